@@ -1,0 +1,136 @@
+# gridledger: build, test, bench, install. See README.md.
+#
+#   make            build everything (build/)
+#   make deps       install the Debian packages the build and tests need
+#   make test       unit + fuzz-corpus replay + integration tests; SANITIZE=1 for ASan+UBSan
+#   make bench      benchmarks, one table
+#   make demo       the main job on the embedded default
+#   make fuzz       libFuzzer targets (clang) in build-fuzz/
+#   make install PREFIX=/usr DESTDIR=/tmp/pkg
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+CFLAGS ?= -O2 -g
+SANITIZE ?= 0
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+        -Wvla -Wpointer-arith -Wcast-qual -Wundef
+DEFS := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+SYSROOT_CFLAGS ?= $(shell pkg-config --cflags libmodbus 2>/dev/null || echo -I/usr/include/modbus)
+ALL_CFLAGS = -std=c11 $(DEFS) $(WARN) -Iinclude -Icore -Ihal -Ifirmware $(SYSROOT_CFLAGS) \
+             $(CFLAGS) $(SAN_FLAGS) -MMD -MP
+LDLIBS_FW := -lmodbus -lsqlite3 -lmbedtls -lmbedx509 -lmbedcrypto -lcjson -lpthread -lm
+LDLIBS_BO := -lmosquitto -lpq -lxlsxwriter -lsqlite3 -lmbedcrypto -lcjson -lpthread -lm
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+HAL_SRC := $(sort $(wildcard hal/*.c))
+FW_SRC := $(filter-out firmware/main.c,$(sort $(wildcard firmware/*.c)))
+SIM_SRC := $(sort $(wildcard tools/metersim/*.c))
+BO_SRC := $(sort $(wildcard tools/backoffice/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRC := $(sort $(wildcard tools/bench/bench_*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+CORE_LIB := $(BUILD)/libglcore.a
+HAL_LIB := $(BUILD)/libglhal.a
+FW_LIB := $(BUILD)/libglfw.a
+LIBS := $(FW_LIB) $(HAL_LIB) $(CORE_LIB)
+
+GRIDLEDGER := $(BUILD)/gridledger
+METERSIM := $(BUILD)/metersim
+BACKOFFICE := $(BUILD)/gridledger-backoffice
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
+REPLAY_BINS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/fuzz/replay_%,$(FUZZ_SRC))
+BENCH_BINS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+PROGRAMS := $(GRIDLEDGER) $(if $(SIM_SRC),$(METERSIM)) $(if $(BO_SRC),$(BACKOFFICE))
+
+.PHONY: all deps test unit bench demo fuzz install clean check-deps cross test-cross
+all: $(PROGRAMS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(call obj,$(CORE_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+$(HAL_LIB): $(call obj,$(HAL_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+$(FW_LIB): $(call obj,$(FW_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(GRIDLEDGER): $(call obj,firmware/main.c) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
+$(METERSIM): $(call obj,$(SIM_SRC)) $(HAL_LIB) $(CORE_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
+$(BACKOFFICE): $(call obj,$(BO_SRC)) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_BO) $(LDLIBS_FW)
+
+$(BUILD)/tests/unit/%: $(call obj,tests/unit/%.c) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS_FW)
+
+# Fuzz targets built with the normal compiler and a replay main: `make test`
+# runs every saved input of tests/fuzz/corpus/NAME/ through them.
+$(BUILD)/tests/fuzz/replay_%: $(call obj,tests/fuzz/fuzz_%.c) $(call obj,tests/fuzz/replay_main.c) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
+
+$(BUILD)/bench/%: $(call obj,tools/bench/%.c) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
+
+# tests/fuzz/replay_main.c is not a fuzz target itself
+$(call obj,tests/fuzz/replay_main.c): tests/fuzz/replay_main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+deps:
+	@tools/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory build-tests
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
+
+.PHONY: build-tests
+build-tests: $(PROGRAMS) $(UNIT_BINS) $(REPLAY_BINS)
+
+bench: deps
+	@$(MAKE) --no-print-directory SANITIZE=0 all $(BENCH_BINS)
+	@BUILD=build tools/bench/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory SANITIZE=0 all
+	@BUILD=build tools/demo.sh
+
+FUZZ_CFLAGS := -std=c11 $(DEFS) -Iinclude -Icore -Ihal -Ifirmware $(SYSROOT_CFLAGS) -g -O1 \
+               -fsanitize=fuzzer,address,undefined
+fuzz:
+	@mkdir -p build-fuzz
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  echo "clang $$n"; \
+	  clang $(FUZZ_CFLAGS) -o build-fuzz/$$n $$f $(CORE_SRC) $(HAL_SRC) $(FW_SRC) $(LDLIBS_FW) || exit 1; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gridledger/examples
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 examples/*.json $(DESTDIR)$(PREFIX)/share/gridledger/examples/
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,39 @@
+/* cli.h: the gridledger command line: shared context and the commands.
+ *
+ * Each command is `int cmd_NAME(cli_ctx *ctx, int argc, char **argv)` with
+ * argv[0] the command name; it returns the exit status of CONTRACT.md:
+ * 0 done, 1 runtime failure (device, network, disk), 2 usage or configuration
+ * error. Commands live in firmware/cmd_*.c and are listed in main.c. */
+#ifndef GRIDLEDGER_CLI_H
+#define GRIDLEDGER_CLI_H
+
+#include <stdio.h>
+
+#include "gridledger/diag.h"
+#include "gridledger/status.h"
+
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+typedef struct cli_ctx {
+    const char *config_path; /* -c, $GRIDLEDGER_CONFIG, or the default */
+    int verbose;
+} cli_ctx;
+
+/* cli_error: prints "gridledger: WHERE: WHAT" to stderr. */
+void cli_error(const char *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* cli_print_diag: prints every line of d as "gridledger: LINE". */
+void cli_print_diag(const diag *d);
+
+/* cli_status_exit: the exit code for a failure status (2 for input and
+ * configuration errors, 1 for runtime ones). */
+int cli_status_exit(gl_status st);
+
+/* cli_wants_help: 1 if argv holds -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+int cmd_check_config(cli_ctx *ctx, int argc, char **argv);
+
+#endif

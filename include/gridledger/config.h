@@ -1,0 +1,179 @@
+/* config.h: the gateway configuration (one JSON file, CONTRACT.md).
+ *
+ * config_load reads and validates the whole file before anything starts:
+ * types, ranges, required keys, unknown keys, duplicate ids and references
+ * (meter -> bus, meter -> customer, customer -> tariff). Every problem is one
+ * diag line "FILE:LINE:COL: json.path: what is wrong". Defaults are listed in
+ * docs/configuration.md and in the CONFIG_DEFAULT_* constants below.
+ * Sections owned by other modules (profiles, credit, collection, fee_control)
+ * are validated by the parsers those modules register in config.c. */
+#ifndef GRIDLEDGER_CONFIG_H
+#define GRIDLEDGER_CONFIG_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "gridledger/diag.h"
+#include "gridledger/jsonv.h"
+#include "gridledger/status.h"
+
+#define CONFIG_ID_MAX 48
+#define CONFIG_NAME_MAX 96
+#define CONFIG_PATH_MAX 256
+#define CONFIG_MAX_BUSES 64
+#define CONFIG_MAX_METERS 8192
+#define CONFIG_MAX_CUSTOMERS 8192
+#define CONFIG_MAX_TARIFFS 64
+
+/* Defaults (documented in docs/configuration.md) */
+#define CONFIG_DEFAULT_POLL_INTERVAL_S 900
+#define CONFIG_DEFAULT_TIMEOUT_MS 1000
+#define CONFIG_DEFAULT_BYTE_TIMEOUT_MS 100
+#define CONFIG_DEFAULT_RETRIES 2
+#define CONFIG_DEFAULT_INTER_FRAME_MS 20
+#define CONFIG_DEFAULT_OFFLINE_AFTER 3
+#define CONFIG_DEFAULT_CYCLE_DAY 1
+#define CONFIG_DEFAULT_DUE_DAYS 15
+#define CONFIG_DEFAULT_QUOTA_MB 256
+#define CONFIG_DEFAULT_COMPACT_AFTER_DAYS 90
+#define CONFIG_DEFAULT_UPLINK_PORT 8883
+#define CONFIG_DEFAULT_KEEPALIVE_S 60
+#define CONFIG_DEFAULT_STATUS_INTERVAL_S 300
+#define CONFIG_DEFAULT_BATCH_READINGS 200
+
+typedef struct config_gateway {
+    char id[CONFIG_ID_MAX];        /* required; also the MQTT client id */
+    char area[CONFIG_ID_MAX];      /* required: the transformer area (台区) id */
+    char timezone[CONFIG_NAME_MAX]; /* TZ database name, default "Asia/Shanghai" */
+} config_gateway;
+
+typedef struct config_store {
+    char path[CONFIG_PATH_MAX];   /* required */
+    int quota_mb;                 /* database size bound */
+    int compact_after_days;       /* raw readings older than this become intervals */
+} config_store;
+
+typedef struct config_schedule {
+    int poll_interval_s;
+    int status_interval_s;
+} config_schedule;
+
+typedef enum config_bus_type { CONFIG_BUS_RTU = 0, CONFIG_BUS_TCP } config_bus_type;
+
+typedef struct config_bus {
+    char name[CONFIG_ID_MAX];
+    config_bus_type type;
+    char device[CONFIG_PATH_MAX]; /* rtu */
+    int baud;                     /* rtu: 1200..115200 */
+    char parity;                  /* rtu: 'N', 'E', 'O' */
+    int data_bits, stop_bits;     /* rtu */
+    int rs485;                    /* rtu: switch the port to RS-485 mode */
+    char host[CONFIG_NAME_MAX];   /* tcp */
+    int port;                     /* tcp */
+    int timeout_ms, byte_timeout_ms, retries, inter_frame_ms;
+    int offline_after;            /* silent polls before a meter is offline */
+} config_bus;
+
+typedef enum config_meter_role { CONFIG_ROLE_CUSTOMER = 0, CONFIG_ROLE_AREA_SUMMARY } config_meter_role;
+
+typedef struct config_meter {
+    char id[CONFIG_ID_MAX];
+    char bus[CONFIG_ID_MAX];
+    int bus_index;               /* index into config.buses */
+    int slave_id;                /* 1..247 */
+    char profile[CONFIG_ID_MAX]; /* built-in or config profile name */
+    char customer[CONFIG_ID_MAX]; /* empty for the area summary meter */
+    int customer_index;          /* -1 if none */
+    config_meter_role role;
+    int relay;                   /* has a controllable relay */
+    int64_t max_power_w;         /* for jump validation; 0 = profile default */
+} config_meter;
+
+typedef enum config_customer_class {
+    CONFIG_CLASS_RESIDENTIAL = 0,
+    CONFIG_CLASS_COMMERCIAL,
+    CONFIG_CLASS_INDUSTRIAL,
+    CONFIG_CLASS_AGRICULTURAL,
+    CONFIG_CLASS_OTHER,
+} config_customer_class;
+
+typedef enum config_payment { CONFIG_PAY_POSTPAID = 0, CONFIG_PAY_PREPAID } config_payment;
+
+typedef struct config_customer {
+    char id[CONFIG_ID_MAX];
+    char name[CONFIG_NAME_MAX];
+    config_customer_class klass;
+    char grid[CONFIG_ID_MAX];      /* collection grid (网格) */
+    char collector[CONFIG_ID_MAX]; /* optional */
+    char tariff[CONFIG_ID_MAX];    /* a tariff id from `tariffs` */
+    int tariff_index;
+    config_payment payment;
+    int64_t deposit_fen;
+    int64_t capacity_kva_milli;    /* for per-kVA demand charges; 0 if none */
+    int important;                 /* important customer: notices also go to the authority */
+} config_customer;
+
+typedef struct config_tariff_ref {
+    char path[CONFIG_PATH_MAX]; /* resolved against the config file's folder */
+    char id[CONFIG_ID_MAX];     /* the tariff's id, read from the file */
+} config_tariff_ref;
+
+typedef struct config_billing {
+    int cycle_day; /* 1..28: the day the billing cycle closes */
+    int due_days;  /* days from bill date to due date */
+} config_billing;
+
+typedef struct config_uplink {
+    int enabled;                   /* 0 if the section is absent */
+    char host[CONFIG_NAME_MAX];
+    int port;
+    char ca[CONFIG_PATH_MAX], cert[CONFIG_PATH_MAX], key[CONFIG_PATH_MAX], hmac_key[CONFIG_PATH_MAX];
+    int tls;                       /* 0 only for tests on a plain socket */
+    int keepalive_s;
+    int batch_readings;
+} config_uplink;
+
+typedef struct config {
+    char file[CONFIG_PATH_MAX]; /* the file it was read from */
+    char dir[CONFIG_PATH_MAX];  /* its folder, for relative paths */
+    config_gateway gateway;
+    config_store store;
+    config_schedule schedule;
+    config_billing billing;
+    config_uplink uplink;
+    int nbuses, nmeters, ncustomers, ntariffs;
+    config_bus *buses;
+    config_meter *meters;
+    config_customer *customers;
+    config_tariff_ref *tariffs;
+    /* Sections validated by their own modules; they point into `doc`. */
+    const cJSON *profiles, *credit, *collection, *fee_control;
+    jsonv_doc *doc;
+} config;
+
+/* config_load: reads and validates path into *out (free with config_free).
+ * Returns GL_OK, GL_EIO (unreadable) or GL_ECONFIG with every problem in d. */
+gl_status config_load(const char *path, diag *d, config **out);
+
+/* config_parse: as config_load, from text already in memory. */
+gl_status config_parse(const char *file, const char *text, size_t len, diag *d, config **out);
+
+/* config_free: releases cfg; NULL is a no-op. */
+void config_free(config *cfg);
+
+/* config_find_meter / _customer / _bus / _tariff: index by id, or -1. */
+int config_find_meter(const config *cfg, const char *id);
+int config_find_customer(const config *cfg, const char *id);
+int config_find_bus(const config *cfg, const char *name);
+int config_find_tariff(const config *cfg, const char *id);
+
+/* config_resolve_path: out = path if absolute, else cfg->dir/path. */
+void config_resolve_path(const config *cfg, const char *path, char *out, size_t cap);
+
+/* A validator for a section owned by another module: reads `node` (the
+ * section's value, or NULL if absent) at `path`, reports problems through
+ * jsonv_error, and returns the number of problems found. */
+typedef int (*config_section_fn)(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg);
+
+#endif

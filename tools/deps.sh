@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs the Debian packages gridledger needs to build, test, bench and demo.
+# Idempotent and quiet when everything is there. Not root: prints the line to run.
+set -eu
+PKGS="build-essential pkg-config libmodbus-dev libsqlite3-dev sqlite3 libmbedtls-dev libcjson-dev
+libcmocka-dev mosquitto mosquitto-clients libmosquitto-dev libxlsxwriter-dev libpq-dev postgresql
+clang libclang-rt-14-dev mbpoll python3-pymodbus socat openssl unzip valgrind"
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+line="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" != 0 ]; then
+    echo "gridledger: deps: missing packages; run as root: apt-get update && $line" >&2
+    exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
