@@ -1,0 +1,66 @@
+/* reading.h: one meter reading, as hal/ produces it and the store keeps it.
+ *
+ * Values are integers in the unit their name carries; a quantity the meter
+ * does not have is flagged absent in `present` (READING_HAS_*). The raw
+ * register words the values were decoded from are kept beside them. */
+#ifndef GRIDLEDGER_READING_H
+#define GRIDLEDGER_READING_H
+
+#include <stdint.h>
+
+#define READING_ID_MAX 48
+#define READING_RAW_MAX 128 /* register words kept per reading */
+#define READING_ERROR_MAX 96
+
+typedef enum reading_status {
+    READING_OK = 0,   /* read and valid */
+    READING_OFFLINE,  /* no answer (timeouts past retries) */
+    READING_ERROR,    /* answered, but with an exception, bad CRC, or invalid values */
+} reading_status;
+
+/* Which quantities are present (bit flags). */
+enum {
+    READING_HAS_IMPORT = 1u << 0,
+    READING_HAS_EXPORT = 1u << 1,
+    READING_HAS_REACTIVE = 1u << 2,
+    READING_HAS_DEMAND = 1u << 3,
+    READING_HAS_VOLTAGE = 1u << 4,
+    READING_HAS_CURRENT = 1u << 5,
+    READING_HAS_POWER = 1u << 6,
+    READING_HAS_PF = 1u << 7,
+    READING_HAS_FREQ = 1u << 8,
+    READING_HAS_RELAY = 1u << 9,
+};
+
+/* Validation flags (why a value is suspect); a flagged energy is never billed as negative use. */
+enum {
+    READING_FLAG_DECREASE = 1u << 0,  /* energy counter went down: rollover, meter change or fault */
+    READING_FLAG_JUMP = 1u << 1,      /* more energy than max power could deliver in the time */
+    READING_FLAG_RANGE = 1u << 2,     /* a value outside physical range was rejected */
+    READING_FLAG_STUCK = 1u << 3,     /* counter unchanged while power flows */
+    READING_FLAG_ESTIMATED = 1u << 4, /* value estimated, not read */
+};
+
+typedef struct reading {
+    char meter[READING_ID_MAX];
+    int64_t ts;                 /* seconds since the epoch (UTC) */
+    reading_status status;
+    uint32_t present;           /* READING_HAS_* */
+    uint32_t flags;             /* READING_FLAG_* */
+    int64_t import_wh;          /* total import active energy: the billing register */
+    int64_t export_wh;
+    int64_t reactive_varh;      /* total reactive energy (for power-factor adjustment) */
+    int64_t demand_w;           /* maximum demand */
+    int32_t voltage_dv[3];      /* per phase, 0.1 V */
+    int32_t current_ma[3];      /* per phase, mA */
+    int64_t power_w;            /* total active power */
+    int32_t pf_milli;           /* power factor x 1000 */
+    int32_t freq_chz;           /* frequency, 0.01 Hz */
+    int relay_closed;           /* 1 closed (supply on), 0 open */
+    int nphases;                /* 1 or 3 */
+    uint16_t nraw;
+    uint16_t raw[READING_RAW_MAX]; /* the register words as read */
+    char error[READING_ERROR_MAX]; /* for READING_ERROR / OFFLINE: what happened */
+} reading;
+
+#endif
