@@ -229,19 +229,14 @@ static int scan_object(scanner *s, const cJSON *node)
         s->pos++;
         if (!scan_value(s, child, (uint32_t)key_off))
             return 0;
-        s->path[old] = '\0';
         if (child != NULL)
             child = child->next;
         skip_ws(s);
-        if (peek(s) == ',') {
-            s->pos++;
-            continue;
-        }
-        if (peek(s) == '}') {
-            s->pos++;
+        if (peek(s) != ',' && peek(s) != '}')
+            return scan_fail(s, "expected ',' or '}' after this member");
+        s->path[old] = '\0';
+        if (s->doc->text[s->pos++] == '}')
             return 1;
-        }
-        return scan_fail(s, "expected ',' or '}' after object member");
     }
 }
 
@@ -261,19 +256,14 @@ static int scan_array(scanner *s, const cJSON *node)
         size_t old = path_push_index(s, index);
         if (!scan_value(s, child, UINT32_MAX))
             return 0;
-        s->path[old] = '\0';
         if (child != NULL)
             child = child->next;
         skip_ws(s);
-        if (peek(s) == ',') {
-            s->pos++;
-            continue;
-        }
-        if (peek(s) == ']') {
-            s->pos++;
+        if (peek(s) != ',' && peek(s) != ']')
+            return scan_fail(s, "expected ',' or ']' after this element");
+        s->path[old] = '\0';
+        if (s->doc->text[s->pos++] == ']')
             return 1;
-        }
-        return scan_fail(s, "expected ',' or ']' after array element");
     }
 }
 
@@ -336,6 +326,16 @@ static int span_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static gl_status report_syntax(const jsonv_doc *doc, const scanner *s, diag *d)
+{
+    int line, col;
+    offset_to_linecol(doc->text, s->err_pos, &line, &col);
+    diag_add(d, "%s:%d:%d: %s: %s", doc->file, line, col, s->path[0] ? s->path : "(top)", s->err);
+    if (strcmp(s->err, "out of memory") == 0)
+        return GL_ENOMEM;
+    return strcmp(s->err, "nesting too deep") == 0 ? GL_EBOUND : GL_ESYNTAX;
+}
+
 gl_status jsonv_parse(const char *file, const char *text, size_t len, diag *d, jsonv_doc **out)
 {
     gl_status ret = GL_ENOMEM;
@@ -362,18 +362,17 @@ gl_status jsonv_parse(const char *file, const char *text, size_t len, diag *d, j
         goto out;
     }
     if (!scan_document(doc, NULL, &s)) {
-        int line, col;
-        offset_to_linecol(doc->text, s.err_pos, &line, &col);
-        diag_add(d, "%s:%d:%d: %s: %s", doc->file, line, col, s.path[0] ? s.path : "(top)", s.err);
-        ret = strcmp(s.err, "nesting too deep") == 0 ? GL_EBOUND : GL_ESYNTAX;
+        ret = report_syntax(doc, &s, d);
         goto out;
     }
     size_t bom = len >= 3 && memcmp(doc->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     doc->root = cJSON_ParseWithLengthOpts(doc->text + bom, len - bom, NULL, 0);
     if (doc->root == NULL)
         goto out;
-    if (!scan_document(doc, doc->root, &s))
+    if (!scan_document(doc, doc->root, &s)) {
+        ret = report_syntax(doc, &s, d); /* duplicate key, found with the tree */
         goto out;
+    }
     qsort(doc->spans, doc->nspans, sizeof *doc->spans, span_cmp);
     *out = doc;
     doc = NULL;

@@ -97,6 +97,11 @@ static gl_status div_u128(u128 n, uint64_t d, uint64_t *q, uint64_t *r)
 {
     if (n.hi >= d)
         return GL_EOVERFLOW;
+    if (n.hi == 0) { /* the common case: native division */
+        *q = n.lo / d;
+        *r = n.lo % d;
+        return GL_OK;
+    }
     uint64_t rem = n.hi, quo = 0;
     for (int i = 63; i >= 0; i--) {
         uint64_t carry = rem >> 63;

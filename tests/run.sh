@@ -25,8 +25,7 @@ run_cmocka() {
     CMOCKA_MESSAGE_OUTPUT=stdout "$bin" >"$out" 2>&1
     rc=$?
     p=$(grep -c '^\[       OK \]' "$out")
-    f=$(grep -c '^\[  FAILED  \] [a-z_]' "$out")
-    f=$((f + $(grep -c '^\[  ERROR   \]' "$out")))
+    f=$(sed -nE 's/^\[  FAILED  \] ([0-9]+) test\(s\).*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     pass=$((pass + p)); fail=$((fail + f))
     if [ "$f" -gt 0 ]; then

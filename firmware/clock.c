@@ -1,0 +1,168 @@
+/* clock.c: real and simulated clocks, civil time in the gateway's zone (see clock.h). */
+#include "gridledger/clock.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+    if (ms <= 0)
+        return;
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL); /* a signal ends the sleep early: the caller re-checks */
+}
+
+static int64_t real_now(void *ctx, int *ms)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ms != NULL)
+        *ms = (int)(ts.tv_nsec / 1000000);
+    return (int64_t)ts.tv_sec;
+}
+
+static void real_sleep_until(void *ctx, int64_t t)
+{
+    int ms;
+    int64_t now = real_now(ctx, &ms);
+    sleep_ms((t - now) * 1000 - ms);
+}
+
+static int64_t sim_now_ms(const gl_clock *c)
+{
+    return c->sim_start * 1000 + (monotonic_ms() - c->real_start_ms) * c->speed;
+}
+
+static int64_t sim_now(void *ctx, int *ms)
+{
+    int64_t t = sim_now_ms(ctx);
+    if (ms != NULL)
+        *ms = (int)(t % 1000);
+    return t / 1000;
+}
+
+static void sim_sleep_until(void *ctx, int64_t t)
+{
+    const gl_clock *c = ctx;
+    int64_t sim_ms_left = t * 1000 - sim_now_ms(c);
+    sleep_ms((sim_ms_left + c->speed - 1) / c->speed);
+}
+
+static const clock_ops real_ops = {real_now, real_sleep_until};
+static const clock_ops sim_ops = {sim_now, sim_sleep_until};
+
+void clock_init_real(gl_clock *c)
+{
+    memset(c, 0, sizeof *c);
+    c->ops = &real_ops;
+    c->speed = 1;
+}
+
+void clock_init_sim(gl_clock *c, int64_t start, int64_t speed)
+{
+    c->ops = &sim_ops;
+    c->sim_start = start;
+    c->speed = speed < 1 ? 1 : speed;
+    c->real_start_ms = monotonic_ms();
+}
+
+int64_t clock_now(const gl_clock *c)
+{
+    return c->ops->now((void *)(uintptr_t)c, NULL);
+}
+
+void clock_sleep_until(gl_clock *c, int64_t t)
+{
+    c->ops->sleep_until(c, t);
+}
+
+gl_status clock_set_timezone(const char *tz)
+{
+    const char *dir = getenv("TZDIR");
+    char path[512];
+    if (tz == NULL || tz[0] == '\0' || tz[0] == '/' || strstr(tz, "..") != NULL)
+        return GL_EINVAL;
+    snprintf(path, sizeof path, "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo", tz);
+    if (access(path, R_OK) != 0)
+        return GL_ENOTFOUND;
+    if (setenv("TZ", tz, 1) != 0)
+        return GL_ENOMEM;
+    tzset();
+    return GL_OK;
+}
+
+gl_status clock_parse_local(const char *s, int64_t *out)
+{
+    struct tm tm;
+    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+    size_t len = s ? strlen(s) : 0;
+    memset(&tm, 0, sizeof tm);
+    if (len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10) {
+        /* date only */
+    } else if ((len == 16 && sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) == 5 && n == 16) ||
+               (len == 19 && sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 &&
+                n == 19)) {
+        /* date and time */
+    } else {
+        return GL_ESYNTAX;
+    }
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 || h < 0 ||
+        mi < 0 || sec < 0)
+        return GL_ESYNTAX;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    tm.tm_isdst = -1;
+    errno = 0;
+    time_t t = mktime(&tm);
+    if (t == (time_t)-1 && errno != 0)
+        return GL_ERANGE;
+    if (tm.tm_mday != d || tm.tm_mon != mo - 1)
+        return GL_ESYNTAX; /* 2023-02-30 was normalised to March */
+    *out = (int64_t)t;
+    return GL_OK;
+}
+
+gl_status clock_format_local(int64_t t, char *buf, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char zone[16];
+    if (localtime_r(&tt, &tm) == NULL)
+        return GL_ERANGE;
+    int off = (int)(tm.tm_gmtoff % 86400);
+    snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', abs(off) / 3600, abs(off) % 3600 / 60);
+    if (strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        return GL_EBOUND;
+    size_t n = strlen(buf);
+    if (n + strlen(zone) + 1 > cap)
+        return GL_EBOUND;
+    memcpy(buf + n, zone, strlen(zone) + 1);
+    return GL_OK;
+}
+
+int64_t clock_next_local_midnight(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    tm.tm_mday += 1;
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}

@@ -1,0 +1,16 @@
+#!/bin/bash
+# make bench: runs every benchmark and prints one table. Each tools/bench/NAME.sh
+# adds rows "| area | benchmark | figure | unit | peer or limit | ratio |".
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+export BUILD GL_ROOT=$PWD
+echo "gridledger benchmarks, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo
+echo "| area | benchmark | figure | unit | peer or limit | ratio |"
+echo "|---|---|---|---|---|---|"
+"$BUILD"/bench/bench_money
+for s in tools/bench/*.sh; do
+    [ "$(basename "$s")" = run.sh ] && continue
+    bash "$s" || echo "| $(basename "$s" .sh) | (failed: exit $?) | | | | |"
+done
