@@ -105,8 +105,16 @@ test: deps
 	@$(MAKE) --no-print-directory build-tests
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
-.PHONY: build-tests
+.PHONY: build-tests build-unit-tests
 build-tests: $(PROGRAMS) $(UNIT_BINS) $(REPLAY_BINS)
+build-unit-tests: $(UNIT_BINS)
+
+# ARM: make cross ARCH=aarch64|armhf ; make test-cross ARCH=... (qemu-user)
+ARCH ?= aarch64
+cross:
+	@tools/cross.sh build $(ARCH)
+test-cross:
+	@tools/cross.sh test $(ARCH)
 
 bench: deps
 	@$(MAKE) --no-print-directory SANITIZE=0 all $(BENCH_BINS)
