@@ -1,0 +1,103 @@
+/* sched.c: due times of the daemon's jobs (see sched.h). */
+#include "sched.h"
+
+#include <time.h>
+
+static int64_t local_time(int y, int mon0, int mday, int hour, int minute)
+{
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mon0;
+    tm.tm_mday = mday;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+/* Candidate occurrences are tried day by day (daily), month by month
+ * (monthly, yearly) from t's own civil date until one lies after t. */
+static int64_t next_calendar(const sched_job *job, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm now;
+    localtime_r(&tt, &now);
+    int y = now.tm_year + 1900, mon0 = now.tm_mon;
+    if (job->kind == SCHED_DAILY) {
+        for (int d = 0; d < 3; d++) {
+            int64_t c = local_time(y, mon0, now.tm_mday + d, job->hour, job->minute);
+            if (c > t)
+                return c;
+        }
+        return t + 86400;
+    }
+    for (int k = 0; k < 25; k++) {
+        int m = mon0 + k;
+        int yy = y + m / 12;
+        m %= 12;
+        if (job->kind == SCHED_YEARLY && !(job->months_mask & (1u << m)))
+            continue;
+        int64_t c = local_time(yy, m, job->day, job->hour, job->minute);
+        if (c > t)
+            return c;
+    }
+    return INT64_MAX;
+}
+
+int64_t sched_next_after(const sched_job *job, int64_t t)
+{
+    if (job->kind == SCHED_EVERY) {
+        int64_t iv = job->interval_s > 0 ? job->interval_s : 1;
+        return (t / iv + 1) * iv; /* aligned to the interval: polls at :00, :15, :30, :45 */
+    }
+    return next_calendar(job, t);
+}
+
+void sched_start(sched_job *jobs, size_t n, int64_t now)
+{
+    for (size_t i = 0; i < n; i++)
+        jobs[i].next_due = sched_next_after(&jobs[i], now);
+}
+
+int64_t sched_earliest(const sched_job *jobs, size_t n)
+{
+    int64_t e = INT64_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].next_due < e)
+            e = jobs[i].next_due;
+    return e;
+}
+
+/* An overdue periodic job is ordered at `now`, after the calendar jobs that
+ * catch up on earlier moments (a month closes before the poll that reads
+ * past its end). */
+static int64_t order_key(const sched_job *job, int64_t now)
+{
+    return job->kind == SCHED_EVERY ? now : job->next_due;
+}
+
+static sched_job *earliest_due(sched_job *jobs, size_t n, int64_t now)
+{
+    sched_job *best = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].next_due <= now && (best == NULL || order_key(&jobs[i], now) < order_key(best, now)))
+            best = &jobs[i];
+    return best;
+}
+
+int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile int *stop)
+{
+    int runs = 0;
+    sched_job *job;
+    while ((stop == NULL || !*stop) && (job = earliest_due(jobs, n, now)) != NULL) {
+        int64_t due = job->next_due;
+        if (job->kind == SCHED_EVERY) /* catch-up: once, now */
+            due = now;
+        job->last_status = job->run ? job->run(ctx, due, now) : GL_OK;
+        job->runs++;
+        job->failures += job->last_status != GL_OK;
+        job->next_due = sched_next_after(job, job->kind == SCHED_EVERY ? now : due);
+        runs++;
+    }
+    return runs;
+}

@@ -1,0 +1,50 @@
+/* sched.h: when the daemon's jobs are due, in the gateway's civil time.
+ *
+ * A job is periodic (every N seconds: polling, uplink, status) or on the
+ * calendar (daily at HH:MM: arrears and penalties; monthly on a day: billing
+ * cycle close, risk run; yearly in given months: grading in January with a
+ * provisional grade in July). Calendar times are local and DST-correct.
+ * Catch-up rule (the simulated clock runs far ahead of real work): a
+ * periodic job that missed runs runs once, now; a calendar job runs every
+ * missed occurrence in order, each with its own due time, so no day's
+ * penalty and no month's bill is skipped; the periodic catch-up runs after them. */
+#ifndef GRIDLEDGER_SCHED_H
+#define GRIDLEDGER_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gridledger/status.h"
+
+typedef enum sched_kind { SCHED_EVERY = 0, SCHED_DAILY, SCHED_MONTHLY, SCHED_YEARLY } sched_kind;
+
+typedef gl_status (*sched_fn)(void *ctx, int64_t due, int64_t now);
+
+typedef struct sched_job {
+    const char *name;
+    sched_kind kind;
+    int interval_s;       /* SCHED_EVERY */
+    int hour, minute;     /* calendar jobs: local time of day */
+    int day;              /* SCHED_MONTHLY, SCHED_YEARLY: day of month (1..28) */
+    unsigned months_mask; /* SCHED_YEARLY: bit m-1 set for month m */
+    sched_fn run;
+    int64_t next_due;     /* set by sched_start, advanced by sched_run_due */
+    int64_t runs, failures;
+    gl_status last_status;
+} sched_job;
+
+/* sched_next_after: the first due time of job strictly after t. */
+int64_t sched_next_after(const sched_job *job, int64_t t);
+
+/* sched_start: sets every job's first due time after `now`. */
+void sched_start(sched_job *jobs, size_t n, int64_t now);
+
+/* sched_earliest: the smallest next_due of the jobs. */
+int64_t sched_earliest(const sched_job *jobs, size_t n);
+
+/* sched_run_due: runs every job due at or before now, in due order, with the
+ * catch-up rule above; `stop` (may be NULL) is checked between runs.
+ * Returns the number of runs made. */
+int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile int *stop);
+
+#endif

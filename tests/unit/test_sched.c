@@ -1,0 +1,106 @@
+/* test_sched.c: due times in civil time (DST included) and the catch-up rule. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gridledger/clock.h"
+#include "sched.h"
+
+static int64_t at(const char *local)
+{
+    int64_t t = 0;
+    assert_int_equal(clock_parse_local(local, &t), GL_OK);
+    return t;
+}
+
+struct due_case {
+    const char *tz;
+    sched_job job;
+    const char *after, *want;
+};
+
+static void test_next_after_table(void **state)
+{
+    (void)state;
+    const struct due_case cases[] = {
+        {"Asia/Shanghai", {.kind = SCHED_EVERY, .interval_s = 900}, "2026-01-01T08:07:13", "2026-01-01T08:15"},
+        {"Asia/Shanghai", {.kind = SCHED_EVERY, .interval_s = 900}, "2026-01-01T08:15", "2026-01-01T08:30"},
+        {"Asia/Shanghai", {.kind = SCHED_DAILY, .hour = 0, .minute = 5}, "2026-01-01T00:04", "2026-01-01T00:05"},
+        {"Asia/Shanghai", {.kind = SCHED_DAILY, .hour = 0, .minute = 5}, "2026-01-01T00:05", "2026-01-02T00:05"},
+        {"Asia/Shanghai", {.kind = SCHED_DAILY, .hour = 1}, "2026-12-31T23:00", "2027-01-01T01:00"},
+        {"Asia/Shanghai", {.kind = SCHED_MONTHLY, .day = 1, .hour = 1}, "2026-01-15", "2026-02-01T01:00"},
+        {"Asia/Shanghai", {.kind = SCHED_MONTHLY, .day = 28}, "2026-02-28T00:00", "2026-03-28"},
+        {"Asia/Shanghai", {.kind = SCHED_MONTHLY, .day = 1}, "2026-12-05", "2027-01-01"},
+        {"Asia/Shanghai", {.kind = SCHED_YEARLY, .day = 1, .hour = 2, .months_mask = 1u | 1u << 6}, "2026-01-01T03:00",
+         "2026-07-01T02:00"},
+        {"Asia/Shanghai", {.kind = SCHED_YEARLY, .day = 1, .hour = 2, .months_mask = 1u | 1u << 6}, "2026-07-02",
+         "2027-01-01T02:00"},
+        /* New York, 2024-03-10 has 23 hours: a daily 03:00 job is still at 03:00 local */
+        {"America/New_York", {.kind = SCHED_DAILY, .hour = 3}, "2024-03-09T12:00", "2024-03-10T03:00"},
+        {"America/New_York", {.kind = SCHED_DAILY, .hour = 3}, "2024-03-10T03:00", "2024-03-11T03:00"},
+        {"America/New_York", {.kind = SCHED_DAILY, .hour = 0}, "2024-11-03T00:00", "2024-11-04T00:00"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(clock_set_timezone(cases[i].tz), GL_OK);
+        int64_t got = sched_next_after(&cases[i].job, at(cases[i].after));
+        if (got != at(cases[i].want)) {
+            char buf[40];
+            clock_format_local(got, buf, sizeof buf);
+            fail_msg("case %zu: after %s got %s want %s", i, cases[i].after, buf, cases[i].want);
+        }
+    }
+    const sched_job ny = {.kind = SCHED_DAILY, .hour = 0};
+    assert_int_equal(sched_next_after(&ny, at("2024-11-03T00:00")) - at("2024-11-03T00:00"), 25 * 3600);
+}
+
+typedef struct {
+    int64_t dues[64];
+    int n;
+} recorder;
+
+static gl_status record(void *ctx, int64_t due, int64_t now)
+{
+    recorder *r = ctx;
+    (void)now;
+    if (r->n < 64)
+        r->dues[r->n++] = due;
+    return GL_OK;
+}
+
+static void test_catch_up(void **state)
+{
+    (void)state;
+    assert_int_equal(clock_set_timezone("Asia/Shanghai"), GL_OK);
+    recorder rec = {0};
+    sched_job jobs[] = {
+        {.name = "poll", .kind = SCHED_EVERY, .interval_s = 900, .run = record},
+        {.name = "daily", .kind = SCHED_DAILY, .hour = 0, .minute = 10, .run = record},
+    };
+    sched_start(jobs, 2, at("2026-03-01T00:00"));
+    /* the clock jumps three days ahead: the daily job runs 3 times, polling once */
+    int runs = sched_run_due(jobs, 2, at("2026-03-03T23:00"), &rec, NULL);
+    assert_int_equal(runs, 4);
+    assert_int_equal(jobs[0].runs, 1);
+    assert_int_equal(jobs[1].runs, 3);
+    assert_int_equal(rec.dues[0], at("2026-03-01T00:10"));
+    assert_int_equal(rec.dues[1], at("2026-03-02T00:10"));
+    assert_int_equal(rec.dues[2], at("2026-03-03T00:10"));
+    assert_int_equal(rec.dues[3], at("2026-03-03T23:00"));
+    assert_int_equal(jobs[0].next_due, at("2026-03-03T23:15"));
+    assert_int_equal(sched_earliest(jobs, 2), at("2026-03-03T23:15"));
+    volatile int stop = 1;
+    assert_int_equal(sched_run_due(jobs, 2, at("2026-03-10"), &rec, &stop), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_next_after_table),
+        cmocka_unit_test(test_catch_up),
+    };
+    return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
+}
