@@ -382,41 +382,6 @@ out:
     return ret;
 }
 
-gl_status jsonv_load(const char *path, diag *d, jsonv_doc **out)
-{
-    *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        diag_add(d, "%s:0:0: : cannot open file", path);
-        return GL_EIO;
-    }
-    gl_status ret = GL_ENOMEM;
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    while (buf != NULL) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap || cap > JSONV_MAX_TEXT)
-            break;
-        char *p = realloc(buf, cap * 2);
-        if (p == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = p;
-        cap *= 2;
-    }
-    if (buf != NULL && ferror(f)) {
-        diag_add(d, "%s:0:0: : read error", path);
-        ret = GL_EIO;
-    } else if (buf != NULL) {
-        ret = jsonv_parse(path, buf, len, d, out);
-    }
-    free(buf);
-    fclose(f);
-    return ret;
-}
-
 void jsonv_free(jsonv_doc *doc)
 {
     if (doc == NULL)

@@ -103,6 +103,20 @@ gl_status clock_set_timezone(const char *tz)
     return GL_OK;
 }
 
+int64_t clock_make_local(int year, int mon0, int mday, int hour, int minute, int second)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = year - 1900;
+    tm.tm_mon = mon0;
+    tm.tm_mday = mday;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
 gl_status clock_parse_local(const char *s, int64_t *out)
 {
     struct tm tm;

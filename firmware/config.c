@@ -5,6 +5,7 @@
  * fails at the end if any was reported. Cross references (meter -> bus,
  * meter -> customer, customer -> tariff) are checked after all sections. */
 #include "gridledger/config.h"
+#include "gridledger/fileio.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,7 +297,7 @@ static void parse_customer(loader *L, const cJSON *o, const char *path, config_c
 static gl_status tariff_file_id(const char *path, char *id, size_t cap, diag *d)
 {
     jsonv_doc *tdoc = NULL;
-    gl_status st = jsonv_load(path, d, &tdoc);
+    gl_status st = fileio_load_json(path, d, &tdoc);
     if (st != GL_OK)
         return st;
     const cJSON *root = jsonv_root(tdoc);
@@ -576,28 +577,19 @@ out:
 
 gl_status config_load(const char *path, diag *d, config **out)
 {
-    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t len;
     *out = NULL;
-    if (f == NULL) {
+    gl_status st = fileio_read(path, JSONV_MAX_TEXT, &buf, &len);
+    if (st == GL_EIO)
         diag_add(d, "%s: cannot open configuration file", path);
-        return GL_EIO;
-    }
-    gl_status ret = GL_EBOUND;
-    char *buf = malloc(JSONV_MAX_TEXT + 1);
-    size_t len = buf ? fread(buf, 1, JSONV_MAX_TEXT + 1, f) : 0;
-    if (buf == NULL)
-        ret = GL_ENOMEM;
-    else if (ferror(f))
-        ret = GL_EIO;
-    else if (len <= JSONV_MAX_TEXT)
-        ret = config_parse(path, buf, len, d, out);
-    if (ret == GL_EIO)
-        diag_add(d, "%s: read error", path);
-    else if (ret == GL_EBOUND)
+    else if (st == GL_EBOUND)
         diag_add(d, "%s:1:1: (top): file larger than %u bytes", path, JSONV_MAX_TEXT);
+    if (st != GL_OK)
+        return st == GL_ENOMEM ? st : GL_ECONFIG;
+    st = config_parse(path, buf, len, d, out);
     free(buf);
-    fclose(f);
-    return ret;
+    return st;
 }
 
 void config_free(config *cfg)

@@ -1,19 +1,9 @@
 /* sched.c: due times of the daemon's jobs (see sched.h). */
 #include "sched.h"
 
-#include <time.h>
+#include "gridledger/clock.h"
 
-static int64_t local_time(int y, int mon0, int mday, int hour, int minute)
-{
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mon0;
-    tm.tm_mday = mday;
-    tm.tm_hour = hour;
-    tm.tm_min = minute;
-    tm.tm_isdst = -1;
-    return (int64_t)mktime(&tm);
-}
+#include <time.h>
 
 /* Candidate occurrences are tried day by day (daily), month by month
  * (monthly, yearly) from t's own civil date until one lies after t. */
@@ -25,7 +15,7 @@ static int64_t next_calendar(const sched_job *job, int64_t t)
     int y = now.tm_year + 1900, mon0 = now.tm_mon;
     if (job->kind == SCHED_DAILY) {
         for (int d = 0; d < 3; d++) {
-            int64_t c = local_time(y, mon0, now.tm_mday + d, job->hour, job->minute);
+            int64_t c = clock_make_local(y, mon0, now.tm_mday + d, job->hour, job->minute, 0);
             if (c > t)
                 return c;
         }
@@ -37,7 +27,7 @@ static int64_t next_calendar(const sched_job *job, int64_t t)
         m %= 12;
         if (job->kind == SCHED_YEARLY && !(job->months_mask & (1u << m)))
             continue;
-        int64_t c = local_time(yy, m, job->day, job->hour, job->minute);
+        int64_t c = clock_make_local(yy, m, job->day, job->hour, job->minute, 0);
         if (c > t)
             return c;
     }

@@ -39,6 +39,11 @@ void clock_sleep_until(gl_clock *c, int64_t t);
  * civil time. GL_ENOTFOUND if the TZ database does not know it. */
 gl_status clock_set_timezone(const char *tz);
 
+/* clock_make_local: the instant of a local civil date and time (month
+ * 0-based, day and hour may overflow: mktime normalises them; DST by
+ * tm_isdst = -1). */
+int64_t clock_make_local(int year, int mon0, int mday, int hour, int minute, int second);
+
 /* clock_parse_local: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" in the
  * process's zone -> epoch seconds. A time in a DST gap or fold is resolved
  * by mktime (tm_isdst = -1). GL_ESYNTAX on bad text. */

@@ -7,7 +7,8 @@
  * every problem to the diag as "FILE:LINE:COL: path: what is wrong"; they
  * return 1 when a value was read (or defaulted) and 0 otherwise, so a
  * validator can go on and report all errors in one run.
- * Parsing allocates; use it when loading, never on a hot path. */
+ * Parsing allocates; use it when loading, never on a hot path. Files are
+ * read by the caller (fileio_load_json in firmware): core does no I/O. */
 #ifndef GRIDLEDGER_JSONV_H
 #define GRIDLEDGER_JSONV_H
 
@@ -29,9 +30,6 @@ typedef struct jsonv_doc jsonv_doc;
  * messages). On success *out owns the tree (free with jsonv_free). On a
  * syntax error returns GL_ESYNTAX with one line in d. */
 gl_status jsonv_parse(const char *file, const char *text, size_t len, diag *d, jsonv_doc **out);
-
-/* jsonv_load: reads the file at path and parses it; GL_EIO if unreadable. */
-gl_status jsonv_load(const char *path, diag *d, jsonv_doc **out);
 
 /* jsonv_free: releases doc; NULL is a no-op. */
 void jsonv_free(jsonv_doc *doc);
