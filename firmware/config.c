@@ -544,29 +544,24 @@ static void parse_all(loader *L)
     run_section_hooks(L);
 }
 
-gl_status config_parse(const char *file, const char *text, size_t len, diag *d, config **out)
+/* config_build: validates the parsed doc into a config; takes doc. */
+static gl_status config_build(jsonv_doc *doc, const char *file, config **out)
 {
     gl_status ret = GL_ENOMEM;
-    *out = NULL;
     config *cfg = calloc(1, sizeof *cfg);
-    if (cfg == NULL)
+    if (cfg == NULL) {
+        jsonv_free(doc);
         return ret;
+    }
     set_dir(cfg, file);
-    ret = jsonv_parse(file, text, len, d, &cfg->doc);
-    if (ret != GL_OK) {
-        ret = ret == GL_ENOMEM ? ret : GL_ECONFIG;
-        goto out;
-    }
+    cfg->doc = doc;
     loader L = {cfg->doc, cfg};
-    if (!jsonv_check_object(cfg->doc, jsonv_root(cfg->doc), "")) {
-        ret = GL_ECONFIG;
+    ret = GL_ECONFIG;
+    if (!jsonv_check_object(cfg->doc, jsonv_root(cfg->doc), ""))
         goto out;
-    }
     parse_all(&L);
-    if (jsonv_errors(cfg->doc) > 0) {
-        ret = GL_ECONFIG;
+    if (jsonv_errors(cfg->doc) > 0)
         goto out;
-    }
     *out = cfg;
     cfg = NULL;
     ret = GL_OK;
@@ -575,21 +570,24 @@ out:
     return ret;
 }
 
-gl_status config_load(const char *path, diag *d, config **out)
+gl_status config_parse(const char *file, const char *text, size_t len, diag *d, config **out)
 {
-    char *buf;
-    size_t len;
+    jsonv_doc *doc = NULL;
     *out = NULL;
-    gl_status st = fileio_read(path, JSONV_MAX_TEXT, &buf, &len);
-    if (st == GL_EIO)
-        diag_add(d, "%s: cannot open configuration file", path);
-    else if (st == GL_EBOUND)
-        diag_add(d, "%s:1:1: (top): file larger than %u bytes", path, JSONV_MAX_TEXT);
+    gl_status st = jsonv_parse(file, text, len, d, &doc);
     if (st != GL_OK)
         return st == GL_ENOMEM ? st : GL_ECONFIG;
-    st = config_parse(path, buf, len, d, out);
-    free(buf);
-    return st;
+    return config_build(doc, file, out);
+}
+
+gl_status config_load(const char *path, diag *d, config **out)
+{
+    jsonv_doc *doc = NULL;
+    *out = NULL;
+    gl_status st = fileio_load_json(path, d, &doc);
+    if (st != GL_OK)
+        return st == GL_ENOMEM ? st : GL_ECONFIG;
+    return config_build(doc, path, out);
 }
 
 void config_free(config *cfg)

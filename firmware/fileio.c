@@ -46,7 +46,7 @@ gl_status fileio_load_json(const char *path, diag *d, jsonv_doc **out)
     *out = NULL;
     gl_status st = fileio_read(path, JSONV_MAX_TEXT, &buf, &len);
     if (st == GL_EIO)
-        diag_add(d, "%s: cannot open or read the file", path);
+        diag_add(d, "%s: cannot open the file", path);
     else if (st == GL_EBOUND)
         diag_add(d, "%s:1:1: (top): file larger than %u bytes", path, JSONV_MAX_TEXT);
     if (st != GL_OK)

@@ -29,7 +29,7 @@ for cfg in $dir/bad/*.json; do
 done
 
 err=$("$GL" -c $dir/does-not-exist.json check-config 2>&1); rc=$?
-[ $rc -eq 2 ] && [[ "$err" == "gridledger: $dir/does-not-exist.json: cannot open configuration file" ]] \
+[ $rc -eq 2 ] && [[ "$err" == "gridledger: $dir/does-not-exist.json: cannot open the file" ]] \
     && ok "missing file: exit 2" || notok "missing file: rc=$rc $err"
 
 err=$(GRIDLEDGER_CONFIG=$dir/good.json "$GL" check-config 2>&1); rc=$?
