@@ -75,7 +75,7 @@ static sched_job *earliest_due(sched_job *jobs, size_t n, int64_t now)
     return best;
 }
 
-int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile int *stop)
+int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile sig_atomic_t *stop)
 {
     int runs = 0;
     sched_job *job;

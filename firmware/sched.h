@@ -11,6 +11,7 @@
 #ifndef GRIDLEDGER_SCHED_H
 #define GRIDLEDGER_SCHED_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,6 @@ int64_t sched_earliest(const sched_job *jobs, size_t n);
 /* sched_run_due: runs every job due at or before now, in due order, with the
  * catch-up rule above; `stop` (may be NULL) is checked between runs.
  * Returns the number of runs made. */
-int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile int *stop);
+int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile sig_atomic_t *stop);
 
 #endif

@@ -92,7 +92,7 @@ static void test_catch_up(void **state)
     assert_int_equal(rec.dues[3], at("2026-03-03T23:00"));
     assert_int_equal(jobs[0].next_due, at("2026-03-03T23:15"));
     assert_int_equal(sched_earliest(jobs, 2), at("2026-03-03T23:15"));
-    volatile int stop = 1;
+    volatile sig_atomic_t stop = 1;
     assert_int_equal(sched_run_due(jobs, 2, at("2026-03-10"), &rec, &stop), 0);
 }
 

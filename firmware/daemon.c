@@ -1,0 +1,157 @@
+/* daemon.c: `gridledger run`: clock, signals, reload and the job loop (see daemon.h). */
+#include "daemon.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "glog.h"
+
+static volatile sig_atomic_t daemon_stop, daemon_reload;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        daemon_reload = 1;
+    else
+        daemon_stop = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: a signal ends the sleep at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int parse_when(const char *opt, const char *s, int64_t *out)
+{
+    if (clock_parse_local(s, out) == GL_OK)
+        return 1;
+    cli_error("run", "%s: not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM): %s", opt, s);
+    return 0;
+}
+
+int daemon_parse_args(int argc, char **argv, daemon_opts *o)
+{
+    const char *start = NULL, *until = NULL;
+    o->speed = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--clock") == 0 && v && (strcmp(v, "sim") == 0 || strcmp(v, "real") == 0))
+            o->sim = strcmp(argv[++i], "sim") == 0;
+        else if (strcmp(a, "--start") == 0 && v)
+            start = argv[++i];
+        else if (strcmp(a, "--until") == 0 && v)
+            until = argv[++i];
+        else if (strcmp(a, "--speed") == 0 && v && (o->speed = strtoll(argv[++i], NULL, 10)) >= 1 &&
+                 o->speed <= 100000000)
+            continue;
+        else if (strcmp(a, "--user") == 0 && v)
+            o->user = argv[++i];
+        else {
+            cli_error("run", "bad option %s (usage: run [--clock real|sim --start DATE --speed N] "
+                             "[--until DATE] [--user NAME])", a);
+            return CLI_USAGE;
+        }
+    }
+    if (o->sim && start == NULL) {
+        cli_error("run", "--clock sim needs --start DATE");
+        return CLI_USAGE;
+    }
+    if ((start && !parse_when("--start", start, &o->start)) || (until && !parse_when("--until", until, &o->until)))
+        return CLI_USAGE;
+    return CLI_OK;
+}
+
+static gl_status drop_privileges(const char *user)
+{
+    if (user == NULL || geteuid() != 0)
+        return GL_OK;
+    struct passwd *pw = getpwnam(user);
+    if (pw == NULL)
+        return GL_ENOTFOUND;
+    if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+        return GL_EPERM;
+    return GL_OK;
+}
+
+/* SIGHUP: a new config replaces the old only if it is valid. */
+static void reload_config(daemon_state *d)
+{
+    diag dg;
+    config *fresh = NULL;
+    diag_init(&dg);
+    daemon_reload = 0;
+    if (config_load(d->opts.config_path, &dg, &fresh) != GL_OK) {
+        for (int i = 0; i < dg.count; i++)
+            glog_error("reload refused, keeping the running config: %s", dg.lines[i]);
+        return;
+    }
+    daemon_jobs_free(d);
+    config_free(d->cfg);
+    d->cfg = fresh;
+    if (daemon_jobs_init(d) != GL_OK) {
+        glog_error("reload: jobs could not start with the new config; stopping");
+        daemon_stop = 1;
+        return;
+    }
+    sched_start(d->jobs, (size_t)d->njobs, clock_now(&d->clock));
+    glog_info("config reloaded from %s", d->opts.config_path);
+}
+
+static void loop(daemon_state *d)
+{
+    while (!daemon_stop) {
+        int64_t now = clock_now(&d->clock);
+        if (d->opts.until && now >= d->opts.until)
+            break;
+        sched_run_due(d->jobs, (size_t)d->njobs, now, d, &daemon_stop);
+        if (daemon_reload)
+            reload_config(d);
+        int64_t next = sched_earliest(d->jobs, (size_t)d->njobs);
+        if (d->opts.until && d->opts.until < next)
+            next = d->opts.until;
+        if (!daemon_stop && !daemon_reload)
+            clock_sleep_until(&d->clock, next);
+    }
+}
+
+int daemon_main(daemon_state *d)
+{
+    gl_status st = clock_set_timezone(d->cfg->gateway.timezone);
+    if (st != GL_OK) {
+        cli_error("run", "time zone %s: %s", d->cfg->gateway.timezone, gl_strerror(st));
+        return CLI_USAGE;
+    }
+    if (d->opts.sim)
+        clock_init_sim(&d->clock, d->opts.start, d->opts.speed);
+    else
+        clock_init_real(&d->clock);
+    install_signals();
+    st = daemon_jobs_init(d);
+    if (st == GL_OK)
+        st = drop_privileges(d->opts.user);
+    if (st != GL_OK) {
+        cli_error("run", "cannot start: %s", gl_strerror(st));
+        daemon_jobs_free(d);
+        return cli_status_exit(st) == CLI_USAGE ? CLI_USAGE : CLI_FAIL;
+    }
+    sched_start(d->jobs, (size_t)d->njobs, clock_now(&d->clock));
+    glog_info("running: %d jobs, clock %s", d->njobs, d->opts.sim ? "simulated" : "real");
+    loop(d);
+    glog_info("stopping%s", daemon_stop ? " on signal" : " at --until");
+    daemon_jobs_free(d);
+    return CLI_OK;
+}

@@ -1,0 +1,47 @@
+/* daemon.h: `gridledger run`: the scheduler that drives every job.
+ *
+ * Signals: SIGTERM/SIGINT finish the job in hand (each job commits its own
+ * transaction) and stop; SIGHUP re-reads the config and keeps the old one if
+ * the new one is invalid. Started as root with --user NAME, it drops to
+ * that user after opening what needs privilege. */
+#ifndef GRIDLEDGER_DAEMON_H
+#define GRIDLEDGER_DAEMON_H
+
+#include <stdint.h>
+
+#include "gridledger/clock.h"
+#include "gridledger/config.h"
+#include "sched.h"
+
+#define DAEMON_MAX_JOBS 16
+
+typedef struct daemon_opts {
+    const char *config_path;
+    int sim;            /* --clock sim */
+    int64_t start;      /* --start DATE (sim) */
+    int64_t speed;      /* --speed N (sim) */
+    int64_t until;      /* --until DATE: stop when the clock passes it; 0 = never */
+    const char *user;   /* --user NAME: drop privileges */
+} daemon_opts;
+
+typedef struct daemon_state {
+    daemon_opts opts;
+    config *cfg;
+    gl_clock clock;
+    sched_job jobs[DAEMON_MAX_JOBS];
+    int njobs;
+    void *modules; /* the jobs' shared state (store, poller, uplink), owned by daemon_jobs.c */
+} daemon_state;
+
+/* daemon_jobs_init / daemon_jobs_free: set up d->jobs and d->modules for
+ * d->cfg (daemon_jobs.c), and release them. */
+gl_status daemon_jobs_init(daemon_state *d);
+void daemon_jobs_free(daemon_state *d);
+
+/* daemon_parse_args: reads run's options; 0 on success, else prints usage and returns 2. */
+int daemon_parse_args(int argc, char **argv, daemon_opts *o);
+
+/* daemon_main: runs until stopped or --until; returns the exit status. */
+int daemon_main(daemon_state *d);
+
+#endif
