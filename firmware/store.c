@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "store_schema.h"
+#include "store_slots.h"
 #include "store_vfs.h"
 
 #define PATH_MAX_STORE 512
@@ -387,7 +388,8 @@ static gl_status enforce_quota(store *s, int64_t now)
     if (!over_quota(s))
         return GL_OK;
     char sql[128];
-    snprintf(sql, sizeof sql, "DELETE FROM intervals WHERE start_ts < %lld", (long long)(now - KEEP_INTERVALS_S));
+    snprintf(sql, sizeof sql, "DELETE FROM intervals WHERE day < %lld",
+             (long long)((now - KEEP_INTERVALS_S) / 86400));
     exec(s, sql);
     exec(s, "PRAGMA incremental_vacuum");
     for (int i = 0; i < 64 && over_quota(s); i++)
@@ -499,30 +501,122 @@ static gl_status run_bound(store *s, const char *sql, int64_t a, int64_t b)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? GL_OK : status_of(rc);
 }
 
-static const char sql_intervals[] =
-    "INSERT OR REPLACE INTO intervals(meter, start_ts, import_wh, export_wh, reactive_varh, max_power_w, flags)"
-    " SELECT g.meter, g.st, r.import_wh, r.export_wh, r.reactive_varh, g.maxp, g.fl FROM"
-    " (SELECT meter, ts - ts % 900 AS st, max(ts) AS lt, max(power_w) AS maxp, max(flags) AS fl, max(id) AS mid"
-    "  FROM readings WHERE ts < ?1 AND status = 0 AND (present & 1) GROUP BY meter, st) g"
-    " JOIN readings r ON r.id = (SELECT id FROM readings WHERE meter = g.meter AND ts = g.lt AND status = 0"
-    "  AND (present & 1) ORDER BY id DESC LIMIT 1)";
+/* A meter-day being compacted. */
+typedef struct day_acc {
+    char meter[READING_ID_MAX];
+    store_day imp, rea;
+    int has_rea;
+    uint32_t flags;
+} day_acc;
 
-/* daily totals: the last interval of each local day (offset ?2). */
-static const char sql_daily[] =
-    "INSERT OR REPLACE INTO daily(meter, day, import_wh, export_wh, reactive_varh)"
-    " SELECT i.meter, (i.start_ts + ?2) / 86400, i.import_wh, i.export_wh, i.reactive_varh FROM intervals i"
-    " JOIN (SELECT meter, (start_ts + ?2) / 86400 AS d, max(start_ts) AS ms FROM intervals"
-    "  WHERE start_ts < ?1 GROUP BY meter, d) g ON i.meter = g.meter AND i.start_ts = g.ms";
+/* merge_existing: slots already compacted for this meter-day (late raw
+ * readings arriving after a compaction) are kept where the new ones are absent. */
+static void merge_existing(store *s, int64_t day, day_acc *a)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT start_wh, slots, rstart, rslots, flags FROM intervals WHERE meter = ?1 AND day = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, a->meter, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, day);
+    store_day old;
+    if (sqlite3_step(st) == SQLITE_ROW &&
+        store_slots_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_int64(st, 0),
+                           &old) == GL_OK) {
+        for (int i = 0; i < STORE_SLOTS; i++)
+            if (store_slots_has(&old, i) && !store_slots_has(&a->imp, i))
+                store_slots_set(&a->imp, i, old.wh[i]);
+        a->flags |= (uint32_t)sqlite3_column_int64(st, 4);
+    }
+    sqlite3_finalize(st);
+}
+
+static gl_status put_day(store *s, int64_t day, day_acc *a)
+{
+    uint8_t blob[STORE_SLOTS_BLOB_MAX], rblob[STORE_SLOTS_BLOB_MAX];
+    int64_t first = 0, last = 0, rfirst = 0, rlast = 0;
+    merge_existing(s, day, a);
+    size_t n = store_slots_encode(&a->imp, blob, &first, &last);
+    size_t rn = a->has_rea ? store_slots_encode(&a->rea, rblob, &rfirst, &rlast) : 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "INSERT OR REPLACE INTO intervals(meter, day, start_wh, end_wh, slots, rstart, rslots, flags)"
+                                " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return status_of(rc);
+    sqlite3_bind_text(st, 1, a->meter, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, day);
+    sqlite3_bind_int64(st, 3, first);
+    sqlite3_bind_int64(st, 4, last);
+    sqlite3_bind_blob(st, 5, blob, (int)n, SQLITE_STATIC);
+    if (rn > 0) {
+        sqlite3_bind_int64(st, 6, rfirst);
+        sqlite3_bind_blob(st, 7, rblob, (int)rn, SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(st, 8, a->flags);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? GL_OK : status_of(rc);
+}
+
+/* compact_day: the raw readings of the local day starting at day_start
+ * into one intervals row per meter. */
+static gl_status compact_day(store *s, int64_t day_start, day_acc *a)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT meter, ts, import_wh, reactive_varh, flags FROM readings WHERE ts >= ?1 AND ts < ?2"
+                                " AND status = 0 AND (present & 1) ORDER BY meter, ts, id",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return status_of(rc);
+    sqlite3_bind_int64(st, 1, day_start);
+    sqlite3_bind_int64(st, 2, day_start + 86400);
+    int64_t day = (day_start + s->o.utc_offset_s) / 86400;
+    gl_status ret = GL_OK;
+    a->meter[0] = '\0';
+    while (ret == GL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *m = (const char *)sqlite3_column_text(st, 0);
+        if (strcmp(m, a->meter) != 0) {
+            if (a->meter[0] != '\0')
+                ret = put_day(s, day, a);
+            memset(a, 0, sizeof *a);
+            snprintf(a->meter, sizeof a->meter, "%s", m);
+        }
+        int slot = (int)((sqlite3_column_int64(st, 1) - day_start) / STORE_INTERVAL_S);
+        store_slots_set(&a->imp, slot, sqlite3_column_int64(st, 2));
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            store_slots_set(&a->rea, slot, sqlite3_column_int64(st, 3));
+            a->has_rea = 1;
+        }
+        a->flags |= (uint32_t)sqlite3_column_int64(st, 4);
+    }
+    if (ret == GL_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        ret = status_of(rc);
+    if (ret == GL_OK && a->meter[0] != '\0')
+        ret = put_day(s, day, a);
+    sqlite3_finalize(st);
+    return ret;
+}
 
 static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
 {
     int64_t off = s->o.utc_offset_s;
     cutoff -= ((cutoff + off) % 86400 + 86400) % 86400; /* whole local days only */
+    int64_t lo = query_i64(s->db, "SELECT min(ts) FROM readings", INT64_MAX);
+    if (compacted != NULL)
+        *compacted = 0;
+    if (lo >= cutoff)
+        return GL_OK;
+    lo -= ((lo + off) % 86400 + 86400) % 86400;
+    day_acc *a = malloc(sizeof *a);
+    if (a == NULL)
+        return GL_ENOMEM;
     gl_status st = begin(s);
-    if (st == GL_OK)
-        st = run_bound(s, sql_intervals, cutoff, 0);
-    if (st == GL_OK)
-        st = run_bound(s, sql_daily, cutoff, off);
+    for (int64_t d = lo; st == GL_OK && d < cutoff; d += 86400)
+        st = compact_day(s, d, a);
+    free(a);
     if (st == GL_OK)
         st = run_bound(s, "DELETE FROM readings WHERE ts < ?1", cutoff, 0);
     int64_t n = sqlite3_changes(s->db);
@@ -545,22 +639,60 @@ gl_status store_compact(store *s, int64_t now, int64_t *compacted)
     return compact_before(s, now - (int64_t)s->o.compact_after_days * 86400, compacted);
 }
 
-gl_status store_series(store *s, const char *meter, int64_t from_ts, int64_t to_ts, store_point *pts, size_t cap,
-                       size_t *n)
+/* series_days: points from the compacted days overlapping [from, to). */
+static gl_status series_days(store *s, const char *meter, int64_t from, int64_t to, store_point *pts, size_t cap,
+                             size_t *n)
 {
-    static const char sql[] =
-        "SELECT ts, v, q, f FROM ("
-        " SELECT start_ts + 899 AS ts, import_wh AS v, reactive_varh AS q, flags AS f FROM intervals"
-        "  WHERE meter = ?1 AND start_ts + 899 >= ?2 AND start_ts + 899 < ?3"
-        " UNION ALL SELECT ts, import_wh, reactive_varh, flags FROM readings"
-        "  WHERE meter = ?1 AND status = 0 AND (present & 1) AND ts >= ?2 AND ts < ?3) ORDER BY ts";
+    int64_t off = s->o.utc_offset_s;
     sqlite3_stmt *st = NULL;
-    *n = 0;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT day, start_wh, slots, rstart, rslots, flags FROM intervals WHERE meter = ?1"
+                           " AND day >= ?2 AND day <= ?3 ORDER BY day",
+                           -1, &st, NULL) != SQLITE_OK)
         return GL_EDB;
     sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from_ts);
-    sqlite3_bind_int64(st, 3, to_ts);
+    sqlite3_bind_int64(st, 2, (from + off) / 86400 - 1);
+    sqlite3_bind_int64(st, 3, (to + off) / 86400 + 1);
+    gl_status ret = GL_OK;
+    store_day d, r;
+    while (ret == GL_OK && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t day_start = sqlite3_column_int64(st, 0) * 86400 - off;
+        int has_r = sqlite3_column_type(st, 4) != SQLITE_NULL;
+        ret = store_slots_decode(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+                                 sqlite3_column_int64(st, 1), &d);
+        if (ret == GL_OK && has_r)
+            ret = store_slots_decode(sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4),
+                                     sqlite3_column_int64(st, 3), &r);
+        for (int i = 0; ret == GL_OK && i < STORE_SLOTS; i++) {
+            int64_t ts = day_start + (int64_t)i * STORE_INTERVAL_S + STORE_INTERVAL_S - 1;
+            if (!store_slots_has(&d, i) || ts < from || ts >= to)
+                continue;
+            if (*n == cap) {
+                ret = GL_EBOUND;
+                break;
+            }
+            pts[*n] = (store_point){ts, d.wh[i], has_r && store_slots_has(&r, i) ? r.wh[i] : -1,
+                                   (uint32_t)sqlite3_column_int64(st, 5)};
+            (*n)++;
+        }
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* series_raw: points from raw readings in [from, to). */
+static gl_status series_raw(store *s, const char *meter, int64_t from, int64_t to, store_point *pts, size_t cap,
+                            size_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT ts, import_wh, reactive_varh, flags FROM readings WHERE ts >= ?2 AND ts < ?3"
+                           " AND meter = ?1 AND status = 0 AND (present & 1) ORDER BY ts, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return GL_EDB;
+    sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
     gl_status ret = GL_OK;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -568,16 +700,33 @@ gl_status store_series(store *s, const char *meter, int64_t from_ts, int64_t to_
             ret = GL_EBOUND;
             break;
         }
-        store_point *p = &pts[(*n)++];
-        p->ts = sqlite3_column_int64(st, 0);
-        p->import_wh = sqlite3_column_int64(st, 1);
-        p->reactive_varh = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
-        p->flags = (uint32_t)sqlite3_column_int64(st, 3);
+        pts[(*n)++] = (store_point){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                   sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2),
+                                   (uint32_t)sqlite3_column_int64(st, 3)};
     }
     if (ret == GL_OK && rc != SQLITE_DONE)
         ret = status_of(rc);
     sqlite3_finalize(st);
     return ret;
+}
+
+static int point_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const store_point *)a)->ts, y = ((const store_point *)b)->ts;
+    return (x > y) - (x < y);
+}
+
+gl_status store_series(store *s, const char *meter, int64_t from_ts, int64_t to_ts, store_point *pts, size_t cap,
+                       size_t *n)
+{
+    *n = 0;
+    gl_status st = series_days(s, meter, from_ts, to_ts, pts, cap, n);
+    size_t ndays = *n;
+    if (st == GL_OK)
+        st = series_raw(s, meter, from_ts, to_ts, pts, cap, n);
+    if (st == GL_OK && ndays > 0 && *n > ndays)
+        qsort(pts, *n, sizeof *pts, point_cmp);
+    return st;
 }
 
 /* ---- events, key-value --------------------------------------------------- */

@@ -55,11 +55,13 @@ gl_status store_flush(store *s);
  * count of readings lost because the queue was full. */
 size_t store_pending(const store *s, int64_t *dropped);
 
-/* store_compact: raw readings older than compact_after_days before now
- * become 15-minute intervals and local daily totals (last cumulative value
- * of each), then are deleted, and free pages are returned with an
- * incremental vacuum. Idempotent. *compacted (may be NULL) gets the count of
- * raw readings removed. */
+/* store_compact: raw readings of whole local days older than
+ * compact_after_days before now become one intervals row per meter and day
+ * (the last good cumulative value in each 15-minute slot, and the day's
+ * closing total), then are deleted, and free pages are returned with an
+ * incremental vacuum. Idempotent; late readings for a compacted day are
+ * merged in at the next run. *compacted (may be NULL) gets the count of raw
+ * readings removed. */
 gl_status store_compact(store *s, int64_t now, int64_t *compacted);
 
 /* One point of a meter's cumulative series, from intervals and raw readings. */

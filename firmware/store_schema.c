@@ -18,7 +18,7 @@ static const char v1[] =
     " power_w INTEGER, pf_milli INTEGER, freq_chz INTEGER,"
     " v1_dv INTEGER, v2_dv INTEGER, v3_dv INTEGER, i1_ma INTEGER, i2_ma INTEGER, i3_ma INTEGER,"
     " relay_closed INTEGER, raw BLOB, error TEXT);"
-    "CREATE INDEX readings_meter_ts ON readings(meter, ts);"
+    "CREATE INDEX readings_ts ON readings(ts);"
     "CREATE TABLE events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, kind TEXT NOT NULL,"
     " subject TEXT NOT NULL, detail TEXT NOT NULL, alert INTEGER NOT NULL, closed_ts INTEGER);"
     "CREATE INDEX events_open ON events(alert, closed_ts);"
@@ -38,14 +38,14 @@ static const char v2[] =
     "CREATE UNIQUE INDEX ledger_ref ON ledger(kind, ref) WHERE ref IS NOT NULL;"
     "CREATE INDEX ledger_customer ON ledger(customer, date);";
 
-/* Version 3: compacted intervals and daily totals, grades and their
- * explanations, collection actions, the config in force. */
+/* Version 3: compacted intervals (one row per meter and local day: 96
+ * fifteen-minute slots in a varint blob, see store_slots.h; end_wh is the
+ * day's closing total), grades and their explanations, collection actions,
+ * the config in force. */
 static const char v3[] =
-    "CREATE TABLE intervals(meter TEXT NOT NULL, start_ts INTEGER NOT NULL,"
-    " import_wh INTEGER NOT NULL, export_wh INTEGER, reactive_varh INTEGER, max_power_w INTEGER,"
-    " flags INTEGER NOT NULL, PRIMARY KEY(meter, start_ts)) WITHOUT ROWID;"
-    "CREATE TABLE daily(meter TEXT NOT NULL, day INTEGER NOT NULL, import_wh INTEGER NOT NULL,"
-    " export_wh INTEGER, reactive_varh INTEGER, PRIMARY KEY(meter, day)) WITHOUT ROWID;"
+    "CREATE TABLE intervals(meter TEXT NOT NULL, day INTEGER NOT NULL, start_wh INTEGER NOT NULL,"
+    " end_wh INTEGER NOT NULL, slots BLOB NOT NULL, rstart INTEGER, rslots BLOB, flags INTEGER NOT NULL,"
+    " PRIMARY KEY(meter, day)) WITHOUT ROWID;"
     "CREATE TABLE grades(customer TEXT NOT NULL, as_of TEXT NOT NULL, score INTEGER NOT NULL,"
     " grade TEXT NOT NULL, explanation TEXT NOT NULL, PRIMARY KEY(customer, as_of)) WITHOUT ROWID;"
     "CREATE TABLE actions(customer TEXT NOT NULL, date TEXT NOT NULL, action TEXT NOT NULL,"
