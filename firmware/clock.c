@@ -180,3 +180,14 @@ int64_t clock_next_local_midnight(int64_t t)
     tm.tm_isdst = -1;
     return (int64_t)mktime(&tm);
 }
+
+void clock_civil_date(int64_t t, int *year, int *month, int *day)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    localtime_r(&tt, &tm);
+    *year = tm.tm_year + 1900;
+    *month = tm.tm_mon + 1;
+    *day = tm.tm_mday;
+}

@@ -9,6 +9,7 @@
 #include "glog.h"
 #include "gridledger/fileio.h"
 #include "jobs.h"
+#include "lineloss.h"
 
 jobs_gw *jobs_of(void *ctx)
 {
@@ -90,6 +91,42 @@ gl_status jobs_status(void *ctx, int64_t due, int64_t now)
     return jobs_publish(g, "status", body, now);
 }
 
+/* jobs_lineloss: on the 1st, last month's area figures go up, with an
+ * alert for a loss out of bounds and one per swing or suspicion signal. */
+gl_status jobs_lineloss(void *ctx, int64_t due, int64_t now)
+{
+    jobs_gw *g = jobs_of(ctx);
+    int y = 0, m = 0, d = 0;
+    clock_civil_date(due - 86400, &y, &m, &d);
+    const area_limits lim = AREA_LIMITS_DEFAULT;
+    static lineloss_result r; /* one daemon thread; kept off the stack */
+    gl_status st = lineloss_month(g->store, g->cfg, &lim, y, m, &r);
+    char body[1024];
+    if (st == GL_OK)
+        st = lineloss_body(&r, g->cfg->gateway.area, body, sizeof body);
+    if (st != GL_OK) {
+        jobs_error(g, "lineloss %04d-%02d: %s", y, m, gl_strerror(st));
+        return st;
+    }
+    jobs_publish(g, "lineloss", body, now);
+    if (r.fig.alert != AREA_ALERT_NONE)
+        jobs_alert(g, now, "lineloss", g->cfg->gateway.area, area_alert_name(r.fig.alert));
+    for (int i = 0; i < r.nsignals; i++)
+        jobs_alert(g, now, r.signals[i].kind == LINELOSS_SWING ? "usage_swing" : "theft_suspect", r.signals[i].meter,
+                   r.period);
+    return GL_OK;
+}
+
+void jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail)
+{
+    char body[512];
+    store_event(g->store, now, kind, subject, detail, 1);
+    int n = snprintf(body, sizeof body, "{\"kind\":\"%s\",\"subject\":\"%s\",\"detail\":\"%s\",\"ts\":%lld,\"alert\":true}",
+                     kind, subject, detail, (long long)now);
+    if (n > 0 && (size_t)n < sizeof body)
+        jobs_publish(g, "alerts", body, now);
+}
+
 /* add_job: appends a job to d's table. */
 static void add_job(daemon_state *d, sched_job j)
 {
@@ -104,6 +141,7 @@ static void add_jobs(daemon_state *d)
     add_job(d, (sched_job){.name = "status", .kind = SCHED_EVERY, .interval_s = c->schedule.status_interval_s,
                            .run = jobs_status});
     add_job(d, (sched_job){.name = "compact", .kind = SCHED_DAILY, .hour = 2, .minute = 30, .run = jobs_compact});
+    add_job(d, (sched_job){.name = "lineloss", .kind = SCHED_MONTHLY, .day = 1, .hour = 1, .run = jobs_lineloss});
 }
 
 /* record_config: the config text in force, kept in the store. */

@@ -33,6 +33,11 @@ void jobs_error(jobs_gw *g, const char *fmt, ...) __attribute__((format(printf, 
 /* jobs_publish: commits an up message (kind, body JSON) to the outbox. */
 gl_status jobs_publish(jobs_gw *g, const char *kind, const char *body, int64_t now);
 
+/* jobs_alert: records an open alert and queues it up (ids and details are
+ * config ids and fixed words: no JSON escaping needed). */
+void jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail);
+
+gl_status jobs_lineloss(void *ctx, int64_t due, int64_t now);
 gl_status jobs_compact(void *ctx, int64_t due, int64_t now);
 gl_status jobs_status(void *ctx, int64_t due, int64_t now);
 

@@ -37,8 +37,8 @@ static const command commands[] = {
     {"pay", NULL, "record a payment taken locally", "pay CUSTOMER AMOUNT --ref REF [--date DATE]"},
     {"grades", NULL, "credit grades", "grades [--json|--csv]"},
     {"worklist", NULL, "the collection worklist", "worklist [--date DATE] [--json|--csv]"},
-    {"alerts", NULL, "open alerts", "alerts [--json|--csv]"},
-    {"lineloss", NULL, "area line loss", "lineloss [--period P] [--json|--csv]"},
+    {"alerts", cmd_alerts, "open alerts", "alerts [--json|--csv]"},
+    {"lineloss", cmd_lineloss, "area line loss", "lineloss [--period P] [--json|--csv]"},
     {"outbox", cmd_outbox, "uplink queue: depth, oldest message, last acknowledged id", "outbox [--json]"},
     {"db", cmd_db, "the store: check, stats, export", "db check | db stats | db export TABLE --csv"},
 };

@@ -729,6 +729,38 @@ gl_status store_series(store *s, const char *meter, int64_t from_ts, int64_t to_
     return st;
 }
 
+#define USE_POINTS_MAX 65536
+#define USE_LOOKBACK_S (35 * 86400)
+
+gl_status store_meter_use(store *s, const char *meter, int64_t from_ts, int64_t to_ts, int64_t *wh, uint32_t *flags)
+{
+    size_t n = 0;
+    store_point *pts = malloc(USE_POINTS_MAX * sizeof *pts);
+    if (pts == NULL)
+        return GL_ENOMEM;
+    gl_status st = store_series(s, meter, from_ts - USE_LOOKBACK_S, to_ts, pts, USE_POINTS_MAX, &n);
+    size_t first = 0;
+    while (first + 1 < n && pts[first + 1].ts < from_ts)
+        first++; /* the last point before the range is the base */
+    uint32_t fl = 0;
+    int64_t sum = 0;
+    if (st == GL_OK && (n == 0 || pts[n - 1].ts < from_ts))
+        st = GL_ENOTFOUND;
+    for (size_t i = first + 1; st == GL_OK && i < n; i++) {
+        int64_t d = pts[i].import_wh - pts[i - 1].import_wh;
+        if (d < 0)
+            fl |= READING_FLAG_DECREASE;
+        else
+            sum += d;
+        fl |= pts[i].flags;
+    }
+    free(pts);
+    *wh = st == GL_OK ? sum : 0;
+    if (flags != NULL)
+        *flags = fl;
+    return st;
+}
+
 /* ---- events, key-value --------------------------------------------------- */
 
 static gl_status exec_bindv(store *s, const char *sql, const char *fmt, va_list ap)

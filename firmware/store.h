@@ -81,6 +81,15 @@ gl_status store_series(store *s, const char *meter, int64_t from_ts, int64_t to_
  * (ts <= 0: the newest); GL_ENOTFOUND if none. */
 gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *out);
 
+/* store_meter_use: the energy a meter recorded in [from_ts, to_ts): the sum
+ * of the increases of its cumulative counter between consecutive points,
+ * starting from the last point before from_ts (looked for up to 35 days
+ * back). A decrease (rollover, meter change, fault) adds nothing and sets
+ * READING_FLAG_DECREASE in *flags (may be NULL). GL_ENOTFOUND if the meter
+ * has no point in the range. */
+gl_status store_meter_use(store *s, const char *meter, int64_t from_ts, int64_t to_ts, int64_t *wh,
+                          uint32_t *flags);
+
 /* store_event: records an event (is_alert: an open alert). */
 gl_status store_event(store *s, int64_t ts, const char *kind, const char *subject, const char *detail,
                       int is_alert);

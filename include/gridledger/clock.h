@@ -56,4 +56,7 @@ gl_status clock_format_local(int64_t t, char *buf, size_t cap);
  * 25-hour days included). */
 int64_t clock_next_local_midnight(int64_t t);
 
+/* clock_civil_date: the local civil date of t (month 1-12). */
+void clock_civil_date(int64_t t, int *year, int *month, int *day);
+
 #endif

@@ -1,0 +1,118 @@
+/* outfmt.c: text, JSON and CSV listings for the CLI (see outfmt.h). */
+#include "outfmt.h"
+
+#include <string.h>
+
+int outfmt_flag(const char *arg, outfmt_kind *k)
+{
+    if (strcmp(arg, "--json") == 0)
+        *k = OUTFMT_JSON;
+    else if (strcmp(arg, "--csv") == 0)
+        *k = OUTFMT_CSV;
+    else
+        return 0;
+    return 1;
+}
+
+/* name_len: the column name's length without its '#' mark. */
+static size_t name_len(const char *c)
+{
+    size_t n = strlen(c);
+    return n > 0 && c[n - 1] == '#' ? n - 1 : n;
+}
+
+static int numeric(const char *c)
+{
+    return name_len(c) != strlen(c);
+}
+
+void outfmt_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_value(FILE *f, const char *v)
+{
+    if (v == NULL)
+        return;
+    if (strpbrk(v, ",\"\r\n") == NULL) {
+        fputs(v, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"')
+            fputc('"', f);
+        fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
+void outfmt_begin(outfmt *o, outfmt_kind kind, FILE *f, const char *root, const char *const *cols, int ncols)
+{
+    *o = (outfmt){kind, f, root, cols, ncols > OUTFMT_COLS_MAX ? OUTFMT_COLS_MAX : ncols, 0};
+    if (kind == OUTFMT_JSON) {
+        fputc('{', f);
+        outfmt_json_string(f, root);
+        fputs(":[", f);
+    } else if (kind == OUTFMT_CSV) {
+        for (int i = 0; i < o->ncols; i++)
+            fprintf(f, "%s%.*s", i ? "," : "", (int)name_len(cols[i]), cols[i]);
+        fputs("\r\n", f);
+    } else {
+        for (int i = 0; i < o->ncols; i++)
+            fprintf(f, "%s%.*s", i ? "\t" : "", (int)name_len(cols[i]), cols[i]);
+        fputc('\n', f);
+    }
+}
+
+static void json_row(outfmt *o, const char *const *vals)
+{
+    int first = 1;
+    fputs(o->nrows ? ",{" : "{", o->f);
+    for (int i = 0; i < o->ncols; i++) {
+        if (vals[i] == NULL)
+            continue;
+        fprintf(o->f, "%s\"%.*s\":", first ? "" : ",", (int)name_len(o->cols[i]), o->cols[i]);
+        if (numeric(o->cols[i]))
+            fputs(vals[i], o->f);
+        else
+            outfmt_json_string(o->f, vals[i]);
+        first = 0;
+    }
+    fputc('}', o->f);
+}
+
+void outfmt_row(outfmt *o, const char *const *vals)
+{
+    if (o->kind == OUTFMT_JSON) {
+        json_row(o, vals);
+    } else if (o->kind == OUTFMT_CSV) {
+        for (int i = 0; i < o->ncols; i++) {
+            if (i)
+                fputc(',', o->f);
+            csv_value(o->f, vals[i]);
+        }
+        fputs("\r\n", o->f);
+    } else {
+        for (int i = 0; i < o->ncols; i++)
+            fprintf(o->f, "%s%s", i ? "\t" : "", vals[i] ? vals[i] : "-");
+        fputc('\n', o->f);
+    }
+    o->nrows++;
+}
+
+void outfmt_end(outfmt *o)
+{
+    if (o->kind == OUTFMT_JSON)
+        fputs("]}\n", o->f);
+}
