@@ -18,7 +18,7 @@ int64_t coalesce_silence_us(int baud)
         return 0;
     if (baud > 19200)
         return 1750;
-    return (35 * 1000000LL + 5 * baud) / (10LL * baud);
+    return (385 * 1000000LL + 5 * baud) / (10LL * baud); /* 3.5 x 11 bits */
 }
 
 int64_t coalesce_request_us(const coalesce_link *link, int count)
@@ -59,7 +59,7 @@ static gl_status plan_group(const coalesce_span *s, int n, const coalesce_link *
             if (count > COALESCE_MAX_REGS)
                 break;
             int64_t c = best[i] + coalesce_request_us(link, (int)count);
-            if (best[i] != INT64_MAX && c < best[j]) {
+            if (best[i] != INT64_MAX && c <= best[j]) { /* ties: fewer, larger requests */
                 best[j] = c;
                 from[j] = i;
             }
