@@ -40,6 +40,7 @@ BO_SRC := $(sort $(wildcard tools/backoffice/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRC := $(sort $(wildcard tools/bench/bench_*.c))
+TTOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CORE_LIB := $(BUILD)/libglcore.a
@@ -53,6 +54,7 @@ BACKOFFICE := $(BUILD)/gridledger-backoffice
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 REPLAY_BINS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/fuzz/replay_%,$(FUZZ_SRC))
 BENCH_BINS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+TTOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TTOOL_SRC))
 PROGRAMS := $(GRIDLEDGER) $(if $(SIM_SRC),$(METERSIM)) $(if $(BO_SRC),$(BACKOFFICE))
 
 .PHONY: all deps test unit bench demo fuzz install clean check-deps cross test-cross
@@ -89,6 +91,11 @@ $(BUILD)/tests/fuzz/replay_%: $(call obj,tests/fuzz/fuzz_%.c) $(call obj,tests/f
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
 
+# helper programs the integration tests drive (tests/tools/NAME.c)
+$(BUILD)/tests/tools/%: $(call obj,tests/tools/%.c) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
+
 $(BUILD)/bench/%: $(call obj,tools/bench/%.c) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
@@ -106,7 +113,7 @@ test: deps
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
 .PHONY: build-tests build-unit-tests
-build-tests: $(PROGRAMS) $(UNIT_BINS) $(REPLAY_BINS)
+build-tests: $(PROGRAMS) $(UNIT_BINS) $(REPLAY_BINS) $(TTOOL_BINS)
 build-unit-tests: $(UNIT_BINS)
 
 # ARM: make cross ARCH=aarch64|armhf ; make test-cross ARCH=... (qemu-user)

@@ -25,7 +25,7 @@ typedef struct {
 static const command commands[] = {
     {"check-config", cmd_check_config, "validate the config, print a one-line summary", "check-config"},
     {"poll", NULL, "poll every configured meter once, store and print the readings", "poll --once [--json|--csv]"},
-    {"run", NULL, "the daemon: polling, billing, credit, fee control, uplink",
+    {"run", cmd_run, "the daemon: polling, billing, credit, fee control, uplink",
      "run [--clock real|sim --start DATE --speed N --until DATE]"},
     {"tariff-calc", NULL, "compute one bill from a tariff and interval usage (pure)",
      "tariff-calc --tariff FILE --usage FILE [--ytd-kwh X] [--demand-kw X] [--kvarh X] [--json]"},
@@ -39,8 +39,8 @@ static const command commands[] = {
     {"worklist", NULL, "the collection worklist", "worklist [--date DATE] [--json|--csv]"},
     {"alerts", NULL, "open alerts", "alerts [--json|--csv]"},
     {"lineloss", NULL, "area line loss", "lineloss [--period P] [--json|--csv]"},
-    {"outbox", NULL, "uplink queue: depth, oldest message, last acknowledged id", "outbox [--json]"},
-    {"db", NULL, "the store: check, stats, export", "db check | db stats | db export TABLE --csv"},
+    {"outbox", cmd_outbox, "uplink queue: depth, oldest message, last acknowledged id", "outbox [--json]"},
+    {"db", cmd_db, "the store: check, stats, export", "db check | db stats | db export TABLE --csv"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

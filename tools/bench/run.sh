@@ -9,7 +9,10 @@ echo "gridledger benchmarks, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), 
 echo
 echo "| area | benchmark | figure | unit | peer or limit | ratio |"
 echo "|---|---|---|---|---|---|"
-"$BUILD"/bench/bench_money
+for b in "$BUILD"/bench/bench_*; do
+    [ -x "$b" ] || continue
+    "$b" || echo "| $(basename "$b") | (failed: exit $?) | | | | |"
+done
 for s in tools/bench/*.sh; do
     [ "$(basename "$s")" = run.sh ] && continue
     bash "$s" || echo "| $(basename "$s" .sh) | (failed: exit $?) | | | | |"

@@ -1,0 +1,145 @@
+/* daemon_jobs.c: the jobs `gridledger run` drives, and the state they
+ * share (see jobs.h and daemon.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "glog.h"
+#include "gridledger/fileio.h"
+#include "jobs.h"
+
+jobs_gw *jobs_of(void *ctx)
+{
+    return ((daemon_state *)ctx)->modules;
+}
+
+void jobs_error(jobs_gw *g, const char *fmt, ...)
+{
+    char msg[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    glog_error("%s", msg);
+    if (g->nerrors == JOBS_ERRORS_KEPT) {
+        memmove(g->last_errors[0], g->last_errors[1], sizeof g->last_errors[0] * (JOBS_ERRORS_KEPT - 1));
+        g->nerrors--;
+    }
+    snprintf(g->last_errors[g->nerrors++], sizeof g->last_errors[0], "%s", msg);
+}
+
+gl_status jobs_publish(jobs_gw *g, const char *kind, const char *body, int64_t now)
+{
+    int64_t seq = 0;
+    gl_status st = store_outbox_put(g->store, kind, body, now, &seq);
+    if (st != GL_OK)
+        jobs_error(g, "outbox: %s message not queued: %s", kind, gl_strerror(st));
+    return st;
+}
+
+gl_status jobs_compact(void *ctx, int64_t due, int64_t now)
+{
+    (void)due;
+    jobs_gw *g = jobs_of(ctx);
+    int64_t n = 0;
+    gl_status st = store_compact(g->store, now, &n);
+    if (st != GL_OK)
+        jobs_error(g, "compaction: %s", gl_strerror(st));
+    else if (n > 0)
+        glog_info("compacted %lld raw readings", (long long)n);
+    return st;
+}
+
+/* status_body: the status message of messages.md into buf. */
+static void status_body(jobs_gw *g, int64_t now, char *buf, size_t cap)
+{
+    store_stats ss;
+    store_outbox_stats os;
+    store_stats_get(g->store, &ss);
+    store_outbox_stats_get(g->store, &os);
+    size_t n = (size_t)snprintf(buf, cap,
+                                "{\"uptime_s\":%lld,\"polls\":%lld,\"poll_errors\":%lld,\"meters_online\":%d,"
+                                "\"meters_offline\":%d,\"outbox_depth\":%lld,\"outbox_dropped\":%lld,"
+                                "\"db_bytes\":%lld,\"last_errors\":[",
+                                (long long)(now - g->started), (long long)g->polls, (long long)g->poll_errors,
+                                g->meters_online, g->meters_offline, (long long)os.depth, (long long)os.dropped,
+                                (long long)ss.file_bytes);
+    for (int i = 0; i < g->nerrors && n < cap; i++) {
+        char esc[260];
+        size_t k = 0;
+        for (const char *p = g->last_errors[i]; *p && k + 2 < sizeof esc; p++) {
+            if (*p == '"' || *p == '\\')
+                esc[k++] = '\\';
+            esc[k++] = (*p >= 0 && *p < 0x20) ? ' ' : *p;
+        }
+        esc[k] = '\0';
+        n += (size_t)snprintf(buf + n, cap - n, "%s\"%s\"", i ? "," : "", esc);
+    }
+    if (n < cap)
+        snprintf(buf + n, cap - n, "]}");
+}
+
+gl_status jobs_status(void *ctx, int64_t due, int64_t now)
+{
+    (void)due;
+    jobs_gw *g = jobs_of(ctx);
+    char body[1024];
+    status_body(g, now, body, sizeof body);
+    return jobs_publish(g, "status", body, now);
+}
+
+/* add_job: appends a job to d's table. */
+static void add_job(daemon_state *d, sched_job j)
+{
+    if (d->njobs < DAEMON_MAX_JOBS)
+        d->jobs[d->njobs++] = j;
+}
+
+static void add_jobs(daemon_state *d)
+{
+    const config *c = d->cfg;
+    d->njobs = 0;
+    add_job(d, (sched_job){.name = "status", .kind = SCHED_EVERY, .interval_s = c->schedule.status_interval_s,
+                           .run = jobs_status});
+    add_job(d, (sched_job){.name = "compact", .kind = SCHED_DAILY, .hour = 2, .minute = 30, .run = jobs_compact});
+}
+
+/* record_config: the config text in force, kept in the store. */
+static void record_config(daemon_state *d, jobs_gw *g)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (fileio_read(d->opts.config_path, 1 << 24, &text, &len) == GL_OK)
+        store_config_put(g->store, clock_now(&d->clock), text);
+    free(text);
+}
+
+gl_status daemon_jobs_init(daemon_state *d)
+{
+    jobs_gw *g = calloc(1, sizeof *g);
+    if (g == NULL)
+        return GL_ENOMEM;
+    g->cfg = d->cfg;
+    g->started = clock_now(&d->clock);
+    if (cli_open_store(d->cfg, &g->store) != CLI_OK) {
+        free(g);
+        return GL_EIO;
+    }
+    d->modules = g;
+    record_config(d, g);
+    add_jobs(d);
+    return GL_OK;
+}
+
+void daemon_jobs_free(daemon_state *d)
+{
+    jobs_gw *g = d->modules;
+    if (g == NULL)
+        return;
+    store_close(g->store);
+    free(g);
+    d->modules = NULL;
+    d->njobs = 0;
+}
