@@ -6,6 +6,7 @@
  * meter -> customer, customer -> tariff) are checked after all sections. */
 #include "gridledger/config.h"
 #include "gridledger/fileio.h"
+#include "profile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static const struct {
     const char *key;
     config_section_fn fn;
 } section_hooks[] = {
-    {"profiles", NULL},
+    {"profiles", profile_config_check},
     {"credit", NULL},
     {"collection", NULL},
     {"fee_control", NULL},
@@ -428,10 +429,8 @@ static const cJSON *item_field(loader *L, const char *key, int i, const char *fi
 
 static int profile_known(const config *cfg, const char *name)
 {
-    static const char *const builtin[] = {"DDSU666", "DTSU666", "SDM120", "SDM630", "generic", NULL};
-    for (int i = 0; builtin[i] != NULL; i++)
-        if (strcmp(builtin[i], name) == 0)
-            return 1;
+    if (profile_builtin(name) != NULL)
+        return 1;
     for (const cJSON *p = cfg->profiles ? cfg->profiles->child : NULL; p != NULL; p = p->next) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(p, "name");
         if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)

@@ -1,0 +1,304 @@
+/* bus.c: see bus.h. */
+#include "bus.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <modbus.h>
+
+#include "coalesce.h"
+
+struct bus {
+    config_bus cfg;
+    modbus_t *ctx;
+    int connected;
+    int64_t last_frame_us; /* monotonic end of the last exchange */
+    bus_counters c;
+};
+
+typedef enum { OP_READ_HOLDING, OP_READ_INPUT, OP_READ_BIT, OP_WRITE_BIT, OP_WRITE_REG } bus_op;
+
+typedef struct {
+    bus_op op;
+    int slave;
+    uint16_t addr, count;
+    uint16_t *regs;
+    uint8_t bit;
+    uint16_t value;
+} bus_req;
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void sleep_us(int64_t us)
+{
+    if (us <= 0)
+        return;
+    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+gl_status bus_open(const config_bus *cfg, bus **out)
+{
+    if (cfg == NULL || out == NULL)
+        return GL_EINVAL;
+    bus *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return GL_ENOMEM;
+    b->cfg = *cfg;
+    *out = b;
+    return GL_OK;
+}
+
+static void disconnect(bus *b)
+{
+    if (b->ctx != NULL) {
+        modbus_close(b->ctx);
+        modbus_free(b->ctx);
+        b->ctx = NULL;
+    }
+    b->connected = 0;
+}
+
+void bus_close(bus *b)
+{
+    if (b == NULL)
+        return;
+    disconnect(b);
+    free(b);
+}
+
+const bus_counters *bus_counters_of(const bus *b)
+{
+    return &b->c;
+}
+
+const config_bus *bus_config(const bus *b)
+{
+    return &b->cfg;
+}
+
+/* The one place libmodbus's errno becomes a gl_status. */
+static gl_status from_errno(int e, int *exc)
+{
+    if (e == ETIMEDOUT)
+        return GL_ETIMEOUT;
+    if (e > MODBUS_ENOBASE && e <= MODBUS_ENOBASE + MODBUS_EXCEPTION_GATEWAY_TARGET) {
+        if (exc)
+            *exc = e - MODBUS_ENOBASE;
+        return GL_EEXCEPTION;
+    }
+    switch (e) {
+    case EMBBADCRC:
+    case EMBBADDATA:
+    case EMBBADEXC:
+    case EMBUNKEXC:
+    case EMBMDATA:
+    case EMBBADSLAVE:
+        return GL_EPROTO;
+    case ECONNRESET:
+    case ECONNREFUSED:
+    case ENOTCONN:
+    case EPIPE:
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+        return GL_ENET;
+    case EBADF:
+    case EIO:
+    case ENXIO:
+    case ENODEV:
+    case ENOENT:
+    case EACCES:
+        return GL_EDEVICE;
+    case EINVAL:
+        return GL_EINVAL;
+    default:
+        return GL_EIO;
+    }
+}
+
+static void set_timeouts(bus *b)
+{
+    int t = b->cfg.timeout_ms > 0 ? b->cfg.timeout_ms : CONFIG_DEFAULT_TIMEOUT_MS;
+    modbus_set_response_timeout(b->ctx, (uint32_t)(t / 1000), (uint32_t)(t % 1000) * 1000);
+    if (b->cfg.byte_timeout_ms > 0)
+        modbus_set_byte_timeout(b->ctx, (uint32_t)(b->cfg.byte_timeout_ms / 1000),
+                                (uint32_t)(b->cfg.byte_timeout_ms % 1000) * 1000);
+    modbus_set_error_recovery(b->ctx, MODBUS_ERROR_RECOVERY_PROTOCOL);
+}
+
+static gl_status connect_bus(bus *b)
+{
+    char port[16];
+    if (b->connected)
+        return GL_OK;
+    disconnect(b);
+    if (b->cfg.type == CONFIG_BUS_RTU) {
+        b->ctx = modbus_new_rtu(b->cfg.device, b->cfg.baud, b->cfg.parity, b->cfg.data_bits, b->cfg.stop_bits);
+    } else {
+        snprintf(port, sizeof port, "%d", b->cfg.port);
+        b->ctx = modbus_new_tcp_pi(b->cfg.host, port);
+    }
+    if (b->ctx == NULL)
+        return errno == ENOMEM ? GL_ENOMEM : GL_EINVAL;
+    set_timeouts(b);
+    if (modbus_connect(b->ctx) != 0) {
+        gl_status st = from_errno(errno, NULL);
+        disconnect(b);
+        return st == GL_ETIMEOUT ? GL_ENET : st;
+    }
+    /* RS-485 mode where the driver has it; a pty or a plain UART refuses: ignored */
+    if (b->cfg.type == CONFIG_BUS_RTU && b->cfg.rs485)
+        (void)modbus_rtu_set_serial_mode(b->ctx, MODBUS_RTU_RS485);
+    b->connected = 1;
+    return GL_OK;
+}
+
+/* Frame bytes of one exchange (request, response). */
+static void frame_bytes(const bus *b, const bus_req *q, gl_status st, int *tx, int *rx)
+{
+    int rtu = b->cfg.type == CONFIG_BUS_RTU;
+    int pdu_rx;
+    switch (q->op) {
+    case OP_READ_HOLDING:
+    case OP_READ_INPUT:
+        pdu_rx = 2 + 2 * q->count;
+        break;
+    case OP_READ_BIT:
+        pdu_rx = 3;
+        break;
+    default:
+        pdu_rx = 5;
+        break;
+    }
+    if (st == GL_EEXCEPTION)
+        pdu_rx = 2;
+    else if (st != GL_OK)
+        pdu_rx = 0;
+    *tx = 5 + (rtu ? 3 : 7); /* PDU of 5 bytes + address and CRC, or MBAP */
+    *rx = pdu_rx ? pdu_rx + (rtu ? 3 : 7) : 0;
+}
+
+static void count(bus *b, bus_counters *m, const bus_req *q, gl_status st, int64_t wall)
+{
+    int tx, rx;
+    frame_bytes(b, q, st, &tx, &rx);
+    int64_t f = 0;
+    if (b->cfg.type == CONFIG_BUS_RTU)
+        f = (int64_t)(tx + rx) * coalesce_char_us(b->cfg.baud) + (rx ? 2 : 1) * coalesce_silence_us(b->cfg.baud);
+    bus_counters *cs[2] = {&b->c, m};
+    for (int i = 0; i < 2; i++) {
+        if (cs[i] == NULL)
+            continue;
+        cs[i]->requests++;
+        cs[i]->bytes_tx += (uint64_t)tx;
+        cs[i]->bytes_rx += (uint64_t)rx;
+        cs[i]->frame_us += f;
+        cs[i]->wall_us += wall;
+        cs[i]->timeouts += st == GL_ETIMEOUT;
+        cs[i]->exceptions += st == GL_EEXCEPTION;
+        cs[i]->errors += st != GL_OK && st != GL_ETIMEOUT && st != GL_EEXCEPTION;
+    }
+}
+
+static int do_op(bus *b, const bus_req *q)
+{
+    switch (q->op) {
+    case OP_READ_HOLDING:
+        return modbus_read_registers(b->ctx, q->addr, q->count, q->regs);
+    case OP_READ_INPUT:
+        return modbus_read_input_registers(b->ctx, q->addr, q->count, q->regs);
+    case OP_READ_BIT: {
+        uint8_t v = 0;
+        int rc = modbus_read_bits(b->ctx, q->addr, 1, &v);
+        q->regs[0] = v;
+        return rc;
+    }
+    case OP_WRITE_BIT:
+        return modbus_write_bit(b->ctx, q->addr, q->bit);
+    default:
+        return modbus_write_register(b->ctx, q->addr, q->value);
+    }
+}
+
+static gl_status attempt(bus *b, const bus_req *q, bus_counters *m, int *exc)
+{
+    int64_t t0 = now_us();
+    gl_status st = connect_bus(b);
+    if (st != GL_OK) {
+        count(b, m, q, st, now_us() - t0);
+        return st;
+    }
+    /* the silence the bus wants between frames (also after a slave id change) */
+    int64_t wait = b->last_frame_us + (int64_t)b->cfg.inter_frame_ms * 1000 - now_us();
+    sleep_us(wait);
+    modbus_set_slave(b->ctx, q->slave);
+    st = do_op(b, q) >= 0 ? GL_OK : from_errno(errno, exc);
+    b->last_frame_us = now_us();
+    count(b, m, q, st, b->last_frame_us - t0);
+    if (st == GL_ENET || st == GL_EDEVICE || st == GL_EIO) {
+        disconnect(b); /* reconnect on the next attempt: replugged adapter, reset connection */
+        b->c.reconnects++;
+        if (m)
+            m->reconnects++;
+    }
+    return st;
+}
+
+static gl_status run(bus *b, const bus_req *q, int retries, bus_counters *m, int *exc)
+{
+    gl_status st = GL_EINVAL;
+    if (b == NULL || q->slave < 0 || q->slave > 247)
+        return GL_EINVAL;
+    for (int i = 0; i <= retries; i++) {
+        if (i > 0) {
+            b->c.retries++;
+            if (m)
+                m->retries++;
+        }
+        st = attempt(b, q, m, exc);
+        if (st == GL_OK || st == GL_EEXCEPTION || st == GL_EINVAL || st == GL_ENOMEM)
+            break;
+    }
+    return st;
+}
+
+gl_status bus_read_registers(bus *b, int slave, int fn, uint16_t addr, uint16_t count_regs, uint16_t *dst,
+                             int retries, bus_counters *meter, int *exc)
+{
+    if (dst == NULL || count_regs == 0 || count_regs > COALESCE_MAX_REGS || (fn != 3 && fn != 4))
+        return GL_EINVAL;
+    bus_req q = {fn == 3 ? OP_READ_HOLDING : OP_READ_INPUT, slave, addr, count_regs, dst, 0, 0};
+    return run(b, &q, retries, meter, exc);
+}
+
+gl_status bus_read_bit(bus *b, int slave, uint16_t addr, int *on, int retries, bus_counters *meter, int *exc)
+{
+    uint16_t v = 0;
+    bus_req q = {OP_READ_BIT, slave, addr, 1, &v, 0, 0};
+    gl_status st = run(b, &q, retries, meter, exc);
+    if (st == GL_OK)
+        *on = v != 0;
+    return st;
+}
+
+gl_status bus_write_bit(bus *b, int slave, uint16_t addr, int on, int retries, bus_counters *meter, int *exc)
+{
+    bus_req q = {OP_WRITE_BIT, slave, addr, 1, NULL, (uint8_t)(on ? 1 : 0), 0};
+    return run(b, &q, retries, meter, exc);
+}
+
+gl_status bus_write_register(bus *b, int slave, uint16_t addr, uint16_t value, int retries, bus_counters *meter,
+                             int *exc)
+{
+    bus_req q = {OP_WRITE_REG, slave, addr, 1, NULL, 0, value};
+    return run(b, &q, retries, meter, exc);
+}

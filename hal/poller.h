@@ -1,0 +1,61 @@
+/* poller.h: polls every configured meter: buses concurrently (one thread
+ * per bus per cycle), the meters of one bus strictly in turn.
+ *
+ * Each meter's registers are read in the requests coalesce_plan chose for
+ * its profile; a meter that does not answer costs its bus the timeout
+ * times (1 + retries) once, and only one attempt per cycle while it is
+ * offline, so one dead meter never stalls the others. Readings are decoded
+ * (decode.h) and validated (validate.h) before they are returned. */
+#ifndef GRIDLEDGER_POLLER_H
+#define GRIDLEDGER_POLLER_H
+
+#include <stdint.h>
+
+#include "bus.h"
+#include "coalesce.h"
+#include "gridledger/config.h"
+#include "gridledger/reading.h"
+#include "profile.h"
+#include "validate.h"
+
+#define POLLER_MAX_REQUESTS 16 /* per meter per cycle */
+
+typedef enum poller_mode {
+    POLLER_COALESCE = 0,     /* the planned requests (default) */
+    POLLER_ONE_PER_QUANTITY, /* one request per quantity: for benchmarks only */
+} poller_mode;
+
+typedef struct poller poller;
+
+/* poller_new: resolves every meter's profile and plans its requests.
+ * Buses connect on first use. GL_ECONFIG if a profile cannot be resolved. */
+gl_status poller_new(const config *cfg, poller **out);
+
+/* poller_free: closes the buses; NULL is a no-op. */
+void poller_free(poller *p);
+
+/* poller_set_mode: how to read (default POLLER_COALESCE); replans. */
+gl_status poller_set_mode(poller *p, poller_mode mode);
+
+/* poller_poll: one cycle. out has cfg->nmeters readings (in config order),
+ * stamped ts; events (may be NULL) gets each meter's validate_event. */
+gl_status poller_poll(poller *p, int64_t ts, reading *out, validate_event *events);
+
+/* poller_relay: switches meter i's relay (closed = supply on) through its
+ * profile's coil or register and reads it back. GL_EUNSUPPORTED if the
+ * profile or meter has no relay; GL_ESTATE if the read-back disagrees (a
+ * stuck relay). */
+gl_status poller_relay(poller *p, int i, int closed);
+
+/* poller_state: meter i's validation state, to keep across processes. */
+validate_state *poller_state(poller *p, int i);
+
+/* poller_profile / poller_plan: meter i's profile; its planned requests. */
+const profile *poller_profile(const poller *p, int i);
+int poller_plan(const poller *p, int i, const coalesce_span **reqs);
+
+/* poller_meter_counters / poller_bus_counters: totals since poller_new. */
+const bus_counters *poller_meter_counters(const poller *p, int i);
+const bus_counters *poller_bus_counters(const poller *p, int b);
+
+#endif

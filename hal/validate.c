@@ -1,0 +1,123 @@
+/* validate.c: see validate.h. */
+#include "validate.h"
+
+#include <stdio.h>
+
+const char *validate_event_name(validate_event e)
+{
+    return e == VALIDATE_EVENT_OFFLINE ? "offline" : e == VALIDATE_EVENT_ONLINE ? "online" : "none";
+}
+
+static void reject(reading *r, uint32_t has)
+{
+    r->present &= ~has;
+    r->flags |= READING_FLAG_RANGE;
+}
+
+static int out_of(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo || v > hi;
+}
+
+static void check_ranges(reading *r, int64_t max_power_w)
+{
+    int64_t pmax = max_power_w > 0 ? 2 * max_power_w : 1000000000LL;
+    int n = r->nphases == 3 ? 3 : 1;
+    if ((r->present & READING_HAS_IMPORT) && out_of(r->import_wh, 0, VALIDATE_ENERGY_WH_MAX))
+        reject(r, READING_HAS_IMPORT);
+    if ((r->present & READING_HAS_EXPORT) && out_of(r->export_wh, 0, VALIDATE_ENERGY_WH_MAX))
+        reject(r, READING_HAS_EXPORT);
+    if ((r->present & READING_HAS_REACTIVE) && out_of(r->reactive_varh, 0, VALIDATE_ENERGY_WH_MAX))
+        reject(r, READING_HAS_REACTIVE);
+    if ((r->present & READING_HAS_DEMAND) && out_of(r->demand_w, 0, pmax))
+        reject(r, READING_HAS_DEMAND);
+    if ((r->present & READING_HAS_POWER) && out_of(r->power_w, -pmax, pmax))
+        reject(r, READING_HAS_POWER);
+    if ((r->present & READING_HAS_PF) && out_of(r->pf_milli, -VALIDATE_PF_MILLI_MAX, VALIDATE_PF_MILLI_MAX))
+        reject(r, READING_HAS_PF);
+    if ((r->present & READING_HAS_FREQ) && out_of(r->freq_chz, VALIDATE_FREQ_CHZ_MIN, VALIDATE_FREQ_CHZ_MAX))
+        reject(r, READING_HAS_FREQ);
+    for (int i = 0; i < n; i++) {
+        if ((r->present & READING_HAS_VOLTAGE) && out_of(r->voltage_dv[i], 0, VALIDATE_VOLTAGE_DV_MAX))
+            reject(r, READING_HAS_VOLTAGE);
+        if ((r->present & READING_HAS_CURRENT) && out_of(r->current_ma[i], 0, VALIDATE_CURRENT_MA_MAX))
+            reject(r, READING_HAS_CURRENT);
+    }
+}
+
+/* Rounding slack of a float32 counter near v: one part in 2^23, >= 2 Wh. */
+static int64_t slack_wh(int64_t v)
+{
+    int64_t s = v / (1 << 23);
+    return s < 2 ? 2 : s + 1;
+}
+
+static void check_counter(int64_t last, int64_t now, int64_t elapsed_s, int64_t max_power_w, reading *r)
+{
+    if (now < last) {
+        if (last - now > slack_wh(last))
+            r->flags |= READING_FLAG_DECREASE;
+        return;
+    }
+    if (max_power_w > 0) {
+        __int128 allowed = (__int128)max_power_w * (elapsed_s > 0 ? elapsed_s : 0) / 3600 + slack_wh(now);
+        if ((__int128)(now - last) > allowed)
+            r->flags |= READING_FLAG_JUMP;
+    }
+}
+
+static void check_stuck(const validate_state *st, int64_t elapsed_s, reading *r)
+{
+    if (!(r->present & READING_HAS_POWER) || r->import_wh != st->last_import_wh || elapsed_s <= 0)
+        return;
+    /* energy the reported power should have added; stuck when clearly more than rounding */
+    __int128 expect = (__int128)(r->power_w > 0 ? r->power_w : 0) * elapsed_s / 3600;
+    if (expect > 10 * slack_wh(r->import_wh))
+        r->flags |= READING_FLAG_STUCK;
+}
+
+static validate_event count_silent(validate_state *st, int offline_after)
+{
+    st->silent_polls++;
+    if (!st->offline && st->silent_polls >= (offline_after > 0 ? offline_after : 1)) {
+        st->offline = 1;
+        return VALIDATE_EVENT_OFFLINE;
+    }
+    return VALIDATE_EVENT_NONE;
+}
+
+validate_event validate_reading(validate_state *st, int64_t max_power_w, int offline_after, reading *r)
+{
+    validate_event ev = VALIDATE_EVENT_NONE;
+    if (r->status == READING_OFFLINE)
+        return count_silent(st, offline_after);
+    /* an answer, even an exception, means the meter is there */
+    if (st->offline)
+        ev = VALIDATE_EVENT_ONLINE;
+    st->offline = 0;
+    st->silent_polls = 0;
+    if (r->status != READING_OK)
+        return ev;
+    check_ranges(r, max_power_w);
+    if (!(r->present & READING_HAS_IMPORT)) {
+        r->status = READING_ERROR;
+        if (r->error[0] == '\0')
+            snprintf(r->error, sizeof r->error, "import energy missing or out of range");
+        return ev;
+    }
+    int64_t elapsed = r->ts - st->last_ts;
+    if (st->has_last) {
+        check_counter(st->last_import_wh, r->import_wh, elapsed, max_power_w, r);
+        if (st->has_export && (r->present & READING_HAS_EXPORT))
+            check_counter(st->last_export_wh, r->export_wh, elapsed, max_power_w, r);
+        check_stuck(st, elapsed, r);
+    }
+    if (!(r->flags & READING_FLAG_STUCK) || !st->has_last) {
+        st->last_ts = r->ts;
+    }
+    st->has_last = 1;
+    st->last_import_wh = r->import_wh;
+    st->has_export = (r->present & READING_HAS_EXPORT) != 0;
+    st->last_export_wh = r->export_wh;
+    return ev;
+}
