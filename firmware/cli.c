@@ -3,6 +3,9 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
+
+#include "gridledger/clock.h"
 
 void cli_error(const char *where, const char *fmt, ...)
 {
@@ -46,4 +49,45 @@ int cli_wants_help(int argc, char **argv)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
             return 1;
     return 0;
+}
+
+int cli_load_config(cli_ctx *ctx, config **out)
+{
+    diag d;
+    diag_init(&d);
+    gl_status st = config_load(ctx->config_path, &d, out);
+    if (st == GL_OK)
+        return CLI_OK;
+    cli_print_diag(&d);
+    return st == GL_ENOMEM ? CLI_FAIL : CLI_USAGE;
+}
+
+/* utc_offset: the zone's offset east of UTC now, in seconds. */
+static int32_t utc_offset(const char *tz)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (clock_set_timezone(tz) != GL_OK || localtime_r(&now, &tm) == NULL)
+        return 0;
+    return (int32_t)tm.tm_gmtoff;
+}
+
+int cli_open_store(const config *cfg, store **out)
+{
+    char path[CONFIG_PATH_MAX];
+    store_options o = {
+        .quota_mb = cfg->store.quota_mb,
+        .compact_after_days = cfg->store.compact_after_days,
+        .utc_offset_s = utc_offset(cfg->gateway.timezone),
+    };
+    config_resolve_path(cfg, cfg->store.path, path, sizeof path);
+    int moved = 0;
+    gl_status st = store_open_ex(path, &o, out, &moved);
+    if (st != GL_OK) {
+        cli_error(path, "cannot open the store: %s", gl_strerror(st));
+        return cli_status_exit(st) == CLI_USAGE ? CLI_FAIL : cli_status_exit(st);
+    }
+    if (moved)
+        cli_error(path, "database was corrupt: moved aside to %s.corrupt-*, a fresh one started", path);
+    return CLI_OK;
 }

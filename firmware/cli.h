@@ -10,7 +10,9 @@
 #include <stdio.h>
 
 #include "gridledger/diag.h"
+#include "gridledger/config.h"
 #include "gridledger/status.h"
+#include "store.h"
 
 #define CLI_OK 0
 #define CLI_FAIL 1
@@ -34,6 +36,17 @@ int cli_status_exit(gl_status st);
 /* cli_wants_help: 1 if argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 
+/* cli_load_config: loads and validates ctx's config; on failure prints the
+ * errors and returns the exit code (else CLI_OK and *out set). */
+int cli_load_config(cli_ctx *ctx, config **out);
+
+/* cli_open_store: opens the configured store (path relative to the config
+ * file); on failure prints why and returns the exit code. */
+int cli_open_store(const config *cfg, store **out);
+
 int cmd_check_config(cli_ctx *ctx, int argc, char **argv);
+
+int cmd_db(cli_ctx *ctx, int argc, char **argv);
+int cmd_outbox(cli_ctx *ctx, int argc, char **argv);
 
 #endif

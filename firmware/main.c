@@ -39,8 +39,8 @@ static const command commands[] = {
     {"worklist", NULL, "the collection worklist", "worklist [--date DATE] [--json|--csv]"},
     {"alerts", NULL, "open alerts", "alerts [--json|--csv]"},
     {"lineloss", NULL, "area line loss", "lineloss [--period P] [--json|--csv]"},
-    {"outbox", NULL, "uplink queue: depth, oldest message, last acknowledged id", "outbox [--json]"},
-    {"db", NULL, "the store: check, stats, export", "db check | db stats | db export TABLE --csv"},
+    {"outbox", cmd_outbox, "uplink queue: depth, oldest message, last acknowledged id", "outbox [--json]"},
+    {"db", cmd_db, "the store: check, stats, export", "db check | db stats | db export TABLE --csv"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -12,6 +12,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
 
 #include "gridledger/reading.h"
 #include "gridledger/status.h"
@@ -21,7 +24,11 @@ typedef struct store store;
 typedef struct store_options {
     int64_t quota_mb;           /* 0: no quota */
     int compact_after_days;     /* raw readings older than this become intervals; 0: never */
+    int32_t utc_offset_s;       /* local time offset for daily totals (Asia/Shanghai: 28800) */
+    size_t pending_max;         /* readings held in memory while the disk refuses writes; 0: 8192 */
 } store_options;
+
+#define STORE_INTERVAL_S 900    /* compacted interval length: 15 minutes */
 
 /* store_open: opens or creates the database at path, migrates the schema,
  * runs quick_check. A corrupt file is moved aside to PATH.corrupt-EPOCH (never
@@ -33,8 +40,40 @@ gl_status store_open_ex(const char *path, const store_options *opts, store **out
 /* store_close: closes; NULL is a no-op. */
 void store_close(store *s);
 
-/* store_put_readings: all n readings in one transaction (one poll cycle). */
+/* store_put_readings: all n readings in one transaction (one poll cycle),
+ * after any readings still pending from earlier failures. If the disk refuses
+ * (full, I/O error, quota) the readings are kept in a bounded memory queue,
+ * in order, and the error returned (GL_EFULL, GL_EIO, GL_EDB); the next call
+ * (or store_flush) writes them first. When the queue is full the oldest
+ * pending reading is dropped and counted. */
 gl_status store_put_readings(store *s, const reading *r, size_t n);
+
+/* store_flush: writes pending readings; GL_OK when none remain. */
+gl_status store_flush(store *s);
+
+/* store_pending: readings held in memory; *dropped (may be NULL) gets the
+ * count of readings lost because the queue was full. */
+size_t store_pending(const store *s, int64_t *dropped);
+
+/* store_compact: raw readings older than compact_after_days before now
+ * become 15-minute intervals and local daily totals (last cumulative value
+ * of each), then are deleted, and free pages are returned with an
+ * incremental vacuum. Idempotent. *compacted (may be NULL) gets the count of
+ * raw readings removed. */
+gl_status store_compact(store *s, int64_t now, int64_t *compacted);
+
+/* One point of a meter's cumulative series, from intervals and raw readings. */
+typedef struct store_point {
+    int64_t ts;            /* end of interval or reading time */
+    int64_t import_wh;
+    int64_t reactive_varh; /* -1 if absent */
+    uint32_t flags;
+} store_point;
+
+/* store_series: the meter's cumulative points with from_ts <= ts < to_ts in
+ * time order, at most cap into pts; *n gets the count. GL_EBOUND if more. */
+gl_status store_series(store *s, const char *meter, int64_t from_ts, int64_t to_ts, store_point *pts,
+                       size_t cap, size_t *n);
 
 /* store_last_reading: the newest OK reading of meter at or before ts
  * (ts <= 0: the newest); GL_ENOTFOUND if none. */
@@ -88,5 +127,56 @@ gl_status store_payment_put(store *s, const char *customer, int64_t amount_fen, 
 /* store_bill_put: records a bill; GL_EEXIST if customer+period exists. */
 gl_status store_bill_put(store *s, const char *customer, const char *period, int64_t total_fen,
                          const char *bill_json);
+
+/* store_ledger_put: a ledger entry (kind bill|payment|adjustment|penalty|
+ * deposit|refund|theft|illegal_use|bounce|topup); ref may be NULL; a repeated
+ * (kind, ref) is GL_EEXIST. */
+gl_status store_ledger_put(store *s, const char *customer, const char *date, const char *kind,
+                           int64_t amount_fen, const char *ref, const char *due);
+
+/* store_grade_put / store_action_put: idempotent on their keys (a repeat
+ * replaces the row with the same content). */
+gl_status store_grade_put(store *s, const char *customer, const char *as_of, int score, const char *grade,
+                          const char *explanation_json);
+gl_status store_action_put(store *s, const char *customer, const char *date, const char *action,
+                           const char *channel, const char *due, const char *reason);
+
+/* store_config_put: the config text in force (one row). */
+gl_status store_config_put(store *s, int64_t ts, const char *text);
+
+/* store_check: PRAGMA integrity_check; *ok = 1 when clean; msg gets the
+ * first problem. */
+gl_status store_check(store *s, int *ok, char *msg, size_t cap);
+
+typedef struct store_table_stats {
+    char name[32];
+    int64_t rows;
+    int64_t bytes;        /* pages used by the table and its indexes (dbstat) */
+} store_table_stats;
+
+#define STORE_TABLES_MAX 16
+typedef struct store_stats {
+    int schema_version;
+    int64_t file_bytes;   /* page_count * page_size */
+    int64_t free_bytes;   /* on the freelist */
+    int64_t wal_bytes;
+    int64_t bytes_written;        /* by this process through SQLite */
+    int64_t bytes_written_total;  /* over the store's life (saved at compaction and close) */
+    int64_t syncs;
+    size_t ntables;
+    store_table_stats tables[STORE_TABLES_MAX];
+} store_stats;
+gl_status store_stats_get(store *s, store_stats *st);
+
+/* store_export_csv: writes TABLE (one of the store's tables) as RFC 4180
+ * CSV with a header row. GL_ENOTFOUND for an unknown table. */
+gl_status store_export_csv(store *s, const char *table, FILE *out);
+
+/* store_db: the SQLite handle, for tests and read-only queries of the CLI. */
+sqlite3 *store_db(store *s);
+
+/* store_set_max_pages: limits the file to n pages (0: SQLite's maximum): the
+ * disk-full test's way to fill a disk. */
+gl_status store_set_max_pages(store *s, int64_t n);
 
 #endif

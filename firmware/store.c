@@ -1,0 +1,966 @@
+/* store.c: the gateway's SQLite store (see store.h).
+ *
+ * Durability: WAL with synchronous=FULL. In WAL mode synchronous=NORMAL is
+ * consistent after a power cut but may lose the last transactions; a bill, a
+ * payment or an outbox acknowledgement must not be lost once reported done,
+ * so every commit is synced. The cost is one fsync per transaction, which is
+ * why readings go in one transaction per poll cycle.
+ * Wear: auto_vacuum=INCREMENTAL (free pages returned after compaction),
+ * secure_delete off (Debian builds SQLite with it on: it rewrites every freed
+ * page with zeros), a bounded WAL (journal_size_limit). */
+#include "store.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "store_schema.h"
+#include "store_vfs.h"
+
+#define PATH_MAX_STORE 512
+#define PENDING_DEFAULT 8192
+#define KEEP_RAW_UNDER_QUOTA_S 86400   /* quota pressure: raw readings kept at least a day */
+#define KEEP_INTERVALS_S (400 * 86400) /* quota pressure: intervals older than this go */
+
+enum { ST_INSERT_READING, ST_UPSERT_METER, ST_COUNT };
+
+static const char *const stmt_sql[ST_COUNT] = {
+    "INSERT INTO readings(meter, ts, status, present, flags, import_wh, export_wh, reactive_varh,"
+    " demand_w, power_w, pf_milli, freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed,"
+    " raw, error) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
+    "INSERT INTO meters(id, first_ts, last_ts, last_status) VALUES(?1, ?2, ?2, ?3)"
+    " ON CONFLICT(id) DO UPDATE SET last_ts = max(last_ts, excluded.last_ts), last_status = excluded.last_status",
+};
+
+struct store {
+    sqlite3 *db;
+    char path[PATH_MAX_STORE];
+    store_options o;
+    sqlite3_stmt *stmt[ST_COUNT];
+    reading *pending; /* ring of o.pending_max */
+    size_t pending_head, pending_n;
+    int64_t pending_dropped;
+    long long bytes_at_open;
+    int64_t bytes_total_at_open;
+};
+
+/* status_of: an SQLite result code as a gl_status. */
+static gl_status status_of(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return GL_OK;
+    case SQLITE_FULL:
+        return GL_EFULL;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+        return GL_EIO;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return GL_ECORRUPT;
+    case SQLITE_NOMEM:
+        return GL_ENOMEM;
+    case SQLITE_CONSTRAINT:
+        return GL_EEXIST;
+    default:
+        return GL_EDB;
+    }
+}
+
+static gl_status exec(store *s, const char *sql)
+{
+    return status_of(sqlite3_exec(s->db, sql, NULL, NULL, NULL));
+}
+
+/* query_i64: the first column of the first row of sql, or def. */
+static int64_t query_i64(sqlite3 *db, const char *sql, int64_t def)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = def;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static gl_status begin(store *s)
+{
+    return exec(s, "BEGIN IMMEDIATE");
+}
+
+/* finish: commits if st is GL_OK, else rolls back; returns the final status. */
+static gl_status finish(store *s, gl_status st)
+{
+    if (st == GL_OK) {
+        st = exec(s, "COMMIT");
+        if (st == GL_OK)
+            return GL_OK;
+    }
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return st;
+}
+
+/* ---- opening, corruption ------------------------------------------------ */
+
+static gl_status setup_pragmas(sqlite3 *db, int fresh)
+{
+    const char *sql = fresh ? "PRAGMA auto_vacuum=INCREMENTAL;" : "";
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db,
+                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=OFF;"
+                          " PRAGMA journal_size_limit=4194304; PRAGMA foreign_keys=ON;",
+                          NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_busy_timeout(db, 5000);
+    return status_of(rc);
+}
+
+/* quick_ok: PRAGMA quick_check says ok. */
+static int quick_ok(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        ok = t != NULL && strcmp((const char *)t, "ok") == 0;
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* open_db: opens path and makes it a current, checked store database. */
+static gl_status open_db(const char *path, sqlite3 **out)
+{
+    sqlite3 *db = NULL;
+    struct stat sb;
+    int fresh = stat(path, &sb) != 0 || sb.st_size == 0;
+    const char *vfs = store_vfs_register();
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
+    gl_status st = status_of(rc);
+    if (st == GL_OK)
+        st = setup_pragmas(db, fresh);
+    if (st == GL_OK && !quick_ok(db))
+        st = GL_ECORRUPT;
+    if (st == GL_OK)
+        st = store_schema_migrate(db, STORE_SCHEMA_VERSION, NULL, 0);
+    if (st != GL_OK) {
+        sqlite3_close(db);
+        return st;
+    }
+    *out = db;
+    return GL_OK;
+}
+
+/* move_aside: renames path (and its -wal, -shm) to PATH.corrupt-EPOCH. */
+static gl_status move_aside(const char *path, char *moved, size_t cap)
+{
+    static const char *const sfx[] = {"", "-wal", "-shm"};
+    long long now = (long long)time(NULL);
+    for (size_t i = 0; i < 3; i++) {
+        char from[PATH_MAX_STORE + 8], to[PATH_MAX_STORE + 48];
+        snprintf(from, sizeof from, "%s%s", path, sfx[i]);
+        snprintf(to, sizeof to, "%s.corrupt-%lld%s", path, now, sfx[i]);
+        if (rename(from, to) != 0 && errno != ENOENT)
+            return GL_EIO;
+        if (i == 0)
+            snprintf(moved, cap, "%s", to);
+    }
+    return GL_OK;
+}
+
+static gl_status prepare_all(store *s)
+{
+    for (int i = 0; i < ST_COUNT; i++)
+        if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK)
+            return GL_EDB;
+    return GL_OK;
+}
+
+static int64_t kv_i64(store *s, const char *key)
+{
+    char v[32];
+    return store_kv_get(s, key, v, sizeof v) == GL_OK ? strtoll(v, NULL, 10) : 0;
+}
+
+static gl_status kv_set_i64(store *s, const char *key, int64_t v)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%lld", (long long)v);
+    return store_kv_set(s, key, b);
+}
+
+static store *store_new(const char *path, const store_options *opts)
+{
+    store *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    snprintf(s->path, sizeof s->path, "%s", path);
+    if (opts != NULL)
+        s->o = *opts;
+    if (s->o.pending_max == 0)
+        s->o.pending_max = PENDING_DEFAULT;
+    s->pending = calloc(s->o.pending_max, sizeof *s->pending);
+    if (s->pending == NULL) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+gl_status store_open_ex(const char *path, const store_options *opts, store **out, int *moved_aside)
+{
+    char moved[PATH_MAX_STORE + 48] = "";
+    if (moved_aside != NULL)
+        *moved_aside = 0;
+    if (path == NULL || out == NULL || strlen(path) >= PATH_MAX_STORE)
+        return GL_EINVAL;
+    store *s = store_new(path, opts);
+    if (s == NULL)
+        return GL_ENOMEM;
+    store_vfs_counters(&s->bytes_at_open, NULL);
+    gl_status st = open_db(path, &s->db);
+    if (st == GL_ECORRUPT) {
+        st = move_aside(path, moved, sizeof moved);
+        if (st == GL_OK)
+            st = open_db(path, &s->db);
+    }
+    if (st == GL_OK)
+        st = prepare_all(s);
+    if (st != GL_OK) {
+        store_close(s);
+        return st;
+    }
+    s->bytes_total_at_open = kv_i64(s, "store.bytes_written");
+    if (moved[0] != '\0') {
+        store_event(s, (int64_t)time(NULL), "store_corrupt", path, moved, 1);
+        if (moved_aside != NULL)
+            *moved_aside = 1;
+    }
+    *out = s;
+    return GL_OK;
+}
+
+gl_status store_open(const char *path, const store_options *opts, store **out)
+{
+    return store_open_ex(path, opts, out, NULL);
+}
+
+static int64_t bytes_written_now(const store *s)
+{
+    long long b = 0;
+    store_vfs_counters(&b, NULL);
+    return (int64_t)(b - s->bytes_at_open);
+}
+
+void store_close(store *s)
+{
+    if (s == NULL)
+        return;
+    if (s->db != NULL && s->stmt[0] != NULL)
+        kv_set_i64(s, "store.bytes_written", s->bytes_total_at_open + bytes_written_now(s));
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    free(s->pending);
+    free(s);
+}
+
+sqlite3 *store_db(store *s)
+{
+    return s->db;
+}
+
+gl_status store_set_max_pages(store *s, int64_t n)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", (long long)(n > 0 ? n : 1073741823));
+    return exec(s, sql);
+}
+
+/* ---- readings ------------------------------------------------------------ */
+
+static void bind_opt(sqlite3_stmt *st, int col, int present, int64_t v)
+{
+    if (present)
+        sqlite3_bind_int64(st, col, v);
+    else
+        sqlite3_bind_null(st, col);
+}
+
+static void bind_reading(sqlite3_stmt *st, const reading *r)
+{
+    uint32_t p = r->present;
+    sqlite3_bind_text(st, 1, r->meter, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, r->ts);
+    sqlite3_bind_int(st, 3, (int)r->status);
+    sqlite3_bind_int64(st, 4, p);
+    sqlite3_bind_int64(st, 5, r->flags);
+    bind_opt(st, 6, p & READING_HAS_IMPORT, r->import_wh);
+    bind_opt(st, 7, p & READING_HAS_EXPORT, r->export_wh);
+    bind_opt(st, 8, p & READING_HAS_REACTIVE, r->reactive_varh);
+    bind_opt(st, 9, p & READING_HAS_DEMAND, r->demand_w);
+    bind_opt(st, 10, p & READING_HAS_POWER, r->power_w);
+    bind_opt(st, 11, p & READING_HAS_PF, r->pf_milli);
+    bind_opt(st, 12, p & READING_HAS_FREQ, r->freq_chz);
+    for (int i = 0; i < 3; i++) {
+        bind_opt(st, 13 + i, (p & READING_HAS_VOLTAGE) && i < r->nphases, r->voltage_dv[i]);
+        bind_opt(st, 16 + i, (p & READING_HAS_CURRENT) && i < r->nphases, r->current_ma[i]);
+    }
+    bind_opt(st, 19, p & READING_HAS_RELAY, r->relay_closed);
+    if (r->nraw > 0)
+        sqlite3_bind_blob(st, 20, r->raw, (int)(r->nraw * sizeof r->raw[0]), SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 20);
+    if (r->error[0] != '\0')
+        sqlite3_bind_text(st, 21, r->error, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 21);
+}
+
+static gl_status step_reset(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? GL_OK : status_of(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
+}
+
+static gl_status insert_reading(store *s, const reading *r)
+{
+    bind_reading(s->stmt[ST_INSERT_READING], r);
+    gl_status st = step_reset(s->stmt[ST_INSERT_READING]);
+    if (st != GL_OK)
+        return st;
+    sqlite3_stmt *m = s->stmt[ST_UPSERT_METER];
+    sqlite3_bind_text(m, 1, r->meter, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(m, 2, r->ts);
+    sqlite3_bind_int(m, 3, (int)r->status);
+    return step_reset(m);
+}
+
+static const reading *pending_at(const store *s, size_t i)
+{
+    return &s->pending[(s->pending_head + i) % s->o.pending_max];
+}
+
+static void pending_push(store *s, const reading *r)
+{
+    if (s->pending_n == s->o.pending_max) {
+        s->pending_head = (s->pending_head + 1) % s->o.pending_max;
+        s->pending_n--;
+        s->pending_dropped++;
+    }
+    s->pending[(s->pending_head + s->pending_n) % s->o.pending_max] = *r;
+    s->pending_n++;
+}
+
+static int64_t used_bytes(store *s)
+{
+    int64_t ps = query_i64(s->db, "PRAGMA page_size", 4096);
+    return (query_i64(s->db, "PRAGMA page_count", 0) - query_i64(s->db, "PRAGMA freelist_count", 0)) * ps;
+}
+
+static int over_quota(store *s)
+{
+    return s->o.quota_mb > 0 && used_bytes(s) > s->o.quota_mb * 1024 * 1024;
+}
+
+static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted);
+static gl_status drop_oldest_readings_msgs(store *s, int64_t count);
+
+/* enforce_quota: the quota policy (docs/store.md), cheapest loss first. */
+static gl_status enforce_quota(store *s, int64_t now)
+{
+    if (!over_quota(s))
+        return GL_OK;
+    compact_before(s, now - KEEP_RAW_UNDER_QUOTA_S, NULL);
+    if (!over_quota(s))
+        return GL_OK;
+    char sql[128];
+    snprintf(sql, sizeof sql, "DELETE FROM intervals WHERE start_ts < %lld", (long long)(now - KEEP_INTERVALS_S));
+    exec(s, sql);
+    exec(s, "PRAGMA incremental_vacuum");
+    for (int i = 0; i < 64 && over_quota(s); i++)
+        if (drop_oldest_readings_msgs(s, 64) != GL_OK)
+            break;
+    return over_quota(s) ? GL_EFULL : GL_OK;
+}
+
+/* write_batch: pending readings then r[0..n), one transaction. */
+static gl_status write_batch(store *s, const reading *r, size_t n)
+{
+    gl_status st = begin(s);
+    for (size_t i = 0; st == GL_OK && i < s->pending_n; i++)
+        st = insert_reading(s, pending_at(s, i));
+    for (size_t i = 0; st == GL_OK && i < n; i++)
+        st = insert_reading(s, &r[i]);
+    return finish(s, st);
+}
+
+gl_status store_put_readings(store *s, const reading *r, size_t n)
+{
+    if (s == NULL || (r == NULL && n > 0))
+        return GL_EINVAL;
+    int64_t now = n > 0 ? r[n - 1].ts : (s->pending_n ? pending_at(s, s->pending_n - 1)->ts : 0);
+    gl_status st = enforce_quota(s, now);
+    if (st == GL_OK)
+        st = write_batch(s, r, n);
+    if (st == GL_OK) {
+        s->pending_head = s->pending_n = 0;
+        return GL_OK;
+    }
+    for (size_t i = 0; i < n; i++)
+        pending_push(s, &r[i]);
+    return st;
+}
+
+gl_status store_flush(store *s)
+{
+    return s->pending_n == 0 ? GL_OK : store_put_readings(s, NULL, 0);
+}
+
+size_t store_pending(const store *s, int64_t *dropped)
+{
+    if (dropped != NULL)
+        *dropped = s->pending_dropped;
+    return s->pending_n;
+}
+
+static void column_reading(sqlite3_stmt *st, reading *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->meter, sizeof out->meter, "%s", (const char *)sqlite3_column_text(st, 0));
+    out->ts = sqlite3_column_int64(st, 1);
+    out->status = (reading_status)sqlite3_column_int(st, 2);
+    out->present = (uint32_t)sqlite3_column_int64(st, 3);
+    out->flags = (uint32_t)sqlite3_column_int64(st, 4);
+    out->import_wh = sqlite3_column_int64(st, 5);
+    out->export_wh = sqlite3_column_int64(st, 6);
+    out->reactive_varh = sqlite3_column_int64(st, 7);
+    out->demand_w = sqlite3_column_int64(st, 8);
+    out->power_w = sqlite3_column_int64(st, 9);
+    out->pf_milli = sqlite3_column_int(st, 10);
+    out->freq_chz = sqlite3_column_int(st, 11);
+    for (int i = 0; i < 3; i++) {
+        out->voltage_dv[i] = sqlite3_column_int(st, 12 + i);
+        out->current_ma[i] = sqlite3_column_int(st, 15 + i);
+    }
+    out->relay_closed = sqlite3_column_int(st, 18);
+    int nb = sqlite3_column_bytes(st, 19);
+    const void *raw = sqlite3_column_blob(st, 19);
+    size_t nw = (size_t)nb / sizeof out->raw[0];
+    if (nw > READING_RAW_MAX)
+        nw = READING_RAW_MAX;
+    if (raw != NULL)
+        memcpy(out->raw, raw, nw * sizeof out->raw[0]);
+    out->nraw = (uint16_t)nw;
+    out->nphases = sqlite3_column_type(st, 13) == SQLITE_NULL || sqlite3_column_type(st, 14) != SQLITE_NULL ? 3 : 1;
+}
+
+gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *out)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql = "SELECT meter, ts, status, present, flags, import_wh, export_wh, reactive_varh, demand_w,"
+                      " power_w, pf_milli, freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed, raw"
+                      " FROM readings WHERE meter = ?1 AND status = 0 AND ts <= ?2 ORDER BY ts DESC, id DESC LIMIT 1";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return GL_EDB;
+    sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, ts > 0 ? ts : INT64_MAX);
+    int rc = sqlite3_step(st);
+    gl_status ret = rc == SQLITE_ROW ? GL_OK : rc == SQLITE_DONE ? GL_ENOTFOUND : status_of(rc);
+    if (rc == SQLITE_ROW)
+        column_reading(st, out);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* ---- compaction ---------------------------------------------------------- */
+
+static gl_status run_bound(store *s, const char *sql, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return GL_EDB;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? GL_OK : status_of(rc);
+}
+
+static const char sql_intervals[] =
+    "INSERT OR REPLACE INTO intervals(meter, start_ts, import_wh, export_wh, reactive_varh, max_power_w, flags)"
+    " SELECT g.meter, g.st, r.import_wh, r.export_wh, r.reactive_varh, g.maxp, g.fl FROM"
+    " (SELECT meter, ts - ts % 900 AS st, max(ts) AS lt, max(power_w) AS maxp, max(flags) AS fl, max(id) AS mid"
+    "  FROM readings WHERE ts < ?1 AND status = 0 AND (present & 1) GROUP BY meter, st) g"
+    " JOIN readings r ON r.id = (SELECT id FROM readings WHERE meter = g.meter AND ts = g.lt AND status = 0"
+    "  AND (present & 1) ORDER BY id DESC LIMIT 1)";
+
+/* daily totals: the last interval of each local day (offset ?2). */
+static const char sql_daily[] =
+    "INSERT OR REPLACE INTO daily(meter, day, import_wh, export_wh, reactive_varh)"
+    " SELECT i.meter, (i.start_ts + ?2) / 86400, i.import_wh, i.export_wh, i.reactive_varh FROM intervals i"
+    " JOIN (SELECT meter, (start_ts + ?2) / 86400 AS d, max(start_ts) AS ms FROM intervals"
+    "  WHERE start_ts < ?1 GROUP BY meter, d) g ON i.meter = g.meter AND i.start_ts = g.ms";
+
+static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
+{
+    int64_t off = s->o.utc_offset_s;
+    cutoff -= ((cutoff + off) % 86400 + 86400) % 86400; /* whole local days only */
+    gl_status st = begin(s);
+    if (st == GL_OK)
+        st = run_bound(s, sql_intervals, cutoff, 0);
+    if (st == GL_OK)
+        st = run_bound(s, sql_daily, cutoff, off);
+    if (st == GL_OK)
+        st = run_bound(s, "DELETE FROM readings WHERE ts < ?1", cutoff, 0);
+    int64_t n = sqlite3_changes(s->db);
+    st = finish(s, st);
+    if (st == GL_OK)
+        st = exec(s, "PRAGMA incremental_vacuum");
+    if (st == GL_OK)
+        kv_set_i64(s, "store.bytes_written", s->bytes_total_at_open + bytes_written_now(s));
+    if (compacted != NULL)
+        *compacted = st == GL_OK ? n : 0;
+    return st;
+}
+
+gl_status store_compact(store *s, int64_t now, int64_t *compacted)
+{
+    if (compacted != NULL)
+        *compacted = 0;
+    if (s->o.compact_after_days <= 0)
+        return GL_OK;
+    return compact_before(s, now - (int64_t)s->o.compact_after_days * 86400, compacted);
+}
+
+gl_status store_series(store *s, const char *meter, int64_t from_ts, int64_t to_ts, store_point *pts, size_t cap,
+                       size_t *n)
+{
+    static const char sql[] =
+        "SELECT ts, v, q, f FROM ("
+        " SELECT start_ts + 899 AS ts, import_wh AS v, reactive_varh AS q, flags AS f FROM intervals"
+        "  WHERE meter = ?1 AND start_ts + 899 >= ?2 AND start_ts + 899 < ?3"
+        " UNION ALL SELECT ts, import_wh, reactive_varh, flags FROM readings"
+        "  WHERE meter = ?1 AND status = 0 AND (present & 1) AND ts >= ?2 AND ts < ?3) ORDER BY ts";
+    sqlite3_stmt *st = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return GL_EDB;
+    sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from_ts);
+    sqlite3_bind_int64(st, 3, to_ts);
+    gl_status ret = GL_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            ret = GL_EBOUND;
+            break;
+        }
+        store_point *p = &pts[(*n)++];
+        p->ts = sqlite3_column_int64(st, 0);
+        p->import_wh = sqlite3_column_int64(st, 1);
+        p->reactive_varh = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
+        p->flags = (uint32_t)sqlite3_column_int64(st, 3);
+    }
+    if (ret == GL_OK && rc != SQLITE_DONE)
+        ret = status_of(rc);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* ---- events, key-value --------------------------------------------------- */
+
+static gl_status exec_bindv(store *s, const char *sql, const char *fmt, va_list ap)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return status_of(rc);
+    for (int i = 0; fmt[i] != '\0'; i++) {
+        if (fmt[i] == 'i') {
+            sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+        } else {
+            const char *t = va_arg(ap, const char *);
+            if (t == NULL)
+                sqlite3_bind_null(st, i + 1);
+            else
+                sqlite3_bind_text(st, i + 1, t, -1, SQLITE_TRANSIENT);
+        }
+    }
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? GL_OK : status_of(rc);
+}
+
+/* exec_bind: runs sql with parameters described by fmt ('t' text or NULL,
+ * 'i' int64); in its own implicit transaction unless one is open. */
+static gl_status exec_bind(store *s, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gl_status st = exec_bindv(s, sql, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+gl_status store_event(store *s, int64_t ts, const char *kind, const char *subject, const char *detail,
+                      int is_alert)
+{
+    return exec_bind(s, "INSERT INTO events(ts, kind, subject, detail, alert) VALUES(?1,?2,?3,?4,?5)", "ittti", ts,
+                     kind, subject ? subject : "", detail ? detail : "", (int64_t)(is_alert != 0));
+}
+
+gl_status store_kv_get(store *s, const char *key, char *val, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT val FROM kv WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+        return GL_EDB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    gl_status ret = rc == SQLITE_ROW ? GL_OK : rc == SQLITE_DONE ? GL_ENOTFOUND : status_of(rc);
+    if (rc == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (strlen(t) >= cap)
+            ret = GL_EBOUND;
+        else
+            snprintf(val, cap, "%s", t);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+gl_status store_kv_set(store *s, const char *key, const char *val)
+{
+    return exec_bind(s, "INSERT INTO kv(key, val) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET val = excluded.val",
+                     "tt", key, val);
+}
+
+/* ---- outbox -------------------------------------------------------------- */
+
+static gl_status drop_oldest_readings_msgs(store *s, int64_t count)
+{
+    gl_status st = begin(s);
+    if (st == GL_OK)
+        st = exec_bind(s,
+                       "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE kind = 'readings'"
+                       " ORDER BY seq LIMIT ?1)",
+                       "i", count);
+    int64_t n = sqlite3_changes(s->db);
+    if (st == GL_OK && n == 0)
+        st = GL_ENOTFOUND;
+    if (st == GL_OK)
+        st = kv_set_i64(s, "outbox.dropped", kv_i64(s, "outbox.dropped") + n);
+    return finish(s, st);
+}
+
+gl_status store_outbox_put(store *s, const char *kind, const char *body_json, int64_t ts, int64_t *seq)
+{
+    if (s == NULL || kind == NULL || body_json == NULL || strlen(kind) >= sizeof((store_outbox_msg *)0)->kind)
+        return GL_EINVAL;
+    while (over_quota(s))
+        if (drop_oldest_readings_msgs(s, 16) != GL_OK)
+            break;
+    if (over_quota(s) && strcmp(kind, "readings") == 0)
+        return GL_EFULL;
+    gl_status st = begin(s);
+    int64_t next = kv_i64(s, "outbox.last_seq") + 1;
+    if (st == GL_OK)
+        st = exec_bind(s, "INSERT INTO outbox(seq, ts, kind, body) VALUES(?1, ?2, ?3, ?4)", "iitt", next, ts, kind,
+                       body_json);
+    if (st == GL_OK)
+        st = kv_set_i64(s, "outbox.last_seq", next);
+    st = finish(s, st);
+    if (st == GL_OK && seq != NULL)
+        *seq = next;
+    return st;
+}
+
+gl_status store_outbox_next(store *s, int64_t after_seq, store_outbox_msg *out)
+{
+    sqlite3_stmt *st = NULL;
+    memset(out, 0, sizeof *out);
+    if (sqlite3_prepare_v2(s->db, "SELECT seq, ts, kind, body FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT 1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return GL_EDB;
+    sqlite3_bind_int64(st, 1, after_seq);
+    int rc = sqlite3_step(st);
+    gl_status ret = rc == SQLITE_ROW ? GL_OK : rc == SQLITE_DONE ? GL_ENOTFOUND : status_of(rc);
+    if (rc == SQLITE_ROW) {
+        out->seq = sqlite3_column_int64(st, 0);
+        out->ts = sqlite3_column_int64(st, 1);
+        snprintf(out->kind, sizeof out->kind, "%s", (const char *)sqlite3_column_text(st, 2));
+        out->body = strdup((const char *)sqlite3_column_text(st, 3));
+        if (out->body == NULL)
+            ret = GL_ENOMEM;
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+void store_outbox_msg_free(store_outbox_msg *m)
+{
+    if (m == NULL)
+        return;
+    free(m->body);
+    m->body = NULL;
+}
+
+gl_status store_outbox_ack(store *s, int64_t seq)
+{
+    gl_status st = begin(s);
+    if (st == GL_OK)
+        st = exec_bind(s, "DELETE FROM outbox WHERE seq = ?1", "i", seq);
+    if (st == GL_OK && seq > kv_i64(s, "outbox.last_acked"))
+        st = kv_set_i64(s, "outbox.last_acked", seq);
+    return finish(s, st);
+}
+
+gl_status store_outbox_stats_get(store *s, store_outbox_stats *o)
+{
+    memset(o, 0, sizeof *o);
+    o->depth = query_i64(s->db, "SELECT count(*) FROM outbox", 0);
+    o->oldest_ts = query_i64(s->db, "SELECT ts FROM outbox ORDER BY seq LIMIT 1", 0);
+    o->oldest_seq = query_i64(s->db, "SELECT min(seq) FROM outbox", 0);
+    o->last_seq = kv_i64(s, "outbox.last_seq");
+    o->last_acked = kv_i64(s, "outbox.last_acked");
+    o->dropped = kv_i64(s, "outbox.dropped");
+    return GL_OK;
+}
+
+/* ---- money: payments, bills, ledger --------------------------------------- */
+
+gl_status store_ledger_put(store *s, const char *customer, const char *date, const char *kind, int64_t amount_fen,
+                           const char *ref, const char *due)
+{
+    if (s == NULL || customer == NULL || date == NULL || kind == NULL)
+        return GL_EINVAL;
+    return exec_bind(s, "INSERT INTO ledger(customer, date, kind, amount_fen, ref, due) VALUES(?1,?2,?3,?4,?5,?6)",
+                     "tttitt", customer, date, kind, amount_fen, ref, due);
+}
+
+gl_status store_payment_put(store *s, const char *customer, int64_t amount_fen, const char *ref, const char *date)
+{
+    if (ref == NULL || ref[0] == '\0' || amount_fen <= 0)
+        return GL_EINVAL;
+    return store_ledger_put(s, customer, date, "payment", amount_fen, ref, NULL);
+}
+
+static const char *json_str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* put_lines: the bill's lines (from its JSON) under bill_id. */
+static gl_status put_lines(store *s, int64_t bill_id, const char *bill_json)
+{
+    cJSON *doc = cJSON_Parse(bill_json);
+    if (doc == NULL)
+        return GL_EINVAL;
+    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(doc, "lines");
+    const cJSON *ln;
+    int64_t n = 0;
+    gl_status st = GL_OK;
+    cJSON_ArrayForEach(ln, lines)
+    {
+        const char *code = json_str(ln, "code"), *amount = json_str(ln, "amount");
+        if (code == NULL || amount == NULL) {
+            st = GL_EINVAL;
+            break;
+        }
+        st = exec_bind(s,
+                       "INSERT INTO bill_lines(bill_id, n, code, quantity, unit, rate, amount)"
+                       " VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                       "iittttt", bill_id, ++n, code, json_str(ln, "quantity"), json_str(ln, "unit"),
+                       json_str(ln, "rate"), amount);
+        if (st != GL_OK)
+            break;
+    }
+    cJSON_Delete(doc);
+    return st;
+}
+
+gl_status store_bill_put(store *s, const char *customer, const char *period, int64_t total_fen, const char *bill_json)
+{
+    if (s == NULL || customer == NULL || period == NULL || bill_json == NULL)
+        return GL_EINVAL;
+    gl_status st = begin(s);
+    if (st == GL_OK)
+        st = exec_bind(s, "INSERT INTO bills(customer, period, total_fen, json, created_ts) VALUES(?1,?2,?3,?4,?5)",
+                       "ttiti", customer, period, total_fen, bill_json, (int64_t)time(NULL));
+    if (st == GL_OK)
+        st = put_lines(s, sqlite3_last_insert_rowid(s->db), bill_json);
+    return finish(s, st);
+}
+
+gl_status store_grade_put(store *s, const char *customer, const char *as_of, int score, const char *grade,
+                          const char *explanation_json)
+{
+    return exec_bind(s, "INSERT OR REPLACE INTO grades(customer, as_of, score, grade, explanation) VALUES(?1,?2,?3,?4,?5)",
+                     "ttitt", customer, as_of, (int64_t)score, grade, explanation_json ? explanation_json : "{}");
+}
+
+gl_status store_action_put(store *s, const char *customer, const char *date, const char *action, const char *channel,
+                           const char *due, const char *reason)
+{
+    return exec_bind(s,
+                     "INSERT OR REPLACE INTO actions(customer, date, action, channel, due, reason)"
+                     " VALUES(?1,?2,?3,?4,?5,?6)",
+                     "tttttt", customer, date, action, channel, due, reason);
+}
+
+gl_status store_config_put(store *s, int64_t ts, const char *text)
+{
+    return exec_bind(s, "INSERT OR REPLACE INTO config(id, loaded_ts, text) VALUES(1, ?1, ?2)", "it", ts, text);
+}
+
+/* ---- checks, stats, export ------------------------------------------------ */
+
+gl_status store_check(store *s, int *ok, char *msg, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    *ok = 0;
+    if (msg != NULL && cap > 0)
+        msg[0] = '\0';
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check(20)", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return status_of(rc);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        *ok = t != NULL && strcmp(t, "ok") == 0;
+        if (msg != NULL)
+            snprintf(msg, cap, "%s", t ? t : "");
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? GL_OK : status_of(rc);
+}
+
+static int64_t table_bytes(store *s, const char *table)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t b = -1;
+    const char *sql = "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN"
+                      " (SELECT name FROM sqlite_schema WHERE tbl_name = ?1)";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            b = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return b;
+}
+
+static void table_rows(store *s, store_table_stats *t)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", t->name);
+    t->rows = query_i64(s->db, sql, -1);
+    t->bytes = table_bytes(s, t->name);
+}
+
+gl_status store_stats_get(store *s, store_stats *o)
+{
+    memset(o, 0, sizeof *o);
+    int64_t ps = query_i64(s->db, "PRAGMA page_size", 4096);
+    o->schema_version = store_schema_version(s->db);
+    o->file_bytes = query_i64(s->db, "PRAGMA page_count", 0) * ps;
+    o->free_bytes = query_i64(s->db, "PRAGMA freelist_count", 0) * ps;
+    char wal[PATH_MAX_STORE + 8];
+    struct stat sb;
+    snprintf(wal, sizeof wal, "%s-wal", s->path);
+    o->wal_bytes = stat(wal, &sb) == 0 ? (int64_t)sb.st_size : 0;
+    long long sy = 0;
+    store_vfs_counters(NULL, &sy);
+    o->bytes_written = bytes_written_now(s);
+    o->bytes_written_total = s->bytes_total_at_open + o->bytes_written;
+    o->syncs = sy;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name", -1, &st,
+                           NULL) != SQLITE_OK)
+        return GL_EDB;
+    while (sqlite3_step(st) == SQLITE_ROW && o->ntables < STORE_TABLES_MAX) {
+        store_table_stats *t = &o->tables[o->ntables++];
+        snprintf(t->name, sizeof t->name, "%s", (const char *)sqlite3_column_text(st, 0));
+        table_rows(s, t);
+    }
+    sqlite3_finalize(st);
+    return GL_OK;
+}
+
+static int known_table(store *s, const char *table)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found && strlen(table) < 32 && strchr(table, '"') == NULL;
+}
+
+/* csv_field: one RFC 4180 field (quoted when it holds , " CR or LF). */
+static void csv_field(FILE *out, sqlite3_stmt *st, int col)
+{
+    int type = sqlite3_column_type(st, col);
+    if (type == SQLITE_NULL)
+        return;
+    if (type == SQLITE_BLOB) {
+        const unsigned char *b = sqlite3_column_blob(st, col);
+        for (int i = 0; i < sqlite3_column_bytes(st, col); i++)
+            fprintf(out, "%02x", b[i]);
+        return;
+    }
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    if (strpbrk(t, ",\"\r\n") == NULL) {
+        fputs(t, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *t; t++) {
+        if (*t == '"')
+            fputc('"', out);
+        fputc(*t, out);
+    }
+    fputc('"', out);
+}
+
+gl_status store_export_csv(store *s, const char *table, FILE *out)
+{
+    if (!known_table(s, table))
+        return GL_ENOTFOUND;
+    char sql[64];
+    sqlite3_stmt *st = NULL;
+    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", table);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return GL_EDB;
+    int nc = sqlite3_column_count(st);
+    for (int c = 0; c < nc; c++)
+        fprintf(out, "%s%s", c ? "," : "", sqlite3_column_name(st, c));
+    fputs("\r\n", out);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int c = 0; c < nc; c++) {
+            if (c)
+                fputc(',', out);
+            csv_field(out, st, c);
+        }
+        fputs("\r\n", out);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? GL_OK : status_of(rc);
+}

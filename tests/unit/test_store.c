@@ -1,0 +1,362 @@
+/* test_store.c: the SQLite store on real files: readings, idempotent money,
+ * the outbox sequence, compaction, migrations from every earlier version,
+ * corruption, a full disk and the quota. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+#include "store_schema.h"
+
+static char dir[64];
+static char dbpath[128];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/gl-store-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(dbpath, sizeof dbpath, "%s/t.db", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[400];
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    if (d != NULL)
+        closedir(d);
+    rmdir(dir);
+    return 0;
+}
+
+static int64_t count(store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static reading mk(const char *meter, int64_t ts, int64_t wh)
+{
+    reading r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.meter, sizeof r.meter, "%s", meter);
+    r.ts = ts;
+    r.status = READING_OK;
+    r.present = READING_HAS_IMPORT | READING_HAS_POWER | READING_HAS_VOLTAGE;
+    r.import_wh = wh;
+    r.power_w = 1000;
+    r.nphases = 1;
+    r.voltage_dv[0] = 2301;
+    r.nraw = 2;
+    r.raw[0] = 0x4148;
+    r.raw[1] = 0x0001;
+    return r;
+}
+
+static void test_readings_roundtrip(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    reading rs[3] = {mk("M1", 1000, 5000), mk("M1", 1900, 5250), mk("M2", 1900, 10)};
+    assert_int_equal(store_put_readings(s, rs, 3), GL_OK);
+    reading got;
+    assert_int_equal(store_last_reading(s, "M1", 0, &got), GL_OK);
+    assert_int_equal(got.ts, 1900);
+    assert_int_equal(got.import_wh, 5250);
+    assert_int_equal(got.voltage_dv[0], 2301);
+    assert_int_equal(got.nraw, 2);
+    assert_int_equal(got.raw[0], 0x4148);
+    assert_int_equal(store_last_reading(s, "M1", 1500, &got), GL_OK);
+    assert_int_equal(got.import_wh, 5000);
+    assert_int_equal(store_last_reading(s, "M9", 0, &got), GL_ENOTFOUND);
+    assert_int_equal(count(s, "SELECT count(*) FROM meters"), 2);
+    store_close(s);
+}
+
+static void test_money_idempotent(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    const char *bill = "{\"customer\":\"C1\",\"lines\":[{\"code\":\"energy\",\"quantity\":\"300\",\"unit\":\"kWh\","
+                       "\"rate\":\"0.4883\",\"amount\":\"117.19\"},{\"code\":\"tier2\",\"amount\":\"32.30\"}],"
+                       "\"total\":\"149.49\"}";
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    assert_int_equal(store_payment_put(s, "C1", 10000, "BANK-1", "2026-01-05"), GL_OK);
+    assert_int_equal(store_payment_put(s, "C1", 10000, "BANK-1", "2026-01-05"), GL_EEXIST);
+    assert_int_equal(store_payment_put(s, "C1", 10000, "", "2026-01-05"), GL_EINVAL);
+    assert_int_equal(store_bill_put(s, "C1", "2026-01", 14949, bill), GL_OK);
+    assert_int_equal(store_bill_put(s, "C1", "2026-01", 14949, bill), GL_EEXIST);
+    assert_int_equal(store_bill_put(s, "C2", "2026-01", 1, "{\"lines\":[{}]}"), GL_EINVAL);
+    store_close(s);
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    assert_int_equal(count(s, "SELECT count(*) FROM ledger WHERE kind='payment'"), 1);
+    assert_int_equal(count(s, "SELECT count(*) FROM bills"), 1);
+    assert_int_equal(count(s, "SELECT count(*) FROM bill_lines"), 2);
+    store_close(s);
+}
+
+static void test_outbox_sequence(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    int64_t seq = 0;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    for (int i = 1; i <= 3; i++) {
+        assert_int_equal(store_outbox_put(s, "bills", "{}", 100 + i, &seq), GL_OK);
+        assert_int_equal(seq, i);
+    }
+    assert_int_equal(store_outbox_ack(s, 1), GL_OK);
+    assert_int_equal(store_outbox_ack(s, 1), GL_OK);
+    store_close(s);
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    store_outbox_msg m;
+    assert_int_equal(store_outbox_next(s, 0, &m), GL_OK);
+    assert_int_equal(m.seq, 2);
+    assert_int_equal(m.ts, 102);
+    assert_string_equal(m.kind, "bills");
+    store_outbox_msg_free(&m);
+    assert_int_equal(store_outbox_ack(s, 3), GL_OK);
+    assert_int_equal(store_outbox_ack(s, 2), GL_OK);
+    assert_int_equal(store_outbox_next(s, 0, &m), GL_ENOTFOUND);
+    assert_int_equal(store_outbox_put(s, "alerts", "{}", 200, &seq), GL_OK);
+    assert_int_equal(seq, 4); /* never reused after the table emptied */
+    store_outbox_stats o;
+    assert_int_equal(store_outbox_stats_get(s, &o), GL_OK);
+    assert_int_equal(o.depth, 1);
+    assert_int_equal(o.last_seq, 4);
+    assert_int_equal(o.last_acked, 3);
+    assert_int_equal(o.oldest_ts, 200);
+    store_close(s);
+}
+
+/* Two days of 5-minute readings; compaction keeps the last value of every
+ * 15 minutes and of every local day and removes the raw rows. */
+static void test_compaction(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    store_options o = {.compact_after_days = 1, .utc_offset_s = 8 * 3600};
+    assert_int_equal(store_open(dbpath, &o, &s), GL_OK);
+    const int64_t t0 = 1767196800; /* 2026-01-01T00:00+08:00 */
+    for (int i = 0; i < 2 * 288; i++) {
+        reading r = mk("M1", t0 + i * 300, 1000 + i * 25);
+        assert_int_equal(store_put_readings(s, &r, 1), GL_OK);
+    }
+    int64_t n = 0;
+    assert_int_equal(store_compact(s, t0 + 2 * 86400, &n), GL_OK);
+    assert_int_equal(n, 288); /* the first local day */
+    assert_int_equal(count(s, "SELECT count(*) FROM intervals"), 96);
+    assert_int_equal(count(s, "SELECT count(*) FROM daily"), 1);
+    assert_int_equal(count(s, "SELECT import_wh FROM daily"), 1000 + 287 * 25);
+    assert_int_equal(count(s, "SELECT count(*) FROM readings"), 288);
+    assert_int_equal(store_compact(s, t0 + 2 * 86400, &n), GL_OK);
+    assert_int_equal(n, 0);
+    store_point pts[600];
+    size_t np = 0;
+    assert_int_equal(store_series(s, "M1", t0, t0 + 2 * 86400, pts, 600, &np), GL_OK);
+    assert_int_equal(np, 96 + 288);
+    assert_int_equal(pts[0].import_wh, 1000 + 2 * 25);
+    for (size_t i = 1; i < np; i++)
+        assert_true(pts[i].ts > pts[i - 1].ts && pts[i].import_wh > pts[i - 1].import_wh);
+    assert_int_equal(store_series(s, "M1", t0, t0 + 2 * 86400, pts, 10, &np), GL_EBOUND);
+    store_close(s);
+}
+
+/* Sample rows valid at each schema version, to survive later migrations. */
+static const char *const sample_at[STORE_SCHEMA_VERSION + 1] = {
+    "",
+    "INSERT INTO readings(meter, ts, status, present, flags, import_wh) VALUES('M1', 10, 0, 1, 0, 777);"
+    "INSERT INTO outbox(seq, ts, kind, body) VALUES(1, 10, 'readings', '{}');",
+    "INSERT INTO ledger(customer, date, kind, amount_fen, ref) VALUES('C1', '2026-01-01', 'payment', 500, 'R1');",
+    "INSERT INTO grades(customer, as_of, score, grade, explanation) VALUES('C1', '2026-01-01', 95, 'A', '{}');",
+};
+
+static void test_migrations_from_every_version(void **state)
+{
+    (void)state;
+    for (int from = 0; from < STORE_SCHEMA_VERSION; from++) {
+        unlink(dbpath);
+        sqlite3 *db = NULL;
+        assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+        if (from > 0)
+            assert_int_equal(store_schema_migrate(db, from, NULL, 0), GL_OK);
+        assert_int_equal(store_schema_version(db), from);
+        for (int v = 1; v <= from; v++)
+            assert_int_equal(sqlite3_exec(db, sample_at[v], NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        store *s = NULL;
+        assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+        assert_int_equal(count(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+        if (from >= 1)
+            assert_int_equal(count(s, "SELECT import_wh FROM readings WHERE meter='M1'"), 777);
+        if (from >= 2)
+            assert_int_equal(count(s, "SELECT amount_fen FROM ledger WHERE ref='R1'"), 500);
+        assert_int_equal(store_payment_put(s, "C1", 500, "R1", "2026-01-02"), from >= 2 ? GL_EEXIST : GL_OK);
+        store_close(s);
+    }
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    store *s = NULL;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_EUNSUPPORTED);
+}
+
+static int corrupt_copies(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while (d != NULL && (e = readdir(d)) != NULL)
+        n += strstr(e->d_name, "t.db.corrupt-") != NULL && strchr(e->d_name + 13, '-') == NULL;
+    if (d != NULL)
+        closedir(d);
+    return n;
+}
+
+static void test_corrupt_moved_aside(void **state)
+{
+    (void)state;
+    FILE *f = fopen(dbpath, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 512; i++)
+        fputs("not a database, garbage bytes ", f);
+    fclose(f);
+    store *s = NULL;
+    int moved = 0;
+    assert_int_equal(store_open_ex(dbpath, NULL, &s, &moved), GL_OK);
+    assert_int_equal(moved, 1);
+    assert_int_equal(corrupt_copies(), 1);
+    assert_int_equal(count(s, "SELECT count(*) FROM events WHERE kind='store_corrupt' AND alert=1"), 1);
+    store_close(s);
+}
+
+/* A full disk (max_page_count): readings wait in memory, in order, and are
+ * all written once space returns; bills keep their place. */
+static void test_disk_full_recovers(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    store_options o = {.pending_max = 100000};
+    assert_int_equal(store_open(dbpath, &o, &s), GL_OK);
+    int64_t pages = count(s, "PRAGMA page_count");
+    assert_int_equal(store_set_max_pages(s, pages + 8), GL_OK);
+    int failed = 0, total = 0;
+    for (int cycle = 0; cycle < 400; cycle++) {
+        reading rs[10];
+        for (int m = 0; m < 10; m++) {
+            char id[8];
+            snprintf(id, sizeof id, "M%d", m);
+            rs[m] = mk(id, 1000 + cycle * 900, cycle * 100 + m);
+        }
+        gl_status st = store_put_readings(s, rs, 10);
+        total += 10;
+        if (st != GL_OK) {
+            assert_int_equal(st, GL_EFULL);
+            failed++;
+        }
+    }
+    int64_t dropped = -1;
+    assert_true(failed > 0);
+    assert_true(store_pending(s, &dropped) > 0);
+    assert_int_equal(dropped, 0);
+    assert_int_equal(store_set_max_pages(s, 0), GL_OK);
+    assert_int_equal(store_flush(s), GL_OK);
+    assert_int_equal(store_pending(s, NULL), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM readings"), total);
+    assert_int_equal(count(s, "SELECT count(DISTINCT meter || ts) FROM readings"), total);
+    int ok = 0;
+    char msg[128];
+    assert_int_equal(store_check(s, &ok, msg, sizeof msg), GL_OK);
+    assert_true(ok);
+    store_close(s);
+}
+
+/* The quota drops the oldest readings messages, never bills. */
+static void test_quota_drops_readings_first(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    store_options o = {.quota_mb = 1};
+    char body[4096];
+    memset(body, 'x', sizeof body - 1);
+    body[sizeof body - 1] = '\0';
+    assert_int_equal(store_open(dbpath, &o, &s), GL_OK);
+    for (int i = 0; i < 600; i++) {
+        int64_t seq;
+        gl_status st = store_outbox_put(s, i % 10 == 0 ? "bills" : "readings", body, i, &seq);
+        assert_true(st == GL_OK || st == GL_EFULL);
+    }
+    store_outbox_stats os;
+    assert_int_equal(store_outbox_stats_get(s, &os), GL_OK);
+    assert_true(os.dropped > 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM outbox WHERE kind='bills'"), 60);
+    assert_int_equal(os.dropped + os.depth, 600);
+    store_close(s);
+}
+
+static void test_export_csv(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    assert_int_equal(store_event(s, 5, "note", "M1", "a \"quoted\", text", 0), GL_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(store_export_csv(s, "events", f), GL_OK);
+    fclose(f);
+    assert_string_equal(buf, "id,ts,kind,subject,detail,alert,closed_ts\r\n1,5,note,M1,\"a \"\"quoted\"\", text\",0,\r\n");
+    free(buf);
+    f = fopen("/dev/null", "w");
+    assert_int_equal(store_export_csv(s, "nosuch", f), GL_ENOTFOUND);
+    assert_int_equal(store_export_csv(s, "events\"; DROP TABLE kv; --", f), GL_ENOTFOUND);
+    fclose(f);
+    store_stats st;
+    assert_int_equal(store_stats_get(s, &st), GL_OK);
+    assert_int_equal(st.schema_version, STORE_SCHEMA_VERSION);
+    assert_true(st.ntables >= 12);
+    assert_true(st.bytes_written > 0);
+    store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_readings_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_money_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_sequence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrations_from_every_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full_recovers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quota_drops_readings_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_export_csv, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
