@@ -4,12 +4,12 @@
  *   gridledger uplink-test --db PATH --gateway ID --host H --port P
  *       (--plain | --ca F --cert F --key F [--server-name N]) --hmac-key F
  *       [--enqueue N] [--kind K] [--drain] [--downlinks K] [--connect-only]
- *       [--timeout S] [--window W] [--now EPOCH]
+ *       [--timeout S] [--window W] [--now EPOCH] [--offline]
  *
  * --enqueue N commits N messages {"n":I} of kind K (readings) to the outbox;
  * --drain runs until the outbox is empty; --downlinks K until K downlink
  * messages were answered; --connect-only until the first CONNACK (exit 1 at
- * the first failed attempt). Payments and top-ups are recorded in the store
+ * the first failed attempt); --offline only enqueues. Payments and top-ups are recorded in the store
  * (a repeated ref is a duplicate); tariffs, config and commands are only
  * printed. Each downlink prints "downlink KIND seq N RESULT". Exit 0 when
  * the goal is reached, 1 on timeout or failure, 2 on usage errors. */
@@ -24,7 +24,7 @@
 
 typedef struct test_opts {
     const char *db, *gateway, *host, *ca, *cert, *key, *server_name, *hmac, *kind;
-    int port, plain, drain, connect_only, window;
+    int port, plain, drain, connect_only, offline, window;
     long enqueue, downlinks, timeout_s;
     int64_t now;
 } test_opts;
@@ -50,6 +50,8 @@ static int parse_opts(int argc, char **argv, test_opts *o)
             o->plain = 1, used = 0;
         } else if (strcmp(a, "--drain") == 0) {
             o->drain = 1, used = 0;
+        } else if (strcmp(a, "--offline") == 0) {
+            o->offline = 1, used = 0;
         } else if (strcmp(a, "--connect-only") == 0) {
             o->connect_only = 1, used = 0;
         } else if (val == NULL) {
@@ -229,7 +231,7 @@ int cmd_uplink_test(cli_ctx *ctx, int argc, char **argv)
     }
     if (enqueue(u, &o) != GL_OK)
         goto out;
-    rc = drive(u, st, &o);
+    rc = o.offline ? CLI_OK : drive(u, st, &o);
 out:
     uplink_free(u);
     store_close(st);

@@ -75,7 +75,8 @@ static void tls_close(void *vctx)
     c->connected = 0;
     mbedtls_net_free(&c->net);
     mbedtls_net_init(&c->net);
-    (void)mbedtls_ssl_session_reset(&c->ssl);
+    if (c->ssl.conf != NULL)
+        (void)mbedtls_ssl_session_reset(&c->ssl);
 }
 
 static gl_status tls_err(int ret)
