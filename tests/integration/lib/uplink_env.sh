@@ -85,7 +85,7 @@ uplink_broker_conf() { # DIR PORT SERVER [PLAIN_PORT]
         echo "log_type error"
         echo "log_type warning"
         echo "log_type notice"
-        echo "allow_anonymous ${plain:+true}${plain:-false}"
+        if [ -n "$plain" ]; then echo "allow_anonymous true"; else echo "allow_anonymous false"; fi
         echo "max_inflight_messages 100"
         echo "max_queued_messages 0"
         echo "listener $port 127.0.0.1"
