@@ -40,6 +40,9 @@ static const command commands[] = {
     {"alerts", cmd_alerts, "open alerts", "alerts [--json|--csv]"},
     {"lineloss", cmd_lineloss, "area line loss", "lineloss [--period P] [--json|--csv]"},
     {"outbox", cmd_outbox, "uplink queue: depth, oldest message, last acknowledged id", "outbox [--json]"},
+    {"uplink-test", cmd_uplink_test, "drive the uplink against a broker (tests, docs/uplink.md)",
+     "uplink-test --db PATH --gateway ID --host H --port P (--plain | --ca F --cert F --key F) --hmac-key F "
+     "[--enqueue N] [--drain] [--downlinks K] [--connect-only] [--timeout S]"},
     {"db", cmd_db, "the store: check, stats, export", "db check | db stats | db export TABLE --csv"},
 };
 

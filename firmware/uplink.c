@@ -1,0 +1,698 @@
+/* uplink.c: the MQTT client over a transport; see uplink.h. */
+#include "uplink.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "glog.h"
+#include "mqttpkt.h"
+
+#define GW_MAX 65
+#define TOPIC_MAX 160
+#define SUB_PACKET_ID 1        /* SUBSCRIBE uses a fixed id; PUBLISH ids come from seq */
+#define RX_READS_PER_STEP 64   /* bound on reads in one step */
+#define ENVELOPE_EXTRA 256     /* envelope and topic around a body */
+
+typedef struct inflight {
+    int64_t seq;
+    uint16_t pid;
+} inflight;
+
+struct uplink {
+    char gw[GW_MAX];
+    char host[256];
+    int port;
+    transport tr;
+    store *st;
+    uint8_t key[DOWNLINK_KEY_BYTES];
+    int keepalive_ms, window, backoff_min_ms, backoff_max_ms, connect_timeout_ms, io_timeout_ms;
+    uint32_t rng;
+    uplink_callbacks cb;
+    /* connection */
+    int up;
+    int attempts;
+    int64_t next_attempt_ms, last_tx_ms, ping_sent_ms;
+    int ping_pending;
+    int64_t after_seq;    /* the last seq sent in this connection */
+    int64_t max_sent_seq; /* over the process: a seq at or below it is re-sent with DUP */
+    inflight fl[UPLINK_MAX_INFLIGHT];
+    int nfl;
+    int64_t down_seq;     /* cache of UPLINK_KV_DOWN_SEQ; -1 = not read yet */
+    /* buffers */
+    uint8_t *rx;
+    size_t rx_len, skip_left;
+    uint8_t *tx, *pl;     /* a PUBLISH, its payload; grown up to UPLINK_MSG_MAX */
+    size_t tx_cap, pl_cap;
+    uplink_stats stats;
+};
+
+static int id_valid(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n >= max)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+static int kind_valid(const char *k)
+{
+    size_t n = k ? strlen(k) : 0;
+    if (n == 0 || n >= sizeof((store_outbox_msg *)0)->kind)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((k[i] >= 'a' && k[i] <= 'z') || k[i] == '_'))
+            return 0;
+    return 1;
+}
+
+gl_status uplink_topic(const char *gateway, const char *kind, char *buf, size_t cap)
+{
+    if (!id_valid(gateway, GW_MAX) || !kind_valid(kind) || buf == NULL)
+        return GL_EINVAL;
+    int n = snprintf(buf, cap, "gl/v1/%s/%s", gateway, kind);
+    return n > 0 && (size_t)n < cap ? GL_OK : GL_EBOUND;
+}
+
+static uint32_t rng_next(uplink *u)
+{
+    uint32_t x = u->rng; /* xorshift32: jitter only, not security */
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    u->rng = x ? x : 0x9e3779b9u;
+    return u->rng;
+}
+
+static void note_error(uplink *u, const char *where, gl_status st)
+{
+    u->stats.last_error = st;
+    snprintf(u->stats.last_error_where, sizeof u->stats.last_error_where, "%s", where);
+}
+
+/* Drops the connection and schedules the next attempt: exponential
+ * backoff from backoff_min_ms, capped, with "equal jitter" (half fixed,
+ * half random) so that many gateways do not reconnect in step. */
+static void connection_lost(uplink *u, const char *where, gl_status st)
+{
+    int64_t now = transport_now_ms();
+    if (u->up) {
+        u->stats.disconnects++;
+        glog_warn("uplink: %s: %s; reconnecting", where, gl_strerror(st));
+    } else {
+        u->stats.connect_failures++;
+        glog_warn("uplink: connect to %s:%d: %s: %s", u->host, u->port, where, gl_strerror(st));
+    }
+    note_error(u, where, st);
+    u->tr.ops->close(u->tr.ctx);
+    u->up = 0;
+    u->nfl = 0;
+    u->rx_len = 0;
+    u->skip_left = 0;
+    u->ping_pending = 0;
+    int64_t delay = u->backoff_min_ms;
+    for (int i = 0; i < u->attempts && delay < u->backoff_max_ms; i++)
+        delay *= 2;
+    if (delay > u->backoff_max_ms)
+        delay = u->backoff_max_ms;
+    delay = delay / 2 + (int64_t)(rng_next(u) % (uint32_t)(delay / 2 + 1));
+    if (u->attempts < 30)
+        u->attempts++;
+    u->stats.backoff_ms = (int)delay;
+    u->next_attempt_ms = now + delay;
+}
+
+gl_status uplink_new(const uplink_opts *o, uplink **out)
+{
+    transport tr = o ? o->tr : (transport){0};
+    if (out == NULL || o == NULL || !id_valid(o->gateway_id, GW_MAX) || o->host == NULL ||
+        strlen(o->host) >= 256 || o->port < 1 || o->port > 65535 || o->st == NULL || tr.ops == NULL ||
+        o->window < 0 || o->window > UPLINK_MAX_INFLIGHT || o->keepalive_s < 0 || o->keepalive_s > 65535) {
+        transport_free(&tr);
+        return GL_EINVAL;
+    }
+    *out = NULL;
+    uplink *u = calloc(1, sizeof *u);
+    if (u == NULL) {
+        transport_free(&tr);
+        return GL_ENOMEM;
+    }
+    u->tr = tr;
+    u->rx = malloc(UPLINK_RX_MAX);
+    u->tx_cap = 64 * 1024;
+    u->tx = malloc(u->tx_cap);
+    if (u->rx == NULL || u->tx == NULL) {
+        uplink_free(u);
+        return GL_ENOMEM;
+    }
+    snprintf(u->gw, sizeof u->gw, "%s", o->gateway_id);
+    snprintf(u->host, sizeof u->host, "%s", o->host);
+    u->port = o->port;
+    u->st = o->st;
+    memcpy(u->key, o->hmac_key, sizeof u->key);
+    u->keepalive_ms = (o->keepalive_s ? o->keepalive_s : 60) * 1000;
+    u->window = o->window ? o->window : 16;
+    u->backoff_min_ms = o->backoff_min_ms > 0 ? o->backoff_min_ms : 1000;
+    u->backoff_max_ms = o->backoff_max_ms > 0 ? o->backoff_max_ms : 300000;
+    if (u->backoff_max_ms < u->backoff_min_ms)
+        u->backoff_max_ms = u->backoff_min_ms;
+    u->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+    u->io_timeout_ms = o->io_timeout_ms > 0 ? o->io_timeout_ms : 10000;
+    u->rng = o->seed ? o->seed : (uint32_t)transport_now_ms() ^ (uint32_t)getpid() << 16;
+    if (u->rng == 0)
+        u->rng = 1;
+    u->cb = o->cb;
+    u->down_seq = -1;
+    *out = u;
+    return GL_OK;
+}
+
+static gl_status send_all(uplink *u, const uint8_t *buf, size_t len)
+{
+    gl_status st = u->tr.ops->send(u->tr.ctx, buf, len, u->io_timeout_ms);
+    if (st == GL_OK)
+        u->last_tx_ms = transport_now_ms();
+    return st;
+}
+
+void uplink_disconnect(uplink *u)
+{
+    if (u == NULL || !u->up)
+        return;
+    uint8_t b[2];
+    size_t n;
+    if (mqttpkt_encode_empty(MQTTPKT_DISCONNECT, b, sizeof b, &n) == GL_OK)
+        (void)send_all(u, b, n);
+    u->tr.ops->close(u->tr.ctx);
+    u->up = 0;
+    u->nfl = 0;
+    u->rx_len = 0;
+    u->skip_left = 0;
+    u->stats.disconnects++;
+    u->next_attempt_ms = 0;
+}
+
+void uplink_free(uplink *u)
+{
+    if (u == NULL)
+        return;
+    uplink_disconnect(u);
+    transport_free(&u->tr);
+    free(u->rx);
+    free(u->tx);
+    free(u->pl);
+    free(u);
+}
+
+gl_status uplink_publish(uplink *u, const char *kind, const char *body_json, int64_t ts, int64_t *seq)
+{
+    if (u == NULL || !kind_valid(kind) || body_json == NULL)
+        return GL_EINVAL;
+    if (strlen(body_json) + ENVELOPE_EXTRA + sizeof u->gw > UPLINK_MSG_MAX)
+        return GL_EBOUND;
+    return store_outbox_put(u->st, kind, body_json, ts, seq);
+}
+
+/* Packet id of a seq: stable across reconnects and restarts, as
+ * [MQTT-4.4.0-1] wants for re-sent messages; never 0. */
+static uint16_t pid_of(int64_t seq)
+{
+    return (uint16_t)((seq - 1) % 65535 + 1);
+}
+
+static int pid_busy(const uplink *u, uint16_t pid)
+{
+    for (int i = 0; i < u->nfl; i++)
+        if (u->fl[i].pid == pid)
+            return 1;
+    return 0;
+}
+
+/* Grows a buffer to need bytes (never past UPLINK_MSG_MAX). */
+static gl_status ensure(uint8_t **buf, size_t *cap, size_t need)
+{
+    if (need > UPLINK_MSG_MAX + MQTTPKT_MAX_HEADER + TOPIC_MAX)
+        return GL_EBOUND;
+    if (need <= *cap)
+        return GL_OK;
+    uint8_t *p = realloc(*buf, need);
+    if (p == NULL)
+        return GL_ENOMEM;
+    *buf = p;
+    *cap = need;
+    return GL_OK;
+}
+
+/* The envelope of CONTRACT.md around a stored body (in u->pl), as one
+ * PUBLISH in u->tx. */
+static gl_status encode_message(uplink *u, const store_outbox_msg *m, size_t *len)
+{
+    char topic[TOPIC_MAX];
+    gl_status st = uplink_topic(u->gw, m->kind, topic, sizeof topic);
+    if (st != GL_OK)
+        return st;
+    size_t body_len = strlen(m->body);
+    if (body_len + ENVELOPE_EXTRA + sizeof u->gw > UPLINK_MSG_MAX)
+        return GL_EBOUND;
+    size_t need = body_len + ENVELOPE_EXTRA + sizeof u->gw;
+    if ((st = ensure(&u->pl, &u->pl_cap, need)) != GL_OK ||
+        (st = ensure(&u->tx, &u->tx_cap, need + MQTTPKT_MAX_HEADER + TOPIC_MAX + 4)) != GL_OK)
+        return st;
+    int n = snprintf((char *)u->pl, u->pl_cap, "{\"v\":1,\"gateway\":\"%s\",\"seq\":%lld,\"ts\":%lld,\"kind\":\"%s\",\"body\":",
+                     u->gw, (long long)m->seq, (long long)m->ts, m->kind);
+    if (n < 0 || (size_t)n + body_len + 1 > u->pl_cap)
+        return GL_EBOUND;
+    memcpy(u->pl + n, m->body, body_len);
+    u->pl[(size_t)n + body_len] = '}';
+    mqttpkt_publish p = {.topic = topic, .payload = u->pl, .payload_len = (size_t)n + body_len + 1, .qos = 1,
+                         .dup = m->seq <= u->max_sent_seq, .packet_id = pid_of(m->seq)};
+    return mqttpkt_encode_publish(&p, u->tx, u->tx_cap, len);
+}
+
+/* Sends waiting messages until the window is full or the outbox is empty. */
+static gl_status fill_window(uplink *u)
+{
+    while (u->up && u->nfl < u->window) {
+        store_outbox_msg m;
+        gl_status st = store_outbox_next(u->st, u->after_seq, &m);
+        if (st == GL_ENOTFOUND)
+            return GL_OK;
+        if (st != GL_OK) {
+            note_error(u, "outbox", st);
+            return st;
+        }
+        uint16_t pid = pid_of(m.seq);
+        if (pid_busy(u, pid)) {
+            store_outbox_msg_free(&m);
+            return GL_OK; /* wait for the older one's PUBACK */
+        }
+        size_t len = 0;
+        st = encode_message(u, &m, &len);
+        if (st == GL_EBOUND || st == GL_EINVAL) {
+            glog_error("uplink: outbox message %lld (%s) cannot be sent: %s; deleted", (long long)m.seq, m.kind,
+                       gl_strerror(st));
+            u->stats.oversize++;
+            u->after_seq = m.seq;
+            store_outbox_msg_free(&m);
+            st = store_outbox_ack(u->st, u->after_seq);
+            if (st != GL_OK)
+                return st;
+            continue;
+        }
+        int64_t seq = m.seq;
+        store_outbox_msg_free(&m);
+        if (st != GL_OK)
+            return st;
+        st = send_all(u, u->tx, len);
+        if (st != GL_OK) {
+            connection_lost(u, "send", st);
+            return GL_OK;
+        }
+        u->fl[u->nfl].seq = seq;
+        u->fl[u->nfl].pid = pid;
+        u->nfl++;
+        u->after_seq = seq;
+        if (seq > u->max_sent_seq)
+            u->max_sent_seq = seq;
+        u->stats.published++;
+    }
+    return GL_OK;
+}
+
+static gl_status handle_puback(uplink *u, uint16_t pid)
+{
+    for (int i = 0; i < u->nfl; i++) {
+        if (u->fl[i].pid != pid)
+            continue;
+        gl_status st = store_outbox_ack(u->st, u->fl[i].seq);
+        if (st != GL_OK) {
+            note_error(u, "outbox ack", st);
+            return st;
+        }
+        u->fl[i] = u->fl[--u->nfl];
+        u->stats.acked++;
+        if (u->attempts > 0)
+            u->attempts = 0; /* a PUBACK proves the link works */
+        return GL_OK;
+    }
+    return GL_OK; /* a late PUBACK of a message re-sent and acked already */
+}
+
+static uplink_apply_fn apply_fn(const uplink *u, downlink_kind k)
+{
+    switch (k) {
+    case DOWNLINK_PAYMENTS:
+        return u->cb.payment;
+    case DOWNLINK_TOPUPS:
+        return u->cb.topup;
+    case DOWNLINK_TARIFFS:
+        return u->cb.tariff;
+    case DOWNLINK_COMMANDS:
+        return u->cb.command;
+    case DOWNLINK_CONFIG:
+        return u->cb.config;
+    default:
+        return NULL;
+    }
+}
+
+static int64_t down_seq(uplink *u)
+{
+    if (u->down_seq < 0) {
+        char v[32];
+        u->down_seq = 0;
+        if (store_kv_get(u->st, UPLINK_KV_DOWN_SEQ, v, sizeof v) == GL_OK)
+            u->down_seq = strtoll(v, NULL, 10);
+    }
+    return u->down_seq;
+}
+
+/* Verifies, applies through the callback, records the seq, answers on ack. */
+static gl_status handle_downlink(uplink *u, downlink_kind kind, const mqttpkt *p, int64_t now_s)
+{
+    downlink_msg m;
+    char reason[160] = "";
+    const char *result = "refused";
+    u->stats.downlinks++;
+    gl_status st = downlink_verify(u->key, u->gw, kind, (const char *)p->payload, p->payload_len, down_seq(u), now_s,
+                                   &m, reason, sizeof reason);
+    if (st == GL_OK) {
+        uplink_apply_fn fn = apply_fn(u, kind);
+        gl_status ast = fn ? fn(u->cb.ctx, &m, reason, sizeof reason) : GL_EUNSUPPORTED;
+        if (fn == NULL)
+            snprintf(reason, sizeof reason, "not supported by this gateway");
+        result = ast == GL_OK ? "applied" : ast == GL_EEXIST ? "duplicate" : "refused";
+        if (ast != GL_OK && ast != GL_EEXIST && reason[0] == '\0')
+            snprintf(reason, sizeof reason, "%s", gl_strerror(ast));
+        char v[32];
+        snprintf(v, sizeof v, "%lld", (long long)m.seq);
+        st = store_kv_set(u->st, UPLINK_KV_DOWN_SEQ, v);
+        if (st == GL_OK)
+            u->down_seq = m.seq;
+        downlink_msg_free(&m);
+        if (st != GL_OK) {
+            note_error(u, "downlink seq", st);
+            return st;
+        }
+    }
+    if (strcmp(result, "applied") == 0)
+        u->stats.applied++;
+    else if (strcmp(result, "duplicate") == 0)
+        u->stats.duplicates++;
+    else
+        u->stats.refused++;
+    glog_info("uplink: downlink %s seq %lld: %s%s%s", downlink_kind_name(kind), (long long)m.seq, result,
+              reason[0] ? ": " : "", reason);
+    char body[DOWNLINK_ACK_MAX];
+    st = downlink_ack_body(kind, m.seq, result, reason, body, sizeof body);
+    if (st == GL_OK)
+        st = store_outbox_put(u->st, "ack", body, now_s, NULL);
+    if (st != GL_OK)
+        note_error(u, "ack", st);
+    return st;
+}
+
+/* A PUBLISH from the broker: only gl/v1/{gw}/down/{kind} is ours. */
+static gl_status handle_publish(uplink *u, const mqttpkt *p, int64_t now_s)
+{
+    char prefix[TOPIC_MAX];
+    int n = snprintf(prefix, sizeof prefix, "gl/v1/%s/down/", u->gw);
+    downlink_kind kind;
+    gl_status st = GL_OK;
+    if (n > 0 && p->topic_len > (size_t)n && memcmp(p->topic, prefix, (size_t)n) == 0 &&
+        downlink_kind_parse((const char *)p->topic + n, p->topic_len - (size_t)n, &kind) == GL_OK) {
+        st = handle_downlink(u, kind, p, now_s);
+    } else {
+        u->stats.refused++;
+        glog_warn("uplink: message on an unknown topic %.*s ignored", (int)p->topic_len, (const char *)p->topic);
+    }
+    if (p->qos == 1) {
+        uint8_t b[4];
+        size_t len;
+        if (mqttpkt_encode_ack(MQTTPKT_PUBACK, p->packet_id, b, sizeof b, &len) == GL_OK) {
+            gl_status sst = send_all(u, b, len);
+            if (sst != GL_OK)
+                connection_lost(u, "send PUBACK", sst);
+        }
+    }
+    return st;
+}
+
+static gl_status handle_packet(uplink *u, const uint8_t *buf, size_t len, int64_t now_s)
+{
+    mqttpkt p;
+    gl_status st = mqttpkt_decode(buf, len, &p);
+    if (st != GL_OK) {
+        connection_lost(u, "malformed packet", GL_EPROTO);
+        return GL_OK;
+    }
+    switch (p.type) {
+    case MQTTPKT_PUBACK:
+        return handle_puback(u, p.packet_id);
+    case MQTTPKT_PUBLISH:
+        if (p.qos == 2) {
+            connection_lost(u, "QoS 2 PUBLISH", GL_EPROTO); /* we subscribe at QoS 1 */
+            return GL_OK;
+        }
+        return handle_publish(u, &p, now_s);
+    case MQTTPKT_PINGRESP:
+        u->ping_pending = 0;
+        return GL_OK;
+    case MQTTPKT_SUBACK:
+        if (p.count > 0 && p.codes[0] == MQTTPKT_SUBACK_FAILURE) {
+            note_error(u, "subscribe refused", GL_EAUTH);
+            glog_error("uplink: the broker refused the downlink subscription");
+        }
+        return GL_OK;
+    default:
+        connection_lost(u, mqttpkt_type_name(p.type), GL_EPROTO);
+        return GL_OK;
+    }
+}
+
+/* Splits u->rx into packets; an oversize PUBLISH is skipped and PUBACKed. */
+static gl_status process_rx(uplink *u, int64_t now_s)
+{
+    size_t pos = 0;
+    gl_status ret = GL_OK;
+    while (u->up && pos < u->rx_len) {
+        if (u->skip_left > 0) {
+            size_t k = u->rx_len - pos < u->skip_left ? u->rx_len - pos : u->skip_left;
+            pos += k;
+            u->skip_left -= k;
+            continue;
+        }
+        size_t total;
+        gl_status st = mqttpkt_frame(u->rx + pos, u->rx_len - pos, &total);
+        if (st != GL_OK) {
+            connection_lost(u, "malformed packet", GL_EPROTO);
+            return GL_OK;
+        }
+        if (total == 0 || (total > u->rx_len - pos && total <= UPLINK_RX_MAX))
+            break; /* need more */
+        if (total > UPLINK_RX_MAX) {
+            glog_error("uplink: a %zu-byte packet exceeds the %u-byte bound; skipped", total, UPLINK_RX_MAX);
+            u->stats.refused++;
+            u->skip_left = total;
+            continue;
+        }
+        st = handle_packet(u, u->rx + pos, total, now_s);
+        if (st != GL_OK)
+            ret = st;
+        pos += total;
+    }
+    if (!u->up)
+        return ret;
+    memmove(u->rx, u->rx + pos, u->rx_len - pos);
+    u->rx_len -= pos;
+    if (u->rx_len == UPLINK_RX_MAX && u->skip_left == 0)
+        connection_lost(u, "receive buffer", GL_EBOUND);
+    return ret;
+}
+
+/* Reads for at most wait_ms, then whatever else is already there. */
+static gl_status receive(uplink *u, int wait_ms, int64_t now_s)
+{
+    gl_status ret = GL_OK;
+    for (int i = 0; i < RX_READS_PER_STEP && u->up; i++) {
+        size_t got = 0;
+        gl_status st = u->tr.ops->recv(u->tr.ctx, u->rx + u->rx_len, UPLINK_RX_MAX - u->rx_len, &got, i == 0 ? wait_ms : 0);
+        if (st == GL_ETIMEOUT)
+            break;
+        if (st != GL_OK) {
+            connection_lost(u, "receive", st);
+            break;
+        }
+        u->rx_len += got;
+        st = process_rx(u, now_s);
+        if (st != GL_OK)
+            ret = st;
+    }
+    return ret;
+}
+
+/* TCP (+TLS), CONNECT, CONNACK within connect_timeout_ms, SUBSCRIBE. */
+static void connect_broker(uplink *u)
+{
+    int64_t deadline = transport_now_ms() + u->connect_timeout_ms;
+    gl_status st = u->tr.ops->connect(u->tr.ctx, u->host, u->port, u->connect_timeout_ms);
+    if (st != GL_OK) {
+        connection_lost(u, st == GL_ETLS ? "TLS handshake" : "connect", st);
+        return;
+    }
+    mqttpkt_connect c = {.client_id = u->gw, .keepalive_s = (uint16_t)(u->keepalive_ms / 1000), .clean_session = 0};
+    size_t len;
+    uint8_t buf[256];
+    if (mqttpkt_encode_connect(&c, buf, sizeof buf, &len) != GL_OK || (st = send_all(u, buf, len)) != GL_OK) {
+        connection_lost(u, "CONNECT", st);
+        return;
+    }
+    u->rx_len = 0;
+    size_t total = 0;
+    while (total == 0 || u->rx_len < total) {
+        int64_t left = deadline - transport_now_ms();
+        size_t got = 0;
+        st = left > 0 ? u->tr.ops->recv(u->tr.ctx, u->rx + u->rx_len, UPLINK_RX_MAX - u->rx_len, &got, (int)left)
+                      : GL_ETIMEOUT;
+        if (st != GL_OK) {
+            connection_lost(u, "CONNACK", st);
+            return;
+        }
+        u->rx_len += got;
+        if (mqttpkt_frame(u->rx, u->rx_len, &total) != GL_OK || total > 64) {
+            connection_lost(u, "CONNACK", GL_EPROTO);
+            return;
+        }
+    }
+    mqttpkt p;
+    if (mqttpkt_decode(u->rx, total, &p) != GL_OK || p.type != MQTTPKT_CONNACK) {
+        connection_lost(u, "CONNACK", GL_EPROTO); /* [MQTT-3.2.0-1]: CONNACK comes first */
+        return;
+    }
+    if (p.return_code != MQTTPKT_CONNACK_ACCEPTED) {
+        glog_error("uplink: broker refused the connection (CONNACK %d)", p.return_code);
+        connection_lost(u, "CONNACK refused", GL_EAUTH);
+        return;
+    }
+    memmove(u->rx, u->rx + total, u->rx_len - total);
+    u->rx_len -= total;
+    u->up = 1;
+    u->attempts = 0;
+    u->nfl = 0;
+    u->after_seq = 0; /* re-send every unacknowledged message */
+    u->ping_pending = 0;
+    u->stats.connects++;
+    glog_info("uplink: connected to %s:%d (session %s)", u->host, u->port, p.session_present ? "resumed" : "new");
+    char filter[TOPIC_MAX];
+    snprintf(filter, sizeof filter, "gl/v1/%s/down/#", u->gw);
+    const char *filters[1] = {filter};
+    const uint8_t qos[1] = {1};
+    if (mqttpkt_encode_subscribe(SUB_PACKET_ID, filters, qos, 1, buf, sizeof buf, &len) != GL_OK ||
+        (st = send_all(u, buf, len)) != GL_OK)
+        connection_lost(u, "SUBSCRIBE", st);
+}
+
+static void keepalive(uplink *u)
+{
+    int64_t now = transport_now_ms();
+    if (u->ping_pending && now - u->ping_sent_ms > u->keepalive_ms) {
+        connection_lost(u, "keepalive", GL_ETIMEOUT); /* no PINGRESP in a keepalive period */
+        return;
+    }
+    if (!u->ping_pending && now - u->last_tx_ms >= u->keepalive_ms * 3 / 4) {
+        uint8_t b[2];
+        size_t n;
+        gl_status st = mqttpkt_encode_empty(MQTTPKT_PINGREQ, b, sizeof b, &n);
+        if (st == GL_OK)
+            st = send_all(u, b, n);
+        if (st != GL_OK) {
+            connection_lost(u, "PINGREQ", st);
+            return;
+        }
+        u->ping_pending = 1;
+        u->ping_sent_ms = now;
+    }
+}
+
+gl_status uplink_step(uplink *u, int64_t now_s, int wait_ms)
+{
+    if (u == NULL)
+        return GL_EINVAL;
+    if (!u->up) {
+        if (transport_now_ms() < u->next_attempt_ms)
+            return GL_OK;
+        connect_broker(u);
+        if (!u->up)
+            return GL_OK;
+    }
+    gl_status st = GL_OK;
+    if (u->rx_len > 0)
+        st = process_rx(u, now_s); /* packets that came with the CONNACK */
+    gl_status fst = fill_window(u);
+    if (st == GL_OK)
+        st = fst;
+    if (u->up) {
+        gl_status rst = receive(u, wait_ms, now_s);
+        if (st == GL_OK)
+            st = rst;
+    }
+    if (u->up) {
+        fst = fill_window(u);
+        if (st == GL_OK)
+            st = fst;
+    }
+    if (u->up)
+        keepalive(u);
+    return st;
+}
+
+void uplink_stats_get(const uplink *u, uplink_stats *out)
+{
+    if (out == NULL)
+        return;
+    memset(out, 0, sizeof *out);
+    if (u == NULL)
+        return;
+    *out = u->stats;
+    out->connected = u->up;
+    out->inflight = u->nfl;
+}
+
+gl_status uplink_new_from_config(const config *cfg, store *st, const uplink_callbacks *cb, uplink **out)
+{
+    if (cfg == NULL || st == NULL || out == NULL)
+        return GL_EINVAL;
+    *out = NULL;
+    const config_uplink *c = &cfg->uplink;
+    if (!c->enabled)
+        return GL_ENOTFOUND;
+    char ca[CONFIG_PATH_MAX], cert[CONFIG_PATH_MAX], key[CONFIG_PATH_MAX], hmac[CONFIG_PATH_MAX];
+    config_resolve_path(cfg, c->ca, ca, sizeof ca);
+    config_resolve_path(cfg, c->cert, cert, sizeof cert);
+    config_resolve_path(cfg, c->key, key, sizeof key);
+    config_resolve_path(cfg, c->hmac_key, hmac, sizeof hmac);
+    uplink_opts o = {.gateway_id = cfg->gateway.id, .host = c->host, .port = c->port, .st = st,
+                     .keepalive_s = c->keepalive_s};
+    if (cb != NULL)
+        o.cb = *cb;
+    gl_status ret = downlink_key_load(hmac, o.hmac_key);
+    if (ret != GL_OK)
+        return ret;
+    if (c->tls) {
+        transport_tls_opts to = {.ca_file = ca, .cert_file = cert, .key_file = key, .resume = 1};
+        ret = transport_tls_new(&to, &o.tr);
+    } else {
+        ret = transport_plain_new(&o.tr);
+    }
+    if (ret == GL_OK)
+        ret = uplink_new(&o, out);
+    memset(o.hmac_key, 0, sizeof o.hmac_key);
+    return ret;
+}

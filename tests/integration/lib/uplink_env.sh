@@ -1,0 +1,121 @@
+#!/bin/bash
+# uplink_env.sh: certificates and a TLS mosquitto for the uplink tests and
+# bench (sourced; not a test itself). Needs openssl and mosquitto.
+#   uplink_certs DIR      CA (P-256), server certs (P-256 and brainpoolP256r1,
+#                         for localhost/127.0.0.1), an expired server cert,
+#                         another CA with its server cert, client certs
+#                         gw-0001, gw-0002 and backoffice (CN = MQTT user)
+#   uplink_broker_conf DIR PORT SERVER_CERT_BASENAME [PLAIN_PORT]
+#   uplink_broker_start DIR  / uplink_broker_stop DIR (SIGTERM: the broker saves its state)
+#   uplink_free_port
+
+uplink_free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+_cert() { # DIR NAME CURVE CN CA_BASE [SAN] [DAYS]
+    local d=$1 n=$2 curve=$3 cn=$4 ca=$5 san=${6:-} days=${7:-30}
+    openssl ecparam -name "$curve" -genkey -noout -out "$d/$n.key" 2>/dev/null
+    chmod 600 "$d/$n.key"
+    openssl req -new -key "$d/$n.key" -subj "/CN=$cn" -out "$d/$n.csr" 2>/dev/null
+    if [ -n "$san" ]; then printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san" >"$d/$n.ext"
+    else printf 'extendedKeyUsage=clientAuth\n' >"$d/$n.ext"; fi
+    openssl x509 -req -in "$d/$n.csr" -CA "$d/$ca.pem" -CAkey "$d/$ca.key" -CAcreateserial -days "$days" \
+        -sha256 -extfile "$d/$n.ext" -out "$d/$n.pem" 2>/dev/null
+}
+
+_ca() { # DIR NAME CN
+    openssl ecparam -name prime256v1 -genkey -noout -out "$1/$2.key" 2>/dev/null
+    chmod 600 "$1/$2.key"
+    openssl req -new -x509 -key "$1/$2.key" -subj "/CN=$3" -days 30 -sha256 -out "$1/$2.pem" 2>/dev/null
+}
+
+uplink_certs() {
+    local d=$1
+    mkdir -p "$d"
+    _ca "$d" ca "gridledger test CA"
+    _ca "$d" otherca "some other CA"
+    _cert "$d" server prime256v1 localhost ca "DNS:localhost,IP:127.0.0.1"
+    _cert "$d" server-bp brainpoolP256r1 localhost ca "DNS:localhost,IP:127.0.0.1"
+    _cert "$d" server-other prime256v1 localhost otherca "DNS:localhost,IP:127.0.0.1"
+    _cert "$d" gw-0001 prime256v1 gw-0001 ca
+    _cert "$d" gw-0002 prime256v1 gw-0002 ca
+    _cert "$d" backoffice prime256v1 backoffice ca
+    # expired: valid from 2020-01-01 to 2020-02-01, signed by the CA with `openssl ca`
+    mkdir -p "$d/ca-db"; : >"$d/ca-db/index.txt"; echo 1000 >"$d/ca-db/serial"
+    cat >"$d/ca-db/ca.cnf" <<CNF
+[ca]
+default_ca = d
+[d]
+database = $d/ca-db/index.txt
+serial = $d/ca-db/serial
+new_certs_dir = $d/ca-db
+default_md = sha256
+policy = p
+copy_extensions = none
+[p]
+commonName = supplied
+[ext]
+subjectAltName = DNS:localhost,IP:127.0.0.1
+extendedKeyUsage = serverAuth
+CNF
+    openssl ecparam -name prime256v1 -genkey -noout -out "$d/server-expired.key" 2>/dev/null
+    chmod 600 "$d/server-expired.key"
+    openssl req -new -key "$d/server-expired.key" -subj "/CN=localhost" -out "$d/server-expired.csr" 2>/dev/null
+    openssl ca -batch -config "$d/ca-db/ca.cnf" -cert "$d/ca.pem" -keyfile "$d/ca.key" -extensions ext \
+        -startdate 20200101000000Z -enddate 20200201000000Z -in "$d/server-expired.csr" \
+        -out "$d/server-expired.pem" >/dev/null 2>&1
+    # the gateway's HMAC key (key 00..1f, as in the unit tests)
+    printf '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n' >"$d/gw.hmac"
+    chmod 600 "$d/gw.hmac"
+    printf 'pattern readwrite gl/v1/%%u/#\n\nuser backoffice\ntopic readwrite gl/#\n' >"$d/acl"
+}
+
+uplink_broker_conf() { # DIR PORT SERVER [PLAIN_PORT]
+    local d=$1 port=$2 srv=$3 plain=${4:-}
+    mkdir -p "$d/persist"
+    {
+        echo "per_listener_settings false"
+        echo "user root"
+        echo "pid_file $d/mosquitto.pid"
+        echo "persistence true"
+        echo "persistence_location $d/persist/"
+        echo "autosave_interval 1"
+        echo "log_dest file $d/mosquitto.log"
+        echo "log_type error"
+        echo "log_type warning"
+        echo "log_type notice"
+        if [ -n "$plain" ]; then echo "allow_anonymous true"; else echo "allow_anonymous false"; fi
+        echo "max_inflight_messages 100"
+        echo "max_queued_messages 0"
+        echo "listener $port 127.0.0.1"
+        echo "cafile $d/ca.pem"
+        echo "certfile $d/$srv.pem"
+        echo "keyfile $d/$srv.key"
+        echo "require_certificate true"
+        echo "use_identity_as_username true"
+        echo "tls_version tlsv1.2"
+        if [ -n "$plain" ]; then echo "listener $plain 127.0.0.1"; else echo "acl_file $d/acl"; fi
+    } >"$d/mosquitto.conf"
+}
+
+uplink_broker_start() { # DIR
+    local d=$1 port
+    rm -f "$d/mosquitto.pid"
+    mosquitto -c "$d/mosquitto.conf" -d
+    port=$(sed -n 's/^listener \([0-9]*\).*/\1/p' "$d/mosquitto.conf" | head -1)
+    for _ in $(seq 100); do
+        [ -s "$d/mosquitto.pid" ] && (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "# mosquitto did not start: $(tail -3 "$d/mosquitto.log" 2>/dev/null)"
+    return 1
+}
+
+uplink_broker_stop() { # DIR [SIGNAL]
+    local d=$1 sig=${2:-TERM} pid
+    pid=$(cat "$d/mosquitto.pid" 2>/dev/null) || return 0
+    kill -"$sig" "$pid" 2>/dev/null
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    rm -f "$d/mosquitto.pid"
+}
