@@ -45,6 +45,7 @@ int cli_load_config(cli_ctx *ctx, config **out);
 int cli_open_store(const config *cfg, store **out);
 
 int cmd_check_config(cli_ctx *ctx, int argc, char **argv);
+int cmd_poll(cli_ctx *ctx, int argc, char **argv);
 
 int cmd_db(cli_ctx *ctx, int argc, char **argv);
 int cmd_outbox(cli_ctx *ctx, int argc, char **argv);
