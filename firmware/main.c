@@ -24,7 +24,7 @@ typedef struct {
 
 static const command commands[] = {
     {"check-config", cmd_check_config, "validate the config, print a one-line summary", "check-config"},
-    {"poll", NULL, "poll every configured meter once, store and print the readings", "poll --once [--json|--csv]"},
+    {"poll", cmd_poll, "poll every configured meter once, store and print the readings", "poll --once [--json|--csv]"},
     {"run", cmd_run, "the daemon: polling, billing, credit, fee control, uplink",
      "run [--clock real|sim --start DATE --speed N --until DATE]"},
     {"tariff-calc", NULL, "compute one bill from a tariff and interval usage (pure)",

@@ -99,10 +99,13 @@ validate_event validate_reading(validate_state *st, int64_t max_power_w, int off
     if (r->status != READING_OK)
         return ev;
     check_ranges(r, max_power_w);
-    if (!(r->present & READING_HAS_IMPORT)) {
+    if (!(r->present & READING_HAS_IMPORT) || (r->flags & READING_FLAG_RANGE)) {
+        /* garbage in any value (wrong word order, off-by-one address) makes the whole reading suspect */
         r->status = READING_ERROR;
         if (r->error[0] == '\0')
-            snprintf(r->error, sizeof r->error, "import energy missing or out of range");
+            snprintf(r->error, sizeof r->error, "%s",
+                     (r->present & READING_HAS_IMPORT) ? "values out of physical range (word order or register map?)"
+                                                       : "import energy missing or out of range");
         return ev;
     }
     int64_t elapsed = r->ts - st->last_ts;

@@ -4,8 +4,9 @@
  * and how many polls in a row the meter was silent) and passes every new
  * reading through validate_reading, which:
  *  - rejects values outside physical ranges (present bit cleared,
- *    READING_FLAG_RANGE; an out-of-range import energy makes the reading an
- *    error since the billing register is then unknown);
+ *    READING_FLAG_RANGE) and then makes the whole reading an error: garbage
+ *    in one value (wrong word order, off-by-one address) means none of the
+ *    others can be trusted, the billing register included;
  *  - flags an energy counter that went down (READING_FLAG_DECREASE:
  *    rollover, meter change or fault; the new value becomes the baseline so
  *    billing never sees negative use);
