@@ -23,6 +23,16 @@ static void on_signal(int sig)
         daemon_stop = 1;
 }
 
+void daemon_request_reload(void)
+{
+    daemon_reload = 1;
+}
+
+int daemon_stopping(void)
+{
+    return daemon_stop != 0;
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -123,8 +133,12 @@ static void loop(daemon_state *d)
         int64_t next = sched_earliest(d->jobs, (size_t)d->njobs);
         if (d->opts.until && d->opts.until < next)
             next = d->opts.until;
-        if (!daemon_stop && !daemon_reload)
-            clock_sleep_until(&d->clock, next);
+        if (!daemon_stop && !daemon_reload) {
+            if (d->idle != NULL)
+                d->idle(d, clock_now(&d->clock), next, d->opts.sim ? d->opts.speed : 1);
+            else
+                clock_sleep_until(&d->clock, next);
+        }
     }
 }
 

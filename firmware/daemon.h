@@ -31,12 +31,21 @@ typedef struct daemon_state {
     sched_job jobs[DAEMON_MAX_JOBS];
     int njobs;
     void *modules; /* the jobs' shared state (store, poller, uplink), owned by daemon_jobs.c */
+    /* idle: called instead of sleeping until `next` (the uplink runs there);
+     * returns early when there is work; NULL: sleep. Set by daemon_jobs_init. */
+    void (*idle)(void *d, int64_t now, int64_t next, int64_t speed);
 } daemon_state;
 
 /* daemon_jobs_init / daemon_jobs_free: set up d->jobs and d->modules for
  * d->cfg (daemon_jobs.c), and release them. */
 gl_status daemon_jobs_init(daemon_state *d);
 void daemon_jobs_free(daemon_state *d);
+
+/* daemon_request_reload: asks the loop to re-read the config (as SIGHUP). */
+void daemon_request_reload(void);
+
+/* daemon_stopping: 1 once SIGTERM/SIGINT came. */
+int daemon_stopping(void);
 
 /* daemon_parse_args: reads run's options; 0 on success, else prints usage and returns 2. */
 int daemon_parse_args(int argc, char **argv, daemon_opts *o);

@@ -34,6 +34,8 @@ void jobs_error(jobs_gw *g, const char *fmt, ...)
 gl_status jobs_publish(jobs_gw *g, const char *kind, const char *body, int64_t now)
 {
     int64_t seq = 0;
+    if (!g->cfg->uplink.enabled)
+        return GL_OK; /* no back office: nothing to queue */
     gl_status st = store_outbox_put(g->store, kind, body, now, &seq);
     if (st != GL_OK)
         jobs_error(g, "outbox: %s message not queued: %s", kind, gl_strerror(st));
@@ -73,7 +75,7 @@ static void status_body(jobs_gw *g, int64_t now, char *buf, size_t cap)
         for (const char *p = g->last_errors[i]; *p && k + 2 < sizeof esc; p++) {
             if (*p == '"' || *p == '\\')
                 esc[k++] = '\\';
-            esc[k++] = (*p >= 0 && *p < 0x20) ? ' ' : *p;
+            esc[k++] = (unsigned char)*p < 0x20 ? ' ' : *p;
         }
         esc[k] = '\0';
         n += (size_t)snprintf(buf + n, cap - n, "%s\"%s\"", i ? "," : "", esc);
@@ -138,6 +140,8 @@ static void add_jobs(daemon_state *d)
 {
     const config *c = d->cfg;
     d->njobs = 0;
+    add_job(d, (sched_job){.name = "poll", .kind = SCHED_EVERY, .interval_s = c->schedule.poll_interval_s,
+                           .run = jobs_poll});
     add_job(d, (sched_job){.name = "status", .kind = SCHED_EVERY, .interval_s = c->schedule.status_interval_s,
                            .run = jobs_status});
     add_job(d, (sched_job){.name = "compact", .kind = SCHED_DAILY, .hour = 2, .minute = 30, .run = jobs_compact});
@@ -167,7 +171,15 @@ gl_status daemon_jobs_init(daemon_state *d)
     }
     d->modules = g;
     record_config(d, g);
+    gl_status st = jobs_poll_init(g);
+    if (st == GL_OK)
+        st = jobs_uplink_init(g);
+    if (st != GL_OK) {
+        daemon_jobs_free(d);
+        return st;
+    }
     add_jobs(d);
+    d->idle = jobs_uplink_idle;
     return GL_OK;
 }
 
@@ -176,6 +188,8 @@ void daemon_jobs_free(daemon_state *d)
     jobs_gw *g = d->modules;
     if (g == NULL)
         return;
+    jobs_uplink_free(g, clock_now(&d->clock));
+    jobs_poll_free(g);
     store_close(g->store);
     free(g);
     d->modules = NULL;

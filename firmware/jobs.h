@@ -9,7 +9,9 @@
 #include <stdint.h>
 
 #include "daemon.h"
+#include "poller.h"
 #include "store.h"
+#include "uplink.h"
 
 #define JOBS_ERRORS_KEPT 4
 
@@ -18,6 +20,12 @@ typedef struct jobs_gw {
     config *cfg;
     store *store;
     int64_t started;           /* clock time the daemon started */
+    poller *poller;            /* NULL if no meters */
+    reading *readings;         /* one cycle, cfg->nmeters */
+    validate_event *events;
+    uplink *up;                /* NULL if the uplink section is absent */
+    int poll_now;              /* a downlink asked for a poll */
+    int money_changed;         /* a payment or top-up arrived: re-run collection */
     int64_t polls, poll_errors;
     int meters_online, meters_offline;
     char last_errors[JOBS_ERRORS_KEPT][128];
@@ -36,6 +44,22 @@ gl_status jobs_publish(jobs_gw *g, const char *kind, const char *body, int64_t n
 /* jobs_alert: records an open alert and queues it up (ids and details are
  * config ids and fixed words: no JSON escaping needed). */
 void jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail);
+
+/* Polling (jobs_poll.c): the poller and its state from the store. */
+gl_status jobs_poll_init(jobs_gw *g);
+void jobs_poll_free(jobs_gw *g);
+gl_status jobs_poll(void *ctx, int64_t due, int64_t now);
+
+/* jobs_relay: switches a customer's supply (closed = on) through its meter's
+ * relay, records an event; reason gets why not. */
+gl_status jobs_relay(jobs_gw *g, const char *customer, int closed, const char *why, char *reason, size_t cap);
+
+/* The uplink (jobs_uplink.c): set up from the config's uplink section,
+ * driven between jobs (idle: at most until the next due job), drained for a
+ * few seconds at stop. */
+gl_status jobs_uplink_init(jobs_gw *g);
+void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed);
+void jobs_uplink_free(jobs_gw *g, int64_t now);
 
 gl_status jobs_lineloss(void *ctx, int64_t due, int64_t now);
 gl_status jobs_compact(void *ctx, int64_t due, int64_t now);

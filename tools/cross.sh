@@ -22,6 +22,7 @@ host_tools() {
     local need=""
     command -v "$triple-gcc" >/dev/null || need="$need gcc-$triple"
     command -v "$qemu" >/dev/null || need="$need qemu-user"
+    [ -d "/usr/$triple/include" ] || need="$need libc6-dev-$deb-cross" # not pulled in without recommends
     [ -z "$need" ] && return 0
     if [ "$(id -u)" != 0 ]; then
         echo "gridledger: cross: run as root: apt-get install -y$need" >&2

@@ -1,0 +1,123 @@
+/* jobs_poll.c: the daemon's polling: every poll_interval_s all meters are
+ * read (buses in parallel), validated against the state kept in the store,
+ * stored in one transaction, and queued up in batches of readings; supply
+ * switching through the meters' relays. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glog.h"
+#include "jobs.h"
+#include "pollstore.h"
+
+gl_status jobs_poll_init(jobs_gw *g)
+{
+    const config *c = g->cfg;
+    if (c->nmeters == 0)
+        return GL_OK;
+    g->readings = calloc((size_t)c->nmeters, sizeof *g->readings);
+    g->events = calloc((size_t)c->nmeters, sizeof *g->events);
+    if (g->readings == NULL || g->events == NULL)
+        return GL_ENOMEM;
+    gl_status st = poller_new(c, &g->poller);
+    if (st == GL_OK)
+        pollstore_restore(g->store, c, g->poller);
+    return st;
+}
+
+void jobs_poll_free(jobs_gw *g)
+{
+    poller_free(g->poller);
+    g->poller = NULL;
+    free(g->readings);
+    free(g->events);
+    g->readings = NULL;
+    g->events = NULL;
+}
+
+/* publish_readings: the cycle's readings up, batch_readings per message. */
+static void publish_readings(jobs_gw *g, int64_t now)
+{
+    int n = g->cfg->nmeters, batch = g->cfg->uplink.batch_readings > 0 ? g->cfg->uplink.batch_readings : 100;
+    for (int i = 0; i < n; i += batch) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (f == NULL)
+            return;
+        fputs("{\"readings\":[", f);
+        for (int k = i; k < n && k < i + batch; k++) {
+            if (k > i)
+                fputc(',', f);
+            pollstore_reading_json(f, &g->readings[k]);
+        }
+        fputs("]}", f);
+        fclose(f);
+        jobs_publish(g, "readings", buf, now);
+        free(buf);
+    }
+}
+
+static void count(jobs_gw *g)
+{
+    g->meters_online = g->meters_offline = 0;
+    for (int i = 0; i < g->cfg->nmeters; i++) {
+        if (g->readings[i].status == READING_OK)
+            g->meters_online++;
+        else if (g->readings[i].status == READING_OFFLINE)
+            g->meters_offline++, g->poll_errors++;
+        else
+            g->poll_errors++;
+    }
+}
+
+gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
+{
+    (void)due;
+    jobs_gw *g = jobs_of(ctx);
+    if (g->poller == NULL)
+        return GL_OK;
+    g->poll_now = 0;
+    gl_status st = poller_poll(g->poller, now, g->readings, g->events);
+    if (st != GL_OK) {
+        jobs_error(g, "poll: %s", gl_strerror(st));
+        return st;
+    }
+    g->polls++;
+    count(g);
+    st = pollstore_save(g->store, g->cfg, g->poller, g->readings, g->events, now);
+    if (st != GL_OK)
+        jobs_error(g, "poll: readings kept in memory (%zu waiting): %s", store_pending(g->store, NULL),
+                   gl_strerror(st));
+    for (int i = 0; i < g->cfg->nmeters; i++)
+        if (g->events[i] == VALIDATE_EVENT_OFFLINE)
+            jobs_alert(g, now, "meter_offline", g->cfg->meters[i].id, "no answer");
+    publish_readings(g, now);
+    return st;
+}
+
+/* meter_of: the index of the customer's meter with a relay, or -1. */
+static int meter_of(const jobs_gw *g, const char *customer)
+{
+    for (int i = 0; i < g->cfg->nmeters; i++)
+        if (strcmp(g->cfg->meters[i].customer, customer) == 0 && g->cfg->meters[i].relay)
+            return i;
+    return -1;
+}
+
+gl_status jobs_relay(jobs_gw *g, const char *customer, int closed, const char *why, char *reason, size_t cap)
+{
+    int i = meter_of(g, customer);
+    if (i < 0 || g->poller == NULL) {
+        snprintf(reason, cap, "customer %s has no meter with a relay", customer);
+        return GL_ENOTFOUND;
+    }
+    gl_status st = poller_relay(g->poller, i, closed);
+    if (st != GL_OK) {
+        snprintf(reason, cap, "relay of %s: %s", g->cfg->meters[i].id, gl_strerror(st));
+        return st;
+    }
+    store_event(g->store, 0, closed ? "supply_restored" : "supply_cut", customer, why, 0);
+    glog_info("%s supply of %s (%s)", closed ? "restored" : "cut", customer, why);
+    return GL_OK;
+}

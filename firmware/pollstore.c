@@ -1,0 +1,150 @@
+/* pollstore.c: readings JSON and the polling state in the store (see pollstore.h). */
+#include "pollstore.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *pollstore_status_name(reading_status st)
+{
+    return st == READING_OK ? "ok" : st == READING_OFFLINE ? "offline" : "error";
+}
+
+/* Wh (or any milli-unit) as a decimal string with 3 decimals. */
+void pollstore_fmt_milli(char *out, size_t cap, int64_t v)
+{
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    snprintf(out, cap, "%s%llu.%03llu", v < 0 ? "-" : "", (unsigned long long)(a / 1000),
+             (unsigned long long)(a % 1000));
+}
+
+void pollstore_fmt_scaled(char *out, size_t cap, int64_t v, int decimals)
+{
+    static const int64_t div[] = {1, 10, 100, 1000};
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    snprintf(out, cap, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(a / (uint64_t)div[decimals]),
+             decimals, (unsigned long long)(a % (uint64_t)div[decimals]));
+}
+
+void pollstore_fmt_ts(char *out, size_t cap, int64_t ts)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void pollstore_print_flags(FILE *f, uint32_t flags, const char *sep)
+{
+    static const char *const names[] = {"decrease", "jump", "range", "stuck", "estimated"};
+    int first = 1;
+    for (int i = 0; i < 5; i++) {
+        if (flags & (1u << i)) {
+            fprintf(f, "%s%s", first ? "" : sep, names[i]);
+            first = 0;
+        }
+    }
+}
+
+static void json_phases(FILE *f, const char *key, const int32_t *v, int n, int decimals)
+{
+    char b[32];
+    fprintf(f, ", \"%s\": [", key);
+    for (int i = 0; i < n; i++) {
+        pollstore_fmt_scaled(b, sizeof b, v[i], decimals);
+        fprintf(f, "%s%s", i ? ", " : "", b);
+    }
+    fprintf(f, "]");
+}
+
+void pollstore_reading_json(FILE *f, const reading *r)
+{
+    char b[40], ts[32];
+    int n = r->nphases == 3 ? 3 : 1;
+    pollstore_fmt_ts(ts, sizeof ts, r->ts);
+    fprintf(f, "{\"meter\": \"%s\", \"ts\": \"%s\", \"status\": \"%s\"", r->meter, ts, pollstore_status_name(r->status));
+    if (r->present & READING_HAS_IMPORT) {
+        pollstore_fmt_milli(b, sizeof b, r->import_wh);
+        fprintf(f, ", \"import_kwh\": \"%s\"", b);
+    }
+    if (r->present & READING_HAS_EXPORT) {
+        pollstore_fmt_milli(b, sizeof b, r->export_wh);
+        fprintf(f, ", \"export_kwh\": \"%s\"", b);
+    }
+    if (r->present & READING_HAS_REACTIVE) {
+        pollstore_fmt_milli(b, sizeof b, r->reactive_varh);
+        fprintf(f, ", \"reactive_kvarh\": \"%s\"", b);
+    }
+    if (r->present & READING_HAS_DEMAND)
+        fprintf(f, ", \"demand_w\": %lld", (long long)r->demand_w);
+    if (r->present & READING_HAS_VOLTAGE)
+        json_phases(f, "voltage_v", r->voltage_dv, n, 1);
+    if (r->present & READING_HAS_CURRENT)
+        json_phases(f, "current_a", r->current_ma, n, 3);
+    if (r->present & READING_HAS_POWER)
+        fprintf(f, ", \"power_w\": %lld", (long long)r->power_w);
+    if (r->present & READING_HAS_PF) {
+        pollstore_fmt_scaled(b, sizeof b, r->pf_milli, 3);
+        fprintf(f, ", \"pf\": %s", b);
+    }
+    if (r->present & READING_HAS_FREQ) {
+        pollstore_fmt_scaled(b, sizeof b, r->freq_chz, 2);
+        fprintf(f, ", \"freq_hz\": %s", b);
+    }
+    if (r->present & READING_HAS_RELAY)
+        fprintf(f, ", \"relay\": \"%s\"", r->relay_closed ? "closed" : "open");
+    if (r->flags) {
+        fprintf(f, ", \"flags\": [\"");
+        pollstore_print_flags(f, r->flags, "\", \"");
+        fprintf(f, "\"]");
+    }
+    if (r->nraw) {
+        fprintf(f, ", \"raw\": [");
+        for (int i = 0; i < r->nraw; i++)
+            fprintf(f, "%s%u", i ? ", " : "", r->raw[i]);
+        fprintf(f, "]");
+    }
+    if (r->error[0])
+        fprintf(f, ", \"error\": \"%s\"", r->error);
+    fprintf(f, "}");
+}
+
+/* Validation state from the store: last OK reading, silent count. */
+void pollstore_restore(store *s, const config *cfg, poller *p)
+{
+    for (int i = 0; i < cfg->nmeters; i++) {
+        validate_state *vs = poller_state(p, i);
+        reading *last = malloc(sizeof *last);
+        char key[96], val[64];
+        if (last && store_last_reading(s, cfg->meters[i].id, 0, last) == GL_OK &&
+            (last->present & READING_HAS_IMPORT)) {
+            vs->has_last = 1;
+            vs->last_ts = last->ts;
+            vs->last_import_wh = last->import_wh;
+            vs->has_export = (last->present & READING_HAS_EXPORT) != 0;
+            vs->last_export_wh = last->export_wh;
+        }
+        free(last);
+        snprintf(key, sizeof key, "poll.silent.%s", cfg->meters[i].id);
+        if (store_kv_get(s, key, val, sizeof val) == GL_OK)
+            sscanf(val, "%d %d", &vs->silent_polls, &vs->offline);
+    }
+}
+
+gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
+                            int64_t ts)
+{
+    gl_status st = store_put_readings(s, r, (size_t)cfg->nmeters);
+    for (int i = 0; st == GL_OK && i < cfg->nmeters; i++) {
+        const validate_state *vs = poller_state(p, i);
+        char key[96], val[64];
+        snprintf(key, sizeof key, "poll.silent.%s", cfg->meters[i].id);
+        snprintf(val, sizeof val, "%d %d", vs->silent_polls, vs->offline);
+        st = store_kv_set(s, key, val);
+        if (st == GL_OK && ev[i] != VALIDATE_EVENT_NONE)
+            st = store_event(s, ts, ev[i] == VALIDATE_EVENT_OFFLINE ? "meter_offline" : "meter_online",
+                             cfg->meters[i].id, r[i].error, ev[i] == VALIDATE_EVENT_OFFLINE);
+    }
+    return st;
+}
+

@@ -1,0 +1,38 @@
+/* pollstore.h: what polling leaves in the store and how a reading is
+ * written out: the readings JSON of CONTRACT.md (`poll --once --json`, the
+ * uplink's readings messages), and the validation state kept between runs
+ * (the last OK reading per meter and a key "poll.silent.METER" = "COUNT
+ * OFFLINE"), shared by `poll --once` and the daemon's poll job. */
+#ifndef GRIDLEDGER_POLLSTORE_H
+#define GRIDLEDGER_POLLSTORE_H
+
+#include <stdio.h>
+
+#include "gridledger/config.h"
+#include "poller.h"
+#include "store.h"
+
+/* pollstore_status_name: "ok", "offline" or "error". */
+const char *pollstore_status_name(reading_status st);
+
+/* Decimal text of integer quantities: milli-units with 3 decimals; v with
+ * `decimals` (0..3) decimals; ts as ISO 8601 UTC. */
+void pollstore_fmt_milli(char *out, size_t cap, int64_t v);
+void pollstore_fmt_scaled(char *out, size_t cap, int64_t v, int decimals);
+void pollstore_fmt_ts(char *out, size_t cap, int64_t ts);
+
+/* pollstore_print_flags: the names of the READING_FLAG_* set, sep between. */
+void pollstore_print_flags(FILE *f, uint32_t flags, const char *sep);
+
+/* pollstore_reading_json: one reading as a JSON object (CONTRACT.md). */
+void pollstore_reading_json(FILE *f, const reading *r);
+
+/* pollstore_restore: the poller's validation state from the store. */
+void pollstore_restore(store *s, const config *cfg, poller *p);
+
+/* pollstore_save: a cycle's readings (one transaction), the validation
+ * state, and offline/online events (offline is an alert). */
+gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
+                         int64_t ts);
+
+#endif
