@@ -265,7 +265,7 @@ gl_status usage_parse_csv(const char *file, const char *text, size_t len, usage_
             n++;
         }
     }
-    if (st == GL_OK && !header)
+    if (st == GL_OK && !header && (R.line = 1))
         st = fail(&R, 1, "header", "empty file: needs a header \"start,kwh\"", GL_ESYNTAX);
     if (st == GL_OK) {
         info->has_kvarh = R.col_of[COL_KVARH] >= 0;
