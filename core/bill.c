@@ -255,9 +255,20 @@ static void walk_interval(calc *c, const usage_interval *x)
 {
     int nslots = x->len_min / 15;
     int first = slot_key(c, x->start_min), split = 0;
+    int32_t first_day = c->day;
     for (int k = 1; k < nslots && !split; k++)
         split = slot_key(c, x->start_min + 15 * k) != first;
     int estimated = split || (x->flags & USAGE_ESTIMATED);
+    if (!split && first >= 0 && c->day == first_day) { /* the usual case: one day, one part, one period */
+        part *p = &c->parts[first / TARIFF_MAX_PERIODS];
+        add_energy(c, p, first % TARIFF_MAX_PERIODS, x->energy_wh, estimated);
+        if (x->reactive_varh >= 0) {
+            c->reactive_varh += x->reactive_varh;
+            c->has_reactive = 1;
+        }
+        note_demand(x, p);
+        return;
+    }
     int k0 = 0;
     while (k0 < nslots) {
         int key = slot_key(c, x->start_min + 15 * k0);
