@@ -53,5 +53,6 @@ int cmd_outbox(cli_ctx *ctx, int argc, char **argv);
 int cmd_run(cli_ctx *ctx, int argc, char **argv);
 int cmd_lineloss(cli_ctx *ctx, int argc, char **argv);
 int cmd_alerts(cli_ctx *ctx, int argc, char **argv);
+int cmd_tariff_calc(cli_ctx *ctx, int argc, char **argv);
 
 #endif

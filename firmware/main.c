@@ -27,8 +27,9 @@ static const command commands[] = {
     {"poll", cmd_poll, "poll every configured meter once, store and print the readings", "poll --once [--json|--csv]"},
     {"run", cmd_run, "the daemon: polling, billing, credit, fee control, uplink",
      "run [--clock real|sim --start DATE --speed N --until DATE]"},
-    {"tariff-calc", NULL, "compute one bill from a tariff and interval usage (pure)",
-     "tariff-calc --tariff FILE --usage FILE [--ytd-kwh X] [--demand-kw X] [--kvarh X] [--json]"},
+    {"tariff-calc", cmd_tariff_calc, "compute one bill from a tariff and interval usage (pure)",
+     "tariff-calc --tariff FILE --usage FILE [--ytd-kwh X] [--demand-kw X] [--kvarh X] [--json]\n"
+     "  [--customer ID] [--capacity-kva X] [--from DATE] [--to DATE] [--holiday DATE]... [--adjust AMOUNT]"},
     {"tariff", NULL, "tariff tools", "tariff import-urdb FILE"},
     {"credit-calc", NULL, "arrears, penalty, grade and actions from a ledger file (pure)",
      "credit-calc --ledger FILE --as-of DATE [--config FILE] [--json|--csv]"},

@@ -1,0 +1,730 @@
+/* bill.c: bills from tariffs and interval usage (see bill.h, docs/tariffs.md).
+ *
+ * The period is cut into parts, one per tariff version in force. Each
+ * interval is walked quarter hour by quarter hour only when it must be
+ * shared out (it spans a TOU boundary, a day with another version, or the
+ * period's edge); its energy goes to (part, period) and is split across tier
+ * bounds as it comes, so the interval that crosses a bound is split exactly
+ * at the bound. Lines are then written part by part. No allocation. */
+#include "gridledger/bill.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gridledger/civil.h"
+
+#define MONTH_LCM 377580LL     /* lcm(28, 29, 30, 31): months as an exact fraction of days */
+#define NANO_PER_FEN 10000000LL /* amounts: 1e-9 yuan -> 0.01 yuan */
+#define MAX_SPAN_MIN ((int64_t)(BILL_MAX_DAYS + 31) * CIVIL_MIN_PER_DAY)
+
+typedef struct part {
+    const tariff_version *v;
+    int32_t from_day, to_day;
+    int64_t month_num; /* length in months = month_num / MONTH_LCM */
+    int own_counter;   /* 1: tier bounds prorated for this part, counted from 0 */
+    int64_t counter_wh;
+    int64_t bounds_wh[TARIFF_MAX_TIERS - 1];
+    int64_t energy_wh[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS];
+    uint8_t estimated[TARIFF_MAX_PERIODS];
+    int64_t total_wh;
+    int64_t max_demand_w;
+} part;
+
+typedef struct calc {
+    const tariff_set *ts;
+    const bill_options *opt;
+    bill *b;
+    int nparts;
+    part parts[TARIFF_MAX_VERSIONS];
+    int64_t counter_wh; /* tier position across the bill (carried) */
+    int64_t epoch;      /* tier month or year of the last energy counted */
+    int have_epoch;
+    int64_t reactive_varh;
+    int has_reactive;
+    /* the day last looked up */
+    int32_t day;
+    int day_part, day_month, day_daytype;
+    int64_t day_epoch;
+} calc;
+
+/* bprintf: snprintf that truncates silently (descriptions and codes are bounded). */
+static void bprintf(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void bprintf(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}
+
+static void set_error(bill *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void set_error(bill *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b->error, sizeof b->error, fmt, ap);
+    va_end(ap);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+void bill_options_init(bill_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->from_day = BILL_DAY_AUTO;
+    o->to_day = BILL_DAY_AUTO;
+    o->demand_w = -1;
+    o->capacity_va = -1;
+    o->reactive_varh = -1;
+}
+
+static gl_status check_usage(const usage_interval *u, int n, bill *b)
+{
+    for (int i = 0; i < n; i++) {
+        const usage_interval *x = &u[i];
+        if (x->start_min % 15 != 0 || x->len_min <= 0 || x->len_min % 15 != 0 || x->len_min > MAX_SPAN_MIN) {
+            set_error(b, "usage interval %d: not on quarter hours", i + 1);
+            return GL_EINVAL;
+        }
+        if (x->energy_wh < 0 || x->energy_wh > TARIFF_MAX_ENERGY_WH || x->reactive_varh < -1 ||
+            x->reactive_varh > TARIFF_MAX_ENERGY_WH || x->demand_w < -1 || x->demand_w > TARIFF_MAX_ENERGY_WH) {
+            set_error(b, "usage interval %d: energy or demand out of range", i + 1);
+            return GL_EINVAL;
+        }
+        if (i > 0 && x->start_min - x->utc_offset_min <
+                         u[i - 1].start_min - u[i - 1].utc_offset_min + u[i - 1].len_min) {
+            set_error(b, "usage interval %d: starts before the one before it ends", i + 1);
+            return GL_EINVAL;
+        }
+    }
+    return GL_OK;
+}
+
+static gl_status set_period(calc *c, const usage_interval *u, int n)
+{
+    bill *b = c->b;
+    if ((c->opt->from_day == BILL_DAY_AUTO || c->opt->to_day == BILL_DAY_AUTO) && n == 0) {
+        set_error(b, "no usage and no period: give the period");
+        return GL_ERANGE;
+    }
+    b->from_day = c->opt->from_day != BILL_DAY_AUTO ? c->opt->from_day
+                                                    : (int32_t)floor_div(u[0].start_min, CIVIL_MIN_PER_DAY);
+    b->to_day = c->opt->to_day != BILL_DAY_AUTO
+                    ? c->opt->to_day
+                    : (int32_t)floor_div(u[n - 1].start_min + u[n - 1].len_min - 1, CIVIL_MIN_PER_DAY);
+    if (b->to_day < b->from_day || (int64_t)b->to_day - b->from_day + 1 > BILL_MAX_DAYS) {
+        set_error(b, "the period must be 1..%d days", BILL_MAX_DAYS);
+        return GL_ERANGE;
+    }
+    return GL_OK;
+}
+
+/* One part per version in force; tier bounds of a part prorated by days
+ * when the tiers are monthly and no position was given. */
+static gl_status make_parts(calc *c)
+{
+    bill *b = c->b;
+    int last = -1;
+    for (int32_t d = b->from_day; d <= b->to_day; d++) {
+        int vi = tariff_find_version(c->ts, d);
+        char date[CIVIL_DATE_MAX];
+        if (vi < 0) {
+            civil_format_date(d, date, sizeof date);
+            set_error(b, "no version of tariff %s is in force on %s", c->ts->id, date);
+            return GL_ENOTFOUND;
+        }
+        if (vi != last) {
+            part *p = &c->parts[c->nparts++];
+            p->v = &c->ts->versions[vi];
+            p->from_day = d;
+            last = vi;
+        }
+        part *p = &c->parts[c->nparts - 1];
+        int y, m, dd;
+        civil_from_days(d, &y, &m, &dd);
+        p->to_day = d;
+        p->month_num += MONTH_LCM / civil_days_in_month(y, m);
+    }
+    for (int i = 0; i < c->nparts; i++) {
+        part *p = &c->parts[i];
+        p->own_counter = p->v->tier_basis == TARIFF_TIER_MONTH && !c->opt->has_position;
+        for (int t = 0; t + 1 < p->v->ntiers; t++) {
+            p->bounds_wh[t] = p->v->tier_bounds_wh[t];
+            if (p->own_counter &&
+                money_muldiv_round(p->v->tier_bounds_wh[t], p->month_num, MONTH_LCM, MONEY_HALF_UP,
+                                   &p->bounds_wh[t]) != GL_OK)
+                return GL_EOVERFLOW;
+        }
+    }
+    b->nparts = c->nparts;
+    c->counter_wh = c->opt->has_position ? c->opt->position_wh : 0;
+    return GL_OK;
+}
+
+static int is_holiday(const calc *c, int32_t day)
+{
+    if (tariff_is_holiday(c->ts, day))
+        return 1;
+    for (int i = 0; i < c->opt->nholidays; i++)
+        if (c->opt->holidays[i] == day)
+            return 1;
+    return 0;
+}
+
+/* Looks day up once: its part, month, day type and tier epoch. */
+static void look_up_day(calc *c, int32_t day)
+{
+    if (day == c->day)
+        return;
+    c->day = day;
+    int y, m, dd;
+    civil_from_days(day, &y, &m, &dd);
+    c->day_part = 0;
+    while (c->day_part + 1 < c->nparts && day > c->parts[c->day_part].to_day)
+        c->day_part++;
+    const tariff_version *v = c->parts[c->day_part].v;
+    int wd = civil_weekday(day);
+    c->day_month = m - 1;
+    c->day_daytype = is_holiday(c, day) ? TARIFF_HOLIDAY : (wd == 0 || wd == 6) ? TARIFF_WEEKEND : TARIFF_WEEKDAY;
+    if (v->tier_basis == TARIFF_TIER_YEAR)
+        c->day_epoch = m >= v->tier_start_month ? y : y - 1;
+    else
+        c->day_epoch = (int64_t)y * 12 + m - 1;
+}
+
+static int period_of(const calc *c, int slot)
+{
+    const tariff_version *v = c->parts[c->day_part].v;
+    return v->tou ? v->period_map[c->day_month][c->day_daytype][slot] : 0;
+}
+
+/* Counts e Wh of period `per` in part p, tier by tier: the share below a
+ * bound goes to the lower tier, the rest to the next. */
+static void add_energy(calc *c, part *p, int per, int64_t e, int estimated)
+{
+    if (c->have_epoch && c->day_epoch != c->epoch)
+        c->counter_wh = 0; /* a new tier month or year begins */
+    c->epoch = c->day_epoch;
+    c->have_epoch = 1;
+    int64_t *ctr = p->own_counter ? &p->counter_wh : &c->counter_wh;
+    int nt = p->v->ntiers;
+    if (p->own_counter)
+        c->counter_wh += e;
+    p->total_wh += e;
+    p->estimated[per] |= (uint8_t)(estimated != 0);
+    while (e > 0) {
+        int t = 0;
+        while (t + 1 < nt && *ctr >= p->bounds_wh[t])
+            t++;
+        int64_t take = e;
+        if (t + 1 < nt && p->bounds_wh[t] - *ctr < take)
+            take = p->bounds_wh[t] - *ctr;
+        p->energy_wh[per][t] += take;
+        *ctr += take;
+        e -= take;
+    }
+}
+
+/* The key of a quarter hour: its part and period, or -1 outside the period. */
+static int slot_key(calc *c, int64_t t_min)
+{
+    int32_t day = (int32_t)floor_div(t_min, CIVIL_MIN_PER_DAY);
+    if (day < c->b->from_day || day > c->b->to_day)
+        return -1;
+    look_up_day(c, day);
+    return c->day_part * TARIFF_MAX_PERIODS + period_of(c, (int)((t_min - (int64_t)day * CIVIL_MIN_PER_DAY) / 15));
+}
+
+static void note_demand(const usage_interval *x, part *p)
+{
+    int64_t w = x->demand_w >= 0 ? x->demand_w : x->energy_wh * 60 / x->len_min;
+    if (w > p->max_demand_w)
+        p->max_demand_w = w;
+}
+
+/* Shares one interval's energy over its quarter hours by time: groups of
+ * consecutive quarter hours with the same day, part and period. */
+static void walk_interval(calc *c, const usage_interval *x)
+{
+    int nslots = x->len_min / 15;
+    int first = slot_key(c, x->start_min), split = 0;
+    int32_t first_day = c->day;
+    for (int k = 1; k < nslots && !split; k++)
+        split = slot_key(c, x->start_min + 15 * k) != first;
+    int estimated = split || (x->flags & USAGE_ESTIMATED);
+    if (!split && first >= 0 && c->day == first_day) { /* the usual case: one day, one part, one period */
+        part *p = &c->parts[first / TARIFF_MAX_PERIODS];
+        add_energy(c, p, first % TARIFF_MAX_PERIODS, x->energy_wh, estimated);
+        if (x->reactive_varh >= 0) {
+            c->reactive_varh += x->reactive_varh;
+            c->has_reactive = 1;
+        }
+        note_demand(x, p);
+        return;
+    }
+    int k0 = 0;
+    while (k0 < nslots) {
+        int key = slot_key(c, x->start_min + 15 * k0);
+        int32_t day = c->day;
+        int k1 = k0 + 1;
+        while (k1 < nslots && slot_key(c, x->start_min + 15 * k1) == key && c->day == day)
+            k1++;
+        if (key >= 0) {
+            slot_key(c, x->start_min + 15 * k0); /* back to the group's day */
+            part *p = &c->parts[key / TARIFF_MAX_PERIODS];
+            int64_t e = x->energy_wh * k1 / nslots - x->energy_wh * k0 / nslots;
+            add_energy(c, p, key % TARIFF_MAX_PERIODS, e, estimated);
+            if (x->reactive_varh >= 0) {
+                c->reactive_varh += x->reactive_varh * k1 / nslots - x->reactive_varh * k0 / nslots;
+                c->has_reactive = 1;
+            }
+            note_demand(x, p);
+        }
+        k0 = k1;
+    }
+}
+
+static gl_status add_line(calc *c, const tariff_version *v, const char *code, const char *desc, int64_t qty,
+                          int qscale, const char *unit, int64_t rate, int rscale, int64_t nano, int estimated)
+{
+    bill *b = c->b;
+    if (b->nlines >= BILL_MAX_LINES) {
+        set_error(b, "more than %d bill lines", BILL_MAX_LINES);
+        return GL_EBOUND;
+    }
+    bill_line *l = &b->lines[b->nlines];
+    memset(l, 0, sizeof *l);
+    bprintf(l->code, sizeof l->code, "%s", code);
+    bprintf(l->description, sizeof l->description, "%s", desc);
+    bprintf(l->unit, sizeof l->unit, "%s", unit);
+    l->quantity = qty;
+    l->quantity_scale = qscale;
+    l->rate = rate;
+    l->rate_scale = rscale;
+    l->amount_nano = nano;
+    l->estimated = estimated;
+    gl_status st;
+    if (v->round_per_bill) {
+        st = money_div_round(nano, NANO_PER_FEN, MONEY_HALF_UP, &l->amount_fen);
+    } else {
+        int64_t q;
+        st = money_div_round(nano, NANO_PER_FEN * v->round_unit_fen, v->round_mode, &q);
+        l->amount_fen = q * v->round_unit_fen;
+    }
+    if (st != GL_OK)
+        return st;
+    b->estimated |= estimated;
+    b->nlines++;
+    return GL_OK;
+}
+
+static void fmt_dec(int64_t v, int scale, char *buf, size_t cap)
+{
+    if (money_format_trim(v, scale, 0, buf, cap) != GL_OK)
+        bprintf(buf, cap, "?");
+}
+
+static void code_of(const calc *c, const part *p, const char *base, char *out, size_t cap)
+{
+    char date[CIVIL_DATE_MAX] = "";
+    if (c->nparts > 1)
+        civil_format_date(p->v->from_day, date, sizeof date);
+    bprintf(out, cap, "%s%s%s", base, date[0] ? "@" : "", date);
+}
+
+static void tier_text(const part *p, int t, char *out, size_t cap)
+{
+    char a[MONEY_FMT_MAX], z[MONEY_FMT_MAX], basis[40];
+    const tariff_version *v = p->v;
+    int nt = v->ntiers;
+    if (p->own_counter)
+        bprintf(basis, sizeof basis, "in this period");
+    else if (v->tier_basis == TARIFF_TIER_MONTH)
+        bprintf(basis, sizeof basis, "a month");
+    else
+        bprintf(basis, sizeof basis, "a year from month %d", v->tier_start_month);
+    if (t == 0) {
+        fmt_dec(p->bounds_wh[0], 3, z, sizeof z);
+        bprintf(out, cap, ", tier 1 of %d (up to %s kWh %s)", nt, z, basis);
+    } else if (t + 1 < nt) {
+        fmt_dec(p->bounds_wh[t - 1], 3, a, sizeof a);
+        fmt_dec(p->bounds_wh[t], 3, z, sizeof z);
+        bprintf(out, cap, ", tier %d of %d (%s to %s kWh %s)", t + 1, nt, a, z, basis);
+    } else {
+        fmt_dec(p->bounds_wh[t - 1], 3, a, sizeof a);
+        bprintf(out, cap, ", tier %d of %d (above %s kWh %s)", t + 1, nt, a, basis);
+    }
+}
+
+static gl_status energy_line(calc *c, const part *p, int per, int t)
+{
+    const tariff_version *v = p->v;
+    char base[BILL_CODE_MAX], code[BILL_CODE_MAX], desc[BILL_DESC_MAX], tier[96] = "";
+    int64_t rate = v->tier_rates ? v->tier_micro[t] : v->period_price_micro[per] + (v->ntiers > 1 ? v->tier_micro[t] : 0);
+    int64_t wh = p->energy_wh[per][t], nano;
+    if (money_mul_round(wh, rate, 0, MONEY_HALF_UP, &nano) != GL_OK)
+        return GL_EOVERFLOW;
+    bprintf(base, sizeof base, "energy%s%s", v->tou ? "." : "", v->tou ? v->period_names[per] : "");
+    if (v->ntiers > 1) {
+        size_t n = strlen(base);
+        bprintf(base + n, sizeof base - n, ".t%d", t + 1);
+        tier_text(p, t, tier, sizeof tier);
+    }
+    code_of(c, p, base, code, sizeof code);
+    bprintf(desc, sizeof desc, "%s%s%s%s", v->tou ? v->period_names[per] : "", v->tou ? " energy" : "energy", tier,
+             p->estimated[per] ? ", estimated" : "");
+    return add_line(c, v, code, desc, wh, 3, "kWh", rate, 6, nano, p->estimated[per]);
+}
+
+static gl_status energy_lines(calc *c, const part *p)
+{
+    int any = 0;
+    gl_status st = GL_OK;
+    for (int per = 0; per < p->v->nperiods && st == GL_OK; per++)
+        for (int t = 0; t < p->v->ntiers && st == GL_OK; t++)
+            if (p->energy_wh[per][t] > 0) {
+                st = energy_line(c, p, per, t);
+                any = 1;
+            }
+    return st == GL_OK && !any ? energy_line(c, p, 0, 0) : st;
+}
+
+/* amount = monthly price x quantity (scale 3) x months of the part. */
+static gl_status monthly_amount(const part *p, int64_t price_micro, int64_t qty_milli, int64_t *nano)
+{
+    int64_t x;
+    if (money_mul_round(price_micro, qty_milli, 0, MONEY_HALF_UP, &x) != GL_OK)
+        return GL_EOVERFLOW;
+    return money_muldiv_round(x, p->month_num, MONTH_LCM, MONEY_HALF_UP, nano);
+}
+
+static void months_text(const part *p, char *out, size_t cap, int64_t *months_e4)
+{
+    money_muldiv_round(p->month_num, 10000, MONTH_LCM, MONEY_HALF_UP, months_e4);
+    money_format(*months_e4, 4, out, cap);
+}
+
+static gl_status demand_line(calc *c, const part *p)
+{
+    const tariff_version *v = p->v;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], months[MONEY_FMT_MAX];
+    int64_t qty, nano, m4;
+    if (v->demand_basis == TARIFF_DEMAND_NONE)
+        return GL_OK;
+    months_text(p, months, sizeof months, &m4);
+    if (v->demand_basis == TARIFF_DEMAND_KVA) {
+        if (c->opt->capacity_va < 0) {
+            set_error(c->b, "tariff %s charges per kVA of capacity: give the capacity", c->ts->id);
+            return GL_EINVAL;
+        }
+        qty = c->opt->capacity_va;
+        bprintf(desc, sizeof desc, "capacity charge, per kVA a month, x %s month", months);
+    } else {
+        qty = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_demand_w;
+        bprintf(desc, sizeof desc, "maximum demand charge (%s), per kW a month, x %s month",
+                 c->opt->demand_w >= 0 ? "demand register" : "from the intervals", months);
+    }
+    if (monthly_amount(p, v->demand_micro, qty, &nano) != GL_OK)
+        return GL_EOVERFLOW;
+    code_of(c, p, "demand", code, sizeof code);
+    return add_line(c, v, code, desc, qty, 3, v->demand_basis == TARIFF_DEMAND_KVA ? "kVA" : "kW", v->demand_micro, 6,
+                    nano, 0);
+}
+
+static gl_status pf_line(calc *c, const part *p, int first_line, int64_t energy_wh)
+{
+    const tariff_version *v = p->v;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], pct[MONEY_FMT_MAX];
+    if (v->pf_standard == 0)
+        return GL_OK;
+    int64_t q = c->opt->reactive_varh >= 0 ? c->opt->reactive_varh : c->reactive_varh;
+    if (c->opt->reactive_varh < 0 && !c->has_reactive) {
+        set_error(c->b, "tariff %s adjusts for the power factor: the usage needs kvarh (or give the kvarh)",
+                  c->ts->id);
+        return GL_EINVAL;
+    }
+    int pf = tariff_pf_hundredths(energy_wh, q), bp = 0;
+    tariff_pf_adjust_bp(v->pf_standard, pf, &bp);
+    int64_t base = 0;
+    for (int i = first_line; i < c->b->nlines; i++)
+        base += c->b->lines[i].amount_fen; /* energy and demand lines of this part, as rounded */
+    char pfs[MONEY_FMT_MAX], stds[MONEY_FMT_MAX];
+    int64_t nano;
+    money_format(bp, 2, pct, sizeof pct);
+    money_format(pf, 2, pfs, sizeof pfs);
+    money_format(v->pf_standard, 2, stds, sizeof stds);
+    bprintf(desc, sizeof desc, "power factor %s against standard %s: %s%s%% of energy and demand charges (1983 table)",
+             pfs, stds, bp > 0 ? "+" : "", pct);
+    if (money_mul_round(base, (int64_t)bp * 1000, 0, MONEY_HALF_UP, &nano) != GL_OK)
+        return GL_EOVERFLOW;
+    code_of(c, p, "pf_adjust", code, sizeof code);
+    return add_line(c, v, code, desc, base, 2, c->b->currency, bp, 4, nano, 0);
+}
+
+static gl_status fixed_and_surcharges(calc *c, const part *p)
+{
+    const tariff_version *v = p->v;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], base[BILL_CODE_MAX], months[MONEY_FMT_MAX];
+    int64_t nano, m4;
+    gl_status st = GL_OK;
+    months_text(p, months, sizeof months, &m4);
+    if (v->fixed_micro > 0) {
+        if (monthly_amount(p, v->fixed_micro, 1000, &nano) != GL_OK)
+            return GL_EOVERFLOW;
+        code_of(c, p, "fixed", code, sizeof code);
+        bprintf(desc, sizeof desc, "fixed charge a month, x %s month", months);
+        st = add_line(c, v, code, desc, m4, 4, "month", v->fixed_micro, 6, nano, 0);
+    }
+    for (int i = 0; i < v->nsurcharges && st == GL_OK; i++) {
+        if (money_mul_round(p->total_wh, v->surcharge_micro[i], 0, MONEY_HALF_UP, &nano) != GL_OK)
+            return GL_EOVERFLOW;
+        bprintf(base, sizeof base, "surcharge.%s", v->surcharge_names[i]);
+        code_of(c, p, base, code, sizeof code);
+        bprintf(desc, sizeof desc, "surcharge %s, per kWh", v->surcharge_names[i]);
+        st = add_line(c, v, code, desc, p->total_wh, 3, "kWh", v->surcharge_micro[i], 6, nano, 0);
+    }
+    return st;
+}
+
+static gl_status minimum_line(calc *c, const part *p, int first_line)
+{
+    const tariff_version *v = p->v;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], months[MONEY_FMT_MAX];
+    int64_t nano, m4, min_fen, sub = 0;
+    if (v->minimum_micro == 0)
+        return GL_OK;
+    if (monthly_amount(p, v->minimum_micro, 1000, &nano) != GL_OK ||
+        money_div_round(nano, NANO_PER_FEN, MONEY_HALF_UP, &min_fen) != GL_OK)
+        return GL_EOVERFLOW;
+    for (int i = first_line; i < c->b->nlines; i++)
+        sub += c->b->lines[i].amount_fen;
+    if (sub >= min_fen)
+        return GL_OK;
+    months_text(p, months, sizeof months, &m4);
+    code_of(c, p, "minimum", code, sizeof code);
+    bprintf(desc, sizeof desc, "raised to the minimum charge a month, x %s month", months);
+    return add_line(c, v, code, desc, m4, 4, "month", v->minimum_micro, 6, (min_fen - sub) * NANO_PER_FEN, 0);
+}
+
+static gl_status part_lines(calc *c, const part *p)
+{
+    int first = c->b->nlines;
+    gl_status st = energy_lines(c, p);
+    if (st == GL_OK)
+        st = demand_line(c, p);
+    if (st == GL_OK)
+        st = pf_line(c, p, first, c->b->energy_wh);
+    if (st == GL_OK)
+        st = fixed_and_surcharges(c, p);
+    if (st == GL_OK)
+        st = minimum_line(c, p, first);
+    return st;
+}
+
+/* Per-bill rounding: lines at fen, one "rounding" line brings the total to
+ * the exact sum rounded to the unit. */
+static gl_status finish(calc *c)
+{
+    bill *b = c->b;
+    const tariff_version *v = c->parts[c->nparts - 1].v;
+    int64_t exact = 0, sum = 0;
+    for (int i = 0; i < b->nlines; i++)
+        if (money_add(exact, b->lines[i].amount_nano, &exact) != GL_OK ||
+            money_add(sum, b->lines[i].amount_fen, &sum) != GL_OK)
+            return GL_EOVERFLOW;
+    if (v->round_per_bill) {
+        int64_t q;
+        if (money_div_round(exact, NANO_PER_FEN * v->round_unit_fen, v->round_mode, &q) != GL_OK)
+            return GL_EOVERFLOW;
+        int64_t diff = q * v->round_unit_fen - sum;
+        if (diff != 0) {
+            tariff_version fen = *v;
+            fen.round_per_bill = 0;
+            fen.round_unit_fen = 1;
+            gl_status st = add_line(c, &fen, "rounding", "rounding of the bill total", 1, 0, "", diff, 2,
+                                    q * v->round_unit_fen * NANO_PER_FEN - exact, 0);
+            if (st != GL_OK)
+                return st;
+            b->lines[b->nlines - 1].amount_fen = diff;
+            sum += diff;
+        }
+    }
+    b->total_fen = sum;
+    b->position_after_wh = c->counter_wh;
+    return GL_OK;
+}
+
+static gl_status adjustment_line(calc *c)
+{
+    const bill_options *o = c->opt;
+    if (o->adjustment_fen == 0)
+        return GL_OK;
+    tariff_version fen = *c->parts[c->nparts - 1].v;
+    fen.round_per_bill = 0;
+    fen.round_unit_fen = 1;
+    return add_line(c, &fen, "adjustment", o->adjustment_text[0] ? o->adjustment_text : "adjustment", 1, 0, "",
+                    o->adjustment_fen, 2, o->adjustment_fen * NANO_PER_FEN, 0);
+}
+
+gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, const bill_options *opt, bill *out)
+{
+    static const calc zero;
+    calc c = zero;
+    gl_status ret = GL_EINVAL;
+    if (out == NULL)
+        return GL_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (ts == NULL || opt == NULL || n < 0 || (n > 0 && u == NULL) || ts->nversions < 1) {
+        set_error(out, "invalid arguments");
+        goto out;
+    }
+    c.ts = ts;
+    c.opt = opt;
+    c.b = out;
+    c.day = INT32_MIN;
+    bprintf(out->customer, sizeof out->customer, "%s", opt->customer);
+    bprintf(out->tariff, sizeof out->tariff, "%s", ts->id);
+    bprintf(out->currency, sizeof out->currency, "%s", ts->versions[0].currency);
+    if ((ret = check_usage(u, n, out)) != GL_OK || (ret = set_period(&c, u, n)) != GL_OK ||
+        (ret = make_parts(&c)) != GL_OK)
+        goto out;
+    for (int i = 0; i < n; i++)
+        walk_interval(&c, &u[i]);
+    for (int i = 0; i < c.nparts; i++)
+        out->energy_wh += c.parts[i].total_wh;
+    for (int i = 0; i < c.nparts && ret == GL_OK; i++)
+        ret = part_lines(&c, &c.parts[i]);
+    if (ret == GL_OK)
+        ret = adjustment_line(&c);
+    if (ret == GL_OK)
+        ret = finish(&c);
+    if (ret == GL_EOVERFLOW && out->error[0] == '\0')
+        set_error(out, "an amount is too large");
+out:
+    return ret;
+}
+
+/* ---- JSON ---- */
+
+typedef struct jw {
+    char *buf;
+    size_t cap, len;
+    int full;
+} jw;
+
+static void jw_raw(jw *w, const char *s, size_t n)
+{
+    if (w->full || w->len + n + 1 > w->cap) {
+        w->full = 1;
+        return;
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+    w->buf[w->len] = '\0';
+}
+
+static void jw_puts(jw *w, const char *s)
+{
+    jw_raw(w, s, strlen(s));
+}
+
+static void jw_str(jw *w, const char *s)
+{
+    jw_raw(w, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char esc[8];
+        if (*p == '"' || *p == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)*p;
+            jw_raw(w, esc, 2);
+        } else if (*p < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            jw_raw(w, esc, 6);
+        } else {
+            jw_raw(w, (const char *)p, 1);
+        }
+    }
+    jw_raw(w, "\"", 1);
+}
+
+static void jw_dec(jw *w, int64_t v, int scale, int trim)
+{
+    char s[MONEY_FMT_MAX];
+    gl_status st = trim ? money_format_trim(v, scale, 2 < scale ? 2 : scale, s, sizeof s)
+                        : money_format(v, scale, s, sizeof s);
+    if (st != GL_OK) {
+        w->full = 1;
+        return;
+    }
+    jw_str(w, s);
+}
+
+static void jw_date(jw *w, int32_t d)
+{
+    char s[CIVIL_DATE_MAX];
+    if (civil_format_date(d, s, sizeof s) != GL_OK) {
+        w->full = 1;
+        return;
+    }
+    jw_str(w, s);
+}
+
+static void jw_line(jw *w, const bill_line *l, int last)
+{
+    jw_puts(w, "    {\"code\": ");
+    jw_str(w, l->code);
+    jw_puts(w, ", \"description\": ");
+    jw_str(w, l->description);
+    jw_puts(w, ", \"quantity\": ");
+    jw_dec(w, l->quantity, l->quantity_scale, 0);
+    jw_puts(w, ", \"unit\": ");
+    jw_str(w, l->unit);
+    jw_puts(w, ", \"rate\": ");
+    jw_dec(w, l->rate, l->rate_scale, 1);
+    jw_puts(w, ", \"amount\": ");
+    jw_dec(w, l->amount_fen, 2, 0);
+    if (l->estimated)
+        jw_puts(w, ", \"estimated\": true");
+    jw_puts(w, last ? "}\n" : "},\n");
+}
+
+gl_status bill_to_json(const bill *b, char *buf, size_t cap, size_t *len)
+{
+    if (b == NULL || buf == NULL || cap == 0)
+        return GL_EINVAL;
+    jw w = {buf, cap, 0, 0};
+    buf[0] = '\0';
+    jw_puts(&w, "{\n  \"customer\": ");
+    jw_str(&w, b->customer);
+    jw_puts(&w, ",\n  \"period\": {\"from\": ");
+    jw_date(&w, b->from_day);
+    jw_puts(&w, ", \"to\": ");
+    jw_date(&w, b->to_day);
+    jw_puts(&w, "},\n  \"tariff\": ");
+    jw_str(&w, b->tariff);
+    jw_puts(&w, b->nlines ? ",\n  \"lines\": [\n" : ",\n  \"lines\": [");
+    for (int i = 0; i < b->nlines; i++)
+        jw_line(&w, &b->lines[i], i + 1 == b->nlines);
+    jw_puts(&w, b->nlines ? "  ],\n  \"total\": " : "],\n  \"total\": ");
+    jw_dec(&w, b->total_fen, 2, 0);
+    jw_puts(&w, ",\n  \"currency\": ");
+    jw_str(&w, b->currency);
+    jw_puts(&w, ",\n  \"energy_kwh\": ");
+    jw_dec(&w, b->energy_wh, 3, 0);
+    jw_puts(&w, b->estimated ? ",\n  \"estimated\": true" : ",\n  \"estimated\": false");
+    jw_puts(&w, ",\n  \"tier_position_kwh\": ");
+    jw_dec(&w, b->position_after_wh, 3, 0);
+    jw_puts(&w, "\n}\n");
+    if (w.full)
+        return GL_EBOUND;
+    if (len)
+        *len = w.len;
+    return GL_OK;
+}

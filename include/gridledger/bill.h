@@ -1,0 +1,94 @@
+/* bill.h: one bill from a tariff set and interval usage, and its JSON.
+ *
+ * bill_compute is pure and does not allocate: the caller owns the tariff
+ * set, the usage array, the options and the bill. Every line of a bill says
+ * what it charges for (code, description, quantity, unit, rate, amount);
+ * the total is the sum of the lines. Line amounts are computed exactly in
+ * units of 1e-9 yuan and rounded once per line (or once per bill) with the
+ * tariff's rounding. The rules (tiers with TOU, the crossing interval,
+ * version splits, proration by days, gaps) are in docs/tariffs.md.
+ * The same inputs always give the same bill and the same JSON bytes. */
+#ifndef GRIDLEDGER_BILL_H
+#define GRIDLEDGER_BILL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gridledger/status.h"
+#include "gridledger/tariff.h"
+#include "gridledger/usage.h"
+
+#define BILL_MAX_LINES 96
+#define BILL_CODE_MAX 48
+#define BILL_DESC_MAX 128
+#define BILL_UNIT_MAX 12
+#define BILL_ERROR_MAX 160
+#define BILL_MAX_DAYS 366
+#define BILL_MAX_HOLIDAYS 64
+#define BILL_DAY_AUTO INT32_MIN /* period bound taken from the usage */
+
+typedef struct bill_options {
+    char customer[TARIFF_ID_MAX];
+    int32_t from_day, to_day;   /* civil days, inclusive, or BILL_DAY_AUTO */
+    int has_position;           /* 1: position_wh is given */
+    int64_t position_wh;        /* tier position before the bill: the year's use (yearly tiers) or the
+                                   month's (monthly tiers) so far; bounds are then not prorated */
+    int64_t demand_w;           /* maximum demand from the meter's register (kW at scale 3), or -1 */
+    int64_t capacity_va;        /* contracted capacity (kVA at scale 3), or -1 */
+    int64_t reactive_varh;      /* the bill's reactive energy, or -1: the sum of the intervals */
+    int nholidays;              /* holidays besides the tariff's own list */
+    int32_t holidays[BILL_MAX_HOLIDAYS];
+    int64_t adjustment_fen;     /* a credit (< 0) or debit adjustment line, 0 = none */
+    char adjustment_text[64];
+} bill_options;
+
+typedef struct bill_line {
+    char code[BILL_CODE_MAX];
+    char description[BILL_DESC_MAX];
+    int64_t quantity;
+    int quantity_scale;         /* decimals of quantity */
+    char unit[BILL_UNIT_MAX];
+    int64_t rate;
+    int rate_scale;             /* decimals of rate */
+    int64_t amount_nano;        /* exact amount, 1e-9 yuan */
+    int64_t amount_fen;         /* the rounded amount shown */
+    int estimated;              /* 1: the quantity includes energy shared out by time */
+} bill_line;
+
+typedef struct bill {
+    char customer[TARIFF_ID_MAX];
+    char tariff[TARIFF_ID_MAX];
+    char currency[TARIFF_CURRENCY_MAX];
+    int32_t from_day, to_day;   /* the billed period, inclusive */
+    int nparts;                 /* tariff versions the period was split into */
+    int nlines;
+    bill_line lines[BILL_MAX_LINES];
+    int64_t total_fen;
+    int64_t energy_wh;          /* active energy billed */
+    int64_t position_after_wh;  /* tier position after this bill, to carry to the next one */
+    int estimated;              /* 1 if any line is estimated */
+    char error[BILL_ERROR_MAX]; /* why bill_compute failed */
+} bill;
+
+/* bill_options_init: no customer, period from the usage, no position, no
+ * demand register, no capacity, reactive energy from the usage, no extra
+ * holidays, no adjustment. */
+void bill_options_init(bill_options *o);
+
+/* bill_compute: the bill of usage u[0..n-1] under tariff set ts with
+ * options opt, into *out (caller-owned, fully written). Intervals must be
+ * ascending, not overlapping, on quarter hours. Returns GL_OK; GL_EINVAL
+ * (bad usage or a missing option the tariff needs, e.g. capacity for a
+ * per-kVA charge), GL_ENOTFOUND (no version in force on a day of the
+ * period), GL_ERANGE (period longer than BILL_MAX_DAYS or empty),
+ * GL_EBOUND (more than BILL_MAX_LINES lines), GL_EOVERFLOW; out->error then
+ * says what was wrong. */
+gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, const bill_options *opt, bill *out);
+
+/* bill_to_json: the bill as JSON (CONTRACT.md: customer, period, tariff,
+ * lines, total, currency, then energy_kwh, estimated, tier_position_kwh),
+ * NUL-terminated in buf; *len (may be NULL) without the NUL. GL_EBOUND if
+ * cap is too small. */
+gl_status bill_to_json(const bill *b, char *buf, size_t cap, size_t *len);
+
+#endif

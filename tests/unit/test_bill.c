@@ -1,0 +1,461 @@
+/* test_bill.c: bills worked by hand, one row each: the tariff worked
+ * examples of DOMAIN.md first, then tier bounds +-1 Wh, TOU period edges,
+ * intervals and gaps across a period boundary, DST days, a leap year,
+ * version changes, zero usage, demand, power factor, surcharges, minimum,
+ * rounding, a credit adjustment; then the JSON form and the property that
+ * a month billed whole or day by day (tier position carried) agrees. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gridledger/bill.h"
+#include "gridledger/civil.h"
+
+/* Beijing residential, monthly tiers (DOMAIN.md) */
+#define T_BJ                                                                                                  \
+    "{\"id\": \"bj-res\", \"effective_from\": \"2012-07-01\", \"energy\": {\"rate\": \"0.4883\", \"tiers\": " \
+    "{\"basis\": \"month\", \"bounds_kwh\": [\"240\", \"400\"], \"adders\": [\"0\", \"0.05\", \"0.30\"]}}}"
+/* Zhejiang residential TOU with yearly tiers (DOMAIN.md) */
+#define ZJ_CAL                                                                                                \
+    "\"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"08:00\",\"22:00\",\"peak\"], " \
+    "[\"22:00\",\"08:00\",\"valley\"]]}]"
+#define T_ZJ                                                                                                  \
+    "{\"id\": \"zj-res\", \"effective_from\": \"2012-07-01\", \"energy\": {\"tou\": {\"periods\": "           \
+    "{\"peak\": \"0.568\", \"valley\": \"0.288\"}, " ZJ_CAL "}, \"tiers\": {\"basis\": \"year\", "           \
+    "\"bounds_kwh\": [\"2760\", \"4800\"], \"adders\": [\"0\", \"0.05\", \"0.30\"]}}}"
+/* a TOU edge at 08:30 and 21:30; holidays all valley; weekends all flat */
+#define T_EDGE                                                                                                \
+    "{\"id\": \"edge\", \"effective_from\": \"2020-01-01\", \"holidays\": [\"2024-10-01\"], \"energy\": "     \
+    "{\"tou\": {\"periods\": {\"peak\": \"1.0\", \"flat\": \"0.6\", \"valley\": \"0.3\"}, \"calendar\": ["    \
+    "{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"days\": [\"weekday\"], \"hours\": [[\"08:30\",\"21:30\","   \
+    "\"peak\"], [\"21:30\",\"08:30\",\"valley\"]]}, {\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"days\": "    \
+    "[\"weekend\"], \"hours\": [[\"00:00\",\"24:00\",\"flat\"]]}, {\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], " \
+    "\"days\": [\"holiday\"], \"hours\": [[\"00:00\",\"24:00\",\"valley\"]]}]}}}"
+#define T_FLAT(extra)                                                                                         \
+    "{\"id\": \"flat\", \"effective_from\": \"2020-01-01\", \"energy\": {\"rate\": \"0.5\"}" extra "}"
+#define T_BIG(extra)                                                                                          \
+    "{\"id\": \"big\", \"effective_from\": \"2020-01-01\", \"energy\": {\"rate\": \"0.6\"}" extra "}"
+#define T_VERSIONS                                                                                            \
+    "{\"versions\": [{\"id\": \"v\", \"effective_from\": \"2020-01-01\", \"fixed\": \"10\", \"energy\": "     \
+    "{\"rate\": \"0.5\"}}, {\"id\": \"v\", \"effective_from\": \"2024-06-16\", \"fixed\": \"10\", "          \
+    "\"energy\": {\"rate\": \"0.6\"}}]}"
+#define T_VTIERS                                                                                              \
+    "{\"versions\": [{\"id\": \"v\", \"effective_from\": \"2020-01-01\", \"energy\": {\"rate\": \"0.5\", "    \
+    "\"tiers\": {\"basis\": \"month\", \"bounds_kwh\": [\"300\"], \"adders\": [\"0\", \"0.1\"]}}}, "          \
+    "{\"id\": \"v\", \"effective_from\": \"2024-06-11\", \"energy\": {\"rate\": \"0.6\", \"tiers\": "         \
+    "{\"basis\": \"month\", \"bounds_kwh\": [\"300\"], \"adders\": [\"0\", \"0.1\"]}}}]}"
+
+typedef struct {
+    const char *start; /* "YYYY-MM-DDTHH:MM" */
+    int count, len_min;
+    int64_t wh, varh; /* per interval; varh -1: none */
+    int flags, offset_min;
+} block;
+
+typedef struct {
+    const char *name, *tariff;
+    const char *from, *to;   /* NULL: from the usage */
+    int64_t pos_wh;          /* -1: no position */
+    int64_t demand_w, capacity_va, varh;
+    int64_t adjust_fen;
+    const char *holiday;     /* one extra holiday, or NULL */
+    block blocks[4];
+    const char *lines;       /* "code=amount" joined by spaces; "~" marks an estimated line */
+    const char *total;
+    int64_t pos_after_wh;    /* -1: not checked */
+} bill_case;
+
+#define NOPT -1, -1, -1, -1, 0, NULL
+#define WH(kwh) ((int64_t)((kwh) * 1000))
+
+static const bill_case cases[] = {
+    /* DOMAIN.md worked examples */
+    {"beijing 300 kWh", T_BJ, "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 15, WH(300), -1, 0, 0}},
+     "energy.t1=117.19 energy.t2=32.30", "149.49", 300000},
+    {"beijing 500 kWh", T_BJ, "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 15, WH(500), -1, 0, 0}},
+     "energy.t1=117.19 energy.t2=86.13 energy.t3=78.83", "282.15", 500000},
+    {"zhejiang tou tier 1", T_ZJ, "2024-03-01", "2024-03-31", NOPT,
+     {{"2024-03-05T10:00", 1, 15, WH(200), -1, 0, 0}, {"2024-03-05T23:00", 1, 15, WH(100), -1, 0, 0}},
+     "energy.peak.t1=113.60 energy.valley.t1=28.80", "142.40", 300000},
+    {"zhejiang tou past 2760 kWh", T_ZJ, "2024-03-01", "2024-03-31", WH(2800), -1, -1, -1, 0, NULL,
+     {{"2024-03-05T10:00", 1, 15, WH(200), -1, 0, 0}, {"2024-03-05T23:00", 1, 15, WH(100), -1, 0, 0}},
+     "energy.peak.t2=123.60 energy.valley.t2=33.80", "157.40", 3100000},
+    /* tier bounds +-1 Wh */
+    {"beijing 239.999", T_BJ, "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 15, 239999, -1, 0, 0}},
+     "energy.t1=117.19", "117.19", -1},
+    {"beijing 240.000", T_BJ, "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 15, 240000, -1, 0, 0}},
+     "energy.t1=117.19", "117.19", -1},
+    {"beijing 240.001", T_BJ, "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 15, 240001, -1, 0, 0}},
+     "energy.t1=117.19 energy.t2=0.00", "117.19", -1},
+    {"beijing 399.999", T_BJ, "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 15, 399999, -1, 0, 0}},
+     "energy.t1=117.19 energy.t2=86.13", "203.32", -1},
+    {"beijing 400.001", T_BJ, "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 15, 400001, -1, 0, 0}},
+     "energy.t1=117.19 energy.t2=86.13 energy.t3=0.00", "203.32", -1},
+    {"zhejiang ytd 2759.999 + 0.002", T_ZJ, "2024-03-01", "2024-03-31", 2759999, -1, -1, -1, 0, NULL,
+     {{"2024-03-05T10:00", 1, 15, 2, -1, 0, 0}}, "energy.peak.t1=0.00 energy.peak.t2=0.00", "0.00", 2760001},
+    /* the crossing interval is split at the bound */
+    {"beijing crossing interval", T_BJ, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(230), -1, 0, 0}, {"2024-01-10T12:15", 1, 15, WH(20), -1, 0, 0}},
+     "energy.t1=117.19 energy.t2=5.38", "122.57", 250000},
+    {"zhejiang crossing at 2760 peak and valley", T_ZJ, "2024-03-01", "2024-03-31", WH(2750), -1, -1, -1, 0, NULL,
+     {{"2024-03-05T21:45", 1, 15, WH(6), -1, 0, 0}, {"2024-03-05T22:00", 1, 15, WH(8), -1, 0, 0}},
+     "energy.peak.t1=3.41 energy.valley.t1=1.15 energy.valley.t2=1.35", "5.91", 2764000},
+    /* zero usage */
+    {"beijing zero usage", T_BJ, "2024-01-01", "2024-01-31", NOPT, {{NULL, 0, 0, 0, 0, 0, 0}}, "energy.t1=0.00",
+     "0.00", 0},
+    {"flat zero usage with intervals", T_FLAT(""), NULL, NULL, NOPT, {{"2024-01-01T00:00", 96, 15, 0, -1, 0, 0}},
+     "energy=0.00", "0.00", 0},
+    /* proration of monthly bounds by days */
+    {"beijing half month 200 kWh", T_BJ, "2024-01-01", "2024-01-15", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(200), -1, 0, 0}}, "energy.t1=56.71 energy.t2=41.67 energy.t3=5.09", "103.47",
+     -1},
+    {"beijing leap february whole", T_BJ, "2024-02-01", "2024-02-29", NOPT,
+     {{"2024-02-29T12:00", 1, 15, WH(300), -1, 0, 0}}, "energy.t1=117.19 energy.t2=32.30", "149.49", -1},
+    {"beijing leap february half", T_BJ, "2024-02-01", "2024-02-15", NOPT,
+     {{"2024-02-10T12:00", 1, 15, WH(150), -1, 0, 0}}, "energy.t1=60.62 energy.t2=13.92", "74.54", -1},
+    {"beijing cycle across months", T_BJ, "2024-01-15", "2024-02-14", NOPT,
+     {{"2024-01-20T12:00", 1, 15, WH(250), -1, 0, 0}}, "energy.t1=120.84 energy.t2=1.36", "122.20", -1},
+    {"beijing monthly position carried", T_BJ, "2024-01-20", "2024-01-20", WH(230), -1, -1, -1, 0, NULL,
+     {{"2024-01-20T12:00", 1, 15, WH(20), -1, 0, 0}}, "energy.t1=4.88 energy.t2=5.38", "10.26", 250000},
+    /* yearly tiers: position, reset at the start month */
+    {"zhejiang year reset on january 1", T_ZJ, "2023-12-31", "2024-01-01", WH(4700), -1, -1, -1, 0, NULL,
+     {{"2023-12-31T10:00", 1, 15, WH(200), -1, 0, 0}, {"2024-01-01T10:00", 1, 15, WH(100), -1, 0, 0}},
+     "energy.peak.t1=56.80 energy.peak.t2=61.80 energy.peak.t3=86.80", "205.40", 100000},
+    /* TOU period edges */
+    {"edge 08:15 valley, 08:30 peak", T_EDGE, NULL, NULL, NOPT,
+     {{"2024-03-05T08:15", 2, 15, WH(1), -1, 0, 0}}, "energy.peak=1.00 energy.valley=0.30", "1.30", -1},
+    {"edge 21:15 peak, 21:30 valley", T_EDGE, NULL, NULL, NOPT,
+     {{"2024-03-05T21:15", 2, 15, WH(1), -1, 0, 0}}, "energy.peak=1.00 energy.valley=0.30", "1.30", -1},
+    {"edge wraps midnight", T_EDGE, NULL, NULL, NOPT, {{"2024-03-05T23:45", 2, 15, WH(2), -1, 0, 0}},
+     "energy.valley=1.20", "1.20", -1},
+    {"zhejiang edges 07:45 08:00 21:45 22:00", T_ZJ, NULL, NULL, NOPT,
+     {{"2024-03-05T07:45", 2, 15, WH(1), -1, 0, 0}, {"2024-03-05T21:45", 2, 15, WH(1), -1, 0, 0}},
+     "energy.peak.t1=1.14 energy.valley.t1=0.58", "1.72", -1},
+    {"edge weekend flat", T_EDGE, NULL, NULL, NOPT, {{"2024-03-09T12:00", 1, 15, WH(10), -1, 0, 0}},
+     "energy.flat=6.00", "6.00", -1},
+    {"edge tariff holiday valley", T_EDGE, NULL, NULL, NOPT, {{"2024-10-01T12:00", 1, 15, WH(10), -1, 0, 0}},
+     "energy.valley=3.00", "3.00", -1},
+    {"edge option holiday valley", T_EDGE, NULL, NULL, -1, -1, -1, -1, 0, "2024-10-02",
+     {{"2024-10-02T12:00", 1, 15, WH(10), -1, 0, 0}}, "energy.valley=3.00", "3.00", -1},
+    /* an interval across a period boundary is shared out by time, estimated */
+    {"60-min interval across 08:30", T_EDGE, NULL, NULL, NOPT, {{"2024-03-05T08:00", 1, 60, WH(1), -1, 0, 0}},
+     "energy.peak=0.50~ energy.valley=0.15~", "0.65", -1},
+    {"gap 20:00-24:00 across 21:30", T_EDGE, NULL, NULL, NOPT,
+     {{"2024-03-05T20:00", 1, 240, WH(4), -1, USAGE_ESTIMATED, 0}}, "energy.peak=1.50~ energy.valley=0.75~", "2.25",
+     -1},
+    {"gap inside one period", T_EDGE, NULL, NULL, NOPT,
+     {{"2024-03-05T10:00", 1, 60, WH(4), -1, USAGE_ESTIMATED, 0}}, "energy.peak=4.00~", "4.00", -1},
+    {"gap with 1 Wh remainder", T_EDGE, NULL, NULL, NOPT,
+     {{"2024-03-05T21:00", 1, 45, 1001, -1, USAGE_ESTIMATED, 0}}, "energy.peak=0.67~ energy.valley=0.10~", "0.77",
+     -1},
+    /* usage beyond the period is left out (its share by time) */
+    {"period cuts an interval", T_FLAT(""), "2024-01-31", "2024-01-31", NOPT,
+     {{"2024-01-31T23:00", 1, 120, WH(2), -1, 0, 0}}, "energy=0.50~", "0.50", -1},
+    /* DST: a 23-hour and a 25-hour day (local times with offsets) */
+    {"dst spring forward day", T_FLAT(""), NULL, NULL, NOPT,
+     {{"2024-03-10T00:00", 8, 15, 250, -1, 0, -300}, {"2024-03-10T03:00", 84, 15, 250, -1, 0, -240}},
+     "energy=11.50", "11.50", -1},
+    {"dst fall back day", T_FLAT(""), NULL, NULL, NOPT,
+     {{"2024-11-03T00:00", 8, 15, 250, -1, 0, -240}, {"2024-11-03T01:00", 4, 15, 250, -1, 0, -300},
+      {"2024-11-03T02:00", 88, 15, 250, -1, 0, -300}},
+     "energy=12.50", "12.50", -1},
+    /* versions */
+    {"version change mid month", T_VERSIONS, "2024-06-01", "2024-06-30", NOPT,
+     {{"2024-06-01T00:00", 30, 1440, WH(10), -1, 0, 0}},
+     "energy@2020-01-01=75.00 fixed@2020-01-01=5.00 energy@2024-06-16=90.00 fixed@2024-06-16=5.00", "175.00", -1},
+    {"version change, monthly tiers prorated by days", T_VTIERS, "2024-06-01", "2024-06-30", NOPT,
+     {{"2024-06-01T00:00", 30, 1440, WH(15), -1, 0, 0}},
+     "energy.t1@2020-01-01=50.00 energy.t2@2020-01-01=30.00 energy.t1@2024-06-11=120.00 energy.t2@2024-06-11=70.00",
+     "270.00", -1},
+    /* demand, capacity, power factor */
+    {"demand from intervals", T_BIG(", \"demand\": {\"per_kw\": \"40\"}"), "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0}}, "energy=15.00 demand=4000.00", "4015.00", -1},
+    {"demand register", T_BIG(", \"demand\": {\"per_kw\": \"40\"}"), "2024-01-01", "2024-01-31", -1, 120000, -1, -1,
+     0, NULL, {{"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0}}, "energy=15.00 demand=4800.00", "4815.00", -1},
+    {"capacity half month", T_BIG(", \"demand\": {\"per_kva\": \"26\"}"), "2024-04-01", "2024-04-15", -1, -1, 315000,
+     -1, 0, NULL, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=60.00 demand=4095.00", "4155.00", -1},
+    {"power factor 0.86 against 0.90", T_BIG(", \"power_factor\": {\"standard\": \"0.90\"}"), NULL, NULL, NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(1000), WH(600), 0, 0}}, "energy=600.00 pf_adjust=12.00", "612.00", -1},
+    {"power factor 0.98 reward", T_BIG(", \"power_factor\": {\"standard\": \"0.90\"}"), NULL, NULL, -1, -1, -1,
+     WH(200), 0, NULL, {{"2024-01-10T12:00", 1, 15, WH(1000), -1, 0, 0}}, "energy=600.00 pf_adjust=-4.50", "595.50",
+     -1},
+    {"power factor 0.80 standard, pf 0.71", T_BIG(", \"power_factor\": {\"standard\": \"0.80\"}"), NULL, NULL, NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(1000), WH(1000), 0, 0}}, "energy=600.00 pf_adjust=27.00", "627.00", -1},
+    /* surcharges, fixed, minimum */
+    {"surcharges per kWh", T_FLAT(", \"surcharges\": {\"renewable\": \"0.019\", \"reservoir\": \"0.0062\"}"), NULL,
+     NULL, NOPT, {{"2024-01-10T12:00", 1, 15, WH(300), -1, 0, 0}},
+     "energy=150.00 surcharge.renewable=5.70 surcharge.reservoir=1.86", "157.56", -1},
+    {"fixed charge whole month", T_FLAT(", \"fixed\": \"10\""), "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(30), -1, 0, 0}}, "energy=15.00 fixed=10.00", "25.00", -1},
+    {"minimum charge raises the bill", T_FLAT(", \"minimum\": \"10\""), "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(5), -1, 0, 0}}, "energy=2.50 minimum=7.50", "10.00", -1},
+    {"minimum charge not reached", T_FLAT(", \"minimum\": \"10\""), "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(50), -1, 0, 0}}, "energy=25.00", "25.00", -1},
+    /* rounding */
+    {"half up tie", T_FLAT(""), NULL, NULL, NOPT, {{"2024-01-10T12:00", 1, 15, 10, -1, 0, 0}}, "energy=0.01", "0.01",
+     -1},
+    {"half even tie down", T_FLAT(", \"rounding\": {\"mode\": \"half_even\"}"), NULL, NULL, NOPT,
+     {{"2024-01-10T12:00", 1, 15, 10, -1, 0, 0}}, "energy=0.00", "0.00", -1},
+    {"half even tie up", T_FLAT(", \"rounding\": {\"mode\": \"half_even\"}"), NULL, NULL, NOPT,
+     {{"2024-01-10T12:00", 1, 15, 30, -1, 0, 0}}, "energy=0.02", "0.02", -1},
+    {"unit 0.1 per line",
+     "{\"id\": \"bj\", \"effective_from\": \"2012-07-01\", \"rounding\": {\"unit\": \"0.1\"}, \"energy\": {\"rate\": "
+     "\"0.4883\", \"tiers\": {\"basis\": \"month\", \"bounds_kwh\": [\"240\", \"400\"], \"adders\": [\"0\", \"0.05\", "
+     "\"0.30\"]}}}",
+     "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 15, WH(300), -1, 0, 0}},
+     "energy.t1=117.20 energy.t2=32.30", "149.50", -1},
+    {"unit 1 per bill",
+     "{\"id\": \"bj\", \"effective_from\": \"2012-07-01\", \"rounding\": {\"unit\": \"1\", \"per\": \"bill\"}, "
+     "\"energy\": {\"rate\": \"0.4883\", \"tiers\": {\"basis\": \"month\", \"bounds_kwh\": [\"240\", \"400\"], "
+     "\"adders\": [\"0\", \"0.05\", \"0.30\"]}}}",
+     "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 15, WH(300), -1, 0, 0}},
+     "energy.t1=117.19 energy.t2=32.30 rounding=-0.49", "149.00", -1},
+    /* tier rates instead of adders */
+    {"tier rates", "{\"id\": \"r\", \"effective_from\": \"2012-07-01\", \"energy\": {\"rate\": \"0.4\", \"tiers\": "
+                   "{\"basis\": \"month\", \"bounds_kwh\": [\"240\", \"400\"], \"rates\": [\"0.5\", \"0.6\", \"0.9\"]}}}",
+     "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 15, WH(300), -1, 0, 0}},
+     "energy.t1=120.00 energy.t2=36.00", "156.00", -1},
+    /* a credit adjustment */
+    {"credit adjustment", T_BJ, "2024-01-01", "2024-01-31", -1, -1, -1, -1, -2000, NULL,
+     {{"2024-01-10T12:00", 1, 15, WH(300), -1, 0, 0}}, "energy.t1=117.19 energy.t2=32.30 adjustment=-20.00", "129.49",
+     -1},
+};
+
+static tariff_set TS;
+static usage_interval U[4096];
+static bill B;
+
+static int64_t minutes_of(const char *s)
+{
+    int32_t day = 0;
+    int hm = 0;
+    assert_int_equal(civil_parse_date(s, 10, &day), GL_OK);
+    assert_int_equal(civil_parse_time(s + 11, 5, &hm), GL_OK);
+    return (int64_t)day * CIVIL_MIN_PER_DAY + hm;
+}
+
+static int build_usage(const bill_case *c)
+{
+    int n = 0;
+    for (int b = 0; b < 4 && c->blocks[b].start; b++) {
+        const block *k = &c->blocks[b];
+        int64_t t = minutes_of(k->start);
+        for (int i = 0; i < k->count; i++, n++) {
+            memset(&U[n], 0, sizeof U[n]);
+            U[n].start_min = t + (int64_t)i * k->len_min;
+            U[n].len_min = k->len_min;
+            U[n].energy_wh = k->wh;
+            U[n].reactive_varh = k->varh;
+            U[n].demand_w = -1;
+            U[n].flags = (uint32_t)k->flags;
+            U[n].utc_offset_min = k->offset_min;
+        }
+    }
+    return n;
+}
+
+static void options_of(const bill_case *c, bill_options *o)
+{
+    bill_options_init(o);
+    snprintf(o->customer, sizeof o->customer, "C-1");
+    if (c->from)
+        assert_int_equal(civil_parse_date(c->from, 10, &o->from_day), GL_OK);
+    if (c->to)
+        assert_int_equal(civil_parse_date(c->to, 10, &o->to_day), GL_OK);
+    o->has_position = c->pos_wh >= 0;
+    o->position_wh = c->pos_wh >= 0 ? c->pos_wh : 0;
+    o->demand_w = c->demand_w;
+    o->capacity_va = c->capacity_va;
+    o->reactive_varh = c->varh;
+    o->adjustment_fen = c->adjust_fen;
+    if (c->holiday) {
+        assert_int_equal(civil_parse_date(c->holiday, 10, &o->holidays[0]), GL_OK);
+        o->nholidays = 1;
+    }
+}
+
+static void lines_of(const bill *b, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < b->nlines && n < cap; i++) {
+        char amt[MONEY_FMT_MAX];
+        money_format(b->lines[i].amount_fen, 2, amt, sizeof amt);
+        n += (size_t)snprintf(out + n, cap - n, "%s%s=%s%s", i ? " " : "", b->lines[i].code, amt,
+                              b->lines[i].estimated ? "~" : "");
+    }
+}
+
+static void parse_tariff(const char *text)
+{
+    diag d;
+    diag_init(&d);
+    gl_status st = tariff_parse("t.json", text, strlen(text), &d, &TS);
+    if (st != GL_OK)
+        fail_msg("tariff: %s", d.count ? d.lines[0] : gl_status_name(st));
+}
+
+static void test_worked_cases(void **state)
+{
+    (void)state;
+    int failed = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const bill_case *c = &cases[i];
+        bill_options o;
+        char got[1024], total[MONEY_FMT_MAX];
+        parse_tariff(c->tariff);
+        int n = build_usage(c);
+        options_of(c, &o);
+        gl_status st = bill_compute(&TS, U, n, &o, &B);
+        if (st != GL_OK) {
+            print_message("case %zu %s: %s: %s\n", i, c->name, gl_status_name(st), B.error);
+            failed++;
+            continue;
+        }
+        lines_of(&B, got, sizeof got);
+        money_format(B.total_fen, 2, total, sizeof total);
+        int64_t sum = 0;
+        for (int k = 0; k < B.nlines; k++)
+            sum += B.lines[k].amount_fen;
+        if (strcmp(got, c->lines) != 0 || strcmp(total, c->total) != 0 || sum != B.total_fen ||
+            (c->pos_after_wh >= 0 && B.position_after_wh != c->pos_after_wh)) {
+            print_message("case %zu %s:\n got  %s total %s pos %lld\n want %s total %s pos %lld\n", i, c->name, got,
+                          total, (long long)B.position_after_wh, c->lines, c->total, (long long)c->pos_after_wh);
+            failed++;
+        }
+    }
+    if (failed)
+        fail_msg("%d of %zu cases failed", failed, sizeof cases / sizeof cases[0]);
+}
+
+/* Refusals: each gives its status and says why. */
+static void test_refusals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *tariff, *from, *to, *want;
+        int64_t start_a, start_b;
+        gl_status st;
+    } rows[] = {
+        {T_VERSIONS, "2019-12-01", "2019-12-31", "no version of tariff v is in force on 2019-12-01", 0, 15, GL_ENOTFOUND},
+        {T_FLAT(""), "2024-01-01", "2025-01-31", "the period must be 1..366 days", 0, 15, GL_ERANGE},
+        {T_FLAT(""), "2024-01-31", "2024-01-01", "the period must be 1..366 days", 0, 15, GL_ERANGE},
+        {T_BIG(", \"demand\": {\"per_kva\": \"26\"}"), "2024-01-01", "2024-01-31",
+         "tariff big charges per kVA of capacity: give the capacity", 0, 15, GL_EINVAL},
+        {T_BIG(", \"power_factor\": {\"standard\": \"0.85\"}"), "2024-01-01", "2024-01-31",
+         "tariff big adjusts for the power factor: the usage needs kvarh (or give the kvarh)", 0, 15, GL_EINVAL},
+        {T_FLAT(""), NULL, NULL, "usage interval 2: starts before the one before it ends", 15, 0, GL_EINVAL},
+        {T_FLAT(""), NULL, NULL, "usage interval 1: not on quarter hours", 7, 30, GL_EINVAL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        bill_options o;
+        bill_options_init(&o);
+        parse_tariff(rows[i].tariff);
+        if (rows[i].from) {
+            civil_parse_date(rows[i].from, 10, &o.from_day);
+            civil_parse_date(rows[i].to, 10, &o.to_day);
+        }
+        int64_t base = minutes_of("2024-01-10T12:00");
+        usage_interval u[2] = {{base + rows[i].start_a, 15, 0, 0, 1000, -1, -1},
+                               {base + rows[i].start_b, 15, 0, 0, 1000, -1, -1}};
+        gl_status st = bill_compute(&TS, u, 2, &o, &B);
+        if (st != rows[i].st || strcmp(B.error, rows[i].want) != 0)
+            fail_msg("row %zu: %s \"%s\"", i, gl_status_name(st), B.error);
+    }
+}
+
+static void test_json(void **state)
+{
+    (void)state;
+    bill_options o;
+    char buf[4096], again[4096];
+    size_t len = 0;
+    parse_tariff(T_BJ);
+    options_of(&cases[0], &o);
+    int n = build_usage(&cases[0]);
+    assert_int_equal(bill_compute(&TS, U, n, &o, &B), GL_OK);
+    assert_int_equal(bill_to_json(&B, buf, sizeof buf, &len), GL_OK);
+    static const char want[] =
+        "{\n"
+        "  \"customer\": \"C-1\",\n"
+        "  \"period\": {\"from\": \"2024-01-01\", \"to\": \"2024-01-31\"},\n"
+        "  \"tariff\": \"bj-res\",\n"
+        "  \"lines\": [\n"
+        "    {\"code\": \"energy.t1\", \"description\": \"energy, tier 1 of 3 (up to 240 kWh in this period)\", "
+        "\"quantity\": \"240.000\", \"unit\": \"kWh\", \"rate\": \"0.4883\", \"amount\": \"117.19\"},\n"
+        "    {\"code\": \"energy.t2\", \"description\": \"energy, tier 2 of 3 (240 to 400 kWh in this period)\", "
+        "\"quantity\": \"60.000\", \"unit\": \"kWh\", \"rate\": \"0.5383\", \"amount\": \"32.30\"}\n"
+        "  ],\n"
+        "  \"total\": \"149.49\",\n"
+        "  \"currency\": \"CNY\",\n"
+        "  \"energy_kwh\": \"300.000\",\n"
+        "  \"estimated\": false,\n"
+        "  \"tier_position_kwh\": \"300.000\"\n"
+        "}\n";
+    assert_string_equal(buf, want);
+    assert_int_equal(len, strlen(want));
+    assert_int_equal(bill_compute(&TS, U, n, &o, &B), GL_OK);
+    assert_int_equal(bill_to_json(&B, again, sizeof again, NULL), GL_OK);
+    assert_memory_equal(buf, again, len + 1); /* same inputs, same bytes */
+    assert_int_equal(bill_to_json(&B, buf, 100, NULL), GL_EBOUND);
+    snprintf(B.customer, sizeof B.customer, "a\"b\\c\n");
+    assert_int_equal(bill_to_json(&B, buf, sizeof buf, NULL), GL_OK);
+    assert_non_null(strstr(buf, "\"customer\": \"a\\\"b\\\\c\\u000a\""));
+}
+
+/* A month of 15-minute TOU usage billed whole and day by day, the tier
+ * position carried from each day's bill to the next, agrees to the
+ * rounding: at most half a fen per line of each daily bill. */
+static void test_whole_month_equals_daily_pieces(void **state)
+{
+    (void)state;
+    parse_tariff(T_ZJ);
+    int n = 0;
+    int64_t t0 = minutes_of("2024-01-01T00:00");
+    for (int i = 0; i < 31 * 96; i++, n++) {
+        memset(&U[n], 0, sizeof U[n]);
+        U[n].start_min = t0 + 15 * i;
+        U[n].len_min = 15;
+        U[n].energy_wh = 900 + (i * 7919) % 2300; /* 0.9..3.2 kWh, uneven */
+        U[n].reactive_varh = -1;
+        U[n].demand_w = -1;
+    }
+    bill_options o;
+    bill_options_init(&o);
+    o.has_position = 1;
+    o.position_wh = WH(2000);
+    assert_int_equal(bill_compute(&TS, U, n, &o, &B), GL_OK);
+    int64_t whole = B.total_fen, whole_pos = B.position_after_wh;
+    assert_true(whole_pos > WH(4800)); /* all three tiers crossed */
+    int64_t daily = 0, pos = WH(2000), slack = 0;
+    for (int d = 0; d < 31; d++) {
+        o.position_wh = pos;
+        o.from_day = o.to_day = civil_days(2024, 1, 1 + d);
+        assert_int_equal(bill_compute(&TS, U + d * 96, 96, &o, &B), GL_OK);
+        daily += B.total_fen;
+        pos = B.position_after_wh;
+        slack += B.nlines; /* each line rounded: at most 0.5 fen off */
+    }
+    assert_int_equal(pos, whole_pos);
+    int64_t diff = daily > whole ? daily - whole : whole - daily;
+    if (2 * diff > slack + 6)
+        fail_msg("whole %lld, daily %lld, diff %lld fen > %lld/2", (long long)whole, (long long)daily,
+                 (long long)diff, (long long)slack + 6);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_worked_cases),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_whole_month_equals_daily_pieces),
+    };
+    return cmocka_run_group_tests_name("bill", tests, NULL, NULL);
+}
