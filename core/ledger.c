@@ -339,6 +339,7 @@ gl_status ledger_arrears_at(const ledger_state *st, int32_t date, ledger_arrears
         return GL_EINVAL;
     memset(out, 0, sizeof *out);
     out->oldest_due = -1;
+    out->next_due = -1;
     for (int i = st->first_open; i < st->ndebts; i++) {
         const ledger_debt *d = &st->debts[i];
         int64_t pen = 0;
@@ -356,6 +357,8 @@ gl_status ledger_arrears_at(const ledger_state *st, int32_t date, ledger_arrears
                 out->oldest_due = d->due;
         } else {
             out->not_due_fen += d->open_fen;
+            if (out->next_due < 0 || d->due < out->next_due)
+                out->next_due = d->due;
         }
     }
     out->credit_fen = st->credit_fen;

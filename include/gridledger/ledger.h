@@ -117,6 +117,7 @@ typedef struct ledger_arrears {
     int64_t aging_fen[LEDGER_AGING_BUCKETS]; /* arrears by days overdue 1-30, 31-60, 61-90, >90 */
     int32_t oldest_due;      /* due date of the oldest overdue debt; -1 if none */
     int days_overdue;        /* date - oldest_due; 0 if none */
+    int32_t next_due;        /* earliest due date of principal not yet due; -1 if none */
     int overdue_debts;       /* debts with principal unpaid past due */
     int64_t deposit_fen;
     int64_t prepaid_balance_fen;
