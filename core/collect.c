@@ -251,8 +251,13 @@ gl_status collect_plan_for(const collect_cfg *cfg, const collect_customer *cust,
     out->step = -1;
     if (a->balance_fen <= 0)
         return GL_OK; /* paid, or in credit: every pending action is cleared */
-    int32_t ref = a->oldest_due >= 0 ? a->oldest_due : a->next_due >= 0 ? a->next_due : as_of;
-    int64_t owed = a->oldest_due >= 0 ? a->arrears_fen + a->penalty_fen : a->balance_fen;
+    /* the reference day: the earliest unpaid due date; for a penalty left
+     * alone, the day its bill was paid; else the next due date (reminders) */
+    int32_t ref = a->oldest_due >= 0      ? a->oldest_due
+                  : a->penalty_since >= 0 ? a->penalty_since
+                  : a->next_due >= 0      ? a->next_due
+                                          : as_of;
+    int64_t owed = a->oldest_due >= 0 || a->penalty_since >= 0 ? a->arrears_fen + a->penalty_fen : a->balance_fen;
     int days = as_of - ref;
     const collect_ladder *l = &cfg->ladder[cust->grade];
     int cur = -1, next = -1;

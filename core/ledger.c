@@ -340,6 +340,7 @@ gl_status ledger_arrears_at(const ledger_state *st, int32_t date, ledger_arrears
     memset(out, 0, sizeof *out);
     out->oldest_due = -1;
     out->next_due = -1;
+    out->penalty_since = -1;
     for (int i = st->first_open; i < st->ndebts; i++) {
         const ledger_debt *d = &st->debts[i];
         int64_t pen = 0;
@@ -347,8 +348,11 @@ gl_status ledger_arrears_at(const ledger_state *st, int32_t date, ledger_arrears
         if (s != GL_OK)
             return s;
         out->penalty_fen += pen;
-        if (d->open_fen <= 0)
+        if (d->open_fen <= 0) {
+            if (pen > 0 && d->settled >= 0 && (out->penalty_since < 0 || d->settled < out->penalty_since))
+                out->penalty_since = d->settled;
             continue;
+        }
         if (date > d->due) {
             out->arrears_fen += d->open_fen;
             out->aging_fen[aging_bucket(date - d->due)] += d->open_fen;

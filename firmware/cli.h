@@ -35,5 +35,6 @@ int cli_status_exit(gl_status st);
 int cli_wants_help(int argc, char **argv);
 
 int cmd_check_config(cli_ctx *ctx, int argc, char **argv);
+int cmd_credit_calc(cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -8,7 +8,8 @@
  * action. The current step is the last whose condition holds; the next one
  * is listed with its date. A balance at or below zero (including by credit
  * or an adjustment) gives an empty plan at once; a partial payment that
- * moves the earliest unpaid debt re-plans from that debt's due date.
+ * moves the earliest unpaid debt re-plans from that debt's due date. A
+ * penalty left unpaid after its bill was paid counts from the payment day.
  * Disconnection follows DOMAIN.md: only when more than 30 days overdue, after
  * a reminder and a written notice at least 7 days before (residential) or
  * 3 days plus a notice 1 hour before (others), confirmed 30 minutes before,

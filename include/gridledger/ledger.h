@@ -118,6 +118,7 @@ typedef struct ledger_arrears {
     int32_t oldest_due;      /* due date of the oldest overdue debt; -1 if none */
     int days_overdue;        /* date - oldest_due; 0 if none */
     int32_t next_due;        /* earliest due date of principal not yet due; -1 if none */
+    int32_t penalty_since;   /* earliest day a bill whose penalty is still open was paid; -1 if none */
     int overdue_debts;       /* debts with principal unpaid past due */
     int64_t deposit_fen;
     int64_t prepaid_balance_fen;

@@ -27,6 +27,7 @@ static ledger_arrears overdue(int32_t oldest_due, int32_t as_of, int64_t fen)
     memset(&a, 0, sizeof a);
     a.oldest_due = oldest_due;
     a.next_due = -1;
+    a.penalty_since = -1;
     a.arrears_fen = fen;
     a.balance_fen = fen;
     a.days_overdue = as_of - oldest_due;
@@ -59,6 +60,7 @@ static void test_ladder_boundaries(void **state)
                     memset(&a, 0, sizeof a);
                     a.oldest_due = -1;
                     a.next_due = due;
+                    a.penalty_since = -1;
                     a.not_due_fen = a.balance_fen = 10000;
                 } else {
                     a = overdue(due, as_of, 10000);
@@ -190,8 +192,8 @@ static void test_plans_from_ledgers(void **state)
         {"partial payment of the oldest bill: re-planned from the next bill (day 10: written notice)",
          {"2026-01-01 bill 100.00 B1 2026-01-16", "2026-02-01 bill 100.00 B2 2026-02-15",
           "2026-02-24 payment 100.00 P"}, "2026-02-25", 3},
-        {"the 3.90 penalty alone still owed: a reminder", {"2026-01-01 bill 100.00 B1 2026-01-16",
-                                                           "2026-02-24 payment 100.00 P"}, "2026-02-25", 0},
+        {"the 3.90 penalty alone still owed: counted from the payment day (day 1: sms)",
+         {"2026-01-01 bill 100.00 B1 2026-01-16", "2026-02-24 payment 100.00 P"}, "2026-02-25", 1},
     };
     ledger_cfg lcfg;
     ledger_cfg_default(&lcfg);
