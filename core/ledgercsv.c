@@ -148,6 +148,10 @@ static int parse_header(reader *r, int *map, int *nmap)
 {
     field f[NCOLS + 1];
     int seen[NCOLS] = {0};
+    if (r->p >= r->end) {
+        report(r, 1, 1, "header", "empty file (want the header customer,class,date,kind,amount,ref[,due])");
+        return 0;
+    }
     int n = read_record(r, f, NCOLS + 1);
     if (n < 0)
         return 0;
