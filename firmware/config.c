@@ -5,6 +5,7 @@
  * fails at the end if any was reported. Cross references (meter -> bus,
  * meter -> customer, customer -> tariff) are checked after all sections. */
 #include "gridledger/config.h"
+#include "gridledger/creditcfg.h"
 #include "gridledger/fileio.h"
 #include "profile.h"
 
@@ -24,9 +25,9 @@ static const struct {
     config_section_fn fn;
 } section_hooks[] = {
     {"profiles", profile_config_check},
-    {"credit", NULL},
-    {"collection", NULL},
-    {"fee_control", NULL},
+    {"credit", creditcfg_check_credit},
+    {"collection", creditcfg_check_collection},
+    {"fee_control", creditcfg_check_fee_control},
 };
 
 static const char *const top_keys[] = {"gateway", "store", "schedule", "buses", "meters", "profiles",

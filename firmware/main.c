@@ -31,8 +31,8 @@ static const command commands[] = {
      "tariff-calc --tariff FILE --usage FILE [--ytd-kwh X] [--demand-kw X] [--kvarh X] [--json]\n"
      "  [--customer ID] [--capacity-kva X] [--from DATE] [--to DATE] [--holiday DATE]... [--adjust AMOUNT]"},
     {"tariff", NULL, "tariff tools", "tariff import-urdb FILE"},
-    {"credit-calc", NULL, "arrears, penalty, grade and actions from a ledger file (pure)",
-     "credit-calc --ledger FILE --as-of DATE [--config FILE] [--json|--csv]"},
+    {"credit-calc", cmd_credit_calc, "arrears, penalty, grade and actions from a ledger file (pure)",
+     "credit-calc --ledger FILE --as-of DATE [--config FILE] [--json|--csv] [--worklist]"},
     {"bill", NULL, "close or show the bills of a period", "bill --period YYYY-MM [--json|--csv]"},
     {"ledger", NULL, "show a customer's account", "ledger CUSTOMER [--json|--csv]"},
     {"pay", NULL, "record a payment taken locally", "pay CUSTOMER AMOUNT --ref REF [--date DATE]"},

@@ -1,0 +1,51 @@
+/* creditcfg.h: the `credit`, `collection` and `fee_control` config sections.
+ *
+ * Each section is optional; an absent section, or an absent key, keeps the
+ * documented default (docs/credit.md lists every key). The parse functions
+ * read a section into the core structs and report every problem through
+ * jsonv ("FILE:LINE:COL: credit.grades[1].min_score: ..."), returning the
+ * number of problems. The check functions are the config_section_fn hooks
+ * of firmware/config.c: they parse into a scratch struct and discard it.
+ * Legal floors are ranges, not defaults: a config may be stricter than
+ * DOMAIN.md's disconnection rules, never laxer. */
+#ifndef GRIDLEDGER_CREDITCFG_H
+#define GRIDLEDGER_CREDITCFG_H
+
+#include <cjson/cJSON.h>
+
+#include "gridledger/collect.h"
+#include "gridledger/config.h"
+#include "gridledger/feectl.h"
+#include "gridledger/grade.h"
+#include "gridledger/jsonv.h"
+#include "gridledger/ledger.h"
+
+typedef struct creditcfg {
+    ledger_cfg ledger;
+    grade_cfg grade;
+    collect_cfg collect;
+    feectl_cfg fee;
+} creditcfg;
+
+/* creditcfg_default: every default of docs/credit.md. */
+void creditcfg_default(creditcfg *out);
+
+/* creditcfg_parse_credit / _collection / _fee_control: read one section
+ * (node may be NULL: defaults) at path into out; parse credit first, the
+ * collection ladders are keyed by its grade names. Return the number of
+ * problems reported on doc. */
+int creditcfg_parse_credit(jsonv_doc *doc, const cJSON *node, const char *path, creditcfg *out);
+int creditcfg_parse_collection(jsonv_doc *doc, const cJSON *node, const char *path, creditcfg *out);
+int creditcfg_parse_fee_control(jsonv_doc *doc, const cJSON *node, const char *path, creditcfg *out);
+
+/* creditcfg_from_config: all three sections of a loaded config (cfg may be
+ * NULL: defaults). Returns the number of problems (0 for a config that
+ * config_load accepted). */
+int creditcfg_from_config(const config *cfg, creditcfg *out);
+
+/* The config_section_fn hooks for firmware/config.c. */
+int creditcfg_check_credit(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg);
+int creditcfg_check_collection(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg);
+int creditcfg_check_fee_control(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg);
+
+#endif

@@ -1,0 +1,97 @@
+/* test_ledgercsv.c: the ledger CSV reader: grouping and ordering, quoting,
+ * CRLF and BOM, and each refusal with its LINE:COL: column. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gridledger/ledgercsv.h"
+
+struct csv_case {
+    const char *what, *text;
+    gl_status st;
+    int naccounts, nentries;
+    const char *diag; /* the first diag line, for refusals */
+};
+
+static void test_csv_cases(void **state)
+{
+    (void)state;
+    static const struct csv_case cases[] = {
+        {"two customers, out of order", "customer,class,date,kind,amount,ref\nB,residential,2026-02-01,bill,1.00,x\n"
+         "A,residential,2026-01-01,bill,2.00,y\nB,residential,2026-01-01,payment,1.00,z\n", GL_OK, 2, 3, NULL},
+        {"CRLF, BOM, quoted ref with a comma and a quote", "\xEF\xBB\xBF" "customer,class,date,kind,amount,ref\r\n"
+         "A,residential,2026-01-01,bill,2.00,\"a,\"\"b\"\r\n", GL_OK, 1, 1, NULL},
+        {"columns reordered, due given", "due,ref,amount,kind,date,class,customer\n2026-01-20,B1,5.00,bill,2026-01-01,"
+         "commercial,A\n", GL_OK, 1, 1, NULL},
+        {"empty lines skipped", "customer,class,date,kind,amount,ref\n\nA,other,2026-01-01,bill,1.00,x\n\n", GL_OK, 1, 1,
+         NULL},
+        {"header only", "customer,class,date,kind,amount,ref\n", GL_OK, 0, 0, NULL},
+        {"empty file", "", GL_ESYNTAX, 0, 0,
+         "t.csv:1:1: header: empty file (want the header customer,class,date,kind,amount,ref[,due])"},
+        {"unknown column", "customer,class,date,kind,amount,ref,note\n", GL_ESYNTAX, 0, 0,
+         "t.csv:1:37: header: unknown column (want customer,class,date,kind,amount,ref[,due])"},
+        {"three decimals", "customer,class,date,kind,amount,ref\nA,residential,2026-01-01,bill,1.005,x\n", GL_ESYNTAX,
+         0, 0, "t.csv:2:31: amount: must be a decimal amount like 123.45"},
+        {"due before the bill", "customer,class,date,kind,amount,ref,due\nA,residential,2026-01-10,bill,1.00,x,"
+         "2026-01-09\n", GL_ESYNTAX, 0, 0, "t.csv:2:38: due: before the bill's date"},
+        {"negative usage", "customer,class,date,kind,amount,ref\nA,residential,2026-01-01,usage,-1.00,x\n", GL_ESYNTAX,
+         0, 0, "t.csv:2:32: amount: must be positive for this kind"},
+        {"too many fields", "customer,class,date,kind,amount,ref\nA,residential,2026-01-01,bill,1.00,x,y\n", GL_ESYNTAX,
+         0, 0, "t.csv:2:38: csv: more fields than the header"},
+        {"bare CR", "customer,class,date,kind,amount,ref\rA", GL_ESYNTAX, 0, 0, "t.csv:1:36: csv: bare carriage return"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct csv_case *c = &cases[i];
+        diag d;
+        ledgercsv *l = NULL;
+        diag_init(&d);
+        gl_status st = ledgercsv_parse("t.csv", c->text, strlen(c->text), &d, &l);
+        if (st != c->st)
+            fail_msg("%s: status %s (%s)", c->what, gl_status_name(st), d.count ? d.lines[0] : "");
+        if (st == GL_OK) {
+            if (l->naccounts != c->naccounts || l->nentries != c->nentries)
+                fail_msg("%s: %d accounts %d entries", c->what, l->naccounts, l->nentries);
+        } else if (d.count == 0 || strcmp(d.lines[0], c->diag) != 0) {
+            fail_msg("%s: diag \"%s\", want \"%s\"", c->what, d.count ? d.lines[0] : "", c->diag);
+        }
+        ledgercsv_free(l);
+    }
+}
+
+static void test_grouped_and_sorted(void **state)
+{
+    (void)state;
+    const char *text = "customer,class,date,kind,amount,ref\nB,residential,2026-02-01,bill,1.00,b2\n"
+                       "A,industrial,2026-03-01,payment,2.00,a2\nA,industrial,2026-01-01,bill,2.00,a1\n"
+                       "B,residential,2026-02-01,payment,1.00,b3\nB,residential,2026-01-01,topup,9.00,b1\n";
+    diag d;
+    ledgercsv *l = NULL;
+    diag_init(&d);
+    assert_int_equal(ledgercsv_parse("t.csv", text, strlen(text), &d, &l), GL_OK);
+    assert_int_equal(l->naccounts, 2);
+    assert_string_equal(l->accounts[0].customer, "A");
+    assert_int_equal(l->accounts[0].klass, LEDGER_CLASS_INDUSTRIAL);
+    assert_string_equal(l->accounts[0].entries[0].ref, "a1");
+    assert_string_equal(l->accounts[0].entries[1].ref, "a2");
+    assert_int_equal(l->accounts[1].nentries, 3);
+    assert_true(l->accounts[1].prepaid);
+    /* same day: file order kept (the bill b2 before the payment b3) */
+    assert_string_equal(l->accounts[1].entries[0].ref, "b1");
+    assert_string_equal(l->accounts[1].entries[1].ref, "b2");
+    assert_string_equal(l->accounts[1].entries[2].ref, "b3");
+    ledgercsv_free(l);
+    ledgercsv_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv_cases),
+        cmocka_unit_test(test_grouped_and_sorted),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
