@@ -58,7 +58,7 @@ PY
 }
 
 wait_lines() { # FILE PATTERN COUNT
-    for _ in $(seq 200); do
+    for _ in $(seq 1200); do # up to a minute: CI machines are slow under sanitizers
         [ "$(grep -c "$2" "$1")" -ge "$3" ] && return 0
         sleep 0.05
     done
