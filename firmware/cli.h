@@ -53,6 +53,7 @@ int cmd_outbox(cli_ctx *ctx, int argc, char **argv);
 int cmd_run(cli_ctx *ctx, int argc, char **argv);
 int cmd_lineloss(cli_ctx *ctx, int argc, char **argv);
 int cmd_alerts(cli_ctx *ctx, int argc, char **argv);
+int cmd_bill(cli_ctx *ctx, int argc, char **argv);
 int cmd_tariff_calc(cli_ctx *ctx, int argc, char **argv);
 int cmd_credit_calc(cli_ctx *ctx, int argc, char **argv);
 

@@ -144,6 +144,8 @@ static void add_jobs(daemon_state *d)
                            .run = jobs_poll});
     add_job(d, (sched_job){.name = "status", .kind = SCHED_EVERY, .interval_s = c->schedule.status_interval_s,
                            .run = jobs_status});
+    add_job(d, (sched_job){.name = "bill", .kind = SCHED_MONTHLY, .day = c->billing.cycle_day, .hour = 0,
+                           .minute = 10, .run = jobs_bill});
     add_job(d, (sched_job){.name = "compact", .kind = SCHED_DAILY, .hour = 2, .minute = 30, .run = jobs_compact});
     add_job(d, (sched_job){.name = "lineloss", .kind = SCHED_MONTHLY, .day = 1, .hour = 1, .run = jobs_lineloss});
 }
@@ -173,6 +175,8 @@ gl_status daemon_jobs_init(daemon_state *d)
     record_config(d, g);
     gl_status st = jobs_poll_init(g);
     if (st == GL_OK)
+        st = jobs_bill_init(g);
+    if (st == GL_OK)
         st = jobs_uplink_init(g);
     if (st != GL_OK) {
         daemon_jobs_free(d);
@@ -190,6 +194,7 @@ void daemon_jobs_free(daemon_state *d)
         return;
     jobs_uplink_free(g, clock_now(&d->clock));
     jobs_poll_free(g);
+    jobs_bill_free(g);
     store_close(g->store);
     free(g);
     d->modules = NULL;

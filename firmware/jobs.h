@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "billing.h"
 #include "daemon.h"
 #include "poller.h"
 #include "store.h"
@@ -24,6 +25,7 @@ typedef struct jobs_gw {
     reading *readings;         /* one cycle, cfg->nmeters */
     validate_event *events;
     uplink *up;                /* NULL if the uplink section is absent */
+    billing *billing;          /* tariffs and scratch for the cycle close */
     int poll_now;              /* a downlink asked for a poll */
     int money_changed;         /* a payment or top-up arrived: re-run collection */
     int64_t polls, poll_errors;
@@ -60,6 +62,11 @@ gl_status jobs_relay(jobs_gw *g, const char *customer, int closed, const char *w
 gl_status jobs_uplink_init(jobs_gw *g);
 void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed);
 void jobs_uplink_free(jobs_gw *g, int64_t now);
+
+/* Billing (jobs_bill.c): the cycle close. */
+gl_status jobs_bill_init(jobs_gw *g);
+void jobs_bill_free(jobs_gw *g);
+gl_status jobs_bill(void *ctx, int64_t due, int64_t now);
 
 gl_status jobs_lineloss(void *ctx, int64_t due, int64_t now);
 gl_status jobs_compact(void *ctx, int64_t due, int64_t now);

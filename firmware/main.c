@@ -33,7 +33,7 @@ static const command commands[] = {
     {"tariff", NULL, "tariff tools", "tariff import-urdb FILE"},
     {"credit-calc", cmd_credit_calc, "arrears, penalty, grade and actions from a ledger file (pure)",
      "credit-calc --ledger FILE --as-of DATE [--config FILE] [--json|--csv] [--worklist]"},
-    {"bill", NULL, "close or show the bills of a period", "bill --period YYYY-MM [--json|--csv]"},
+    {"bill", cmd_bill, "close or show the bills of a period", "bill --period YYYY-MM [--json|--csv]"},
     {"ledger", NULL, "show a customer's account", "ledger CUSTOMER [--json|--csv]"},
     {"pay", NULL, "record a payment taken locally", "pay CUSTOMER AMOUNT --ref REF [--date DATE]"},
     {"grades", NULL, "credit grades", "grades [--json|--csv]"},

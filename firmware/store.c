@@ -48,6 +48,8 @@ struct store {
     int64_t pending_dropped;
     long long bytes_at_open;
     int64_t bytes_total_at_open;
+    int txn_depth;   /* nested store_txn_begin / internal transactions */
+    int txn_failed;  /* an inner step failed: the outer end rolls back */
 };
 
 /* status_of: an SQLite result code as a gl_status. */
@@ -92,14 +94,32 @@ static int64_t query_i64(sqlite3 *db, const char *sql, int64_t def)
     return v;
 }
 
+/* begin: opens a transaction, or joins the one a caller opened with
+ * store_txn_begin (then only the outermost end commits). */
 static gl_status begin(store *s)
 {
-    return exec(s, "BEGIN IMMEDIATE");
+    if (s->txn_depth++ > 0)
+        return GL_OK;
+    s->txn_failed = 0;
+    gl_status st = exec(s, "BEGIN IMMEDIATE");
+    if (st != GL_OK)
+        s->txn_depth = 0;
+    return st;
 }
 
-/* finish: commits if st is GL_OK, else rolls back; returns the final status. */
+/* finish: ends what begin opened: the outermost commits if st is GL_OK and
+ * no inner step failed, else rolls back; returns the final status. */
 static gl_status finish(store *s, gl_status st)
 {
+    if (s->txn_depth == 0)
+        return st; /* begin failed */
+    if (--s->txn_depth > 0) {
+        if (st != GL_OK)
+            s->txn_failed = 1;
+        return st;
+    }
+    if (st == GL_OK && s->txn_failed)
+        st = GL_EDB;
     if (st == GL_OK) {
         st = exec(s, "COMMIT");
         if (st == GL_OK)
@@ -108,6 +128,16 @@ static gl_status finish(store *s, gl_status st)
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return st;
+}
+
+gl_status store_txn_begin(store *s)
+{
+    return begin(s);
+}
+
+gl_status store_txn_end(store *s, gl_status st)
+{
+    return finish(s, st);
 }
 
 /* ---- opening, corruption ------------------------------------------------ */

@@ -40,6 +40,14 @@ gl_status store_open_ex(const char *path, const store_options *opts, store **out
 /* store_close: closes; NULL is a no-op. */
 void store_close(store *s);
 
+/* store_txn_begin / store_txn_end: groups several writing calls into one
+ * transaction (a bill, its ledger entry and its outbox message commit
+ * together or not at all). store_txn_end commits when st is GL_OK and every
+ * call inside succeeded, else rolls back everything; it returns the final
+ * status. Nesting is allowed; only the outermost end commits. */
+gl_status store_txn_begin(store *s);
+gl_status store_txn_end(store *s, gl_status st);
+
 /* store_put_readings: all n readings in one transaction (one poll cycle),
  * after any readings still pending from earlier failures. If the disk refuses
  * (full, I/O error, quota) the readings are kept in a bounded memory queue,

@@ -171,6 +171,36 @@ static void test_money_idempotent(void **state)
     store_close(s);
 }
 
+/* A bill, its ledger entry and its outbox message commit together or not at all. */
+static void test_txn_groups(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    const char *bill = "{\"lines\":[{\"code\":\"energy\",\"amount\":\"1.00\"}]}";
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    assert_int_equal(store_ledger_put(s, "C1", "2026-01-01", "bill", 100, "C1/2026-01", "2026-01-16"), GL_OK);
+    assert_int_equal(store_txn_begin(s), GL_OK);
+    gl_status st = store_bill_put(s, "C1", "2026-01", 100, bill);
+    int64_t seq = 0;
+    if (st == GL_OK)
+        st = store_outbox_put(s, "bills", "{}", 1, &seq);
+    if (st == GL_OK)
+        st = store_ledger_put(s, "C1", "2026-01-01", "bill", 100, "C1/2026-01", "2026-01-16");
+    assert_int_equal(st, GL_EEXIST);
+    assert_int_equal(store_txn_end(s, st), GL_EEXIST);
+    assert_int_equal(count(s, "SELECT count(*) FROM bills"), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM outbox"), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM bill_lines"), 0);
+    assert_int_equal(store_txn_begin(s), GL_OK);
+    st = store_bill_put(s, "C1", "2026-02", 100, bill);
+    if (st == GL_OK)
+        st = store_outbox_put(s, "bills", "{}", 1, &seq);
+    assert_int_equal(store_txn_end(s, st), GL_OK);
+    assert_int_equal(count(s, "SELECT count(*) FROM bills"), 1);
+    assert_int_equal(seq, 1); /* the rolled-back message gave its seq back */
+    store_close(s);
+}
+
 static void test_outbox_sequence(void **state)
 {
     (void)state;
@@ -402,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_slots_codec),
         cmocka_unit_test_setup_teardown(test_readings_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_money_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_txn_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_sequence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_from_every_version, setup, teardown),

@@ -1,0 +1,242 @@
+/* billing.c: bills from the store's readings (see billing.h). */
+#include "billing.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gridledger/civil.h"
+#include "gridledger/clock.h"
+#include "gridledger/fileio.h"
+#include "gridledger/money.h"
+
+#define TARIFF_FILE_MAX (4u << 20)
+#define LOOKBACK_S (35 * 86400)
+
+gl_status billing_init(billing *b, const config *cfg, store *s, diag *d)
+{
+    memset(b, 0, sizeof *b);
+    b->cfg = cfg;
+    b->store = s;
+    b->tariffs = calloc((size_t)cfg->ntariffs + 1, sizeof *b->tariffs);
+    b->usage = malloc(BILLING_USAGE_MAX * sizeof *b->usage);
+    b->points = malloc(BILLING_USAGE_MAX * sizeof *b->points);
+    b->json = malloc(BILLING_JSON_MAX);
+    if (b->tariffs == NULL || b->usage == NULL || b->points == NULL || b->json == NULL)
+        return GL_ENOMEM;
+    for (int i = 0; i < cfg->ntariffs; i++) {
+        char path[CONFIG_PATH_MAX], *text = NULL;
+        size_t len = 0;
+        config_resolve_path(cfg, cfg->tariffs[i].path, path, sizeof path);
+        gl_status st = fileio_read(path, TARIFF_FILE_MAX, &text, &len);
+        if (st == GL_OK)
+            st = tariff_parse(path, text, len, d, &b->tariffs[i]);
+        free(text);
+        if (st != GL_OK)
+            return st;
+        b->ntariffs++;
+    }
+    return GL_OK;
+}
+
+void billing_free(billing *b)
+{
+    free(b->tariffs);
+    free(b->usage);
+    free(b->points);
+    free(b->json);
+    memset(b, 0, sizeof *b);
+}
+
+void billing_period_of(const config *cfg, int year, int month, billing_period *p)
+{
+    int cd = cfg->billing.cycle_day, ny = month == 12 ? year + 1 : year, nm = month == 12 ? 1 : month + 1;
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%04u-%02u", (unsigned)year % 10000, (unsigned)month % 100);
+    p->from_ts = clock_make_local(year, month - 1, cd, 0, 0, 0);
+    p->to_ts = clock_make_local(ny, nm - 1, cd, 0, 0, 0);
+    p->from_day = civil_days(year, month, cd);
+    p->to_day = civil_days(ny, nm, cd) - 1;
+    civil_format_date(p->to_day + 1 + cfg->billing.due_days, p->due, sizeof p->due);
+}
+
+/* local_quarter: t as local wall-clock minutes, rounded to the nearest quarter hour. */
+static int64_t local_quarter(int64_t t, int32_t *offset_min)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    int64_t secs = (int64_t)civil_days(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 + tm.tm_hour * 3600 +
+                   tm.tm_min * 60 + tm.tm_sec;
+    *offset_min = (int32_t)(tm.tm_gmtoff / 60);
+    return (secs + 450) / 900 * 15;
+}
+
+/* to_usage: consecutive cumulative points into intervals (see billing.h). */
+static int to_usage(const store_point *p, size_t n, usage_interval *u)
+{
+    int nu = 0;
+    int32_t off = 0;
+    int64_t prev_q = n ? local_quarter(p[0].ts, &off) : 0;
+    for (size_t i = 1; i < n; i++) {
+        int64_t q = local_quarter(p[i].ts, &off);
+        int64_t e = p[i].import_wh - p[i - 1].import_wh;
+        int64_t r = p[i].reactive_varh >= 0 && p[i - 1].reactive_varh >= 0
+                        ? p[i].reactive_varh - p[i - 1].reactive_varh
+                        : -1;
+        e = e < 0 ? 0 : e; /* a decrease is flagged at reading time, never billed as negative use */
+        if (q <= prev_q) { /* same quarter hour: the later point completes the last interval */
+            if (nu > 0) {
+                u[nu - 1].energy_wh += e;
+                if (u[nu - 1].reactive_varh >= 0 && r > 0)
+                    u[nu - 1].reactive_varh += r;
+            }
+            continue;
+        }
+        u[nu++] = (usage_interval){prev_q, (int32_t)(q - prev_q), off, 0, e, r < 0 ? -1 : r, -1};
+        prev_q = q;
+    }
+    return nu;
+}
+
+static int meter_of(const config *cfg, int ci)
+{
+    for (int i = 0; i < cfg->nmeters; i++)
+        if (cfg->meters[i].customer_index == ci && cfg->meters[i].role == CONFIG_ROLE_CUSTOMER)
+            return i;
+    return -1;
+}
+
+/* usage_for: the customer's intervals over p; GL_ENOTFOUND without data. */
+static gl_status usage_for(billing *b, int ci, const billing_period *p, int *nu)
+{
+    int mi = meter_of(b->cfg, ci);
+    size_t n = 0, first = 0;
+    if (mi < 0)
+        return GL_ENOTFOUND;
+    gl_status st = store_series(b->store, b->cfg->meters[mi].id, p->from_ts - LOOKBACK_S, p->to_ts + 1, b->points,
+                                BILLING_USAGE_MAX, &n);
+    if (st != GL_OK)
+        return st;
+    while (first + 1 < n && b->points[first + 1].ts <= p->from_ts)
+        first++; /* the last point at or before the start is the base */
+    if (n - first < 2)
+        return GL_ENOTFOUND;
+    *nu = to_usage(b->points + first, n - first, b->usage);
+    return *nu > 0 ? GL_OK : GL_ENOTFOUND;
+}
+
+/* tier_position: the yearly tier position carried in kv "tierpos.CUST". */
+static void tier_position(billing *b, const config_customer *c, const tariff_set *ts, const billing_period *p,
+                          bill_options *o, char *key, size_t cap, int *tier_year)
+{
+    const tariff_version *v = &ts->versions[ts->nversions - 1];
+    int y = 0, m = 0, d = 0;
+    snprintf(key, cap, "tierpos.%s", c->id);
+    *tier_year = 0;
+    if (v->tier_basis != TARIFF_TIER_YEAR)
+        return;
+    civil_from_days(p->from_day, &y, &m, &d);
+    *tier_year = m >= v->tier_start_month ? y : y - 1;
+    char val[64];
+    long long ty = 0, pos = 0;
+    o->has_position = 1;
+    o->position_wh = 0;
+    if (store_kv_get(b->store, key, val, sizeof val) == GL_OK && sscanf(val, "%lld %lld", &ty, &pos) == 2 &&
+        ty == *tier_year)
+        o->position_wh = pos;
+}
+
+/* decorate: the bill JSON with id, area, due and period name, for the outbox and the store. */
+static gl_status decorate(billing *b, const config_customer *c, const billing_period *p, size_t len)
+{
+    while (len > 0 && b->json[len - 1] != '}')
+        len--;
+    if (len == 0)
+        return GL_EINVAL;
+    int n = snprintf(b->json + len - 1, BILLING_JSON_MAX - (len - 1),
+                     ",\n  \"id\": \"%s/%s\",\n  \"area\": \"%s\",\n  \"period_name\": \"%s\",\n  \"due\": \"%s\"\n}",
+                     c->id, p->name, b->cfg->gateway.area, p->name, p->due);
+    return n > 0 && (size_t)n < BILLING_JSON_MAX - (len - 1) ? GL_OK : GL_EBOUND;
+}
+
+/* post: the bill, its ledger entry and its outbox message in one transaction. */
+static gl_status post(billing *b, const config_customer *c, const billing_period *p, int queue_up,
+                      const char *tier_key, int tier_year)
+{
+    char ref[2 * CONFIG_ID_MAX], date[12], pos[64];
+    snprintf(ref, sizeof ref, "%s/%s", c->id, p->name);
+    civil_format_date(p->to_day + 1, date, sizeof date);
+    gl_status st = store_txn_begin(b->store);
+    if (st != GL_OK)
+        return st;
+    st = store_bill_put(b->store, c->id, p->name, b->bill.total_fen, b->json);
+    if (st == GL_OK && c->payment == CONFIG_PAY_POSTPAID)
+        st = store_ledger_put(b->store, c->id, date, "bill", b->bill.total_fen, ref, p->due);
+    if (st == GL_OK && tier_year > 0) {
+        snprintf(pos, sizeof pos, "%d %lld", tier_year, (long long)b->bill.position_after_wh);
+        st = store_kv_set(b->store, tier_key, pos);
+    }
+    if (st == GL_OK && queue_up) {
+        size_t need = strlen(b->json) + 16;
+        char *body = malloc(need);
+        st = body ? GL_OK : GL_ENOMEM;
+        if (body != NULL) {
+            snprintf(body, need, "{\"bills\":[%s]}", b->json);
+            st = store_outbox_put(b->store, "bills", body, p->to_ts, NULL);
+        }
+        free(body);
+    }
+    return store_txn_end(b->store, st);
+}
+
+static int billed(billing *b, const char *customer, const char *period)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(store_db(b->store), "SELECT 1 FROM bills WHERE customer = ?1 AND period = ?2", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+gl_status billing_customer(billing *b, int ci, const billing_period *p, int queue_up, billing_outcome *outcome)
+{
+    const config_customer *c = &b->cfg->customers[ci];
+    const tariff_set *ts = &b->tariffs[c->tariff_index];
+    bill_options o;
+    char key[96];
+    int nu = 0, tier_year = 0;
+    size_t len = 0;
+    *outcome = BILLING_EXISTS;
+    if (billed(b, c->id, p->name))
+        return GL_OK;
+    *outcome = BILLING_NO_DATA;
+    gl_status st = usage_for(b, ci, p, &nu);
+    if (st == GL_ENOTFOUND)
+        return GL_OK;
+    bill_options_init(&o);
+    snprintf(o.customer, sizeof o.customer, "%s", c->id);
+    o.from_day = p->from_day;
+    o.to_day = p->to_day;
+    o.capacity_va = c->capacity_kva_milli > 0 ? c->capacity_kva_milli : -1;
+    tier_position(b, c, ts, p, &o, key, sizeof key, &tier_year);
+    if (st == GL_OK)
+        st = bill_compute(ts, b->usage, nu, &o, &b->bill);
+    if (st == GL_OK)
+        st = bill_to_json(&b->bill, b->json, BILLING_JSON_MAX - 256, &len);
+    if (st == GL_OK)
+        st = decorate(b, c, p, len);
+    if (st == GL_OK)
+        st = post(b, c, p, queue_up, key, tier_year);
+    if (st == GL_EEXIST) /* billed meanwhile by another process: nothing changed */
+        return *outcome = BILLING_EXISTS, GL_OK;
+    if (st == GL_OK)
+        *outcome = BILLING_POSTED;
+    return st;
+}

@@ -1,0 +1,117 @@
+/* cmd_bill.c: `gridledger bill --period YYYY-MM [--json|--csv]`: closes the
+ * period's bills from stored readings (those not closed yet) and shows them
+ * all; --json prints the bills themselves (CONTRACT.md bill JSON). */
+#include <stdio.h>
+#include <string.h>
+
+#include "billing.h"
+#include "cli.h"
+#include "gridledger/clock.h"
+#include "gridledger/money.h"
+#include "outfmt.h"
+
+static const char *outcome_name(billing_outcome o)
+{
+    return o == BILLING_POSTED ? "closed" : o == BILLING_EXISTS ? "existing" : "no readings";
+}
+
+/* stored: the stored bill of customer for period (total text and JSON). */
+static int stored(store *s, const char *customer, const char *period, char *total, size_t cap, FILE *json_out)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(store_db(s), "SELECT total_fen, json FROM bills WHERE customer = ?1 AND period = ?2", -1,
+                           &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        found = 1;
+        money_format(sqlite3_column_int64(st, 0), MONEY_SCALE_FEN, total, cap);
+        if (json_out != NULL)
+            fputs((const char *)sqlite3_column_text(st, 1), json_out);
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+static int run(billing *b, const billing_period *p, outfmt_kind k)
+{
+    static const char *const cols[] = {"customer", "period", "total", "status"};
+    outfmt o;
+    int failures = 0, njson = 0;
+    if (k == OUTFMT_JSON)
+        fputs("{\"bills\": [\n", stdout);
+    else
+        outfmt_begin(&o, k, stdout, "bills", cols, 4);
+    for (int ci = 0; ci < b->cfg->ncustomers; ci++) {
+        const char *id = b->cfg->customers[ci].id;
+        billing_outcome oc;
+        char total[MONEY_FMT_MAX] = "";
+        gl_status st = billing_customer(b, ci, p, b->cfg->uplink.enabled, &oc);
+        if (st != GL_OK) {
+            cli_error("bill", "%s %s: %s%s%s", id, p->name, gl_strerror(st), b->bill.error[0] ? ": " : "",
+                      b->bill.error);
+            failures++;
+            continue;
+        }
+        if (k == OUTFMT_JSON) {
+            if (oc != BILLING_NO_DATA && njson++)
+                fputs(",\n", stdout);
+            if (oc != BILLING_NO_DATA)
+                stored(b->store, id, p->name, total, sizeof total, stdout);
+            continue;
+        }
+        stored(b->store, id, p->name, total, sizeof total, NULL);
+        const char *row[] = {id, p->name, oc == BILLING_NO_DATA ? NULL : total, outcome_name(oc)};
+        outfmt_row(&o, row);
+    }
+    if (k == OUTFMT_JSON)
+        fputs("\n]}\n", stdout);
+    else
+        outfmt_end(&o);
+    return failures ? CLI_FAIL : CLI_OK;
+}
+
+int cmd_bill(cli_ctx *ctx, int argc, char **argv)
+{
+    outfmt_kind k = OUTFMT_TEXT;
+    int y = 0, m = 0;
+    char tail;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--period") == 0 && i + 1 < argc && sscanf(argv[i + 1], "%4d-%2d%c", &y, &m, &tail) == 2 &&
+            strlen(argv[i + 1]) == 7 && m >= 1 && m <= 12)
+            i++;
+        else if (!outfmt_flag(argv[i], &k)) {
+            cli_error("bill", "usage: bill --period YYYY-MM [--json|--csv]");
+            return CLI_USAGE;
+        }
+    }
+    if (y == 0) {
+        cli_error("bill", "needs --period YYYY-MM");
+        return CLI_USAGE;
+    }
+    config *cfg = NULL;
+    store *s = NULL;
+    static billing b;
+    diag d;
+    diag_init(&d);
+    int rc = cli_load_config(ctx, &cfg);
+    if (rc == CLI_OK && clock_set_timezone(cfg->gateway.timezone) != GL_OK)
+        rc = CLI_USAGE;
+    if (rc == CLI_OK)
+        rc = cli_open_store(cfg, &s);
+    if (rc == CLI_OK && billing_init(&b, cfg, s, &d) != GL_OK) {
+        cli_print_diag(&d);
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK) {
+        billing_period p;
+        billing_period_of(cfg, y, m, &p);
+        rc = run(&b, &p, k);
+    }
+    billing_free(&b);
+    store_close(s);
+    config_free(cfg);
+    return rc;
+}
