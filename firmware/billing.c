@@ -205,29 +205,54 @@ static int billed(billing *b, const char *customer, const char *period)
     return found;
 }
 
-gl_status billing_customer(billing *b, int ci, const billing_period *p, int queue_up, billing_outcome *outcome)
+/* price: computes b->bill for customer ci over p (tier position from kv
+ * when tiers are yearly); GL_ENOTFOUND without readings. */
+static gl_status price(billing *b, int ci, const billing_period *p, char *key, size_t cap, int *tier_year)
 {
     const config_customer *c = &b->cfg->customers[ci];
     const tariff_set *ts = &b->tariffs[c->tariff_index];
     bill_options o;
-    char key[96];
-    int nu = 0, tier_year = 0;
-    size_t len = 0;
-    *outcome = BILLING_EXISTS;
-    if (billed(b, c->id, p->name))
-        return GL_OK;
-    *outcome = BILLING_NO_DATA;
+    int nu = 0;
     gl_status st = usage_for(b, ci, p, &nu);
-    if (st == GL_ENOTFOUND)
-        return GL_OK;
+    if (st != GL_OK)
+        return st;
     bill_options_init(&o);
     snprintf(o.customer, sizeof o.customer, "%s", c->id);
     o.from_day = p->from_day;
     o.to_day = p->to_day;
     o.capacity_va = c->capacity_kva_milli > 0 ? c->capacity_kva_milli : -1;
-    tier_position(b, c, ts, p, &o, key, sizeof key, &tier_year);
-    if (st == GL_OK)
-        st = bill_compute(ts, b->usage, nu, &o, &b->bill);
+    tier_position(b, c, ts, p, &o, key, cap, tier_year);
+    return bill_compute(ts, b->usage, nu, &o, &b->bill);
+}
+
+gl_status billing_cost(billing *b, int ci, int64_t from_ts, int64_t to_ts, int64_t *cost_fen)
+{
+    billing_period p = {.from_ts = from_ts, .to_ts = to_ts};
+    char key[96];
+    int ty = 0;
+    int y = 0, m = 0, d = 0;
+    clock_civil_date(from_ts, &y, &m, &d);
+    p.from_day = civil_days(y, m, d);
+    clock_civil_date(to_ts - 1, &y, &m, &d);
+    p.to_day = civil_days(y, m, d);
+    gl_status st = price(b, ci, &p, key, sizeof key, &ty);
+    *cost_fen = st == GL_OK ? b->bill.total_fen : 0;
+    return st;
+}
+
+gl_status billing_customer(billing *b, int ci, const billing_period *p, int queue_up, billing_outcome *outcome)
+{
+    const config_customer *c = &b->cfg->customers[ci];
+    char key[96];
+    int tier_year = 0;
+    size_t len = 0;
+    *outcome = BILLING_EXISTS;
+    if (billed(b, c->id, p->name))
+        return GL_OK;
+    *outcome = BILLING_NO_DATA;
+    gl_status st = price(b, ci, p, key, sizeof key, &tier_year);
+    if (st == GL_ENOTFOUND)
+        return GL_OK;
     if (st == GL_OK)
         st = bill_to_json(&b->bill, b->json, BILLING_JSON_MAX - 256, &len);
     if (st == GL_OK)

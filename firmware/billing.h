@@ -55,4 +55,9 @@ typedef enum billing_outcome { BILLING_POSTED = 0, BILLING_EXISTS, BILLING_NO_DA
  * On GL_OK with BILLING_POSTED, b->bill and b->json hold it. */
 gl_status billing_customer(billing *b, int ci, const billing_period *p, int queue_up, billing_outcome *outcome);
 
+/* billing_cost: the tariff price of customer ci's use in [from_ts, to_ts)
+ * (fixed charges prorated by days), for prepaid fee control. GL_ENOTFOUND
+ * without readings. Nothing is posted. */
+gl_status billing_cost(billing *b, int ci, int64_t from_ts, int64_t to_ts, int64_t *cost_fen);
+
 #endif

@@ -54,6 +54,10 @@ int cmd_run(cli_ctx *ctx, int argc, char **argv);
 int cmd_lineloss(cli_ctx *ctx, int argc, char **argv);
 int cmd_alerts(cli_ctx *ctx, int argc, char **argv);
 int cmd_bill(cli_ctx *ctx, int argc, char **argv);
+int cmd_grades(cli_ctx *ctx, int argc, char **argv);
+int cmd_worklist(cli_ctx *ctx, int argc, char **argv);
+int cmd_ledger(cli_ctx *ctx, int argc, char **argv);
+int cmd_pay(cli_ctx *ctx, int argc, char **argv);
 int cmd_tariff_calc(cli_ctx *ctx, int argc, char **argv);
 int cmd_credit_calc(cli_ctx *ctx, int argc, char **argv);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "creditrun.h"
 #include "gridledger/civdate.h"
 #include "gridledger/config.h"
 #include "gridledger/credit.h"
@@ -23,19 +24,6 @@ typedef struct {
     out_mode mode;
     int32_t as_of;
 } opts;
-
-typedef struct {
-    const ledger_account *acct;
-    const config_customer *cust; /* from --config, or NULL */
-    char grade[GRADE_NAME_MAX];
-    ledger_arrears a;
-    collect_item item;
-} work_row;
-
-typedef struct {
-    work_row *rows;
-    size_t n, cap;
-} worklist;
 
 static int parse_opts(int argc, char **argv, opts *o)
 {
@@ -68,181 +56,6 @@ static int parse_opts(int argc, char **argv, opts *o)
         return 0;
     }
     return 1;
-}
-
-static const char *fen(int64_t v, char *buf)
-{
-    if (money_format(v, MONEY_SCALE_FEN, buf, MONEY_FMT_MAX) != GL_OK)
-        snprintf(buf, MONEY_FMT_MAX, "?");
-    return buf;
-}
-
-static const char *date_text(int32_t d, char *buf)
-{
-    if (d < 0 || civdate_format(d, buf, CIVDATE_FMT_MAX) != GL_OK)
-        buf[0] = '\0';
-    return buf;
-}
-
-static const char *item_due(const collect_item *it, char *buf)
-{
-    if (it->has_time)
-        civdate_format_minute(it->due_minute, buf, CIVDATE_MINUTE_FMT_MAX);
-    else
-        date_text((int32_t)(it->due_minute / CIVDATE_MINUTES_PER_DAY), buf);
-    return buf;
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-static void csv_str(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void print_json_actions(FILE *f, const collect_plan *p)
-{
-    char due[CIVDATE_MINUTE_FMT_MAX];
-    fputs("\"actions\": [", f);
-    for (int i = 0; i < p->nitems; i++) {
-        const collect_item *it = &p->items[i];
-        fprintf(f, "%s{\"action\": \"%s\", \"channel\": ", i ? ", " : "", collect_action_name(it->action));
-        json_str(f, it->channel);
-        fprintf(f, ", \"due\": \"%s\", \"priority\": %d, \"next\": %s, \"reason\": ", item_due(it, due), it->priority,
-                it->next ? "true" : "false");
-        json_str(f, it->reason);
-        fputc('}', f);
-    }
-    fputs("]", f);
-}
-
-static void print_json(FILE *f, const creditcfg *cc, const ledger_account *acct, const credit_result *r, int first)
-{
-    char b1[MONEY_FMT_MAX], b2[MONEY_FMT_MAX], b3[MONEY_FMT_MAX], b4[MONEY_FMT_MAX], d1[CIVDATE_FMT_MAX];
-    const ledger_arrears *a = &r->arrears;
-    const grade_result *g = &r->grade;
-    fputs(first ? "\n  " : ",\n  ", f);
-    fputs("{\"customer\": ", f);
-    json_str(f, acct->customer);
-    fprintf(f, ", \"class\": \"%s\", \"arrears\": \"%s\", \"oldest_due\": ", ledger_class_name(acct->klass),
-            fen(a->arrears_fen, b1));
-    if (a->oldest_due >= 0)
-        fprintf(f, "\"%s\"", date_text(a->oldest_due, d1));
-    else
-        fputs("null", f);
-    fprintf(f, ", \"days_overdue\": %d, \"penalty\": \"%s\", \"not_due\": \"%s\", \"credit\": \"%s\", \"balance\": \"%s\"",
-            a->days_overdue, fen(a->penalty_fen, b1), fen(a->not_due_fen, b2), fen(a->credit_fen, b3),
-            fen(a->balance_fen, b4));
-    fprintf(f, ", \"aging\": {\"0_30\": \"%s\", \"31_60\": \"%s\", \"61_90\": \"%s\", \"over_90\": \"%s\"}",
-            fen(a->aging_fen[0], b1), fen(a->aging_fen[1], b2), fen(a->aging_fen[2], b3), fen(a->aging_fen[3], b4));
-    fprintf(f, ", \"score\": \"%s\", \"grade\": ", fen(g->score_cp, b1));
-    json_str(f, cc->grade.names[g->grade]);
-    fprintf(f, ", \"grade_reason\": \"%s\", \"previous_grade\": ", grade_reason_name(g->reason));
-    json_str(f, cc->grade.names[g->prev_grade]);
-    fputs(", \"score_components\": [", f);
-    for (int c = 0; c < GRADE_C_COUNT; c++)
-        fprintf(f, "%s{\"component\": \"%s\", \"value\": %lld, \"points\": \"%s\"}", c ? ", " : "",
-                grade_component_name(g->comp[c].id), (long long)g->comp[c].value, fen(g->comp[c].points_cp, b1));
-    fputs("], ", f);
-    print_json_actions(f, &r->plan);
-    fprintf(f, ", \"deposit_required\": \"%s\", \"deposit_held\": \"%s\", \"deposit_refundable\": %s",
-            fen(r->deposit_required_fen, b1), fen(a->deposit_fen, b2), r->deposit_refundable ? "true" : "false");
-    if (acct->prepaid)
-        fprintf(f, ", \"prepaid_balance\": \"%s\"", fen(a->prepaid_balance_fen, b1));
-    fputc('}', f);
-}
-
-static void print_csv(FILE *f, const creditcfg *cc, const ledger_account *acct, const credit_result *r)
-{
-    char b[10][MONEY_FMT_MAX], d1[CIVDATE_FMT_MAX], due[CIVDATE_MINUTE_FMT_MAX] = "";
-    const ledger_arrears *a = &r->arrears;
-    const collect_item *cur = NULL;
-    for (int i = 0; i < r->plan.nitems && !cur; i++)
-        if (!r->plan.items[i].next && r->plan.items[i].priority <= 5)
-            cur = &r->plan.items[i];
-    for (int i = 0; i < r->plan.nitems; i++) /* the disconnection itself rather than its confirmations */
-        if (r->plan.items[i].action == COLLECT_DISCONNECT)
-            cur = &r->plan.items[i];
-    csv_str(f, acct->customer);
-    fprintf(f, ",%s,", ledger_class_name(acct->klass));
-    csv_str(f, cc->grade.names[r->grade.grade]);
-    fprintf(f, ",%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s\n", fen(r->grade.score_cp, b[0]), fen(a->arrears_fen, b[1]),
-            fen(a->penalty_fen, b[2]), fen(a->balance_fen, b[3]), date_text(a->oldest_due, d1), a->days_overdue,
-            fen(a->aging_fen[0], b[4]), fen(a->aging_fen[1], b[5]), fen(a->aging_fen[2], b[6]),
-            fen(a->aging_fen[3], b[7]), fen(r->deposit_required_fen, b[8]),
-            cur ? collect_action_name(cur->action) : "", cur ? item_due(cur, due) : "");
-}
-
-static int add_work(worklist *w, const work_row *row)
-{
-    if (w->n == w->cap) {
-        size_t ncap = w->cap ? w->cap * 2 : 256;
-        work_row *nr = realloc(w->rows, ncap * sizeof *nr);
-        if (nr == NULL)
-            return 0;
-        w->rows = nr;
-        w->cap = ncap;
-    }
-    w->rows[w->n++] = *row;
-    return 1;
-}
-
-static int work_cmp(const void *x, const void *y)
-{
-    const work_row *a = x, *b = y;
-    if (a->item.priority != b->item.priority)
-        return a->item.priority - b->item.priority;
-    if (a->item.due_minute != b->item.due_minute)
-        return a->item.due_minute < b->item.due_minute ? -1 : 1;
-    int c = strcmp(a->acct->customer, b->acct->customer);
-    if (c)
-        return c;
-    return (int)a->item.action - (int)b->item.action;
-}
-
-static void print_worklist(FILE *f, worklist *w)
-{
-    char b1[MONEY_FMT_MAX], b2[MONEY_FMT_MAX], d1[CIVDATE_FMT_MAX], due[CIVDATE_MINUTE_FMT_MAX];
-    if (w->n > 1)
-        qsort(w->rows, w->n, sizeof *w->rows, work_cmp);
-    fputs("customer,name,grid,grade,arrears,penalty,oldest_due,days_overdue,action,channel,priority,deadline\n", f);
-    for (size_t i = 0; i < w->n; i++) {
-        const work_row *r = &w->rows[i];
-        csv_str(f, r->acct->customer);
-        fputc(',', f);
-        csv_str(f, r->cust ? r->cust->name : "");
-        fputc(',', f);
-        csv_str(f, r->cust ? r->cust->grid : "");
-        fputc(',', f);
-        csv_str(f, r->grade);
-        fprintf(f, ",%s,%s,%s,%d,%s,", fen(r->a.arrears_fen, b1), fen(r->a.penalty_fen, b2),
-                date_text(r->a.oldest_due, d1), r->a.days_overdue, collect_action_name(r->item.action));
-        csv_str(f, r->item.channel);
-        fprintf(f, ",%d,%s\n", r->item.priority, item_due(&r->item, due));
-    }
 }
 
 static int load_config(const char *path, config **cfg, creditcfg *cc)
@@ -286,50 +99,43 @@ static int load_ledger(const char *path, ledgercsv **out)
     return CLI_OK;
 }
 
-/* Runs every account; prints JSON/CSV as it goes, gathers the worklist. */
-static int run_all(const opts *o, const creditcfg *cc, const config *cfg, const ledgercsv *l, worklist *w)
+typedef struct run_ctx {
+    const opts *o;
+    const creditcfg *cc;
+    creditrun_worklist *w;
+    int first;
+} run_ctx;
+
+static int emit(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
 {
-    ledger_state *st = malloc(sizeof *st);
-    credit_result *r = malloc(sizeof *r);
-    int ret = CLI_FAIL;
-    char d1[CIVDATE_FMT_MAX];
-    if (st == NULL || r == NULL)
-        goto out;
+    run_ctx *c = ctx;
+    if (c->o->mode == OUT_JSON)
+        creditrun_print_json(stdout, c->cc, acct, r, c->first);
+    else if (c->o->mode == OUT_CSV)
+        creditrun_print_csv(stdout, c->cc, acct, r);
+    else if (!creditrun_worklist_add(c->w, c->cc, acct, cust, r))
+        return 1;
+    c->first = 0;
+    return 0;
+}
+
+/* Runs every account; prints JSON/CSV as it goes, gathers the worklist. */
+static int run_all(const opts *o, const creditcfg *cc, const config *cfg, const ledgercsv *l, creditrun_worklist *w)
+{
+    char d1[CIVDATE_FMT_MAX], err[160];
+    run_ctx c = {o, cc, w, 1};
     if (o->mode == OUT_JSON)
-        printf("{\"as_of\": \"%s\", \"customers\": [", date_text(o->as_of, d1));
+        printf("{\"as_of\": \"%s\", \"customers\": [", creditrun_date(o->as_of, d1));
     else if (o->mode == OUT_CSV)
-        printf("customer,class,grade,score,arrears,penalty,balance,oldest_due,days_overdue,aging_0_30,aging_31_60,"
-               "aging_61_90,aging_over_90,deposit_required,action,action_due\n");
-    for (int i = 0; i < l->naccounts; i++) {
-        const ledger_account *acct = &l->accounts[i];
-        int ci = cfg ? config_find_customer(cfg, acct->customer) : -1;
-        const config_customer *cust = ci >= 0 ? &cfg->customers[ci] : NULL;
-        gl_status s = credit_eval(cc, acct, cust ? cust->important : 0, o->as_of, st, r);
-        if (s != GL_OK) {
-            cli_error(o->ledger, "customer %s: %s", acct->customer, gl_strerror(s));
-            ret = cli_status_exit(s);
-            goto out;
-        }
-        if (o->mode == OUT_JSON)
-            print_json(stdout, cc, acct, r, i == 0);
-        else if (o->mode == OUT_CSV)
-            print_csv(stdout, cc, acct, r);
-        for (int k = 0; o->mode == OUT_WORKLIST && k < r->plan.nitems; k++) {
-            if (r->plan.items[k].next)
-                continue;
-            work_row row = {acct, cust, "", r->arrears, r->plan.items[k]};
-            snprintf(row.grade, sizeof row.grade, "%s", cc->grade.names[r->grade.grade]);
-            if (!add_work(w, &row))
-                goto out;
-        }
+        creditrun_print_csv_header(stdout);
+    gl_status st = creditrun_all(cc, cfg, l, o->as_of, emit, &c, err, sizeof err);
+    if (st != GL_OK) {
+        cli_error(o->ledger, "%s", err);
+        return cli_status_exit(st);
     }
     if (o->mode == OUT_JSON)
         printf("\n]}\n");
-    ret = CLI_OK;
-out:
-    free(st);
-    free(r);
-    return ret;
+    return CLI_OK;
 }
 
 int cmd_credit_calc(cli_ctx *ctx, int argc, char **argv)
@@ -338,7 +144,7 @@ int cmd_credit_calc(cli_ctx *ctx, int argc, char **argv)
     opts o;
     config *cfg = NULL;
     ledgercsv *l = NULL;
-    worklist w = {0};
+    creditrun_worklist w = {0};
     creditcfg *cc = malloc(sizeof *cc);
     int ret = CLI_FAIL;
     if (cc == NULL)
@@ -350,13 +156,13 @@ int cmd_credit_calc(cli_ctx *ctx, int argc, char **argv)
         goto out;
     ret = run_all(&o, cc, cfg, l, &w);
     if (ret == CLI_OK && o.mode == OUT_WORKLIST)
-        print_worklist(stdout, &w);
+        creditrun_print_worklist(stdout, &w);
     if (fflush(stdout) != 0 && ret == CLI_OK) {
         cli_error("credit-calc", "cannot write the output");
         ret = CLI_FAIL;
     }
 out:
-    free(w.rows);
+    creditrun_worklist_free(&w);
     ledgercsv_free(l);
     config_free(cfg);
     free(cc);

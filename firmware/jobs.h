@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "billing.h"
+#include "creditrun.h"
 #include "daemon.h"
 #include "poller.h"
 #include "store.h"
@@ -26,8 +27,11 @@ typedef struct jobs_gw {
     validate_event *events;
     uplink *up;                /* NULL if the uplink section is absent */
     billing *billing;          /* tariffs and scratch for the cycle close */
+    creditcfg *cc;             /* credit, collection and fee-control settings */
+    creditrun_worklist worklist;
     int poll_now;              /* a downlink asked for a poll */
     int money_changed;         /* a payment or top-up arrived: re-run collection */
+    int64_t last_collect;      /* clock time of the last collection run */
     int64_t polls, poll_errors;
     int meters_online, meters_offline;
     char last_errors[JOBS_ERRORS_KEPT][128];
@@ -67,6 +71,17 @@ void jobs_uplink_free(jobs_gw *g, int64_t now);
 gl_status jobs_bill_init(jobs_gw *g);
 void jobs_bill_free(jobs_gw *g);
 gl_status jobs_bill(void *ctx, int64_t due, int64_t now);
+
+/* Credit (jobs_credit.c, jobs_feectl.c): collection, worklist, grades, fee control. */
+gl_status jobs_credit_init(jobs_gw *g);
+void jobs_credit_free(jobs_gw *g);
+gl_status jobs_evaluate(jobs_gw *g, int32_t day, int prepaid_only, creditrun_fn fn, void *ctx);
+int32_t jobs_civil_day(int64_t t);       /* local civil day (civdate) of t */
+int64_t jobs_civil_minute(int64_t t);    /* local civil minute of t */
+gl_status jobs_collect(void *ctx, int64_t due, int64_t now);
+gl_status jobs_worklist(void *ctx, int64_t due, int64_t now);
+gl_status jobs_grades(void *ctx, int64_t due, int64_t now);
+gl_status jobs_feectl(void *ctx, int64_t due, int64_t now);
 
 gl_status jobs_lineloss(void *ctx, int64_t due, int64_t now);
 gl_status jobs_compact(void *ctx, int64_t due, int64_t now);

@@ -116,6 +116,10 @@ void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed)
         jobs_error(g, "uplink: %s", gl_strerror(st));
     if (g->poll_now)
         jobs_poll(ctx, now, now);
+    if (g->money_changed && now - g->last_collect >= 3600) { /* a payment: re-plan soon, at most hourly */
+        g->last_collect = now;
+        jobs_collect(ctx, now, now);
+    }
 }
 
 static int64_t mono_ms(void)

@@ -1027,7 +1027,7 @@ gl_status store_action_put(store *s, const char *customer, const char *date, con
                            const char *due, const char *reason)
 {
     return exec_bind(s,
-                     "INSERT OR REPLACE INTO actions(customer, date, action, channel, due, reason)"
+                     "INSERT INTO actions(customer, date, action, channel, due, reason)"
                      " VALUES(?1,?2,?3,?4,?5,?6)",
                      "tttttt", customer, date, action, channel, due, reason);
 }

@@ -153,8 +153,10 @@ gl_status store_bill_put(store *s, const char *customer, const char *period, int
 gl_status store_ledger_put(store *s, const char *customer, const char *date, const char *kind,
                            int64_t amount_fen, const char *ref, const char *due);
 
-/* store_grade_put / store_action_put: idempotent on their keys (a repeat
- * replaces the row with the same content). */
+/* store_grade_put: a grade and its explanation; a repeat for the same
+ * customer and date replaces it. store_action_put: a collection action taken
+ * (customer, date it was due, action); GL_EEXIST if it was recorded before,
+ * so an action is taken once. */
 gl_status store_grade_put(store *s, const char *customer, const char *as_of, int score, const char *grade,
                           const char *explanation_json);
 gl_status store_action_put(store *s, const char *customer, const char *date, const char *action,
