@@ -117,7 +117,7 @@ static void reload_config(daemon_state *d)
         daemon_stop = 1;
         return;
     }
-    sched_start(d->jobs, (size_t)d->njobs, clock_now(&d->clock));
+    daemon_jobs_start(d, clock_now(&d->clock));
     glog_info("config reloaded from %s", d->opts.config_path);
 }
 
@@ -127,7 +127,8 @@ static void loop(daemon_state *d)
         int64_t now = clock_now(&d->clock);
         if (d->opts.until && now >= d->opts.until)
             break;
-        sched_run_due(d->jobs, (size_t)d->njobs, now, d, &daemon_stop);
+        if (sched_run_due(d->jobs, (size_t)d->njobs, now, d, &daemon_stop) > 0)
+            daemon_jobs_saved(d);
         if (daemon_reload)
             reload_config(d);
         int64_t next = sched_earliest(d->jobs, (size_t)d->njobs);
@@ -162,7 +163,7 @@ int daemon_main(daemon_state *d)
         daemon_jobs_free(d);
         return cli_status_exit(st) == CLI_USAGE ? CLI_USAGE : CLI_FAIL;
     }
-    sched_start(d->jobs, (size_t)d->njobs, clock_now(&d->clock));
+    daemon_jobs_start(d, clock_now(&d->clock));
     glog_info("running: %d jobs, clock %s", d->njobs, d->opts.sim ? "simulated" : "real");
     loop(d);
     glog_info("stopping%s", daemon_stop ? " on signal" : " at --until");

@@ -41,6 +41,13 @@ typedef struct daemon_state {
 gl_status daemon_jobs_init(daemon_state *d);
 void daemon_jobs_free(daemon_state *d);
 
+/* daemon_jobs_start: first due times: the calendar jobs resume from the
+ * due times saved in the store (a cycle close interrupted by a power cut or
+ * missed while the gateway was off runs on restart), the others from now.
+ * daemon_jobs_saved: saves the calendar jobs' next due times after runs. */
+void daemon_jobs_start(daemon_state *d, int64_t now);
+void daemon_jobs_saved(daemon_state *d);
+
 /* daemon_request_reload: asks the loop to re-read the config (as SIGHUP). */
 void daemon_request_reload(void);
 

@@ -167,6 +167,44 @@ static void record_config(daemon_state *d, jobs_gw *g)
     free(text);
 }
 
+static void job_key(const sched_job *j, char *key, size_t cap)
+{
+    snprintf(key, cap, "job.%s.next_due", j->name);
+}
+
+void daemon_jobs_start(daemon_state *d, int64_t now)
+{
+    jobs_gw *g = d->modules;
+    sched_start(d->jobs, (size_t)d->njobs, now);
+    for (int i = 0; i < d->njobs; i++) {
+        sched_job *j = &d->jobs[i];
+        char key[64], val[32];
+        job_key(j, key, sizeof key);
+        g->saved_due[i] = -1; /* not saved yet: saved below */
+        if (j->kind != SCHED_EVERY && store_kv_get(g->store, key, val, sizeof val) == GL_OK) {
+            int64_t saved = strtoll(val, NULL, 10);
+            if (saved > 0 && saved < j->next_due)
+                j->next_due = saved; /* missed or interrupted: the catch-up rule runs it */
+        }
+    }
+    daemon_jobs_saved(d);
+}
+
+void daemon_jobs_saved(daemon_state *d)
+{
+    jobs_gw *g = d->modules;
+    for (int i = 0; i < d->njobs; i++) {
+        sched_job *j = &d->jobs[i];
+        char key[64], val[32];
+        if (j->kind == SCHED_EVERY || g->saved_due[i] == j->next_due)
+            continue;
+        job_key(j, key, sizeof key);
+        snprintf(val, sizeof val, "%lld", (long long)j->next_due);
+        if (store_kv_set(g->store, key, val) == GL_OK)
+            g->saved_due[i] = j->next_due;
+    }
+}
+
 gl_status daemon_jobs_init(daemon_state *d)
 {
     jobs_gw *g = calloc(1, sizeof *g);

@@ -32,6 +32,7 @@ typedef struct jobs_gw {
     int poll_now;              /* a downlink asked for a poll */
     int money_changed;         /* a payment or top-up arrived: re-run collection */
     int64_t last_collect;      /* clock time of the last collection run */
+    int64_t saved_due[DAEMON_MAX_JOBS]; /* calendar jobs' next due time as saved in kv */
     int64_t polls, poll_errors;
     int meters_online, meters_offline;
     char last_errors[JOBS_ERRORS_KEPT][128];
