@@ -125,8 +125,12 @@ static void loop(daemon_state *d)
 {
     while (!daemon_stop) {
         int64_t now = clock_now(&d->clock);
-        if (d->opts.until && now >= d->opts.until)
+        if (d->opts.until && now >= d->opts.until) {
+            /* jobs due by --until still run, however long the ones before took */
+            if (sched_run_due(d->jobs, (size_t)d->njobs, d->opts.until, d, &daemon_stop) > 0)
+                daemon_jobs_saved(d);
             break;
+        }
         if (sched_run_due(d->jobs, (size_t)d->njobs, now, d, &daemon_stop) > 0)
             daemon_jobs_saved(d);
         if (daemon_reload)
