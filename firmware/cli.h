@@ -55,5 +55,6 @@ int cmd_lineloss(cli_ctx *ctx, int argc, char **argv);
 int cmd_alerts(cli_ctx *ctx, int argc, char **argv);
 int cmd_tariff_calc(cli_ctx *ctx, int argc, char **argv);
 int cmd_credit_calc(cli_ctx *ctx, int argc, char **argv);
+int cmd_tariff(cli_ctx *ctx, int argc, char **argv);
 
 #endif
