@@ -387,8 +387,10 @@ static int parse_schedule(conv *C, const char *key, uint8_t out[12][24])
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(C->rate, key);
     sub(p, C->path, key);
     memset(out, 0, 12 * 24);
-    if (s == NULL && C->nperiods == 1)
+    if (s == NULL && C->nperiods == 1) {
+        C->used[0] = 1;
         return 1;
+    }
     if (s == NULL)
         return fail(C, C->rate, C->path, "needs \"%s\" (there are %d periods)", key, C->nperiods);
     if (!cJSON_IsArray(s) || cJSON_GetArraySize(s) != 12)
@@ -726,7 +728,7 @@ static void write_text_member(sbuf *s, const conv *C, const char *key)
     }
 }
 
-static int write_tariff(sbuf *s, conv *C, const char *id)
+static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
 {
     char day[CIVIL_DATE_MAX];
     sb_put(s, "{\n  \"id\": ");
@@ -747,7 +749,9 @@ static int write_tariff(sbuf *s, conv *C, const char *id)
         snprintf(d, sizeof d, "(imported from URDB)");
     sb_put(s, ",\n  \"description\": ");
     sb_str(s, d);
-    sb_put(s, ",\n  \"currency\": \"USD\",\n  \"effective_from\": ");
+    sb_put(s, ",\n  \"currency\": ");
+    sb_str(s, currency[0] ? currency : "USD");
+    sb_put(s, ",\n  \"effective_from\": ");
     civil_format_date(C->from_day, day, sizeof day);
     sb_str(s, day);
     if (C->to_day != TARIFF_NO_END) {
@@ -847,7 +851,7 @@ static int convert(conv *C, const urdb_options *opt, sbuf *s)
             return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "enddate"), p, "must be after startdate");
         }
     }
-    return write_tariff(s, C, id);
+    return write_tariff(s, C, id, opt->currency);
 }
 
 void urdb_options_init(urdb_options *o)

@@ -1,4 +1,4 @@
-/* cmd_tariff.c: `gridledger tariff import-urdb FILE [--id ID] [--label LABEL]`:
+/* cmd_tariff.c: `gridledger tariff import-urdb FILE [--id ID] [--label LABEL] [--currency CODE]`:
  * converts an OpenEI URDB rate (core/urdb.c) into a gridledger tariff and
  * prints it. The result is loaded back with tariff_parse before it is
  * printed, so what is printed is a tariff tariff-calc accepts. Pure: no
@@ -30,18 +30,22 @@ static int parse_args(int argc, char **argv, const char **path, urdb_options *o)
     urdb_options_init(o);
     *path = NULL;
     if (argc < 2 || strcmp(argv[1], "import-urdb") != 0) {
-        cli_error("tariff", "%s: unknown subcommand (try: tariff import-urdb FILE [--id ID] [--label LABEL])",
+        cli_error("tariff", "%s: unknown subcommand (try: tariff import-urdb FILE [--id ID] [--label LABEL] [--currency CODE])",
                   argc < 2 ? "(none)" : argv[1]);
         return 0;
     }
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--id") == 0 || strcmp(argv[i], "--label") == 0) {
+        char *dst = strcmp(argv[i], "--id") == 0         ? o->id
+                    : strcmp(argv[i], "--label") == 0    ? o->label
+                    : strcmp(argv[i], "--currency") == 0 ? o->currency
+                                                         : NULL;
+        size_t cap = dst == o->id ? sizeof o->id : dst == o->label ? sizeof o->label : sizeof o->currency;
+        if (dst != NULL) {
             if (i + 1 >= argc) {
                 cli_error("tariff", "%s: needs a value", argv[i]);
                 return 0;
             }
-            int id = strcmp(argv[i], "--id") == 0;
-            if (!set_opt(id ? o->id : o->label, id ? sizeof o->id : sizeof o->label, argv[i], argv[i + 1]))
+            if (!set_opt(dst, cap, argv[i], argv[i + 1]))
                 return 0;
             i++;
         } else if (strncmp(argv[i], "--", 2) == 0 || *path != NULL) {

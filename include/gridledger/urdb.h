@@ -24,9 +24,10 @@
 typedef struct urdb_options {
     char id[TARIFF_ID_MAX];     /* id of the tariff written; "" = the URDB label */
     char label[URDB_LABEL_MAX]; /* the rate to take from {"items": [...]}; "" = the only one */
+    char currency[TARIFF_CURRENCY_MAX]; /* ISO 4217 code written; "" = "USD" (URDB rates are in dollars) */
 } urdb_options;
 
-/* urdb_options_init: empty id and label. */
+/* urdb_options_init: empty id, label and currency (USD). */
 void urdb_options_init(urdb_options *o);
 
 /* urdb_convert: reads len bytes of URDB JSON text (named `file` in
