@@ -741,7 +741,7 @@ static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
     write_text_member(&ds, C, "name");
     const cJSON *label = cJSON_GetObjectItemCaseSensitive(C->rate, "label");
     if (cJSON_IsString(label)) {
-        sb_put(&ds, " (URDB ");
+        sb_put(&ds, ds.len ? " (URDB " : "(URDB ");
         sb_put(&ds, label->valuestring);
         sb_put(&ds, ")");
     }
@@ -827,6 +827,13 @@ static int pick_id(conv *C, const urdb_options *opt, char *id, size_t cap)
         return fail(C, C->rate, C->path, "no \"label\": give the tariff an id with --id");
     if (strlen(src) >= cap)
         return fail(C, label, C->path, "id \"%s\" is longer than %zu characters", src, cap - 1);
+    char p[JSONV_PATH_MAX];
+    sub(p, C->path, "label");
+    for (const char *c = src; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+              *c == '-' || *c == '.'))
+            return fail(C, opt->id[0] ? C->rate : label, opt->id[0] ? C->path : p,
+                        "\"%s\" cannot be a tariff id (letters, digits, '_', '-' and '.'): give one with --id", src);
     snprintf(id, cap, "%s", src);
     return 1;
 }
