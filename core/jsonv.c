@@ -425,6 +425,27 @@ void jsonv_pos(const jsonv_doc *doc, const cJSON *node, int want_key, int *line,
     offset_to_linecol(doc->text, off, line, col);
 }
 
+int jsonv_number_text(const jsonv_doc *doc, const cJSON *node, char *out, size_t cap)
+{
+    if (doc == NULL || !cJSON_IsNumber(node) || cap == 0)
+        return 0;
+    jsonv_span key = {node, 0, 0};
+    const jsonv_span *sp = bsearch(&key, doc->spans, doc->nspans, sizeof *doc->spans, span_cmp);
+    if (sp == NULL)
+        return 0;
+    size_t n = 0;
+    for (size_t i = sp->val_off; i < doc->len; i++, n++) {
+        char c = doc->text[i];
+        if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'))
+            break;
+    }
+    if (n == 0 || n >= cap)
+        return 0;
+    memcpy(out, doc->text + sp->val_off, n);
+    out[n] = '\0';
+    return 1;
+}
+
 static void report_at(jsonv_doc *doc, const cJSON *node, int want_key, const char *path, const char *fmt,
                       va_list ap)
 {

@@ -60,5 +60,6 @@ int cmd_ledger(cli_ctx *ctx, int argc, char **argv);
 int cmd_pay(cli_ctx *ctx, int argc, char **argv);
 int cmd_tariff_calc(cli_ctx *ctx, int argc, char **argv);
 int cmd_credit_calc(cli_ctx *ctx, int argc, char **argv);
+int cmd_tariff(cli_ctx *ctx, int argc, char **argv);
 
 #endif

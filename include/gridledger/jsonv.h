@@ -99,4 +99,10 @@ int jsonv_get_decimal(jsonv_doc *doc, const cJSON *obj, const char *path, const 
 int jsonv_decimal_value(jsonv_doc *doc, const cJSON *node, const char *path, int scale, int64_t lo,
                         int64_t hi, int64_t *out);
 
+/* jsonv_number_text: copies the source text of number node ("0.20513",
+ * "1.5e-05") into out, NUL-terminated, so a caller can read it exactly
+ * instead of through cJSON's double. Returns 1, or 0 if node is not a
+ * number of this doc or its text does not fit in cap. */
+int jsonv_number_text(const jsonv_doc *doc, const cJSON *node, char *out, size_t cap);
+
 #endif

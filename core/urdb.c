@@ -1,0 +1,904 @@
+/* urdb.c: URDB rate JSON -> gridledger tariff JSON (see urdb.h and
+ * docs/tariffs.md, "URDB import"). */
+#include "gridledger/urdb.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gridledger/civil.h"
+#include "gridledger/jsonv.h"
+#include "gridledger/money.h"
+
+#define URDB_PERIODS TARIFF_MAX_PERIODS
+#define URDB_NUM_TEXT 64
+#define URDB_SECONDS_PER_DAY 86400LL
+
+/* Output text with a hard cap; past it, `overflow` is set and nothing more is written. */
+typedef struct {
+    char *buf;
+    size_t cap, len;
+    int overflow;
+} sbuf;
+
+typedef struct {
+    jsonv_doc *doc;
+    const cJSON *rate; /* the rate object */
+    char path[JSONV_PATH_MAX];
+    int nperiods, ntiers, used[URDB_PERIODS];
+    int64_t price_micro[URDB_PERIODS][TARIFF_MAX_TIERS];
+    int64_t bound_wh[TARIFF_MAX_TIERS];
+    uint8_t weekday[12][24], weekend[12][24];
+    int64_t fixed_micro, minimum_micro, demand_micro, fuel_micro;
+    int32_t from_day, to_day; /* to_day TARIFF_NO_END when open */
+} conv;
+
+/* Fields a rate may carry that say nothing a bill depends on (applicability,
+ * provenance, comments) or that are read below. Anything else is refused. */
+static const char *const known_keys[] = {
+    "label", "uri", "approved", "is_default", "isdefault", "utility", "utility_info", "eiaid", "name",
+    "sector", "servicetype", "description", "source", "sourceparent", "supersedes", "revisions", "country",
+    "latest_update", "startdate", "enddate", "voltagecategory", "phasewiring", "voltageminimum",
+    "voltagemaximum", "peakkwcapacitymin", "peakkwcapacitymax", "peakkwcapacityhistory", "peakkwhusagemin",
+    "peakkwhusagemax", "peakkwhusagehistory", "energycomments", "demandcomments", "basicinformationcomments",
+    "energytoulabels", "demandtoulabels", "energyattrs", "demandattrs", "fixedattrs", "dgrules", "demandwindow",
+    "demandmin", "demandmax", "demandunits", "demandrateunit", "energyratestructure", "energyweekdayschedule",
+    "energyweekendschedule", "fixedchargefirstmeter", "fixedchargeunits", "fixedmonthlycharge",
+    "fixedchargeeaaddl", "mincharge", "minchargeunits", "minmonthlycharge", "annualmincharge",
+    "flatdemandstructure", "flatdemandmonths", "flatdemandunit", "demandratestructure", "demandweekdayschedule",
+    "demandweekendschedule", "coincidentratestructure", "coincidentrateschedule", "coincidentrateunit",
+    "demandratchetpercentage", "demandreactivepowercharge", "fueladjustmentsmonthly", "lookbackpercent",
+    "lookbackrange", "lookbackmonths", "is_latest", NULL};
+
+/* ---- output ---------------------------------------------------------- */
+
+static void sb_put(sbuf *s, const char *t)
+{
+    size_t n = strlen(t);
+    if (s->overflow || n >= s->cap - s->len) {
+        s->overflow = 1;
+        return;
+    }
+    memcpy(s->buf + s->len, t, n + 1);
+    s->len += n;
+}
+
+static void sb_fmt(sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_fmt(sbuf *s, const char *fmt, ...)
+{
+    char t[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t, sizeof t, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof t)
+        s->overflow = 1;
+    else
+        sb_put(s, t);
+}
+
+/* A JSON string: quotes, backslash and control characters escaped; other bytes as they are. */
+static void sb_str(sbuf *s, const char *t)
+{
+    char c[8];
+    sb_put(s, "\"");
+    for (; *t; t++) {
+        unsigned char ch = (unsigned char)*t;
+        if (ch == '"' || ch == '\\')
+            snprintf(c, sizeof c, "\\%c", ch);
+        else if (ch < 0x20)
+            snprintf(c, sizeof c, "\\u%04x", ch);
+        else
+            snprintf(c, sizeof c, "%c", ch);
+        sb_put(s, c);
+    }
+    sb_put(s, "\"");
+}
+
+/* A decimal string: v in units of 10^-scale, trailing zeros trimmed (at least min decimals). */
+static void sb_dec(sbuf *s, int64_t v, int scale, int min_decimals)
+{
+    char t[MONEY_FMT_MAX];
+    if (money_format_trim(v, scale, min_decimals, t, sizeof t) != GL_OK) {
+        s->overflow = 1;
+        return;
+    }
+    sb_str(s, t);
+}
+
+/* ---- reading --------------------------------------------------------- */
+
+static void sub(char *out, const char *parent, const char *key)
+{
+    jsonv_path_key(out, JSONV_PATH_MAX, parent, key);
+}
+
+static void subi(char *out, const char *parent, int i)
+{
+    jsonv_path_index(out, JSONV_PATH_MAX, parent, i);
+}
+
+static int fail(conv *C, const cJSON *node, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(conv *C, const cJSON *node, const char *path, const char *fmt, ...)
+{
+    char msg[DIAG_LINE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    jsonv_error(C->doc, node, path, "%s", msg);
+    return 0;
+}
+
+/* Rewrites a JSON number literal ("-1.5e-05") as a plain decimal ("-0.000015").
+ * Returns 0 if it is not one or does not fit. */
+static int plain_decimal(const char *lit, char *out, size_t cap)
+{
+    char digits[URDB_NUM_TEXT];
+    size_t nd = 0, o = 0;
+    int point = -1, neg = 0;
+    long exp10 = 0;
+    const char *p = lit;
+    if (*p == '-')
+        neg = 1, p++;
+    for (; (*p >= '0' && *p <= '9') || *p == '.'; p++) {
+        if (*p == '.')
+            point = (int)nd;
+        else if (nd + 1 < sizeof digits)
+            digits[nd++] = *p;
+        else
+            return 0;
+    }
+    if (nd == 0)
+        return 0;
+    if (point < 0)
+        point = (int)nd;
+    if (*p == 'e' || *p == 'E') {
+        int eneg = 0, ne = 0;
+        p++;
+        if (*p == '+' || *p == '-')
+            eneg = *p++ == '-';
+        for (; *p >= '0' && *p <= '9'; p++, ne++)
+            if ((exp10 = exp10 * 10 + (*p - '0')) > 40)
+                return 0;
+        if (ne == 0)
+            return 0;
+        exp10 = eneg ? -exp10 : exp10;
+    }
+    if (*p != '\0')
+        return 0;
+    long at = point + exp10; /* digits before the point */
+    if (cap < nd + 48)
+        return 0;
+    if (neg)
+        out[o++] = '-';
+    if (at <= 0) {
+        out[o++] = '0';
+        out[o++] = '.';
+        for (long i = at; i < 0; i++)
+            out[o++] = '0';
+        memcpy(out + o, digits, nd);
+        o += nd;
+    } else {
+        for (long i = 0; i < at || i < (long)nd; i++) {
+            if (i == at)
+                out[o++] = '.';
+            out[o++] = i < (long)nd ? digits[i] : '0';
+        }
+    }
+    out[o] = '\0';
+    return 1;
+}
+
+/* A URDB quantity: a JSON number (read from its text) or a decimal string,
+ * in units of 10^-scale, lo..hi. */
+static int get_dec_node(conv *C, const cJSON *n, const char *path, int scale, int64_t lo, int64_t hi,
+                        int64_t *out)
+{
+    char lit[URDB_NUM_TEXT], plain[URDB_NUM_TEXT + 48];
+    const char *t = NULL;
+    if (cJSON_IsString(n))
+        t = n->valuestring;
+    else if (cJSON_IsNumber(n) && jsonv_number_text(C->doc, n, lit, sizeof lit) &&
+             plain_decimal(lit, plain, sizeof plain))
+        t = plain;
+    if (t == NULL)
+        return fail(C, n, path, "must be a number");
+    gl_status st = money_parse(t, scale, out);
+    if (st == GL_ERANGE)
+        return fail(C, n, path, "more than %d decimals: gridledger keeps %d", scale, scale);
+    if (st != GL_OK)
+        return fail(C, n, path, "must be a decimal number");
+    if (*out < lo || *out > hi)
+        return fail(C, n, path, "out of range");
+    return 1;
+}
+
+/* Member key of obj as a quantity; absent gives def. */
+static int get_dec(conv *C, const cJSON *obj, const char *path, const char *key, int64_t def, int scale,
+                   int64_t lo, int64_t hi, int64_t *out)
+{
+    char p[JSONV_PATH_MAX];
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = def;
+    if (n == NULL || cJSON_IsNull(n))
+        return 1;
+    sub(p, path, key);
+    return get_dec_node(C, n, p, scale, lo, hi, out);
+}
+
+/* A string member that, when present, must be one of `ok` (NULL-terminated). */
+static int check_unit(conv *C, const char *key, const char *const *ok, const char *what)
+{
+    char p[JSONV_PATH_MAX];
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(C->rate, key);
+    if (n == NULL || cJSON_IsNull(n))
+        return 1;
+    sub(p, C->path, key);
+    if (!cJSON_IsString(n))
+        return fail(C, n, p, "must be a string");
+    for (int i = 0; ok[i]; i++)
+        if (strcmp(n->valuestring, ok[i]) == 0)
+            return 1;
+    return fail(C, n, p, "\"%s\": not supported (%s)", n->valuestring, what);
+}
+
+static int is_zero_number(conv *C, const cJSON *n, const char *path)
+{
+    int64_t v = 0;
+    if (cJSON_IsNull(n))
+        return 1;
+    if (!get_dec_node(C, n, path, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &v))
+        return 0;
+    return v == 0 ? 1 : -1;
+}
+
+/* A feature gridledger does not bill is accepted only when it is all zeros:
+ * a number, a list of numbers, or a rate structure [[{"rate", "adj", ...}]]. */
+static int refuse_nonzero(conv *C, const cJSON *n, const char *path, const char *what)
+{
+    char p[JSONV_PATH_MAX];
+    if (cJSON_IsArray(n)) {
+        int i = 0;
+        for (const cJSON *c = n->child; c; c = c->next, i++) {
+            subi(p, path, i);
+            if (!refuse_nonzero(C, c, p, what))
+                return 0;
+        }
+        return 1;
+    }
+    if (cJSON_IsObject(n)) {
+        static const char *const money_keys[] = {"rate", "adj", NULL};
+        for (int k = 0; money_keys[k]; k++) {
+            const cJSON *c = cJSON_GetObjectItemCaseSensitive(n, money_keys[k]);
+            sub(p, path, money_keys[k]);
+            if (c != NULL && !refuse_nonzero(C, c, p, what))
+                return 0;
+        }
+        return 1;
+    }
+    int z = is_zero_number(C, n, path);
+    if (z < 0)
+        return fail(C, n, path, "%s: not supported by gridledger tariffs", what);
+    return z;
+}
+
+/* ---- energy ---------------------------------------------------------- */
+
+static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int tier, int last)
+{
+    static const char *const keys[] = {"max", "unit", "rate", "adj", "sell", NULL};
+    char p[JSONV_PATH_MAX];
+    int64_t rate, adj, sell, max_wh;
+    if (!jsonv_check_object(C->doc, t, path))
+        return 0;
+    jsonv_check_keys(C->doc, t, path, keys);
+    const cJSON *unit = cJSON_GetObjectItemCaseSensitive(t, "unit");
+    sub(p, path, "unit");
+    if (unit != NULL && !(cJSON_IsString(unit) && strcmp(unit->valuestring, "kWh") == 0))
+        return fail(C, unit, p, "%s%s%s: only \"kWh\" (per month) tiers are supported",
+                    cJSON_IsString(unit) ? "\"" : "", cJSON_IsString(unit) ? unit->valuestring : "unit",
+                    cJSON_IsString(unit) ? "\"" : "");
+    if (jsonv_get(C->doc, t, path, "rate", 1) == NULL)
+        return 0;
+    if (!get_dec(C, t, path, "rate", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &rate) ||
+        !get_dec(C, t, path, "adj", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &adj) ||
+        !get_dec(C, t, path, "sell", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &sell))
+        return 0;
+    if (sell != 0) {
+        sub(p, path, "sell");
+        return fail(C, cJSON_GetObjectItemCaseSensitive(t, "sell"), p,
+                    "export (sell) rates: not supported by gridledger tariffs");
+    }
+    if (rate + adj < 0 || rate + adj > TARIFF_MAX_PRICE_MICRO)
+        return fail(C, t, path, "rate + adj must be 0..%lld", (long long)(TARIFF_MAX_PRICE_MICRO / 1000000));
+    C->price_micro[period][tier] = rate + adj;
+    const cJSON *max = cJSON_GetObjectItemCaseSensitive(t, "max");
+    sub(p, path, "max");
+    if (last) {
+        if (max != NULL)
+            return fail(C, max, p, "the last tier must have no max (use above it would have no price)");
+        return 1;
+    }
+    if (max == NULL)
+        return fail(C, t, path, "needs \"max\" (every tier but the last)");
+    if (!get_dec_node(C, max, p, MONEY_SCALE_WH, 1, TARIFF_MAX_ENERGY_WH, &max_wh))
+        return 0;
+    if (tier > 0 && max_wh <= C->bound_wh[tier - 1] && period == 0)
+        return fail(C, max, p, "must be above the max before it");
+    if (period == 0)
+        C->bound_wh[tier] = max_wh;
+    else if (max_wh != C->bound_wh[tier])
+        return fail(C, max, p, "differs from period 0's: tier bounds that differ by period are not supported");
+    return 1;
+}
+
+static int parse_period(conv *C, const cJSON *list, const char *path, int period)
+{
+    char p[JSONV_PATH_MAX];
+    int n = cJSON_GetArraySize(list);
+    if (!cJSON_IsArray(list) || n < 1)
+        return fail(C, list, path, "must be a list of 1..%d tiers", TARIFF_MAX_TIERS);
+    if (n > TARIFF_MAX_TIERS)
+        return fail(C, list, path, "%d tiers: at most %d are supported", n, TARIFF_MAX_TIERS);
+    if (period == 0)
+        C->ntiers = n;
+    else if (n != C->ntiers)
+        return fail(C, list, path, "%d tiers, period 0 has %d: tiers that differ by period are not supported", n,
+                    C->ntiers);
+    int i = 0;
+    for (const cJSON *t = list->child; t; t = t->next, i++) {
+        subi(p, path, i);
+        if (!parse_tier(C, t, p, period, i, i == n - 1))
+            return 0;
+    }
+    return 1;
+}
+
+static int parse_energy(conv *C)
+{
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    const cJSON *e = jsonv_get(C->doc, C->rate, C->path, "energyratestructure", 1);
+    sub(p, C->path, "energyratestructure");
+    if (e == NULL)
+        return 0;
+    int n = cJSON_GetArraySize(e);
+    if (!cJSON_IsArray(e) || n < 1)
+        return fail(C, e, p, "must be a list of periods");
+    if (n > URDB_PERIODS)
+        return fail(C, e, p, "%d periods: at most %d are supported", n, URDB_PERIODS);
+    C->nperiods = n;
+    int i = 0;
+    for (const cJSON *per = e->child; per; per = per->next, i++) {
+        subi(q, p, i);
+        if (!parse_period(C, per, q, i))
+            return 0;
+    }
+    return 1;
+}
+
+/* A 12 x 24 matrix of period numbers 0..nperiods-1. Absent: all period 0,
+ * allowed only when there is one period. */
+static int parse_schedule(conv *C, const char *key, uint8_t out[12][24])
+{
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX], r[JSONV_PATH_MAX];
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(C->rate, key);
+    sub(p, C->path, key);
+    memset(out, 0, 12 * 24);
+    if (s == NULL && C->nperiods == 1) {
+        C->used[0] = 1;
+        return 1;
+    }
+    if (s == NULL)
+        return fail(C, C->rate, C->path, "needs \"%s\" (there are %d periods)", key, C->nperiods);
+    if (!cJSON_IsArray(s) || cJSON_GetArraySize(s) != 12)
+        return fail(C, s, p, "must be 12 rows (January..December) of 24 hours");
+    int m = 0;
+    for (const cJSON *row = s->child; row; row = row->next, m++) {
+        subi(q, p, m);
+        if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != 24)
+            return fail(C, row, q, "must be 24 period numbers (hours 0..23)");
+        int h = 0;
+        for (const cJSON *c = row->child; c; c = c->next, h++) {
+            subi(r, q, h);
+            int64_t v;
+            if (!cJSON_IsNumber(c) || !get_dec_node(C, c, r, 0, 0, INT32_MAX, &v))
+                return 0;
+            if (v >= C->nperiods)
+                return fail(C, c, r, "period %lld: energyratestructure has periods 0..%d", (long long)v,
+                            C->nperiods - 1);
+            out[m][h] = (uint8_t)v;
+            C->used[v] = 1;
+        }
+    }
+    return 1;
+}
+
+/* ---- fixed, minimum, demand, dates ----------------------------------- */
+
+static int parse_fixed(conv *C)
+{
+    static const char *const month[] = {"$/month", NULL};
+    int64_t first, legacy, min, min_legacy, annual;
+    const int64_t hi = TARIFF_MAX_PRICE_MICRO;
+    if (!check_unit(C, "fixedchargeunits", month, "only a fixed charge per month is supported") ||
+        !check_unit(C, "minchargeunits", month, "only a minimum charge per month is supported"))
+        return 0;
+    if (!get_dec(C, C->rate, C->path, "fixedchargefirstmeter", -1, MONEY_SCALE_PRICE, 0, hi, &first) ||
+        !get_dec(C, C->rate, C->path, "fixedmonthlycharge", -1, MONEY_SCALE_PRICE, 0, hi, &legacy) ||
+        !get_dec(C, C->rate, C->path, "mincharge", -1, MONEY_SCALE_PRICE, 0, hi, &min) ||
+        !get_dec(C, C->rate, C->path, "minmonthlycharge", -1, MONEY_SCALE_PRICE, 0, hi, &min_legacy) ||
+        !get_dec(C, C->rate, C->path, "annualmincharge", 0, MONEY_SCALE_PRICE, 0, hi, &annual))
+        return 0;
+    char p[JSONV_PATH_MAX];
+    if (first >= 0 && legacy >= 0 && first != legacy) {
+        sub(p, C->path, "fixedmonthlycharge");
+        return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "fixedmonthlycharge"), p,
+                    "differs from fixedchargefirstmeter: which one applies is unclear");
+    }
+    if (min >= 0 && min_legacy >= 0 && min != min_legacy) {
+        sub(p, C->path, "minmonthlycharge");
+        return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "minmonthlycharge"), p,
+                    "differs from mincharge: which one applies is unclear");
+    }
+    if (annual != 0) {
+        sub(p, C->path, "annualmincharge");
+        return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "annualmincharge"), p,
+                    "an annual minimum: not supported by gridledger tariffs");
+    }
+    C->fixed_micro = first >= 0 ? first : legacy >= 0 ? legacy : 0;
+    C->minimum_micro = min >= 0 ? min : min_legacy >= 0 ? min_legacy : 0;
+    return 1;
+}
+
+/* flatdemandstructure with flatdemandmonths: one price per kW of the month's
+ * maximum demand, the same in every month (a seasonal one is refused). */
+static int parse_flat_demand(conv *C)
+{
+    static const char *const kw[] = {"kW", NULL};
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX], r[JSONV_PATH_MAX];
+    int64_t price[URDB_PERIODS];
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(C->rate, "flatdemandstructure");
+    sub(p, C->path, "flatdemandstructure");
+    C->demand_micro = 0;
+    if (s == NULL)
+        return 1;
+    if (!check_unit(C, "flatdemandunit", kw, "only demand per kW is supported"))
+        return 0;
+    int n = cJSON_GetArraySize(s);
+    if (!cJSON_IsArray(s) || n > URDB_PERIODS)
+        return fail(C, s, p, "must be a list of at most %d periods", URDB_PERIODS);
+    int i = 0;
+    for (const cJSON *per = s->child; per; per = per->next, i++) {
+        subi(q, p, i);
+        if (!cJSON_IsArray(per) || cJSON_GetArraySize(per) != 1)
+            return fail(C, per, q, "demand tiers: not supported (one tier per period)");
+        subi(r, q, 0);
+        int64_t rate, adj;
+        const cJSON *t = per->child;
+        if (!jsonv_check_object(C->doc, t, r))
+            return 0;
+        if (cJSON_GetObjectItemCaseSensitive(t, "max") != NULL)
+            return fail(C, t, r, "demand tiers: not supported (one tier per period)");
+        if (!get_dec(C, t, r, "rate", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &rate) ||
+            !get_dec(C, t, r, "adj", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &adj))
+            return 0;
+        if (rate + adj < 0)
+            return fail(C, t, r, "rate + adj must not be negative");
+        price[i] = rate + adj;
+    }
+    if (n == 0)
+        return 1;
+    const cJSON *months = cJSON_GetObjectItemCaseSensitive(C->rate, "flatdemandmonths");
+    sub(q, C->path, "flatdemandmonths");
+    if (months == NULL) {
+        if (n > 1)
+            return fail(C, C->rate, C->path, "needs \"flatdemandmonths\" (flatdemandstructure has %d periods)", n);
+        C->demand_micro = price[0];
+        return 1;
+    }
+    if (!cJSON_IsArray(months) || cJSON_GetArraySize(months) != 12)
+        return fail(C, months, q, "must be 12 period numbers (January..December)");
+    int m = 0;
+    for (const cJSON *c = months->child; c; c = c->next, m++) {
+        int64_t v;
+        subi(r, q, m);
+        if (!cJSON_IsNumber(c) || !get_dec_node(C, c, r, 0, 0, n - 1, &v))
+            return fail(C, c, r, "must be a period 0..%d of flatdemandstructure", n - 1);
+        if (m > 0 && price[v] != C->demand_micro)
+            return fail(C, c, r, "a demand price that changes by month: not supported by gridledger tariffs");
+        C->demand_micro = price[v];
+    }
+    return 1;
+}
+
+/* fueladjustmentsmonthly: a per-kWh adder by month; the same in every month
+ * becomes a surcharge, different ones are refused. */
+static int parse_fuel(conv *C)
+{
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(C->rate, "fueladjustmentsmonthly");
+    sub(p, C->path, "fueladjustmentsmonthly");
+    C->fuel_micro = 0;
+    if (f == NULL)
+        return 1;
+    if (!cJSON_IsArray(f) || cJSON_GetArraySize(f) != 12)
+        return fail(C, f, p, "must be 12 prices per kWh (January..December)");
+    int m = 0;
+    for (const cJSON *c = f->child; c; c = c->next, m++) {
+        int64_t v;
+        subi(q, p, m);
+        if (!get_dec_node(C, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &v))
+            return 0;
+        if (m > 0 && v != C->fuel_micro)
+            return fail(C, c, q, "a fuel adjustment that changes by month: not supported by gridledger tariffs");
+        C->fuel_micro = v;
+    }
+    return 1;
+}
+
+/* startdate / enddate: Unix seconds (the API) or "YYYY-MM-DD[ HH:MM:SS]"
+ * (the CSV download); the UTC calendar day is taken. */
+static int get_day(conv *C, const char *key, int required, int32_t *out)
+{
+    char p[JSONV_PATH_MAX];
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(C->rate, key);
+    sub(p, C->path, key);
+    if (n == NULL || cJSON_IsNull(n) || (cJSON_IsString(n) && n->valuestring[0] == '\0')) {
+        if (required)
+            return fail(C, C->rate, C->path, "needs \"%s\" (a tariff needs the day it takes effect)", key);
+        *out = TARIFF_NO_END;
+        return 1;
+    }
+    if (cJSON_IsString(n)) {
+        if (strlen(n->valuestring) < 10 || civil_parse_date(n->valuestring, 10, out) != GL_OK)
+            return fail(C, n, p, "must be Unix seconds or \"YYYY-MM-DD\"");
+        return 1;
+    }
+    int64_t secs;
+    if (!get_dec_node(C, n, p, 0, 0, 4102444800LL, &secs)) /* up to 2100-01-01 */
+        return 0;
+    *out = civil_days(1970, 1, 1) + (int32_t)(secs / URDB_SECONDS_PER_DAY);
+    return 1;
+}
+
+/* Features gridledger does not bill: accepted only when all zero. */
+static int parse_unsupported(conv *C)
+{
+    static const struct {
+        const char *key, *what;
+    } list[] = {
+        {"demandratestructure", "time-of-use demand charges"},
+        {"coincidentratestructure", "coincident demand charges"},
+        {"demandratchetpercentage", "demand ratchets"},
+        {"demandreactivepowercharge", "reactive power charges"},
+        {"lookbackpercent", "demand look-back"},
+        {"fixedchargeeaaddl", "charges for additional meters"},
+    };
+    char p[JSONV_PATH_MAX];
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(C->rate, list[i].key);
+        sub(p, C->path, list[i].key);
+        if (n != NULL && !refuse_nonzero(C, n, p, list[i].what))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- writing --------------------------------------------------------- */
+
+static void write_hours(sbuf *s, const uint8_t row[24])
+{
+    int start = 0;
+    sb_put(s, "[");
+    for (int h = 1; h <= 24; h++) {
+        if (h < 24 && row[h] == row[start])
+            continue;
+        sb_fmt(s, "%s[\"%02d:00\", \"%02d:00\", \"p%d\"]", start ? ", " : "", start, h, row[start] + 1);
+        start = h;
+    }
+    sb_put(s, "]");
+}
+
+static void write_months(sbuf *s, const int *group, int g)
+{
+    int first = 1;
+    sb_put(s, "\"months\": [");
+    for (int m = 0; m < 12; m++)
+        if (group[m] == g) {
+            sb_fmt(s, "%s%d", first ? "" : ", ", m + 1);
+            first = 0;
+        }
+    sb_put(s, "]");
+}
+
+/* Months with the same weekday and weekend rows share calendar entries;
+ * one entry for all days when the rows are equal, else a weekday entry and
+ * a weekend + holiday entry. */
+static void write_calendar(sbuf *s, const conv *C)
+{
+    int group[12], ngroups = 0, first = 1;
+    for (int m = 0; m < 12; m++) {
+        group[m] = ngroups;
+        for (int k = 0; k < m; k++)
+            if (memcmp(C->weekday[k], C->weekday[m], 24) == 0 && memcmp(C->weekend[k], C->weekend[m], 24) == 0) {
+                group[m] = group[k];
+                break;
+            }
+        if (group[m] == ngroups)
+            ngroups++;
+    }
+    sb_put(s, "\"calendar\": [");
+    for (int g = 0; g < ngroups; g++) {
+        int m = 0;
+        while (group[m] != g)
+            m++;
+        int same = memcmp(C->weekday[m], C->weekend[m], 24) == 0;
+        sb_put(s, first ? "\n        {" : ",\n        {");
+        first = 0;
+        write_months(s, group, g);
+        sb_put(s, same ? ", \"hours\": " : ", \"days\": [\"weekday\"], \"hours\": ");
+        write_hours(s, C->weekday[m]);
+        sb_put(s, "}");
+        if (!same) {
+            sb_put(s, ",\n        {");
+            write_months(s, group, g);
+            sb_put(s, ", \"days\": [\"weekend\", \"holiday\"], \"hours\": ");
+            write_hours(s, C->weekend[m]);
+            sb_put(s, "}");
+        }
+    }
+    sb_put(s, "\n      ]");
+}
+
+/* The tiers of a flat rate as per-tier rates, of a TOU rate as adders (the
+ * same step in every used period, not negative). */
+static int write_tiers(sbuf *s, conv *C, int only)
+{
+    char p[JSONV_PATH_MAX];
+    if (C->ntiers == 1)
+        return 1;
+    sub(p, C->path, "energyratestructure");
+    sb_put(s, ",\n    \"tiers\": {\"basis\": \"month\", \"bounds_kwh\": [");
+    for (int t = 0; t + 1 < C->ntiers; t++) {
+        sb_put(s, t ? ", " : "");
+        sb_dec(s, C->bound_wh[t], MONEY_SCALE_WH, 0);
+    }
+    sb_put(s, only >= 0 ? "], \"rates\": [" : "], \"adders\": [");
+    int ref = -1;
+    for (int q = 0; q < C->nperiods && ref < 0; q++)
+        if (C->used[q])
+            ref = q;
+    for (int t = 0; t < C->ntiers; t++) {
+        int64_t step = C->price_micro[ref][t] - C->price_micro[ref][0];
+        for (int q = 0; only < 0 && q < C->nperiods; q++) {
+            if (C->used[q] && C->price_micro[q][t] - C->price_micro[q][0] != step)
+                return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "energyratestructure"), p,
+                            "tier %d adds a different amount in period %d than in period %d: with time of use "
+                            "the tier step must be the same in every period",
+                            t, q, ref);
+            if (step < 0)
+                return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "energyratestructure"), p,
+                            "tier %d is cheaper than tier 0: falling tiers with time of use are not supported", t);
+        }
+        sb_put(s, t ? ", " : "");
+        sb_dec(s, only >= 0 ? C->price_micro[only][t] : step, MONEY_SCALE_PRICE, 2);
+    }
+    sb_put(s, "]}");
+    return 1;
+}
+
+static int write_energy(sbuf *s, conv *C)
+{
+    int nused = 0, only = -1;
+    for (int q = 0; q < C->nperiods; q++)
+        if (C->used[q])
+            nused++, only = q;
+    sb_put(s, "  \"energy\": {\n    ");
+    if (nused == 1) {
+        sb_put(s, "\"rate\": ");
+        sb_dec(s, C->price_micro[only][0], MONEY_SCALE_PRICE, 2);
+    } else {
+        only = -1;
+        sb_put(s, "\"tou\": {\n      \"periods\": {");
+        int first = 1;
+        for (int q = 0; q < C->nperiods; q++)
+            if (C->used[q]) {
+                sb_fmt(s, "%s\"p%d\": ", first ? "" : ", ", q + 1);
+                sb_dec(s, C->price_micro[q][0], MONEY_SCALE_PRICE, 2);
+                first = 0;
+            }
+        sb_put(s, "},\n      ");
+        write_calendar(s, C);
+        sb_put(s, "\n    }");
+    }
+    if (!write_tiers(s, C, only))
+        return 0;
+    sb_put(s, "\n  }");
+    return 1;
+}
+
+static void write_text_member(sbuf *s, const conv *C, const char *key)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(C->rate, key);
+    if (cJSON_IsString(n) && n->valuestring[0] != '\0') {
+        sb_put(s, n->valuestring);
+    }
+}
+
+static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
+{
+    char day[CIVIL_DATE_MAX];
+    sb_put(s, "{\n  \"id\": ");
+    sb_str(s, id);
+    /* "description": "UTILITY: NAME (URDB LABEL)", escaped through a bounded scratch buffer */
+    char d[512];
+    sbuf ds = {d, sizeof d, 0, 0};
+    write_text_member(&ds, C, "utility");
+    sb_put(&ds, ds.len ? ": " : "");
+    write_text_member(&ds, C, "name");
+    const cJSON *label = cJSON_GetObjectItemCaseSensitive(C->rate, "label");
+    if (cJSON_IsString(label)) {
+        sb_put(&ds, ds.len ? " (URDB " : "(URDB ");
+        sb_put(&ds, label->valuestring);
+        sb_put(&ds, ")");
+    }
+    if (ds.overflow)
+        snprintf(d, sizeof d, "(imported from URDB)");
+    sb_put(s, ",\n  \"description\": ");
+    sb_str(s, d);
+    sb_put(s, ",\n  \"currency\": ");
+    sb_str(s, currency[0] ? currency : "USD");
+    sb_put(s, ",\n  \"effective_from\": ");
+    civil_format_date(C->from_day, day, sizeof day);
+    sb_str(s, day);
+    if (C->to_day != TARIFF_NO_END) {
+        civil_format_date(C->to_day, day, sizeof day);
+        sb_put(s, ",\n  \"effective_to\": ");
+        sb_str(s, day);
+    }
+    sb_put(s, ",\n  \"rounding\": {\"unit\": \"0.01\", \"mode\": \"half_up\", \"per\": \"line\"},\n");
+    if (C->fixed_micro > 0) {
+        sb_put(s, "  \"fixed\": ");
+        sb_dec(s, C->fixed_micro, MONEY_SCALE_PRICE, 2);
+        sb_put(s, ",\n");
+    }
+    if (C->minimum_micro > 0) {
+        sb_put(s, "  \"minimum\": ");
+        sb_dec(s, C->minimum_micro, MONEY_SCALE_PRICE, 2);
+        sb_put(s, ",\n");
+    }
+    if (!write_energy(s, C))
+        return 0;
+    if (C->demand_micro > 0) {
+        sb_put(s, ",\n  \"demand\": {\"per_kw\": ");
+        sb_dec(s, C->demand_micro, MONEY_SCALE_PRICE, 2);
+        sb_put(s, "}");
+    }
+    if (C->fuel_micro > 0) {
+        sb_put(s, ",\n  \"surcharges\": {\"fuel_adjustment\": ");
+        sb_dec(s, C->fuel_micro, MONEY_SCALE_PRICE, 2);
+        sb_put(s, "}");
+    }
+    sb_put(s, "\n}\n");
+    return 1;
+}
+
+/* ---- the rate -------------------------------------------------------- */
+
+/* The rate object: the root, or the one of root.items (chosen by label). */
+static const cJSON *pick_rate(conv *C, const urdb_options *opt)
+{
+    const cJSON *root = jsonv_root(C->doc);
+    if (!jsonv_check_object(C->doc, root, ""))
+        return NULL;
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
+    C->path[0] = '\0';
+    if (items == NULL)
+        return root;
+    if (!cJSON_IsArray(items) || cJSON_GetArraySize(items) == 0) {
+        fail(C, items, "items", "must be a list of rates");
+        return NULL;
+    }
+    int i = 0, n = cJSON_GetArraySize(items);
+    for (const cJSON *it = items->child; it; it = it->next, i++) {
+        const cJSON *label = cJSON_GetObjectItemCaseSensitive(it, "label");
+        int match = opt->label[0] == '\0' ? n == 1
+                                          : cJSON_IsString(label) && strcmp(label->valuestring, opt->label) == 0;
+        if (match) {
+            subi(C->path, "items", i);
+            return jsonv_check_object(C->doc, it, C->path) ? it : NULL;
+        }
+    }
+    if (opt->label[0] == '\0')
+        fail(C, items, "items", "%d rates: choose one with --label", n);
+    else
+        fail(C, items, "items", "no rate with label \"%s\"", opt->label);
+    return NULL;
+}
+
+static int pick_id(conv *C, const urdb_options *opt, char *id, size_t cap)
+{
+    const cJSON *label = cJSON_GetObjectItemCaseSensitive(C->rate, "label");
+    const char *src = opt->id[0] ? opt->id : cJSON_IsString(label) ? label->valuestring : "";
+    if (src[0] == '\0')
+        return fail(C, C->rate, C->path, "no \"label\": give the tariff an id with --id");
+    if (strlen(src) >= cap)
+        return fail(C, label, C->path, "id \"%s\" is longer than %zu characters", src, cap - 1);
+    char p[JSONV_PATH_MAX];
+    sub(p, C->path, "label");
+    for (const char *c = src; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+              *c == '-' || *c == '.'))
+            return fail(C, opt->id[0] ? C->rate : label, opt->id[0] ? C->path : p,
+                        "\"%s\" cannot be a tariff id (letters, digits, '_', '-' and '.'): give one with --id", src);
+    snprintf(id, cap, "%s", src);
+    return 1;
+}
+
+static int convert(conv *C, const urdb_options *opt, sbuf *s)
+{
+    char id[TARIFF_ID_MAX];
+    jsonv_check_keys(C->doc, C->rate, C->path, known_keys);
+    if (jsonv_errors(C->doc) > 0)
+        return 0;
+    if (!pick_id(C, opt, id, sizeof id) || !parse_energy(C) ||
+        !parse_schedule(C, "energyweekdayschedule", C->weekday) ||
+        !parse_schedule(C, "energyweekendschedule", C->weekend) || !parse_fixed(C) || !parse_flat_demand(C) ||
+        !parse_fuel(C) || !parse_unsupported(C) || !get_day(C, "startdate", 1, &C->from_day) ||
+        !get_day(C, "enddate", 0, &C->to_day))
+        return 0;
+    if (C->to_day != TARIFF_NO_END) {
+        C->to_day--; /* enddate is when the rate stopped; effective_to is its last day */
+        if (C->to_day < C->from_day) {
+            char p[JSONV_PATH_MAX];
+            sub(p, C->path, "enddate");
+            return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "enddate"), p, "must be after startdate");
+        }
+    }
+    return write_tariff(s, C, id, opt->currency);
+}
+
+void urdb_options_init(urdb_options *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
+gl_status urdb_convert(const char *file, const char *text, size_t len, const urdb_options *opt, diag *d,
+                       char *out, size_t cap, size_t *out_len)
+{
+    gl_status ret = GL_EINVAL;
+    conv *C = NULL;
+    static conv zero;
+    conv c = zero;
+    sbuf s = {out, cap, 0, 0};
+    if (out_len)
+        *out_len = 0;
+    if (file == NULL || (text == NULL && len > 0) || opt == NULL || out == NULL || cap == 0)
+        goto out;
+    out[0] = '\0';
+    C = &c;
+    ret = jsonv_parse(file, text, len, d, &C->doc);
+    if (ret != GL_OK)
+        goto out;
+    ret = GL_ECONFIG;
+    C->rate = pick_rate(C, opt);
+    if (C->rate == NULL || !convert(C, opt, &s) || jsonv_errors(C->doc) > 0)
+        goto out;
+    if (s.overflow) {
+        ret = GL_EBOUND;
+        out[0] = '\0';
+        goto out;
+    }
+    if (out_len)
+        *out_len = s.len;
+    ret = GL_OK;
+out:
+    if (C != NULL)
+        jsonv_free(C->doc);
+    if (ret != GL_OK && out != NULL && cap > 0)
+        out[0] = '\0';
+    return ret;
+}

@@ -1,0 +1,132 @@
+#!/bin/bash
+# URDB round trip: OpenEI URDB rates (examples/urdb/, sources in its README)
+# go through `gridledger tariff import-urdb`, the result is compared byte for
+# byte with tests/integration/urdb/*.tariff.json, then billed by `tariff-calc`
+# on usage generated here, and each total is the hand computation written
+# beside it. URDB features gridledger cannot bill are refused, exit 2, with
+# "gridledger: FILE:LINE:COL: path: problem".
+set -u
+cd "$(dirname "$0")/../.."
+GL=${BUILD:-build}/gridledger
+dir=tests/integration/urdb
+ex=examples/urdb
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# hourly usage: year month days kWh-per-hour
+hourly() {
+    awk -v y="$1" -v m="$2" -v d="$3" -v k="$4" 'BEGIN { print "start,kwh";
+        for (i = 1; i <= d; i++) for (h = 0; h < 24; h++) printf "%04d-%02d-%02dT%02d:00,%s\n", y, m, i, h, k }'
+}
+hourly 2026 1 31 0.500 >"$tmp/jan2026-0.5.csv"
+hourly 2025 7 31 1.000 >"$tmp/jul2025-1.csv"
+hourly 2025 7 31 0.000 >"$tmp/jul2025-0.csv"
+
+# 1. conversion: name | URDB file | options | golden tariff
+while IFS='|' read -r name file opts golden; do
+    [ -z "$name" ] && continue
+    # shellcheck disable=SC2086
+    "$GL" tariff import-urdb "$ex/$file" $opts >"$tmp/$name.json" 2>"$tmp/err"
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        notok "import $name: exit $rc: $(cat "$tmp/err")"
+    elif ! cmp -s "$tmp/$name.json" "$dir/$golden"; then
+        notok "import $name: differs from $dir/$golden"
+        diff "$dir/$golden" "$tmp/$name.json" | head -10 | sed 's/^/# /'
+    else
+        ok "import $name: same bytes as $golden"
+    fi
+done <<'CASES'
+peco|peco-r-2026.json||peco-r-2026.tariff.json
+bev2s|pge-bev-2-s-6757525f259975f54b0eccbf.json||pge-bev-2-s.tariff.json
+bev2s-label|pge-bev-2-s-6757525f259975f54b0eccbf.json|--label 6757525f259975f54b0eccbf|pge-bev-2-s.tariff.json
+bj|bj-res-tiered.json|--id bj-res --currency CNY|bj-res.tariff.json
+CASES
+
+# 2. bills: name | imported tariff | usage | options | total by hand
+#   peco-jan:   744 h x 0.5 = 372 kWh x (0.20513 + 0.01371) = 81.40848 -> 81.41; + 11.30 fixed = 92.71
+#   bev2s-jul:  per day p1 14 h, p2 5 h, p3 5 h at 1 kWh; 31 days: 434 x 0.18081 = 78.47154 -> 78.47,
+#               155 x 0.15754 = 24.4187 -> 24.42, 155 x 0.39404 = 61.0762 -> 61.08,
+#               50 kW x 1.91 = 95.50, fixed 447.44: total 706.91
+#   bev2s-zero: no energy, the 1.91/kW demand on 0 kW, fixed 447.44 = 447.44
+#   bj-300:     240 x 0.4883 + 60 x 0.5383 = 117.19 + 32.30 = 149.49 (DOMAIN.md)
+#   bj-500:     117.19 + 160 x 0.5383 (86.13) + 100 x 0.7883 (78.83) = 282.15 (DOMAIN.md)
+while IFS='|' read -r name tariff usage opts total; do
+    [ -z "$name" ] && continue
+    # shellcheck disable=SC2086
+    "$GL" tariff-calc --tariff "$dir/$tariff" --usage "$usage" $opts >"$tmp/bill-$name.json" 2>"$tmp/err"
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        notok "bill $name: exit $rc: $(cat "$tmp/err")"
+    elif ! grep -qxF "  \"total\": \"$total\"," "$tmp/bill-$name.json"; then
+        notok "bill $name: total is not $total: $(grep '"total"' "$tmp/bill-$name.json")"
+    else
+        ok "bill $name: total $total as computed by hand"
+    fi
+done <<CASES
+peco-jan|peco-r-2026.tariff.json|$tmp/jan2026-0.5.csv||92.71
+bev2s-jul|pge-bev-2-s.tariff.json|$tmp/jul2025-1.csv|--demand-kw 50|706.91
+bev2s-zero|pge-bev-2-s.tariff.json|$tmp/jul2025-0.csv||447.44
+bj-300|bj-res.tariff.json|examples/usage/bj-300.csv|--from 2024-01-01 --to 2024-01-31 --customer C-0001|149.49
+bj-500|bj-res.tariff.json|examples/usage/bj-500.csv|--from 2024-01-01 --to 2024-01-31 --customer C-0001|282.15
+CASES
+
+# 3. the imported Beijing tariff bills the same bytes as the native one (examples/tariffs/bj-res.json)
+if cmp -s "$tmp/bill-bj-300.json" tests/integration/tariff_calc/bj-300.json; then
+    ok "imported bj-res bills 300 kWh with the same bytes as the native tariff"
+else
+    notok "imported bj-res bill differs from tests/integration/tariff_calc/bj-300.json"
+fi
+
+# 4. the same input gives the same bytes
+"$GL" tariff import-urdb "$ex/pge-bev-2-s-6757525f259975f54b0eccbf.json" >"$tmp/again.json" 2>/dev/null
+if cmp -s "$tmp/again.json" "$dir/pge-bev-2-s.tariff.json"; then ok "import is deterministic"; else notok "import differs between runs"; fi
+
+# 5. refusals: name | URDB text (one line; empty = the named file) | expected stderr line (after "gridledger: ")
+schedule='"energyweekdayschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,1,1,1,1,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]]'
+while IFS='|' read -r name text opts want; do
+    [ -z "$name" ] && continue
+    if [ -z "$text" ]; then f="$ex/$name.json"; else f="$tmp/$name.json"; printf '%s\n' "${text//@SCHED@/$schedule}" >"$f"; fi
+    # shellcheck disable=SC2086
+    "$GL" tariff import-urdb "$f" $opts >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    want=${want//@F@/$f}
+    if [ $rc -ne 2 ]; then
+        notok "refuse $name: exit $rc, not 2"
+    elif [ -s "$tmp/out" ]; then
+        notok "refuse $name: printed a tariff anyway"
+    elif ! grep -qxF "gridledger: $want" "$tmp/err"; then
+        notok "refuse $name: got: $(head -1 "$tmp/err")"
+        echo "# want: gridledger: $want"
+    else
+        ok "refuse $name: $want"
+    fi
+done <<'CASES'
+reopt-multi-tier-demand||--id reopt|@F@:37:15: demandratestructure[1][0].rate: time-of-use demand charges: not supported by gridledger tariffs
+daily-tiers|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 9.7, "unit": "kWh daily", "rate": 0.3}, {"rate": 0.4}]]}||@F@:1:78: energyratestructure[0][0].unit: "kWh daily": only "kWh" (per month) tiers are supported
+per-day-fixed|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "fixedchargefirstmeter": 0.5, "fixedchargeunits": "$/day"}||@F@:1:124: fixedchargeunits: "$/day": not supported (only a fixed charge per month is supported)
+sell|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3, "sell": 0.04}]]}||@F@:1:79: energyratestructure[0][0].sell: export (sell) rates: not supported by gridledger tariffs
+seasonal-demand|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}], [{"rate": 7}]], "flatdemandmonths": [0,0,0,0,0,1,1,1,0,0,0,0]}||@F@:1:160: flatdemandmonths[5]: a demand price that changes by month: not supported by gridledger tariffs
+ratchet|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratchetpercentage": [0,0,0,0,0,0,0.8,0,0,0,0,0]}||@F@:1:114: demandratchetpercentage[6]: demand ratchets: not supported by gridledger tariffs
+tier-steps|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 500, "rate": 0.1}, {"rate": 0.2}], [{"max": 500, "rate": 0.3}, {"rate": 0.35}]], @SCHED@, "energyweekendschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]]}||@F@:1:55: energyratestructure: tier 1 adds a different amount in period 1 than in period 0: with time of use the tier step must be the same in every period
+bad-period|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "energyweekdayschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3]]}||@F@:1:99: energyweekdayschedule: must be 12 rows (January..December) of 24 hours
+period-range|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], @SCHED@}||@F@:1:133: energyweekdayschedule[0][16]: period 1: energyratestructure has periods 0..0
+seven-decimals|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.1234567}]]}||@F@:1:66: energyratestructure[0][0].rate: more than 6 decimals: gridledger keeps 6
+no-startdate|{"label": "x", "energyratestructure": [[{"rate": 0.3}]]}||@F@:1:1: (top): needs "startdate" (a tariff needs the day it takes effect)
+unknown-field|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "realtimepricing": true}||@F@:1:74: realtimepricing: unknown key
+two-items|{"items": [{"label": "a", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]]}, {"label": "b", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]]}]}||@F@:1:11: items: 2 rates: choose one with --label
+syntax|{"label": "x",, "startdate": 1}||@F@:1:15: (top): expected a key in double quotes
+CASES
+
+# 6. a number in exponent form is read exactly: 1.5e-1 = 0.15
+echo '{"label": "x", "startdate": 86400, "energyratestructure": [[{"rate": 1.5e-1, "adj": 25E-3}]]}' >"$tmp/exp.json"
+if "$GL" tariff import-urdb "$tmp/exp.json" 2>"$tmp/err" | grep -qF '"rate": "0.175"'; then
+    ok "exponent numbers read exactly (1.5e-1 + 25E-3 = 0.175)"
+else
+    notok "exponent numbers: $(cat "$tmp/err")"
+fi
+
+echo "1..$n"
