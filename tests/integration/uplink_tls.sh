@@ -121,6 +121,12 @@ check "brainpoolP256r1 server certificate accepted" '[ $rc_server_bp -eq 0 ]'
 uplink_broker_stop "$T"
 uplink_broker_conf "$T" "$PORT" server
 uplink_broker_start "$T" >/dev/null 2>&1
+# mosquitto_sub gives up when a reconnect meets the foreign or expired server
+# certificate; start it again (same persistent session) if it did.
+if ! kill -0 "$SUB_PID" 2>/dev/null; then
+    mosquitto_sub "${BO[@]}" -i bo-test -c -q 1 -t 'gl/v1/#' -v >>"$T/sub.out" 2>>"$T/sub.err" &
+    SUB_PID=$!
+fi
 
 # 3. The broker's ACL: gw-0002 may not publish on gw-0001's topics.
 mosquitto_pub -h 127.0.0.1 -p "$PORT" --cafile "$T/ca.pem" --cert "$T/gw-0002.pem" --key "$T/gw-0002.key" \
