@@ -232,9 +232,10 @@ static int drive(uplink *u, store *st, const test_opts *o, test_feed *f)
         }
     }
     printf("published=%lld acked=%lld connects=%lld connect_failures=%lld downlinks=%lld applied=%lld "
-           "duplicates=%lld refused=%lld\n",
+           "duplicates=%lld refused=%lld published_bytes=%lld\n",
            (long long)s.published, (long long)s.acked, (long long)s.connects, (long long)s.connect_failures,
-           (long long)s.downlinks, (long long)s.applied, (long long)s.duplicates, (long long)s.refused);
+           (long long)s.downlinks, (long long)s.applied, (long long)s.duplicates, (long long)s.refused,
+           (long long)s.published_bytes);
     return CLI_OK;
 }
 

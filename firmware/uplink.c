@@ -329,6 +329,7 @@ static gl_status fill_window(uplink *u)
         if (seq > u->max_sent_seq)
             u->max_sent_seq = seq;
         u->stats.published++;
+        u->stats.published_bytes += (int64_t)len;
     }
     return GL_OK;
 }
