@@ -4,9 +4,13 @@
  *   gridledger uplink-test --db PATH --gateway ID --host H --port P
  *       (--plain | --ca F --cert F --key F [--server-name N]) --hmac-key F
  *       [--enqueue N] [--kind K] [--drain] [--downlinks K] [--connect-only]
- *       [--timeout S] [--window W] [--now EPOCH] [--offline]
+ *       [--timeout S] [--window W] [--now EPOCH] [--offline] [--rate R] [--ts-step S]
  *
- * --enqueue N commits N messages {"n":I} of kind K (readings) to the outbox;
+ * --enqueue N commits N messages {"n":I} of kind K (readings) to the outbox,
+ * all before the run, or with --rate R at most R a second during the run
+ * (the gateway producing while the broker may be away; the goal then also
+ * waits for all N); message I gets ts = now + (I-1) * S with --ts-step S
+ * (a simulated day in a few seconds), else the current --now or clock;
  * --drain runs until the outbox is empty; --downlinks K until K downlink
  * messages were answered; --connect-only until the first CONNACK (exit 1 at
  * the first failed attempt); --offline only enqueues. Payments and top-ups are recorded in the store
@@ -25,9 +29,15 @@
 typedef struct test_opts {
     const char *db, *gateway, *host, *ca, *cert, *key, *server_name, *hmac, *kind;
     int port, plain, drain, connect_only, offline, window;
-    long enqueue, downlinks, timeout_s;
+    long enqueue, downlinks, timeout_s, rate, ts_step;
     int64_t now;
 } test_opts;
+
+/* Progress of --enqueue: messages committed so far, ts of the first. */
+typedef struct test_feed {
+    long done;
+    int64_t ts0;
+} test_feed;
 
 static int parse_long(const char *s, long lo, long hi, long *out)
 {
@@ -87,6 +97,10 @@ static int parse_opts(int argc, char **argv, test_opts *o)
             o->timeout_s = v;
         } else if (strcmp(a, "--now") == 0 && parse_long(val, 1, 4102444800L, &v)) {
             o->now = v;
+        } else if (strcmp(a, "--rate") == 0 && parse_long(val, 1, 1000000, &v)) {
+            o->rate = v;
+        } else if (strcmp(a, "--ts-step") == 0 && parse_long(val, 0, 86400, &v)) {
+            o->ts_step = v;
         } else {
             cli_error("uplink-test", "bad option %s %s", a, val);
             return 0;
@@ -147,16 +161,28 @@ static gl_status make_uplink(const test_opts *o, store *st, uplink **u)
     return ret;
 }
 
-static gl_status enqueue(uplink *u, const test_opts *o)
+static double mono_s(void)
 {
-    for (long i = 1; i <= o->enqueue; i++) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Commits messages f->done+1 .. upto (bounded by --enqueue). */
+static gl_status enqueue(uplink *u, const test_opts *o, test_feed *f, long upto)
+{
+    if (upto > o->enqueue)
+        upto = o->enqueue;
+    for (long i = f->done + 1; i <= upto; i++) {
         char body[48];
         snprintf(body, sizeof body, "{\"n\":%ld}", i);
-        gl_status st = uplink_publish(u, o->kind ? o->kind : "readings", body, test_now(o), NULL);
+        int64_t ts = o->ts_step ? f->ts0 + (i - 1) * o->ts_step : test_now(o);
+        gl_status st = uplink_publish(u, o->kind ? o->kind : "readings", body, ts, NULL);
         if (st != GL_OK) {
             cli_error("outbox", "%s", gl_strerror(st));
             return st;
         }
+        f->done = i;
     }
     return GL_OK;
 }
@@ -176,18 +202,21 @@ static int goal_reached(const test_opts *o, store *st, const uplink_stats *s)
     return 1;
 }
 
-static int drive(uplink *u, store *st, const test_opts *o)
+static int drive(uplink *u, store *st, const test_opts *o, test_feed *f)
 {
     time_t deadline = time(NULL) + (o->timeout_s ? o->timeout_s : 60);
+    double t0 = mono_s();
     uplink_stats s;
     for (;;) {
+        if (f->done < o->enqueue && enqueue(u, o, f, (long)((mono_s() - t0) * (double)o->rate) + 1) != GL_OK)
+            return CLI_FAIL;
         gl_status ret = uplink_step(u, test_now(o), 50);
         uplink_stats_get(u, &s);
         if (ret != GL_OK) {
             cli_error("uplink", "%s: %s", s.last_error_where, gl_strerror(ret));
             return CLI_FAIL;
         }
-        if (goal_reached(o, st, &s))
+        if (f->done == o->enqueue && goal_reached(o, st, &s))
             break;
         if (o->connect_only && s.connect_failures > 0) {
             cli_error("uplink", "%s: %s", s.last_error_where, gl_strerror(s.last_error));
@@ -198,14 +227,15 @@ static int drive(uplink *u, store *st, const test_opts *o)
             return CLI_FAIL;
         }
         if (!s.connected) {
-            struct timespec ts = {0, 20 * 1000 * 1000};
+            struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
     }
     printf("published=%lld acked=%lld connects=%lld connect_failures=%lld downlinks=%lld applied=%lld "
-           "duplicates=%lld refused=%lld\n",
+           "duplicates=%lld refused=%lld published_bytes=%lld\n",
            (long long)s.published, (long long)s.acked, (long long)s.connects, (long long)s.connect_failures,
-           (long long)s.downlinks, (long long)s.applied, (long long)s.duplicates, (long long)s.refused);
+           (long long)s.downlinks, (long long)s.applied, (long long)s.duplicates, (long long)s.refused,
+           (long long)s.published_bytes);
     return CLI_OK;
 }
 
@@ -229,9 +259,10 @@ int cmd_uplink_test(cli_ctx *ctx, int argc, char **argv)
         rc = ret == GL_EINVAL ? CLI_USAGE : CLI_FAIL;
         goto out;
     }
-    if (enqueue(u, &o) != GL_OK)
+    test_feed f = {0, test_now(&o)};
+    if ((o.rate == 0 || o.offline) && enqueue(u, &o, &f, o.enqueue) != GL_OK)
         goto out;
-    rc = o.offline ? CLI_OK : drive(u, st, &o);
+    rc = o.offline ? CLI_OK : drive(u, st, &o, &f);
 out:
     uplink_free(u);
     store_close(st);

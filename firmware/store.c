@@ -938,6 +938,33 @@ gl_status store_outbox_ack(store *s, int64_t seq)
     return finish(s, st);
 }
 
+/* One transaction for n acknowledgements: a single commit (fsync) instead
+ * of n, which is what bounds the uplink's rate. */
+gl_status store_outbox_ack_many(store *s, const int64_t *seqs, size_t n)
+{
+    if (s == NULL || (seqs == NULL && n > 0) || n > STORE_OUTBOX_ACK_MAX)
+        return GL_EINVAL;
+    if (n == 0)
+        return GL_OK;
+    sqlite3_stmt *del = NULL;
+    int64_t max_seq = 0;
+    gl_status st = begin(s);
+    if (st == GL_OK)
+        st = status_of(sqlite3_prepare_v2(s->db, "DELETE FROM outbox WHERE seq = ?1", -1, &del, NULL));
+    for (size_t i = 0; st == GL_OK && i < n; i++) {
+        sqlite3_bind_int64(del, 1, seqs[i]);
+        int rc = sqlite3_step(del);
+        st = rc == SQLITE_DONE ? GL_OK : status_of(rc);
+        sqlite3_reset(del);
+        if (seqs[i] > max_seq)
+            max_seq = seqs[i];
+    }
+    sqlite3_finalize(del);
+    if (st == GL_OK && max_seq > kv_i64(s, "outbox.last_acked"))
+        st = kv_set_i64(s, "outbox.last_acked", max_seq);
+    return finish(s, st);
+}
+
 gl_status store_outbox_stats_get(store *s, store_outbox_stats *o)
 {
     memset(o, 0, sizeof *o);

@@ -124,6 +124,12 @@ void store_outbox_msg_free(store_outbox_msg *m);
 /* store_outbox_ack: deletes message seq (its PUBACK came); a repeat is GL_OK. */
 gl_status store_outbox_ack(store *s, int64_t seq);
 
+/* store_outbox_ack_many: deletes the n messages of seqs (in any order;
+ * unknown or repeated seqs are GL_OK) in one transaction: all or none.
+ * n at most STORE_OUTBOX_ACK_MAX (GL_EINVAL beyond); n == 0 is GL_OK. */
+#define STORE_OUTBOX_ACK_MAX 1024
+gl_status store_outbox_ack_many(store *s, const int64_t *seqs, size_t n);
+
 typedef struct store_outbox_stats {
     int64_t depth;       /* messages waiting */
     int64_t oldest_ts;   /* 0 if empty */

@@ -9,6 +9,7 @@
  * SHA-256 or better in certificates, RSA keys >= 2048 bits; the DRBG
  * seeded from the OS entropy source; the session kept for resumption on
  * reconnect. Every wait is bounded by the caller's timeout. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -138,6 +139,22 @@ static void save_session(tls_ctx *c)
     c->have_saved = mbedtls_ssl_get_session(&c->ssl, &c->saved) == 0;
 }
 
+/* mbedtls_net_send with MSG_NOSIGNAL: a broker that went away gives
+ * MBEDTLS_ERR_NET_CONN_RESET instead of killing the process by SIGPIPE
+ * (the uplink must not depend on its caller ignoring SIGPIPE). */
+static int net_send_nosig(void *vctx, const unsigned char *buf, size_t len)
+{
+    const mbedtls_net_context *net = vctx;
+    ssize_t n = send(net->fd, buf, len, MSG_NOSIGNAL);
+    if (n >= 0)
+        return (int)n;
+    if (errno == EINTR)
+        return MBEDTLS_ERR_SSL_WANT_WRITE;
+    if (errno == EPIPE || errno == ECONNRESET)
+        return MBEDTLS_ERR_NET_CONN_RESET;
+    return MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
 static gl_status tls_connect(void *vctx, const char *host, int port, int timeout_ms)
 {
     tls_ctx *c = vctx;
@@ -157,7 +174,7 @@ static gl_status tls_connect(void *vctx, const char *host, int port, int timeout
     int offered = 0;
     if (c->resume && c->have_saved)
         offered = mbedtls_ssl_set_session(&c->ssl, &c->saved) == 0;
-    mbedtls_ssl_set_bio(&c->ssl, &c->net, mbedtls_net_send, NULL, mbedtls_net_recv_timeout);
+    mbedtls_ssl_set_bio(&c->ssl, &c->net, net_send_nosig, NULL, mbedtls_net_recv_timeout);
     int64_t left = deadline - transport_now_ms();
     st = left > 0 ? handshake(c, (int)left) : GL_ETIMEOUT;
     if (st != GL_OK) {

@@ -39,6 +39,8 @@ struct uplink {
     int64_t max_sent_seq; /* over the process: a seq at or below it is re-sent with DUP */
     inflight fl[UPLINK_MAX_INFLIGHT];
     int nfl;
+    int64_t acks[UPLINK_MAX_INFLIGHT]; /* PUBACKed, not yet deleted from the store */
+    int nacks;
     int64_t down_seq;     /* cache of UPLINK_KV_DOWN_SEQ; -1 = not read yet */
     /* buffers */
     uint8_t *rx;
@@ -174,6 +176,8 @@ gl_status uplink_new(const uplink_opts *o, uplink **out)
     return GL_OK;
 }
 
+static gl_status flush_acks(uplink *u);
+
 static gl_status send_all(uplink *u, const uint8_t *buf, size_t len)
 {
     gl_status st = u->tr.ops->send(u->tr.ctx, buf, len, u->io_timeout_ms);
@@ -184,7 +188,10 @@ static gl_status send_all(uplink *u, const uint8_t *buf, size_t len)
 
 void uplink_disconnect(uplink *u)
 {
-    if (u == NULL || !u->up)
+    if (u == NULL)
+        return;
+    (void)flush_acks(u); /* a failure leaves them in the outbox: sent again */
+    if (!u->up)
         return;
     uint8_t b[2];
     size_t n;
@@ -322,22 +329,42 @@ static gl_status fill_window(uplink *u)
         if (seq > u->max_sent_seq)
             u->max_sent_seq = seq;
         u->stats.published++;
+        u->stats.published_bytes += (int64_t)len;
     }
     return GL_OK;
 }
 
+/* Deletes the PUBACKed messages from the store in one transaction. On a
+ * failure they stay pending (retried at the next step); until then a
+ * reconnect may send them again, which the back office's dedupe absorbs. */
+static gl_status flush_acks(uplink *u)
+{
+    if (u->nacks == 0)
+        return GL_OK;
+    gl_status st = store_outbox_ack_many(u->st, u->acks, (size_t)u->nacks);
+    if (st != GL_OK) {
+        note_error(u, "outbox ack", st);
+        return st;
+    }
+    u->stats.acked += u->nacks;
+    u->nacks = 0;
+    return GL_OK;
+}
+
+/* Moves the message of a PUBACK from the window to the pending acks;
+ * flush_acks commits them once per step. */
 static gl_status handle_puback(uplink *u, uint16_t pid)
 {
     for (int i = 0; i < u->nfl; i++) {
         if (u->fl[i].pid != pid)
             continue;
-        gl_status st = store_outbox_ack(u->st, u->fl[i].seq);
-        if (st != GL_OK) {
-            note_error(u, "outbox ack", st);
-            return st;
+        if (u->nacks == UPLINK_MAX_INFLIGHT) {
+            gl_status st = flush_acks(u);
+            if (st != GL_OK)
+                return st;
         }
+        u->acks[u->nacks++] = u->fl[i].seq;
         u->fl[i] = u->fl[--u->nfl];
-        u->stats.acked++;
         if (u->attempts > 0)
             u->attempts = 0; /* a PUBACK proves the link works */
         return GL_OK;
@@ -517,7 +544,8 @@ static gl_status process_rx(uplink *u, int64_t now_s)
     return ret;
 }
 
-/* Reads for at most wait_ms, then whatever else is already there. */
+/* Reads for at most wait_ms, then whatever else is already there; the
+ * PUBACKs read are committed together at the end. */
 static gl_status receive(uplink *u, int wait_ms, int64_t now_s)
 {
     gl_status ret = GL_OK;
@@ -535,7 +563,8 @@ static gl_status receive(uplink *u, int wait_ms, int64_t now_s)
         if (st != GL_OK)
             ret = st;
     }
-    return ret;
+    gl_status ast = flush_acks(u);
+    return ret != GL_OK ? ret : ast;
 }
 
 /* TCP (+TLS), CONNECT, CONNACK within connect_timeout_ms, SUBSCRIBE. */
@@ -625,6 +654,9 @@ gl_status uplink_step(uplink *u, int64_t now_s, int wait_ms)
 {
     if (u == NULL)
         return GL_EINVAL;
+    gl_status ast = flush_acks(u); /* left over by a failed commit */
+    if (ast != GL_OK)
+        return ast;
     if (!u->up) {
         if (transport_now_ms() < u->next_attempt_ms)
             return GL_OK;
@@ -633,8 +665,12 @@ gl_status uplink_step(uplink *u, int64_t now_s, int wait_ms)
             return GL_OK;
     }
     gl_status st = GL_OK;
-    if (u->rx_len > 0)
+    if (u->rx_len > 0) {
         st = process_rx(u, now_s); /* packets that came with the CONNACK */
+        ast = flush_acks(u);
+        if (st == GL_OK)
+            st = ast;
+    }
     gl_status fst = fill_window(u);
     if (st == GL_OK)
         st = fst;

@@ -66,6 +66,7 @@ typedef struct uplink_stats {
     int inflight;
     int64_t connects, connect_failures, disconnects;
     int64_t published;        /* PUBLISH packets sent (re-sends included) */
+    int64_t published_bytes;  /* their size in bytes (MQTT packets, before TLS) */
     int64_t acked;            /* PUBACKs that deleted a message */
     int64_t downlinks, applied, duplicates, refused;
     int64_t oversize;         /* stored messages too large to send (deleted, counted) */

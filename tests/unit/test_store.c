@@ -235,6 +235,42 @@ static void test_outbox_sequence(void **state)
     store_close(s);
 }
 
+/* store_outbox_ack_many: a table of steps over ten messages, each with the
+ * outbox left behind (depth, oldest seq, last_acked). */
+static void test_outbox_ack_many(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t seqs[6];
+        size_t n;
+        gl_status want;
+        int64_t depth, oldest, last_acked;
+    } steps[] = {
+        {{0}, 0, GL_OK, 10, 1, 0},                         /* nothing to do */
+        {{3, 1, 2}, 3, GL_OK, 7, 4, 3},                    /* out of order */
+        {{2, 2, 3}, 3, GL_OK, 7, 4, 3},                    /* repeats change nothing */
+        {{9, 42}, 2, GL_OK, 6, 4, 42},                     /* unknown seq: GL_OK, highest kept */
+        {{5}, STORE_OUTBOX_ACK_MAX + 1, GL_EINVAL, 6, 4, 42}, /* over the bound: nothing deleted */
+        {{4, 5, 6, 7, 8, 10}, 6, GL_OK, 0, 0, 42},
+    };
+    store *s = NULL;
+    int64_t seq = 0;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    for (int i = 1; i <= 10; i++)
+        assert_int_equal(store_outbox_put(s, "readings", "{}", i, &seq), GL_OK);
+    assert_int_equal(store_outbox_ack_many(NULL, steps[1].seqs, 1), GL_EINVAL);
+    assert_int_equal(store_outbox_ack_many(s, NULL, 1), GL_EINVAL);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        store_outbox_stats o;
+        assert_int_equal(store_outbox_ack_many(s, steps[i].seqs, steps[i].n), steps[i].want);
+        assert_int_equal(store_outbox_stats_get(s, &o), GL_OK);
+        assert_int_equal(o.depth, steps[i].depth);
+        assert_int_equal(o.oldest_seq, steps[i].oldest);
+        assert_int_equal(o.last_acked, steps[i].last_acked);
+    }
+    store_close(s);
+}
+
 /* Two days of 5-minute readings; compaction keeps the last value of every
  * 15 minutes in one row per meter and local day and removes the raw rows. */
 static void test_compaction(void **state)
@@ -434,6 +470,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_money_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_txn_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_sequence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_ack_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_from_every_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
