@@ -40,7 +40,7 @@ static const char *const schema[] = {
     " PRIMARY KEY (gateway, seq))",
     "CREATE TABLE IF NOT EXISTS down_seq (gateway TEXT NOT NULL PRIMARY KEY, last_seq BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS downlink (gateway TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL,"
-    " ts BIGINT NOT NULL, expires BIGINT NOT NULL, customer TEXT, amount_fen BIGINT, ref TEXT,"
+    " ts BIGINT NOT NULL, expires BIGINT NOT NULL, customer TEXT, amount_fen BIGINT, ref TEXT, date TEXT,"
     " message TEXT NOT NULL, PRIMARY KEY (gateway, seq))",
     "CREATE TABLE IF NOT EXISTS counters (name TEXT NOT NULL PRIMARY KEY, value BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS bills_area_period ON bills (area, period)",
