@@ -22,6 +22,7 @@ static const bo_command commands[] = {
     {"tariff", bo_cmd_down, "tariff push GATEWAY FILE"},
     {"disconnect", bo_cmd_down, "disconnect GATEWAY CUSTOMER"},
     {"reconnect", bo_cmd_down, "reconnect GATEWAY CUSTOMER"},
+    {"resend", bo_cmd_down, "resend GATEWAY SINCE_SEQ   (ask for up messages again)"},
     {"acks", bo_cmd_acks, "acks [GATEWAY]"},
     {"import", bo_cmd_import, "import FILE|-   (envelope lines, as from the broker)"},
     {"stats", bo_cmd_stats, "stats"},
