@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BO_SCHEMA_VERSION "1"
+
 /* The schema, identical on SQLite and PostgreSQL. Amounts are BIGINT fen,
  * energies BIGINT Wh, dates 'YYYY-MM-DD' text, timestamps epoch seconds.
  * Derived tables keep the up seq of the message they came from so a late
@@ -44,8 +46,19 @@ static const char *const schema[] = {
     " message TEXT NOT NULL, PRIMARY KEY (gateway, seq))",
     "CREATE TABLE IF NOT EXISTS counters (name TEXT NOT NULL PRIMARY KEY, value BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS bills_area_period ON bills (area, period)",
+    "CREATE TABLE IF NOT EXISTS schema_version (v INTEGER NOT NULL)",
+    "INSERT INTO schema_version (v) SELECT " BO_SCHEMA_VERSION " WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
     "CREATE INDEX IF NOT EXISTS grades_as_of ON grades (as_of)",
 };
+
+/* schema_current: 1 if the schema is already there, so opening for a report
+ * or a poll takes no write lock. */
+static int schema_current(bo_db *db)
+{
+    char v[16];
+    return bo_db_scalar(db, "SELECT MAX(v) FROM schema_version", 0, NULL, v, sizeof v) == GL_OK &&
+           strcmp(v, BO_SCHEMA_VERSION) == 0;
+}
 
 static void set_err(char *err, size_t cap, const char *what, const char *detail)
 {
@@ -68,6 +81,8 @@ gl_status bo_db_open(const bo_db_ops *ops, const char *target, bo_db **out, char
     st = ops->open(target, &db->conn, err, errcap);
     if (st != GL_OK)
         goto out;
+    if (schema_current(db))
+        goto done;
     st = bo_db_begin(db);
     if (st == GL_OK && ops->schema_lock)
         st = ops->schema_lock(db->conn);
@@ -80,6 +95,7 @@ gl_status bo_db_open(const bo_db_ops *ops, const char *target, bo_db **out, char
         bo_db_rollback(db);
         goto out;
     }
+done:
     *out = db;
     db = NULL;
 out:
