@@ -189,7 +189,7 @@ static void test_ingest_postgresql(void **state)
     assert_int_equal(bo_db_open(&bo_db_pg_ops, conninfo, &db, err, sizeof err), GL_OK);
     static const char *const drop =
         "DROP TABLE IF EXISTS messages, bills, grades, worklists, worklist, lineloss, alerts, status, acks,"
-        " down_seq, downlink, counters";
+        " down_seq, downlink, counters, schema_version";
     assert_int_equal(bo_db_exec(db, drop, 0, NULL, NULL), GL_OK);
     bo_db_close(db);
     run_backend(&bo_db_pg_ops, conninfo);
