@@ -85,6 +85,12 @@ $(BUILD)/tests/unit/%: $(call obj,tests/unit/%.c) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS_FW)
 
+# Back-office unit tests (test_bo_*.c) also link the back office's modules.
+BO_MOD_OBJ = $(call obj,$(filter-out tools/backoffice/main.c,$(BO_SRC)))
+$(BUILD)/tests/unit/test_bo_%: $(call obj,tests/unit/test_bo_%.c) $(BO_MOD_OBJ) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS_BO) $(LDLIBS_FW)
+
 # Fuzz targets built with the normal compiler and a replay main: `make test`
 # runs every saved input of tests/fuzz/corpus/NAME/ through them.
 $(BUILD)/tests/fuzz/replay_%: $(call obj,tests/fuzz/fuzz_%.c) $(call obj,tests/fuzz/replay_main.c) $(LIBS)

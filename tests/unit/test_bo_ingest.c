@@ -1,0 +1,243 @@
+/* test_bo_ingest.c: the back office's ingest against a real SQLite file and,
+ * when BO_TEST_PG holds a conninfo (tests/integration/backoffice_db.sh starts
+ * a PostgreSQL for it), against PostgreSQL: the same table of messages, the
+ * same expected tables on both. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../tools/backoffice/bo_db.h"
+#include "../../tools/backoffice/bo_ingest.h"
+
+#define BILL(id, cust, total, area) \
+    "{\"id\":\"" id "\",\"customer\":\"" cust "\",\"period\":{\"from\":\"2024-01-01\",\"to\":\"2024-01-31\"}," \
+    "\"tariff\":\"bj-res\",\"lines\":[],\"total\":\"" total "\",\"currency\":\"CNY\",\"area\":\"" area "\"," \
+    "\"due\":\"2024-02-15\",\"estimated\":false}"
+
+struct msg_case {
+    const char *topic;   /* NULL: gl/v1/GW/KIND from the envelope fields */
+    const char *raw;     /* non-NULL: the payload as is */
+    const char *gw;
+    long long seq;
+    const char *kind;
+    const char *body;
+    bo_outcome want;
+};
+
+static const struct msg_case msgs[] = {
+    {NULL, NULL, "gw-1", 1, "bills", "{\"bills\":[" BILL("C-1/2024-01", "C-1", "149.49", "TQ-1") "," BILL("C-2/2024-01", "C-2", "20.00", "TQ-1") "]}", BO_STORED},
+    {NULL, NULL, "gw-1", 1, "bills", "{\"bills\":[" BILL("C-1/2024-01", "C-1", "149.49", "TQ-1") "]}", BO_DUPLICATE},
+    {NULL, NULL, "gw-2", 1, "bills", "{\"bills\":[" BILL("C-9/2024-01", "C-9", "0.10", "TQ-2") "]}", BO_STORED},
+    /* a newer correction of C-1's bill, then an older message arriving late */
+    {NULL, NULL, "gw-1", 5, "bills", "{\"bills\":[" BILL("C-1/2024-01", "C-1", "150.00", "TQ-1") "]}", BO_STORED},
+    {NULL, NULL, "gw-1", 4, "bills", "{\"bills\":[" BILL("C-1/2024-01", "C-1", "1.00", "TQ-1") "]}", BO_STORED},
+    {NULL, NULL, "gw-1", 6, "grades",
+     "{\"as_of\":\"2024-03-01\",\"results\":[{\"customer\":\"C-1\",\"arrears\":\"150.00\",\"oldest_due\":\"2024-02-15\","
+     "\"days_overdue\":15,\"penalty\":\"0.75\",\"score\":72,\"grade\":\"B\",\"actions\":[]},"
+     "{\"customer\":\"C-2\",\"arrears\":\"0.00\",\"oldest_due\":null,\"days_overdue\":0,\"penalty\":\"0.00\","
+     "\"score\":95,\"grade\":\"A\",\"actions\":[]}]}",
+     BO_STORED},
+    {NULL, NULL, "gw-1", 7, "worklist",
+     "{\"date\":\"2024-03-01\",\"rows\":[{\"customer\":\"C-1\",\"name\":\"Zhang San\",\"grid\":\"G-01\",\"grade\":\"B\","
+     "\"arrears\":\"150.00\",\"penalty\":\"0.75\",\"oldest_due\":\"2024-02-15\",\"days_overdue\":15,\"action\":\"sms\","
+     "\"channel\":\"sms\",\"priority\":2,\"deadline\":\"2024-03-08\"}]}",
+     BO_STORED},
+    {NULL, NULL, "gw-1", 8, "lineloss",
+     "{\"period\":\"2024-01\",\"area\":\"TQ-1\",\"supplied_kwh\":\"1000.000\",\"sold_kwh\":\"967.900\","
+     "\"loss_kwh\":\"32.100\",\"loss_pct\":\"3.21\"}",
+     BO_STORED},
+    {NULL, NULL, "gw-1", 9, "alerts",
+     "{\"kind\":\"meter_offline\",\"subject\":\"M-0001\",\"detail\":\"no answer\",\"ts\":1700000000,\"alert\":true}",
+     BO_STORED},
+    {NULL, NULL, "gw-1", 10, "status",
+     "{\"uptime_s\":3600,\"polls\":4,\"poll_errors\":1,\"meters_online\":2,\"meters_offline\":1,\"outbox_depth\":7,"
+     "\"outbox_dropped\":0,\"db_bytes\":40960,\"last_errors\":[\"M-0001: timeout\"]}",
+     BO_STORED},
+    {NULL, NULL, "gw-1", 11, "ack", "{\"down_kind\":\"payments\",\"down_seq\":3,\"result\":\"applied\",\"reason\":\"\"}",
+     BO_STORED},
+    {NULL, NULL, "gw-1", 12, "readings", "{\"readings\":[{\"meter\":\"M-0001\",\"ts\":1700000000,\"status\":\"ok\"}]}",
+     BO_STORED},
+    /* malformed: each refused, nothing stored, counted */
+    {"gl/v1/gw-1/bills", "{\"v\":1,", NULL, 0, NULL, NULL, BO_REJECTED},
+    {"gl/v1/gw-1/bills", "[1,2]", NULL, 0, NULL, NULL, BO_REJECTED},
+    {"gl/v1/gw-1/bills", "{\"v\":1,\"gateway\":\"gw-1\",\"ts\":1,\"kind\":\"bills\",\"body\":{\"bills\":[]}}", NULL, 0,
+     NULL, NULL, BO_REJECTED}, /* no seq */
+    {"gl/v1/gw-1/bills", "{\"v\":2,\"gateway\":\"gw-1\",\"seq\":20,\"ts\":1,\"kind\":\"bills\",\"body\":{\"bills\":[]}}",
+     NULL, 0, NULL, NULL, BO_REJECTED}, /* version */
+    {"gl/v1/gw-1/bills", "{\"v\":1,\"gateway\":\"gw-1\",\"seq\":0,\"ts\":1,\"kind\":\"bills\",\"body\":{\"bills\":[]}}",
+     NULL, 0, NULL, NULL, BO_REJECTED}, /* seq 0 */
+    {"gl/v1/gw-1/bills", "{\"v\":1,\"gateway\":\"gw-1\",\"seq\":1.5,\"ts\":1,\"kind\":\"bills\",\"body\":{\"bills\":[]}}",
+     NULL, 0, NULL, NULL, BO_REJECTED}, /* fractional seq */
+    {"gl/v1/gw-X/bills", NULL, "gw-1", 21, "bills", "{\"bills\":[]}", BO_REJECTED}, /* topic vs envelope */
+    {"gl/v1/gw-1/bills/x", NULL, "gw-1", 22, "bills", "{\"bills\":[]}", BO_REJECTED},
+    {NULL, NULL, "gw-1", 23, "frobs", "{}", BO_REJECTED},
+    {NULL, NULL, "gw 1", 24, "bills", "{\"bills\":[]}", BO_REJECTED}, /* id with a space */
+    {NULL, NULL, "gw-1", 25, "bills", "[]", BO_REJECTED},              /* body not an object */
+    /* second bill malformed: the first is not stored either */
+    {NULL, NULL, "gw-1", 26, "bills", "{\"bills\":[" BILL("C-7/2024-01", "C-7", "1.00", "TQ-1") ",{\"id\":\"C-8/2024-01\",\"customer\":\"C-8\",\"total\":149.49}]}", BO_REJECTED},
+    {NULL, NULL, "gw-1", 27, "bills", "{\"bills\":[" BILL("C-7/2024-13", "C-7", "1.00", "TQ-1") "]}", BO_REJECTED},
+    {NULL, NULL, "gw-1", 28, "bills", "{\"bills\":[" BILL("C-7/2024-01", "C-7", "1.001", "TQ-1") "]}", BO_REJECTED},
+    {NULL, NULL, "gw-1", 29, "ack", "{\"down_kind\":\"payments\",\"down_seq\":3,\"result\":\"maybe\"}", BO_REJECTED},
+    {NULL, NULL, "gw-1", 30, "lineloss", "{\"period\":\"2024-1\",\"area\":\"TQ-1\",\"supplied_kwh\":\"1\",\"sold_kwh\":\"1\",\"loss_kwh\":\"0\",\"loss_pct\":\"0\"}", BO_REJECTED},
+    {NULL, NULL, "gw-1", 31, "status", "{\"uptime_s\":-1}", BO_REJECTED},
+};
+
+struct table_case {
+    const char *sql;
+    const char *want;
+};
+
+static const struct table_case tables[] = {
+    {"SELECT COUNT(*) FROM messages", "11"},
+    {"SELECT value FROM counters WHERE name = 'stored'", "11"},
+    {"SELECT value FROM counters WHERE name = 'duplicates'", "1"},
+    {"SELECT value FROM counters WHERE name = 'rejected'", "17"},
+    {"SELECT total_fen FROM bills WHERE gateway = 'gw-1' AND id = 'C-1/2024-01'", "15000"},
+    {"SELECT seq FROM bills WHERE gateway = 'gw-1' AND id = 'C-1/2024-01'", "5"},
+    {"SELECT SUM(total_fen) FROM bills WHERE area = 'TQ-1' AND period = '2024-01'", "17000"},
+    {"SELECT COUNT(*) FROM bills WHERE customer IN ('C-7', 'C-8')", "0"},
+    {"SELECT grade FROM grades WHERE customer = 'C-1' AND as_of = '2024-03-01'", "B"},
+    {"SELECT arrears_fen || '/' || penalty_fen || '/' || score FROM grades WHERE customer = 'C-1'", "15000/75/72"},
+    {"SELECT COALESCE(oldest_due, 'null') FROM grades WHERE customer = 'C-2'", "null"},
+    {"SELECT customer || ' ' || grid || ' ' || arrears_fen || ' ' || deadline FROM worklist", "C-1 G-01 15000 2024-03-08"},
+    {"SELECT supplied_wh || ' ' || sold_wh || ' ' || loss_wh || ' ' || loss_pct FROM lineloss", "1000000 967900 32100 3.21"},
+    {"SELECT kind || ' ' || subject || ' ' || alert FROM alerts", "meter_offline M-0001 1"},
+    {"SELECT outbox_depth || ' ' || poll_errors || ' ' || messages || ' ' || last_seq FROM status WHERE gateway = 'gw-1'",
+     "7 1 10 12"},
+    {"SELECT last_errors FROM status WHERE gateway = 'gw-1'", "[\"M-0001: timeout\"]"},
+    {"SELECT messages FROM status WHERE gateway = 'gw-2'", "1"},
+    {"SELECT down_kind || ' ' || down_seq || ' ' || result FROM acks", "payments 3 applied"},
+};
+
+static void topic_of(const struct msg_case *m, char *out, size_t cap)
+{
+    if (m->topic)
+        snprintf(out, cap, "%s", m->topic);
+    else
+        snprintf(out, cap, "gl/v1/%s/%s", m->gw, m->kind);
+}
+
+static void run_backend(const bo_db_ops *ops, const char *target)
+{
+    bo_db *db = NULL;
+    char err[256] = "", topic[128], payload[4096], why[256], got[256];
+    assert_int_equal(bo_db_open(ops, target, &db, err, sizeof err), GL_OK);
+    for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
+        const struct msg_case *m = &msgs[i];
+        bo_outcome out = BO_STORED;
+        topic_of(m, topic, sizeof topic);
+        if (m->raw)
+            snprintf(payload, sizeof payload, "%s", m->raw);
+        else
+            snprintf(payload, sizeof payload, "{\"v\":1,\"gateway\":\"%s\",\"seq\":%lld,\"ts\":1700000000,\"kind\":\"%s\",\"body\":%s}",
+                     m->gw, m->seq, m->kind, m->body);
+        gl_status st = bo_ingest_message(db, topic, payload, strlen(payload), 1700000100, &out, why, sizeof why);
+        if (st != GL_OK || out != m->want)
+            fail_msg("%s: message %zu (%s): status %s outcome %d want %d: %s (%s)", ops->name, i, topic,
+                     gl_status_name(st), (int)out, (int)m->want, why, bo_db_error(db));
+        if (m->want == BO_REJECTED && !why[0])
+            fail_msg("message %zu: rejected without a reason", i);
+    }
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        gl_status st = bo_db_scalar(db, tables[i].sql, 0, NULL, got, sizeof got);
+        if (st != GL_OK || strcmp(got, tables[i].want) != 0)
+            fail_msg("%s: %s: got \"%s\" want \"%s\" (%s)", ops->name, tables[i].sql, got, tables[i].want,
+                     st != GL_OK ? bo_db_error(db) : "");
+    }
+    bo_db_close(db);
+}
+
+static void test_ingest_sqlite(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_bo_ingest.XXXXXX", path[128], side[160];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/bo.db", dir);
+    run_backend(&bo_db_sqlite_ops, path);
+    /* opening again keeps the data (schema creation is idempotent) */
+    bo_db *db = NULL;
+    char got[32];
+    assert_int_equal(bo_db_open(&bo_db_sqlite_ops, path, &db, NULL, 0), GL_OK);
+    assert_int_equal(bo_db_scalar(db, "SELECT COUNT(*) FROM messages", 0, NULL, got, sizeof got), GL_OK);
+    assert_string_equal(got, "11");
+    bo_db_close(db);
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+    rmdir(dir);
+}
+
+static void test_ingest_postgresql(void **state)
+{
+    (void)state;
+    const char *conninfo = getenv("BO_TEST_PG");
+    if (!conninfo || !*conninfo) {
+        printf("# skipped: BO_TEST_PG not set (tests/integration/backoffice_db.sh sets it)\n");
+        skip();
+    }
+    bo_db *db = NULL;
+    char err[256] = "";
+    assert_int_equal(bo_db_open(&bo_db_pg_ops, conninfo, &db, err, sizeof err), GL_OK);
+    static const char *const drop =
+        "DROP TABLE IF EXISTS messages, bills, grades, worklists, worklist, lineloss, alerts, status, acks,"
+        " down_seq, downlink, counters, schema_version";
+    assert_int_equal(bo_db_exec(db, drop, 0, NULL, NULL), GL_OK);
+    bo_db_close(db);
+    run_backend(&bo_db_pg_ops, conninfo);
+}
+
+static void test_open_errors(void **state)
+{
+    (void)state;
+    bo_db *db = (bo_db *)1;
+    char err[256] = "";
+    assert_int_not_equal(bo_db_open(&bo_db_sqlite_ops, "/nonexistent-dir/x/bo.db", &db, err, sizeof err), GL_OK);
+    assert_null(db);
+    assert_true(err[0] != '\0');
+    assert_int_equal(bo_db_open(&bo_db_pg_ops, "host=/nonexistent-dir port=1 connect_timeout=2", &db, err, sizeof err),
+                     GL_ENET);
+    assert_null(db);
+    assert_non_null(strstr(err, "postgresql"));
+}
+
+struct valid_case {
+    const char *s;
+    int id, date, month;
+};
+
+static void test_validators(void **state)
+{
+    (void)state;
+    static const struct valid_case cases[] = {
+        {"gw-0001", 1, 0, 0}, {"C_1.x", 1, 0, 0},   {"", 0, 0, 0},          {"a b", 0, 0, 0},
+        {"a/b", 0, 0, 0},     {"2024-01", 1, 0, 1}, {"2024-13", 1, 0, 0},   {"2024-02-30", 1, 1, 0},
+        {"2024-00-10", 1, 0, 0}, {"2024-1-10", 1, 0, 0}, {"2024-01-32", 1, 0, 0}, {"20240110", 1, 0, 0},
+        {"0123456789012345678901234567890123456789012345678901234567890123", 1, 0, 0}, /* 64: the most */
+        {"01234567890123456789012345678901234567890123456789012345678901234", 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (bo_valid_id(cases[i].s) != cases[i].id || bo_valid_date(cases[i].s) != cases[i].date ||
+            bo_valid_month(cases[i].s) != cases[i].month)
+            fail_msg("case %zu \"%s\"", i, cases[i].s);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_validators),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_ingest_sqlite),
+        cmocka_unit_test(test_ingest_postgresql),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

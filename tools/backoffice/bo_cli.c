@@ -1,0 +1,228 @@
+/* bo_cli.c: config loading and database choice shared by the commands. */
+#include "bo_cli.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "bo_ingest.h"
+#include "cli.h"
+#include "gridledger/fileio.h"
+#include "gridledger/jsonv.h"
+
+/* rel_path: dir/path unless path is absolute or empty. */
+static void rel_path(char *out, size_t cap, const char *dir, const char *path)
+{
+    char tmp[BO_PATH_MAX];
+    if (!path[0] || path[0] == '/' || !dir[0]) {
+        snprintf(tmp, sizeof tmp, "%s", path);
+    } else {
+        snprintf(tmp, sizeof tmp, "%s/%s", dir, path);
+    }
+    snprintf(out, cap, "%s", tmp);
+}
+
+static void defaults(bo_config *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->host, sizeof c->host, "localhost");
+    c->port = 8883;
+    c->tls = 1;
+    c->keepalive_s = 30;
+    snprintf(c->keys_dir, sizeof c->keys_dir, "keys");
+    c->down_ttl_s = 86400;
+}
+
+static void load_broker(jsonv_doc *doc, const cJSON *b, bo_config *c)
+{
+    static const char *const keys[] = {"host", "port", "tls", "ca", "cert", "key", "client_id", "keepalive_s", NULL};
+    long long port = c->port, ka = c->keepalive_s;
+    if (!jsonv_check_object(doc, b, "broker"))
+        return;
+    jsonv_check_keys(doc, b, "broker", keys);
+    jsonv_get_string(doc, b, "broker", "host", 1, NULL, c->host, sizeof c->host);
+    if (jsonv_get_int(doc, b, "broker", "port", 0, 8883, 1, 65535, &port))
+        c->port = (int)port;
+    jsonv_get_bool(doc, b, "broker", "tls", 0, 1, &c->tls);
+    jsonv_get_string(doc, b, "broker", "ca", 0, "", c->ca, sizeof c->ca);
+    jsonv_get_string(doc, b, "broker", "cert", 0, "", c->cert, sizeof c->cert);
+    jsonv_get_string(doc, b, "broker", "key", 0, "", c->key, sizeof c->key);
+    jsonv_get_string(doc, b, "broker", "client_id", 0, "", c->client_id, sizeof c->client_id);
+    if (jsonv_get_int(doc, b, "broker", "keepalive_s", 0, 30, 5, 3600, &ka))
+        c->keepalive_s = (int)ka;
+}
+
+gl_status bo_config_load(bo_ctx *ctx)
+{
+    static const char *const keys[] = {"broker", "keys_dir", "db", "pg", "down_ttl_s", NULL};
+    bo_config *c = &ctx->cfg;
+    jsonv_doc *doc = NULL;
+    diag d;
+    char dir[BO_PATH_MAX] = "";
+    gl_status st = GL_OK;
+    if (ctx->cfg_loaded)
+        return GL_OK;
+    defaults(c);
+    diag_init(&d);
+    if (!ctx->config_path)
+        goto done;
+    st = fileio_load_json(ctx->config_path, &d, &doc);
+    if (st != GL_OK)
+        goto out;
+    const cJSON *root = jsonv_root(doc);
+    if (jsonv_check_object(doc, root, "")) {
+        jsonv_check_keys(doc, root, "", keys);
+        const cJSON *b = jsonv_get(doc, root, "", "broker", 0);
+        if (b)
+            load_broker(doc, b, c);
+        jsonv_get_string(doc, root, "", "keys_dir", 0, "keys", c->keys_dir, sizeof c->keys_dir);
+        jsonv_get_string(doc, root, "", "db", 0, "", c->db, sizeof c->db);
+        jsonv_get_string(doc, root, "", "pg", 0, "", c->pg, sizeof c->pg);
+        jsonv_get_int(doc, root, "", "down_ttl_s", 0, 86400, 60, 366LL * 86400, &c->down_ttl_s);
+    }
+    if (jsonv_errors(doc) > 0) {
+        st = GL_ECONFIG;
+        goto out;
+    }
+    const char *slash = strrchr(ctx->config_path, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - ctx->config_path), ctx->config_path);
+    rel_path(c->ca, sizeof c->ca, dir, c->ca);
+    rel_path(c->cert, sizeof c->cert, dir, c->cert);
+    rel_path(c->key, sizeof c->key, dir, c->key);
+    rel_path(c->keys_dir, sizeof c->keys_dir, dir, c->keys_dir);
+    rel_path(c->db, sizeof c->db, dir, c->db);
+done:
+    ctx->cfg_loaded = 1;
+out:
+    if (st != GL_OK) {
+        cli_print_diag(&d);
+        if (doc)
+            cli_print_diag(jsonv_diag(doc));
+    }
+    jsonv_free(doc);
+    return st;
+}
+
+gl_status bo_open_db(bo_ctx *ctx, bo_db **out)
+{
+    char err[BO_DB_ERR_MAX] = "";
+    const bo_db_ops *ops = &bo_db_sqlite_ops;
+    const char *target = "backoffice.db";
+    gl_status st = bo_config_load(ctx);
+    if (st != GL_OK)
+        return st;
+    if (ctx->pg_conninfo) {
+        ops = &bo_db_pg_ops;
+        target = ctx->pg_conninfo;
+    } else if (ctx->db_path) {
+        target = ctx->db_path;
+    } else if (ctx->cfg.pg[0]) {
+        ops = &bo_db_pg_ops;
+        target = ctx->cfg.pg;
+    } else if (ctx->cfg.db[0]) {
+        target = ctx->cfg.db;
+    }
+    st = bo_db_open(ops, target, out, err, sizeof err);
+    if (st != GL_OK)
+        cli_error("db", "%s", err[0] ? err : gl_strerror(st));
+    return st;
+}
+
+int bo_take_opt(int argc, char **argv, int *i, const char *name, const char **val)
+{
+    if (strcmp(argv[*i], name) != 0)
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *val = argv[++*i];
+    return 1;
+}
+
+struct print_arg {
+    int rows;
+};
+
+static int print_row(void *arg, int ncols, const char *const *vals)
+{
+    struct print_arg *a = arg;
+    for (int i = 0; i < ncols; i++)
+        printf("%s%s", i ? " " : "", vals[i] ? vals[i] : "");
+    printf("\n");
+    a->rows++;
+    return 0;
+}
+
+/* stats: the ingest counters (stored, duplicates, rejected) and message count. */
+int bo_cmd_stats(bo_ctx *ctx, int argc, char **argv)
+{
+    bo_db *db = NULL;
+    struct print_arg a = {0};
+    (void)argc;
+    (void)argv;
+    if (bo_open_db(ctx, &db) != GL_OK)
+        return CLI_FAIL;
+    gl_status st = bo_db_query(db,
+                               "SELECT name, value FROM counters UNION ALL"
+                               " SELECT 'messages', COUNT(*) FROM messages ORDER BY 1",
+                               0, NULL, print_row, &a);
+    if (st != GL_OK)
+        cli_error("stats", "%s", bo_db_error(db));
+    bo_db_close(db);
+    return st == GL_OK ? CLI_OK : CLI_FAIL;
+}
+
+/* import FILE|-: ingests envelope lines (one JSON message a line) as if they
+ * came from the broker on gl/v1/{gateway}/{kind}: replays, tests, benches. */
+int bo_cmd_import(bo_ctx *ctx, int argc, char **argv)
+{
+    bo_db *db = NULL;
+    FILE *f = NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    long long counts[3] = {0, 0, 0}, lineno = 0;
+    int ret = CLI_FAIL;
+    if (argc != 2) {
+        cli_error("import", "usage: import FILE|-");
+        return CLI_USAGE;
+    }
+    f = strcmp(argv[1], "-") == 0 ? stdin : fopen(argv[1], "r");
+    if (!f) {
+        cli_error(argv[1], "cannot open the file");
+        return CLI_USAGE;
+    }
+    if (bo_open_db(ctx, &db) != GL_OK)
+        goto out;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        char topic[BO_TOPIC_MAX], why[256];
+        bo_outcome oc = BO_REJECTED;
+        lineno++;
+        cJSON *root = cJSON_ParseWithLength(line, (size_t)n);
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, "gateway");
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "kind");
+        snprintf(topic, sizeof topic, "gl/v1/%s/%s", cJSON_IsString(g) ? g->valuestring : "?",
+                 cJSON_IsString(k) ? k->valuestring : "?");
+        cJSON_Delete(root);
+        gl_status st = bo_ingest_message(db, topic, line, (size_t)n, (long long)time(NULL), &oc, why, sizeof why);
+        if (st != GL_OK) {
+            cli_error("import", "line %lld: %s: %s", lineno, gl_strerror(st), bo_db_error(db));
+            goto out;
+        }
+        if (oc == BO_REJECTED)
+            cli_error("import", "line %lld: rejected: %s", lineno, why);
+        counts[oc]++;
+    }
+    printf("stored %lld, duplicates %lld, rejected %lld\n", counts[BO_STORED], counts[BO_DUPLICATE],
+           counts[BO_REJECTED]);
+    ret = CLI_OK;
+out:
+    free(line);
+    if (f && f != stdin)
+        fclose(f);
+    bo_db_close(db);
+    return ret;
+}

@@ -1,0 +1,58 @@
+/* bo_cli.h: the back office's command context, config and commands. */
+#ifndef BO_CLI_H
+#define BO_CLI_H
+
+#include <stddef.h>
+
+#include "bo_db.h"
+#include "gridledger/status.h"
+
+#define BO_PATH_MAX 512
+
+/* The back-office config (-c FILE), a small JSON:
+ * {"broker": {"host", "port", "tls", "ca", "cert", "key", "client_id", "keepalive_s"},
+ *  "keys_dir": "keys", "db": "backoffice.db" | "pg": "CONNINFO", "down_ttl_s": 86400}
+ * Relative paths are taken from the config file's folder. */
+typedef struct bo_config {
+    char host[256];
+    int port;
+    int tls;                    /* 1 unless "tls": false (tests only) */
+    char ca[BO_PATH_MAX];
+    char cert[BO_PATH_MAX];
+    char key[BO_PATH_MAX];
+    char client_id[64];         /* "" = generated from host name and pid */
+    int keepalive_s;
+    char keys_dir[BO_PATH_MAX]; /* per-gateway HMAC keys: KEYS_DIR/GATEWAY.key */
+    char db[BO_PATH_MAX];
+    char pg[1024];
+    long long down_ttl_s;       /* expires = ts + down_ttl_s for downlink messages */
+} bo_config;
+
+typedef struct bo_ctx {
+    const char *config_path; /* -c */
+    const char *db_path;     /* --db */
+    const char *pg_conninfo; /* --pg */
+    bo_config cfg;
+    int cfg_loaded;
+} bo_ctx;
+
+/* bo_config_load: defaults, then ctx->config_path if given. Prints errors;
+ * returns GL_ECONFIG on a bad file. */
+gl_status bo_config_load(bo_ctx *ctx);
+
+/* bo_open_db: opens --pg, --db, the config's pg or db, or ./backoffice.db,
+ * in that order. Prints the error. */
+gl_status bo_open_db(bo_ctx *ctx, bo_db **out);
+
+/* bo_take_opt: if argv[*i] is name, stores the next argument in *val and
+ * advances *i; returns 1 if taken, -1 if the value is missing, 0 otherwise. */
+int bo_take_opt(int argc, char **argv, int *i, const char *name, const char **val);
+
+int bo_cmd_ingest(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_report(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_down(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_acks(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_import(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_stats(bo_ctx *ctx, int argc, char **argv);
+
+#endif

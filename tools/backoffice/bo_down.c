@@ -1,0 +1,427 @@
+/* bo_down.c: `pay`, `topup`, `tariff push`, `disconnect`, `reconnect`,
+ * `resend` and `acks`: messages down to a gateway, signed with its key.
+ *
+ * The downlink seq is kept per gateway in the database (down_seq): taken and
+ * recorded with the message (downlink) in one transaction, then published at
+ * QoS 1 and the broker's PUBACK awaited. A message that fails to publish
+ * leaves a gap in the gateway's seqs, which is harmless: the gateway refuses
+ * only seqs at or below the last one it accepted. */
+#include "bo_down.h"
+
+#include <fcntl.h>
+#include <mbedtls/md.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bo_cli.h"
+#include "bo_ingest.h"
+#include "bo_mqtt.h"
+#include "bo_report.h"
+#include "cli.h"
+#include "gridledger/fileio.h"
+#include "gridledger/money.h"
+
+#define PUBACK_WAIT_S 10
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+gl_status bo_key_load(const char *keys_dir, const char *gateway, unsigned char key[BO_KEY_BYTES])
+{
+    char path[BO_PATH_MAX + 80], text[80];
+    struct stat sb;
+    gl_status st = GL_EIO;
+    ssize_t n;
+    int fd;
+    snprintf(path, sizeof path, "%s/%s.key", keys_dir, gateway);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return GL_EIO;
+    if (fstat(fd, &sb) != 0)
+        goto out;
+    st = GL_EPERM;
+    if (sb.st_mode & 077)
+        goto out;
+    st = GL_ESYNTAX;
+    n = read(fd, text, sizeof text);
+    if (n == 65 && text[64] == '\n')
+        n = 64;
+    if (n != 64)
+        goto out;
+    for (int i = 0; i < BO_KEY_BYTES; i++) {
+        int hi = hexval(text[2 * i]), lo = hexval(text[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            goto out;
+        key[i] = (unsigned char)(hi << 4 | lo);
+    }
+    st = GL_OK;
+out:
+    memset(text, 0, sizeof text);
+    close(fd);
+    return st;
+}
+
+gl_status bo_down_sign(const unsigned char key[BO_KEY_BYTES], const char *gateway, long long seq, long long ts,
+                       long long expires, const char *kind, const cJSON *body, char **out)
+{
+    gl_status st = GL_ENOMEM;
+    cJSON *env = cJSON_CreateObject(), *b = cJSON_Duplicate(body, 1);
+    char *text = NULL, *msg = NULL;
+    unsigned char mac[32];
+    *out = NULL;
+    if (!env || !b)
+        goto out;
+    /* member order fixed: the signature is over these exact bytes */
+    cJSON_AddNumberToObject(env, "v", 1);
+    cJSON_AddStringToObject(env, "gateway", gateway);
+    cJSON_AddNumberToObject(env, "seq", (double)seq);
+    cJSON_AddNumberToObject(env, "ts", (double)ts);
+    cJSON_AddNumberToObject(env, "expires", (double)expires);
+    cJSON_AddStringToObject(env, "kind", kind);
+    cJSON_AddItemToObject(env, "body", b);
+    b = NULL;
+    text = cJSON_PrintUnformatted(env);
+    if (!text)
+        goto out;
+    size_t len = strlen(text);
+    st = GL_EBOUND;
+    if (len + 80 > BO_DOWN_MAX)
+        goto out;
+    st = GL_EAUTH;
+    if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key, BO_KEY_BYTES, (const unsigned char *)text,
+                        len, mac) != 0)
+        goto out;
+    st = GL_ENOMEM;
+    msg = malloc(len + 80);
+    if (!msg)
+        goto out;
+    memcpy(msg, text, len - 1); /* without the closing brace */
+    size_t p = len - 1;
+    p += (size_t)snprintf(msg + p, 80, ",\"sig\":\"");
+    for (int i = 0; i < 32; i++)
+        p += (size_t)snprintf(msg + p, 3, "%02x", mac[i]);
+    snprintf(msg + p, 3, "\"}");
+    *out = msg;
+    msg = NULL;
+    st = GL_OK;
+out:
+    memset(mac, 0, sizeof mac);
+    free(msg);
+    cJSON_free(text);
+    cJSON_Delete(b);
+    cJSON_Delete(env);
+    return st;
+}
+
+/* ---- publishing ---- */
+
+typedef struct pub_state {
+    int mid;
+    int acked;
+} pub_state;
+
+static void on_publish(struct mosquitto *m, void *obj, int mid)
+{
+    pub_state *p = obj;
+    (void)m;
+    if (mid == p->mid)
+        p->acked = 1;
+}
+
+static gl_status publish(const bo_config *cfg, const char *topic, const char *msg)
+{
+    pub_state ps = {0, 0};
+    gl_status st = GL_ENET;
+    mosquitto_lib_init();
+    struct mosquitto *m = bo_mqtt_connect(cfg, NULL, 1, &ps);
+    if (!m)
+        goto out;
+    mosquitto_publish_callback_set(m, on_publish);
+    if (mosquitto_publish(m, &ps.mid, topic, (int)strlen(msg), msg, 1, false) != MOSQ_ERR_SUCCESS)
+        goto out;
+    for (time_t end = time(NULL) + PUBACK_WAIT_S; !ps.acked && time(NULL) < end;)
+        if (mosquitto_loop(m, 200, 1) != MOSQ_ERR_SUCCESS)
+            break;
+    if (ps.acked)
+        st = GL_OK;
+    else
+        cli_error("publish", "%s: no PUBACK from the broker within %d s", topic, PUBACK_WAIT_S);
+    mosquitto_disconnect(m);
+out:
+    mosquitto_destroy(m);
+    mosquitto_lib_cleanup();
+    return st;
+}
+
+/* ---- the message and its record ---- */
+
+typedef struct down_req {
+    const char *gateway;
+    const char *kind; /* payments|topups|tariffs|commands */
+    cJSON *body;
+    const char *customer, *ref, *date; /* for the record; may be NULL */
+    char amount_fen[24];
+} down_req;
+
+/* next_seq_and_record: takes the gateway's next downlink seq and records the
+ * signed message, in one transaction. */
+static gl_status next_seq_and_record(bo_db *db, down_req *r, const unsigned char *key, long long ttl_s, char **msg,
+                                     long long *seq_out)
+{
+    gl_status st;
+    char seq_s[24], ts_s[24], exp_s[24];
+    long long ts = (long long)time(NULL);
+    for (int attempt = 0; attempt < BO_RETRIES; attempt++) {
+        st = bo_db_begin(db);
+        if (st != GL_OK)
+            return st;
+        const char *g[] = {r->gateway};
+        st = bo_db_scalar(db,
+                          "INSERT INTO down_seq (gateway, last_seq) VALUES ($1, 1) ON CONFLICT (gateway)"
+                          " DO UPDATE SET last_seq = down_seq.last_seq + 1 RETURNING last_seq",
+                          1, g, seq_s, sizeof seq_s);
+        long long seq = strtoll(seq_s, NULL, 10);
+        if (st == GL_OK && seq <= 0)
+            st = GL_EDB;
+        if (st == GL_OK)
+            st = bo_down_sign(key, r->gateway, seq, ts, ts + ttl_s, r->kind, r->body, msg);
+        snprintf(ts_s, sizeof ts_s, "%lld", ts);
+        snprintf(exp_s, sizeof exp_s, "%lld", ts + ttl_s);
+        const char *p[] = {r->gateway, seq_s, r->kind, ts_s, exp_s, r->customer, r->amount_fen[0] ? r->amount_fen : NULL,
+                           r->ref, r->date, *msg};
+        if (st == GL_OK)
+            st = bo_db_exec(db,
+                            "INSERT INTO downlink (gateway, seq, kind, ts, expires, customer, amount_fen, ref, date,"
+                            " message) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+                            10, p, NULL);
+        if (st == GL_OK)
+            st = bo_db_commit(db);
+        if (st == GL_OK) {
+            *seq_out = seq;
+            return GL_OK;
+        }
+        bo_db_rollback(db);
+        free(*msg);
+        *msg = NULL;
+        if (st != BO_DB_RETRY)
+            return st;
+    }
+    return st;
+}
+
+static int send_down(bo_ctx *ctx, down_req *r)
+{
+    unsigned char key[BO_KEY_BYTES];
+    bo_db *db = NULL;
+    char *msg = NULL, topic[BO_TOPIC_MAX], where[BO_PATH_MAX + 80];
+    long long seq = 0;
+    int ret = CLI_USAGE;
+    gl_status st = bo_key_load(ctx->cfg.keys_dir, r->gateway, key);
+    snprintf(where, sizeof where, "%s/%s.key", ctx->cfg.keys_dir, r->gateway);
+    if (st != GL_OK) {
+        cli_error(where, "%s", st == GL_EPERM    ? "readable by group or others; chmod 0600"
+                               : st == GL_ESYNTAX ? "must hold 64 hex characters (32 bytes)"
+                                                  : "cannot read the gateway's key");
+        return CLI_USAGE;
+    }
+    ret = CLI_FAIL;
+    if (bo_open_db(ctx, &db) != GL_OK)
+        goto out;
+    st = next_seq_and_record(db, r, key, ctx->cfg.down_ttl_s, &msg, &seq);
+    if (st != GL_OK) {
+        cli_error(r->kind, "%s: %s", gl_strerror(st), bo_db_error(db));
+        goto out;
+    }
+    snprintf(topic, sizeof topic, "gl/v1/%s/down/%s", r->gateway, r->kind);
+    if (publish(&ctx->cfg, topic, msg) != GL_OK)
+        goto out;
+    printf("sent %s seq %lld to %s\n", r->kind, seq, r->gateway);
+    ret = CLI_OK;
+out:
+    memset(key, 0, sizeof key);
+    free(msg);
+    bo_db_close(db);
+    return ret;
+}
+
+/* ---- argument handling per command ---- */
+
+static int money_body(down_req *r, int argc, char **argv)
+{
+    const char *ref = NULL, *date = NULL;
+    static char today[11];
+    int64_t fen = 0;
+    char amount[MONEY_FMT_MAX];
+    int pos = 0;
+    const char *args[3] = {NULL, NULL, NULL};
+    for (int i = 1; i < argc; i++) {
+        int t;
+        if ((t = bo_take_opt(argc, argv, &i, "--ref", &ref)) || (t = bo_take_opt(argc, argv, &i, "--date", &date))) {
+            if (t < 0)
+                return -1;
+        } else if (pos < 3) {
+            args[pos++] = argv[i];
+        } else {
+            return -1;
+        }
+    }
+    if (pos != 3 || !ref || !*ref || strlen(ref) > 64 || !bo_valid_id(args[0]) || !bo_valid_id(args[1]))
+        return -1;
+    if (money_parse(args[2], 2, &fen) != GL_OK || fen <= 0 || money_format(fen, 2, amount, sizeof amount) != GL_OK) {
+        cli_error(argv[0], "amount %s: a positive decimal with at most 2 decimals", args[2]);
+        return -1;
+    }
+    if (!date) {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(today, sizeof today, "%Y-%m-%d", &tm);
+        date = today;
+    }
+    if (!bo_valid_date(date))
+        return -1;
+    r->gateway = args[0];
+    r->customer = args[1];
+    r->ref = ref;
+    r->date = date;
+    snprintf(r->amount_fen, sizeof r->amount_fen, "%lld", (long long)fen);
+    r->body = cJSON_CreateObject();
+    if (!r->body)
+        return -1;
+    cJSON_AddStringToObject(r->body, "customer", r->customer);
+    cJSON_AddStringToObject(r->body, "amount", amount);
+    cJSON_AddStringToObject(r->body, "ref", ref);
+    cJSON_AddStringToObject(r->body, "date", date);
+    return 0;
+}
+
+static int tariff_body(down_req *r, int argc, char **argv)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (argc != 4 || strcmp(argv[1], "push") != 0 || !bo_valid_id(argv[2]))
+        return -1;
+    if (fileio_read(argv[3], BO_DOWN_MAX / 2, &text, &len) != GL_OK) {
+        cli_error(argv[3], "cannot read the tariff file (at most %u bytes)", BO_DOWN_MAX / 2);
+        return -2;
+    }
+    cJSON *t = cJSON_ParseWithLength(text, len);
+    free(text);
+    if (!cJSON_IsObject(t)) {
+        cJSON_Delete(t);
+        cli_error(argv[3], "not a JSON object");
+        return -2;
+    }
+    r->gateway = argv[2];
+    r->body = cJSON_CreateObject();
+    if (!r->body) {
+        cJSON_Delete(t);
+        return -1;
+    }
+    cJSON_AddItemToObject(r->body, "tariff", t);
+    return 0;
+}
+
+static int command_body(down_req *r, int argc, char **argv)
+{
+    long long since = 0;
+    char *end = NULL;
+    if (argc != 3 || !bo_valid_id(argv[1]))
+        return -1;
+    r->gateway = argv[1];
+    r->body = cJSON_CreateObject();
+    if (!r->body)
+        return -1;
+    cJSON_AddStringToObject(r->body, "command", argv[0]);
+    if (strcmp(argv[0], "resend") == 0) {
+        since = strtoll(argv[2], &end, 10);
+        if (!end || *end || since < 0 || since > BO_SEQ_MAX)
+            return -1;
+        cJSON_AddNumberToObject(r->body, "since_seq", (double)since);
+    } else {
+        if (!bo_valid_id(argv[2]))
+            return -1;
+        r->customer = argv[2];
+        cJSON_AddStringToObject(r->body, "customer", argv[2]);
+    }
+    return 0;
+}
+
+int bo_cmd_down(bo_ctx *ctx, int argc, char **argv)
+{
+    down_req r;
+    int rc;
+    memset(&r, 0, sizeof r);
+    if (bo_config_load(ctx) != GL_OK)
+        return CLI_USAGE;
+    if (strcmp(argv[0], "pay") == 0 || strcmp(argv[0], "topup") == 0) {
+        r.kind = argv[0][0] == 'p' ? "payments" : "topups";
+        rc = money_body(&r, argc, argv);
+    } else if (strcmp(argv[0], "tariff") == 0) {
+        r.kind = "tariffs";
+        rc = tariff_body(&r, argc, argv);
+    } else {
+        r.kind = "commands";
+        rc = command_body(&r, argc, argv);
+    }
+    if (rc == -1)
+        cli_error(argv[0], "usage: see gridledger-backoffice %s --help", argv[0]);
+    int ret = rc == 0 ? send_down(ctx, &r) : CLI_USAGE;
+    cJSON_Delete(r.body);
+    return ret;
+}
+
+/* ---- acks ---- */
+
+static const bo_col acks_cols[] = {
+    {"gateway", BO_COL_TEXT}, {"seq", BO_COL_INT},      {"kind", BO_COL_TEXT},   {"customer", BO_COL_TEXT},
+    {"amount", BO_COL_FEN},   {"ref", BO_COL_TEXT},     {"sent_ts", BO_COL_INT}, {"result", BO_COL_TEXT},
+    {"reason", BO_COL_TEXT},  {"ack_seq", BO_COL_INT},
+};
+
+/* acks [GATEWAY]: every downlink message with its acknowledgement, or
+ * "pending" while none came back. */
+int bo_cmd_acks(bo_ctx *ctx, int argc, char **argv)
+{
+    bo_db *db = NULL;
+    bo_table t;
+    const char *gw = argc > 1 ? argv[1] : "";
+    int ret = CLI_FAIL;
+    if (argc > 2 || (*gw && !bo_valid_id(gw))) {
+        cli_error("acks", "usage: acks [GATEWAY]");
+        return CLI_USAGE;
+    }
+    if (bo_open_db(ctx, &db) != GL_OK)
+        return CLI_FAIL;
+    memset(&t, 0, sizeof t);
+    t.ncols = (int)(sizeof acks_cols / sizeof acks_cols[0]);
+    t.cols = acks_cols;
+    const char *p[] = {gw};
+    gl_status st = bo_table_fill(db, &t,
+                                 "SELECT d.gateway, d.seq, d.kind, d.customer, d.amount_fen, d.ref, d.ts,"
+                                 " COALESCE(a.result, 'pending'), a.reason, a.seq FROM downlink d"
+                                 " LEFT JOIN acks a ON a.gateway = d.gateway AND a.down_kind = d.kind"
+                                 " AND a.down_seq = d.seq AND a.seq = (SELECT MAX(b.seq) FROM acks b"
+                                 " WHERE b.gateway = d.gateway AND b.down_kind = d.kind AND b.down_seq = d.seq)"
+                                 " WHERE ($1 = '' OR d.gateway = $1) ORDER BY d.gateway, d.seq",
+                                 1, p);
+    if (st != GL_OK)
+        cli_error("acks", "%s: %s", gl_strerror(st), bo_db_error(db));
+    else if (bo_csv_write(&t, stdout) == GL_OK)
+        ret = CLI_OK;
+    bo_table_free(&t);
+    bo_db_close(db);
+    return ret;
+}

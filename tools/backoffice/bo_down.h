@@ -1,0 +1,28 @@
+/* bo_down.h: signed downlink messages (messages.md, "Down").
+ *
+ * Envelope {"v":1,"gateway","seq","ts","expires","kind","body","sig"}; sig is
+ * the lowercase hex HMAC-SHA256, with the gateway's 32-byte key, of the exact
+ * message text with the final `,"sig":"..."` member removed (the text up to
+ * that comma followed by `}`). */
+#ifndef BO_DOWN_H
+#define BO_DOWN_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "gridledger/status.h"
+
+#define BO_KEY_BYTES 32
+#define BO_DOWN_MAX (1u << 20) /* a downlink message, tariff included */
+
+/* bo_key_load: reads KEYS_DIR/GATEWAY.key: 64 hex characters, optional
+ * trailing newline. GL_EPERM if the file is readable or writable by group or
+ * others, GL_ESYNTAX if not 64 hex, GL_EIO if unreadable. */
+gl_status bo_key_load(const char *keys_dir, const char *gateway, unsigned char key[BO_KEY_BYTES]);
+
+/* bo_down_sign: builds the signed message text for body (not consumed);
+ * *out is malloc'd, NUL-terminated, owned by the caller. */
+gl_status bo_down_sign(const unsigned char key[BO_KEY_BYTES], const char *gateway, long long seq, long long ts,
+                       long long expires, const char *kind, const cJSON *body, char **out);
+
+#endif
