@@ -43,10 +43,11 @@ else
 fi
 
 # The comparisons, one TAP line per behaviour check; numbering goes on from $n.
-/usr/bin/python3 - "$tmp/expect.csv" "$tmp/out.json" "$tmp/work.csv" "$n" <<'PY'
+/usr/bin/python3 - "$tmp/expect.csv" "$tmp/out.json" "$tmp/work.csv" "$n" "$tmp/ledger.csv" <<'PY'
 import collections, csv, json, sys
 
-expect_path, json_path, work_path, start = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+expect_path, json_path, work_path, start, ledger_path = sys.argv[1:6]
+start = int(start)
 with open(json_path) as f:
     got = {c["customer"]: c for c in json.load(f)["customers"]}
 with open(expect_path, newline="") as f:
@@ -141,6 +142,21 @@ for klass in ("residential", "commercial", "industrial"):
           and c["arrears"] == x["arrears"] and c["credit"] == "0.00"
           else "penalty %s arrears %s credit %s, want %s/%s/0.00" % (c["penalty"], c["arrears"], c["credit"],
                                                                      x["penalty_min"], x["arrears"]))
+# the year rule: non-residential December bills paid late in January (3 permille days)
+kind_of = {x["customer"]: (x["behaviour"], x["class"]) for x in exp}
+dec_bills, crossing = {}, 0
+with open(ledger_path, newline="") as f:
+    for r in csv.DictReader(f):
+        if kind_of[r["customer"]][0] != "often_late" or r["class"] == "residential":
+            continue
+        key = (r["customer"], r["ref"][-3:])
+        if r["kind"] == "bill" and r["date"][5:7] == "12":
+            dec_bills[key] = r["due"]
+        elif r["kind"] == "payment" and key in dec_bills and r["date"][:4] > dec_bills[key][:4]:
+            crossing += 1
+report(crossing > 0, "often late, non-residential: %d December bills paid in January are among them "
+       "(days at 2 and 3 permille)" % crossing, [])
+
 settled = [x for x in late if x["action"] == "none"]
 check(settled, "often late who pay each penalty with the bill: nothing left open, no worklist rows",
       lambda x, c: None if c["balance"] == "0.00" and not work[x["customer"]]
