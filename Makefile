@@ -36,6 +36,7 @@ CORE_SRC := $(sort $(wildcard core/*.c))
 HAL_SRC := $(sort $(wildcard hal/*.c))
 FW_SRC := $(filter-out firmware/main.c,$(sort $(wildcard firmware/*.c)))
 SIM_SRC := $(sort $(wildcard tools/metersim/*.c))
+SCEN_SRC := $(sort $(wildcard tools/scenario/*.c))
 BO_SRC := $(sort $(wildcard tools/backoffice/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -50,6 +51,7 @@ LIBS := $(FW_LIB) $(HAL_LIB) $(CORE_LIB)
 
 GRIDLEDGER := $(BUILD)/gridledger
 METERSIM := $(BUILD)/metersim
+SCENGEN := $(BUILD)/scenario-gen
 BACKOFFICE := $(BUILD)/gridledger-backoffice
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 REPLAY_BINS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/fuzz/replay_%,$(FUZZ_SRC))
@@ -78,6 +80,9 @@ $(GRIDLEDGER): $(call obj,firmware/main.c) $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
 $(METERSIM): $(call obj,$(SIM_SRC)) $(HAL_LIB) $(CORE_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
+# the scenario generator of tests/integration/credit_scenario.sh (needs no library)
+$(SCENGEN): $(call obj,$(SCEN_SRC))
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
 $(BACKOFFICE): $(call obj,$(BO_SRC)) $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_BO) $(LDLIBS_FW)
 
@@ -119,7 +124,7 @@ test: deps
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
 .PHONY: build-tests build-unit-tests
-build-tests: $(PROGRAMS) $(UNIT_BINS) $(REPLAY_BINS) $(TTOOL_BINS)
+build-tests: $(PROGRAMS) $(UNIT_BINS) $(REPLAY_BINS) $(TTOOL_BINS) $(if $(SCEN_SRC),$(SCENGEN))
 build-unit-tests: $(UNIT_BINS)
 
 # ARM: make cross ARCH=aarch64|armhf ; make test-cross ARCH=... (qemu-user)
