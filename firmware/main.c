@@ -36,7 +36,7 @@ static const command commands[] = {
      "credit-calc --ledger FILE --as-of DATE [--config FILE] [--json|--csv] [--worklist]"},
     {"bill", cmd_bill, "close or show the bills of a period", "bill --period YYYY-MM [--json|--csv]"},
     {"ledger", cmd_ledger, "show a customer's account", "ledger CUSTOMER [--json|--csv]"},
-    {"pay", cmd_pay, "record a payment taken locally", "pay CUSTOMER AMOUNT --ref REF [--date DATE]"},
+    {"pay", cmd_pay, "record a payment taken locally", "pay CUSTOMER AMOUNT --ref REF [--date DATE] [--topup] | pay --batch FILE"},
     {"grades", cmd_grades, "credit grades", "grades [--json|--csv]"},
     {"worklist", cmd_worklist, "the collection worklist", "worklist [--date DATE] [--json|--csv]"},
     {"alerts", cmd_alerts, "open alerts", "alerts [--json|--csv]"},
