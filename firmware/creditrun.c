@@ -284,9 +284,14 @@ void creditrun_print_worklist_json(FILE *f, creditrun_worklist *w)
         json_str(f, r->cust ? r->cust->grid : "");
         fputs(",\"grade\":", f);
         json_str(f, r->grade);
-        fprintf(f, ",\"arrears\":\"%s\",\"penalty\":\"%s\",\"oldest_due\":\"%s\",\"days_overdue\":%d,\"action\":\"%s\",\"channel\":",
-                creditrun_fen(r->a.arrears_fen, b1), creditrun_fen(r->a.penalty_fen, b2), creditrun_date(r->a.oldest_due, d1),
-                r->a.days_overdue, collect_action_name(r->item.action));
+        fprintf(f, ",\"arrears\":\"%s\",\"penalty\":\"%s\",\"oldest_due\":", creditrun_fen(r->a.arrears_fen, b1),
+                creditrun_fen(r->a.penalty_fen, b2));
+        if (r->a.oldest_due >= 0)
+            fprintf(f, "\"%s\"", creditrun_date(r->a.oldest_due, d1));
+        else
+            fputs("null", f); /* nothing overdue yet: a reminder before the due date */
+        fprintf(f, ",\"days_overdue\":%d,\"action\":\"%s\",\"channel\":", r->a.days_overdue,
+                collect_action_name(r->item.action));
         json_str(f, r->item.channel);
         fprintf(f, ",\"priority\":%d,\"deadline\":\"%s\"}", r->item.priority, item_due(&r->item, due));
     }

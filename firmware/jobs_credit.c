@@ -81,26 +81,57 @@ static int cut_state(jobs_gw *g, const char *customer, const char *set)
     return store_kv_get(g->store, key, val, sizeof val) == GL_OK && val[0] != '\0';
 }
 
-/* take: records a due action once, reports it, and cuts supply when that is the action. */
-static void take(collect_ctx *c, const char *customer, const collect_item *it)
+static int has_relay(const jobs_gw *g, const char *customer)
 {
-    char due[CIVDATE_FMT_MAX], body[512], why[COLLECT_REASON_MAX + 32];
+    for (int i = 0; i < g->cfg->nmeters; i++)
+        if (g->cfg->meters[i].relay && strcmp(g->cfg->meters[i].customer, customer) == 0)
+            return 1;
+    return 0;
+}
+
+/* cut: the disconnection itself, when due and allowed now: through the
+ * meter's relay, or, without one, as a work order for a field crew (then
+ * recorded like any action). Returns 1 when the action is to be recorded. */
+static int cut(collect_ctx *c, const char *customer, const collect_item *it)
+{
+    char reason[160], why[COLLECT_REASON_MAX + 32], key[96], val[8];
+    if (it->due_minute > c->now_min || !collect_cut_allowed(&c->g->cc->collect.cal, c->now_min) ||
+        cut_state(c->g, customer, NULL))
+        return 0;
+    if (!has_relay(c->g, customer)) { /* no relay: a work order for the field crew */
+        cut_state(c->g, customer, "field");
+        jobs_alert(c->g, c->now, "supply_cut", customer, "work order: field crew");
+        return 1;
+    }
+    snprintf(why, sizeof why, "arrears: %s", it->reason);
+    if (jobs_relay(c->g, customer, 0, why, reason, sizeof reason) != GL_OK) {
+        snprintf(key, sizeof key, "cutfail.%s", customer);
+        if (store_kv_get(c->g->store, key, val, sizeof val) != GL_OK) { /* alert once, retry daily */
+            store_kv_set(c->g->store, key, "1");
+            jobs_alert(c->g, c->now, "cut_failed", customer, "relay");
+        }
+        return 0;
+    }
+    cut_state(c->g, customer, "1");
+    jobs_alert(c->g, c->now, "supply_cut", customer, "arrears");
+    return 1;
+}
+
+/* take: a due action, once per arrears episode (keyed by the oldest due
+ * date, or the action's own date before anything is overdue), reported up. */
+static void take(collect_ctx *c, const char *customer, const ledger_arrears *a, const collect_item *it)
+{
+    char episode[CIVDATE_FMT_MAX], due[CIVDATE_FMT_MAX], body[512];
+    civdate_format(a->oldest_due >= 0 ? a->oldest_due : (int32_t)(it->due_minute / CIVDATE_MINUTES_PER_DAY), episode,
+                   sizeof episode);
     civdate_format((int32_t)(it->due_minute / CIVDATE_MINUTES_PER_DAY), due, sizeof due);
     const char *name = collect_action_name(it->action);
-    if (it->action == COLLECT_DISCONNECT) {
-        if (it->due_minute > c->now_min || !collect_cut_allowed(&c->g->cc->collect.cal, c->now_min) ||
-            cut_state(c->g, customer, NULL))
-            return;
-        snprintf(why, sizeof why, "arrears: %s", it->reason);
-        if (jobs_relay(c->g, customer, 0, why, body, sizeof body) != GL_OK) {
-            jobs_alert(c->g, c->now, "cut_failed", customer, "relay");
-            return;
-        }
-        cut_state(c->g, customer, due);
-        jobs_alert(c->g, c->now, "supply_cut", customer, "arrears");
-    }
-    if (store_action_put(c->g->store, customer, due, name, it->channel, due, it->reason) != GL_OK)
-        return; /* taken before */
+    if (it->action == COLLECT_DISCONNECT && !cut(c, customer, it))
+        return;
+    if ((it->action == COLLECT_CONFIRM_30MIN || it->action == COLLECT_NOTICE_1H) && cut_state(c->g, customer, NULL))
+        return; /* already cut: nothing to announce */
+    if (store_action_put(c->g->store, customer, episode, name, it->channel, due, it->reason) != GL_OK)
+        return; /* taken before in this episode */
     snprintf(body, sizeof body, "{\"kind\":\"collection\",\"subject\":\"%s\",\"detail\":\"%s via %s\",\"ts\":%lld,"
              "\"alert\":false}", customer, name, it->channel, (long long)c->now);
     jobs_publish(c->g, "events", body, c->now);
@@ -112,10 +143,11 @@ static int collect_one(void *ctx, const ledger_account *acct, const config_custo
     (void)cust;
     for (int i = 0; i < r->plan.nitems; i++)
         if (!r->plan.items[i].next && r->plan.items[i].due_minute <= c->now_min)
-            take(c, acct->customer, &r->plan.items[i]);
+            take(c, acct->customer, &r->arrears, &r->plan.items[i]);
     if (r->arrears.arrears_fen == 0 && !acct->prepaid && cut_state(c->g, acct->customer, NULL)) {
         char reason[128];
-        if (jobs_relay(c->g, acct->customer, 1, "arrears paid", reason, sizeof reason) == GL_OK) {
+        if (!has_relay(c->g, acct->customer) ||
+            jobs_relay(c->g, acct->customer, 1, "arrears paid", reason, sizeof reason) == GL_OK) {
             cut_state(c->g, acct->customer, "");
             jobs_alert(c->g, c->now, "supply_restored", acct->customer, "arrears paid");
         }

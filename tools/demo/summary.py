@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""summary.py GRIDLEDGER OUT UNTIL: the demo's closing summary.
+
+Figures come from the gateway (its store and its own commands: grades,
+lineloss) and are checked against the back office's database and reports,
+which only know what came over the uplink. Exit 1 if they disagree.
+"""
+import csv
+import collections
+import json
+import sqlite3
+import subprocess
+import sys
+
+gl, out, until = sys.argv[1], sys.argv[2], sys.argv[3]
+cfg = out + "/gridledger.json"
+gw = sqlite3.connect(out + "/gateway.db")
+bo = sqlite3.connect(out + "/backoffice.db")
+as_of = until[:10]
+problems = []
+
+
+def yuan(fen):
+    return "%s%d.%02d" % ("-" if fen < 0 else "", abs(fen) // 100, abs(fen) % 100)
+
+
+def run(*args):
+    return subprocess.run([gl, "-c", cfg] + list(args), check=True, capture_output=True, text=True).stdout
+
+
+print("\n== Summary (gateway), as of %s" % as_of)
+bills = gw.execute("SELECT period, count(*), sum(total_fen), sum(json LIKE '%\"estimated\": true%') FROM bills"
+                   " GROUP BY period ORDER BY period").fetchall()
+bo_bills = dict(bo.execute("SELECT period, sum(total_fen) FROM bills GROUP BY period").fetchall())
+print("Bills: %d in %d periods, %s yuan in all" % (sum(b[1] for b in bills), len(bills), yuan(sum(b[2] for b in bills))))
+for period, n, total, est in bills:
+    ok = bo_bills.get(period) == total
+    if not ok:
+        problems.append("bills %s: gateway %s, back office %s" % (period, yuan(total), yuan(bo_bills.get(period) or 0)))
+    print("  %s  %3d bills  %12s yuan  %3d with estimated lines  back office %s" %
+          (period, n, yuan(total), est, "agrees" if ok else "DIFFERS"))
+
+credit = json.loads(run("grades", "--date", as_of, "--json"))["customers"]
+fen = lambda s: int(round(float(s) * 100))
+arrears = sum(fen(c["arrears"]) for c in credit)
+penalty = sum(fen(c["penalty"]) for c in credit)
+overdue = [c for c in credit if fen(c["arrears"]) > 0]
+aging = collections.Counter()
+for c in credit:
+    for k, v in c["aging"].items():
+        aging[k] += fen(v)
+print("Arrears: %s yuan owed by %d customers, penalties %s yuan; aging 0-30 %s, 31-60 %s, 61-90 %s, >90 %s" %
+      (yuan(arrears), len(overdue), yuan(penalty), yuan(aging["0_30"]), yuan(aging["31_60"]), yuan(aging["61_90"]),
+       yuan(aging["over_90"])))
+worst = sorted(overdue, key=lambda c: -fen(c["arrears"]))[:3]
+for c in worst:
+    print("  %s owes %s (%d days, penalty %s), grade %s" % (c["customer"], c["arrears"], c["days_overdue"],
+                                                             c["penalty"], c["grade"]))
+grades = collections.Counter(c["grade"] for c in credit)
+print("Grades now: " + ", ".join("%s %d" % g for g in sorted(grades.items())))
+for as_of_g, dist in [(a, gw.execute("SELECT grade, count(*) FROM grades WHERE as_of = ? GROUP BY grade", (a,)).fetchall())
+                      for (a,) in gw.execute("SELECT DISTINCT as_of FROM grades ORDER BY as_of").fetchall()]:
+    print("  graded %s: %s" % (as_of_g, ", ".join("%s %d" % g for g in dist)))
+
+print("Line loss (area summary meter against customer meters):")
+for period, *_ in bills:
+    row = list(csv.DictReader(run("lineloss", "--period", period, "--csv").splitlines()))[0]
+    print("  %s  supplied %10s kWh  sold %10s kWh  loss %5s %%  %s" % (row["period"], row["supplied_kwh"],
+                                                                     row["sold_kwh"], row["loss_pct"], row["alert"]))
+acts = gw.execute("SELECT action, count(*) FROM actions GROUP BY action ORDER BY count(*) DESC").fetchall()
+print("Collection actions taken: " + (", ".join("%s %d" % a for a in acts) or "none"))
+ev = gw.execute("SELECT kind, count(*) FROM events WHERE alert = 1 GROUP BY kind ORDER BY count(*) DESC").fetchall()
+print("Alerts: " + (", ".join("%s %d" % e for e in ev) or "none"))
+stuck = gw.execute("SELECT meter, count(*) FROM readings WHERE flags & 8 GROUP BY meter ORDER BY 2 DESC LIMIT 3").fetchall()
+if stuck:
+    print("Meters flagged stuck while power flows (bypass suspected): " + ", ".join("%s (%d readings)" % s for s in stuck))
+pays = gw.execute("SELECT kind, count(*), sum(amount_fen) FROM ledger WHERE kind IN ('payment', 'topup') GROUP BY kind").fetchall()
+print("Money taken: " + ", ".join("%d %ss, %s yuan" % (n, k, yuan(s)) for k, n, s in pays))
+
+last = int(gw.execute("SELECT val FROM kv WHERE key = 'outbox.last_seq'").fetchone()[0])
+queued = gw.execute("SELECT count(*) FROM outbox").fetchone()[0]
+got, lo, hi = bo.execute("SELECT count(*), min(seq), max(seq) FROM messages WHERE gateway = 'gw-0001'").fetchone()
+print("\n== Back office: %d of %d messages stored (seq %s..%s), %d still queued at the gateway" %
+      (got, last, lo, hi, queued))
+if got + queued < last:
+    problems.append("back office has %d messages, gateway sent %d (%d queued)" % (got, last, queued))
+print("Files: demo-out/worklist.xlsx (collection worklist, a sheet per grid), demo-out/gateway.db, "
+      "demo-out/backoffice.db, demo-out/area-backoffice.csv")
+if problems:
+    print("DISAGREEMENT: " + "; ".join(problems))
+    sys.exit(1)
+print("The back office's bills agree with the gateway's for every period.")
