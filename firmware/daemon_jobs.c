@@ -224,7 +224,7 @@ gl_status daemon_jobs_init(daemon_state *d)
     if (st == GL_OK)
         st = jobs_credit_init(g);
     if (st == GL_OK)
-        st = jobs_uplink_init(g);
+        st = jobs_uplink_init(g, &d->clock, d->opts.sim && d->opts.until);
     if (st != GL_OK) {
         daemon_jobs_free(d);
         return st;
@@ -239,7 +239,7 @@ void daemon_jobs_free(daemon_state *d)
     jobs_gw *g = d->modules;
     if (g == NULL)
         return;
-    jobs_uplink_free(g, clock_now(&d->clock));
+    jobs_uplink_free(g);
     jobs_poll_free(g);
     jobs_bill_free(g);
     jobs_credit_free(g);

@@ -6,6 +6,7 @@
 #ifndef GRIDLEDGER_JOBS_H
 #define GRIDLEDGER_JOBS_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "billing.h"
@@ -25,12 +26,12 @@ typedef struct jobs_gw {
     poller *poller;            /* NULL if no meters */
     reading *readings;         /* one cycle, cfg->nmeters */
     validate_event *events;
-    uplink *up;                /* NULL if the uplink section is absent */
+    struct jobs_uplink *up;    /* the uplink thread; NULL if the uplink section is absent */
     billing *billing;          /* tariffs and scratch for the cycle close */
     creditcfg *cc;             /* credit, collection and fee-control settings */
     creditrun_worklist worklist;
-    int poll_now;              /* a downlink asked for a poll */
-    int money_changed;         /* a payment or top-up arrived: re-run collection */
+    atomic_int poll_now;       /* a downlink asked for a poll */
+    atomic_int money_changed;  /* a payment or top-up arrived: re-run collection */
     int64_t last_collect;      /* clock time of the last collection run */
     int64_t saved_due[DAEMON_MAX_JOBS]; /* calendar jobs' next due time as saved in kv */
     int64_t polls, poll_errors;
@@ -61,12 +62,14 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now);
  * relay, records an event; reason gets why not. */
 gl_status jobs_relay(jobs_gw *g, const char *customer, int closed, const char *why, char *reason, size_t cap);
 
-/* The uplink (jobs_uplink.c): set up from the config's uplink section,
- * driven between jobs (idle: at most until the next due job), drained for a
- * few seconds at stop. */
-gl_status jobs_uplink_init(jobs_gw *g);
+/* The uplink (jobs_uplink.c): a thread with its own store connection, set
+ * up from the config's uplink section (sim_until: a simulated run with an
+ * end, drained longer at stop); idle: what downlink messages asked of the
+ * main thread, then sleep until the next due job; free: drain and join. */
+typedef struct jobs_uplink jobs_uplink;
+gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int sim_until);
 void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed);
-void jobs_uplink_free(jobs_gw *g, int64_t now);
+void jobs_uplink_free(jobs_gw *g);
 
 /* Billing (jobs_bill.c): the cycle close. */
 gl_status jobs_bill_init(jobs_gw *g);

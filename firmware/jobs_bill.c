@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "billing.h"
+#include "daemon.h"
 #include "glog.h"
 #include "gridledger/clock.h"
 #include "jobs.h"
@@ -43,6 +44,10 @@ gl_status jobs_bill(void *ctx, int64_t due, int64_t now)
     billing_period p;
     billing_period_of(g->cfg, y, m, &p);
     for (int ci = 0; ci < g->cfg->ncustomers; ci++) {
+        if (daemon_stopping()) { /* each bill is its own transaction: the rest on restart */
+            glog_info("billing %s: stopped after %d bills; the rest when restarted", p.name, posted);
+            return GL_EINTERRUPTED;
+        }
         billing_outcome oc;
         gl_status st = billing_customer(g->billing, ci, &p, g->cfg->uplink.enabled, &oc);
         if (st != GL_OK) {
@@ -55,6 +60,6 @@ gl_status jobs_bill(void *ctx, int64_t due, int64_t now)
         posted += oc == BILLING_POSTED && st == GL_OK;
     }
     glog_info("billing %s: %d bills posted, %d failed", p.name, posted, failed);
-    g->money_changed = 1;
+    atomic_store(&g->money_changed, 1);
     return failed ? GL_EDB : GL_OK;
 }

@@ -48,8 +48,11 @@ int64_t jobs_civil_minute(int64_t t)
     return (int64_t)jobs_civil_day(t) * CIVDATE_MINUTES_PER_DAY + (t - midnight) / 60;
 }
 
-/* jobs_evaluate: the credit run over the store's ledger as of day. */
-gl_status jobs_evaluate(jobs_gw *g, int32_t day, int prepaid_only, creditrun_fn fn, void *ctx)
+/* evaluate_kept: the credit run over the store's ledger as of day; the
+ * ledger is handed to *kept (the caller frees it: worklist rows point into
+ * it) or freed here if kept is NULL. */
+static gl_status evaluate_kept(jobs_gw *g, int32_t day, int prepaid_only, creditrun_fn fn, void *ctx,
+                               ledgercsv **kept)
 {
     diag d;
     ledgercsv *l = NULL;
@@ -63,8 +66,17 @@ gl_status jobs_evaluate(jobs_gw *g, int32_t day, int prepaid_only, creditrun_fn 
     st = creditrun_all(g->cc, g->cfg, l, day, fn, ctx, err, sizeof err);
     if (st != GL_OK)
         jobs_error(g, "credit: %s", err);
-    ledgercsv_free(l);
+    if (kept != NULL)
+        *kept = l;
+    else
+        ledgercsv_free(l);
     return st;
+}
+
+/* jobs_evaluate: the credit run over the store's ledger as of day. */
+gl_status jobs_evaluate(jobs_gw *g, int32_t day, int prepaid_only, creditrun_fn fn, void *ctx)
+{
+    return evaluate_kept(g, day, prepaid_only, fn, ctx, NULL);
 }
 
 typedef struct collect_ctx {
@@ -160,7 +172,7 @@ gl_status jobs_collect(void *ctx, int64_t due, int64_t now)
     (void)due;
     jobs_gw *g = jobs_of(ctx);
     collect_ctx c = {g, now, jobs_civil_minute(now)};
-    g->money_changed = 0;
+    atomic_store(&g->money_changed, 0);
     g->last_collect = now;
     return jobs_evaluate(g, jobs_civil_day(now), 0, collect_one, &c);
 }
@@ -176,8 +188,9 @@ gl_status jobs_worklist(void *ctx, int64_t due, int64_t now)
     jobs_gw *g = jobs_of(ctx);
     collect_ctx c = {g, now, jobs_civil_minute(now)};
     char date[CIVDATE_FMT_MAX];
+    ledgercsv *l = NULL;
     creditrun_worklist_free(&g->worklist);
-    gl_status st = jobs_evaluate(g, jobs_civil_day(due), 0, add_row, &c);
+    gl_status st = evaluate_kept(g, jobs_civil_day(due), 0, add_row, &c, &l);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = st == GL_OK ? open_memstream(&buf, &len) : NULL;
@@ -191,6 +204,7 @@ gl_status jobs_worklist(void *ctx, int64_t due, int64_t now)
     }
     free(buf);
     creditrun_worklist_free(&g->worklist);
+    ledgercsv_free(l);
     return st;
 }
 

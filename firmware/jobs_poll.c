@@ -77,7 +77,7 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
     jobs_gw *g = jobs_of(ctx);
     if (g->poller == NULL)
         return GL_OK;
-    g->poll_now = 0;
+    atomic_store(&g->poll_now, 0);
     gl_status st = poller_poll(g->poller, now, g->readings, g->events);
     if (st != GL_OK) {
         jobs_error(g, "poll: %s", gl_strerror(st));

@@ -1,65 +1,106 @@
-/* jobs_uplink.c: the daemon's uplink: the MQTT client driven between jobs,
- * and what downlink messages do to the gateway (payments and top-ups into
- * the ledger, relay commands, poll now, tariff and config changes). */
+/* jobs_uplink.c: the daemon's uplink, in a thread of its own, and what
+ * downlink messages do to the gateway.
+ *
+ * The uplink thread has its own store connection (SQLite in WAL: the jobs
+ * write readings, bills and outbox messages on theirs, the uplink reads the
+ * outbox and deletes what the broker acknowledged on its own), so sending
+ * never waits for a poll cycle or a billing run, however fast a simulated
+ * clock runs. Downlink payments and top-ups go into the ledger on the
+ * uplink's connection; relay commands and "poll now" are handed to the main
+ * thread (a small queue under a mutex, and flags) so only the main thread
+ * touches the meters. At stop the thread drains the outbox for a while
+ * (DRAIN_MS; with --until on a simulated clock, DRAIN_SIM_MS) and ends. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "glog.h"
 #include "gridledger/clock.h"
 #include "gridledger/fileio.h"
 #include "jobs.h"
 
-#define IDLE_SLICE_MS 250
+#define STEP_MS 100
 #define DRAIN_MS 3000
+#define DRAIN_SIM_MS 60000
+#define RELAY_QUEUE 64
 
-static gl_status apply_money(jobs_gw *g, const downlink_msg *m, const char *kind, char *reason, size_t cap)
+typedef struct relay_req {
+    char customer[DOWNLINK_ID_MAX];
+    int closed;
+} relay_req;
+
+struct jobs_uplink {
+    jobs_gw *g;
+    const gl_clock *clock;
+    store *store;        /* the uplink thread's own connection */
+    uplink *up;
+    pthread_t thread;
+    atomic_int stop;
+    int64_t drain_ms;
+    pthread_mutex_t mu;  /* guards the relay queue */
+    relay_req queue[RELAY_QUEUE];
+    int nqueue;
+};
+
+static gl_status apply_money(jobs_uplink *u, const downlink_msg *m, const char *kind, char *reason, size_t cap)
 {
-    gl_status st = store_ledger_put(g->store, m->customer, m->date, kind, m->amount_fen, m->ref, NULL);
+    if (config_find_customer(u->g->cfg, m->customer) < 0) {
+        snprintf(reason, cap, "unknown customer %s", m->customer);
+        return GL_ENOTFOUND;
+    }
+    gl_status st = store_ledger_put(u->store, m->customer, m->date, kind, m->amount_fen, m->ref, NULL);
     if (st == GL_EEXIST)
         snprintf(reason, cap, "%s ref %s already applied", kind, m->ref);
     else if (st != GL_OK)
         snprintf(reason, cap, "store: %s", gl_strerror(st));
-    if (st == GL_OK)
-        g->money_changed = 1;
+    else
+        atomic_store(&u->g->money_changed, 1);
     return st;
-}
-
-static int known_customer(const jobs_gw *g, const char *id)
-{
-    return config_find_customer(g->cfg, id) >= 0;
 }
 
 static gl_status on_payment(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
-    jobs_gw *g = ctx;
-    if (!known_customer(g, m->customer)) {
-        snprintf(reason, cap, "unknown customer %s", m->customer);
-        return GL_ENOTFOUND;
-    }
-    return apply_money(g, m, "payment", reason, cap);
+    return apply_money(ctx, m, "payment", reason, cap);
 }
 
 static gl_status on_topup(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
-    jobs_gw *g = ctx;
-    if (!known_customer(g, m->customer)) {
-        snprintf(reason, cap, "unknown customer %s", m->customer);
+    return apply_money(ctx, m, "topup", reason, cap);
+}
+
+static gl_status queue_relay(jobs_uplink *u, const char *customer, int closed, char *reason, size_t cap)
+{
+    gl_status st = GL_OK;
+    if (config_find_customer(u->g->cfg, customer) < 0) {
+        snprintf(reason, cap, "unknown customer %s", customer);
         return GL_ENOTFOUND;
     }
-    return apply_money(g, m, "topup", reason, cap);
+    pthread_mutex_lock(&u->mu);
+    if (u->nqueue == RELAY_QUEUE) {
+        snprintf(reason, cap, "too many relay commands waiting");
+        st = GL_EFULL;
+    } else {
+        snprintf(u->queue[u->nqueue].customer, sizeof u->queue[0].customer, "%s", customer);
+        u->queue[u->nqueue++].closed = closed;
+    }
+    pthread_mutex_unlock(&u->mu);
+    return st;
 }
 
 static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
-    jobs_gw *g = ctx;
+    jobs_uplink *u = ctx;
     switch (m->command) {
     case DOWNLINK_CMD_POLL_NOW:
-        g->poll_now = 1;
+        atomic_store(&u->g->poll_now, 1);
         return GL_OK;
     case DOWNLINK_CMD_DISCONNECT:
     case DOWNLINK_CMD_RECONNECT:
-        return jobs_relay(g, m->customer, m->command == DOWNLINK_CMD_RECONNECT, "back office command", reason, cap);
+        return queue_relay(u, m->customer, m->command == DOWNLINK_CMD_RECONNECT, reason, cap);
     case DOWNLINK_CMD_RESEND:
     default:
         snprintf(reason, cap, "command not supported by this gateway");
@@ -71,55 +112,23 @@ static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size
  * the daemon then reloads it (SIGHUP path: the old one stays if it fails). */
 static gl_status on_config(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
-    jobs_gw *g = ctx;
+    jobs_uplink *u = ctx;
     diag d;
     config *fresh = NULL;
     diag_init(&d);
-    gl_status st = config_parse(g->cfg->file, m->json, strlen(m->json), &d, &fresh);
+    gl_status st = config_parse(u->g->cfg->file, m->json, strlen(m->json), &d, &fresh);
     if (st != GL_OK) {
         snprintf(reason, cap, "%s", d.count ? d.lines[0] : gl_strerror(st));
         return st;
     }
     config_free(fresh);
-    st = fileio_write_atomic(g->cfg->file, m->json, strlen(m->json));
+    st = fileio_write_atomic(u->g->cfg->file, m->json, strlen(m->json));
     if (st != GL_OK) {
-        snprintf(reason, cap, "cannot write %s: %s", g->cfg->file, gl_strerror(st));
+        snprintf(reason, cap, "cannot write %s: %s", u->g->cfg->file, gl_strerror(st));
         return st;
     }
     daemon_request_reload();
     return GL_OK;
-}
-
-gl_status jobs_uplink_init(jobs_gw *g)
-{
-    if (!g->cfg->uplink.enabled)
-        return GL_OK;
-    uplink_callbacks cb = {.ctx = g, .payment = on_payment, .topup = on_topup, .command = on_command,
-                           .config = on_config};
-    gl_status st = uplink_new_from_config(g->cfg, g->store, &cb, &g->up);
-    if (st != GL_OK)
-        glog_error("uplink: %s", gl_strerror(st));
-    return st;
-}
-
-void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed)
-{
-    jobs_gw *g = jobs_of(ctx);
-    if (g->up == NULL) {
-        clock_sleep_until(&((daemon_state *)ctx)->clock, next);
-        return;
-    }
-    int64_t ms = (next - now) * 1000 / (speed > 0 ? speed : 1);
-    int wait = ms < 0 ? 0 : ms > IDLE_SLICE_MS ? IDLE_SLICE_MS : (int)ms;
-    gl_status st = uplink_step(g->up, now, wait);
-    if (st != GL_OK)
-        jobs_error(g, "uplink: %s", gl_strerror(st));
-    if (g->poll_now)
-        jobs_poll(ctx, now, now);
-    if (g->money_changed && now - g->last_collect >= 3600) { /* a payment: re-plan soon, at most hourly */
-        g->last_collect = now;
-        jobs_collect(ctx, now, now);
-    }
 }
 
 static int64_t mono_ms(void)
@@ -129,15 +138,99 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void jobs_uplink_free(jobs_gw *g, int64_t now)
+static void *run(void *arg)
 {
-    if (g->up == NULL)
-        return;
-    store_outbox_stats os;
-    int64_t end = mono_ms() + DRAIN_MS;
-    while (mono_ms() < end && store_outbox_stats_get(g->store, &os) == GL_OK && os.depth > 0)
-        if (uplink_step(g->up, now, 100) != GL_OK)
+    jobs_uplink *u = arg;
+    int64_t drain_end = 0;
+    for (;;) {
+        int stopping = atomic_load(&u->stop);
+        store_outbox_stats os;
+        if (stopping && drain_end == 0)
+            drain_end = mono_ms() + u->drain_ms;
+        if (stopping && (mono_ms() >= drain_end ||
+                         (store_outbox_stats_get(u->store, &os) == GL_OK && os.depth == 0)))
             break;
-    uplink_free(g->up);
+        gl_status st = uplink_step(u->up, clock_now(u->clock), STEP_MS);
+        if (st != GL_OK)
+            glog_warn("uplink: %s", gl_strerror(st));
+    }
+    return NULL;
+}
+
+gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int sim_until)
+{
+    if (!g->cfg->uplink.enabled)
+        return GL_OK;
+    jobs_uplink *u = calloc(1, sizeof *u);
+    if (u == NULL)
+        return GL_ENOMEM;
+    u->g = g;
+    u->clock = clock;
+    u->drain_ms = sim_until ? DRAIN_SIM_MS : DRAIN_MS;
+    pthread_mutex_init(&u->mu, NULL);
+    g->up = u;
+    uplink_callbacks cb = {.ctx = u, .payment = on_payment, .topup = on_topup, .command = on_command,
+                           .config = on_config};
+    gl_status st = cli_open_store(g->cfg, &u->store) == CLI_OK ? GL_OK : GL_EIO;
+    if (st == GL_OK)
+        st = uplink_new_from_config(g->cfg, u->store, &cb, &u->up);
+    if (st == GL_OK && pthread_create(&u->thread, NULL, run, u) != 0)
+        st = GL_ENOMEM;
+    if (st != GL_OK) {
+        glog_error("uplink: %s", gl_strerror(st));
+        uplink_free(u->up);
+        u->up = NULL;
+    }
+    return st;
+}
+
+/* take_relay: the next queued relay command, 0 if none. */
+static int take_relay(jobs_uplink *u, relay_req *out)
+{
+    int got = 0;
+    pthread_mutex_lock(&u->mu);
+    if (u->nqueue > 0) {
+        *out = u->queue[0];
+        memmove(u->queue, u->queue + 1, sizeof u->queue[0] * (size_t)--u->nqueue);
+        got = 1;
+    }
+    pthread_mutex_unlock(&u->mu);
+    return got;
+}
+
+void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed)
+{
+    jobs_gw *g = jobs_of(ctx);
+    relay_req r;
+    char reason[160];
+    while (g->up != NULL && take_relay(g->up, &r))
+        if (jobs_relay(g, r.customer, r.closed, "back office command", reason, sizeof reason) != GL_OK)
+            jobs_error(g, "command: %s", reason);
+    if (atomic_exchange(&g->poll_now, 0))
+        jobs_poll(ctx, now, now);
+    if (atomic_load(&g->money_changed) && now - g->last_collect >= 3600) { /* a payment: re-plan soon, at most hourly */
+        g->last_collect = now;
+        jobs_collect(ctx, now, now);
+    }
+    /* wake at least once a real second so a relay command or "poll now"
+     * from the back office waits no longer than that */
+    if (g->up != NULL && next > now + speed)
+        next = now + speed;
+    clock_sleep_until(&((daemon_state *)ctx)->clock, next);
+}
+
+void jobs_uplink_free(jobs_gw *g)
+{
+    jobs_uplink *u = g->up;
+    if (u == NULL)
+        return;
+    if (u->up != NULL) {
+        atomic_store(&u->stop, 1);
+        pthread_join(u->thread, NULL);
+        uplink_free(u->up);
+    }
+    store_close(u->store);
+    pthread_mutex_destroy(&u->mu);
+    free(u);
     g->up = NULL;
 }

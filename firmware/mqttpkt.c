@@ -2,6 +2,8 @@
  * Section numbers refer to the OASIS MQTT Version 3.1.1 standard. */
 #include "mqttpkt.h"
 
+#include "gridledger/utf8.h"
+
 #include <string.h>
 
 /* A bounded writer over a caller buffer: once it overflows, it stays so. */
@@ -68,48 +70,6 @@ static gl_status w_header(wbuf *w, uint8_t first, size_t remaining)
     w_u8(w, first);
     w_remaining(w, remaining);
     return GL_OK;
-}
-
-/* Section 1.5.3: well-formed UTF-8 (RFC 3629: no overlongs, no surrogates,
- * at most U+10FFFF) and no U+0000 [MQTT-1.5.3-1], [MQTT-1.5.3-2]. */
-static int utf8_valid(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        uint32_t cp;
-        size_t k;
-        if (c == 0)
-            return 0;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            cp = c & 0x1f;
-            k = 1;
-        } else if ((c & 0xf0) == 0xe0) {
-            cp = c & 0x0f;
-            k = 2;
-        } else if ((c & 0xf8) == 0xf0) {
-            cp = c & 0x07;
-            k = 3;
-        } else {
-            return 0;
-        }
-        if (k > n - i - 1)
-            return 0;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + j] & 0x3f);
-        }
-        if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000))
-            return 0; /* overlong */
-        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        i += k + 1;
-    }
-    return 1;
 }
 
 int mqttpkt_topic_valid(const uint8_t *s, size_t len)

@@ -44,8 +44,10 @@ void sched_start(sched_job *jobs, size_t n, int64_t now);
 int64_t sched_earliest(const sched_job *jobs, size_t n);
 
 /* sched_run_due: runs every job due at or before now, in due order, with the
- * catch-up rule above; `stop` (may be NULL) is checked between runs.
- * Returns the number of runs made. */
+ * catch-up rule above; `stop` (may be NULL) is checked between runs. A job
+ * that returns GL_EINTERRUPTED (a signal stopped it part way) keeps its due
+ * time and ends the round, so it runs again, whole, next time. Returns the
+ * number of runs made. */
 int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile sig_atomic_t *stop);
 
 #endif

@@ -87,6 +87,10 @@ static const struct msg_case msgs[] = {
     {NULL, NULL, "gw-1", 29, "ack", "{\"down_kind\":\"payments\",\"down_seq\":3,\"result\":\"maybe\"}", BO_REJECTED},
     {NULL, NULL, "gw-1", 30, "lineloss", "{\"period\":\"2024-1\",\"area\":\"TQ-1\",\"supplied_kwh\":\"1\",\"sold_kwh\":\"1\",\"loss_kwh\":\"0\",\"loss_pct\":\"0\"}", BO_REJECTED},
     {NULL, NULL, "gw-1", 31, "status", "{\"uptime_s\":-1}", BO_REJECTED},
+    /* a GBK name where UTF-8 is required: PostgreSQL would refuse the row */
+    {NULL, NULL, "gw-1", 32, "alerts",
+     "{\"kind\":\"meter_offline\",\"subject\":\"\xcc\xa8\xc7\xf8\",\"detail\":\"x\",\"ts\":1700000000,\"alert\":true}",
+     BO_REJECTED},
 };
 
 struct table_case {
@@ -98,7 +102,7 @@ static const struct table_case tables[] = {
     {"SELECT COUNT(*) FROM messages", "11"},
     {"SELECT value FROM counters WHERE name = 'stored'", "11"},
     {"SELECT value FROM counters WHERE name = 'duplicates'", "1"},
-    {"SELECT value FROM counters WHERE name = 'rejected'", "17"},
+    {"SELECT value FROM counters WHERE name = 'rejected'", "18"},
     {"SELECT total_fen FROM bills WHERE gateway = 'gw-1' AND id = 'C-1/2024-01'", "15000"},
     {"SELECT seq FROM bills WHERE gateway = 'gw-1' AND id = 'C-1/2024-01'", "5"},
     {"SELECT SUM(total_fen) FROM bills WHERE area = 'TQ-1' AND period = '2024-01'", "17000"},

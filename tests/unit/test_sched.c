@@ -96,11 +96,41 @@ static void test_catch_up(void **state)
     assert_int_equal(sched_run_due(jobs, 2, at("2026-03-10"), &rec, &stop), 0);
 }
 
+static gl_status interrupted(void *ctx, int64_t due, int64_t now)
+{
+    record(ctx, due, now);
+    return GL_EINTERRUPTED;
+}
+
+/* A job a signal stopped part way keeps its due time; a later round runs it again. */
+static void test_interrupted_keeps_due(void **state)
+{
+    (void)state;
+    assert_int_equal(clock_set_timezone("Asia/Shanghai"), GL_OK);
+    recorder rec = {0};
+    sched_job jobs[] = {
+        {.name = "bill", .kind = SCHED_MONTHLY, .day = 1, .hour = 0, .minute = 10, .run = interrupted},
+        {.name = "daily", .kind = SCHED_DAILY, .hour = 2, .minute = 30, .run = record},
+    };
+    sched_start(jobs, 2, at("2026-02-28T12:00"));
+    assert_int_equal(sched_run_due(jobs, 2, at("2026-03-01T03:00"), &rec, NULL), 1);
+    assert_int_equal(jobs[0].next_due, at("2026-03-01T00:10"));
+    assert_int_equal(jobs[0].failures, 0);
+    assert_int_equal(jobs[1].runs, 0);
+    jobs[0].run = record;
+    assert_int_equal(sched_run_due(jobs, 2, at("2026-03-01T03:00"), &rec, NULL), 2);
+    assert_int_equal(rec.n, 3);
+    assert_int_equal(rec.dues[1], at("2026-03-01T00:10"));
+    assert_int_equal(rec.dues[2], at("2026-03-01T02:30"));
+    assert_int_equal(jobs[0].next_due, at("2026-04-01T00:10"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_next_after_table),
         cmocka_unit_test(test_catch_up),
+        cmocka_unit_test(test_interrupted_keeps_due),
     };
     return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gridledger/money.h"
+#include "gridledger/utf8.h"
 
 #define WHY_MAX 200
 
@@ -617,6 +618,8 @@ gl_status bo_ingest_message(bo_db *db, const char *topic, const void *payload, s
         goto out;
     if (len > BO_MSG_MAX)
         reject(&c, "payload: larger than %u bytes", BO_MSG_MAX);
+    else if (!utf8_valid(payload, len))
+        reject(&c, "payload: not UTF-8 text");
     else if (!(root = cJSON_ParseWithLength(payload, len)))
         reject(&c, "payload: not JSON");
     else if ((body = check_envelope(&c, topic, root, &kind)) && !(body_text = cJSON_PrintUnformatted(body)))
