@@ -62,6 +62,12 @@ static const struct msg_case msgs[] = {
      BO_STORED},
     {NULL, NULL, "gw-1", 11, "ack", "{\"down_kind\":\"payments\",\"down_seq\":3,\"result\":\"applied\",\"reason\":\"\"}",
      BO_STORED},
+    /* an action with a time of day: the deadline carries the minute */
+    {NULL, NULL, "gw-3", 1, "worklist",
+     "{\"date\":\"2024-03-02\",\"rows\":[{\"customer\":\"C-9\",\"name\":\"Li Si\",\"grid\":\"G-02\",\"grade\":\"D\","
+     "\"arrears\":\"99.00\",\"penalty\":\"1.00\",\"oldest_due\":\"2024-01-15\",\"days_overdue\":47,"
+     "\"action\":\"confirm_30min\",\"channel\":\"phone\",\"priority\":9,\"deadline\":\"2024-03-02T10:30\"}]}",
+     BO_STORED},
     {NULL, NULL, "gw-1", 12, "readings", "{\"readings\":[{\"meter\":\"M-0001\",\"ts\":1700000000,\"status\":\"ok\"}]}",
      BO_STORED},
     /* malformed: each refused, nothing stored, counted */
@@ -87,6 +93,11 @@ static const struct msg_case msgs[] = {
     {NULL, NULL, "gw-1", 29, "ack", "{\"down_kind\":\"payments\",\"down_seq\":3,\"result\":\"maybe\"}", BO_REJECTED},
     {NULL, NULL, "gw-1", 30, "lineloss", "{\"period\":\"2024-1\",\"area\":\"TQ-1\",\"supplied_kwh\":\"1\",\"sold_kwh\":\"1\",\"loss_kwh\":\"0\",\"loss_pct\":\"0\"}", BO_REJECTED},
     {NULL, NULL, "gw-1", 31, "status", "{\"uptime_s\":-1}", BO_REJECTED},
+    {NULL, NULL, "gw-3", 2, "worklist",
+     "{\"date\":\"2024-03-03\",\"rows\":[{\"customer\":\"C-9\",\"name\":\"Li Si\",\"grid\":\"G-02\",\"grade\":\"D\","
+     "\"arrears\":\"99.00\",\"penalty\":\"1.00\",\"oldest_due\":\"2024-01-15\",\"days_overdue\":47,"
+     "\"action\":\"confirm_30min\",\"channel\":\"phone\",\"priority\":9,\"deadline\":\"2024-03-03T24:30\"}]}",
+     BO_REJECTED},
     /* a GBK name where UTF-8 is required: PostgreSQL would refuse the row */
     {NULL, NULL, "gw-1", 32, "alerts",
      "{\"kind\":\"meter_offline\",\"subject\":\"\xcc\xa8\xc7\xf8\",\"detail\":\"x\",\"ts\":1700000000,\"alert\":true}",
@@ -99,10 +110,10 @@ struct table_case {
 };
 
 static const struct table_case tables[] = {
-    {"SELECT COUNT(*) FROM messages", "11"},
-    {"SELECT value FROM counters WHERE name = 'stored'", "11"},
+    {"SELECT COUNT(*) FROM messages", "12"},
+    {"SELECT value FROM counters WHERE name = 'stored'", "12"},
     {"SELECT value FROM counters WHERE name = 'duplicates'", "1"},
-    {"SELECT value FROM counters WHERE name = 'rejected'", "18"},
+    {"SELECT value FROM counters WHERE name = 'rejected'", "19"},
     {"SELECT total_fen FROM bills WHERE gateway = 'gw-1' AND id = 'C-1/2024-01'", "15000"},
     {"SELECT seq FROM bills WHERE gateway = 'gw-1' AND id = 'C-1/2024-01'", "5"},
     {"SELECT SUM(total_fen) FROM bills WHERE area = 'TQ-1' AND period = '2024-01'", "17000"},
@@ -110,7 +121,9 @@ static const struct table_case tables[] = {
     {"SELECT grade FROM grades WHERE customer = 'C-1' AND as_of = '2024-03-01'", "B"},
     {"SELECT arrears_fen || '/' || penalty_fen || '/' || score FROM grades WHERE customer = 'C-1'", "15000/75/72"},
     {"SELECT COALESCE(oldest_due, 'null') FROM grades WHERE customer = 'C-2'", "null"},
-    {"SELECT customer || ' ' || grid || ' ' || arrears_fen || ' ' || deadline FROM worklist", "C-1 G-01 15000 2024-03-08"},
+    {"SELECT customer || ' ' || grid || ' ' || arrears_fen || ' ' || deadline FROM worklist WHERE gateway = 'gw-1'",
+     "C-1 G-01 15000 2024-03-08"},
+    {"SELECT action || ' ' || deadline FROM worklist WHERE gateway = 'gw-3'", "confirm_30min 2024-03-02T10:30"},
     {"SELECT supplied_wh || ' ' || sold_wh || ' ' || loss_wh || ' ' || loss_pct FROM lineloss", "1000000 967900 32100 3.21"},
     {"SELECT kind || ' ' || subject || ' ' || alert FROM alerts", "meter_offline M-0001 1"},
     {"SELECT outbox_depth || ' ' || poll_errors || ' ' || messages || ' ' || last_seq FROM status WHERE gateway = 'gw-1'",
@@ -170,7 +183,7 @@ static void test_ingest_sqlite(void **state)
     char got[32];
     assert_int_equal(bo_db_open(&bo_db_sqlite_ops, path, &db, NULL, 0), GL_OK);
     assert_int_equal(bo_db_scalar(db, "SELECT COUNT(*) FROM messages", 0, NULL, got, sizeof got), GL_OK);
-    assert_string_equal(got, "11");
+    assert_string_equal(got, "12");
     bo_db_close(db);
     unlink(path);
     snprintf(side, sizeof side, "%s-wal", path);

@@ -81,6 +81,22 @@ int bo_valid_date(const char *s)
     return bo_valid_month(ym) && d >= 1 && d <= 31;
 }
 
+/* bo_valid_deadline: a date, or a date and minute "YYYY-MM-DDTHH:MM" (the
+ * gateway gives the minute for actions with a time, as a 30-minute
+ * confirmation before a disconnection). */
+static int bo_valid_deadline(const char *s)
+{
+    char day[11];
+    if (s && strlen(s) == 16) {
+        int h = (s[11] - '0') * 10 + (s[12] - '0'), m = (s[14] - '0') * 10 + (s[15] - '0');
+        memcpy(day, s, 10);
+        day[10] = '\0';
+        return s[10] == 'T' && s[13] == ':' && digits(s + 11, 2) && digits(s + 14, 2) && h < 24 && m < 60 &&
+               bo_valid_date(day);
+    }
+    return bo_valid_date(s);
+}
+
 /* ---- field readers: each reports into c->why and returns 0 when wrong ---- */
 
 static const char *get_str(ictx *c, const cJSON *o, const char *where, const char *key, int required)
@@ -138,6 +154,19 @@ static int get_date(ictx *c, const cJSON *o, const char *where, const char *key,
         return !required && !c->why[0];
     if (!bo_valid_date(s)) {
         reject(c, "%s.%s: not a date YYYY-MM-DD", where, key);
+        return 0;
+    }
+    return 1;
+}
+
+static int get_deadline(ictx *c, const cJSON *o, const char *where, const char **out)
+{
+    const char *s = get_str(c, o, where, "deadline", 0);
+    *out = s;
+    if (!s)
+        return !c->why[0];
+    if (!bo_valid_deadline(s)) {
+        reject(c, "%s.deadline: not YYYY-MM-DD or YYYY-MM-DDTHH:MM", where);
         return 0;
     }
     return 1;
@@ -289,7 +318,7 @@ static gl_status worklist_row(ictx *c, const char *date, int n, const cJSON *r)
         !get_dec(c, r, where, "penalty", 2, penalty, sizeof penalty) ||
         !get_date(c, r, where, "oldest_due", 0, &oldest) || !get_int(c, r, where, "days_overdue", 0, 100000, &days) ||
         !(action = get_str(c, r, where, "action", 1)) || !(channel = get_str(c, r, where, "channel", 1)) ||
-        !get_int(c, r, where, "priority", 0, 1000, &prio) || !get_date(c, r, where, "deadline", 0, &deadline))
+        !get_int(c, r, where, "priority", 0, 1000, &prio) || !get_deadline(c, r, where, &deadline))
         return GL_ESYNTAX;
     snprintf(days_s, sizeof days_s, "%lld", days);
     snprintf(prio_s, sizeof prio_s, "%lld", prio);

@@ -6,6 +6,7 @@ lineloss) and are checked against the back office's database and reports,
 which only know what came over the uplink. Exit 1 if they disagree.
 """
 import csv
+import decimal
 import collections
 import json
 import sqlite3
@@ -39,9 +40,13 @@ for period, n, total, est in bills:
         problems.append("bills %s: gateway %s, back office %s" % (period, yuan(total), yuan(bo_bills.get(period) or 0)))
     print("  %s  %3d bills  %12s yuan  %3d with estimated lines  back office %s" %
           (period, n, yuan(total), est, "agrees" if ok else "DIFFERS"))
+if any(b[3] for b in bills):
+    print("  (estimated lines: at this clock speed the gateway reads each meter hours apart, so the reading\n"
+          "   interval across a period's start, and a TOU interval across a price change, is shared by time;\n"
+          "   a gateway polling every 15 minutes has readings on the quarter hours where periods start)")
 
 credit = json.loads(run("grades", "--date", as_of, "--json"))["customers"]
-fen = lambda s: int(round(float(s) * 100))
+fen = lambda s: int(decimal.Decimal(s) * 100)  # amounts are decimal strings with 2 places
 arrears = sum(fen(c["arrears"]) for c in credit)
 penalty = sum(fen(c["penalty"]) for c in credit)
 overdue = [c for c in credit if fen(c["arrears"]) > 0]
