@@ -1,20 +1,15 @@
-/* civdate.c: civil day numbers (see civdate.h). The conversions are Howard
- * Hinnant's days_from_civil / civil_from_days: exact for every Gregorian date. */
+/* civdate.c: civil day numbers with the credit engine's range and forms
+ * (see civdate.h); the conversions themselves are civil.c's (Howard
+ * Hinnant's days_from_civil / civil_from_days). */
 #include "gridledger/civdate.h"
+
+#include "gridledger/civil.h"
 
 #include <stdio.h>
 
-static int is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 int civdate_days_in_month(int year, int month)
 {
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month < 1 || month > 12)
-        return 0;
-    return month == 2 && is_leap(year) ? 29 : mdays[month - 1];
+    return month < 1 || month > 12 ? 0 : civil_days_in_month(year, month);
 }
 
 int civdate_valid(int year, int month, int day)
@@ -25,28 +20,12 @@ int civdate_valid(int year, int month, int day)
 
 int32_t civdate_from_ymd(int year, int month, int day)
 {
-    int y = year - (month <= 2);
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int mp = (month + 9) % 12;
-    int doy = (153 * mp + 2) / 5 + day - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int32_t)(era * 146097 + doe - 719468);
+    return civil_days(year, month, day);
 }
 
 void civdate_to_ymd(int32_t date, int *year, int *month, int *day)
 {
-    int32_t z = date + 719468;
-    int32_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int32_t doe = z - era * 146097;
-    int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int32_t mp = (5 * doy + 2) / 153;
-    int32_t d = doy - (153 * mp + 2) / 5 + 1;
-    int32_t m = mp < 10 ? mp + 3 : mp - 9;
-    *year = (int)(yoe + era * 400 + (m <= 2));
-    *month = (int)m;
-    *day = (int)d;
+    civil_from_days(date, year, month, day);
 }
 
 static int digits(const char *s, int n, int *out)
@@ -99,9 +78,7 @@ gl_status civdate_format_minute(int64_t minute, char *buf, size_t cap)
 
 int civdate_weekday(int32_t date)
 {
-    /* 1970-01-01 was a Thursday (3 with Monday = 0) */
-    int32_t w = (date + 3) % 7;
-    return (int)(w < 0 ? w + 7 : w);
+    return (civil_weekday(date) + 6) % 7; /* civil counts from Sunday, this from Monday */
 }
 
 int civdate_year(int32_t date)
