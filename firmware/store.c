@@ -83,12 +83,14 @@ static gl_status exec(store *s, const char *sql)
     return status_of(sqlite3_exec(s->db, sql, NULL, NULL, NULL));
 }
 
-/* query_i64: the first column of the first row of sql, or def. */
+/* query_i64: the first column of the first row of sql, or def if there is
+ * no row or the value is NULL (min() over an empty table). */
 static int64_t query_i64(sqlite3 *db, const char *sql, int64_t def)
 {
     sqlite3_stmt *st = NULL;
     int64_t v = def;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_type(st, 0) != SQLITE_NULL)
         v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return v;
@@ -630,6 +632,20 @@ static gl_status compact_day(store *s, int64_t day_start, day_acc *a)
     return ret;
 }
 
+/* first_ts_from: the earliest raw reading time at or after t, or def. */
+static int64_t first_ts_from(store *s, int64_t t, int64_t def)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = def;
+    if (sqlite3_prepare_v2(s->db, "SELECT min(ts) FROM readings WHERE ts >= ?1", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, t);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+            v = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
 static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
 {
     int64_t off = s->o.utc_offset_s;
@@ -639,13 +655,16 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
         *compacted = 0;
     if (lo >= cutoff)
         return GL_OK;
-    lo -= ((lo + off) % 86400 + 86400) % 86400;
     day_acc *a = malloc(sizeof *a);
     if (a == NULL)
         return GL_ENOMEM;
     gl_status st = begin(s);
-    for (int64_t d = lo; st == GL_OK && d < cutoff; d += 86400)
+    /* day by day, skipping days without readings (a gateway that booted with
+     * its clock at 1970 before time sync must not cost 20,000 empty days) */
+    for (int64_t d = lo; st == GL_OK && d < cutoff; d = first_ts_from(s, d + 86400, cutoff)) {
+        d -= ((d + off) % 86400 + 86400) % 86400;
         st = compact_day(s, d, a);
+    }
     free(a);
     if (st == GL_OK)
         st = run_bound(s, "DELETE FROM readings WHERE ts < ?1", cutoff, 0);

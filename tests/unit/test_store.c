@@ -304,6 +304,31 @@ static void test_compaction(void **state)
     store_close(s);
 }
 
+/* Days far apart (a gateway that booted with its clock at 1970 before time
+ * sync) are compacted as they are, and the days between are skipped; an
+ * empty readings table is nothing to do. */
+static void test_compaction_sparse_days(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    store_options o = {.compact_after_days = 1, .utc_offset_s = 8 * 3600};
+    unlink(dbpath);
+    assert_int_equal(store_open(dbpath, &o, &s), GL_OK);
+    int64_t n = -1;
+    const int64_t t0 = 1767196800; /* 2026-01-01T00:00+08:00 */
+    assert_int_equal(store_compact(s, t0, &n), GL_OK);
+    assert_int_equal(n, 0);
+    reading rs[4] = {mk("M1", 3600, 10), mk("M1", 7200, 20), mk("M1", t0 - 86400 + 900, 30), mk("M1", t0 + 900, 40)};
+    assert_int_equal(store_put_readings(s, rs, 4), GL_OK);
+    assert_int_equal(store_compact(s, t0 + 86400, &n), GL_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(count(s, "SELECT count(*) FROM intervals"), 2);
+    assert_int_equal(count(s, "SELECT min(day) FROM intervals"), 0);
+    assert_int_equal(count(s, "SELECT max(day) FROM intervals"), (t0 - 86400 + 8 * 3600) / 86400);
+    assert_int_equal(count(s, "SELECT count(*) FROM readings"), 1);
+    store_close(s);
+}
+
 /* Sample rows valid at each schema version, to survive later migrations. */
 static const char *const sample_at[STORE_SCHEMA_VERSION + 1] = {
     "",
@@ -472,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outbox_sequence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_ack_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compaction_sparse_days, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_from_every_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_recovers, setup, teardown),
