@@ -123,9 +123,11 @@ test: deps
 	@$(MAKE) --no-print-directory build-tests
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
-.PHONY: build-tests build-unit-tests
+.PHONY: build-tests build-unit-tests build-gw-unit-tests
 build-tests: $(PROGRAMS) $(UNIT_BINS) $(REPLAY_BINS) $(TTOOL_BINS) $(if $(SCEN_SRC),$(SCENGEN))
 build-unit-tests: $(UNIT_BINS)
+# the gateway's unit tests only (the ARM cross build: the back office runs on a server)
+build-gw-unit-tests: $(filter-out $(BUILD)/tests/unit/test_bo_%,$(UNIT_BINS))
 
 # ARM: make cross ARCH=aarch64|armhf ; make test-cross ARCH=... (qemu-user)
 ARCH ?= aarch64

@@ -147,6 +147,25 @@ static void loop(daemon_state *d)
     }
 }
 
+/* A gateway without a battery-backed clock boots at 1970 and learns the time
+ * from the network later: jobs scheduled from 1970 would then "catch up" on
+ * 56 years of days and months. Before this instant the clock is not set. */
+#define CLOCK_PLAUSIBLE_FROM 1577836800 /* 2020-01-01T00:00Z */
+
+/* wait_for_clock: returns once the clock reads a plausible time (at once on
+ * a simulated clock), or on a stop signal. */
+static void wait_for_clock(daemon_state *d)
+{
+    int warned = 0;
+    if (d->opts.sim)
+        return; /* a simulated clock starts where it is told */
+    while (!daemon_stop && clock_now(&d->clock) < CLOCK_PLAUSIBLE_FROM) {
+        if (!warned++)
+            glog_warn("clock not set (reads before 2020): waiting for time sync before scheduling jobs");
+        sleep(1);
+    }
+}
+
 int daemon_main(daemon_state *d)
 {
     gl_status st = clock_set_timezone(d->cfg->gateway.timezone);
@@ -167,6 +186,7 @@ int daemon_main(daemon_state *d)
         daemon_jobs_free(d);
         return cli_status_exit(st) == CLI_USAGE ? CLI_USAGE : CLI_FAIL;
     }
+    wait_for_clock(d);
     daemon_jobs_start(d, clock_now(&d->clock));
     glog_info("running: %d jobs, clock %s", d->njobs, d->opts.sim ? "simulated" : "real");
     loop(d);

@@ -53,7 +53,7 @@ build() {
     make --no-print-directory BUILD="$build" CC="$triple-gcc" AR="$triple-ar" SANITIZE=0 \
         SYSROOT_CFLAGS="-I$root/usr/include -I$root/usr/include/modbus -I$root/usr/include/$triple" \
         LDFLAGS="-L$libdir -Wl,-rpath-link,$libdir -Wl,-rpath-link,$root/lib/$triple" \
-        "$build/gridledger" build-unit-tests
+        "$build/gridledger" build-gw-unit-tests
     "$triple-strip" -o "$build/gridledger.stripped" "$build/gridledger"
     echo "cross $arch: $build/gridledger stripped $(stat -c %s "$build/gridledger.stripped") bytes"
 }
