@@ -57,7 +57,7 @@ gw=$!
 bank=$!
 while kill -0 "$gw" 2>/dev/null; do
     sleep 5
-    d=$(sqlite3 "$OUT/gateway.db" "SELECT datetime(max(ts), 'unixepoch', '+8 hours') FROM readings" 2>/dev/null || true)
+    d=$(sqlite3 -cmd ".timeout 2000" "$OUT/gateway.db" "SELECT datetime(max(ts), 'unixepoch', '+8 hours') FROM readings" 2>/dev/null || true)
     say "   $(($(date +%s) - t0)) s: gateway clock at ${d:-starting}"
 done
 wait "$gw" || { say "gateway failed: see demo-out/gateway.log"; exit 1; }
