@@ -465,7 +465,7 @@ static void check_meter_refs(loader *L, int i, int *area_meters)
     if (m->profile[0] && !profile_known(cfg, m->profile) && (v = item_field(L, "meters", i, "profile", p, sizeof p)))
         jsonv_error(L->doc, v, p, "unknown profile \"%s\" (built in: DDSU666 DTSU666 SDM120 SDM630 generic)",
                     m->profile);
-    for (int j = 0; j < i && m->bus_index >= 0; j++) {
+    for (int j = 0; j < i && m->bus_index >= 0 && m->slave_id > 0; j++) { /* an invalid id is reported already */
         if (cfg->meters[j].bus_index == m->bus_index && cfg->meters[j].slave_id == m->slave_id &&
             (v = item_field(L, "meters", i, "slave_id", p, sizeof p))) {
             jsonv_error(L->doc, v, p, "slave id %d already used on bus \"%s\" by meter \"%s\"", m->slave_id,

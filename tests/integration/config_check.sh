@@ -28,6 +28,11 @@ for cfg in $dir/bad/*.json; do
     fi
 done
 
+# two invalid slave ids on one bus: each reported once, and not as a duplicate of the other
+err=$("$GL" -c $dir/bad/21-two-bad-slave-ids.json check-config 2>&1)
+[ "$(grep -c 'must be 1..247' <<<"$err")" -eq 2 ] && [ "$(wc -l <<<"$err")" -eq 2 ] \
+    && ok "invalid slave ids: two errors, no false duplicate" || notok "invalid slave ids: $err"
+
 err=$("$GL" -c $dir/does-not-exist.json check-config 2>&1); rc=$?
 [ $rc -eq 2 ] && [[ "$err" == "gridledger: $dir/does-not-exist.json: cannot open the file" ]] \
     && ok "missing file: exit 2" || notok "missing file: rc=$rc $err"
