@@ -26,10 +26,12 @@ gl_status billing_init(billing *b, const config *cfg, store *s, diag *d)
     if (b->tariffs == NULL || b->usage == NULL || b->points == NULL || b->json == NULL)
         return GL_ENOMEM;
     for (int i = 0; i < cfg->ntariffs; i++) {
-        char path[CONFIG_PATH_MAX], *text = NULL;
+        const char *path = cfg->tariffs[i].path; /* resolved against the config's folder when parsed */
+        char *text = NULL;
         size_t len = 0;
-        config_resolve_path(cfg, cfg->tariffs[i].path, path, sizeof path);
         gl_status st = fileio_read(path, TARIFF_FILE_MAX, &text, &len);
+        if (st != GL_OK)
+            diag_add(d, "%s: cannot read the tariff file: %s", path, gl_strerror(st));
         if (st == GL_OK)
             st = tariff_parse(path, text, len, d, &b->tariffs[i]);
         free(text);

@@ -43,6 +43,9 @@ check "run again: the bill exists, nothing added" "$out2|$(sqlite3 gridledger.db
     "C-0001,2026-01,149.49,existing|1|1"
 check "bill --json prints the stored bill" "$("$GL" -c gridledger.json bill --period 2026-01 --json | python3 -c 'import json,sys; b=json.load(sys.stdin)["bills"]; print(len(b), b[0]["total"], b[0]["id"], b[0]["due"])')" \
     "1 149.49 C-0001/2026-01 2026-02-16"
+check "bill with the config given by a relative path from another folder" \
+    "$(cd .. && "$GL" -c "$(basename "$t")/gridledger.json" bill --period 2026-01 --csv 2>&1 | tr -d '\r' | sed -n 2p)" \
+    "C-0001,2026-01,149.49,existing"
 # the daemon closes February on March 1st: 500 kWh for both (Beijing: 282.15)
 "$GL" -c gridledger.json run --clock sim --start 2026-02-28T23:00 --speed 100000 --until 2026-03-01T01:00 2>/dev/null
 check "the daemon's cycle close billed February" \
