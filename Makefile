@@ -13,6 +13,7 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 SANITIZE ?= 0
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
@@ -120,7 +121,7 @@ deps:
 	@tools/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory build-tests
+	@$(MAKE) --no-print-directory -j$(JOBS) build-tests
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
 .PHONY: build-tests build-unit-tests build-gw-unit-tests
@@ -137,11 +138,11 @@ test-cross:
 	@tools/cross.sh test $(ARCH)
 
 bench: deps
-	@$(MAKE) --no-print-directory SANITIZE=0 all $(BENCH_BINS)
+	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=0 all $(BENCH_BINS)
 	@BUILD=build tools/bench/run.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory SANITIZE=0 all
+	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=0 all
 	@BUILD=build tools/demo.sh
 
 FUZZ_CFLAGS := -std=c11 $(DEFS) -Iinclude -Icore -Ihal -Ifirmware $(SYSROOT_CFLAGS) -g -O1 \
