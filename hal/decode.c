@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "gridledger/money.h"
+
 /* The value's big-endian bytes b[0..2n) <-> the registers, per word order:
  * CDAB and DCBA reverse the word sequence, BADC and DCBA swap the bytes of
  * each word. */
@@ -30,19 +32,14 @@ uint64_t decode_bits(const profile_reg *r, const uint16_t *regs)
     return v;
 }
 
-/* raw x scale_micro x unit_mult / 10^6, rounded half away from zero. */
+/* raw x scale_micro x unit_mult / 10^6, rounded half away from zero, with
+ * the 128-bit intermediate of money.c (32-bit ARM has no __int128). */
 static gl_status scale_int(int64_t raw, const profile_reg *r, int64_t *out)
 {
-    __int128 p = (__int128)raw * r->scale_micro * r->unit_mult;
-    __int128 q = p / 1000000, rem = p % 1000000;
-    if (rem >= 500000)
-        q++;
-    else if (rem <= -500000)
-        q--;
-    if (q > INT64_MAX || q < INT64_MIN)
+    int64_t m;
+    if (__builtin_mul_overflow(r->scale_micro, r->unit_mult, &m))
         return GL_EOVERFLOW;
-    *out = (int64_t)q;
-    return GL_OK;
+    return money_mul_round(raw, m, 6, MONEY_HALF_UP, out);
 }
 
 static gl_status scale_float(double raw, const profile_reg *r, int64_t *out)

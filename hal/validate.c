@@ -1,6 +1,7 @@
 /* validate.c: see validate.h. */
 #include "validate.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 const char *validate_event_name(validate_event e)
@@ -60,8 +61,10 @@ static void check_counter(int64_t last, int64_t now, int64_t elapsed_s, int64_t 
         return;
     }
     if (max_power_w > 0) {
-        __int128 allowed = (__int128)max_power_w * (elapsed_s > 0 ? elapsed_s : 0) / 3600 + slack_wh(now);
-        if ((__int128)(now - last) > allowed)
+        int64_t ws; /* watt-seconds the meter could have taken; beyond int64: any rise is possible */
+        if (__builtin_mul_overflow(max_power_w, elapsed_s > 0 ? elapsed_s : 0, &ws))
+            return;
+        if (now - last > ws / 3600 + slack_wh(now))
             r->flags |= READING_FLAG_JUMP;
     }
 }
@@ -71,8 +74,10 @@ static void check_stuck(const validate_state *st, int64_t elapsed_s, reading *r)
     if (!(r->present & READING_HAS_POWER) || r->import_wh != st->last_import_wh || elapsed_s <= 0)
         return;
     /* energy the reported power should have added; stuck when clearly more than rounding */
-    __int128 expect = (__int128)(r->power_w > 0 ? r->power_w : 0) * elapsed_s / 3600;
-    if (expect > 10 * slack_wh(r->import_wh))
+    int64_t ws;
+    if (__builtin_mul_overflow(r->power_w > 0 ? r->power_w : 0, elapsed_s, &ws))
+        ws = INT64_MAX;
+    if (ws / 3600 > 10 * slack_wh(r->import_wh))
         r->flags |= READING_FLAG_STUCK;
 }
 
