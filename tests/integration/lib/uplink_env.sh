@@ -4,7 +4,7 @@
 #   uplink_certs DIR      CA (P-256), server certs (P-256 and brainpoolP256r1,
 #                         for localhost/127.0.0.1), an expired server cert,
 #                         another CA with its server cert, client certs
-#                         gw-0001, gw-0002 and backoffice (CN = MQTT user)
+#                         gw-0001, gw-0002, gw-0003 and backoffice (CN = MQTT user)
 #   uplink_broker_conf DIR PORT SERVER_CERT_BASENAME [PLAIN_PORT]
 #   uplink_broker_start DIR  / uplink_broker_stop DIR (SIGTERM: the broker saves its state)
 #   uplink_free_port
@@ -40,6 +40,7 @@ uplink_certs() {
     _cert "$d" server-other prime256v1 localhost otherca "DNS:localhost,IP:127.0.0.1"
     _cert "$d" gw-0001 prime256v1 gw-0001 ca
     _cert "$d" gw-0002 prime256v1 gw-0002 ca
+    _cert "$d" gw-0003 prime256v1 gw-0003 ca
     _cert "$d" backoffice prime256v1 backoffice ca
     # expired: valid from 2020-01-01 to 2020-02-01, signed by the CA with `openssl ca`
     mkdir -p "$d/ca-db"; : >"$d/ca-db/index.txt"; echo 1000 >"$d/ca-db/serial"
