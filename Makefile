@@ -25,7 +25,7 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
         -Wvla -Wpointer-arith -Wcast-qual -Wundef
-DEFS := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+DEFS := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 SYSROOT_CFLAGS ?= $(shell pkg-config --cflags libmodbus 2>/dev/null || echo -I/usr/include/modbus)
 ALL_CFLAGS = -std=c11 $(DEFS) $(WARN) -Iinclude -Icore -Ihal -Ifirmware $(SYSROOT_CFLAGS) \
              $(CFLAGS) $(SAN_FLAGS) -MMD -MP

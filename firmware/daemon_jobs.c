@@ -119,11 +119,11 @@ gl_status jobs_lineloss(void *ctx, int64_t due, int64_t now)
     return GL_OK;
 }
 
-void jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail)
+void jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail, int open)
 {
     char body[512];
-    int n = snprintf(body, sizeof body, "{\"kind\":\"%s\",\"subject\":\"%s\",\"detail\":\"%s\",\"ts\":%lld,\"alert\":true}",
-                     kind, subject, detail, (long long)now);
+    int n = snprintf(body, sizeof body, "{\"kind\":\"%s\",\"subject\":\"%s\",\"detail\":\"%s\",\"ts\":%lld,\"alert\":%s}",
+                     kind, subject, detail, (long long)now, open ? "true" : "false");
     if (n > 0 && (size_t)n < sizeof body)
         jobs_publish(g, "alerts", body, now);
 }
@@ -131,7 +131,7 @@ void jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subjec
 void jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail)
 {
     store_event(g->store, now, kind, subject, detail, 1);
-    jobs_alert_up(g, now, kind, subject, detail);
+    jobs_alert_up(g, now, kind, subject, detail, 1);
 }
 
 /* add_job: appends a job to d's table. */

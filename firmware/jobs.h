@@ -54,8 +54,9 @@ gl_status jobs_publish(jobs_gw *g, const char *kind, const char *body, int64_t n
 void jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail);
 
 /* jobs_alert_up: queues an alert up only, for one the caller has recorded
- * already (a meter going offline: pollstore_save stores the event). */
-void jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail);
+ * already (a meter going offline: pollstore_save stores the event); open 0
+ * tells the back office the alert is over. */
+void jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail, int open);
 
 /* Polling (jobs_poll.c): the poller and its state from the store. */
 gl_status jobs_poll_init(jobs_gw *g);

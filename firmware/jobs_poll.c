@@ -89,9 +89,14 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
     if (st != GL_OK)
         jobs_error(g, "poll: readings kept in memory (%zu waiting): %s", store_pending(g->store, NULL),
                    gl_strerror(st));
-    for (int i = 0; i < g->cfg->nmeters; i++) /* pollstore_save recorded the event: only up */
+    for (int i = 0; i < g->cfg->nmeters; i++) { /* pollstore_save recorded the event: only up */
+        const reading *r = &g->readings[i];
         if (g->events[i] == VALIDATE_EVENT_OFFLINE)
-            jobs_alert_up(g, now, "meter_offline", g->cfg->meters[i].id, "no answer");
+            jobs_alert_up(g, now, "meter_offline", r->meter,
+                          r->error[0] && !strpbrk(r->error, "\"\\") ? r->error : "no answer", 1);
+        else if (g->events[i] == VALIDATE_EVENT_ONLINE) /* closes the alert at the back office */
+            jobs_alert_up(g, now, "meter_offline", r->meter, "answering again", 0);
+    }
     publish_readings(g, now);
     return st;
 }

@@ -144,6 +144,8 @@ gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *
         if (st == GL_OK && ev[i] != VALIDATE_EVENT_NONE)
             st = store_event(s, ts, ev[i] == VALIDATE_EVENT_OFFLINE ? "meter_offline" : "meter_online",
                              cfg->meters[i].id, r[i].error, ev[i] == VALIDATE_EVENT_OFFLINE);
+        if (st == GL_OK && ev[i] == VALIDATE_EVENT_ONLINE)
+            st = store_alert_close(s, ts, "meter_offline", cfg->meters[i].id);
     }
     return st;
 }

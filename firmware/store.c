@@ -852,6 +852,12 @@ gl_status store_event(store *s, int64_t ts, const char *kind, const char *subjec
                      kind, subject ? subject : "", detail ? detail : "", (int64_t)(is_alert != 0));
 }
 
+gl_status store_alert_close(store *s, int64_t ts, const char *kind, const char *subject)
+{
+    return exec_bind(s, "UPDATE events SET closed_ts = ?1 WHERE alert = 1 AND closed_ts IS NULL AND kind = ?2"
+                        " AND subject = ?3", "itt", ts, kind, subject);
+}
+
 gl_status store_kv_get(store *s, const char *key, char *val, size_t cap)
 {
     sqlite3_stmt *st = NULL;

@@ -98,6 +98,10 @@ gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *o
 gl_status store_meter_use(store *s, const char *meter, int64_t from_ts, int64_t to_ts, int64_t *wh,
                           uint32_t *flags);
 
+/* store_alert_close: closes the open alerts of kind about subject (a meter
+ * back online closes its meter_offline alert); GL_OK if there were none. */
+gl_status store_alert_close(store *s, int64_t ts, const char *kind, const char *subject);
+
 /* store_event: records an event (is_alert: an open alert). */
 gl_status store_event(store *s, int64_t ts, const char *kind, const char *subject, const char *detail,
                       int is_alert);

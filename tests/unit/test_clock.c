@@ -43,6 +43,11 @@ static void test_parse_format(void **state)
     assert_int_equal(t, 1767225600); /* 2026-01-01T00:00:00Z */
     assert_int_equal(clock_format_local(t, buf, sizeof buf), GL_OK);
     assert_string_equal(buf, "2026-01-01T08:00:00+08:00");
+    /* past 2038-01-19 (a 32-bit time_t would wrap): gateways run for decades */
+    assert_int_equal(clock_parse_local("2040-01-01T08:00", &t), GL_OK);
+    assert_int_equal(t, 2208988800); /* 2040-01-01T00:00:00Z */
+    assert_int_equal(clock_format_local(t, buf, sizeof buf), GL_OK);
+    assert_string_equal(buf, "2040-01-01T08:00:00+08:00");
     assert_int_equal(clock_parse_local("2026-02-30", &t), GL_ESYNTAX);
     assert_int_equal(clock_parse_local("2026-1-01", &t), GL_ESYNTAX);
     assert_int_equal(clock_parse_local("2026-01-01 08:00", &t), GL_ESYNTAX);

@@ -304,6 +304,23 @@ static void test_compaction(void **state)
     store_close(s);
 }
 
+/* A meter back online closes its open meter_offline alert, and only that one. */
+static void test_alert_close(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    assert_int_equal(store_event(s, 100, "meter_offline", "M1", "timeout", 1), GL_OK);
+    assert_int_equal(store_event(s, 100, "meter_offline", "M2", "timeout", 1), GL_OK);
+    assert_int_equal(store_event(s, 110, "theft_suspect", "M1", "2026-01", 1), GL_OK);
+    assert_int_equal(store_alert_close(s, 200, "meter_offline", "M1"), GL_OK);
+    assert_int_equal(count(s, "SELECT count(*) FROM events WHERE closed_ts IS NULL AND alert = 1"), 2);
+    assert_int_equal(count(s, "SELECT closed_ts FROM events WHERE kind = 'meter_offline' AND subject = 'M1'"), 200);
+    assert_int_equal(store_alert_close(s, 300, "meter_offline", "M1"), GL_OK); /* none open: nothing */
+    assert_int_equal(count(s, "SELECT closed_ts FROM events WHERE kind = 'meter_offline' AND subject = 'M1'"), 200);
+    store_close(s);
+}
+
 /* Days far apart (a gateway that booted with its clock at 1970 before time
  * sync) are compacted as they are, and the days between are skipped; an
  * empty readings table is nothing to do. */
@@ -498,6 +515,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outbox_ack_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compaction_sparse_days, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_from_every_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_recovers, setup, teardown),
