@@ -63,7 +63,7 @@ PROGRAMS := $(GRIDLEDGER) $(if $(SIM_SRC),$(METERSIM)) $(if $(BO_SRC),$(BACKOFFI
 .PHONY: all deps test unit bench demo fuzz install clean check-deps cross test-cross
 all: $(PROGRAMS)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
