@@ -14,6 +14,7 @@
 #include "glog.h"
 
 static volatile sig_atomic_t daemon_stop, daemon_reload;
+static int daemon_failed; /* stopped because the jobs could not start again after a reload */
 
 static void on_signal(int sig)
 {
@@ -97,11 +98,14 @@ static gl_status drop_privileges(const char *user)
     return GL_OK;
 }
 
-/* SIGHUP: a new config replaces the old only if it is valid. */
+/* SIGHUP: a new config replaces the old only if it is valid and the jobs
+ * start with it (its tariff files parse, its store opens); otherwise the
+ * jobs start again with the old one. Only if that fails too does the daemon
+ * stop, with a failure status. */
 static void reload_config(daemon_state *d)
 {
     diag dg;
-    config *fresh = NULL;
+    config *fresh = NULL, *old = d->cfg;
     diag_init(&dg);
     daemon_reload = 0;
     if (config_load(d->opts.config_path, &dg, &fresh) != GL_OK) {
@@ -110,15 +114,27 @@ static void reload_config(daemon_state *d)
         return;
     }
     daemon_jobs_free(d);
-    config_free(d->cfg);
     d->cfg = fresh;
-    if (daemon_jobs_init(d) != GL_OK) {
-        glog_error("reload: jobs could not start with the new config; stopping");
-        daemon_stop = 1;
+    gl_status st = daemon_jobs_init(d);
+    if (st != GL_OK) {
+        glog_error("reload refused, keeping the running config: the jobs cannot start with %s: %s",
+                   d->opts.config_path, gl_strerror(st));
+        d->cfg = old;
+        old = fresh;
+        st = daemon_jobs_init(d);
+    }
+    config_free(old);
+    if (st != GL_OK) {
+        glog_error("reload: the jobs cannot start again with the running config either: %s; stopping",
+                   gl_strerror(st));
+        daemon_failed = daemon_stop = 1;
         return;
     }
     daemon_jobs_start(d, clock_now(&d->clock));
-    glog_info("config reloaded from %s", d->opts.config_path);
+    if (d->cfg == fresh) {
+        daemon_jobs_record_config(d);
+        glog_info("config reloaded from %s", d->opts.config_path);
+    }
 }
 
 static void loop(daemon_state *d)
@@ -179,8 +195,10 @@ int daemon_main(daemon_state *d)
         clock_init_real(&d->clock);
     install_signals();
     st = daemon_jobs_init(d);
-    if (st == GL_OK)
+    if (st == GL_OK) {
+        daemon_jobs_record_config(d); /* the file read while still privileged */
         st = drop_privileges(d->opts.user);
+    }
     if (st != GL_OK) {
         cli_error("run", "cannot start: %s", gl_strerror(st));
         daemon_jobs_free(d);
@@ -190,7 +208,7 @@ int daemon_main(daemon_state *d)
     daemon_jobs_start(d, clock_now(&d->clock));
     glog_info("running: %d jobs, clock %s", d->njobs, d->opts.sim ? "simulated" : "real");
     loop(d);
-    glog_info("stopping%s", daemon_stop ? " on signal" : " at --until");
+    glog_info("stopping%s", daemon_failed ? " after a failed reload" : daemon_stop ? " on signal" : " at --until");
     daemon_jobs_free(d);
-    return CLI_OK;
+    return daemon_failed ? CLI_FAIL : CLI_OK;
 }

@@ -2,8 +2,9 @@
  *
  * Signals: SIGTERM/SIGINT finish the job in hand (each job commits its own
  * transaction) and stop; SIGHUP re-reads the config and keeps the old one if
- * the new one is invalid. Started as root with --user NAME, it drops to
- * that user after opening what needs privilege. */
+ * the new one is invalid or its jobs cannot start with it (a tariff file
+ * that does not parse, a store that does not open). Started as root with
+ * --user NAME, it drops to that user after opening what needs privilege. */
 #ifndef GRIDLEDGER_DAEMON_H
 #define GRIDLEDGER_DAEMON_H
 
@@ -40,6 +41,10 @@ typedef struct daemon_state {
  * d->cfg (daemon_jobs.c), and release them. */
 gl_status daemon_jobs_init(daemon_state *d);
 void daemon_jobs_free(daemon_state *d);
+
+/* daemon_jobs_record_config: keeps the config file's text in the store as
+ * the config in force; called once jobs started with it (start, reload). */
+void daemon_jobs_record_config(daemon_state *d);
 
 /* daemon_jobs_start: first due times: the calendar jobs resume from the
  * due times saved in the store (a cycle close interrupted by a power cut or

@@ -162,12 +162,12 @@ static void add_jobs(daemon_state *d)
     add_job(d, (sched_job){.name = "lineloss", .kind = SCHED_MONTHLY, .day = 1, .hour = 1, .run = jobs_lineloss});
 }
 
-/* record_config: the config text in force, kept in the store. */
-static void record_config(daemon_state *d, jobs_gw *g)
+void daemon_jobs_record_config(daemon_state *d)
 {
+    jobs_gw *g = d->modules;
     char *text = NULL;
     size_t len = 0;
-    if (fileio_read(d->opts.config_path, 1 << 24, &text, &len) == GL_OK)
+    if (g != NULL && fileio_read(d->opts.config_path, 1 << 24, &text, &len) == GL_OK)
         store_config_put(g->store, clock_now(&d->clock), text);
     free(text);
 }
@@ -222,7 +222,6 @@ gl_status daemon_jobs_init(daemon_state *d)
         return GL_EIO;
     }
     d->modules = g;
-    record_config(d, g);
     gl_status st = jobs_poll_init(g);
     if (st == GL_OK)
         st = jobs_bill_init(g);

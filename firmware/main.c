@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "glog.h"
 
 #ifndef GRIDLEDGER_VERSION
 #define GRIDLEDGER_VERSION "0.1.0"
@@ -110,6 +111,8 @@ int main(int argc, char **argv)
             return CLI_USAGE;
         }
     }
+    /* -v: info (the daemon's job, reload and stop messages), -v -v: debug */
+    glog_init("gridledger", ctx.verbose > 1 ? GLOG_DEBUG : ctx.verbose ? GLOG_INFO : GLOG_WARN, 0);
     if (i >= argc) {
         usage(stderr);
         return CLI_USAGE;
