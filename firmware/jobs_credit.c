@@ -7,8 +7,8 @@
  *  - worklist (monthly, the 2nd): the collection worklist goes up;
  *  - grades (1 January and 1 July): grades with their explanations are
  *    stored and go up;
- *  - fee control (daily, 10:05): prepaid customers are charged yesterday's use
- *    at their tariff, then warned, noticed, cut or reconnected by balance. */
+ *  - fee control is in jobs_feectl.c (hourly: each whole day charged once,
+ *    then warned, noticed, cut or reconnected by balance). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

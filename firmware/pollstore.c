@@ -135,6 +135,12 @@ gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *
                             int64_t ts)
 {
     gl_status st = store_put_readings(s, r, (size_t)cfg->nmeters);
+    /* the readings are their own transaction (on failure they wait in
+     * memory); the meters' offline state and events go in one more */
+    if (st == GL_OK)
+        st = store_txn_begin(s);
+    if (st != GL_OK)
+        return st;
     for (int i = 0; st == GL_OK && i < cfg->nmeters; i++) {
         const validate_state *vs = poller_state(p, i);
         char key[96], val[64];
@@ -147,6 +153,6 @@ gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *
         if (st == GL_OK && ev[i] == VALIDATE_EVENT_ONLINE)
             st = store_alert_close(s, ts, "meter_offline", cfg->meters[i].id);
     }
-    return st;
+    return store_txn_end(s, st);
 }
 
