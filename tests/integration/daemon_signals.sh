@@ -122,6 +122,15 @@ want_err="gl.json:$where: meters[3].slave_id: must be 1..247"
 check "check-config on the broken file names file:line:col and field" \
     "$(cd "$t" && "$GL" -c gl.json check-config 2>&1 >/dev/null | grep -cF "$want_err")" 1
 before=$(q gl.db 'SELECT count(*) FROM readings')
+# still_polling OK_TEXT FAIL_TEXT: two more poll cycles of 500 meters after
+# the reload (readings count from $before), and the daemon alive
+still_polling() {
+    if wait_for 30 more_readings gl.db $((before + 1000)) && kill -0 "$DPID" 2>/dev/null; then
+        ok "$1"
+    else
+        notok "$2"
+    fi
+}
 kill -HUP "$DPID"
 if wait_for 20 grep -q "reload refused" "$t/a.log"; then
     check "SIGHUP with a broken config: refused, the log names $want_err" \
@@ -129,11 +138,8 @@ if wait_for 20 grep -q "reload refused" "$t/a.log"; then
 else
     notok "SIGHUP with a broken config: no 'reload refused' in the log"; sed 's/^/# /' "$t/a.log"
 fi
-if wait_for 30 more_readings gl.db $((before + 1000)) && kill -0 "$DPID" 2>/dev/null; then
-    ok "the old config keeps running: 2 more poll cycles of 500 meters, M-0004 still read"
-else
-    notok "polling stopped after the refused reload"
-fi
+still_polling "the old config keeps running: 2 more poll cycles of 500 meters, M-0004 still read" \
+    "polling stopped after the refused reload"
 # a valid config whose tariff file does not parse: the jobs cannot start with it
 /usr/bin/python3 -c 'import json, sys
 t = json.load(open(sys.argv[1])); t["energy"]["rate"] = "0.48x3"; json.dump(t, open(sys.argv[2], "w"))' \
@@ -147,11 +153,8 @@ if wait_for 20 grep -q "the jobs cannot start with gl.json" "$t/a.log"; then
 else
     notok "SIGHUP with a broken tariff file: not refused"; sed 's/^/# /' "$t/a.log"
 fi
-if wait_for 30 more_readings gl.db $((before + 1000)) && kill -0 "$DPID" 2>/dev/null; then
-    ok "the daemon keeps running with the old config: 2 more poll cycles"
-else
-    notok "the daemon stopped polling after a reload with a broken tariff file"
-fi
+still_polling "the daemon keeps running with the old config: 2 more poll cycles" \
+    "the daemon stopped polling after a reload with a broken tariff file"
 check "the store still records the old config in force" \
     "$(cd "$t" && "$GL" -c gl.json db export config --csv | grep -c 'bad-tariff')" 0
 check "M-0501 is not polled under the old config" "$(readings_of gl.db M-0501)" 0
