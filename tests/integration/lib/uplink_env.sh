@@ -101,15 +101,20 @@ uplink_broker_conf() { # DIR PORT SERVER [PLAIN_PORT]
 }
 
 uplink_broker_start() { # DIR
-    local d=$1 port
-    rm -f "$d/mosquitto.pid"
-    mosquitto -c "$d/mosquitto.conf" -d
+    # a few tries: under load an old broker on the same port may still be
+    # saving its state, and the new one then fails to bind
+    local d=$1 port try
     port=$(sed -n 's/^listener \([0-9]*\).*/\1/p' "$d/mosquitto.conf" | head -1)
-    for _ in $(seq 100); do
-        [ -s "$d/mosquitto.pid" ] && (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && return 0
-        sleep 0.05
+    for try in 1 2 3 4 5; do
+        rm -f "$d/mosquitto.pid"
+        mosquitto -c "$d/mosquitto.conf" -d 2>>"$d/mosquitto.err"
+        for _ in $(seq 200); do
+            [ -s "$d/mosquitto.pid" ] && (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && return 0
+            sleep 0.05
+        done
+        sleep "$try"
     done
-    echo "# mosquitto did not start: $(tail -3 "$d/mosquitto.log" 2>/dev/null)"
+    echo "# mosquitto did not start: $(tail -3 "$d/mosquitto.err" "$d/mosquitto.log" 2>/dev/null)"
     return 1
 }
 
@@ -117,6 +122,7 @@ uplink_broker_stop() { # DIR [SIGNAL]
     local d=$1 sig=${2:-TERM} pid
     pid=$(cat "$d/mosquitto.pid" 2>/dev/null) || return 0
     kill -"$sig" "$pid" 2>/dev/null
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    # wait until it has saved its state and left the port (slow under load)
+    for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     rm -f "$d/mosquitto.pid"
 }
