@@ -151,14 +151,15 @@ static void add_jobs(daemon_state *d)
                            .run = jobs_status});
     add_job(d, (sched_job){.name = "bill", .kind = SCHED_MONTHLY, .day = c->billing.cycle_day, .hour = 0,
                            .minute = 10, .run = jobs_bill});
-    add_job(d, (sched_job){.name = "collect", .kind = SCHED_DAILY, .hour = 10, .run = jobs_collect});
+    add_job(d, (sched_job){.name = "collect", .kind = SCHED_DAILY, .hour = 10, .once = 1, .run = jobs_collect});
     add_job(d, (sched_job){.name = "feectl", .kind = SCHED_EVERY,
                            .interval_s = c->schedule.poll_interval_s > 3600 ? c->schedule.poll_interval_s : 3600,
                            .run = jobs_feectl});
     add_job(d, (sched_job){.name = "worklist", .kind = SCHED_MONTHLY, .day = 2, .hour = 8, .run = jobs_worklist});
     add_job(d, (sched_job){.name = "grades", .kind = SCHED_YEARLY, .day = 1, .hour = 3, .months_mask = 1u | 1u << 6,
                            .run = jobs_grades});
-    add_job(d, (sched_job){.name = "compact", .kind = SCHED_DAILY, .hour = 2, .minute = 30, .run = jobs_compact});
+    add_job(d, (sched_job){.name = "compact", .kind = SCHED_DAILY, .hour = 2, .minute = 30, .once = 1,
+                           .run = jobs_compact});
     add_job(d, (sched_job){.name = "lineloss", .kind = SCHED_MONTHLY, .day = 1, .hour = 1, .run = jobs_lineloss});
 }
 

@@ -89,7 +89,7 @@ int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile si
         if (job->last_status == GL_EINTERRUPTED)
             break; /* stopped part way: still due, resumed on the next run */
         job->failures += job->last_status != GL_OK;
-        job->next_due = sched_next_after(job, job->kind == SCHED_EVERY ? now : due);
+        job->next_due = sched_next_after(job, job->kind == SCHED_EVERY || job->once ? now : due);
     }
     return runs;
 }

@@ -7,7 +7,9 @@
  * Catch-up rule (the simulated clock runs far ahead of real work): a
  * periodic job that missed runs runs once, now; a calendar job runs every
  * missed occurrence in order, each with its own due time, so no day's
- * penalty and no month's bill is skipped; the periodic catch-up runs after them. */
+ * penalty and no month's bill is skipped; the periodic catch-up runs after them.
+ * A calendar job marked `once` (it works from the time it runs, not the time
+ * it was due: collection, compaction) runs once for all it missed. */
 #ifndef GRIDLEDGER_SCHED_H
 #define GRIDLEDGER_SCHED_H
 
@@ -28,6 +30,7 @@ typedef struct sched_job {
     int hour, minute;     /* calendar jobs: local time of day */
     int day;              /* SCHED_MONTHLY, SCHED_YEARLY: day of month (1..28) */
     unsigned months_mask; /* SCHED_YEARLY: bit m-1 set for month m */
+    int once;             /* calendar job that looks only at `now`: missed occurrences run once */
     sched_fn run;
     int64_t next_due;     /* set by sched_start, advanced by sched_run_due */
     int64_t runs, failures;

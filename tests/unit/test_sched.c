@@ -96,6 +96,24 @@ static void test_catch_up(void **state)
     assert_int_equal(sched_run_due(jobs, 2, at("2026-03-10"), &rec, &stop), 0);
 }
 
+/* A calendar job marked once runs once for every occurrence it missed. */
+static void test_once_catch_up(void **state)
+{
+    (void)state;
+    assert_int_equal(clock_set_timezone("Asia/Shanghai"), GL_OK);
+    recorder rec = {0};
+    sched_job jobs[] = {
+        {.name = "collect", .kind = SCHED_DAILY, .hour = 10, .once = 1, .run = record},
+        {.name = "daily", .kind = SCHED_DAILY, .hour = 10, .run = record},
+    };
+    sched_start(jobs, 2, at("2026-03-01T00:00"));
+    assert_int_equal(sched_run_due(jobs, 2, at("2026-03-05T12:00"), &rec, NULL), 1 + 5);
+    assert_int_equal(jobs[0].runs, 1);
+    assert_int_equal(jobs[1].runs, 5); /* 1st to 5th */
+    assert_int_equal(jobs[0].next_due, at("2026-03-06T10:00"));
+    assert_int_equal(jobs[1].next_due, at("2026-03-06T10:00"));
+}
+
 static gl_status interrupted(void *ctx, int64_t due, int64_t now)
 {
     record(ctx, due, now);
@@ -131,6 +149,7 @@ int main(void)
         cmocka_unit_test(test_next_after_table),
         cmocka_unit_test(test_catch_up),
         cmocka_unit_test(test_interrupted_keeps_due),
+        cmocka_unit_test(test_once_catch_up),
     };
     return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
 }
