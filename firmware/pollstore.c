@@ -112,23 +112,31 @@ void pollstore_reading_json(FILE *f, const reading *r)
 /* Validation state from the store: last OK reading, silent count. */
 void pollstore_restore(store *s, const config *cfg, poller *p)
 {
+    size_t n = (size_t)cfg->nmeters;
+    const char **ids = malloc((n ? n : 1) * sizeof *ids);
+    reading *last = malloc((n ? n : 1) * sizeof *last);
+    int *found = calloc(n ? n : 1, sizeof *found);
+    int ok = ids != NULL && last != NULL && found != NULL; /* else: no history, as for new meters */
+    for (size_t i = 0; ok && i < n; i++)
+        ids[i] = cfg->meters[i].id;
+    ok = ok && store_last_readings(s, ids, n, last, found) == GL_OK;
     for (int i = 0; i < cfg->nmeters; i++) {
         validate_state *vs = poller_state(p, i);
-        reading *last = malloc(sizeof *last);
         char key[96], val[64];
-        if (last && store_last_reading(s, cfg->meters[i].id, 0, last) == GL_OK &&
-            (last->present & READING_HAS_IMPORT)) {
+        if (ok && found[i] && (last[i].present & READING_HAS_IMPORT)) {
             vs->has_last = 1;
-            vs->last_ts = last->ts;
-            vs->last_import_wh = last->import_wh;
-            vs->has_export = (last->present & READING_HAS_EXPORT) != 0;
-            vs->last_export_wh = last->export_wh;
+            vs->last_ts = last[i].ts;
+            vs->last_import_wh = last[i].import_wh;
+            vs->has_export = (last[i].present & READING_HAS_EXPORT) != 0;
+            vs->last_export_wh = last[i].export_wh;
         }
-        free(last);
         snprintf(key, sizeof key, "poll.silent.%s", cfg->meters[i].id);
         if (store_kv_get(s, key, val, sizeof val) == GL_OK)
             sscanf(val, "%d %d", &vs->silent_polls, &vs->offline);
     }
+    free(ids);
+    free(last);
+    free(found);
 }
 
 gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,

@@ -519,6 +519,57 @@ gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *o
     return ret;
 }
 
+typedef struct meter_key {
+    const char *id;
+    size_t i;
+} meter_key;
+
+static int meter_key_cmp(const void *a, const void *b)
+{
+    return strcmp(((const meter_key *)a)->id, ((const meter_key *)b)->id);
+}
+
+/* walk_newest: out[i] from the newest readings, up to max rows; the number found. */
+static size_t walk_newest(store *s, meter_key *keys, size_t n, size_t max, reading *out, int *found)
+{
+    sqlite3_stmt *st = NULL;
+    size_t got = 0, rows = 0;
+    const char *sql = "SELECT meter, ts, status, present, flags, import_wh, export_wh, reactive_varh, demand_w,"
+                      " power_w, pf_milli, freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed, raw"
+                      " FROM readings WHERE status = 0 ORDER BY ts DESC, id DESC";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    while (got < n && rows++ < max && sqlite3_step(st) == SQLITE_ROW) {
+        meter_key k = {(const char *)sqlite3_column_text(st, 0), 0};
+        const meter_key *hit = bsearch(&k, keys, n, sizeof *keys, meter_key_cmp);
+        if (hit != NULL && !found[hit->i]) {
+            column_reading(st, &out[hit->i]);
+            found[hit->i] = 1;
+            got++;
+        }
+    }
+    sqlite3_finalize(st);
+    return got;
+}
+
+gl_status store_last_readings(store *s, const char *const *meters, size_t n, reading *out, int *found)
+{
+    meter_key *keys = malloc((n ? n : 1) * sizeof *keys);
+    if (keys == NULL)
+        return GL_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = (meter_key){meters[i], i};
+        found[i] = 0;
+    }
+    qsort(keys, n, sizeof *keys, meter_key_cmp);
+    size_t got = walk_newest(s, keys, n, 64 * n, out, found);
+    free(keys);
+    for (size_t i = 0; got < n && i < n; i++) /* silent for long, or never read */
+        if (!found[i])
+            found[i] = store_last_reading(s, meters[i], 0, &out[i]) == GL_OK;
+    return GL_OK;
+}
+
 /* ---- compaction ---------------------------------------------------------- */
 
 static gl_status run_bound(store *s, const char *sql, int64_t a, int64_t b)

@@ -89,6 +89,12 @@ gl_status store_series(store *s, const char *meter, int64_t from_ts, int64_t to_
  * (ts <= 0: the newest); GL_ENOTFOUND if none. */
 gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *out);
 
+/* store_last_readings: the newest OK reading of each of n meters, in one walk
+ * of the readings newest first (a poll cycle holds them all), the meters not
+ * met in the last 64 x n readings looked up one by one; found[i] is 1 where
+ * out[i] was set. */
+gl_status store_last_readings(store *s, const char *const *meters, size_t n, reading *out, int *found);
+
 /* store_meter_use: the energy a meter recorded in [from_ts, to_ts): the sum
  * of the increases of its cumulative counter between consecutive points,
  * starting from the last point before from_ts (looked for up to 35 days

@@ -304,6 +304,36 @@ static void test_compaction(void **state)
     store_close(s);
 }
 
+/* The newest good reading of each meter in one walk: a meter met only far
+ * back (past 64 x n rows) is looked up by itself, an error reading is
+ * skipped, a meter never read is not found. */
+static void test_last_readings(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    const int64_t t0 = 1767196800;
+    reading old = mk("M3", t0, 3000);
+    assert_int_equal(store_put_readings(s, &old, 1), GL_OK);
+    for (int i = 1; i <= 300; i++) {
+        reading rs[2] = {mk("M1", t0 + i * 900, 1000 + i), mk("M2", t0 + i * 900, 2000 + i)};
+        assert_int_equal(store_put_readings(s, rs, 2), GL_OK);
+    }
+    reading bad = mk("M2", t0 + 301 * 900, 0);
+    bad.status = READING_ERROR;
+    assert_int_equal(store_put_readings(s, &bad, 1), GL_OK);
+    const char *ids[] = {"M1", "M2", "M3", "M4"};
+    reading out[4];
+    int found[4];
+    assert_int_equal(store_last_readings(s, ids, 4, out, found), GL_OK);
+    assert_true(found[0] && found[1] && found[2] && !found[3]);
+    assert_int_equal(out[0].import_wh, 1300);
+    assert_int_equal(out[1].import_wh, 2300);
+    assert_int_equal(out[1].ts, t0 + 300 * 900);
+    assert_int_equal(out[2].import_wh, 3000);
+    store_close(s);
+}
+
 /* A meter back online closes its open meter_offline alert, and only that one. */
 static void test_alert_close(void **state)
 {
@@ -516,6 +546,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compaction_sparse_days, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert_close, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_last_readings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_from_every_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_recovers, setup, teardown),
