@@ -10,6 +10,7 @@
 #include "gridledger/fileio.h"
 #include "jobs.h"
 #include "lineloss.h"
+#include "outfmt.h"
 
 jobs_gw *jobs_of(void *ctx)
 {
@@ -121,11 +122,21 @@ gl_status jobs_lineloss(void *ctx, int64_t due, int64_t now)
 
 void jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail, int open)
 {
-    char body[512];
-    int n = snprintf(body, sizeof body, "{\"kind\":\"%s\",\"subject\":\"%s\",\"detail\":\"%s\",\"ts\":%lld,\"alert\":%s}",
-                     kind, subject, detail, (long long)now, open ? "true" : "false");
-    if (n > 0 && (size_t)n < sizeof body)
+    char *body = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&body, &len);
+    if (f == NULL)
+        return;
+    fputs("{\"kind\":", f);
+    outfmt_json_string(f, kind);
+    fputs(",\"subject\":", f);
+    outfmt_json_string(f, subject);
+    fputs(",\"detail\":", f);
+    outfmt_json_string(f, detail);
+    fprintf(f, ",\"ts\":%lld,\"alert\":%s}", (long long)now, open ? "true" : "false");
+    if (fclose(f) == 0)
         jobs_publish(g, "alerts", body, now);
+    free(body);
 }
 
 void jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail)

@@ -49,8 +49,7 @@ void jobs_error(jobs_gw *g, const char *fmt, ...) __attribute__((format(printf, 
 /* jobs_publish: commits an up message (kind, body JSON) to the outbox. */
 gl_status jobs_publish(jobs_gw *g, const char *kind, const char *body, int64_t now);
 
-/* jobs_alert: records an open alert and queues it up (ids and details are
- * config ids and fixed words: no JSON escaping needed). */
+/* jobs_alert: records an open alert and queues it up. */
 void jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail);
 
 /* jobs_alert_up: queues an alert up only, for one the caller has recorded

@@ -92,8 +92,7 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
     for (int i = 0; i < g->cfg->nmeters; i++) { /* pollstore_save recorded the event: only up */
         const reading *r = &g->readings[i];
         if (g->events[i] == VALIDATE_EVENT_OFFLINE)
-            jobs_alert_up(g, now, "meter_offline", r->meter,
-                          r->error[0] && !strpbrk(r->error, "\"\\") ? r->error : "no answer", 1);
+            jobs_alert_up(g, now, "meter_offline", r->meter, r->error[0] ? r->error : "no answer", 1);
         else if (g->events[i] == VALIDATE_EVENT_ONLINE) /* closes the alert at the back office */
             jobs_alert_up(g, now, "meter_offline", r->meter, "answering again", 0);
     }

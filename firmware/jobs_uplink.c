@@ -46,12 +46,19 @@ struct jobs_uplink {
     int nqueue;
 };
 
+/* known: GL_OK if the config has customer, else GL_ENOTFOUND and why. */
+static gl_status known(const jobs_uplink *u, const char *customer, char *reason, size_t cap)
+{
+    if (config_find_customer(u->g->cfg, customer) >= 0)
+        return GL_OK;
+    snprintf(reason, cap, "unknown customer %s", customer);
+    return GL_ENOTFOUND;
+}
+
 static gl_status apply_money(jobs_uplink *u, const downlink_msg *m, const char *kind, char *reason, size_t cap)
 {
-    if (config_find_customer(u->g->cfg, m->customer) < 0) {
-        snprintf(reason, cap, "unknown customer %s", m->customer);
+    if (known(u, m->customer, reason, cap) != GL_OK)
         return GL_ENOTFOUND;
-    }
     gl_status st = store_ledger_put(u->store, m->customer, m->date, kind, m->amount_fen, m->ref, NULL);
     if (st == GL_EEXIST)
         snprintf(reason, cap, "%s ref %s already applied", kind, m->ref);
@@ -74,11 +81,9 @@ static gl_status on_topup(void *ctx, const downlink_msg *m, char *reason, size_t
 
 static gl_status queue_relay(jobs_uplink *u, const char *customer, int closed, char *reason, size_t cap)
 {
-    gl_status st = GL_OK;
-    if (config_find_customer(u->g->cfg, customer) < 0) {
-        snprintf(reason, cap, "unknown customer %s", customer);
-        return GL_ENOTFOUND;
-    }
+    gl_status st = known(u, customer, reason, cap);
+    if (st != GL_OK)
+        return st;
     pthread_mutex_lock(&u->mu);
     if (u->nqueue == RELAY_QUEUE) {
         snprintf(reason, cap, "too many relay commands waiting");

@@ -83,17 +83,26 @@ static gl_status exec(store *s, const char *sql)
     return status_of(sqlite3_exec(s->db, sql, NULL, NULL, NULL));
 }
 
-/* query_i64: the first column of the first row of sql, or def if there is
- * no row or the value is NULL (min() over an empty table). */
-static int64_t query_i64(sqlite3 *db, const char *sql, int64_t def)
+/* query_i64_at: the first column of the first row of sql (with ?1 bound to
+ * a if sql has it), or def if there is no row or the value is NULL (min()
+ * over an empty table). */
+static int64_t query_i64_at(sqlite3 *db, const char *sql, int64_t a, int64_t def)
 {
     sqlite3_stmt *st = NULL;
     int64_t v = def;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_type(st, 0) != SQLITE_NULL)
-        v = sqlite3_column_int64(st, 0);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_bind_parameter_count(st) > 0)
+            sqlite3_bind_int64(st, 1, a);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+            v = sqlite3_column_int64(st, 0);
+    }
     sqlite3_finalize(st);
     return v;
+}
+
+static int64_t query_i64(sqlite3 *db, const char *sql, int64_t def)
+{
+    return query_i64_at(db, sql, 0, def);
 }
 
 /* begin: opens a transaction, or joins the one a caller opened with
@@ -470,6 +479,11 @@ size_t store_pending(const store *s, int64_t *dropped)
     return s->pending_n;
 }
 
+/* The columns column_reading reads, in its order. */
+#define READING_SELECT                                                                                         \
+    "SELECT meter, ts, status, present, flags, import_wh, export_wh, reactive_varh, demand_w, power_w, pf_milli," \
+    " freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed, raw"
+
 static void column_reading(sqlite3_stmt *st, reading *out)
 {
     memset(out, 0, sizeof *out);
@@ -504,9 +518,8 @@ static void column_reading(sqlite3_stmt *st, reading *out)
 gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *out)
 {
     sqlite3_stmt *st = NULL;
-    const char *sql = "SELECT meter, ts, status, present, flags, import_wh, export_wh, reactive_varh, demand_w,"
-                      " power_w, pf_milli, freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed, raw"
-                      " FROM readings WHERE meter = ?1 AND status = 0 AND ts <= ?2 ORDER BY ts DESC, id DESC LIMIT 1";
+    const char *sql =
+        READING_SELECT " FROM readings WHERE meter = ?1 AND status = 0 AND ts <= ?2 ORDER BY ts DESC, id DESC LIMIT 1";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return GL_EDB;
     sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
@@ -534,9 +547,7 @@ static size_t walk_newest(store *s, meter_key *keys, size_t n, size_t max, readi
 {
     sqlite3_stmt *st = NULL;
     size_t got = 0, rows = 0;
-    const char *sql = "SELECT meter, ts, status, present, flags, import_wh, export_wh, reactive_varh, demand_w,"
-                      " power_w, pf_milli, freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed, raw"
-                      " FROM readings WHERE status = 0 ORDER BY ts DESC, id DESC";
+    const char *sql = READING_SELECT " FROM readings WHERE status = 0 ORDER BY ts DESC, id DESC";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return 0;
     while (got < n && rows++ < max && sqlite3_step(st) == SQLITE_ROW) {
@@ -683,19 +694,7 @@ static gl_status compact_day(store *s, int64_t day_start, day_acc *a)
     return ret;
 }
 
-/* first_ts_from: the earliest raw reading time at or after t, or def. */
-static int64_t first_ts_from(store *s, int64_t t, int64_t def)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = def;
-    if (sqlite3_prepare_v2(s->db, "SELECT min(ts) FROM readings WHERE ts >= ?1", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, t);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-            v = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return v;
-}
+#define NEXT_TS_SQL "SELECT min(ts) FROM readings WHERE ts >= ?1"
 
 static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
 {
@@ -712,7 +711,7 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
     gl_status st = begin(s);
     /* day by day, skipping days without readings (a gateway that booted with
      * its clock at 1970 before time sync must not cost 20,000 empty days) */
-    for (int64_t d = lo; st == GL_OK && d < cutoff; d = first_ts_from(s, d + 86400, cutoff)) {
+    for (int64_t d = lo; st == GL_OK && d < cutoff; d = query_i64_at(s->db, NEXT_TS_SQL, d + 86400, cutoff)) {
         d -= ((d + off) % 86400 + 86400) % 86400;
         st = compact_day(s, d, a);
     }

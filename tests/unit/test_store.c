@@ -359,7 +359,6 @@ static void test_compaction_sparse_days(void **state)
     (void)state;
     store *s = NULL;
     store_options o = {.compact_after_days = 1, .utc_offset_s = 8 * 3600};
-    unlink(dbpath);
     assert_int_equal(store_open(dbpath, &o, &s), GL_OK);
     int64_t n = -1;
     const int64_t t0 = 1767196800; /* 2026-01-01T00:00+08:00 */

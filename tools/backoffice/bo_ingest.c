@@ -146,30 +146,29 @@ static int get_dec(ictx *c, const cJSON *o, const char *where, const char *key, 
     return 1;
 }
 
-static int get_date(ictx *c, const cJSON *o, const char *where, const char *key, int required, const char **out)
+/* get_checked: a string field that valid() accepts; want says what it must be. */
+static int get_checked(ictx *c, const cJSON *o, const char *where, const char *key, int required,
+                       int (*valid)(const char *), const char *want, const char **out)
 {
     const char *s = get_str(c, o, where, key, required);
     *out = s;
     if (!s)
         return !required && !c->why[0];
-    if (!bo_valid_date(s)) {
-        reject(c, "%s.%s: not a date YYYY-MM-DD", where, key);
+    if (!valid(s)) {
+        reject(c, "%s.%s: not %s", where, key, want);
         return 0;
     }
     return 1;
 }
 
+static int get_date(ictx *c, const cJSON *o, const char *where, const char *key, int required, const char **out)
+{
+    return get_checked(c, o, where, key, required, bo_valid_date, "a date YYYY-MM-DD", out);
+}
+
 static int get_deadline(ictx *c, const cJSON *o, const char *where, const char **out)
 {
-    const char *s = get_str(c, o, where, "deadline", 0);
-    *out = s;
-    if (!s)
-        return !c->why[0];
-    if (!bo_valid_deadline(s)) {
-        reject(c, "%s.deadline: not YYYY-MM-DD or YYYY-MM-DDTHH:MM", where);
-        return 0;
-    }
-    return 1;
+    return get_checked(c, o, where, "deadline", 0, bo_valid_deadline, "YYYY-MM-DD or YYYY-MM-DDTHH:MM", out);
 }
 
 static int get_id(ictx *c, const cJSON *o, const char *where, const char *key, const char **out)
