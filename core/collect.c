@@ -10,10 +10,41 @@
 
 static const char *const action_names[COLLECT_ACTION_COUNT] = {
     "reminder", "sms", "phone", "written_notice", "disconnect_notice", "disconnect",
-    "public_notice", "legal", "notice_1h", "confirm_30min", "notify_authority",
+    "public_notice", "legal", "notice_1h", "confirm_30min", "notify_authority", "restore", "exhaustion_notice",
 };
 
-static const int action_priority[COLLECT_ACTION_COUNT] = {5, 4, 3, 2, 2, 1, 2, 1, 1, 1, 2};
+static const int action_priority[COLLECT_ACTION_COUNT] = {5, 4, 3, 2, 2, 1, 2, 1, 1, 1, 2, 1, 2};
+
+static const char *const service_names[COLLECT_SERVICE_COUNT] = {"receipt", "posted", "on_send"};
+
+const char *collect_service_name(collect_service s)
+{
+    return (unsigned)s < COLLECT_SERVICE_COUNT ? service_names[s] : "?";
+}
+
+int collect_service_parse(const char *s)
+{
+    for (int i = 0; s && i < COLLECT_SERVICE_COUNT; i++)
+        if (strcmp(service_names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+collect_service collect_service_of(const collect_cfg *cfg, const char *channel)
+{
+    for (int i = 0; i < cfg->nservice && i < COLLECT_MAX_CHANNELS; i++)
+        if (strcmp(cfg->service[i].channel, channel) == 0)
+            return cfg->service[i].service;
+    return COLLECT_SERVICE_RECEIPT;
+}
+
+static void add_service(collect_cfg *cfg, const char *channel, collect_service s)
+{
+    if (cfg->nservice >= COLLECT_MAX_CHANNELS)
+        return;
+    snprintf(cfg->service[cfg->nservice].channel, COLLECT_CHANNEL_MAX, "%s", channel);
+    cfg->service[cfg->nservice++].service = s;
+}
 
 const char *collect_action_name(collect_action a)
 {
@@ -98,6 +129,15 @@ void collect_cfg_default(collect_cfg *cfg, int ngrades)
     cfg->cal.no_weekends = 1;
     cfg->refund_years = 3;
     cfg->refund_max_late = 3;
+    for (int c = 0; c < LEDGER_CLASS_COUNT; c++)
+        cfg->min_cut_fen[c] = c == LEDGER_CLASS_RESIDENTIAL ? 10000 : 50000;
+    cfg->min_public_notice_fen = 100000;
+    cfg->min_legal_fen = 500000;
+    cfg->notice_valid_days = 30;
+    cfg->cut_window_minutes = 120;
+    add_service(cfg, "letter", COLLECT_SERVICE_POSTED);
+    add_service(cfg, "notice_board", COLLECT_SERVICE_POSTED);
+    add_service(cfg, "legal", COLLECT_SERVICE_POSTED);
 }
 
 static int day_in(const int32_t *days, int n, int32_t d)
@@ -191,6 +231,11 @@ static int is_reminder(collect_action a)
     return a == COLLECT_REMINDER || a == COLLECT_SMS || a == COLLECT_PHONE;
 }
 
+int collect_is_reminder(collect_action a)
+{
+    return is_reminder(a) || a == COLLECT_WRITTEN_NOTICE;
+}
+
 static int is_written(collect_action a)
 {
     return a == COLLECT_WRITTEN_NOTICE || a == COLLECT_DISCONNECT_NOTICE;
@@ -242,6 +287,25 @@ static gl_status plan_disconnect(const collect_cfg *cfg, const collect_customer 
     return GL_OK;
 }
 
+int collect_step_applies(const collect_cfg *cfg, ledger_class klass, const ledger_arrears *a, const collect_step *s)
+{
+    int overdue = a->oldest_due >= 0 || a->penalty_since >= 0;
+    int64_t owed = overdue ? a->arrears_fen + a->penalty_fen : a->balance_fen;
+    if (owed <= 0 || owed < s->min_amount_fen)
+        return 0;
+    if (collect_is_reminder(s->action))
+        return 1;
+    int64_t principal = a->arrears_fen; /* the penalty is never a ground for these */
+    switch (s->action) {
+    case COLLECT_PUBLIC_NOTICE:
+        return principal >= cfg->min_public_notice_fen && principal > 0;
+    case COLLECT_LEGAL:
+        return principal >= cfg->min_legal_fen && principal > 0;
+    default:
+        return (unsigned)klass < LEDGER_CLASS_COUNT && principal >= cfg->min_cut_fen[klass] && principal > 0;
+    }
+}
+
 gl_status collect_plan_for(const collect_cfg *cfg, const collect_customer *cust, const ledger_arrears *a,
                            int32_t as_of, collect_plan *out)
 {
@@ -262,7 +326,7 @@ gl_status collect_plan_for(const collect_cfg *cfg, const collect_customer *cust,
     const collect_ladder *l = &cfg->ladder[cust->grade];
     int cur = -1, next = -1;
     for (int i = 0; i < l->nsteps; i++) {
-        if (owed < l->steps[i].min_amount_fen)
+        if (!collect_step_applies(cfg, cust->klass, a, &l->steps[i]))
             continue;
         if (l->steps[i].day <= days)
             cur = i;

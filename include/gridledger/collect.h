@@ -46,6 +46,8 @@ typedef enum collect_action {
     COLLECT_NOTICE_1H,       /* non-residential: notice one hour before */
     COLLECT_CONFIRM_30MIN,   /* confirmation 30 minutes before */
     COLLECT_NOTIFY_AUTHORITY, /* important customers: copy of the notice */
+    COLLECT_RESTORE,         /* supply restored after payment (the gateway's record) */
+    COLLECT_EXHAUSTION_NOTICE, /* prepaid: the balance is exhausted, cut to follow */
     COLLECT_ACTION_COUNT
 } collect_action;
 
@@ -69,8 +71,34 @@ typedef struct collect_calendar {
     int32_t no_cut[COLLECT_MAX_DAYS];   /* extreme weather and other declared days */
 } collect_calendar;
 
+/* How a channel's notice counts as served (docs/credit.md, "Served, not
+ * assumed"): on a delivery receipt or a confirmation that comes back
+ * (sms, phone, field visit), on posting (a letter, a notice board: the
+ * posting date is the proof), or when the gateway itself sent it. */
+typedef enum collect_service {
+    COLLECT_SERVICE_RECEIPT = 0,
+    COLLECT_SERVICE_POSTED,
+    COLLECT_SERVICE_ON_SEND,
+    COLLECT_SERVICE_COUNT
+} collect_service;
+
+#define COLLECT_MAX_CHANNELS 8
+
+typedef struct collect_channel_service {
+    char channel[COLLECT_CHANNEL_MAX];
+    collect_service service;
+} collect_channel_service;
+
 typedef struct collect_cfg {
     collect_ladder ladder[GRADE_MAX]; /* per grade index */
+    /* lawful-cut thresholds on principal arrears (penalty excluded), fen */
+    int64_t min_cut_fen[LEDGER_CLASS_COUNT];  /* default 100.00 residential, 500.00 others */
+    int64_t min_public_notice_fen;            /* default 1000.00 */
+    int64_t min_legal_fen;                    /* default 5000.00 */
+    int notice_valid_days;                    /* a served disconnection notice counts this long: 30 */
+    int cut_window_minutes;                   /* the cut within this after the first timed notice: 120 */
+    int nservice;
+    collect_channel_service service[COLLECT_MAX_CHANNELS]; /* channels not listed: receipt */
     int cut_after_days;               /* 30: disconnect only when more overdue than this */
     int notice_days_residential;      /* 7 */
     int notice_days_other;            /* 3 */
@@ -134,8 +162,28 @@ int collect_deposit_refundable(const collect_cfg *cfg, int32_t held_since, int l
 
 /* collect_action_name / collect_action_parse: "reminder", "sms", "phone",
  * "written_notice", "disconnect_notice", "disconnect", "public_notice",
- * "legal", "notice_1h", "confirm_30min", "notify_authority". */
+ * "legal", "notice_1h", "confirm_30min", "notify_authority", "restore",
+ * "exhaustion_notice". */
 const char *collect_action_name(collect_action a);
 int collect_action_parse(const char *s);
+
+/* collect_step_applies: 1 if step s may be taken for arrears a: reminders
+ * for anything owed overdue (a penalty alone included); a disconnection
+ * notice, a cut and its notices only for principal arrears of at least
+ * min_cut_fen of the class; public notice and legal action only from their
+ * own minimums (the penalty is never a ground for them); and the step's own
+ * min_amount on the total owed. */
+int collect_step_applies(const collect_cfg *cfg, ledger_class klass, const ledger_arrears *a, const collect_step *s);
+
+/* collect_service_of: how a notice on channel counts as served. */
+collect_service collect_service_of(const collect_cfg *cfg, const char *channel);
+
+/* collect_service_name / collect_service_parse: "receipt", "posted", "on_send". */
+const char *collect_service_name(collect_service s);
+int collect_service_parse(const char *s);
+
+/* collect_is_reminder: a reminder-type action (reminder, sms, phone,
+ * written notice): allowed for a penalty-only balance. */
+int collect_is_reminder(collect_action a);
 
 #endif

@@ -61,9 +61,9 @@ static void test_ladder_boundaries(void **state)
                     a.oldest_due = -1;
                     a.next_due = due;
                     a.penalty_since = -1;
-                    a.not_due_fen = a.balance_fen = 10000;
+                    a.not_due_fen = a.balance_fen = 1000000;
                 } else {
-                    a = overdue(due, as_of, 10000);
+                    a = overdue(due, as_of, 1000000); /* above every minimum */
                 }
                 collect_customer cust = {LEDGER_CLASS_RESIDENTIAL, 0, g};
                 collect_plan p;
@@ -114,7 +114,7 @@ static void test_disconnection_is_lawful(void **state)
             k.cal.holidays[k.cal.nholidays++] = D(c->holiday);
         if (c->no_cut[0])
             k.cal.no_cut[k.cal.nno_cut++] = D(c->no_cut);
-        ledger_arrears a = overdue(D(c->due), D(c->as_of), 20000);
+        ledger_arrears a = overdue(D(c->due), D(c->as_of), 100000);
         collect_customer cust = {c->klass, c->important, 2};
         collect_plan p;
         assert_int_equal(collect_plan_for(&k, &cust, &a, D(c->as_of), &p), GL_OK);
@@ -143,7 +143,7 @@ static void test_disconnection_needs_notice(void **state)
     l->steps[0] = (collect_step){1, 1, COLLECT_SMS, "sms"};
     l->steps[1] = (collect_step){31, 1, COLLECT_DISCONNECT, "field"};
     collect_customer res = {LEDGER_CLASS_RESIDENTIAL, 0, 2};
-    ledger_arrears a = overdue(due, due + 40, 5000);
+    ledger_arrears a = overdue(due, due + 40, 100000);
     assert_int_equal(collect_plan_for(&k, &res, &a, due + 40, &p), GL_OK);
     assert_null(find(&p, COLLECT_DISCONNECT, 0));
     assert_non_null(find(&p, COLLECT_DISCONNECT_NOTICE, 0));
@@ -151,7 +151,7 @@ static void test_disconnection_needs_notice(void **state)
     l->nsteps = 3;
     l->steps[1] = (collect_step){28, 1, COLLECT_DISCONNECT_NOTICE, "letter"};
     l->steps[2] = (collect_step){31, 1, COLLECT_DISCONNECT, "field"};
-    a = overdue(due, due + 31, 5000);
+    a = overdue(due, due + 31, 100000);
     assert_int_equal(collect_plan_for(&k, &res, &a, due + 31, &p), GL_OK);
     assert_int_equal(find(&p, COLLECT_DISCONNECT, 0)->due_minute, M("2026-04-06T08:30")); /* day 35 */
     collect_customer com = {LEDGER_CLASS_INDUSTRIAL, 1, 2};
@@ -163,9 +163,52 @@ static void test_disconnection_needs_notice(void **state)
     l->steps[0] = (collect_step){1, 1, COLLECT_SMS, "sms"};
     l->steps[1] = (collect_step){5, 1, COLLECT_DISCONNECT_NOTICE, "letter"};
     l->steps[2] = (collect_step){20, 1, COLLECT_DISCONNECT, "field"};
-    a = overdue(due, due + 20, 5000);
+    a = overdue(due, due + 20, 100000);
     assert_int_equal(collect_plan_for(&k, &res, &a, due + 20, &p), GL_OK);
     assert_int_equal(find(&p, COLLECT_DISCONNECT, 0)->due_minute, M("2026-04-02T08:30"));
+}
+
+/* credit-calc has no record: a penalty alone, or principal under the
+ * thresholds, plans reminders only, never a cut, public notice or court. */
+static void test_thresholds_in_plans(void **state)
+{
+    (void)state;
+    collect_cfg cfg;
+    collect_cfg_default(&cfg, 3);
+    int32_t due = D("2026-03-02");
+    collect_customer res = {LEDGER_CLASS_RESIDENTIAL, 0, 2};
+    struct {
+        int64_t principal, penalty;
+        int cut, public_notice, legal;
+    } rows[] = {
+        {0, 1239, 0, 0, 0},           /* penalty only */
+        {1, 50000, 0, 0, 0},          /* one fen of principal */
+        {9999, 0, 0, 0, 0},           /* one fen under the cut threshold */
+        {10000, 0, 1, 0, 0},          /* at it */
+        {99999, 0, 1, 0, 0},          /* under the public-notice minimum */
+        {100000, 0, 1, 1, 0},         /* at it */
+        {499999, 0, 1, 1, 0},         /* under the legal minimum */
+        {500000, 0, 1, 1, 1},         /* at it */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int seen_cut = 0, seen_public = 0, seen_legal = 0;
+        for (int day = 1; day <= 200; day++) {
+            ledger_arrears a = overdue(due, due + day, rows[i].principal);
+            a.penalty_fen = rows[i].penalty;
+            a.balance_fen += rows[i].penalty;
+            if (rows[i].principal == 0) {
+                a.oldest_due = -1;
+                a.penalty_since = due;
+            }
+            collect_plan p;
+            assert_int_equal(collect_plan_for(&cfg, &res, &a, due + day, &p), GL_OK);
+            seen_cut |= find(&p, COLLECT_DISCONNECT, 0) != NULL || find(&p, COLLECT_DISCONNECT_NOTICE, 0) != NULL;
+            seen_public |= find(&p, COLLECT_PUBLIC_NOTICE, 0) != NULL;
+            seen_legal |= find(&p, COLLECT_LEGAL, 0) != NULL;
+        }
+        if (seen_cut != rows[i].cut || seen_public != rows[i].public_notice || seen_legal != rows[i].legal)
+            fail_msg("row %zu: cut %d public %d legal %d", i, seen_cut, seen_public, seen_legal);
+    }
 }
 
 /* Plans from real ledgers: payment and credit clear, partial payment re-plans. */
@@ -270,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_ladder_boundaries),
         cmocka_unit_test(test_disconnection_is_lawful),
         cmocka_unit_test(test_disconnection_needs_notice),
+        cmocka_unit_test(test_thresholds_in_plans),
         cmocka_unit_test(test_plans_from_ledgers),
         cmocka_unit_test(test_restore_and_deposit),
     };
