@@ -328,12 +328,70 @@ static void parse_deposits(jsonv_doc *doc, const cJSON *node, const char *path, 
     }
 }
 
+/* min_cut_amount: one decimal for every class, or per class. */
+static void parse_min_cut(jsonv_doc *doc, const cJSON *node, const char *path, collect_cfg *c)
+{
+    char p[JSONV_PATH_MAX];
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(node, "min_cut_amount");
+    jsonv_path_key(p, sizeof p, path, "min_cut_amount");
+    if (o == NULL)
+        return;
+    if (cJSON_IsString(o)) {
+        int64_t v = 0;
+        if (jsonv_decimal_value(doc, o, p, 2, 1, LEDGER_MAX_AMOUNT_FEN, &v))
+            for (int k = 0; k < LEDGER_CLASS_COUNT; k++)
+                c->min_cut_fen[k] = v;
+        return;
+    }
+    if (!jsonv_check_object(doc, o, p))
+        return;
+    jsonv_check_keys(doc, o, p, class_keys);
+    for (int k = 0; k < LEDGER_CLASS_COUNT; k++)
+        jsonv_get_decimal(doc, o, p, class_keys[k], 0, c->min_cut_fen[k], 2, 1, LEDGER_MAX_AMOUNT_FEN,
+                          &c->min_cut_fen[k]);
+}
+
+/* service: {"CHANNEL": "receipt"|"posted"|"on_send"}: how a channel's
+ * notices count as served; listed channels replace the defaults. */
+static void parse_service(jsonv_doc *doc, const cJSON *node, const char *path, collect_cfg *c)
+{
+    static const char *const names[] = {"receipt", "posted", "on_send", NULL};
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(node, "service"), *it;
+    jsonv_path_key(p, sizeof p, path, "service");
+    if (o == NULL || !jsonv_check_object(doc, o, p))
+        return;
+    cJSON_ArrayForEach(it, o)
+    {
+        int mode = 0, k;
+        jsonv_path_key(q, sizeof q, p, it->string);
+        if (strlen(it->string) == 0 || strlen(it->string) >= COLLECT_CHANNEL_MAX) {
+            jsonv_error(doc, it, q, "channel names are 1..%d characters", COLLECT_CHANNEL_MAX - 1);
+            continue;
+        }
+        if (!jsonv_get_enum(doc, o, p, it->string, 1, names, 0, &mode))
+            continue;
+        for (k = 0; k < c->nservice && strcmp(c->service[k].channel, it->string) != 0; k++)
+            ;
+        if (k == COLLECT_MAX_CHANNELS) {
+            jsonv_error(doc, it, q, "at most %d channels", COLLECT_MAX_CHANNELS);
+            continue;
+        }
+        snprintf(c->service[k].channel, COLLECT_CHANNEL_MAX, "%s", it->string);
+        c->service[k].service = (collect_service)mode;
+        if (k == c->nservice)
+            c->nservice++;
+    }
+}
+
 int creditcfg_parse_collection(jsonv_doc *doc, const cJSON *node, const char *path, creditcfg *out)
 {
     static const char *const keys[] = {"ladders", "cut_after_days", "notice_days_residential", "notice_days_other",
                                        "notice_minutes_other", "confirm_minutes", "restore_workdays_residential",
                                        "restore_workdays_other", "cut_hours", "no_cut_weekends", "holidays",
-                                       "no_cut_days", "deposit_months", "refund_years", "refund_max_late", NULL};
+                                       "no_cut_days", "deposit_months", "refund_years", "refund_max_late",
+                                       "min_cut_amount", "public_notice_min", "legal_min", "notice_valid_days",
+                                       "cut_window_minutes", "service", NULL};
     int before = jsonv_errors(doc);
     char p[JSONV_PATH_MAX];
     collect_cfg *c = &out->collect;
@@ -363,6 +421,20 @@ int creditcfg_parse_collection(jsonv_doc *doc, const cJSON *node, const char *pa
     parse_deposits(doc, cJSON_GetObjectItemCaseSensitive(node, "deposit_months"), p, &out->grade, c);
     get_int(doc, node, path, "refund_years", 0, 10, &c->refund_years);
     get_int(doc, node, path, "refund_max_late", 0, 36, &c->refund_max_late);
+    parse_min_cut(doc, node, path, c);
+    jsonv_get_decimal(doc, node, path, "public_notice_min", 0, c->min_public_notice_fen, 2, 1, LEDGER_MAX_AMOUNT_FEN,
+                      &c->min_public_notice_fen);
+    jsonv_get_decimal(doc, node, path, "legal_min", 0, c->min_legal_fen, 2, 1, LEDGER_MAX_AMOUNT_FEN,
+                      &c->min_legal_fen);
+    /* a notice older than 7..90 days is served again; the cut follows the
+     * first timed notice within cut_window_minutes (longer than the lead) */
+    get_int(doc, node, path, "notice_valid_days", 7, 90, &c->notice_valid_days);
+    get_int(doc, node, path, "cut_window_minutes", 60, 480, &c->cut_window_minutes);
+    if (c->cut_window_minutes <= c->notice_minutes_other || c->cut_window_minutes <= c->confirm_minutes)
+        jsonv_error(doc, node, path, "cut_window_minutes must be longer than notice_minutes_other and confirm_minutes");
+    if (c->notice_valid_days <= c->notice_days_residential || c->notice_valid_days <= c->notice_days_other)
+        jsonv_error(doc, node, path, "notice_valid_days must be longer than the notice periods");
+    parse_service(doc, node, path, c);
     return jsonv_errors(doc) - before;
 }
 

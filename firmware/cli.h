@@ -53,6 +53,8 @@ int cmd_outbox(cli_ctx *ctx, int argc, char **argv);
 int cmd_run(cli_ctx *ctx, int argc, char **argv);
 int cmd_lineloss(cli_ctx *ctx, int argc, char **argv);
 int cmd_alerts(cli_ctx *ctx, int argc, char **argv);
+int cmd_actions(cli_ctx *ctx, int argc, char **argv);
+int cmd_served(cli_ctx *ctx, int argc, char **argv);
 int cmd_bill(cli_ctx *ctx, int argc, char **argv);
 int cmd_grades(cli_ctx *ctx, int argc, char **argv);
 int cmd_worklist(cli_ctx *ctx, int argc, char **argv);

@@ -163,6 +163,10 @@ static void add_jobs(daemon_state *d)
     add_job(d, (sched_job){.name = "bill", .kind = SCHED_MONTHLY, .day = c->billing.cycle_day, .hour = 0,
                            .minute = 10, .run = jobs_bill});
     add_job(d, (sched_job){.name = "collect", .kind = SCHED_DAILY, .hour = 10, .once = 1, .run = jobs_collect});
+    /* the timed steps of a cut (one-hour notice, confirmation, the cut) at
+     * the minute the collection asked for; once at start */
+    add_job(d, (sched_job){.name = "collect_timed", .kind = SCHED_AT, .at = &((jobs_gw *)d->modules)->collect_wake,
+                           .run = jobs_collect});
     add_job(d, (sched_job){.name = "feectl", .kind = SCHED_EVERY,
                            .interval_s = c->schedule.poll_interval_s > 3600 ? c->schedule.poll_interval_s : 3600,
                            .run = jobs_feectl});
@@ -198,7 +202,7 @@ void daemon_jobs_start(daemon_state *d, int64_t now)
         char key[64], val[32];
         job_key(j, key, sizeof key);
         g->saved_due[i] = -1; /* not saved yet: saved below */
-        if (j->kind != SCHED_EVERY && store_kv_get(g->store, key, val, sizeof val) == GL_OK) {
+        if (j->kind != SCHED_EVERY && j->kind != SCHED_AT && store_kv_get(g->store, key, val, sizeof val) == GL_OK) {
             int64_t saved = strtoll(val, NULL, 10);
             if (saved > 0 && saved < j->next_due)
                 j->next_due = saved; /* missed or interrupted: the catch-up rule runs it */
@@ -213,7 +217,7 @@ void daemon_jobs_saved(daemon_state *d)
     for (int i = 0; i < d->njobs; i++) {
         sched_job *j = &d->jobs[i];
         char key[64], val[32];
-        if (j->kind == SCHED_EVERY || g->saved_due[i] == j->next_due)
+        if (j->kind == SCHED_EVERY || j->kind == SCHED_AT || g->saved_due[i] == j->next_due)
             continue;
         job_key(j, key, sizeof key);
         snprintf(val, sizeof val, "%lld", (long long)j->next_due);
@@ -229,6 +233,7 @@ gl_status daemon_jobs_init(daemon_state *d)
         return GL_ENOMEM;
     g->cfg = d->cfg;
     g->started = clock_now(&d->clock);
+    g->collect_wake = g->started; /* a timed step the last run planned is found again at start */
     if (cli_open_store(d->cfg, &g->store) != CLI_OK) {
         free(g);
         return GL_EIO;

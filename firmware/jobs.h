@@ -33,6 +33,7 @@ typedef struct jobs_gw {
     atomic_int poll_now;       /* a downlink asked for a poll */
     atomic_int money_changed;  /* a payment or top-up arrived: re-run collection */
     int64_t last_collect;      /* clock time of the last collection run */
+    int64_t collect_wake;      /* the collection's next timed step (SCHED_AT job) */
     int64_t saved_due[DAEMON_MAX_JOBS]; /* calendar jobs' next due time as saved in kv */
     int64_t polls, poll_errors;
     int meters_online, meters_offline;
@@ -87,6 +88,9 @@ gl_status jobs_evaluate(jobs_gw *g, int32_t day, int prepaid_only, creditrun_fn 
 int32_t jobs_civil_day(int64_t t);       /* local civil day (civdate) of t */
 int64_t jobs_civil_minute(int64_t t);    /* local civil minute of t */
 gl_status jobs_collect(void *ctx, int64_t due, int64_t now);
+struct store_collect_row;
+/* jobs_action_up: queues a collection-record row up (kind "actions"). */
+void jobs_action_up(jobs_gw *g, const struct store_collect_row *r, int64_t now);
 gl_status jobs_worklist(void *ctx, int64_t due, int64_t now);
 gl_status jobs_grades(void *ctx, int64_t due, int64_t now);
 gl_status jobs_feectl(void *ctx, int64_t due, int64_t now);

@@ -1,9 +1,12 @@
 /* jobs_credit.c: the daemon's credit jobs over the store's ledger (the same
  * run as credit-calc, see creditrun.h):
- *  - collect (daily, 10:00, and soon after a payment arrives): each collection
- *    action that fell due is recorded once and reported; a disconnection due
- *    and allowed now (no-cut windows) opens the customer's relay; supply is
- *    restored once nothing is overdue;
+ *  - collect (daily, 10:00, soon after a payment arrives, and at the timed
+ *    steps it asks for: the one-hour notice, the confirmation, the cut):
+ *    each customer's arrears episode is decided from the collection record
+ *    (core/episode.c: what was taken and served) and the ledger; what is
+ *    taken is recorded (store_collect.h) and goes up as an "actions"
+ *    message; a lawful cut opens the relay, principal under the threshold
+ *    restores it at once;
  *  - worklist (monthly, the 2nd): the collection worklist goes up;
  *  - grades (1 January and 1 July): grades with their explanations are
  *    stored and go up;
@@ -17,7 +20,10 @@
 #include "glog.h"
 #include "gridledger/civdate.h"
 #include "gridledger/clock.h"
+#include "gridledger/episode.h"
 #include "jobs.h"
+#include "collrec.h"
+#include "store_collect.h"
 
 #define GRADES_PER_MESSAGE 100
 
@@ -82,6 +88,8 @@ gl_status jobs_evaluate(jobs_gw *g, int32_t day, int prepaid_only, creditrun_fn 
 typedef struct collect_ctx {
     jobs_gw *g;
     int64_t now, now_min;
+    int64_t wake;       /* the earliest timed step of any customer (Unix time) */
+    int cuts, restores; /* this run's, for the log */
 } collect_ctx;
 
 static int cut_state(jobs_gw *g, const char *customer, const char *set)
@@ -101,69 +109,183 @@ static int has_relay(const jobs_gw *g, const char *customer)
     return 0;
 }
 
-/* cut: the disconnection itself, when due and allowed now: through the
- * meter's relay, or, without one, as a work order for a field crew (then
- * recorded like any action). Returns 1 when the action is to be recorded. */
-static int cut(collect_ctx *c, const char *customer, const collect_item *it)
+/* The episode a customer is in: kept in kv "episode.CUSTOMER" from its first
+ * action until it ends, so a partial payment that moves the earliest unpaid
+ * bill does not start a new one (and does not forget the notices served). */
+static int episode_get(jobs_gw *g, const char *customer, char *ep, size_t cap)
 {
-    char reason[160], why[COLLECT_REASON_MAX + 32], key[96], val[8];
-    if (it->due_minute > c->now_min || !collect_cut_allowed(&c->g->cc->collect.cal, c->now_min) ||
-        cut_state(c->g, customer, NULL))
-        return 0;
-    if (!has_relay(c->g, customer)) { /* no relay: a work order for the field crew */
-        cut_state(c->g, customer, "field");
-        jobs_alert(c->g, c->now, "supply_cut", customer, "work order: field crew");
-        return 1;
-    }
-    snprintf(why, sizeof why, "arrears: %s", it->reason);
-    if (jobs_relay(c->g, customer, 0, why, reason, sizeof reason) != GL_OK) {
-        snprintf(key, sizeof key, "cutfail.%s", customer);
-        if (store_kv_get(c->g->store, key, val, sizeof val) != GL_OK) { /* alert once, retry daily */
-            store_kv_set(c->g->store, key, "1");
-            jobs_alert(c->g, c->now, "cut_failed", customer, "relay");
-        }
-        return 0;
-    }
-    cut_state(c->g, customer, "1");
-    jobs_alert(c->g, c->now, "supply_cut", customer, "arrears");
-    return 1;
+    char key[96];
+    snprintf(key, sizeof key, "episode.%s", customer);
+    return store_kv_get(g->store, key, ep, cap) == GL_OK && ep[0] != '\0';
 }
 
-/* take: a due action, once per arrears episode (keyed by the oldest due
- * date, or the action's own date before anything is overdue), reported up. */
-static void take(collect_ctx *c, const char *customer, const ledger_arrears *a, const collect_item *it)
+static void episode_set(jobs_gw *g, const char *customer, const char *ep)
 {
-    char episode[CIVDATE_FMT_MAX], due[CIVDATE_FMT_MAX], body[512];
-    civdate_format(a->oldest_due >= 0 ? a->oldest_due : (int32_t)(it->due_minute / CIVDATE_MINUTES_PER_DAY), episode,
-                   sizeof episode);
-    civdate_format((int32_t)(it->due_minute / CIVDATE_MINUTES_PER_DAY), due, sizeof due);
-    const char *name = collect_action_name(it->action);
-    if (it->action == COLLECT_DISCONNECT && !cut(c, customer, it))
+    char key[96];
+    snprintf(key, sizeof key, "episode.%s", customer);
+    store_kv_set(g->store, key, ep);
+}
+
+static int64_t ts_of_minute(const collect_ctx *c, int64_t minute)
+{
+    return c->now + (minute - c->now_min) * 60;
+}
+
+static int64_t minute_of_ts(const collect_ctx *c, int64_t ts)
+{
+    return ts < 0 ? -1 : c->now_min + (ts - c->now) / 60 - ((ts - c->now) % 60 < 0);
+}
+
+/* load: the episode's record as core/episode.c reads it. */
+static int load(collect_ctx *c, const char *customer, const char *ep, episode_rec *rec)
+{
+    static store_collect_row rows[EPISODE_MAX_RECORD]; /* one daemon thread */
+    int n = 0, k = 0;
+    if (store_collect_episode(c->g->store, customer, ep, rows, EPISODE_MAX_RECORD, &n) != GL_OK)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        int a = collect_action_parse(rows[i].action), st = episode_status_parse(rows[i].status);
+        if (a < 0 || st < 0)
+            continue;
+        rec[k++] = (episode_rec){(collect_action)a, (episode_status)st, minute_of_ts(c, rows[i].planned_ts),
+                                 minute_of_ts(c, rows[i].taken_ts), minute_of_ts(c, rows[i].served_ts)};
+    }
+    return k;
+}
+
+/* relay_op: cut (closed 0) or restore (1): through the meter's relay, or,
+ * without one, a work order for the field crew. Sets status and proof. */
+static void relay_op(collect_ctx *c, const char *customer, int closed, const char *why, store_collect_row *r)
+{
+    char reason[160];
+    snprintf(r->status, sizeof r->status, "taken");
+    if (!has_relay(c->g, customer)) {
+        snprintf(r->channel, sizeof r->channel, "field");
+        snprintf(r->proof, sizeof r->proof, "work order to the field crew");
+        cut_state(c->g, customer, closed ? "" : "field");
         return;
-    if ((it->action == COLLECT_CONFIRM_30MIN || it->action == COLLECT_NOTICE_1H) && cut_state(c->g, customer, NULL))
-        return; /* already cut: nothing to announce */
-    if (store_action_put(c->g->store, customer, episode, name, it->channel, due, it->reason) != GL_OK)
-        return; /* taken before in this episode */
-    snprintf(body, sizeof body, "{\"kind\":\"collection\",\"subject\":\"%s\",\"detail\":\"%s via %s\",\"ts\":%lld,"
-             "\"alert\":false}", customer, name, it->channel, (long long)c->now);
-    jobs_publish(c->g, "events", body, c->now);
+    }
+    if (jobs_relay(c->g, customer, closed, why, reason, sizeof reason) != GL_OK) {
+        snprintf(r->status, sizeof r->status, "failed");
+        snprintf(r->proof, sizeof r->proof, "relay: %.100s", reason);
+        jobs_alert(c->g, c->now, closed ? "restore_failed" : "cut_failed", customer, reason);
+        return;
+    }
+    snprintf(r->proof, sizeof r->proof, "relay %s, confirmed by the meter", closed ? "closed" : "opened");
+    cut_state(c->g, customer, closed ? "" : "1");
+}
+
+/* served_now: how a notice taken now counts as served (collect_service). */
+static void served_now(collect_ctx *c, store_collect_row *r)
+{
+    char date[CIVDATE_FMT_MAX];
+    switch (collect_service_of(&c->g->cc->collect, r->channel)) {
+    case COLLECT_SERVICE_POSTED:
+        civdate_format(jobs_civil_day(c->now), date, sizeof date);
+        snprintf(r->proof, sizeof r->proof, "posted %s", date);
+        break;
+    case COLLECT_SERVICE_ON_SEND:
+        snprintf(r->proof, sizeof r->proof, "sent by the gateway (%s)", r->channel);
+        break;
+    default:
+        snprintf(r->status, sizeof r->status, "taken");
+        return; /* a receipt or confirmation comes back later */
+    }
+    snprintf(r->status, sizeof r->status, "served");
+    r->served_ts = c->now;
+}
+
+/* take_one: carries out one step and records it; the record goes up. */
+static void take_one(collect_ctx *c, const char *customer, const char *ep, const ledger_arrears *a,
+                     const episode_take *t)
+{
+    store_collect_row r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.customer, sizeof r.customer, "%s", customer);
+    snprintf(r.episode, sizeof r.episode, "%s", ep);
+    snprintf(r.action, sizeof r.action, "%s", collect_action_name(t->action));
+    snprintf(r.channel, sizeof r.channel, "%s", t->channel);
+    snprintf(r.reason, sizeof r.reason, "%s", t->reason);
+    r.planned_ts = ts_of_minute(c, t->planned_min);
+    r.taken_ts = c->now;
+    r.served_ts = -1;
+    r.deadline_ts = t->deadline_min >= 0 ? ts_of_minute(c, t->deadline_min) : -1;
+    r.principal_fen = a->arrears_fen;
+    r.penalty_fen = a->penalty_fen;
+    if (t->action == COLLECT_DISCONNECT || t->action == COLLECT_RESTORE) {
+        int restore = t->action == COLLECT_RESTORE;
+        relay_op(c, customer, restore, restore ? "arrears paid" : "arrears: lawful cut (collection record)", &r);
+        if (r.status[0] == 't') {
+            store_event(c->g->store, c->now, restore ? "supply_restored" : "supply_cut", customer,
+                        restore ? "arrears paid" : "arrears", 0);
+            c->cuts += !restore;
+            c->restores += restore;
+        }
+        store_collect_unplan(c->g->store, customer, ep, r.action);
+    } else {
+        served_now(c, &r);
+    }
+    if (store_collect_add(c->g->store, &r, &r.id) == GL_OK)
+        jobs_action_up(c->g, &r, c->now);
+}
+
+void jobs_action_up(jobs_gw *g, const store_collect_row *r, int64_t now)
+{
+    char *body = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&body, &len);
+    if (f == NULL)
+        return;
+    collrec_json(f, r);
+    if (fclose(f) == 0)
+        jobs_publish(g, "actions", body, now);
+    free(body);
+}
+
+/* decide_one: one customer's episode, decided and carried out. */
+static void decide_one(collect_ctx *c, const char *customer, const collect_customer *cc, const ledger_arrears *a)
+{
+    static episode_rec rec[EPISODE_MAX_RECORD];
+    char ep[CIVDATE_FMT_MAX + 4];
+    int open = episode_get(c->g, customer, ep, sizeof ep), cut = cut_state(c->g, customer, NULL);
+    int32_t ref = a->oldest_due >= 0 ? a->oldest_due : a->penalty_since >= 0 ? a->penalty_since : a->next_due;
+    if (!open && !cut && (ref < 0 || (a->arrears_fen <= 0 && a->penalty_fen <= 0 && a->not_due_fen <= 0)))
+        return; /* nothing owed: no episode */
+    if (!open)
+        civdate_format(ref >= 0 ? ref : jobs_civil_day(c->now), ep, sizeof ep);
+    const collect_cfg *cfg = &c->g->cc->collect;
+    if (open)
+        store_collect_expire(c->g->store, customer, ep,
+                             c->now - (int64_t)cfg->notice_valid_days * 86400);
+    int n = open ? load(c, customer, ep, rec) : 0;
+    if (n < 0)
+        return;
+    episode_input in = {a, c->now_min, cut, rec, n};
+    episode_decision d;
+    if (episode_decide(cfg, cc, &in, &d) != GL_OK)
+        return;
+    int cancelled = 0;
+    if (open && d.cancel_pending)
+        store_collect_cancel_pending(c->g->store, customer, ep, c->now, &cancelled);
+    if (d.ntake > 0 && !open)
+        episode_set(c->g, customer, ep);
+    for (int i = 0; i < d.ntake; i++)
+        take_one(c, customer, ep, a, &d.take[i]);
+    if (d.over && open)
+        episode_set(c->g, customer, "");
+    if (d.wake_min >= 0 && ts_of_minute(c, d.wake_min) < c->wake)
+        c->wake = ts_of_minute(c, d.wake_min);
 }
 
 static int collect_one(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
 {
     collect_ctx *c = ctx;
-    (void)cust;
-    for (int i = 0; i < r->plan.nitems; i++)
-        if (!r->plan.items[i].next && r->plan.items[i].due_minute <= c->now_min)
-            take(c, acct->customer, &r->arrears, &r->plan.items[i]);
-    if (r->arrears.arrears_fen == 0 && !acct->prepaid && cut_state(c->g, acct->customer, NULL)) {
-        char reason[128];
-        if (!has_relay(c->g, acct->customer) ||
-            jobs_relay(c->g, acct->customer, 1, "arrears paid", reason, sizeof reason) == GL_OK) {
-            cut_state(c->g, acct->customer, "");
-            jobs_alert(c->g, c->now, "supply_restored", acct->customer, "arrears paid");
-        }
-    }
+    if (acct->prepaid)
+        return 0; /* fee control (jobs_feectl.c) */
+    collect_customer cc = {acct->klass, cust != NULL && cust->important, r->grade.grade};
+    store_txn_begin(c->g->store);
+    decide_one(c, acct->customer, &cc, &r->arrears);
+    store_txn_end(c->g->store, GL_OK);
     return 0;
 }
 
@@ -171,10 +293,14 @@ gl_status jobs_collect(void *ctx, int64_t due, int64_t now)
 {
     (void)due;
     jobs_gw *g = jobs_of(ctx);
-    collect_ctx c = {g, now, jobs_civil_minute(now)};
+    collect_ctx c = {g, now, jobs_civil_minute(now), INT64_MAX, 0, 0};
     atomic_store(&g->money_changed, 0);
     g->last_collect = now;
-    return jobs_evaluate(g, jobs_civil_day(now), 0, collect_one, &c);
+    gl_status st = jobs_evaluate(g, jobs_civil_day(now), 0, collect_one, &c);
+    g->collect_wake = c.wake;
+    if (c.cuts || c.restores)
+        glog_info("collection: %d cut, %d restored", c.cuts, c.restores);
+    return st;
 }
 
 static int add_row(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
@@ -186,7 +312,7 @@ static int add_row(void *ctx, const ledger_account *acct, const config_customer 
 gl_status jobs_worklist(void *ctx, int64_t due, int64_t now)
 {
     jobs_gw *g = jobs_of(ctx);
-    collect_ctx c = {g, now, jobs_civil_minute(now)};
+    collect_ctx c = {g, now, jobs_civil_minute(now), INT64_MAX, 0, 0};
     char date[CIVDATE_FMT_MAX];
     ledgercsv *l = NULL;
     creditrun_worklist_free(&g->worklist);

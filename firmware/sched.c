@@ -36,6 +36,8 @@ static int64_t next_calendar(const sched_job *job, int64_t t)
 
 int64_t sched_next_after(const sched_job *job, int64_t t)
 {
+    if (job->kind == SCHED_AT)
+        return job->at != NULL && *job->at > t ? *job->at : INT64_MAX;
     if (job->kind == SCHED_EVERY) {
         int64_t iv = job->interval_s > 0 ? job->interval_s : 1;
         return (t / iv + 1) * iv; /* aligned to the interval: polls at :00, :15, :30, :45 */
@@ -49,12 +51,20 @@ void sched_start(sched_job *jobs, size_t n, int64_t now)
         jobs[i].next_due = sched_next_after(&jobs[i], now);
 }
 
+/* due_of: a job's due time; a SCHED_AT job's follows what its job set. */
+static int64_t due_of(const sched_job *job)
+{
+    if (job->kind == SCHED_AT)
+        return job->at != NULL && *job->at > job->ran_at && *job->at < job->next_due ? *job->at : job->next_due;
+    return job->next_due;
+}
+
 int64_t sched_earliest(const sched_job *jobs, size_t n)
 {
     int64_t e = INT64_MAX;
     for (size_t i = 0; i < n; i++)
-        if (jobs[i].next_due < e)
-            e = jobs[i].next_due;
+        if (due_of(&jobs[i]) < e)
+            e = due_of(&jobs[i]);
     return e;
 }
 
@@ -63,14 +73,14 @@ int64_t sched_earliest(const sched_job *jobs, size_t n)
  * past its end). */
 static int64_t order_key(const sched_job *job, int64_t now)
 {
-    return job->kind == SCHED_EVERY ? now : job->next_due;
+    return job->kind == SCHED_EVERY ? now : due_of(job);
 }
 
 static sched_job *earliest_due(sched_job *jobs, size_t n, int64_t now)
 {
     sched_job *best = NULL;
     for (size_t i = 0; i < n; i++)
-        if (jobs[i].next_due <= now && (best == NULL || order_key(&jobs[i], now) < order_key(best, now)))
+        if (due_of(&jobs[i]) <= now && (best == NULL || order_key(&jobs[i], now) < order_key(best, now)))
             best = &jobs[i];
     return best;
 }
@@ -80,8 +90,8 @@ int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile si
     int runs = 0;
     sched_job *job;
     while ((stop == NULL || !*stop) && (job = earliest_due(jobs, n, now)) != NULL) {
-        int64_t due = job->next_due;
-        if (job->kind == SCHED_EVERY) /* catch-up: once, now */
+        int64_t due = due_of(job);
+        if (job->kind == SCHED_EVERY || job->kind == SCHED_AT) /* catch-up: once, now */
             due = now;
         job->last_status = job->run ? job->run(ctx, due, now) : GL_OK;
         job->runs++;
@@ -89,6 +99,8 @@ int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile si
         if (job->last_status == GL_EINTERRUPTED)
             break; /* stopped part way: still due, resumed on the next run */
         job->failures += job->last_status != GL_OK;
+        if (job->kind == SCHED_AT)
+            job->ran_at = now; /* until the job (or another) sets *at again */
         job->next_due = sched_next_after(job, job->kind == SCHED_EVERY || job->once ? now : due);
     }
     return runs;

@@ -19,7 +19,10 @@
 
 #include "gridledger/status.h"
 
-typedef enum sched_kind { SCHED_EVERY = 0, SCHED_DAILY, SCHED_MONTHLY, SCHED_YEARLY } sched_kind;
+/* SCHED_AT: at the time a job sets in *at (the collection's timed steps:
+ * the confirmation 30 minutes before a cut, the cut); INT64_MAX or a past
+ * time already run: nothing. */
+typedef enum sched_kind { SCHED_EVERY = 0, SCHED_DAILY, SCHED_MONTHLY, SCHED_YEARLY, SCHED_AT } sched_kind;
 
 typedef gl_status (*sched_fn)(void *ctx, int64_t due, int64_t now);
 
@@ -31,6 +34,8 @@ typedef struct sched_job {
     int day;              /* SCHED_MONTHLY, SCHED_YEARLY: day of month (1..28) */
     unsigned months_mask; /* SCHED_YEARLY: bit m-1 set for month m */
     int once;             /* calendar job that looks only at `now`: missed occurrences run once */
+    const int64_t *at;    /* SCHED_AT: the time wanted, owned by the job's context */
+    int64_t ran_at;       /* SCHED_AT: when it last ran; an *at not after it is spent */
     sched_fn run;
     int64_t next_due;     /* set by sched_start, advanced by sched_run_due */
     int64_t runs, failures;

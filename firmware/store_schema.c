@@ -53,7 +53,19 @@ static const char v3[] =
     "CREATE TABLE config(id INTEGER PRIMARY KEY CHECK(id = 1), loaded_ts INTEGER NOT NULL,"
     " text TEXT NOT NULL);";
 
-static const char *const steps[STORE_SCHEMA_VERSION] = {v1, v2, v3};
+/* Version 4: the collection record (docs/credit.md "The collection
+ * record"): every collection action with its planned, taken and served
+ * times, status, proof and the principal and penalty owed when taken. */
+static const char v4[] =
+    "CREATE TABLE collection(id INTEGER PRIMARY KEY, customer TEXT NOT NULL, episode TEXT NOT NULL,"
+    " action TEXT NOT NULL, channel TEXT NOT NULL, planned_ts INTEGER NOT NULL, taken_ts INTEGER,"
+    " status TEXT NOT NULL CHECK(status IN ('planned','taken','served','failed','cancelled')),"
+    " served_ts INTEGER, proof TEXT, principal_fen INTEGER NOT NULL, penalty_fen INTEGER NOT NULL,"
+    " reason TEXT NOT NULL, deadline_ts INTEGER);"
+    "CREATE INDEX collection_episode ON collection(customer, episode);"
+    "CREATE INDEX collection_taken ON collection(taken_ts);";
+
+static const char *const steps[STORE_SCHEMA_VERSION] = {v1, v2, v3, v4};
 
 int store_schema_version(sqlite3 *db)
 {
