@@ -91,7 +91,7 @@ int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile si
     sched_job *job;
     while ((stop == NULL || !*stop) && (job = earliest_due(jobs, n, now)) != NULL) {
         int64_t due = due_of(job);
-        if (job->kind == SCHED_EVERY || job->kind == SCHED_AT) /* catch-up: once, now */
+        if (job->kind == SCHED_EVERY) /* catch-up: once, now */
             due = now;
         job->last_status = job->run ? job->run(ctx, due, now) : GL_OK;
         job->runs++;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BO_SCHEMA_VERSION "1"
+#define BO_SCHEMA_VERSION "2"
 
 /* The schema, identical on SQLite and PostgreSQL. Amounts are BIGINT fen,
  * energies BIGINT Wh, dates 'YYYY-MM-DD' text, timestamps epoch seconds.
@@ -49,6 +49,13 @@ static const char *const schema[] = {
     "CREATE TABLE IF NOT EXISTS schema_version (v INTEGER NOT NULL)",
     "INSERT INTO schema_version (v) SELECT " BO_SCHEMA_VERSION " WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
     "CREATE INDEX IF NOT EXISTS grades_as_of ON grades (as_of)",
+    /* version 2: the gateways' collection records ("actions" messages), one
+     * row per gateway record id, the newest message's state */
+    "CREATE TABLE IF NOT EXISTS actions (gateway TEXT NOT NULL, id BIGINT NOT NULL, customer TEXT NOT NULL,"
+    " episode TEXT NOT NULL, action TEXT NOT NULL, channel TEXT NOT NULL, planned TEXT NOT NULL, taken TEXT,"
+    " status TEXT NOT NULL, served TEXT, proof TEXT, principal_fen BIGINT NOT NULL, penalty_fen BIGINT NOT NULL,"
+    " reason TEXT NOT NULL, deadline TEXT, seq BIGINT NOT NULL, PRIMARY KEY (gateway, id))",
+    "UPDATE schema_version SET v = " BO_SCHEMA_VERSION,
 };
 
 /* schema_current: 1 if the schema is already there, so opening for a report

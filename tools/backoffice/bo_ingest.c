@@ -27,7 +27,7 @@ typedef struct ictx {
 } ictx;
 
 static const char *const up_kinds[] = {"readings", "bills", "alerts", "grades", "worklist", "lineloss",
-                                       "events", "status", "ack", NULL};
+                                       "events", "status", "ack", "actions", NULL};
 
 static gl_status reject(ictx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static gl_status reject(ictx *c, const char *fmt, ...)
@@ -478,8 +478,51 @@ static gl_status derive_ack(ictx *c, const cJSON *body)
                 7, p);
 }
 
+/* derive_actions: one row of a gateway's collection record (docs/credit.md);
+ * a later message about the same record (served, cancelled) replaces it. */
+static gl_status derive_actions(ictx *c, const cJSON *body)
+{
+    static const char *const str_keys[] = {"customer", "episode", "action", "channel", "planned", "status", "reason"};
+    static const char *const opt_keys[] = {"taken", "served", "proof", "deadline"};
+    static const char *const statuses[] = {"planned", "taken", "served", "failed", "cancelled", NULL};
+    const char *p[16];
+    char id_s[24], principal[24], penalty[24];
+    long long id = 0;
+    int ok = 0;
+    if (!get_int(c, body, "body", "id", 1, BO_SEQ_MAX, &id))
+        return GL_ESYNTAX;
+    for (int i = 0; i < 7; i++)
+        if (!(p[2 + i] = get_str(c, body, "body", str_keys[i], 1)))
+            return GL_ESYNTAX;
+    for (int i = 0; i < 4; i++)
+        p[9 + i] = get_str(c, body, "body", opt_keys[i], 0);
+    if (c->why[0] || !get_dec(c, body, "body", "principal", 2, principal, sizeof principal) ||
+        !get_dec(c, body, "body", "penalty", 2, penalty, sizeof penalty))
+        return GL_ESYNTAX;
+    for (int i = 0; statuses[i]; i++)
+        ok |= strcmp(p[7], statuses[i]) == 0;
+    if (!ok)
+        return reject(c, "body.status: must be planned|taken|served|failed|cancelled");
+    snprintf(id_s, sizeof id_s, "%lld", id);
+    p[0] = c->gateway;
+    p[1] = id_s;
+    p[13] = principal;
+    p[14] = penalty;
+    p[15] = c->seq_s;
+    return exec(c,
+                "INSERT INTO actions (gateway, id, customer, episode, action, channel, planned, status, reason,"
+                " taken, served, proof, deadline, principal_fen, penalty_fen, seq)"
+                " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)"
+                " ON CONFLICT (gateway, id) DO UPDATE SET status = excluded.status, served = excluded.served,"
+                " proof = excluded.proof, reason = excluded.reason, seq = excluded.seq"
+                " WHERE excluded.seq > actions.seq",
+                16, p);
+}
+
 static gl_status derive(ictx *c, const char *kind, const cJSON *body)
 {
+    if (strcmp(kind, "actions") == 0)
+        return derive_actions(c, body);
     if (strcmp(kind, "bills") == 0)
         return derive_bills(c, body);
     if (strcmp(kind, "grades") == 0)

@@ -9,6 +9,7 @@ import csv
 import decimal
 import collections
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -72,8 +73,15 @@ for period, *_ in bills:
     row = list(csv.DictReader(run("lineloss", "--period", period, "--csv").splitlines()))[0]
     print("  %s  supplied %10s kWh  sold %10s kWh  loss %5s %%  %s" % (row["period"], row["supplied_kwh"],
                                                                      row["sold_kwh"], row["loss_pct"], row["alert"]))
-acts = gw.execute("SELECT action, count(*) FROM actions GROUP BY action ORDER BY count(*) DESC").fetchall()
-print("Collection actions taken: " + (", ".join("%s %d" % a for a in acts) or "none"))
+acts = gw.execute("SELECT action, count(*) FROM collection WHERE status IN ('taken', 'served')"
+                  " GROUP BY action ORDER BY count(*) DESC").fetchall()
+print("Collection actions taken (the collection record): " + (", ".join("%s %d" % a for a in acts) or "none"))
+audit = subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "audit_cuts.py"),
+                        os.path.join(out, "gridledger.json"), os.path.join(out, "gateway.db")],
+                       capture_output=True, text=True)
+print("  " + audit.stdout.strip().replace("\n", "\n  "))
+if audit.returncode != 0:
+    problems.append("unlawful or late collection actions (see above)")
 ev = gw.execute("SELECT kind, count(*) FROM events WHERE alert = 1 GROUP BY kind ORDER BY count(*) DESC").fetchall()
 print("Alerts: " + (", ".join("%s %d" % e for e in ev) or "none"))
 stuck = gw.execute("SELECT meter, count(*) FROM readings WHERE flags & 8 GROUP BY meter ORDER BY 2 DESC LIMIT 3").fetchall()
