@@ -138,10 +138,12 @@ static int64_t ts_of_minute(const collect_ctx *c, int64_t minute)
     return minute_start(c) + (minute - c->now_min) * 60;
 }
 
+/* minute_of_ts: the minute at or after ts: a notice served at 14:53:20
+ * counts from 14:54, so every interval the law sets is at least its length. */
 static int64_t minute_of_ts(const collect_ctx *c, int64_t ts)
 {
     int64_t d = ts - minute_start(c);
-    return ts < 0 ? -1 : c->now_min + d / 60 - (d % 60 < 0);
+    return ts < 0 ? -1 : c->now_min + d / 60 - (d % 60 < 0) + (((d % 60) + 60) % 60 != 0);
 }
 
 /* load: the episode's record as core/episode.c reads it. */

@@ -14,28 +14,32 @@
 #include "gridledger/clock.h"
 #include "gridledger/feectl.h"
 #include "jobs.h"
+#include "store_collect.h"
 
 #define FEE_CATCHUP_DAYS 31
 
+/* kv "fee.CUSTOMER" = "SUPPLY_ON WARNED NOTICE_MINUTE TOPUPS": TOPUPS is the
+ * number of top-ups seen; a new one resets the warnings and voids the
+ * exhaustion notice, so the next cut needs a fresh notice. */
 typedef struct fee_state {
     int supply_on, warned;
-    long long notice_minute;
+    long long notice_minute, topups;
 } fee_state;
 
 static void state_get(jobs_gw *g, const char *customer, fee_state *fs)
 {
-    char key[96], val[64];
+    char key[96], val[96];
     snprintf(key, sizeof key, "fee.%s", customer);
-    *fs = (fee_state){1, 0, -1};
+    *fs = (fee_state){1, 0, -1, 0};
     if (store_kv_get(g->store, key, val, sizeof val) == GL_OK)
-        sscanf(val, "%d %d %lld", &fs->supply_on, &fs->warned, &fs->notice_minute);
+        sscanf(val, "%d %d %lld %lld", &fs->supply_on, &fs->warned, &fs->notice_minute, &fs->topups);
 }
 
 static void state_set(jobs_gw *g, const char *customer, const fee_state *fs)
 {
-    char key[96], val[64];
+    char key[96], val[96];
     snprintf(key, sizeof key, "fee.%s", customer);
-    snprintf(val, sizeof val, "%d %d %lld", fs->supply_on, fs->warned, fs->notice_minute);
+    snprintf(val, sizeof val, "%d %d %lld %lld", fs->supply_on, fs->warned, fs->notice_minute, fs->topups);
     store_kv_set(g->store, key, val);
 }
 
@@ -67,15 +71,21 @@ typedef struct fee_ctx {
     int64_t now, now_min;
 } fee_ctx;
 
-static int64_t last_topup_minute(jobs_gw *g, const char *customer)
+/* last_topup: the latest top-up's day (as a civil minute) and the count. */
+static int64_t last_topup(jobs_gw *g, const char *customer, long long *count)
 {
     sqlite3_stmt *st = NULL;
     int64_t m = -1;
-    if (sqlite3_prepare_v2(store_db(g->store), "SELECT max(date) FROM ledger WHERE customer = ?1 AND kind = 'topup'", -1,
-                           &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
+    *count = 0;
+    if (sqlite3_prepare_v2(store_db(g->store), "SELECT max(date), count(*) FROM ledger WHERE customer = ?1"
+                           " AND kind = 'topup'", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, customer, -1, SQLITE_TRANSIENT);
         int32_t d = 0;
-        const char *t = sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        const char *t = NULL;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            t = (const char *)sqlite3_column_text(st, 0);
+            *count = sqlite3_column_int64(st, 1);
+        }
         if (t != NULL && civdate_parse(t, strlen(t), &d) == GL_OK)
             m = (int64_t)d * CIVDATE_MINUTES_PER_DAY;
     }
@@ -83,9 +93,46 @@ static int64_t last_topup_minute(jobs_gw *g, const char *customer)
     return m;
 }
 
-static void act(fee_ctx *c, const char *customer, const feectl_decision *dc, fee_state *fs)
+/* record: a fee-control step in the collection record (episode "prepaid"). */
+static void record(fee_ctx *c, const char *customer, collect_action a, const char *channel, int64_t balance,
+                   const char *status, const char *proof, const char *reason)
+{
+    store_collect_row r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.customer, sizeof r.customer, "%s", customer);
+    snprintf(r.episode, sizeof r.episode, "prepaid");
+    snprintf(r.action, sizeof r.action, "%s", collect_action_name(a));
+    snprintf(r.channel, sizeof r.channel, "%s", channel);
+    snprintf(r.status, sizeof r.status, "%s", status);
+    snprintf(r.proof, sizeof r.proof, "%s", proof);
+    snprintf(r.reason, sizeof r.reason, "%s", reason);
+    r.planned_ts = r.taken_ts = c->now;
+    r.served_ts = strcmp(status, "served") == 0 ? c->now : -1;
+    r.deadline_ts = -1;
+    r.principal_fen = balance < 0 ? -balance : 0;
+    if (store_collect_add(c->g->store, &r, &r.id) == GL_OK)
+        jobs_action_up(c->g, &r, c->now);
+}
+
+/* notice_served: the newest exhaustion notice, taken at or after since,
+ * served at least the notice period before now. */
+static int notice_served(fee_ctx *c, const char *customer, int64_t since)
+{
+    store_collect_row rows[4];
+    int n = 0;
+    if (store_collect_episode(c->g->store, customer, "prepaid", rows, 4, &n) != GL_OK)
+        return 0;
+    for (int i = n - 1; i >= 0; i--)
+        if (strcmp(rows[i].action, "exhaustion_notice") == 0 && rows[i].taken_ts >= since)
+            return strcmp(rows[i].status, "served") == 0 &&
+                   rows[i].served_ts + (int64_t)c->g->cc->fee.notice_minutes * 60 <= c->now;
+    return 0;
+}
+
+static void act(fee_ctx *c, const char *customer, const feectl_decision *dc, fee_state *fs, int64_t balance)
 {
     char reason[128], lvl[16];
+    int sent = collect_service_of(&c->g->cc->collect, "sms") != COLLECT_SERVICE_RECEIPT;
     switch (dc->action) {
     case FEECTL_WARN:
         snprintf(lvl, sizeof lvl, "level %d", dc->level);
@@ -93,20 +140,27 @@ static void act(fee_ctx *c, const char *customer, const feectl_decision *dc, fee
         fs->warned = dc->level;
         break;
     case FEECTL_NOTICE:
+        record(c, customer, COLLECT_EXHAUSTION_NOTICE, "sms", balance, sent ? "served" : "taken",
+               sent ? "sent by the gateway (sms)" : "", "prepaid balance exhausted: supply will be cut");
         jobs_alert(c->g, c->now, "prepaid_exhausted", customer, "notice");
         fs->notice_minute = c->now_min;
         break;
     case FEECTL_DISCONNECT:
-        if (dc->at_minute <= c->now_min && jobs_relay(c->g, customer, 0, "prepaid balance exhausted", reason,
-                                                      sizeof reason) == GL_OK) {
+        if (dc->at_minute > c->now_min || !notice_served(c, customer, c->now - (c->now_min - fs->notice_minute) * 60 - 60))
+            break; /* not yet, or the notice has no proof of service yet */
+        if (jobs_relay(c->g, customer, 0, "prepaid balance exhausted", reason, sizeof reason) == GL_OK) {
             fs->supply_on = 0;
-            jobs_alert(c->g, c->now, "supply_cut", customer, "prepaid");
+            store_event(c->g->store, c->now, "supply_cut", customer, "prepaid", 0);
+            record(c, customer, COLLECT_DISCONNECT, "relay", balance, "taken", "relay opened, confirmed by the meter",
+                   "prepaid balance exhausted, exhaustion notice served");
         }
         break;
     case FEECTL_RECONNECT:
         if (jobs_relay(c->g, customer, 1, "topped up", reason, sizeof reason) == GL_OK) {
-            *fs = (fee_state){1, 0, -1};
-            jobs_alert(c->g, c->now, "supply_restored", customer, "topped up");
+            *fs = (fee_state){1, 0, -1, fs->topups};
+            store_event(c->g->store, c->now, "supply_restored", customer, "topped up", 0);
+            record(c, customer, COLLECT_RESTORE, "relay", balance, "taken", "relay closed, confirmed by the meter",
+                   "topped up");
         }
         break;
     default:
@@ -120,14 +174,24 @@ static int decide(void *ctx, const ledger_account *acct, const config_customer *
     fee_state fs;
     if (cust == NULL || cust->payment != CONFIG_PAY_PREPAID)
         return 0;
+    long long topups = 0;
     state_get(c->g, acct->customer, &fs);
+    int64_t topup_min = last_topup(c->g, acct->customer, &topups);
+    int changed = topups != fs.topups;
+    if (changed && fs.supply_on) { /* a top-up: warnings again, and a fresh notice before any cut */
+        fs.warned = 0;
+        fs.notice_minute = -1;
+    }
+    fs.topups = topups;
     feectl_input in = {r->arrears.prepaid_balance_fen, fs.supply_on, fs.warned, c->now_min, fs.notice_minute,
-                       last_topup_minute(c->g, acct->customer)};
+                       topup_min};
     feectl_decision dc;
     if (feectl_decide(&c->g->cc->fee, &c->g->cc->collect.cal, &in, &dc) == GL_OK && dc.action != FEECTL_NONE) {
-        act(c, acct->customer, &dc, &fs);
-        state_set(c->g, acct->customer, &fs);
+        act(c, acct->customer, &dc, &fs, r->arrears.prepaid_balance_fen);
+        changed = 1;
     }
+    if (changed)
+        state_set(c->g, acct->customer, &fs);
     return 0;
 }
 
