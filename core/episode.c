@@ -86,11 +86,13 @@ static const episode_rec *served_notice(const collect_cfg *cfg, const episode_re
 }
 
 /* pending_notice: a notice sent within the validity and awaiting its proof. */
-static int pending_notice(const collect_cfg *cfg, const episode_rec *rec, int n, int64_t at)
+/* recent_notice: a notice taken within the validity, served or awaiting its
+ * proof: no new one is sent while it stands. */
+static int recent_notice(const collect_cfg *cfg, const episode_rec *rec, int n, int64_t at)
 {
     for (int i = 0; i < n; i++)
-        if (rec[i].action == COLLECT_DISCONNECT_NOTICE && rec[i].status == EPISODE_TAKEN &&
-            at - rec[i].taken_min <= (int64_t)cfg->notice_valid_days * CIVDATE_MINUTES_PER_DAY)
+        if (rec[i].action == COLLECT_DISCONNECT_NOTICE && live(&rec[i]) &&
+            at - rec[i].taken_min < (int64_t)cfg->notice_valid_days * CIVDATE_MINUTES_PER_DAY)
             return 1;
     return 0;
 }
@@ -210,8 +212,7 @@ static void notice_if_needed(const collect_cfg *cfg, const collect_customer *cus
 {
     const collect_ladder *l = &cfg->ladder[cust->grade];
     int step = lp->notice >= 0 ? lp->notice : lp->cut;
-    if (step < 0 || served_notice(cfg, in->rec, in->nrec, in->now_min) != NULL ||
-        pending_notice(cfg, in->rec, in->nrec, in->now_min))
+    if (step < 0 || recent_notice(cfg, in->rec, in->nrec, in->now_min))
         return;
     const char *channel = lp->notice >= 0 ? l->steps[lp->notice].channel : "letter";
     episode_take *t = take(d, COLLECT_DISCONNECT_NOTICE, channel, in->now_min);

@@ -138,12 +138,13 @@ static int64_t ts_of_minute(const collect_ctx *c, int64_t minute)
     return minute_start(c) + (minute - c->now_min) * 60;
 }
 
-/* minute_of_ts: the minute at or after ts: a notice served at 14:53:20
- * counts from 14:54, so every interval the law sets is at least its length. */
-static int64_t minute_of_ts(const collect_ctx *c, int64_t ts)
+/* minute_of_ts: the minute of ts; with up, the minute at or after it (a
+ * proof of service at 14:53:20 counts from 14:54, so every interval the law
+ * sets is at least its length). A run's own times are whole minutes. */
+static int64_t minute_of_ts(const collect_ctx *c, int64_t ts, int up)
 {
     int64_t d = ts - minute_start(c);
-    return ts < 0 ? -1 : c->now_min + d / 60 - (d % 60 < 0) + (((d % 60) + 60) % 60 != 0);
+    return ts < 0 ? -1 : c->now_min + d / 60 - (d % 60 < 0) + (up && ((d % 60) + 60) % 60 != 0);
 }
 
 /* load: the episode's record as core/episode.c reads it. */
@@ -157,8 +158,8 @@ static int load(collect_ctx *c, const char *customer, const char *ep, episode_re
         int a = collect_action_parse(rows[i].action), st = episode_status_parse(rows[i].status);
         if (a < 0 || st < 0)
             continue;
-        rec[k++] = (episode_rec){(collect_action)a, (episode_status)st, minute_of_ts(c, rows[i].planned_ts),
-                                 minute_of_ts(c, rows[i].taken_ts), minute_of_ts(c, rows[i].served_ts)};
+        rec[k++] = (episode_rec){(collect_action)a, (episode_status)st, minute_of_ts(c, rows[i].planned_ts, 0),
+                                 minute_of_ts(c, rows[i].taken_ts, 0), minute_of_ts(c, rows[i].served_ts, 1)};
     }
     return k;
 }
@@ -283,6 +284,9 @@ static void decide_one(collect_ctx *c, const char *customer, const collect_custo
         take_one(c, customer, ep, a, &d.take[i]);
     if (d.over && open)
         episode_set(c->g, customer, "");
+    if (d.why_no_cut[0] != '\0' || d.wake_min >= 0)
+        glog_debug("collect %s: %s; next look %lld", customer, d.why_no_cut[0] ? d.why_no_cut : "cut planned",
+                   (long long)(d.wake_min >= 0 ? ts_of_minute(c, d.wake_min) : -1));
     if (d.wake_min >= 0 && ts_of_minute(c, d.wake_min) < c->wake)
         c->wake = ts_of_minute(c, d.wake_min);
 }
@@ -307,11 +311,14 @@ gl_status jobs_collect(void *ctx, int64_t due, int64_t now)
      * is almost 7 minutes), which would put every timed step hours late. */
     if (((daemon_state *)ctx)->opts.sim && due <= now && due > now - 86400)
         now = due;
+    now -= ((now % 60) + 60) % 60; /* the run takes its steps at a whole minute */
     collect_ctx c = {g, now, jobs_civil_minute(now), INT64_MAX, 0, 0};
     atomic_store(&g->money_changed, 0);
     g->last_collect = now;
     gl_status st = jobs_evaluate(g, jobs_civil_day(now), 0, collect_one, &c);
     g->collect_wake = c.wake;
+    glog_debug("collection at %lld (due %lld): next timed step %lld", (long long)now, (long long)due,
+               (long long)(c.wake == INT64_MAX ? -1 : c.wake));
     if (c.cuts || c.restores)
         glog_info("collection: %d cut, %d restored", c.cuts, c.restores);
     return st;

@@ -51,7 +51,7 @@ pids+=($!)
 sleep 0.5
 say "-- metersim (323 meters on two Modbus TCP endpoints), back office ingest, and the gateway:"
 t0=$(date +%s)
-"$GL" -c "$OUT/gridledger.json" run --clock sim --start "$START" --speed "$SPEED" --until "$UNTIL" 2>"$OUT/gateway.log" &
+"$GL" ${DEMO_GL_FLAGS:-} -c "$OUT/gridledger.json" run --clock sim --start "$START" --speed "$SPEED" --until "$UNTIL" 2>"$OUT/gateway.log" &
 gw=$!
 /usr/bin/python3 tools/demo/bank.py "$GL" "$OUT/gridledger.json" "$OUT/gateway.db" "$OUT/behaviour.json" "$gw" &
 bank=$!

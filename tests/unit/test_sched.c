@@ -143,6 +143,46 @@ static void test_interrupted_keeps_due(void **state)
     assert_int_equal(jobs[0].next_due, at("2026-04-01T00:10"));
 }
 
+/* SCHED_AT: the job runs at the time its context asks for (the collection's
+ * confirmation and cut), once, at start when asked for then, and follows
+ * a time another job moves earlier; a time already run is spent. */
+static int64_t g_wake;
+static int g_at_runs;
+static int64_t g_at_dues[8];
+
+static gl_status at_job(void *ctx, int64_t due, int64_t now)
+{
+    (void)ctx;
+    (void)now;
+    if (g_at_runs < 8)
+        g_at_dues[g_at_runs] = due;
+    g_at_runs++;
+    g_wake = due == 1000 ? 1800 : INT64_MAX; /* the first run asks for 1800 */
+    return GL_OK;
+}
+
+static void test_at_job(void **state)
+{
+    (void)state;
+    sched_job j = {.name = "timed", .kind = SCHED_AT, .at = &g_wake, .run = at_job};
+    g_wake = 1000;
+    g_at_runs = 0;
+    sched_start(&j, 1, 1000);
+    assert_int_equal(sched_earliest(&j, 1), 1000); /* asked for at start */
+    assert_int_equal(sched_run_due(&j, 1, 1000, NULL, NULL), 1);
+    assert_int_equal(sched_earliest(&j, 1), 1800);
+    assert_int_equal(sched_run_due(&j, 1, 1799, NULL, NULL), 0);
+    g_wake = 1500; /* another run moves it earlier */
+    assert_int_equal(sched_earliest(&j, 1), 1500);
+    assert_int_equal(sched_run_due(&j, 1, 1600, NULL, NULL), 1);
+    assert_int_equal(g_at_dues[1], 1500); /* run with the time it was due */
+    assert_int_equal(sched_earliest(&j, 1), INT64_MAX);
+    assert_int_equal(sched_run_due(&j, 1, 5000, NULL, NULL), 0); /* spent: not again */
+    g_wake = 4000; /* set after the last run and already past: runs once, late */
+    assert_int_equal(sched_run_due(&j, 1, 5000, NULL, NULL), 1);
+    assert_int_equal(sched_run_due(&j, 1, 5000, NULL, NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_catch_up),
         cmocka_unit_test(test_interrupted_keeps_due),
         cmocka_unit_test(test_once_catch_up),
+        cmocka_unit_test(test_at_job),
     };
     return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
 }

@@ -15,11 +15,13 @@ import json
 import os
 import sqlite3
 import sys
+import time
 
 cfg = json.load(open(sys.argv[1]))
 db = sqlite3.connect(sys.argv[2])
 quiet = "--quiet" in sys.argv
-os.environ.setdefault("TZ", cfg.get("gateway", {}).get("timezone", "Asia/Shanghai"))
+os.environ["TZ"] = cfg.get("gateway", {}).get("timezone", "Asia/Shanghai")
+time.tzset()
 coll = cfg.get("collection", {})
 classes = {c["id"]: c.get("class", "residential") for c in cfg.get("customers", [])}
 MIN_CUT = {"residential": 10000}
