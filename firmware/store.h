@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "gridledger/ledger.h"
 #include "gridledger/reading.h"
 #include "gridledger/status.h"
 
@@ -158,6 +159,23 @@ gl_status store_kv_set(store *s, const char *key, const char *val);
  * (nothing changes). date is YYYY-MM-DD. */
 gl_status store_payment_put(store *s, const char *customer, int64_t amount_fen, const char *ref,
                             const char *date);
+
+/* store_payment_find: the payment or top-up recorded under ref (money
+ * received: payments and top-ups share one set of refs); GL_ENOTFOUND if
+ * none. */
+typedef struct store_payment {
+    char customer[64];
+    char kind[16];  /* "payment" or "topup" */
+    char date[16];  /* YYYY-MM-DD */
+    int64_t amount_fen;
+} store_payment;
+gl_status store_payment_find(store *s, const char *ref, store_payment *out);
+
+/* store_ledger_entries: customer's ledger entries in date order (then the
+ * order they were recorded) as core ledger entries, malloc'd into *out
+ * (free() it; NULL when there are none), *n the count. GL_EBOUND past
+ * LEDGER_MAX_ENTRIES, GL_ECORRUPT for a row with a bad date or kind. */
+gl_status store_ledger_entries(store *s, const char *customer, ledger_entry **out, int *n);
 
 /* store_bill_put: records a bill; GL_EEXIST if customer+period exists. */
 gl_status store_bill_put(store *s, const char *customer, const char *period, int64_t total_fen,
