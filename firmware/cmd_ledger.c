@@ -228,7 +228,7 @@ static int open_all(cli_ctx *ctx, const char *customer, config **cfg, store **s)
 /* ledger_args: CUSTOMER [--date D] [--json|--csv]; 0 if malformed. */
 static int ledger_args(int argc, char **argv, int32_t *as_of, outfmt_kind *k)
 {
-    *as_of = today_local();
+    *as_of = -1; /* today, once the store (and the gateway's time zone) is open */
     if (argc < 2 || argv[1][0] == '-')
         return 0;
     for (int i = 2; i < argc; i++) {
@@ -255,7 +255,7 @@ int cmd_ledger(cli_ctx *ctx, int argc, char **argv)
     store *s = NULL;
     int rc = open_all(ctx, argv[1], &cfg, &s);
     if (rc == CLI_OK)
-        rc = show(s, cfg, argv[1], as_of, k);
+        rc = show(s, cfg, argv[1], as_of < 0 ? today_local() : as_of, k);
     store_close(s);
     config_free(cfg);
     return rc;
@@ -263,7 +263,7 @@ int cmd_ledger(cli_ctx *ctx, int argc, char **argv)
 
 static int pay_args(int argc, char **argv, int64_t *amount, const char **ref, char *date, size_t cap, int *topup)
 {
-    creditrun_date(today_local(), date);
+    date[0] = '\0'; /* today, once the store (and the gateway's time zone) is open */
     if (argc < 3 || money_parse(argv[2], MONEY_SCALE_FEN, amount) != GL_OK || *amount <= 0)
         return 0;
     for (int i = 3; i < argc; i++) {
@@ -397,6 +397,8 @@ int cmd_pay(cli_ctx *ctx, int argc, char **argv)
     if (rc == CLI_OK && batch)
         rc = pay_batch(s, cfg, argv[2]);
     else if (rc == CLI_OK) {
+        if (date[0] == '\0')
+            creditrun_date(today_local(), date);
         payment_req r = {argv[1], date, ref, amount, topup};
         gl_status st = record(s, cfg, &r);
         rc = st == GL_OK || st == GL_EEXIST ? CLI_OK : refused(st) ? CLI_USAGE : CLI_FAIL;

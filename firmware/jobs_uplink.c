@@ -102,6 +102,16 @@ static gl_status queue_relay(jobs_uplink *u, const char *customer, int closed, c
     return st;
 }
 
+/* ack_alert: the back office acknowledged an alert (it stays listed until
+ * its condition ends); GL_ENOTFOUND, with why, if none is open. */
+static gl_status ack_alert(jobs_uplink *u, const downlink_msg *m, char *reason, size_t cap)
+{
+    gl_status st = store_alert_ack(u->store, clock_now(u->clock), m->ref, m->customer, "backoffice");
+    if (st == GL_ENOTFOUND)
+        snprintf(reason, cap, "no open alert %s about %s to acknowledge", m->ref, m->customer);
+    return st;
+}
+
 static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
     jobs_uplink *u = ctx;
@@ -112,6 +122,8 @@ static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size
     case DOWNLINK_CMD_DISCONNECT:
     case DOWNLINK_CMD_RECONNECT:
         return queue_relay(u, m->customer, m->command == DOWNLINK_CMD_RECONNECT, reason, cap);
+    case DOWNLINK_CMD_ACK_ALERT:
+        return ack_alert(u, m, reason, cap);
     case DOWNLINK_CMD_RESEND:
     default:
         snprintf(reason, cap, "command not supported by this gateway");

@@ -40,7 +40,7 @@ static const command commands[] = {
     {"pay", cmd_pay, "record a payment taken locally", "pay CUSTOMER AMOUNT --ref REF [--date DATE] [--topup] | pay --batch FILE"},
     {"grades", cmd_grades, "credit grades", "grades [--json|--csv]"},
     {"worklist", cmd_worklist, "the collection worklist", "worklist [--date DATE] [--json|--csv]"},
-    {"alerts", cmd_alerts, "open alerts", "alerts [--json|--csv]"},
+    {"alerts", cmd_alerts, "open alerts (--all: every alert, its state and times)", "alerts [--all] [--json|--csv]"},
     {"lineloss", cmd_lineloss, "area line loss", "lineloss [--period P] [--json|--csv]"},
     {"outbox", cmd_outbox, "uplink queue: depth, oldest message, last acknowledged id", "outbox [--json]"},
     {"uplink-test", cmd_uplink_test, "drive the uplink against a broker (tests, docs/uplink.md)",

@@ -101,6 +101,24 @@ static int64_t query_i64_at(sqlite3 *db, const char *sql, int64_t a, int64_t def
     return v;
 }
 
+/* query_text_i64: the first column of the first row of sql with text
+ * parameters ?1..?3 (c may be NULL: two), or -1 on an error. */
+static int64_t query_text_i64(store *s, const char *sql, const char *a, const char *b, const char *c)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+        if (c != NULL)
+            sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
 static int64_t query_i64(sqlite3 *db, const char *sql, int64_t def)
 {
     return query_i64_at(db, sql, 0, def);
@@ -907,6 +925,41 @@ gl_status store_alert_close(store *s, int64_t ts, const char *kind, const char *
 {
     return exec_bind(s, "UPDATE events SET closed_ts = ?1 WHERE alert = 1 AND closed_ts IS NULL AND kind = ?2"
                         " AND subject = ?3", "itt", ts, kind, subject);
+}
+
+gl_status store_alert_open(store *s, int64_t ts, const char *kind, const char *subject, const char *detail)
+{
+    if (s == NULL || kind == NULL || subject == NULL)
+        return GL_EINVAL;
+    detail = detail ? detail : "";
+    if (query_text_i64(s, "SELECT count(*) FROM events WHERE alert = 1 AND closed_ts IS NULL AND kind = ?1"
+                          " AND subject = ?2 AND detail = ?3", kind, subject, detail) > 0)
+        return GL_EEXIST;
+    gl_status st = begin(s);
+    if (st == GL_OK)
+        st = store_alert_close(s, ts, kind, subject);
+    if (st == GL_OK)
+        st = store_event(s, ts, kind, subject, detail, 1);
+    return finish(s, st);
+}
+
+gl_status store_alert_end(store *s, int64_t ts, const char *kind, const char *subject, int64_t *closed)
+{
+    gl_status st = store_alert_close(s, ts, kind, subject);
+    *closed = st == GL_OK ? sqlite3_changes(s->db) : 0;
+    return st;
+}
+
+gl_status store_alert_ack(store *s, int64_t ts, const char *kind, const char *subject, const char *by)
+{
+    if (s == NULL || kind == NULL || subject == NULL)
+        return GL_EINVAL;
+    gl_status st = exec_bind(s, "UPDATE events SET acked_ts = ?1, acked_by = ?2 WHERE alert = 1 AND closed_ts IS NULL"
+                                " AND acked_ts IS NULL AND kind = ?3 AND subject = ?4", "ittt", ts,
+                             by ? by : "", kind, subject);
+    if (st == GL_OK && sqlite3_changes(s->db) == 0)
+        st = GL_ENOTFOUND;
+    return st;
 }
 
 gl_status store_kv_get(store *s, const char *key, char *val, size_t cap)

@@ -109,6 +109,22 @@ gl_status store_meter_use(store *s, const char *meter, int64_t from_ts, int64_t 
  * back online closes its meter_offline alert); GL_OK if there were none. */
 gl_status store_alert_close(store *s, int64_t ts, const char *kind, const char *subject);
 
+/* An alert's life: open (recorded), acknowledged (by the back office: it
+ * stays listed, with who and when, until it is closed), closed (the
+ * condition ended). Events that are not alerts are recorded closed from the
+ * start (is_alert 0).
+ * store_alert_open: opens an alert of kind about subject unless the same
+ * one (kind, subject, detail) is open already: GL_EEXIST, nothing recorded,
+ * so a condition seen again every day stays one alert. An open one with
+ * another detail (a deeper level) is closed at ts and the new one opened.
+ * store_alert_ack: marks the open, unacknowledged alerts of kind about
+ * subject acknowledged at ts by `by`; GL_ENOTFOUND if there is none. */
+gl_status store_alert_open(store *s, int64_t ts, const char *kind, const char *subject, const char *detail);
+gl_status store_alert_ack(store *s, int64_t ts, const char *kind, const char *subject, const char *by);
+
+/* store_alert_end: store_alert_close, with *closed the number closed. */
+gl_status store_alert_end(store *s, int64_t ts, const char *kind, const char *subject, int64_t *closed);
+
 /* store_event: records an event (is_alert: an open alert). */
 gl_status store_event(store *s, int64_t ts, const char *kind, const char *subject, const char *detail,
                       int is_alert);

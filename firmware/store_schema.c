@@ -53,7 +53,15 @@ static const char v3[] =
     "CREATE TABLE config(id INTEGER PRIMARY KEY CHECK(id = 1), loaded_ts INTEGER NOT NULL,"
     " text TEXT NOT NULL);";
 
-static const char *const steps[STORE_SCHEMA_VERSION] = {v1, v2, v3};
+/* Version 4: an alert's life: acknowledged (by the back office: when, by
+ * whom) beside closed (the condition ended); open = neither closed nor
+ * acknowledged is still open, acknowledged ones stay until closed. */
+static const char v4[] =
+    "ALTER TABLE events ADD COLUMN acked_ts INTEGER;"
+    "ALTER TABLE events ADD COLUMN acked_by TEXT;"
+    "CREATE INDEX events_subject ON events(kind, subject) WHERE alert = 1 AND closed_ts IS NULL;";
+
+static const char *const steps[STORE_SCHEMA_VERSION] = {v1, v2, v3, v4};
 
 int store_schema_version(sqlite3 *db)
 {

@@ -22,6 +22,8 @@ c.pop("uplink", None)
 c["store"] = {"path": "gl.db"}
 c["customers"].append(dict(c["customers"][0], id="C-0002", name="Li Si"))
 c["customers"].append(dict(c["customers"][0], id="C-0003", name="Wang Wu", payment="prepaid"))
+c["meters"].append(dict(c["meters"][1], id="M-0002", slave_id=3, customer="C-0002"))
+c["schedule"] = {"poll_interval_s": 86400}
 json.dump(c, open(sys.argv[2], "w"), indent=1)' examples/gridledger.json "$t/gl.json"
 cd "$t"
 "$GL" -c gl.json db check >/dev/null
@@ -86,4 +88,39 @@ printf 'C-0002,5.00,B-1,2025-12-02\nC-0002,5.00,BANK-2,2025-12-02\nC-0003,20.00,
 check "pay --batch: the refused line named, the others recorded, exit 2" \
     "$rc|$(grep -c '^recorded' batch.out)|$(grep -c 'ref BANK-2 is already used by the payment of C-0001' batch.err)" "2|2|1"
 check "the store holds one entry per ref" "$(q "SELECT count(*) - count(DISTINCT ref) FROM ledger WHERE kind IN ('payment', 'topup')")" 0
+
+# ---- alerts have a life: a stuck counter while the area draws power raises
+# suspected_bypass (once, suspicion only); it is closed when the counter moves
+ts() { date -d "$1 +0800" +%s; }
+q "INSERT INTO readings(meter, ts, status, present, flags, import_wh) VALUES
+ ('M-AREA', $(ts '2025-11-30 23:45'), 0, 1, 0, 0), ('M-AREA', $(ts '2025-12-31 23:45'), 0, 1, 0, 600000),
+ ('M-AREA', $(ts '2026-01-31 23:45'), 0, 1, 0, 1600000), ('M-AREA', $(ts '2026-02-28 23:45'), 0, 1, 0, 2600000),
+ ('M-0001', $(ts '2025-11-30 23:45'), 0, 1, 0, 0), ('M-0001', $(ts '2025-12-31 23:45'), 0, 1, 0, 580000),
+ ('M-0001', $(ts '2026-01-31 23:45'), 0, 1, 0, 1480000), ('M-0001', $(ts '2026-02-28 23:45'), 0, 1, 0, 2380000),
+ ('M-0002', $(ts '2025-11-30 23:45'), 0, 1, 0, 5000), ('M-0002', $(ts '2025-12-31 23:45'), 0, 1, 0, 5000),
+ ('M-0002', $(ts '2026-01-31 23:45'), 0, 1, 0, 5000), ('M-0002', $(ts '2026-02-28 23:45'), 0, 1, 0, 65000);"
+check "lineloss: M-0002's counter stood still in January while the area drew power" \
+    "$("$GL" -c gl.json lineloss --period 2026-01 | grep -c '^signal: stuck M-0002 (C-0002)')" 1
+run_over() { "$GL" -c gl.json run --clock sim --start "$1" --speed 100000 --until "$2" 2>>daemon.log || notok "daemon run $1"; }
+run_over 2026-01-31T23:00 2026-02-01T02:00
+alerts=$("$GL" -c gl.json alerts --csv | tr -d '\r')
+check "alerts: suspected_bypass on M-0002 is open, with its time" \
+    "$(awk -F, '$3 == "suspected_bypass" {print $4 "|" $5 "|" $6 "|" substr($7, 1, 10) "|" $8 "|" $10}' <<<"$alerts")" \
+    "M-0002|counter stood still while the area drew power|open|2026-02-01||"
+check "alerts: the header names state and times" "$(head -1 <<<"$alerts")" \
+    "id,ts,kind,subject,detail,state,opened,acknowledged,acknowledged_by,closed"
+check "a suspicion changes no grade: no theft entry in the ledger" "$(q "SELECT count(*) FROM ledger WHERE kind = 'theft'")" 0
+# the back office acknowledges it (what an ack_alert command does on the gateway's store)
+q "UPDATE events SET acked_ts = $(ts '2026-02-02 09:00'), acked_by = 'backoffice' WHERE kind = 'suspected_bypass'"
+check "acknowledged: still listed until the condition ends" \
+    "$("$GL" -c gl.json alerts --csv | tr -d '\r' | awk -F, '$3 == "suspected_bypass" {print $6 "|" $8 "|" $9}')" \
+    "acknowledged|2026-02-02T09:00:00+08:00|backoffice"
+run_over 2026-02-28T23:00 2026-03-01T02:00
+check "February: M-0002's counter moved, the alert is closed and no longer listed" \
+    "$("$GL" -c gl.json alerts --csv | grep -c suspected_bypass)|$(q "SELECT count(*) FROM events WHERE kind = 'suspected_bypass'")" "0|1"
+check "alerts --all: the history, with state and times" \
+    "$("$GL" -c gl.json alerts --all --csv | tr -d '\r' | awk -F, '$3 == "suspected_bypass" {print $6 "|" substr($10, 1, 10)}')" \
+    "closed|2026-03-01"
+check "alerts --json: one document" "$("$GL" -c gl.json alerts --all --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(set(a["state"] for a in d["alerts"])))')" \
+    "['closed', 'open']"
 echo "1..$n"

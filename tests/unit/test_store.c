@@ -382,6 +382,7 @@ static const char *const sample_at[STORE_SCHEMA_VERSION + 1] = {
     "INSERT INTO outbox(seq, ts, kind, body) VALUES(1, 10, 'readings', '{}');",
     "INSERT INTO ledger(customer, date, kind, amount_fen, ref) VALUES('C1', '2026-01-01', 'payment', 500, 'R1');",
     "INSERT INTO grades(customer, as_of, score, grade, explanation) VALUES('C1', '2026-01-01', 95, 'A', '{}');",
+    "UPDATE events SET acked_ts = 20, acked_by = 'backoffice' WHERE alert = 1;",
 };
 
 static void test_migrations_from_every_version(void **state)
@@ -519,7 +520,8 @@ static void test_export_csv(void **state)
     FILE *f = open_memstream(&buf, &len);
     assert_int_equal(store_export_csv(s, "events", f), GL_OK);
     fclose(f);
-    assert_string_equal(buf, "id,ts,kind,subject,detail,alert,closed_ts\r\n1,5,note,M1,\"a \"\"quoted\"\", text\",0,\r\n");
+    assert_string_equal(buf, "id,ts,kind,subject,detail,alert,closed_ts,acked_ts,acked_by\r\n"
+                             "1,5,note,M1,\"a \"\"quoted\"\", text\",0,,,\r\n");
     free(buf);
     f = fopen("/dev/null", "w");
     assert_int_equal(store_export_csv(s, "nosuch", f), GL_ENOTFOUND);

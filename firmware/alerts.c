@@ -1,0 +1,34 @@
+/* alerts.c: alert and event kinds (see alerts.h). */
+#include "alerts.h"
+
+#include <stddef.h>
+#include <string.h>
+
+static const char *const event_kinds[] = {"supply_cut", "supply_restored", "payment", "topup"};
+
+/* What each event ends. */
+static const struct {
+    const char *event;
+    const char *ends[ALERTS_ENDS_MAX];
+} endings[] = {
+    {"supply_restored", {"prepaid_exhausted", "prepaid_low", "cut_failed", NULL}},
+    {"supply_cut", {"cut_failed", NULL}},
+    {"meter_online", {"meter_offline", NULL}},
+};
+
+int alerts_is_event(const char *kind)
+{
+    for (size_t i = 0; kind != NULL && i < sizeof event_kinds / sizeof event_kinds[0]; i++)
+        if (strcmp(kind, event_kinds[i]) == 0)
+            return 1;
+    return 0;
+}
+
+const char *const *alerts_ended_by(const char *kind)
+{
+    static const char *const none[] = {NULL};
+    for (size_t i = 0; kind != NULL && i < sizeof endings / sizeof endings[0]; i++)
+        if (strcmp(kind, endings[i].event) == 0)
+            return endings[i].ends;
+    return none;
+}
