@@ -363,15 +363,15 @@ static gl_status group(reader *r, row *rows, int n, ledgercsv *l)
     return r->errors ? GL_ESYNTAX : GL_OK;
 }
 
-/* ref_group: the namespace of a row's ref: payments and top-ups share one
- * (money received, as in the gateway's `pay`), every other kind its own;
- * -1 for a row whose ref may repeat (none, or a bounced row, whose ref names
- * the payment it cancels). */
+/* ref_group: the namespace of a row's ref: its kind (as the gateway's store
+ * keeps refs unique per kind, so its own ledger exported for the credit run
+ * always passes); -1 for a row whose ref may repeat (none, or a bounced
+ * row, whose ref names the payment it cancels). */
 static int ref_group(const row *w)
 {
     if (w->e.ref[0] == '\0' || w->e.kind == LEDGER_BOUNCED)
         return -1;
-    return w->e.kind == LEDGER_TOPUP ? (int)LEDGER_PAYMENT : (int)w->e.kind;
+    return (int)w->e.kind;
 }
 
 static int ref_cmp(const void *a, const void *b)

@@ -2,7 +2,11 @@
 #include "alerts.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "outfmt.h"
 
 static const char *const event_kinds[] = {"supply_cut", "supply_restored", "payment", "topup"};
 
@@ -13,6 +17,7 @@ static const struct {
 } endings[] = {
     {"supply_restored", {"prepaid_exhausted", "prepaid_low", "cut_failed", NULL}},
     {"supply_cut", {"cut_failed", NULL}},
+    {"topup", {"prepaid_exhausted", "prepaid_low", NULL}},
     {"meter_online", {"meter_offline", NULL}},
 };
 
@@ -31,4 +36,25 @@ const char *const *alerts_ended_by(const char *kind)
         if (strcmp(kind, endings[i].event) == 0)
             return endings[i].ends;
     return none;
+}
+
+char *alerts_body(const char *kind, const char *subject, const char *detail, int64_t ts, int open)
+{
+    char *body = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&body, &len);
+    if (f == NULL)
+        return NULL;
+    fputs("{\"kind\":", f);
+    outfmt_json_string(f, kind);
+    fputs(",\"subject\":", f);
+    outfmt_json_string(f, subject);
+    fputs(",\"detail\":", f);
+    outfmt_json_string(f, detail);
+    fprintf(f, ",\"ts\":%lld,\"alert\":%s}", (long long)ts, open ? "true" : "false");
+    if (fclose(f) != 0) {
+        free(body);
+        return NULL;
+    }
+    return body;
 }

@@ -296,11 +296,11 @@ static void remains(store *s, const config *cfg, const char *customer)
 static gl_status record(store *s, const config *cfg, const payment_req *r)
 {
     char body[512], amt[MONEY_FMT_MAX];
-    payment_result res;
+    payment_result res = {"payment", 0, ""};
     money_format(r->amount_fen, MONEY_SCALE_FEN, amt, sizeof amt);
     gl_status st = store_txn_begin(s);
     if (st == GL_OK)
-        st = payment_take(s, cfg, r, today_local(), &res);
+        st = payment_take(s, cfg, r, today_local(), (int64_t)time(NULL), &res);
     snprintf(body, sizeof body, "{\"kind\":\"%s\",\"subject\":\"%s\",\"detail\":\"%s ref %s on %s\",\"ts\":%lld,"
              "\"alert\":false}", res.kind, r->customer, amt, r->ref, r->date, (long long)time(NULL));
     if (st == GL_OK && cfg->uplink.enabled)

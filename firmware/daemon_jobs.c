@@ -154,19 +154,8 @@ gl_status jobs_lineloss(void *ctx, int64_t due, int64_t now)
 static void publish_record(jobs_gw *g, int64_t now, const char *topic, const char *kind, const char *subject,
                            const char *detail, int open)
 {
-    char *body = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&body, &len);
-    if (f == NULL)
-        return;
-    fputs("{\"kind\":", f);
-    outfmt_json_string(f, kind);
-    fputs(",\"subject\":", f);
-    outfmt_json_string(f, subject);
-    fputs(",\"detail\":", f);
-    outfmt_json_string(f, detail);
-    fprintf(f, ",\"ts\":%lld,\"alert\":%s}", (long long)now, open ? "true" : "false");
-    if (fclose(f) == 0)
+    char *body = alerts_body(kind, subject, detail, now, open);
+    if (body != NULL)
         jobs_publish(g, topic, body, now);
     free(body);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "gridledger/civdate.h"
 #include "gridledger/money.h"
 
@@ -60,7 +61,24 @@ static gl_status date_ok(store *s, const payment_req *r, int32_t today, payment_
     return st;
 }
 
-gl_status payment_take(store *s, const config *cfg, const payment_req *r, int32_t today, payment_result *out)
+/* end_alerts: what a top-up ends for its customer (alerts.h), told up. */
+static gl_status end_alerts(store *s, const config *cfg, const char *customer, int64_t now)
+{
+    gl_status st = GL_OK;
+    for (const char *const *k = alerts_ended_by("topup"); st == GL_OK && *k != NULL; k++) {
+        int64_t n = 0;
+        st = store_alert_end(s, now, *k, customer, &n);
+        if (st != GL_OK || n == 0 || !cfg->uplink.enabled)
+            continue;
+        char *body = alerts_body(*k, customer, "topup", now, 0);
+        st = body ? store_outbox_put(s, "alerts", body, now, NULL) : GL_ENOMEM;
+        free(body);
+    }
+    return st;
+}
+
+gl_status payment_take(store *s, const config *cfg, const payment_req *r, int32_t today, int64_t now,
+                       payment_result *out)
 {
     memset(out, 0, sizeof *out);
     out->kind = r->topup ? "topup" : "payment";
@@ -87,6 +105,8 @@ gl_status payment_take(store *s, const config *cfg, const payment_req *r, int32_
     out->as_prepaid = prepaid && !r->topup;
     out->kind = prepaid ? "topup" : "payment";
     st = store_ledger_put(s, r->customer, r->date, out->kind, r->amount_fen, r->ref, NULL);
+    if (st == GL_OK && prepaid)
+        st = end_alerts(s, cfg, r->customer, now);
     if (st != GL_OK)
         snprintf(out->why, sizeof out->why, "store: %s", gl_strerror(st));
     return st;

@@ -36,12 +36,15 @@ typedef struct payment_result {
 } payment_result;
 
 /* payment_take: checks r against the rules above and the store, then records
- * it (one ledger entry) inside the caller's transaction if one is open.
- * today is the civil day (civdate) of the caller's clock. Returns GL_OK
+ * it (one ledger entry) inside the caller's transaction if one is open; a
+ * top-up also ends the customer's prepaid alerts (alerts.h; the closure
+ * queued up when the uplink is configured). today is the civil day
+ * (civdate) of the caller's clock, now its time (for the alerts). Returns GL_OK
  * (recorded), GL_EEXIST (the idempotent repeat: nothing changed),
  * GL_ENOTFOUND (unknown customer), GL_ESTATE (refused: a ref used for other
  * money, a top-up to a postpaid account), GL_ERANGE (a date out of range),
  * GL_ESYNTAX (a malformed date), or the store's error; out->why says which. */
-gl_status payment_take(store *s, const config *cfg, const payment_req *r, int32_t today, payment_result *out);
+gl_status payment_take(store *s, const config *cfg, const payment_req *r, int32_t today, int64_t now,
+                       payment_result *out);
 
 #endif

@@ -50,9 +50,12 @@ static void test_csv_cases(void **state)
         {"the same ref, customer and amount twice is still two rows", "customer,class,date,kind,amount,ref\n"
          "A,residential,2026-01-05,payment,50.00,P1\nA,residential,2026-01-05,payment,50.00,P1\n", GL_ESYNTAX, 0, 0,
          "t.csv:3:40: ref: P1 already used on line 2 (payment of A): one ref, one entry"},
-        {"a top-up reusing a payment's ref", "customer,class,date,kind,amount,ref\nA,residential,2026-01-05,payment,"
+        {"a top-up reusing a top-up's ref", "customer,class,date,kind,amount,ref\nA,residential,2026-01-05,topup,"
          "5.00,P1\nA,residential,2026-01-04,topup,5.00,P1\n", GL_ESYNTAX, 0, 0,
-         "t.csv:3:37: ref: P1 already used on line 2 (payment of A): one ref, one entry"},
+         "t.csv:3:37: ref: P1 already used on line 2 (topup of A): one ref, one entry"},
+        {"a top-up and a payment may share a ref (as in the store: refs are unique per kind)",
+         "customer,class,date,kind,amount,ref\nA,residential,2026-01-05,payment,5.00,P1\n"
+         "A,residential,2026-01-04,topup,5.00,P1\n", GL_OK, 1, 2, NULL},
         {"a bill id used twice", "customer,class,date,kind,amount,ref\nA,residential,2026-01-01,bill,5.00,B1\n"
          "A,residential,2026-02-01,bill,5.00,B1\n", GL_ESYNTAX, 0, 0,
          "t.csv:3:36: ref: B1 already used on line 2 (bill of A): one ref, one entry"},

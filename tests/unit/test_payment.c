@@ -103,7 +103,7 @@ static void test_payment_rules(void **state)
         const struct pay_case *c = &cases[i];
         payment_req r = {c->customer, c->date, c->ref, fen(c->amount), c->topup};
         payment_result res;
-        gl_status st = payment_take(s, &cfg, &r, today, &res);
+        gl_status st = payment_take(s, &cfg, &r, today, 1000, &res);
         if (st != c->want)
             fail_msg("%s: %s, want %s (%s)", c->what, gl_status_name(st), gl_status_name(c->want), res.why);
         if (strcmp(res.kind, c->kind) != 0 || strstr(res.why, c->why) == NULL)
@@ -130,10 +130,10 @@ static void test_refusal_in_transaction(void **state)
     payment_result res;
     assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
     payment_req ok = {"P1", "2026-01-05", "T-DUP", 5000, 0};
-    assert_int_equal(payment_take(s, &cfg, &ok, civdate_from_ymd(2026, 1, 5), &res), GL_OK);
+    assert_int_equal(payment_take(s, &cfg, &ok, civdate_from_ymd(2026, 1, 5), 1000, &res), GL_OK);
     payment_req other = {"P1", "2026-01-05", "T-DUP", 4000, 0};
     assert_int_equal(store_txn_begin(s), GL_OK);
-    gl_status st = payment_take(s, &cfg, &other, civdate_from_ymd(2026, 1, 5), &res);
+    gl_status st = payment_take(s, &cfg, &other, civdate_from_ymd(2026, 1, 5), 1000, &res);
     assert_int_equal(st, GL_ESTATE);
     assert_int_equal(store_txn_end(s, st), GL_ESTATE);
     store_payment p;
@@ -143,11 +143,41 @@ static void test_refusal_in_transaction(void **state)
     store_close(s);
 }
 
+/* A top-up ends the prepaid account's low and exhausted alerts (fee control
+ * raises them again if the balance is still low); a postpaid payment does
+ * not touch alerts. */
+static void test_topup_ends_prepaid_alerts(void **state)
+{
+    (void)state;
+    config_customer custs[2] = {{.id = "PP", .payment = CONFIG_PAY_PREPAID}, {.id = "P1"}};
+    config cfg = {.ncustomers = 2, .customers = custs};
+    store *s = NULL;
+    payment_result res;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    assert_int_equal(store_alert_open(s, 10, "prepaid_low", "PP", "20.00"), GL_OK);
+    assert_int_equal(store_alert_open(s, 20, "prepaid_exhausted", "PP", "notice"), GL_OK);
+    assert_int_equal(store_alert_open(s, 30, "meter_offline", "PP", "no answer"), GL_OK);
+    assert_int_equal(store_alert_open(s, 30, "prepaid_low", "P1", "20.00"), GL_OK);
+    payment_req pay = {"P1", "2026-01-05", "R1", 5000, 0};
+    assert_int_equal(payment_take(s, &cfg, &pay, civdate_from_ymd(2026, 1, 5), 1000, &res), GL_OK);
+    payment_req top = {"PP", "2026-01-05", "T1", 5000, 1};
+    assert_int_equal(payment_take(s, &cfg, &top, civdate_from_ymd(2026, 1, 5), 1000, &res), GL_OK);
+    assert_int_equal(sqlite3_prepare_v2(store_db(s), "SELECT group_concat(kind || '/' || subject, ' ') FROM"
+                                        " (SELECT kind, subject FROM events WHERE alert = 1 AND closed_ts IS NULL"
+                                        " ORDER BY kind, subject)", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "meter_offline/PP prepaid_low/P1");
+    sqlite3_finalize(q);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_payment_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusal_in_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_topup_ends_prepaid_alerts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
