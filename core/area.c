@@ -88,6 +88,11 @@ int area_suspect(int64_t use_wh, int64_t baseline_wh, int32_t loss_bp_now, int32
     return drop >= lim->suspect_drop_bp && (int64_t)loss_bp_now - loss_bp_before >= lim->suspect_rise_bp;
 }
 
+int area_stuck(int64_t use_wh, int64_t supplied_wh)
+{
+    return use_wh == 0 && supplied_wh > 0;
+}
+
 const char *area_alert_name(area_alert a)
 {
     switch (a) {

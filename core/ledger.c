@@ -328,6 +328,20 @@ gl_status ledger_run(ledger_state *st, int32_t date)
     return GL_OK;
 }
 
+gl_status ledger_step(ledger_state *st)
+{
+    if (st == NULL || st->acct == NULL || st->next >= st->acct->nentries)
+        return GL_EINVAL;
+    int32_t date = st->acct->entries[st->next].date;
+    gl_status s = apply(st, st->next);
+    if (s != GL_OK)
+        return s;
+    st->next++;
+    if (date > st->date)
+        st->date = date;
+    return GL_OK;
+}
+
 static int aging_bucket(int days)
 {
     return days <= 30 ? 0 : days <= 60 ? 1 : days <= 90 ? 2 : 3;

@@ -28,7 +28,7 @@ typedef struct {
 typedef struct {
     char customer[LEDGER_ID_MAX];
     ledger_class klass;
-    int line, class_col;
+    int line, class_col, ref_col;
     ledger_entry e;
 } row;
 
@@ -266,6 +266,7 @@ static int take_field(reader *r, int line, int colkind, const field *f, row *w, 
             return 0;
         }
         memcpy(w->e.ref, f->text, f->len + 1);
+        w->ref_col = f->col;
         return 1;
     default:
         return 0;
@@ -362,6 +363,56 @@ static gl_status group(reader *r, row *rows, int n, ledgercsv *l)
     return r->errors ? GL_ESYNTAX : GL_OK;
 }
 
+/* ref_group: the namespace of a row's ref: its kind (as the gateway's store
+ * keeps refs unique per kind, so its own ledger exported for the credit run
+ * always passes); -1 for a row whose ref may repeat (none, or a bounced
+ * row, whose ref names the payment it cancels). */
+static int ref_group(const row *w)
+{
+    if (w->e.ref[0] == '\0' || w->e.kind == LEDGER_BOUNCED)
+        return -1;
+    return (int)w->e.kind;
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+    const row *x = *(const row *const *)a, *y = *(const row *const *)b;
+    int gx = ref_group(x), gy = ref_group(y), c;
+    if (gx != gy)
+        return gx < gy ? -1 : 1;
+    if ((c = strcmp(x->e.ref, y->e.ref)) != 0)
+        return c;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* check_refs: reports every row whose ref (in its namespace) was used on an
+ * earlier line, naming that first line: counting one payment twice is the
+ * mistake a repeated export makes. */
+static gl_status check_refs(reader *r, const row *rows, int n)
+{
+    const row **idx = malloc(sizeof *idx * (size_t)(n ? n : 1));
+    int m = 0;
+    if (idx == NULL)
+        return GL_ENOMEM;
+    for (int i = 0; i < n; i++)
+        if (ref_group(&rows[i]) >= 0)
+            idx[m++] = &rows[i];
+    if (m > 1)
+        qsort(idx, (size_t)m, sizeof *idx, ref_cmp);
+    for (int i = 1, first = 0; i < m && r->errors < DIAG_MAX; i++) {
+        if (ref_group(idx[i]) != ref_group(idx[first]) || strcmp(idx[i]->e.ref, idx[first]->e.ref) != 0) {
+            first = i;
+            continue;
+        }
+        r->errors++;
+        diag_add(r->d, "%s:%d:%d: ref: %s already used on line %d (%s of %s): one ref, one entry", r->file,
+                 idx[i]->line, idx[i]->ref_col, idx[i]->e.ref, idx[first]->line, ledger_kind_name(idx[first]->e.kind),
+                 idx[first]->customer);
+    }
+    free(idx);
+    return r->errors ? GL_ESYNTAX : GL_OK;
+}
+
 gl_status ledgercsv_parse(const char *file, const char *text, size_t len, diag *d, ledgercsv **out)
 {
     gl_status ret = GL_ESYNTAX;
@@ -401,7 +452,7 @@ gl_status ledgercsv_parse(const char *file, const char *text, size_t len, diag *
         }
         n += parse_row(&r, map, nmap, &rows[n]);
     }
-    if (r.errors)
+    if (r.errors || (ret = check_refs(&r, rows, n)) != GL_OK)
         goto out;
     ret = GL_ENOMEM;
     if ((l = calloc(1, sizeof *l)) == NULL)

@@ -52,7 +52,7 @@ static void print(const lineloss_result *r, const char *area, outfmt_kind k)
         return;
     for (int i = 0; i < r->nsignals; i++)
         printf("signal: %s %s (%s): use %lld Wh, %+d bp against the 3-month baseline\n",
-               r->signals[i].kind == LINELOSS_SWING ? "swing" : "suspect", r->signals[i].meter,
+               lineloss_signal_name(r->signals[i].kind), r->signals[i].meter,
                r->signals[i].customer, (long long)r->signals[i].use_wh, r->signals[i].change_bp);
 }
 

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "glog.h"
 #include "gridledger/fileio.h"
+#include "alerts.h"
 #include "jobs.h"
 #include "lineloss.h"
 #include "outfmt.h"
@@ -94,6 +95,35 @@ gl_status jobs_status(void *ctx, int64_t due, int64_t now)
     return jobs_publish(g, "status", body, now);
 }
 
+static const char *signal_alert(int kind)
+{
+    return kind == LINELOSS_SWING ? "usage_swing" : kind == LINELOSS_STUCK ? "suspected_bypass" : "theft_suspect";
+}
+
+/* lineloss_alerts: an alert per signal (a stuck counter: suspected_bypass,
+ * one alert while it stays stuck; suspicion only, no grade changes); each
+ * customer meter's signal alerts not raised this month are ended. */
+static void lineloss_alerts(jobs_gw *g, int64_t now, const lineloss_result *r)
+{
+    static const int kinds[] = {LINELOSS_SWING, LINELOSS_SUSPECT, LINELOSS_STUCK};
+    for (int i = 0; i < r->nsignals; i++)
+        jobs_alert(g, now, signal_alert(r->signals[i].kind), r->signals[i].meter,
+                   r->signals[i].kind == LINELOSS_STUCK ? "counter stood still while the area drew power" : r->period);
+    if (store_txn_begin(g->store) != GL_OK)
+        return;
+    for (int m = 0; m < g->cfg->nmeters; m++) {
+        const char *id = g->cfg->meters[m].id;
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            int raised = 0;
+            for (int i = 0; i < r->nsignals && !raised; i++)
+                raised = r->signals[i].kind == kinds[k] && strcmp(r->signals[i].meter, id) == 0;
+            if (!raised)
+                jobs_alert_end(g, now, signal_alert(kinds[k]), id, r->period);
+        }
+    }
+    store_txn_end(g->store, GL_OK);
+}
+
 /* jobs_lineloss: on the 1st, last month's area figures go up, with an
  * alert for a loss out of bounds and one per swing or suspicion signal. */
 gl_status jobs_lineloss(void *ctx, int64_t due, int64_t now)
@@ -114,35 +144,50 @@ gl_status jobs_lineloss(void *ctx, int64_t due, int64_t now)
     jobs_publish(g, "lineloss", body, now);
     if (r.fig.alert != AREA_ALERT_NONE)
         jobs_alert(g, now, "lineloss", g->cfg->gateway.area, area_alert_name(r.fig.alert));
-    for (int i = 0; i < r.nsignals; i++)
-        jobs_alert(g, now, r.signals[i].kind == LINELOSS_SWING ? "usage_swing" : "theft_suspect", r.signals[i].meter,
-                   r.period);
+    else
+        jobs_alert_end(g, now, "lineloss", g->cfg->gateway.area, r.period);
+    lineloss_alerts(g, now, &r);
     return GL_OK;
+}
+
+/* publish_record: an alert or event body up on topic (alerts|events). */
+static void publish_record(jobs_gw *g, int64_t now, const char *topic, const char *kind, const char *subject,
+                           const char *detail, int open)
+{
+    char *body = alerts_body(kind, subject, detail, now, open);
+    if (body != NULL)
+        jobs_publish(g, topic, body, now);
+    free(body);
 }
 
 void jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail, int open)
 {
-    char *body = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&body, &len);
-    if (f == NULL)
-        return;
-    fputs("{\"kind\":", f);
-    outfmt_json_string(f, kind);
-    fputs(",\"subject\":", f);
-    outfmt_json_string(f, subject);
-    fputs(",\"detail\":", f);
-    outfmt_json_string(f, detail);
-    fprintf(f, ",\"ts\":%lld,\"alert\":%s}", (long long)now, open ? "true" : "false");
-    if (fclose(f) == 0)
-        jobs_publish(g, "alerts", body, now);
-    free(body);
+    publish_record(g, now, "alerts", kind, subject, detail, open);
+}
+
+void jobs_alert_end(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *why)
+{
+    int64_t n = 0;
+    if (store_alert_end(g->store, now, kind, subject, &n) == GL_OK && n > 0)
+        jobs_alert_up(g, now, kind, subject, why, 0);
+}
+
+/* record_event: an event (recorded closed from the start, sent up as
+ * events); it ends the alerts alerts.h says it ends for its subject. */
+static void record_event(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail)
+{
+    store_event(g->store, now, kind, subject, detail, 0);
+    for (const char *const *end = alerts_ended_by(kind); *end != NULL; end++)
+        jobs_alert_end(g, now, *end, subject, kind);
+    publish_record(g, now, "events", kind, subject, detail, 0);
 }
 
 void jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail)
 {
-    store_event(g->store, now, kind, subject, detail, 1);
-    jobs_alert_up(g, now, kind, subject, detail, 1);
+    if (alerts_is_event(kind))
+        record_event(g, now, kind, subject, detail);
+    else if (store_alert_open(g->store, now, kind, subject, detail) == GL_OK)
+        jobs_alert_up(g, now, kind, subject, detail, 1); /* GL_EEXIST: open already, nothing new */
 }
 
 /* add_job: appends a job to d's table. */
@@ -234,6 +279,7 @@ gl_status daemon_jobs_init(daemon_state *d)
     g->cfg = d->cfg;
     g->started = clock_now(&d->clock);
     g->collect_wake = g->started; /* a timed step the last run planned is found again at start */
+    g->clock = &d->clock;
     if (cli_open_store(d->cfg, &g->store) != CLI_OK) {
         free(g);
         return GL_EIO;

@@ -15,7 +15,7 @@
 
 static const char *const kind_names[DOWNLINK_KIND_COUNT] = {"payments", "topups", "tariffs", "commands",
                                                             "config"};
-static const char *const command_names[] = {"disconnect", "reconnect", "poll_now", "resend"};
+static const char *const command_names[] = {"disconnect", "reconnect", "poll_now", "resend", "ack_alert"};
 #define SIG_TAIL ",\"sig\":\""
 #define MAX_SAFE_INT 9007199254740991.0 /* 2^53 - 1: JSON numbers as doubles stay exact */
 
@@ -208,7 +208,7 @@ static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *re
         if (strcmp(cmd, command_names[k]) == 0)
             break;
     if (k == sizeof command_names / sizeof command_names[0]) {
-        say(reason, cap, "body.command must be disconnect|reconnect|poll_now|resend");
+        say(reason, cap, "body.command must be disconnect|reconnect|poll_now|resend|ack_alert");
         return GL_ERANGE;
     }
     m->command = (downlink_command)k;
@@ -221,6 +221,11 @@ static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *re
     if (cJSON_GetObjectItemCaseSensitive(body, "since_seq") != NULL && !get_int(body, "since_seq", &m->since_seq)) {
         say(reason, cap, "body.since_seq must be a non-negative integer");
         return GL_ERANGE;
+    }
+    if (m->command == DOWNLINK_CMD_ACK_ALERT && (!get_str(body, "alert", m->ref, sizeof m->ref) ||
+                                                 !get_str(body, "subject", m->customer, sizeof m->customer))) {
+        say(reason, cap, "body.alert and body.subject missing");
+        return GL_ESYNTAX;
     }
     if (m->command == DOWNLINK_CMD_RESEND && m->since_seq < 0) {
         say(reason, cap, "body.since_seq missing");

@@ -34,16 +34,17 @@ typedef enum downlink_command {
     DOWNLINK_CMD_DISCONNECT = 0,
     DOWNLINK_CMD_RECONNECT,
     DOWNLINK_CMD_POLL_NOW,
-    DOWNLINK_CMD_RESEND
+    DOWNLINK_CMD_RESEND,
+    DOWNLINK_CMD_ACK_ALERT /* the back office acknowledges an alert: body.alert (kind), body.subject */
 } downlink_command;
 
 typedef struct downlink_msg {
     downlink_kind kind;
     int64_t seq, ts, expires;
-    /* payments, topups; commands (customer) */
+    /* payments, topups; commands (customer; ack_alert: the alert's subject) */
     char customer[DOWNLINK_ID_MAX];
     int64_t amount_fen;
-    char ref[DOWNLINK_ID_MAX];
+    char ref[DOWNLINK_ID_MAX];      /* payments, topups; ack_alert: the alert's kind */
     char date[11];                  /* YYYY-MM-DD */
     /* commands */
     downlink_command command;

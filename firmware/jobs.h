@@ -23,6 +23,7 @@ typedef struct jobs_gw {
     config *cfg;
     store *store;
     int64_t started;           /* clock time the daemon started */
+    const gl_clock *clock;     /* the daemon's clock (real or simulated): events carry its time */
     poller *poller;            /* NULL if no meters */
     reading *readings;         /* one cycle, cfg->nmeters */
     validate_event *events;
@@ -50,8 +51,14 @@ void jobs_error(jobs_gw *g, const char *fmt, ...) __attribute__((format(printf, 
 /* jobs_publish: commits an up message (kind, body JSON) to the outbox. */
 gl_status jobs_publish(jobs_gw *g, const char *kind, const char *body, int64_t now);
 
-/* jobs_alert: records an open alert and queues it up. */
+/* jobs_alert: records an open alert and queues it up, once while it stays
+ * open (the same kind, subject and detail again is nothing new); for the
+ * kinds alerts.h calls events (supply_cut, supply_restored, ...) records an
+ * event instead, closes the alerts it ends and queues it up as events.
+ * jobs_alert_end: closes the open alerts of kind about subject (the
+ * condition ended) and tells the back office (alert false, detail why). */
 void jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail);
+void jobs_alert_end(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *why);
 
 /* jobs_alert_up: queues an alert up only, for one the caller has recorded
  * already (a meter going offline: pollstore_save stores the event); open 0

@@ -227,8 +227,9 @@ static void take_one(collect_ctx *c, const char *customer, const char *ep, const
         int restore = t->action == COLLECT_RESTORE;
         relay_op(c, customer, restore, restore ? "arrears paid" : "arrears: lawful cut (collection record)", &r);
         if (r.status[0] == 't') {
-            store_event(c->g->store, c->now, restore ? "supply_restored" : "supply_cut", customer,
-                        restore ? "arrears paid" : "arrears", 0);
+            if (strcmp(r.channel, "field") == 0) /* the relay's own switching is recorded by jobs_relay */
+                store_event(c->g->store, c->now, restore ? "supply_restored" : "supply_cut", customer,
+                            restore ? "work order: restore" : "work order: cut", 0);
             c->cuts += !restore;
             c->restores += restore;
         }

@@ -150,7 +150,6 @@ static void act(fee_ctx *c, const char *customer, const feectl_decision *dc, fee
             break; /* not yet, or the notice has no proof of service yet */
         if (jobs_relay(c->g, customer, 0, "prepaid balance exhausted", reason, sizeof reason) == GL_OK) {
             fs->supply_on = 0;
-            store_event(c->g->store, c->now, "supply_cut", customer, "prepaid", 0);
             record(c, customer, COLLECT_DISCONNECT, "relay", balance, "taken", "relay opened, confirmed by the meter",
                    "prepaid balance exhausted, exhaustion notice served");
         }
@@ -158,7 +157,6 @@ static void act(fee_ctx *c, const char *customer, const feectl_decision *dc, fee
     case FEECTL_RECONNECT:
         if (jobs_relay(c->g, customer, 1, "topped up", reason, sizeof reason) == GL_OK) {
             *fs = (fee_state){1, 0, -1, fs->topups};
-            store_event(c->g->store, c->now, "supply_restored", customer, "topped up", 0);
             record(c, customer, COLLECT_RESTORE, "relay", balance, "taken", "relay closed, confirmed by the meter",
                    "topped up");
         }

@@ -121,7 +121,9 @@ gl_status jobs_relay(jobs_gw *g, const char *customer, int closed, const char *w
         snprintf(reason, cap, "relay of %s: %s", g->cfg->meters[i].id, gl_strerror(st));
         return st;
     }
-    store_event(g->store, 0, closed ? "supply_restored" : "supply_cut", customer, why, 0);
+    /* the daemon's clock, not 0: a relay event carries the (possibly simulated) time it happened */
+    store_event(g->store, g->clock ? clock_now(g->clock) : 0, closed ? "supply_restored" : "supply_cut", customer, why,
+                0);
     glog_info("%s supply of %s (%s)", closed ? "restored" : "cut", customer, why);
     return GL_OK;
 }

@@ -22,6 +22,7 @@
 #include "gridledger/clock.h"
 #include "gridledger/fileio.h"
 #include "jobs.h"
+#include "payment.h"
 
 #define STEP_MS 100
 #define DRAIN_MS 3000
@@ -55,15 +56,20 @@ static gl_status known(const jobs_uplink *u, const char *customer, char *reason,
     return GL_ENOTFOUND;
 }
 
-static gl_status apply_money(jobs_uplink *u, const downlink_msg *m, const char *kind, char *reason, size_t cap)
+/* apply_money: a downlink payment or top-up, by the same rules as the
+ * counter's `pay` (payment.h); the ack carries the reason of a refusal. */
+static gl_status apply_money(jobs_uplink *u, const downlink_msg *m, int topup, char *reason, size_t cap)
 {
-    if (known(u, m->customer, reason, cap) != GL_OK)
-        return GL_ENOTFOUND;
-    gl_status st = store_ledger_put(u->store, m->customer, m->date, kind, m->amount_fen, m->ref, NULL);
+    payment_req r = {m->customer, m->date, m->ref, m->amount_fen, topup};
+    payment_result res = {"payment", 0, ""};
+    gl_status st = store_txn_begin(u->store);
+    if (st == GL_OK)
+        st = payment_take(u->store, u->g->cfg, &r, jobs_civil_day(clock_now(u->clock)), clock_now(u->clock), &res);
+    st = store_txn_end(u->store, st);
     if (st == GL_EEXIST)
-        snprintf(reason, cap, "%s ref %s already applied", kind, m->ref);
+        snprintf(reason, cap, "%s ref %s already applied", res.kind, m->ref);
     else if (st != GL_OK)
-        snprintf(reason, cap, "store: %s", gl_strerror(st));
+        snprintf(reason, cap, "%s", res.why[0] ? res.why : gl_strerror(st));
     else
         atomic_store(&u->g->money_changed, 1);
     return st;
@@ -71,12 +77,12 @@ static gl_status apply_money(jobs_uplink *u, const downlink_msg *m, const char *
 
 static gl_status on_payment(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
-    return apply_money(ctx, m, "payment", reason, cap);
+    return apply_money(ctx, m, 0, reason, cap);
 }
 
 static gl_status on_topup(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
-    return apply_money(ctx, m, "topup", reason, cap);
+    return apply_money(ctx, m, 1, reason, cap);
 }
 
 static gl_status queue_relay(jobs_uplink *u, const char *customer, int closed, char *reason, size_t cap)
@@ -96,6 +102,16 @@ static gl_status queue_relay(jobs_uplink *u, const char *customer, int closed, c
     return st;
 }
 
+/* ack_alert: the back office acknowledged an alert (it stays listed until
+ * its condition ends); GL_ENOTFOUND, with why, if none is open. */
+static gl_status ack_alert(jobs_uplink *u, const downlink_msg *m, char *reason, size_t cap)
+{
+    gl_status st = store_alert_ack(u->store, clock_now(u->clock), m->ref, m->customer, "backoffice");
+    if (st == GL_ENOTFOUND)
+        snprintf(reason, cap, "no open alert %s about %s to acknowledge", m->ref, m->customer);
+    return st;
+}
+
 static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
     jobs_uplink *u = ctx;
@@ -106,6 +122,8 @@ static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size
     case DOWNLINK_CMD_DISCONNECT:
     case DOWNLINK_CMD_RECONNECT:
         return queue_relay(u, m->customer, m->command == DOWNLINK_CMD_RECONNECT, reason, cap);
+    case DOWNLINK_CMD_ACK_ALERT:
+        return ack_alert(u, m, reason, cap);
     case DOWNLINK_CMD_RESEND:
     default:
         snprintf(reason, cap, "command not supported by this gateway");

@@ -93,6 +93,11 @@ static gl_status figures(store *s, const config *cfg, const area_limits *lim, in
     return st;
 }
 
+const char *lineloss_signal_name(int kind)
+{
+    return kind == LINELOSS_SWING ? "swing" : kind == LINELOSS_STUCK ? "stuck" : "suspect";
+}
+
 static void signals(store *s, const config *cfg, const area_limits *lim, int year, int month, const int64_t *uses,
                     lineloss_result *r)
 {
@@ -110,7 +115,9 @@ static void signals(store *s, const config *cfg, const area_limits *lim, int yea
         }
         int32_t change = 0;
         int swing = area_swing(uses[i], prev, lim, &change);
-        if (swing && m->customer_index >= 0 && large(&cfg->customers[m->customer_index]))
+        if (area_stuck(uses[i], r->fig.supplied_wh))
+            add_signal(r, m, LINELOSS_STUCK, uses[i], change);
+        else if (swing && m->customer_index >= 0 && large(&cfg->customers[m->customer_index]))
             add_signal(r, m, LINELOSS_SWING, uses[i], change);
         else if (nb > 0 && area_suspect(uses[i], base / nb, r->fig.loss_bp, r->prev_loss_bp, lim))
             add_signal(r, m, LINELOSS_SUSPECT, uses[i], change);

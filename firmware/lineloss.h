@@ -14,12 +14,15 @@
 typedef struct lineloss_signal {
     char meter[CONFIG_ID_MAX];
     char customer[CONFIG_ID_MAX];
-    int kind;            /* LINELOSS_SWING or LINELOSS_SUSPECT */
+    int kind;            /* LINELOSS_SWING, LINELOSS_SUSPECT or LINELOSS_STUCK */
     int64_t use_wh;
     int32_t change_bp;   /* against the 3-month baseline */
 } lineloss_signal;
 
-enum { LINELOSS_SWING = 1, LINELOSS_SUSPECT = 2 };
+enum { LINELOSS_SWING = 1, LINELOSS_SUSPECT = 2, LINELOSS_STUCK = 3 };
+
+/* lineloss_signal_name: "swing", "suspect", "stuck". */
+const char *lineloss_signal_name(int kind);
 
 typedef struct lineloss_result {
     char period[12];     /* YYYY-MM */

@@ -40,7 +40,7 @@ static const command commands[] = {
     {"pay", cmd_pay, "record a payment taken locally", "pay CUSTOMER AMOUNT --ref REF [--date DATE] [--topup] | pay --batch FILE"},
     {"grades", cmd_grades, "credit grades", "grades [--json|--csv]"},
     {"worklist", cmd_worklist, "the collection worklist", "worklist [--date DATE] [--json|--csv]"},
-    {"alerts", cmd_alerts, "open alerts", "alerts [--json|--csv]"},
+    {"alerts", cmd_alerts, "open alerts (--all: every alert, its state and times)", "alerts [--all] [--json|--csv]"},
     {"actions", cmd_actions, "the collection record: every action taken, planned, served",
      "actions [--customer C] [--from D] [--to D] [--json|--csv]"},
     {"served", cmd_served, "record a notice's proof of service", "served CUSTOMER ACTION --proof TEXT [--at TIME] [--id N]"},

@@ -19,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "gridledger/civdate.h"
 #include "store_schema.h"
 #include "store_slots.h"
 #include "store_vfs.h"
@@ -94,6 +95,24 @@ static int64_t query_i64_at(sqlite3 *db, const char *sql, int64_t a, int64_t def
         if (sqlite3_bind_parameter_count(st) > 0)
             sqlite3_bind_int64(st, 1, a);
         if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+            v = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* query_text_i64: the first column of the first row of sql with text
+ * parameters ?1..?3 (c may be NULL: two), or -1 on an error. */
+static int64_t query_text_i64(store *s, const char *sql, const char *a, const char *b, const char *c)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+        if (c != NULL)
+            sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
             v = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
@@ -908,6 +927,41 @@ gl_status store_alert_close(store *s, int64_t ts, const char *kind, const char *
                         " AND subject = ?3", "itt", ts, kind, subject);
 }
 
+gl_status store_alert_open(store *s, int64_t ts, const char *kind, const char *subject, const char *detail)
+{
+    if (s == NULL || kind == NULL || subject == NULL)
+        return GL_EINVAL;
+    detail = detail ? detail : "";
+    if (query_text_i64(s, "SELECT count(*) FROM events WHERE alert = 1 AND closed_ts IS NULL AND kind = ?1"
+                          " AND subject = ?2 AND detail = ?3", kind, subject, detail) > 0)
+        return GL_EEXIST;
+    gl_status st = begin(s);
+    if (st == GL_OK)
+        st = store_alert_close(s, ts, kind, subject);
+    if (st == GL_OK)
+        st = store_event(s, ts, kind, subject, detail, 1);
+    return finish(s, st);
+}
+
+gl_status store_alert_end(store *s, int64_t ts, const char *kind, const char *subject, int64_t *closed)
+{
+    gl_status st = store_alert_close(s, ts, kind, subject);
+    *closed = st == GL_OK ? sqlite3_changes(s->db) : 0;
+    return st;
+}
+
+gl_status store_alert_ack(store *s, int64_t ts, const char *kind, const char *subject, const char *by)
+{
+    if (s == NULL || kind == NULL || subject == NULL)
+        return GL_EINVAL;
+    gl_status st = exec_bind(s, "UPDATE events SET acked_ts = ?1, acked_by = ?2 WHERE alert = 1 AND closed_ts IS NULL"
+                                " AND acked_ts IS NULL AND kind = ?3 AND subject = ?4", "ittt", ts,
+                             by ? by : "", kind, subject);
+    if (st == GL_OK && sqlite3_changes(s->db) == 0)
+        st = GL_ENOTFOUND;
+    return st;
+}
+
 gl_status store_kv_get(store *s, const char *key, char *val, size_t cap)
 {
     sqlite3_stmt *st = NULL;
@@ -1068,6 +1122,93 @@ gl_status store_payment_put(store *s, const char *customer, int64_t amount_fen, 
     if (ref == NULL || ref[0] == '\0' || amount_fen <= 0)
         return GL_EINVAL;
     return store_ledger_put(s, customer, date, "payment", amount_fen, ref, NULL);
+}
+
+/* copy_col: column col of the current row as text into buf ("" for NULL). */
+static void copy_col(sqlite3_stmt *st, int col, char *buf, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(buf, cap, "%s", t ? (const char *)t : "");
+}
+
+gl_status store_payment_find(store *s, const char *ref, store_payment *out)
+{
+    sqlite3_stmt *st = NULL;
+    if (s == NULL || ref == NULL || out == NULL)
+        return GL_EINVAL;
+    gl_status ret = status_of(sqlite3_prepare_v2(s->db, "SELECT customer, kind, date, amount_fen FROM ledger"
+                                                        " WHERE ref = ?1 AND kind IN ('payment', 'topup')"
+                                                        " ORDER BY id LIMIT 1", -1, &st, NULL));
+    if (ret == GL_OK) {
+        sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        ret = rc == SQLITE_ROW ? GL_OK : rc == SQLITE_DONE ? GL_ENOTFOUND : status_of(rc);
+    }
+    if (ret == GL_OK) {
+        copy_col(st, 0, out->customer, sizeof out->customer);
+        copy_col(st, 1, out->kind, sizeof out->kind);
+        copy_col(st, 2, out->date, sizeof out->date);
+        out->amount_fen = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* ledger_row: the current row (date, kind, amount_fen, ref, due) as a
+ * ledger entry; GL_ECORRUPT for a date or kind the store should not hold. */
+static gl_status ledger_row(sqlite3_stmt *st, ledger_entry *e)
+{
+    char date[16], due[16], kind[24];
+    copy_col(st, 0, date, sizeof date);
+    copy_col(st, 1, kind, sizeof kind);
+    copy_col(st, 4, due, sizeof due);
+    copy_col(st, 3, e->ref, sizeof e->ref);
+    int k = ledger_kind_parse(kind, strlen(kind));
+    e->amount_fen = sqlite3_column_int64(st, 2);
+    e->due = 0;
+    if (k < 0 || civdate_parse(date, strlen(date), &e->date) != GL_OK ||
+        (due[0] != '\0' && civdate_parse(due, strlen(due), &e->due) != GL_OK))
+        return GL_ECORRUPT;
+    e->kind = (ledger_kind)k;
+    return GL_OK;
+}
+
+gl_status store_ledger_entries(store *s, const char *customer, ledger_entry **out, int *n)
+{
+    sqlite3_stmt *st = NULL;
+    ledger_entry *e = NULL;
+    int cap = 0, rc = SQLITE_ROW;
+    if (s == NULL || customer == NULL || out == NULL || n == NULL)
+        return GL_EINVAL;
+    *out = NULL;
+    *n = 0;
+    gl_status ret = status_of(sqlite3_prepare_v2(s->db, "SELECT date, kind, amount_fen, ref, due FROM ledger"
+                                                        " WHERE customer = ?1 ORDER BY date, id", -1, &st, NULL));
+    if (ret == GL_OK)
+        sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
+    while (ret == GL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            ledger_entry *ne = NULL;
+            cap = cap ? cap * 2 : 64;
+            if (cap > LEDGER_MAX_ENTRIES || (ne = realloc(e, sizeof *e * (size_t)cap)) == NULL) {
+                ret = cap > LEDGER_MAX_ENTRIES ? GL_EBOUND : GL_ENOMEM;
+                break;
+            }
+            e = ne;
+        }
+        ret = ledger_row(st, &e[*n]);
+        *n += ret == GL_OK;
+    }
+    if (ret == GL_OK && rc != SQLITE_DONE)
+        ret = status_of(rc);
+    sqlite3_finalize(st);
+    if (ret != GL_OK) {
+        free(e);
+        *n = 0;
+        return ret;
+    }
+    *out = e;
+    return GL_OK;
 }
 
 static const char *json_str(const cJSON *o, const char *key)

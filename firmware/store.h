@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "gridledger/ledger.h"
 #include "gridledger/reading.h"
 #include "gridledger/status.h"
 
@@ -108,6 +109,22 @@ gl_status store_meter_use(store *s, const char *meter, int64_t from_ts, int64_t 
  * back online closes its meter_offline alert); GL_OK if there were none. */
 gl_status store_alert_close(store *s, int64_t ts, const char *kind, const char *subject);
 
+/* An alert's life: open (recorded), acknowledged (by the back office: it
+ * stays listed, with who and when, until it is closed), closed (the
+ * condition ended). Events that are not alerts are recorded closed from the
+ * start (is_alert 0).
+ * store_alert_open: opens an alert of kind about subject unless the same
+ * one (kind, subject, detail) is open already: GL_EEXIST, nothing recorded,
+ * so a condition seen again every day stays one alert. An open one with
+ * another detail (a deeper level) is closed at ts and the new one opened.
+ * store_alert_ack: marks the open, unacknowledged alerts of kind about
+ * subject acknowledged at ts by `by`; GL_ENOTFOUND if there is none. */
+gl_status store_alert_open(store *s, int64_t ts, const char *kind, const char *subject, const char *detail);
+gl_status store_alert_ack(store *s, int64_t ts, const char *kind, const char *subject, const char *by);
+
+/* store_alert_end: store_alert_close, with *closed the number closed. */
+gl_status store_alert_end(store *s, int64_t ts, const char *kind, const char *subject, int64_t *closed);
+
 /* store_event: records an event (is_alert: an open alert). */
 gl_status store_event(store *s, int64_t ts, const char *kind, const char *subject, const char *detail,
                       int is_alert);
@@ -158,6 +175,23 @@ gl_status store_kv_set(store *s, const char *key, const char *val);
  * (nothing changes). date is YYYY-MM-DD. */
 gl_status store_payment_put(store *s, const char *customer, int64_t amount_fen, const char *ref,
                             const char *date);
+
+/* store_payment_find: the payment or top-up recorded under ref (money
+ * received: payments and top-ups share one set of refs); GL_ENOTFOUND if
+ * none. */
+typedef struct store_payment {
+    char customer[64];
+    char kind[16];  /* "payment" or "topup" */
+    char date[16];  /* YYYY-MM-DD */
+    int64_t amount_fen;
+} store_payment;
+gl_status store_payment_find(store *s, const char *ref, store_payment *out);
+
+/* store_ledger_entries: customer's ledger entries in date order (then the
+ * order they were recorded) as core ledger entries, malloc'd into *out
+ * (free() it; NULL when there are none), *n the count. GL_EBOUND past
+ * LEDGER_MAX_ENTRIES, GL_ECORRUPT for a row with a bad date or kind. */
+gl_status store_ledger_entries(store *s, const char *customer, ledger_entry **out, int *n);
 
 /* store_bill_put: records a bill; GL_EEXIST if customer+period exists. */
 gl_status store_bill_put(store *s, const char *customer, const char *period, int64_t total_fen,

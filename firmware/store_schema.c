@@ -65,7 +65,15 @@ static const char v4[] =
     "CREATE INDEX collection_episode ON collection(customer, episode);"
     "CREATE INDEX collection_taken ON collection(taken_ts);";
 
-static const char *const steps[STORE_SCHEMA_VERSION] = {v1, v2, v3, v4};
+/* Version 5: an alert's life: acknowledged (by the back office: when, by
+ * whom) beside closed (the condition ended); open = neither closed nor
+ * acknowledged is still open, acknowledged ones stay until closed. */
+static const char v5[] =
+    "ALTER TABLE events ADD COLUMN acked_ts INTEGER;"
+    "ALTER TABLE events ADD COLUMN acked_by TEXT;"
+    "CREATE INDEX events_subject ON events(kind, subject) WHERE alert = 1 AND closed_ts IS NULL;";
+
+static const char *const steps[STORE_SCHEMA_VERSION] = {v1, v2, v3, v4, v5};
 
 int store_schema_version(sqlite3 *db)
 {

@@ -1,6 +1,7 @@
 /* area.h: the area's four numbers (量价费损: quantity, price, fee, loss) and
  * the signals drawn from them: line loss alerts, large customers' monthly
- * swings, and meters whose use dropped while the area's loss rose.
+ * swings, meters whose use dropped while the area's loss rose, and meters
+ * whose counter stood still while the area drew power.
  *
  * Pure computation: energies in Wh, amounts in fen, rates in basis points
  * (1 bp = 0.01 %), all rounded half-up. A suspicion is only a signal: a grade
@@ -58,6 +59,13 @@ int area_swing(int64_t month_wh, const int64_t prev_wh[3], const area_limits *li
  * its baseline while the area's loss rate rose by suspect_rise_bp or more. */
 int area_suspect(int64_t use_wh, int64_t baseline_wh, int32_t loss_bp_now, int32_t loss_bp_before,
                  const area_limits *lim);
+
+/* area_stuck: 1 if a customer meter's counter stood still over the period
+ * (use_wh == 0, the meter read) while the area summary meter recorded
+ * supply (supplied_wh > 0): the bypassed meter's signature. A meter with no
+ * reading (use_wh < 0) is missing, not stuck. Suspicion only: an empty
+ * house looks the same; a grade changes only on confirmed theft. */
+int area_stuck(int64_t use_wh, int64_t supplied_wh);
 
 /* area_alert_name: "high_loss", "negative_loss", "no_supply" or "none". */
 const char *area_alert_name(area_alert a);

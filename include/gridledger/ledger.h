@@ -134,6 +134,11 @@ gl_status ledger_begin(ledger_state *st, const ledger_account *acct, const ledge
  * LEDGER_MAX_DEBTS, GL_ERANGE for an amount beyond LEDGER_MAX_AMOUNT_FEN. */
 gl_status ledger_run(ledger_state *st, int32_t date);
 
+/* ledger_step: replays the next entry only (what ledger_run does for each
+ * entry), so a display can show what each payment paid; GL_EINVAL when
+ * every entry was replayed, else as ledger_run. */
+gl_status ledger_step(ledger_state *st);
+
 /* ledger_arrears_at: the arrears as of `date` (>= the replayed date): ages
  * and penalties counted to that day without changing st. */
 gl_status ledger_arrears_at(const ledger_state *st, int32_t date, ledger_arrears *out);

@@ -173,13 +173,13 @@ wait_sql() {
 
 # ---- downlink while the gateways run: a payment, its repeat, an unknown customer
 wait_sql "SELECT count(DISTINCT gateway) FROM messages" 3 # all connected, hence subscribed to their downlink
-down=$( { "${BOC[@]}" pay gw-0001 C-101 100.00 --ref E2E-PAY-1 --date "$P-28" &&
-    "${BOC[@]}" pay gw-0002 C-203 58.30 --ref E2E-PAY-2 --date "$P-27" &&
-    "${BOC[@]}" pay gw-0003 C-999 5.00 --ref E2E-PAY-3 --date "$P-27"; } 2>&1)
+down=$( { "${BOC[@]}" pay gw-0001 C-101 100.00 --ref E2E-PAY-1 --date "$P-25" &&
+    "${BOC[@]}" pay gw-0002 C-203 58.30 --ref E2E-PAY-2 --date "$P-25" &&
+    "${BOC[@]}" pay gw-0003 C-999 5.00 --ref E2E-PAY-3 --date "$P-25"; } 2>&1)
 check "back office sent 3 payments down (signed, QoS 1)" "$(tr '\n' ';' <<<"$down")" \
     "sent payments seq 1 to gw-0001;sent payments seq 1 to gw-0002;sent payments seq 1 to gw-0003;"
 wait_sql "SELECT count(*) FROM acks WHERE gateway = 'gw-0001'" 1 100
-out=$("${BOC[@]}" pay gw-0001 C-101 100.00 --ref E2E-PAY-1 --date "$P-28" 2>&1)
+out=$("${BOC[@]}" pay gw-0001 C-101 100.00 --ref E2E-PAY-1 --date "$P-25" 2>&1)
 check "the same payment sent again (new seq, same ref)" "$out" "sent payments seq 2 to gw-0001"
 
 # ---- a malformed and a non-UTF-8 payload on a gateway's topic, as that gateway
@@ -274,7 +274,7 @@ res=""
 for gw in $GWS; do res+="$gw:$(q $gw "SELECT group_concat(customer || ' ' || kind || ' ' || amount_fen || ' ' || ref || ' ' || date, ';')
     FROM ledger WHERE ref LIKE 'E2E-%'") "; done
 check "gateway ledgers: each payment applied exactly once, none for the unknown customer" "$res" \
-    "gw-0001:C-101 payment 10000 E2E-PAY-1 $P-28 gw-0002:C-203 payment 5830 E2E-PAY-2 $P-27 gw-0003: "
+    "gw-0001:C-101 payment 10000 E2E-PAY-1 $P-25 gw-0002:C-203 payment 5830 E2E-PAY-2 $P-25 gw-0003: "
 acks=$("${BOC[@]}" acks | tr -d '\r' | cut -d, -f1-6,8-9 | tail -n +2 | tr '\n' ';')
 check "acks: applied, duplicate (same ref), refused (unknown customer)" "$acks" \
 "gw-0001,1,payments,C-101,100.00,E2E-PAY-1,applied,;gw-0001,2,payments,C-101,100.00,E2E-PAY-1,duplicate,payment ref E2E-PAY-1 already applied;\

@@ -24,11 +24,11 @@ sqlite3 gridledger.db "INSERT INTO ledger(customer, date, kind, amount_fen, ref,
  ('C-0001', '2025-10-01', 'bill', 20000, 'C-0001/2025-09', '2025-10-16'),
  ('C-0001', '2025-11-01', 'bill', 18000, 'C-0001/2025-10', '2025-11-16'),
  ('C-0002', '2025-11-01', 'bill', 1000000, 'C-0002/2025-10', '2025-11-16');"
-out=$("$GL" -c gridledger.json pay C-0001 200.00 --ref BANK-1 --date 2025-10-26)
+out=$("$GL" -c gridledger.json pay C-0001 200.00 --ref BANK-1 --date 2025-10-26 | head -1)
 check "pay records a payment" "$out" "recorded: C-0001 paid 200.00 on 2025-10-26, ref BANK-1"
-out=$("$GL" -c gridledger.json pay C-0001 200.00 --ref BANK-1 --date 2025-10-26)
+out=$("$GL" -c gridledger.json pay C-0001 200.00 --ref BANK-1 --date 2025-10-26 | head -1)
 check "the same reference again changes nothing" "$out|$(sqlite3 gridledger.db "SELECT count(*) FROM ledger WHERE kind='payment'")" \
-    "payment ref BANK-1 was already recorded: nothing changed|1"
+    "payment ref BANK-1 was already recorded: nothing changed (C-0001 200.00 on 2025-10-26)|1"
 "$GL" -c gridledger.json pay C-9999 1.00 --ref X 2>/dev/null
 check "pay for an unknown customer is a usage error" "$?" 2
 "$GL" -c gridledger.json pay C-0001 -5 --ref X 2>/dev/null

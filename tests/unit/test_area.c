@@ -121,6 +121,13 @@ static void test_suspect_table(void **state)
         int got = area_suspect(cases[i].use, cases[i].base, cases[i].now_bp, cases[i].before_bp, &lim);
         assert_int_equal(got, cases[i].want);
     }
+    /* a counter standing still while the area draws power: both sides of each condition */
+    static const struct {
+        int64_t use, supplied;
+        int want;
+    } stuck[] = {{0, 1, 1}, {0, 1000000, 1}, {1, 1000000, 0}, {0, 0, 0}, {-1, 1000000, 0} /* no reading: missing */};
+    for (size_t i = 0; i < sizeof stuck / sizeof stuck[0]; i++)
+        assert_int_equal(area_stuck(stuck[i].use, stuck[i].supplied), stuck[i].want);
     assert_string_equal(area_alert_name(AREA_ALERT_HIGH_LOSS), "high_loss");
     assert_string_equal(area_alert_name(AREA_ALERT_NONE), "none");
 }

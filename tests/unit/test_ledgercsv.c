@@ -43,6 +43,27 @@ static void test_csv_cases(void **state)
         {"too many fields", "customer,class,date,kind,amount,ref\nA,residential,2026-01-01,bill,1.00,x,y\n", GL_ESYNTAX,
          0, 0, "t.csv:2:38: csv: more fields than the header"},
         {"bare CR", "customer,class,date,kind,amount,ref\rA", GL_ESYNTAX, 0, 0, "t.csv:1:36: csv: bare carriage return"},
+        {"a payment ref used twice: the second row named, the first occurrence given",
+         "customer,class,date,kind,amount,ref\nA,residential,2026-01-05,payment,50.00,T-DUP\n"
+         "B,residential,2026-01-06,payment,50.00,T-DUP\n", GL_ESYNTAX, 0, 0,
+         "t.csv:3:40: ref: T-DUP already used on line 2 (payment of A): one ref, one entry"},
+        {"the same ref, customer and amount twice is still two rows", "customer,class,date,kind,amount,ref\n"
+         "A,residential,2026-01-05,payment,50.00,P1\nA,residential,2026-01-05,payment,50.00,P1\n", GL_ESYNTAX, 0, 0,
+         "t.csv:3:40: ref: P1 already used on line 2 (payment of A): one ref, one entry"},
+        {"a top-up reusing a top-up's ref", "customer,class,date,kind,amount,ref\nA,residential,2026-01-05,topup,"
+         "5.00,P1\nA,residential,2026-01-04,topup,5.00,P1\n", GL_ESYNTAX, 0, 0,
+         "t.csv:3:37: ref: P1 already used on line 2 (topup of A): one ref, one entry"},
+        {"a top-up and a payment may share a ref (as in the store: refs are unique per kind)",
+         "customer,class,date,kind,amount,ref\nA,residential,2026-01-05,payment,5.00,P1\n"
+         "A,residential,2026-01-04,topup,5.00,P1\n", GL_OK, 1, 2, NULL},
+        {"a bill id used twice", "customer,class,date,kind,amount,ref\nA,residential,2026-01-01,bill,5.00,B1\n"
+         "A,residential,2026-02-01,bill,5.00,B1\n", GL_ESYNTAX, 0, 0,
+         "t.csv:3:36: ref: B1 already used on line 2 (bill of A): one ref, one entry"},
+        {"distinct refs, a bounce naming its payment, a bill and a payment sharing a ref, empty refs",
+         "customer,class,date,kind,amount,ref\nA,residential,2026-01-01,bill,5.00,X1\n"
+         "A,residential,2026-01-02,payment,5.00,X1\nA,residential,2026-01-03,bounced,5.00,X1\n"
+         "A,residential,2026-01-03,payment,5.00,X2\nA,residential,2026-01-04,adjustment,1.00,\n"
+         "A,residential,2026-01-05,adjustment,1.00,\n", GL_OK, 1, 6, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct csv_case *c = &cases[i];

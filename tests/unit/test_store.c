@@ -382,6 +382,10 @@ static const char *const sample_at[STORE_SCHEMA_VERSION + 1] = {
     "INSERT INTO outbox(seq, ts, kind, body) VALUES(1, 10, 'readings', '{}');",
     "INSERT INTO ledger(customer, date, kind, amount_fen, ref) VALUES('C1', '2026-01-01', 'payment', 500, 'R1');",
     "INSERT INTO grades(customer, as_of, score, grade, explanation) VALUES('C1', '2026-01-01', 95, 'A', '{}');",
+    "INSERT INTO collection(customer, episode, action, channel, planned_ts, taken_ts, status, served_ts, proof,"
+    " principal_fen, penalty_fen, reason) VALUES('C1', '2026-01-16', 'sms', 'sms', 10, 10, 'served', 11, 'dlr 1',"
+    " 20000, 100, 'day 1');",
+    "UPDATE events SET acked_ts = 20, acked_by = 'backoffice' WHERE alert = 1;",
 };
 
 static void test_migrations_from_every_version(void **state)
@@ -404,6 +408,8 @@ static void test_migrations_from_every_version(void **state)
             assert_int_equal(count(s, "SELECT import_wh FROM readings WHERE meter='M1'"), 777);
         if (from >= 2)
             assert_int_equal(count(s, "SELECT amount_fen FROM ledger WHERE ref='R1'"), 500);
+        if (from >= 4)
+            assert_int_equal(count(s, "SELECT principal_fen FROM collection WHERE proof='dlr 1'"), 20000);
         assert_int_equal(store_payment_put(s, "C1", 500, "R1", "2026-01-02"), from >= 2 ? GL_EEXIST : GL_OK);
         store_close(s);
     }
@@ -519,7 +525,8 @@ static void test_export_csv(void **state)
     FILE *f = open_memstream(&buf, &len);
     assert_int_equal(store_export_csv(s, "events", f), GL_OK);
     fclose(f);
-    assert_string_equal(buf, "id,ts,kind,subject,detail,alert,closed_ts\r\n1,5,note,M1,\"a \"\"quoted\"\", text\",0,\r\n");
+    assert_string_equal(buf, "id,ts,kind,subject,detail,alert,closed_ts,acked_ts,acked_by\r\n"
+                             "1,5,note,M1,\"a \"\"quoted\"\", text\",0,,,\r\n");
     free(buf);
     f = fopen("/dev/null", "w");
     assert_int_equal(store_export_csv(s, "nosuch", f), GL_ENOTFOUND);

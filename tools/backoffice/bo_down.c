@@ -334,10 +334,27 @@ static int tariff_body(down_req *r, int argc, char **argv)
     return 0;
 }
 
+/* ack_body: ack-alert GATEWAY KIND SUBJECT -> {"command":"ack_alert","alert","subject"}. */
+static int ack_body(down_req *r, int argc, char **argv)
+{
+    if (argc != 4 || !bo_valid_id(argv[1]) || !bo_valid_id(argv[2]) || !bo_valid_id(argv[3]))
+        return -1;
+    r->gateway = argv[1];
+    r->body = cJSON_CreateObject();
+    if (!r->body)
+        return -1;
+    cJSON_AddStringToObject(r->body, "command", "ack_alert");
+    cJSON_AddStringToObject(r->body, "alert", argv[2]);
+    cJSON_AddStringToObject(r->body, "subject", argv[3]);
+    return 0;
+}
+
 static int command_body(down_req *r, int argc, char **argv)
 {
     long long since = 0;
     char *end = NULL;
+    if (strcmp(argv[0], "ack-alert") == 0)
+        return ack_body(r, argc, argv);
     if (argc != 3 || !bo_valid_id(argv[1]))
         return -1;
     r->gateway = argv[1];

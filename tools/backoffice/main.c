@@ -23,6 +23,7 @@ static const bo_command commands[] = {
     {"disconnect", bo_cmd_down, "disconnect GATEWAY CUSTOMER"},
     {"reconnect", bo_cmd_down, "reconnect GATEWAY CUSTOMER"},
     {"resend", bo_cmd_down, "resend GATEWAY SINCE_SEQ   (ask for up messages again)"},
+    {"ack-alert", bo_cmd_down, "ack-alert GATEWAY KIND SUBJECT   (acknowledge an open alert)"},
     {"acks", bo_cmd_acks, "acks [GATEWAY]"},
     {"import", bo_cmd_import, "import FILE|-   (envelope lines, as from the broker)"},
     {"stats", bo_cmd_stats, "stats"},

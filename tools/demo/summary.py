@@ -6,6 +6,7 @@ lineloss) and are checked against the back office's database and reports,
 which only know what came over the uplink. Exit 1 if they disagree.
 """
 import csv
+import datetime
 import decimal
 import collections
 import json
@@ -83,7 +84,20 @@ print("  " + audit.stdout.strip().replace("\n", "\n  "))
 if audit.returncode != 0:
     problems.append("unlawful or late collection actions (see above)")
 ev = gw.execute("SELECT kind, count(*) FROM events WHERE alert = 1 GROUP BY kind ORDER BY count(*) DESC").fetchall()
-print("Alerts: " + (", ".join("%s %d" % e for e in ev) or "none"))
+print("Alerts raised: " + (", ".join("%s %d" % e for e in ev) or "none"))
+ev = gw.execute("SELECT kind, count(*) FROM events WHERE alert = 1 AND closed_ts IS NULL GROUP BY kind"
+                " ORDER BY count(*) DESC").fetchall()
+print("Alerts open at the end (`gridledger alerts`): " + (", ".join("%s %d" % e for e in ev) or "none"))
+relay = gw.execute("SELECT kind, count(*), sum(ts < 946684800) FROM events WHERE alert = 0"
+                   " AND kind IN ('supply_cut', 'supply_restored') GROUP BY kind ORDER BY kind").fetchall()
+print("Supply events (events, not alerts): " + (", ".join("%s %d" % (k, n) for k, n, _ in relay) or "none"))
+if sum(z or 0 for _, _, z in relay):
+    problems.append("%d supply events without their time" % sum(z or 0 for _, _, z in relay))
+CST = datetime.timezone(datetime.timedelta(hours=8))
+bypass = gw.execute("SELECT subject, min(ts) FROM events WHERE kind = 'suspected_bypass' AND closed_ts IS NULL"
+                    " GROUP BY subject ORDER BY subject").fetchall()
+print("Suspected bypass (open alerts): " + (", ".join("%s since %s" % (m, datetime.datetime.fromtimestamp(t, CST)
+                                                                        .date()) for m, t in bypass) or "none"))
 stuck = gw.execute("SELECT meter, count(*) FROM readings WHERE flags & 8 GROUP BY meter ORDER BY 2 DESC LIMIT 3").fetchall()
 if stuck:
     print("Meters flagged stuck while power flows (bypass suspected): " + ", ".join("%s (%d readings)" % s for s in stuck))

@@ -278,15 +278,19 @@ static void gen_often_late(customer *c, int id, const timeline *tl)
 }
 
 /* The default ladder of the lowest grade (docs/credit.md): the current
- * action at `days` days past the earliest unpaid due date. */
-static const char *c_ladder_action(int days)
+ * action at `days` days past the earliest unpaid due date, for principal
+ * arrears of arrears_fen: legal action from 5,000.00, public notice from
+ * 1,000.00, a disconnection (and its notice) from 100.00 residential and
+ * 500.00 for others (the collection's default minimums). */
+static const char *c_ladder_action(int days, int64_t arrears_fen, const char *klass)
 {
-    static const struct { int day; const char *action; } steps[] = {
-        {90, "legal"}, {45, "public_notice"}, {31, "disconnect"}, {20, "disconnect_notice"},
-        {10, "written_notice"}, {5, "phone"}, {1, "sms"}, {-3, "reminder"},
+    int64_t cut_min = residential(klass) ? 10000 : 50000;
+    static const struct { int day; const char *action; int64_t min_fen; } steps[] = {
+        {90, "legal", 500000}, {45, "public_notice", 100000}, {31, "disconnect", -1}, {20, "disconnect_notice", -1},
+        {10, "written_notice", 0}, {5, "phone", 0}, {1, "sms", 0}, {-3, "reminder", 0},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        if (days >= steps[i].day)
+        if (days >= steps[i].day && arrears_fen >= (steps[i].min_fen < 0 ? cut_min : steps[i].min_fen))
             return steps[i].action;
     return "none";
 }
@@ -321,7 +325,7 @@ static void gen_chronic(customer *c, int id, const timeline *tl, int stopped_pai
     }
     c->days_overdue = paid_bills < tl->months ? tl->as_of - b[paid_bills].due : 0;
     c->grade = "C";
-    c->action = c_ladder_action(c->days_overdue);
+    c->action = c_ladder_action(c->days_overdue, c->arrears_fen, c->klass);
 }
 
 /* The theft case: an on-time payer with a confirmed theft back-charge
