@@ -12,6 +12,9 @@
  *  alerts    open alerts: the newest record of each (gateway, kind, subject)
  *            when it is an alert (a later record with alert false closes it)
  *  health    per gateway: last seen, last seq, seqs missing, outbox, polls
+ *  actions   the gateways' collection records: every action with its times,
+ *            status, proof and the principal and penalty owed (of --month:
+ *            taken or planned in it), XLSX sheet per gateway
  * Output: CSV on stdout unless --csv FILE and/or --xlsx FILE. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +115,17 @@ static const char health_sql[] =
     " poll_errors, meters_online, meters_offline, uptime_s, last_errors, last_seen FROM status"
     " ORDER BY gateway";
 
+static const bo_col actions_cols[] = {
+    {"gateway", BO_COL_TEXT},  {"id", BO_COL_INT},       {"customer", BO_COL_TEXT}, {"episode", BO_COL_TEXT},
+    {"action", BO_COL_TEXT},   {"channel", BO_COL_TEXT}, {"planned", BO_COL_TEXT},  {"taken", BO_COL_TEXT},
+    {"status", BO_COL_TEXT},   {"served", BO_COL_TEXT},  {"proof", BO_COL_TEXT},    {"principal", BO_COL_FEN},
+    {"penalty", BO_COL_FEN},   {"reason", BO_COL_TEXT},  {"deadline", BO_COL_TEXT},
+};
+static const char actions_sql[] =
+    "SELECT gateway, id, customer, episode, action, channel, planned, taken, status, served, proof, principal_fen,"
+    " penalty_fen, reason, deadline FROM actions"
+    " WHERE ($1 = '' OR substr(coalesce(taken, planned), 1, 7) = $1) ORDER BY gateway, id";
+
 /* set_cell: replaces cell (r, c) with a copy of v. */
 static void set_cell(bo_table *t, size_t r, int c, const char *v)
 {
@@ -174,6 +188,7 @@ static const report_def reports[] = {
     {"area", "area", COLS(area_cols), -1, area_sql, post_area},
     {"alerts", "alerts", COLS(alerts_cols), -1, alerts_sql, post_alerts},
     {"health", "health", COLS(health_cols), -1, health_sql, post_health},
+    {"actions", "actions", COLS(actions_cols), 0, actions_sql, NULL},
 };
 
 static int write_outputs(const report_def *def, const bo_table *t, const char *csv, const char *xlsx)
@@ -219,12 +234,12 @@ int bo_cmd_report(bo_ctx *ctx, int argc, char **argv)
             if (strcmp(argv[i], reports[k].name) == 0)
                 def = &reports[k];
         if (!def) {
-            cli_error("report", "unknown report %s (worklist|aging|grades|area|alerts|health)", argv[i]);
+            cli_error("report", "unknown report %s (worklist|aging|grades|area|alerts|health|actions)", argv[i]);
             return CLI_USAGE;
         }
     }
     if (!def) {
-        cli_error("report", "which report? worklist|aging|grades|area|alerts|health");
+        cli_error("report", "which report? worklist|aging|grades|area|alerts|health|actions");
         return CLI_USAGE;
     }
     if (*month && !bo_valid_month(month)) {
