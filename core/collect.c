@@ -148,14 +148,20 @@ static int day_in(const int32_t *days, int n, int32_t d)
     return 0;
 }
 
+/* weekday: Monday..Friday, or a weekend day made a working day (调休). */
+static int weekday(const collect_calendar *cal, int32_t day)
+{
+    return civdate_weekday(day) < 5 || day_in(cal->workdays, cal->nworkdays, day);
+}
+
 static int working_day(const collect_calendar *cal, int32_t day)
 {
-    return civdate_weekday(day) < 5 && !day_in(cal->holidays, cal->nholidays, day);
+    return weekday(cal, day) && !day_in(cal->holidays, cal->nholidays, day);
 }
 
 static int cut_day(const collect_calendar *cal, int32_t day)
 {
-    if (cal->no_weekends && civdate_weekday(day) >= 5)
+    if (cal->no_weekends && !weekday(cal, day))
         return 0;
     return !day_in(cal->holidays, cal->nholidays, day) && !day_in(cal->no_cut, cal->nno_cut, day);
 }

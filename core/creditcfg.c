@@ -391,7 +391,7 @@ int creditcfg_parse_collection(jsonv_doc *doc, const cJSON *node, const char *pa
                                        "restore_workdays_other", "cut_hours", "no_cut_weekends", "holidays",
                                        "no_cut_days", "deposit_months", "refund_years", "refund_max_late",
                                        "min_cut_amount", "public_notice_min", "legal_min", "notice_valid_days",
-                                       "cut_window_minutes", "service", NULL};
+                                       "cut_window_minutes", "service", "workdays", NULL};
     int before = jsonv_errors(doc);
     char p[JSONV_PATH_MAX];
     collect_cfg *c = &out->collect;
@@ -415,6 +415,8 @@ int creditcfg_parse_collection(jsonv_doc *doc, const cJSON *node, const char *pa
     jsonv_get_bool(doc, node, path, "no_cut_weekends", 0, c->cal.no_weekends, &c->cal.no_weekends);
     jsonv_path_key(p, sizeof p, path, "holidays");
     parse_days(doc, cJSON_GetObjectItemCaseSensitive(node, "holidays"), p, c->cal.holidays, &c->cal.nholidays);
+    jsonv_path_key(p, sizeof p, path, "workdays");
+    parse_days(doc, cJSON_GetObjectItemCaseSensitive(node, "workdays"), p, c->cal.workdays, &c->cal.nworkdays);
     jsonv_path_key(p, sizeof p, path, "no_cut_days");
     parse_days(doc, cJSON_GetObjectItemCaseSensitive(node, "no_cut_days"), p, c->cal.no_cut, &c->cal.nno_cut);
     jsonv_path_key(p, sizeof p, path, "deposit_months");

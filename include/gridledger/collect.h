@@ -69,6 +69,8 @@ typedef struct collect_calendar {
     int nholidays, nno_cut;
     int32_t holidays[COLLECT_MAX_DAYS]; /* also non-working days for restoration */
     int32_t no_cut[COLLECT_MAX_DAYS];   /* extreme weather and other declared days */
+    int nworkdays;
+    int32_t workdays[COLLECT_MAX_DAYS]; /* weekend days worked in exchange for a holiday (调休) */
 } collect_calendar;
 
 /* How a channel's notice counts as served (docs/credit.md, "Served, not

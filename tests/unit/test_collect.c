@@ -168,6 +168,28 @@ static void test_disconnection_needs_notice(void **state)
     assert_int_equal(find(&p, COLLECT_DISCONNECT, 0)->due_minute, M("2026-04-02T08:30"));
 }
 
+/* PRC make-up working days (调休): 2026-02-14 and 2026-02-28 are Saturdays
+ * worked for the Spring Festival (2026-02-15..23, examples/holidays-cn.json). */
+static void test_make_up_working_days(void **state)
+{
+    (void)state;
+    collect_cfg cfg;
+    collect_cfg_default(&cfg, 3);
+    for (int32_t d = D("2026-02-15"); d <= D("2026-02-23"); d++)
+        cfg.cal.holidays[cfg.cal.nholidays++] = d;
+    int64_t fri = M("2026-02-13T10:00");
+    /* without the make-up day: Saturday and the holiday skipped, Tuesday 24th */
+    assert_int_equal(collect_restore_deadline(&cfg, LEDGER_CLASS_RESIDENTIAL, fri), M("2026-02-24T10:00"));
+    assert_false(collect_cut_allowed(&cfg.cal, M("2026-02-28T10:00")));
+    cfg.cal.workdays[cfg.cal.nworkdays++] = D("2026-02-14");
+    cfg.cal.workdays[cfg.cal.nworkdays++] = D("2026-02-28");
+    assert_int_equal(collect_restore_deadline(&cfg, LEDGER_CLASS_RESIDENTIAL, fri), M("2026-02-14T10:00"));
+    assert_int_equal(collect_restore_deadline(&cfg, LEDGER_CLASS_COMMERCIAL, fri), M("2026-02-24T10:00"));
+    assert_true(collect_cut_allowed(&cfg.cal, M("2026-02-28T10:00")));
+    assert_false(collect_cut_allowed(&cfg.cal, M("2026-02-16T10:00"))); /* a holiday Monday */
+    assert_int_equal(collect_next_slot(&cfg.cal, M("2026-02-13T17:00")), M("2026-02-14T08:30"));
+}
+
 /* credit-calc has no record: a penalty alone, or principal under the
  * thresholds, plans reminders only, never a cut, public notice or court. */
 static void test_thresholds_in_plans(void **state)
@@ -314,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_disconnection_is_lawful),
         cmocka_unit_test(test_disconnection_needs_notice),
         cmocka_unit_test(test_thresholds_in_plans),
+        cmocka_unit_test(test_make_up_working_days),
         cmocka_unit_test(test_plans_from_ledgers),
         cmocka_unit_test(test_restore_and_deposit),
     };

@@ -84,7 +84,8 @@ cfg = {
     # deployment keeps the default "receipt": served on a delivery report or
     # a collector's confirmation, see docs/credit.md)
     "collection": {"service": {"sms": "on_send", "phone": "on_send"},
-                   "holidays": json.load(open(f"{root}/examples/holidays-cn.json"))["holidays"]},
+                   "holidays": json.load(open(f"{root}/examples/holidays-cn.json"))["holidays"],
+                   "workdays": json.load(open(f"{root}/examples/holidays-cn.json"))["workdays"]},
     "uplink": {"host": "localhost", "port": broker_port, "ca": pki + "/ca.pem", "cert": pki + "/gw-0001.pem",
                "key": pki + "/gw-0001.key", "hmac_key": pki + "/gw.hmac", "batch_readings": 200},
 }

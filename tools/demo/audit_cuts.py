@@ -48,10 +48,12 @@ off_days = set(coll.get("holidays", [])) | set(coll.get("no_cut_days", []))
 def local(ts):
     return datetime.datetime.fromtimestamp(ts)
 
+workdays = set(coll.get("workdays", []))
+
 def allowed(ts):
     t = local(ts)
     hm = t.strftime("%H:%M")
-    if no_weekends and t.weekday() >= 5:
+    if no_weekends and t.weekday() >= 5 and t.strftime("%Y-%m-%d") not in workdays:
         return False
     return t.strftime("%Y-%m-%d") not in off_days and cut_from <= hm < cut_to
 
