@@ -147,13 +147,19 @@ static int64_t minute_of_ts(const collect_ctx *c, int64_t ts, int up)
     return ts < 0 ? -1 : c->now_min + d / 60 - (d % 60 < 0) + (up && ((d % 60) + 60) % 60 != 0);
 }
 
+/* The episode's rows as stored, for load() and the changes sent up (one
+ * daemon thread). */
+static store_collect_row rows[EPISODE_MAX_RECORD];
+static int nrows;
+
 /* load: the episode's record as core/episode.c reads it. */
 static int load(collect_ctx *c, const char *customer, const char *ep, episode_rec *rec)
 {
-    static store_collect_row rows[EPISODE_MAX_RECORD]; /* one daemon thread */
     int n = 0, k = 0;
+    nrows = 0;
     if (store_collect_episode(c->g->store, customer, ep, rows, EPISODE_MAX_RECORD, &n) != GL_OK)
         return -1;
+    nrows = n;
     for (int i = 0; i < n; i++) {
         int a = collect_action_parse(rows[i].action), st = episode_status_parse(rows[i].status);
         if (a < 0 || st < 0)
@@ -233,11 +239,13 @@ static void take_one(collect_ctx *c, const char *customer, const char *ep, const
             c->cuts += !restore;
             c->restores += restore;
         }
-        store_collect_unplan(c->g->store, customer, ep, r.action);
     } else {
         served_now(c, &r);
     }
-    if (store_collect_add(c->g->store, &r, &r.id) == GL_OK)
+    for (int i = 0; i < nrows && t->action == COLLECT_DISCONNECT; i++)
+        if (strcmp(rows[i].action, "disconnect") == 0 && strcmp(rows[i].status, "planned") == 0)
+            r.id = rows[i].id; /* the planned cut, carried out */
+    if ((r.id > 0 ? store_collect_update(c->g->store, &r) : store_collect_add(c->g->store, &r, &r.id)) == GL_OK)
         jobs_action_up(c->g, &r, c->now);
 }
 
@@ -252,6 +260,52 @@ void jobs_action_up(jobs_gw *g, const store_collect_row *r, int64_t now)
     if (fclose(f) == 0)
         jobs_publish(g, "actions", body, now);
     free(body);
+}
+
+static int timed_notice(const store_collect_row *r)
+{
+    return strcmp(r->action, "notice_1h") == 0 || strcmp(r->action, "confirm_30min") == 0;
+}
+
+/* cancelled_up: the rows store_collect_cancel_pending just cancelled go up. */
+static void cancelled_up(collect_ctx *c)
+{
+    for (int i = 0; i < nrows; i++) {
+        store_collect_row *r = &rows[i];
+        if (strcmp(r->status, "planned") != 0 && !(strcmp(r->status, "taken") == 0 && timed_notice(r)))
+            continue;
+        snprintf(r->status, sizeof r->status, "cancelled");
+        jobs_action_up(c->g, r, c->now);
+    }
+}
+
+/* plan_cut: the planned cut in the record (one row, moved when the plan
+ * moves), sent up when new or moved. */
+static void plan_cut(collect_ctx *c, const char *customer, const char *ep, const ledger_arrears *a, int64_t at)
+{
+    store_collect_row *old = NULL;
+    for (int i = 0; i < nrows; i++)
+        if (strcmp(rows[i].action, "disconnect") == 0 && strcmp(rows[i].status, "planned") == 0)
+            old = &rows[i];
+    if (old != NULL && old->planned_ts == at)
+        return;
+    store_collect_row r;
+    memset(&r, 0, sizeof r);
+    if (old != NULL)
+        r = *old;
+    snprintf(r.customer, sizeof r.customer, "%s", customer);
+    snprintf(r.episode, sizeof r.episode, "%s", ep);
+    snprintf(r.action, sizeof r.action, "disconnect");
+    snprintf(r.channel, sizeof r.channel, "relay");
+    snprintf(r.status, sizeof r.status, "planned");
+    snprintf(r.reason, sizeof r.reason, "the first lawful minute, if the timed notices are served and it is not paid");
+    r.planned_ts = at;
+    r.taken_ts = r.served_ts = r.deadline_ts = -1;
+    r.principal_fen = a->arrears_fen;
+    r.penalty_fen = a->penalty_fen;
+    gl_status st = old != NULL ? store_collect_plan(c->g->store, &r) : store_collect_add(c->g->store, &r, &r.id);
+    if (st == GL_OK)
+        jobs_action_up(c->g, &r, c->now);
 }
 
 /* decide_one: one customer's episode, decided and carried out. */
@@ -269,6 +323,7 @@ static void decide_one(collect_ctx *c, const char *customer, const collect_custo
     if (open)
         store_collect_expire(c->g->store, customer, ep,
                              c->now - (int64_t)cfg->notice_valid_days * 86400);
+    nrows = 0;
     int n = open ? load(c, customer, ep, rec) : 0;
     if (n < 0)
         return;
@@ -276,13 +331,18 @@ static void decide_one(collect_ctx *c, const char *customer, const collect_custo
     episode_decision d;
     if (episode_decide(cfg, cc, &in, &d) != GL_OK)
         return;
-    int cancelled = 0;
-    if (open && d.cancel_pending)
-        store_collect_cancel_pending(c->g->store, customer, ep, c->now, &cancelled);
+    int cancelled = 0, cut_now = 0;
+    if (open && d.cancel_pending && store_collect_cancel_pending(c->g->store, customer, ep, c->now, &cancelled) == GL_OK &&
+        cancelled > 0)
+        cancelled_up(c);
     if (d.ntake > 0 && !open)
         episode_set(c->g, customer, ep);
-    for (int i = 0; i < d.ntake; i++)
+    for (int i = 0; i < d.ntake; i++) {
         take_one(c, customer, ep, a, &d.take[i]);
+        cut_now |= d.take[i].action == COLLECT_DISCONNECT;
+    }
+    if (d.cut_at_min >= 0 && !cut_now && !d.cancel_pending)
+        plan_cut(c, customer, ep, a, ts_of_minute(c, d.cut_at_min));
     if (d.over && open)
         episode_set(c->g, customer, "");
     if (d.why_no_cut[0] != '\0' || d.wake_min >= 0)

@@ -213,9 +213,35 @@ gl_status store_collect_plan(store *s, const store_collect_row *r)
                          "UPDATE collection SET planned_ts = ?3 WHERE customer = ?1 AND episode = ?2"
                          " AND status = 'planned' AND action = 'disconnect'",
                          r->customer, r->episode, r->planned_ts, &changed);
+    /* one planned cut per episode: the update moves it, or the insert adds it */
     if (st != GL_OK || changed > 0)
         return st;
     return store_collect_add(s, r, NULL);
+}
+
+gl_status store_collect_update(store *s, const store_collect_row *r)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(store_db(s),
+                                "UPDATE collection SET channel = ?2, status = ?3, planned_ts = ?4, taken_ts = ?5,"
+                                " served_ts = ?6, deadline_ts = ?7, proof = ?8, principal_fen = ?9, penalty_fen = ?10,"
+                                " reason = ?11 WHERE id = ?1",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return status_of(rc);
+    sqlite3_bind_int64(st, 1, r->id);
+    bind_text(st, 2, r->channel);
+    bind_text(st, 3, r->status);
+    sqlite3_bind_int64(st, 4, r->planned_ts);
+    bind_opt(st, 5, r->taken_ts);
+    bind_opt(st, 6, r->served_ts);
+    bind_opt(st, 7, r->deadline_ts);
+    bind_text(st, 8, r->proof);
+    sqlite3_bind_int64(st, 9, r->principal_fen);
+    sqlite3_bind_int64(st, 10, r->penalty_fen);
+    sqlite3_bind_text(st, 11, r->reason, -1, SQLITE_TRANSIENT);
+    gl_status ret = step_done(st);
+    return ret == GL_OK && sqlite3_changes(store_db(s)) == 0 ? GL_ENOTFOUND : ret;
 }
 
 gl_status store_collect_unplan(store *s, const char *customer, const char *episode, const char *action)

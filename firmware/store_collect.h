@@ -54,6 +54,10 @@ gl_status store_collect_serve(store *s, const char *customer, const char *action
  * planned_ts (inserted if absent). */
 gl_status store_collect_plan(store *s, const store_collect_row *r);
 
+/* store_collect_update: row r->id takes r's status, times, proof, amounts
+ * and reason (a planned cut when it is carried out). GL_ENOTFOUND if absent. */
+gl_status store_collect_update(store *s, const store_collect_row *r);
+
 /* store_collect_unplan: removes the episode's planned row of action (it is
  * being taken now, as a row of its own). */
 gl_status store_collect_unplan(store *s, const char *customer, const char *episode, const char *action);

@@ -513,7 +513,8 @@ static gl_status derive_actions(ictx *c, const cJSON *body)
                 "INSERT INTO actions (gateway, id, customer, episode, action, channel, planned, status, reason,"
                 " taken, served, proof, deadline, principal_fen, penalty_fen, seq)"
                 " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)"
-                " ON CONFLICT (gateway, id) DO UPDATE SET status = excluded.status, served = excluded.served,"
+                " ON CONFLICT (gateway, id) DO UPDATE SET planned = excluded.planned, taken = excluded.taken,"
+                " status = excluded.status, served = excluded.served,"
                 " proof = excluded.proof, reason = excluded.reason, seq = excluded.seq"
                 " WHERE excluded.seq > actions.seq",
                 16, p);
