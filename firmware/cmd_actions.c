@@ -38,6 +38,17 @@ static int parse_when(const char *what, const char *s, int64_t *out)
     return 1;
 }
 
+/* open_gateway: the config (its zone set) and the store. */
+static int open_gateway(cli_ctx *ctx, config **cfg, store **s)
+{
+    int rc = cli_load_config(ctx, cfg);
+    if (rc == CLI_OK)
+        clock_set_timezone((*cfg)->gateway.timezone);
+    if (rc == CLI_OK)
+        rc = cli_open_store(*cfg, s);
+    return rc;
+}
+
 int cmd_actions(cli_ctx *ctx, int argc, char **argv)
 {
     const char *customer = NULL;
@@ -61,11 +72,7 @@ int cmd_actions(cli_ctx *ctx, int argc, char **argv)
     }
     config *cfg = NULL;
     store *s = NULL;
-    int rc = cli_load_config(ctx, &cfg);
-    if (rc == CLI_OK)
-        clock_set_timezone(cfg->gateway.timezone);
-    if (rc == CLI_OK)
-        rc = cli_open_store(cfg, &s);
+    int rc = open_gateway(ctx, &cfg, &s);
     if (rc == CLI_OK) {
         list_ctx c;
         outfmt_begin(&c.o, k, stdout, "actions", collrec_columns(), COLLREC_NCOLS);
@@ -141,15 +148,11 @@ int cmd_served(cli_ctx *ctx, int argc, char **argv)
     }
     config *cfg = NULL;
     store *s = NULL;
-    int rc = cli_load_config(ctx, &cfg);
-    if (rc == CLI_OK)
-        clock_set_timezone(cfg->gateway.timezone);
+    int rc = open_gateway(ctx, &cfg, &s);
     if (rc == CLI_OK && at_s != NULL && clock_parse_local(at_s, &at) != GL_OK) {
         cli_error("served", "--at: \"%s\" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]", at_s);
         rc = CLI_USAGE;
     }
-    if (rc == CLI_OK)
-        rc = cli_open_store(cfg, &s);
     if (rc == CLI_OK) {
         int64_t now = time(NULL), got = 0;
         gl_status st = store_collect_serve(s, argv[1], argv[2], id, at_s ? at : now, proof, &got);

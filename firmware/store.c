@@ -53,8 +53,7 @@ struct store {
     int txn_failed;  /* an inner step failed: the outer end rolls back */
 };
 
-/* status_of: an SQLite result code as a gl_status. */
-static gl_status status_of(int rc)
+gl_status store_status_of(int rc)
 {
     switch (rc & 0xff) {
     case SQLITE_OK:
@@ -77,6 +76,11 @@ static gl_status status_of(int rc)
     default:
         return GL_EDB;
     }
+}
+
+static gl_status status_of(int rc)
+{
+    return store_status_of(rc);
 }
 
 static gl_status exec(store *s, const char *sql)

@@ -243,6 +243,10 @@ gl_status store_stats_get(store *s, store_stats *st);
  * CSV with a header row. GL_ENOTFOUND for an unknown table. */
 gl_status store_export_csv(store *s, const char *table, FILE *out);
 
+/* store_status_of: an SQLite result code as a gl_status (the store's
+ * modules translate through this one mapping). */
+gl_status store_status_of(int rc);
+
 /* store_db: the SQLite handle, for tests and read-only queries of the CLI. */
 sqlite3 *store_db(store *s);
 

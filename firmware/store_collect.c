@@ -12,24 +12,7 @@
 
 static gl_status status_of(int rc)
 {
-    switch (rc & 0xff) {
-    case SQLITE_OK:
-    case SQLITE_DONE:
-    case SQLITE_ROW:
-        return GL_OK;
-    case SQLITE_FULL:
-        return GL_EFULL;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-        return GL_ECORRUPT;
-    case SQLITE_IOERR:
-    case SQLITE_READONLY:
-        return GL_EIO;
-    case SQLITE_NOMEM:
-        return GL_ENOMEM;
-    default:
-        return GL_EDB;
-    }
+    return store_status_of(rc);
 }
 
 static void bind_opt(sqlite3_stmt *st, int i, int64_t v)

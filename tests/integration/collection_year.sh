@@ -9,10 +9,7 @@
 # cut; the back office's copy of the record equals the gateway's.
 set -u
 cd "$(dirname "$0")/../.."
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "# got:  $2"; echo "# want: $3"; fi; }
+. tests/integration/lib/tap.sh
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 # A gateway that falls behind its simulated clock takes its timed steps late
