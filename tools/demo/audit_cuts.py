@@ -67,9 +67,9 @@ fee_notice = cfg.get("fee_control", {}).get("notice_minutes", 30)
 for cid, cust, ep, _, _, at, _, principal in cuts:
     klass = classes.get(cust, "residential")
     if ep == "prepaid":  # fee control: a fresh exhaustion notice served before, since the last restoration
-        prior = [r for r in rows if r[1] == cust and r[2] == ep and r[0] < cid]
-        last_restore = max([r[0] for r in prior if r[3] == "restore"], default=0)
-        fresh = [r for r in prior if r[0] > last_restore and r[3] == "exhaustion_notice" and r[4] == "served"
+        prior = [r for r in rows if r[1] == cust and r[2] == ep and r[0] != cid and r[5] is not None and r[5] <= at]
+        last_restore = max([r[5] for r in prior if r[3] == "restore"], default=0)
+        fresh = [r for r in prior if r[5] >= last_restore and r[3] == "exhaustion_notice" and r[4] == "served"
                  and r[6] is not None and at - r[6] >= fee_notice * 60]
         broken = [] if fresh else ["no exhaustion notice served %d minutes before since the last top-up" % fee_notice]
         if not allowed(at):
@@ -78,7 +78,9 @@ for cid, cust, ep, _, _, at, _, principal in cuts:
             failures += 1
             print("UNLAWFUL prepaid cut %s of %s at %s: %s" % (cid, cust, local(at), "; ".join(broken)))
         continue
-    ep_rows = [r for r in rows if r[1] == cust and r[2] == ep and r[0] < cid]
+    # the record as it stood at the cut: rows taken by then (a planned cut
+    # row is older than its notices, so ids do not tell what came first)
+    ep_rows = [r for r in rows if r[1] == cust and r[2] == ep and r[0] != cid and r[5] is not None and r[5] <= at]
     def served(action, lo, hi):
         return [r for r in ep_rows if r[3] == action and r[4] == "served" and r[6] is not None and r[6] <= at
                 and lo <= r[5] <= hi]
