@@ -41,6 +41,14 @@ gl_status feectl_decide(const feectl_cfg *cfg, const collect_calendar *cal, cons
     memset(out, 0, sizeof *out);
     out->at_minute = in->now_minute;
     int exhausted = in->balance_fen <= -cfg->emergency_fen;
+    feectl_input fresh;
+    if (in->topped_up && in->supply_on) { /* the earlier warnings and notice no longer stand */
+        fresh = *in;
+        fresh.warned_level = 0;
+        fresh.notice_minute = -1;
+        in = &fresh;
+        out->reset = 1;
+    }
     if (!in->supply_on) {
         if (!exhausted) {
             out->action = FEECTL_RECONNECT;

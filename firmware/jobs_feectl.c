@@ -176,15 +176,17 @@ static int decide(void *ctx, const ledger_account *acct, const config_customer *
     state_get(c->g, acct->customer, &fs);
     int64_t topup_min = last_topup(c->g, acct->customer, &topups);
     int changed = topups != fs.topups;
-    if (changed && fs.supply_on) { /* a top-up: warnings again, and a fresh notice before any cut */
+    feectl_input in = {r->arrears.prepaid_balance_fen, fs.supply_on, fs.warned, c->now_min, fs.notice_minute,
+                       topup_min, changed};
+    fs.topups = topups;
+    feectl_decision dc;
+    if (feectl_decide(&c->g->cc->fee, &c->g->cc->collect.cal, &in, &dc) != GL_OK)
+        return 0;
+    if (dc.reset) { /* a top-up: warnings again, and a fresh notice before any cut */
         fs.warned = 0;
         fs.notice_minute = -1;
     }
-    fs.topups = topups;
-    feectl_input in = {r->arrears.prepaid_balance_fen, fs.supply_on, fs.warned, c->now_min, fs.notice_minute,
-                       topup_min};
-    feectl_decision dc;
-    if (feectl_decide(&c->g->cc->fee, &c->g->cc->collect.cal, &in, &dc) == GL_OK && dc.action != FEECTL_NONE) {
+    if (dc.action != FEECTL_NONE) {
         act(c, acct->customer, &dc, &fs, r->arrears.prepaid_balance_fen);
         changed = 1;
     }

@@ -7,7 +7,9 @@
  * balance reaches zero (or minus the optional emergency credit), a notice
  * goes out; the cut follows notice_minutes later at the first minute outside
  * the no-cut windows of the collection calendar. A top-up that brings the
- * balance above the cut level reconnects within reconnect_minutes. Pure: the
+ * balance above the cut level reconnects within reconnect_minutes; any
+ * top-up while supply is on voids the warnings sent and the exhaustion
+ * notice, so the next cut needs a fresh notice. Pure: the
  * caller passes the state it remembers (supply on, levels sent, notice time). */
 #ifndef GRIDLEDGER_FEECTL_H
 #define GRIDLEDGER_FEECTL_H
@@ -44,12 +46,14 @@ typedef struct feectl_input {
     int64_t now_minute;        /* civil minute */
     int64_t notice_minute;     /* when the exhaustion notice went out; -1 none */
     int64_t topup_minute;      /* the latest top-up; -1 none */
+    int topped_up;             /* a top-up since the state above was remembered */
 } feectl_input;
 
 typedef struct feectl_decision {
     feectl_action action;
     int level;
     int64_t at_minute;
+    int reset;         /* a top-up voided the warnings and the exhaustion notice: forget them */
 } feectl_decision;
 
 /* feectl_cfg_default: alerts at 50.00/20.00/10.00, no emergency credit,

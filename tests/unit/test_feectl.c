@@ -65,7 +65,7 @@ static void test_decisions(void **state)
         const struct fc_case *c = &cases[i];
         feectl_cfg k = cfg;
         k.emergency_fen = F(c->emergency);
-        feectl_input in = {F(c->balance), c->supply_on, c->warned, M(c->now), M(c->notice), M(c->topup)};
+        feectl_input in = {F(c->balance), c->supply_on, c->warned, M(c->now), M(c->notice), M(c->topup), 0};
         feectl_decision d;
         assert_int_equal(feectl_decide(&k, &cc.cal, &in, &d), GL_OK);
         if (d.action != c->want || d.level != c->want_level || d.at_minute != M(c->want_at))
@@ -74,6 +74,36 @@ static void test_decisions(void **state)
         if (d.action == FEECTL_DISCONNECT)
             assert_true(collect_cut_allowed(&cc.cal, d.at_minute));
     }
+}
+
+/* A top-up prevented a cut; the balance runs out again: a fresh notice,
+ * never a cut on the old one; the warnings start again too. */
+static void test_topup_then_exhaustion(void **state)
+{
+    (void)state;
+    feectl_cfg cfg;
+    feectl_cfg_default(&cfg);
+    collect_cfg cc;
+    collect_cfg_default(&cc, 3);
+    feectl_decision d;
+    /* notice at 09:50, topped up at 10:05 with 5.00, exhausted again by 11:00 */
+    feectl_input in = {F("-0.20"), 1, 3, M("2026-03-02T11:00"), M("2026-03-02T09:50"), M("2026-03-02T10:05"), 0};
+    assert_int_equal(feectl_decide(&cfg, &cc.cal, &in, &d), GL_OK);
+    assert_int_equal(d.action, FEECTL_DISCONNECT); /* without knowing of the top-up: the old notice */
+    in.topped_up = 1;
+    assert_int_equal(feectl_decide(&cfg, &cc.cal, &in, &d), GL_OK);
+    assert_int_equal(d.action, FEECTL_NOTICE);
+    assert_int_equal(d.reset, 1);
+    /* topped up to 45.00: the first warning level again, not silence */
+    in = (feectl_input){F("45.00"), 1, 3, M("2026-03-02T11:00"), M("2026-03-02T09:50"), M("2026-03-02T10:05"), 1};
+    assert_int_equal(feectl_decide(&cfg, &cc.cal, &in, &d), GL_OK);
+    assert_int_equal(d.action, FEECTL_WARN);
+    assert_int_equal(d.level, 1);
+    /* supply off: the top-up reconnects (the state is reset by the reconnection) */
+    in = (feectl_input){F("45.00"), 0, 3, M("2026-03-02T11:00"), M("2026-03-02T09:50"), M("2026-03-02T10:05"), 1};
+    assert_int_equal(feectl_decide(&cfg, &cc.cal, &in, &d), GL_OK);
+    assert_int_equal(d.action, FEECTL_RECONNECT);
+    assert_int_equal(d.reset, 0);
 }
 
 static void test_charge(void **state)
@@ -94,6 +124,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decisions),
+        cmocka_unit_test(test_topup_then_exhaustion),
         cmocka_unit_test(test_charge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
