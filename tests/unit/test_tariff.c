@@ -208,6 +208,19 @@ static void test_parse_errors(void **state)
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"p\": \"1\"}, "
          "\"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"p\"]]}]}, \"tiers\": {\"basis\": \"year\", \"bounds_kwh\": [\"1\"], \"rates\": [\"1\", \"2\"]}}}",
          "t.json:1:189: energy.tiers: per-tier \"rates\" cannot go with \"tou\"; use \"adders\""},
+        /* numbers far outside int's range: refused before any cast (UBSan float-cast-overflow before) */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"p\": \"1\"}, "
+         "\"calendar\": [{\"months\": [1e300], \"hours\": [[\"00:00\", \"24:00\", \"p\"]]}]}}}",
+         "t.json:1:112: energy.tou.calendar[0].months[0]: must be an integer 1..12"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"p\": \"1\"}, "
+         "\"calendar\": [{\"months\": [-3e9], \"hours\": [[\"00:00\", \"24:00\", \"p\"]]}]}}}",
+         "t.json:1:112: energy.tou.calendar[0].months[0]: must be an integer 1..12"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
+         "\"year\", \"start_month\": 1e300, \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"0.05\"]}}}",
+         "t.json:1:113: energy.tiers.start_month: must be an integer"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
+         "\"year\", \"start_month\": -1e19, \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"0.05\"]}}}",
+         "t.json:1:113: energy.tiers.start_month: must be an integer"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         diag d;
