@@ -348,7 +348,7 @@ static void parse_tou(parser *P, const cJSON *tou, const char *path, tariff_vers
         parse_calendar(P, cal, p, v);
 }
 
-static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, int64_t *out)
+static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, int64_t lo, int64_t *out)
 {
     char q[JSONV_PATH_MAX];
     if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != n) {
@@ -358,7 +358,7 @@ static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, 
     int i = 0, ok = 1;
     for (const cJSON *c = a->child; c != NULL; c = c->next, i++) {
         jsonv_path_index(q, sizeof q, path, i);
-        ok &= jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &out[i]);
+        ok &= jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, lo, TARIFF_MAX_PRICE_MICRO, &out[i]);
     }
     return ok;
 }
@@ -412,7 +412,22 @@ static void parse_tiers(parser *P, const cJSON *tiers, const char *path, tariff_
     }
     v->tier_rates = rates != NULL;
     jsonv_path_key(p, sizeof p, path, rates ? "rates" : "adders");
-    parse_price_list(P, rates ? rates : adders, p, v->ntiers, v->tier_micro);
+    /* adders may be negative (declining blocks); parse_energy checks price + adder */
+    parse_price_list(P, rates ? rates : adders, p, v->ntiers, rates ? 0 : -TARIFF_MAX_PRICE_MICRO, v->tier_micro);
+}
+
+/* With adders, every period's price + every tier's adder must be 0..max. */
+static void check_adders(parser *P, const cJSON *tiers, const char *path, const tariff_version *v)
+{
+    for (int per = 0; !v->tier_rates && per < v->nperiods; per++)
+        for (int t = 0; t < v->ntiers; t++) {
+            int64_t r = v->period_price_micro[per] + v->tier_micro[t];
+            if (r < 0 || r > TARIFF_MAX_PRICE_MICRO) {
+                jsonv_error(P->doc, tiers, path, "tier %d: %s's price + adder must be 0..%lld", t + 1,
+                            v->period_names[per], TARIFF_MAX_PRICE_MICRO / 1000000);
+                return;
+            }
+        }
 }
 
 static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_version *v)
@@ -443,6 +458,8 @@ static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_v
     jsonv_path_key(q, sizeof q, p, "tiers");
     if (tiers != NULL) {
         parse_tiers(P, tiers, q, v);
+        if (jsonv_errors(P->doc) == 0)
+            check_adders(P, tiers, q, v);
         if (v->tier_rates && v->tou)
             jsonv_error(P->doc, tiers, q, "per-tier \"rates\" cannot go with \"tou\"; use \"adders\"");
     }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gridledger/civil.h"
 #include "gridledger/jsonv.h"
@@ -49,7 +50,8 @@ static const char *const known_keys[] = {
     "flatdemandstructure", "flatdemandmonths", "flatdemandunit", "demandratestructure", "demandweekdayschedule",
     "demandweekendschedule", "coincidentratestructure", "coincidentrateschedule", "coincidentrateunit",
     "demandratchetpercentage", "demandreactivepowercharge", "fueladjustmentsmonthly", "lookbackpercent",
-    "lookbackrange", "lookbackmonths", "is_latest", NULL};
+    "lookbackrange", "lookbackmonths", "is_latest", "usenetmetering", "energykeyvals", "demandkeyvals",
+    "fixedkeyvals", NULL};
 
 /* ---- output ---------------------------------------------------------- */
 
@@ -132,6 +134,23 @@ static int fail(conv *C, const cJSON *node, const char *path, const char *fmt, .
     return 0;
 }
 
+/* A warning: a diag line like an error's, with "warning: ", that does not
+ * make the conversion fail (the CLI prints it with the tariff). */
+static void warn(conv *C, const cJSON *node, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void warn(conv *C, const cJSON *node, const char *path, const char *fmt, ...)
+{
+    char msg[DIAG_LINE];
+    int line, col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    jsonv_pos(C->doc, node, 0, &line, &col);
+    diag_add(jsonv_diag(C->doc), "%s:%d:%d: %s: warning: %s", jsonv_file(C->doc), line, col,
+             path[0] ? path : "(top)", msg);
+}
+
 /* Rewrites a JSON number literal ("-1.5e-05") as a plain decimal ("-0.000015").
  * Returns 0 if it is not one or does not fit. */
 static int plain_decimal(const char *lit, char *out, size_t cap)
@@ -207,6 +226,15 @@ static int get_dec_node(conv *C, const cJSON *n, const char *path, int scale, in
     if (t == NULL)
         return fail(C, n, path, "must be a number");
     gl_status st = money_parse(t, scale, out);
+    if (st == GL_ERANGE && scale == MONEY_SCALE_PRICE) {
+        /* URDB keeps prices as binary floats: 19.539 comes as 19.538999557495117 */
+        st = money_parse_round(t, scale, MONEY_HALF_EVEN, out);
+        if (st == GL_OK) {
+            char r[MONEY_FMT_MAX];
+            money_format_trim(*out, scale, 0, r, sizeof r);
+            warn(C, n, path, "%s has more than %d decimals (a binary-float artefact): taken as %s", t, scale, r);
+        }
+    }
     if (st == GL_ERANGE)
         return fail(C, n, path, "more than %d decimals: gridledger keeps %d", scale, scale);
     if (st != GL_OK)
@@ -297,7 +325,7 @@ static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int
     jsonv_check_keys(C->doc, t, path, keys);
     const cJSON *unit = cJSON_GetObjectItemCaseSensitive(t, "unit");
     sub(p, path, "unit");
-    if (unit != NULL && !(cJSON_IsString(unit) && strcmp(unit->valuestring, "kWh") == 0))
+    if (unit != NULL && !(cJSON_IsString(unit) && strcasecmp(unit->valuestring, "kWh") == 0))
         return fail(C, unit, p, "%s%s%s: only \"kWh\" (per month) tiers are supported",
                     cJSON_IsString(unit) ? "\"" : "", cJSON_IsString(unit) ? unit->valuestring : "unit",
                     cJSON_IsString(unit) ? "\"" : "");
@@ -587,6 +615,22 @@ static int parse_unsupported(conv *C)
     return 1;
 }
 
+/* Fields about customers with generation: a bill of imported energy does not
+ * change with them, so they are noted, not refused. */
+static void note_generation(conv *C)
+{
+    char p[JSONV_PATH_MAX];
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(C->rate, "usenetmetering");
+    sub(p, C->path, "usenetmetering");
+    if (cJSON_IsTrue(n))
+        warn(C, n, p, "net metering: gridledger bills the energy the usage gives; give it net of export for a "
+                      "net-metered customer");
+    n = cJSON_GetObjectItemCaseSensitive(C->rate, "dgrules");
+    sub(p, C->path, "dgrules");
+    if (cJSON_IsString(n) && n->valuestring[0] != '\0')
+        warn(C, n, p, "rules for customers with generation (\"%s\"): not part of the tariff written", n->valuestring);
+}
+
 /* ---- writing --------------------------------------------------------- */
 
 static void write_hours(sbuf *s, const uint8_t row[24])
@@ -653,8 +697,19 @@ static void write_calendar(sbuf *s, const conv *C)
     sb_put(s, "\n      ]");
 }
 
+/* 1 if some month uses more than one period (time of use within the month);
+ * 0 if every month has one period (a seasonal rate). */
+static int months_mix_periods(const conv *C)
+{
+    for (int m = 0; m < 12; m++)
+        for (int h = 0; h < 24; h++)
+            if (C->weekday[m][h] != C->weekday[m][0] || C->weekend[m][h] != C->weekday[m][0])
+                return 1;
+    return 0;
+}
+
 /* The tiers of a flat rate as per-tier rates, of a TOU rate as adders (the
- * same step in every used period, not negative). */
+ * same step in every used period; a negative step is a declining block). */
 static int write_tiers(sbuf *s, conv *C, int only)
 {
     char p[JSONV_PATH_MAX];
@@ -676,12 +731,12 @@ static int write_tiers(sbuf *s, conv *C, int only)
         for (int q = 0; only < 0 && q < C->nperiods; q++) {
             if (C->used[q] && C->price_micro[q][t] - C->price_micro[q][0] != step)
                 return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "energyratestructure"), p,
-                            "tier %d adds a different amount in period %d than in period %d: with time of use "
-                            "the tier step must be the same in every period",
+                            months_mix_periods(C)
+                                ? "tier %d adds a different amount in period %d than in period %d: with time of "
+                                  "use the tier step must be the same in every period"
+                                : "tier %d adds a different amount in period %d than in period %d: seasonal "
+                                  "tier ladders that differ by season are not supported",
                             t, q, ref);
-            if (step < 0)
-                return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "energyratestructure"), p,
-                            "tier %d is cheaper than tier 0: falling tiers with time of use are not supported", t);
         }
         sb_put(s, t ? ", " : "");
         sb_dec(s, only >= 0 ? C->price_micro[only][t] : step, MONEY_SCALE_PRICE, 2);
@@ -850,6 +905,7 @@ static int convert(conv *C, const urdb_options *opt, sbuf *s)
         !parse_fuel(C) || !parse_unsupported(C) || !get_day(C, "startdate", 1, &C->from_day) ||
         !get_day(C, "enddate", 0, &C->to_day))
         return 0;
+    note_generation(C);
     if (C->to_day != TARIFF_NO_END) {
         C->to_day--; /* enddate is when the rate stopped; effective_to is its last day */
         if (C->to_day < C->from_day) {

@@ -208,6 +208,10 @@ static void test_parse_errors(void **state)
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"p\": \"1\"}, "
          "\"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"p\"]]}]}, \"tiers\": {\"basis\": \"year\", \"bounds_kwh\": [\"1\"], \"rates\": [\"1\", \"2\"]}}}",
          "t.json:1:189: energy.tiers: per-tier \"rates\" cannot go with \"tou\"; use \"adders\""},
+        /* a negative adder (declining block) must not take a price below 0 */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
+         "\"month\", \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"-0.500001\"]}}}",
+         "t.json:1:80: energy.tiers: tier 2: energy's price + adder must be 0..100000"},
         /* numbers far outside int's range: refused before any cast (UBSan float-cast-overflow before) */
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"p\": \"1\"}, "
          "\"calendar\": [{\"months\": [1e300], \"hours\": [[\"00:00\", \"24:00\", \"p\"]]}]}}}",
