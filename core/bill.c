@@ -29,6 +29,8 @@ typedef struct part {
     uint8_t estimated[TARIFF_MAX_PERIODS];
     int64_t total_wh;
     int64_t max_demand_w;
+    int64_t tou_demand_w[TARIFF_MAX_PERIODS]; /* highest demand within each demand period */
+    unsigned tou_seen;                        /* demand periods with an interval in this part */
 } part;
 
 typedef struct calc {
@@ -242,11 +244,28 @@ static int slot_key(calc *c, int64_t t_min)
     return c->day_part * TARIFF_MAX_PERIODS + period_of(c, (int)((t_min - (int64_t)day * CIVIL_MIN_PER_DAY) / 15));
 }
 
-static void note_demand(const usage_interval *x, part *p)
+/* The interval's demand counts toward the part's maximum and toward the
+ * maximum of each demand period its quarter hours slot0..slot0+n-1 of the
+ * day looked up fall in. */
+static void note_demand(const calc *c, const usage_interval *x, part *p, int slot0, int n)
 {
     int64_t w = x->demand_w >= 0 ? x->demand_w : x->energy_wh * 60 / x->len_min;
     if (w > p->max_demand_w)
         p->max_demand_w = w;
+    if (p->v->ndemand_periods == 0)
+        return;
+    const uint8_t *map = p->v->demand_period_map[c->day_month][c->day_daytype];
+    for (int s = slot0; s < slot0 + n && s < TARIFF_SLOTS_PER_DAY; s++) {
+        p->tou_seen |= 1u << map[s];
+        if (w > p->tou_demand_w[map[s]])
+            p->tou_demand_w[map[s]] = w;
+    }
+}
+
+/* The quarter hour of its day that minute t_min starts. */
+static int slot_of(int64_t t_min)
+{
+    return (int)((t_min - floor_div(t_min, CIVIL_MIN_PER_DAY) * CIVIL_MIN_PER_DAY) / 15);
 }
 
 /* Shares one interval's energy over its quarter hours by time: groups of
@@ -266,7 +285,7 @@ static void walk_interval(calc *c, const usage_interval *x)
             c->reactive_varh += x->reactive_varh;
             c->has_reactive = 1;
         }
-        note_demand(x, p);
+        note_demand(c, x, p, slot_of(x->start_min), nslots);
         return;
     }
     int k0 = 0;
@@ -285,7 +304,7 @@ static void walk_interval(calc *c, const usage_interval *x)
                 c->reactive_varh += x->reactive_varh * k1 / nslots - x->reactive_varh * k0 / nslots;
                 c->has_reactive = 1;
             }
-            note_demand(x, p);
+            note_demand(c, x, p, slot_of(x->start_min + 15 * k0), k1 - k0);
         }
         k0 = k1;
     }
@@ -438,6 +457,29 @@ static gl_status demand_line(calc *c, const part *p)
                     nano, 0);
 }
 
+/* One line per demand period met in the part: per kW of the highest interval
+ * demand within the period, a month. */
+static gl_status tou_demand_lines(calc *c, const part *p)
+{
+    const tariff_version *v = p->v;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], base[BILL_CODE_MAX], months[MONEY_FMT_MAX];
+    int64_t nano, m4;
+    gl_status st = GL_OK;
+    months_text(p, months, sizeof months, &m4);
+    for (int d = 0; d < v->ndemand_periods && st == GL_OK; d++) {
+        if (!(p->tou_seen & (1u << d)))
+            continue;
+        if (monthly_amount(p, v->demand_period_micro[d], p->tou_demand_w[d], &nano) != GL_OK)
+            return GL_EOVERFLOW;
+        bprintf(base, sizeof base, "demand.%s", v->demand_period_names[d]);
+        code_of(c, p, base, code, sizeof code);
+        bprintf(desc, sizeof desc, "%s maximum demand charge (from the intervals), per kW a month, x %s month",
+                v->demand_period_names[d], months);
+        st = add_line(c, v, code, desc, p->tou_demand_w[d], 3, "kW", v->demand_period_micro[d], 6, nano, 0);
+    }
+    return st;
+}
+
 static gl_status pf_line(calc *c, const part *p, int first_line, int64_t energy_wh)
 {
     const tariff_version *v = p->v;
@@ -519,6 +561,8 @@ static gl_status part_lines(calc *c, const part *p)
     gl_status st = energy_lines(c, p);
     if (st == GL_OK)
         st = demand_line(c, p);
+    if (st == GL_OK)
+        st = tou_demand_lines(c, p);
     if (st == GL_OK)
         st = pf_line(c, p, first, c->b->energy_wh);
     if (st == GL_OK)

@@ -101,15 +101,38 @@ static void parse_rounding(parser *P, const cJSON *obj, const char *path, tariff
     jsonv_get_enum(P->doc, r, p, "per", 0, pers, 0, &v->round_per_bill);
 }
 
-static int find_period(const tariff_version *v, const char *name)
+/* A set of named periods with a price each and their calendar: the energy
+ * periods (energy.tou) or the demand periods (demand.tou) of a version. */
+typedef struct periods_ref {
+    int *n;
+    char (*names)[TARIFF_NAME_MAX];
+    int64_t *price;
+    uint8_t (*map)[TARIFF_DAYTYPES][TARIFF_SLOTS_PER_DAY];
+    const char *where; /* the periods' path, for messages */
+} periods_ref;
+
+static periods_ref energy_periods(tariff_version *v)
 {
-    for (int i = 0; i < v->nperiods; i++)
-        if (strcmp(v->period_names[i], name) == 0)
+    periods_ref r = {&v->nperiods, v->period_names, v->period_price_micro, v->period_map, "energy.tou.periods"};
+    return r;
+}
+
+static periods_ref demand_periods(tariff_version *v)
+{
+    periods_ref r = {&v->ndemand_periods, v->demand_period_names, v->demand_period_micro, v->demand_period_map,
+                     "demand.tou.periods"};
+    return r;
+}
+
+static int find_period(const periods_ref *R, const char *name)
+{
+    for (int i = 0; i < *R->n; i++)
+        if (strcmp(R->names[i], name) == 0)
             return i;
     return -1;
 }
 
-static void parse_periods(parser *P, const cJSON *periods, const char *path, tariff_version *v)
+static void parse_periods(parser *P, const cJSON *periods, const char *path, const periods_ref *R)
 {
     if (!jsonv_check_object(P->doc, periods, path))
         return;
@@ -127,8 +150,8 @@ static void parse_periods(parser *P, const cJSON *periods, const char *path, tar
         }
         int64_t price = 0;
         jsonv_decimal_value(P->doc, c, p, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &price);
-        snprintf(v->period_names[v->nperiods], TARIFF_NAME_MAX, "%s", c->string);
-        v->period_price_micro[v->nperiods++] = price;
+        snprintf(R->names[*R->n], TARIFF_NAME_MAX, "%s", c->string);
+        R->price[(*R->n)++] = price;
     }
 }
 
@@ -149,7 +172,7 @@ static int quarter_time(parser *P, const cJSON *node, const char *path, int *slo
 }
 
 /* One ["HH:MM", "HH:MM", "period"] range into day[]; start > end wraps midnight. */
-static int parse_range(parser *P, const cJSON *r, const char *path, const tariff_version *v, uint8_t *day)
+static int parse_range(parser *P, const cJSON *r, const char *path, const periods_ref *R, uint8_t *day)
 {
     char p[JSONV_PATH_MAX];
     int a = 0, b = 0, ok = 1;
@@ -163,9 +186,9 @@ static int parse_range(parser *P, const cJSON *r, const char *path, const tariff
     ok &= quarter_time(P, cJSON_GetArrayItem(r, 1), p, &b);
     const cJSON *name = cJSON_GetArrayItem(r, 2);
     jsonv_path_index(p, sizeof p, path, 2);
-    int per = cJSON_IsString(name) ? find_period(v, name->valuestring) : -1;
+    int per = cJSON_IsString(name) ? find_period(R, name->valuestring) : -1;
     if (per < 0) {
-        jsonv_error(P->doc, name, p, "must name a period of energy.tou.periods");
+        jsonv_error(P->doc, name, p, "must name a period of %s", R->where);
         return 0;
     }
     if (!ok)
@@ -190,7 +213,7 @@ static int parse_range(parser *P, const cJSON *r, const char *path, const tariff
     return 1;
 }
 
-static int parse_hours(parser *P, const cJSON *e, const char *path, const tariff_version *v, uint8_t *day)
+static int parse_hours(parser *P, const cJSON *e, const char *path, const periods_ref *R, uint8_t *day)
 {
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
     const cJSON *hours = jsonv_get(P->doc, e, path, "hours", 1);
@@ -201,7 +224,7 @@ static int parse_hours(parser *P, const cJSON *e, const char *path, const tariff
     int i = 0, ok = 1;
     for (const cJSON *r = hours->child; r != NULL; r = r->next, i++) {
         jsonv_path_index(q, sizeof q, p, i);
-        ok &= parse_range(P, r, q, v, day);
+        ok &= parse_range(P, r, q, R, day);
     }
     for (int s = 0; ok && s < TARIFF_SLOTS_PER_DAY; s++) {
         if (day[s] == NO_PERIOD) {
@@ -274,7 +297,7 @@ static int parse_days(parser *P, const cJSON *e, const char *path, unsigned *mas
 
 /* Puts one calendar entry into the period map; `owner` remembers which
  * entry covered each month x day type, so a second one is an error. */
-static void parse_entry(parser *P, const cJSON *e, const char *path, tariff_version *v, int index,
+static void parse_entry(parser *P, const cJSON *e, const char *path, const periods_ref *R, int index,
                         int owner[12][TARIFF_DAYTYPES])
 {
     static const char *const keys[] = {"months", "days", "hours", NULL};
@@ -285,7 +308,7 @@ static void parse_entry(parser *P, const cJSON *e, const char *path, tariff_vers
     jsonv_check_keys(P->doc, e, path, keys);
     int ok = parse_int_list(P, e, path, "months", 1, 12, &months);
     ok &= parse_days(P, e, path, &days);
-    ok &= parse_hours(P, e, path, v, day);
+    ok &= parse_hours(P, e, path, R, day);
     if (!ok)
         return;
     for (int m = 1; m <= 12; m++) {
@@ -298,12 +321,12 @@ static void parse_entry(parser *P, const cJSON *e, const char *path, tariff_vers
                 return;
             }
             owner[m - 1][t] = index + 1;
-            memcpy(v->period_map[m - 1][t], day, sizeof day);
+            memcpy(R->map[m - 1][t], day, sizeof day);
         }
     }
 }
 
-static void parse_calendar(parser *P, const cJSON *cal, const char *path, tariff_version *v)
+static void parse_calendar(parser *P, const cJSON *cal, const char *path, const periods_ref *R)
 {
     int owner[12][TARIFF_DAYTYPES];
     char p[JSONV_PATH_MAX];
@@ -313,7 +336,7 @@ static void parse_calendar(parser *P, const cJSON *cal, const char *path, tariff
     int i = 0, errors = jsonv_errors(P->doc);
     for (const cJSON *e = cal->child; e != NULL; e = e->next, i++) {
         jsonv_path_index(p, sizeof p, path, i);
-        parse_entry(P, e, p, v, i, owner);
+        parse_entry(P, e, p, R, i, owner);
     }
     if (jsonv_errors(P->doc) != errors)
         return;
@@ -325,11 +348,12 @@ static void parse_calendar(parser *P, const cJSON *cal, const char *path, tariff
             }
         }
         if (!owner[m][TARIFF_HOLIDAY]) /* no holiday hours: holidays are billed as weekends */
-            memcpy(v->period_map[m][TARIFF_HOLIDAY], v->period_map[m][TARIFF_WEEKEND], TARIFF_SLOTS_PER_DAY);
+            memcpy(R->map[m][TARIFF_HOLIDAY], R->map[m][TARIFF_WEEKEND], TARIFF_SLOTS_PER_DAY);
     }
 }
 
-static void parse_tou(parser *P, const cJSON *tou, const char *path, tariff_version *v)
+/* {"periods": {...}, "calendar": [...]} of energy or demand. */
+static void parse_tou(parser *P, const cJSON *tou, const char *path, const periods_ref *R)
 {
     static const char *const keys[] = {"periods", "calendar", NULL};
     char p[JSONV_PATH_MAX];
@@ -338,14 +362,13 @@ static void parse_tou(parser *P, const cJSON *tou, const char *path, tariff_vers
     jsonv_check_keys(P->doc, tou, path, keys);
     const cJSON *periods = jsonv_get(P->doc, tou, path, "periods", 1);
     jsonv_path_key(p, sizeof p, path, "periods");
-    v->tou = 1;
-    v->nperiods = 0;
+    *R->n = 0;
     if (periods != NULL)
-        parse_periods(P, periods, p, v);
+        parse_periods(P, periods, p, R);
     const cJSON *cal = jsonv_get(P->doc, tou, path, "calendar", 1);
     jsonv_path_key(p, sizeof p, path, "calendar");
-    if (cal != NULL && v->nperiods > 0)
-        parse_calendar(P, cal, p, v);
+    if (cal != NULL && *R->n > 0)
+        parse_calendar(P, cal, p, R);
 }
 
 static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, int64_t lo, int64_t *out)
@@ -451,8 +474,10 @@ static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_v
         snprintf(v->period_names[0], TARIFF_NAME_MAX, "energy");
         get_price(P, e, p, "rate", 1, &v->period_price_micro[0]);
     } else {
+        periods_ref R = energy_periods(v);
         jsonv_path_key(q, sizeof q, p, "tou");
-        parse_tou(P, tou, q, v);
+        v->tou = 1;
+        parse_tou(P, tou, q, &R);
     }
     const cJSON *tiers = cJSON_GetObjectItemCaseSensitive(e, "tiers");
     jsonv_path_key(q, sizeof q, p, "tiers");
@@ -465,10 +490,11 @@ static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_v
     }
 }
 
+/* demand: "per_kw" or "per_kva" (at most one), and/or "tou" (per kW by demand period). */
 static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_version *v)
 {
-    static const char *const keys[] = {"per_kw", "per_kva", NULL};
-    char p[JSONV_PATH_MAX];
+    static const char *const keys[] = {"per_kw", "per_kva", "tou", NULL};
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
     const cJSON *d = jsonv_get(P->doc, obj, path, "demand", 0);
     jsonv_path_key(p, sizeof p, path, "demand");
     if (d == NULL || !jsonv_check_object(P->doc, d, p))
@@ -476,12 +502,24 @@ static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_v
     jsonv_check_keys(P->doc, d, p, keys);
     int kw = cJSON_GetObjectItemCaseSensitive(d, "per_kw") != NULL;
     int kva = cJSON_GetObjectItemCaseSensitive(d, "per_kva") != NULL;
-    if (kw == kva) {
-        jsonv_error(P->doc, d, p, "needs exactly one of \"per_kw\" and \"per_kva\"");
+    const cJSON *tou = cJSON_GetObjectItemCaseSensitive(d, "tou");
+    if (kw && kva) {
+        jsonv_error(P->doc, d, p, "needs at most one of \"per_kw\" and \"per_kva\"");
         return;
     }
-    v->demand_basis = kw ? TARIFF_DEMAND_KW : TARIFF_DEMAND_KVA;
-    get_price(P, d, p, kw ? "per_kw" : "per_kva", 1, &v->demand_micro);
+    if (!kw && !kva && tou == NULL) {
+        jsonv_error(P->doc, d, p, "needs \"per_kw\", \"per_kva\" or \"tou\"");
+        return;
+    }
+    if (kw || kva) {
+        v->demand_basis = kw ? TARIFF_DEMAND_KW : TARIFF_DEMAND_KVA;
+        get_price(P, d, p, kw ? "per_kw" : "per_kva", 1, &v->demand_micro);
+    }
+    if (tou != NULL) {
+        periods_ref R = demand_periods(v);
+        jsonv_path_key(q, sizeof q, p, "tou");
+        parse_tou(P, tou, q, &R);
+    }
 }
 
 static void parse_power_factor(parser *P, const cJSON *obj, const char *path, tariff_version *v)

@@ -5,7 +5,8 @@
  * holds the price components of docs/tariffs.md: rounding, a fixed charge
  * per month, an energy price (flat, or time of use with named periods and a
  * calendar of months x day types x quarter hours), tiers (monthly or yearly,
- * adders or rates), demand per kW or per kVA, a power-factor standard,
+ * adders or rates), demand per kW or per kVA and per kW by demand period
+ * (time-of-use demand, with its own calendar), a power-factor standard,
  * surcharges per kWh and a minimum charge per month.
  * Everything is fixed size (no pointers inside): a tariff_set can be copied,
  * kept in shared memory or compared with memcmp. Prices are int64 micro-yuan
@@ -85,6 +86,12 @@ typedef struct tariff_version {
 
     tariff_demand_basis demand_basis;
     int64_t demand_micro;     /* per kW or kVA per month */
+    /* time-of-use demand: per kW of the highest demand within each demand
+     * period, per month, besides any demand_basis charge; 0 periods = none */
+    int ndemand_periods;
+    char demand_period_names[TARIFF_MAX_PERIODS][TARIFF_NAME_MAX];
+    int64_t demand_period_micro[TARIFF_MAX_PERIODS];
+    uint8_t demand_period_map[12][TARIFF_DAYTYPES][TARIFF_SLOTS_PER_DAY];
 
     int pf_standard;          /* 90, 85 or 80 (hundredths); 0 = no adjustment */
 

@@ -51,6 +51,12 @@
     "{\"id\": \"v\", \"effective_from\": \"2024-06-11\", \"energy\": {\"rate\": \"0.6\", \"tiers\": "         \
     "{\"basis\": \"month\", \"bounds_kwh\": [\"300\"], \"adders\": [\"0\", \"0.1\"]}}}]}"
 
+#define T_TOUD                                                                                                \
+    T_BIG(", \"demand\": {\"per_kw\": \"5\", \"tou\": {\"periods\": {\"on\": \"12\", \"off\": \"2\"}, "         \
+          "\"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"days\": [\"weekday\"], \"hours\": "   \
+          "[[\"12:00\",\"18:00\",\"on\"], [\"18:00\",\"12:00\",\"off\"]]}, {\"months\": "                    \
+          "[1,2,3,4,5,6,7,8,9,10,11,12], \"days\": [\"weekend\"], \"hours\": [[\"00:00\",\"24:00\",\"off\"]]}]}}")
+
 typedef struct {
     const char *start; /* "YYYY-MM-DDTHH:MM" */
     int count, len_min;
@@ -178,6 +184,25 @@ static const bill_case cases[] = {
      {{"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0}}, "energy=15.00 demand=4000.00", "4015.00", -1},
     {"demand register", T_BIG(", \"demand\": {\"per_kw\": \"40\"}"), "2024-01-01", "2024-01-31", -1, 120000, -1, -1,
      0, NULL, {{"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0}}, "energy=15.00 demand=4800.00", "4815.00", -1},
+    /* time-of-use demand (T_TOUD): on 12.00/kW weekdays 12:00-18:00, off 2.00/kW otherwise, besides a flat
+     * 5.00/kW on the month's maximum; 2024-01-10 is a Wednesday, 2024-01-13 a Saturday; kW = kWh x 4 */
+    {"tou demand: on, off and weekend", T_TOUD, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T11:45", 1, 15, WH(30), -1, 0, 0}, {"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0},
+      {"2024-01-13T14:00", 1, 15, WH(40), -1, 0, 0}},
+     /* 95 kWh x 0.6 = 57; flat 160 kW x 5 = 800; on 100 kW x 12 = 1200; off max(120, 160) x 2 = 320 */
+     "energy=57.00 demand=800.00 demand.on=1200.00 demand.off=320.00", "2377.00", -1},
+    {"tou demand: both sides of 18:00", T_TOUD, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T17:45", 1, 15, WH(10), -1, 0, 0}, {"2024-01-10T18:00", 1, 15, WH(50), -1, 0, 0}},
+     /* 60 kWh x 0.6 = 36; flat 200 x 5 = 1000; on 40 x 12 = 480; off 200 x 2 = 400 */
+     "energy=36.00 demand=1000.00 demand.on=480.00 demand.off=400.00", "1916.00", -1},
+    {"tou demand: an hour across 12:00 counts in both", T_TOUD, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T11:30", 1, 60, WH(60), -1, 0, 0}},
+     /* 60 kWh x 0.6 = 36; 60 kW: flat 300, on 720, off 120 */
+     "energy=36.00 demand=300.00 demand.on=720.00 demand.off=120.00", "1176.00", -1},
+    {"tou demand: only the period met", T_TOUD, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-13T14:00", 1, 15, WH(10), -1, 0, 0}},
+     /* 10 kWh x 0.6 = 6; 40 kW: flat 200, off 80; no weekday interval, no on line */
+     "energy=6.00 demand=200.00 demand.off=80.00", "286.00", -1},
     {"capacity half month", T_BIG(", \"demand\": {\"per_kva\": \"26\"}"), "2024-04-01", "2024-04-15", -1, -1, 315000,
      -1, 0, NULL, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=60.00 demand=4095.00", "4155.00", -1},
     {"power factor 0.86 against 0.90", T_BIG(", \"power_factor\": {\"standard\": \"0.90\"}"), NULL, NULL, NOPT,

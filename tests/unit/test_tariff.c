@@ -193,7 +193,13 @@ static void test_parse_errors(void **state)
          "t.json:1:101: power_factor.standard: must be \"0.90\", \"0.85\" or \"0.80\""},
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": "
          "\"1\", \"per_kva\": \"2\"}}",
-         "t.json:1:82: demand: needs exactly one of \"per_kw\" and \"per_kva\""},
+         "t.json:1:82: demand: needs at most one of \"per_kw\" and \"per_kva\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {}}",
+         "t.json:1:82: demand: needs \"per_kw\", \"per_kva\" or \"tou\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"tou\": "
+         "{\"periods\": {\"on\": \"12\"}, \"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": "
+         "[[\"00:00\", \"24:00\", \"energy\"]]}]}}}",
+         "t.json:1:199: demand.tou.calendar[0].hours[0][2]: must name a period of demand.tou.periods"},
         {"{\"versions\": [{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"effective_to\": \"2024-06-30\", \"energy\": "
          "{\"rate\": \"0.5\"}}, {\"id\": \"a\", \"effective_from\": \"2024-06-01\", \"energy\": {\"rate\": \"0.6\"}}]}",
          "t.json:1:147: versions[1].effective_from: overlaps versions[0], in force until its effective_to"},
