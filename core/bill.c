@@ -457,25 +457,49 @@ static gl_status demand_line(calc *c, const part *p)
                     nano, 0);
 }
 
-/* One line per demand period met in the part: per kW of the highest interval
- * demand within the period, a month. */
+/* The part of w (kW at scale 3) in tier t of demand period d: between the
+ * bounds below and above it. */
+static int64_t demand_in_tier(const tariff_version *v, int d, int t, int64_t w)
+{
+    int64_t lo = t > 0 ? v->demand_tier_bounds_w[d][t - 1] : 0;
+    int64_t hi = t + 1 < v->demand_period_ntiers[d] ? v->demand_tier_bounds_w[d][t] : w;
+    if (w < hi)
+        hi = w;
+    return hi > lo ? hi - lo : 0;
+}
+
+/* One demand line, tier t of demand period d of part p. */
+static gl_status tou_demand_line(calc *c, const part *p, int d, int t)
+{
+    const tariff_version *v = p->v;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], base[BILL_CODE_MAX], months[MONEY_FMT_MAX], tier[48] = "";
+    int64_t nano, m4, price = v->demand_tier_micro[d][t], qty = demand_in_tier(v, d, t, p->tou_demand_w[d]);
+    int nt = v->demand_period_ntiers[d];
+    months_text(p, months, sizeof months, &m4);
+    if (monthly_amount(p, price, qty, &nano) != GL_OK)
+        return GL_EOVERFLOW;
+    if (nt > 1)
+        bprintf(tier, sizeof tier, ", tier %d of %d", t + 1, nt);
+    bprintf(base, sizeof base, nt > 1 ? "demand.%s.t%d" : "demand.%s", v->demand_period_names[d], t + 1);
+    code_of(c, p, base, code, sizeof code);
+    bprintf(desc, sizeof desc, "%s maximum demand charge (from the intervals)%s, per kW a month, x %s month",
+            v->demand_period_names[d], tier, months);
+    return add_line(c, v, code, desc, qty, 3, "kW", price, 6, nano, 0);
+}
+
+/* Demand period by period (those met in the part): per kW of the highest
+ * interval demand within the period, split across the period's tiers; tier
+ * 1 always has a line, a higher tier when demand reaches it. */
 static gl_status tou_demand_lines(calc *c, const part *p)
 {
     const tariff_version *v = p->v;
-    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], base[BILL_CODE_MAX], months[MONEY_FMT_MAX];
-    int64_t nano, m4;
     gl_status st = GL_OK;
-    months_text(p, months, sizeof months, &m4);
     for (int d = 0; d < v->ndemand_periods && st == GL_OK; d++) {
         if (!(p->tou_seen & (1u << d)))
             continue;
-        if (monthly_amount(p, v->demand_period_micro[d], p->tou_demand_w[d], &nano) != GL_OK)
-            return GL_EOVERFLOW;
-        bprintf(base, sizeof base, "demand.%s", v->demand_period_names[d]);
-        code_of(c, p, base, code, sizeof code);
-        bprintf(desc, sizeof desc, "%s maximum demand charge (from the intervals), per kW a month, x %s month",
-                v->demand_period_names[d], months);
-        st = add_line(c, v, code, desc, p->tou_demand_w[d], 3, "kW", v->demand_period_micro[d], 6, nano, 0);
+        for (int t = 0; t < v->demand_period_ntiers[d] && st == GL_OK; t++)
+            if (t == 0 || demand_in_tier(v, d, t, p->tou_demand_w[d]) > 0)
+                st = tou_demand_line(c, p, d, t);
     }
     return st;
 }

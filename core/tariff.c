@@ -109,18 +109,24 @@ typedef struct periods_ref {
     int64_t *price;
     uint8_t (*map)[TARIFF_DAYTYPES][TARIFF_SLOTS_PER_DAY];
     const char *where; /* the periods' path, for messages */
+    /* demand periods may be tiered ({"bounds_kw", "rates"}); NULL for energy */
+    int *ntiers;
+    int64_t (*bounds)[TARIFF_MAX_TIERS - 1];
+    int64_t (*tier_price)[TARIFF_MAX_TIERS];
 } periods_ref;
 
 static periods_ref energy_periods(tariff_version *v)
 {
-    periods_ref r = {&v->nperiods, v->period_names, v->period_price_micro, v->period_map, "energy.tou.periods"};
+    periods_ref r = {&v->nperiods, v->period_names, v->period_price_micro, v->period_map, "energy.tou.periods",
+                     NULL, NULL, NULL};
     return r;
 }
 
 static periods_ref demand_periods(tariff_version *v)
 {
-    periods_ref r = {&v->ndemand_periods, v->demand_period_names, v->demand_period_micro, v->demand_period_map,
-                     "demand.tou.periods"};
+    periods_ref r = {&v->ndemand_periods,  v->demand_period_names, v->demand_period_micro,
+                     v->demand_period_map, "demand.tou.periods", v->demand_period_ntiers,
+                     v->demand_tier_bounds_w, v->demand_tier_micro};
     return r;
 }
 
@@ -130,6 +136,41 @@ static int find_period(const periods_ref *R, const char *name)
         if (strcmp(R->names[i], name) == 0)
             return i;
     return -1;
+}
+
+static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, int64_t lo, int64_t *out);
+
+/* A tiered demand period: {"bounds_kw": [ascending], "rates": [one per tier]};
+ * the period's highest demand is split across the tiers. */
+static void parse_period_tiers(parser *P, const cJSON *c, const char *path, const periods_ref *R, int i)
+{
+    static const char *const keys[] = {"bounds_kw", "rates", NULL};
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    jsonv_check_keys(P->doc, c, path, keys);
+    const cJSON *b = jsonv_get(P->doc, c, path, "bounds_kw", 1);
+    jsonv_path_key(p, sizeof p, path, "bounds_kw");
+    R->ntiers[i] = 1;
+    if (b == NULL || !jsonv_check_array(P->doc, b, p, TARIFF_MAX_TIERS - 1))
+        return;
+    int k = 0;
+    for (const cJSON *x = b->child; x != NULL; x = x->next, k++) {
+        jsonv_path_index(q, sizeof q, p, k);
+        if (!jsonv_decimal_value(P->doc, x, q, MONEY_SCALE_WH, 1, TARIFF_MAX_ENERGY_WH, &R->bounds[i][k]))
+            return;
+        if (k > 0 && R->bounds[i][k] <= R->bounds[i][k - 1]) {
+            jsonv_error(P->doc, x, q, "must be above the bound before it");
+            return;
+        }
+    }
+    if (k == 0) {
+        jsonv_error(P->doc, b, p, "must hold 1..%d bounds", TARIFF_MAX_TIERS - 1);
+        return;
+    }
+    R->ntiers[i] = k + 1;
+    const cJSON *r = jsonv_get(P->doc, c, path, "rates", 1);
+    jsonv_path_key(p, sizeof p, path, "rates");
+    if (r != NULL)
+        parse_price_list(P, r, p, k + 1, 0, R->tier_price[i]);
 }
 
 static void parse_periods(parser *P, const cJSON *periods, const char *path, const periods_ref *R)
@@ -149,9 +190,20 @@ static void parse_periods(parser *P, const cJSON *periods, const char *path, con
             continue;
         }
         int64_t price = 0;
-        jsonv_decimal_value(P->doc, c, p, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &price);
-        snprintf(R->names[*R->n], TARIFF_NAME_MAX, "%s", c->string);
-        R->price[(*R->n)++] = price;
+        int i = *R->n;
+        if (R->ntiers != NULL && cJSON_IsObject(c)) {
+            parse_period_tiers(P, c, p, R, i);
+            price = R->tier_price[i][0];
+        } else {
+            jsonv_decimal_value(P->doc, c, p, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &price);
+            if (R->ntiers != NULL) {
+                R->ntiers[i] = 1;
+                R->tier_price[i][0] = price;
+            }
+        }
+        snprintf(R->names[i], TARIFF_NAME_MAX, "%s", c->string);
+        R->price[i] = price;
+        (*R->n)++;
     }
 }
 

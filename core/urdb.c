@@ -31,6 +31,10 @@ typedef struct {
     int64_t price_micro[URDB_PERIODS][TARIFF_MAX_TIERS];
     int64_t bound_wh[TARIFF_MAX_TIERS];
     uint8_t weekday[12][24], weekend[12][24];
+    /* time-of-use demand: demandratestructure and its schedules */
+    int dnperiods, dused[URDB_PERIODS], dntiers[URDB_PERIODS];
+    int64_t dprice_micro[URDB_PERIODS][TARIFF_MAX_TIERS], dbound_w[URDB_PERIODS][TARIFF_MAX_TIERS];
+    uint8_t dweekday[12][24], dweekend[12][24];
     int64_t fixed_micro, minimum_micro, demand_micro, fuel_micro;
     int32_t from_day, to_day; /* to_day TARIFF_NO_END when open */
 } conv;
@@ -347,7 +351,7 @@ static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int
     sub(p, path, "max");
     if (last) {
         if (max != NULL)
-            return fail(C, max, p, "the last tier must have no max (use above it would have no price)");
+            warn(C, max, p, "a max on the last tier: use above it is billed at this tier's rate");
         return 1;
     }
     if (max == NULL)
@@ -407,20 +411,22 @@ static int parse_energy(conv *C)
     return 1;
 }
 
-/* A 12 x 24 matrix of period numbers 0..nperiods-1. Absent: all period 0,
- * allowed only when there is one period. */
-static int parse_schedule(conv *C, const char *key, uint8_t out[12][24])
+/* A 12 x 24 matrix of period numbers 0..nperiods-1 of `structure`; the
+ * periods met are marked in used[]. Absent: all period 0, allowed only when
+ * there is one period. */
+static int parse_schedule(conv *C, const char *key, const char *structure, int nperiods, int *used,
+                          uint8_t out[12][24])
 {
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX], r[JSONV_PATH_MAX];
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(C->rate, key);
     sub(p, C->path, key);
     memset(out, 0, 12 * 24);
-    if (s == NULL && C->nperiods == 1) {
-        C->used[0] = 1;
+    if (s == NULL && nperiods == 1) {
+        used[0] = 1;
         return 1;
     }
     if (s == NULL)
-        return fail(C, C->rate, C->path, "needs \"%s\" (there are %d periods)", key, C->nperiods);
+        return fail(C, C->rate, C->path, "needs \"%s\" (there are %d periods)", key, nperiods);
     if (!cJSON_IsArray(s) || cJSON_GetArraySize(s) != 12)
         return fail(C, s, p, "must be 12 rows (January..December) of 24 hours");
     int m = 0;
@@ -434,11 +440,10 @@ static int parse_schedule(conv *C, const char *key, uint8_t out[12][24])
             int64_t v;
             if (!cJSON_IsNumber(c) || !get_dec_node(C, c, r, 0, 0, INT32_MAX, &v))
                 return 0;
-            if (v >= C->nperiods)
-                return fail(C, c, r, "period %lld: energyratestructure has periods 0..%d", (long long)v,
-                            C->nperiods - 1);
+            if (v >= nperiods)
+                return fail(C, c, r, "period %lld: %s has periods 0..%d", (long long)v, structure, nperiods - 1);
             out[m][h] = (uint8_t)v;
-            C->used[v] = 1;
+            used[v] = 1;
         }
     }
     return 1;
@@ -567,6 +572,93 @@ static int parse_fuel(conv *C)
     return 1;
 }
 
+/* One tier of demandratestructure[p]: rate + adj per kW, "max" kW on every tier but the last. */
+static int parse_demand_tier(conv *C, const cJSON *t, const char *path, int period, int tier, int last)
+{
+    static const char *const keys[] = {"rate", "adj", "max", "unit", NULL};
+    char p[JSONV_PATH_MAX];
+    int64_t rate, adj, max_w;
+    if (!jsonv_check_object(C->doc, t, path))
+        return 0;
+    jsonv_check_keys(C->doc, t, path, keys);
+    if (!get_dec(C, t, path, "rate", 0, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &rate) ||
+        !get_dec(C, t, path, "adj", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &adj))
+        return 0;
+    if (rate + adj < 0 || rate + adj > TARIFF_MAX_PRICE_MICRO)
+        return fail(C, t, path, "rate + adj must be 0..%lld", (long long)(TARIFF_MAX_PRICE_MICRO / 1000000));
+    C->dprice_micro[period][tier] = rate + adj;
+    const cJSON *max = cJSON_GetObjectItemCaseSensitive(t, "max");
+    sub(p, path, "max");
+    if (last) {
+        if (max != NULL)
+            warn(C, max, p, "a max on the last tier: demand above it is billed at this tier's rate");
+        return jsonv_errors(C->doc) == 0;
+    }
+    if (max == NULL)
+        return fail(C, t, path, "needs \"max\" (every tier but the last)");
+    if (!get_dec_node(C, max, p, MONEY_SCALE_WH, 1, TARIFF_MAX_ENERGY_WH, &max_w))
+        return 0;
+    if (tier > 0 && max_w <= C->dbound_w[period][tier - 1])
+        return fail(C, max, p, "must be above the max before it");
+    C->dbound_w[period][tier] = max_w;
+    return jsonv_errors(C->doc) == 0;
+}
+
+/* demandratestructure[p] = [{"rate", "adj", "max"?, "unit"?}, ...]: the
+ * period's price per kW of the month's highest demand in it, by tier. */
+static int parse_demand_period(conv *C, const cJSON *list, const char *path, int period)
+{
+    char p[JSONV_PATH_MAX];
+    int n = cJSON_GetArraySize(list);
+    if (!cJSON_IsArray(list) || n < 1)
+        return fail(C, list, path, "must be a list of 1..%d tiers", TARIFF_MAX_TIERS);
+    if (n > TARIFF_MAX_TIERS)
+        return fail(C, list, path, "%d tiers: at most %d are supported", n, TARIFF_MAX_TIERS);
+    C->dntiers[period] = n;
+    int i = 0;
+    for (const cJSON *t = list->child; t; t = t->next, i++) {
+        subi(p, path, i);
+        if (!parse_demand_tier(C, t, p, period, i, i == n - 1))
+            return 0;
+    }
+    return 1;
+}
+
+/* Time-of-use demand: demandratestructure with demandweekdayschedule and
+ * demandweekendschedule; all prices 0 is no demand charge. */
+static int parse_tou_demand(conv *C)
+{
+    static const char *const kw[] = {"kW", NULL};
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(C->rate, "demandratestructure");
+    sub(p, C->path, "demandratestructure");
+    C->dnperiods = 0;
+    if (d == NULL || cJSON_IsNull(d))
+        return 1;
+    int n = cJSON_GetArraySize(d);
+    if (!cJSON_IsArray(d) || n < 1)
+        return fail(C, d, p, "must be a list of periods");
+    if (n > URDB_PERIODS)
+        return fail(C, d, p, "%d periods: at most %d are supported", n, URDB_PERIODS);
+    if (!check_unit(C, "demandrateunit", kw, "only demand per kW is supported"))
+        return 0;
+    int i = 0;
+    for (const cJSON *per = d->child; per; per = per->next, i++) {
+        subi(q, p, i);
+        if (!parse_demand_period(C, per, q, i))
+            return 0;
+    }
+    int64_t any = 0;
+    for (int k = 0; k < n; k++)
+        for (int t = 0; t < C->dntiers[k]; t++)
+            any |= C->dprice_micro[k][t];
+    if (any == 0)
+        return 1; /* all zero: no demand charge, the schedules do not matter */
+    C->dnperiods = n;
+    return parse_schedule(C, "demandweekdayschedule", "demandratestructure", n, C->dused, C->dweekday) &&
+           parse_schedule(C, "demandweekendschedule", "demandratestructure", n, C->dused, C->dweekend);
+}
+
 /* startdate / enddate: Unix seconds (the API) or "YYYY-MM-DD[ HH:MM:SS]"
  * (the CSV download); the UTC calendar day is taken. */
 static int get_day(conv *C, const char *key, int required, int32_t *out)
@@ -598,7 +690,6 @@ static int parse_unsupported(conv *C)
     static const struct {
         const char *key, *what;
     } list[] = {
-        {"demandratestructure", "time-of-use demand charges"},
         {"coincidentratestructure", "coincident demand charges"},
         {"demandratchetpercentage", "demand ratchets"},
         {"demandreactivepowercharge", "reactive power charges"},
@@ -633,14 +724,14 @@ static void note_generation(conv *C)
 
 /* ---- writing --------------------------------------------------------- */
 
-static void write_hours(sbuf *s, const uint8_t row[24])
+static void write_hours(sbuf *s, const uint8_t row[24], char prefix)
 {
     int start = 0;
     sb_put(s, "[");
     for (int h = 1; h <= 24; h++) {
         if (h < 24 && row[h] == row[start])
             continue;
-        sb_fmt(s, "%s[\"%02d:00\", \"%02d:00\", \"p%d\"]", start ? ", " : "", start, h, row[start] + 1);
+        sb_fmt(s, "%s[\"%02d:00\", \"%02d:00\", \"%c%d\"]", start ? ", " : "", start, h, prefix, row[start] + 1);
         start = h;
     }
     sb_put(s, "]");
@@ -661,13 +752,13 @@ static void write_months(sbuf *s, const int *group, int g)
 /* Months with the same weekday and weekend rows share calendar entries;
  * one entry for all days when the rows are equal, else a weekday entry and
  * a weekend + holiday entry. */
-static void write_calendar(sbuf *s, const conv *C)
+static void write_calendar(sbuf *s, const uint8_t weekday[12][24], const uint8_t weekend[12][24], char prefix)
 {
     int group[12], ngroups = 0, first = 1;
     for (int m = 0; m < 12; m++) {
         group[m] = ngroups;
         for (int k = 0; k < m; k++)
-            if (memcmp(C->weekday[k], C->weekday[m], 24) == 0 && memcmp(C->weekend[k], C->weekend[m], 24) == 0) {
+            if (memcmp(weekday[k], weekday[m], 24) == 0 && memcmp(weekend[k], weekend[m], 24) == 0) {
                 group[m] = group[k];
                 break;
             }
@@ -679,18 +770,18 @@ static void write_calendar(sbuf *s, const conv *C)
         int m = 0;
         while (group[m] != g)
             m++;
-        int same = memcmp(C->weekday[m], C->weekend[m], 24) == 0;
+        int same = memcmp(weekday[m], weekend[m], 24) == 0;
         sb_put(s, first ? "\n        {" : ",\n        {");
         first = 0;
         write_months(s, group, g);
         sb_put(s, same ? ", \"hours\": " : ", \"days\": [\"weekday\"], \"hours\": ");
-        write_hours(s, C->weekday[m]);
+        write_hours(s, weekday[m], prefix);
         sb_put(s, "}");
         if (!same) {
             sb_put(s, ",\n        {");
             write_months(s, group, g);
             sb_put(s, ", \"days\": [\"weekend\", \"holiday\"], \"hours\": ");
-            write_hours(s, C->weekend[m]);
+            write_hours(s, weekend[m], prefix);
             sb_put(s, "}");
         }
     }
@@ -766,13 +857,71 @@ static int write_energy(sbuf *s, conv *C)
                 first = 0;
             }
         sb_put(s, "},\n      ");
-        write_calendar(s, C);
+        write_calendar(s, (const uint8_t(*)[24])C->weekday, (const uint8_t(*)[24])C->weekend, 'p');
         sb_put(s, "\n    }");
     }
     if (!write_tiers(s, C, only))
         return 0;
     sb_put(s, "\n  }");
     return 1;
+}
+
+/* 1 if some period of the demand schedules has a price. */
+static int has_tou_demand(const conv *C)
+{
+    for (int q = 0; q < C->dnperiods; q++)
+        for (int t = 0; C->dused[q] && t < C->dntiers[q]; t++)
+            if (C->dprice_micro[q][t] > 0)
+                return 1;
+    return 0;
+}
+
+/* A demand period's price, or {"bounds_kw": [...], "rates": [...]} when tiered. */
+static void write_demand_period(sbuf *s, const conv *C, int q)
+{
+    int nt = C->dntiers[q];
+    if (nt == 1) {
+        sb_dec(s, C->dprice_micro[q][0], MONEY_SCALE_PRICE, 2);
+        return;
+    }
+    sb_put(s, "{\"bounds_kw\": [");
+    for (int t = 0; t + 1 < nt; t++) {
+        sb_put(s, t ? ", " : "");
+        sb_dec(s, C->dbound_w[q][t], MONEY_SCALE_WH, 0);
+    }
+    sb_put(s, "], \"rates\": [");
+    for (int t = 0; t < nt; t++) {
+        sb_put(s, t ? ", " : "");
+        sb_dec(s, C->dprice_micro[q][t], MONEY_SCALE_PRICE, 2);
+    }
+    sb_put(s, "]}");
+}
+
+/* "demand": flat per_kw and/or tou (periods d1, d2, ... with their calendar). */
+static void write_demand(sbuf *s, const conv *C)
+{
+    int tou = has_tou_demand(C);
+    if (C->demand_micro == 0 && !tou)
+        return;
+    sb_put(s, ",\n  \"demand\": {");
+    if (C->demand_micro > 0) {
+        sb_put(s, "\"per_kw\": ");
+        sb_dec(s, C->demand_micro, MONEY_SCALE_PRICE, 2);
+    }
+    if (tou) {
+        int first = 1;
+        sb_put(s, C->demand_micro > 0 ? ",\n    \"tou\": {\n      \"periods\": {" : "\n    \"tou\": {\n      \"periods\": {");
+        for (int q = 0; q < C->dnperiods; q++)
+            if (C->dused[q]) {
+                sb_fmt(s, "%s\"d%d\": ", first ? "" : ", ", q + 1);
+                write_demand_period(s, C, q);
+                first = 0;
+            }
+        sb_put(s, "},\n      ");
+        write_calendar(s, (const uint8_t(*)[24])C->dweekday, (const uint8_t(*)[24])C->dweekend, 'd');
+        sb_put(s, "\n    }\n  ");
+    }
+    sb_put(s, "}");
 }
 
 static void write_text_member(sbuf *s, const conv *C, const char *key)
@@ -827,11 +976,7 @@ static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
     }
     if (!write_energy(s, C))
         return 0;
-    if (C->demand_micro > 0) {
-        sb_put(s, ",\n  \"demand\": {\"per_kw\": ");
-        sb_dec(s, C->demand_micro, MONEY_SCALE_PRICE, 2);
-        sb_put(s, "}");
-    }
+    write_demand(s, C);
     if (C->fuel_micro > 0) {
         sb_put(s, ",\n  \"surcharges\": {\"fuel_adjustment\": ");
         sb_dec(s, C->fuel_micro, MONEY_SCALE_PRICE, 2);
@@ -900,8 +1045,9 @@ static int convert(conv *C, const urdb_options *opt, sbuf *s)
     if (jsonv_errors(C->doc) > 0)
         return 0;
     if (!pick_id(C, opt, id, sizeof id) || !parse_energy(C) ||
-        !parse_schedule(C, "energyweekdayschedule", C->weekday) ||
-        !parse_schedule(C, "energyweekendschedule", C->weekend) || !parse_fixed(C) || !parse_flat_demand(C) ||
+        !parse_schedule(C, "energyweekdayschedule", "energyratestructure", C->nperiods, C->used, C->weekday) ||
+        !parse_schedule(C, "energyweekendschedule", "energyratestructure", C->nperiods, C->used, C->weekend) ||
+        !parse_fixed(C) || !parse_flat_demand(C) || !parse_tou_demand(C) ||
         !parse_fuel(C) || !parse_unsupported(C) || !get_day(C, "startdate", 1, &C->from_day) ||
         !get_day(C, "enddate", 0, &C->to_day))
         return 0;

@@ -90,7 +90,10 @@ typedef struct tariff_version {
      * period, per month, besides any demand_basis charge; 0 periods = none */
     int ndemand_periods;
     char demand_period_names[TARIFF_MAX_PERIODS][TARIFF_NAME_MAX];
-    int64_t demand_period_micro[TARIFF_MAX_PERIODS];
+    int64_t demand_period_micro[TARIFF_MAX_PERIODS]; /* price per kW (tier 1's when tiered) */
+    int demand_period_ntiers[TARIFF_MAX_PERIODS];    /* 1: no tiers */
+    int64_t demand_tier_bounds_w[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS - 1]; /* kW at scale 3 */
+    int64_t demand_tier_micro[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS];
     uint8_t demand_period_map[12][TARIFF_DAYTYPES][TARIFF_SLOTS_PER_DAY];
 
     int pf_standard;          /* 90, 85 or 80 (hundredths); 0 = no adjustment */

@@ -24,6 +24,8 @@ hourly() {
 hourly 2026 1 31 0.500 >"$tmp/jan2026-0.5.csv"
 hourly 2025 7 31 1.000 >"$tmp/jul2025-1.csv"
 hourly 2025 7 31 0.000 >"$tmp/jul2025-0.csv"
+hourly 2025 7 31 150.000 >"$tmp/jul2025-150.csv"
+hourly 2025 7 31 10.000 >"$tmp/jul2025-10.csv"
 
 # 1. conversion: name | URDB file | options | golden tariff
 while IFS='|' read -r name file opts golden; do
@@ -44,6 +46,7 @@ peco|peco-r-2026.json||peco-r-2026.tariff.json
 bev2s|pge-bev-2-s-6757525f259975f54b0eccbf.json||pge-bev-2-s.tariff.json
 bev2s-label|pge-bev-2-s-6757525f259975f54b0eccbf.json|--label 6757525f259975f54b0eccbf|pge-bev-2-s.tariff.json
 bj|bj-res-tiered.json|--id bj-res --currency CNY|bj-res.tariff.json
+reopt|reopt-multi-tier-demand.json|--id reopt|reopt-multi-tier-demand.tariff.json
 CASES
 
 # 2. bills: name | imported tariff | usage | options | total by hand
@@ -54,6 +57,8 @@ CASES
 #   bev2s-zero: no energy, the 1.91/kW demand on 0 kW, fixed 447.44 = 447.44
 #   bj-300:     240 x 0.4883 + 60 x 0.5383 = 117.19 + 32.30 = 149.49 (DOMAIN.md)
 #   bj-500:     117.19 + 160 x 0.5383 (86.13) + 100 x 0.7883 (78.83) = 282.15 (DOMAIN.md)
+#   reopt-jul:  150 kWh every hour of July: 111,600 kWh x 0.078891 = 8804.2356 -> 8804.24; demand 150 kW
+#               in period d2, tiered at 100 kW: 100 x 24.368 = 2436.80 + 50 x 17.031 = 851.55; 12092.59
 while IFS='|' read -r name tariff usage opts total; do
     [ -z "$name" ] && continue
     # shellcheck disable=SC2086
@@ -72,6 +77,7 @@ bev2s-jul|pge-bev-2-s.tariff.json|$tmp/jul2025-1.csv|--demand-kw 50|706.91
 bev2s-zero|pge-bev-2-s.tariff.json|$tmp/jul2025-0.csv||447.44
 bj-300|bj-res.tariff.json|examples/usage/bj-300.csv|--from 2024-01-01 --to 2024-01-31 --customer C-0001|149.49
 bj-500|bj-res.tariff.json|examples/usage/bj-500.csv|--from 2024-01-01 --to 2024-01-31 --customer C-0001|282.15
+reopt-jul|reopt-multi-tier-demand.tariff.json|$tmp/jul2025-150.csv||12092.59
 CASES
 
 # 3. the imported Beijing tariff bills the same bytes as the native one (examples/tariffs/bj-res.json)
@@ -105,7 +111,8 @@ while IFS='|' read -r name text opts want; do
         ok "refuse $name: $want"
     fi
 done <<'CASES'
-reopt-multi-tier-demand||--id reopt|@F@:37:15: demandratestructure[1][0].rate: time-of-use demand charges: not supported by gridledger tariffs
+demand-kva|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}]], "demandrateunit": "kVA"}||@F@:1:132: demandrateunit: "kVA": not supported (only demand per kW is supported)
+demand-tier-max|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}, {"rate": 4}]]}||@F@:1:99: demandratestructure[0][0]: needs "max" (every tier but the last)
 daily-tiers|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 9.7, "unit": "kWh daily", "rate": 0.3}, {"rate": 0.4}]]}||@F@:1:78: energyratestructure[0][0].unit: "kWh daily": only "kWh" (per month) tiers are supported
 per-day-fixed|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "fixedchargefirstmeter": 0.5, "fixedchargeunits": "$/day"}||@F@:1:124: fixedchargeunits: "$/day": not supported (only a fixed charge per month is supported)
 sell|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3, "sell": 0.04}]]}||@F@:1:79: energyratestructure[0][0].sell: export (sell) rates: not supported by gridledger tariffs
@@ -173,6 +180,30 @@ if grep -qxF '  "total": "147.12",' "$tmp/bill-warn.json"; then
     ok "declining block TOU bill: total 147.12 as computed by hand"
 else
     notok "declining block TOU bill: $(grep '"total"' "$tmp/bill-warn.json") $(cat "$tmp/err")"
+fi
+
+# 8. time-of-use demand with a flat demand charge beside it (modelled on a summer on-peak demand
+#    charge of a US commercial TOU rate: period 1 = June-September weekdays 16:00-21:00).
+#    July 2025 at 10 kWh every hour: 7440 kWh x 0.10 = 744.00; flat 10 kW x 15 = 150.00;
+#    d1 10 kW x 0 = 0.00; d2 (on-peak) 10 kW x 20.5 = 205.00; total 1099.00
+python3 - "$tmp/toud.json" <<'PY'
+import json, sys
+wd = [[0] * 24 for _ in range(12)]
+for m in range(5, 9):
+    for h in range(16, 21):
+        wd[m][h] = 1
+r = {"label": "toud", "startdate": 1, "energyratestructure": [[{"rate": 0.1, "unit": "kWh"}]],
+     "flatdemandstructure": [[{"rate": 15}]], "flatdemandmonths": [0] * 12, "flatdemandunit": "kW",
+     "demandratestructure": [[{"rate": 0, "unit": "kW"}], [{"rate": 20.5, "unit": "kW"}]], "demandrateunit": "kW",
+     "demandweekdayschedule": wd, "demandweekendschedule": [[0] * 24] * 12}
+open(sys.argv[1], "w").write(json.dumps(r))
+PY
+if "$GL" tariff import-urdb "$tmp/toud.json" >"$tmp/toud.tariff.json" 2>"$tmp/err" &&
+    "$GL" tariff-calc --tariff "$tmp/toud.tariff.json" --usage "$tmp/jul2025-10.csv" >"$tmp/bill-toud.json" 2>>"$tmp/err" &&
+    grep -qxF '  "total": "1099.00",' "$tmp/bill-toud.json"; then
+    ok "TOU demand beside flat demand: total 1099.00 as computed by hand"
+else
+    notok "TOU demand: $(cat "$tmp/err") $(grep '"total"' "$tmp/bill-toud.json" 2>/dev/null)"
 fi
 
 echo "1..$n"

@@ -57,6 +57,12 @@
           "[[\"12:00\",\"18:00\",\"on\"], [\"18:00\",\"12:00\",\"off\"]]}, {\"months\": "                    \
           "[1,2,3,4,5,6,7,8,9,10,11,12], \"days\": [\"weekend\"], \"hours\": [[\"00:00\",\"24:00\",\"off\"]]}]}}")
 
+#define T_TOUDT                                                                                               \
+    T_BIG(", \"demand\": {\"tou\": {\"periods\": {\"on\": {\"bounds_kw\": [\"100\"], \"rates\": [\"10\", \"8\"]}, "  \
+          "\"off\": \"2\"}, \"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"days\": [\"weekday\"], "     \
+          "\"hours\": [[\"12:00\",\"18:00\",\"on\"], [\"18:00\",\"12:00\",\"off\"]]}, {\"months\": "            \
+          "[1,2,3,4,5,6,7,8,9,10,11,12], \"days\": [\"weekend\"], \"hours\": [[\"00:00\",\"24:00\",\"off\"]]}]}}")
+
 typedef struct {
     const char *start; /* "YYYY-MM-DDTHH:MM" */
     int count, len_min;
@@ -203,6 +209,22 @@ static const bill_case cases[] = {
      {{"2024-01-13T14:00", 1, 15, WH(10), -1, 0, 0}},
      /* 10 kWh x 0.6 = 6; 40 kW: flat 200, off 80; no weekday interval, no on line */
      "energy=6.00 demand=200.00 demand.off=80.00", "286.00", -1},
+    /* tiered time-of-use demand (T_TOUDT): on-peak 10.00/kW up to 100 kW, 8.00/kW above; hourly
+     * intervals, so kW = kWh; bound 100 kW +-1 W */
+    {"tou demand tiers: 150 kW", T_TOUDT, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 60, WH(150), -1, 0, 0}},
+     /* 150 x 0.6 = 90; 100 x 10 = 1000; 50 x 8 = 400 */
+     "energy=90.00 demand.on.t1=1000.00 demand.on.t2=400.00", "1490.00", -1},
+    {"tou demand tiers: 100 kW", T_TOUDT, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 60, WH(100), -1, 0, 0}}, "energy=60.00 demand.on.t1=1000.00", "1060.00", -1},
+    {"tou demand tiers: 100.001 kW", T_TOUDT, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 60, 100001, -1, 0, 0}},
+     /* 100.001 x 0.6 = 60.0006 -> 60.00; 1000; 0.001 x 8 = 0.008 -> 0.01 */
+     "energy=60.00 demand.on.t1=1000.00 demand.on.t2=0.01", "1060.01", -1},
+    {"tou demand tiers: 99.999 kW", T_TOUDT, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 60, 99999, -1, 0, 0}},
+     /* 99.999 x 0.6 = 59.9994 -> 60.00; 99.999 x 10 = 999.99 */
+     "energy=60.00 demand.on.t1=999.99", "1059.99", -1},
     {"capacity half month", T_BIG(", \"demand\": {\"per_kva\": \"26\"}"), "2024-04-01", "2024-04-15", -1, -1, 315000,
      -1, 0, NULL, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=60.00 demand=4095.00", "4155.00", -1},
     {"power factor 0.86 against 0.90", T_BIG(", \"power_factor\": {\"standard\": \"0.90\"}"), NULL, NULL, NOPT,

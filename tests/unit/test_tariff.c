@@ -214,6 +214,14 @@ static void test_parse_errors(void **state)
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"p\": \"1\"}, "
          "\"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"p\"]]}]}, \"tiers\": {\"basis\": \"year\", \"bounds_kwh\": [\"1\"], \"rates\": [\"1\", \"2\"]}}}",
          "t.json:1:189: energy.tiers: per-tier \"rates\" cannot go with \"tou\"; use \"adders\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"tou\": "
+         "{\"periods\": {\"on\": {\"bounds_kw\": [\"100\"], \"rates\": [\"10\"]}}, \"calendar\": [{\"months\": "
+         "[1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"on\"]]}]}}}",
+         "t.json:1:141: demand.tou.periods.on.rates: must be an array of 2 prices (one per tier)"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"tou\": "
+         "{\"periods\": {\"on\": {\"bounds_kw\": [\"100\", \"100\"], \"rates\": [\"10\", \"9\", \"8\"]}}, "
+         "\"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"on\"]]}]}}}",
+         "t.json:1:131: demand.tou.periods.on.bounds_kw[1]: must be above the bound before it"},
         /* a negative adder (declining block) must not take a price below 0 */
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
          "\"month\", \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"-0.500001\"]}}}",
