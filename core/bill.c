@@ -24,7 +24,7 @@ typedef struct part {
     int64_t month_num; /* length in months = month_num / MONTH_LCM */
     int own_counter;   /* 1: tier bounds prorated for this part, counted from 0 */
     int64_t counter_wh;
-    int64_t bounds_wh[TARIFF_MAX_TIERS - 1];
+    int64_t bounds_wh[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS - 1]; /* each period's ladder, prorated */
     int64_t energy_wh[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS];
     uint8_t estimated[TARIFF_MAX_PERIODS];
     int64_t total_wh;
@@ -157,13 +157,13 @@ static gl_status make_parts(calc *c)
     for (int i = 0; i < c->nparts; i++) {
         part *p = &c->parts[i];
         p->own_counter = p->v->tier_basis == TARIFF_TIER_MONTH && !c->opt->has_position;
-        for (int t = 0; t + 1 < p->v->ntiers; t++) {
-            p->bounds_wh[t] = p->v->tier_bounds_wh[t];
-            if (p->own_counter &&
-                money_muldiv_round(p->v->tier_bounds_wh[t], p->month_num, MONTH_LCM, MONEY_HALF_UP,
-                                   &p->bounds_wh[t]) != GL_OK)
-                return GL_EOVERFLOW;
-        }
+        for (int per = 0; per < p->v->nperiods; per++)
+            for (int t = 0; t + 1 < p->v->period_ntiers[per]; t++) {
+                p->bounds_wh[per][t] = p->v->period_bounds_wh[per][t];
+                if (p->own_counter && money_muldiv_round(p->v->period_bounds_wh[per][t], p->month_num, MONTH_LCM,
+                                                         MONEY_HALF_UP, &p->bounds_wh[per][t]) != GL_OK)
+                    return GL_EOVERFLOW;
+            }
     }
     b->nparts = c->nparts;
     c->counter_wh = c->opt->has_position ? c->opt->position_wh : 0;
@@ -216,18 +216,19 @@ static void add_energy(calc *c, part *p, int per, int64_t e, int estimated)
     c->epoch = c->day_epoch;
     c->have_epoch = 1;
     int64_t *ctr = p->own_counter ? &p->counter_wh : &c->counter_wh;
-    int nt = p->v->ntiers;
+    int nt = p->v->period_ntiers[per];
+    const int64_t *bounds = p->bounds_wh[per];
     if (p->own_counter)
         c->counter_wh += e;
     p->total_wh += e;
     p->estimated[per] |= (uint8_t)(estimated != 0);
     while (e > 0) {
         int t = 0;
-        while (t + 1 < nt && *ctr >= p->bounds_wh[t])
+        while (t + 1 < nt && *ctr >= bounds[t])
             t++;
         int64_t take = e;
-        if (t + 1 < nt && p->bounds_wh[t] - *ctr < take)
-            take = p->bounds_wh[t] - *ctr;
+        if (t + 1 < nt && bounds[t] - *ctr < take)
+            take = bounds[t] - *ctr;
         p->energy_wh[per][t] += take;
         *ctr += take;
         e -= take;
@@ -358,11 +359,12 @@ static void code_of(const calc *c, const part *p, const char *base, char *out, s
     bprintf(out, cap, "%s%s%s", base, date[0] ? "@" : "", date);
 }
 
-static void tier_text(const part *p, int t, char *out, size_t cap)
+static void tier_text(const part *p, int per, int t, char *out, size_t cap)
 {
     char a[MONEY_FMT_MAX], z[MONEY_FMT_MAX], basis[40];
     const tariff_version *v = p->v;
-    int nt = v->ntiers;
+    const int64_t *bounds = p->bounds_wh[per];
+    int nt = v->period_ntiers[per];
     if (p->own_counter)
         bprintf(basis, sizeof basis, "in this period");
     else if (v->tier_basis == TARIFF_TIER_MONTH)
@@ -370,14 +372,14 @@ static void tier_text(const part *p, int t, char *out, size_t cap)
     else
         bprintf(basis, sizeof basis, "a year from month %d", v->tier_start_month);
     if (t == 0) {
-        fmt_dec(p->bounds_wh[0], 3, z, sizeof z);
+        fmt_dec(bounds[0], 3, z, sizeof z);
         bprintf(out, cap, ", tier 1 of %d (up to %s kWh %s)", nt, z, basis);
     } else if (t + 1 < nt) {
-        fmt_dec(p->bounds_wh[t - 1], 3, a, sizeof a);
-        fmt_dec(p->bounds_wh[t], 3, z, sizeof z);
+        fmt_dec(bounds[t - 1], 3, a, sizeof a);
+        fmt_dec(bounds[t], 3, z, sizeof z);
         bprintf(out, cap, ", tier %d of %d (%s to %s kWh %s)", t + 1, nt, a, z, basis);
     } else {
-        fmt_dec(p->bounds_wh[t - 1], 3, a, sizeof a);
+        fmt_dec(bounds[t - 1], 3, a, sizeof a);
         bprintf(out, cap, ", tier %d of %d (above %s kWh %s)", t + 1, nt, a, basis);
     }
 }
@@ -386,15 +388,15 @@ static gl_status energy_line(calc *c, const part *p, int per, int t)
 {
     const tariff_version *v = p->v;
     char base[BILL_CODE_MAX], code[BILL_CODE_MAX], desc[BILL_DESC_MAX], tier[96] = "";
-    int64_t rate = v->tier_rates ? v->tier_micro[t] : v->period_price_micro[per] + (v->ntiers > 1 ? v->tier_micro[t] : 0);
+    int64_t rate = v->period_tier_micro[per][t];
     int64_t wh = p->energy_wh[per][t], nano;
     if (money_mul_round(wh, rate, 0, MONEY_HALF_UP, &nano) != GL_OK)
         return GL_EOVERFLOW;
     bprintf(base, sizeof base, "energy%s%s", v->tou ? "." : "", v->tou ? v->period_names[per] : "");
-    if (v->ntiers > 1) {
+    if (v->period_ntiers[per] > 1) {
         size_t n = strlen(base);
         bprintf(base + n, sizeof base - n, ".t%d", t + 1);
-        tier_text(p, t, tier, sizeof tier);
+        tier_text(p, per, t, tier, sizeof tier);
     }
     code_of(c, p, base, code, sizeof code);
     bprintf(desc, sizeof desc, "%s%s%s%s", v->tou ? v->period_names[per] : "", v->tou ? " energy" : "energy", tier,
@@ -407,7 +409,7 @@ static gl_status energy_lines(calc *c, const part *p)
     int any = 0;
     gl_status st = GL_OK;
     for (int per = 0; per < p->v->nperiods && st == GL_OK; per++)
-        for (int t = 0; t < p->v->ntiers && st == GL_OK; t++)
+        for (int t = 0; t < p->v->period_ntiers[per] && st == GL_OK; t++)
             if (p->energy_wh[per][t] > 0) {
                 st = energy_line(c, p, per, t);
                 any = 1;

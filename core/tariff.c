@@ -109,7 +109,8 @@ typedef struct periods_ref {
     int64_t *price;
     uint8_t (*map)[TARIFF_DAYTYPES][TARIFF_SLOTS_PER_DAY];
     const char *where; /* the periods' path, for messages */
-    /* demand periods may be tiered ({"bounds_kw", "rates"}); NULL for energy */
+    /* a period may be tiered: {BOUNDS_KEY: [...], "rates": [...]} */
+    const char *bounds_key;
     int *ntiers;
     int64_t (*bounds)[TARIFF_MAX_TIERS - 1];
     int64_t (*tier_price)[TARIFF_MAX_TIERS];
@@ -117,15 +118,16 @@ typedef struct periods_ref {
 
 static periods_ref energy_periods(tariff_version *v)
 {
-    periods_ref r = {&v->nperiods, v->period_names, v->period_price_micro, v->period_map, "energy.tou.periods",
-                     NULL, NULL, NULL};
+    periods_ref r = {&v->nperiods,     v->period_names,    v->period_price_micro, v->period_map,
+                     "energy.tou.periods", "bounds_kwh", v->period_ntiers,      v->period_bounds_wh,
+                     v->period_tier_micro};
     return r;
 }
 
 static periods_ref demand_periods(tariff_version *v)
 {
     periods_ref r = {&v->ndemand_periods,  v->demand_period_names, v->demand_period_micro,
-                     v->demand_period_map, "demand.tou.periods", v->demand_period_ntiers,
+                     v->demand_period_map, "demand.tou.periods", "bounds_kw", v->demand_period_ntiers,
                      v->demand_tier_bounds_w, v->demand_tier_micro};
     return r;
 }
@@ -140,15 +142,16 @@ static int find_period(const periods_ref *R, const char *name)
 
 static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, int64_t lo, int64_t *out);
 
-/* A tiered demand period: {"bounds_kw": [ascending], "rates": [one per tier]};
- * the period's highest demand is split across the tiers. */
+/* A tiered period: {"bounds_kw"|"bounds_kwh": [ascending], "rates": [one per
+ * tier]}: a demand period's highest demand, or a seasonal energy period's
+ * month's use, is split across the tiers. */
 static void parse_period_tiers(parser *P, const cJSON *c, const char *path, const periods_ref *R, int i)
 {
-    static const char *const keys[] = {"bounds_kw", "rates", NULL};
+    const char *const keys[] = {R->bounds_key, "rates", NULL};
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
     jsonv_check_keys(P->doc, c, path, keys);
-    const cJSON *b = jsonv_get(P->doc, c, path, "bounds_kw", 1);
-    jsonv_path_key(p, sizeof p, path, "bounds_kw");
+    const cJSON *b = jsonv_get(P->doc, c, path, R->bounds_key, 1);
+    jsonv_path_key(p, sizeof p, path, R->bounds_key);
     R->ntiers[i] = 1;
     if (b == NULL || !jsonv_check_array(P->doc, b, p, TARIFF_MAX_TIERS - 1))
         return;
@@ -191,15 +194,13 @@ static void parse_periods(parser *P, const cJSON *periods, const char *path, con
         }
         int64_t price = 0;
         int i = *R->n;
-        if (R->ntiers != NULL && cJSON_IsObject(c)) {
+        if (cJSON_IsObject(c)) {
             parse_period_tiers(P, c, p, R, i);
             price = R->tier_price[i][0];
         } else {
             jsonv_decimal_value(P->doc, c, p, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &price);
-            if (R->ntiers != NULL) {
-                R->ntiers[i] = 1;
-                R->tier_price[i][0] = price;
-            }
+            R->ntiers[i] = 1;
+            R->tier_price[i][0] = price;
         }
         snprintf(R->names[i], TARIFF_NAME_MAX, "%s", c->string);
         R->price[i] = price;
@@ -505,6 +506,51 @@ static void check_adders(parser *P, const cJSON *tiers, const char *path, const 
         }
 }
 
+/* 1 if some month x day type of the calendar uses more than one period. */
+static int months_mix_periods(const tariff_version *v)
+{
+    for (int m = 0; m < 12; m++)
+        for (int t = 0; t < TARIFF_DAYTYPES; t++)
+            for (int s = 1; s < TARIFF_SLOTS_PER_DAY; s++)
+                if (v->period_map[m][t][s] != v->period_map[m][0][0])
+                    return 1;
+    return 0;
+}
+
+/* Periods with their own ladders (a seasonal rate): no energy.tiers, one
+ * period per month, monthly bounds. */
+static void check_ladders(parser *P, const cJSON *e, const char *path, tariff_version *v)
+{
+    v->ntiers = 1;
+    for (int per = 0; per < v->nperiods; per++) {
+        v->period_ladders |= v->period_ntiers[per] > 1;
+        if (v->period_ntiers[per] > v->ntiers)
+            v->ntiers = v->period_ntiers[per];
+    }
+    if (!v->period_ladders)
+        return;
+    if (cJSON_GetObjectItemCaseSensitive(e, "tiers") != NULL)
+        jsonv_error(P->doc, e, path, "periods with their own tiers cannot go with \"tiers\"");
+    else if (months_mix_periods(v))
+        jsonv_error(P->doc, e, path,
+                    "periods with their own tiers: each month must use one period (a seasonal rate)");
+    v->tier_basis = TARIFF_TIER_MONTH;
+}
+
+/* One ladder for every period, from energy.tiers (or none). */
+static void fill_ladders(tariff_version *v)
+{
+    for (int per = 0; per < v->nperiods; per++) {
+        v->period_ntiers[per] = v->ntiers;
+        for (int t = 0; t < v->ntiers; t++) {
+            if (t + 1 < v->ntiers)
+                v->period_bounds_wh[per][t] = v->tier_bounds_wh[t];
+            v->period_tier_micro[per][t] = v->tier_rates ? v->tier_micro[t]
+                                           : v->period_price_micro[per] + (v->ntiers > 1 ? v->tier_micro[t] : 0);
+        }
+    }
+}
+
 static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_version *v)
 {
     static const char *const keys[] = {"rate", "tou", "tiers", NULL};
@@ -531,15 +577,19 @@ static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_v
         v->tou = 1;
         parse_tou(P, tou, q, &R);
     }
+    if (v->tou)
+        check_ladders(P, e, p, v);
     const cJSON *tiers = cJSON_GetObjectItemCaseSensitive(e, "tiers");
     jsonv_path_key(q, sizeof q, p, "tiers");
-    if (tiers != NULL) {
+    if (!v->period_ladders && tiers != NULL) {
         parse_tiers(P, tiers, q, v);
         if (jsonv_errors(P->doc) == 0)
             check_adders(P, tiers, q, v);
         if (v->tier_rates && v->tou)
             jsonv_error(P->doc, tiers, q, "per-tier \"rates\" cannot go with \"tou\"; use \"adders\"");
     }
+    if (!v->period_ladders)
+        fill_ladders(v);
 }
 
 /* demand: "per_kw" or "per_kva" (at most one), and/or "tou" (per kW by demand period). */

@@ -27,9 +27,9 @@ typedef struct {
     jsonv_doc *doc;
     const cJSON *rate; /* the rate object */
     char path[JSONV_PATH_MAX];
-    int nperiods, ntiers, used[URDB_PERIODS];
+    int nperiods, ntiers[URDB_PERIODS], used[URDB_PERIODS];
     int64_t price_micro[URDB_PERIODS][TARIFF_MAX_TIERS];
-    int64_t bound_wh[TARIFF_MAX_TIERS];
+    int64_t bound_wh[URDB_PERIODS][TARIFF_MAX_TIERS]; /* each period's tier maxima */
     uint8_t weekday[12][24], weekend[12][24];
     /* time-of-use demand: demandratestructure and its schedules */
     int dnperiods, dused[URDB_PERIODS], dntiers[URDB_PERIODS];
@@ -358,12 +358,9 @@ static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int
         return fail(C, t, path, "needs \"max\" (every tier but the last)");
     if (!get_dec_node(C, max, p, MONEY_SCALE_WH, 1, TARIFF_MAX_ENERGY_WH, &max_wh))
         return 0;
-    if (tier > 0 && max_wh <= C->bound_wh[tier - 1] && period == 0)
+    if (tier > 0 && max_wh <= C->bound_wh[period][tier - 1])
         return fail(C, max, p, "must be above the max before it");
-    if (period == 0)
-        C->bound_wh[tier] = max_wh;
-    else if (max_wh != C->bound_wh[tier])
-        return fail(C, max, p, "differs from period 0's: tier bounds that differ by period are not supported");
+    C->bound_wh[period][tier] = max_wh;
     return 1;
 }
 
@@ -375,11 +372,7 @@ static int parse_period(conv *C, const cJSON *list, const char *path, int period
         return fail(C, list, path, "must be a list of 1..%d tiers", TARIFF_MAX_TIERS);
     if (n > TARIFF_MAX_TIERS)
         return fail(C, list, path, "%d tiers: at most %d are supported", n, TARIFF_MAX_TIERS);
-    if (period == 0)
-        C->ntiers = n;
-    else if (n != C->ntiers)
-        return fail(C, list, path, "%d tiers, period 0 has %d: tiers that differ by period are not supported", n,
-                    C->ntiers);
+    C->ntiers[period] = n;
     int i = 0;
     for (const cJSON *t = list->child; t; t = t->next, i++) {
         subi(p, path, i);
@@ -799,69 +792,123 @@ static int months_mix_periods(const conv *C)
     return 0;
 }
 
-/* The tiers of a flat rate as per-tier rates, of a TOU rate as adders (the
- * same step in every used period; a negative step is a declining block). */
-static int write_tiers(sbuf *s, conv *C, int only)
+/* 1 if periods a and b have the same tier count and maxima. */
+static int same_bounds(const conv *C, int a, int b)
 {
-    char p[JSONV_PATH_MAX];
-    if (C->ntiers == 1)
-        return 1;
-    sub(p, C->path, "energyratestructure");
-    sb_put(s, ",\n    \"tiers\": {\"basis\": \"month\", \"bounds_kwh\": [");
-    for (int t = 0; t + 1 < C->ntiers; t++) {
+    if (C->ntiers[a] != C->ntiers[b])
+        return 0;
+    for (int t = 0; t + 1 < C->ntiers[a]; t++)
+        if (C->bound_wh[a][t] != C->bound_wh[b][t])
+            return 0;
+    return 1;
+}
+
+/* 1 if periods a and b (same bounds) add the same step per tier. */
+static int same_steps(const conv *C, int a, int b)
+{
+    for (int t = 0; t < C->ntiers[a]; t++)
+        if (C->price_micro[a][t] - C->price_micro[a][0] != C->price_micro[b][t] - C->price_micro[b][0])
+            return 0;
+    return 1;
+}
+
+/* "bounds_kwh": [...] of period q's ladder. */
+static void write_bounds(sbuf *s, const conv *C, int q)
+{
+    sb_put(s, "\"bounds_kwh\": [");
+    for (int t = 0; t + 1 < C->ntiers[q]; t++) {
         sb_put(s, t ? ", " : "");
-        sb_dec(s, C->bound_wh[t], MONEY_SCALE_WH, 0);
+        sb_dec(s, C->bound_wh[q][t], MONEY_SCALE_WH, 0);
     }
-    sb_put(s, only >= 0 ? "], \"rates\": [" : "], \"adders\": [");
-    int ref = -1;
-    for (int q = 0; q < C->nperiods && ref < 0; q++)
-        if (C->used[q])
-            ref = q;
-    for (int t = 0; t < C->ntiers; t++) {
-        int64_t step = C->price_micro[ref][t] - C->price_micro[ref][0];
-        for (int q = 0; only < 0 && q < C->nperiods; q++) {
-            if (C->used[q] && C->price_micro[q][t] - C->price_micro[q][0] != step)
-                return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "energyratestructure"), p,
-                            months_mix_periods(C)
-                                ? "tier %d adds a different amount in period %d than in period %d: with time of "
-                                  "use the tier step must be the same in every period"
-                                : "tier %d adds a different amount in period %d than in period %d: seasonal "
-                                  "tier ladders that differ by season are not supported",
-                            t, q, ref);
-        }
+    sb_put(s, "]");
+}
+
+/* The tiers of a flat rate (period `only`) as per-tier rates, of a TOU rate
+ * with one ladder (period ref's) as adders; a negative step is a declining block. */
+static void write_tiers(sbuf *s, const conv *C, int only, int ref)
+{
+    int q = only >= 0 ? only : ref;
+    if (C->ntiers[q] == 1)
+        return;
+    sb_put(s, ",\n    \"tiers\": {\"basis\": \"month\", ");
+    write_bounds(s, C, q);
+    sb_put(s, only >= 0 ? ", \"rates\": [" : ", \"adders\": [");
+    for (int t = 0; t < C->ntiers[q]; t++) {
         sb_put(s, t ? ", " : "");
-        sb_dec(s, only >= 0 ? C->price_micro[only][t] : step, MONEY_SCALE_PRICE, 2);
+        sb_dec(s, only >= 0 ? C->price_micro[q][t] : C->price_micro[q][t] - C->price_micro[q][0], MONEY_SCALE_PRICE,
+               2);
     }
     sb_put(s, "]}");
-    return 1;
+}
+
+/* A period's price, or its own ladder {"bounds_kwh", "rates"} (a seasonal rate). */
+static void write_period(sbuf *s, const conv *C, int q, int ladders)
+{
+    if (!ladders || C->ntiers[q] == 1) {
+        sb_dec(s, C->price_micro[q][0], MONEY_SCALE_PRICE, 2);
+        return;
+    }
+    sb_put(s, "{");
+    write_bounds(s, C, q);
+    sb_put(s, ", \"rates\": [");
+    for (int t = 0; t < C->ntiers[q]; t++) {
+        sb_put(s, t ? ", " : "");
+        sb_dec(s, C->price_micro[q][t], MONEY_SCALE_PRICE, 2);
+    }
+    sb_put(s, "]}");
+}
+
+/* Several periods: 0 when they share one ladder and its steps (adders), 1
+ * when each needs its own (allowed for a seasonal rate only), -1 refused. */
+static int ladder_mode(conv *C, int ref)
+{
+    char p[JSONV_PATH_MAX], pq[JSONV_PATH_MAX];
+    for (int q = 0; q < C->nperiods; q++) {
+        if (!C->used[q] || (same_bounds(C, ref, q) && same_steps(C, ref, q)))
+            continue;
+        if (!months_mix_periods(C))
+            return 1;
+        sub(p, C->path, "energyratestructure");
+        subi(pq, p, q);
+        return fail(C, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(C->rate, "energyratestructure"), q), pq,
+                    same_bounds(C, ref, q)
+                        ? "the tier steps differ from period %d's: with time of use within a month the tier step "
+                          "must be the same in every period"
+                        : "the tier maxima differ from period %d's: with time of use within a month every period "
+                          "needs the same tier bounds",
+                    ref) - 1;
+    }
+    return 0;
 }
 
 static int write_energy(sbuf *s, conv *C)
 {
-    int nused = 0, only = -1;
+    int nused = 0, only = -1, ref = -1, ladders = 0;
     for (int q = 0; q < C->nperiods; q++)
         if (C->used[q])
-            nused++, only = q;
+            nused++, only = q, ref = ref < 0 ? q : ref;
     sb_put(s, "  \"energy\": {\n    ");
     if (nused == 1) {
         sb_put(s, "\"rate\": ");
         sb_dec(s, C->price_micro[only][0], MONEY_SCALE_PRICE, 2);
     } else {
         only = -1;
+        if ((ladders = ladder_mode(C, ref)) < 0)
+            return 0;
         sb_put(s, "\"tou\": {\n      \"periods\": {");
         int first = 1;
         for (int q = 0; q < C->nperiods; q++)
             if (C->used[q]) {
                 sb_fmt(s, "%s\"p%d\": ", first ? "" : ", ", q + 1);
-                sb_dec(s, C->price_micro[q][0], MONEY_SCALE_PRICE, 2);
+                write_period(s, C, q, ladders);
                 first = 0;
             }
         sb_put(s, "},\n      ");
         write_calendar(s, (const uint8_t(*)[24])C->weekday, (const uint8_t(*)[24])C->weekend, 'p');
         sb_put(s, "\n    }");
     }
-    if (!write_tiers(s, C, only))
-        return 0;
+    if (!ladders)
+        write_tiers(s, C, only, ref);
     sb_put(s, "\n  }");
     return 1;
 }

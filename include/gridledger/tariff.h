@@ -84,6 +84,15 @@ typedef struct tariff_version {
     int tier_rates;           /* 0: tier_micro are adders; 1: they replace the rate */
     int64_t tier_micro[TARIFF_MAX_TIERS];
 
+    /* The tier ladder of each energy period, filled by tariff_parse for every
+     * version: from `tiers` (one ladder, prices = period price + adder or the
+     * tier rates) or from the periods' own ladders (period_ladders = 1, a
+     * seasonal rate: each month uses one period). The bill reads only these. */
+    int period_ladders;
+    int period_ntiers[TARIFF_MAX_PERIODS];
+    int64_t period_bounds_wh[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS - 1];
+    int64_t period_tier_micro[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS];
+
     tariff_demand_basis demand_basis;
     int64_t demand_micro;     /* per kW or kVA per month */
     /* time-of-use demand: per kW of the highest demand within each demand

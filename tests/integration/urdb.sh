@@ -118,7 +118,7 @@ per-day-fixed|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0
 sell|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3, "sell": 0.04}]]}||@F@:1:79: energyratestructure[0][0].sell: export (sell) rates: not supported by gridledger tariffs
 seasonal-demand|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}], [{"rate": 7}]], "flatdemandmonths": [0,0,0,0,0,1,1,1,0,0,0,0]}||@F@:1:160: flatdemandmonths[5]: a demand price that changes by month: not supported by gridledger tariffs
 ratchet|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratchetpercentage": [0,0,0,0,0,0,0.8,0,0,0,0,0]}||@F@:1:114: demandratchetpercentage[6]: demand ratchets: not supported by gridledger tariffs
-tier-steps|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 500, "rate": 0.1}, {"rate": 0.2}], [{"max": 500, "rate": 0.3}, {"rate": 0.35}]], @SCHED@, "energyweekendschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]]}||@F@:1:55: energyratestructure: tier 1 adds a different amount in period 1 than in period 0: with time of use the tier step must be the same in every period
+tier-steps|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 500, "rate": 0.1}, {"rate": 0.2}], [{"max": 500, "rate": 0.3}, {"rate": 0.35}]], @SCHED@, "energyweekendschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]]}||@F@:1:100: energyratestructure[1]: the tier steps differ from period 0's: with time of use within a month the tier step must be the same in every period
 bad-period|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "energyweekdayschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3]]}||@F@:1:99: energyweekdayschedule: must be 12 rows (January..December) of 24 hours
 period-range|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], @SCHED@}||@F@:1:133: energyweekdayschedule[0][16]: period 1: energyratestructure has periods 0..0
 four-decimal-max|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 9.1234, "rate": 0.3}, {"rate": 0.4}]]}||@F@:1:65: energyratestructure[0][0].max: more than 3 decimals: gridledger keeps 3
@@ -205,5 +205,34 @@ if "$GL" tariff import-urdb "$tmp/toud.json" >"$tmp/toud.tariff.json" 2>"$tmp/er
 else
     notok "TOU demand: $(cat "$tmp/err") $(grep '"total"' "$tmp/bill-toud.json" 2>/dev/null)"
 fi
+
+# 9. a seasonal-only tiered rate (about a thousand active URDB residential rates are of this kind):
+#    winter (period 0, October-May) 0.11 for the first 800 kWh, 0.09 above (declining); summer
+#    (period 1, June-September) 0.12 for the first 1000 kWh, 0.14 above. At 1.5 kWh every hour:
+#    January 2026, 1116 kWh: 800 x 0.11 = 88.00 + 316 x 0.09 = 28.44 -> 116.44
+#    July 2025, 1116 kWh: 1000 x 0.12 = 120.00 + 116 x 0.14 = 16.24 -> 136.24
+python3 - "$tmp/seasonal.json" <<'PY'
+import json, sys
+sched = [[1 if 5 <= m <= 8 else 0] * 24 for m in range(12)]
+r = {"label": "seasonal", "startdate": 1, "sector": "Residential",
+     "energyratestructure": [[{"max": 800, "rate": 0.11, "unit": "kWh"}, {"rate": 0.09, "unit": "kWh"}],
+                             [{"max": 1000, "rate": 0.12, "unit": "kWh"}, {"rate": 0.14, "unit": "kWh"}]],
+     "energyweekdayschedule": sched, "energyweekendschedule": sched}
+open(sys.argv[1], "w").write(json.dumps(r))
+PY
+hourly 2026 1 31 1.500 >"$tmp/jan2026-1.5.csv"
+hourly 2025 7 31 1.500 >"$tmp/jul2025-1.5.csv"
+"$GL" tariff import-urdb "$tmp/seasonal.json" >"$tmp/seasonal.tariff.json" 2>"$tmp/err" || notok "seasonal import: $(cat "$tmp/err")"
+while IFS='|' read -r name usage total; do
+    "$GL" tariff-calc --tariff "$tmp/seasonal.tariff.json" --usage "$usage" >"$tmp/bill-$name.json" 2>"$tmp/err"
+    if grep -qxF "  \"total\": \"$total\"," "$tmp/bill-$name.json"; then
+        ok "seasonal tier ladders, $name: total $total as computed by hand"
+    else
+        notok "seasonal $name: $(cat "$tmp/err") $(grep '"total"' "$tmp/bill-$name.json")"
+    fi
+done <<CASES
+january|$tmp/jan2026-1.5.csv|116.44
+july|$tmp/jul2025-1.5.csv|136.24
+CASES
 
 echo "1..$n"

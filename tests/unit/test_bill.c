@@ -63,6 +63,13 @@
           "\"hours\": [[\"12:00\",\"18:00\",\"on\"], [\"18:00\",\"12:00\",\"off\"]]}, {\"months\": "            \
           "[1,2,3,4,5,6,7,8,9,10,11,12], \"days\": [\"weekend\"], \"hours\": [[\"00:00\",\"24:00\",\"off\"]]}]}}")
 
+#define T_SEAS                                                                                                \
+    "{\"id\": \"seas\", \"effective_from\": \"2020-01-01\", \"energy\": {\"tou\": {\"periods\": {\"summer\": "       \
+    "{\"bounds_kwh\": [\"500\"], \"rates\": [\"0.2\", \"0.3\"]}, \"winter\": {\"bounds_kwh\": [\"1000\", \"2000\"], "  \
+    "\"rates\": [\"0.15\", \"0.12\", \"0.10\"]}}, \"calendar\": [{\"months\": [6,7,8,9], \"hours\": "             \
+    "[[\"00:00\",\"24:00\",\"summer\"]]}, {\"months\": [1,2,3,4,5,10,11,12], \"hours\": "                         \
+    "[[\"00:00\",\"24:00\",\"winter\"]]}]}}}"
+
 typedef struct {
     const char *start; /* "YYYY-MM-DDTHH:MM" */
     int count, len_min;
@@ -225,6 +232,26 @@ static const bill_case cases[] = {
      {{"2024-01-10T12:00", 1, 60, 99999, -1, 0, 0}},
      /* 99.999 x 0.6 = 59.9994 -> 60.00; 99.999 x 10 = 999.99 */
      "energy=60.00 demand.on.t1=999.99", "1059.99", -1},
+    /* seasonal tier ladders (T_SEAS): summer (June-September) 0.20 up to 500 kWh, 0.30 above; winter a
+     * declining block: 0.15 up to 1000 kWh, 0.12 to 2000, 0.10 above; bounds +-1 Wh */
+    {"seasonal: July 600 kWh", T_SEAS, "2024-07-01", "2024-07-31", NOPT,
+     {{"2024-07-10T12:00", 1, 15, WH(600), -1, 0, 0}},
+     /* 500 x 0.2 = 100; 100 x 0.3 = 30 */
+     "energy.summer.t1=100.00 energy.summer.t2=30.00", "130.00", -1},
+    {"seasonal: January 2500 kWh", T_SEAS, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(2500), -1, 0, 0}},
+     /* 1000 x 0.15 = 150; 1000 x 0.12 = 120; 500 x 0.10 = 50 */
+     "energy.winter.t1=150.00 energy.winter.t2=120.00 energy.winter.t3=50.00", "320.00", -1},
+    {"seasonal: January 1000.000 kWh", T_SEAS, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(1000), -1, 0, 0}}, "energy.winter.t1=150.00", "150.00", -1},
+    {"seasonal: January 1000.001 kWh", T_SEAS, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, 1000001, -1, 0, 0}},
+     /* 0.001 x 0.12 = 0.00012 -> 0.00 */
+     "energy.winter.t1=150.00 energy.winter.t2=0.00", "150.00", -1},
+    {"seasonal: January 999.999 kWh", T_SEAS, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, 999999, -1, 0, 0}},
+     /* 999.999 x 0.15 = 149.99985 -> 150.00 */
+     "energy.winter.t1=150.00", "150.00", -1},
     {"capacity half month", T_BIG(", \"demand\": {\"per_kva\": \"26\"}"), "2024-04-01", "2024-04-15", -1, -1, 315000,
      -1, 0, NULL, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=60.00 demand=4095.00", "4155.00", -1},
     {"power factor 0.86 against 0.90", T_BIG(", \"power_factor\": {\"standard\": \"0.90\"}"), NULL, NULL, NOPT,

@@ -222,6 +222,16 @@ static void test_parse_errors(void **state)
          "{\"periods\": {\"on\": {\"bounds_kw\": [\"100\", \"100\"], \"rates\": [\"10\", \"9\", \"8\"]}}, "
          "\"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"on\"]]}]}}}",
          "t.json:1:131: demand.tou.periods.on.bounds_kw[1]: must be above the bound before it"},
+        /* periods with their own tiers: only a seasonal rate (one period a month), without energy.tiers */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"s\": "
+         "{\"bounds_kwh\": [\"500\"], \"rates\": [\"0.2\", \"0.3\"]}, \"w\": \"0.1\"}, \"calendar\": [{\"months\": "
+         "[1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"12:00\", \"s\"], [\"12:00\", \"24:00\", \"w\"]]}]}}}",
+         "t.json:1:55: energy: periods with their own tiers: each month must use one period (a seasonal rate)"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"s\": "
+         "{\"bounds_kwh\": [\"500\"], \"rates\": [\"0.2\", \"0.3\"]}}, \"calendar\": [{\"months\": "
+         "[1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"s\"]]}]}, \"tiers\": {\"basis\": "
+         "\"month\", \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"0.05\"]}}}",
+         "t.json:1:55: energy: periods with their own tiers cannot go with \"tiers\""},
         /* a negative adder (declining block) must not take a price below 0 */
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
          "\"month\", \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"-0.500001\"]}}}",
