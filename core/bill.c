@@ -536,19 +536,54 @@ static gl_status pf_line(calc *c, const part *p, int first_line, int64_t energy_
     return add_line(c, v, code, desc, base, 2, c->b->currency, bp, 4, nano, 0);
 }
 
+/* A fixed or minimum charge over a part: its exact amount and the line's
+ * quantity, and what the description says it is per. */
+typedef struct charge_qty {
+    int64_t nano, qty;
+    int qscale;
+    const char *unit;
+    char text[48];
+} charge_qty;
+
+static gl_status charge_amount(const part *p, int64_t price_micro, tariff_charge_unit u, charge_qty *q)
+{
+    char months[MONEY_FMT_MAX];
+    int64_t m4, days = (int64_t)p->to_day - p->from_day + 1, x;
+    months_text(p, months, sizeof months, &m4);
+    q->qty = m4;
+    q->qscale = 4;
+    q->unit = "month";
+    switch (u) {
+    case TARIFF_PER_DAY:
+        q->qty = days;
+        q->qscale = 0;
+        q->unit = "day";
+        bprintf(q->text, sizeof q->text, "a day, x %lld day%s", (long long)days, days == 1 ? "" : "s");
+        return money_mul_round(price_micro, days * 1000, 0, MONEY_HALF_UP, &q->nano);
+    case TARIFF_PER_YEAR:
+        bprintf(q->text, sizeof q->text, "a year, / 12 x %s month", months);
+        if (money_mul_round(price_micro, 1000, 0, MONEY_HALF_UP, &x) != GL_OK)
+            return GL_EOVERFLOW;
+        return money_muldiv_round(x, p->month_num, MONTH_LCM * 12, MONEY_HALF_UP, &q->nano);
+    default:
+        bprintf(q->text, sizeof q->text, "a month, x %s month", months);
+        return monthly_amount(p, price_micro, 1000, &q->nano);
+    }
+}
+
 static gl_status fixed_and_surcharges(calc *c, const part *p)
 {
     const tariff_version *v = p->v;
-    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], base[BILL_CODE_MAX], months[MONEY_FMT_MAX];
-    int64_t nano, m4;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], base[BILL_CODE_MAX];
+    int64_t nano;
+    charge_qty q;
     gl_status st = GL_OK;
-    months_text(p, months, sizeof months, &m4);
     if (v->fixed_micro > 0) {
-        if (monthly_amount(p, v->fixed_micro, 1000, &nano) != GL_OK)
+        if (charge_amount(p, v->fixed_micro, v->fixed_unit, &q) != GL_OK)
             return GL_EOVERFLOW;
         code_of(c, p, "fixed", code, sizeof code);
-        bprintf(desc, sizeof desc, "fixed charge a month, x %s month", months);
-        st = add_line(c, v, code, desc, m4, 4, "month", v->fixed_micro, 6, nano, 0);
+        bprintf(desc, sizeof desc, "fixed charge %s", q.text);
+        st = add_line(c, v, code, desc, q.qty, q.qscale, q.unit, v->fixed_micro, 6, q.nano, 0);
     }
     for (int i = 0; i < v->nsurcharges && st == GL_OK; i++) {
         if (money_mul_round(p->total_wh, v->surcharge_micro[i], 0, MONEY_HALF_UP, &nano) != GL_OK)
@@ -564,21 +599,22 @@ static gl_status fixed_and_surcharges(calc *c, const part *p)
 static gl_status minimum_line(calc *c, const part *p, int first_line)
 {
     const tariff_version *v = p->v;
-    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], months[MONEY_FMT_MAX];
-    int64_t nano, m4, min_fen, sub = 0;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX];
+    int64_t min_fen, sub = 0;
+    charge_qty q;
     if (v->minimum_micro == 0)
         return GL_OK;
-    if (monthly_amount(p, v->minimum_micro, 1000, &nano) != GL_OK ||
-        money_div_round(nano, NANO_PER_FEN, MONEY_HALF_UP, &min_fen) != GL_OK)
+    if (charge_amount(p, v->minimum_micro, v->minimum_unit, &q) != GL_OK ||
+        money_div_round(q.nano, NANO_PER_FEN, MONEY_HALF_UP, &min_fen) != GL_OK)
         return GL_EOVERFLOW;
     for (int i = first_line; i < c->b->nlines; i++)
         sub += c->b->lines[i].amount_fen;
     if (sub >= min_fen)
         return GL_OK;
-    months_text(p, months, sizeof months, &m4);
     code_of(c, p, "minimum", code, sizeof code);
-    bprintf(desc, sizeof desc, "raised to the minimum charge a month, x %s month", months);
-    return add_line(c, v, code, desc, m4, 4, "month", v->minimum_micro, 6, (min_fen - sub) * NANO_PER_FEN, 0);
+    bprintf(desc, sizeof desc, "raised to the minimum charge %s", q.text);
+    return add_line(c, v, code, desc, q.qty, q.qscale, q.unit, v->minimum_micro, 6, (min_fen - sub) * NANO_PER_FEN,
+                    0);
 }
 
 static gl_status part_lines(calc *c, const part *p)

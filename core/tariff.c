@@ -688,10 +688,27 @@ static void parse_currency(parser *P, const cJSON *obj, const char *path, tariff
     }
 }
 
+/* "fixed_unit" / "minimum_unit": "month" (default), "day" or "year". */
+static void get_charge_unit(parser *P, const cJSON *obj, const char *path, const char *charge,
+                            tariff_charge_unit *out)
+{
+    static const char *const units[] = {"month", "day", "year", NULL};
+    char key[24], p[JSONV_PATH_MAX];
+    int u = 0;
+    snprintf(key, sizeof key, "%s_unit", charge);
+    if (jsonv_get_enum(P->doc, obj, path, key, 0, units, 0, &u))
+        *out = u == 1 ? TARIFF_PER_DAY : u == 2 ? TARIFF_PER_YEAR : TARIFF_PER_MONTH;
+    if (u != 0 && cJSON_GetObjectItemCaseSensitive(obj, charge) == NULL) {
+        jsonv_path_key(p, sizeof p, path, key);
+        jsonv_error(P->doc, cJSON_GetObjectItemCaseSensitive(obj, key), p, "needs \"%s\"", charge);
+    }
+}
+
 static void parse_version(parser *P, const cJSON *obj, const char *path, int top, tariff_version *v)
 {
     static const char *const keys[] = {"id", "description", "currency", "effective_from", "effective_to",
-                                       "rounding", "fixed", "minimum", "energy", "demand", "power_factor",
+                                       "rounding", "fixed", "fixed_unit", "minimum", "minimum_unit", "energy",
+                                       "demand", "power_factor",
                                        "surcharges", "holidays", NULL};
     memset(v, 0, sizeof *v);
     memset(v->period_map, 0, sizeof v->period_map);
@@ -720,6 +737,8 @@ static void parse_version(parser *P, const cJSON *obj, const char *path, int top
     parse_rounding(P, obj, path, v);
     get_price(P, obj, path, "fixed", 0, &v->fixed_micro);
     get_price(P, obj, path, "minimum", 0, &v->minimum_micro);
+    get_charge_unit(P, obj, path, "fixed", &v->fixed_unit);
+    get_charge_unit(P, obj, path, "minimum", &v->minimum_unit);
     parse_energy(P, obj, path, v);
     parse_demand(P, obj, path, v);
     parse_power_factor(P, obj, path, v);

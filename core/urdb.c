@@ -36,6 +36,7 @@ typedef struct {
     int64_t dprice_micro[URDB_PERIODS][TARIFF_MAX_TIERS], dbound_w[URDB_PERIODS][TARIFF_MAX_TIERS];
     uint8_t dweekday[12][24], dweekend[12][24];
     int64_t fixed_micro, minimum_micro, demand_micro, fuel_micro;
+    const char *fixed_unit, *minimum_unit; /* "month", "day" or "year" */
     int32_t from_day, to_day; /* to_day TARIFF_NO_END when open */
 } conv;
 
@@ -444,14 +445,25 @@ static int parse_schedule(conv *C, const char *key, const char *structure, int n
 
 /* ---- fixed, minimum, demand, dates ----------------------------------- */
 
+/* fixedchargeunits / minchargeunits: "$/month" (default), "$/day" or "$/year" -> our unit. */
+static const char *charge_unit(conv *C, const char *key)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(C->rate, key);
+    if (!cJSON_IsString(n))
+        return "month";
+    return strcmp(n->valuestring, "$/day") == 0 ? "day" : strcmp(n->valuestring, "$/year") == 0 ? "year" : "month";
+}
+
 static int parse_fixed(conv *C)
 {
-    static const char *const month[] = {"$/month", NULL};
+    static const char *const units[] = {"$/month", "$/day", "$/year", NULL};
     int64_t first, legacy, min, min_legacy, annual;
     const int64_t hi = TARIFF_MAX_PRICE_MICRO;
-    if (!check_unit(C, "fixedchargeunits", month, "only a fixed charge per month is supported") ||
-        !check_unit(C, "minchargeunits", month, "only a minimum charge per month is supported"))
+    if (!check_unit(C, "fixedchargeunits", units, "a fixed charge is per month, day or year") ||
+        !check_unit(C, "minchargeunits", units, "a minimum charge is per month, day or year"))
         return 0;
+    C->fixed_unit = charge_unit(C, "fixedchargeunits");
+    C->minimum_unit = charge_unit(C, "minchargeunits");
     if (!get_dec(C, C->rate, C->path, "fixedchargefirstmeter", -1, MONEY_SCALE_PRICE, 0, hi, &first) ||
         !get_dec(C, C->rate, C->path, "fixedmonthlycharge", -1, MONEY_SCALE_PRICE, 0, hi, &legacy) ||
         !get_dec(C, C->rate, C->path, "mincharge", -1, MONEY_SCALE_PRICE, 0, hi, &min) ||
@@ -472,7 +484,8 @@ static int parse_fixed(conv *C)
     if (annual != 0) {
         sub(p, C->path, "annualmincharge");
         return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "annualmincharge"), p,
-                    "an annual minimum: not supported by gridledger tariffs");
+                    "an annual minimum (a true-up against the year's bills): not supported by gridledger "
+                    "tariffs, which bill one period at a time");
     }
     C->fixed_micro = first >= 0 ? first : legacy >= 0 ? legacy : 0;
     C->minimum_micro = min >= 0 ? min : min_legacy >= 0 ? min_legacy : 0;
@@ -979,6 +992,18 @@ static void write_text_member(sbuf *s, const conv *C, const char *key)
     }
 }
 
+/* "fixed": "10.00", with "fixed_unit" when it is not per month. */
+static void write_charge(sbuf *s, const char *key, int64_t micro, const char *unit)
+{
+    if (micro <= 0)
+        return;
+    sb_fmt(s, "  \"%s\": ", key);
+    sb_dec(s, micro, MONEY_SCALE_PRICE, 2);
+    if (strcmp(unit, "month") != 0)
+        sb_fmt(s, ", \"%s_unit\": \"%s\"", key, unit);
+    sb_put(s, ",\n");
+}
+
 static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
 {
     char day[CIVIL_DATE_MAX];
@@ -1011,16 +1036,8 @@ static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
         sb_str(s, day);
     }
     sb_put(s, ",\n  \"rounding\": {\"unit\": \"0.01\", \"mode\": \"half_up\", \"per\": \"line\"},\n");
-    if (C->fixed_micro > 0) {
-        sb_put(s, "  \"fixed\": ");
-        sb_dec(s, C->fixed_micro, MONEY_SCALE_PRICE, 2);
-        sb_put(s, ",\n");
-    }
-    if (C->minimum_micro > 0) {
-        sb_put(s, "  \"minimum\": ");
-        sb_dec(s, C->minimum_micro, MONEY_SCALE_PRICE, 2);
-        sb_put(s, ",\n");
-    }
+    write_charge(s, "fixed", C->fixed_micro, C->fixed_unit);
+    write_charge(s, "minimum", C->minimum_micro, C->minimum_unit);
     if (!write_energy(s, C))
         return 0;
     write_demand(s, C);

@@ -58,6 +58,14 @@ typedef enum tariff_demand_basis {
     TARIFF_DEMAND_KVA, /* per kVA of capacity, per month */
 } tariff_demand_basis;
 
+/* What a fixed or minimum charge is per: a month (times the months of the
+ * part), a day (times its days) or a year (a twelfth per month). */
+typedef enum tariff_charge_unit {
+    TARIFF_PER_MONTH = 0,
+    TARIFF_PER_DAY,
+    TARIFF_PER_YEAR,
+} tariff_charge_unit;
+
 typedef struct tariff_version {
     char id[TARIFF_ID_MAX];
     char currency[TARIFF_CURRENCY_MAX];
@@ -67,8 +75,9 @@ typedef struct tariff_version {
     money_rounding round_mode;
     int round_per_bill;       /* 0: each line rounded; 1: lines at fen, a "rounding" line */
 
-    int64_t fixed_micro;      /* per month; 0 = none */
-    int64_t minimum_micro;    /* minimum charge per month; 0 = none */
+    int64_t fixed_micro;      /* per fixed_unit (a month by default); 0 = none */
+    int64_t minimum_micro;    /* minimum charge per minimum_unit; 0 = none */
+    tariff_charge_unit fixed_unit, minimum_unit;
 
     int tou;                  /* 0: flat rate (one period "energy"); 1: time of use */
     int nperiods;

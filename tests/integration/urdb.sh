@@ -114,7 +114,7 @@ done <<'CASES'
 demand-kva|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}]], "demandrateunit": "kVA"}||@F@:1:132: demandrateunit: "kVA": not supported (only demand per kW is supported)
 demand-tier-max|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}, {"rate": 4}]]}||@F@:1:99: demandratestructure[0][0]: needs "max" (every tier but the last)
 daily-tiers|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 9.7, "unit": "kWh daily", "rate": 0.3}, {"rate": 0.4}]]}||@F@:1:78: energyratestructure[0][0].unit: "kWh daily": only "kWh" (per month) tiers are supported
-per-day-fixed|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "fixedchargefirstmeter": 0.5, "fixedchargeunits": "$/day"}||@F@:1:124: fixedchargeunits: "$/day": not supported (only a fixed charge per month is supported)
+annual-min|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "annualmincharge": 100}||@F@:1:93: annualmincharge: an annual minimum (a true-up against the year's bills): not supported by gridledger tariffs, which bill one period at a time
 sell|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3, "sell": 0.04}]]}||@F@:1:79: energyratestructure[0][0].sell: export (sell) rates: not supported by gridledger tariffs
 seasonal-demand|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}], [{"rate": 7}]], "flatdemandmonths": [0,0,0,0,0,1,1,1,0,0,0,0]}||@F@:1:160: flatdemandmonths[5]: a demand price that changes by month: not supported by gridledger tariffs
 ratchet|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratchetpercentage": [0,0,0,0,0,0,0.8,0,0,0,0,0]}||@F@:1:114: demandratchetpercentage[6]: demand ratchets: not supported by gridledger tariffs
@@ -233,6 +233,23 @@ while IFS='|' read -r name usage total; do
 done <<CASES
 january|$tmp/jan2026-1.5.csv|116.44
 july|$tmp/jul2025-1.5.csv|136.24
+CASES
+
+# 10. a fixed charge per day and a minimum per year: July 2025 at 1 kWh every hour, rate 0.30:
+#    744 x 0.30 = 223.20; fixed 31 days x 0.50 = 15.50; minimum 1200 / 12 = 100 a month, below the
+#    238.70 billed: no minimum line; total 238.70. At 0 kWh: 15.50 fixed, raised to 100.00.
+echo '{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "fixedchargefirstmeter": 0.5, "fixedchargeunits": "$/day", "mincharge": 1200, "minchargeunits": "$/year"}' >"$tmp/perday.json"
+"$GL" tariff import-urdb "$tmp/perday.json" >"$tmp/perday.tariff.json" 2>"$tmp/err" || notok "per-day import: $(cat "$tmp/err")"
+while IFS='|' read -r name usage total; do
+    "$GL" tariff-calc --tariff "$tmp/perday.tariff.json" --usage "$usage" >"$tmp/bill-$name.json" 2>"$tmp/err"
+    if grep -qxF "  \"total\": \"$total\"," "$tmp/bill-$name.json"; then
+        ok "fixed per day, minimum per year, $name: total $total as computed by hand"
+    else
+        notok "per-day $name: $(cat "$tmp/err") $(grep '"total"' "$tmp/bill-$name.json")"
+    fi
+done <<CASES
+1kwh|$tmp/jul2025-1.csv|238.70
+zero|$tmp/jul2025-0.csv|100.00
 CASES
 
 echo "1..$n"

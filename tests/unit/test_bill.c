@@ -252,6 +252,29 @@ static const bill_case cases[] = {
      {{"2024-01-10T12:00", 1, 15, 999999, -1, 0, 0}},
      /* 999.999 x 0.15 = 149.99985 -> 150.00 */
      "energy.winter.t1=150.00", "150.00", -1},
+    /* fixed and minimum charges per day (times the days billed) and per year (a twelfth a month) */
+    {"fixed per day, leap February", T_FLAT(", \"fixed\": \"0.5\", \"fixed_unit\": \"day\""), "2024-02-01", "2024-02-29",
+     NOPT, {{"2024-02-10T12:00", 1, 15, WH(100), -1, 0, 0}},
+     /* 100 x 0.5 = 50; 29 days x 0.5 = 14.50 */
+     "energy=50.00 fixed=14.50", "64.50", -1},
+    {"fixed per day, 15 days", T_FLAT(", \"fixed\": \"0.5\", \"fixed_unit\": \"day\""), "2024-04-01", "2024-04-15",
+     NOPT, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=50.00 fixed=7.50", "57.50", -1},
+    {"fixed per year, January", T_FLAT(", \"fixed\": \"120\", \"fixed_unit\": \"year\""), "2024-01-01", "2024-01-31",
+     NOPT, {{"2024-01-10T12:00", 1, 15, WH(100), -1, 0, 0}},
+     /* 120 / 12 = 10 */
+     "energy=50.00 fixed=10.00", "60.00", -1},
+    {"fixed per year, half April", T_FLAT(", \"fixed\": \"120\", \"fixed_unit\": \"year\""), "2024-04-01",
+     "2024-04-15", NOPT, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}},
+     /* 120 / 12 x 15/30 = 5 */
+     "energy=50.00 fixed=5.00", "55.00", -1},
+    {"minimum per day", T_FLAT(", \"minimum\": \"2\", \"minimum_unit\": \"day\""), "2024-01-01", "2024-01-31",
+     NOPT, {{"2024-01-10T12:00", 1, 15, WH(10), -1, 0, 0}},
+     /* 10 x 0.5 = 5; minimum 31 x 2 = 62: raised by 57 */
+     "energy=5.00 minimum=57.00", "62.00", -1},
+    {"minimum per year", T_FLAT(", \"minimum\": \"600\", \"minimum_unit\": \"year\""), "2024-01-01", "2024-01-31",
+     NOPT, {{"2024-01-10T12:00", 1, 15, WH(10), -1, 0, 0}},
+     /* 600 / 12 = 50: raised by 45 */
+     "energy=5.00 minimum=45.00", "50.00", -1},
     {"capacity half month", T_BIG(", \"demand\": {\"per_kva\": \"26\"}"), "2024-04-01", "2024-04-15", -1, -1, 315000,
      -1, 0, NULL, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=60.00 demand=4095.00", "4155.00", -1},
     {"power factor 0.86 against 0.90", T_BIG(", \"power_factor\": {\"standard\": \"0.90\"}"), NULL, NULL, NOPT,

@@ -232,6 +232,11 @@ static void test_parse_errors(void **state)
          "[1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"s\"]]}]}, \"tiers\": {\"basis\": "
          "\"month\", \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"0.05\"]}}}",
          "t.json:1:55: energy: periods with their own tiers cannot go with \"tiers\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"fixed_unit\": \"week\", "
+         "\"fixed\": \"1\"}",
+         "t.json:1:86: fixed_unit: must be one of month|day|year"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"minimum_unit\": \"day\"}",
+         "t.json:1:88: minimum_unit: needs \"minimum\""},
         /* a negative adder (declining block) must not take a price below 0 */
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
          "\"month\", \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"-0.500001\"]}}}",
