@@ -71,6 +71,16 @@ static void bprintf(char *out, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
+/* copy_text: s into out[cap], truncated (as bprintf "%s", without the printf). */
+static void copy_text(char *out, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
 static void set_error(bill *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void set_error(bill *b, const char *fmt, ...)
@@ -437,9 +447,9 @@ static gl_status add_line(calc *c, const tariff_version *v, const char *code, co
     }
     bill_line *l = &b->lines[b->nlines];
     memset(l, 0, sizeof *l);
-    bprintf(l->code, sizeof l->code, "%s", code);
-    bprintf(l->description, sizeof l->description, "%s", desc);
-    bprintf(l->unit, sizeof l->unit, "%s", unit);
+    copy_text(l->code, sizeof l->code, code);
+    copy_text(l->description, sizeof l->description, desc);
+    copy_text(l->unit, sizeof l->unit, unit);
     l->quantity = qty;
     l->quantity_scale = qscale;
     l->rate = rate;
