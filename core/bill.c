@@ -37,6 +37,7 @@ typedef struct part {
     int64_t fast_limit;
     int64_t *ctr;      /* the tier position counted: counter_wh or the bill's (set in make_parts) */
     int tou_demand;    /* the version has demand periods */
+    int windowed;      /* demand over windows: noted by window_demands, not per interval */
     unsigned tou_seen;                        /* demand periods with an interval in this part */
 } part;
 
@@ -185,6 +186,7 @@ static gl_status make_parts(calc *c)
         p->own_counter = p->v->tier_basis == TARIFF_TIER_MONTH && !c->opt->has_position;
         p->ctr = p->own_counter ? &p->counter_wh : &c->counter_wh;
         p->tou_demand = p->v->ndemand_periods > 0;
+        p->windowed = p->v->demand_window_min > 0;
         for (int per = 0; per < p->v->nperiods; per++)
             for (int t = 0; t + 1 < p->v->period_ntiers[per]; t++) {
                 p->bounds_wh[per][t] = p->v->period_bounds_wh[per][t];
@@ -299,9 +301,8 @@ static int slot_key(calc *c, int64_t t_min)
 /* The interval's demand counts toward the part's maximum and toward the
  * maximum of each demand period its quarter hours slot0..slot0+n-1 of the
  * day looked up fall in. */
-static void note_demand(const calc *c, const usage_interval *x, part *p, int slot0, int n)
+static void note_power(const calc *c, part *p, int64_t w, int slot0, int n)
 {
-    int64_t w = x->demand_w >= 0 ? x->demand_w : x->len_min == 15 ? x->energy_wh * 4 : x->energy_wh * 60 / x->len_min;
     if (w > p->max_demand_w)
         p->max_demand_w = w;
     if (!p->tou_demand)
@@ -312,6 +313,15 @@ static void note_demand(const calc *c, const usage_interval *x, part *p, int slo
         if (w > p->tou_demand_w[map[s]])
             p->tou_demand_w[map[s]] = w;
     }
+}
+
+static void note_demand(const calc *c, const usage_interval *x, part *p, int slot0, int n)
+{
+    if (p->windowed)
+        return;
+    note_power(c, p,
+               x->demand_w >= 0 ? x->demand_w : x->len_min == 15 ? x->energy_wh * 4 : x->energy_wh * 60 / x->len_min,
+               slot0, n);
 }
 
 /* The quarter hour of its day that minute t_min starts. */
@@ -352,7 +362,7 @@ static void walk_quarter(calc *c, const usage_interval *x)
 static int walk_run(calc *c, const usage_interval *u, int n)
 {
     part *p = c->fast_part;
-    if (p == NULL || p != &c->parts[c->day_part] || p->tou_demand)
+    if (p == NULL || p != &c->parts[c->day_part] || p->tou_demand || p->windowed)
         return 0;
     const uint8_t *map = c->day_map;
     const uint64_t day0 = (uint64_t)c->day_min0;
@@ -389,6 +399,61 @@ static int walk_run(calc *c, const usage_interval *u, int n)
     c->reactive_varh += q;
     c->has_reactive |= has_q;
     return i;
+}
+
+/* An interval's demand x its minutes (W x min): from the meter's demand when
+ * given, else its energy x 60. A window's demand is the sum over its
+ * intervals / the window's minutes. */
+static int64_t power_minutes(const usage_interval *x)
+{
+    return x->demand_w >= 0 ? x->demand_w * x->len_min : x->energy_wh * 60;
+}
+
+/* Demand by windows for the parts that ask for it (demand.window_min):
+ * block windows start on the clock (:00, :15, :30, :45 as the length
+ * allows) and count toward the demand periods of their quarter hours;
+ * a rolling window ends at each interval's end and counts toward the
+ * interval's. An interval at least as long as the window is its own. */
+static void window_demands(calc *c, const usage_interval *u, int n)
+{
+    int64_t sum = 0, key = INT64_MIN;
+    part *bp = NULL;
+    for (int i = 0; i <= n; i++) {
+        const usage_interval *x = i < n ? &u[i] : NULL;
+        part *p = NULL;
+        int W = 0;
+        if (x != NULL) {
+            int32_t day = (int32_t)floor_div(x->start_min, CIVIL_MIN_PER_DAY);
+            if (day >= c->b->from_day && day <= c->b->to_day) {
+                look_up_day(c, day);
+                p = &c->parts[c->day_part];
+                W = p->v->demand_window_min;
+            }
+        }
+        int64_t k = p != NULL && p->windowed && !p->v->demand_window_rolling && x->len_min < W
+                        ? floor_div(x->start_min, W) : INT64_MIN;
+        if (bp != NULL && k != key) { /* the block before ends */
+            int bw = bp->v->demand_window_min;
+            look_up_day(c, (int32_t)floor_div(key * bw, CIVIL_MIN_PER_DAY));
+            note_power(c, bp, sum / bw, slot_of(key * bw), bw / 15);
+            bp = NULL;
+        }
+        if (p == NULL || !p->windowed)
+            continue;
+        look_up_day(c, (int32_t)floor_div(x->start_min, CIVIL_MIN_PER_DAY));
+        if (x->len_min >= W) {
+            note_power(c, p, power_minutes(x) / x->len_min, slot_of(x->start_min), x->len_min / 15);
+        } else if (k != INT64_MIN) {
+            sum = bp == NULL ? power_minutes(x) : sum + power_minutes(x);
+            bp = p;
+            key = k;
+        } else {
+            int64_t end = x->start_min + x->len_min, s = 0;
+            for (int j = i; j >= 0 && u[j].start_min >= end - W; j--)
+                s += power_minutes(&u[j]);
+            note_power(c, p, s / W, slot_of(x->start_min), x->len_min / 15);
+        }
+    }
 }
 
 /* Shares one interval's energy over its quarter hours by time: groups of
@@ -836,6 +901,7 @@ gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, con
             walk_interval(&c, &u[i++]);
         i += k;
     }
+    window_demands(&c, u, n);
     for (int i = 0; i < c.nparts; i++)
         out->energy_wh += c.parts[i].total_wh;
     for (int i = 0; i < c.nparts && ret == GL_OK; i++)

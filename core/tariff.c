@@ -592,10 +592,29 @@ static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_v
         fill_ladders(v);
 }
 
+/* demand.window_min (15, 30 or 60) and demand.window ("block" or "rolling"). */
+static void parse_window(parser *P, const cJSON *d, const char *path, tariff_version *v)
+{
+    static const char *const kinds[] = {"block", "rolling", NULL};
+    char p[JSONV_PATH_MAX];
+    long long w = 0;
+    if (jsonv_get_int(P->doc, d, path, "window_min", 0, 0, 15, 60, &w) && w != 0 && w != 15 && w != 30 &&
+        w != 60) {
+        jsonv_path_key(p, sizeof p, path, "window_min");
+        jsonv_error(P->doc, cJSON_GetObjectItemCaseSensitive(d, "window_min"), p, "must be 15, 30 or 60");
+    }
+    v->demand_window_min = (int)w;
+    jsonv_get_enum(P->doc, d, path, "window", 0, kinds, 0, &v->demand_window_rolling);
+    if (cJSON_GetObjectItemCaseSensitive(d, "window") != NULL && w == 0) {
+        jsonv_path_key(p, sizeof p, path, "window");
+        jsonv_error(P->doc, cJSON_GetObjectItemCaseSensitive(d, "window"), p, "needs \"window_min\"");
+    }
+}
+
 /* demand: "per_kw" or "per_kva" (at most one), and/or "tou" (per kW by demand period). */
 static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_version *v)
 {
-    static const char *const keys[] = {"per_kw", "per_kva", "tou", NULL};
+    static const char *const keys[] = {"per_kw", "per_kva", "tou", "window_min", "window", NULL};
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
     const cJSON *d = jsonv_get(P->doc, obj, path, "demand", 0);
     jsonv_path_key(p, sizeof p, path, "demand");
@@ -622,6 +641,7 @@ static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_v
         jsonv_path_key(q, sizeof q, p, "tou");
         parse_tou(P, tou, q, &R);
     }
+    parse_window(P, d, p, v);
 }
 
 static void parse_power_factor(parser *P, const cJSON *obj, const char *path, tariff_version *v)

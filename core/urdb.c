@@ -37,6 +37,7 @@ typedef struct {
     uint8_t dweekday[12][24], dweekend[12][24];
     int64_t fixed_micro, minimum_micro, demand_micro, fuel_micro;
     const char *fixed_unit, *minimum_unit; /* "month", "day" or "year" */
+    int64_t window_min;                    /* demandwindow: 0 (none), 15, 30 or 60 */
     int32_t from_day, to_day; /* to_day TARIFF_NO_END when open */
 } conv;
 
@@ -665,6 +666,22 @@ static int parse_tou_demand(conv *C)
            parse_schedule(C, "demandweekendschedule", "demandratestructure", n, C->dused, C->dweekend);
 }
 
+/* demandwindow (minutes): the demand window, 15, 30 or 60 (block windows). */
+static int parse_window(conv *C)
+{
+    char p[JSONV_PATH_MAX];
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(C->rate, "demandwindow");
+    sub(p, C->path, "demandwindow");
+    C->window_min = 0;
+    if (n == NULL || cJSON_IsNull(n))
+        return 1;
+    if (!get_dec_node(C, n, p, 0, 0, 1440, &C->window_min))
+        return 0;
+    if (C->window_min != 0 && C->window_min != 15 && C->window_min != 30 && C->window_min != 60)
+        return fail(C, n, p, "a %lld-minute demand window: gridledger bills 15, 30 or 60", (long long)C->window_min);
+    return 1;
+}
+
 /* startdate / enddate: Unix seconds (the API) or "YYYY-MM-DD[ HH:MM:SS]"
  * (the CSV download); the UTC calendar day is taken. */
 static int get_day(conv *C, const char *key, int required, int32_t *out)
@@ -964,6 +981,8 @@ static void write_demand(sbuf *s, const conv *C)
     if (C->demand_micro == 0 && !tou)
         return;
     sb_put(s, ",\n  \"demand\": {");
+    if (C->window_min > 0)
+        sb_fmt(s, "\"window_min\": %lld%s", (long long)C->window_min, C->demand_micro > 0 || tou ? ", " : "");
     if (C->demand_micro > 0) {
         sb_put(s, "\"per_kw\": ");
         sb_dec(s, C->demand_micro, MONEY_SCALE_PRICE, 2);
@@ -1111,7 +1130,7 @@ static int convert(conv *C, const urdb_options *opt, sbuf *s)
     if (!pick_id(C, opt, id, sizeof id) || !parse_energy(C) ||
         !parse_schedule(C, "energyweekdayschedule", "energyratestructure", C->nperiods, C->used, C->weekday) ||
         !parse_schedule(C, "energyweekendschedule", "energyratestructure", C->nperiods, C->used, C->weekend) ||
-        !parse_fixed(C) || !parse_flat_demand(C) || !parse_tou_demand(C) ||
+        !parse_fixed(C) || !parse_flat_demand(C) || !parse_tou_demand(C) || !parse_window(C) ||
         !parse_fuel(C) || !parse_unsupported(C) || !get_day(C, "startdate", 1, &C->from_day) ||
         !get_day(C, "enddate", 0, &C->to_day))
         return 0;

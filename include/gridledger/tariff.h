@@ -104,6 +104,11 @@ typedef struct tariff_version {
 
     tariff_demand_basis demand_basis;
     int64_t demand_micro;     /* per kW or kVA per month */
+    /* the demand of a window of demand_window_min minutes (15, 30 or 60; 0:
+     * each interval's own), clock-aligned blocks or rolling (ending at each
+     * interval's end); the window's energy / its length */
+    int demand_window_min;
+    int demand_window_rolling;
     /* time-of-use demand: per kW of the highest demand within each demand
      * period, per month, besides any demand_basis charge; 0 periods = none */
     int ndemand_periods;

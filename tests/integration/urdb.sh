@@ -114,6 +114,7 @@ done <<'CASES'
 demand-kva|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}]], "demandrateunit": "kVA"}||@F@:1:132: demandrateunit: "kVA": not supported (only demand per kW is supported)
 demand-tier-max|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}, {"rate": 4}]]}||@F@:1:99: demandratestructure[0][0]: needs "max" (every tier but the last)
 daily-tiers|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 9.7, "unit": "kWh daily", "rate": 0.3}, {"rate": 0.4}]]}||@F@:1:78: energyratestructure[0][0].unit: "kWh daily": only "kWh" (per month) tiers are supported
+demand-window-5|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandwindow": 5}||@F@:1:90: demandwindow: a 5-minute demand window: gridledger bills 15, 30 or 60
 annual-min|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "annualmincharge": 100}||@F@:1:93: annualmincharge: an annual minimum (a true-up against the year's bills): not supported by gridledger tariffs, which bill one period at a time
 sell|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3, "sell": 0.04}]]}||@F@:1:79: energyratestructure[0][0].sell: export (sell) rates: not supported by gridledger tariffs
 seasonal-demand|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}], [{"rate": 7}]], "flatdemandmonths": [0,0,0,0,0,1,1,1,0,0,0,0]}||@F@:1:160: flatdemandmonths[5]: a demand price that changes by month: not supported by gridledger tariffs
@@ -195,7 +196,7 @@ for m in range(5, 9):
 r = {"label": "toud", "startdate": 1, "energyratestructure": [[{"rate": 0.1, "unit": "kWh"}]],
      "flatdemandstructure": [[{"rate": 15}]], "flatdemandmonths": [0] * 12, "flatdemandunit": "kW",
      "demandratestructure": [[{"rate": 0, "unit": "kW"}], [{"rate": 20.5, "unit": "kW"}]], "demandrateunit": "kW",
-     "demandweekdayschedule": wd, "demandweekendschedule": [[0] * 24] * 12}
+     "demandweekdayschedule": wd, "demandweekendschedule": [[0] * 24] * 12, "demandwindow": 30}
 open(sys.argv[1], "w").write(json.dumps(r))
 PY
 if "$GL" tariff import-urdb "$tmp/toud.json" >"$tmp/toud.tariff.json" 2>"$tmp/err" &&
@@ -204,6 +205,11 @@ if "$GL" tariff import-urdb "$tmp/toud.json" >"$tmp/toud.tariff.json" 2>"$tmp/er
     ok "TOU demand beside flat demand: total 1099.00 as computed by hand"
 else
     notok "TOU demand: $(cat "$tmp/err") $(grep '"total"' "$tmp/bill-toud.json" 2>/dev/null)"
+fi
+if grep -qF '"demand": {"window_min": 30, "per_kw": "15.00",' "$tmp/toud.tariff.json"; then
+    ok "demandwindow 30 becomes demand.window_min"
+else
+    notok "demandwindow: $(grep demand "$tmp/toud.tariff.json" | head -1)"
 fi
 
 # 9. a seasonal-only tiered rate (about a thousand active URDB residential rates are of this kind):

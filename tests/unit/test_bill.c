@@ -275,6 +275,30 @@ static const bill_case cases[] = {
      NOPT, {{"2024-01-10T12:00", 1, 15, WH(10), -1, 0, 0}},
      /* 600 / 12 = 50: raised by 45 */
      "energy=5.00 minimum=45.00", "50.00", -1},
+    /* demand windows (demand.window_min): 40.00/kW; a window's demand = its energy / its length */
+    {"window 30 block: two quarters in one block", T_BIG(", \"demand\": {\"per_kw\": \"40\", \"window_min\": 30}"),
+     "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0}, {"2024-01-10T12:15", 1, 15, WH(5), -1, 0, 0}},
+     /* 30 kWh x 0.6 = 18; block 12:00-12:30: 30 kWh / 0.5 h = 60 kW x 40 = 2400 (100 kW without a window) */
+     "energy=18.00 demand=2400.00", "2418.00", -1},
+    {"window 30 block: across a block edge", T_BIG(", \"demand\": {\"per_kw\": \"40\", \"window_min\": 30}"),
+     "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:15", 1, 15, WH(25), -1, 0, 0}, {"2024-01-10T12:30", 1, 15, WH(5), -1, 0, 0}},
+     /* blocks 12:00 (25 kWh -> 50 kW) and 12:30 (5 kWh -> 10 kW): 50 x 40 = 2000 */
+     "energy=18.00 demand=2000.00", "2018.00", -1},
+    {"window 30 rolling: across a block edge",
+     T_BIG(", \"demand\": {\"per_kw\": \"40\", \"window_min\": 30, \"window\": \"rolling\"}"), "2024-01-01",
+     "2024-01-31", NOPT, {{"2024-01-10T12:15", 1, 15, WH(25), -1, 0, 0}, {"2024-01-10T12:30", 1, 15, WH(5), -1, 0, 0}},
+     /* the window ending 12:45 holds both: 30 kWh / 0.5 h = 60 kW x 40 = 2400 */
+     "energy=18.00 demand=2400.00", "2418.00", -1},
+    {"window 60 block over quarter hours", T_BIG(", \"demand\": {\"per_kw\": \"40\", \"window_min\": 60}"),
+     "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 4, 15, WH(10), -1, 0, 0}},
+     /* 40 kWh x 0.6 = 24; 40 kWh / 1 h = 40 kW x 40 = 1600 */
+     "energy=24.00 demand=1600.00", "1624.00", -1},
+    {"window 30 on hourly data", T_BIG(", \"demand\": {\"per_kw\": \"40\", \"window_min\": 30}"), "2024-01-01",
+     "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 60, WH(60), -1, 0, 0}},
+     /* an interval longer than the window is its own: 60 kW x 40 = 2400; 60 x 0.6 = 36 */
+     "energy=36.00 demand=2400.00", "2436.00", -1},
     {"capacity half month", T_BIG(", \"demand\": {\"per_kva\": \"26\"}"), "2024-04-01", "2024-04-15", -1, -1, 315000,
      -1, 0, NULL, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=60.00 demand=4095.00", "4155.00", -1},
     {"power factor 0.86 against 0.90", T_BIG(", \"power_factor\": {\"standard\": \"0.90\"}"), NULL, NULL, NOPT,

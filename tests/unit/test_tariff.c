@@ -237,6 +237,12 @@ static void test_parse_errors(void **state)
          "t.json:1:86: fixed_unit: must be one of month|day|year"},
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"minimum_unit\": \"day\"}",
          "t.json:1:88: minimum_unit: needs \"minimum\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": "
+         "\"1\", \"window_min\": 45}}",
+         "t.json:1:112: demand.window_min: must be 15, 30 or 60"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": "
+         "\"1\", \"window\": \"rolling\"}}",
+         "t.json:1:108: demand.window: needs \"window_min\""},
         /* a negative adder (declining block) must not take a price below 0 */
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
          "\"month\", \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"-0.500001\"]}}}",
