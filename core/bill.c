@@ -30,6 +30,9 @@ typedef struct part {
     uint8_t estimated[TARIFF_MAX_PERIODS];
     int64_t total_wh;
     int64_t max_demand_w;
+    /* by calendar month (0..11), for prices that change by month: the part's
+     * length in months (over MONTH_LCM), its energy and its highest demand */
+    int64_t month_num_m[12], wh_m[12], max_w_m[12];
     int64_t tou_demand_w[TARIFF_MAX_PERIODS]; /* highest demand within each demand period */
     /* the tier each period's energy goes to while the counter stays at or
      * below fast_limit (the nearest bound above it), set by add_energy */
@@ -180,6 +183,7 @@ static gl_status make_parts(calc *c)
         civil_from_days(d, &y, &m, &dd);
         p->to_day = d;
         p->month_num += MONTH_LCM / civil_days_in_month(y, m);
+        p->month_num_m[m - 1] += MONTH_LCM / civil_days_in_month(y, m);
     }
     for (int i = 0; i < c->nparts; i++) {
         part *p = &c->parts[i];
@@ -273,6 +277,7 @@ static void add_energy(calc *c, part *p, int per, int64_t e, int estimated)
     if (p->own_counter)
         c->counter_wh += e;
     p->total_wh += e;
+    p->wh_m[c->day_month] += e;
     p->estimated[per] |= (uint8_t)(estimated != 0);
     while (e > 0) {
         int t = 0;
@@ -305,6 +310,8 @@ static void note_power(const calc *c, part *p, int64_t w, int slot0, int n)
 {
     if (w > p->max_demand_w)
         p->max_demand_w = w;
+    if (w > p->max_w_m[c->day_month])
+        p->max_w_m[c->day_month] = w;
     if (!p->tou_demand)
         return;
     const uint8_t *map = p->v->demand_period_map[c->day_month][c->day_daytype];
@@ -367,7 +374,7 @@ static int walk_run(calc *c, const usage_interval *u, int n)
     const uint8_t *map = c->day_map;
     const uint64_t day0 = (uint64_t)c->day_min0;
     const int64_t limit = p->fast_limit, ctr0 = *p->ctr;
-    int64_t acc[TARIFF_MAX_PERIODS] = {0}, ctr = ctr0, maxw = p->max_demand_w, q = 0;
+    int64_t acc[TARIFF_MAX_PERIODS] = {0}, ctr = ctr0, maxw = 0, q = 0;
     unsigned est = 0;
     int has_q = 0, i = 0;
     for (; i < n; i++) {
@@ -391,7 +398,9 @@ static int walk_run(calc *c, const usage_interval *u, int n)
     if (p->own_counter)
         c->counter_wh += ctr - ctr0;
     p->total_wh += ctr - ctr0;
-    p->max_demand_w = maxw;
+    p->wh_m[c->day_month] += ctr - ctr0;
+    p->max_demand_w = maxw > p->max_demand_w ? maxw : p->max_demand_w;
+    p->max_w_m[c->day_month] = maxw > p->max_w_m[c->day_month] ? maxw : p->max_w_m[c->day_month];
     for (int per = 0; per < p->v->nperiods; per++) {
         p->energy_wh[per][p->fast_tier[per]] += acc[per];
         p->estimated[per] |= (uint8_t)((est >> per) & 1u);
@@ -623,6 +632,49 @@ static void months_text(const part *p, char *out, size_t cap, int64_t *months_e4
     money_format(*months_e4, 4, out, cap);
 }
 
+/* Calendar months the part has days in; *only: the one when there is one. */
+static int months_in(const part *p, int *only)
+{
+    int n = 0;
+    for (int m = 0; m < 12; m++)
+        if (p->month_num_m[m] > 0)
+            n++, *only = m;
+    return n;
+}
+
+/* Code BASE, or BASE.MM when the part spans months with their own prices. */
+static void month_code(const calc *c, const part *p, const char *base, int m, int several, char *out, size_t cap)
+{
+    char b[BILL_CODE_MAX];
+    bprintf(b, sizeof b, several ? "%s.%02d" : "%s", base, m + 1);
+    code_of(c, p, b, out, cap);
+}
+
+/* Demand priced by calendar month: one line per month of the part, per kW
+ * of that month's highest demand (or the register) x its share of a month. */
+static gl_status demand_month_lines(calc *c, const part *p)
+{
+    const tariff_version *v = p->v;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], frac[MONEY_FMT_MAX];
+    int only = 0, several = months_in(p, &only) > 1;
+    gl_status st = GL_OK;
+    for (int m = 0; m < 12 && st == GL_OK; m++) {
+        int64_t qty = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_w_m[m], x, nano, m4;
+        if (p->month_num_m[m] == 0)
+            continue;
+        if (money_mul_round(v->demand_month_micro[m], qty, 0, MONEY_HALF_UP, &x) != GL_OK ||
+            money_muldiv_round(x, p->month_num_m[m], MONTH_LCM, MONEY_HALF_UP, &nano) != GL_OK ||
+            money_muldiv_round(p->month_num_m[m], 10000, MONTH_LCM, MONEY_HALF_UP, &m4) != GL_OK)
+            return GL_EOVERFLOW;
+        money_format(m4, 4, frac, sizeof frac);
+        month_code(c, p, "demand", m, several, code, sizeof code);
+        bprintf(desc, sizeof desc, "maximum demand charge (%s), per kW a month in month %d, x %s month",
+                c->opt->demand_w >= 0 ? "demand register" : "from the intervals", m + 1, frac);
+        st = add_line(c, v, code, desc, qty, 3, "kW", v->demand_month_micro[m], 6, nano, 0);
+    }
+    return st;
+}
+
 static gl_status demand_line(calc *c, const part *p)
 {
     const tariff_version *v = p->v;
@@ -630,6 +682,8 @@ static gl_status demand_line(calc *c, const part *p)
     int64_t qty, nano, m4;
     if (v->demand_basis == TARIFF_DEMAND_NONE)
         return GL_OK;
+    if (v->demand_by_month)
+        return demand_month_lines(c, p);
     months_text(p, months, sizeof months, &m4);
     if (v->demand_basis == TARIFF_DEMAND_KVA) {
         if (c->opt->capacity_va < 0) {
@@ -762,6 +816,28 @@ static gl_status charge_amount(const part *p, int64_t price_micro, tariff_charge
     }
 }
 
+/* Surcharge i priced by calendar month: one line per month of the part, on
+ * the energy of that month. */
+static gl_status surcharge_month_lines(calc *c, const part *p, int i)
+{
+    const tariff_version *v = p->v;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], base[BILL_CODE_MAX];
+    int only = 0, several = months_in(p, &only) > 1;
+    gl_status st = GL_OK;
+    bprintf(base, sizeof base, "surcharge.%s", v->surcharge_names[i]);
+    for (int m = 0; m < 12 && st == GL_OK; m++) {
+        int64_t nano;
+        if (p->month_num_m[m] == 0)
+            continue;
+        if (money_mul_round(p->wh_m[m], v->surcharge_month_micro[i][m], 0, MONEY_HALF_UP, &nano) != GL_OK)
+            return GL_EOVERFLOW;
+        month_code(c, p, base, m, several, code, sizeof code);
+        bprintf(desc, sizeof desc, "surcharge %s, per kWh in month %d", v->surcharge_names[i], m + 1);
+        st = add_line(c, v, code, desc, p->wh_m[m], 3, "kWh", v->surcharge_month_micro[i][m], 6, nano, 0);
+    }
+    return st;
+}
+
 static gl_status fixed_and_surcharges(calc *c, const part *p)
 {
     const tariff_version *v = p->v;
@@ -777,6 +853,10 @@ static gl_status fixed_and_surcharges(calc *c, const part *p)
         st = add_line(c, v, code, desc, q.qty, q.qscale, q.unit, v->fixed_micro, 6, q.nano, 0);
     }
     for (int i = 0; i < v->nsurcharges && st == GL_OK; i++) {
+        if (v->surcharge_by_month & (1u << i)) {
+            st = surcharge_month_lines(c, p, i);
+            continue;
+        }
         if (money_mul_round(p->total_wh, v->surcharge_micro[i], 0, MONEY_HALF_UP, &nano) != GL_OK)
             return GL_EOVERFLOW;
         bprintf(base, sizeof base, "surcharge.%s", v->surcharge_names[i]);

@@ -592,6 +592,21 @@ static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_v
         fill_ladders(v);
 }
 
+/* A list of 12 prices, January..December. */
+static void parse_month_prices(parser *P, const cJSON *a, const char *path, int64_t out[12])
+{
+    char q[JSONV_PATH_MAX];
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 12) {
+        jsonv_error(P->doc, a, path, "must be a price or 12 prices (January..December)");
+        return;
+    }
+    int m = 0;
+    for (const cJSON *c = a->child; c != NULL; c = c->next, m++) {
+        jsonv_path_index(q, sizeof q, path, m);
+        jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &out[m]);
+    }
+}
+
 /* demand.window_min (15, 30 or 60) and demand.window ("block" or "rolling"). */
 static void parse_window(parser *P, const cJSON *d, const char *path, tariff_version *v)
 {
@@ -632,7 +647,14 @@ static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_v
         jsonv_error(P->doc, d, p, "needs \"per_kw\", \"per_kva\" or \"tou\"");
         return;
     }
-    if (kw || kva) {
+    const cJSON *by_month = cJSON_GetObjectItemCaseSensitive(d, "per_kw");
+    if (kw && cJSON_IsArray(by_month)) {
+        v->demand_basis = TARIFF_DEMAND_KW;
+        v->demand_by_month = 1;
+        jsonv_path_key(q, sizeof q, p, "per_kw");
+        parse_month_prices(P, by_month, q, v->demand_month_micro);
+        v->demand_micro = v->demand_month_micro[0];
+    } else if (kw || kva) {
         v->demand_basis = kw ? TARIFF_DEMAND_KW : TARIFF_DEMAND_KVA;
         get_price(P, d, p, kw ? "per_kw" : "per_kva", 1, &v->demand_micro);
     }
@@ -687,9 +709,16 @@ static void parse_surcharges(parser *P, const cJSON *obj, const char *path, tari
             continue;
         }
         int64_t price = 0;
-        jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &price);
-        snprintf(v->surcharge_names[v->nsurcharges], TARIFF_NAME_MAX, "%s", c->string);
-        v->surcharge_micro[v->nsurcharges++] = price;
+        int i = v->nsurcharges++;
+        if (cJSON_IsArray(c)) {
+            v->surcharge_by_month |= 1u << i;
+            parse_month_prices(P, c, q, v->surcharge_month_micro[i]);
+            price = v->surcharge_month_micro[i][0];
+        } else {
+            jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &price);
+        }
+        snprintf(v->surcharge_names[i], TARIFF_NAME_MAX, "%s", c->string);
+        v->surcharge_micro[i] = price;
     }
 }
 

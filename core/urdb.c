@@ -36,6 +36,8 @@ typedef struct {
     int64_t dprice_micro[URDB_PERIODS][TARIFF_MAX_TIERS], dbound_w[URDB_PERIODS][TARIFF_MAX_TIERS];
     uint8_t dweekday[12][24], dweekend[12][24];
     int64_t fixed_micro, minimum_micro, demand_micro, fuel_micro;
+    int demand_by_month, fuel_by_month; /* the prices change by month: demand_m, fuel_m */
+    int64_t demand_m[12], fuel_m[12];
     const char *fixed_unit, *minimum_unit; /* "month", "day" or "year" */
     int64_t window_min;                    /* demandwindow: 0 (none), 15, 30 or 60 */
     int32_t from_day, to_day; /* to_day TARIFF_NO_END when open */
@@ -536,6 +538,8 @@ static int parse_flat_demand(conv *C)
     if (months == NULL) {
         if (n > 1)
             return fail(C, C->rate, C->path, "needs \"flatdemandmonths\" (flatdemandstructure has %d periods)", n);
+        for (int m = 0; m < 12; m++)
+            C->demand_m[m] = price[0];
         C->demand_micro = price[0];
         return 1;
     }
@@ -547,10 +551,12 @@ static int parse_flat_demand(conv *C)
         subi(r, q, m);
         if (!cJSON_IsNumber(c) || !get_dec_node(C, c, r, 0, 0, n - 1, &v))
             return fail(C, c, r, "must be a period 0..%d of flatdemandstructure", n - 1);
-        if (m > 0 && price[v] != C->demand_micro)
-            return fail(C, c, r, "a demand price that changes by month: not supported by gridledger tariffs");
-        C->demand_micro = price[v];
+        C->demand_by_month |= m > 0 && price[v] != C->demand_m[0];
+        C->demand_m[m] = price[v];
     }
+    C->demand_micro = 0;
+    for (m = 0; m < 12; m++) /* any price at all: the demand object is written */
+        C->demand_micro |= C->demand_m[m];
     return 1;
 }
 
@@ -572,9 +578,9 @@ static int parse_fuel(conv *C)
         subi(q, p, m);
         if (!get_dec_node(C, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &v))
             return 0;
-        if (m > 0 && v != C->fuel_micro)
-            return fail(C, c, q, "a fuel adjustment that changes by month: not supported by gridledger tariffs");
-        C->fuel_micro = v;
+        C->fuel_by_month |= m > 0 && v != C->fuel_m[0];
+        C->fuel_m[m] = v;
+        C->fuel_micro |= v;
     }
     return 1;
 }
@@ -943,6 +949,21 @@ static int write_energy(sbuf *s, conv *C)
     return 1;
 }
 
+/* One price, or 12 (January..December) when `months` is given. */
+static void write_prices(sbuf *s, const int64_t *months, int64_t one)
+{
+    if (months == NULL) {
+        sb_dec(s, one, MONEY_SCALE_PRICE, 2);
+        return;
+    }
+    sb_put(s, "[");
+    for (int m = 0; m < 12; m++) {
+        sb_put(s, m ? ", " : "");
+        sb_dec(s, months[m], MONEY_SCALE_PRICE, 2);
+    }
+    sb_put(s, "]");
+}
+
 /* 1 if some period of the demand schedules has a price. */
 static int has_tou_demand(const conv *C)
 {
@@ -985,7 +1006,7 @@ static void write_demand(sbuf *s, const conv *C)
         sb_fmt(s, "\"window_min\": %lld%s", (long long)C->window_min, C->demand_micro > 0 || tou ? ", " : "");
     if (C->demand_micro > 0) {
         sb_put(s, "\"per_kw\": ");
-        sb_dec(s, C->demand_micro, MONEY_SCALE_PRICE, 2);
+        write_prices(s, C->demand_by_month ? C->demand_m : NULL, C->demand_m[0]);
     }
     if (tou) {
         int first = 1;
@@ -1062,7 +1083,7 @@ static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
     write_demand(s, C);
     if (C->fuel_micro > 0) {
         sb_put(s, ",\n  \"surcharges\": {\"fuel_adjustment\": ");
-        sb_dec(s, C->fuel_micro, MONEY_SCALE_PRICE, 2);
+        write_prices(s, C->fuel_by_month ? C->fuel_m : NULL, C->fuel_m[0]);
         sb_put(s, "}");
     }
     sb_put(s, "\n}\n");

@@ -104,6 +104,8 @@ typedef struct tariff_version {
 
     tariff_demand_basis demand_basis;
     int64_t demand_micro;     /* per kW or kVA per month */
+    int demand_by_month;      /* 1: per kW at demand_month_micro[calendar month] (per_kw is a list of 12) */
+    int64_t demand_month_micro[12];
     /* the demand of a window of demand_window_min minutes (15, 30 or 60; 0:
      * each interval's own), clock-aligned blocks or rolling (ending at each
      * interval's end); the window's energy / its length */
@@ -124,6 +126,8 @@ typedef struct tariff_version {
     int nsurcharges;
     char surcharge_names[TARIFF_MAX_SURCHARGES][TARIFF_NAME_MAX];
     int64_t surcharge_micro[TARIFF_MAX_SURCHARGES];
+    unsigned surcharge_by_month; /* bit i: surcharge i is a list of 12 prices, surcharge_month_micro[i] */
+    int64_t surcharge_month_micro[TARIFF_MAX_SURCHARGES][12];
 } tariff_version;
 
 typedef struct tariff_set {

@@ -117,7 +117,7 @@ daily-tiers|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 9.7,
 demand-window-5|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandwindow": 5}||@F@:1:90: demandwindow: a 5-minute demand window: gridledger bills 15, 30 or 60
 annual-min|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "annualmincharge": 100}||@F@:1:93: annualmincharge: an annual minimum (a true-up against the year's bills): not supported by gridledger tariffs, which bill one period at a time
 sell|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3, "sell": 0.04}]]}||@F@:1:79: energyratestructure[0][0].sell: export (sell) rates: not supported by gridledger tariffs
-seasonal-demand|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}], [{"rate": 7}]], "flatdemandmonths": [0,0,0,0,0,1,1,1,0,0,0,0]}||@F@:1:160: flatdemandmonths[5]: a demand price that changes by month: not supported by gridledger tariffs
+flat-demand-tiers|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5, "max": 10}, {"rate": 4}]]}||@F@:1:98: flatdemandstructure[0]: demand tiers: not supported (one tier per period)
 ratchet|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratchetpercentage": [0,0,0,0,0,0,0.8,0,0,0,0,0]}||@F@:1:114: demandratchetpercentage[6]: demand ratchets: not supported by gridledger tariffs
 tier-steps|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 500, "rate": 0.1}, {"rate": 0.2}], [{"max": 500, "rate": 0.3}, {"rate": 0.35}]], @SCHED@, "energyweekendschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]]}||@F@:1:100: energyratestructure[1]: the tier steps differ from period 0's: with time of use within a month the tier step must be the same in every period
 bad-period|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "energyweekdayschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3]]}||@F@:1:99: energyweekdayschedule: must be 12 rows (January..December) of 24 hours
@@ -256,6 +256,25 @@ while IFS='|' read -r name usage total; do
 done <<CASES
 1kwh|$tmp/jul2025-1.csv|238.70
 zero|$tmp/jul2025-0.csv|100.00
+CASES
+
+# 11. a flat demand price and a fuel adjustment that change by month (summer June-August):
+#    demand 5/kW (7 in summer), fuel 0.01/kWh January-June, 0.02 July-December, energy 0.30.
+#    July 2025 at 10 kWh every hour: 7440 x 0.30 = 2232.00; 10 kW x 7 = 70.00; 7440 x 0.02 = 148.80;
+#    total 2450.80. January 2026 at 0.5 kWh: 372 x 0.30 = 111.60; 0.5 kW x 5 = 2.50;
+#    372 x 0.01 = 3.72; total 117.82.
+echo '{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}], [{"rate": 7}]], "flatdemandmonths": [0,0,0,0,0,1,1,1,0,0,0,0], "fueladjustmentsmonthly": [0.01,0.01,0.01,0.01,0.01,0.01,0.02,0.02,0.02,0.02,0.02,0.02]}' >"$tmp/bymonth.json"
+"$GL" tariff import-urdb "$tmp/bymonth.json" >"$tmp/bymonth.tariff.json" 2>"$tmp/err" || notok "by-month import: $(cat "$tmp/err")"
+while IFS='|' read -r name usage total; do
+    "$GL" tariff-calc --tariff "$tmp/bymonth.tariff.json" --usage "$usage" >"$tmp/bill-$name.json" 2>"$tmp/err"
+    if grep -qxF "  \"total\": \"$total\"," "$tmp/bill-$name.json"; then
+        ok "demand and fuel by month, $name: total $total as computed by hand"
+    else
+        notok "by-month $name: $(cat "$tmp/err") $(grep '"total"' "$tmp/bill-$name.json")"
+    fi
+done <<CASES
+july|$tmp/jul2025-10.csv|2450.80
+january|$tmp/jan2026-0.5.csv|117.82
 CASES
 
 echo "1..$n"

@@ -70,6 +70,10 @@
     "[[\"00:00\",\"24:00\",\"summer\"]]}, {\"months\": [1,2,3,4,5,10,11,12], \"hours\": "                         \
     "[[\"00:00\",\"24:00\",\"winter\"]]}]}}}"
 
+#define MONTHS12_DEMAND "[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\",\"12\"]"
+#define MONTHS12_FUEL                                                                                         \
+    "[\"0.01\",\"0.02\",\"0.03\",\"0.04\",\"0.05\",\"0.06\",\"0.07\",\"0.08\",\"0.09\",\"0.10\",\"0.11\",\"0.12\"]"
+
 typedef struct {
     const char *start; /* "YYYY-MM-DDTHH:MM" */
     int count, len_min;
@@ -299,6 +303,23 @@ static const bill_case cases[] = {
      "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 60, WH(60), -1, 0, 0}},
      /* an interval longer than the window is its own: 60 kW x 40 = 2400; 60 x 0.6 = 36 */
      "energy=36.00 demand=2400.00", "2436.00", -1},
+    /* prices by calendar month (lists of 12): demand 1, 2, ... 12 per kW; fuel 0.01, 0.02, ... per kWh */
+    {"demand by month: January", T_BIG(", \"demand\": {\"per_kw\": " MONTHS12_DEMAND "}"), "2024-01-01", "2024-01-31",
+     NOPT, {{"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0}},
+     /* 25 x 0.6 = 15; 100 kW x 1 = 100 */
+     "energy=15.00 demand=100.00", "115.00", -1},
+    {"demand by month: Jan 16 - Feb 15", T_BIG(", \"demand\": {\"per_kw\": " MONTHS12_DEMAND "}"), "2024-01-16",
+     "2024-02-15", NOPT, {{"2024-01-20T12:00", 1, 15, WH(25), -1, 0, 0}, {"2024-02-10T12:00", 1, 15, WH(10), -1, 0, 0}},
+     /* 35 x 0.6 = 21; January 100 kW x 1 x 16/31 = 51.6129 -> 51.61; February 40 kW x 2 x 15/29 = 41.3793 -> 41.38 */
+     "energy=21.00 demand.01=51.61 demand.02=41.38", "113.99", -1},
+    {"fuel by month: Jan 16 - Feb 15", T_FLAT(", \"surcharges\": {\"fuel\": " MONTHS12_FUEL "}"), "2024-01-16",
+     "2024-02-15", NOPT, {{"2024-01-20T12:00", 1, 15, WH(100), -1, 0, 0}, {"2024-02-10T12:00", 1, 15, WH(50), -1, 0, 0}},
+     /* 150 x 0.5 = 75; 100 x 0.01 = 1; 50 x 0.02 = 1 */
+     "energy=75.00 surcharge.fuel.01=1.00 surcharge.fuel.02=1.00", "77.00", -1},
+    {"fuel by month: March", T_FLAT(", \"surcharges\": {\"fuel\": " MONTHS12_FUEL "}"), "2024-03-01", "2024-03-31",
+     NOPT, {{"2024-03-10T12:00", 1, 15, WH(100), -1, 0, 0}},
+     /* 100 x 0.5 = 50; 100 x 0.03 = 3 */
+     "energy=50.00 surcharge.fuel=3.00", "53.00", -1},
     {"capacity half month", T_BIG(", \"demand\": {\"per_kva\": \"26\"}"), "2024-04-01", "2024-04-15", -1, -1, 315000,
      -1, 0, NULL, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=60.00 demand=4095.00", "4155.00", -1},
     {"power factor 0.86 against 0.90", T_BIG(", \"power_factor\": {\"standard\": \"0.90\"}"), NULL, NULL, NOPT,

@@ -243,6 +243,9 @@ static void test_parse_errors(void **state)
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": "
          "\"1\", \"window\": \"rolling\"}}",
          "t.json:1:108: demand.window: needs \"window_min\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"surcharges\": {\"fuel\": "
+         "[\"1\",\"1\",\"1\",\"1\",\"1\",\"1\",\"1\",\"1\",\"1\",\"1\",\"1\"]}}",
+         "t.json:1:95: surcharges.fuel: must be a price or 12 prices (January..December)"},
         /* a negative adder (declining block) must not take a price below 0 */
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
          "\"month\", \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"-0.500001\"]}}}",
