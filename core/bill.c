@@ -61,6 +61,7 @@ typedef struct calc {
     int64_t day_epoch;
     int64_t day_min0;          /* the day's first minute */
     part *fast_part;           /* add_energy's tier cache is valid for this part (NULL: not valid) */
+    int64_t prev_end;          /* where the last interval checked ends (UTC minutes) */
     const uint8_t *day_map;    /* the energy period of each quarter hour of the day */
 } calc;
 
@@ -111,14 +112,13 @@ void bill_options_init(bill_options *o)
     o->reactive_varh = -1;
 }
 
-/* Every interval on quarter hours, in range (unsigned compares: a value
- * below its minimum wraps above the maximum), after the one before it. */
-static gl_status check_usage(const usage_interval *u, int n, bill *b)
+/* Interval i on quarter hours, in range (unsigned compares: a value below
+ * its minimum wraps above the maximum), after *prev_end (then its end). */
+static gl_status check_interval(const usage_interval *u, int i, int64_t *prev_end, bill *b)
 {
     const uint64_t max = TARIFF_MAX_ENERGY_WH;
-    int64_t prev_end = INT64_MIN;
-    for (int i = 0; i < n; i++) {
-        const usage_interval *x = &u[i];
+    const usage_interval *x = &u[i];
+    {
         if (x->start_min % 15 != 0 ||
             (x->len_min != 15 && (x->len_min <= 0 || x->len_min % 15 != 0 || x->len_min > MAX_SPAN_MIN))) {
             set_error(b, "usage interval %d: not on quarter hours", i + 1);
@@ -130,13 +130,43 @@ static gl_status check_usage(const usage_interval *u, int n, bill *b)
             return GL_EINVAL;
         }
         int64_t start = x->start_min - x->utc_offset_min;
-        if (start < prev_end) {
+        if (start < *prev_end) {
             set_error(b, "usage interval %d: starts before the one before it ends", i + 1);
             return GL_EINVAL;
         }
-        prev_end = start + x->len_min;
+        *prev_end = start + x->len_min;
     }
     return GL_OK;
+}
+
+/* Every interval valid; the first that is not is named. */
+static gl_status check_usage(const usage_interval *u, int n, bill *b)
+{
+    int64_t prev_end = INT64_MIN;
+    gl_status st = GL_OK;
+    for (int i = 0; i < n && st == GL_OK; i++)
+        st = check_interval(u, i, &prev_end, b);
+    return st;
+}
+
+/* The period and its parts, from the first and last intervals. The usage is
+ * checked interval by interval as it is walked, so here only what the period
+ * is taken from; any refusal is preceded by the usage's own (as if the whole
+ * usage had been checked first). */
+static gl_status set_period(calc *c, const usage_interval *u, int n);
+static gl_status make_parts(calc *c);
+
+static gl_status start_bill(calc *c, const usage_interval *u, int n)
+{
+    int64_t a = INT64_MIN, z = INT64_MIN;
+    gl_status st = GL_OK;
+    if (n > 0 && (check_interval(u, 0, &a, c->b) != GL_OK || check_interval(u, n - 1, &z, c->b) != GL_OK))
+        return check_usage(u, n, c->b);
+    if ((st = set_period(c, u, n)) == GL_OK)
+        st = make_parts(c);
+    if (st != GL_OK && check_usage(u, n, c->b) != GL_OK)
+        return GL_EINVAL;
+    return st;
 }
 
 static gl_status set_period(calc *c, const usage_interval *u, int n)
@@ -374,16 +404,22 @@ static int walk_run(calc *c, const usage_interval *u, int n)
     const uint8_t *map = c->day_map;
     const uint64_t day0 = (uint64_t)c->day_min0;
     const int64_t limit = p->fast_limit, ctr0 = *p->ctr;
-    int64_t acc[TARIFF_MAX_PERIODS] = {0}, ctr = ctr0, maxw = 0, q = 0;
+    const uint64_t max = TARIFF_MAX_ENERGY_WH;
+    int64_t acc[TARIFF_MAX_PERIODS] = {0}, ctr = ctr0, maxw = 0, q = 0, prev_end = c->prev_end;
     unsigned est = 0;
     int has_q = 0, i = 0;
     for (; i < n; i++) {
         const usage_interval *x = &u[i];
         uint64_t rel = (uint64_t)x->start_min - day0; /* before the day wraps above it */
-        int64_t e = x->energy_wh;
-        if (x->len_min != 15 || rel >= CIVIL_MIN_PER_DAY || ctr + e > limit)
+        unsigned slot = (unsigned)rel / 15u;
+        int64_t e = x->energy_wh, start = x->start_min - x->utc_offset_min;
+        /* anything else (and anything check_interval would refuse) is left to the caller */
+        if (x->len_min != 15 || rel >= CIVIL_MIN_PER_DAY || slot * 15u != rel || (uint64_t)e > max ||
+            (uint64_t)x->reactive_varh + 1 > max + 1 || (uint64_t)x->demand_w + 1 > max + 1 || start < prev_end ||
+            ctr + e > limit)
             break;
-        int per = map[(unsigned)rel / 15u];
+        prev_end = start + 15;
+        int per = map[slot];
         acc[per] += e;
         ctr += e;
         int64_t w = x->demand_w >= 0 ? x->demand_w : e * 4;
@@ -407,6 +443,7 @@ static int walk_run(calc *c, const usage_interval *u, int n)
     }
     c->reactive_varh += q;
     c->has_reactive |= has_q;
+    c->prev_end = prev_end;
     return i;
 }
 
@@ -427,6 +464,11 @@ static void window_demands(calc *c, const usage_interval *u, int n)
 {
     int64_t sum = 0, key = INT64_MIN;
     part *bp = NULL;
+    int any = 0;
+    for (int i = 0; i < c->nparts; i++)
+        any |= c->parts[i].windowed;
+    if (!any)
+        return;
     for (int i = 0; i <= n; i++) {
         const usage_interval *x = i < n ? &u[i] : NULL;
         part *p = NULL;
@@ -972,13 +1014,16 @@ gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, con
     bprintf(out->customer, sizeof out->customer, "%s", opt->customer);
     bprintf(out->tariff, sizeof out->tariff, "%s", ts->id);
     bprintf(out->currency, sizeof out->currency, "%s", ts->versions[0].currency);
-    if ((ret = check_usage(u, n, out)) != GL_OK || (ret = set_period(&c, u, n)) != GL_OK ||
-        (ret = make_parts(&c)) != GL_OK)
+    if ((ret = start_bill(&c, u, n)) != GL_OK)
         goto out;
+    c.prev_end = INT64_MIN;
     for (int i = 0; i < n;) {
         int k = walk_run(&c, u + i, n - i);
-        if (k == 0)
+        if (k == 0) {
+            if ((ret = check_interval(u, i, &c.prev_end, out)) != GL_OK)
+                goto out;
             walk_interval(&c, &u[i++]);
+        }
         i += k;
     }
     window_demands(&c, u, n);

@@ -494,6 +494,9 @@ static void test_refusals(void **state)
          "tariff big adjusts for the power factor: the usage needs kvarh (or give the kvarh)", 0, 15, GL_EINVAL},
         {T_FLAT(""), NULL, NULL, "usage interval 2: starts before the one before it ends", 15, 0, GL_EINVAL},
         {T_FLAT(""), NULL, NULL, "usage interval 1: not on quarter hours", 7, 30, GL_EINVAL},
+        /* bad usage and a bad period: the usage is named first */
+        {T_FLAT(""), "2024-01-01", "2025-01-31", "usage interval 2: starts before the one before it ends", 15, 0,
+         GL_EINVAL},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         bill_options o;
@@ -509,6 +512,44 @@ static void test_refusals(void **state)
         gl_status st = bill_compute(&TS, u, 2, &o, &B);
         if (st != rows[i].st || strcmp(B.error, rows[i].want) != 0)
             fail_msg("row %zu: %s \"%s\"", i, gl_status_name(st), B.error);
+    }
+}
+
+/* A bad interval inside a run of good quarter hours is named, whatever the
+ * fault: each row spoils interval `at` (1-based) of 200. */
+static void test_bad_interval_in_run(void **state)
+{
+    (void)state;
+    static const struct {
+        int at, what; /* 0 energy < 0, 1 energy too large, 2 kvarh -2, 3 kW -2, 4 overlap, 5 off the quarter */
+        const char *want;
+    } rows[] = {
+        {57, 0, "usage interval 57: energy or demand out of range"},
+        {1, 1, "usage interval 1: energy or demand out of range"},
+        {200, 2, "usage interval 200: energy or demand out of range"},
+        {120, 3, "usage interval 120: energy or demand out of range"},
+        {99, 4, "usage interval 99: starts before the one before it ends"},
+        {150, 5, "usage interval 150: not on quarter hours"},
+    };
+    parse_tariff(T_FLAT(""));
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        int64_t base = minutes_of("2024-01-10T00:00");
+        for (int i = 0; i < 200; i++)
+            U[i] = (usage_interval){base + 15 * i, 15, 0, 0, 1000, -1, -1};
+        usage_interval *x = &U[rows[r].at - 1];
+        switch (rows[r].what) {
+        case 0: x->energy_wh = -1; break;
+        case 1: x->energy_wh = TARIFF_MAX_ENERGY_WH + 1; break;
+        case 2: x->reactive_varh = -2; break;
+        case 3: x->demand_w = -2; break;
+        case 4: x->start_min -= 5 * 15; break;
+        default: x->start_min += 5; break;
+        }
+        bill_options o;
+        bill_options_init(&o);
+        gl_status st = bill_compute(&TS, U, 200, &o, &B);
+        if (st != GL_EINVAL || strcmp(B.error, rows[r].want) != 0)
+            fail_msg("row %zu: %s \"%s\"", r, gl_status_name(st), B.error);
     }
 }
 
@@ -596,6 +637,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worked_cases),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_bad_interval_in_run),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_whole_month_equals_daily_pieces),
     };
