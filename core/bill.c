@@ -204,6 +204,7 @@ static gl_status make_parts(calc *c)
         }
         if (vi != last) {
             part *p = &c->parts[c->nparts++];
+            memset(p, 0, sizeof *p);
             p->v = &c->ts->versions[vi];
             p->from_day = d;
             last = vi;
@@ -414,8 +415,9 @@ static int walk_run(calc *c, const usage_interval *u, int n)
         unsigned slot = (unsigned)rel / 15u;
         int64_t e = x->energy_wh, start = x->start_min - x->utc_offset_min;
         /* anything else (and anything check_interval would refuse) is left to the caller */
-        if (x->len_min != 15 || rel >= CIVIL_MIN_PER_DAY || slot * 15u != rel || (uint64_t)e > max ||
-            (uint64_t)x->reactive_varh + 1 > max + 1 || (uint64_t)x->demand_w + 1 > max + 1 || start < prev_end ||
+        /* e <= max, kvarh and kW -1..max - 1 (the OR of the three is at least each of them) */
+        uint64_t range = (uint64_t)e | ((uint64_t)x->reactive_varh + 1) | ((uint64_t)x->demand_w + 1);
+        if (x->len_min != 15 || rel >= CIVIL_MIN_PER_DAY || slot * 15u != rel || range > max || start < prev_end ||
             ctr + e > limit)
             break;
         prev_end = start + 15;
@@ -428,7 +430,7 @@ static int walk_run(calc *c, const usage_interval *u, int n)
             q += x->reactive_varh;
             has_q = 1;
         }
-        est |= (x->flags & USAGE_ESTIMATED) ? 1u << per : 0;
+        est |= (x->flags & USAGE_ESTIMATED) << per; /* USAGE_ESTIMATED is bit 0 */
     }
     *p->ctr = ctr;
     if (p->own_counter)
@@ -596,9 +598,12 @@ static void fmt_dec(int64_t v, int scale, char *buf, size_t cap)
 static void code_of(const calc *c, const part *p, const char *base, char *out, size_t cap)
 {
     char date[CIVIL_DATE_MAX] = "";
-    if (c->nparts > 1)
-        civil_format_date(p->v->from_day, date, sizeof date);
-    bprintf(out, cap, "%s%s%s", base, date[0] ? "@" : "", date);
+    if (c->nparts == 1) {
+        copy_text(out, cap, base);
+        return;
+    }
+    civil_format_date(p->v->from_day, date, sizeof date);
+    bprintf(out, cap, "%s@%s", base, date);
 }
 
 static void tier_text(const part *p, int per, int t, char *out, size_t cap)
@@ -994,8 +999,9 @@ static gl_status adjustment_line(calc *c)
 
 gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, const bill_options *opt, bill *out)
 {
-    static const calc zero;
-    calc c = zero;
+    calc c;
+    memset(&c, 0, offsetof(calc, parts)); /* the parts are cleared as make_parts opens them */
+    memset((char *)&c + offsetof(calc, parts) + sizeof c.parts, 0, sizeof c - offsetof(calc, parts) - sizeof c.parts);
     gl_status ret = GL_EINVAL;
     if (out == NULL)
         return GL_EINVAL;
