@@ -323,11 +323,36 @@ static int refuse_nonzero(conv *C, const cJSON *n, const char *path, const char 
 
 /* ---- energy ---------------------------------------------------------- */
 
+/* A tier's "max" (kWh or kW, scale 3) into bounds[tier]: needed on every tier but the last,
+ * above the one before; on the last it is ignored with a warning (`what` above it is billed at
+ * the last tier's rate). */
+static int tier_max(conv *C, const cJSON *t, const char *path, int tier, int last, const char *what,
+                    int64_t *bounds)
+{
+    char p[JSONV_PATH_MAX];
+    int64_t v;
+    const cJSON *max = cJSON_GetObjectItemCaseSensitive(t, "max");
+    sub(p, path, "max");
+    if (last) {
+        if (max != NULL)
+            warn(C, max, p, "a max on the last tier: %s above it is billed at this tier's rate", what);
+        return 1;
+    }
+    if (max == NULL)
+        return fail(C, t, path, "needs \"max\" (every tier but the last)");
+    if (!get_dec_node(C, max, p, MONEY_SCALE_WH, 1, TARIFF_MAX_ENERGY_WH, &v))
+        return 0;
+    if (tier > 0 && v <= bounds[tier - 1])
+        return fail(C, max, p, "must be above the max before it");
+    bounds[tier] = v;
+    return 1;
+}
+
 static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int tier, int last)
 {
     static const char *const keys[] = {"max", "unit", "rate", "adj", "sell", NULL};
     char p[JSONV_PATH_MAX];
-    int64_t rate, adj, sell, max_wh;
+    int64_t rate, adj, sell;
     if (!jsonv_check_object(C->doc, t, path))
         return 0;
     jsonv_check_keys(C->doc, t, path, keys);
@@ -351,24 +376,14 @@ static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int
     if (rate + adj < 0 || rate + adj > TARIFF_MAX_PRICE_MICRO)
         return fail(C, t, path, "rate + adj must be 0..%lld", (long long)(TARIFF_MAX_PRICE_MICRO / 1000000));
     C->price_micro[period][tier] = rate + adj;
-    const cJSON *max = cJSON_GetObjectItemCaseSensitive(t, "max");
-    sub(p, path, "max");
-    if (last) {
-        if (max != NULL)
-            warn(C, max, p, "a max on the last tier: use above it is billed at this tier's rate");
-        return 1;
-    }
-    if (max == NULL)
-        return fail(C, t, path, "needs \"max\" (every tier but the last)");
-    if (!get_dec_node(C, max, p, MONEY_SCALE_WH, 1, TARIFF_MAX_ENERGY_WH, &max_wh))
-        return 0;
-    if (tier > 0 && max_wh <= C->bound_wh[period][tier - 1])
-        return fail(C, max, p, "must be above the max before it");
-    C->bound_wh[period][tier] = max_wh;
-    return 1;
+    return tier_max(C, t, path, tier, last, "use", C->bound_wh[period]);
 }
 
-static int parse_period(conv *C, const cJSON *list, const char *path, int period)
+/* One tier of a rate structure: (conv, tier object, path, period, tier, last). */
+typedef int (*tier_parser)(conv *, const cJSON *, const char *, int, int, int);
+
+/* structure[p]: a list of 1..TARIFF_MAX_TIERS tiers, each read by `one`; their count into *ntiers. */
+static int parse_tier_list(conv *C, const cJSON *list, const char *path, int period, int *ntiers, tier_parser one)
 {
     char p[JSONV_PATH_MAX];
     int n = cJSON_GetArraySize(list);
@@ -376,14 +391,30 @@ static int parse_period(conv *C, const cJSON *list, const char *path, int period
         return fail(C, list, path, "must be a list of 1..%d tiers", TARIFF_MAX_TIERS);
     if (n > TARIFF_MAX_TIERS)
         return fail(C, list, path, "%d tiers: at most %d are supported", n, TARIFF_MAX_TIERS);
-    C->ntiers[period] = n;
+    *ntiers = n;
     int i = 0;
     for (const cJSON *t = list->child; t; t = t->next, i++) {
         subi(p, path, i);
-        if (!parse_tier(C, t, p, period, i, i == n - 1))
+        if (!one(C, t, p, period, i, i == n - 1))
             return 0;
     }
     return 1;
+}
+
+/* The periods of a rate structure: 1..URDB_PERIODS, or 0 after an error. */
+static int period_count(conv *C, const cJSON *s, const char *path)
+{
+    int n = cJSON_GetArraySize(s);
+    if (!cJSON_IsArray(s) || n < 1)
+        return fail(C, s, path, "must be a list of periods");
+    if (n > URDB_PERIODS)
+        return fail(C, s, path, "%d periods: at most %d are supported", n, URDB_PERIODS);
+    return n;
+}
+
+static int parse_period(conv *C, const cJSON *list, const char *path, int period)
+{
+    return parse_tier_list(C, list, path, period, &C->ntiers[period], parse_tier);
 }
 
 static int parse_energy(conv *C)
@@ -393,11 +424,9 @@ static int parse_energy(conv *C)
     sub(p, C->path, "energyratestructure");
     if (e == NULL)
         return 0;
-    int n = cJSON_GetArraySize(e);
-    if (!cJSON_IsArray(e) || n < 1)
-        return fail(C, e, p, "must be a list of periods");
-    if (n > URDB_PERIODS)
-        return fail(C, e, p, "%d periods: at most %d are supported", n, URDB_PERIODS);
+    int n = period_count(C, e, p);
+    if (n == 0)
+        return 0;
     C->nperiods = n;
     int i = 0;
     for (const cJSON *per = e->child; per; per = per->next, i++) {
@@ -589,8 +618,7 @@ static int parse_fuel(conv *C)
 static int parse_demand_tier(conv *C, const cJSON *t, const char *path, int period, int tier, int last)
 {
     static const char *const keys[] = {"rate", "adj", "max", "unit", NULL};
-    char p[JSONV_PATH_MAX];
-    int64_t rate, adj, max_w;
+    int64_t rate, adj;
     if (!jsonv_check_object(C->doc, t, path))
         return 0;
     jsonv_check_keys(C->doc, t, path, keys);
@@ -600,41 +628,14 @@ static int parse_demand_tier(conv *C, const cJSON *t, const char *path, int peri
     if (rate + adj < 0 || rate + adj > TARIFF_MAX_PRICE_MICRO)
         return fail(C, t, path, "rate + adj must be 0..%lld", (long long)(TARIFF_MAX_PRICE_MICRO / 1000000));
     C->dprice_micro[period][tier] = rate + adj;
-    const cJSON *max = cJSON_GetObjectItemCaseSensitive(t, "max");
-    sub(p, path, "max");
-    if (last) {
-        if (max != NULL)
-            warn(C, max, p, "a max on the last tier: demand above it is billed at this tier's rate");
-        return jsonv_errors(C->doc) == 0;
-    }
-    if (max == NULL)
-        return fail(C, t, path, "needs \"max\" (every tier but the last)");
-    if (!get_dec_node(C, max, p, MONEY_SCALE_WH, 1, TARIFF_MAX_ENERGY_WH, &max_w))
-        return 0;
-    if (tier > 0 && max_w <= C->dbound_w[period][tier - 1])
-        return fail(C, max, p, "must be above the max before it");
-    C->dbound_w[period][tier] = max_w;
-    return jsonv_errors(C->doc) == 0;
+    return tier_max(C, t, path, tier, last, "demand", C->dbound_w[period]) && jsonv_errors(C->doc) == 0;
 }
 
 /* demandratestructure[p] = [{"rate", "adj", "max"?, "unit"?}, ...]: the
  * period's price per kW of the month's highest demand in it, by tier. */
 static int parse_demand_period(conv *C, const cJSON *list, const char *path, int period)
 {
-    char p[JSONV_PATH_MAX];
-    int n = cJSON_GetArraySize(list);
-    if (!cJSON_IsArray(list) || n < 1)
-        return fail(C, list, path, "must be a list of 1..%d tiers", TARIFF_MAX_TIERS);
-    if (n > TARIFF_MAX_TIERS)
-        return fail(C, list, path, "%d tiers: at most %d are supported", n, TARIFF_MAX_TIERS);
-    C->dntiers[period] = n;
-    int i = 0;
-    for (const cJSON *t = list->child; t; t = t->next, i++) {
-        subi(p, path, i);
-        if (!parse_demand_tier(C, t, p, period, i, i == n - 1))
-            return 0;
-    }
-    return 1;
+    return parse_tier_list(C, list, path, period, &C->dntiers[period], parse_demand_tier);
 }
 
 /* Time-of-use demand: demandratestructure with demandweekdayschedule and
@@ -648,12 +649,8 @@ static int parse_tou_demand(conv *C)
     C->dnperiods = 0;
     if (d == NULL || cJSON_IsNull(d))
         return 1;
-    int n = cJSON_GetArraySize(d);
-    if (!cJSON_IsArray(d) || n < 1)
-        return fail(C, d, p, "must be a list of periods");
-    if (n > URDB_PERIODS)
-        return fail(C, d, p, "%d periods: at most %d are supported", n, URDB_PERIODS);
-    if (!check_unit(C, "demandrateunit", kw, "only demand per kW is supported"))
+    int n = period_count(C, d, p);
+    if (n == 0 || !check_unit(C, "demandrateunit", kw, "only demand per kW is supported"))
         return 0;
     int i = 0;
     for (const cJSON *per = d->child; per; per = per->next, i++) {

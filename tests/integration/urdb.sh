@@ -21,6 +21,21 @@ hourly() {
     awk -v y="$1" -v m="$2" -v d="$3" -v k="$4" 'BEGIN { print "start,kwh";
         for (i = 1; i <= d; i++) for (h = 0; h < 24; h++) printf "%04d-%02d-%02dT%02d:00,%s\n", y, m, i, h, k }'
 }
+# import_and_bill NAME WHAT: imports $tmp/NAME.json, then bills each "label|usage|total" line of
+# stdin with tariff-calc and checks the total worked by hand
+import_and_bill() {
+    local name=$1 what=$2 label usage total
+    "$GL" tariff import-urdb "$tmp/$name.json" >"$tmp/$name.tariff.json" 2>"$tmp/err" ||
+        notok "$what import: $(cat "$tmp/err")"
+    while IFS='|' read -r label usage total; do
+        "$GL" tariff-calc --tariff "$tmp/$name.tariff.json" --usage "$usage" >"$tmp/bill-$name-$label.json" 2>"$tmp/err"
+        if grep -qxF "  \"total\": \"$total\"," "$tmp/bill-$name-$label.json"; then
+            ok "$what, $label: total $total as computed by hand"
+        else
+            notok "$what, $label: $(cat "$tmp/err") $(grep '"total"' "$tmp/bill-$name-$label.json")"
+        fi
+    done
+}
 hourly 2026 1 31 0.500 >"$tmp/jan2026-0.5.csv"
 hourly 2025 7 31 1.000 >"$tmp/jul2025-1.csv"
 hourly 2025 7 31 0.000 >"$tmp/jul2025-0.csv"
@@ -228,15 +243,7 @@ open(sys.argv[1], "w").write(json.dumps(r))
 PY
 hourly 2026 1 31 1.500 >"$tmp/jan2026-1.5.csv"
 hourly 2025 7 31 1.500 >"$tmp/jul2025-1.5.csv"
-"$GL" tariff import-urdb "$tmp/seasonal.json" >"$tmp/seasonal.tariff.json" 2>"$tmp/err" || notok "seasonal import: $(cat "$tmp/err")"
-while IFS='|' read -r name usage total; do
-    "$GL" tariff-calc --tariff "$tmp/seasonal.tariff.json" --usage "$usage" >"$tmp/bill-$name.json" 2>"$tmp/err"
-    if grep -qxF "  \"total\": \"$total\"," "$tmp/bill-$name.json"; then
-        ok "seasonal tier ladders, $name: total $total as computed by hand"
-    else
-        notok "seasonal $name: $(cat "$tmp/err") $(grep '"total"' "$tmp/bill-$name.json")"
-    fi
-done <<CASES
+import_and_bill seasonal "seasonal tier ladders" <<CASES
 january|$tmp/jan2026-1.5.csv|116.44
 july|$tmp/jul2025-1.5.csv|136.24
 CASES
@@ -245,15 +252,7 @@ CASES
 #    744 x 0.30 = 223.20; fixed 31 days x 0.50 = 15.50; minimum 1200 / 12 = 100 a month, below the
 #    238.70 billed: no minimum line; total 238.70. At 0 kWh: 15.50 fixed, raised to 100.00.
 echo '{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "fixedchargefirstmeter": 0.5, "fixedchargeunits": "$/day", "mincharge": 1200, "minchargeunits": "$/year"}' >"$tmp/perday.json"
-"$GL" tariff import-urdb "$tmp/perday.json" >"$tmp/perday.tariff.json" 2>"$tmp/err" || notok "per-day import: $(cat "$tmp/err")"
-while IFS='|' read -r name usage total; do
-    "$GL" tariff-calc --tariff "$tmp/perday.tariff.json" --usage "$usage" >"$tmp/bill-$name.json" 2>"$tmp/err"
-    if grep -qxF "  \"total\": \"$total\"," "$tmp/bill-$name.json"; then
-        ok "fixed per day, minimum per year, $name: total $total as computed by hand"
-    else
-        notok "per-day $name: $(cat "$tmp/err") $(grep '"total"' "$tmp/bill-$name.json")"
-    fi
-done <<CASES
+import_and_bill perday "fixed per day, minimum per year" <<CASES
 1kwh|$tmp/jul2025-1.csv|238.70
 zero|$tmp/jul2025-0.csv|100.00
 CASES
@@ -264,15 +263,7 @@ CASES
 #    total 2450.80. January 2026 at 0.5 kWh: 372 x 0.30 = 111.60; 0.5 kW x 5 = 2.50;
 #    372 x 0.01 = 3.72; total 117.82.
 echo '{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}], [{"rate": 7}]], "flatdemandmonths": [0,0,0,0,0,1,1,1,0,0,0,0], "fueladjustmentsmonthly": [0.01,0.01,0.01,0.01,0.01,0.01,0.02,0.02,0.02,0.02,0.02,0.02]}' >"$tmp/bymonth.json"
-"$GL" tariff import-urdb "$tmp/bymonth.json" >"$tmp/bymonth.tariff.json" 2>"$tmp/err" || notok "by-month import: $(cat "$tmp/err")"
-while IFS='|' read -r name usage total; do
-    "$GL" tariff-calc --tariff "$tmp/bymonth.tariff.json" --usage "$usage" >"$tmp/bill-$name.json" 2>"$tmp/err"
-    if grep -qxF "  \"total\": \"$total\"," "$tmp/bill-$name.json"; then
-        ok "demand and fuel by month, $name: total $total as computed by hand"
-    else
-        notok "by-month $name: $(cat "$tmp/err") $(grep '"total"' "$tmp/bill-$name.json")"
-    fi
-done <<CASES
+import_and_bill bymonth "demand and fuel by month" <<CASES
 july|$tmp/jul2025-10.csv|2450.80
 january|$tmp/jan2026-0.5.csv|117.82
 CASES
