@@ -720,7 +720,6 @@ static int parse_unsupported(conv *C)
         {"demandratchetpercentage", "demand ratchets"},
         {"demandreactivepowercharge", "reactive power charges"},
         {"lookbackpercent", "demand look-back"},
-        {"fixedchargeeaaddl", "charges for additional meters"},
     };
     char p[JSONV_PATH_MAX];
     for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
@@ -742,6 +741,11 @@ static void note_generation(conv *C)
     if (cJSON_IsTrue(n))
         warn(C, n, p, "net metering: gridledger bills the energy the usage gives; give it net of export for a "
                       "net-metered customer");
+    n = cJSON_GetObjectItemCaseSensitive(C->rate, "fixedchargeeaaddl");
+    sub(p, C->path, "fixedchargeeaaddl");
+    if (n != NULL && !cJSON_IsNull(n) && !(cJSON_IsNumber(n) && n->valuedouble == 0))
+        warn(C, n, p, "a charge for each meter beyond the first: a gridledger bill is one meter's, so it "
+                      "never applies");
     n = cJSON_GetObjectItemCaseSensitive(C->rate, "dgrules");
     sub(p, C->path, "dgrules");
     if (cJSON_IsString(n) && n->valuestring[0] != '\0')

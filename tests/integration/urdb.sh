@@ -198,6 +198,14 @@ else
     notok "declining block TOU bill: $(grep '"total"' "$tmp/bill-warn.json") $(cat "$tmp/err")"
 fi
 
+echo '{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "fixedchargeeaaddl": 4.5}' >"$tmp/ea.json"
+if "$GL" tariff import-urdb "$tmp/ea.json" >/dev/null 2>"$tmp/err" &&
+    grep -qxF "gridledger: $tmp/ea.json:1:95: fixedchargeeaaddl: warning: a charge for each meter beyond the first: a gridledger bill is one meter's, so it never applies" "$tmp/err"; then
+    ok "warning: fixedchargeeaaddl"
+else
+    notok "fixedchargeeaaddl: $(cat "$tmp/err")"
+fi
+
 # 8. time-of-use demand with a flat demand charge beside it (modelled on a summer on-peak demand
 #    charge of a US commercial TOU rate: period 1 = June-September weekdays 16:00-21:00).
 #    July 2025 at 10 kWh every hour: 7440 kWh x 0.10 = 744.00; flat 10 kW x 15 = 150.00;
