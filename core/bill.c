@@ -188,6 +188,30 @@ static gl_status set_period(calc *c, const usage_interval *u, int n)
     return GL_OK;
 }
 
+/* Period per's tier bounds in part p: monthly ones prorated by the part's
+ * share of months when it counts its own position; daily ones ("kWh daily")
+ * times the part's days, or the days of its month when a position is given. */
+static gl_status part_bounds(part *p, int per)
+{
+    const tariff_version *v = p->v;
+    int y, m, d;
+    civil_from_days(p->from_day, &y, &m, &d);
+    int64_t days = p->own_counter ? (int64_t)p->to_day - p->from_day + 1 : civil_days_in_month(y, m);
+    for (int t = 0; t + 1 < v->period_ntiers[per]; t++) {
+        int64_t b = v->period_bounds_wh[per][t];
+        if (v->period_daily[per]) {
+            if (b > INT64_MAX / 400)
+                return GL_EOVERFLOW;
+            p->bounds_wh[per][t] = b * days;
+        } else if (!p->own_counter) {
+            p->bounds_wh[per][t] = b;
+        } else if (money_muldiv_round(b, p->month_num, MONTH_LCM, MONEY_HALF_UP, &p->bounds_wh[per][t]) != GL_OK) {
+            return GL_EOVERFLOW;
+        }
+    }
+    return GL_OK;
+}
+
 /* One part per version in force; tier bounds of a part prorated by days
  * when the tiers are monthly and no position was given. */
 static gl_status make_parts(calc *c)
@@ -223,12 +247,8 @@ static gl_status make_parts(calc *c)
         p->tou_demand = p->v->ndemand_periods > 0;
         p->windowed = p->v->demand_window_min > 0;
         for (int per = 0; per < p->v->nperiods; per++)
-            for (int t = 0; t + 1 < p->v->period_ntiers[per]; t++) {
-                p->bounds_wh[per][t] = p->v->period_bounds_wh[per][t];
-                if (p->own_counter && money_muldiv_round(p->v->period_bounds_wh[per][t], p->month_num, MONTH_LCM,
-                                                         MONEY_HALF_UP, &p->bounds_wh[per][t]) != GL_OK)
-                    return GL_EOVERFLOW;
-            }
+            if (part_bounds(p, per) != GL_OK)
+                return GL_EOVERFLOW;
     }
     b->nparts = c->nparts;
     c->counter_wh = c->opt->has_position ? c->opt->position_wh : 0;
@@ -613,7 +633,7 @@ static void tier_text(const part *p, int per, int t, char *out, size_t cap)
     const int64_t *bounds = p->bounds_wh[per];
     int nt = v->period_ntiers[per];
     if (p->own_counter)
-        bprintf(basis, sizeof basis, "in this period");
+        bprintf(basis, sizeof basis, v->period_daily[per] ? "in this period, a day's x its days" : "in this period");
     else if (v->tier_basis == TARIFF_TIER_MONTH)
         bprintf(basis, sizeof basis, "a month");
     else

@@ -109,8 +109,9 @@ typedef struct periods_ref {
     int64_t *price;
     uint8_t (*map)[TARIFF_DAYTYPES][TARIFF_SLOTS_PER_DAY];
     const char *where; /* the periods' path, for messages */
-    /* a period may be tiered: {BOUNDS_KEY: [...], "rates": [...]} */
+    /* a period may be tiered: {BOUNDS_KEY: [...], "rates": [...]} (energy: and "basis") */
     const char *bounds_key;
+    uint8_t *daily; /* energy: 1 for "basis": "day"; NULL for demand */
     int *ntiers;
     int64_t (*bounds)[TARIFF_MAX_TIERS - 1];
     int64_t (*tier_price)[TARIFF_MAX_TIERS];
@@ -119,15 +120,15 @@ typedef struct periods_ref {
 static periods_ref energy_periods(tariff_version *v)
 {
     periods_ref r = {&v->nperiods,     v->period_names,    v->period_price_micro, v->period_map,
-                     "energy.tou.periods", "bounds_kwh", v->period_ntiers,      v->period_bounds_wh,
-                     v->period_tier_micro};
+                     "energy.tou.periods", "bounds_kwh", v->period_daily,       v->period_ntiers,
+                     v->period_bounds_wh,  v->period_tier_micro};
     return r;
 }
 
 static periods_ref demand_periods(tariff_version *v)
 {
     periods_ref r = {&v->ndemand_periods,  v->demand_period_names, v->demand_period_micro,
-                     v->demand_period_map, "demand.tou.periods", "bounds_kw", v->demand_period_ntiers,
+                     v->demand_period_map, "demand.tou.periods", "bounds_kw", NULL, v->demand_period_ntiers,
                      v->demand_tier_bounds_w, v->demand_tier_micro};
     return r;
 }
@@ -147,9 +148,13 @@ static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, 
  * month's use, is split across the tiers. */
 static void parse_period_tiers(parser *P, const cJSON *c, const char *path, const periods_ref *R, int i)
 {
-    const char *const keys[] = {R->bounds_key, "rates", NULL};
+    const char *const keys[] = {R->bounds_key, "rates", R->daily ? "basis" : NULL, NULL};
+    static const char *const bases[] = {"month", "day", NULL};
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    int daily = 0;
     jsonv_check_keys(P->doc, c, path, keys);
+    if (R->daily != NULL && jsonv_get_enum(P->doc, c, path, "basis", 0, bases, 0, &daily))
+        R->daily[i] = (uint8_t)daily;
     const cJSON *b = jsonv_get(P->doc, c, path, R->bounds_key, 1);
     jsonv_path_key(p, sizeof p, path, R->bounds_key);
     R->ntiers[i] = 1;
@@ -467,7 +472,7 @@ static int parse_bounds(parser *P, const cJSON *tiers, const char *path, tariff_
 static void parse_tiers(parser *P, const cJSON *tiers, const char *path, tariff_version *v)
 {
     static const char *const keys[] = {"basis", "start_month", "bounds_kwh", "adders", "rates", NULL};
-    static const char *const bases[] = {"month", "year", NULL};
+    static const char *const bases[] = {"month", "year", "day", NULL};
     char p[JSONV_PATH_MAX];
     int basis = 0;
     long long start = 1;
@@ -475,7 +480,8 @@ static void parse_tiers(parser *P, const cJSON *tiers, const char *path, tariff_
         return;
     jsonv_check_keys(P->doc, tiers, path, keys);
     if (jsonv_get_enum(P->doc, tiers, path, "basis", 1, bases, 0, &basis))
-        v->tier_basis = basis == 0 ? TARIFF_TIER_MONTH : TARIFF_TIER_YEAR;
+        v->tier_basis = basis == 1 ? TARIFF_TIER_YEAR : TARIFF_TIER_MONTH;
+    v->tier_daily = basis == 2;
     if (jsonv_get_int(P->doc, tiers, path, "start_month", 0, 1, 1, 12, &start))
         v->tier_start_month = (int)start;
     if (!parse_bounds(P, tiers, path, v))
@@ -542,6 +548,7 @@ static void fill_ladders(tariff_version *v)
 {
     for (int per = 0; per < v->nperiods; per++) {
         v->period_ntiers[per] = v->ntiers;
+        v->period_daily[per] = (uint8_t)v->tier_daily;
         for (int t = 0; t < v->ntiers; t++) {
             if (t + 1 < v->ntiers)
                 v->period_bounds_wh[per][t] = v->tier_bounds_wh[t];

@@ -28,6 +28,7 @@ typedef struct {
     const cJSON *rate; /* the rate object */
     char path[JSONV_PATH_MAX];
     int nperiods, ntiers[URDB_PERIODS], used[URDB_PERIODS];
+    int unit[URDB_PERIODS]; /* the period's tier unit: 0 not given, 1 "kWh" (a month), 2 "kWh daily" */
     int64_t price_micro[URDB_PERIODS][TARIFF_MAX_TIERS];
     int64_t bound_wh[URDB_PERIODS][TARIFF_MAX_TIERS]; /* each period's tier maxima */
     uint8_t weekday[12][24], weekend[12][24];
@@ -358,10 +359,18 @@ static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int
     jsonv_check_keys(C->doc, t, path, keys);
     const cJSON *unit = cJSON_GetObjectItemCaseSensitive(t, "unit");
     sub(p, path, "unit");
-    if (unit != NULL && !(cJSON_IsString(unit) && strcasecmp(unit->valuestring, "kWh") == 0))
-        return fail(C, unit, p, "%s%s%s: only \"kWh\" (per month) tiers are supported",
+    int u = unit == NULL                                                             ? 0
+            : cJSON_IsString(unit) && strcasecmp(unit->valuestring, "kWh") == 0       ? 1
+            : cJSON_IsString(unit) && strcasecmp(unit->valuestring, "kWh daily") == 0 ? 2
+                                                                                      : -1;
+    if (u < 0)
+        return fail(C, unit, p, "%s%s%s: only \"kWh\" (a month) and \"kWh daily\" tiers are supported",
                     cJSON_IsString(unit) ? "\"" : "", cJSON_IsString(unit) ? unit->valuestring : "unit",
                     cJSON_IsString(unit) ? "\"" : "");
+    if (u != 0 && C->unit[period] != 0 && u != C->unit[period])
+        return fail(C, unit, p, "\"%s\": the tiers of one period mix \"kWh\" and \"kWh daily\"", unit->valuestring);
+    if (u != 0)
+        C->unit[period] = u;
     if (jsonv_get(C->doc, t, path, "rate", 1) == NULL)
         return 0;
     if (!get_dec(C, t, path, "rate", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &rate) ||
@@ -832,7 +841,7 @@ static int months_mix_periods(const conv *C)
 /* 1 if periods a and b have the same tier count and maxima. */
 static int same_bounds(const conv *C, int a, int b)
 {
-    if (C->ntiers[a] != C->ntiers[b])
+    if (C->ntiers[a] != C->ntiers[b] || (C->unit[a] == 2) != (C->unit[b] == 2))
         return 0;
     for (int t = 0; t + 1 < C->ntiers[a]; t++)
         if (C->bound_wh[a][t] != C->bound_wh[b][t])
@@ -867,7 +876,7 @@ static void write_tiers(sbuf *s, const conv *C, int only, int ref)
     int q = only >= 0 ? only : ref;
     if (C->ntiers[q] == 1)
         return;
-    sb_put(s, ",\n    \"tiers\": {\"basis\": \"month\", ");
+    sb_put(s, C->unit[q] == 2 ? ",\n    \"tiers\": {\"basis\": \"day\", " : ",\n    \"tiers\": {\"basis\": \"month\", ");
     write_bounds(s, C, q);
     sb_put(s, only >= 0 ? ", \"rates\": [" : ", \"adders\": [");
     for (int t = 0; t < C->ntiers[q]; t++) {
@@ -885,7 +894,7 @@ static void write_period(sbuf *s, const conv *C, int q, int ladders)
         sb_dec(s, C->price_micro[q][0], MONEY_SCALE_PRICE, 2);
         return;
     }
-    sb_put(s, "{");
+    sb_put(s, C->unit[q] == 2 ? "{\"basis\": \"day\", " : "{");
     write_bounds(s, C, q);
     sb_put(s, ", \"rates\": [");
     for (int t = 0; t < C->ntiers[q]; t++) {

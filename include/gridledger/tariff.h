@@ -101,6 +101,8 @@ typedef struct tariff_version {
     int period_ntiers[TARIFF_MAX_PERIODS];
     int64_t period_bounds_wh[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS - 1];
     int64_t period_tier_micro[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS];
+    uint8_t period_daily[TARIFF_MAX_PERIODS]; /* 1: bounds per day ("kWh daily"), times the days billed */
+    int tier_daily;           /* tiers.basis "day" (tier_basis is then TARIFF_TIER_MONTH) */
 
     tariff_demand_basis demand_basis;
     int64_t demand_micro;     /* per kW or kVA per month */

@@ -128,7 +128,7 @@ while IFS='|' read -r name text opts want; do
 done <<'CASES'
 demand-kva|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}]], "demandrateunit": "kVA"}||@F@:1:132: demandrateunit: "kVA": not supported (only demand per kW is supported)
 demand-tier-max|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}, {"rate": 4}]]}||@F@:1:99: demandratestructure[0][0]: needs "max" (every tier but the last)
-daily-tiers|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 9.7, "unit": "kWh daily", "rate": 0.3}, {"rate": 0.4}]]}||@F@:1:78: energyratestructure[0][0].unit: "kWh daily": only "kWh" (per month) tiers are supported
+kwh-per-kw-tiers|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 200, "unit": "kWh/kW", "rate": 0.3}, {"rate": 0.4}]]}||@F@:1:78: energyratestructure[0][0].unit: "kWh/kW": only "kWh" (a month) and "kWh daily" tiers are supported
 demand-window-5|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandwindow": 5}||@F@:1:90: demandwindow: a 5-minute demand window: gridledger bills 15, 30 or 60
 annual-min|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "annualmincharge": 100}||@F@:1:93: annualmincharge: an annual minimum (a true-up against the year's bills): not supported by gridledger tariffs, which bill one period at a time
 sell|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3, "sell": 0.04}]]}||@F@:1:79: energyratestructure[0][0].sell: export (sell) rates: not supported by gridledger tariffs
@@ -274,6 +274,26 @@ echo '{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "
 import_and_bill bymonth "demand and fuel by month" <<CASES
 july|$tmp/jul2025-10.csv|2450.80
 january|$tmp/jan2026-0.5.csv|117.82
+CASES
+
+# 12. daily baseline allowances ("kWh daily"), seasonal (modelled on a California residential
+#     tiered rate: a baseline of kWh a day by season, use above it dearer): summer (June-September)
+#     16.4 kWh a day at 0.40, above 0.50; winter 12 kWh a day at 0.38, above 0.48.
+#     July 2025 at 1 kWh every hour, 744 kWh: baseline 16.4 x 31 = 508.4 kWh x 0.40 = 203.36;
+#     235.6 x 0.50 = 117.80; total 321.16. January 2026 at 0.5 kWh, 372 kWh: baseline 12 x 31 = 372:
+#     all of it, 372 x 0.38 = 141.36.
+python3 - "$tmp/daily.json" <<'PY'
+import json, sys
+sched = [[1 if 5 <= m <= 8 else 0] * 24 for m in range(12)]
+r = {"label": "daily", "startdate": 1, "sector": "Residential",
+     "energyratestructure": [[{"max": 12, "rate": 0.38, "unit": "kWh daily"}, {"rate": 0.48, "unit": "kWh daily"}],
+                             [{"max": 16.4, "rate": 0.40, "unit": "kWh daily"}, {"rate": 0.50, "unit": "kWh daily"}]],
+     "energyweekdayschedule": sched, "energyweekendschedule": sched}
+open(sys.argv[1], "w").write(json.dumps(r))
+PY
+import_and_bill daily "daily baselines by season" <<CASES
+july|$tmp/jul2025-1.csv|321.16
+january|$tmp/jan2026-0.5.csv|141.36
 CASES
 
 echo "1..$n"

@@ -74,6 +74,16 @@
 #define MONTHS12_FUEL                                                                                         \
     "[\"0.01\",\"0.02\",\"0.03\",\"0.04\",\"0.05\",\"0.06\",\"0.07\",\"0.08\",\"0.09\",\"0.10\",\"0.11\",\"0.12\"]"
 
+#define T_DAILY                                                                                               \
+    "{\"id\": \"daily\", \"effective_from\": \"2020-01-01\", \"energy\": {\"rate\": \"0.2\", \"tiers\": {\"basis\": "     \
+    "\"day\", \"bounds_kwh\": [\"10\"], \"rates\": [\"0.2\", \"0.3\"]}}}"
+#define T_SEAS_DAILY                                                                                          \
+    "{\"id\": \"seasd\", \"effective_from\": \"2020-01-01\", \"energy\": {\"tou\": {\"periods\": {\"summer\": "      \
+    "{\"basis\": \"day\", \"bounds_kwh\": [\"20\"], \"rates\": [\"0.3\", \"0.4\"]}, \"winter\": {\"bounds_kwh\": "   \
+    "[\"500\"], \"rates\": [\"0.1\", \"0.2\"]}}, \"calendar\": [{\"months\": [6,7,8,9], \"hours\": "              \
+    "[[\"00:00\",\"24:00\",\"summer\"]]}, {\"months\": [1,2,3,4,5,10,11,12], \"hours\": "                         \
+    "[[\"00:00\",\"24:00\",\"winter\"]]}]}}}"
+
 typedef struct {
     const char *start; /* "YYYY-MM-DDTHH:MM" */
     int count, len_min;
@@ -320,6 +330,29 @@ static const bill_case cases[] = {
      NOPT, {{"2024-03-10T12:00", 1, 15, WH(100), -1, 0, 0}},
      /* 100 x 0.5 = 50; 100 x 0.03 = 3 */
      "energy=50.00 surcharge.fuel=3.00", "53.00", -1},
+    /* daily tier bounds ("kWh daily", T_DAILY): 10 kWh a day at 0.20, above at 0.30, times the days billed */
+    {"daily bounds: January 400 kWh", T_DAILY, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(400), -1, 0, 0}},
+     /* bound 31 x 10 = 310: 310 x 0.2 = 62; 90 x 0.3 = 27 */
+     "energy.t1=62.00 energy.t2=27.00", "89.00", -1},
+    {"daily bounds: leap February 300 kWh", T_DAILY, "2024-02-01", "2024-02-29", NOPT,
+     {{"2024-02-10T12:00", 1, 15, WH(300), -1, 0, 0}},
+     /* bound 29 x 10 = 290: 58 + 10 x 0.3 = 3 */
+     "energy.t1=58.00 energy.t2=3.00", "61.00", -1},
+    {"daily bounds: April 1-15 200 kWh", T_DAILY, "2024-04-01", "2024-04-15", NOPT,
+     {{"2024-04-10T12:00", 1, 15, WH(200), -1, 0, 0}},
+     /* bound 15 x 10 = 150: 30 + 50 x 0.3 = 15 */
+     "energy.t1=30.00 energy.t2=15.00", "45.00", -1},
+    {"daily bounds: January 310.000 kWh", T_DAILY, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(310), -1, 0, 0}}, "energy.t1=62.00", "62.00", -1},
+    {"daily bounds: January 310.001 kWh", T_DAILY, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, 310001, -1, 0, 0}},
+     /* 0.001 x 0.3 = 0.0003 -> 0.00 */
+     "energy.t1=62.00 energy.t2=0.00", "62.00", -1},
+    {"daily bounds, seasonal: July 700 kWh", T_SEAS_DAILY, "2024-07-01", "2024-07-31", NOPT,
+     {{"2024-07-10T12:00", 1, 15, WH(700), -1, 0, 0}},
+     /* summer 20 kWh a day x 31 = 620: 620 x 0.3 = 186; 80 x 0.4 = 32 */
+     "energy.summer.t1=186.00 energy.summer.t2=32.00", "218.00", -1},
     {"capacity half month", T_BIG(", \"demand\": {\"per_kva\": \"26\"}"), "2024-04-01", "2024-04-15", -1, -1, 315000,
      -1, 0, NULL, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=60.00 demand=4095.00", "4155.00", -1},
     {"power factor 0.86 against 0.90", T_BIG(", \"power_factor\": {\"standard\": \"0.90\"}"), NULL, NULL, NOPT,
