@@ -33,6 +33,7 @@ typedef struct part {
     /* by calendar month (0..11), for prices that change by month: the part's
      * length in months (over MONTH_LCM), its energy and its highest demand */
     int64_t month_num_m[12], wh_m[12], max_w_m[12];
+    int64_t max_var;   /* highest reactive demand of an interval (kvar at scale 3) */
     int64_t tou_demand_w[TARIFF_MAX_PERIODS]; /* highest demand within each demand period */
     /* the tier each period's energy goes to while the counter stays at or
      * below fast_limit (the nearest bound above it), set by add_energy */
@@ -375,6 +376,9 @@ static void note_power(const calc *c, part *p, int64_t w, int slot0, int n)
 
 static void note_demand(const calc *c, const usage_interval *x, part *p, int slot0, int n)
 {
+    int64_t var = x->reactive_varh * 60 / x->len_min; /* -1 (not measured) gives 0 or less */
+    if (var > p->max_var)
+        p->max_var = var;
     if (p->windowed)
         return;
     note_power(c, p,
@@ -426,7 +430,7 @@ static int walk_run(calc *c, const usage_interval *u, int n)
     const uint64_t day0 = (uint64_t)c->day_min0;
     const int64_t limit = p->fast_limit, ctr0 = *p->ctr;
     const uint64_t max = TARIFF_MAX_ENERGY_WH;
-    int64_t acc[TARIFF_MAX_PERIODS] = {0}, ctr = ctr0, maxw = 0, q = 0, prev_end = c->prev_end;
+    int64_t acc[TARIFF_MAX_PERIODS] = {0}, ctr = ctr0, maxw = 0, q = 0, maxq = 0, prev_end = c->prev_end;
     unsigned est = 0;
     int has_q = 0, i = 0;
     for (; i < n; i++) {
@@ -449,6 +453,7 @@ static int walk_run(calc *c, const usage_interval *u, int n)
         if (x->reactive_varh >= 0) {
             q += x->reactive_varh;
             has_q = 1;
+            maxq = x->reactive_varh > maxq ? x->reactive_varh : maxq;
         }
         est |= (x->flags & USAGE_ESTIMATED) << per; /* USAGE_ESTIMATED is bit 0 */
     }
@@ -465,6 +470,7 @@ static int walk_run(calc *c, const usage_interval *u, int n)
     }
     c->reactive_varh += q;
     c->has_reactive |= has_q;
+    p->max_var = maxq * 4 > p->max_var ? maxq * 4 : p->max_var;
     c->prev_end = prev_end;
     return i;
 }
@@ -818,6 +824,28 @@ static gl_status tou_demand_lines(calc *c, const part *p)
     return st;
 }
 
+/* Reactive demand: per kVAR of the part's highest interval reactive demand
+ * (kvarh / the interval's hours), a month. */
+static gl_status kvar_line(calc *c, const part *p)
+{
+    const tariff_version *v = p->v;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], months[MONEY_FMT_MAX];
+    int64_t nano, m4;
+    if (v->kvar_micro == 0)
+        return GL_OK;
+    if (!c->has_reactive) {
+        set_error(c->b, "tariff %s charges per kVAR of reactive demand: the usage needs kvarh", c->ts->id);
+        return GL_EINVAL;
+    }
+    months_text(p, months, sizeof months, &m4);
+    if (monthly_amount(p, v->kvar_micro, p->max_var, &nano) != GL_OK)
+        return GL_EOVERFLOW;
+    code_of(c, p, "reactive_demand", code, sizeof code);
+    bprintf(desc, sizeof desc, "maximum reactive demand charge (from the intervals), per kVAR a month, x %s month",
+            months);
+    return add_line(c, v, code, desc, p->max_var, 3, "kVAR", v->kvar_micro, 6, nano, 0);
+}
+
 static gl_status pf_line(calc *c, const part *p, int first_line, int64_t energy_wh)
 {
     const tariff_version *v = p->v;
@@ -963,6 +991,8 @@ static gl_status part_lines(calc *c, const part *p)
         st = demand_line(c, p);
     if (st == GL_OK)
         st = tou_demand_lines(c, p);
+    if (st == GL_OK)
+        st = kvar_line(c, p);
     if (st == GL_OK)
         st = pf_line(c, p, first, c->b->energy_wh);
     if (st == GL_OK)

@@ -636,7 +636,7 @@ static void parse_window(parser *P, const cJSON *d, const char *path, tariff_ver
 /* demand: "per_kw" or "per_kva" (at most one), and/or "tou" (per kW by demand period). */
 static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_version *v)
 {
-    static const char *const keys[] = {"per_kw", "per_kva", "tou", "window_min", "window", NULL};
+    static const char *const keys[] = {"per_kw", "per_kva", "per_kvar", "tou", "window_min", "window", NULL};
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
     const cJSON *d = jsonv_get(P->doc, obj, path, "demand", 0);
     jsonv_path_key(p, sizeof p, path, "demand");
@@ -650,8 +650,9 @@ static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_v
         jsonv_error(P->doc, d, p, "needs at most one of \"per_kw\" and \"per_kva\"");
         return;
     }
-    if (!kw && !kva && tou == NULL) {
-        jsonv_error(P->doc, d, p, "needs \"per_kw\", \"per_kva\" or \"tou\"");
+    get_price(P, d, p, "per_kvar", 0, &v->kvar_micro);
+    if (!kw && !kva && tou == NULL && cJSON_GetObjectItemCaseSensitive(d, "per_kvar") == NULL) {
+        jsonv_error(P->doc, d, p, "needs \"per_kw\", \"per_kva\", \"per_kvar\" or \"tou\"");
         return;
     }
     const cJSON *by_month = cJSON_GetObjectItemCaseSensitive(d, "per_kw");

@@ -41,6 +41,7 @@ typedef struct {
     int64_t demand_m[12], fuel_m[12];
     const char *fixed_unit, *minimum_unit; /* "month", "day" or "year" */
     int64_t window_min;                    /* demandwindow: 0 (none), 15, 30 or 60 */
+    int64_t kvar_micro;                    /* demandreactivepowercharge, $/kVAR */
     int32_t from_day, to_day; /* to_day TARIFF_NO_END when open */
 } conv;
 
@@ -694,6 +695,13 @@ static int parse_window(conv *C)
     return 1;
 }
 
+/* demandreactivepowercharge: $/kVAR of the month's highest reactive demand. */
+static int parse_kvar(conv *C)
+{
+    return get_dec(C, C->rate, C->path, "demandreactivepowercharge", 0, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO,
+                   &C->kvar_micro);
+}
+
 /* startdate / enddate: Unix seconds (the API) or "YYYY-MM-DD[ HH:MM:SS]"
  * (the CSV download); the UTC calendar day is taken. */
 static int get_day(conv *C, const char *key, int required, int32_t *out)
@@ -727,7 +735,6 @@ static int parse_unsupported(conv *C)
     } list[] = {
         {"coincidentratestructure", "coincident demand charges"},
         {"demandratchetpercentage", "demand ratchets"},
-        {"demandreactivepowercharge", "reactive power charges"},
         {"lookbackpercent", "demand look-back"},
     };
     char p[JSONV_PATH_MAX];
@@ -1009,9 +1016,14 @@ static void write_demand_period(sbuf *s, const conv *C, int q)
 static void write_demand(sbuf *s, const conv *C)
 {
     int tou = has_tou_demand(C);
-    if (C->demand_micro == 0 && !tou)
+    if (C->demand_micro == 0 && !tou && C->kvar_micro == 0)
         return;
     sb_put(s, ",\n  \"demand\": {");
+    if (C->kvar_micro > 0) {
+        sb_put(s, "\"per_kvar\": ");
+        sb_dec(s, C->kvar_micro, MONEY_SCALE_PRICE, 2);
+        sb_put(s, C->demand_micro > 0 || tou || C->window_min > 0 ? ", " : "");
+    }
     if (C->window_min > 0)
         sb_fmt(s, "\"window_min\": %lld%s", (long long)C->window_min, C->demand_micro > 0 || tou ? ", " : "");
     if (C->demand_micro > 0) {
@@ -1161,7 +1173,7 @@ static int convert(conv *C, const urdb_options *opt, sbuf *s)
     if (!pick_id(C, opt, id, sizeof id) || !parse_energy(C) ||
         !parse_schedule(C, "energyweekdayschedule", "energyratestructure", C->nperiods, C->used, C->weekday) ||
         !parse_schedule(C, "energyweekendschedule", "energyratestructure", C->nperiods, C->used, C->weekend) ||
-        !parse_fixed(C) || !parse_flat_demand(C) || !parse_tou_demand(C) || !parse_window(C) ||
+        !parse_fixed(C) || !parse_flat_demand(C) || !parse_tou_demand(C) || !parse_window(C) || !parse_kvar(C) ||
         !parse_fuel(C) || !parse_unsupported(C) || !get_day(C, "startdate", 1, &C->from_day) ||
         !get_day(C, "enddate", 0, &C->to_day))
         return 0;

@@ -106,6 +106,7 @@ typedef struct tariff_version {
 
     tariff_demand_basis demand_basis;
     int64_t demand_micro;     /* per kW or kVA per month */
+    int64_t kvar_micro;       /* per kVAR of the highest reactive demand, per month; 0 = none */
     int demand_by_month;      /* 1: per kW at demand_month_micro[calendar month] (per_kw is a list of 12) */
     int64_t demand_month_micro[12];
     /* the demand of a window of demand_window_min minutes (15, 30 or 60; 0:

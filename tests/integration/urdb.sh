@@ -144,13 +144,19 @@ two-items|{"items": [{"label": "a", "startdate": 1, "energyratestructure": [[{"r
 syntax|{"label": "x",, "startdate": 1}||@F@:1:15: (top): expected a key in double quotes
 CASES
 
-# 6. a number in exponent form is read exactly: 1.5e-1 = 0.15
-echo '{"label": "x", "startdate": 86400, "energyratestructure": [[{"rate": 1.5e-1, "adj": 25E-3}]]}' >"$tmp/exp.json"
-if "$GL" tariff import-urdb "$tmp/exp.json" 2>"$tmp/err" | grep -qF '"rate": "0.175"'; then
-    ok "exponent numbers read exactly (1.5e-1 + 25E-3 = 0.175)"
-else
-    notok "exponent numbers: $(cat "$tmp/err")"
-fi
+# 6. what a field becomes: what | URDB text | a line the tariff must hold
+while IFS='|' read -r what text want; do
+    [ -z "$what" ] && continue
+    printf '%s\n' "$text" >"$tmp/field.json"
+    if "$GL" tariff import-urdb "$tmp/field.json" 2>"$tmp/err" | grep -qF "$want"; then
+        ok "$what"
+    else
+        notok "$what: $(cat "$tmp/err")"
+    fi
+done <<'CASES'
+exponent numbers read exactly (1.5e-1 + 25E-3 = 0.175)|{"label": "x", "startdate": 86400, "energyratestructure": [[{"rate": 1.5e-1, "adj": 25E-3}]]}|"rate": "0.175"
+demandreactivepowercharge becomes demand.per_kvar|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandreactivepowercharge": 0.45}|"demand": {"per_kvar": "0.45"}
+CASES
 
 # 7. accepted with a warning: float artefacts in prices rounded half-even to 6 decimals, lower-case
 #    "kwh", usenetmetering and dgrules noted; a declining block under time of use (negative adder).
@@ -240,15 +246,21 @@ fi
 #    (period 1, June-September) 0.12 for the first 1000 kWh, 0.14 above. At 1.5 kWh every hour:
 #    January 2026, 1116 kWh: 800 x 0.11 = 88.00 + 316 x 0.09 = 28.44 -> 116.44
 #    July 2025, 1116 kWh: 1000 x 0.12 = 120.00 + 116 x 0.14 = 16.24 -> 136.24
-python3 - "$tmp/seasonal.json" <<'PY'
+# seasonal_urdb NAME UNIT WINTER_MAX W1 W2 SUMMER_MAX S1 S2: $tmp/NAME.json, a two-tier rate with a
+# winter ladder (period 0) and a summer one (period 1, June-September)
+seasonal_urdb() {
+    python3 - "$tmp/$1.json" "${@:2}" <<'PY'
 import json, sys
+out, unit, wmax, w1, w2, smax, s1, s2 = sys.argv[1:]
 sched = [[1 if 5 <= m <= 8 else 0] * 24 for m in range(12)]
+tiers = lambda mx, a, b: [{"max": float(mx), "rate": float(a), "unit": unit}, {"rate": float(b), "unit": unit}]
 r = {"label": "seasonal", "startdate": 1, "sector": "Residential",
-     "energyratestructure": [[{"max": 800, "rate": 0.11, "unit": "kWh"}, {"rate": 0.09, "unit": "kWh"}],
-                             [{"max": 1000, "rate": 0.12, "unit": "kWh"}, {"rate": 0.14, "unit": "kWh"}]],
+     "energyratestructure": [tiers(wmax, w1, w2), tiers(smax, s1, s2)],
      "energyweekdayschedule": sched, "energyweekendschedule": sched}
-open(sys.argv[1], "w").write(json.dumps(r))
+open(out, "w").write(json.dumps(r))
 PY
+}
+seasonal_urdb seasonal kWh 800 0.11 0.09 1000 0.12 0.14
 hourly 2026 1 31 1.500 >"$tmp/jan2026-1.5.csv"
 hourly 2025 7 31 1.500 >"$tmp/jul2025-1.5.csv"
 import_and_bill seasonal "seasonal tier ladders" <<CASES
@@ -282,15 +294,7 @@ CASES
 #     July 2025 at 1 kWh every hour, 744 kWh: baseline 16.4 x 31 = 508.4 kWh x 0.40 = 203.36;
 #     235.6 x 0.50 = 117.80; total 321.16. January 2026 at 0.5 kWh, 372 kWh: baseline 12 x 31 = 372:
 #     all of it, 372 x 0.38 = 141.36.
-python3 - "$tmp/daily.json" <<'PY'
-import json, sys
-sched = [[1 if 5 <= m <= 8 else 0] * 24 for m in range(12)]
-r = {"label": "daily", "startdate": 1, "sector": "Residential",
-     "energyratestructure": [[{"max": 12, "rate": 0.38, "unit": "kWh daily"}, {"rate": 0.48, "unit": "kWh daily"}],
-                             [{"max": 16.4, "rate": 0.40, "unit": "kWh daily"}, {"rate": 0.50, "unit": "kWh daily"}]],
-     "energyweekdayschedule": sched, "energyweekendschedule": sched}
-open(sys.argv[1], "w").write(json.dumps(r))
-PY
+seasonal_urdb daily "kWh daily" 12 0.38 0.48 16.4 0.40 0.50
 import_and_bill daily "daily baselines by season" <<CASES
 july|$tmp/jul2025-1.csv|321.16
 january|$tmp/jan2026-0.5.csv|141.36

@@ -353,6 +353,15 @@ static const bill_case cases[] = {
      {{"2024-07-10T12:00", 1, 15, WH(700), -1, 0, 0}},
      /* summer 20 kWh a day x 31 = 620: 620 x 0.3 = 186; 80 x 0.4 = 32 */
      "energy.summer.t1=186.00 energy.summer.t2=32.00", "218.00", -1},
+    /* reactive demand (demand.per_kvar 0.50): kvar = kvarh / the interval's hours */
+    {"reactive demand, quarter hours", T_BIG(", \"demand\": {\"per_kvar\": \"0.5\"}"), "2024-01-01", "2024-01-31",
+     NOPT, {{"2024-01-10T12:00", 1, 15, WH(10), 2000, 0, 0}, {"2024-01-10T12:15", 1, 15, WH(10), 5000, 0, 0}},
+     /* 20 x 0.6 = 12; max(2, 5) kvarh x 4 = 20 kvar x 0.5 = 10 */
+     "energy=12.00 reactive_demand=10.00", "22.00", -1},
+    {"reactive demand, an hour", T_BIG(", \"demand\": {\"per_kvar\": \"0.5\"}"), "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 60, WH(60), 30000, 0, 0}},
+     /* 60 x 0.6 = 36; 30 kvar x 0.5 = 15 */
+     "energy=36.00 reactive_demand=15.00", "51.00", -1},
     {"capacity half month", T_BIG(", \"demand\": {\"per_kva\": \"26\"}"), "2024-04-01", "2024-04-15", -1, -1, 315000,
      -1, 0, NULL, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=60.00 demand=4095.00", "4155.00", -1},
     {"power factor 0.86 against 0.90", T_BIG(", \"power_factor\": {\"standard\": \"0.90\"}"), NULL, NULL, NOPT,
@@ -527,6 +536,8 @@ static void test_refusals(void **state)
          "tariff big adjusts for the power factor: the usage needs kvarh (or give the kvarh)", 0, 15, GL_EINVAL},
         {T_FLAT(""), NULL, NULL, "usage interval 2: starts before the one before it ends", 15, 0, GL_EINVAL},
         {T_FLAT(""), NULL, NULL, "usage interval 1: not on quarter hours", 7, 30, GL_EINVAL},
+        {T_BIG(", \"demand\": {\"per_kvar\": \"0.5\"}"), "2024-01-01", "2024-01-31",
+         "tariff big charges per kVAR of reactive demand: the usage needs kvarh", 0, 15, GL_EINVAL},
         /* bad usage and a bad period: the usage is named first */
         {T_FLAT(""), "2024-01-01", "2025-01-31", "usage interval 2: starts before the one before it ends", 15, 0,
          GL_EINVAL},

@@ -195,7 +195,7 @@ static void test_parse_errors(void **state)
          "\"1\", \"per_kva\": \"2\"}}",
          "t.json:1:82: demand: needs at most one of \"per_kw\" and \"per_kva\""},
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {}}",
-         "t.json:1:82: demand: needs \"per_kw\", \"per_kva\" or \"tou\""},
+         "t.json:1:82: demand: needs \"per_kw\", \"per_kva\", \"per_kvar\" or \"tou\""},
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"tou\": "
          "{\"periods\": {\"on\": \"12\"}, \"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": "
          "[[\"00:00\", \"24:00\", \"energy\"]]}]}}}",
