@@ -101,15 +101,87 @@ static void parse_rounding(parser *P, const cJSON *obj, const char *path, tariff
     jsonv_get_enum(P->doc, r, p, "per", 0, pers, 0, &v->round_per_bill);
 }
 
-static int find_period(const tariff_version *v, const char *name)
+/* A set of named periods with a price each and their calendar: the energy
+ * periods (energy.tou) or the demand periods (demand.tou) of a version. */
+typedef struct periods_ref {
+    int *n;
+    char (*names)[TARIFF_NAME_MAX];
+    int64_t *price;
+    uint8_t (*map)[TARIFF_DAYTYPES][TARIFF_SLOTS_PER_DAY];
+    const char *where; /* the periods' path, for messages */
+    /* a period may be tiered: {BOUNDS_KEY: [...], "rates": [...]} (energy: and "basis") */
+    const char *bounds_key;
+    uint8_t *daily; /* energy: 1 for "basis": "day"; NULL for demand */
+    int *ntiers;
+    int64_t (*bounds)[TARIFF_MAX_TIERS - 1];
+    int64_t (*tier_price)[TARIFF_MAX_TIERS];
+} periods_ref;
+
+static periods_ref energy_periods(tariff_version *v)
 {
-    for (int i = 0; i < v->nperiods; i++)
-        if (strcmp(v->period_names[i], name) == 0)
+    periods_ref r = {&v->nperiods,     v->period_names,    v->period_price_micro, v->period_map,
+                     "energy.tou.periods", "bounds_kwh", v->period_daily,       v->period_ntiers,
+                     v->period_bounds_wh,  v->period_tier_micro};
+    return r;
+}
+
+static periods_ref demand_periods(tariff_version *v)
+{
+    periods_ref r = {&v->ndemand_periods,  v->demand_period_names, v->demand_period_micro,
+                     v->demand_period_map, "demand.tou.periods", "bounds_kw", NULL, v->demand_period_ntiers,
+                     v->demand_tier_bounds_w, v->demand_tier_micro};
+    return r;
+}
+
+static int find_period(const periods_ref *R, const char *name)
+{
+    for (int i = 0; i < *R->n; i++)
+        if (strcmp(R->names[i], name) == 0)
             return i;
     return -1;
 }
 
-static void parse_periods(parser *P, const cJSON *periods, const char *path, tariff_version *v)
+static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, int64_t lo, int64_t *out);
+
+/* A tiered period: {"bounds_kw"|"bounds_kwh": [ascending], "rates": [one per
+ * tier]}: a demand period's highest demand, or a seasonal energy period's
+ * month's use, is split across the tiers. */
+static void parse_period_tiers(parser *P, const cJSON *c, const char *path, const periods_ref *R, int i)
+{
+    const char *const keys[] = {R->bounds_key, "rates", R->daily ? "basis" : NULL, NULL};
+    static const char *const bases[] = {"month", "day", NULL};
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    int daily = 0;
+    jsonv_check_keys(P->doc, c, path, keys);
+    if (R->daily != NULL && jsonv_get_enum(P->doc, c, path, "basis", 0, bases, 0, &daily))
+        R->daily[i] = (uint8_t)daily;
+    const cJSON *b = jsonv_get(P->doc, c, path, R->bounds_key, 1);
+    jsonv_path_key(p, sizeof p, path, R->bounds_key);
+    R->ntiers[i] = 1;
+    if (b == NULL || !jsonv_check_array(P->doc, b, p, TARIFF_MAX_TIERS - 1))
+        return;
+    int k = 0;
+    for (const cJSON *x = b->child; x != NULL; x = x->next, k++) {
+        jsonv_path_index(q, sizeof q, p, k);
+        if (!jsonv_decimal_value(P->doc, x, q, MONEY_SCALE_WH, 1, TARIFF_MAX_ENERGY_WH, &R->bounds[i][k]))
+            return;
+        if (k > 0 && R->bounds[i][k] <= R->bounds[i][k - 1]) {
+            jsonv_error(P->doc, x, q, "must be above the bound before it");
+            return;
+        }
+    }
+    if (k == 0) {
+        jsonv_error(P->doc, b, p, "must hold 1..%d bounds", TARIFF_MAX_TIERS - 1);
+        return;
+    }
+    R->ntiers[i] = k + 1;
+    const cJSON *r = jsonv_get(P->doc, c, path, "rates", 1);
+    jsonv_path_key(p, sizeof p, path, "rates");
+    if (r != NULL)
+        parse_price_list(P, r, p, k + 1, 0, R->tier_price[i]);
+}
+
+static void parse_periods(parser *P, const cJSON *periods, const char *path, const periods_ref *R)
 {
     if (!jsonv_check_object(P->doc, periods, path))
         return;
@@ -126,9 +198,18 @@ static void parse_periods(parser *P, const cJSON *periods, const char *path, tar
             continue;
         }
         int64_t price = 0;
-        jsonv_decimal_value(P->doc, c, p, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &price);
-        snprintf(v->period_names[v->nperiods], TARIFF_NAME_MAX, "%s", c->string);
-        v->period_price_micro[v->nperiods++] = price;
+        int i = *R->n;
+        if (cJSON_IsObject(c)) {
+            parse_period_tiers(P, c, p, R, i);
+            price = R->tier_price[i][0];
+        } else {
+            jsonv_decimal_value(P->doc, c, p, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &price);
+            R->ntiers[i] = 1;
+            R->tier_price[i][0] = price;
+        }
+        snprintf(R->names[i], TARIFF_NAME_MAX, "%s", c->string);
+        R->price[i] = price;
+        (*R->n)++;
     }
 }
 
@@ -149,7 +230,7 @@ static int quarter_time(parser *P, const cJSON *node, const char *path, int *slo
 }
 
 /* One ["HH:MM", "HH:MM", "period"] range into day[]; start > end wraps midnight. */
-static int parse_range(parser *P, const cJSON *r, const char *path, const tariff_version *v, uint8_t *day)
+static int parse_range(parser *P, const cJSON *r, const char *path, const periods_ref *R, uint8_t *day)
 {
     char p[JSONV_PATH_MAX];
     int a = 0, b = 0, ok = 1;
@@ -163,9 +244,9 @@ static int parse_range(parser *P, const cJSON *r, const char *path, const tariff
     ok &= quarter_time(P, cJSON_GetArrayItem(r, 1), p, &b);
     const cJSON *name = cJSON_GetArrayItem(r, 2);
     jsonv_path_index(p, sizeof p, path, 2);
-    int per = cJSON_IsString(name) ? find_period(v, name->valuestring) : -1;
+    int per = cJSON_IsString(name) ? find_period(R, name->valuestring) : -1;
     if (per < 0) {
-        jsonv_error(P->doc, name, p, "must name a period of energy.tou.periods");
+        jsonv_error(P->doc, name, p, "must name a period of %s", R->where);
         return 0;
     }
     if (!ok)
@@ -190,7 +271,7 @@ static int parse_range(parser *P, const cJSON *r, const char *path, const tariff
     return 1;
 }
 
-static int parse_hours(parser *P, const cJSON *e, const char *path, const tariff_version *v, uint8_t *day)
+static int parse_hours(parser *P, const cJSON *e, const char *path, const periods_ref *R, uint8_t *day)
 {
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
     const cJSON *hours = jsonv_get(P->doc, e, path, "hours", 1);
@@ -201,7 +282,7 @@ static int parse_hours(parser *P, const cJSON *e, const char *path, const tariff
     int i = 0, ok = 1;
     for (const cJSON *r = hours->child; r != NULL; r = r->next, i++) {
         jsonv_path_index(q, sizeof q, p, i);
-        ok &= parse_range(P, r, q, v, day);
+        ok &= parse_range(P, r, q, R, day);
     }
     for (int s = 0; ok && s < TARIFF_SLOTS_PER_DAY; s++) {
         if (day[s] == NO_PERIOD) {
@@ -225,8 +306,9 @@ static int parse_int_list(parser *P, const cJSON *e, const char *path, const cha
     int i = 0;
     for (const cJSON *c = a->child; c != NULL; c = c->next, i++) {
         jsonv_path_index(q, sizeof q, p, i);
-        if (!cJSON_IsNumber(c) || c->valuedouble != (double)(int)c->valuedouble || c->valueint < lo ||
-            c->valueint > hi) {
+        /* the range before the cast: (int) of a double outside int's range is undefined */
+        if (!cJSON_IsNumber(c) || !(c->valuedouble >= lo && c->valuedouble <= hi) ||
+            c->valuedouble != (double)(int)c->valuedouble) {
             jsonv_error(P->doc, c, q, "must be an integer %d..%d", lo, hi);
             return 0;
         }
@@ -273,7 +355,7 @@ static int parse_days(parser *P, const cJSON *e, const char *path, unsigned *mas
 
 /* Puts one calendar entry into the period map; `owner` remembers which
  * entry covered each month x day type, so a second one is an error. */
-static void parse_entry(parser *P, const cJSON *e, const char *path, tariff_version *v, int index,
+static void parse_entry(parser *P, const cJSON *e, const char *path, const periods_ref *R, int index,
                         int owner[12][TARIFF_DAYTYPES])
 {
     static const char *const keys[] = {"months", "days", "hours", NULL};
@@ -284,7 +366,7 @@ static void parse_entry(parser *P, const cJSON *e, const char *path, tariff_vers
     jsonv_check_keys(P->doc, e, path, keys);
     int ok = parse_int_list(P, e, path, "months", 1, 12, &months);
     ok &= parse_days(P, e, path, &days);
-    ok &= parse_hours(P, e, path, v, day);
+    ok &= parse_hours(P, e, path, R, day);
     if (!ok)
         return;
     for (int m = 1; m <= 12; m++) {
@@ -297,12 +379,12 @@ static void parse_entry(parser *P, const cJSON *e, const char *path, tariff_vers
                 return;
             }
             owner[m - 1][t] = index + 1;
-            memcpy(v->period_map[m - 1][t], day, sizeof day);
+            memcpy(R->map[m - 1][t], day, sizeof day);
         }
     }
 }
 
-static void parse_calendar(parser *P, const cJSON *cal, const char *path, tariff_version *v)
+static void parse_calendar(parser *P, const cJSON *cal, const char *path, const periods_ref *R)
 {
     int owner[12][TARIFF_DAYTYPES];
     char p[JSONV_PATH_MAX];
@@ -312,7 +394,7 @@ static void parse_calendar(parser *P, const cJSON *cal, const char *path, tariff
     int i = 0, errors = jsonv_errors(P->doc);
     for (const cJSON *e = cal->child; e != NULL; e = e->next, i++) {
         jsonv_path_index(p, sizeof p, path, i);
-        parse_entry(P, e, p, v, i, owner);
+        parse_entry(P, e, p, R, i, owner);
     }
     if (jsonv_errors(P->doc) != errors)
         return;
@@ -324,11 +406,12 @@ static void parse_calendar(parser *P, const cJSON *cal, const char *path, tariff
             }
         }
         if (!owner[m][TARIFF_HOLIDAY]) /* no holiday hours: holidays are billed as weekends */
-            memcpy(v->period_map[m][TARIFF_HOLIDAY], v->period_map[m][TARIFF_WEEKEND], TARIFF_SLOTS_PER_DAY);
+            memcpy(R->map[m][TARIFF_HOLIDAY], R->map[m][TARIFF_WEEKEND], TARIFF_SLOTS_PER_DAY);
     }
 }
 
-static void parse_tou(parser *P, const cJSON *tou, const char *path, tariff_version *v)
+/* {"periods": {...}, "calendar": [...]} of energy or demand. */
+static void parse_tou(parser *P, const cJSON *tou, const char *path, const periods_ref *R)
 {
     static const char *const keys[] = {"periods", "calendar", NULL};
     char p[JSONV_PATH_MAX];
@@ -337,17 +420,16 @@ static void parse_tou(parser *P, const cJSON *tou, const char *path, tariff_vers
     jsonv_check_keys(P->doc, tou, path, keys);
     const cJSON *periods = jsonv_get(P->doc, tou, path, "periods", 1);
     jsonv_path_key(p, sizeof p, path, "periods");
-    v->tou = 1;
-    v->nperiods = 0;
+    *R->n = 0;
     if (periods != NULL)
-        parse_periods(P, periods, p, v);
+        parse_periods(P, periods, p, R);
     const cJSON *cal = jsonv_get(P->doc, tou, path, "calendar", 1);
     jsonv_path_key(p, sizeof p, path, "calendar");
-    if (cal != NULL && v->nperiods > 0)
-        parse_calendar(P, cal, p, v);
+    if (cal != NULL && *R->n > 0)
+        parse_calendar(P, cal, p, R);
 }
 
-static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, int64_t *out)
+static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, int64_t lo, int64_t *out)
 {
     char q[JSONV_PATH_MAX];
     if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != n) {
@@ -357,7 +439,7 @@ static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, 
     int i = 0, ok = 1;
     for (const cJSON *c = a->child; c != NULL; c = c->next, i++) {
         jsonv_path_index(q, sizeof q, path, i);
-        ok &= jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &out[i]);
+        ok &= jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, lo, TARIFF_MAX_PRICE_MICRO, &out[i]);
     }
     return ok;
 }
@@ -390,7 +472,7 @@ static int parse_bounds(parser *P, const cJSON *tiers, const char *path, tariff_
 static void parse_tiers(parser *P, const cJSON *tiers, const char *path, tariff_version *v)
 {
     static const char *const keys[] = {"basis", "start_month", "bounds_kwh", "adders", "rates", NULL};
-    static const char *const bases[] = {"month", "year", NULL};
+    static const char *const bases[] = {"month", "year", "day", NULL};
     char p[JSONV_PATH_MAX];
     int basis = 0;
     long long start = 1;
@@ -398,7 +480,8 @@ static void parse_tiers(parser *P, const cJSON *tiers, const char *path, tariff_
         return;
     jsonv_check_keys(P->doc, tiers, path, keys);
     if (jsonv_get_enum(P->doc, tiers, path, "basis", 1, bases, 0, &basis))
-        v->tier_basis = basis == 0 ? TARIFF_TIER_MONTH : TARIFF_TIER_YEAR;
+        v->tier_basis = basis == 1 ? TARIFF_TIER_YEAR : TARIFF_TIER_MONTH;
+    v->tier_daily = basis == 2;
     if (jsonv_get_int(P->doc, tiers, path, "start_month", 0, 1, 1, 12, &start))
         v->tier_start_month = (int)start;
     if (!parse_bounds(P, tiers, path, v))
@@ -411,7 +494,68 @@ static void parse_tiers(parser *P, const cJSON *tiers, const char *path, tariff_
     }
     v->tier_rates = rates != NULL;
     jsonv_path_key(p, sizeof p, path, rates ? "rates" : "adders");
-    parse_price_list(P, rates ? rates : adders, p, v->ntiers, v->tier_micro);
+    /* adders may be negative (declining blocks); parse_energy checks price + adder */
+    parse_price_list(P, rates ? rates : adders, p, v->ntiers, rates ? 0 : -TARIFF_MAX_PRICE_MICRO, v->tier_micro);
+}
+
+/* With adders, every period's price + every tier's adder must be 0..max. */
+static void check_adders(parser *P, const cJSON *tiers, const char *path, const tariff_version *v)
+{
+    for (int per = 0; !v->tier_rates && per < v->nperiods; per++)
+        for (int t = 0; t < v->ntiers; t++) {
+            int64_t r = v->period_price_micro[per] + v->tier_micro[t];
+            if (r < 0 || r > TARIFF_MAX_PRICE_MICRO) {
+                jsonv_error(P->doc, tiers, path, "tier %d: %s's price + adder must be 0..%lld", t + 1,
+                            v->period_names[per], TARIFF_MAX_PRICE_MICRO / 1000000);
+                return;
+            }
+        }
+}
+
+/* 1 if some month x day type of the calendar uses more than one period. */
+static int months_mix_periods(const tariff_version *v)
+{
+    for (int m = 0; m < 12; m++)
+        for (int t = 0; t < TARIFF_DAYTYPES; t++)
+            for (int s = 1; s < TARIFF_SLOTS_PER_DAY; s++)
+                if (v->period_map[m][t][s] != v->period_map[m][0][0])
+                    return 1;
+    return 0;
+}
+
+/* Periods with their own ladders (a seasonal rate): no energy.tiers, one
+ * period per month, monthly bounds. */
+static void check_ladders(parser *P, const cJSON *e, const char *path, tariff_version *v)
+{
+    v->ntiers = 1;
+    for (int per = 0; per < v->nperiods; per++) {
+        v->period_ladders |= v->period_ntiers[per] > 1;
+        if (v->period_ntiers[per] > v->ntiers)
+            v->ntiers = v->period_ntiers[per];
+    }
+    if (!v->period_ladders)
+        return;
+    if (cJSON_GetObjectItemCaseSensitive(e, "tiers") != NULL)
+        jsonv_error(P->doc, e, path, "periods with their own tiers cannot go with \"tiers\"");
+    else if (months_mix_periods(v))
+        jsonv_error(P->doc, e, path,
+                    "periods with their own tiers: each month must use one period (a seasonal rate)");
+    v->tier_basis = TARIFF_TIER_MONTH;
+}
+
+/* One ladder for every period, from energy.tiers (or none). */
+static void fill_ladders(tariff_version *v)
+{
+    for (int per = 0; per < v->nperiods; per++) {
+        v->period_ntiers[per] = v->ntiers;
+        v->period_daily[per] = (uint8_t)v->tier_daily;
+        for (int t = 0; t < v->ntiers; t++) {
+            if (t + 1 < v->ntiers)
+                v->period_bounds_wh[per][t] = v->tier_bounds_wh[t];
+            v->period_tier_micro[per][t] = v->tier_rates ? v->tier_micro[t]
+                                           : v->period_price_micro[per] + (v->ntiers > 1 ? v->tier_micro[t] : 0);
+        }
+    }
 }
 
 static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_version *v)
@@ -435,22 +579,65 @@ static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_v
         snprintf(v->period_names[0], TARIFF_NAME_MAX, "energy");
         get_price(P, e, p, "rate", 1, &v->period_price_micro[0]);
     } else {
+        periods_ref R = energy_periods(v);
         jsonv_path_key(q, sizeof q, p, "tou");
-        parse_tou(P, tou, q, v);
+        v->tou = 1;
+        parse_tou(P, tou, q, &R);
     }
+    if (v->tou)
+        check_ladders(P, e, p, v);
     const cJSON *tiers = cJSON_GetObjectItemCaseSensitive(e, "tiers");
     jsonv_path_key(q, sizeof q, p, "tiers");
-    if (tiers != NULL) {
+    if (!v->period_ladders && tiers != NULL) {
         parse_tiers(P, tiers, q, v);
+        if (jsonv_errors(P->doc) == 0)
+            check_adders(P, tiers, q, v);
         if (v->tier_rates && v->tou)
             jsonv_error(P->doc, tiers, q, "per-tier \"rates\" cannot go with \"tou\"; use \"adders\"");
     }
+    if (!v->period_ladders)
+        fill_ladders(v);
 }
 
+/* A list of 12 prices, January..December. */
+static void parse_month_prices(parser *P, const cJSON *a, const char *path, int64_t out[12])
+{
+    char q[JSONV_PATH_MAX];
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 12) {
+        jsonv_error(P->doc, a, path, "must be a price or 12 prices (January..December)");
+        return;
+    }
+    int m = 0;
+    for (const cJSON *c = a->child; c != NULL; c = c->next, m++) {
+        jsonv_path_index(q, sizeof q, path, m);
+        jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &out[m]);
+    }
+}
+
+/* demand.window_min (15, 30 or 60) and demand.window ("block" or "rolling"). */
+static void parse_window(parser *P, const cJSON *d, const char *path, tariff_version *v)
+{
+    static const char *const kinds[] = {"block", "rolling", NULL};
+    char p[JSONV_PATH_MAX];
+    long long w = 0;
+    if (jsonv_get_int(P->doc, d, path, "window_min", 0, 0, 15, 60, &w) && w != 0 && w != 15 && w != 30 &&
+        w != 60) {
+        jsonv_path_key(p, sizeof p, path, "window_min");
+        jsonv_error(P->doc, cJSON_GetObjectItemCaseSensitive(d, "window_min"), p, "must be 15, 30 or 60");
+    }
+    v->demand_window_min = (int)w;
+    jsonv_get_enum(P->doc, d, path, "window", 0, kinds, 0, &v->demand_window_rolling);
+    if (cJSON_GetObjectItemCaseSensitive(d, "window") != NULL && w == 0) {
+        jsonv_path_key(p, sizeof p, path, "window");
+        jsonv_error(P->doc, cJSON_GetObjectItemCaseSensitive(d, "window"), p, "needs \"window_min\"");
+    }
+}
+
+/* demand: "per_kw" or "per_kva" (at most one), and/or "tou" (per kW by demand period). */
 static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_version *v)
 {
-    static const char *const keys[] = {"per_kw", "per_kva", NULL};
-    char p[JSONV_PATH_MAX];
+    static const char *const keys[] = {"per_kw", "per_kva", "per_kvar", "tou", "window_min", "window", NULL};
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
     const cJSON *d = jsonv_get(P->doc, obj, path, "demand", 0);
     jsonv_path_key(p, sizeof p, path, "demand");
     if (d == NULL || !jsonv_check_object(P->doc, d, p))
@@ -458,12 +645,33 @@ static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_v
     jsonv_check_keys(P->doc, d, p, keys);
     int kw = cJSON_GetObjectItemCaseSensitive(d, "per_kw") != NULL;
     int kva = cJSON_GetObjectItemCaseSensitive(d, "per_kva") != NULL;
-    if (kw == kva) {
-        jsonv_error(P->doc, d, p, "needs exactly one of \"per_kw\" and \"per_kva\"");
+    const cJSON *tou = cJSON_GetObjectItemCaseSensitive(d, "tou");
+    if (kw && kva) {
+        jsonv_error(P->doc, d, p, "needs at most one of \"per_kw\" and \"per_kva\"");
         return;
     }
-    v->demand_basis = kw ? TARIFF_DEMAND_KW : TARIFF_DEMAND_KVA;
-    get_price(P, d, p, kw ? "per_kw" : "per_kva", 1, &v->demand_micro);
+    get_price(P, d, p, "per_kvar", 0, &v->kvar_micro);
+    if (!kw && !kva && tou == NULL && cJSON_GetObjectItemCaseSensitive(d, "per_kvar") == NULL) {
+        jsonv_error(P->doc, d, p, "needs \"per_kw\", \"per_kva\", \"per_kvar\" or \"tou\"");
+        return;
+    }
+    const cJSON *by_month = cJSON_GetObjectItemCaseSensitive(d, "per_kw");
+    if (kw && cJSON_IsArray(by_month)) {
+        v->demand_basis = TARIFF_DEMAND_KW;
+        v->demand_by_month = 1;
+        jsonv_path_key(q, sizeof q, p, "per_kw");
+        parse_month_prices(P, by_month, q, v->demand_month_micro);
+        v->demand_micro = v->demand_month_micro[0];
+    } else if (kw || kva) {
+        v->demand_basis = kw ? TARIFF_DEMAND_KW : TARIFF_DEMAND_KVA;
+        get_price(P, d, p, kw ? "per_kw" : "per_kva", 1, &v->demand_micro);
+    }
+    if (tou != NULL) {
+        periods_ref R = demand_periods(v);
+        jsonv_path_key(q, sizeof q, p, "tou");
+        parse_tou(P, tou, q, &R);
+    }
+    parse_window(P, d, p, v);
 }
 
 static void parse_power_factor(parser *P, const cJSON *obj, const char *path, tariff_version *v)
@@ -509,9 +717,16 @@ static void parse_surcharges(parser *P, const cJSON *obj, const char *path, tari
             continue;
         }
         int64_t price = 0;
-        jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &price);
-        snprintf(v->surcharge_names[v->nsurcharges], TARIFF_NAME_MAX, "%s", c->string);
-        v->surcharge_micro[v->nsurcharges++] = price;
+        int i = v->nsurcharges++;
+        if (cJSON_IsArray(c)) {
+            v->surcharge_by_month |= 1u << i;
+            parse_month_prices(P, c, q, v->surcharge_month_micro[i]);
+            price = v->surcharge_month_micro[i][0];
+        } else {
+            jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &price);
+        }
+        snprintf(v->surcharge_names[i], TARIFF_NAME_MAX, "%s", c->string);
+        v->surcharge_micro[i] = price;
     }
 }
 
@@ -530,10 +745,27 @@ static void parse_currency(parser *P, const cJSON *obj, const char *path, tariff
     }
 }
 
+/* "fixed_unit" / "minimum_unit": "month" (default), "day" or "year". */
+static void get_charge_unit(parser *P, const cJSON *obj, const char *path, const char *charge,
+                            tariff_charge_unit *out)
+{
+    static const char *const units[] = {"month", "day", "year", NULL};
+    char key[24], p[JSONV_PATH_MAX];
+    int u = 0;
+    snprintf(key, sizeof key, "%s_unit", charge);
+    if (jsonv_get_enum(P->doc, obj, path, key, 0, units, 0, &u))
+        *out = u == 1 ? TARIFF_PER_DAY : u == 2 ? TARIFF_PER_YEAR : TARIFF_PER_MONTH;
+    if (u != 0 && cJSON_GetObjectItemCaseSensitive(obj, charge) == NULL) {
+        jsonv_path_key(p, sizeof p, path, key);
+        jsonv_error(P->doc, cJSON_GetObjectItemCaseSensitive(obj, key), p, "needs \"%s\"", charge);
+    }
+}
+
 static void parse_version(parser *P, const cJSON *obj, const char *path, int top, tariff_version *v)
 {
     static const char *const keys[] = {"id", "description", "currency", "effective_from", "effective_to",
-                                       "rounding", "fixed", "minimum", "energy", "demand", "power_factor",
+                                       "rounding", "fixed", "fixed_unit", "minimum", "minimum_unit", "energy",
+                                       "demand", "power_factor",
                                        "surcharges", "holidays", NULL};
     memset(v, 0, sizeof *v);
     memset(v->period_map, 0, sizeof v->period_map);
@@ -562,6 +794,8 @@ static void parse_version(parser *P, const cJSON *obj, const char *path, int top
     parse_rounding(P, obj, path, v);
     get_price(P, obj, path, "fixed", 0, &v->fixed_micro);
     get_price(P, obj, path, "minimum", 0, &v->minimum_micro);
+    get_charge_unit(P, obj, path, "fixed", &v->fixed_unit);
+    get_charge_unit(P, obj, path, "minimum", &v->minimum_unit);
     parse_energy(P, obj, path, v);
     parse_demand(P, obj, path, v);
     parse_power_factor(P, obj, path, v);

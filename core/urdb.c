@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gridledger/civil.h"
 #include "gridledger/jsonv.h"
@@ -26,11 +27,21 @@ typedef struct {
     jsonv_doc *doc;
     const cJSON *rate; /* the rate object */
     char path[JSONV_PATH_MAX];
-    int nperiods, ntiers, used[URDB_PERIODS];
+    int nperiods, ntiers[URDB_PERIODS], used[URDB_PERIODS];
+    int unit[URDB_PERIODS]; /* the period's tier unit: 0 not given, 1 "kWh" (a month), 2 "kWh daily" */
     int64_t price_micro[URDB_PERIODS][TARIFF_MAX_TIERS];
-    int64_t bound_wh[TARIFF_MAX_TIERS];
+    int64_t bound_wh[URDB_PERIODS][TARIFF_MAX_TIERS]; /* each period's tier maxima */
     uint8_t weekday[12][24], weekend[12][24];
+    /* time-of-use demand: demandratestructure and its schedules */
+    int dnperiods, dused[URDB_PERIODS], dntiers[URDB_PERIODS];
+    int64_t dprice_micro[URDB_PERIODS][TARIFF_MAX_TIERS], dbound_w[URDB_PERIODS][TARIFF_MAX_TIERS];
+    uint8_t dweekday[12][24], dweekend[12][24];
     int64_t fixed_micro, minimum_micro, demand_micro, fuel_micro;
+    int demand_by_month, fuel_by_month; /* the prices change by month: demand_m, fuel_m */
+    int64_t demand_m[12], fuel_m[12];
+    const char *fixed_unit, *minimum_unit; /* "month", "day" or "year" */
+    int64_t window_min;                    /* demandwindow: 0 (none), 15, 30 or 60 */
+    int64_t kvar_micro;                    /* demandreactivepowercharge, $/kVAR */
     int32_t from_day, to_day; /* to_day TARIFF_NO_END when open */
 } conv;
 
@@ -49,7 +60,8 @@ static const char *const known_keys[] = {
     "flatdemandstructure", "flatdemandmonths", "flatdemandunit", "demandratestructure", "demandweekdayschedule",
     "demandweekendschedule", "coincidentratestructure", "coincidentrateschedule", "coincidentrateunit",
     "demandratchetpercentage", "demandreactivepowercharge", "fueladjustmentsmonthly", "lookbackpercent",
-    "lookbackrange", "lookbackmonths", "is_latest", NULL};
+    "lookbackrange", "lookbackmonths", "is_latest", "usenetmetering", "energykeyvals", "demandkeyvals",
+    "fixedkeyvals", NULL};
 
 /* ---- output ---------------------------------------------------------- */
 
@@ -132,6 +144,23 @@ static int fail(conv *C, const cJSON *node, const char *path, const char *fmt, .
     return 0;
 }
 
+/* A warning: a diag line like an error's, with "warning: ", that does not
+ * make the conversion fail (the CLI prints it with the tariff). */
+static void warn(conv *C, const cJSON *node, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void warn(conv *C, const cJSON *node, const char *path, const char *fmt, ...)
+{
+    char msg[DIAG_LINE];
+    int line, col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    jsonv_pos(C->doc, node, 0, &line, &col);
+    diag_add(jsonv_diag(C->doc), "%s:%d:%d: %s: warning: %s", jsonv_file(C->doc), line, col,
+             path[0] ? path : "(top)", msg);
+}
+
 /* Rewrites a JSON number literal ("-1.5e-05") as a plain decimal ("-0.000015").
  * Returns 0 if it is not one or does not fit. */
 static int plain_decimal(const char *lit, char *out, size_t cap)
@@ -207,6 +236,15 @@ static int get_dec_node(conv *C, const cJSON *n, const char *path, int scale, in
     if (t == NULL)
         return fail(C, n, path, "must be a number");
     gl_status st = money_parse(t, scale, out);
+    if (st == GL_ERANGE && scale == MONEY_SCALE_PRICE) {
+        /* URDB keeps prices as binary floats: 19.539 comes as 19.538999557495117 */
+        st = money_parse_round(t, scale, MONEY_HALF_EVEN, out);
+        if (st == GL_OK) {
+            char r[MONEY_FMT_MAX];
+            money_format_trim(*out, scale, 0, r, sizeof r);
+            warn(C, n, path, "%s has more than %d decimals (a binary-float artefact): taken as %s", t, scale, r);
+        }
+    }
     if (st == GL_ERANGE)
         return fail(C, n, path, "more than %d decimals: gridledger keeps %d", scale, scale);
     if (st != GL_OK)
@@ -287,20 +325,53 @@ static int refuse_nonzero(conv *C, const cJSON *n, const char *path, const char 
 
 /* ---- energy ---------------------------------------------------------- */
 
+/* A tier's "max" (kWh or kW, scale 3) into bounds[tier]: needed on every tier but the last,
+ * above the one before; on the last it is ignored with a warning (`what` above it is billed at
+ * the last tier's rate). */
+static int tier_max(conv *C, const cJSON *t, const char *path, int tier, int last, const char *what,
+                    int64_t *bounds)
+{
+    char p[JSONV_PATH_MAX];
+    int64_t v;
+    const cJSON *max = cJSON_GetObjectItemCaseSensitive(t, "max");
+    sub(p, path, "max");
+    if (last) {
+        if (max != NULL)
+            warn(C, max, p, "a max on the last tier: %s above it is billed at this tier's rate", what);
+        return 1;
+    }
+    if (max == NULL)
+        return fail(C, t, path, "needs \"max\" (every tier but the last)");
+    if (!get_dec_node(C, max, p, MONEY_SCALE_WH, 1, TARIFF_MAX_ENERGY_WH, &v))
+        return 0;
+    if (tier > 0 && v <= bounds[tier - 1])
+        return fail(C, max, p, "must be above the max before it");
+    bounds[tier] = v;
+    return 1;
+}
+
 static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int tier, int last)
 {
     static const char *const keys[] = {"max", "unit", "rate", "adj", "sell", NULL};
     char p[JSONV_PATH_MAX];
-    int64_t rate, adj, sell, max_wh;
+    int64_t rate, adj, sell;
     if (!jsonv_check_object(C->doc, t, path))
         return 0;
     jsonv_check_keys(C->doc, t, path, keys);
     const cJSON *unit = cJSON_GetObjectItemCaseSensitive(t, "unit");
     sub(p, path, "unit");
-    if (unit != NULL && !(cJSON_IsString(unit) && strcmp(unit->valuestring, "kWh") == 0))
-        return fail(C, unit, p, "%s%s%s: only \"kWh\" (per month) tiers are supported",
+    int u = unit == NULL                                                             ? 0
+            : cJSON_IsString(unit) && strcasecmp(unit->valuestring, "kWh") == 0       ? 1
+            : cJSON_IsString(unit) && strcasecmp(unit->valuestring, "kWh daily") == 0 ? 2
+                                                                                      : -1;
+    if (u < 0)
+        return fail(C, unit, p, "%s%s%s: only \"kWh\" (a month) and \"kWh daily\" tiers are supported",
                     cJSON_IsString(unit) ? "\"" : "", cJSON_IsString(unit) ? unit->valuestring : "unit",
                     cJSON_IsString(unit) ? "\"" : "");
+    if (u != 0 && C->unit[period] != 0 && u != C->unit[period])
+        return fail(C, unit, p, "\"%s\": the tiers of one period mix \"kWh\" and \"kWh daily\"", unit->valuestring);
+    if (u != 0)
+        C->unit[period] = u;
     if (jsonv_get(C->doc, t, path, "rate", 1) == NULL)
         return 0;
     if (!get_dec(C, t, path, "rate", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &rate) ||
@@ -315,27 +386,14 @@ static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int
     if (rate + adj < 0 || rate + adj > TARIFF_MAX_PRICE_MICRO)
         return fail(C, t, path, "rate + adj must be 0..%lld", (long long)(TARIFF_MAX_PRICE_MICRO / 1000000));
     C->price_micro[period][tier] = rate + adj;
-    const cJSON *max = cJSON_GetObjectItemCaseSensitive(t, "max");
-    sub(p, path, "max");
-    if (last) {
-        if (max != NULL)
-            return fail(C, max, p, "the last tier must have no max (use above it would have no price)");
-        return 1;
-    }
-    if (max == NULL)
-        return fail(C, t, path, "needs \"max\" (every tier but the last)");
-    if (!get_dec_node(C, max, p, MONEY_SCALE_WH, 1, TARIFF_MAX_ENERGY_WH, &max_wh))
-        return 0;
-    if (tier > 0 && max_wh <= C->bound_wh[tier - 1] && period == 0)
-        return fail(C, max, p, "must be above the max before it");
-    if (period == 0)
-        C->bound_wh[tier] = max_wh;
-    else if (max_wh != C->bound_wh[tier])
-        return fail(C, max, p, "differs from period 0's: tier bounds that differ by period are not supported");
-    return 1;
+    return tier_max(C, t, path, tier, last, "use", C->bound_wh[period]);
 }
 
-static int parse_period(conv *C, const cJSON *list, const char *path, int period)
+/* One tier of a rate structure: (conv, tier object, path, period, tier, last). */
+typedef int (*tier_parser)(conv *, const cJSON *, const char *, int, int, int);
+
+/* structure[p]: a list of 1..TARIFF_MAX_TIERS tiers, each read by `one`; their count into *ntiers. */
+static int parse_tier_list(conv *C, const cJSON *list, const char *path, int period, int *ntiers, tier_parser one)
 {
     char p[JSONV_PATH_MAX];
     int n = cJSON_GetArraySize(list);
@@ -343,18 +401,30 @@ static int parse_period(conv *C, const cJSON *list, const char *path, int period
         return fail(C, list, path, "must be a list of 1..%d tiers", TARIFF_MAX_TIERS);
     if (n > TARIFF_MAX_TIERS)
         return fail(C, list, path, "%d tiers: at most %d are supported", n, TARIFF_MAX_TIERS);
-    if (period == 0)
-        C->ntiers = n;
-    else if (n != C->ntiers)
-        return fail(C, list, path, "%d tiers, period 0 has %d: tiers that differ by period are not supported", n,
-                    C->ntiers);
+    *ntiers = n;
     int i = 0;
     for (const cJSON *t = list->child; t; t = t->next, i++) {
         subi(p, path, i);
-        if (!parse_tier(C, t, p, period, i, i == n - 1))
+        if (!one(C, t, p, period, i, i == n - 1))
             return 0;
     }
     return 1;
+}
+
+/* The periods of a rate structure: 1..URDB_PERIODS, or 0 after an error. */
+static int period_count(conv *C, const cJSON *s, const char *path)
+{
+    int n = cJSON_GetArraySize(s);
+    if (!cJSON_IsArray(s) || n < 1)
+        return fail(C, s, path, "must be a list of periods");
+    if (n > URDB_PERIODS)
+        return fail(C, s, path, "%d periods: at most %d are supported", n, URDB_PERIODS);
+    return n;
+}
+
+static int parse_period(conv *C, const cJSON *list, const char *path, int period)
+{
+    return parse_tier_list(C, list, path, period, &C->ntiers[period], parse_tier);
 }
 
 static int parse_energy(conv *C)
@@ -364,11 +434,9 @@ static int parse_energy(conv *C)
     sub(p, C->path, "energyratestructure");
     if (e == NULL)
         return 0;
-    int n = cJSON_GetArraySize(e);
-    if (!cJSON_IsArray(e) || n < 1)
-        return fail(C, e, p, "must be a list of periods");
-    if (n > URDB_PERIODS)
-        return fail(C, e, p, "%d periods: at most %d are supported", n, URDB_PERIODS);
+    int n = period_count(C, e, p);
+    if (n == 0)
+        return 0;
     C->nperiods = n;
     int i = 0;
     for (const cJSON *per = e->child; per; per = per->next, i++) {
@@ -379,20 +447,22 @@ static int parse_energy(conv *C)
     return 1;
 }
 
-/* A 12 x 24 matrix of period numbers 0..nperiods-1. Absent: all period 0,
- * allowed only when there is one period. */
-static int parse_schedule(conv *C, const char *key, uint8_t out[12][24])
+/* A 12 x 24 matrix of period numbers 0..nperiods-1 of `structure`; the
+ * periods met are marked in used[]. Absent: all period 0, allowed only when
+ * there is one period. */
+static int parse_schedule(conv *C, const char *key, const char *structure, int nperiods, int *used,
+                          uint8_t out[12][24])
 {
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX], r[JSONV_PATH_MAX];
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(C->rate, key);
     sub(p, C->path, key);
     memset(out, 0, 12 * 24);
-    if (s == NULL && C->nperiods == 1) {
-        C->used[0] = 1;
+    if (s == NULL && nperiods == 1) {
+        used[0] = 1;
         return 1;
     }
     if (s == NULL)
-        return fail(C, C->rate, C->path, "needs \"%s\" (there are %d periods)", key, C->nperiods);
+        return fail(C, C->rate, C->path, "needs \"%s\" (there are %d periods)", key, nperiods);
     if (!cJSON_IsArray(s) || cJSON_GetArraySize(s) != 12)
         return fail(C, s, p, "must be 12 rows (January..December) of 24 hours");
     int m = 0;
@@ -406,11 +476,10 @@ static int parse_schedule(conv *C, const char *key, uint8_t out[12][24])
             int64_t v;
             if (!cJSON_IsNumber(c) || !get_dec_node(C, c, r, 0, 0, INT32_MAX, &v))
                 return 0;
-            if (v >= C->nperiods)
-                return fail(C, c, r, "period %lld: energyratestructure has periods 0..%d", (long long)v,
-                            C->nperiods - 1);
+            if (v >= nperiods)
+                return fail(C, c, r, "period %lld: %s has periods 0..%d", (long long)v, structure, nperiods - 1);
             out[m][h] = (uint8_t)v;
-            C->used[v] = 1;
+            used[v] = 1;
         }
     }
     return 1;
@@ -418,14 +487,25 @@ static int parse_schedule(conv *C, const char *key, uint8_t out[12][24])
 
 /* ---- fixed, minimum, demand, dates ----------------------------------- */
 
+/* fixedchargeunits / minchargeunits: "$/month" (default), "$/day" or "$/year" -> our unit. */
+static const char *charge_unit(conv *C, const char *key)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(C->rate, key);
+    if (!cJSON_IsString(n))
+        return "month";
+    return strcmp(n->valuestring, "$/day") == 0 ? "day" : strcmp(n->valuestring, "$/year") == 0 ? "year" : "month";
+}
+
 static int parse_fixed(conv *C)
 {
-    static const char *const month[] = {"$/month", NULL};
+    static const char *const units[] = {"$/month", "$/day", "$/year", NULL};
     int64_t first, legacy, min, min_legacy, annual;
     const int64_t hi = TARIFF_MAX_PRICE_MICRO;
-    if (!check_unit(C, "fixedchargeunits", month, "only a fixed charge per month is supported") ||
-        !check_unit(C, "minchargeunits", month, "only a minimum charge per month is supported"))
+    if (!check_unit(C, "fixedchargeunits", units, "a fixed charge is per month, day or year") ||
+        !check_unit(C, "minchargeunits", units, "a minimum charge is per month, day or year"))
         return 0;
+    C->fixed_unit = charge_unit(C, "fixedchargeunits");
+    C->minimum_unit = charge_unit(C, "minchargeunits");
     if (!get_dec(C, C->rate, C->path, "fixedchargefirstmeter", -1, MONEY_SCALE_PRICE, 0, hi, &first) ||
         !get_dec(C, C->rate, C->path, "fixedmonthlycharge", -1, MONEY_SCALE_PRICE, 0, hi, &legacy) ||
         !get_dec(C, C->rate, C->path, "mincharge", -1, MONEY_SCALE_PRICE, 0, hi, &min) ||
@@ -446,7 +526,8 @@ static int parse_fixed(conv *C)
     if (annual != 0) {
         sub(p, C->path, "annualmincharge");
         return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "annualmincharge"), p,
-                    "an annual minimum: not supported by gridledger tariffs");
+                    "an annual minimum (a true-up against the year's bills): not supported by gridledger "
+                    "tariffs, which bill one period at a time");
     }
     C->fixed_micro = first >= 0 ? first : legacy >= 0 ? legacy : 0;
     C->minimum_micro = min >= 0 ? min : min_legacy >= 0 ? min_legacy : 0;
@@ -496,6 +577,8 @@ static int parse_flat_demand(conv *C)
     if (months == NULL) {
         if (n > 1)
             return fail(C, C->rate, C->path, "needs \"flatdemandmonths\" (flatdemandstructure has %d periods)", n);
+        for (int m = 0; m < 12; m++)
+            C->demand_m[m] = price[0];
         C->demand_micro = price[0];
         return 1;
     }
@@ -507,10 +590,12 @@ static int parse_flat_demand(conv *C)
         subi(r, q, m);
         if (!cJSON_IsNumber(c) || !get_dec_node(C, c, r, 0, 0, n - 1, &v))
             return fail(C, c, r, "must be a period 0..%d of flatdemandstructure", n - 1);
-        if (m > 0 && price[v] != C->demand_micro)
-            return fail(C, c, r, "a demand price that changes by month: not supported by gridledger tariffs");
-        C->demand_micro = price[v];
+        C->demand_by_month |= m > 0 && price[v] != C->demand_m[0];
+        C->demand_m[m] = price[v];
     }
+    C->demand_micro = 0;
+    for (m = 0; m < 12; m++) /* any price at all: the demand object is written */
+        C->demand_micro |= C->demand_m[m];
     return 1;
 }
 
@@ -532,11 +617,89 @@ static int parse_fuel(conv *C)
         subi(q, p, m);
         if (!get_dec_node(C, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &v))
             return 0;
-        if (m > 0 && v != C->fuel_micro)
-            return fail(C, c, q, "a fuel adjustment that changes by month: not supported by gridledger tariffs");
-        C->fuel_micro = v;
+        C->fuel_by_month |= m > 0 && v != C->fuel_m[0];
+        C->fuel_m[m] = v;
+        C->fuel_micro |= v;
     }
     return 1;
+}
+
+/* One tier of demandratestructure[p]: rate + adj per kW, "max" kW on every tier but the last. */
+static int parse_demand_tier(conv *C, const cJSON *t, const char *path, int period, int tier, int last)
+{
+    static const char *const keys[] = {"rate", "adj", "max", "unit", NULL};
+    int64_t rate, adj;
+    if (!jsonv_check_object(C->doc, t, path))
+        return 0;
+    jsonv_check_keys(C->doc, t, path, keys);
+    if (!get_dec(C, t, path, "rate", 0, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &rate) ||
+        !get_dec(C, t, path, "adj", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &adj))
+        return 0;
+    if (rate + adj < 0 || rate + adj > TARIFF_MAX_PRICE_MICRO)
+        return fail(C, t, path, "rate + adj must be 0..%lld", (long long)(TARIFF_MAX_PRICE_MICRO / 1000000));
+    C->dprice_micro[period][tier] = rate + adj;
+    return tier_max(C, t, path, tier, last, "demand", C->dbound_w[period]) && jsonv_errors(C->doc) == 0;
+}
+
+/* demandratestructure[p] = [{"rate", "adj", "max"?, "unit"?}, ...]: the
+ * period's price per kW of the month's highest demand in it, by tier. */
+static int parse_demand_period(conv *C, const cJSON *list, const char *path, int period)
+{
+    return parse_tier_list(C, list, path, period, &C->dntiers[period], parse_demand_tier);
+}
+
+/* Time-of-use demand: demandratestructure with demandweekdayschedule and
+ * demandweekendschedule; all prices 0 is no demand charge. */
+static int parse_tou_demand(conv *C)
+{
+    static const char *const kw[] = {"kW", NULL};
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(C->rate, "demandratestructure");
+    sub(p, C->path, "demandratestructure");
+    C->dnperiods = 0;
+    if (d == NULL || cJSON_IsNull(d))
+        return 1;
+    int n = period_count(C, d, p);
+    if (n == 0 || !check_unit(C, "demandrateunit", kw, "only demand per kW is supported"))
+        return 0;
+    int i = 0;
+    for (const cJSON *per = d->child; per; per = per->next, i++) {
+        subi(q, p, i);
+        if (!parse_demand_period(C, per, q, i))
+            return 0;
+    }
+    int64_t any = 0;
+    for (int k = 0; k < n; k++)
+        for (int t = 0; t < C->dntiers[k]; t++)
+            any |= C->dprice_micro[k][t];
+    if (any == 0)
+        return 1; /* all zero: no demand charge, the schedules do not matter */
+    C->dnperiods = n;
+    return parse_schedule(C, "demandweekdayschedule", "demandratestructure", n, C->dused, C->dweekday) &&
+           parse_schedule(C, "demandweekendschedule", "demandratestructure", n, C->dused, C->dweekend);
+}
+
+/* demandwindow (minutes): the demand window, 15, 30 or 60 (block windows). */
+static int parse_window(conv *C)
+{
+    char p[JSONV_PATH_MAX];
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(C->rate, "demandwindow");
+    sub(p, C->path, "demandwindow");
+    C->window_min = 0;
+    if (n == NULL || cJSON_IsNull(n))
+        return 1;
+    if (!get_dec_node(C, n, p, 0, 0, 1440, &C->window_min))
+        return 0;
+    if (C->window_min != 0 && C->window_min != 15 && C->window_min != 30 && C->window_min != 60)
+        return fail(C, n, p, "a %lld-minute demand window: gridledger bills 15, 30 or 60", (long long)C->window_min);
+    return 1;
+}
+
+/* demandreactivepowercharge: $/kVAR of the month's highest reactive demand. */
+static int parse_kvar(conv *C)
+{
+    return get_dec(C, C->rate, C->path, "demandreactivepowercharge", 0, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO,
+                   &C->kvar_micro);
 }
 
 /* startdate / enddate: Unix seconds (the API) or "YYYY-MM-DD[ HH:MM:SS]"
@@ -570,12 +733,9 @@ static int parse_unsupported(conv *C)
     static const struct {
         const char *key, *what;
     } list[] = {
-        {"demandratestructure", "time-of-use demand charges"},
         {"coincidentratestructure", "coincident demand charges"},
         {"demandratchetpercentage", "demand ratchets"},
-        {"demandreactivepowercharge", "reactive power charges"},
         {"lookbackpercent", "demand look-back"},
-        {"fixedchargeeaaddl", "charges for additional meters"},
     };
     char p[JSONV_PATH_MAX];
     for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
@@ -587,16 +747,37 @@ static int parse_unsupported(conv *C)
     return 1;
 }
 
+/* Fields about customers with generation: a bill of imported energy does not
+ * change with them, so they are noted, not refused. */
+static void note_generation(conv *C)
+{
+    char p[JSONV_PATH_MAX];
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(C->rate, "usenetmetering");
+    sub(p, C->path, "usenetmetering");
+    if (cJSON_IsTrue(n))
+        warn(C, n, p, "net metering: gridledger bills the energy the usage gives; give it net of export for a "
+                      "net-metered customer");
+    n = cJSON_GetObjectItemCaseSensitive(C->rate, "fixedchargeeaaddl");
+    sub(p, C->path, "fixedchargeeaaddl");
+    if (n != NULL && !cJSON_IsNull(n) && !(cJSON_IsNumber(n) && n->valuedouble == 0))
+        warn(C, n, p, "a charge for each meter beyond the first: a gridledger bill is one meter's, so it "
+                      "never applies");
+    n = cJSON_GetObjectItemCaseSensitive(C->rate, "dgrules");
+    sub(p, C->path, "dgrules");
+    if (cJSON_IsString(n) && n->valuestring[0] != '\0')
+        warn(C, n, p, "rules for customers with generation (\"%s\"): not part of the tariff written", n->valuestring);
+}
+
 /* ---- writing --------------------------------------------------------- */
 
-static void write_hours(sbuf *s, const uint8_t row[24])
+static void write_hours(sbuf *s, const uint8_t row[24], char prefix)
 {
     int start = 0;
     sb_put(s, "[");
     for (int h = 1; h <= 24; h++) {
         if (h < 24 && row[h] == row[start])
             continue;
-        sb_fmt(s, "%s[\"%02d:00\", \"%02d:00\", \"p%d\"]", start ? ", " : "", start, h, row[start] + 1);
+        sb_fmt(s, "%s[\"%02d:00\", \"%02d:00\", \"%c%d\"]", start ? ", " : "", start, h, prefix, row[start] + 1);
         start = h;
     }
     sb_put(s, "]");
@@ -617,13 +798,13 @@ static void write_months(sbuf *s, const int *group, int g)
 /* Months with the same weekday and weekend rows share calendar entries;
  * one entry for all days when the rows are equal, else a weekday entry and
  * a weekend + holiday entry. */
-static void write_calendar(sbuf *s, const conv *C)
+static void write_calendar(sbuf *s, const uint8_t weekday[12][24], const uint8_t weekend[12][24], char prefix)
 {
     int group[12], ngroups = 0, first = 1;
     for (int m = 0; m < 12; m++) {
         group[m] = ngroups;
         for (int k = 0; k < m; k++)
-            if (memcmp(C->weekday[k], C->weekday[m], 24) == 0 && memcmp(C->weekend[k], C->weekend[m], 24) == 0) {
+            if (memcmp(weekday[k], weekday[m], 24) == 0 && memcmp(weekend[k], weekend[m], 24) == 0) {
                 group[m] = group[k];
                 break;
             }
@@ -635,89 +816,234 @@ static void write_calendar(sbuf *s, const conv *C)
         int m = 0;
         while (group[m] != g)
             m++;
-        int same = memcmp(C->weekday[m], C->weekend[m], 24) == 0;
+        int same = memcmp(weekday[m], weekend[m], 24) == 0;
         sb_put(s, first ? "\n        {" : ",\n        {");
         first = 0;
         write_months(s, group, g);
         sb_put(s, same ? ", \"hours\": " : ", \"days\": [\"weekday\"], \"hours\": ");
-        write_hours(s, C->weekday[m]);
+        write_hours(s, weekday[m], prefix);
         sb_put(s, "}");
         if (!same) {
             sb_put(s, ",\n        {");
             write_months(s, group, g);
             sb_put(s, ", \"days\": [\"weekend\", \"holiday\"], \"hours\": ");
-            write_hours(s, C->weekend[m]);
+            write_hours(s, weekend[m], prefix);
             sb_put(s, "}");
         }
     }
     sb_put(s, "\n      ]");
 }
 
-/* The tiers of a flat rate as per-tier rates, of a TOU rate as adders (the
- * same step in every used period, not negative). */
-static int write_tiers(sbuf *s, conv *C, int only)
+/* 1 if some month uses more than one period (time of use within the month);
+ * 0 if every month has one period (a seasonal rate). */
+static int months_mix_periods(const conv *C)
 {
-    char p[JSONV_PATH_MAX];
-    if (C->ntiers == 1)
-        return 1;
-    sub(p, C->path, "energyratestructure");
-    sb_put(s, ",\n    \"tiers\": {\"basis\": \"month\", \"bounds_kwh\": [");
-    for (int t = 0; t + 1 < C->ntiers; t++) {
+    for (int m = 0; m < 12; m++)
+        for (int h = 0; h < 24; h++)
+            if (C->weekday[m][h] != C->weekday[m][0] || C->weekend[m][h] != C->weekday[m][0])
+                return 1;
+    return 0;
+}
+
+/* 1 if periods a and b have the same tier count and maxima. */
+static int same_bounds(const conv *C, int a, int b)
+{
+    if (C->ntiers[a] != C->ntiers[b] || (C->unit[a] == 2) != (C->unit[b] == 2))
+        return 0;
+    for (int t = 0; t + 1 < C->ntiers[a]; t++)
+        if (C->bound_wh[a][t] != C->bound_wh[b][t])
+            return 0;
+    return 1;
+}
+
+/* 1 if periods a and b (same bounds) add the same step per tier. */
+static int same_steps(const conv *C, int a, int b)
+{
+    for (int t = 0; t < C->ntiers[a]; t++)
+        if (C->price_micro[a][t] - C->price_micro[a][0] != C->price_micro[b][t] - C->price_micro[b][0])
+            return 0;
+    return 1;
+}
+
+/* "bounds_kwh": [...] of period q's ladder. */
+static void write_bounds(sbuf *s, const conv *C, int q)
+{
+    sb_put(s, "\"bounds_kwh\": [");
+    for (int t = 0; t + 1 < C->ntiers[q]; t++) {
         sb_put(s, t ? ", " : "");
-        sb_dec(s, C->bound_wh[t], MONEY_SCALE_WH, 0);
+        sb_dec(s, C->bound_wh[q][t], MONEY_SCALE_WH, 0);
     }
-    sb_put(s, only >= 0 ? "], \"rates\": [" : "], \"adders\": [");
-    int ref = -1;
-    for (int q = 0; q < C->nperiods && ref < 0; q++)
-        if (C->used[q])
-            ref = q;
-    for (int t = 0; t < C->ntiers; t++) {
-        int64_t step = C->price_micro[ref][t] - C->price_micro[ref][0];
-        for (int q = 0; only < 0 && q < C->nperiods; q++) {
-            if (C->used[q] && C->price_micro[q][t] - C->price_micro[q][0] != step)
-                return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "energyratestructure"), p,
-                            "tier %d adds a different amount in period %d than in period %d: with time of use "
-                            "the tier step must be the same in every period",
-                            t, q, ref);
-            if (step < 0)
-                return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "energyratestructure"), p,
-                            "tier %d is cheaper than tier 0: falling tiers with time of use are not supported", t);
-        }
+    sb_put(s, "]");
+}
+
+/* The tiers of a flat rate (period `only`) as per-tier rates, of a TOU rate
+ * with one ladder (period ref's) as adders; a negative step is a declining block. */
+static void write_tiers(sbuf *s, const conv *C, int only, int ref)
+{
+    int q = only >= 0 ? only : ref;
+    if (C->ntiers[q] == 1)
+        return;
+    sb_put(s, C->unit[q] == 2 ? ",\n    \"tiers\": {\"basis\": \"day\", " : ",\n    \"tiers\": {\"basis\": \"month\", ");
+    write_bounds(s, C, q);
+    sb_put(s, only >= 0 ? ", \"rates\": [" : ", \"adders\": [");
+    for (int t = 0; t < C->ntiers[q]; t++) {
         sb_put(s, t ? ", " : "");
-        sb_dec(s, only >= 0 ? C->price_micro[only][t] : step, MONEY_SCALE_PRICE, 2);
+        sb_dec(s, only >= 0 ? C->price_micro[q][t] : C->price_micro[q][t] - C->price_micro[q][0], MONEY_SCALE_PRICE,
+               2);
     }
     sb_put(s, "]}");
-    return 1;
+}
+
+/* A period's price, or its own ladder {"bounds_kwh", "rates"} (a seasonal rate). */
+static void write_period(sbuf *s, const conv *C, int q, int ladders)
+{
+    if (!ladders || C->ntiers[q] == 1) {
+        sb_dec(s, C->price_micro[q][0], MONEY_SCALE_PRICE, 2);
+        return;
+    }
+    sb_put(s, C->unit[q] == 2 ? "{\"basis\": \"day\", " : "{");
+    write_bounds(s, C, q);
+    sb_put(s, ", \"rates\": [");
+    for (int t = 0; t < C->ntiers[q]; t++) {
+        sb_put(s, t ? ", " : "");
+        sb_dec(s, C->price_micro[q][t], MONEY_SCALE_PRICE, 2);
+    }
+    sb_put(s, "]}");
+}
+
+/* Several periods: 0 when they share one ladder and its steps (adders), 1
+ * when each needs its own (allowed for a seasonal rate only), -1 refused. */
+static int ladder_mode(conv *C, int ref)
+{
+    char p[JSONV_PATH_MAX], pq[JSONV_PATH_MAX];
+    for (int q = 0; q < C->nperiods; q++) {
+        if (!C->used[q] || (same_bounds(C, ref, q) && same_steps(C, ref, q)))
+            continue;
+        if (!months_mix_periods(C))
+            return 1;
+        sub(p, C->path, "energyratestructure");
+        subi(pq, p, q);
+        return fail(C, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(C->rate, "energyratestructure"), q), pq,
+                    same_bounds(C, ref, q)
+                        ? "the tier steps differ from period %d's: with time of use within a month the tier step "
+                          "must be the same in every period"
+                        : "the tier maxima differ from period %d's: with time of use within a month every period "
+                          "needs the same tier bounds",
+                    ref) - 1;
+    }
+    return 0;
 }
 
 static int write_energy(sbuf *s, conv *C)
 {
-    int nused = 0, only = -1;
+    int nused = 0, only = -1, ref = -1, ladders = 0;
     for (int q = 0; q < C->nperiods; q++)
         if (C->used[q])
-            nused++, only = q;
+            nused++, only = q, ref = ref < 0 ? q : ref;
     sb_put(s, "  \"energy\": {\n    ");
     if (nused == 1) {
         sb_put(s, "\"rate\": ");
         sb_dec(s, C->price_micro[only][0], MONEY_SCALE_PRICE, 2);
     } else {
         only = -1;
+        if ((ladders = ladder_mode(C, ref)) < 0)
+            return 0;
         sb_put(s, "\"tou\": {\n      \"periods\": {");
         int first = 1;
         for (int q = 0; q < C->nperiods; q++)
             if (C->used[q]) {
                 sb_fmt(s, "%s\"p%d\": ", first ? "" : ", ", q + 1);
-                sb_dec(s, C->price_micro[q][0], MONEY_SCALE_PRICE, 2);
+                write_period(s, C, q, ladders);
                 first = 0;
             }
         sb_put(s, "},\n      ");
-        write_calendar(s, C);
+        write_calendar(s, (const uint8_t(*)[24])C->weekday, (const uint8_t(*)[24])C->weekend, 'p');
         sb_put(s, "\n    }");
     }
-    if (!write_tiers(s, C, only))
-        return 0;
+    if (!ladders)
+        write_tiers(s, C, only, ref);
     sb_put(s, "\n  }");
     return 1;
+}
+
+/* One price, or 12 (January..December) when `months` is given. */
+static void write_prices(sbuf *s, const int64_t *months, int64_t one)
+{
+    if (months == NULL) {
+        sb_dec(s, one, MONEY_SCALE_PRICE, 2);
+        return;
+    }
+    sb_put(s, "[");
+    for (int m = 0; m < 12; m++) {
+        sb_put(s, m ? ", " : "");
+        sb_dec(s, months[m], MONEY_SCALE_PRICE, 2);
+    }
+    sb_put(s, "]");
+}
+
+/* 1 if some period of the demand schedules has a price. */
+static int has_tou_demand(const conv *C)
+{
+    for (int q = 0; q < C->dnperiods; q++)
+        for (int t = 0; C->dused[q] && t < C->dntiers[q]; t++)
+            if (C->dprice_micro[q][t] > 0)
+                return 1;
+    return 0;
+}
+
+/* A demand period's price, or {"bounds_kw": [...], "rates": [...]} when tiered. */
+static void write_demand_period(sbuf *s, const conv *C, int q)
+{
+    int nt = C->dntiers[q];
+    if (nt == 1) {
+        sb_dec(s, C->dprice_micro[q][0], MONEY_SCALE_PRICE, 2);
+        return;
+    }
+    sb_put(s, "{\"bounds_kw\": [");
+    for (int t = 0; t + 1 < nt; t++) {
+        sb_put(s, t ? ", " : "");
+        sb_dec(s, C->dbound_w[q][t], MONEY_SCALE_WH, 0);
+    }
+    sb_put(s, "], \"rates\": [");
+    for (int t = 0; t < nt; t++) {
+        sb_put(s, t ? ", " : "");
+        sb_dec(s, C->dprice_micro[q][t], MONEY_SCALE_PRICE, 2);
+    }
+    sb_put(s, "]}");
+}
+
+/* "demand": flat per_kw and/or tou (periods d1, d2, ... with their calendar). */
+static void write_demand(sbuf *s, const conv *C)
+{
+    int tou = has_tou_demand(C);
+    if (C->demand_micro == 0 && !tou && C->kvar_micro == 0)
+        return;
+    sb_put(s, ",\n  \"demand\": {");
+    if (C->kvar_micro > 0) {
+        sb_put(s, "\"per_kvar\": ");
+        sb_dec(s, C->kvar_micro, MONEY_SCALE_PRICE, 2);
+        sb_put(s, C->demand_micro > 0 || tou || C->window_min > 0 ? ", " : "");
+    }
+    if (C->window_min > 0)
+        sb_fmt(s, "\"window_min\": %lld%s", (long long)C->window_min, C->demand_micro > 0 || tou ? ", " : "");
+    if (C->demand_micro > 0) {
+        sb_put(s, "\"per_kw\": ");
+        write_prices(s, C->demand_by_month ? C->demand_m : NULL, C->demand_m[0]);
+    }
+    if (tou) {
+        int first = 1;
+        sb_put(s, C->demand_micro > 0 ? ",\n    \"tou\": {\n      \"periods\": {" : "\n    \"tou\": {\n      \"periods\": {");
+        for (int q = 0; q < C->dnperiods; q++)
+            if (C->dused[q]) {
+                sb_fmt(s, "%s\"d%d\": ", first ? "" : ", ", q + 1);
+                write_demand_period(s, C, q);
+                first = 0;
+            }
+        sb_put(s, "},\n      ");
+        write_calendar(s, (const uint8_t(*)[24])C->dweekday, (const uint8_t(*)[24])C->dweekend, 'd');
+        sb_put(s, "\n    }\n  ");
+    }
+    sb_put(s, "}");
 }
 
 static void write_text_member(sbuf *s, const conv *C, const char *key)
@@ -726,6 +1052,18 @@ static void write_text_member(sbuf *s, const conv *C, const char *key)
     if (cJSON_IsString(n) && n->valuestring[0] != '\0') {
         sb_put(s, n->valuestring);
     }
+}
+
+/* "fixed": "10.00", with "fixed_unit" when it is not per month. */
+static void write_charge(sbuf *s, const char *key, int64_t micro, const char *unit)
+{
+    if (micro <= 0)
+        return;
+    sb_fmt(s, "  \"%s\": ", key);
+    sb_dec(s, micro, MONEY_SCALE_PRICE, 2);
+    if (strcmp(unit, "month") != 0)
+        sb_fmt(s, ", \"%s_unit\": \"%s\"", key, unit);
+    sb_put(s, ",\n");
 }
 
 static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
@@ -760,26 +1098,14 @@ static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
         sb_str(s, day);
     }
     sb_put(s, ",\n  \"rounding\": {\"unit\": \"0.01\", \"mode\": \"half_up\", \"per\": \"line\"},\n");
-    if (C->fixed_micro > 0) {
-        sb_put(s, "  \"fixed\": ");
-        sb_dec(s, C->fixed_micro, MONEY_SCALE_PRICE, 2);
-        sb_put(s, ",\n");
-    }
-    if (C->minimum_micro > 0) {
-        sb_put(s, "  \"minimum\": ");
-        sb_dec(s, C->minimum_micro, MONEY_SCALE_PRICE, 2);
-        sb_put(s, ",\n");
-    }
+    write_charge(s, "fixed", C->fixed_micro, C->fixed_unit);
+    write_charge(s, "minimum", C->minimum_micro, C->minimum_unit);
     if (!write_energy(s, C))
         return 0;
-    if (C->demand_micro > 0) {
-        sb_put(s, ",\n  \"demand\": {\"per_kw\": ");
-        sb_dec(s, C->demand_micro, MONEY_SCALE_PRICE, 2);
-        sb_put(s, "}");
-    }
+    write_demand(s, C);
     if (C->fuel_micro > 0) {
         sb_put(s, ",\n  \"surcharges\": {\"fuel_adjustment\": ");
-        sb_dec(s, C->fuel_micro, MONEY_SCALE_PRICE, 2);
+        write_prices(s, C->fuel_by_month ? C->fuel_m : NULL, C->fuel_m[0]);
         sb_put(s, "}");
     }
     sb_put(s, "\n}\n");
@@ -845,11 +1171,13 @@ static int convert(conv *C, const urdb_options *opt, sbuf *s)
     if (jsonv_errors(C->doc) > 0)
         return 0;
     if (!pick_id(C, opt, id, sizeof id) || !parse_energy(C) ||
-        !parse_schedule(C, "energyweekdayschedule", C->weekday) ||
-        !parse_schedule(C, "energyweekendschedule", C->weekend) || !parse_fixed(C) || !parse_flat_demand(C) ||
+        !parse_schedule(C, "energyweekdayschedule", "energyratestructure", C->nperiods, C->used, C->weekday) ||
+        !parse_schedule(C, "energyweekendschedule", "energyratestructure", C->nperiods, C->used, C->weekend) ||
+        !parse_fixed(C) || !parse_flat_demand(C) || !parse_tou_demand(C) || !parse_window(C) || !parse_kvar(C) ||
         !parse_fuel(C) || !parse_unsupported(C) || !get_day(C, "startdate", 1, &C->from_day) ||
         !get_day(C, "enddate", 0, &C->to_day))
         return 0;
+    note_generation(C);
     if (C->to_day != TARIFF_NO_END) {
         C->to_day--; /* enddate is when the rate stopped; effective_to is its last day */
         if (C->to_day < C->from_day) {

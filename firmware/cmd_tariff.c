@@ -80,6 +80,7 @@ static int convert(const char *path, const char *text, size_t len, const urdb_op
             cli_error(path, "%s", gl_strerror(st));
         return CLI_USAGE;
     }
+    cli_print_diag(&d); /* the importer's warnings, if any */
     tariff_set *ts = malloc(sizeof *ts);
     if (ts == NULL) {
         cli_error("tariff", "out of memory");

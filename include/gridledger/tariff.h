@@ -5,7 +5,8 @@
  * holds the price components of docs/tariffs.md: rounding, a fixed charge
  * per month, an energy price (flat, or time of use with named periods and a
  * calendar of months x day types x quarter hours), tiers (monthly or yearly,
- * adders or rates), demand per kW or per kVA, a power-factor standard,
+ * adders or rates), demand per kW or per kVA and per kW by demand period
+ * (time-of-use demand, with its own calendar), a power-factor standard,
  * surcharges per kWh and a minimum charge per month.
  * Everything is fixed size (no pointers inside): a tariff_set can be copied,
  * kept in shared memory or compared with memcmp. Prices are int64 micro-yuan
@@ -57,6 +58,14 @@ typedef enum tariff_demand_basis {
     TARIFF_DEMAND_KVA, /* per kVA of capacity, per month */
 } tariff_demand_basis;
 
+/* What a fixed or minimum charge is per: a month (times the months of the
+ * part), a day (times its days) or a year (a twelfth per month). */
+typedef enum tariff_charge_unit {
+    TARIFF_PER_MONTH = 0,
+    TARIFF_PER_DAY,
+    TARIFF_PER_YEAR,
+} tariff_charge_unit;
+
 typedef struct tariff_version {
     char id[TARIFF_ID_MAX];
     char currency[TARIFF_CURRENCY_MAX];
@@ -66,8 +75,9 @@ typedef struct tariff_version {
     money_rounding round_mode;
     int round_per_bill;       /* 0: each line rounded; 1: lines at fen, a "rounding" line */
 
-    int64_t fixed_micro;      /* per month; 0 = none */
-    int64_t minimum_micro;    /* minimum charge per month; 0 = none */
+    int64_t fixed_micro;      /* per fixed_unit (a month by default); 0 = none */
+    int64_t minimum_micro;    /* minimum charge per minimum_unit; 0 = none */
+    tariff_charge_unit fixed_unit, minimum_unit;
 
     int tou;                  /* 0: flat rate (one period "energy"); 1: time of use */
     int nperiods;
@@ -83,14 +93,44 @@ typedef struct tariff_version {
     int tier_rates;           /* 0: tier_micro are adders; 1: they replace the rate */
     int64_t tier_micro[TARIFF_MAX_TIERS];
 
+    /* The tier ladder of each energy period, filled by tariff_parse for every
+     * version: from `tiers` (one ladder, prices = period price + adder or the
+     * tier rates) or from the periods' own ladders (period_ladders = 1, a
+     * seasonal rate: each month uses one period). The bill reads only these. */
+    int period_ladders;
+    int period_ntiers[TARIFF_MAX_PERIODS];
+    int64_t period_bounds_wh[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS - 1];
+    int64_t period_tier_micro[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS];
+    uint8_t period_daily[TARIFF_MAX_PERIODS]; /* 1: bounds per day ("kWh daily"), times the days billed */
+    int tier_daily;           /* tiers.basis "day" (tier_basis is then TARIFF_TIER_MONTH) */
+
     tariff_demand_basis demand_basis;
     int64_t demand_micro;     /* per kW or kVA per month */
+    int64_t kvar_micro;       /* per kVAR of the highest reactive demand, per month; 0 = none */
+    int demand_by_month;      /* 1: per kW at demand_month_micro[calendar month] (per_kw is a list of 12) */
+    int64_t demand_month_micro[12];
+    /* the demand of a window of demand_window_min minutes (15, 30 or 60; 0:
+     * each interval's own), clock-aligned blocks or rolling (ending at each
+     * interval's end); the window's energy / its length */
+    int demand_window_min;
+    int demand_window_rolling;
+    /* time-of-use demand: per kW of the highest demand within each demand
+     * period, per month, besides any demand_basis charge; 0 periods = none */
+    int ndemand_periods;
+    char demand_period_names[TARIFF_MAX_PERIODS][TARIFF_NAME_MAX];
+    int64_t demand_period_micro[TARIFF_MAX_PERIODS]; /* price per kW (tier 1's when tiered) */
+    int demand_period_ntiers[TARIFF_MAX_PERIODS];    /* 1: no tiers */
+    int64_t demand_tier_bounds_w[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS - 1]; /* kW at scale 3 */
+    int64_t demand_tier_micro[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS];
+    uint8_t demand_period_map[12][TARIFF_DAYTYPES][TARIFF_SLOTS_PER_DAY];
 
     int pf_standard;          /* 90, 85 or 80 (hundredths); 0 = no adjustment */
 
     int nsurcharges;
     char surcharge_names[TARIFF_MAX_SURCHARGES][TARIFF_NAME_MAX];
     int64_t surcharge_micro[TARIFF_MAX_SURCHARGES];
+    unsigned surcharge_by_month; /* bit i: surcharge i is a list of 12 prices, surcharge_month_micro[i] */
+    int64_t surcharge_month_micro[TARIFF_MAX_SURCHARGES][12];
 } tariff_version;
 
 typedef struct tariff_set {

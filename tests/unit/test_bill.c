@@ -51,6 +51,39 @@
     "{\"id\": \"v\", \"effective_from\": \"2024-06-11\", \"energy\": {\"rate\": \"0.6\", \"tiers\": "         \
     "{\"basis\": \"month\", \"bounds_kwh\": [\"300\"], \"adders\": [\"0\", \"0.1\"]}}}]}"
 
+#define T_TOUD                                                                                                \
+    T_BIG(", \"demand\": {\"per_kw\": \"5\", \"tou\": {\"periods\": {\"on\": \"12\", \"off\": \"2\"}, "         \
+          "\"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"days\": [\"weekday\"], \"hours\": "   \
+          "[[\"12:00\",\"18:00\",\"on\"], [\"18:00\",\"12:00\",\"off\"]]}, {\"months\": "                    \
+          "[1,2,3,4,5,6,7,8,9,10,11,12], \"days\": [\"weekend\"], \"hours\": [[\"00:00\",\"24:00\",\"off\"]]}]}}")
+
+#define T_TOUDT                                                                                               \
+    T_BIG(", \"demand\": {\"tou\": {\"periods\": {\"on\": {\"bounds_kw\": [\"100\"], \"rates\": [\"10\", \"8\"]}, "  \
+          "\"off\": \"2\"}, \"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"days\": [\"weekday\"], "     \
+          "\"hours\": [[\"12:00\",\"18:00\",\"on\"], [\"18:00\",\"12:00\",\"off\"]]}, {\"months\": "            \
+          "[1,2,3,4,5,6,7,8,9,10,11,12], \"days\": [\"weekend\"], \"hours\": [[\"00:00\",\"24:00\",\"off\"]]}]}}")
+
+#define T_SEAS                                                                                                \
+    "{\"id\": \"seas\", \"effective_from\": \"2020-01-01\", \"energy\": {\"tou\": {\"periods\": {\"summer\": "       \
+    "{\"bounds_kwh\": [\"500\"], \"rates\": [\"0.2\", \"0.3\"]}, \"winter\": {\"bounds_kwh\": [\"1000\", \"2000\"], "  \
+    "\"rates\": [\"0.15\", \"0.12\", \"0.10\"]}}, \"calendar\": [{\"months\": [6,7,8,9], \"hours\": "             \
+    "[[\"00:00\",\"24:00\",\"summer\"]]}, {\"months\": [1,2,3,4,5,10,11,12], \"hours\": "                         \
+    "[[\"00:00\",\"24:00\",\"winter\"]]}]}}}"
+
+#define MONTHS12_DEMAND "[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\",\"12\"]"
+#define MONTHS12_FUEL                                                                                         \
+    "[\"0.01\",\"0.02\",\"0.03\",\"0.04\",\"0.05\",\"0.06\",\"0.07\",\"0.08\",\"0.09\",\"0.10\",\"0.11\",\"0.12\"]"
+
+#define T_DAILY                                                                                               \
+    "{\"id\": \"daily\", \"effective_from\": \"2020-01-01\", \"energy\": {\"rate\": \"0.2\", \"tiers\": {\"basis\": "     \
+    "\"day\", \"bounds_kwh\": [\"10\"], \"rates\": [\"0.2\", \"0.3\"]}}}"
+#define T_SEAS_DAILY                                                                                          \
+    "{\"id\": \"seasd\", \"effective_from\": \"2020-01-01\", \"energy\": {\"tou\": {\"periods\": {\"summer\": "      \
+    "{\"basis\": \"day\", \"bounds_kwh\": [\"20\"], \"rates\": [\"0.3\", \"0.4\"]}, \"winter\": {\"bounds_kwh\": "   \
+    "[\"500\"], \"rates\": [\"0.1\", \"0.2\"]}}, \"calendar\": [{\"months\": [6,7,8,9], \"hours\": "              \
+    "[[\"00:00\",\"24:00\",\"summer\"]]}, {\"months\": [1,2,3,4,5,10,11,12], \"hours\": "                         \
+    "[[\"00:00\",\"24:00\",\"winter\"]]}]}}}"
+
 typedef struct {
     const char *start; /* "YYYY-MM-DDTHH:MM" */
     int count, len_min;
@@ -178,6 +211,157 @@ static const bill_case cases[] = {
      {{"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0}}, "energy=15.00 demand=4000.00", "4015.00", -1},
     {"demand register", T_BIG(", \"demand\": {\"per_kw\": \"40\"}"), "2024-01-01", "2024-01-31", -1, 120000, -1, -1,
      0, NULL, {{"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0}}, "energy=15.00 demand=4800.00", "4815.00", -1},
+    /* time-of-use demand (T_TOUD): on 12.00/kW weekdays 12:00-18:00, off 2.00/kW otherwise, besides a flat
+     * 5.00/kW on the month's maximum; 2024-01-10 is a Wednesday, 2024-01-13 a Saturday; kW = kWh x 4 */
+    {"tou demand: on, off and weekend", T_TOUD, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T11:45", 1, 15, WH(30), -1, 0, 0}, {"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0},
+      {"2024-01-13T14:00", 1, 15, WH(40), -1, 0, 0}},
+     /* 95 kWh x 0.6 = 57; flat 160 kW x 5 = 800; on 100 kW x 12 = 1200; off max(120, 160) x 2 = 320 */
+     "energy=57.00 demand=800.00 demand.on=1200.00 demand.off=320.00", "2377.00", -1},
+    {"tou demand: both sides of 18:00", T_TOUD, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T17:45", 1, 15, WH(10), -1, 0, 0}, {"2024-01-10T18:00", 1, 15, WH(50), -1, 0, 0}},
+     /* 60 kWh x 0.6 = 36; flat 200 x 5 = 1000; on 40 x 12 = 480; off 200 x 2 = 400 */
+     "energy=36.00 demand=1000.00 demand.on=480.00 demand.off=400.00", "1916.00", -1},
+    {"tou demand: an hour across 12:00 counts in both", T_TOUD, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T11:30", 1, 60, WH(60), -1, 0, 0}},
+     /* 60 kWh x 0.6 = 36; 60 kW: flat 300, on 720, off 120 */
+     "energy=36.00 demand=300.00 demand.on=720.00 demand.off=120.00", "1176.00", -1},
+    {"tou demand: only the period met", T_TOUD, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-13T14:00", 1, 15, WH(10), -1, 0, 0}},
+     /* 10 kWh x 0.6 = 6; 40 kW: flat 200, off 80; no weekday interval, no on line */
+     "energy=6.00 demand=200.00 demand.off=80.00", "286.00", -1},
+    /* tiered time-of-use demand (T_TOUDT): on-peak 10.00/kW up to 100 kW, 8.00/kW above; hourly
+     * intervals, so kW = kWh; bound 100 kW +-1 W */
+    {"tou demand tiers: 150 kW", T_TOUDT, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 60, WH(150), -1, 0, 0}},
+     /* 150 x 0.6 = 90; 100 x 10 = 1000; 50 x 8 = 400 */
+     "energy=90.00 demand.on.t1=1000.00 demand.on.t2=400.00", "1490.00", -1},
+    {"tou demand tiers: 100 kW", T_TOUDT, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 60, WH(100), -1, 0, 0}}, "energy=60.00 demand.on.t1=1000.00", "1060.00", -1},
+    {"tou demand tiers: 100.001 kW", T_TOUDT, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 60, 100001, -1, 0, 0}},
+     /* 100.001 x 0.6 = 60.0006 -> 60.00; 1000; 0.001 x 8 = 0.008 -> 0.01 */
+     "energy=60.00 demand.on.t1=1000.00 demand.on.t2=0.01", "1060.01", -1},
+    {"tou demand tiers: 99.999 kW", T_TOUDT, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 60, 99999, -1, 0, 0}},
+     /* 99.999 x 0.6 = 59.9994 -> 60.00; 99.999 x 10 = 999.99 */
+     "energy=60.00 demand.on.t1=999.99", "1059.99", -1},
+    /* seasonal tier ladders (T_SEAS): summer (June-September) 0.20 up to 500 kWh, 0.30 above; winter a
+     * declining block: 0.15 up to 1000 kWh, 0.12 to 2000, 0.10 above; bounds +-1 Wh */
+    {"seasonal: July 600 kWh", T_SEAS, "2024-07-01", "2024-07-31", NOPT,
+     {{"2024-07-10T12:00", 1, 15, WH(600), -1, 0, 0}},
+     /* 500 x 0.2 = 100; 100 x 0.3 = 30 */
+     "energy.summer.t1=100.00 energy.summer.t2=30.00", "130.00", -1},
+    {"seasonal: January 2500 kWh", T_SEAS, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(2500), -1, 0, 0}},
+     /* 1000 x 0.15 = 150; 1000 x 0.12 = 120; 500 x 0.10 = 50 */
+     "energy.winter.t1=150.00 energy.winter.t2=120.00 energy.winter.t3=50.00", "320.00", -1},
+    {"seasonal: January 1000.000 kWh", T_SEAS, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(1000), -1, 0, 0}}, "energy.winter.t1=150.00", "150.00", -1},
+    {"seasonal: January 1000.001 kWh", T_SEAS, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, 1000001, -1, 0, 0}},
+     /* 0.001 x 0.12 = 0.00012 -> 0.00 */
+     "energy.winter.t1=150.00 energy.winter.t2=0.00", "150.00", -1},
+    {"seasonal: January 999.999 kWh", T_SEAS, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, 999999, -1, 0, 0}},
+     /* 999.999 x 0.15 = 149.99985 -> 150.00 */
+     "energy.winter.t1=150.00", "150.00", -1},
+    /* fixed and minimum charges per day (times the days billed) and per year (a twelfth a month) */
+    {"fixed per day, leap February", T_FLAT(", \"fixed\": \"0.5\", \"fixed_unit\": \"day\""), "2024-02-01", "2024-02-29",
+     NOPT, {{"2024-02-10T12:00", 1, 15, WH(100), -1, 0, 0}},
+     /* 100 x 0.5 = 50; 29 days x 0.5 = 14.50 */
+     "energy=50.00 fixed=14.50", "64.50", -1},
+    {"fixed per day, 15 days", T_FLAT(", \"fixed\": \"0.5\", \"fixed_unit\": \"day\""), "2024-04-01", "2024-04-15",
+     NOPT, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=50.00 fixed=7.50", "57.50", -1},
+    {"fixed per year, January", T_FLAT(", \"fixed\": \"120\", \"fixed_unit\": \"year\""), "2024-01-01", "2024-01-31",
+     NOPT, {{"2024-01-10T12:00", 1, 15, WH(100), -1, 0, 0}},
+     /* 120 / 12 = 10 */
+     "energy=50.00 fixed=10.00", "60.00", -1},
+    {"fixed per year, half April", T_FLAT(", \"fixed\": \"120\", \"fixed_unit\": \"year\""), "2024-04-01",
+     "2024-04-15", NOPT, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}},
+     /* 120 / 12 x 15/30 = 5 */
+     "energy=50.00 fixed=5.00", "55.00", -1},
+    {"minimum per day", T_FLAT(", \"minimum\": \"2\", \"minimum_unit\": \"day\""), "2024-01-01", "2024-01-31",
+     NOPT, {{"2024-01-10T12:00", 1, 15, WH(10), -1, 0, 0}},
+     /* 10 x 0.5 = 5; minimum 31 x 2 = 62: raised by 57 */
+     "energy=5.00 minimum=57.00", "62.00", -1},
+    {"minimum per year", T_FLAT(", \"minimum\": \"600\", \"minimum_unit\": \"year\""), "2024-01-01", "2024-01-31",
+     NOPT, {{"2024-01-10T12:00", 1, 15, WH(10), -1, 0, 0}},
+     /* 600 / 12 = 50: raised by 45 */
+     "energy=5.00 minimum=45.00", "50.00", -1},
+    /* demand windows (demand.window_min): 40.00/kW; a window's demand = its energy / its length */
+    {"window 30 block: two quarters in one block", T_BIG(", \"demand\": {\"per_kw\": \"40\", \"window_min\": 30}"),
+     "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0}, {"2024-01-10T12:15", 1, 15, WH(5), -1, 0, 0}},
+     /* 30 kWh x 0.6 = 18; block 12:00-12:30: 30 kWh / 0.5 h = 60 kW x 40 = 2400 (100 kW without a window) */
+     "energy=18.00 demand=2400.00", "2418.00", -1},
+    {"window 30 block: across a block edge", T_BIG(", \"demand\": {\"per_kw\": \"40\", \"window_min\": 30}"),
+     "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:15", 1, 15, WH(25), -1, 0, 0}, {"2024-01-10T12:30", 1, 15, WH(5), -1, 0, 0}},
+     /* blocks 12:00 (25 kWh -> 50 kW) and 12:30 (5 kWh -> 10 kW): 50 x 40 = 2000 */
+     "energy=18.00 demand=2000.00", "2018.00", -1},
+    {"window 30 rolling: across a block edge",
+     T_BIG(", \"demand\": {\"per_kw\": \"40\", \"window_min\": 30, \"window\": \"rolling\"}"), "2024-01-01",
+     "2024-01-31", NOPT, {{"2024-01-10T12:15", 1, 15, WH(25), -1, 0, 0}, {"2024-01-10T12:30", 1, 15, WH(5), -1, 0, 0}},
+     /* the window ending 12:45 holds both: 30 kWh / 0.5 h = 60 kW x 40 = 2400 */
+     "energy=18.00 demand=2400.00", "2418.00", -1},
+    {"window 60 block over quarter hours", T_BIG(", \"demand\": {\"per_kw\": \"40\", \"window_min\": 60}"),
+     "2024-01-01", "2024-01-31", NOPT, {{"2024-01-10T12:00", 4, 15, WH(10), -1, 0, 0}},
+     /* 40 kWh x 0.6 = 24; 40 kWh / 1 h = 40 kW x 40 = 1600 */
+     "energy=24.00 demand=1600.00", "1624.00", -1},
+    {"window 30 on hourly data", T_BIG(", \"demand\": {\"per_kw\": \"40\", \"window_min\": 30}"), "2024-01-01",
+     "2024-01-31", NOPT, {{"2024-01-10T12:00", 1, 60, WH(60), -1, 0, 0}},
+     /* an interval longer than the window is its own: 60 kW x 40 = 2400; 60 x 0.6 = 36 */
+     "energy=36.00 demand=2400.00", "2436.00", -1},
+    /* prices by calendar month (lists of 12): demand 1, 2, ... 12 per kW; fuel 0.01, 0.02, ... per kWh */
+    {"demand by month: January", T_BIG(", \"demand\": {\"per_kw\": " MONTHS12_DEMAND "}"), "2024-01-01", "2024-01-31",
+     NOPT, {{"2024-01-10T12:00", 1, 15, WH(25), -1, 0, 0}},
+     /* 25 x 0.6 = 15; 100 kW x 1 = 100 */
+     "energy=15.00 demand=100.00", "115.00", -1},
+    {"demand by month: Jan 16 - Feb 15", T_BIG(", \"demand\": {\"per_kw\": " MONTHS12_DEMAND "}"), "2024-01-16",
+     "2024-02-15", NOPT, {{"2024-01-20T12:00", 1, 15, WH(25), -1, 0, 0}, {"2024-02-10T12:00", 1, 15, WH(10), -1, 0, 0}},
+     /* 35 x 0.6 = 21; January 100 kW x 1 x 16/31 = 51.6129 -> 51.61; February 40 kW x 2 x 15/29 = 41.3793 -> 41.38 */
+     "energy=21.00 demand.01=51.61 demand.02=41.38", "113.99", -1},
+    {"fuel by month: Jan 16 - Feb 15", T_FLAT(", \"surcharges\": {\"fuel\": " MONTHS12_FUEL "}"), "2024-01-16",
+     "2024-02-15", NOPT, {{"2024-01-20T12:00", 1, 15, WH(100), -1, 0, 0}, {"2024-02-10T12:00", 1, 15, WH(50), -1, 0, 0}},
+     /* 150 x 0.5 = 75; 100 x 0.01 = 1; 50 x 0.02 = 1 */
+     "energy=75.00 surcharge.fuel.01=1.00 surcharge.fuel.02=1.00", "77.00", -1},
+    {"fuel by month: March", T_FLAT(", \"surcharges\": {\"fuel\": " MONTHS12_FUEL "}"), "2024-03-01", "2024-03-31",
+     NOPT, {{"2024-03-10T12:00", 1, 15, WH(100), -1, 0, 0}},
+     /* 100 x 0.5 = 50; 100 x 0.03 = 3 */
+     "energy=50.00 surcharge.fuel=3.00", "53.00", -1},
+    /* daily tier bounds ("kWh daily", T_DAILY): 10 kWh a day at 0.20, above at 0.30, times the days billed */
+    {"daily bounds: January 400 kWh", T_DAILY, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(400), -1, 0, 0}},
+     /* bound 31 x 10 = 310: 310 x 0.2 = 62; 90 x 0.3 = 27 */
+     "energy.t1=62.00 energy.t2=27.00", "89.00", -1},
+    {"daily bounds: leap February 300 kWh", T_DAILY, "2024-02-01", "2024-02-29", NOPT,
+     {{"2024-02-10T12:00", 1, 15, WH(300), -1, 0, 0}},
+     /* bound 29 x 10 = 290: 58 + 10 x 0.3 = 3 */
+     "energy.t1=58.00 energy.t2=3.00", "61.00", -1},
+    {"daily bounds: April 1-15 200 kWh", T_DAILY, "2024-04-01", "2024-04-15", NOPT,
+     {{"2024-04-10T12:00", 1, 15, WH(200), -1, 0, 0}},
+     /* bound 15 x 10 = 150: 30 + 50 x 0.3 = 15 */
+     "energy.t1=30.00 energy.t2=15.00", "45.00", -1},
+    {"daily bounds: January 310.000 kWh", T_DAILY, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, WH(310), -1, 0, 0}}, "energy.t1=62.00", "62.00", -1},
+    {"daily bounds: January 310.001 kWh", T_DAILY, "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 15, 310001, -1, 0, 0}},
+     /* 0.001 x 0.3 = 0.0003 -> 0.00 */
+     "energy.t1=62.00 energy.t2=0.00", "62.00", -1},
+    {"daily bounds, seasonal: July 700 kWh", T_SEAS_DAILY, "2024-07-01", "2024-07-31", NOPT,
+     {{"2024-07-10T12:00", 1, 15, WH(700), -1, 0, 0}},
+     /* summer 20 kWh a day x 31 = 620: 620 x 0.3 = 186; 80 x 0.4 = 32 */
+     "energy.summer.t1=186.00 energy.summer.t2=32.00", "218.00", -1},
+    /* reactive demand (demand.per_kvar 0.50): kvar = kvarh / the interval's hours */
+    {"reactive demand, quarter hours", T_BIG(", \"demand\": {\"per_kvar\": \"0.5\"}"), "2024-01-01", "2024-01-31",
+     NOPT, {{"2024-01-10T12:00", 1, 15, WH(10), 2000, 0, 0}, {"2024-01-10T12:15", 1, 15, WH(10), 5000, 0, 0}},
+     /* 20 x 0.6 = 12; max(2, 5) kvarh x 4 = 20 kvar x 0.5 = 10 */
+     "energy=12.00 reactive_demand=10.00", "22.00", -1},
+    {"reactive demand, an hour", T_BIG(", \"demand\": {\"per_kvar\": \"0.5\"}"), "2024-01-01", "2024-01-31", NOPT,
+     {{"2024-01-10T12:00", 1, 60, WH(60), 30000, 0, 0}},
+     /* 60 x 0.6 = 36; 30 kvar x 0.5 = 15 */
+     "energy=36.00 reactive_demand=15.00", "51.00", -1},
     {"capacity half month", T_BIG(", \"demand\": {\"per_kva\": \"26\"}"), "2024-04-01", "2024-04-15", -1, -1, 315000,
      -1, 0, NULL, {{"2024-04-10T12:00", 1, 15, WH(100), -1, 0, 0}}, "energy=60.00 demand=4095.00", "4155.00", -1},
     {"power factor 0.86 against 0.90", T_BIG(", \"power_factor\": {\"standard\": \"0.90\"}"), NULL, NULL, NOPT,
@@ -352,6 +536,11 @@ static void test_refusals(void **state)
          "tariff big adjusts for the power factor: the usage needs kvarh (or give the kvarh)", 0, 15, GL_EINVAL},
         {T_FLAT(""), NULL, NULL, "usage interval 2: starts before the one before it ends", 15, 0, GL_EINVAL},
         {T_FLAT(""), NULL, NULL, "usage interval 1: not on quarter hours", 7, 30, GL_EINVAL},
+        {T_BIG(", \"demand\": {\"per_kvar\": \"0.5\"}"), "2024-01-01", "2024-01-31",
+         "tariff big charges per kVAR of reactive demand: the usage needs kvarh", 0, 15, GL_EINVAL},
+        /* bad usage and a bad period: the usage is named first */
+        {T_FLAT(""), "2024-01-01", "2025-01-31", "usage interval 2: starts before the one before it ends", 15, 0,
+         GL_EINVAL},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         bill_options o;
@@ -367,6 +556,44 @@ static void test_refusals(void **state)
         gl_status st = bill_compute(&TS, u, 2, &o, &B);
         if (st != rows[i].st || strcmp(B.error, rows[i].want) != 0)
             fail_msg("row %zu: %s \"%s\"", i, gl_status_name(st), B.error);
+    }
+}
+
+/* A bad interval inside a run of good quarter hours is named, whatever the
+ * fault: each row spoils interval `at` (1-based) of 200. */
+static void test_bad_interval_in_run(void **state)
+{
+    (void)state;
+    static const struct {
+        int at, what; /* 0 energy < 0, 1 energy too large, 2 kvarh -2, 3 kW -2, 4 overlap, 5 off the quarter */
+        const char *want;
+    } rows[] = {
+        {57, 0, "usage interval 57: energy or demand out of range"},
+        {1, 1, "usage interval 1: energy or demand out of range"},
+        {200, 2, "usage interval 200: energy or demand out of range"},
+        {120, 3, "usage interval 120: energy or demand out of range"},
+        {99, 4, "usage interval 99: starts before the one before it ends"},
+        {150, 5, "usage interval 150: not on quarter hours"},
+    };
+    parse_tariff(T_FLAT(""));
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        int64_t base = minutes_of("2024-01-10T00:00");
+        for (int i = 0; i < 200; i++)
+            U[i] = (usage_interval){base + 15 * i, 15, 0, 0, 1000, -1, -1};
+        usage_interval *x = &U[rows[r].at - 1];
+        switch (rows[r].what) {
+        case 0: x->energy_wh = -1; break;
+        case 1: x->energy_wh = TARIFF_MAX_ENERGY_WH + 1; break;
+        case 2: x->reactive_varh = -2; break;
+        case 3: x->demand_w = -2; break;
+        case 4: x->start_min -= 5 * 15; break;
+        default: x->start_min += 5; break;
+        }
+        bill_options o;
+        bill_options_init(&o);
+        gl_status st = bill_compute(&TS, U, 200, &o, &B);
+        if (st != GL_EINVAL || strcmp(B.error, rows[r].want) != 0)
+            fail_msg("row %zu: %s \"%s\"", r, gl_status_name(st), B.error);
     }
 }
 
@@ -454,6 +681,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worked_cases),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_bad_interval_in_run),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_whole_month_equals_daily_pieces),
     };

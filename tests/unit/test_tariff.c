@@ -193,7 +193,13 @@ static void test_parse_errors(void **state)
          "t.json:1:101: power_factor.standard: must be \"0.90\", \"0.85\" or \"0.80\""},
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": "
          "\"1\", \"per_kva\": \"2\"}}",
-         "t.json:1:82: demand: needs exactly one of \"per_kw\" and \"per_kva\""},
+         "t.json:1:82: demand: needs at most one of \"per_kw\" and \"per_kva\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {}}",
+         "t.json:1:82: demand: needs \"per_kw\", \"per_kva\", \"per_kvar\" or \"tou\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"tou\": "
+         "{\"periods\": {\"on\": \"12\"}, \"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": "
+         "[[\"00:00\", \"24:00\", \"energy\"]]}]}}}",
+         "t.json:1:199: demand.tou.calendar[0].hours[0][2]: must name a period of demand.tou.periods"},
         {"{\"versions\": [{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"effective_to\": \"2024-06-30\", \"energy\": "
          "{\"rate\": \"0.5\"}}, {\"id\": \"a\", \"effective_from\": \"2024-06-01\", \"energy\": {\"rate\": \"0.6\"}}]}",
          "t.json:1:147: versions[1].effective_from: overlaps versions[0], in force until its effective_to"},
@@ -208,6 +214,55 @@ static void test_parse_errors(void **state)
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"p\": \"1\"}, "
          "\"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"p\"]]}]}, \"tiers\": {\"basis\": \"year\", \"bounds_kwh\": [\"1\"], \"rates\": [\"1\", \"2\"]}}}",
          "t.json:1:189: energy.tiers: per-tier \"rates\" cannot go with \"tou\"; use \"adders\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"tou\": "
+         "{\"periods\": {\"on\": {\"bounds_kw\": [\"100\"], \"rates\": [\"10\"]}}, \"calendar\": [{\"months\": "
+         "[1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"on\"]]}]}}}",
+         "t.json:1:141: demand.tou.periods.on.rates: must be an array of 2 prices (one per tier)"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"tou\": "
+         "{\"periods\": {\"on\": {\"bounds_kw\": [\"100\", \"100\"], \"rates\": [\"10\", \"9\", \"8\"]}}, "
+         "\"calendar\": [{\"months\": [1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"on\"]]}]}}}",
+         "t.json:1:131: demand.tou.periods.on.bounds_kw[1]: must be above the bound before it"},
+        /* periods with their own tiers: only a seasonal rate (one period a month), without energy.tiers */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"s\": "
+         "{\"bounds_kwh\": [\"500\"], \"rates\": [\"0.2\", \"0.3\"]}, \"w\": \"0.1\"}, \"calendar\": [{\"months\": "
+         "[1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"12:00\", \"s\"], [\"12:00\", \"24:00\", \"w\"]]}]}}}",
+         "t.json:1:55: energy: periods with their own tiers: each month must use one period (a seasonal rate)"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"s\": "
+         "{\"bounds_kwh\": [\"500\"], \"rates\": [\"0.2\", \"0.3\"]}}, \"calendar\": [{\"months\": "
+         "[1,2,3,4,5,6,7,8,9,10,11,12], \"hours\": [[\"00:00\", \"24:00\", \"s\"]]}]}, \"tiers\": {\"basis\": "
+         "\"month\", \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"0.05\"]}}}",
+         "t.json:1:55: energy: periods with their own tiers cannot go with \"tiers\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"fixed_unit\": \"week\", "
+         "\"fixed\": \"1\"}",
+         "t.json:1:86: fixed_unit: must be one of month|day|year"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"minimum_unit\": \"day\"}",
+         "t.json:1:88: minimum_unit: needs \"minimum\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": "
+         "\"1\", \"window_min\": 45}}",
+         "t.json:1:112: demand.window_min: must be 15, 30 or 60"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": "
+         "\"1\", \"window\": \"rolling\"}}",
+         "t.json:1:108: demand.window: needs \"window_min\""},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"surcharges\": {\"fuel\": "
+         "[\"1\",\"1\",\"1\",\"1\",\"1\",\"1\",\"1\",\"1\",\"1\",\"1\",\"1\"]}}",
+         "t.json:1:95: surcharges.fuel: must be a price or 12 prices (January..December)"},
+        /* a negative adder (declining block) must not take a price below 0 */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
+         "\"month\", \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"-0.500001\"]}}}",
+         "t.json:1:80: energy.tiers: tier 2: energy's price + adder must be 0..100000"},
+        /* numbers far outside int's range: refused before any cast (UBSan float-cast-overflow before) */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"p\": \"1\"}, "
+         "\"calendar\": [{\"months\": [1e300], \"hours\": [[\"00:00\", \"24:00\", \"p\"]]}]}}}",
+         "t.json:1:112: energy.tou.calendar[0].months[0]: must be an integer 1..12"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"tou\": {\"periods\": {\"p\": \"1\"}, "
+         "\"calendar\": [{\"months\": [-3e9], \"hours\": [[\"00:00\", \"24:00\", \"p\"]]}]}}}",
+         "t.json:1:112: energy.tou.calendar[0].months[0]: must be an integer 1..12"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
+         "\"year\", \"start_month\": 1e300, \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"0.05\"]}}}",
+         "t.json:1:113: energy.tiers.start_month: must be an integer"},
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
+         "\"year\", \"start_month\": -1e19, \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"0.05\"]}}}",
+         "t.json:1:113: energy.tiers.start_month: must be an integer"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         diag d;
