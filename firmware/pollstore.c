@@ -71,6 +71,14 @@ void pollstore_reading_json(FILE *f, const reading *r)
         pollstore_fmt_milli(b, sizeof b, r->export_wh);
         fprintf(f, ", \"export_kwh\": \"%s\"", b);
     }
+    if (r->present & READING_HAS_TARIFFS) {
+        fprintf(f, ", \"tariff_kwh\": [");
+        for (int k = 0; k < READING_TARIFFS; k++) {
+            pollstore_fmt_milli(b, sizeof b, r->tariff_wh[k]);
+            fprintf(f, "%s\"%s\"", k ? ", " : "", b);
+        }
+        fprintf(f, "]");
+    }
     if (r->present & READING_HAS_REACTIVE) {
         pollstore_fmt_milli(b, sizeof b, r->reactive_varh);
         fprintf(f, ", \"reactive_kvarh\": \"%s\"", b);

@@ -182,6 +182,8 @@ size_t dlt645_need(const uint8_t *buf, size_t n)
     size_t s = frame_start(buf, n);
     if (s >= n)
         return n + 1; /* not even a 68 yet */
+    if (n - s >= 8 && buf[s + 7] != START)
+        return n; /* not a frame: decoding says so now */
     if (n - s < 10)
         return s + 10;
     return s + DLT645_OVERHEAD + buf[s + 9];

@@ -134,7 +134,8 @@ gl_status dlt645_build_relay(const dlt645_addr *addr, const dlt645_relay *r, int
                              size_t cap, size_t *n);
 
 /* dlt645_need: how many bytes of buf decoding needs: the whole frame once
- * its length byte is in, else enough to see the header. Leading FE and
+ * its length byte is in, else enough to see the header; n itself once the
+ * second 68 is seen missing (decoding then refuses it). Leading FE and
  * bytes before the first 68 count as part of it. */
 size_t dlt645_need(const uint8_t *buf, size_t n);
 

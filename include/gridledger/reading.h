@@ -30,7 +30,10 @@ enum {
     READING_HAS_PF = 1u << 7,
     READING_HAS_FREQ = 1u << 8,
     READING_HAS_RELAY = 1u << 9,
+    READING_HAS_TARIFFS = 1u << 10, /* tariff_wh[] read from the meter's own registers (DL/T 645) */
 };
+
+#define READING_TARIFFS 4 /* DL/T 645 tariffs 1..4: sharp, peak, flat, valley */
 
 /* Validation flags (why a value is suspect); a flagged energy is never billed as negative use. */
 enum {
@@ -58,6 +61,7 @@ typedef struct reading {
     int32_t freq_chz;           /* frequency, 0.01 Hz */
     int relay_closed;           /* 1 closed (supply on), 0 open */
     int nphases;                /* 1 or 3 */
+    int64_t tariff_wh[READING_TARIFFS]; /* forward active energy per tariff (READING_HAS_TARIFFS) */
     uint16_t nraw;
     uint16_t raw[READING_RAW_MAX]; /* the register words as read */
     char error[READING_ERROR_MAX]; /* for READING_ERROR / OFFLINE: what happened */

@@ -238,12 +238,17 @@ static void test_decode_refusals(void **state)
         dlt645_frame f;
         assert_int_equal(dlt645_encode(&a, 0x91, data, sizeof data, 2, out, sizeof out, &n), GL_OK);
         out[cases[i].at] ^= cases[i].flip;
+        assert_true(dlt645_need(out, n) <= n); /* complete, or refused early: never waits */
         gl_status st = dlt645_decode(out, n, &f, &used);
         if (st != cases[i].st)
             fail_msg("%s: %s", cases[i].what, gl_status_name(st));
         assert_true(used > 0 && used <= n); /* the caller can drop and resync */
     }
     /* too short, no 68 at all */
+    /* a header without its second 68 is refused as soon as it shows */
+    static const uint8_t no68[] = {0xFE, 0x68, 1, 2, 3, 4, 5, 6, 0x00, 0x11};
+    assert_int_equal(dlt645_need(no68, 9), 9);
+    assert_int_equal(dlt645_need(no68, 8), 11); /* not known yet */
     static const uint8_t shortf[] = {0xFE, 0xFE, 0x68, 0x01, 0x00};
     size_t used = 0;
     dlt645_frame f;

@@ -46,7 +46,10 @@ static double seconds_in(int k, double a, double b)
     s = days * hours_k * 3600.0;
     for (double t = a + days * 86400.0; t < b;) {
         double next = (floor(t / 3600.0) + 1) * 3600.0;
-        int h = (int)fmod(floor(t / 3600.0), 24.0);
+        time_t tt = (time_t)floor(t);
+        struct tm tm;
+        localtime_r(&tt, &tm);
+        int h = tm.tm_hour;
         double end = next < b ? next : b;
         if (hour_tariff[h] == k)
             s += end - t;
@@ -95,14 +98,29 @@ static void civil(double t, dlt645_time *out)
 {
     time_t tt = (time_t)floor(t);
     struct tm tm;
-    gmtime_r(&tt, &tm);
+    localtime_r(&tt, &tm);
     *out = (dlt645_time){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
 }
 
-/* the midnight N days before the last one (N = 1: the last) */
+static double local_time(int year, int month, int day, int hour, int minute, int second)
+{
+    struct tm tm = {0};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    tm.tm_isdst = -1;
+    return (double)mktime(&tm);
+}
+
+/* the local midnight N days before the last one (N = 1: the last) */
 static double freeze_time(double now, int n)
 {
-    return floor(now / 86400.0) * 86400.0 - (n - 1) * 86400.0;
+    dlt645_time t;
+    civil(now, &t);
+    return local_time(t.year, t.month, t.day - (n - 1), 0, 0, 0);
 }
 
 /* 00:00 on the 1st of the month, N settlements back (N = 1: the last) */
@@ -111,11 +129,7 @@ static double settlement_time(double now, int n)
     dlt645_time t;
     civil(now, &t);
     int months = t.year * 12 + (t.month - 1) - (n - 1);
-    struct tm tm = {0};
-    tm.tm_year = months / 12 - 1900;
-    tm.tm_mon = months % 12;
-    tm.tm_mday = 1;
-    return (double)timegm(&tm);
+    return local_time(months / 12, months % 12 + 1, 1, 0, 0, 0);
 }
 
 static void energies(answer *a, const sim_meter *m, const sim_clock *c, double t, int tariff)
@@ -148,7 +162,7 @@ static void clock_value(answer *a, const sim_meter *m, const sim_clock *c, int w
     civil(meter_time(m, c), &t);
     time_t tt = (time_t)floor(meter_time(m, c));
     struct tm tm;
-    gmtime_r(&tt, &tm);
+    localtime_r(&tt, &tm);
     int v[4] = {tm.tm_wday, t.day, t.month, t.year - 2000}; /* 04000101: WW DD MM YY */
     if (which == 2) {                                         /* 04000102: ss mm hh */
         v[0] = t.second;
@@ -207,8 +221,7 @@ static void read_di(answer *a, const sim_meter *m, const sim_clock *c, uint32_t 
         memcpy(a->data, own->b, DLT645_ADDR_LEN);
         a->len = DLT645_ADDR_LEN;
     } else if (di == DLT645_DI_STATUS3) {
-        put_units(a, 0, 2, 0);
-        a->data[0] = m->relay_closed ? 0x00 : 0x10; /* bit 4: relay open */
+        put_units(a, m->relay_closed ? 0 : 10, 2, 0); /* bit 4 of the low byte: relay open */
     } else if (di3 == 5 && di2 == 6) {
         frozen(a, m, c, di);
     } else {
@@ -232,14 +245,7 @@ static void relay(answer *a, sim_meter *m, const sim_clock *c, const dlt645_fram
         a->err = DLT645_ERR_OTHER;
         return;
     }
-    struct tm tm = {0};
-    tm.tm_year = exp.year - 1900;
-    tm.tm_mon = exp.month - 1;
-    tm.tm_mday = exp.day;
-    tm.tm_hour = exp.hour;
-    tm.tm_min = exp.minute;
-    tm.tm_sec = exp.second;
-    if ((double)timegm(&tm) < meter_time(m, c)) {
+    if (local_time(exp.year, exp.month, exp.day, exp.hour, exp.minute, exp.second) < meter_time(m, c)) {
         a->err = DLT645_ERR_OTHER; /* an expired command */
         return;
     }
@@ -252,14 +258,7 @@ void simdlt_set_clock(sim_meter *m, const sim_clock *c, const dlt645_frame *req)
     dlt645_time t;
     if (req->len != 6 || dlt645_time_get(req->data, 1, &t) != GL_OK)
         return;
-    struct tm tm = {0};
-    tm.tm_year = t.year - 1900;
-    tm.tm_mon = t.month - 1;
-    tm.tm_mday = t.day;
-    tm.tm_hour = t.hour;
-    tm.tm_min = t.minute;
-    tm.tm_sec = t.second;
-    m->clock_offset_s = (double)timegm(&tm) - sim_now(c);
+    m->clock_offset_s = local_time(t.year, t.month, t.day, t.hour, t.minute, t.second) - sim_now(c);
 }
 
 static int garbage(uint8_t *out, size_t cap, size_t *n)

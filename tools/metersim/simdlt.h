@@ -2,7 +2,8 @@
  *
  * The meter keeps what a residential meter keeps: forward active energy in
  * total and per tariff (1 sharp 19-21 h, 2 peak 8-11, 18-19, 21-23 h,
- * 3 flat 7-8, 11-18 h, 4 valley 23-7 h, UTC), reverse energy, voltage,
+ * 3 flat 7-8, 11-18 h, 4 valley 23-7 h, local time: run metersim with
+ * the gateway's TZ, as meters keep Beijing time), reverse energy, voltage,
  * current and power per phase, its clock, the relay, a daily freeze at
  * midnight (0506000N / 0506010N) and the settlement day on the 1st of the
  * month at midnight (0001xx0N). Sim meters take password level 02 with
