@@ -82,6 +82,17 @@ static speed_t speed_of(int baud)
     }
 }
 
+/* glibc's tcsetattr says EINVAL when the line did not keep PARENB: a
+ * pseudo-terminal has no parity bit to keep. Such a line is used as it is
+ * if everything else (speed, size) was taken. */
+static int parity_only_refused(int fd, const struct termios *want)
+{
+    struct termios got;
+    if (errno != EINVAL || tcgetattr(fd, &got) != 0)
+        return 0;
+    return cfgetospeed(&got) == cfgetospeed(want) && (got.c_cflag & CSIZE) == (want->c_cflag & CSIZE);
+}
+
 static gl_status open_serial(dlt645link *l)
 {
     struct termios t;
@@ -101,7 +112,7 @@ static gl_status open_serial(dlt645link *l)
         t.c_cflag |= (tcflag_t)(PARENB | (l->cfg.parity == 'O' ? PARODD : 0));
     if (l->cfg.stop_bits == 2)
         t.c_cflag |= CSTOPB;
-    if (tcsetattr(fd, TCSANOW, &t) != 0) {
+    if (tcsetattr(fd, TCSANOW, &t) != 0 && !parity_only_refused(fd, &t)) {
         close(fd);
         return GL_EDEVICE;
     }

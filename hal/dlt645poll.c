@@ -262,3 +262,30 @@ gl_status dlt645poll_broadcast_time(dlt645link *l, const dlt645_time *t, int pre
     gl_status st = dlt645_build_broadcast_time(t, preamble, req, sizeof req, &n);
     return st == GL_OK ? dlt645link_send(l, req, n, c) : st;
 }
+
+gl_status dlt645poll_probe(dlt645link *l, dlt645poll_meter *m, dlt645_addr *got)
+{
+    uint8_t buf[16], err = 0;
+    size_t n = 0;
+    gl_status st = dlt645poll_read_di(l, m, DLT645_DI_ADDRESS, buf, sizeof buf, &n, &err);
+    if (st == GL_OK && n < DLT645_ADDR_LEN)
+        st = GL_EPROTO;
+    if (st == GL_OK)
+        memcpy(got->b, buf, DLT645_ADDR_LEN);
+    return st;
+}
+
+gl_status dlt645poll_read_address(dlt645link *l, int preamble, int retries, bus_counters *c, dlt645_addr *got)
+{
+    uint8_t req[DLT645_FRAME_MAX], err = 0;
+    size_t n = 0;
+    dlt645_frame f;
+    gl_status st = dlt645_build_read_address(preamble, req, sizeof req, &n);
+    if (st == GL_OK)
+        st = dlt645link_request(l, req, n, NULL, DLT645_F_READ_ADDRESS, retries, c, &f, &err);
+    if (st == GL_OK && f.len < DLT645_ADDR_LEN)
+        st = GL_EPROTO;
+    if (st == GL_OK)
+        memcpy(got->b, f.data, DLT645_ADDR_LEN);
+    return st;
+}

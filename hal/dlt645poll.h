@@ -43,6 +43,14 @@ gl_status dlt645poll_relay_state(dlt645link *l, dlt645poll_meter *m, int *closed
 /* dlt645poll_broadcast_time: 08 to every meter on the link. */
 gl_status dlt645poll_broadcast_time(dlt645link *l, const dlt645_time *t, int preamble, bus_counters *c);
 
+/* dlt645poll_probe: whether m answers (its address, DI 04000401); GL_OK
+ * with *got the address it reports. */
+gl_status dlt645poll_probe(dlt645link *l, dlt645poll_meter *m, dlt645_addr *got);
+
+/* dlt645poll_read_address: the address of the one meter on the link (13 to
+ * AA..AA); several meters answering at once make GL_EPROTO. */
+gl_status dlt645poll_read_address(dlt645link *l, int preamble, int retries, bus_counters *c, dlt645_addr *got);
+
 /* dlt645poll_fail: r's status and error text for st (err: the ERR byte of
  * an error reply). */
 void dlt645poll_fail(reading *r, gl_status st, uint8_t err);

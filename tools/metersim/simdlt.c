@@ -217,9 +217,9 @@ static void read_di(answer *a, const sim_meter *m, const sim_clock *c, uint32_t 
         put_units(a, 5000, 2, 0);
     } else if (di == DLT645_DI_DATE || di == DLT645_DI_TIME) {
         clock_value(a, m, c, (int)(di & 0xFF));
-    } else if (di == DLT645_DI_ADDRESS) {
-        memcpy(a->data, own->b, DLT645_ADDR_LEN);
-        a->len = DLT645_ADDR_LEN;
+    } else if (di == DLT645_DI_ADDRESS) { /* after the DI, as every payload */
+        memcpy(a->data + a->len, own->b, DLT645_ADDR_LEN);
+        a->len += DLT645_ADDR_LEN;
     } else if (di == DLT645_DI_STATUS3) {
         put_units(a, m->relay_closed ? 0 : 10, 2, 0); /* bit 4 of the low byte: relay open */
     } else if (di3 == 5 && di2 == 6) {
