@@ -78,7 +78,10 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
     if (g->poller == NULL)
         return GL_OK;
     atomic_store(&g->poll_now, 0);
-    gl_status st = poller_poll(g->poller, now, g->readings, g->events);
+    gl_status st = pollstore_fill_frozen(g->store, g->cfg, g->poller, now, NULL);
+    if (st != GL_OK)
+        jobs_error(g, "poll: frozen readings: %s", gl_strerror(st));
+    st = poller_poll(g->poller, now, g->readings, g->events);
     if (st != GL_OK) {
         jobs_error(g, "poll: %s", gl_strerror(st));
         return st;

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define BLOCK_DI DLT645_DI_IMPORT_BLOCK
 
@@ -288,4 +289,55 @@ gl_status dlt645poll_read_address(dlt645link *l, int preamble, int retries, bus_
     if (st == GL_OK)
         memcpy(got->b, f.data, DLT645_ADDR_LEN);
     return st;
+}
+
+static gl_status freeze_ts(dlt645link *l, dlt645poll_meter *m, int n, int64_t *ts, uint8_t *err)
+{
+    uint8_t buf[16];
+    size_t len = 0;
+    dlt645_time t;
+    gl_status st = dlt645poll_read_di(l, m, DLT645_DI_FROZEN_DAY_TIME - 1 + (uint32_t)n, buf, sizeof buf, &len, err);
+    if (st == GL_OK && (len < 5 || dlt645_time_get(buf, 0, &t) != GL_OK))
+        st = GL_EPROTO;
+    if (st != GL_OK)
+        return st;
+    struct tm tm = {0};
+    tm.tm_year = t.year - 1900;
+    tm.tm_mon = t.month - 1;
+    tm.tm_mday = t.day;
+    tm.tm_hour = t.hour;
+    tm.tm_min = t.minute;
+    tm.tm_isdst = -1;
+    *ts = (int64_t)mktime(&tm); /* meters keep local time */
+    return GL_OK;
+}
+
+gl_status dlt645poll_frozen(dlt645link *l, dlt645poll_meter *m, int n, reading *r)
+{
+    uint8_t buf[DLT645_READ_DATA_MAX], err = 0;
+    size_t len = 0;
+    const dlt645_item *imp = &m->prof->q[PROFILE_Q_IMPORT];
+    if (n < 1 || n > 62) /* DL/T 645-2007 keeps 62 daily freezes */
+        return GL_ERANGE;
+    r->nphases = m->prof->nphases;
+    gl_status st = freeze_ts(l, m, n, &r->ts, &err);
+    if (st == GL_OK)
+        st = dlt645poll_read_di(l, m, DLT645_DI_FROZEN_DAY_IMPORT - 1 + (uint32_t)n, buf, sizeof buf, &len, &err);
+    if (st == GL_OK && (len < 4 || dlt645prof_value(imp, buf, &r->import_wh) != GL_OK))
+        st = GL_EPROTO;
+    for (int k = 0; st == GL_OK && k < DLT645PROF_TARIFFS && len >= 4u * (size_t)(k + 2); k++) {
+        if (dlt645prof_value(imp, buf + 4 * (k + 1), &r->tariff_wh[k]) != GL_OK)
+            st = GL_EPROTO;
+        else if (k == DLT645PROF_TARIFFS - 1)
+            r->present |= READING_HAS_TARIFFS;
+    }
+    if (st != GL_OK) {
+        dlt645poll_fail(r, st, err);
+        return st;
+    }
+    keep_raw(r, buf, len);
+    r->present |= READING_HAS_IMPORT;
+    r->flags |= READING_FLAG_FROZEN;
+    r->status = READING_OK;
+    return GL_OK;
 }

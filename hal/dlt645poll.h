@@ -43,6 +43,12 @@ gl_status dlt645poll_relay_state(dlt645link *l, dlt645poll_meter *m, int *closed
 /* dlt645poll_broadcast_time: 08 to every meter on the link. */
 gl_status dlt645poll_broadcast_time(dlt645link *l, const dlt645_time *t, int preamble, bus_counters *c);
 
+/* dlt645poll_frozen: the n-th last daily freeze (n = 1: the last
+ * midnight) of m: 0506000n (its time, in the process's local time) and
+ * 0506010n (import total + tariffs), as a reading flagged
+ * READING_FLAG_FROZEN with ts the freeze time. */
+gl_status dlt645poll_frozen(dlt645link *l, dlt645poll_meter *m, int n, reading *r);
+
 /* dlt645poll_probe: whether m answers (its address, DI 04000401); GL_OK
  * with *got the address it reports. */
 gl_status dlt645poll_probe(dlt645link *l, dlt645poll_meter *m, dlt645_addr *got);

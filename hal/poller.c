@@ -381,6 +381,19 @@ gl_status poller_relay(poller *p, int i, int closed)
     return on == (closed != 0) ? GL_OK : GL_ESTATE;
 }
 
+gl_status poller_frozen(poller *p, int i, int n, reading *r)
+{
+    if (p == NULL || i < 0 || i >= p->cfg->nmeters)
+        return GL_EINVAL;
+    meter_slot *s = &p->m[i];
+    memset(r, 0, sizeof *r);
+    snprintf(r->meter, sizeof r->meter, "%s", p->cfg->meters[i].id);
+    if (s->dlt.prof == NULL)
+        return GL_EUNSUPPORTED;
+    s->dlt.retries = s->vs.offline ? 0 : p->cfg->buses[p->cfg->meters[i].bus_index].retries;
+    return dlt645poll_frozen(p->links[p->cfg->meters[i].bus_index], &s->dlt, n, r);
+}
+
 validate_state *poller_state(poller *p, int i)
 {
     return &p->m[i].vs;

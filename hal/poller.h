@@ -47,6 +47,12 @@ gl_status poller_poll(poller *p, int64_t ts, reading *out, validate_event *event
  * stuck relay). */
 gl_status poller_relay(poller *p, int i, int closed);
 
+/* poller_frozen: meter i's n-th last daily freeze (n = 1: the last
+ * midnight) as a reading flagged READING_FLAG_FROZEN, ts the freeze time
+ * (r->meter set). GL_EUNSUPPORTED for meters without frozen registers
+ * (Modbus profiles). */
+gl_status poller_frozen(poller *p, int i, int n, reading *r);
+
 /* poller_state: meter i's validation state, to keep across processes. */
 validate_state *poller_state(poller *p, int i);
 

@@ -42,6 +42,7 @@ enum {
     READING_FLAG_RANGE = 1u << 2,     /* a value outside physical range was rejected */
     READING_FLAG_STUCK = 1u << 3,     /* counter unchanged while power flows */
     READING_FLAG_ESTIMATED = 1u << 4, /* value estimated, not read */
+    READING_FLAG_FROZEN = 1u << 5,    /* read from the meter's frozen midnight register (DL/T 645 0506xxxx), ts = the freeze */
 };
 
 typedef struct reading {

@@ -124,6 +124,38 @@ truth
 off=$(python3 -c 'import json,sys; print(abs(round([m["clock_offset_s"] for m in json.load(open(sys.argv[1]))["meters"] if m["endpoint"]==0 and m["id"]==10][0])))' "$T/truth.json")
 [ $rc = 0 ] && [ "$off" -le 2 ] && ok "broadcast time sets a meter 600 s ahead back (offset now ${off} s)" || notok "time-sync rc=$rc offset $off"
 
+# a gateway that missed two midnights: the meters' daily freezes fill them (flagged frozen, not estimated)
+sqlite3 "$T/gl.db" "update readings set ts = ts - 2 * 86400" 2>>"$T/err"
+"$GL" -c "$T/gl.json" poll --once --json >"$T/p4.json" 2>>"$T/err"; rc=$?
+truth
+python3 - "$T/gl.db" "$T/truth.json" <<'PY'
+import json, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+truth = {("S%d" if m["endpoint"] else "T%d") % m["id"]: m for m in json.load(open(sys.argv[2]))["meters"]}
+rows = db.execute("select meter, ts, import_wh, flags from readings where flags & 32 order by meter, ts").fetchall()
+live = dict(db.execute("select meter, max(import_wh) from readings where not flags & 32 group by meter").fetchall())
+t = time.localtime(); midnight = int(time.mktime((t.tm_year, t.tm_mon, t.tm_mday, 0, 0, 0, 0, 0, -1)))
+by = {}
+for m, ts, wh, fl in rows:
+    by.setdefault(m, []).append((ts, wh))
+bad = []
+for m in ["T1", "T2", "T3", "T4", "T5", "T9", "T10", "S1", "S2", "S3", "S4"]:
+    got = by.get(m, [])
+    if [ts for ts, _ in got] != [midnight - 86400, midnight]:
+        bad.append("%s: freezes at %s, want %s" % (m, [ts for ts, _ in got], [midnight - 86400, midnight])); continue
+    day_wh = got[1][1] - got[0][1]
+    if abs(day_wh - truth[m]["power_w"] * 24) > 10 or got[1][1] > live[m]:
+        bad.append("%s: %d Wh in the frozen day, load %d W" % (m, day_wh, truth[m]["power_w"]))
+for m in ["T6", "T7", "T8"]:
+    if m in by:
+        bad.append("%s: frozen readings from a meter that does not answer" % m)
+print("# %d meters with 2 freezes; %s" % (len(by), bad[:4]))
+sys.exit(1 if bad else 0)
+PY
+fr=$?
+[ $rc = 0 ] && [ $fr = 0 ] && ok "two missed midnights filled from the meters' daily freezes (0506xxxx), flagged frozen, a day's energy = load x 24 h" \
+    || notok "frozen fill (poll rc=$rc)"
+
 # config errors name file:line:col and the field
 python3 - "$T" <<'PY'
 import json, sys
