@@ -26,12 +26,13 @@ static const struct {
     config_section_fn fn;
 } section_hooks[] = {
     {"profiles", profile_config_check},
+    {"dlt645_profiles", dlt645prof_config_check},
     {"credit", creditcfg_check_credit},
     {"collection", creditcfg_check_collection},
     {"fee_control", creditcfg_check_fee_control},
 };
 
-static const char *const top_keys[] = {"gateway", "store", "schedule", "buses", "meters", "profiles",
+static const char *const top_keys[] = {"gateway", "store", "schedule", "buses", "meters", "profiles", "dlt645_profiles",
                                        "customers", "tariffs", "billing", "credit", "collection",
                                        "fee_control", "uplink", NULL};
 
@@ -506,9 +507,9 @@ static void check_dlt645_meter(loader *L, int i)
     char p[JSONV_PATH_MAX];
     const cJSON *v;
     check_addressing(L, i, "address", m->address[0] != '\0', "slave_id", "a meter on a modbus bus");
-    if (m->profile[0] && dlt645prof_builtin(m->profile) == NULL &&
+    if (m->profile[0] && !dlt645prof_known(cfg, m->profile) &&
         (v = item_field(L, "meters", i, "profile", p, sizeof p)))
-        jsonv_error(L->doc, v, p, "unknown DL/T 645 profile \"%s\" (built in: DLT645-1P DLT645-3P)", m->profile);
+        jsonv_error(L->doc, v, p, "unknown DL/T 645 profile \"%s\" (built in: DLT645-1P DLT645-3P, or a dlt645_profiles[].name)", m->profile);
     for (int j = 0; j < i && m->address[0]; j++) {
         if (cfg->meters[j].bus_index == m->bus_index && strcmp(cfg->meters[j].address, m->address) == 0 &&
             (v = item_field(L, "meters", i, "address", p, sizeof p))) {
@@ -610,6 +611,7 @@ static void parse_all(loader *L)
     config *cfg = L->cfg;
     jsonv_check_keys(L->doc, root, "", top_keys);
     cfg->profiles = cJSON_GetObjectItemCaseSensitive(root, "profiles");
+    cfg->dlt645_profiles = cJSON_GetObjectItemCaseSensitive(root, "dlt645_profiles");
     cfg->credit = cJSON_GetObjectItemCaseSensitive(root, "credit");
     cfg->collection = cJSON_GetObjectItemCaseSensitive(root, "collection");
     cfg->fee_control = cJSON_GetObjectItemCaseSensitive(root, "fee_control");

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "gridledger/config.h"
+#include "gridledger/jsonv.h"
 #include "dlt645.h"
 #include "profile.h"
 
@@ -40,6 +41,22 @@ typedef struct dlt645prof {
 
 /* dlt645prof_builtin: the built-in profile named name, or NULL. */
 const dlt645prof *dlt645prof_builtin(const char *name);
+
+#define DLT645PROF_MAX_CUSTOM 64
+
+/* dlt645prof_known: name is built in or a `dlt645_profiles[].name` of cfg. */
+int dlt645prof_known(const config *cfg, const char *name);
+
+/* dlt645prof_parse: one custom profile object at path into *out (from its
+ * "base", default DLT645-1P); returns the number of problems reported. */
+int dlt645prof_parse(jsonv_doc *doc, const cJSON *obj, const char *path, dlt645prof *out);
+
+/* dlt645prof_config_check: the config_section_fn of `dlt645_profiles`. */
+int dlt645prof_config_check(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg);
+
+/* dlt645prof_resolve: the profile a meter names, built in or custom.
+ * GL_ENOTFOUND if neither; GL_ECONFIG if the custom one is invalid. */
+gl_status dlt645prof_resolve(const config *cfg, const char *name, dlt645prof *out);
 
 /* dlt645prof_value: the item's value from its `width` bytes at p, in the
  * reading's unit. GL_ERANGE for bytes that are not BCD. */

@@ -19,7 +19,8 @@ typedef struct {
     coalesce_span req[POLLER_MAX_REQUESTS];
     validate_state vs;
     bus_counters c;
-    dlt645poll_meter dlt; /* a meter on a dlt645 bus (dlt.prof != NULL) */
+    dlt645poll_meter dlt; /* a meter on a dlt645 bus (dlt.prof != NULL, pointing at dprof) */
+    dlt645prof dprof;
 } meter_slot;
 
 struct poller {
@@ -89,9 +90,9 @@ static gl_status dlt645_slot(const config *cfg, int i, meter_slot *s)
 {
     const config_meter *cm = &cfg->meters[i];
     const config_bus *cb = &cfg->buses[cm->bus_index];
-    s->dlt.prof = dlt645prof_builtin(cm->profile);
-    if (s->dlt.prof == NULL || dlt645_addr_parse(cm->address, &s->dlt.addr) != GL_OK)
+    if (dlt645prof_resolve(cfg, cm->profile, &s->dprof) != GL_OK || dlt645_addr_parse(cm->address, &s->dlt.addr) != GL_OK)
         return GL_ECONFIG;
+    s->dlt.prof = &s->dprof;
     dlt645prof_as_profile(s->dlt.prof, &s->prof);
     s->dlt.preamble = cb->preamble;
     s->dlt.retries = cb->retries;

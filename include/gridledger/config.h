@@ -160,6 +160,7 @@ typedef struct config {
     config_tariff_ref *tariffs;
     /* Sections validated by their own modules; they point into `doc`. */
     const cJSON *profiles, *credit, *collection, *fee_control;
+    const cJSON *dlt645_profiles; /* custom DL/T 645 profiles (hal/dlt645prof.c) */
     jsonv_doc *doc;
 } config;
 

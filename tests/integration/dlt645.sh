@@ -18,8 +18,8 @@ t, p1 = sys.argv[1], int(sys.argv[2])
 def m(i, bus, addr, prof, **kw):
     d = {"id": i, "bus": bus, "address": addr, "profile": prof, "customer": "C1"}
     d.update(kw); return d
-meters = [m("T%d" % i, "conv", "2016%08d" % i, "DLT645-3P" if i in (3, 4) else "DLT645-1P", relay=(i <= 2))
-          for i in range(1, 11)]
+prof = lambda i: "DLT645-3P" if i in (3, 4) else "HX-1P" if i == 5 else "DLT645-1P"
+meters = [m("T%d" % i, "conv", "2016%08d" % i, prof(i), relay=(i <= 2)) for i in range(1, 11)]
 meters += [m("S%d" % i, "line", "%012d" % i, "DLT645-3P" if i == 2 else "DLT645-1P") for i in range(1, 5)]
 json.dump({"gateway": {"id": "gw-t", "area": "TQ-T"}, "store": {"path": t + "/gl.db"},
   "buses": [{"name": "conv", "type": "tcp", "protocol": "dlt645", "host": "127.0.0.1", "port": p1,
@@ -27,6 +27,9 @@ json.dump({"gateway": {"id": "gw-t", "area": "TQ-T"}, "store": {"path": t + "/gl
             {"name": "line", "type": "rtu", "protocol": "dlt645", "device": t + "/pty", "preamble": 2,
              "timeout_ms": 300, "retries": 1, "inter_frame_ms": 5}],
   "meters": meters,
+  "dlt645_profiles": [{"name": "HX-1P", "base": "DLT645-1P", "block": False,
+                       "items": {"pf": None, "power": {"di": "02030000", "bytes": 3, "signed": True,
+                                                       "scale": "0.1", "unit": "W"}}}],
   "customers": [{"id": "C1", "name": "x", "class": "residential", "tariff": "bj-res"}],
   "tariffs": ["%s/examples/tariffs/bj-res.json" % os.getcwd()]}, open(t + "/gl.json", "w"), indent=1)
 PY
@@ -75,6 +78,10 @@ check $? "11 meters over TCP and the pty (1- and 3-phase, block, no block, pream
 [ "$(field "$T/p1.json" T7 status)" = error ] && [[ "$(field "$T/p1.json" T7 error)" == "bad reply frame"* ]] \
     && ok "garbage reported as a bad frame: $(field "$T/p1.json" T7 error)" || notok "garbage: $(field "$T/p1.json" T7 status) $(field "$T/p1.json" T7 error)"
 [ "$(field "$T/p1.json" T8 status)" = offline ] && ok "silent meter offline" || notok "silent: $(field "$T/p1.json" T8 status)"
+want_w=$(python3 -c 'import json,sys; print([m["power_w"] for m in json.load(open(sys.argv[1]))["meters"] if m["endpoint"]==0 and m["id"]==5][0])' "$T/truth.json")
+[ "$(field "$T/p1.json" T5 pf)" = "" ] && [ "$(field "$T/p1.json" T5 power_w)" = "$want_w" ] \
+    && ok "custom profile (dlt645_profiles): no block, no pf, power from 0.1 W units" \
+    || notok "custom profile: pf '$(field "$T/p1.json" T5 pf)' power '$(field "$T/p1.json" T5 power_w)'"
 [ "$(field "$T/p1.json" T1 relay)" = closed ] && ok "relay state read from status word 3" || notok "relay: '$(field "$T/p1.json" T1 relay)'"
 python3 - "$T/p1.json" <<'PY'
 import json, sys
@@ -167,12 +174,14 @@ c["meters"][1]["slave_id"] = 3
 del c["meters"][2]["address"]
 c["meters"][3]["address"] = c["meters"][4]["address"]
 c["meters"][5]["profile"] = "SDM120"
+c["dlt645_profiles"][0]["items"]["voltage_l1"] = {"di": "0201010", "bytes": 2, "scale": "0.1", "unit": "V"}
 json.dump(c, open(t + "/bad.json", "w"), indent=1)
 PY
 "$GL" -c "$T/bad.json" check-config >/dev/null 2>"$T/cerr"; rc=$?
 want=("buses\[1\].baud: must be one of 1200 2400 4800 9600" "meters\[0\].address: must be 12 decimal digits"
       "meters\[1\].slave_id: only for a meter on a modbus bus" "meters\[2\]: required key \"address\" is missing"
-      "meters\[4\].address: address 201600000005 already used" "meters\[5\].profile: unknown DL/T 645 profile")
+      "meters\[4\].address: address 201600000005 already used" "meters\[5\].profile: unknown DL/T 645 profile"
+      "dlt645_profiles\[0\].items.voltage_l1.di: must be 8 hex digits")
 miss=0
 for w in "${want[@]}"; do grep -qE "bad.json:[0-9]+:[0-9]+: $w" "$T/cerr" || { miss=1; echo "# missing: $w"; }; done
 [ $rc = 2 ] && [ $miss = 0 ] && ok "config errors with file:line:col: $(wc -l <"$T/cerr") lines" || { notok "config errors rc=$rc"; sed 's/^/# /' "$T/cerr"; }
