@@ -18,24 +18,46 @@ void dlt645poll_fail(reading *r, gl_status st, uint8_t err)
         snprintf(r->error, sizeof r->error, "%s", gl_strerror(st));
 }
 
+#define FOLLOW_UPS_MAX 16 /* follow-up frames read for one DI */
+
+/* Appends f's payload for di to out[cap] at *n; GL_EBOUND past cap. */
+static gl_status append_payload(const dlt645_frame *f, uint32_t di, uint8_t *out, size_t cap, size_t *n)
+{
+    const uint8_t *p;
+    size_t plen = 0;
+    gl_status st = dlt645_read_payload(f, di, &p, &plen);
+    if (st != GL_OK)
+        return st;
+    if (plen > cap - *n)
+        return GL_EBOUND;
+    memcpy(out + *n, p, plen);
+    *n += plen;
+    return GL_OK;
+}
+
 gl_status dlt645poll_read_di(dlt645link *l, dlt645poll_meter *m, uint32_t di, uint8_t *out, size_t cap,
                              size_t *n, uint8_t *err)
 {
     uint8_t req[DLT645_FRAME_MAX];
-    size_t rn = 0, plen = 0;
-    const uint8_t *p;
+    size_t rn = 0;
     dlt645_frame f;
+    *n = 0;
     gl_status st = dlt645_build_read(&m->addr, di, m->preamble, req, sizeof req, &rn);
     if (st == GL_OK)
         st = dlt645link_request(l, req, rn, &m->addr, DLT645_F_READ, m->retries, m->c, &f, err);
     if (st == GL_OK)
-        st = dlt645_read_payload(&f, di, &p, &plen);
-    if (st != GL_OK)
-        return st;
-    /* follow-up frames (D5) are not needed for the DIs read here: 20 bytes at most */
-    *n = plen < cap ? plen : cap;
-    memcpy(out, p, *n);
-    return GL_OK;
+        st = append_payload(&f, di, out, cap, n);
+    /* D5 set: the rest follows, frame by frame, on request (12 with a sequence number) */
+    for (int seq = 1; st == GL_OK && (f.ctrl & DLT645_C_MORE); seq++) {
+        if (seq > FOLLOW_UPS_MAX)
+            return GL_EBOUND;
+        st = dlt645_build_read_more(&m->addr, di, (uint8_t)seq, m->preamble, req, sizeof req, &rn);
+        if (st == GL_OK)
+            st = dlt645link_request(l, req, rn, &m->addr, DLT645_F_READ_MORE, m->retries, m->c, &f, err);
+        if (st == GL_OK)
+            st = append_payload(&f, di, out, cap, n);
+    }
+    return st;
 }
 
 /* Keeps the payload bytes as raw words (big-endian pairs), for audit. */

@@ -3,7 +3,8 @@
 # metersim speaking DL/T 645 over TCP (a transparent RS-485 converter) and
 # over a pseudo-terminal at an emulated 2400 baud: mixed single- and
 # three-phase meters read with their per-tariff registers and stored; a
-# meter without the 0001FF00 block read by single DIs; error replies,
+# meter without the 0001FF00 block read by single DIs, one answering it in
+# follow-up frames (D5, then 12); error replies,
 # garbage and a silent meter reported as what they are without stalling the
 # others; `meters scan` lists who answers; relay trip/close with read-back;
 # broadcast time; config errors with file:line:col.
@@ -38,7 +39,7 @@ TCPARGS=(--seed 7 --tcp 127.0.0.1:$P1 --protocol dlt645 --addr-base 201600000000
          --fault 5:no-block --fault 6:exception:2 --fault 7:garbage --fault 8:silent --fault 9:preamble:0
          --fault 2:relay-stuck --fault 10:drift:600)
 PTYARGS=(--rtu-pty --protocol dlt645 --link "$T/pty" --baud 2400 --meters DLT645-1P:1 --meters DLT645-3P:2
-         --meters DLT645-1P:3-4 --fault 4:preamble:1)
+         --meters DLT645-1P:3-4 --fault 4:preamble:1 --fault 3:follow-up)
 start_sim "${TCPARGS[@]}" "${PTYARGS[@]}" || exit 1
 
 t0=$(date +%s%N)
@@ -72,7 +73,7 @@ for m in truth:
 print("# %d meters compared, %d mismatches %s" % (n, len(bad), bad[:4]))
 sys.exit(1 if bad or n != 11 else 0)
 PY
-check $? "11 meters over TCP and the pty (1- and 3-phase, block, no block, preambles 0..4): import and tariffs match the simulator"
+check $? "11 meters over TCP and the pty (1- and 3-phase, block, no block, follow-up frames, preambles 0..4): import and tariffs match the simulator"
 [ "$(field "$T/p1.json" T6 status)" = error ] && [[ "$(field "$T/p1.json" T6 error)" == "error reply 02 (no requested data)" ]] \
     && ok "error reply named: $(field "$T/p1.json" T6 error)" || notok "error reply: $(field "$T/p1.json" T6 status) $(field "$T/p1.json" T6 error)"
 [ "$(field "$T/p1.json" T7 status)" = error ] && [[ "$(field "$T/p1.json" T7 error)" == "bad reply frame"* ]] \

@@ -122,7 +122,7 @@ static void usage(FILE *f)
             "       (DL/T 645); POWER_W default seeded 200..3000\n"
             "  --fault ID[-ID]:KIND[:ARG]   KIND silent | slow:MS | exception:CODE | crc | swap |\n"
             "       rollover:KWH | reset | jump:KWH | stuck | relay-stuck | garbage;\n"
-            "       DL/T 645 only: no-block | drift:S | preamble:N (exception:CODE = ERR byte)\n"
+            "       DL/T 645 only: no-block | drift:S | preamble:N | follow-up (exception:CODE = ERR byte)\n"
             "clock and state:\n"
             "  --seed N              initial counters and loads (default 1)\n"
             "  --start EPOCH|YYYY-MM-DDTHH:MM:SSZ   simulated time at launch (default: now)\n"

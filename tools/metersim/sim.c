@@ -97,7 +97,8 @@ int sim_fault_parse(const char *s, sim_fault *f, long *arg)
                  {"crc", SIM_CRC, 0},             {"swap", SIM_SWAP, 0},      {"rollover", SIM_ROLLOVER, 1},
                  {"reset", SIM_RESET, 0},         {"jump", SIM_JUMP, 1},      {"stuck", SIM_STUCK, 0},
                  {"relay-stuck", SIM_RELAY_STUCK, 0}, {"no-block", SIM_NOBLOCK, 0},
-                 {"garbage", SIM_GARBAGE, 0},     {"drift", SIM_DRIFT, 1},    {"preamble", SIM_PREAMBLE, 2}};
+                 {"garbage", SIM_GARBAGE, 0},     {"drift", SIM_DRIFT, 1},    {"preamble", SIM_PREAMBLE, 2},
+                 {"follow-up", SIM_FOLLOWUP, 0}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         size_t n = strlen(kinds[i].name);
         if (strncmp(s, kinds[i].name, n) != 0 || (s[n] != '\0' && s[n] != ':'))

@@ -28,6 +28,7 @@ typedef enum sim_fault {
     SIM_GARBAGE,     /* answers with bytes that are no frame */
     SIM_DRIFT,       /* DL/T 645: the meter's clock runs arg seconds ahead */
     SIM_PREAMBLE,    /* DL/T 645: replies with arg (0..4) FE bytes instead of 4 */
+    SIM_FOLLOWUP,    /* DL/T 645: block replies come in two frames (D5, then 12) */
 } sim_fault;
 
 typedef struct sim_meter {

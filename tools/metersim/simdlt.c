@@ -261,6 +261,28 @@ void simdlt_set_clock(sim_meter *m, const sim_clock *c, const dlt645_frame *req)
     m->clock_offset_s = local_time(t.year, t.month, t.day, t.hour, t.minute, t.second) - sim_now(c);
 }
 
+/* follow-up fault: a block answer's first 8 data bytes, D5 set; the rest
+ * to the read follow-up (12) with sequence 1, the sequence byte last. */
+#define FIRST_PART 8
+static int split_follow_up(const sim_meter *m, const dlt645_frame *req, answer *a)
+{
+    int block = req->data[1] == 0xFF;
+    if (m->fault != SIM_FOLLOWUP || !block || a->err || a->len <= 4 + FIRST_PART)
+        return 0;
+    if ((req->ctrl & DLT645_C_FUNC) == DLT645_F_READ) {
+        a->len = 4 + FIRST_PART;
+        return 1;
+    }
+    if (req->data[4] != 1) {
+        a->err = DLT645_ERR_NO_DATA;
+        return 0;
+    }
+    memmove(a->data + 4, a->data + 4 + FIRST_PART, a->len - 4 - FIRST_PART);
+    a->len -= FIRST_PART;
+    a->data[a->len++] = 1;
+    return 0;
+}
+
 static int garbage(uint8_t *out, size_t cap, size_t *n)
 {
     static const uint8_t junk[] = {0x68, 0x11, 0x22, 0x68, 0x00, 0x16, 0xFE, 0x68, 0x42, 0x99, 0x13, 0x37};
@@ -274,18 +296,20 @@ int simdlt_reply(sim_meter *m, const sim_clock *c, const dlt645_addr *own, const
 {
     answer a = {.len = 0, .err = 0};
     uint8_t func = req->ctrl & DLT645_C_FUNC;
+    int more = 0;
     int preamble = m->fault == SIM_PREAMBLE ? (int)m->fault_arg : 4;
     *n = 0;
     if (m->fault == SIM_SILENT || (req->ctrl & DLT645_C_REPLY))
         return 0;
     if (m->fault == SIM_GARBAGE)
         return garbage(out, cap, n);
-    if (func == DLT645_F_READ && req->len == 4) {
+    if ((func == DLT645_F_READ && req->len == 4) || (func == DLT645_F_READ_MORE && req->len == 5)) {
         memcpy(a.data, req->data, 4);
         a.len = 4;
         read_di(&a, m, c, (uint32_t)req->data[0] | (uint32_t)req->data[1] << 8 | (uint32_t)req->data[2] << 16 |
                               (uint32_t)req->data[3] << 24,
                 own);
+        more = split_follow_up(m, req, &a);
     } else if (func == DLT645_F_READ_ADDRESS) {
         memcpy(a.data, own->b, DLT645_ADDR_LEN);
         a.len = DLT645_ADDR_LEN;
@@ -296,7 +320,7 @@ int simdlt_reply(sim_meter *m, const sim_clock *c, const dlt645_addr *own, const
     }
     if (m->fault == SIM_EXCEPTION)
         a.err = (uint8_t)(m->fault_arg & 0x7F);
-    uint8_t ctrl = (uint8_t)(DLT645_C_REPLY | func | (a.err ? DLT645_C_ERROR : 0));
+    uint8_t ctrl = (uint8_t)(DLT645_C_REPLY | func | (a.err ? DLT645_C_ERROR : 0) | (more ? DLT645_C_MORE : 0));
     if (dlt645_encode(own, ctrl, a.err ? &a.err : a.data, a.err ? 1 : a.len, preamble, out, cap, n) != GL_OK)
         return 0;
     if (m->fault == SIM_CRC)
