@@ -228,7 +228,7 @@ static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b
 {
     static const char *const keys[] = {"name", "type", "device", "baud", "parity", "data_bits", "stop_bits",
                                        "rs485", "host", "port", "timeout_ms", "byte_timeout_ms", "retries",
-                                       "inter_frame_ms", "offline_after", "protocol", "preamble", NULL};
+                                       "inter_frame_ms", "offline_after", "protocol", "preamble", "clock_limit_s", NULL};
     static const char *const types[] = {"rtu", "tcp", NULL};
     static const char *const protocols[] = {"modbus", "dlt645", NULL};
     int type = 0, proto = 0;
@@ -239,10 +239,13 @@ static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b
     jsonv_get_enum(L->doc, o, path, "protocol", 0, protocols, 0, &proto);
     b->protocol = (config_bus_protocol)proto;
     b->preamble = CONFIG_DLT645_DEFAULT_PREAMBLE;
-    if (b->protocol == CONFIG_PROTO_DLT645)
+    if (b->protocol == CONFIG_PROTO_DLT645) {
         get_intv(L, o, path, "preamble", 0, CONFIG_DLT645_DEFAULT_PREAMBLE, 0, 4, &b->preamble);
-    else
+        get_intv(L, o, path, "clock_limit_s", 0, CONFIG_DLT645_DEFAULT_CLOCK_LIMIT_S, 0, 86400, &b->clock_limit_s);
+    } else {
         refuse_key(L, o, path, "preamble", "only for protocol dlt645");
+        refuse_key(L, o, path, "clock_limit_s", "only for protocol dlt645");
+    }
     if (jsonv_get_enum(L->doc, o, path, "type", 1, types, 0, &type)) {
         b->type = (config_bus_type)type;
         if (b->type == CONFIG_BUS_RTU)

@@ -99,6 +99,8 @@ void pollstore_reading_json(FILE *f, const reading *r)
         pollstore_fmt_scaled(b, sizeof b, r->freq_chz, 2);
         fprintf(f, ", \"freq_hz\": %s", b);
     }
+    if (r->present & READING_HAS_CLOCK)
+        fprintf(f, ", \"clock_drift_s\": %lld", (long long)r->clock_drift_s);
     if (r->present & READING_HAS_RELAY)
         fprintf(f, ", \"relay\": \"%s\"", r->relay_closed ? "closed" : "open");
     if (r->flags) {
@@ -210,6 +212,19 @@ gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t 
     return st;
 }
 
+/* A meter clock beyond its bus's clock_limit_s: an alert (closed when back within). */
+static gl_status save_clock(store *s, const config *cfg, int i, const reading *r, int64_t ts)
+{
+    int64_t limit = cfg->buses[cfg->meters[i].bus_index].clock_limit_s;
+    int64_t d = r->clock_drift_s < 0 ? -r->clock_drift_s : r->clock_drift_s;
+    char detail[96];
+    if (d <= limit)
+        return store_alert_close(s, ts, "meter_clock", cfg->meters[i].id);
+    snprintf(detail, sizeof detail, "meter clock %lld s %s (limit %lld s)", (long long)d,
+             r->clock_drift_s > 0 ? "ahead" : "behind", (long long)limit);
+    return store_event(s, ts, "meter_clock", cfg->meters[i].id, detail, 1);
+}
+
 gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
                             int64_t ts)
 {
@@ -231,6 +246,8 @@ gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *
                              cfg->meters[i].id, r[i].error, ev[i] == VALIDATE_EVENT_OFFLINE);
         if (st == GL_OK && ev[i] == VALIDATE_EVENT_ONLINE)
             st = store_alert_close(s, ts, "meter_offline", cfg->meters[i].id);
+        if (st == GL_OK && (r[i].present & READING_HAS_CLOCK))
+            st = save_clock(s, cfg, i, &r[i], ts);
     }
     return store_txn_end(s, st);
 }

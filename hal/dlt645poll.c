@@ -363,3 +363,32 @@ gl_status dlt645poll_frozen(dlt645link *l, dlt645poll_meter *m, int n, reading *
     r->status = READING_OK;
     return GL_OK;
 }
+
+gl_status dlt645poll_clock(dlt645link *l, dlt645poll_meter *m, int64_t *meter_ts)
+{
+    uint8_t d[8], t[8], err = 0, p[6];
+    size_t nd = 0, nt = 0;
+    dlt645_time c;
+    gl_status st = dlt645poll_read_di(l, m, DLT645_DI_DATE, d, sizeof d, &nd, &err);
+    if (st == GL_OK)
+        st = dlt645poll_read_di(l, m, DLT645_DI_TIME, t, sizeof t, &nt, &err);
+    if (st != GL_OK)
+        return st;
+    if (nd < 4 || nt < 3)
+        return GL_EPROTO;
+    /* date WW DD MM YY and time ss mm hh as one ss mm hh DD MM YY */
+    memcpy(p, t, 3);
+    memcpy(p + 3, d + 1, 3);
+    if (dlt645_time_get(p, 1, &c) != GL_OK)
+        return GL_ERANGE;
+    struct tm tm = {0};
+    tm.tm_year = c.year - 1900;
+    tm.tm_mon = c.month - 1;
+    tm.tm_mday = c.day;
+    tm.tm_hour = c.hour;
+    tm.tm_min = c.minute;
+    tm.tm_sec = c.second;
+    tm.tm_isdst = -1;
+    *meter_ts = (int64_t)mktime(&tm);
+    return GL_OK;
+}

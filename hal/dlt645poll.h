@@ -49,6 +49,10 @@ gl_status dlt645poll_broadcast_time(dlt645link *l, const dlt645_time *t, int pre
  * READING_FLAG_FROZEN with ts the freeze time. */
 gl_status dlt645poll_frozen(dlt645link *l, dlt645poll_meter *m, int n, reading *r);
 
+/* dlt645poll_clock: the meter's clock (04000101 date, 04000102 time, in
+ * the process's local time) as epoch seconds. */
+gl_status dlt645poll_clock(dlt645link *l, dlt645poll_meter *m, int64_t *meter_ts);
+
 /* dlt645poll_probe: whether m answers (its address, DI 04000401); GL_OK
  * with *got the address it reports. */
 gl_status dlt645poll_probe(dlt645link *l, dlt645poll_meter *m, dlt645_addr *got);

@@ -21,6 +21,7 @@ typedef struct {
     bus_counters c;
     dlt645poll_meter dlt; /* a meter on a dlt645 bus (dlt.prof != NULL, pointing at dprof) */
     dlt645prof dprof;
+    int64_t next_clock_check; /* DL/T 645: the clock is read once a day */
 } meter_slot;
 
 struct poller {
@@ -241,7 +242,15 @@ static void poll_dlt645(poller *p, int i, int64_t ts, reading *r)
     snprintf(r->meter, sizeof r->meter, "%s", cm->id);
     r->ts = ts;
     s->dlt.retries = s->vs.offline ? 0 : p->cfg->buses[cm->bus_index].retries;
-    (void)dlt645poll_read(p->links[cm->bus_index], &s->dlt, r);
+    if (dlt645poll_read(p->links[cm->bus_index], &s->dlt, r) != GL_OK)
+        return;
+    int64_t meter_ts = 0, now = (int64_t)time(NULL);
+    if (p->cfg->buses[cm->bus_index].clock_limit_s > 0 && s->next_clock_check <= ts &&
+        dlt645poll_clock(p->links[cm->bus_index], &s->dlt, &meter_ts) == GL_OK) {
+        r->clock_drift_s = meter_ts - now; /* against the wall clock the meter is set from */
+        r->present |= READING_HAS_CLOCK;
+        s->next_clock_check = ts + 86400;
+    }
 }
 
 static void poll_meter(poller *p, int i, int64_t ts, reading *r)

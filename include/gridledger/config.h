@@ -65,12 +65,14 @@ typedef enum config_bus_protocol { CONFIG_PROTO_MODBUS = 0, CONFIG_PROTO_DLT645 
 
 #define CONFIG_DLT645_DEFAULT_BAUD 2400   /* DL/T 645-2007: 8E1 */
 #define CONFIG_DLT645_DEFAULT_PREAMBLE 4  /* FE bytes sent before a frame */
+#define CONFIG_DLT645_DEFAULT_CLOCK_LIMIT_S 300
 
 typedef struct config_bus {
     char name[CONFIG_ID_MAX];
     config_bus_type type;
     config_bus_protocol protocol; /* modbus (default) or dlt645 */
     int preamble;                 /* dlt645: FE bytes sent before each frame, 0..4 */
+    int clock_limit_s;            /* dlt645: meters' clocks read daily; drift beyond this is an alert (0: off) */
     char device[CONFIG_PATH_MAX]; /* rtu */
     int baud;                     /* rtu: 1200..115200 (dlt645: 1200..9600) */
     char parity;                  /* rtu: 'N', 'E', 'O' */
