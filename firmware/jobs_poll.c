@@ -20,8 +20,10 @@ gl_status jobs_poll_init(jobs_gw *g)
     if (g->readings == NULL || g->events == NULL)
         return GL_ENOMEM;
     gl_status st = poller_new(c, &g->poller);
-    if (st == GL_OK)
+    if (st == GL_OK) {
+        poller_set_time_sync(g->poller, 1); /* DL/T 645 buses: broadcast time daily */
         pollstore_restore(g->store, c, g->poller);
+    }
     return st;
 }
 

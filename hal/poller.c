@@ -29,6 +29,8 @@ struct poller {
     poller_mode mode;
     bus **buses;          /* Modbus buses (NULL for dlt645 ones) */
     dlt645link **links;   /* DL/T 645 buses (NULL for Modbus ones) */
+    int time_sync;        /* broadcast time daily on DL/T 645 buses */
+    int64_t *next_sync;   /* per bus: when the next broadcast time is due */
     meter_slot *m;
 };
 
@@ -82,6 +84,7 @@ void poller_free(poller *p)
         dlt645link_close(p->links[b]);
     free(p->buses);
     free(p->links);
+    free(p->next_sync);
     free(p->m);
     free(p);
 }
@@ -112,8 +115,9 @@ gl_status poller_new(const config *cfg, poller **out)
     p->cfg = cfg;
     p->buses = calloc((size_t)cfg->nbuses + 1, sizeof *p->buses);
     p->links = calloc((size_t)cfg->nbuses + 1, sizeof *p->links);
+    p->next_sync = calloc((size_t)cfg->nbuses + 1, sizeof *p->next_sync);
     p->m = calloc((size_t)cfg->nmeters + 1, sizeof *p->m);
-    if (p->buses == NULL || p->links == NULL || p->m == NULL)
+    if (p->buses == NULL || p->links == NULL || p->next_sync == NULL || p->m == NULL)
         goto out;
     for (int b = 0; b < cfg->nbuses; b++) {
         ret = cfg->buses[b].protocol == CONFIG_PROTO_DLT645 ? dlt645link_open(&cfg->buses[b], &p->links[b])
@@ -304,9 +308,28 @@ static void poll_meter(poller *p, int i, int64_t ts, reading *r)
     }
 }
 
+void poller_set_time_sync(poller *p, int daily)
+{
+    p->time_sync = daily;
+}
+
+/* The daily broadcast time of a DL/T 645 bus, from the cycle's clock. */
+static void sync_bus_time(poller *p, int b, int64_t ts)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+    if (!p->time_sync || p->links[b] == NULL || ts < p->next_sync[b])
+        return;
+    localtime_r(&t, &tm); /* meters keep local time: the process runs in gateway.timezone */
+    dlt645_time now = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+    if (dlt645poll_broadcast_time(p->links[b], &now, p->cfg->buses[b].preamble, NULL) == GL_OK)
+        p->next_sync[b] = ts + 86400;
+}
+
 static void *bus_thread(void *arg)
 {
     bus_job *j = arg;
+    sync_bus_time(j->p, j->bus_index, j->ts);
     for (int i = 0; i < j->p->cfg->nmeters; i++)
         if (j->p->cfg->meters[i].bus_index == j->bus_index)
             poll_meter(j->p, i, j->ts, &j->out[i]);

@@ -173,6 +173,23 @@ grep -q "meter_clock" "$T/al2" && notok "the clock alert stays after the broadca
 [ $rc = 0 ] && [ $fr = 0 ] && ok "two missed midnights filled from the meters' daily freezes (0506xxxx), flagged frozen, a day's energy = load x 24 h" \
     || notok "frozen fill (poll rc=$rc)"
 
+# the daemon: polls the DL/T 645 buses on its schedule and broadcasts the time daily (first at start)
+stop_sim
+start_sim "${TCPARGS[@]}" "${PTYARGS[@]}" || exit 1
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["schedule"]={"poll_interval_s": 2}
+json.dump(c, open(sys.argv[2], "w"), indent=1)' "$T/gl.json" "$T/gl2.json"
+before=$(sqlite3 "$T/gl.db" "select count(*) from readings")
+"$GL" -c "$T/gl2.json" run 2>"$T/daemon.err" &
+dpid=$!
+sleep 12
+kill -TERM $dpid; wait $dpid; drc=$?
+truth
+after=$(sqlite3 "$T/gl.db" "select count(*) from readings")
+off=$(python3 -c 'import json,sys; print(abs(round([m["clock_offset_s"] for m in json.load(open(sys.argv[1]))["meters"] if m["endpoint"]==0 and m["id"]==10][0])))' "$T/truth.json")
+[ $drc = 0 ] && [ $((after - before)) -ge 14 ] && [ "$off" -le 2 ] \
+    && ok "daemon: $((after - before)) DL/T 645 readings stored in 12 s, the drifting meter's clock set by the broadcast time (offset ${off} s), exit 0 on SIGTERM" \
+    || { notok "daemon: rc=$drc readings +$((after - before)) offset $off"; sed 's/^/# /' "$T/daemon.err" | tail -5; }
+
 # config errors name file:line:col and the field
 python3 - "$T" <<'PY'
 import json, sys
