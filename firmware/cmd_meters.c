@@ -2,6 +2,8 @@
  * configured address of a DL/T 645 bus (its address register, 04000401)
  * and reports who answers at what baud: the bus's own first, then the
  * other DL/T 645 rates for those still silent (serial buses only).
+ * `meters scan --bus B --discover` asks the one meter of a bus for its
+ * address (13 to AA..AA), for a new meter whose nameplate is unreadable.
  * `meters relay METER open|close` switches a meter's relay through the
  * same path the collection plan drives, with read-back.
  * `meters time-sync --bus B` broadcasts the gateway's clock (08). */
@@ -97,6 +99,25 @@ static int scan(const config *cfg, int b, int json)
     return found > 0 ? CLI_OK : CLI_FAIL;
 }
 
+static int discover(const config *cfg, int b)
+{
+    dlt645link *l = NULL;
+    dlt645_addr got;
+    char text[13];
+    gl_status st = dlt645link_open(&cfg->buses[b], &l);
+    if (st == GL_OK)
+        st = dlt645poll_read_address(l, cfg->buses[b].preamble, cfg->buses[b].retries, NULL, &got);
+    dlt645link_close(l);
+    if (st != GL_OK) {
+        cli_error("meters scan", "read address on bus %s: %s", cfg->buses[b].name,
+                  st == GL_EPROTO ? "no clean answer (more than one meter on the bus?)" : gl_strerror(st));
+        return cli_status_exit(st);
+    }
+    dlt645_addr_format(&got, text);
+    printf("%s\n", text);
+    return CLI_OK;
+}
+
 static int time_sync(const config *cfg, int b)
 {
     dlt645link *l = NULL;
@@ -138,7 +159,7 @@ static int relay(const config *cfg, const char *meter, const char *state)
 }
 
 /* The bus named after --bus, which must speak DL/T 645. */
-static int dlt645_bus(const config *cfg, int argc, char **argv, int *json)
+static int dlt645_bus(const config *cfg, int argc, char **argv, int *json, int *disc)
 {
     int b = -1;
     for (int i = 2; i < argc; i++) {
@@ -146,6 +167,8 @@ static int dlt645_bus(const config *cfg, int argc, char **argv, int *json)
             b = config_find_bus(cfg, argv[++i]);
         else if (strcmp(argv[i], "--json") == 0)
             *json = 1;
+        else if (strcmp(argv[i], "--discover") == 0)
+            *disc = 1;
         else
             return -2;
     }
@@ -155,7 +178,7 @@ static int dlt645_bus(const config *cfg, int argc, char **argv, int *json)
 int cmd_meters(cli_ctx *ctx, int argc, char **argv)
 {
     config *cfg = NULL;
-    int json = 0, ret;
+    int json = 0, disc = 0, ret;
     if (argc < 2 || (strcmp(argv[1], "scan") != 0 && strcmp(argv[1], "relay") != 0 &&
                      strcmp(argv[1], "time-sync") != 0)) {
         cli_error("meters", "say scan --bus B, time-sync --bus B or relay METER open|close");
@@ -171,13 +194,13 @@ int cmd_meters(cli_ctx *ctx, int argc, char **argv)
     if (strcmp(argv[1], "relay") == 0) {
         ret = argc == 4 ? relay(cfg, argv[2], argv[3]) : CLI_USAGE;
     } else {
-        int b = dlt645_bus(cfg, argc, argv, &json);
+        int b = dlt645_bus(cfg, argc, argv, &json, &disc);
         if (b < 0) {
             cli_error("meters", b == -2 ? "unknown option (try meters --help)"
                                         : "--bus must name a bus with \"protocol\": \"dlt645\"");
             ret = CLI_USAGE;
         } else {
-            ret = strcmp(argv[1], "scan") == 0 ? scan(cfg, b, json) : time_sync(cfg, b);
+            ret = strcmp(argv[1], "scan") != 0 ? time_sync(cfg, b) : disc ? discover(cfg, b) : scan(cfg, b, json);
         }
     }
     config_free(cfg);

@@ -193,15 +193,15 @@ gl_status dlt645_decode(const uint8_t *buf, size_t n, dlt645_frame *f, size_t *u
 {
     size_t s = frame_start(buf, n);
     *used = s;
-    if (s >= n || n - s < DLT645_OVERHEAD)
-        return GL_EPROTO;
-    if (buf[s + 7] != START) {
-        *used = s + 1; /* a stray 68: resynchronise after it */
-        return GL_EPROTO;
-    }
+    if (s >= n)
+        return GL_EPROTO; /* noise only: all of it goes */
+    /* from here on at least the 68 goes, so a caller's loop always advances */
+    *used = s + 1;
+    if (n - s >= 8 && buf[s + 7] != START)
+        return GL_EPROTO; /* a stray 68: resynchronise after it */
+    if (n - s < DLT645_OVERHEAD || n - s < DLT645_OVERHEAD + (size_t)buf[s + 9])
+        return GL_EPROTO; /* called before dlt645_need() was met */
     size_t len = buf[s + 9];
-    if (n - s < DLT645_OVERHEAD + len)
-        return GL_EPROTO;
     size_t cs_at = s + 10 + len;
     *used = cs_at + 2;
     if (sum8(buf + s, cs_at - s) != buf[cs_at])

@@ -141,8 +141,9 @@ size_t dlt645_need(const uint8_t *buf, size_t n);
 
 /* dlt645_decode: the first frame in buf[n] (n >= dlt645_need(buf, n)).
  * GL_OK with *used the bytes up to its 16 (what follows is the caller's);
- * GL_EPROTO (no 68 / second 68 misplaced / missing 16), GL_ECORRUPT
- * (checksum) with *used = bytes to drop before trying again. */
+ * GL_EPROTO (no 68 / second 68 misplaced / missing 16 / too short),
+ * GL_ECORRUPT (checksum) with *used = bytes to drop before trying again,
+ * never 0 when n > 0. */
 gl_status dlt645_decode(const uint8_t *buf, size_t n, dlt645_frame *f, size_t *used);
 
 /* dlt645_reply_check: f answers function `func` from addr (NULL: any

@@ -117,6 +117,9 @@ import json, sys
 s = {m["meter"]: m["status"] for m in json.load(open(sys.argv[1]))["meters"]}
 sys.exit(0 if s["T8"] == "silent" and s["T1"] == "ok" and s["T7"] == "error" and list(s.values()).count("ok") == 8 else 1)' "$T/scan.json" \
     && ok "meters scan --bus conv --json: 8 answer, T8 silent, T7 garbage" || notok "scan conv: $(cat "$T/scan.json")"
+timeout 30 "$GL" -c "$T/gl.json" meters scan --bus line --discover >/dev/null 2>"$T/e1"; rc=$?
+[ $rc = 1 ] && grep -q "no clean answer" "$T/e1" && ok "read address (13) with four meters on the bus: their collision reported, not hung" \
+    || notok "discover on a shared bus: rc=$rc $(cat "$T/e1")"
 "$GL" -c "$T/gl.json" meters scan --bus nosuch >/dev/null 2>"$T/e2"; [ $? = 2 ] && ok "scan of an unknown bus: exit 2" || notok "scan unknown bus"
 
 # relay trip / close with read-back (1C, status word 3)

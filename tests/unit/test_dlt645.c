@@ -249,6 +249,19 @@ static void test_decode_refusals(void **state)
     static const uint8_t no68[] = {0xFE, 0x68, 1, 2, 3, 4, 5, 6, 0x00, 0x11};
     assert_int_equal(dlt645_need(no68, 9), 9);
     assert_int_equal(dlt645_need(no68, 8), 11); /* not known yet */
+    /* two meters colliding: a 68 whose second 68 never comes; each decode drops something */
+    static const uint8_t collision[] = {0x68, 0xFF, 0x00, 0x68, 0x33, 0xFE, 0x68, 0x91};
+    size_t at = 0, rounds = 0;
+    while (at < sizeof collision && rounds++ < sizeof collision) {
+        size_t u = 0, left = sizeof collision - at;
+        dlt645_frame g;
+        if (dlt645_need(collision + at, left) > left)
+            break;
+        assert_int_equal(dlt645_decode(collision + at, left, &g, &u), GL_EPROTO);
+        assert_true(u > 0);
+        at += u;
+    }
+    assert_true(rounds <= sizeof collision);
     static const uint8_t shortf[] = {0xFE, 0xFE, 0x68, 0x01, 0x00};
     size_t used = 0;
     dlt645_frame f;

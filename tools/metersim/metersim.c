@@ -437,6 +437,15 @@ static void dlt_dispatch(sim *s, endpoint *e, const dlt645_frame *req, int fd)
     int hits = 0;
     dlt645_addr all = dlt645_addr_broadcast();
     int broadcast = memcmp(req->addr.b, all.b, DLT645_ADDR_LEN) == 0;
+    for (int id = 1; id < SIM_MAX_IDS && !broadcast; id++) {
+        dlt645_addr own = simdlt_addr(e->addr_base, id);
+        hits += e->ids[id] != NULL && e->ids[id]->fault != SIM_SILENT && simdlt_matches(&req->addr, &own);
+    }
+    if (hits > 1) { /* several meters answer a wildcard at once: a collision */
+        static const uint8_t noise[] = {0x68, 0xFF, 0x00, 0x68, 0x33, 0xFE, 0x68, 0x91};
+        dlt_write(fd, noise, sizeof noise);
+        return;
+    }
     for (int id = 1; id < SIM_MAX_IDS; id++) {
         sim_meter *m = e->ids[id];
         dlt645_addr own = simdlt_addr(e->addr_base, id);
@@ -449,11 +458,6 @@ static void dlt_dispatch(sim *s, endpoint *e, const dlt645_frame *req, int fd)
         }
         if (!simdlt_matches(&req->addr, &own) || m->fault == SIM_SILENT)
             continue;
-        if (hits++ > 0) { /* two meters answer a wildcard at once: a collision */
-            static const uint8_t noise[] = {0x68, 0xFF, 0x00, 0x68, 0x33};
-            dlt_write(fd, noise, sizeof noise);
-            return;
-        }
         if (simdlt_reply(m, &s->clock, &own, req, out, sizeof out, &n)) {
             dlt_pace(e, m, 16 + req->len + n);
             dlt_write(fd, out, n);
