@@ -183,6 +183,13 @@ gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t 
 {
     size_t n = (size_t)cfg->nmeters;
     int64_t midnight = last_local_midnight(now);
+    int any = 0;
+    for (int b = 0; b < cfg->nbuses; b++)
+        any |= cfg->buses[b].protocol == CONFIG_PROTO_DLT645;
+    if (filled != NULL)
+        *filled = 0;
+    if (!any)
+        return GL_OK; /* Modbus meters keep no daily freezes */
     const char **ids = malloc((n ? n : 1) * sizeof *ids);
     reading *last = malloc((n ? n : 1) * sizeof *last), *fr = malloc(FROZEN_DAYS_MAX * sizeof *fr);
     int *found = calloc(n ? n : 1, sizeof *found), total = 0;

@@ -30,6 +30,7 @@ struct poller {
     bus **buses;          /* Modbus buses (NULL for dlt645 ones) */
     dlt645link **links;   /* DL/T 645 buses (NULL for Modbus ones) */
     int time_sync;        /* broadcast time daily on DL/T 645 buses */
+    int64_t cycle_real0;  /* wall clock when the cycle started (its ts may be simulated) */
     int64_t *next_sync;   /* per bus: when the next broadcast time is due */
     meter_slot *m;
 };
@@ -248,10 +249,11 @@ static void poll_dlt645(poller *p, int i, int64_t ts, reading *r)
     s->dlt.retries = s->vs.offline ? 0 : p->cfg->buses[cm->bus_index].retries;
     if (dlt645poll_read(p->links[cm->bus_index], &s->dlt, r) != GL_OK)
         return;
-    int64_t meter_ts = 0, now = (int64_t)time(NULL);
+    /* the cycle's clock, moved on by the wall time the cycle has taken so far */
+    int64_t meter_ts = 0, now = ts + ((int64_t)time(NULL) - p->cycle_real0);
     if (p->cfg->buses[cm->bus_index].clock_limit_s > 0 && s->next_clock_check <= ts &&
         dlt645poll_clock(p->links[cm->bus_index], &s->dlt, &meter_ts) == GL_OK) {
-        r->clock_drift_s = meter_ts - now; /* against the wall clock the meter is set from */
+        r->clock_drift_s = meter_ts - now; /* against the clock the broadcast time sets meters from */
         r->present |= READING_HAS_CLOCK;
         s->next_clock_check = ts + 86400;
     }
@@ -345,6 +347,7 @@ gl_status poller_poll(poller *p, int64_t ts, reading *out, validate_event *event
     int *started = calloc((size_t)nb + 1, sizeof *started);
     if (jobs == NULL || th == NULL || started == NULL)
         goto out;
+    p->cycle_real0 = (int64_t)time(NULL);
     for (int b = 0; b < nb; b++) {
         jobs[b] = (bus_job){p, b, ts, out};
         started[b] = pthread_create(&th[b], NULL, bus_thread, &jobs[b]) == 0;
