@@ -549,8 +549,13 @@ static void check_meter_refs(loader *L, int i, int *area_meters)
         check_dlt645_meter(L, i);
         return;
     }
-    if (m->bus_index >= 0)
+    if (m->bus_index >= 0) {
+        static const char *const dlt_only[] = {"password_level", "password", "operator_code"};
         check_addressing(L, i, "slave_id", m->slave_id > 0, "address", "a meter on a dlt645 bus");
+        for (size_t k = 0; k < sizeof dlt_only / sizeof dlt_only[0]; k++)
+            if ((v = item_field(L, "meters", i, dlt_only[k], p, sizeof p)) != NULL)
+                jsonv_error(L->doc, v, p, "only for a meter on a dlt645 bus");
+    }
     if (m->profile[0] && !profile_known(cfg, m->profile) && (v = item_field(L, "meters", i, "profile", p, sizeof p)))
         jsonv_error(L->doc, v, p, "unknown profile \"%s\" (built in: DDSU666 DTSU666 SDM120 SDM630 generic)",
                     m->profile);

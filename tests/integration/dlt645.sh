@@ -204,6 +204,9 @@ c["meters"][1]["slave_id"] = 3
 del c["meters"][2]["address"]
 c["meters"][3]["address"] = c["meters"][4]["address"]
 c["meters"][5]["profile"] = "SDM120"
+c["buses"].append({"name": "mb", "type": "tcp", "host": "127.0.0.1", "port": 502})
+c["meters"].append({"id": "MB1", "bus": "mb", "slave_id": 1, "address": "000000000001", "password": "123456",
+                    "profile": "SDM120", "customer": "C1"})
 c["dlt645_profiles"][0]["items"]["voltage_l1"] = {"di": "0201010", "bytes": 2, "scale": "0.1", "unit": "V"}
 json.dump(c, open(t + "/bad.json", "w"), indent=1)
 PY
@@ -211,7 +214,8 @@ PY
 want=("buses\[1\].baud: must be one of 1200 2400 4800 9600" "meters\[0\].address: must be 12 decimal digits"
       "meters\[1\].slave_id: only for a meter on a modbus bus" "meters\[2\]: required key \"address\" is missing"
       "meters\[4\].address: address 201600000005 already used" "meters\[5\].profile: unknown DL/T 645 profile"
-      "dlt645_profiles\[0\].items.voltage_l1.di: must be 8 hex digits")
+      "dlt645_profiles\[0\].items.voltage_l1.di: must be 8 hex digits"
+      "meters\[14\].address: only for a meter on a dlt645 bus" "meters\[14\].password: only for a meter on a dlt645 bus")
 miss=0
 for w in "${want[@]}"; do grep -qE "bad.json:[0-9]+:[0-9]+: $w" "$T/cerr" || { miss=1; echo "# missing: $w"; }; done
 [ $rc = 2 ] && [ $miss = 0 ] && ok "config errors with file:line:col: $(wc -l <"$T/cerr") lines" || { notok "config errors rc=$rc"; sed 's/^/# /' "$T/cerr"; }

@@ -221,7 +221,8 @@ static void read_di(answer *a, const sim_meter *m, const sim_clock *c, uint32_t 
         memcpy(a->data + a->len, own->b, DLT645_ADDR_LEN);
         a->len += DLT645_ADDR_LEN;
     } else if (di == DLT645_DI_STATUS3) {
-        put_units(a, m->relay_closed ? 0 : 10, 2, 0); /* bit 4 of the low byte: relay open */
+        a->data[a->len++] = m->relay_closed ? 0x00 : 0x10; /* status word 3, low byte first: bit 4 relay open */
+        a->data[a->len++] = 0x00;
     } else if (di3 == 5 && di2 == 6) {
         frozen(a, m, c, di);
     } else {
