@@ -21,9 +21,9 @@
 #define SCAN_BAUDS 4
 
 typedef struct scan_row {
-    int meter;      /* index in cfg->meters */
-    int baud;       /* 0: no answer */
-    gl_status st;   /* of the last try */
+    int meter;    /* index in cfg->meters */
+    int baud;     /* 0: no answer */
+    gl_status st; /* of the last try */
     dlt645_addr got;
 } scan_row;
 
@@ -55,8 +55,8 @@ static void print_scan(const config *cfg, const config_bus *cb, const scan_row *
         const config_meter *m = &cfg->meters[rows[k].meter];
         const char *what = rows[k].baud != 0 ? "ok" : rows[k].st == GL_ETIMEOUT ? "silent" : "error";
         if (json) {
-            printf("%s\n  {\"meter\": \"%s\", \"address\": \"%s\", \"status\": \"%s\"", k ? "," : "", m->id,
-                   m->address, what);
+            printf("%s\n  {\"meter\": \"%s\", \"address\": \"%s\", \"status\": \"%s\"", k ? "," : "", m->id, m->address,
+                   what);
             if (rows[k].baud > 0)
                 printf(", \"baud\": %d", rows[k].baud);
             printf("}");
@@ -151,7 +151,8 @@ static int relay(const config *cfg, const char *meter, const char *state)
         st = poller_relay(p, i, closed);
     poller_free(p);
     if (st != GL_OK) {
-        cli_error("meters relay", "%s: %s", meter, st == GL_ESTATE ? "the relay did not follow (read back)" : gl_strerror(st));
+        cli_error("meters relay", "%s: %s", meter,
+                  st == GL_ESTATE ? "the relay did not follow (read back)" : gl_strerror(st));
         return cli_status_exit(st);
     }
     printf("%s relay %s (read back)\n", meter, closed ? "closed" : "open");
@@ -179,8 +180,8 @@ int cmd_meters(cli_ctx *ctx, int argc, char **argv)
 {
     config *cfg = NULL;
     int json = 0, disc = 0, ret;
-    if (argc < 2 || (strcmp(argv[1], "scan") != 0 && strcmp(argv[1], "relay") != 0 &&
-                     strcmp(argv[1], "time-sync") != 0)) {
+    if (argc < 2 ||
+        (strcmp(argv[1], "scan") != 0 && strcmp(argv[1], "relay") != 0 && strcmp(argv[1], "time-sync") != 0)) {
         cli_error("meters", "say scan --bus B, time-sync --bus B or relay METER open|close");
         return CLI_USAGE;
     }

@@ -228,7 +228,8 @@ static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b
 {
     static const char *const keys[] = {"name", "type", "device", "baud", "parity", "data_bits", "stop_bits",
                                        "rs485", "host", "port", "timeout_ms", "byte_timeout_ms", "retries",
-                                       "inter_frame_ms", "offline_after", "protocol", "preamble", "clock_limit_s", NULL};
+                                       "inter_frame_ms", "offline_after", "protocol", "preamble", "clock_limit_s",
+                                       NULL};
     static const char *const types[] = {"rtu", "tcp", NULL};
     static const char *const protocols[] = {"modbus", "dlt645", NULL};
     int type = 0, proto = 0;
@@ -512,7 +513,9 @@ static void check_dlt645_meter(loader *L, int i)
     check_addressing(L, i, "address", m->address[0] != '\0', "slave_id", "a meter on a modbus bus");
     if (m->profile[0] && !dlt645prof_known(cfg, m->profile) &&
         (v = item_field(L, "meters", i, "profile", p, sizeof p)))
-        jsonv_error(L->doc, v, p, "unknown DL/T 645 profile \"%s\" (built in: DLT645-1P DLT645-3P, or a dlt645_profiles[].name)", m->profile);
+        jsonv_error(L->doc, v, p,
+                    "unknown DL/T 645 profile \"%s\" (built in: DLT645-1P DLT645-3P, or a dlt645_profiles[].name)",
+                    m->profile);
     for (int j = 0; j < i && m->address[0]; j++) {
         if (cfg->meters[j].bus_index == m->bus_index && strcmp(cfg->meters[j].address, m->address) == 0 &&
             (v = item_field(L, "meters", i, "address", p, sizeof p))) {

@@ -73,8 +73,8 @@ static uint8_t sum8(const uint8_t *p, size_t n)
     return (uint8_t)s;
 }
 
-gl_status dlt645_encode(const dlt645_addr *addr, uint8_t c, const uint8_t *data, size_t len, int preamble,
-                        uint8_t *out, size_t cap, size_t *n)
+gl_status dlt645_encode(const dlt645_addr *addr, uint8_t c, const uint8_t *data, size_t len, int preamble, uint8_t *out,
+                        size_t cap, size_t *n)
 {
     if (preamble < 0 || preamble > DLT645_PREAMBLE_MAX || addr == NULL || (len > 0 && data == NULL))
         return GL_EINVAL;
@@ -111,8 +111,7 @@ static uint32_t di_get(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-gl_status dlt645_build_read(const dlt645_addr *addr, uint32_t di, int preamble, uint8_t *out, size_t cap,
-                            size_t *n)
+gl_status dlt645_build_read(const dlt645_addr *addr, uint32_t di, int preamble, uint8_t *out, size_t cap, size_t *n)
 {
     uint8_t d[4];
     di_put(di, d);
@@ -149,8 +148,8 @@ static int relay_command_known(uint8_t c)
     return c == 0x1A || c == 0x1B || c == 0x1C || c == 0x2A || c == 0x2B || c == 0x3A || c == 0x3B;
 }
 
-gl_status dlt645_build_relay(const dlt645_addr *addr, const dlt645_relay *r, int preamble, uint8_t *out,
-                             size_t cap, size_t *n)
+gl_status dlt645_build_relay(const dlt645_addr *addr, const dlt645_relay *r, int preamble, uint8_t *out, size_t cap,
+                             size_t *n)
 {
     uint8_t d[16];
     if (!relay_command_known(r->command) || r->password > 0xFFFFFF)
@@ -243,8 +242,12 @@ gl_status dlt645_read_payload(const dlt645_frame *f, uint32_t di, const uint8_t 
 const char *dlt645_err_name(uint8_t err)
 {
     static const char *const names[] = {
-        "other error",         "no requested data", "password/authority refused",
-        "baud rate not changeable", "too many year time zones", "too many daily time slots",
+        "other error",
+        "no requested data",
+        "password/authority refused",
+        "baud rate not changeable",
+        "too many year time zones",
+        "too many daily time slots",
         "too many tariffs",
     };
     for (int bit = 0; bit < 7; bit++)
@@ -322,8 +325,7 @@ static int time_valid(const dlt645_time *t)
         return 0;
     if (t->day < 1 || t->day > days_in(t->year, t->month))
         return 0;
-    return t->hour >= 0 && t->hour < 24 && t->minute >= 0 && t->minute < 60 && t->second >= 0 &&
-           t->second < 60;
+    return t->hour >= 0 && t->hour < 24 && t->minute >= 0 && t->minute < 60 && t->second >= 0 && t->second < 60;
 }
 
 gl_status dlt645_time_get(const uint8_t *p, int has_seconds, dlt645_time *t)

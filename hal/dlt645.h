@@ -20,7 +20,7 @@
 #include "gridledger/status.h"
 
 #define DLT645_ADDR_LEN 6
-#define DLT645_DATA_MAX 255     /* L is one byte */
+#define DLT645_DATA_MAX 255      /* L is one byte */
 #define DLT645_READ_DATA_MAX 200 /* L <= 200 for read replies (DL/T 645-2007 4.3.3) */
 #define DLT645_PREAMBLE_MAX 4
 #define DLT645_FRAME_MAX (DLT645_PREAMBLE_MAX + 12 + DLT645_DATA_MAX)
@@ -53,15 +53,15 @@
 #define DLT645_DI_IMPORT_TOTAL 0x00010000u /* forward active total, 4 bytes BCD, 0.01 kWh */
 #define DLT645_DI_IMPORT_BLOCK 0x0001FF00u /* total + tariffs 1..4 */
 #define DLT645_DI_EXPORT_TOTAL 0x00020000u
-#define DLT645_DI_VOLTAGE_A 0x02010100u    /* 2 bytes, 0.1 V */
-#define DLT645_DI_CURRENT_A 0x02020100u    /* 3 bytes, 0.001 A, signed */
-#define DLT645_DI_POWER_TOTAL 0x02030000u  /* 3 bytes, 0.0001 kW, signed */
-#define DLT645_DI_PF_TOTAL 0x02060000u     /* 2 bytes, 0.001, signed */
-#define DLT645_DI_FREQUENCY 0x02800002u    /* 2 bytes, 0.01 Hz */
-#define DLT645_DI_DATE 0x04000101u         /* YY MM DD WW (sent WW DD MM YY) */
-#define DLT645_DI_TIME 0x04000102u         /* hh mm ss (sent ss mm hh) */
+#define DLT645_DI_VOLTAGE_A 0x02010100u   /* 2 bytes, 0.1 V */
+#define DLT645_DI_CURRENT_A 0x02020100u   /* 3 bytes, 0.001 A, signed */
+#define DLT645_DI_POWER_TOTAL 0x02030000u /* 3 bytes, 0.0001 kW, signed */
+#define DLT645_DI_PF_TOTAL 0x02060000u    /* 2 bytes, 0.001, signed */
+#define DLT645_DI_FREQUENCY 0x02800002u   /* 2 bytes, 0.01 Hz */
+#define DLT645_DI_DATE 0x04000101u        /* YY MM DD WW (sent WW DD MM YY) */
+#define DLT645_DI_TIME 0x04000102u        /* hh mm ss (sent ss mm hh) */
 #define DLT645_DI_ADDRESS 0x04000401u
-#define DLT645_DI_STATUS3 0x04000503u      /* bit 4: relay open */
+#define DLT645_DI_STATUS3 0x04000503u           /* bit 4: relay open */
 #define DLT645_DI_FROZEN_DAY_TIME 0x05060001u   /* last daily freeze: YY MM DD hh mm */
 #define DLT645_DI_FROZEN_DAY_IMPORT 0x05060101u /* last daily freeze: import total + tariffs */
 
@@ -111,12 +111,11 @@ dlt645_addr dlt645_addr_wildcard(void);
  * is added here) after `preamble` FE bytes (0..4), into out[cap]; *n is its
  * size. GL_EINVAL for a preamble above 4, GL_EBOUND if len > 255 or cap is
  * too small. */
-gl_status dlt645_encode(const dlt645_addr *addr, uint8_t c, const uint8_t *data, size_t len, int preamble,
-                        uint8_t *out, size_t cap, size_t *n);
+gl_status dlt645_encode(const dlt645_addr *addr, uint8_t c, const uint8_t *data, size_t len, int preamble, uint8_t *out,
+                        size_t cap, size_t *n);
 
 /* dlt645_build_read: read data (11) of DI di. */
-gl_status dlt645_build_read(const dlt645_addr *addr, uint32_t di, int preamble, uint8_t *out, size_t cap,
-                            size_t *n);
+gl_status dlt645_build_read(const dlt645_addr *addr, uint32_t di, int preamble, uint8_t *out, size_t cap, size_t *n);
 
 /* dlt645_build_read_more: read follow-up frame (12) number seq of DI di. */
 gl_status dlt645_build_read_more(const dlt645_addr *addr, uint32_t di, uint8_t seq, int preamble, uint8_t *out,
@@ -130,8 +129,8 @@ gl_status dlt645_build_read_address(int preamble, uint8_t *out, size_t cap, size
 gl_status dlt645_build_broadcast_time(const dlt645_time *t, int preamble, uint8_t *out, size_t cap, size_t *n);
 
 /* dlt645_build_relay: 1C with PA P0 P1 P2 C0..C3 N1 N2 N3..N8. */
-gl_status dlt645_build_relay(const dlt645_addr *addr, const dlt645_relay *r, int preamble, uint8_t *out,
-                             size_t cap, size_t *n);
+gl_status dlt645_build_relay(const dlt645_addr *addr, const dlt645_relay *r, int preamble, uint8_t *out, size_t cap,
+                             size_t *n);
 
 /* dlt645_need: how many bytes of buf decoding needs: the whole frame once
  * its length byte is in, else enough to see the header; n itself once the

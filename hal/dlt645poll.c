@@ -35,8 +35,8 @@ static gl_status append_payload(const dlt645_frame *f, uint32_t di, uint8_t *out
     return GL_OK;
 }
 
-gl_status dlt645poll_read_di(dlt645link *l, dlt645poll_meter *m, uint32_t di, uint8_t *out, size_t cap,
-                             size_t *n, uint8_t *err)
+gl_status dlt645poll_read_di(dlt645link *l, dlt645poll_meter *m, uint32_t di, uint8_t *out, size_t cap, size_t *n,
+                             uint8_t *err)
 {
     uint8_t req[DLT645_FRAME_MAX];
     size_t rn = 0;
@@ -243,8 +243,8 @@ gl_status dlt645poll_read(dlt645link *l, dlt645poll_meter *m, reading *r)
     r->nphases = m->prof->nphases;
     gl_status st = read_energy(l, m, r, &err);
     for (int q = PROFILE_Q_IMPORT + 1; st == GL_OK && q < PROFILE_Q_COUNT; q++)
-        if (m->prof->q[q].present && (q < PROFILE_Q_VOLTAGE_L1 || q > PROFILE_Q_CURRENT_L3 ||
-                                      (q - PROFILE_Q_VOLTAGE_L1) % 3 < m->prof->nphases))
+        if (m->prof->q[q].present &&
+            (q < PROFILE_Q_VOLTAGE_L1 || q > PROFILE_Q_CURRENT_L3 || (q - PROFILE_Q_VOLTAGE_L1) % 3 < m->prof->nphases))
             st = read_q(l, m, (profile_q)q, r);
     if (st == GL_OK && m->relay && m->prof->relay) {
         int closed = 0;

@@ -18,10 +18,10 @@
 typedef struct dlt645poll_meter {
     const dlt645prof *prof;
     dlt645_addr addr;
-    int preamble;  /* FE bytes sent before each frame */
+    int preamble; /* FE bytes sent before each frame */
     int retries;
-    int block;     /* -1 not tried yet, 1 the meter has 0001FF00, 0 it refused it */
-    int relay;     /* the config says the relay may be read and switched */
+    int block; /* -1 not tried yet, 1 the meter has 0001FF00, 0 it refused it */
+    int relay; /* the config says the relay may be read and switched */
     bus_counters *c;
 } dlt645poll_meter;
 
@@ -30,8 +30,8 @@ typedef struct dlt645poll_meter {
 gl_status dlt645poll_read(dlt645link *l, dlt645poll_meter *m, reading *r);
 
 /* dlt645poll_read_di: one DI's payload (after the DI) into out[cap]. */
-gl_status dlt645poll_read_di(dlt645link *l, dlt645poll_meter *m, uint32_t di, uint8_t *out, size_t cap,
-                             size_t *n, uint8_t *err);
+gl_status dlt645poll_read_di(dlt645link *l, dlt645poll_meter *m, uint32_t di, uint8_t *out, size_t cap, size_t *n,
+                             uint8_t *err);
 
 /* dlt645poll_relay: sends relay command r (1C) and reads the state back
  * from status word 3: GL_ESTATE if it disagrees with the command. */

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ITEM(di_, width_, signed_, mult_, div_) {1, di_, width_, signed_, mult_, div_}
+#define ITEM(di_, width_, signed_, mult_, div_)                                                                        \
+    {                                                                                                                  \
+        1, di_, width_, signed_, mult_, div_                                                                           \
+    }
 
 /* 0.01 kWh -> Wh; 0.1 V -> dV; 0.001 A -> mA; 0.0001 kW -> W; 0.001 -> pf x 1000; 0.01 Hz -> cHz */
 #define ENERGY(di_) ITEM(di_, 4, 0, 10, 1)
@@ -167,8 +170,8 @@ static void parse_items(jsonv_doc *doc, const cJSON *o, const char *path, dlt645
 
 int dlt645prof_parse(jsonv_doc *doc, const cJSON *obj, const char *path, dlt645prof *out)
 {
-    static const char *const keys[] = {"name", "base", "source", "phases", "max_power_w", "block", "tariffs",
-                                       "relay", "items", NULL};
+    static const char *const keys[] = {"name",  "base",    "source", "phases", "max_power_w",
+                                       "block", "tariffs", "relay",  "items",  NULL};
     int before = jsonv_errors(doc);
     char base[PROFILE_NAME_MAX] = "DLT645-1P", p2[JSONV_PATH_MAX];
     long long phases, maxp, tariffs;

@@ -95,7 +95,8 @@ static gl_status dlt645_slot(const config *cfg, int i, meter_slot *s)
 {
     const config_meter *cm = &cfg->meters[i];
     const config_bus *cb = &cfg->buses[cm->bus_index];
-    if (dlt645prof_resolve(cfg, cm->profile, &s->dprof) != GL_OK || dlt645_addr_parse(cm->address, &s->dlt.addr) != GL_OK)
+    if (dlt645prof_resolve(cfg, cm->profile, &s->dprof) != GL_OK ||
+        dlt645_addr_parse(cm->address, &s->dlt.addr) != GL_OK)
         return GL_ECONFIG;
     s->dlt.prof = &s->dprof;
     dlt645prof_as_profile(s->dlt.prof, &s->prof);

@@ -84,7 +84,9 @@ static void test_builders_byte_for_byte(void **state)
     dlt645_addr one = addr_of("000000000001");
 
     static const struct built read_address = {
-        "read address", {0xFE, 0xFE, 0xFE, 0xFE, 0x68, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0x68, 0x13, 0x00, 0xDF, 0x16}, 16};
+        "read address",
+        {0xFE, 0xFE, 0xFE, 0xFE, 0x68, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0x68, 0x13, 0x00, 0xDF, 0x16},
+        16};
     assert_int_equal(dlt645_build_read_address(4, out, sizeof out, &n), GL_OK);
     expect_bytes(&read_address, out, n);
 
@@ -94,17 +96,16 @@ static void test_builders_byte_for_byte(void **state)
     expect_bytes(&read_energy, out, n);
 
     static const struct built time = {"broadcast time",
-                                      {0xFE, 0xFE, 0xFE, 0xFE, 0x68, 0x99, 0x99, 0x99, 0x99, 0x99, 0x99, 0x68, 0x08,
-                                       0x06, 0x89, 0x67, 0x45, 0x35, 0x44, 0x58, 0x7A, 0x16},
+                                      {0xFE, 0xFE, 0xFE, 0xFE, 0x68, 0x99, 0x99, 0x99, 0x99, 0x99, 0x99,
+                                       0x68, 0x08, 0x06, 0x89, 0x67, 0x45, 0x35, 0x44, 0x58, 0x7A, 0x16},
                                       22};
     dlt645_time t = {2025, 11, 2, 12, 34, 56};
     assert_int_equal(dlt645_build_broadcast_time(&t, 4, out, sizeof out, &n), GL_OK);
     expect_bytes(&time, out, n);
 
     static const struct built write_address = {"write address (600888)",
-                                               {0xFE, 0xFE, 0xFE, 0xFE, 0x68, 0x12, 0x34, 0x56, 0x78, 0x10,
-                                                0x12, 0x68, 0x15, 0x06, 0x45, 0x67, 0x89, 0xAB, 0x43, 0x46,
-                                                0x8A, 0x16},
+                                               {0xFE, 0xFE, 0xFE, 0xFE, 0x68, 0x12, 0x34, 0x56, 0x78, 0x10, 0x12,
+                                                0x68, 0x15, 0x06, 0x45, 0x67, 0x89, 0xAB, 0x43, 0x46, 0x8A, 0x16},
                                                22};
     dlt645_addr a = {{0x12, 0x34, 0x56, 0x78, 0x10, 0x12}};
     static const uint8_t newaddr[] = {0x12, 0x34, 0x56, 0x78, 0x10, 0x13};
@@ -226,10 +227,8 @@ static void test_decode_refusals(void **state)
     dlt645_addr a = addr_of("000000000001");
     static const uint8_t data[] = {0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00};
     static const struct bad_case cases[] = {
-        {"checksum off by one bit", 2 + 18, 0x01, GL_ECORRUPT},
-        {"end byte 17, not 16", 2 + 19, 0x01, GL_EPROTO},
-        {"second 68 missing", 2 + 7, 0x68, GL_EPROTO},
-        {"data byte changed", 2 + 12, 0x01, GL_ECORRUPT},
+        {"checksum off by one bit", 2 + 18, 0x01, GL_ECORRUPT}, {"end byte 17, not 16", 2 + 19, 0x01, GL_EPROTO},
+        {"second 68 missing", 2 + 7, 0x68, GL_EPROTO},          {"data byte changed", 2 + 12, 0x01, GL_ECORRUPT},
         {"control byte changed", 2 + 8, 0x80, GL_ECORRUPT},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -358,12 +357,12 @@ static void test_bcd_and_sign(void **state)
         {{0x00, 0x00, 0x00, 0x00}, 4, 0, GL_OK, 0},
         {{0x78, 0x56, 0x34, 0x12}, 4, 0, GL_OK, 12345678},
         {{0x99, 0x99, 0x99, 0x99}, 4, 0, GL_OK, 99999999},
-        {{0x34, 0x12, 0x80}, 3, 1, GL_OK, -1234},    /* current -1.234 A */
+        {{0x34, 0x12, 0x80}, 3, 1, GL_OK, -1234}, /* current -1.234 A */
         {{0x34, 0x12, 0x00}, 3, 1, GL_OK, 1234},
-        {{0x99, 0x99, 0x79}, 3, 1, GL_OK, 799999},   /* largest signed 3-byte */
+        {{0x99, 0x99, 0x79}, 3, 1, GL_OK, 799999}, /* largest signed 3-byte */
         {{0x99, 0x99, 0xF9}, 3, 1, GL_OK, -799999},
-        {{0x00, 0x80}, 2, 1, GL_OK, 0},             /* -0 reads as 0 */
-        {{0x00, 0x80}, 2, 0, GL_OK, 8000},          /* unsigned: 80 is a digit pair */
+        {{0x00, 0x80}, 2, 1, GL_OK, 0},    /* -0 reads as 0 */
+        {{0x00, 0x80}, 2, 0, GL_OK, 8000}, /* unsigned: 80 is a digit pair */
         {{0x1A, 0x00}, 2, 0, GL_ERANGE, 0},
         {{0xA1, 0x00}, 2, 0, GL_ERANGE, 0},
         {{0x00, 0xFF}, 2, 0, GL_ERANGE, 0},
@@ -435,11 +434,16 @@ static void test_time(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_addr_parse_format),   cmocka_unit_test(test_builders_byte_for_byte),
-        cmocka_unit_test(test_build_relay),         cmocka_unit_test(test_encode_bounds),
-        cmocka_unit_test(test_round_trip_preambles), cmocka_unit_test(test_checksum_16_and_stray_68),
-        cmocka_unit_test(test_decode_refusals),     cmocka_unit_test(test_error_replies),
-        cmocka_unit_test(test_follow_up),           cmocka_unit_test(test_bcd_and_sign),
+        cmocka_unit_test(test_addr_parse_format),
+        cmocka_unit_test(test_builders_byte_for_byte),
+        cmocka_unit_test(test_build_relay),
+        cmocka_unit_test(test_encode_bounds),
+        cmocka_unit_test(test_round_trip_preambles),
+        cmocka_unit_test(test_checksum_16_and_stray_68),
+        cmocka_unit_test(test_decode_refusals),
+        cmocka_unit_test(test_error_replies),
+        cmocka_unit_test(test_follow_up),
+        cmocka_unit_test(test_bcd_and_sign),
         cmocka_unit_test(test_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

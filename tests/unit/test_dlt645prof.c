@@ -16,7 +16,7 @@ struct value_case {
     profile_q q;
     uint8_t bytes[4]; /* as received, after -0x33, least significant first */
     gl_status st;
-    int64_t value;    /* in the reading's unit */
+    int64_t value; /* in the reading's unit */
 };
 
 static void test_item_values(void **state)

@@ -164,7 +164,7 @@ static void clock_value(answer *a, const sim_meter *m, const sim_clock *c, int w
     struct tm tm;
     localtime_r(&tt, &tm);
     int v[4] = {tm.tm_wday, t.day, t.month, t.year - 2000}; /* 04000101: WW DD MM YY */
-    if (which == 2) {                                         /* 04000102: ss mm hh */
+    if (which == 2) {                                       /* 04000102: ss mm hh */
         v[0] = t.second;
         v[1] = t.minute;
         v[2] = t.hour;
@@ -307,8 +307,9 @@ int simdlt_reply(sim_meter *m, const sim_clock *c, const dlt645_addr *own, const
     if ((func == DLT645_F_READ && req->len == 4) || (func == DLT645_F_READ_MORE && req->len == 5)) {
         memcpy(a.data, req->data, 4);
         a.len = 4;
-        read_di(&a, m, c, (uint32_t)req->data[0] | (uint32_t)req->data[1] << 8 | (uint32_t)req->data[2] << 16 |
-                              (uint32_t)req->data[3] << 24,
+        read_di(&a, m, c,
+                (uint32_t)req->data[0] | (uint32_t)req->data[1] << 8 | (uint32_t)req->data[2] << 16 |
+                    (uint32_t)req->data[3] << 24,
                 own);
         more = split_follow_up(m, req, &a);
     } else if (func == DLT645_F_READ_ADDRESS) {
