@@ -47,6 +47,7 @@ int cli_open_store(const config *cfg, store **out);
 int cmd_check_config(cli_ctx *ctx, int argc, char **argv);
 int cmd_uplink_test(cli_ctx *ctx, int argc, char **argv);
 int cmd_poll(cli_ctx *ctx, int argc, char **argv);
+int cmd_meters(cli_ctx *ctx, int argc, char **argv);
 
 int cmd_db(cli_ctx *ctx, int argc, char **argv);
 int cmd_outbox(cli_ctx *ctx, int argc, char **argv);

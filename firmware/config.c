@@ -7,6 +7,7 @@
 #include "gridledger/config.h"
 #include "gridledger/creditcfg.h"
 #include "gridledger/fileio.h"
+#include "dlt645prof.h"
 #include "profile.h"
 
 #include <stdio.h>
@@ -25,12 +26,13 @@ static const struct {
     config_section_fn fn;
 } section_hooks[] = {
     {"profiles", profile_config_check},
+    {"dlt645_profiles", dlt645prof_config_check},
     {"credit", creditcfg_check_credit},
     {"collection", creditcfg_check_collection},
     {"fee_control", creditcfg_check_fee_control},
 };
 
-static const char *const top_keys[] = {"gateway", "store", "schedule", "buses", "meters", "profiles",
+static const char *const top_keys[] = {"gateway", "store", "schedule", "buses", "meters", "profiles", "dlt645_profiles",
                                        "customers", "tariffs", "billing", "credit", "collection",
                                        "fee_control", "uplink", NULL};
 
@@ -189,19 +191,21 @@ static void parse_bus_rtu(loader *L, const cJSON *o, const char *path, config_bu
 {
     static const char *const parities[] = {"N", "E", "O", NULL};
     static const int bauds[] = {1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200};
-    int parity = 0, ok_baud = 0;
+    int dlt = b->protocol == CONFIG_PROTO_DLT645, parity = 0, ok_baud = 0;
+    int nbauds = dlt ? 4 : (int)(sizeof bauds / sizeof bauds[0]); /* DL/T 645-2007: 1200..9600 */
     jsonv_get_string(L->doc, o, path, "device", 1, NULL, b->device, sizeof b->device);
-    if (get_intv(L, o, path, "baud", 0, 9600, 300, 115200, &b->baud)) {
-        for (size_t i = 0; i < sizeof bauds / sizeof bauds[0]; i++)
+    if (get_intv(L, o, path, "baud", 0, dlt ? CONFIG_DLT645_DEFAULT_BAUD : 9600, 300, 115200, &b->baud)) {
+        for (int i = 0; i < nbauds; i++)
             ok_baud |= bauds[i] == b->baud;
         if (!ok_baud) {
             char p[JSONV_PATH_MAX];
             jsonv_path_key(p, sizeof p, path, "baud");
-            jsonv_error(L->doc, cJSON_GetObjectItemCaseSensitive(o, "baud"), p,
-                        "must be one of 1200 2400 4800 9600 19200 38400 57600 115200");
+            jsonv_error(L->doc, cJSON_GetObjectItemCaseSensitive(o, "baud"), p, "must be one of %s",
+                        dlt ? "1200 2400 4800 9600 (protocol dlt645)"
+                            : "1200 2400 4800 9600 19200 38400 57600 115200");
         }
     }
-    jsonv_get_enum(L->doc, o, path, "parity", 0, parities, 0, &parity);
+    jsonv_get_enum(L->doc, o, path, "parity", 0, parities, dlt ? 1 : 0, &parity); /* DL/T 645: 8E1 */
     b->parity = parities[parity][0];
     get_intv(L, o, path, "data_bits", 0, 8, 7, 8, &b->data_bits);
     get_intv(L, o, path, "stop_bits", 0, 1, 1, 2, &b->stop_bits);
@@ -214,7 +218,8 @@ static void parse_bus_tcp(loader *L, const cJSON *o, const char *path, config_bu
 {
     static const char *const rtu_only[] = {"device", "baud", "parity", "data_bits", "stop_bits", "rs485", NULL};
     jsonv_get_string(L->doc, o, path, "host", 1, NULL, b->host, sizeof b->host);
-    get_intv(L, o, path, "port", 0, 502, 1, 65535, &b->port);
+    /* converters have no standard port for DL/T 645: it must be given */
+    get_intv(L, o, path, "port", b->protocol == CONFIG_PROTO_DLT645, 502, 1, 65535, &b->port);
     for (int i = 0; rtu_only[i] != NULL; i++)
         refuse_key(L, o, path, rtu_only[i], "only for type rtu");
 }
@@ -223,13 +228,25 @@ static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b
 {
     static const char *const keys[] = {"name", "type", "device", "baud", "parity", "data_bits", "stop_bits",
                                        "rs485", "host", "port", "timeout_ms", "byte_timeout_ms", "retries",
-                                       "inter_frame_ms", "offline_after", NULL};
+                                       "inter_frame_ms", "offline_after", "protocol", "preamble", "clock_limit_s",
+                                       NULL};
     static const char *const types[] = {"rtu", "tcp", NULL};
-    int type = 0;
+    static const char *const protocols[] = {"modbus", "dlt645", NULL};
+    int type = 0, proto = 0;
     if (!jsonv_check_object(L->doc, o, path))
         return;
     jsonv_check_keys(L->doc, o, path, keys);
     get_id(L, o, path, "name", 1, b->name);
+    jsonv_get_enum(L->doc, o, path, "protocol", 0, protocols, 0, &proto);
+    b->protocol = (config_bus_protocol)proto;
+    b->preamble = CONFIG_DLT645_DEFAULT_PREAMBLE;
+    if (b->protocol == CONFIG_PROTO_DLT645) {
+        get_intv(L, o, path, "preamble", 0, CONFIG_DLT645_DEFAULT_PREAMBLE, 0, 4, &b->preamble);
+        get_intv(L, o, path, "clock_limit_s", 0, CONFIG_DLT645_DEFAULT_CLOCK_LIMIT_S, 0, 86400, &b->clock_limit_s);
+    } else {
+        refuse_key(L, o, path, "preamble", "only for protocol dlt645");
+        refuse_key(L, o, path, "clock_limit_s", "only for protocol dlt645");
+    }
     if (jsonv_get_enum(L->doc, o, path, "type", 1, types, 0, &type)) {
         b->type = (config_bus_type)type;
         if (b->type == CONFIG_BUS_RTU)
@@ -244,10 +261,40 @@ static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b
     get_intv(L, o, path, "offline_after", 0, CONFIG_DEFAULT_OFFLINE_AFTER, 1, 1000, &b->offline_after);
 }
 
+/* A string of exactly `digits` characters from `set` into out (or def). */
+static int get_digits(loader *L, const cJSON *o, const char *path, const char *key, const char *def, int digits,
+                      const char *set, const char *what, char *out, size_t cap)
+{
+    if (!jsonv_get_string(L->doc, o, path, key, 0, def, out, cap))
+        return 0;
+    if ((int)strlen(out) == digits && strspn(out, set) == (size_t)digits)
+        return 1;
+    char p[JSONV_PATH_MAX];
+    jsonv_path_key(p, sizeof p, path, key);
+    jsonv_error(L->doc, cJSON_GetObjectItemCaseSensitive(o, key), p, "must be %s", what);
+    out[0] = '\0';
+    return 0;
+}
+
+static void parse_dlt645_meter(loader *L, const cJSON *o, const char *path, config_meter *m)
+{
+    char hex[16];
+    static const char *const hexdigits = "0123456789abcdefABCDEF";
+    if (cJSON_GetObjectItemCaseSensitive(o, "address") != NULL)
+        get_digits(L, o, path, "address", NULL, 12, "0123456789",
+                   "12 decimal digits, as printed on the meter (\"000012345678\")", m->address, sizeof m->address);
+    get_intv(L, o, path, "password_level", 0, 2, 0, 9, &m->password_level);
+    if (get_digits(L, o, path, "password", "000000", 6, hexdigits, "6 hex digits (\"000000\")", hex, sizeof hex))
+        m->password = (uint32_t)strtoul(hex, NULL, 16);
+    if (get_digits(L, o, path, "operator_code", "00000000", 8, hexdigits, "8 hex digits (\"00000000\")", hex,
+                   sizeof hex))
+        m->operator_code = (uint32_t)strtoul(hex, NULL, 16);
+}
+
 static void parse_meter(loader *L, const cJSON *o, const char *path, config_meter *m)
 {
-    static const char *const keys[] = {"id", "bus", "slave_id", "profile", "customer", "role", "relay",
-                                       "max_power_w", NULL};
+    static const char *const keys[] = {"id", "bus", "slave_id", "address", "profile", "customer", "role", "relay",
+                                       "max_power_w", "password_level", "password", "operator_code", NULL};
     static const char *const roles[] = {"customer", "area_summary", NULL};
     int role = 0;
     long long maxp = 0;
@@ -257,7 +304,10 @@ static void parse_meter(loader *L, const cJSON *o, const char *path, config_mete
     jsonv_check_keys(L->doc, o, path, keys);
     get_id(L, o, path, "id", 1, m->id);
     get_id(L, o, path, "bus", 1, m->bus);
-    get_intv(L, o, path, "slave_id", 1, 0, 1, 247, &m->slave_id); /* Modbus: 1..247 unicast */
+    /* Modbus: 1..247 unicast; DL/T 645: a 12-digit address. Which one the
+     * meter needs depends on its bus: checked with the references. */
+    get_intv(L, o, path, "slave_id", 0, 0, 1, 247, &m->slave_id);
+    parse_dlt645_meter(L, o, path, m);
     get_id(L, o, path, "profile", 1, m->profile);
     get_id(L, o, path, "customer", 0, m->customer);
     jsonv_get_enum(L->doc, o, path, "role", 0, roles, 0, &role);
@@ -440,6 +490,42 @@ static int profile_known(const config *cfg, const char *name)
     return 0;
 }
 
+/* A meter needs `need` (given: has) and must not carry `refused`. */
+static void check_addressing(loader *L, int i, const char *need, int has, const char *refused, const char *who)
+{
+    char p[JSONV_PATH_MAX];
+    const cJSON *v, *meters = cJSON_GetObjectItemCaseSensitive(jsonv_root(L->doc), "meters");
+    if (!has && item_field(L, "meters", i, need, p, sizeof p) == NULL &&
+        (v = cJSON_GetArrayItem(meters, i)) != NULL) {
+        jsonv_path_index(p, sizeof p, "meters", i);
+        jsonv_error(L->doc, v, p, "required key \"%s\" is missing (bus \"%s\")", need, L->cfg->meters[i].bus);
+    }
+    if ((v = item_field(L, "meters", i, refused, p, sizeof p)) != NULL)
+        jsonv_error(L->doc, v, p, "only for %s", who);
+}
+
+static void check_dlt645_meter(loader *L, int i)
+{
+    config *cfg = L->cfg;
+    config_meter *m = &cfg->meters[i];
+    char p[JSONV_PATH_MAX];
+    const cJSON *v;
+    check_addressing(L, i, "address", m->address[0] != '\0', "slave_id", "a meter on a modbus bus");
+    if (m->profile[0] && !dlt645prof_known(cfg, m->profile) &&
+        (v = item_field(L, "meters", i, "profile", p, sizeof p)))
+        jsonv_error(L->doc, v, p,
+                    "unknown DL/T 645 profile \"%s\" (built in: DLT645-1P DLT645-3P, or a dlt645_profiles[].name)",
+                    m->profile);
+    for (int j = 0; j < i && m->address[0]; j++) {
+        if (cfg->meters[j].bus_index == m->bus_index && strcmp(cfg->meters[j].address, m->address) == 0 &&
+            (v = item_field(L, "meters", i, "address", p, sizeof p))) {
+            jsonv_error(L->doc, v, p, "address %s already used on bus \"%s\" by meter \"%s\"", m->address, m->bus,
+                        cfg->meters[j].id);
+            break;
+        }
+    }
+}
+
 static void check_meter_refs(loader *L, int i, int *area_meters)
 {
     config *cfg = L->cfg;
@@ -462,6 +548,17 @@ static void check_meter_refs(loader *L, int i, int *area_meters)
     if (m->role == CONFIG_ROLE_AREA_SUMMARY && ++*area_meters > 1 &&
         (v = item_field(L, "meters", i, "role", p, sizeof p)))
         jsonv_error(L->doc, v, p, "only one area_summary meter per gateway");
+    if (m->bus_index >= 0 && cfg->buses[m->bus_index].protocol == CONFIG_PROTO_DLT645) {
+        check_dlt645_meter(L, i);
+        return;
+    }
+    if (m->bus_index >= 0) {
+        static const char *const dlt_only[] = {"password_level", "password", "operator_code"};
+        check_addressing(L, i, "slave_id", m->slave_id > 0, "address", "a meter on a dlt645 bus");
+        for (size_t k = 0; k < sizeof dlt_only / sizeof dlt_only[0]; k++)
+            if ((v = item_field(L, "meters", i, dlt_only[k], p, sizeof p)) != NULL)
+                jsonv_error(L->doc, v, p, "only for a meter on a dlt645 bus");
+    }
     if (m->profile[0] && !profile_known(cfg, m->profile) && (v = item_field(L, "meters", i, "profile", p, sizeof p)))
         jsonv_error(L->doc, v, p, "unknown profile \"%s\" (built in: DDSU666 DTSU666 SDM120 SDM630 generic)",
                     m->profile);
@@ -525,6 +622,7 @@ static void parse_all(loader *L)
     config *cfg = L->cfg;
     jsonv_check_keys(L->doc, root, "", top_keys);
     cfg->profiles = cJSON_GetObjectItemCaseSensitive(root, "profiles");
+    cfg->dlt645_profiles = cJSON_GetObjectItemCaseSensitive(root, "dlt645_profiles");
     cfg->credit = cJSON_GetObjectItemCaseSensitive(root, "credit");
     cfg->collection = cJSON_GetObjectItemCaseSensitive(root, "collection");
     cfg->fee_control = cJSON_GetObjectItemCaseSensitive(root, "fee_control");

@@ -20,8 +20,10 @@ gl_status jobs_poll_init(jobs_gw *g)
     if (g->readings == NULL || g->events == NULL)
         return GL_ENOMEM;
     gl_status st = poller_new(c, &g->poller);
-    if (st == GL_OK)
+    if (st == GL_OK) {
+        poller_set_time_sync(g->poller, 1); /* DL/T 645 buses: broadcast time daily */
         pollstore_restore(g->store, c, g->poller);
+    }
     return st;
 }
 
@@ -78,7 +80,10 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
     if (g->poller == NULL)
         return GL_OK;
     atomic_store(&g->poll_now, 0);
-    gl_status st = poller_poll(g->poller, now, g->readings, g->events);
+    gl_status st = pollstore_fill_frozen(g->store, g->cfg, g->poller, now, NULL);
+    if (st != GL_OK)
+        jobs_error(g, "poll: frozen readings: %s", gl_strerror(st));
+    st = poller_poll(g->poller, now, g->readings, g->events);
     if (st != GL_OK) {
         jobs_error(g, "poll: %s", gl_strerror(st));
         return st;

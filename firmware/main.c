@@ -26,6 +26,8 @@ typedef struct {
 static const command commands[] = {
     {"check-config", cmd_check_config, "validate the config, print a one-line summary", "check-config"},
     {"poll", cmd_poll, "poll every configured meter once, store and print the readings", "poll --once [--json|--csv]"},
+    {"meters", cmd_meters, "DL/T 645 meters: who answers, clock broadcast; relay of any meter",
+     "meters scan --bus B [--json|--discover] | meters time-sync --bus B | meters relay METER open|close"},
     {"run", cmd_run, "the daemon: polling, billing, credit, fee control, uplink",
      "run [--clock real|sim --start DATE --speed N --until DATE]"},
     {"tariff-calc", cmd_tariff_calc, "compute one bill from a tariff and interval usage (pure)",

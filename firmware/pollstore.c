@@ -36,9 +36,9 @@ void pollstore_fmt_ts(char *out, size_t cap, int64_t ts)
 
 void pollstore_print_flags(FILE *f, uint32_t flags, const char *sep)
 {
-    static const char *const names[] = {"decrease", "jump", "range", "stuck", "estimated"};
+    static const char *const names[] = {"decrease", "jump", "range", "stuck", "estimated", "frozen"};
     int first = 1;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++) {
         if (flags & (1u << i)) {
             fprintf(f, "%s%s", first ? "" : sep, names[i]);
             first = 0;
@@ -71,6 +71,14 @@ void pollstore_reading_json(FILE *f, const reading *r)
         pollstore_fmt_milli(b, sizeof b, r->export_wh);
         fprintf(f, ", \"export_kwh\": \"%s\"", b);
     }
+    if (r->present & READING_HAS_TARIFFS) {
+        fprintf(f, ", \"tariff_kwh\": [");
+        for (int k = 0; k < READING_TARIFFS; k++) {
+            pollstore_fmt_milli(b, sizeof b, r->tariff_wh[k]);
+            fprintf(f, "%s\"%s\"", k ? ", " : "", b);
+        }
+        fprintf(f, "]");
+    }
     if (r->present & READING_HAS_REACTIVE) {
         pollstore_fmt_milli(b, sizeof b, r->reactive_varh);
         fprintf(f, ", \"reactive_kvarh\": \"%s\"", b);
@@ -91,6 +99,8 @@ void pollstore_reading_json(FILE *f, const reading *r)
         pollstore_fmt_scaled(b, sizeof b, r->freq_chz, 2);
         fprintf(f, ", \"freq_hz\": %s", b);
     }
+    if (r->present & READING_HAS_CLOCK)
+        fprintf(f, ", \"clock_drift_s\": %lld", (long long)r->clock_drift_s);
     if (r->present & READING_HAS_RELAY)
         fprintf(f, ", \"relay\": \"%s\"", r->relay_closed ? "closed" : "open");
     if (r->flags) {
@@ -139,6 +149,89 @@ void pollstore_restore(store *s, const config *cfg, poller *p)
     free(found);
 }
 
+#define FROZEN_DAYS_MAX 62
+
+static int64_t last_local_midnight(int64_t now)
+{
+    time_t t = (time_t)now;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+/* The freezes of meter i newer than after_ts, oldest first, into r. */
+static int frozen_since(poller *p, int i, int64_t after_ts, reading *r)
+{
+    int n = 0;
+    reading tmp;
+    for (int k = 1; k <= FROZEN_DAYS_MAX; k++) {
+        if (poller_frozen(p, i, k, &tmp) != GL_OK || tmp.ts <= after_ts)
+            break;
+        r[n++] = tmp;
+    }
+    for (int a = 0, b = n - 1; a < b; a++, b--) {
+        tmp = r[a];
+        r[a] = r[b];
+        r[b] = tmp;
+    }
+    return n;
+}
+
+gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t now, int *filled)
+{
+    size_t n = (size_t)cfg->nmeters;
+    int64_t midnight = last_local_midnight(now);
+    int any = 0;
+    for (int b = 0; b < cfg->nbuses; b++)
+        any |= cfg->buses[b].protocol == CONFIG_PROTO_DLT645;
+    if (filled != NULL)
+        *filled = 0;
+    if (!any)
+        return GL_OK; /* Modbus meters keep no daily freezes */
+    const char **ids = malloc((n ? n : 1) * sizeof *ids);
+    reading *last = malloc((n ? n : 1) * sizeof *last), *fr = malloc(FROZEN_DAYS_MAX * sizeof *fr);
+    int *found = calloc(n ? n : 1, sizeof *found), total = 0;
+    gl_status st = ids && last && fr && found ? GL_OK : GL_ENOMEM;
+    for (size_t i = 0; st == GL_OK && i < n; i++)
+        ids[i] = cfg->meters[i].id;
+    if (st == GL_OK)
+        st = store_last_readings(s, ids, n, last, found);
+    for (int i = 0; st == GL_OK && i < cfg->nmeters; i++) {
+        if (!found[i] || last[i].ts >= midnight || poller_profile(p, i)->q[PROFILE_Q_IMPORT].present)
+            continue; /* nothing missed, or a Modbus meter (no frozen registers) */
+        int k = frozen_since(p, i, last[i].ts, fr);
+        if (k > 0 && (st = store_put_readings(s, fr, (size_t)k)) == GL_OK) {
+            validate_state *vs = poller_state(p, i);
+            vs->has_last = 1;
+            vs->last_ts = fr[k - 1].ts;
+            vs->last_import_wh = fr[k - 1].import_wh;
+            total += k;
+        }
+    }
+    free(ids);
+    free(last);
+    free(fr);
+    free(found);
+    if (filled != NULL)
+        *filled = total;
+    return st;
+}
+
+/* A meter clock beyond its bus's clock_limit_s: an alert (closed when back within). */
+static gl_status save_clock(store *s, const config *cfg, int i, const reading *r, int64_t ts)
+{
+    int64_t limit = cfg->buses[cfg->meters[i].bus_index].clock_limit_s;
+    int64_t d = r->clock_drift_s < 0 ? -r->clock_drift_s : r->clock_drift_s;
+    char detail[96];
+    if (d <= limit)
+        return store_alert_close(s, ts, "meter_clock", cfg->meters[i].id);
+    snprintf(detail, sizeof detail, "meter clock %lld s %s (limit %lld s)", (long long)d,
+             r->clock_drift_s > 0 ? "ahead" : "behind", (long long)limit);
+    return store_event(s, ts, "meter_clock", cfg->meters[i].id, detail, 1);
+}
+
 gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
                             int64_t ts)
 {
@@ -160,6 +253,8 @@ gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *
                              cfg->meters[i].id, r[i].error, ev[i] == VALIDATE_EVENT_OFFLINE);
         if (st == GL_OK && ev[i] == VALIDATE_EVENT_ONLINE)
             st = store_alert_close(s, ts, "meter_offline", cfg->meters[i].id);
+        if (st == GL_OK && (r[i].present & READING_HAS_CLOCK))
+            st = save_clock(s, cfg, i, &r[i], ts);
     }
     return store_txn_end(s, st);
 }

@@ -30,6 +30,15 @@ void pollstore_reading_json(FILE *f, const reading *r);
 /* pollstore_restore: the poller's validation state from the store. */
 void pollstore_restore(store *s, const config *cfg, poller *p);
 
+/* pollstore_fill_frozen: for each meter with frozen registers (DL/T 645)
+ * whose last stored reading is older than the last local midnight before
+ * now, stores the meter's daily freezes taken since (newest 62), flagged
+ * frozen, so a day the gateway missed has the meter's own midnight
+ * values, not estimates; the validation state moves to the newest one.
+ * *filled (may be NULL) counts them. A meter that does not answer is left
+ * to the live poll. */
+gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t now, int *filled);
+
 /* pollstore_save: a cycle's readings (one transaction), the validation
  * state, and offline/online events (offline is an alert). */
 gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,

@@ -5,8 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "decode.h"
+#include "dlt645poll.h"
+
+#define RELAY_EXPIRY_S 600 /* a DL/T 645 relay command is refused by the meter after this */
 
 typedef struct {
     profile prof;
@@ -15,12 +19,19 @@ typedef struct {
     coalesce_span req[POLLER_MAX_REQUESTS];
     validate_state vs;
     bus_counters c;
+    dlt645poll_meter dlt; /* a meter on a dlt645 bus (dlt.prof != NULL, pointing at dprof) */
+    dlt645prof dprof;
+    int64_t next_clock_check; /* DL/T 645: the clock is read once a day */
 } meter_slot;
 
 struct poller {
     const config *cfg;
     poller_mode mode;
-    bus **buses;
+    bus **buses;          /* Modbus buses (NULL for dlt645 ones) */
+    dlt645link **links;   /* DL/T 645 buses (NULL for Modbus ones) */
+    int time_sync;        /* broadcast time daily on DL/T 645 buses */
+    int64_t cycle_real0;  /* wall clock when the cycle started (its ts may be simulated) */
+    int64_t *next_sync;   /* per bus: when the next broadcast time is due */
     meter_slot *m;
 };
 
@@ -35,6 +46,10 @@ static gl_status plan_meter(const config_bus *b, poller_mode mode, meter_slot *s
 {
     coalesce_span spans[PROFILE_Q_COUNT];
     int n = 0;
+    if (s->dlt.prof != NULL) { /* DL/T 645: one request per DI, no register plan */
+        s->nreq = 0;
+        return GL_OK;
+    }
     for (int q = 0; q < PROFILE_Q_COUNT; q++) {
         const profile_reg *r = &s->prof.q[q];
         if (r->present)
@@ -66,9 +81,31 @@ void poller_free(poller *p)
         return;
     for (int b = 0; p->buses && b < p->cfg->nbuses; b++)
         bus_close(p->buses[b]);
+    for (int b = 0; p->links && b < p->cfg->nbuses; b++)
+        dlt645link_close(p->links[b]);
     free(p->buses);
+    free(p->links);
+    free(p->next_sync);
     free(p->m);
     free(p);
+}
+
+/* A meter on a dlt645 bus: its DL/T 645 profile and address. */
+static gl_status dlt645_slot(const config *cfg, int i, meter_slot *s)
+{
+    const config_meter *cm = &cfg->meters[i];
+    const config_bus *cb = &cfg->buses[cm->bus_index];
+    if (dlt645prof_resolve(cfg, cm->profile, &s->dprof) != GL_OK ||
+        dlt645_addr_parse(cm->address, &s->dlt.addr) != GL_OK)
+        return GL_ECONFIG;
+    s->dlt.prof = &s->dprof;
+    dlt645prof_as_profile(s->dlt.prof, &s->prof);
+    s->dlt.preamble = cb->preamble;
+    s->dlt.retries = cb->retries;
+    s->dlt.block = -1;
+    s->dlt.relay = cm->relay;
+    s->dlt.c = &s->c;
+    return GL_OK;
 }
 
 gl_status poller_new(const config *cfg, poller **out)
@@ -79,15 +116,23 @@ gl_status poller_new(const config *cfg, poller **out)
         return ret;
     p->cfg = cfg;
     p->buses = calloc((size_t)cfg->nbuses + 1, sizeof *p->buses);
+    p->links = calloc((size_t)cfg->nbuses + 1, sizeof *p->links);
+    p->next_sync = calloc((size_t)cfg->nbuses + 1, sizeof *p->next_sync);
     p->m = calloc((size_t)cfg->nmeters + 1, sizeof *p->m);
-    if (p->buses == NULL || p->m == NULL)
+    if (p->buses == NULL || p->links == NULL || p->next_sync == NULL || p->m == NULL)
         goto out;
-    for (int b = 0; b < cfg->nbuses; b++)
-        if ((ret = bus_open(&cfg->buses[b], &p->buses[b])) != GL_OK)
+    for (int b = 0; b < cfg->nbuses; b++) {
+        ret = cfg->buses[b].protocol == CONFIG_PROTO_DLT645 ? dlt645link_open(&cfg->buses[b], &p->links[b])
+                                                             : bus_open(&cfg->buses[b], &p->buses[b]);
+        if (ret != GL_OK)
             goto out;
+    }
     for (int i = 0; i < cfg->nmeters; i++) {
         meter_slot *s = &p->m[i];
-        if (profile_resolve(cfg, cfg->meters[i].profile, &s->prof) != GL_OK || cfg->meters[i].bus_index < 0) {
+        if (cfg->meters[i].bus_index >= 0 && p->links[cfg->meters[i].bus_index] != NULL) {
+            if ((ret = dlt645_slot(cfg, i, s)) != GL_OK)
+                goto out;
+        } else if (profile_resolve(cfg, cfg->meters[i].profile, &s->prof) != GL_OK || cfg->meters[i].bus_index < 0) {
             ret = GL_ECONFIG;
             goto out;
         }
@@ -195,12 +240,36 @@ static void decode_q(const meter_slot *s, uint16_t blocks[][COALESCE_MAX_REGS], 
     }
 }
 
+static void poll_dlt645(poller *p, int i, int64_t ts, reading *r)
+{
+    const config_meter *cm = &p->cfg->meters[i];
+    meter_slot *s = &p->m[i];
+    memset(r, 0, sizeof *r);
+    snprintf(r->meter, sizeof r->meter, "%s", cm->id);
+    r->ts = ts;
+    s->dlt.retries = s->vs.offline ? 0 : p->cfg->buses[cm->bus_index].retries;
+    if (dlt645poll_read(p->links[cm->bus_index], &s->dlt, r) != GL_OK)
+        return;
+    /* the cycle's clock, moved on by the wall time the cycle has taken so far */
+    int64_t meter_ts = 0, now = ts + ((int64_t)time(NULL) - p->cycle_real0);
+    if (p->cfg->buses[cm->bus_index].clock_limit_s > 0 && s->next_clock_check <= ts &&
+        dlt645poll_clock(p->links[cm->bus_index], &s->dlt, &meter_ts) == GL_OK) {
+        r->clock_drift_s = meter_ts - now; /* against the clock the broadcast time sets meters from */
+        r->present |= READING_HAS_CLOCK;
+        s->next_clock_check = ts + 86400;
+    }
+}
+
 static void poll_meter(poller *p, int i, int64_t ts, reading *r)
 {
     const config_meter *cm = &p->cfg->meters[i];
     meter_slot *s = &p->m[i];
     bus *b = p->buses[cm->bus_index];
     int retries = s->vs.offline ? 0 : p->cfg->buses[cm->bus_index].retries;
+    if (s->dlt.prof != NULL) {
+        poll_dlt645(p, i, ts, r);
+        return;
+    }
     uint16_t(*blocks)[COALESCE_MAX_REGS] = calloc(POLLER_MAX_REQUESTS, sizeof *blocks);
     memset(r, 0, sizeof *r);
     snprintf(r->meter, sizeof r->meter, "%s", cm->id);
@@ -242,9 +311,28 @@ static void poll_meter(poller *p, int i, int64_t ts, reading *r)
     }
 }
 
+void poller_set_time_sync(poller *p, int daily)
+{
+    p->time_sync = daily;
+}
+
+/* The daily broadcast time of a DL/T 645 bus, from the cycle's clock. */
+static void sync_bus_time(poller *p, int b, int64_t ts)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+    if (!p->time_sync || p->links[b] == NULL || ts < p->next_sync[b])
+        return;
+    localtime_r(&t, &tm); /* meters keep local time: the process runs in gateway.timezone */
+    dlt645_time now = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+    if (dlt645poll_broadcast_time(p->links[b], &now, p->cfg->buses[b].preamble, NULL) == GL_OK)
+        p->next_sync[b] = ts + 86400;
+}
+
 static void *bus_thread(void *arg)
 {
     bus_job *j = arg;
+    sync_bus_time(j->p, j->bus_index, j->ts);
     for (int i = 0; i < j->p->cfg->nmeters; i++)
         if (j->p->cfg->meters[i].bus_index == j->bus_index)
             poll_meter(j->p, i, j->ts, &j->out[i]);
@@ -260,6 +348,7 @@ gl_status poller_poll(poller *p, int64_t ts, reading *out, validate_event *event
     int *started = calloc((size_t)nb + 1, sizeof *started);
     if (jobs == NULL || th == NULL || started == NULL)
         goto out;
+    p->cycle_real0 = (int64_t)time(NULL);
     for (int b = 0; b < nb; b++) {
         jobs[b] = (bus_job){p, b, ts, out};
         started[b] = pthread_create(&th[b], NULL, bus_thread, &jobs[b]) == 0;
@@ -283,6 +372,23 @@ out:
     return ret;
 }
 
+/* 1C trip or direct close, valid for RELAY_EXPIRY_S from the wall clock. */
+static gl_status relay_dlt645(poller *p, int i, int closed)
+{
+    const config_meter *cm = &p->cfg->meters[i];
+    meter_slot *s = &p->m[i];
+    time_t until = time(NULL) + RELAY_EXPIRY_S;
+    struct tm tm;
+    if (!cm->relay || !s->dlt.prof->relay)
+        return GL_EUNSUPPORTED;
+    localtime_r(&until, &tm); /* meters keep local time: the process runs in gateway.timezone */
+    dlt645_relay r = {(uint8_t)cm->password_level, cm->password, cm->operator_code,
+                      closed ? DLT645_RELAY_CLOSE : DLT645_RELAY_TRIP,
+                      {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec}};
+    s->dlt.retries = p->cfg->buses[cm->bus_index].retries;
+    return dlt645poll_relay(p->links[cm->bus_index], &s->dlt, &r);
+}
+
 gl_status poller_relay(poller *p, int i, int closed)
 {
     if (p == NULL || i < 0 || i >= p->cfg->nmeters)
@@ -292,6 +398,8 @@ gl_status poller_relay(poller *p, int i, int closed)
     bus *b = p->buses[cm->bus_index];
     int retries = p->cfg->buses[cm->bus_index].retries, exc = 0, on = -1;
     gl_status st;
+    if (s->dlt.prof != NULL)
+        return relay_dlt645(p, i, closed);
     if (!cm->relay || s->prof.relay == PROFILE_RELAY_NONE)
         return GL_EUNSUPPORTED;
     if (s->prof.relay == PROFILE_RELAY_COIL) {
@@ -308,6 +416,19 @@ gl_status poller_relay(poller *p, int i, int closed)
     if (st != GL_OK)
         return st;
     return on == (closed != 0) ? GL_OK : GL_ESTATE;
+}
+
+gl_status poller_frozen(poller *p, int i, int n, reading *r)
+{
+    if (p == NULL || i < 0 || i >= p->cfg->nmeters)
+        return GL_EINVAL;
+    meter_slot *s = &p->m[i];
+    memset(r, 0, sizeof *r);
+    snprintf(r->meter, sizeof r->meter, "%s", p->cfg->meters[i].id);
+    if (s->dlt.prof == NULL)
+        return GL_EUNSUPPORTED;
+    s->dlt.retries = s->vs.offline ? 0 : p->cfg->buses[p->cfg->meters[i].bus_index].retries;
+    return dlt645poll_frozen(p->links[p->cfg->meters[i].bus_index], &s->dlt, n, r);
 }
 
 validate_state *poller_state(poller *p, int i)
@@ -333,5 +454,5 @@ const bus_counters *poller_meter_counters(const poller *p, int i)
 
 const bus_counters *poller_bus_counters(const poller *p, int b)
 {
-    return bus_counters_of(p->buses[b]);
+    return p->buses[b] != NULL ? bus_counters_of(p->buses[b]) : dlt645link_counters(p->links[b]);
 }

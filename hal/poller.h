@@ -41,11 +41,22 @@ gl_status poller_set_mode(poller *p, poller_mode mode);
  * stamped ts; events (may be NULL) gets each meter's validate_event. */
 gl_status poller_poll(poller *p, int64_t ts, reading *out, validate_event *events);
 
+/* poller_set_time_sync: with daily set, each DL/T 645 bus gets a
+ * broadcast time (08, the cycle's ts as local time) before its first
+ * cycle and then once a day (the daemon; `poll --once` does not). */
+void poller_set_time_sync(poller *p, int daily);
+
 /* poller_relay: switches meter i's relay (closed = supply on) through its
  * profile's coil or register and reads it back. GL_EUNSUPPORTED if the
  * profile or meter has no relay; GL_ESTATE if the read-back disagrees (a
  * stuck relay). */
 gl_status poller_relay(poller *p, int i, int closed);
+
+/* poller_frozen: meter i's n-th last daily freeze (n = 1: the last
+ * midnight) as a reading flagged READING_FLAG_FROZEN, ts the freeze time
+ * (r->meter set). GL_EUNSUPPORTED for meters without frozen registers
+ * (Modbus profiles). */
+gl_status poller_frozen(poller *p, int i, int n, reading *r);
 
 /* poller_state: meter i's validation state, to keep across processes. */
 validate_state *poller_state(poller *p, int i);

@@ -61,11 +61,20 @@ typedef struct config_schedule {
 
 typedef enum config_bus_type { CONFIG_BUS_RTU = 0, CONFIG_BUS_TCP } config_bus_type;
 
+typedef enum config_bus_protocol { CONFIG_PROTO_MODBUS = 0, CONFIG_PROTO_DLT645 } config_bus_protocol;
+
+#define CONFIG_DLT645_DEFAULT_BAUD 2400   /* DL/T 645-2007: 8E1 */
+#define CONFIG_DLT645_DEFAULT_PREAMBLE 4  /* FE bytes sent before a frame */
+#define CONFIG_DLT645_DEFAULT_CLOCK_LIMIT_S 300
+
 typedef struct config_bus {
     char name[CONFIG_ID_MAX];
     config_bus_type type;
+    config_bus_protocol protocol; /* modbus (default) or dlt645 */
+    int preamble;                 /* dlt645: FE bytes sent before each frame, 0..4 */
+    int clock_limit_s;            /* dlt645: meters' clocks read daily; drift beyond this is an alert (0: off) */
     char device[CONFIG_PATH_MAX]; /* rtu */
-    int baud;                     /* rtu: 1200..115200 */
+    int baud;                     /* rtu: 1200..115200 (dlt645: 1200..9600) */
     char parity;                  /* rtu: 'N', 'E', 'O' */
     int data_bits, stop_bits;     /* rtu */
     int rs485;                    /* rtu: switch the port to RS-485 mode */
@@ -81,7 +90,11 @@ typedef struct config_meter {
     char id[CONFIG_ID_MAX];
     char bus[CONFIG_ID_MAX];
     int bus_index;               /* index into config.buses */
-    int slave_id;                /* 1..247 */
+    int slave_id;                /* Modbus: 1..247 (0 on a dlt645 bus) */
+    char address[13];            /* DL/T 645: 12 digits ("" on a Modbus bus) */
+    int password_level;          /* DL/T 645 relay control: PA (default 2) */
+    uint32_t password;           /* DL/T 645: P2 P1 P0 (6 hex digits) */
+    uint32_t operator_code;      /* DL/T 645: C3..C0 (8 hex digits) */
     char profile[CONFIG_ID_MAX]; /* built-in or config profile name */
     char customer[CONFIG_ID_MAX]; /* empty for the area summary meter */
     int customer_index;          /* -1 if none */
@@ -149,6 +162,7 @@ typedef struct config {
     config_tariff_ref *tariffs;
     /* Sections validated by their own modules; they point into `doc`. */
     const cJSON *profiles, *credit, *collection, *fee_control;
+    const cJSON *dlt645_profiles; /* custom DL/T 645 profiles (hal/dlt645prof.c) */
     jsonv_doc *doc;
 } config;
 

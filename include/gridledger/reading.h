@@ -30,7 +30,11 @@ enum {
     READING_HAS_PF = 1u << 7,
     READING_HAS_FREQ = 1u << 8,
     READING_HAS_RELAY = 1u << 9,
+    READING_HAS_TARIFFS = 1u << 10, /* tariff_wh[] read from the meter's own registers (DL/T 645) */
+    READING_HAS_CLOCK = 1u << 11,   /* clock_drift_s: the meter's clock was read (DL/T 645) */
 };
+
+#define READING_TARIFFS 4 /* DL/T 645 tariffs 1..4: sharp, peak, flat, valley */
 
 /* Validation flags (why a value is suspect); a flagged energy is never billed as negative use. */
 enum {
@@ -39,6 +43,7 @@ enum {
     READING_FLAG_RANGE = 1u << 2,     /* a value outside physical range was rejected */
     READING_FLAG_STUCK = 1u << 3,     /* counter unchanged while power flows */
     READING_FLAG_ESTIMATED = 1u << 4, /* value estimated, not read */
+    READING_FLAG_FROZEN = 1u << 5,    /* read from the meter's frozen midnight register (DL/T 645 0506xxxx), ts = the freeze */
 };
 
 typedef struct reading {
@@ -58,6 +63,8 @@ typedef struct reading {
     int32_t freq_chz;           /* frequency, 0.01 Hz */
     int relay_closed;           /* 1 closed (supply on), 0 open */
     int nphases;                /* 1 or 3 */
+    int64_t tariff_wh[READING_TARIFFS]; /* forward active energy per tariff (READING_HAS_TARIFFS) */
+    int64_t clock_drift_s;      /* meter clock minus the gateway's, seconds (READING_HAS_CLOCK) */
     uint16_t nraw;
     uint16_t raw[READING_RAW_MAX]; /* the register words as read */
     char error[READING_ERROR_MAX]; /* for READING_ERROR / OFFLINE: what happened */

@@ -6,7 +6,9 @@
  * clock: t = start + (real time since launch) x speed, the same --start and
  * --speed the gateway's simulated clock takes, so both see the same
  * counters; each meter's import is base + power x (t - start). Faults are
- * injected per meter. SIGUSR1 writes the true state (--state FILE) for
+ * injected per meter. An endpoint may speak DL/T 645-2007 instead
+ * (--protocol dlt645: raw frames over TCP as behind a transparent RS-485
+ * converter, or over the pty), its meters addressed base + id. SIGUSR1 writes the true state (--state FILE) for
  * tests to compare with. See `metersim --help` and docs/meters.md. */
 #define _XOPEN_SOURCE 700 /* posix_openpt, grantpt, unlockpt, ptsname */
 #include <errno.h>
@@ -26,6 +28,7 @@
 #include <modbus.h>
 
 #include "sim.h"
+#include "simdlt.h"
 
 #define MAX_CLIENTS 64
 #define MAX_METERS 20000
@@ -41,10 +44,14 @@ typedef struct endpoint {
     char pty_path[128];
     char link[256];
     int baud; /* RTU: emulate this line speed (0: none) */
+    int dlt645;         /* speaks DL/T 645-2007, not Modbus */
+    uint64_t addr_base; /* DL/T 645: meter id's address is addr_base + id */
     modbus_t *ctx;
     sim_meter *ids[SIM_MAX_IDS];
-    uint8_t buf[256];
+    uint8_t buf[2 * DLT645_FRAME_MAX];
     int len;
+    uint8_t cbuf[MAX_CLIENTS][2 * DLT645_FRAME_MAX]; /* DL/T 645 over TCP: per client */
+    int clen[MAX_CLIENTS];
     double last_byte_s;
 } endpoint;
 
@@ -107,11 +114,15 @@ static void usage(FILE *f)
             "  --rtu-pty             Modbus RTU on a new pseudo-terminal; prints its path\n"
             "  --link PATH           (after --rtu-pty) also make PATH a symlink to the pty\n"
             "  --baud N              (after --rtu-pty) answer at the pace of an N-baud line\n"
+            "  --protocol dlt645     (after an endpoint) speak DL/T 645-2007 instead of Modbus\n"
+            "  --addr-base N         (DL/T 645) meter ID has address N + ID, 12 digits (default 0)\n"
             "meters and faults:\n"
             "  --meters PROFILE:FIRST[-LAST][@POWER_W]   e.g. SDM120:1-30@1500\n"
-            "       PROFILE one of SDM120 SDM630 DDSU666 DTSU666 generic; POWER_W default seeded 200..3000\n"
+            "       PROFILE one of SDM120 SDM630 DDSU666 DTSU666 generic (Modbus), DLT645-1P DLT645-3P\n"
+            "       (DL/T 645); POWER_W default seeded 200..3000\n"
             "  --fault ID[-ID]:KIND[:ARG]   KIND silent | slow:MS | exception:CODE | crc | swap |\n"
-            "       rollover:KWH | reset | jump:KWH | stuck | relay-stuck\n"
+            "       rollover:KWH | reset | jump:KWH | stuck | relay-stuck | garbage;\n"
+            "       DL/T 645 only: no-block | drift:S | preamble:N | follow-up (exception:CODE = ERR byte)\n"
             "clock and state:\n"
             "  --seed N              initial counters and loads (default 1)\n"
             "  --start EPOCH|YYYY-MM-DDTHH:MM:SSZ   simulated time at launch (default: now)\n"
@@ -179,7 +190,10 @@ static int add_meters(sim *s, const char *spec)
     if (e == NULL || colon == NULL || colon - spec >= (long)sizeof name)
         return -1;
     snprintf(name, sizeof name, "%.*s", (int)(colon - spec), spec);
-    const profile *prof = profile_builtin(name);
+    int dlt = strcmp(name, "DLT645-1P") == 0 || strcmp(name, "DLT645-3P") == 0;
+    const profile *prof = profile_builtin(dlt ? (name[7] == '1' ? "SDM120" : "SDM630") : name);
+    if (dlt != e->dlt645)
+        return -1; /* a DL/T 645 meter on a Modbus endpoint or the reverse */
     int n = sscanf(colon + 1, "%d-%d", &first, &last);
     if (prof == NULL || n < 1)
         return -1;
@@ -203,6 +217,7 @@ static int add_meters(sim *s, const char *spec)
         m->voltage_dv = 2200 + (double)((r >> 40) % 200);
         m->pf = 0.95;
         m->relay_closed = 1;
+        m->dlt645 = dlt;
         e->ids[id] = m;
     }
     return 0;
@@ -229,6 +244,8 @@ static int add_fault(sim *s, const char *spec)
             return -1;
         e->ids[id]->fault = f;
         e->ids[id]->fault_arg = arg;
+        if (f == SIM_DRIFT)
+            e->ids[id]->clock_offset_s = (double)arg;
     }
     return 0;
 }
@@ -339,8 +356,28 @@ static void handle(sim *s, endpoint *e, const uint8_t *req, int len, int off)
 
 /* ---- transports ---- */
 
+static int listen_plain(endpoint *e)
+{
+    struct sockaddr_in sa = {0};
+    int one = 1;
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)e->port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (strcmp(e->host, "0.0.0.0") == 0)
+        sa.sin_addr.s_addr = htonl(INADDR_ANY);
+    e->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (e->listen_fd < 0)
+        return -1;
+    setsockopt(e->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(e->listen_fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(e->listen_fd, 64) != 0)
+        return -1;
+    return 0;
+}
+
 static int open_endpoint(endpoint *e)
 {
+    if (e->is_tcp && e->dlt645)
+        return listen_plain(e);
     if (e->is_tcp) {
         e->ctx = modbus_new_tcp(e->host, e->port);
         if (e->ctx == NULL || (e->listen_fd = modbus_tcp_listen(e->ctx, 64)) < 0)
@@ -367,6 +404,8 @@ static int open_endpoint(endpoint *e)
         if (symlink(e->pty_path, e->link) != 0)
             return -1;
     }
+    if (e->dlt645)
+        return 0;
     e->ctx = modbus_new_rtu("/dev/null", 9600, 'N', 8, 1);
     if (e->ctx == NULL)
         return -1;
@@ -374,8 +413,120 @@ static int open_endpoint(endpoint *e)
     return 0;
 }
 
+/* ---- DL/T 645 ---- */
+
+static void dlt_pace(const endpoint *e, const sim_meter *m, size_t bytes)
+{
+    if (m != NULL && m->fault == SIM_SLOW)
+        sleep_ms((double)m->fault_arg);
+    if (!e->is_tcp && e->baud > 0) /* 8E1: 11 bits a byte */
+        sleep_ms((double)bytes * 11 * 1000 / e->baud);
+}
+
+static void dlt_write(int fd, const uint8_t *p, size_t n)
+{
+    if (n > 0 && write(fd, p, n) < 0)
+        return;
+}
+
+/* A broadcast time reaches every meter; anything else the one(s) addressed. */
+static void dlt_dispatch(sim *s, endpoint *e, const dlt645_frame *req, int fd)
+{
+    uint8_t out[DLT645_FRAME_MAX];
+    size_t n = 0;
+    int hits = 0;
+    dlt645_addr all = dlt645_addr_broadcast();
+    int broadcast = memcmp(req->addr.b, all.b, DLT645_ADDR_LEN) == 0;
+    for (int id = 1; id < SIM_MAX_IDS && !broadcast; id++) {
+        dlt645_addr own = simdlt_addr(e->addr_base, id);
+        hits += e->ids[id] != NULL && e->ids[id]->fault != SIM_SILENT && simdlt_matches(&req->addr, &own);
+    }
+    if (hits > 1) { /* several meters answer a wildcard at once: a collision */
+        static const uint8_t noise[] = {0x68, 0xFF, 0x00, 0x68, 0x33, 0xFE, 0x68, 0x91};
+        dlt_write(fd, noise, sizeof noise);
+        return;
+    }
+    for (int id = 1; id < SIM_MAX_IDS; id++) {
+        sim_meter *m = e->ids[id];
+        dlt645_addr own = simdlt_addr(e->addr_base, id);
+        if (m == NULL)
+            continue;
+        if (broadcast) {
+            if ((req->ctrl & DLT645_C_FUNC) == DLT645_F_BROADCAST_TIME && m->fault != SIM_SILENT)
+                simdlt_set_clock(m, &s->clock, req);
+            continue;
+        }
+        if (!simdlt_matches(&req->addr, &own) || m->fault == SIM_SILENT)
+            continue;
+        if (simdlt_reply(m, &s->clock, &own, req, out, sizeof out, &n)) {
+            dlt_pace(e, m, 16 + req->len + n);
+            dlt_write(fd, out, n);
+        }
+    }
+}
+
+/* Take every whole frame out of buf[*len]; noise is dropped. */
+static void dlt_feed(sim *s, endpoint *e, uint8_t *buf, int *len, int fd)
+{
+    while (*len > 0) {
+        dlt645_frame f;
+        size_t used = 0;
+        if (dlt645_need(buf, (size_t)*len) > (size_t)*len)
+            return;
+        if (dlt645_decode(buf, (size_t)*len, &f, &used) == GL_OK)
+            dlt_dispatch(s, e, &f, fd);
+        memmove(buf, buf + used, (size_t)*len - used);
+        *len -= (int)used;
+    }
+}
+
+static void dlt_append(uint8_t *buf, int *len, int cap, const uint8_t *b, ssize_t n)
+{
+    if (*len + n > cap)
+        *len = 0; /* more noise than any frame: start again */
+    if (n > cap)
+        return;
+    memcpy(buf + *len, b, (size_t)n);
+    *len += (int)n;
+}
+
+static void dlt_tcp_readable(sim *s, endpoint *e, int k)
+{
+    uint8_t b[DLT645_FRAME_MAX];
+    ssize_t n = read(e->clients[k], b, sizeof b);
+    if (n <= 0) {
+        close(e->clients[k]);
+        e->nclients--;
+        e->clients[k] = e->clients[e->nclients];
+        memcpy(e->cbuf[k], e->cbuf[e->nclients], sizeof e->cbuf[k]);
+        e->clen[k] = e->clen[e->nclients];
+        return;
+    }
+    dlt_append(e->cbuf[k], &e->clen[k], (int)sizeof e->cbuf[k], b, n);
+    dlt_feed(s, e, e->cbuf[k], &e->clen[k], e->clients[k]);
+}
+
+static void dlt_pty_readable(sim *s, endpoint *e)
+{
+    uint8_t b[DLT645_FRAME_MAX];
+    ssize_t n = read(e->master_fd, b, sizeof b);
+    double now = mono_s();
+    if (n <= 0)
+        return;
+    if (now - e->last_byte_s > 0.5) /* a long silence ends any partial frame */
+        e->len = 0;
+    e->last_byte_s = now;
+    dlt_append(e->buf, &e->len, (int)sizeof e->buf, b, n);
+    dlt_feed(s, e, e->buf, &e->len, e->master_fd);
+}
+
 static void tcp_readable(sim *s, endpoint *e, int k)
 {
+    if (e->dlt645) {
+        dlt_tcp_readable(s, e, k);
+        return;
+    }
+
     uint8_t q[MODBUS_TCP_MAX_ADU_LENGTH];
     modbus_set_socket(e->ctx, e->clients[k]);
     int rc = modbus_receive(e->ctx, q);
@@ -389,6 +540,10 @@ static void tcp_readable(sim *s, endpoint *e, int k)
 
 static void rtu_readable(sim *s, endpoint *e)
 {
+    if (e->dlt645) {
+        dlt_pty_readable(s, e);
+        return;
+    }
     uint8_t b[256];
     ssize_t n = read(e->master_fd, b, sizeof b);
     double now = mono_s();
@@ -401,6 +556,8 @@ static void rtu_readable(sim *s, endpoint *e)
         e->len = 0;
     memcpy(e->buf + e->len, b, (size_t)n);
     e->len += (int)n;
+    if (e->len > 256)
+        e->len = 0;
     while (e->len >= 8) { /* functions 1, 3, 4, 5, 6: 8-byte requests */
         uint16_t crc = sim_crc16(e->buf, 6);
         if (e->buf[6] != (uint8_t)crc || e->buf[7] != (uint8_t)(crc >> 8)) {
@@ -411,6 +568,18 @@ static void rtu_readable(sim *s, endpoint *e)
         memmove(e->buf, e->buf + 8, (size_t)(e->len - 8));
         e->len -= 8;
     }
+}
+
+static void write_dlt_state(FILE *f, const endpoint *e, const sim_meter *m, const sim_clock *c, double t)
+{
+    char addr[13];
+    int64_t u[5];
+    dlt645_addr a = simdlt_addr(e->addr_base, m->id);
+    dlt645_addr_format(&a, addr);
+    simdlt_tariff_units(m, c, t, u);
+    fprintf(f, ", \"address\": \"%s\", \"clock_offset_s\": %.0f, \"units_0_01kwh\": [%lld, %lld, %lld, %lld, %lld]",
+            addr, m->clock_offset_s, (long long)u[0], (long long)u[1], (long long)u[2], (long long)u[3],
+            (long long)u[4]);
 }
 
 static void write_state(const sim *s)
@@ -425,9 +594,12 @@ static void write_state(const sim *s)
     for (int i = 0; i < s->nmeters; i++) {
         const sim_meter *m = &s->meters[i];
         fprintf(f, "%s\n  {\"endpoint\": %d, \"id\": %d, \"profile\": \"%s\", \"import_wh\": \"%.1f\", "
-                   "\"power_w\": %.0f, \"relay_closed\": %d, \"fault\": %d}",
+                   "\"power_w\": %.0f, \"relay_closed\": %d, \"fault\": %d",
                 i ? "," : "", m->endpoint, m->id, m->prof->name, sim_import_wh(m, &s->clock, t), m->power_w,
                 m->relay_closed, (int)m->fault);
+        if (m->dlt645)
+            write_dlt_state(f, &s->ep[m->endpoint], m, &s->clock, t);
+        fputc('}', f);
     }
     fprintf(f, "\n]}\n");
     if (fclose(f) == 0)
@@ -468,8 +640,10 @@ static void serve(sim *s)
                 tcp_readable(s, e, slot[j]);
             } else {
                 int c = accept(e->listen_fd, NULL, NULL);
-                if (c >= 0 && e->nclients < MAX_CLIENTS)
+                if (c >= 0 && e->nclients < MAX_CLIENTS) {
+                    e->clen[e->nclients] = 0;
                     e->clients[e->nclients++] = c;
+                }
                 else if (c >= 0)
                     close(c);
             }
@@ -492,6 +666,13 @@ static int option(sim *s, const char *opt, const char *val)
         return add_fault(s, val);
     if (strcmp(opt, "--link") == 0 && e && !e->is_tcp)
         return snprintf(e->link, sizeof e->link, "%s", val) < (int)sizeof e->link ? 0 : -1;
+    if (strcmp(opt, "--protocol") == 0 && e)
+        return strcmp(val, "dlt645") == 0 ? (e->dlt645 = 1, 0) : strcmp(val, "modbus") == 0 ? (e->dlt645 = 0, 0) : -1;
+    if (strcmp(opt, "--addr-base") == 0 && e) {
+        char *end;
+        e->addr_base = strtoull(val, &end, 10);
+        return *end == '\0' && e->addr_base < 999999999000ULL ? 0 : -1;
+    }
     if (strcmp(opt, "--baud") == 0 && e && !e->is_tcp)
         return (e->baud = (int)strtol(val, NULL, 10)) > 0 ? 0 : -1;
     if (strcmp(opt, "--seed") == 0)
@@ -544,6 +725,10 @@ static int load_config(sim *s, const char *path)
             rc = cJSON_IsString(tcp) ? option(s, "--tcp", tcp->valuestring) : option(s, "--rtu-pty", "");
         if (rc == 0 && cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(v, "link")))
             rc = option(s, "--link", x->valuestring);
+        if (rc == 0 && cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(v, "protocol")))
+            rc = option(s, "--protocol", x->valuestring);
+        if (rc == 0 && cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(v, "addr_base")))
+            rc = option(s, "--addr-base", x->valuestring);
         if (rc == 0 && cJSON_IsNumber(x = cJSON_GetObjectItemCaseSensitive(v, "baud")))
             current(s)->baud = x->valueint;
         if (rc == 0)
@@ -601,10 +786,11 @@ int main(int argc, char **argv)
                     strerror(errno));
             return 1;
         }
+        const char *proto = e->dlt645 ? " dlt645" : "";
         if (e->is_tcp)
-            printf("metersim: tcp %s:%d %d meters\n", e->host, e->port, n);
+            printf("metersim: tcp %s:%d %d meters%s\n", e->host, e->port, n, proto);
         else
-            printf("metersim: rtu %s %d meters\n", e->pty_path, n);
+            printf("metersim: rtu %s %d meters%s\n", e->pty_path, n, proto);
     }
     printf("metersim: ready, start %.0f speed %g seed %llu\n", s.clock.start_s, s.clock.speed,
            (unsigned long long)s.seed);

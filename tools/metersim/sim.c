@@ -92,11 +92,13 @@ int sim_fault_parse(const char *s, sim_fault *f, long *arg)
     static const struct {
         const char *name;
         sim_fault f;
-        int needs_arg;
+        int needs_arg; /* 1: a positive number; 2: zero allowed */
     } kinds[] = {{"silent", SIM_SILENT, 0},       {"slow", SIM_SLOW, 1},      {"exception", SIM_EXCEPTION, 1},
                  {"crc", SIM_CRC, 0},             {"swap", SIM_SWAP, 0},      {"rollover", SIM_ROLLOVER, 1},
                  {"reset", SIM_RESET, 0},         {"jump", SIM_JUMP, 1},      {"stuck", SIM_STUCK, 0},
-                 {"relay-stuck", SIM_RELAY_STUCK, 0}};
+                 {"relay-stuck", SIM_RELAY_STUCK, 0}, {"no-block", SIM_NOBLOCK, 0},
+                 {"garbage", SIM_GARBAGE, 0},     {"drift", SIM_DRIFT, 1},    {"preamble", SIM_PREAMBLE, 2},
+                 {"follow-up", SIM_FOLLOWUP, 0}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         size_t n = strlen(kinds[i].name);
         if (strncmp(s, kinds[i].name, n) != 0 || (s[n] != '\0' && s[n] != ':'))
@@ -108,7 +110,9 @@ int sim_fault_parse(const char *s, sim_fault *f, long *arg)
             if (s[n] != ':')
                 return -1;
             *arg = strtol(s + n + 1, &end, 10);
-            if (*end != '\0' || *arg <= 0)
+            if (*end != '\0' || *arg < 0 || (*arg == 0 && kinds[i].needs_arg == 1))
+                return -1;
+            if (kinds[i].f == SIM_PREAMBLE && *arg > 4)
                 return -1;
         }
         return 0;

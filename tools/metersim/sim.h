@@ -24,6 +24,11 @@ typedef enum sim_fault {
     SIM_JUMP,        /* import jumps by arg kWh */
     SIM_STUCK,       /* import frozen while power flows */
     SIM_RELAY_STUCK, /* relay ignores commands */
+    SIM_NOBLOCK,     /* DL/T 645: answers block reads (DI1 = FF) with an error reply */
+    SIM_GARBAGE,     /* answers with bytes that are no frame */
+    SIM_DRIFT,       /* DL/T 645: the meter's clock runs arg seconds ahead */
+    SIM_PREAMBLE,    /* DL/T 645: replies with arg (0..4) FE bytes instead of 4 */
+    SIM_FOLLOWUP,    /* DL/T 645: block replies come in two frames (D5, then 12) */
 } sim_fault;
 
 typedef struct sim_meter {
@@ -33,6 +38,8 @@ typedef struct sim_meter {
     double power_w;      /* constant load */
     double export_wh, voltage_dv, pf;
     int relay_closed;
+    int dlt645;            /* a DL/T 645 meter: address = endpoint's base + id */
+    double clock_offset_s; /* DL/T 645: meter clock minus simulated time */
     sim_fault fault;
     long fault_arg;
 } sim_meter;
