@@ -88,6 +88,6 @@ int cli_open_store(const config *cfg, store **out)
         return cli_status_exit(st) == CLI_USAGE ? CLI_FAIL : cli_status_exit(st);
     }
     if (moved)
-        cli_error(path, "database was corrupt: moved aside to %s.corrupt-*, a fresh one started", path);
+        cli_error(path, "%s", store_recovered(*out));
     return CLI_OK;
 }

@@ -20,10 +20,12 @@
 #include <cjson/cJSON.h>
 
 #include "store_schema.h"
+#include "store_seq.h"
 #include "store_slots.h"
 #include "store_vfs.h"
 
 #define PATH_MAX_STORE 512
+#define STORE_PATH_MAX_MSG (PATH_MAX_STORE + 96)
 #define PENDING_DEFAULT 8192
 #define KEEP_RAW_UNDER_QUOTA_S 86400   /* quota pressure: raw readings kept at least a day */
 #define KEEP_INTERVALS_S (400 * 86400) /* quota pressure: intervals older than this go */
@@ -50,7 +52,13 @@ struct store {
     int64_t bytes_total_at_open;
     int txn_depth;   /* nested store_txn_begin / internal transactions */
     int txn_failed;  /* an inner step failed: the outer end rolls back */
+    store_seq seq;   /* what PATH.seq holds (see store_seq.h) */
+    int64_t down_pending; /* a downlink seq set in the open transaction, written to PATH.seq at commit */
+    int down_dirty;
+    char recovered[STORE_RECOVERED_MAX]; /* what this open recovered from, or "" */
 };
+
+static void seq_flush_down(store *s);
 
 /* status_of: an SQLite result code as a gl_status. */
 static gl_status status_of(int rc)
@@ -133,9 +141,12 @@ static gl_status finish(store *s, gl_status st)
         st = GL_EDB;
     if (st == GL_OK) {
         st = exec(s, "COMMIT");
-        if (st == GL_OK)
+        if (st == GL_OK) {
+            seq_flush_down(s);
             return GL_OK;
+        }
     }
+    s->down_dirty = 0;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return st;
@@ -259,13 +270,94 @@ static store *store_new(const char *path, const store_options *opts)
     return s;
 }
 
+/* seq_flush_down: the downlink seq committed meanwhile goes to PATH.seq (a
+ * failed write is retried at the next commit; the database has the value). */
+static void seq_flush_down(store *s)
+{
+    if (!s->down_dirty)
+        return;
+    store_seq v = s->seq;
+    v.downlink = s->down_pending;
+    if (store_seq_write(s->path, &v) == GL_OK) {
+        s->seq = v;
+        s->down_dirty = 0;
+    }
+}
+
+/* seq_reserve: PATH.seq covers uplink seq `next` before any message with it
+ * is committed (a block of STORE_SEQ_RESERVE at a time: one file write per
+ * 1,024 messages). */
+static gl_status seq_reserve(store *s, int64_t next)
+{
+    if (next <= s->seq.uplink)
+        return GL_OK;
+    store_seq v = s->seq;
+    v.uplink = next + STORE_SEQ_RESERVE - 1;
+    gl_status st = store_seq_write(s->path, &v);
+    if (st == GL_OK)
+        s->seq = v;
+    return st;
+}
+
+/* seq_restore: the database's sequences raised to PATH.seq's marks. A
+ * healthy database's uplink seq is within STORE_SEQ_RESERVE below the mark
+ * (the reservation ahead); a fresh one, or an older copy put back, is raised
+ * to the mark. */
+static gl_status seq_restore(store *s, const store_seq *file, int fresh, int64_t up, int64_t down)
+{
+    int raise_up = file->uplink > up && (fresh || up + STORE_SEQ_RESERVE <= file->uplink);
+    if (!raise_up && file->downlink <= down)
+        return GL_OK;
+    gl_status st = begin(s);
+    if (st == GL_OK && raise_up)
+        st = kv_set_i64(s, "outbox.last_seq", file->uplink);
+    if (st == GL_OK && file->downlink > down)
+        st = kv_set_i64(s, STORE_KV_DOWN_SEQ, file->downlink);
+    return finish(s, st);
+}
+
+/* seq_recover: after open, PATH.seq and the database agree on the highest
+ * marks; a database moved aside (moved) or missing while PATH.seq says one
+ * was used is recorded as a store_corrupt alert saying what was lost. */
+static gl_status seq_recover(store *s, int existed, const char *moved)
+{
+    store_seq file;
+    gl_status fst = store_seq_read(s->path, &file);
+    if (fst != GL_OK)
+        memset(&file, 0, sizeof file); /* none yet, or not ours: the database's values stand */
+    int64_t up = kv_i64(s, "outbox.last_seq"), down = kv_i64(s, STORE_KV_DOWN_SEQ);
+    gl_status st = seq_restore(s, &file, !existed || moved[0] != '\0', up, down);
+    s->seq.uplink = up > file.uplink ? up : file.uplink;
+    s->seq.downlink = down > file.downlink ? down : file.downlink;
+    if (st == GL_OK && (fst != GL_OK || s->seq.uplink > file.uplink || s->seq.downlink > file.downlink))
+        st = store_seq_write(s->path, &s->seq);
+    int lost = moved[0] != '\0' || (!existed && (file.uplink > 0 || file.downlink > 0));
+    if (st != GL_OK || !lost)
+        return st;
+    char what[STORE_PATH_MAX_MSG];
+    if (moved[0] != '\0')
+        snprintf(what, sizeof what, "database corrupt, moved aside to %s", moved);
+    else
+        snprintf(what, sizeof what, "database file missing (moved or deleted)");
+    snprintf(s->recovered, sizeof s->recovered,
+             "%s; a fresh store was started without the old file's readings, bills, ledger, alerts and queued "
+             "uplink messages; uplink seq continues after %lld and downlink seq up to %lld stays refused (from %s.seq)",
+             what, (long long)s->seq.uplink, (long long)s->seq.downlink, s->path);
+    st = store_event(s, (int64_t)time(NULL), "store_corrupt", s->path, s->recovered, 1);
+    if (st == GL_OK)
+        st = store_kv_set(s, STORE_KV_RECOVERED, s->recovered);
+    return st;
+}
+
 gl_status store_open_ex(const char *path, const store_options *opts, store **out, int *moved_aside)
 {
     char moved[PATH_MAX_STORE + 48] = "";
+    struct stat sb;
     if (moved_aside != NULL)
         *moved_aside = 0;
     if (path == NULL || out == NULL || strlen(path) >= PATH_MAX_STORE)
         return GL_EINVAL;
+    int existed = stat(path, &sb) == 0 && sb.st_size > 0;
     store *s = store_new(path, opts);
     if (s == NULL)
         return GL_ENOMEM;
@@ -278,18 +370,22 @@ gl_status store_open_ex(const char *path, const store_options *opts, store **out
     }
     if (st == GL_OK)
         st = prepare_all(s);
+    if (st == GL_OK)
+        st = seq_recover(s, existed, moved);
     if (st != GL_OK) {
         store_close(s);
         return st;
     }
     s->bytes_total_at_open = kv_i64(s, "store.bytes_written");
-    if (moved[0] != '\0') {
-        store_event(s, (int64_t)time(NULL), "store_corrupt", path, moved, 1);
-        if (moved_aside != NULL)
-            *moved_aside = 1;
-    }
+    if (moved_aside != NULL)
+        *moved_aside = s->recovered[0] != '\0';
     *out = s;
     return GL_OK;
+}
+
+const char *store_recovered(const store *s)
+{
+    return s->recovered;
 }
 
 gl_status store_open(const char *path, const store_options *opts, store **out)
@@ -929,8 +1025,18 @@ gl_status store_kv_get(store *s, const char *key, char *val, size_t cap)
 
 gl_status store_kv_set(store *s, const char *key, const char *val)
 {
-    return exec_bind(s, "INSERT INTO kv(key, val) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET val = excluded.val",
-                     "tt", key, val);
+    gl_status st = exec_bind(s, "INSERT INTO kv(key, val) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET val = excluded.val",
+                             "tt", key, val);
+    if (st == GL_OK && strcmp(key, STORE_KV_DOWN_SEQ) == 0) { /* kept beside the store too (store_seq.h) */
+        int64_t v = strtoll(val, NULL, 10);
+        if (v > s->seq.downlink && (!s->down_dirty || v > s->down_pending)) {
+            s->down_pending = v;
+            s->down_dirty = 1;
+        }
+        if (s->txn_depth == 0)
+            seq_flush_down(s);
+    }
+    return st;
 }
 
 /* ---- outbox -------------------------------------------------------------- */
@@ -962,6 +1068,8 @@ gl_status store_outbox_put(store *s, const char *kind, const char *body_json, in
         return GL_EFULL;
     gl_status st = begin(s);
     int64_t next = kv_i64(s, "outbox.last_seq") + 1;
+    if (st == GL_OK)
+        st = seq_reserve(s, next);
     if (st == GL_OK)
         st = exec_bind(s, "INSERT INTO outbox(seq, ts, kind, body) VALUES(?1, ?2, ?3, ?4)", "iitt", next, ts, kind,
                        body_json);
