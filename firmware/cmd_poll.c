@@ -39,11 +39,12 @@ static void print_json(const config *cfg, const poller *p, const reading *r, con
     for (int b = 0; b < cfg->nbuses; b++) {
         const bus_counters *c = poller_bus_counters(p, b);
         printf("%s\n  {\"bus\": \"%s\", \"requests\": %llu, \"bytes\": %llu, \"retries\": %llu, \"timeouts\": %llu, "
-               "\"exceptions\": %llu, \"errors\": %llu, \"reconnects\": %llu, \"frame_ms\": %.3f, \"wall_ms\": %.3f}",
+               "\"exceptions\": %llu, \"errors\": %llu, \"wrong_unit\": %llu, \"reconnects\": %llu, \"frame_ms\": %.3f, "
+               "\"wall_ms\": %.3f}",
                b ? "," : "", cfg->buses[b].name, (unsigned long long)c->requests,
                (unsigned long long)(c->bytes_tx + c->bytes_rx), (unsigned long long)c->retries,
                (unsigned long long)c->timeouts, (unsigned long long)c->exceptions, (unsigned long long)c->errors,
-               (unsigned long long)c->reconnects, (double)c->frame_us / 1000.0, (double)c->wall_us / 1000.0);
+               (unsigned long long)c->wrong_unit, (unsigned long long)c->reconnects, (double)c->frame_us / 1000.0, (double)c->wall_us / 1000.0);
     }
     printf("\n]}\n");
 }

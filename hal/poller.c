@@ -210,12 +210,15 @@ static void poll_meter(poller *p, int i, int64_t ts, reading *r)
         fail_reading(r, GL_ENOMEM, 0);
         return;
     }
+    uint64_t wrong_unit = s->c.wrong_unit;
     for (int k = 0; k < s->nreq; k++) {
         int exc = 0;
         gl_status st = bus_read_registers(b, cm->slave_id, s->req[k].fn, s->req[k].addr, s->req[k].count, blocks[k],
                                           retries, &s->c, &exc);
         if (st != GL_OK) {
             fail_reading(r, st, exc);
+            if (s->c.wrong_unit > wrong_unit)
+                snprintf(r->error, sizeof r->error, "reply from another unit id than %d (rejected)", cm->slave_id);
             free(blocks);
             return;
         }

@@ -78,7 +78,9 @@ int sim_fill(const sim_meter *m, const sim_clock *c, int fn, uint16_t addr, uint
             continue;
         if (m->fault == SIM_SWAP)
             r.order = PROFILE_WO_CDAB;
-        decode_encode(&r, sim_value(m, c, t, (profile_q)q), w);
+        int nan = m->fault == SIM_NAN && q == PROFILE_Q_IMPORT &&
+                  (r.type == PROFILE_T_FLOAT32 || r.type == PROFILE_T_FLOAT64);
+        decode_encode(&r, nan ? NAN : sim_value(m, c, t, (profile_q)q), w);
         for (int k = 0; k < n; k++)
             if (r.addr + k >= addr && r.addr + k < addr + count)
                 regs[r.addr + k - addr] = w[k];
@@ -96,7 +98,7 @@ int sim_fault_parse(const char *s, sim_fault *f, long *arg)
     } kinds[] = {{"silent", SIM_SILENT, 0},       {"slow", SIM_SLOW, 1},      {"exception", SIM_EXCEPTION, 1},
                  {"crc", SIM_CRC, 0},             {"swap", SIM_SWAP, 0},      {"rollover", SIM_ROLLOVER, 1},
                  {"reset", SIM_RESET, 0},         {"jump", SIM_JUMP, 1},      {"stuck", SIM_STUCK, 0},
-                 {"relay-stuck", SIM_RELAY_STUCK, 0}};
+                 {"relay-stuck", SIM_RELAY_STUCK, 0}, {"nan", SIM_NAN, 0},   {"unit", SIM_UNIT, 1}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         size_t n = strlen(kinds[i].name);
         if (strncmp(s, kinds[i].name, n) != 0 || (s[n] != '\0' && s[n] != ':'))

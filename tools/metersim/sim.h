@@ -24,6 +24,8 @@ typedef enum sim_fault {
     SIM_JUMP,        /* import jumps by arg kWh */
     SIM_STUCK,       /* import frozen while power flows */
     SIM_RELAY_STUCK, /* relay ignores commands */
+    SIM_NAN,         /* float import register reads NaN (a broken meter) */
+    SIM_UNIT,        /* TCP: replies carry unit id arg instead of the one asked (a confused converter) */
 } sim_fault;
 
 typedef struct sim_meter {
