@@ -223,7 +223,7 @@ static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b
 {
     static const char *const keys[] = {"name", "type", "device", "baud", "parity", "data_bits", "stop_bits",
                                        "rs485", "host", "port", "timeout_ms", "byte_timeout_ms", "retries",
-                                       "inter_frame_ms", "offline_after", NULL};
+                                       "inter_frame_ms", "offline_after", "error_after", NULL};
     static const char *const types[] = {"rtu", "tcp", NULL};
     int type = 0;
     if (!jsonv_check_object(L->doc, o, path))
@@ -242,6 +242,7 @@ static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b
     get_intv(L, o, path, "retries", 0, CONFIG_DEFAULT_RETRIES, 0, 10, &b->retries);
     get_intv(L, o, path, "inter_frame_ms", 0, CONFIG_DEFAULT_INTER_FRAME_MS, 0, 5000, &b->inter_frame_ms);
     get_intv(L, o, path, "offline_after", 0, CONFIG_DEFAULT_OFFLINE_AFTER, 1, 1000, &b->offline_after);
+    get_intv(L, o, path, "error_after", 0, CONFIG_DEFAULT_ERROR_AFTER, 1, 1000, &b->error_after);
 }
 
 static void parse_meter(loader *L, const cJSON *o, const char *path, config_meter *m)

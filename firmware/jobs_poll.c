@@ -95,6 +95,10 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
             jobs_alert_up(g, now, "meter_offline", r->meter, r->error[0] ? r->error : "no answer", 1);
         else if (g->events[i] == VALIDATE_EVENT_ONLINE) /* closes the alert at the back office */
             jobs_alert_up(g, now, "meter_offline", r->meter, "answering again", 0);
+        else if (g->events[i] == VALIDATE_EVENT_GARBAGE)
+            jobs_alert_up(g, now, "meter_garbage", r->meter, r->error, 1);
+        else if (g->events[i] == VALIDATE_EVENT_SANE)
+            jobs_alert_up(g, now, "meter_garbage", r->meter, "good readings again", 0);
     }
     publish_readings(g, now);
     return st;

@@ -109,6 +109,12 @@ void pollstore_reading_json(FILE *f, const reading *r)
     fprintf(f, "}");
 }
 
+const char *pollstore_event_kind(validate_event e)
+{
+    static const char *const kinds[] = {"", "meter_offline", "meter_online", "meter_garbage", "meter_sane"};
+    return (unsigned)e < sizeof kinds / sizeof kinds[0] ? kinds[e] : "";
+}
+
 /* Validation state from the store: last OK reading, silent count. */
 void pollstore_restore(store *s, const config *cfg, poller *p)
 {
@@ -131,8 +137,8 @@ void pollstore_restore(store *s, const config *cfg, poller *p)
             vs->last_export_wh = last[i].export_wh;
         }
         snprintf(key, sizeof key, "poll.silent.%s", cfg->meters[i].id);
-        if (store_kv_get(s, key, val, sizeof val) == GL_OK)
-            sscanf(val, "%d %d", &vs->silent_polls, &vs->offline);
+        if (store_kv_get(s, key, val, sizeof val) == GL_OK) /* older stores: the first two only */
+            sscanf(val, "%d %d %d %d", &vs->silent_polls, &vs->offline, &vs->bad_polls, &vs->garbage);
     }
     free(ids);
     free(last);
@@ -153,13 +159,14 @@ gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *
         const validate_state *vs = poller_state(p, i);
         char key[96], val[64];
         snprintf(key, sizeof key, "poll.silent.%s", cfg->meters[i].id);
-        snprintf(val, sizeof val, "%d %d", vs->silent_polls, vs->offline);
+        snprintf(val, sizeof val, "%d %d %d %d", vs->silent_polls, vs->offline, vs->bad_polls, vs->garbage);
         st = store_kv_set(s, key, val);
         if (st == GL_OK && ev[i] != VALIDATE_EVENT_NONE)
-            st = store_event(s, ts, ev[i] == VALIDATE_EVENT_OFFLINE ? "meter_offline" : "meter_online",
-                             cfg->meters[i].id, r[i].error, ev[i] == VALIDATE_EVENT_OFFLINE);
-        if (st == GL_OK && ev[i] == VALIDATE_EVENT_ONLINE)
-            st = store_alert_close(s, ts, "meter_offline", cfg->meters[i].id);
+            st = store_event(s, ts, pollstore_event_kind(ev[i]), cfg->meters[i].id, r[i].error,
+                             ev[i] == VALIDATE_EVENT_OFFLINE || ev[i] == VALIDATE_EVENT_GARBAGE);
+        if (st == GL_OK && (ev[i] == VALIDATE_EVENT_ONLINE || ev[i] == VALIDATE_EVENT_SANE))
+            st = store_alert_close(s, ts, ev[i] == VALIDATE_EVENT_ONLINE ? "meter_offline" : "meter_garbage",
+                                   cfg->meters[i].id);
     }
     return store_txn_end(s, st);
 }

@@ -35,4 +35,8 @@ void pollstore_restore(store *s, const config *cfg, poller *p);
 gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
                          int64_t ts);
 
+/* pollstore_event_kind: the event kind stored for a validation event:
+ * meter_offline (alert), meter_online, meter_garbage (alert), meter_sane. */
+const char *pollstore_event_kind(validate_event e);
+
 #endif

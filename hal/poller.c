@@ -275,6 +275,7 @@ gl_status poller_poll(poller *p, int64_t ts, reading *out, validate_event *event
     for (int i = 0; i < p->cfg->nmeters; i++) {
         const config_bus *cb = &p->cfg->buses[p->cfg->meters[i].bus_index];
         validate_event ev = validate_reading(&p->m[i].vs, p->m[i].max_power_w, cb->offline_after, &out[i]);
+        ev = validate_garbage(&p->m[i].vs, cb->error_after, ev, &out[i]);
         if (events)
             events[i] = ev;
     }

@@ -6,7 +6,27 @@
 
 const char *validate_event_name(validate_event e)
 {
-    return e == VALIDATE_EVENT_OFFLINE ? "offline" : e == VALIDATE_EVENT_ONLINE ? "online" : "none";
+    static const char *const names[] = {"none", "offline", "online", "garbage", "sane"};
+    return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "none";
+}
+
+validate_event validate_garbage(validate_state *st, int error_after, validate_event prev, const reading *r)
+{
+    if (r->status == READING_OFFLINE)
+        return prev;
+    if (r->status == READING_OK) {
+        st->bad_polls = 0;
+        if (!st->garbage || prev != VALIDATE_EVENT_NONE)
+            return prev;
+        st->garbage = 0;
+        return VALIDATE_EVENT_SANE;
+    }
+    if (st->bad_polls < 1000000)
+        st->bad_polls++;
+    if (st->garbage || prev != VALIDATE_EVENT_NONE || st->bad_polls < (error_after > 0 ? error_after : 1))
+        return prev;
+    st->garbage = 1;
+    return VALIDATE_EVENT_GARBAGE;
 }
 
 static void reject(reading *r, uint32_t has)

@@ -128,11 +128,60 @@ static void test_ranges(void **state)
     }
 }
 
+/* Garbage answers in a row (error_after = 3): one event at the third, none
+ * while it goes on, silent polls neither count nor clear, the first good
+ * reading clears it; an offline/online event goes first and the garbage
+ * event waits a poll. Rows: a string of polls, e = error answer, o = good,
+ * s = silent; the events expected at each poll. */
+static void test_garbage(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *polls, *events; /* events: . none, G garbage, S sane, F offline, N online */
+    } cases[] = {
+        {"ee", ".."},
+        {"eee", "..G"},
+        {"eeeeeo", "..G..S"},
+        {"eeoeeo", "......"},
+        {"eesse", "....G"},
+        {"eeeso", "..G.S"},
+        {"eeesssee", "..G..F N."},
+        {"eesssoeee", "....F N..G"},
+        {"sssee", "..F N."},
+        {"ssseee", "..F N.G"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        validate_state st;
+        char got[32] = "";
+        size_t n = 0;
+        memset(&st, 0, sizeof st);
+        for (const char *p = cases[i].polls; *p; p++) {
+            reading r;
+            memset(&r, 0, sizeof r);
+            r.nphases = 1;
+            r.status = *p == 'e' ? READING_ERROR : *p == 's' ? READING_OFFLINE : READING_OK;
+            r.present = READING_HAS_IMPORT;
+            r.import_wh = 1000;
+            r.ts = 900 * (int64_t)(p - cases[i].polls);
+            validate_event ev = validate_reading(&st, 10000, 3, &r);
+            ev = validate_garbage(&st, 3, ev, &r);
+            static const char marks[] = ".FNGS";
+            got[n++] = ev == VALIDATE_EVENT_ONLINE ? ' ' : marks[ev]; /* "F N": offline, then online */
+            if (ev == VALIDATE_EVENT_ONLINE)
+                got[n++] = 'N';
+        }
+        got[n] = '\0';
+        if (strcmp(got, cases[i].events) != 0)
+            fail_msg("%s: events \"%s\", want \"%s\"", cases[i].polls, got, cases[i].events);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sequences),
         cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
