@@ -78,6 +78,7 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
     if (g->poller == NULL)
         return GL_OK;
     atomic_store(&g->poll_now, 0);
+    pollstore_take_confirmations(g->store, g->cfg, g->poller);
     gl_status st = poller_poll(g->poller, now, g->readings, g->events);
     if (st != GL_OK) {
         jobs_error(g, "poll: %s", gl_strerror(st));
@@ -91,6 +92,11 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
                    gl_strerror(st));
     for (int i = 0; i < g->cfg->nmeters; i++) { /* pollstore_save recorded the event: only up */
         const reading *r = &g->readings[i];
+        if (r->flags & READING_FLAG_JUMP) {
+            char detail[POLLSTORE_JUMP_DETAIL_MAX];
+            pollstore_jump_detail(r, detail, sizeof detail);
+            jobs_alert_up(g, now, "meter_jump", r->meter, detail, 1);
+        }
         if (g->events[i] == VALIDATE_EVENT_OFFLINE)
             jobs_alert_up(g, now, "meter_offline", r->meter, r->error[0] ? r->error : "no answer", 1);
         else if (g->events[i] == VALIDATE_EVENT_ONLINE) /* closes the alert at the back office */

@@ -25,7 +25,7 @@ typedef struct {
 
 static const command commands[] = {
     {"check-config", cmd_check_config, "validate the config, print a one-line summary", "check-config"},
-    {"poll", cmd_poll, "poll every configured meter once, store and print the readings", "poll --once [--json|--csv]"},
+    {"poll", cmd_poll, "poll every configured meter once, store and print the readings", "poll --once [--json|--csv] | poll --confirm METER"},
     {"run", cmd_run, "the daemon: polling, billing, credit, fee control, uplink",
      "run [--clock real|sim --start DATE --speed N --until DATE]"},
     {"tariff-calc", cmd_tariff_calc, "compute one bill from a tariff and interval usage (pure)",

@@ -36,9 +36,9 @@ void pollstore_fmt_ts(char *out, size_t cap, int64_t ts)
 
 void pollstore_print_flags(FILE *f, uint32_t flags, const char *sep)
 {
-    static const char *const names[] = {"decrease", "jump", "range", "stuck", "estimated"};
+    static const char *const names[] = {"decrease", "jump", "range", "stuck", "estimated", "held"};
     int first = 1;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++) {
         if (flags & (1u << i)) {
             fprintf(f, "%s%s", first ? "" : sep, names[i]);
             first = 0;
@@ -109,6 +109,53 @@ void pollstore_reading_json(FILE *f, const reading *r)
     fprintf(f, "}");
 }
 
+void pollstore_jump_detail(const reading *r, char *out, size_t cap)
+{
+    char kwh[40];
+    pollstore_fmt_milli(kwh, sizeof kwh, r->import_wh);
+    snprintf(out, cap, "import jumped to %s kWh, beyond rated power x elapsed time: held out of billing until "
+                       "confirmed (gridledger poll --confirm %s)", kwh, r->meter);
+}
+
+static void confirm_key(const char *meter, char *key, size_t cap)
+{
+    snprintf(key, cap, "poll.confirm.%s", meter);
+}
+
+gl_status pollstore_confirm(store *s, const char *meter, int64_t ts, int64_t *released)
+{
+    char key[96];
+    int64_t n = 0;
+    confirm_key(meter, key, sizeof key);
+    gl_status st = store_txn_begin(s);
+    if (st == GL_OK)
+        st = store_readings_release(s, meter, READING_FLAG_HELD, &n);
+    if (st == GL_OK)
+        st = store_kv_set(s, key, "1");
+    if (st == GL_OK)
+        st = store_alert_close(s, ts, "meter_jump", meter);
+    if (st == GL_OK)
+        st = store_event(s, ts, "meter_jump_confirmed", meter, "confirmed by the operator", 0);
+    if (st == GL_OK && n == 0)
+        st = GL_ENOTFOUND; /* nothing held: change nothing */
+    st = store_txn_end(s, st);
+    *released = st == GL_OK ? n : 0;
+    return st;
+}
+
+void pollstore_take_confirmations(store *s, const config *cfg, poller *p)
+{
+    for (int i = 0; i < cfg->nmeters; i++) {
+        validate_state *vs = poller_state(p, i);
+        char key[96], val[8];
+        confirm_key(cfg->meters[i].id, key, sizeof key);
+        if (store_kv_get(s, key, val, sizeof val) != GL_OK || strcmp(val, "1") != 0)
+            continue;
+        validate_confirm(vs);
+        store_kv_set(s, key, "");
+    }
+}
+
 const char *pollstore_event_kind(validate_event e)
 {
     static const char *const kinds[] = {"", "meter_offline", "meter_online", "meter_garbage", "meter_sane"};
@@ -138,7 +185,8 @@ void pollstore_restore(store *s, const config *cfg, poller *p)
         }
         snprintf(key, sizeof key, "poll.silent.%s", cfg->meters[i].id);
         if (store_kv_get(s, key, val, sizeof val) == GL_OK) /* older stores: the first two only */
-            sscanf(val, "%d %d %d %d", &vs->silent_polls, &vs->offline, &vs->bad_polls, &vs->garbage);
+            sscanf(val, "%d %d %d %d %d", &vs->silent_polls, &vs->offline, &vs->bad_polls, &vs->garbage,
+                   &vs->held);
     }
     free(ids);
     free(last);
@@ -159,8 +207,14 @@ gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *
         const validate_state *vs = poller_state(p, i);
         char key[96], val[64];
         snprintf(key, sizeof key, "poll.silent.%s", cfg->meters[i].id);
-        snprintf(val, sizeof val, "%d %d %d %d", vs->silent_polls, vs->offline, vs->bad_polls, vs->garbage);
+        snprintf(val, sizeof val, "%d %d %d %d %d", vs->silent_polls, vs->offline, vs->bad_polls, vs->garbage,
+                 vs->held);
         st = store_kv_set(s, key, val);
+        if (st == GL_OK && (r[i].flags & READING_FLAG_JUMP)) {
+            char detail[POLLSTORE_JUMP_DETAIL_MAX];
+            pollstore_jump_detail(&r[i], detail, sizeof detail);
+            st = store_event(s, ts, "meter_jump", cfg->meters[i].id, detail, 1);
+        }
         if (st == GL_OK && ev[i] != VALIDATE_EVENT_NONE)
             st = store_event(s, ts, pollstore_event_kind(ev[i]), cfg->meters[i].id, r[i].error,
                              ev[i] == VALIDATE_EVENT_OFFLINE || ev[i] == VALIDATE_EVENT_GARBAGE);

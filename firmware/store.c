@@ -59,6 +59,7 @@ struct store {
 };
 
 static void seq_flush_down(store *s);
+static gl_status exec_bind(store *s, const char *sql, const char *fmt, ...);
 
 /* status_of: an SQLite result code as a gl_status. */
 static gl_status status_of(int rc)
@@ -756,8 +757,9 @@ static gl_status compact_day(store *s, int64_t day_start, day_acc *a)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(s->db,
+                                /* flags & 32: READING_FLAG_HELD, never billed nor compacted */
                                 "SELECT meter, ts, import_wh, reactive_varh, flags FROM readings WHERE ts >= ?1 AND ts < ?2"
-                                " AND status = 0 AND (present & 1) ORDER BY meter, ts, id",
+                                " AND status = 0 AND (present & 1) AND (flags & 32) = 0 ORDER BY meter, ts, id",
                                 -1, &st, NULL);
     if (rc != SQLITE_OK)
         return status_of(rc);
@@ -796,7 +798,7 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
 {
     int64_t off = s->o.utc_offset_s;
     cutoff -= ((cutoff + off) % 86400 + 86400) % 86400; /* whole local days only */
-    int64_t lo = query_i64(s->db, "SELECT min(ts) FROM readings", INT64_MAX);
+    int64_t lo = query_i64(s->db, "SELECT min(ts) FROM readings WHERE (flags & 32) = 0", INT64_MAX);
     if (compacted != NULL)
         *compacted = 0;
     if (lo >= cutoff)
@@ -813,7 +815,7 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
     }
     free(a);
     if (st == GL_OK)
-        st = run_bound(s, "DELETE FROM readings WHERE ts < ?1", cutoff, 0);
+        st = run_bound(s, "DELETE FROM readings WHERE ts < ?1 AND (flags & 32) = 0", cutoff, 0); /* held: kept */
     int64_t n = sqlite3_changes(s->db);
     st = finish(s, st);
     if (st == GL_OK)
@@ -832,6 +834,16 @@ gl_status store_compact(store *s, int64_t now, int64_t *compacted)
     if (s->o.compact_after_days <= 0)
         return GL_OK;
     return compact_before(s, now - (int64_t)s->o.compact_after_days * 86400, compacted);
+}
+
+gl_status store_readings_release(store *s, const char *meter, uint32_t flag, int64_t *n)
+{
+    gl_status st = begin(s);
+    if (st == GL_OK)
+        st = exec_bind(s, "UPDATE readings SET flags = flags & ~?2 WHERE meter = ?1 AND (flags & ?2) != 0", "ti", meter,
+                       (int64_t)flag);
+    *n = st == GL_OK ? sqlite3_changes(s->db) : 0;
+    return finish(s, st);
 }
 
 /* series_days: points from the compacted days overlapping [from, to). */
@@ -880,9 +892,9 @@ static gl_status series_raw(store *s, const char *meter, int64_t from, int64_t t
                             size_t *n)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
+    if (sqlite3_prepare_v2(s->db, /* flags & 32: READING_FLAG_HELD (an unconfirmed jump) left out */
                            "SELECT ts, import_wh, reactive_varh, flags FROM readings WHERE ts >= ?2 AND ts < ?3"
-                           " AND meter = ?1 AND status = 0 AND (present & 1) ORDER BY ts, id",
+                           " AND meter = ?1 AND status = 0 AND (present & 1) AND (flags & 32) = 0 ORDER BY ts, id",
                            -1, &st, NULL) != SQLITE_OK)
         return GL_EDB;
     sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);

@@ -50,6 +50,10 @@ gl_status store_open_ex(const char *path, const store_options *opts, store **out
 #define STORE_RECOVERED_MAX 2048
 const char *store_recovered(const store *s);
 
+/* store_readings_release: clears `flag` (READING_FLAG_HELD) on meter's
+ * stored readings; *n = how many had it. */
+gl_status store_readings_release(store *s, const char *meter, uint32_t flag, int64_t *n);
+
 /* store_close: closes; NULL is a no-op. */
 void store_close(store *s);
 

@@ -12,7 +12,9 @@
  *    billing never sees negative use);
  *  - flags an increase larger than max power x elapsed time could deliver
  *    (READING_FLAG_JUMP), with a tolerance for float32 rounding of the
- *    counter (value / 2^23, at least 2 Wh);
+ *    counter (value / 2^23, at least 2 Wh); the meter is then held: that
+ *    reading and every later one carry READING_FLAG_HELD (kept out of
+ *    billing) until validate_confirm (an operator confirmed the jump);
  *  - flags a counter that did not move while the meter reports enough power
  *    to move it (READING_FLAG_STUCK);
  *  - counts silent polls: after offline_after in a row the meter goes
@@ -47,6 +49,7 @@ typedef struct validate_state {
     int offline;           /* 1 after offline_after silent polls */
     int bad_polls;         /* answers in a row that were errors */
     int garbage;           /* 1 after error_after bad answers, until a good one */
+    int held;              /* 1 from a jump until it is confirmed */
 } validate_state;
 
 typedef enum validate_event {
@@ -65,6 +68,10 @@ validate_event validate_reading(validate_state *st, int64_t max_power_w, int off
  * good one) towards error_after (<= 0: 1); an event of validate_reading
  * (prev, not NONE) goes first and the garbage one waits a poll. */
 validate_event validate_garbage(validate_state *st, int error_after, validate_event prev, const reading *r);
+
+/* validate_confirm: the operator confirmed a held jump: later readings are
+ * normal again. */
+void validate_confirm(validate_state *st);
 
 /* validate_event_name: "offline", "online", "garbage", "sane" or "none". */
 const char *validate_event_name(validate_event e);

@@ -39,6 +39,7 @@ enum {
     READING_FLAG_RANGE = 1u << 2,     /* a value outside physical range was rejected */
     READING_FLAG_STUCK = 1u << 3,     /* counter unchanged while power flows */
     READING_FLAG_ESTIMATED = 1u << 4, /* value estimated, not read */
+    READING_FLAG_HELD = 1u << 5,      /* at or after an unconfirmed jump: held out of billing */
 };
 
 typedef struct reading {
