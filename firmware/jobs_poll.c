@@ -87,9 +87,11 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
     g->polls++;
     count(g);
     st = pollstore_save(g->store, g->cfg, g->poller, g->readings, g->events, now);
-    if (st != GL_OK)
-        jobs_error(g, "poll: readings kept in memory (%zu waiting): %s", store_pending(g->store, NULL),
-                   gl_strerror(st));
+    if (st != GL_OK) {
+        char why[STORE_PATH_WHY_MAX];
+        store_describe_error(store_path(g->store), st, why, sizeof why);
+        jobs_error(g, "poll: readings kept in memory (%zu waiting): %s", store_pending(g->store, NULL), why);
+    }
     for (int i = 0; i < g->cfg->nmeters; i++) { /* pollstore_save recorded the event: only up */
         const reading *r = &g->readings[i];
         if (r->flags & READING_FLAG_JUMP) {

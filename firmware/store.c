@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -382,6 +384,39 @@ gl_status store_open_ex(const char *path, const store_options *opts, store **out
         *moved_aside = s->recovered[0] != '\0';
     *out = s;
     return GL_OK;
+}
+
+/* dir_of: the folder of path into out ("." without a slash). */
+static void dir_of(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(out, cap, ".");
+    else
+        snprintf(out, cap, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+const char *store_path(const store *s)
+{
+    return s->path;
+}
+
+void store_describe_error(const char *path, gl_status st, char *out, size_t cap)
+{
+    char dir[PATH_MAX_STORE];
+    struct statvfs vfs;
+    dir_of(path, dir, sizeof dir);
+    int have_vfs = statvfs(dir, &vfs) == 0;
+    if (st == GL_ECORRUPT)
+        snprintf(out, cap, "corrupt: not a database or it fails its integrity check");
+    else if (have_vfs && (vfs.f_flag & ST_RDONLY))
+        snprintf(out, cap, "read-only: the file system of %s is mounted read-only", dir);
+    else if (access(dir, W_OK) != 0 || (access(path, F_OK) == 0 && access(path, W_OK) != 0))
+        snprintf(out, cap, "read-only: no write permission on %s or its folder", path);
+    else if (st == GL_EFULL || (have_vfs && vfs.f_bavail == 0))
+        snprintf(out, cap, "full: no space left on the file system of %s (or the store's quota)", dir);
+    else
+        snprintf(out, cap, "%s", gl_strerror(st));
 }
 
 const char *store_recovered(const store *s)

@@ -50,6 +50,13 @@ gl_status store_open_ex(const char *path, const store_options *opts, store **out
 #define STORE_RECOVERED_MAX 2048
 const char *store_recovered(const store *s);
 
+/* store_describe_error: what an error st of the store at path means, naming
+ * read-only (file system or permissions), full (disk or quota) and corrupt
+ * where that is the cause; else gl_strerror(st). */
+#define STORE_PATH_WHY_MAX 700
+const char *store_path(const store *s); /* the database's path */
+void store_describe_error(const char *path, gl_status st, char *out, size_t cap);
+
 /* store_readings_release: clears `flag` (READING_FLAG_HELD) on meter's
  * stored readings; *n = how many had it. */
 gl_status store_readings_release(store *s, const char *meter, uint32_t flag, int64_t *n);
