@@ -605,7 +605,8 @@ int jsonv_get_int(jsonv_doc *doc, const cJSON *obj, const char *path, const char
         return !required;
     }
     double x = v->valuedouble;
-    if (!cJSON_IsNumber(v) || x != (double)(long long)x || x < -9.0e15 || x > 9.0e15) {
+    /* range first: casting a double outside long long's range is undefined */
+    if (!cJSON_IsNumber(v) || !(x >= -9.0e15 && x <= 9.0e15) || x != (double)(long long)x) {
         jsonv_error(doc, v, p, "must be an integer");
         return 0;
     }

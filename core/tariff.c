@@ -225,8 +225,8 @@ static int parse_int_list(parser *P, const cJSON *e, const char *path, const cha
     int i = 0;
     for (const cJSON *c = a->child; c != NULL; c = c->next, i++) {
         jsonv_path_index(q, sizeof q, p, i);
-        if (!cJSON_IsNumber(c) || c->valuedouble != (double)(int)c->valuedouble || c->valueint < lo ||
-            c->valueint > hi) {
+        double x = c->valuedouble; /* range first: casting a double outside int's range is undefined */
+        if (!cJSON_IsNumber(c) || !(x >= lo && x <= hi) || x != (double)(int)x) {
             jsonv_error(P->doc, c, q, "must be an integer %d..%d", lo, hi);
             return 0;
         }
