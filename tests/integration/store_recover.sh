@@ -15,8 +15,9 @@ t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 cat >"$t/gl.json" <<JSON
 {"gateway": {"id": "gw-r", "area": "TQ-R"}, "store": {"path": "gl.db"}, "buses": [], "meters": [],
- "customers": [], "tariffs": []}
+ "customers": [], "tariffs": [], "uplink": {"host": "127.0.0.1", "port": 9, "tls": false, "hmac_key": "gw.hmac"}}
 JSON
+printf '%064d\n' 7 >"$t/gw.hmac" && chmod 600 "$t/gw.hmac"
 q() { sqlite3 "$t/gl.db" "$1" 2>&1; }
 "$GL" -c "$t/gl.json" db check >/dev/null 2>"$t/err" || { notok "fresh store: $(cat "$t/err")"; exit 0; }
 # a gateway that has sent 500 messages and applied downlink seq 42
@@ -33,8 +34,9 @@ for how in corrupt moved; do
         mv "$t/gl.db" "$t/gl.db.by-hand"
     fi
     out=$("$GL" -c "$t/gl.json" db check 2>&1); rc=$?
-    [ $rc -eq 1 ] && [[ "$out" == *"uplink seq continues after 500 and downlink seq up to 42 stays refused"* ]] \
-        && [[ "$out" != *$'\nok'* ]] && ok "$how: db check exits 1 and says what was lost" \
+    after=$(sed -nE 's/.*uplink seq continues after ([0-9]+) and downlink seq up to 42 stays refused.*/\1/p' <<<"$out")
+    [ $rc -eq 1 ] && [ "${after:-0}" -ge 500 ] && [[ "$out" != *$'\nok'* ]] \
+        && ok "$how: db check exits 1 and says what was lost (uplink continues after $after)" \
         || notok "$how: rc=$rc: $out"
     [ $how = corrupt ] && { [[ "$out" == *"moved aside to $t/gl.db.corrupt-"* ]] && ok "corrupt: the path it was moved to" \
         || notok "corrupt: no path in: $out"; }
@@ -48,6 +50,15 @@ for how in corrupt moved; do
         && ok "$how: store_corrupt alert recorded, waiting to go up" || notok "$how: events $(q "SELECT * FROM events")"
     out=$("$GL" -c "$t/gl.json" db check 2>&1); rc=$?
     [ $rc -eq 0 ] && [ "$out" = ok ] && ok "$how: the next db check is ok (the alert stays open)" || notok "$how: again rc=$rc $out"
+    if [ $how = corrupt ]; then # the daemon sends the alert up at start, once
+        "$GL" -c "$t/gl.json" run --clock sim --start 2026-03-01T00:00 --speed 100000 --until 2026-03-01T00:30 \
+            >"$t/daemon.log" 2>&1
+        up=$(q "SELECT seq || ' ' || body FROM outbox WHERE kind='alerts' AND body LIKE '%store_corrupt%'")
+        [ "$(echo "$up" | grep -c store_corrupt)" = 1 ] && [ "${up%% *}" -gt 500 ] \
+            && [ -z "$(q "SELECT val FROM kv WHERE key='store.recovered'")" ] \
+            && ok "the daemon queued the store_corrupt alert up once, as seq ${up%% *} (> 500)" \
+            || notok "daemon: outbox '$up'; $(tail -3 "$t/daemon.log")"
+    fi
     q "UPDATE kv SET val = '500' WHERE key = 'outbox.last_seq'" >/dev/null
 done
 exit 0
