@@ -289,7 +289,8 @@ static void seq_flush_down(store *s)
 
 /* seq_reserve: PATH.seq covers uplink seq `next` before any message with it
  * is committed (a block of STORE_SEQ_RESERVE at a time: one file write per
- * 1,024 messages). */
+ * 1,024 messages); kv outbox.reserved records the block in the message's
+ * transaction, so the database knows which reservations it has seen. */
 static gl_status seq_reserve(store *s, int64_t next)
 {
     if (next <= s->seq.uplink)
@@ -299,23 +300,45 @@ static gl_status seq_reserve(store *s, int64_t next)
     gl_status st = store_seq_write(s->path, &v);
     if (st == GL_OK)
         s->seq = v;
-    return st;
+    return st == GL_OK ? kv_set_i64(s, "outbox.reserved", v.uplink) : st;
 }
 
-/* seq_restore: the database's sequences raised to PATH.seq's marks. A
- * healthy database's uplink seq is within STORE_SEQ_RESERVE below the mark
- * (the reservation ahead); a fresh one, or an older copy put back, is raised
- * to the mark. */
+/* seq_raise_up: whether the database's uplink seq `up` must be raised to
+ * PATH.seq's mark. A fresh database: yes. A database that saw the mark's
+ * reservation (kv outbox.reserved): no. One killed between writing the
+ * reservation and committing the message that made it (its last seq is its
+ * last reservation, the mark exactly one block above, and it has sent
+ * before): no, that is a crash, not a lost store, and raising would leave a
+ * gap. Else (an older copy put back, or an empty one): yes. An older copy
+ * taken within the current block (it saw the reservation) cannot be told
+ * from the live database and is not raised. */
+static int seq_raise_up(int64_t mark, int fresh, int64_t up, int64_t reserved)
+{
+    if (mark <= up)
+        return 0;
+    if (fresh)
+        return 1;
+    int crashed = up > 0 && up == reserved && mark == up + STORE_SEQ_RESERVE;
+    return reserved != mark && !crashed;
+}
+
+/* seq_restore: the database's sequences raised to PATH.seq's marks where
+ * seq_raise_up says so (downlink: always up to the mark), and kv
+ * outbox.reserved brought to the mark. */
 static gl_status seq_restore(store *s, const store_seq *file, int fresh, int64_t up, int64_t down)
 {
-    int raise_up = file->uplink > up && (fresh || up + STORE_SEQ_RESERVE <= file->uplink);
-    if (!raise_up && file->downlink <= down)
+    int64_t reserved = kv_i64(s, "outbox.reserved");
+    int raise_up = seq_raise_up(file->uplink, fresh, up, reserved);
+    int64_t mark = file->uplink > up ? file->uplink : up;
+    if (!raise_up && file->downlink <= down && reserved == mark)
         return GL_OK;
     gl_status st = begin(s);
     if (st == GL_OK && raise_up)
         st = kv_set_i64(s, "outbox.last_seq", file->uplink);
     if (st == GL_OK && file->downlink > down)
         st = kv_set_i64(s, STORE_KV_DOWN_SEQ, file->downlink);
+    if (st == GL_OK && reserved != mark)
+        st = kv_set_i64(s, "outbox.reserved", mark);
     return finish(s, st);
 }
 
