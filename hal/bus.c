@@ -259,7 +259,15 @@ static int tcp_read(bus *b, const bus_req *q)
         return -1;
     }
     int n = modbus_receive_confirmation(b->ctx, rsp);
-    return n < 0 ? -1 : tcp_check(b, q, fn, tid, rsp, n);
+    if (n < 0)
+        return -1;
+    if (tcp_check(b, q, fn, tid, rsp, n) >= 0)
+        return q->count;
+    int e = errno;
+    if (e != EMBBADSLAVE && !(e > MODBUS_ENOBASE && e <= MODBUS_ENOBASE + MODBUS_EXCEPTION_GATEWAY_TARGET))
+        modbus_flush(b->ctx); /* a late or foreign frame: drop what else is queued before the retry */
+    errno = e;
+    return -1;
 }
 
 static int do_op(bus *b, const bus_req *q)
