@@ -5,7 +5,8 @@
 #   make test       unit + fuzz-corpus replay + integration tests; SANITIZE=1 for ASan+UBSan
 #   make bench      benchmarks, one table
 #   make demo       the main job on the embedded default
-#   make fuzz       libFuzzer targets (clang) in build-fuzz/
+#   make fuzz       libFuzzer targets (clang, ASan + UBSan aborting) in build-fuzz/
+#   make fuzz-smoke each fuzz target for FUZZ_SMOKE_S (20) seconds from its corpus
 #   make install PREFIX=/usr DESTDIR=/tmp/pkg
 
 PREFIX ?= /usr/local
@@ -61,7 +62,7 @@ BENCH_BINS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TTOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TTOOL_SRC))
 PROGRAMS := $(GRIDLEDGER) $(if $(SIM_SRC),$(METERSIM)) $(if $(BO_SRC),$(BACKOFFICE))
 
-.PHONY: all deps test unit bench demo fuzz install clean check-deps cross test-cross
+.PHONY: all deps test unit bench demo install clean check-deps cross test-cross
 all: $(PROGRAMS)
 
 $(BUILD)/obj/%.o: %.c Makefile
@@ -146,14 +147,29 @@ demo: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=0 all
 	@BUILD=build tools/demo.sh
 
-FUZZ_CFLAGS := -std=c11 $(DEFS) -Iinclude -Icore -Ihal -Ifirmware $(SYSROOT_CFLAGS) -g -O1 \
-               -fsanitize=fuzzer,address,undefined
-fuzz:
-	@mkdir -p build-fuzz
-	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-	  echo "clang $$n"; \
-	  clang $(FUZZ_CFLAGS) -o build-fuzz/$$n $$f $(CORE_SRC) $(HAL_SRC) $(FW_SRC) $(LDLIBS_FW) || exit 1; \
-	done
+# libFuzzer targets, ASan and UBSan aborting on the first report (no recover
+# mode: a float-cast overflow stops the run like a crash). The libraries are
+# compiled once into build-fuzz/obj; each target links them.
+FUZZ_DIR := build-fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -std=c11 $(DEFS) -Iinclude -Icore -Ihal -Ifirmware $(SYSROOT_CFLAGS) -g -O1 $(FUZZ_SAN)
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRC) $(HAL_SRC) $(FW_SRC))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
+FUZZ_SMOKE_S ?= 20
+
+$(FUZZ_DIR)/obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_FW)
+
+.SECONDARY: $(FUZZ_LIB_OBJ)
+.PHONY: fuzz fuzz-smoke
+fuzz: $(FUZZ_BINS)
+
+# every target for FUZZ_SMOKE_S seconds from its saved corpus (CI: tests/run.sh)
+fuzz-smoke: $(FUZZ_BINS)
+	@tests/fuzz/smoke.sh $(FUZZ_SMOKE_S) $(FUZZ_BINS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gridledger/examples

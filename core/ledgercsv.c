@@ -413,6 +413,17 @@ static gl_status check_refs(reader *r, const row *rows, int n)
     return r->errors ? GL_ESYNTAX : GL_OK;
 }
 
+/* line_too_long: the line at r->p runs past LEDGERCSV_LINE_MAX bytes (reported). */
+static int line_too_long(reader *r)
+{
+    size_t left = (size_t)(r->end - r->p);
+    if (left <= LEDGERCSV_LINE_MAX || memchr(r->p, '\n', LEDGERCSV_LINE_MAX + 1) != NULL)
+        return 0;
+    diag_add(r->d, "%s:%d:%d: csv: line longer than %d bytes", r->file, r->line, LEDGERCSV_LINE_MAX + 1,
+             LEDGERCSV_LINE_MAX);
+    return 1;
+}
+
 gl_status ledgercsv_parse(const char *file, const char *text, size_t len, diag *d, ledgercsv **out)
 {
     gl_status ret = GL_ESYNTAX;
@@ -425,9 +436,17 @@ gl_status ledgercsv_parse(const char *file, const char *text, size_t len, diag *
     *out = NULL;
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         r.p += 3; /* a UTF-8 byte order mark, as spreadsheets write */
+    if (line_too_long(&r)) {
+        ret = GL_EBOUND;
+        goto out;
+    }
     if (!parse_header(&r, map, &nmap))
         goto out;
     while (r.p < r.end && r.errors < DIAG_MAX) {
+        if (line_too_long(&r)) {
+            ret = GL_EBOUND;
+            goto out;
+        }
         if (*r.p == '\n' || (*r.p == '\r' && r.p + 1 < r.end && r.p[1] == '\n')) {
             r.p += *r.p == '\r' ? 2 : 1; /* an empty line */
             r.line++;

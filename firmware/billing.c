@@ -110,22 +110,77 @@ static int meter_of(const config *cfg, int ci)
     return -1;
 }
 
+/* average_rate: energy over elapsed time of pts[0..n) (decreases skipped). */
+static void average_rate(const store_point *pts, size_t n, int64_t *wh, int64_t *secs)
+{
+    *wh = 0;
+    *secs = n > 1 ? pts[n - 1].ts - pts[0].ts : 0;
+    for (size_t i = 1; i < n; i++)
+        if (pts[i].import_wh > pts[i - 1].import_wh)
+            *wh += pts[i].import_wh - pts[i - 1].import_wh;
+}
+
+/* estimate_tail: the end of p without billable readings as one estimated
+ * interval (see BILLING_ESTIMATE_GAP_S); pts[0..n) all the points fetched. */
+static void estimate_tail(billing *b, const store_point *pts, size_t n, const billing_period *p, int *nu)
+{
+    int64_t wh = 0, secs = 0, from = pts[n - 1].ts > p->from_ts ? pts[n - 1].ts : p->from_ts;
+    int32_t off = 0;
+    b->has_estimate = 0;
+    int64_t gap = 2 * (int64_t)b->cfg->schedule.poll_interval_s;
+    average_rate(pts, n, &wh, &secs);
+    if (gap < BILLING_ESTIMATE_GAP_S)
+        gap = BILLING_ESTIMATE_GAP_S;
+    if (secs <= 0 || p->to_ts - from < gap || *nu >= BILLING_USAGE_MAX)
+        return;
+    int64_t q0 = local_quarter(from, &off), q1 = local_quarter(p->to_ts, &off);
+    if (q1 <= q0)
+        return;
+    int64_t e = (int64_t)((__int128)wh * (p->to_ts - from) / secs);
+    b->usage[(*nu)++] = (usage_interval){q0, (int32_t)(q1 - q0), off, USAGE_ESTIMATED, e, -1, -1};
+    b->has_estimate = 1;
+    b->est_ts = p->to_ts;
+    b->est_wh = (from == pts[n - 1].ts ? pts[n - 1].import_wh : b->est_wh) + e;
+}
+
+/* estimate_base: the counter the previous period's estimate assumed at
+ * this period's start, when no later reading is the base (kv). */
+static int estimate_base(billing *b, const char *customer, const billing_period *p, store_point *base)
+{
+    char key[96], val[64];
+    long long ts = 0, wh = 0;
+    snprintf(key, sizeof key, "bill.estimate.%s", customer);
+    if (store_kv_get(b->store, key, val, sizeof val) != GL_OK || sscanf(val, "%lld %lld", &ts, &wh) != 2 ||
+        ts != p->from_ts || base->ts >= ts)
+        return 0;
+    *base = (store_point){ts, wh, -1, 0};
+    return 1;
+}
+
 /* usage_for: the customer's intervals over p; GL_ENOTFOUND without data. */
 static gl_status usage_for(billing *b, int ci, const billing_period *p, int *nu)
 {
     int mi = meter_of(b->cfg, ci);
     size_t n = 0, first = 0;
+    b->has_estimate = 0;
     if (mi < 0)
         return GL_ENOTFOUND;
     gl_status st = store_series(b->store, b->cfg->meters[mi].id, p->from_ts - LOOKBACK_S, p->to_ts + 1, b->points,
                                 BILLING_USAGE_MAX, &n);
     if (st != GL_OK)
         return st;
+    if (n == 0)
+        return GL_ENOTFOUND;
     while (first + 1 < n && b->points[first + 1].ts <= p->from_ts)
         first++; /* the last point at or before the start is the base */
-    if (n - first < 2)
-        return GL_ENOTFOUND;
-    *nu = to_usage(b->points + first, n - first, b->usage);
+    store_point saved = b->points[first];
+    int est_base = b->points[first].ts <= p->from_ts &&
+                   estimate_base(b, b->cfg->customers[ci].id, p, &b->points[first]);
+    b->est_wh = b->points[first].import_wh; /* the estimate's start when no reading is in the period */
+    *nu = n - first >= 2 ? to_usage(b->points + first, n - first, b->usage) : 0;
+    if (est_base)
+        b->points[first] = saved;
+    estimate_tail(b, b->points, n, p, nu);
     return *nu > 0 ? GL_OK : GL_ENOTFOUND;
 }
 
@@ -179,6 +234,12 @@ static gl_status post(billing *b, const config_customer *c, const billing_period
     if (st == GL_OK && tier_year > 0) {
         snprintf(pos, sizeof pos, "%d %lld", tier_year, (long long)b->bill.position_after_wh);
         st = store_kv_set(b->store, tier_key, pos);
+    }
+    if (st == GL_OK && b->has_estimate) {
+        char key[96];
+        snprintf(key, sizeof key, "bill.estimate.%s", c->id);
+        snprintf(pos, sizeof pos, "%lld %lld", (long long)b->est_ts, (long long)b->est_wh);
+        st = store_kv_set(b->store, key, pos);
     }
     if (st == GL_OK && queue_up) {
         size_t need = strlen(b->json) + 16;

@@ -28,7 +28,18 @@ typedef struct billing {
     store_point *points;      /* scratch */
     bill bill;                /* the last bill computed */
     char *json;               /* scratch: BILLING_JSON_MAX */
+    int has_estimate;         /* the last usage ends with an estimated interval: */
+    int64_t est_ts, est_wh;   /* its end and the counter it assumes there (kv bill.estimate.CUSTOMER) */
 } billing;
+
+/* A period's last BILLING_ESTIMATE_GAP_S (or two poll intervals, if longer)
+ * or more without a billable reading
+ * (a meter held after a jump, answering garbage, offline) is estimated: one
+ * interval marked USAGE_ESTIMATED (the bill says "estimated": true) at the
+ * meter's average rate over the readings fetched (35 days before the period
+ * and the period); the counter it assumes at the period's end is the base
+ * of the next period, so an estimate is never billed twice. */
+#define BILLING_ESTIMATE_GAP_S 3600
 
 #define BILLING_USAGE_MAX 65536
 #define BILLING_JSON_MAX (256 * 1024)

@@ -84,10 +84,12 @@ int cli_open_store(const config *cfg, store **out)
     int moved = 0;
     gl_status st = store_open_ex(path, &o, out, &moved);
     if (st != GL_OK) {
-        cli_error(path, "cannot open the store: %s", gl_strerror(st));
+        char why[STORE_PATH_WHY_MAX];
+        store_describe_error(path, st, why, sizeof why);
+        cli_error(path, "cannot open the store: %s", why);
         return cli_status_exit(st) == CLI_USAGE ? CLI_FAIL : cli_status_exit(st);
     }
     if (moved)
-        cli_error(path, "database was corrupt: moved aside to %s.corrupt-*, a fresh one started", path);
+        cli_error(path, "%s", store_recovered(*out));
     return CLI_OK;
 }

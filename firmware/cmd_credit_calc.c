@@ -81,12 +81,19 @@ static int load_ledger(const char *path, ledgercsv **out)
 {
     char *text = NULL;
     size_t len = 0;
+    long long_line = 0;
     diag d;
     diag_init(&d);
-    gl_status st = fileio_read(path, LEDGER_FILE_MAX, &text, &len);
+    gl_status st = fileio_read_lines(path, LEDGER_FILE_MAX, LEDGERCSV_LINE_MAX, &text, &len, &long_line);
+    if (st == GL_EBOUND && long_line > 0) {
+        char where[600];
+        snprintf(where, sizeof where, "%s:%ld:%d", path, long_line, LEDGERCSV_LINE_MAX + 1);
+        cli_error(where, "csv: line longer than %d bytes", LEDGERCSV_LINE_MAX);
+        return CLI_USAGE;
+    }
     if (st != GL_OK) {
         cli_error(path, "%s", st == GL_EBOUND ? "larger than 1 GiB" : "cannot open the file");
-        return st == GL_EBOUND ? CLI_USAGE : CLI_USAGE;
+        return st == GL_ENOMEM ? CLI_FAIL : CLI_USAGE;
     }
     st = ledgercsv_parse(path, text, len, &d, out);
     free(text);
@@ -100,6 +107,7 @@ static int load_ledger(const char *path, ledgercsv **out)
 }
 
 typedef struct run_ctx {
+    FILE *out;
     const opts *o;
     const creditcfg *cc;
     creditrun_worklist *w;
@@ -110,32 +118,50 @@ static int emit(void *ctx, const ledger_account *acct, const config_customer *cu
 {
     run_ctx *c = ctx;
     if (c->o->mode == OUT_JSON)
-        creditrun_print_json(stdout, c->cc, acct, r, c->first);
+        creditrun_print_json(c->out, c->cc, acct, r, c->first);
     else if (c->o->mode == OUT_CSV)
-        creditrun_print_csv(stdout, c->cc, acct, r);
+        creditrun_print_csv(c->out, c->cc, acct, r);
     else if (!creditrun_worklist_add(c->w, c->cc, acct, cust, r))
         return 1;
     c->first = 0;
     return 0;
 }
 
-/* Runs every account; prints JSON/CSV as it goes, gathers the worklist. */
-static int run_all(const opts *o, const creditcfg *cc, const config *cfg, const ledgercsv *l, creditrun_worklist *w)
+/* Runs every account into out (JSON/CSV as it goes), gathers the worklist. */
+static int run_all(FILE *out, const opts *o, const creditcfg *cc, const config *cfg, const ledgercsv *l,
+                   creditrun_worklist *w)
 {
     char d1[CIVDATE_FMT_MAX], err[160];
-    run_ctx c = {o, cc, w, 1};
+    run_ctx c = {out, o, cc, w, 1};
     if (o->mode == OUT_JSON)
-        printf("{\"as_of\": \"%s\", \"customers\": [", creditrun_date(o->as_of, d1));
+        fprintf(out, "{\"as_of\": \"%s\", \"customers\": [", creditrun_date(o->as_of, d1));
     else if (o->mode == OUT_CSV)
-        creditrun_print_csv_header(stdout);
+        creditrun_print_csv_header(out);
     gl_status st = creditrun_all(cc, cfg, l, o->as_of, emit, &c, err, sizeof err);
     if (st != GL_OK) {
         cli_error(o->ledger, "%s", err);
         return cli_status_exit(st);
     }
     if (o->mode == OUT_JSON)
-        printf("\n]}\n");
+        fprintf(out, "\n]}\n");
+    else if (o->mode == OUT_WORKLIST)
+        creditrun_print_worklist(out, w);
     return CLI_OK;
+}
+
+/* publish: copies the finished document from the scratch file to stdout.
+ * The document is written there first so that a run stopped by a bound
+ * (exit 1 or 2) never leaves half a document on stdout. */
+static int publish(FILE *tmp)
+{
+    char buf[65536];
+    size_t n;
+    if (fflush(tmp) != 0 || fseek(tmp, 0, SEEK_SET) != 0)
+        return CLI_FAIL;
+    while ((n = fread(buf, 1, sizeof buf, tmp)) > 0)
+        if (fwrite(buf, 1, n, stdout) != n)
+            return CLI_FAIL;
+    return ferror(tmp) || fflush(stdout) != 0 ? CLI_FAIL : CLI_OK;
 }
 
 int cmd_credit_calc(cli_ctx *ctx, int argc, char **argv)
@@ -145,6 +171,7 @@ int cmd_credit_calc(cli_ctx *ctx, int argc, char **argv)
     config *cfg = NULL;
     ledgercsv *l = NULL;
     creditrun_worklist w = {0};
+    FILE *tmp = NULL;
     creditcfg *cc = malloc(sizeof *cc);
     int ret = CLI_FAIL;
     if (cc == NULL)
@@ -154,14 +181,19 @@ int cmd_credit_calc(cli_ctx *ctx, int argc, char **argv)
         goto out;
     if ((ret = load_config(o.config, &cfg, cc)) != CLI_OK || (ret = load_ledger(o.ledger, &l)) != CLI_OK)
         goto out;
-    ret = run_all(&o, cc, cfg, l, &w);
-    if (ret == CLI_OK && o.mode == OUT_WORKLIST)
-        creditrun_print_worklist(stdout, &w);
-    if (fflush(stdout) != 0 && ret == CLI_OK) {
+    if ((tmp = tmpfile()) == NULL) {
+        cli_error("credit-calc", "cannot create a scratch file for the output");
+        ret = CLI_FAIL;
+        goto out;
+    }
+    ret = run_all(tmp, &o, cc, cfg, l, &w);
+    if (ret == CLI_OK && publish(tmp) != CLI_OK) {
         cli_error("credit-calc", "cannot write the output");
         ret = CLI_FAIL;
     }
 out:
+    if (tmp != NULL)
+        fclose(tmp);
     creditrun_worklist_free(&w);
     ledgercsv_free(l);
     config_free(cfg);

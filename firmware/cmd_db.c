@@ -8,6 +8,10 @@ static int db_check(store *s)
 {
     int ok = 0;
     char msg[256];
+    if (store_recovered(s)[0] != '\0') { /* said by cli_open_store; the fresh file being ok is not "ok" */
+        cli_error("db check", "the store was replaced by a fresh one (see above): exit 1");
+        return CLI_FAIL;
+    }
     gl_status st = store_check(s, &ok, msg, sizeof msg);
     if (st != GL_OK) {
         cli_error("db check", "%s", gl_strerror(st));

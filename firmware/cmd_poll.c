@@ -39,11 +39,12 @@ static void print_json(const config *cfg, const poller *p, const reading *r, con
     for (int b = 0; b < cfg->nbuses; b++) {
         const bus_counters *c = poller_bus_counters(p, b);
         printf("%s\n  {\"bus\": \"%s\", \"requests\": %llu, \"bytes\": %llu, \"retries\": %llu, \"timeouts\": %llu, "
-               "\"exceptions\": %llu, \"errors\": %llu, \"reconnects\": %llu, \"frame_ms\": %.3f, \"wall_ms\": %.3f}",
+               "\"exceptions\": %llu, \"errors\": %llu, \"wrong_unit\": %llu, \"reconnects\": %llu, \"frame_ms\": %.3f, "
+               "\"wall_ms\": %.3f}",
                b ? "," : "", cfg->buses[b].name, (unsigned long long)c->requests,
                (unsigned long long)(c->bytes_tx + c->bytes_rx), (unsigned long long)c->retries,
                (unsigned long long)c->timeouts, (unsigned long long)c->exceptions, (unsigned long long)c->errors,
-               (unsigned long long)c->reconnects, (double)c->frame_us / 1000.0, (double)c->wall_us / 1000.0);
+               (unsigned long long)c->wrong_unit, (unsigned long long)c->reconnects, (double)c->frame_us / 1000.0, (double)c->wall_us / 1000.0);
     }
     printf("\n]}\n");
 }
@@ -96,12 +97,14 @@ static void print_text(const config *cfg, const reading *r, const validate_event
     }
 }
 
-static int parse_args(int argc, char **argv, out_fmt *fmt)
+static int parse_args(int argc, char **argv, out_fmt *fmt, const char **confirm)
 {
     int once = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--once") == 0)
             once = 1;
+        else if (strcmp(argv[i], "--confirm") == 0 && i + 1 < argc)
+            *confirm = argv[++i];
         else if (strcmp(argv[i], "--json") == 0)
             *fmt = OUT_JSON;
         else if (strcmp(argv[i], "--csv") == 0)
@@ -111,8 +114,8 @@ static int parse_args(int argc, char **argv, out_fmt *fmt)
             return -1;
         }
     }
-    if (!once) {
-        cli_error("poll", "needs --once (continuous polling is `gridledger run`)");
+    if (!once && *confirm == NULL) {
+        cli_error("poll", "needs --once (continuous polling is `gridledger run`) or --confirm METER");
         return -1;
     }
     return 0;
@@ -130,6 +133,7 @@ static int poll_and_store(const config *cfg, store *s, out_fmt fmt)
         goto out;
     }
     pollstore_restore(s, cfg, p);
+    pollstore_take_confirmations(s, cfg, p);
     int64_t ts = (int64_t)time(NULL);
     st = pollstore_fill_frozen(s, cfg, p, ts, NULL); /* a missed midnight, from the meters' own registers */
     if (st == GL_OK && (st = poller_poll(p, ts, r, ev)) == GL_OK)
@@ -152,12 +156,35 @@ out:
     return ret;
 }
 
+/* confirm_jump: `poll --confirm METER`: the operator checked the meter and
+ * confirms its jump: the held readings become billable. */
+static int confirm_jump(const config *cfg, store *s, const char *meter)
+{
+    int64_t n = 0;
+    if (config_find_meter(cfg, meter) < 0) {
+        cli_error("poll --confirm", "no meter '%s' in the config", meter);
+        return CLI_USAGE;
+    }
+    gl_status st = pollstore_confirm(s, meter, (int64_t)time(NULL), &n);
+    if (st == GL_ENOTFOUND) {
+        cli_error("poll --confirm", "meter %s has no readings held after a jump", meter);
+        return CLI_FAIL;
+    }
+    if (st != GL_OK) {
+        cli_error("poll --confirm", "%s", gl_strerror(st));
+        return CLI_FAIL;
+    }
+    printf("meter %s: jump confirmed, %lld held readings released for billing\n", meter, (long long)n);
+    return CLI_OK;
+}
+
 int cmd_poll(cli_ctx *ctx, int argc, char **argv)
 {
     out_fmt fmt = OUT_TEXT;
     config *cfg = NULL;
     store *s = NULL;
-    if (parse_args(argc, argv, &fmt) != 0)
+    const char *confirm = NULL;
+    if (parse_args(argc, argv, &fmt, &confirm) != 0)
         return CLI_USAGE;
     int ret = cli_load_config(ctx, &cfg);
     if (ret != CLI_OK)
@@ -166,7 +193,7 @@ int cmd_poll(cli_ctx *ctx, int argc, char **argv)
         config_free(cfg);
         return ret;
     }
-    ret = poll_and_store(cfg, s, fmt);
+    ret = confirm != NULL ? confirm_jump(cfg, s, confirm) : poll_and_store(cfg, s, fmt);
     store_close(s);
     config_free(cfg);
     return ret;

@@ -228,8 +228,8 @@ static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b
 {
     static const char *const keys[] = {"name", "type", "device", "baud", "parity", "data_bits", "stop_bits",
                                        "rs485", "host", "port", "timeout_ms", "byte_timeout_ms", "retries",
-                                       "inter_frame_ms", "offline_after", "protocol", "preamble", "clock_limit_s",
-                                       NULL};
+                                       "inter_frame_ms", "offline_after", "error_after", "protocol", "preamble",
+                                       "clock_limit_s", NULL};
     static const char *const types[] = {"rtu", "tcp", NULL};
     static const char *const protocols[] = {"modbus", "dlt645", NULL};
     int type = 0, proto = 0;
@@ -259,6 +259,7 @@ static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b
     get_intv(L, o, path, "retries", 0, CONFIG_DEFAULT_RETRIES, 0, 10, &b->retries);
     get_intv(L, o, path, "inter_frame_ms", 0, CONFIG_DEFAULT_INTER_FRAME_MS, 0, 5000, &b->inter_frame_ms);
     get_intv(L, o, path, "offline_after", 0, CONFIG_DEFAULT_OFFLINE_AFTER, 1, 1000, &b->offline_after);
+    get_intv(L, o, path, "error_after", 0, CONFIG_DEFAULT_ERROR_AFTER, 1, 1000, &b->error_after);
 }
 
 /* A string of exactly `digits` characters from `set` into out (or def). */

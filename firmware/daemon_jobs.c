@@ -271,6 +271,18 @@ void daemon_jobs_saved(daemon_state *d)
     }
 }
 
+/* alert_recovered: a store replaced at open (here or by an earlier command)
+ * goes up as a store_corrupt alert, once. */
+static void alert_recovered(jobs_gw *g)
+{
+    char detail[STORE_RECOVERED_MAX];
+    if (store_kv_get(g->store, STORE_KV_RECOVERED, detail, sizeof detail) != GL_OK || detail[0] == '\0')
+        return;
+    glog_error("store: %s", detail);
+    jobs_alert_up(g, g->started, "store_corrupt", g->cfg->store.path, detail, 1);
+    store_kv_set(g->store, STORE_KV_RECOVERED, "");
+}
+
 gl_status daemon_jobs_init(daemon_state *d)
 {
     jobs_gw *g = calloc(1, sizeof *g);
@@ -296,6 +308,7 @@ gl_status daemon_jobs_init(daemon_state *d)
         daemon_jobs_free(d);
         return st;
     }
+    alert_recovered(g);
     add_jobs(d);
     d->idle = jobs_uplink_idle;
     return GL_OK;

@@ -39,6 +39,78 @@ out:
     return ret;
 }
 
+/* grow: makes room for want bytes (+ NUL) in *data, doubling, capped at
+ * max + 2 (one byte past max tells a file over the bound). */
+static gl_status grow(char **data, size_t *cap, size_t want, size_t max)
+{
+    if (want + 1 <= *cap)
+        return GL_OK;
+    size_t ncap = *cap ? *cap : 65536;
+    while (ncap < want + 1)
+        ncap *= 2;
+    if (ncap > max + 2)
+        ncap = max + 2;
+    char *n = realloc(*data, ncap);
+    if (n == NULL)
+        return GL_ENOMEM;
+    *data = n;
+    *cap = ncap;
+    return GL_OK;
+}
+
+/* line_check: counts lines in p[0..n), *run = bytes of the current line;
+ * returns the number of the first line longer than line_max, or 0. */
+static long line_check(const char *p, size_t n, size_t line_max, long *line, size_t *run)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n') {
+            (*line)++;
+            *run = 0;
+        } else if (++*run > line_max) {
+            return *line;
+        }
+    }
+    return 0;
+}
+
+gl_status fileio_read_lines(const char *path, size_t max, size_t line_max, char **buf, size_t *len, long *long_line)
+{
+    gl_status ret = GL_EIO;
+    char *data = NULL;
+    size_t cap = 0, n = 0, got, run = 0;
+    long line = 1;
+    *buf = NULL;
+    *len = 0;
+    *long_line = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return GL_EIO;
+    for (;;) {
+        if ((ret = grow(&data, &cap, n + 65536 > max + 1 ? max + 1 : n + 65536, max)) != GL_OK)
+            goto out;
+        got = fread(data + n, 1, cap - 1 - n, f);
+        if ((*long_line = line_check(data + n, got, line_max, &line, &run)) != 0 || n + got > max) {
+            ret = GL_EBOUND;
+            goto out;
+        }
+        n += got;
+        if (got == 0)
+            break;
+    }
+    ret = GL_EIO;
+    if (ferror(f))
+        goto out;
+    data[n] = '\0';
+    *buf = data;
+    *len = n;
+    data = NULL;
+    ret = GL_OK;
+out:
+    free(data);
+    fclose(f);
+    return ret;
+}
+
 gl_status fileio_load_json(const char *path, diag *d, jsonv_doc **out)
 {
     char *buf;

@@ -80,6 +80,7 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
     if (g->poller == NULL)
         return GL_OK;
     atomic_store(&g->poll_now, 0);
+    pollstore_take_confirmations(g->store, g->cfg, g->poller);
     gl_status st = pollstore_fill_frozen(g->store, g->cfg, g->poller, now, NULL);
     if (st != GL_OK)
         jobs_error(g, "poll: frozen readings: %s", gl_strerror(st));
@@ -91,15 +92,26 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
     g->polls++;
     count(g);
     st = pollstore_save(g->store, g->cfg, g->poller, g->readings, g->events, now);
-    if (st != GL_OK)
-        jobs_error(g, "poll: readings kept in memory (%zu waiting): %s", store_pending(g->store, NULL),
-                   gl_strerror(st));
+    if (st != GL_OK) {
+        char why[STORE_PATH_WHY_MAX];
+        store_describe_error(store_path(g->store), st, why, sizeof why);
+        jobs_error(g, "poll: readings kept in memory (%zu waiting): %s", store_pending(g->store, NULL), why);
+    }
     for (int i = 0; i < g->cfg->nmeters; i++) { /* pollstore_save recorded the event: only up */
         const reading *r = &g->readings[i];
+        if (r->flags & READING_FLAG_JUMP) {
+            char detail[POLLSTORE_JUMP_DETAIL_MAX];
+            pollstore_jump_detail(r, detail, sizeof detail);
+            jobs_alert_up(g, now, "meter_jump", r->meter, detail, 1);
+        }
         if (g->events[i] == VALIDATE_EVENT_OFFLINE)
             jobs_alert_up(g, now, "meter_offline", r->meter, r->error[0] ? r->error : "no answer", 1);
         else if (g->events[i] == VALIDATE_EVENT_ONLINE) /* closes the alert at the back office */
             jobs_alert_up(g, now, "meter_offline", r->meter, "answering again", 0);
+        else if (g->events[i] == VALIDATE_EVENT_GARBAGE)
+            jobs_alert_up(g, now, "meter_garbage", r->meter, r->error, 1);
+        else if (g->events[i] == VALIDATE_EVENT_SANE)
+            jobs_alert_up(g, now, "meter_garbage", r->meter, "good readings again", 0);
     }
     publish_readings(g, now);
     return st;

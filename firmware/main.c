@@ -25,7 +25,7 @@ typedef struct {
 
 static const command commands[] = {
     {"check-config", cmd_check_config, "validate the config, print a one-line summary", "check-config"},
-    {"poll", cmd_poll, "poll every configured meter once, store and print the readings", "poll --once [--json|--csv]"},
+    {"poll", cmd_poll, "poll every configured meter once, store and print the readings", "poll --once [--json|--csv] | poll --confirm METER"},
     {"meters", cmd_meters, "DL/T 645 meters: who answers, clock broadcast; relay of any meter",
      "meters scan --bus B [--json|--discover] | meters time-sync --bus B | meters relay METER open|close"},
     {"run", cmd_run, "the daemon: polling, billing, credit, fee control, uplink",

@@ -36,7 +36,7 @@ void pollstore_fmt_ts(char *out, size_t cap, int64_t ts)
 
 void pollstore_print_flags(FILE *f, uint32_t flags, const char *sep)
 {
-    static const char *const names[] = {"decrease", "jump", "range", "stuck", "estimated", "frozen"};
+    static const char *const names[] = {"decrease", "jump", "range", "stuck", "estimated", "frozen", "held"};
     int first = 1;
     for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++) {
         if (flags & (1u << i)) {
@@ -119,6 +119,59 @@ void pollstore_reading_json(FILE *f, const reading *r)
     fprintf(f, "}");
 }
 
+void pollstore_jump_detail(const reading *r, char *out, size_t cap)
+{
+    char kwh[40];
+    pollstore_fmt_milli(kwh, sizeof kwh, r->import_wh);
+    snprintf(out, cap, "import jumped to %s kWh, beyond rated power x elapsed time: held out of billing until "
+                       "confirmed (gridledger poll --confirm %s)", kwh, r->meter);
+}
+
+static void confirm_key(const char *meter, char *key, size_t cap)
+{
+    snprintf(key, cap, "poll.confirm.%s", meter);
+}
+
+gl_status pollstore_confirm(store *s, const char *meter, int64_t ts, int64_t *released)
+{
+    char key[96];
+    int64_t n = 0;
+    confirm_key(meter, key, sizeof key);
+    gl_status st = store_txn_begin(s);
+    if (st == GL_OK)
+        st = store_readings_release(s, meter, READING_FLAG_HELD, &n);
+    if (st == GL_OK)
+        st = store_kv_set(s, key, "1");
+    if (st == GL_OK)
+        st = store_alert_close(s, ts, "meter_jump", meter);
+    if (st == GL_OK)
+        st = store_event(s, ts, "meter_jump_confirmed", meter, "confirmed by the operator", 0);
+    if (st == GL_OK && n == 0)
+        st = GL_ENOTFOUND; /* nothing held: change nothing */
+    st = store_txn_end(s, st);
+    *released = st == GL_OK ? n : 0;
+    return st;
+}
+
+void pollstore_take_confirmations(store *s, const config *cfg, poller *p)
+{
+    for (int i = 0; i < cfg->nmeters; i++) {
+        validate_state *vs = poller_state(p, i);
+        char key[96], val[8];
+        confirm_key(cfg->meters[i].id, key, sizeof key);
+        if (store_kv_get(s, key, val, sizeof val) != GL_OK || strcmp(val, "1") != 0)
+            continue;
+        validate_confirm(vs);
+        store_kv_set(s, key, "");
+    }
+}
+
+const char *pollstore_event_kind(validate_event e)
+{
+    static const char *const kinds[] = {"", "meter_offline", "meter_online", "meter_garbage", "meter_sane"};
+    return (unsigned)e < sizeof kinds / sizeof kinds[0] ? kinds[e] : "";
+}
+
 /* Validation state from the store: last OK reading, silent count. */
 void pollstore_restore(store *s, const config *cfg, poller *p)
 {
@@ -141,8 +194,9 @@ void pollstore_restore(store *s, const config *cfg, poller *p)
             vs->last_export_wh = last[i].export_wh;
         }
         snprintf(key, sizeof key, "poll.silent.%s", cfg->meters[i].id);
-        if (store_kv_get(s, key, val, sizeof val) == GL_OK)
-            sscanf(val, "%d %d", &vs->silent_polls, &vs->offline);
+        if (store_kv_get(s, key, val, sizeof val) == GL_OK) /* older stores: the first two only */
+            sscanf(val, "%d %d %d %d %d", &vs->silent_polls, &vs->offline, &vs->bad_polls, &vs->garbage,
+                   &vs->held);
     }
     free(ids);
     free(last);
@@ -246,13 +300,20 @@ gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *
         const validate_state *vs = poller_state(p, i);
         char key[96], val[64];
         snprintf(key, sizeof key, "poll.silent.%s", cfg->meters[i].id);
-        snprintf(val, sizeof val, "%d %d", vs->silent_polls, vs->offline);
+        snprintf(val, sizeof val, "%d %d %d %d %d", vs->silent_polls, vs->offline, vs->bad_polls, vs->garbage,
+                 vs->held);
         st = store_kv_set(s, key, val);
+        if (st == GL_OK && (r[i].flags & READING_FLAG_JUMP)) {
+            char detail[POLLSTORE_JUMP_DETAIL_MAX];
+            pollstore_jump_detail(&r[i], detail, sizeof detail);
+            st = store_event(s, ts, "meter_jump", cfg->meters[i].id, detail, 1);
+        }
         if (st == GL_OK && ev[i] != VALIDATE_EVENT_NONE)
-            st = store_event(s, ts, ev[i] == VALIDATE_EVENT_OFFLINE ? "meter_offline" : "meter_online",
-                             cfg->meters[i].id, r[i].error, ev[i] == VALIDATE_EVENT_OFFLINE);
-        if (st == GL_OK && ev[i] == VALIDATE_EVENT_ONLINE)
-            st = store_alert_close(s, ts, "meter_offline", cfg->meters[i].id);
+            st = store_event(s, ts, pollstore_event_kind(ev[i]), cfg->meters[i].id, r[i].error,
+                             ev[i] == VALIDATE_EVENT_OFFLINE || ev[i] == VALIDATE_EVENT_GARBAGE);
+        if (st == GL_OK && (ev[i] == VALIDATE_EVENT_ONLINE || ev[i] == VALIDATE_EVENT_SANE))
+            st = store_alert_close(s, ts, ev[i] == VALIDATE_EVENT_ONLINE ? "meter_offline" : "meter_garbage",
+                                   cfg->meters[i].id);
         if (st == GL_OK && (r[i].present & READING_HAS_CLOCK))
             st = save_clock(s, cfg, i, &r[i], ts);
     }

@@ -1,8 +1,9 @@
 /* pollstore.h: what polling leaves in the store and how a reading is
  * written out: the readings JSON of CONTRACT.md (`poll --once --json`, the
  * uplink's readings messages), and the validation state kept between runs
- * (the last OK reading per meter and a key "poll.silent.METER" = "COUNT
- * OFFLINE"), shared by `poll --once` and the daemon's poll job. */
+ * (the last OK reading per meter and a key "poll.silent.METER" = "SILENT
+ * OFFLINE BAD GARBAGE HELD", older stores the first two), shared by `poll
+ * --once` and the daemon's poll job. */
 #ifndef GRIDLEDGER_POLLSTORE_H
 #define GRIDLEDGER_POLLSTORE_H
 
@@ -43,5 +44,24 @@ gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t 
  * state, and offline/online events (offline is an alert). */
 gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
                          int64_t ts);
+
+/* pollstore_jump_detail: the text of a meter_jump alert for reading r. */
+#define POLLSTORE_JUMP_DETAIL_MAX 256
+void pollstore_jump_detail(const reading *r, char *out, size_t cap);
+
+/* pollstore_confirm: an operator confirmed meter's jump (`poll --confirm`):
+ * its held readings become billable, the meter_jump alert closes, an event
+ * is recorded and kv "poll.confirm.METER" tells the poller (this process or
+ * the daemon, at its next cycle) to take later readings as normal again.
+ * *released: readings released. GL_ENOTFOUND if nothing was held. */
+gl_status pollstore_confirm(store *s, const char *meter, int64_t ts, int64_t *released);
+
+/* pollstore_take_confirmations: applies the confirmations recorded since the
+ * last cycle to the poller's state (called before each poll). */
+void pollstore_take_confirmations(store *s, const config *cfg, poller *p);
+
+/* pollstore_event_kind: the event kind stored for a validation event:
+ * meter_offline (alert), meter_online, meter_garbage (alert), meter_sane. */
+const char *pollstore_event_kind(validate_event e);
 
 #endif

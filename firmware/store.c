@@ -15,16 +15,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "gridledger/civdate.h"
 #include "store_schema.h"
+#include "store_seq.h"
 #include "store_slots.h"
 #include "store_vfs.h"
 
 #define PATH_MAX_STORE 512
+#define STORE_PATH_MAX_MSG (PATH_MAX_STORE + 96)
 #define PENDING_DEFAULT 8192
 #define KEEP_RAW_UNDER_QUOTA_S 86400   /* quota pressure: raw readings kept at least a day */
 #define KEEP_INTERVALS_S (400 * 86400) /* quota pressure: intervals older than this go */
@@ -51,7 +55,14 @@ struct store {
     int64_t bytes_total_at_open;
     int txn_depth;   /* nested store_txn_begin / internal transactions */
     int txn_failed;  /* an inner step failed: the outer end rolls back */
+    store_seq seq;   /* what PATH.seq holds (see store_seq.h) */
+    int64_t down_pending; /* a downlink seq set in the open transaction, written to PATH.seq at commit */
+    int down_dirty;
+    char recovered[STORE_RECOVERED_MAX]; /* what this open recovered from, or "" */
 };
+
+static void seq_flush_down(store *s);
+static gl_status exec_bind(store *s, const char *sql, const char *fmt, ...);
 
 gl_status store_status_of(int rc)
 {
@@ -156,9 +167,12 @@ static gl_status finish(store *s, gl_status st)
         st = GL_EDB;
     if (st == GL_OK) {
         st = exec(s, "COMMIT");
-        if (st == GL_OK)
+        if (st == GL_OK) {
+            seq_flush_down(s);
             return GL_OK;
+        }
     }
+    s->down_dirty = 0;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return st;
@@ -282,13 +296,117 @@ static store *store_new(const char *path, const store_options *opts)
     return s;
 }
 
+/* seq_flush_down: the downlink seq committed meanwhile goes to PATH.seq (a
+ * failed write is retried at the next commit; the database has the value). */
+static void seq_flush_down(store *s)
+{
+    if (!s->down_dirty)
+        return;
+    store_seq v = s->seq;
+    v.downlink = s->down_pending;
+    if (store_seq_write(s->path, &v) == GL_OK) {
+        s->seq = v;
+        s->down_dirty = 0;
+    }
+}
+
+/* seq_reserve: PATH.seq covers uplink seq `next` before any message with it
+ * is committed (a block of STORE_SEQ_RESERVE at a time: one file write per
+ * 1,024 messages); kv outbox.reserved records the block in the message's
+ * transaction, so the database knows which reservations it has seen. */
+static gl_status seq_reserve(store *s, int64_t next)
+{
+    if (next <= s->seq.uplink)
+        return GL_OK;
+    store_seq v = s->seq;
+    v.uplink = next + STORE_SEQ_RESERVE - 1;
+    gl_status st = store_seq_write(s->path, &v);
+    if (st == GL_OK)
+        s->seq = v;
+    return st == GL_OK ? kv_set_i64(s, "outbox.reserved", v.uplink) : st;
+}
+
+/* seq_raise_up: whether the database's uplink seq `up` must be raised to
+ * PATH.seq's mark. A fresh database: yes. A database that saw the mark's
+ * reservation (kv outbox.reserved): no. One killed between writing the
+ * reservation and committing the message that made it (its last seq is its
+ * last reservation, the mark exactly one block above, and it has sent
+ * before): no, that is a crash, not a lost store, and raising would leave a
+ * gap. Else (an older copy put back, or an empty one): yes. An older copy
+ * taken within the current block (it saw the reservation) cannot be told
+ * from the live database and is not raised. */
+static int seq_raise_up(int64_t mark, int fresh, int64_t up, int64_t reserved)
+{
+    if (mark <= up)
+        return 0;
+    if (fresh)
+        return 1;
+    int crashed = up > 0 && up == reserved && mark == up + STORE_SEQ_RESERVE;
+    return reserved != mark && !crashed;
+}
+
+/* seq_restore: the database's sequences raised to PATH.seq's marks where
+ * seq_raise_up says so (downlink: always up to the mark), and kv
+ * outbox.reserved brought to the mark. */
+static gl_status seq_restore(store *s, const store_seq *file, int fresh, int64_t up, int64_t down)
+{
+    int64_t reserved = kv_i64(s, "outbox.reserved");
+    int raise_up = seq_raise_up(file->uplink, fresh, up, reserved);
+    int64_t mark = file->uplink > up ? file->uplink : up;
+    if (!raise_up && file->downlink <= down && reserved == mark)
+        return GL_OK;
+    gl_status st = begin(s);
+    if (st == GL_OK && raise_up)
+        st = kv_set_i64(s, "outbox.last_seq", file->uplink);
+    if (st == GL_OK && file->downlink > down)
+        st = kv_set_i64(s, STORE_KV_DOWN_SEQ, file->downlink);
+    if (st == GL_OK && reserved != mark)
+        st = kv_set_i64(s, "outbox.reserved", mark);
+    return finish(s, st);
+}
+
+/* seq_recover: after open, PATH.seq and the database agree on the highest
+ * marks; a database moved aside (moved) or missing while PATH.seq says one
+ * was used is recorded as a store_corrupt alert saying what was lost. */
+static gl_status seq_recover(store *s, int existed, const char *moved)
+{
+    store_seq file;
+    gl_status fst = store_seq_read(s->path, &file);
+    if (fst != GL_OK)
+        memset(&file, 0, sizeof file); /* none yet, or not ours: the database's values stand */
+    int64_t up = kv_i64(s, "outbox.last_seq"), down = kv_i64(s, STORE_KV_DOWN_SEQ);
+    gl_status st = seq_restore(s, &file, !existed || moved[0] != '\0', up, down);
+    s->seq.uplink = up > file.uplink ? up : file.uplink;
+    s->seq.downlink = down > file.downlink ? down : file.downlink;
+    if (st == GL_OK && (fst != GL_OK || s->seq.uplink > file.uplink || s->seq.downlink > file.downlink))
+        st = store_seq_write(s->path, &s->seq);
+    int lost = moved[0] != '\0' || (!existed && (file.uplink > 0 || file.downlink > 0));
+    if (st != GL_OK || !lost)
+        return st;
+    char what[STORE_PATH_MAX_MSG];
+    if (moved[0] != '\0')
+        snprintf(what, sizeof what, "database corrupt, moved aside to %s", moved);
+    else
+        snprintf(what, sizeof what, "database file missing (moved or deleted)");
+    snprintf(s->recovered, sizeof s->recovered,
+             "%s; a fresh store was started without the old file's readings, bills, ledger, alerts and queued "
+             "uplink messages; uplink seq continues after %lld and downlink seq up to %lld stays refused (from %s.seq)",
+             what, (long long)s->seq.uplink, (long long)s->seq.downlink, s->path);
+    st = store_event(s, (int64_t)time(NULL), "store_corrupt", s->path, s->recovered, 1);
+    if (st == GL_OK)
+        st = store_kv_set(s, STORE_KV_RECOVERED, s->recovered);
+    return st;
+}
+
 gl_status store_open_ex(const char *path, const store_options *opts, store **out, int *moved_aside)
 {
     char moved[PATH_MAX_STORE + 48] = "";
+    struct stat sb;
     if (moved_aside != NULL)
         *moved_aside = 0;
     if (path == NULL || out == NULL || strlen(path) >= PATH_MAX_STORE)
         return GL_EINVAL;
+    int existed = stat(path, &sb) == 0 && sb.st_size > 0;
     store *s = store_new(path, opts);
     if (s == NULL)
         return GL_ENOMEM;
@@ -301,18 +419,55 @@ gl_status store_open_ex(const char *path, const store_options *opts, store **out
     }
     if (st == GL_OK)
         st = prepare_all(s);
+    if (st == GL_OK)
+        st = seq_recover(s, existed, moved);
     if (st != GL_OK) {
         store_close(s);
         return st;
     }
     s->bytes_total_at_open = kv_i64(s, "store.bytes_written");
-    if (moved[0] != '\0') {
-        store_event(s, (int64_t)time(NULL), "store_corrupt", path, moved, 1);
-        if (moved_aside != NULL)
-            *moved_aside = 1;
-    }
+    if (moved_aside != NULL)
+        *moved_aside = s->recovered[0] != '\0';
     *out = s;
     return GL_OK;
+}
+
+/* dir_of: the folder of path into out ("." without a slash). */
+static void dir_of(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(out, cap, ".");
+    else
+        snprintf(out, cap, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+const char *store_path(const store *s)
+{
+    return s->path;
+}
+
+void store_describe_error(const char *path, gl_status st, char *out, size_t cap)
+{
+    char dir[PATH_MAX_STORE];
+    struct statvfs vfs;
+    dir_of(path, dir, sizeof dir);
+    int have_vfs = statvfs(dir, &vfs) == 0;
+    if (st == GL_ECORRUPT)
+        snprintf(out, cap, "corrupt: not a database or it fails its integrity check");
+    else if (have_vfs && (vfs.f_flag & ST_RDONLY))
+        snprintf(out, cap, "read-only: the file system of %s is mounted read-only", dir);
+    else if (access(dir, W_OK) != 0 || (access(path, F_OK) == 0 && access(path, W_OK) != 0))
+        snprintf(out, cap, "read-only: no write permission on %s or its folder", path);
+    else if (st == GL_EFULL || (have_vfs && vfs.f_bavail == 0))
+        snprintf(out, cap, "full: no space left on the file system of %s (or the store's quota)", dir);
+    else
+        snprintf(out, cap, "%s", gl_strerror(st));
+}
+
+const char *store_recovered(const store *s)
+{
+    return s->recovered;
 }
 
 gl_status store_open(const char *path, const store_options *opts, store **out)
@@ -683,8 +838,9 @@ static gl_status compact_day(store *s, int64_t day_start, day_acc *a)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(s->db,
+                                /* flags & 32: READING_FLAG_HELD, never billed nor compacted */
                                 "SELECT meter, ts, import_wh, reactive_varh, flags FROM readings WHERE ts >= ?1 AND ts < ?2"
-                                " AND status = 0 AND (present & 1) ORDER BY meter, ts, id",
+                                " AND status = 0 AND (present & 1) AND (flags & 32) = 0 ORDER BY meter, ts, id",
                                 -1, &st, NULL);
     if (rc != SQLITE_OK)
         return status_of(rc);
@@ -723,7 +879,7 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
 {
     int64_t off = s->o.utc_offset_s;
     cutoff -= ((cutoff + off) % 86400 + 86400) % 86400; /* whole local days only */
-    int64_t lo = query_i64(s->db, "SELECT min(ts) FROM readings", INT64_MAX);
+    int64_t lo = query_i64(s->db, "SELECT min(ts) FROM readings WHERE (flags & 32) = 0", INT64_MAX);
     if (compacted != NULL)
         *compacted = 0;
     if (lo >= cutoff)
@@ -740,7 +896,7 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
     }
     free(a);
     if (st == GL_OK)
-        st = run_bound(s, "DELETE FROM readings WHERE ts < ?1", cutoff, 0);
+        st = run_bound(s, "DELETE FROM readings WHERE ts < ?1 AND (flags & 32) = 0", cutoff, 0); /* held: kept */
     int64_t n = sqlite3_changes(s->db);
     st = finish(s, st);
     if (st == GL_OK)
@@ -759,6 +915,16 @@ gl_status store_compact(store *s, int64_t now, int64_t *compacted)
     if (s->o.compact_after_days <= 0)
         return GL_OK;
     return compact_before(s, now - (int64_t)s->o.compact_after_days * 86400, compacted);
+}
+
+gl_status store_readings_release(store *s, const char *meter, uint32_t flag, int64_t *n)
+{
+    gl_status st = begin(s);
+    if (st == GL_OK)
+        st = exec_bind(s, "UPDATE readings SET flags = flags & ~?2 WHERE meter = ?1 AND (flags & ?2) != 0", "ti", meter,
+                       (int64_t)flag);
+    *n = st == GL_OK ? sqlite3_changes(s->db) : 0;
+    return finish(s, st);
 }
 
 /* series_days: points from the compacted days overlapping [from, to). */
@@ -807,9 +973,9 @@ static gl_status series_raw(store *s, const char *meter, int64_t from, int64_t t
                             size_t *n)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
+    if (sqlite3_prepare_v2(s->db, /* flags & 32: READING_FLAG_HELD (an unconfirmed jump) left out */
                            "SELECT ts, import_wh, reactive_varh, flags FROM readings WHERE ts >= ?2 AND ts < ?3"
-                           " AND meter = ?1 AND status = 0 AND (present & 1) ORDER BY ts, id",
+                           " AND meter = ?1 AND status = 0 AND (present & 1) AND (flags & 32) = 0 ORDER BY ts, id",
                            -1, &st, NULL) != SQLITE_OK)
         return GL_EDB;
     sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
@@ -987,8 +1153,18 @@ gl_status store_kv_get(store *s, const char *key, char *val, size_t cap)
 
 gl_status store_kv_set(store *s, const char *key, const char *val)
 {
-    return exec_bind(s, "INSERT INTO kv(key, val) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET val = excluded.val",
-                     "tt", key, val);
+    gl_status st = exec_bind(s, "INSERT INTO kv(key, val) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET val = excluded.val",
+                             "tt", key, val);
+    if (st == GL_OK && strcmp(key, STORE_KV_DOWN_SEQ) == 0) { /* kept beside the store too (store_seq.h) */
+        int64_t v = strtoll(val, NULL, 10);
+        if (v > s->seq.downlink && (!s->down_dirty || v > s->down_pending)) {
+            s->down_pending = v;
+            s->down_dirty = 1;
+        }
+        if (s->txn_depth == 0)
+            seq_flush_down(s);
+    }
+    return st;
 }
 
 /* ---- outbox -------------------------------------------------------------- */
@@ -1020,6 +1196,8 @@ gl_status store_outbox_put(store *s, const char *kind, const char *body_json, in
         return GL_EFULL;
     gl_status st = begin(s);
     int64_t next = kv_i64(s, "outbox.last_seq") + 1;
+    if (st == GL_OK)
+        st = seq_reserve(s, next);
     if (st == GL_OK)
         st = exec_bind(s, "INSERT INTO outbox(seq, ts, kind, body) VALUES(?1, ?2, ?3, ?4)", "iitt", next, ts, kind,
                        body_json);

@@ -38,6 +38,30 @@ typedef struct store_options {
 gl_status store_open(const char *path, const store_options *opts, store **out);
 gl_status store_open_ex(const char *path, const store_options *opts, store **out, int *moved_aside);
 
+/* Sequences survive the database (store_seq.h): the uplink seq and the last
+ * accepted downlink seq (kv STORE_KV_DOWN_SEQ, the key uplink.c sets as
+ * UPLINK_KV_DOWN_SEQ) are also kept in PATH.seq. At open, a database that was
+ * moved aside as corrupt, or is missing while PATH.seq shows one was used, is
+ * replaced by a fresh one whose sequences continue from PATH.seq; a
+ * store_corrupt alert event is recorded, kv STORE_KV_RECOVERED holds the
+ * same text until the daemon has queued the alert up, *moved_aside is 1 and
+ * store_recovered() says what was lost (else ""). */
+#define STORE_KV_DOWN_SEQ "uplink.down_seq"
+#define STORE_KV_RECOVERED "store.recovered"
+#define STORE_RECOVERED_MAX 2048
+const char *store_recovered(const store *s);
+
+/* store_describe_error: what an error st of the store at path means, naming
+ * read-only (file system or permissions), full (disk or quota) and corrupt
+ * where that is the cause; else gl_strerror(st). */
+#define STORE_PATH_WHY_MAX 700
+const char *store_path(const store *s); /* the database's path */
+void store_describe_error(const char *path, gl_status st, char *out, size_t cap);
+
+/* store_readings_release: clears `flag` (READING_FLAG_HELD) on meter's
+ * stored readings; *n = how many had it. */
+gl_status store_readings_release(store *s, const char *meter, uint32_t flag, int64_t *n);
+
 /* store_close: closes; NULL is a no-op. */
 void store_close(store *s);
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,8 @@ struct bus {
     modbus_t *ctx;
     int connected;
     int64_t last_frame_us; /* monotonic end of the last exchange */
+    uint16_t tid;          /* MBAP transaction id of our own TCP reads */
+    int wrong_unit;        /* the last TCP reply named another unit */
     bus_counters c;
 };
 
@@ -206,15 +209,77 @@ static void count(bus *b, bus_counters *m, const bus_req *q, gl_status st, int64
         cs[i]->timeouts += st == GL_ETIMEOUT;
         cs[i]->exceptions += st == GL_EEXCEPTION;
         cs[i]->errors += st != GL_OK && st != GL_ETIMEOUT && st != GL_EEXCEPTION;
+        cs[i]->wrong_unit += b->wrong_unit;
     }
+}
+
+/* tcp_check: the reply rsp (n bytes, MBAP first) to our read q with
+ * transaction id tid; -1 with errno as libmodbus would set it if it is not. */
+static int tcp_check(bus *b, const bus_req *q, int fn, uint16_t tid, const uint8_t *rsp, int n)
+{
+    if (n < 9 || (rsp[0] << 8 | rsp[1]) != tid || rsp[2] != 0 || rsp[3] != 0) {
+        errno = EMBBADDATA; /* a late or foreign reply */
+        return -1;
+    }
+    if (rsp[6] != q->slave) {
+        b->wrong_unit = 1;
+        errno = EMBBADSLAVE;
+        return -1;
+    }
+    if (rsp[7] == (fn | 0x80)) {
+        errno = rsp[8] >= 1 && rsp[8] <= MODBUS_EXCEPTION_GATEWAY_TARGET ? (int)MODBUS_ENOBASE + rsp[8] : EMBBADEXC;
+        return -1;
+    }
+    if (rsp[7] != fn || rsp[8] != 2 * q->count || n != 9 + 2 * q->count) {
+        errno = EMBBADDATA;
+        return -1;
+    }
+    for (int i = 0; i < q->count; i++)
+        q->regs[i] = (uint16_t)(rsp[9 + 2 * i] << 8 | rsp[10 + 2 * i]);
+    return q->count;
+}
+
+/* tcp_read: function 3 or 4 over Modbus TCP with the reply checked here.
+ * libmodbus 3.1.6 checks a TCP reply's transaction id, function and length
+ * but not its unit id (_modbus_tcp_pre_check_confirmation; the RTU backend
+ * does check the slave), so a converter answering for another unit would be
+ * taken as this meter's: the request is framed here (MBAP: tid, protocol 0,
+ * length 6, unit) and the reply read with modbus_receive_confirmation. */
+static int tcp_read(bus *b, const bus_req *q)
+{
+    int fn = q->op == OP_READ_HOLDING ? 3 : 4;
+    uint8_t rsp[MODBUS_TCP_MAX_ADU_LENGTH];
+    uint16_t tid = ++b->tid;
+    uint8_t req[12] = {(uint8_t)(tid >> 8), (uint8_t)tid,         0, 0, 0, 6, (uint8_t)q->slave, (uint8_t)fn,
+                       (uint8_t)(q->addr >> 8), (uint8_t)q->addr, (uint8_t)(q->count >> 8), (uint8_t)q->count};
+    int sock = modbus_get_socket(b->ctx);
+    if (sock < 0 || send(sock, req, sizeof req, MSG_NOSIGNAL) != (ssize_t)sizeof req) {
+        if (sock < 0)
+            errno = ENOTCONN;
+        return -1;
+    }
+    int n = modbus_receive_confirmation(b->ctx, rsp);
+    if (n < 0)
+        return -1;
+    if (tcp_check(b, q, fn, tid, rsp, n) >= 0)
+        return q->count;
+    int e = errno;
+    if (e != EMBBADSLAVE && !(e > MODBUS_ENOBASE && e <= MODBUS_ENOBASE + MODBUS_EXCEPTION_GATEWAY_TARGET))
+        modbus_flush(b->ctx); /* a late or foreign frame: drop what else is queued before the retry */
+    errno = e;
+    return -1;
 }
 
 static int do_op(bus *b, const bus_req *q)
 {
     switch (q->op) {
     case OP_READ_HOLDING:
+        if (b->cfg.type == CONFIG_BUS_TCP)
+            return tcp_read(b, q);
         return modbus_read_registers(b->ctx, q->addr, q->count, q->regs);
     case OP_READ_INPUT:
+        if (b->cfg.type == CONFIG_BUS_TCP)
+            return tcp_read(b, q);
         return modbus_read_input_registers(b->ctx, q->addr, q->count, q->regs);
     case OP_READ_BIT: {
         uint8_t v = 0;
@@ -241,6 +306,7 @@ static gl_status attempt(bus *b, const bus_req *q, bus_counters *m, int *exc)
     int64_t wait = b->last_frame_us + (int64_t)b->cfg.inter_frame_ms * 1000 - now_us();
     sleep_us(wait);
     modbus_set_slave(b->ctx, q->slave);
+    b->wrong_unit = 0;
     st = do_op(b, q) >= 0 ? GL_OK : from_errno(errno, exc);
     b->last_frame_us = now_us();
     count(b, m, q, st, b->last_frame_us - t0);

@@ -22,6 +22,7 @@ typedef struct bus_counters {
     uint64_t timeouts;
     uint64_t exceptions; /* Modbus exception responses */
     uint64_t errors;     /* bad frames (CRC, length, id) and link errors */
+    uint64_t wrong_unit; /* replies from another slave / unit id than asked (also in errors), rejected */
     uint64_t reconnects;
     uint64_t bytes_tx, bytes_rx; /* frame bytes (RTU: with address and CRC; TCP: with MBAP header) */
     int64_t frame_us;    /* bus time from frame bytes at the baud rate (RTU), silences included */

@@ -279,12 +279,15 @@ static void poll_meter(poller *p, int i, int64_t ts, reading *r)
         fail_reading(r, GL_ENOMEM, 0);
         return;
     }
+    uint64_t wrong_unit = s->c.wrong_unit;
     for (int k = 0; k < s->nreq; k++) {
         int exc = 0;
         gl_status st = bus_read_registers(b, cm->slave_id, s->req[k].fn, s->req[k].addr, s->req[k].count, blocks[k],
                                           retries, &s->c, &exc);
         if (st != GL_OK) {
             fail_reading(r, st, exc);
+            if (s->c.wrong_unit > wrong_unit)
+                snprintf(r->error, sizeof r->error, "reply from another unit id than %d (rejected)", cm->slave_id);
             free(blocks);
             return;
         }
@@ -361,6 +364,7 @@ gl_status poller_poll(poller *p, int64_t ts, reading *out, validate_event *event
     for (int i = 0; i < p->cfg->nmeters; i++) {
         const config_bus *cb = &p->cfg->buses[p->cfg->meters[i].bus_index];
         validate_event ev = validate_reading(&p->m[i].vs, p->m[i].max_power_w, cb->offline_after, &out[i]);
+        ev = validate_garbage(&p->m[i].vs, cb->error_after, ev, &out[i]);
         if (events)
             events[i] = ev;
     }

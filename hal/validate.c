@@ -6,7 +6,32 @@
 
 const char *validate_event_name(validate_event e)
 {
-    return e == VALIDATE_EVENT_OFFLINE ? "offline" : e == VALIDATE_EVENT_ONLINE ? "online" : "none";
+    static const char *const names[] = {"none", "offline", "online", "garbage", "sane"};
+    return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "none";
+}
+
+void validate_confirm(validate_state *st)
+{
+    st->held = 0;
+}
+
+validate_event validate_garbage(validate_state *st, int error_after, validate_event prev, const reading *r)
+{
+    if (r->status == READING_OFFLINE)
+        return prev;
+    if (r->status == READING_OK) {
+        st->bad_polls = 0;
+        if (!st->garbage || prev != VALIDATE_EVENT_NONE)
+            return prev;
+        st->garbage = 0;
+        return VALIDATE_EVENT_SANE;
+    }
+    if (st->bad_polls < 1000000)
+        st->bad_polls++;
+    if (st->garbage || prev != VALIDATE_EVENT_NONE || st->bad_polls < (error_after > 0 ? error_after : 1))
+        return prev;
+    st->garbage = 1;
+    return VALIDATE_EVENT_GARBAGE;
 }
 
 static void reject(reading *r, uint32_t has)
@@ -120,6 +145,10 @@ validate_event validate_reading(validate_state *st, int64_t max_power_w, int off
             check_counter(st->last_export_wh, r->export_wh, elapsed, max_power_w, r);
         check_stuck(st, elapsed, r);
     }
+    if (r->flags & READING_FLAG_JUMP)
+        st->held = 1; /* the new values are the baseline for the checks, never for billing */
+    if (st->held)
+        r->flags |= READING_FLAG_HELD;
     if (!(r->flags & READING_FLAG_STUCK) || !st->has_last) {
         st->last_ts = r->ts;
     }

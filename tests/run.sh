@@ -3,6 +3,8 @@
 #   unit:        $BUILD/tests/unit/test_* (cmocka); each cmocka test counts once
 #   fuzz replay: $BUILD/tests/fuzz/replay_NAME over tests/fuzz/corpus/NAME/*
 #   integration: tests/integration/*.sh; each "ok N - name" / "not ok N - name" line counts
+#   fuzz smoke:  `make fuzz-smoke` (clang libFuzzer, UBSan aborting): every fuzz target for
+#                FUZZ_SMOKE_S seconds (20); FUZZ_SMOKE=0 or no clang skips it
 # A program that crashes or exits non-zero without reporting a failure counts as one failure.
 # TESTS=pattern limits the run to files whose name matches.
 set -u
@@ -86,6 +88,28 @@ done
 for script in tests/integration/*.sh; do
     [ -f "$script" ] && selected "$script" && run_script "$script"
 done
+
+run_fuzz_smoke() {
+    local out=$LOG/fuzz-smoke.log p f
+    if [ "${FUZZ_SMOKE:-1}" = 0 ] || ! command -v clang >/dev/null; then
+        echo "skip fuzz-smoke (FUZZ_SMOKE=0 or no clang)"
+        return
+    fi
+    make --no-print-directory -j2 fuzz-smoke FUZZ_SMOKE_S="${FUZZ_SMOKE_S:-20}" >"$out" 2>&1
+    p=$(grep -cE '^ok [0-9]+' "$out")
+    f=$(grep -cE '^not ok [0-9]+' "$out")
+    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    pass=$((pass + p)); fail=$((fail + f))
+    if [ "$f" -gt 0 ]; then
+        failed_names+=("fuzz-smoke")
+        echo "FAIL fuzz-smoke ($p ok, $f failed): see $out"
+        grep -E '^not ok|^#' "$out" | head -20
+        tail -5 "$out"
+    else
+        echo "ok   fuzz-smoke ($p targets)"
+    fi
+}
+selected "fuzz-smoke" && run_fuzz_smoke
 
 [ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
 echo "$pass passed, $fail failed"

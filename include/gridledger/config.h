@@ -33,6 +33,7 @@
 #define CONFIG_DEFAULT_RETRIES 2
 #define CONFIG_DEFAULT_INTER_FRAME_MS 20
 #define CONFIG_DEFAULT_OFFLINE_AFTER 3
+#define CONFIG_DEFAULT_ERROR_AFTER 4
 #define CONFIG_DEFAULT_CYCLE_DAY 1
 #define CONFIG_DEFAULT_DUE_DAYS 15
 #define CONFIG_DEFAULT_QUOTA_MB 256
@@ -82,6 +83,7 @@ typedef struct config_bus {
     int port;                     /* tcp */
     int timeout_ms, byte_timeout_ms, retries, inter_frame_ms;
     int offline_after;            /* silent polls before a meter is offline */
+    int error_after;              /* error answers in a row before a meter_garbage alert */
 } config_bus;
 
 typedef enum config_meter_role { CONFIG_ROLE_CUSTOMER = 0, CONFIG_ROLE_AREA_SUMMARY } config_meter_role;

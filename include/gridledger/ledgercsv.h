@@ -23,6 +23,9 @@
 
 #define LEDGERCSV_MAX_ROWS (16 * 1024 * 1024)
 #define LEDGERCSV_FIELD_MAX 64 /* longest field (ids and refs are shorter) */
+/* longest record line: 7 fields of 64 characters, each quote doubled, far
+ * below this; a longer line is refused before it is read to its end */
+#define LEDGERCSV_LINE_MAX 4096
 
 typedef struct ledgercsv {
     int nentries;
@@ -33,7 +36,9 @@ typedef struct ledgercsv {
 
 /* ledgercsv_parse: parses len bytes of text read from `file` (the name used
  * in messages). GL_ESYNTAX with the problems in d, GL_EBOUND past
- * LEDGERCSV_MAX_ROWS or LEDGER_MAX_ENTRIES rows for one customer, GL_ENOMEM. */
+ * LEDGERCSV_MAX_ROWS or LEDGER_MAX_ENTRIES rows for one customer or at a line
+ * longer than LEDGERCSV_LINE_MAX bytes ("FILE:LINE:COL: csv: line longer than
+ * 4096 bytes", COL the first byte past the bound), GL_ENOMEM. */
 gl_status ledgercsv_parse(const char *file, const char *text, size_t len, diag *d, ledgercsv **out);
 
 /* ledgercsv_free: releases l; NULL is a no-op. */

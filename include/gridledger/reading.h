@@ -44,6 +44,7 @@ enum {
     READING_FLAG_STUCK = 1u << 3,     /* counter unchanged while power flows */
     READING_FLAG_ESTIMATED = 1u << 4, /* value estimated, not read */
     READING_FLAG_FROZEN = 1u << 5,    /* read from the meter's frozen midnight register (DL/T 645 0506xxxx), ts = the freeze */
+    READING_FLAG_HELD = 1u << 6,      /* at or after an unconfirmed jump: held out of billing */
 };
 
 typedef struct reading {

@@ -85,4 +85,36 @@ done
 err=$("$GL" credit-calc --ledger $dir/none.csv --as-of 2026-03-31 2>&1); rc=$?
 [ $rc -eq 2 ] && [ "$err" = "gridledger: $dir/none.csv: cannot open the file" ] && ok "missing ledger: exit 2" \
     || notok "missing ledger: rc=$rc $err"
+
+# a bound hit half-way (C2 has more open bills than an account may hold):
+# exit 2 with the reason, and nothing on stdout, not half a JSON document
+python3 - "$tmp/bound.csv" <<'PY'
+import datetime, sys
+f = open(sys.argv[1], "w")
+f.write("customer,class,date,kind,amount,ref\nC1,residential,2026-01-01,bill,10.00,B1\n")
+for i in range(1100):
+    f.write("C2,residential,%s,bill,1.00,B2-%d\n" % (datetime.date(2020, 1, 1) + datetime.timedelta(days=i), i))
+PY
+for m in json csv worklist; do
+    "$GL" credit-calc --ledger "$tmp/bound.csv" --as-of 2026-03-01 --$m >"$tmp/bound.out" 2>"$tmp/bound.err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -s "$tmp/bound.out" ] && grep -q 'customer C2: bound exceeded' "$tmp/bound.err" \
+        && ok "bound hit ($m): exit $rc, empty stdout, $(cat "$tmp/bound.err")" \
+        || notok "bound hit ($m): rc=$rc, $(wc -c <"$tmp/bound.out") bytes on stdout, $(cat "$tmp/bound.err")"
+done
+
+# a 200 MB line is refused at its 4,097th byte: little memory, no time
+python3 -c "
+import sys
+f = open(sys.argv[1], 'w')
+f.write('customer,class,date,kind,amount,ref\nC1,residential,2026-01-01,bill,10.00,B1\nC2,')
+for _ in range(200): f.write('x' * 1000000)
+f.write('\n')" "$tmp/long.csv"
+/usr/bin/time -f '%M' -o "$tmp/long.rss" "$GL" credit-calc --ledger "$tmp/long.csv" --as-of 2026-03-01 \
+    >"$tmp/long.out" 2>"$tmp/long.err"; rc=$?
+rss=$(tail -1 "$tmp/long.rss")
+[ $rc -eq 2 ] && [ "$(cat "$tmp/long.err")" = "gridledger: $tmp/long.csv:3:4097: csv: line longer than 4096 bytes" ] \
+    && [ "$rss" -lt 65536 ] && [ ! -s "$tmp/long.out" ] \
+    && ok "200 MB line refused at 3:4097, exit 2, max RSS ${rss} KB" \
+    || notok "long line: rc=$rc rss=${rss} KB $(cat "$tmp/long.err")"
+rm -f "$tmp/long.csv"
 "$GL" credit-calc --help | grep -q 'usage: gridledger' && ok "credit-calc --help" || notok "credit-calc --help"

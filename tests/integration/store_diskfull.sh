@@ -24,3 +24,19 @@ if grep -q "full at cycle .*GL_EFULL\|full at cycle .*GL_EIO" <<<"$out"; then ok
 if grep -q "pending in memory: [1-9]" <<<"$out"; then ok "polling went on into the memory queue"; else notok "no readings queued"; fi
 if [ $rc -eq 0 ]; then ok "after space was freed every reading was stored"; else notok "readings lost (rc=$rc)"; fi
 r=$(sqlite3 "$t/mnt/gl.db" 'PRAGMA integrity_check'); [ "$r" = ok ] && ok "integrity_check ok" || notok "integrity_check: $r"
+
+# the errors name the cause: full, read-only (before: "input/output error")
+GL=$B/gridledger
+echo '{"gateway": {"id": "gw-f", "area": "TQ-F"}, "store": {"path": "mnt/gl2.db"}, "buses": [], "meters": [],
+ "customers": [], "tariffs": []}' >"$t/gl.json"
+dd if=/dev/zero of="$t/mnt/filler2" bs=64k count=100 status=none 2>/dev/null
+out=$("$GL" -c "$t/gl.json" db check 2>&1); rc=$?
+[ $rc -eq 1 ] && [[ "$out" == *"cannot open the store: full: no space left on the file system of $t/mnt"* ]] \
+    && ok "a full disk is named: $out" || notok "full: rc=$rc $out"
+rm -f "$t/mnt/filler2" "$t/mnt/gl2.db"*
+"$GL" -c "$t/gl.json" db check >/dev/null 2>&1 || notok "store on the tmpfs"
+mount -o remount,ro "$t/mnt"
+out=$("$GL" -c "$t/gl.json" db check 2>&1); rc=$?
+[ $rc -eq 1 ] && [[ "$out" == *"cannot open the store: read-only: the file system of $t/mnt is mounted read-only"* ]] \
+    && ok "a read-only file system is named: $out" || notok "read-only: rc=$rc $out"
+mount -o remount,rw "$t/mnt"

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -83,6 +84,45 @@ static void test_csv_cases(void **state)
     }
 }
 
+/* A record line of LEDGERCSV_LINE_MAX bytes is read (and refused for its
+ * too-long ref); one byte more is refused as a line, at that byte. */
+static void test_line_bound(void **state)
+{
+    (void)state;
+    static const char head[] = "customer,class,date,kind,amount,ref\nA,residential,2026-01-01,bill,1.00,";
+    static const struct {
+        size_t line_len;
+        const char *tail;
+        gl_status st;
+    } cases[] = {
+        {LEDGERCSV_LINE_MAX, "\n", GL_ESYNTAX},
+        {LEDGERCSV_LINE_MAX - 1, "\r\n", GL_ESYNTAX},
+        {LEDGERCSV_LINE_MAX + 1, "\n", GL_EBOUND},
+        {LEDGERCSV_LINE_MAX + 1, "", GL_EBOUND},
+        {3 * LEDGERCSV_LINE_MAX, "\nB,residential,2026-01-01,bill,1.00,y\n", GL_EBOUND},
+    };
+    size_t first = strlen("A,residential,2026-01-01,bill,1.00,");
+    char *text = malloc(sizeof head + 3 * LEDGERCSV_LINE_MAX + 64);
+    assert_non_null(text);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        diag d;
+        ledgercsv *l = NULL;
+        size_t n = strlen(head);
+        memcpy(text, head, n);
+        memset(text + n, 'x', cases[i].line_len - first);
+        n += cases[i].line_len - first;
+        memcpy(text + n, cases[i].tail, strlen(cases[i].tail) + 1);
+        diag_init(&d);
+        gl_status st = ledgercsv_parse("t.csv", text, strlen(text), &d, &l);
+        if (st != cases[i].st)
+            fail_msg("line of %zu: %s (%s)", cases[i].line_len, gl_status_name(st), d.count ? d.lines[0] : "");
+        if (st == GL_EBOUND)
+            assert_string_equal(d.lines[0], "t.csv:2:4097: csv: line longer than 4096 bytes");
+        ledgercsv_free(l);
+    }
+    free(text);
+}
+
 static void test_grouped_and_sorted(void **state)
 {
     (void)state;
@@ -113,6 +153,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_cases),
         cmocka_unit_test(test_grouped_and_sorted),
+        cmocka_unit_test(test_line_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

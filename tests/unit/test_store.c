@@ -450,6 +450,82 @@ static void test_corrupt_moved_aside(void **state)
     store_close(s);
 }
 
+/* kv_i64_of: a kv value as a number (-1 if absent). */
+static int64_t kv_num(store *s, const char *key)
+{
+    char v[64];
+    return store_kv_get(s, key, v, sizeof v) == GL_OK ? strtoll(v, NULL, 10) : -1;
+}
+
+static void garble_header(void)
+{
+    FILE *f = fopen(dbpath, "r+b");
+    assert_non_null(f);
+    fwrite("garbage garbage garbage garbage!", 1, 32, f);
+    fclose(f);
+}
+
+/* A store that used uplink seqs 1..3 and accepted downlink seq 42 is lost
+ * (header corrupted; file moved away by hand; an old copy put back): the
+ * fresh or stale database continues the uplink above anything it may have
+ * sent and keeps refusing downlink seq 42; a lost one says so (alert event,
+ * kv store.recovered, store_recovered()). Failed before PATH.seq: the fresh
+ * store restarted at seq 1 and forgot the downlink seq. */
+static void test_sequences_survive_the_database(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *how;
+        int lost;
+    } cases[] = {{"header corrupted", 1}, {"file moved away", 1}, {"old copy put back", 0}, {"healthy reopen", 0},
+                 {"killed between a reservation and its commit", 0}};
+    char cmd[1024];
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        store *s = NULL;
+        int64_t seq = 0;
+        int moved = 0;
+        teardown(NULL);
+        assert_int_equal(setup(NULL), 0);
+        assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+        store_close(s);
+        snprintf(cmd, sizeof cmd, "cp %s %s.old", dbpath, dbpath); /* before any message */
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(store_outbox_put(s, "bills", "{}", 1, &seq), GL_OK);
+        assert_int_equal(store_txn_begin(s), GL_OK);
+        assert_int_equal(store_txn_end(s, store_kv_set(s, STORE_KV_DOWN_SEQ, "42")), GL_OK);
+        store_close(s);
+        if (c == 0)
+            garble_header();
+        else if (c == 1)
+            snprintf(cmd, sizeof cmd, "mv %s %s.aside", dbpath, dbpath);
+        else if (c == 2)
+            snprintf(cmd, sizeof cmd, "mv %s.old %s && rm -f %s-wal %s-shm", dbpath, dbpath, dbpath, dbpath);
+        else if (c == 4) /* as if seq 4 had reserved the next block and died before its commit */
+            snprintf(cmd, sizeof cmd, "sqlite3 %s \"UPDATE kv SET val = '3' WHERE key = 'outbox.reserved'\" && "
+                     "printf 'uplink 1027\\ndownlink 42\\n' > %s.seq", dbpath, dbpath);
+        if (c == 1 || c == 2 || c == 4)
+            assert_int_equal(system(cmd), 0);
+        assert_int_equal(store_open_ex(dbpath, NULL, &s, &moved), GL_OK);
+        if (moved != cases[c].lost || (store_recovered(s)[0] != '\0') != cases[c].lost)
+            fail_msg("%s: moved %d, recovered \"%s\"", cases[c].how, moved, store_recovered(s));
+        assert_int_equal(kv_num(s, STORE_KV_DOWN_SEQ), 42);
+        assert_int_equal(store_outbox_put(s, "alerts", "{}", 2, &seq), GL_OK);
+        if (c >= 3)
+            assert_int_equal(seq, 4); /* healthy, or a crash: no gap */
+        else if (seq <= 3)
+            fail_msg("%s: uplink seq %lld reused", cases[c].how, (long long)seq);
+        assert_int_equal(count(s, "SELECT count(*) FROM events WHERE kind='store_corrupt' AND alert=1"),
+                         cases[c].lost);
+        char text[STORE_RECOVERED_MAX];
+        assert_int_equal(store_kv_get(s, STORE_KV_RECOVERED, text, sizeof text) == GL_OK, cases[c].lost);
+        if (cases[c].lost && strstr(text, "uplink seq continues after 1024 and downlink seq up to 42") == NULL)
+            fail_msg("%s: %s", cases[c].how, text);
+        store_close(s);
+    }
+}
+
 /* A full disk (max_page_count): readings wait in memory, in order, and are
  * all written once space returns; bills keep their place. */
 static void test_disk_full_recovers(void **state)
@@ -555,6 +631,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_last_readings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_from_every_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sequences_survive_the_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quota_drops_readings_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_csv, setup, teardown),

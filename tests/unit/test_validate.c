@@ -44,8 +44,9 @@ static void test_sequences(void **state)
           {1800, OK, 20, 0, OK, 0, NONE}}},
         {"float32 rounding is not a decrease", 10000, 3, 2,
          {{0, OK, 12345678, 0, OK, 0, NONE}, {900, OK, 12345677, 0, OK, 0, NONE}}},
-        {"jump above max power x time flagged", 10000, 3, 2,
-         {{0, OK, 1000000, 0, OK, 0, NONE}, {900, OK, 1002600, 0, OK, READING_FLAG_JUMP, NONE}}},
+        {"jump above max power x time flagged and held", 10000, 3, 2,
+         {{0, OK, 1000000, 0, OK, 0, NONE},
+          {900, OK, 1002600, 0, OK, READING_FLAG_JUMP | READING_FLAG_HELD, NONE}}},
         {"exactly max power x time is fine", 10000, 3, 2,
          {{0, OK, 1000000, 0, OK, 0, NONE}, {900, OK, 1002500, 0, OK, 0, NONE}}},
         {"stuck counter while power flows", 10000, 3, 2,
@@ -128,11 +129,98 @@ static void test_ranges(void **state)
     }
 }
 
+/* Garbage answers in a row (error_after = 3): one event at the third, none
+ * while it goes on, silent polls neither count nor clear, the first good
+ * reading clears it; an offline/online event goes first and the garbage
+ * event waits a poll. Rows: a string of polls, e = error answer, o = good,
+ * s = silent; the events expected at each poll. */
+static void test_garbage(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *polls, *events; /* events: . none, G garbage, S sane, F offline, N online */
+    } cases[] = {
+        {"ee", ".."},
+        {"eee", "..G"},
+        {"eeeeeo", "..G..S"},
+        {"eeoeeo", "......"},
+        {"eesse", "....G"},
+        {"eeeso", "..G.S"},
+        {"eeesssee", "..G..F N."},
+        {"eesssoeee", "....F N..G"},
+        {"sssee", "..F N."},
+        {"ssseee", "..F N.G"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        validate_state st;
+        char got[32] = "";
+        size_t n = 0;
+        memset(&st, 0, sizeof st);
+        for (const char *p = cases[i].polls; *p; p++) {
+            reading r;
+            memset(&r, 0, sizeof r);
+            r.nphases = 1;
+            r.status = *p == 'e' ? READING_ERROR : *p == 's' ? READING_OFFLINE : READING_OK;
+            r.present = READING_HAS_IMPORT;
+            r.import_wh = 1000;
+            r.ts = 900 * (int64_t)(p - cases[i].polls);
+            validate_event ev = validate_reading(&st, 10000, 3, &r);
+            ev = validate_garbage(&st, 3, ev, &r);
+            static const char marks[] = ".FNGS";
+            got[n++] = ev == VALIDATE_EVENT_ONLINE ? ' ' : marks[ev]; /* "F N": offline, then online */
+            if (ev == VALIDATE_EVENT_ONLINE)
+                got[n++] = 'N';
+        }
+        got[n] = '\0';
+        if (strcmp(got, cases[i].events) != 0)
+            fail_msg("%s: events \"%s\", want \"%s\"", cases[i].polls, got, cases[i].events);
+    }
+}
+
+/* A jump holds the meter: that reading and every later one carry HELD
+ * (also when they rise normally from the new value) until validate_confirm;
+ * a rise just within max power x time is neither (the boundary). */
+static void test_jump_held(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t import_wh;
+        int confirm_before;
+        uint32_t flags;
+    } rows[] = {
+        {1000000, 0, 0},                                           /* baseline */
+        {1000000 + 10000 * 900 / 3600 + 2, 0, 0},                  /* 10 kW x 15 min + slack: ok */
+        {1000000 + 10000 * 900 / 3600 + 2 + 1000000000, 0, READING_FLAG_JUMP | READING_FLAG_HELD},
+        {1000000 + 10000 * 900 / 3600 + 2 + 1000000000 + 100, 0, READING_FLAG_HELD}, /* normal rise, still held */
+        {1000000 + 10000 * 900 / 3600 + 2 + 1000000000 + 200, 0, READING_FLAG_HELD},
+        {1000000 + 10000 * 900 / 3600 + 2 + 1000000000 + 300, 1, 0}, /* confirmed: normal again */
+        {1000000 + 10000 * 900 / 3600 + 2 + 1000000000 + 300 + 2700, 0, READING_FLAG_JUMP | READING_FLAG_HELD},
+    };
+    validate_state st;
+    memset(&st, 0, sizeof st);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        reading r;
+        memset(&r, 0, sizeof r);
+        r.nphases = 1;
+        r.status = READING_OK;
+        r.present = READING_HAS_IMPORT;
+        r.import_wh = rows[i].import_wh;
+        r.ts = 900 * (int64_t)i;
+        if (rows[i].confirm_before)
+            validate_confirm(&st);
+        validate_reading(&st, 10000, 3, &r);
+        if (r.flags != rows[i].flags)
+            fail_msg("row %zu: flags 0x%x, want 0x%x", i, r.flags, rows[i].flags);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sequences),
         cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_jump_held),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -121,7 +121,8 @@ static void usage(FILE *f)
             "       PROFILE one of SDM120 SDM630 DDSU666 DTSU666 generic (Modbus), DLT645-1P DLT645-3P\n"
             "       (DL/T 645); POWER_W default seeded 200..3000\n"
             "  --fault ID[-ID]:KIND[:ARG]   KIND silent | slow:MS | exception:CODE | crc | swap |\n"
-            "       rollover:KWH | reset | jump:KWH | stuck | relay-stuck | garbage;\n"
+            "       rollover:KWH | reset | jump:KWH | stuck | relay-stuck | garbage | nan (float import\n"
+            "       reads NaN) | unit:N (TCP: the reply carries unit id N);\n"
             "       DL/T 645 only: no-block | drift:S | preamble:N | follow-up (exception:CODE = ERR byte)\n"
             "clock and state:\n"
             "  --seed N              initial counters and loads (default 1)\n"
@@ -317,8 +318,10 @@ static void reply_relay(endpoint *e, const uint8_t *req, int len, sim_meter *m, 
     modbus_mapping_free(map);
 }
 
-static void handle(sim *s, endpoint *e, const uint8_t *req, int len, int off)
+static void handle(sim *s, endpoint *e, const uint8_t *req_in, int len, int off)
 {
+    uint8_t other[MODBUS_TCP_MAX_ADU_LENGTH];
+    const uint8_t *req = req_in;
     int slave = req[off - 1], fn = req[off];
     uint16_t addr = (uint16_t)(req[off + 1] << 8 | req[off + 2]);
     uint16_t n = (uint16_t)(req[off + 3] << 8 | req[off + 4]);
@@ -326,6 +329,11 @@ static void handle(sim *s, endpoint *e, const uint8_t *req, int len, int off)
     if (m == NULL || m->fault == SIM_SILENT)
         return; /* nobody there */
     modbus_set_slave(e->ctx, slave);
+    if (m->fault == SIM_UNIT && e->is_tcp && len <= (int)sizeof other) { /* the reply's MBAP names another unit */
+        memcpy(other, req_in, (size_t)len);
+        other[off - 1] = (uint8_t)m->fault_arg;
+        req = other;
+    }
     if (m->fault == SIM_SLOW)
         sleep_ms((double)m->fault_arg);
     if (!e->is_tcp && e->baud > 0) /* the line's pace: request + response frames */

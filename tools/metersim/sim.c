@@ -78,7 +78,9 @@ int sim_fill(const sim_meter *m, const sim_clock *c, int fn, uint16_t addr, uint
             continue;
         if (m->fault == SIM_SWAP)
             r.order = PROFILE_WO_CDAB;
-        decode_encode(&r, sim_value(m, c, t, (profile_q)q), w);
+        int nan = m->fault == SIM_NAN && q == PROFILE_Q_IMPORT &&
+                  (r.type == PROFILE_T_FLOAT32 || r.type == PROFILE_T_FLOAT64);
+        decode_encode(&r, nan ? NAN : sim_value(m, c, t, (profile_q)q), w);
         for (int k = 0; k < n; k++)
             if (r.addr + k >= addr && r.addr + k < addr + count)
                 regs[r.addr + k - addr] = w[k];
@@ -98,7 +100,7 @@ int sim_fault_parse(const char *s, sim_fault *f, long *arg)
                  {"reset", SIM_RESET, 0},         {"jump", SIM_JUMP, 1},      {"stuck", SIM_STUCK, 0},
                  {"relay-stuck", SIM_RELAY_STUCK, 0}, {"no-block", SIM_NOBLOCK, 0},
                  {"garbage", SIM_GARBAGE, 0},     {"drift", SIM_DRIFT, 1},    {"preamble", SIM_PREAMBLE, 2},
-                 {"follow-up", SIM_FOLLOWUP, 0}};
+                 {"follow-up", SIM_FOLLOWUP, 0},  {"nan", SIM_NAN, 0},        {"unit", SIM_UNIT, 1}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         size_t n = strlen(kinds[i].name);
         if (strncmp(s, kinds[i].name, n) != 0 || (s[n] != '\0' && s[n] != ':'))

@@ -29,6 +29,8 @@ typedef enum sim_fault {
     SIM_DRIFT,       /* DL/T 645: the meter's clock runs arg seconds ahead */
     SIM_PREAMBLE,    /* DL/T 645: replies with arg (0..4) FE bytes instead of 4 */
     SIM_FOLLOWUP,    /* DL/T 645: block replies come in two frames (D5, then 12) */
+    SIM_NAN,         /* float import register reads NaN (a broken meter) */
+    SIM_UNIT,        /* TCP: replies carry unit id arg instead of the one asked (a confused converter) */
 } sim_fault;
 
 typedef struct sim_meter {
