@@ -27,6 +27,10 @@
 #include "store_slots.h"
 #include "store_vfs.h"
 
+/* READING_FLAG_HELD as SQL text, for the queries that leave held readings out */
+#define HELD_SQL "64"
+_Static_assert(READING_FLAG_HELD == 64, "HELD_SQL must equal READING_FLAG_HELD");
+
 #define PATH_MAX_STORE 512
 #define STORE_PATH_MAX_MSG (PATH_MAX_STORE + 96)
 #define PENDING_DEFAULT 8192
@@ -838,9 +842,9 @@ static gl_status compact_day(store *s, int64_t day_start, day_acc *a)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(s->db,
-                                /* flags & 32: READING_FLAG_HELD, never billed nor compacted */
+                                /* READING_FLAG_HELD: never billed nor compacted */
                                 "SELECT meter, ts, import_wh, reactive_varh, flags FROM readings WHERE ts >= ?1 AND ts < ?2"
-                                " AND status = 0 AND (present & 1) AND (flags & 32) = 0 ORDER BY meter, ts, id",
+                                " AND status = 0 AND (present & 1) AND (flags & " HELD_SQL ") = 0 ORDER BY meter, ts, id",
                                 -1, &st, NULL);
     if (rc != SQLITE_OK)
         return status_of(rc);
@@ -879,7 +883,7 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
 {
     int64_t off = s->o.utc_offset_s;
     cutoff -= ((cutoff + off) % 86400 + 86400) % 86400; /* whole local days only */
-    int64_t lo = query_i64(s->db, "SELECT min(ts) FROM readings WHERE (flags & 32) = 0", INT64_MAX);
+    int64_t lo = query_i64(s->db, "SELECT min(ts) FROM readings WHERE (flags & " HELD_SQL ") = 0", INT64_MAX);
     if (compacted != NULL)
         *compacted = 0;
     if (lo >= cutoff)
@@ -896,7 +900,7 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
     }
     free(a);
     if (st == GL_OK)
-        st = run_bound(s, "DELETE FROM readings WHERE ts < ?1 AND (flags & 32) = 0", cutoff, 0); /* held: kept */
+        st = run_bound(s, "DELETE FROM readings WHERE ts < ?1 AND (flags & " HELD_SQL ") = 0", cutoff, 0); /* held: kept */
     int64_t n = sqlite3_changes(s->db);
     st = finish(s, st);
     if (st == GL_OK)
@@ -973,9 +977,9 @@ static gl_status series_raw(store *s, const char *meter, int64_t from, int64_t t
                             size_t *n)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, /* flags & 32: READING_FLAG_HELD (an unconfirmed jump) left out */
+    if (sqlite3_prepare_v2(s->db, /* READING_FLAG_HELD (an unconfirmed jump) left out */
                            "SELECT ts, import_wh, reactive_varh, flags FROM readings WHERE ts >= ?2 AND ts < ?3"
-                           " AND meter = ?1 AND status = 0 AND (present & 1) AND (flags & 32) = 0 ORDER BY ts, id",
+                           " AND meter = ?1 AND status = 0 AND (present & 1) AND (flags & " HELD_SQL ") = 0 ORDER BY ts, id",
                            -1, &st, NULL) != SQLITE_OK)
         return GL_EDB;
     sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);

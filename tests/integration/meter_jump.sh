@@ -46,7 +46,7 @@ stop_sim
 check $rc "the daemon ran March 10 - April 1 (cycle close)"
 
 jumps=$(q "SELECT count(*) FROM readings WHERE meter='M2' AND (flags & 2)")
-held=$(q "SELECT count(*) FROM readings WHERE meter='M2' AND (flags & 32)")
+held=$(q "SELECT count(*) FROM readings WHERE meter='M2' AND (flags & 64)")
 [ "$jumps" -ge 1 ] && [ "$held" -ge 400 ] && ok "M2: the jump flagged and all $held later readings held" \
     || notok "M2: $jumps jump readings, $held held"
 [ "$(q "SELECT count(*) FROM readings WHERE meter='M1' AND flags != 0")" = 0 ] && ok "M1: nothing flagged" \
@@ -75,9 +75,9 @@ read -r e1 t1 est1 <<<"$b1"; read -r e2 t2 est2 <<<"$b2"; read -r e3 t3 est3 <<<
 out=$("$GL" -c "$T/gl.json" poll --confirm M2 2>&1); rc=$?
 [ $rc = 0 ] && [[ "$out" == *"jump confirmed, $held held readings released"* ]] && ok "poll --confirm M2: $out" \
     || notok "confirm: rc=$rc $out"
-[ "$(q "SELECT count(*) FROM readings WHERE (flags & 32)")" = 0 ] \
+[ "$(q "SELECT count(*) FROM readings WHERE (flags & 64)")" = 0 ] \
     && [ "$(q "SELECT count(*) FROM events WHERE kind='meter_jump' AND alert=1 AND closed_ts IS NULL")" = 0 ] \
-    && ok "readings released, alert closed" || notok "after confirm: $(q "SELECT count(*) FROM readings WHERE (flags & 32)") held"
+    && ok "readings released, alert closed" || notok "after confirm: $(q "SELECT count(*) FROM readings WHERE (flags & 64)") held"
 out=$("$GL" -c "$T/gl.json" poll --confirm M1 2>&1); rc=$?
 [ $rc = 1 ] && [[ "$out" == *"no readings held"* ]] && ok "confirm of a meter without a jump: exit 1, $out" \
     || notok "confirm M1: rc=$rc $out"
