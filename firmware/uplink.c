@@ -435,8 +435,8 @@ static gl_status handle_downlink(uplink *u, downlink_kind kind, const mqttpkt *p
         u->stats.duplicates++;
     else
         u->stats.refused++;
-    glog_info("uplink: downlink %s seq %lld: %s%s%s", downlink_kind_name(kind), (long long)m.seq, result,
-              reason[0] ? ": " : "", reason);
+    glog(strcmp(result, "refused") == 0 ? GLOG_WARN : GLOG_INFO, "uplink: downlink %s seq %lld: %s%s%s",
+         downlink_kind_name(kind), (long long)m.seq, result, reason[0] ? ": " : "", reason);
     char body[DOWNLINK_ACK_MAX];
     st = downlink_ack_body(kind, m.seq, result, reason, body, sizeof body);
     if (st == GL_OK)
