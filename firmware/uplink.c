@@ -573,7 +573,11 @@ static void connect_broker(uplink *u)
     int64_t deadline = transport_now_ms() + u->connect_timeout_ms;
     gl_status st = u->tr.ops->connect(u->tr.ctx, u->host, u->port, u->connect_timeout_ms);
     if (st != GL_OK) {
-        connection_lost(u, st == GL_ETLS ? "TLS handshake" : "connect", st);
+        transport_tls_info ti;
+        char where[sizeof u->stats.last_error_where];
+        transport_tls_info_get(&u->tr, &ti);
+        snprintf(where, sizeof where, "TLS handshake%s%s", ti.reason[0] ? ": " : "", ti.reason);
+        connection_lost(u, st == GL_ETLS ? where : "connect", st);
         return;
     }
     mqttpkt_connect c = {.client_id = u->gw, .keepalive_s = (uint16_t)(u->keepalive_ms / 1000), .clean_session = 0};

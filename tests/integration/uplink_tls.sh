@@ -106,10 +106,11 @@ check "the gateway saw the broker go away and came back ($reconnects reconnects)
 #    foreign server certificate; a key file readable by others.
 "$GL" uplink-test --db "$T/gw.db" "${GW1[@]}" --host localhost --port "$PORT" --ca "$T/otherca.pem" \
     --hmac-key "$T/gw.hmac" --connect-only --timeout 10 >/dev/null 2>"$T/err"; rc=$?
-check "server certificate from another CA refused: $(head -1 "$T/err")" '[ $rc -eq 1 ] && grep -q "TLS" "$T/err"'
+check "server certificate from another CA refused, reason named: $(tail -1 "$T/err")" \
+    '[ $rc -eq 1 ] && grep -q "TLS handshake: server certificate not trusted" "$T/err"'
 "$GL" uplink-test --db "$T/gw.db" "${GW1[@]}" "${TLS[@]}" --server-name backoffice.example.net \
     --connect-only --timeout 10 >/dev/null 2>"$T/err"; rc=$?
-check "wrong host name refused: $(head -1 "$T/err")" '[ $rc -eq 1 ] && grep -q "TLS" "$T/err"'
+check "wrong host name refused, reason named: $(tail -1 "$T/err")" '[ $rc -eq 1 ] && grep -q "TLS handshake: wrong host name" "$T/err"'
 cp "$T/gw-0001.key" "$T/loose.key"; chmod 644 "$T/loose.key"
 "$GL" uplink-test --db "$T/gw.db" --gateway gw-0001 --cert "$T/gw-0001.pem" --key "$T/loose.key" "${TLS[@]}" \
     --connect-only --timeout 10 >/dev/null 2>"$T/err"; rc=$?
@@ -118,16 +119,29 @@ chmod 644 "$T/gw.hmac"
 "$GL" uplink-test --db "$T/gw.db" "${GW1[@]}" "${TLS[@]}" --connect-only --timeout 10 >/dev/null 2>"$T/err"; rc=$?
 chmod 600 "$T/gw.hmac"
 check "HMAC key file readable by others refused" '[ $rc -ne 0 ] && grep -q "readable" "$T/err"'
-for srv in server-other server-expired server-bp; do
+# (issue 21.10: each refusal names its reason; the broker's TLS 1.3 only and
+#  CBC-only suites are the protocol and suite cases)
+for srv in server-other server-expired server-bp tls13 cbc; do
     uplink_broker_stop "$T"
-    uplink_broker_conf "$T" "$PORT" "$srv"
+    case $srv in
+    tls13) UPLINK_TLS_VERSION=tlsv1.3 uplink_broker_conf "$T" "$PORT" server ;;
+    cbc) UPLINK_CIPHERS=ECDHE-ECDSA-AES128-SHA uplink_broker_conf "$T" "$PORT" server ;;
+    *) uplink_broker_conf "$T" "$PORT" "$srv" ;;
+    esac
     uplink_broker_start "$T" >/dev/null 2>&1
     "$GL" uplink-test --db "$T/gw.db" "${GW1[@]}" "${TLS[@]}" --connect-only --timeout 10 >/dev/null 2>"$T/err"
     rc=$?
     eval "rc_${srv//-/_}=$rc"
+    cp "$T/err" "$T/err-$srv"
 done
-check "server certificate signed by another CA refused" '[ $rc_server_other -eq 1 ]'
-check "expired server certificate refused" '[ $rc_server_expired -eq 1 ]'
+check "server certificate signed by another CA refused: $(tail -1 "$T/err-server-other")" \
+    '[ $rc_server_other -eq 1 ] && grep -q "server certificate not trusted" "$T/err-server-other"'
+check "expired server certificate refused: $(tail -1 "$T/err-server-expired")" \
+    '[ $rc_server_expired -eq 1 ] && grep -q "server certificate expired" "$T/err-server-expired"'
+check "a TLS 1.3-only broker refused: $(tail -1 "$T/err-tls13")" \
+    '[ $rc_tls13 -eq 1 ] && grep -q "protocol version refused" "$T/err-tls13"'
+check "a broker offering only CBC suites refused: $(tail -1 "$T/err-cbc")" \
+    '[ $rc_cbc -eq 1 ] && grep -q "no cipher suite or curve in common" "$T/err-cbc"'
 check "brainpoolP256r1 server certificate accepted" '[ $rc_server_bp -eq 0 ]'
 uplink_broker_stop "$T"
 uplink_broker_conf "$T" "$PORT" server
@@ -160,16 +174,17 @@ tampered=${tampered/100.00/900.00}
 expired=$(sign "$(env 3 $((now - 7200)) $((now - 3600)) payments '{"customer":"C-0001","amount":"5.00","ref":"BANK-125","date":"2024-05-01"}')")
 pay2=$(sign "$(env 4 "$now" $((now + 3600)) payments '{"customer":"C-0001","amount":"100.00","ref":"BANK-123","date":"2024-05-01"}')")
 cmd=$(sign "$(env 5 "$now" $((now + 3600)) commands '{"command":"disconnect","customer":"C-0001"}')")
-for m in "$pay" "$pay" "$tampered" "$expired" "$pay2" "$cmd"; do
+nul=$(sign "$(env 6 "$now" $((now + 3600)) payments '{"customer":"C-0001","amount":"1.00","ref":"BANK-123\u0000X","date":"2024-05-01"}')")
+for m in "$pay" "$pay" "$tampered" "$expired" "$pay2" "$cmd" "$nul"; do
     t=gl/v1/gw-0001/down/payments
     [[ "$m" == *'"kind":"commands"'* ]] && t=gl/v1/gw-0001/down/commands
     mosquitto_pub "${BO[@]}" -i bo-pub -q 1 -t "$t" -m "$m"
 done
-"$GL" uplink-test --db "$T/gw.db" "${GW1[@]}" "${TLS[@]}" --downlinks 6 --drain --timeout 30 >"$T/down.out" 2>"$T/down.err"
+"$GL" uplink-test --db "$T/gw.db" "${GW1[@]}" "${TLS[@]}" --downlinks 7 --drain --timeout 30 >"$T/down.out" 2>"$T/down.err"
 rc=$?
-check "six downlink messages answered (rc=$rc): $(tail -1 "$T/down.out")" '[ $rc -eq 0 ]'
+check "seven downlink messages answered (rc=$rc): $(tail -1 "$T/down.out")" '[ $rc -eq 0 ]'
 check "the payment is recorded once" '[ "$(sqlite3 "$T/gw.db" "SELECT count(*) FROM ledger WHERE ref = '"'"'BANK-123'"'"'")" -eq 1 ]'
-wait_lines "$T/sub.out" 'gl/v1/gw-0001/ack ' 6
+wait_lines "$T/sub.out" 'gl/v1/gw-0001/ack ' 7
 acks=$(grep '^gl/v1/gw-0001/ack ' "$T/sub.out" | python3 -c '
 import json, sys
 for l in sys.stdin:
@@ -181,5 +196,10 @@ check "its replay refused and acked" 'grep -qx "1 refused replayed" <<<"$acks"'
 check "tampered payment refused (bad signature)" 'grep -qx "2 refused bad" <<<"$acks"'
 check "expired payment refused" 'grep -qx "3 refused expired" <<<"$acks"'
 check "same ref under a new seq: duplicate, nothing changed" 'grep -qx "4 duplicate " <<<"$acks"'
+check "a signed ref holding \\u0000 refused before it is stored, acked as valid text (issue 21.3)" \
+    'grep -qx "6 refused malformed" <<<"$acks" && [ "$(sqlite3 "$T/gw.db" "SELECT count(*) FROM ledger")" -eq 1 ]'
+check "refused downlinks logged at warning level without -v (issue 21.10)" \
+    'grep -q "warn: uplink: downlink payments seq 2: refused: bad signature" "$T/down.err" &&
+     grep -q "warn: uplink: downlink payments seq 6: refused: malformed" "$T/down.err"'
 check "disconnect command handed to the daemon and acked" 'grep -qx "5 applied " <<<"$acks" && grep -q "apply commands seq 5" "$T/down.out"'
 [ "$n" -gt 0 ] || echo "not ok 1 - nothing ran"

@@ -6,6 +6,7 @@
 #                         another CA with its server cert, client certs
 #                         gw-0001, gw-0002, gw-0003 and backoffice (CN = MQTT user)
 #   uplink_broker_conf DIR PORT SERVER_CERT_BASENAME [PLAIN_PORT]
+#                         (UPLINK_TLS_VERSION, UPLINK_CIPHERS: another protocol or suites)
 #   uplink_broker_start DIR  / uplink_broker_stop DIR (SIGTERM: the broker saves its state)
 #   uplink_free_port
 
@@ -95,7 +96,8 @@ uplink_broker_conf() { # DIR PORT SERVER [PLAIN_PORT]
         echo "keyfile $d/$srv.key"
         echo "require_certificate true"
         echo "use_identity_as_username true"
-        echo "tls_version tlsv1.2"
+        echo "tls_version ${UPLINK_TLS_VERSION:-tlsv1.2}"
+        [ -n "${UPLINK_CIPHERS:-}" ] && echo "ciphers $UPLINK_CIPHERS"
         if [ -n "$plain" ]; then echo "listener $plain 127.0.0.1"; else echo "acl_file $d/acl"; fi
     } >"$d/mosquitto.conf"
 }
