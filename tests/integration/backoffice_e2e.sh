@@ -24,7 +24,8 @@
 # status, alerts, line loss arrive; a payment sent down is applied once,
 # acknowledged, its repeat acknowledged as a duplicate, a payment for an
 # unknown customer refused; a malformed and a non-UTF-8 payload published on
-# a gateway topic are rejected and counted without stopping ingest; the area
+# a gateway topic are rejected and counted without stopping ingest; a bill a
+# gateway reports for another gateway's customer and area is refused; the area
 # report (CSV and XLSX) equals the gateways' own figures.
 # E2E_SPEED (default 40000) sets the simulated clock's speed, E2E_MONTH the
 # month P (default next month); KEEP=1 keeps the temp folder (configs,
@@ -154,6 +155,10 @@ for i in 1 2; do
 done
 for _ in $(seq 100); do [ "$(sql "SELECT count(*) FROM counters" 2>/dev/null)" = 3 ] && break; sleep 0.1; done
 sleep 0.5
+# the registry of who reports what: gw-0003's area pinned by the operator
+# (the others' are taken by the first gateway that reports them)
+"${BOC[@]}" assign gw-0003 area TQ-E2E-3 && ok "assign gw-0003 area TQ-E2E-3" || notok "assign"
+"${BOC[@]}" assign gw-0003 meter M-1 2>/dev/null; [ $? -eq 2 ] && ok "assign of an unknown kind exits 2" || notok "assign meter"
 R0=$(date +%s.%N)
 declare -A gpid
 for gw in $GWS; do
@@ -208,6 +213,15 @@ for gw in $GWS; do
 done
 wait_sql "SELECT count(*) FROM messages WHERE gateway LIKE 'gw-%'" "$total" 300 \
     || echo "# back office has $(sql "SELECT count(*) FROM messages") of $total"
+# ---- issue 21.9: gw-0002 (its own certificate and topic) reports a bill for
+#      gw-0001's customer in gw-0001's area: refused whole, nothing merged
+printf '{"v":1,"gateway":"gw-0002","seq":999998,"ts":1,"kind":"bills","body":{"bills":[{"id":"C-101/%s","customer":"C-101","area":"TQ-E2E-1","due":"%s-15","total":"99999.99","estimated":false}]}}' "$P" "$N" >"$t/bad3"
+mosquitto_pub -h localhost -p "$bport" --cafile "$t/pki/ca.pem" --cert "$t/pki/gw-0002.pem" \
+    --key "$t/pki/gw-0002.key" -q 1 -t gl/v1/gw-0002/bills -f "$t/bad3" || notok "mosquitto_pub bad3"
+wait_sql "SELECT value FROM counters WHERE name = 'rejected'" 3 100
+foreign=$(cat "$t"/ingest*.log | grep -c 'gl/v1/gw-0002/bills: rejected: customer C-101 belongs to gateway gw-0001, not gw-0002')
+check "a bill from gw-0002 for gw-0001's customer and area refused, named in the log" \
+    "$foreign $(sql "SELECT count(*) FROM bills WHERE gateway = 'gw-0002' AND (customer = 'C-101' OR area = 'TQ-E2E-1')")" "1 0"
 kill -TERM "${ipid[1]}" "${ipid[2]}"
 wait "${ipid[1]}"; r1=$?; wait "${ipid[2]}"; r2=$?
 
@@ -222,9 +236,9 @@ if [ "$r1$r2" = 00 ] && [ "${s1:-0}" -gt 0 ] && [ "${s2:-0}" -gt 0 ] && [ $((s1 
 else
     notok "ingest shares: ${s1:-?} + ${s2:-?} of $total, exit $r1 $r2"; tail -5 "$t"/ingest*.log | sed 's/^/# /'
 fi
-check "counters: stored = message rows = $total, rejected 2" \
+check "counters: stored = message rows = $total, rejected 3" \
     "$(sql "SELECT string_agg(name || '=' || value, ' ' ORDER BY name) FROM counters WHERE name <> 'duplicates'")" \
-    "rejected=2 stored=$total"
+    "rejected=3 stored=$total"
 late=$(sql "SELECT count(*) FROM messages WHERE received > $T_BAD")
 rej=$(cat "$t"/ingest*.log | grep -c 'gl/v1/gw-0003/readings: rejected')
 utf=$(cat "$t"/ingest*.log | grep -c 'rejected: payload: not UTF-8 text')
