@@ -119,7 +119,7 @@ cfg = {
                "inter_frame_ms": 0}],
     "meters": meters,
     "customers": customers,
-    "tariffs": [root + "/examples/tariffs/bj-res.json", root + "/examples/tariffs/com-tou.json"],
+    "tariffs": ["bj-res.json", "com-tou.json"],  # copies: a tariff pushed down replaces its file
     "billing": {"cycle_day": 1, "due_days": 15},
     "uplink": {"host": "localhost", "port": bport, "ca": t + "/pki/ca.pem", "cert": t + "/pki/%s.pem" % gw,
                "key": t + "/pki/%s.key" % gw, "hmac_key": "gw.hmac", "batch_readings": 5, "keepalive_s": 30},
@@ -130,12 +130,13 @@ print("--tcp\n127.0.0.1:%d\n--meters\nDTSU666:1@%d" % (mp, area_w))
 for slave, profile, p in loads:
     print("--meters\n%s:%d@%d" % (profile, slave, p))
 PY
+    cp examples/tariffs/bj-res.json examples/tariffs/com-tou.json "$t/$gw/"
     mapfile -t a <"$t/$gw/simargs"
     simargs+=("${a[@]}")
 done
 for i in 1 2; do
     cat >"$t/bo$i.json" <<CONF
-{"broker": {"host": "localhost", "port": $bport, "ca": "pki/ca.pem", "cert": "pki/backoffice.pem",
+{"broker": {"host": "localhost", "port": $(uplink_bo_port "$t/pki"), "ca": "pki/ca.pem", "cert": "pki/backoffice.pem",
             "key": "pki/backoffice.key", "client_id": "gl-e2e-ingest-$i", "keepalive_s": 10},
  "keys_dir": "keys", "pg": "$PG_CONNINFO", "down_ttl_s": 31622400}
 CONF
@@ -186,6 +187,19 @@ check "back office sent 3 payments down (signed, QoS 1)" "$(tr '\n' ';' <<<"$dow
 wait_sql "SELECT count(*) FROM acks WHERE gateway = 'gw-0001'" 1 100
 out=$("${BOC[@]}" pay gw-0001 C-101 100.00 --ref E2E-PAY-1 --date "$P-28" 2>&1)
 check "the same payment sent again (new seq, same ref)" "$out" "sent payments seq 2 to gw-0001"
+# issue 21.4: every documented command works or is refused with its reason:
+# a tariff pushed (its file replaced, reloaded), one the gateway does not
+# have, one the gateway's parser refuses (refused before signing), relay
+# commands for customers without a relay, resend of what the broker took
+printf '{"id": "bj-res", "versions": []}' >"$t/bad-tariff.json"
+down=$( { "${BOC[@]}" tariff push gw-0001 examples/tariffs/bj-res.json &&
+    "${BOC[@]}" tariff push gw-0002 examples/tariffs/zj-res-tou.json &&
+    "${BOC[@]}" disconnect gw-0001 C-102 && "${BOC[@]}" reconnect gw-0001 C-102 &&
+    "${BOC[@]}" resend gw-0003 1; } 2>&1)
+"${BOC[@]}" tariff push gw-0001 "$t/bad-tariff.json" >"$t/bad-tariff.out" 2>&1; rc_bad_tariff=$?
+check "back office sent 2 tariffs and 3 commands; refused a tariff the gateway's parser refuses (exit $rc_bad_tariff)" \
+    "$(tr '\n' ';' <<<"$down")$rc_bad_tariff$(grep -c 'bad-tariff.json:1:' "$t/bad-tariff.out")" \
+    "sent tariffs seq 3 to gw-0001;sent tariffs seq 2 to gw-0002;sent commands seq 4 to gw-0001;sent commands seq 5 to gw-0001;sent commands seq 2 to gw-0003;21"
 
 # ---- a malformed and a non-UTF-8 payload on a gateway's topic, as that gateway
 pub3() { mosquitto_pub -h localhost -p "$bport" --cafile "$t/pki/ca.pem" --cert "$t/pki/gw-0003.pem" \
@@ -289,10 +303,22 @@ for gw in $GWS; do res+="$gw:$(q $gw "SELECT group_concat(customer || ' ' || kin
     FROM ledger WHERE ref LIKE 'E2E-%'") "; done
 check "gateway ledgers: each payment applied exactly once, none for the unknown customer" "$res" \
     "gw-0001:C-101 payment 10000 E2E-PAY-1 $P-28 gw-0002:C-203 payment 5830 E2E-PAY-2 $P-27 gw-0003: "
-acks=$("${BOC[@]}" acks | tr -d '\r' | cut -d, -f1-6,8-9 | tail -n +2 | tr '\n' ';')
+acks=$("${BOC[@]}" acks | tr -d '\r' | cut -d, -f1-6,8-9 | tail -n +2 | grep ',payments,' | tr '\n' ';')
 check "acks: applied, duplicate (same ref), refused (unknown customer)" "$acks" \
 "gw-0001,1,payments,C-101,100.00,E2E-PAY-1,applied,;gw-0001,2,payments,C-101,100.00,E2E-PAY-1,duplicate,payment ref E2E-PAY-1 already applied;\
 gw-0002,1,payments,C-203,58.30,E2E-PAY-2,applied,;gw-0003,1,payments,C-999,5.00,E2E-PAY-3,refused,unknown customer C-999;"
+acks=$(sql "SELECT gateway, down_seq, down_kind, result, CASE WHEN reason LIKE
+    'seq 1..% acknowledged by the broker and deleted; the outbox holds seq %..%' THEN 'seq 1..K gone' ELSE reason END
+    FROM acks WHERE down_kind IN ('tariffs', 'commands') ORDER BY gateway, down_seq" | tr '\n' ';')
+check "acks (issue 21.4): tariff applied; unknown tariff, relay commands without a relay, resend of deleted seqs refused with the reason" \
+    "$acks" "gw-0001|3|tariffs|applied|;\
+gw-0001|4|commands|refused|customer C-102 has no meter with a relay: a field crew must do it;\
+gw-0001|5|commands|refused|customer C-102 has no meter with a relay: a field crew must do it;\
+gw-0002|2|tariffs|refused|tariff zj-res-tou is not one of this gateway's (add it with a config message);\
+gw-0003|2|commands|refused|seq 1..K gone;"
+pushed=$(python3 -c 'import json, sys; a, b = (open(f).read() for f in sys.argv[1:3]); print(int(json.loads(a) == json.loads(b)), int(a != b))' \
+    "$t/gw-0001/bj-res.json" examples/tariffs/bj-res.json)
+check "the pushed tariff replaced gw-0001's file (the same tariff, written by the gateway)" "$pushed" "1 1"
 
 # ---- readings, status, alerts, line loss
 res=""; want=""

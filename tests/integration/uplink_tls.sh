@@ -29,7 +29,7 @@ check "mosquitto with a TLS 1.2 listener, client certificates required" '[ -s "$
 
 TLS=(--host localhost --port "$PORT" --ca "$T/ca.pem" --hmac-key "$T/gw.hmac")
 GW1=(--gateway gw-0001 --cert "$T/gw-0001.pem" --key "$T/gw-0001.key")
-BO=(-h 127.0.0.1 -p "$PORT" --cafile "$T/ca.pem" --cert "$T/backoffice.pem" --key "$T/backoffice.key")
+BO=(-h 127.0.0.1 -p "$(uplink_bo_port "$T")" --cafile "$T/ca.pem" --cert "$T/backoffice.pem" --key "$T/backoffice.key")
 
 # The back office's subscriber: persistent session, QoS 1, reconnects by
 # itself, but libmosquitto gives up on a TLS error (a reconnect meeting a
@@ -156,6 +156,50 @@ mosquitto_pub -h 127.0.0.1 -p "$PORT" --cafile "$T/ca.pem" --cert "$T/gw-0002.pe
 wait_lines "$T/sub.out" 'gl/v1/gw-0002/readings' 1
 check "a gateway publishing on another gateway's topic is stopped by the broker" \
     '! grep -q 999999 "$T/sub.out" && grep -q "gl/v1/gw-0002/readings" "$T/sub.out"'
+
+# 3b. Identity (issue 21.5), with the shipped tools/broker files: the client
+#     id is the certificate's identity, the back office's ids are its own,
+#     a gateway writes only its uplink kinds and reads only its downlink.
+GWSUB=(-h 127.0.0.1 -p "$PORT" --cafile "$T/ca.pem" --cert "$T/gw-0001.pem" --key "$T/gw-0001.key")
+GW2=(-h 127.0.0.1 -p "$PORT" --cafile "$T/ca.pem" --cert "$T/gw-0002.pem" --key "$T/gw-0002.key")
+GW3=(-h 127.0.0.1 -p "$PORT" --cafile "$T/ca.pem" --cert "$T/gw-0003.pem" --key "$T/gw-0003.key")
+# gw-0001's session (persistent, as the gateway's own) listening to its downlink
+mosquitto_sub "${GWSUB[@]}" -c -i gw-0001 -q 1 -t 'gl/v1/gw-0001/down/#' -v >"$T/gw1.out" 2>"$T/gw1.err" &
+GW1SUB=$!
+takeovers0=$(grep -cE 'Client (gw-0001|bo-test) already connected' "$T/mosquitto.log")
+for _ in $(seq 600); do [ "$(grep -c " as gw-0001 (p2, c0, k60" "$T/mosquitto.log")" -gt 0 ] && break; sleep 0.1; done
+timeout 8 mosquitto_sub "${GW3[@]}" -i gw-0003 -q 1 -t 'gl/v1/gw-0001/down/#' -t 'gl/v1/+/readings' -v -W 6 \
+    >"$T/gw2.out" 2>/dev/null &
+GW2SUB=$!
+# gw-0002's certificate claiming gw-0001's client id, then the back office's
+mosquitto_pub "${GW2[@]}" -i gw-0001 -q 1 -t gl/v1/gw-0002/status -m '{"v":1,"gateway":"gw-0002","seq":2}' 2>/dev/null
+mosquitto_pub "${GW2[@]}" -i bo-test -q 1 -t gl/v1/gw-0002/status -m '{"v":1,"gateway":"gw-0002","seq":3}' 2>/dev/null
+mosquitto_pub "${BO[@]}" -i bo-pub -q 1 -t gl/v1/gw-0001/down/commands -m 'FROM-BACKOFFICE'
+wait_lines "$T/gw1.out" 'FROM-BACKOFFICE' 1
+wait_lines "$T/sub.out" 'gl/v1/gw-0002/status' 2
+takeovers=$(( $(grep -cE 'Client (gw-0001|bo-test) already connected' "$T/mosquitto.log") - takeovers0 ))
+echo "# identity: gw-0001 listener $(kill -0 "$GW1SUB" 2>/dev/null && echo up || echo gone), back office $(kill -0 "$SUB_PID" 2>/dev/null && echo up || echo gone), takeovers $takeovers, gw-0001 got $(grep -c FROM-BACKOFFICE "$T/gw1.out"), status lines $(grep -c gl/v1/gw-0002/status "$T/sub.out")"
+check "gw-0002's certificate claiming gw-0001's or the back office's client id takes over nothing (client id = certificate CN)" \
+    'kill -0 "$GW1SUB" && kill -0 "$SUB_PID" && [ "$takeovers" -eq 0 ] && grep -q "FROM-BACKOFFICE" "$T/gw1.out" &&
+     [ "$(grep -c "gl/v1/gw-0002/status" "$T/sub.out")" -ge 2 ]'
+kill "$GW1SUB" 2>/dev/null; wait "$GW1SUB" 2>/dev/null
+# gw-0001 writing into its own downlink, an unknown kind, and its readings
+mosquitto_pub "${GWSUB[@]}" -q 1 -t gl/v1/gw-0001/down/payments -m 'FORGED-BY-GW' 2>/dev/null
+mosquitto_pub "${GWSUB[@]}" -q 1 -t gl/v1/gw-0001/frobs -m 'FROBS' 2>/dev/null
+mosquitto_pub "${GWSUB[@]}" -q 1 -t gl/v1/gw-0001/readings -m '{"v":1,"gateway":"gw-0001","seq":777777}' 2>/dev/null
+wait_lines "$T/sub.out" '777777' 1
+wait "$GW2SUB" 2>/dev/null
+check "a gateway cannot write into its own downlink, nor an unknown kind" \
+    '! grep -q FORGED-BY-GW "$T/sub.out" && ! grep -q FROBS "$T/sub.out" && grep -q 777777 "$T/sub.out"'
+check "a gateway cannot read another gateway's downlink or uplink" '! grep -q "gl/v1/gw-0001/" "$T/gw2.out"'
+# gw-0001's persistent session again (the clean ones above as gw-0001 ended it)
+timeout 10 mosquitto_sub "${GWSUB[@]}" -c -i gw-0001 -q 1 -t 'gl/v1/gw-0001/down/#' -W 1 >/dev/null 2>&1
+mosquitto_pub -h 127.0.0.1 -p "$(uplink_bo_port "$T")" --cafile "$T/ca.pem" --cert "$T/gw-0001.pem" --key "$T/gw-0001.key" \
+    -i gl-ingest-1 -q 1 -t gl/v1/gw-0001/readings -m x 2>/dev/null; rc_gw_on_bo=$?
+mosquitto_pub "${BO[@]}" -i gl-ingest-probe -q 1 -t gl/v1/gw-0001/readings -m x 2>/dev/null; rc_bo_on_bo=$?
+check "the back office's listener takes only back-office certificates (a gateway's refused: rc $rc_gw_on_bo)" \
+    '[ $rc_gw_on_bo -ne 0 ] && [ $rc_bo_on_bo -eq 0 ]'
+kill "$GW1SUB" 2>/dev/null; wait "$GW1SUB" 2>/dev/null
 
 # 4. Downlink: signed with openssl (the scheme of docs/uplink.md), queued in
 #    the gateway's persistent session while it is offline.
