@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gridledger/money.h"
+#include "gridledger/utf8.h"
 
 typedef struct {
     const cJSON *node;
@@ -101,6 +102,8 @@ static int scan_string(scanner *s)
                 if (s->pos + (size_t)i >= s->doc->len || !is_hex((unsigned char)s->doc->text[s->pos + (size_t)i]))
                     return scan_fail(s, "bad \\u escape in string");
             }
+            if (memcmp(s->doc->text + s->pos + 1, "0000", 4) == 0)
+                return scan_fail(s, "NUL (\\u0000) in string");
             s->pos += 5;
         } else if (c >= 0 && strchr("\"\\/bfnrt", c) != NULL) {
             s->pos++;
@@ -358,6 +361,11 @@ gl_status jsonv_parse(const char *file, const char *text, size_t len, diag *d, j
     doc->len = len;
     if (memchr(doc->text, '\0', len) != NULL) {
         diag_add(d, "%s:1:1: : NUL byte in JSON text", doc->file);
+        ret = GL_ESYNTAX;
+        goto out;
+    }
+    if (!utf8_valid((const uint8_t *)doc->text, len)) {
+        diag_add(d, "%s:1:1: : not UTF-8 text (RFC 8259 8.1)", doc->file);
         ret = GL_ESYNTAX;
         goto out;
     }

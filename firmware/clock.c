@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gridledger/civdate.h"
+
 static int64_t monotonic_ms(void)
 {
     struct timespec ts;
@@ -117,11 +119,47 @@ int64_t clock_make_local(int year, int mon0, int mday, int hour, int minute, int
     return (int64_t)mktime(&tm);
 }
 
+/* zone_suffix: the RFC 3339 zone after a date and time of len bytes: "Z" or
+ * "+HH:MM" / "-HH:MM" -> *off_s east of UTC; 0 if absent or malformed. */
+static int zone_suffix(const char *z, int *off_s)
+{
+    int oh, om, n = 0;
+    if (strcmp(z, "Z") == 0) {
+        *off_s = 0;
+        return 1;
+    }
+    if ((z[0] != '+' && z[0] != '-') || strlen(z) != 6 || sscanf(z + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 ||
+        oh < 0 || oh > 23 || om < 0 || om > 59)
+        return 0;
+    *off_s = (z[0] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    return 1;
+}
+
+/* parse_instant: "YYYY-MM-DDTHH:MM[:SS]" followed by a zone (as metersim
+ * and the docs write times): an instant, whatever the gateway's zone. */
+static gl_status parse_instant(const char *s, size_t len, int64_t *out)
+{
+    int y, mo, d, h, mi, sec = 0, n = 0, off_s;
+    size_t base = len > 19 && s[16] == ':' ? 19 : 16;
+    if (len <= base || !zone_suffix(s + base, &off_s))
+        return GL_ESYNTAX;
+    if (base == 16 ? sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5
+                   : sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+        return GL_ESYNTAX;
+    if ((size_t)n != base || s[4] != '-' || s[7] != '-' || s[10] != 'T' || y < 1970 || y > 9999 ||
+        !civdate_valid(y, mo, d) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+        return GL_ESYNTAX;
+    *out = (int64_t)civdate_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off_s;
+    return GL_OK;
+}
+
 gl_status clock_parse_local(const char *s, int64_t *out)
 {
     struct tm tm;
     int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
     size_t len = s ? strlen(s) : 0;
+    if (len > 16 && (s[len - 1] == 'Z' || s[len - 6] == '+' || s[len - 6] == '-'))
+        return parse_instant(s, len, out);
     memset(&tm, 0, sizeof tm);
     if (len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10) {
         /* date only */

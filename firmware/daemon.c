@@ -50,7 +50,7 @@ static int parse_when(const char *opt, const char *s, int64_t *out)
 {
     if (clock_parse_local(s, out) == GL_OK)
         return 1;
-    cli_error("run", "%s: not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM): %s", opt, s);
+    cli_error("run", "%s: not a date (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] local, or with Z or +HH:MM): %s", opt, s);
     return 0;
 }
 

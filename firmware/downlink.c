@@ -11,6 +11,7 @@
 #include "gridledger/fileio.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/money.h"
+#include "gridledger/utf8.h"
 #include "transport.h"
 
 static const char *const kind_names[DOWNLINK_KIND_COUNT] = {"payments", "topups", "tariffs", "commands",
@@ -294,12 +295,29 @@ static gl_status check_envelope(const cJSON *root, const char *gateway, downlink
         say(reason, cap, m->expires < m->ts ? "expires before ts" : "ts in the future");
         return GL_ERANGE;
     }
+    if (m->expires - m->ts > DOWNLINK_MAX_LIFETIME_S) {
+        say(reason, cap, "expires more than 366 days after ts");
+        return GL_ERANGE;
+    }
     if (m->seq <= last_seq) {
         if (reason != NULL && cap > 0)
             snprintf(reason, cap, "replayed or old seq %lld <= %lld", (long long)m->seq, (long long)last_seq);
         return GL_EREPLAY;
     }
     return GL_OK;
+}
+
+/* lenient_seq: the seq of a message strict parsing refused (invalid UTF-8,
+ * "\u0000", a duplicate key), read by cJSON's lenient parser so the refusal
+ * ack names the message; 0 if none. Nothing else of such a text is used. */
+static int64_t lenient_seq(const char *text, size_t len)
+{
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    int64_t seq = 0;
+    if (!cJSON_IsObject(root) || !get_int(root, "seq", &seq))
+        seq = 0;
+    cJSON_Delete(root);
+    return seq;
 }
 
 gl_status downlink_verify(const uint8_t key[DOWNLINK_KEY_BYTES], const char *gateway, downlink_kind topic_kind,
@@ -326,7 +344,10 @@ gl_status downlink_verify(const uint8_t key[DOWNLINK_KEY_BYTES], const char *gat
     gl_status st = jsonv_parse("downlink", text, len, d, &doc);
     const cJSON *root = doc ? jsonv_root(doc) : NULL;
     if (st != GL_OK || !cJSON_IsObject(root)) {
-        say(reason, reason_cap, "malformed JSON");
+        if (reason != NULL && reason_cap > 0) /* the diag's line without "downlink:" */
+            snprintf(reason, reason_cap, "malformed JSON%s%s", d->count ? " at " : "",
+                     d->count ? d->lines[0] + strlen("downlink:") : "");
+        out->seq = st == GL_ESYNTAX ? lenient_seq(text, len) : 0;
         st = st == GL_ENOMEM ? st : GL_ESYNTAX;
         goto out;
     }
@@ -405,19 +426,44 @@ gl_status downlink_sign(const uint8_t key[DOWNLINK_KEY_BYTES], const char *text,
     return GL_OK;
 }
 
+/* text_clean: src as valid UTF-8 in out (cap > 0): each byte that does not
+ * start a well-formed character becomes '?', so a reason quoting a refused
+ * message (or cut by snprintf inside a character) stays text the back
+ * office accepts. */
+static void text_clean(const char *src, char *out, size_t cap)
+{
+    size_t o = 0, n = strlen(src);
+    for (size_t i = 0; i < n && o + 1 < cap;) {
+        size_t k = 4;
+        while (k > 0 && (i + k > n || !utf8_valid((const uint8_t *)src + i, k)))
+            k--;
+        if (k == 0 || o + k >= cap) {
+            out[o++] = '?';
+            i += k ? k : 1;
+            continue;
+        }
+        memcpy(out + o, src + i, k);
+        o += k;
+        i += k;
+    }
+    out[o] = '\0';
+}
+
 gl_status downlink_ack_body(downlink_kind kind, int64_t down_seq, const char *result, const char *reason, char *buf,
                             size_t cap)
 {
     if (buf == NULL || result == NULL || cap == 0)
         return GL_EINVAL;
     buf[0] = '\0';
+    char clean[DOWNLINK_ACK_MAX];
+    text_clean(reason ? reason : "", clean, sizeof clean);
     cJSON *o = cJSON_CreateObject();
     gl_status st = GL_ENOMEM;
     if (o == NULL)
         goto out;
     if (!cJSON_AddStringToObject(o, "down_kind", downlink_kind_name(kind)) ||
         !cJSON_AddNumberToObject(o, "down_seq", (double)down_seq) || !cJSON_AddStringToObject(o, "result", result) ||
-        !cJSON_AddStringToObject(o, "reason", reason ? reason : ""))
+        !cJSON_AddStringToObject(o, "reason", clean))
         goto out;
     st = cap > 5 && cJSON_PrintPreallocated(o, buf, (int)(cap - 5), 0) ? GL_OK : GL_EBOUND;
 out:

@@ -18,6 +18,7 @@
 #define DOWNLINK_KEY_BYTES 32
 #define DOWNLINK_MAX_TEXT (256u * 1024u) /* a downlink message larger than this is refused */
 #define DOWNLINK_MAX_SKEW_S 300          /* ts may be this far ahead of the gateway's clock */
+#define DOWNLINK_MAX_LIFETIME_S 31622400 /* expires - ts: 366 days, the back office's largest down_ttl_s */
 #define DOWNLINK_ID_MAX 64               /* customer, ref */
 #define DOWNLINK_ACK_MAX 512             /* an ack body fits in this */
 

@@ -6,9 +6,11 @@
  * outbox and deletes what the broker acknowledged on its own), so sending
  * never waits for a poll cycle or a billing run, however fast a simulated
  * clock runs. Downlink payments and top-ups go into the ledger on the
- * uplink's connection; relay commands and "poll now" are handed to the main
- * thread (a small queue under a mutex, and flags) so only the main thread
- * touches the meters. At stop the thread drains the outbox for a while
+ * uplink's connection; relay commands (for customers with a relay) and "poll
+ * now" are handed to the main thread (a small queue under a mutex, and
+ * flags) so only the main thread touches the meters; a tariff or a config
+ * replaces its file and the daemon reloads; "resend" answers from the
+ * outbox. What cannot be carried out is refused with the reason. At stop the thread drains the outbox for a while
  * (DRAIN_MS; with --until on a simulated clock, DRAIN_SIM_MS) and ends. */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -21,6 +23,7 @@
 #include "glog.h"
 #include "gridledger/clock.h"
 #include "gridledger/fileio.h"
+#include "gridledger/tariff.h"
 #include "jobs.h"
 #include "payment.h"
 
@@ -85,9 +88,23 @@ static gl_status on_topup(void *ctx, const downlink_msg *m, char *reason, size_t
     return apply_money(ctx, m, 1, reason, cap);
 }
 
+/* has_relay: GL_OK if one of the customer's meters has a relay, else
+ * GL_EUNSUPPORTED and why (the command cannot be carried out here). */
+static gl_status has_relay(const jobs_uplink *u, const char *customer, char *reason, size_t cap)
+{
+    const config *cfg = u->g->cfg;
+    for (int i = 0; i < cfg->nmeters; i++)
+        if (cfg->meters[i].relay && strcmp(cfg->meters[i].customer, customer) == 0)
+            return GL_OK;
+    snprintf(reason, cap, "customer %s has no meter with a relay: a field crew must do it", customer);
+    return GL_EUNSUPPORTED;
+}
+
 static gl_status queue_relay(jobs_uplink *u, const char *customer, int closed, char *reason, size_t cap)
 {
     gl_status st = known(u, customer, reason, cap);
+    if (st == GL_OK)
+        st = has_relay(u, customer, reason, cap);
     if (st != GL_OK)
         return st;
     pthread_mutex_lock(&u->mu);
@@ -112,6 +129,71 @@ static gl_status ack_alert(jobs_uplink *u, const downlink_msg *m, char *reason, 
     return st;
 }
 
+/* resend: the up messages from since_seq on go (again) to the broker if the
+ * outbox still holds them: it keeps every message until the broker has
+ * acknowledged it and deletes it then, and after any reconnect it sends
+ * again all it holds. Refused, with the range that is gone, when the
+ * broker acknowledged part of them already. */
+static gl_status resend(jobs_uplink *u, int64_t since_seq, char *reason, size_t cap)
+{
+    store_outbox_stats os;
+    gl_status st = store_outbox_stats_get(u->store, &os);
+    if (st != GL_OK) {
+        snprintf(reason, cap, "store: %s", gl_strerror(st));
+        return st;
+    }
+    int64_t kept = os.depth > 0 ? os.oldest_seq : os.last_seq + 1; /* the first seq still held */
+    if (since_seq > os.last_seq) {
+        snprintf(reason, cap, "seq %lld not sent yet (last seq %lld)", (long long)since_seq, (long long)os.last_seq);
+        return GL_ERANGE;
+    }
+    if (since_seq < kept) {
+        snprintf(reason, cap, "seq %lld..%lld acknowledged by the broker and deleted; the outbox holds seq %lld..%lld",
+                 (long long)(since_seq > 0 ? since_seq : 1), (long long)(kept - 1), (long long)kept,
+                 (long long)os.last_seq);
+        return GL_ENOTFOUND;
+    }
+    snprintf(reason, cap, "seq %lld..%lld still in the outbox: sent until acknowledged", (long long)since_seq,
+             (long long)os.last_seq);
+    return GL_OK;
+}
+
+/* on_tariff: a tariff pushed by the back office replaces the file of the
+ * configured tariff with its id once tariff_parse accepts it (temp file,
+ * fsync, rename), then the daemon reloads (the SIGHUP path: billing takes
+ * the new tariff; the old one stays if the reload fails). */
+static gl_status on_tariff(void *ctx, const downlink_msg *m, char *reason, size_t cap)
+{
+    jobs_uplink *u = ctx;
+    diag *d = malloc(sizeof *d);
+    tariff_set *ts = malloc(sizeof *ts);
+    gl_status st = GL_ENOMEM;
+    if (d == NULL || ts == NULL)
+        goto out;
+    diag_init(d);
+    st = tariff_parse("tariff", m->json, strlen(m->json), d, ts);
+    if (st != GL_OK) {
+        snprintf(reason, cap, "%s", d->count ? d->lines[0] : gl_strerror(st));
+        goto out;
+    }
+    int i = config_find_tariff(u->g->cfg, ts->id);
+    if (i < 0) {
+        snprintf(reason, cap, "tariff %s is not one of this gateway's (add it with a config message)", ts->id);
+        st = GL_ENOTFOUND;
+        goto out;
+    }
+    st = fileio_write_atomic(u->g->cfg->tariffs[i].path, m->json, strlen(m->json));
+    if (st != GL_OK) {
+        snprintf(reason, cap, "cannot write %s: %s", u->g->cfg->tariffs[i].path, gl_strerror(st));
+        goto out;
+    }
+    daemon_request_reload();
+out:
+    free(d);
+    free(ts);
+    return st;
+}
+
 static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
     jobs_uplink *u = ctx;
@@ -125,6 +207,7 @@ static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size
     case DOWNLINK_CMD_ACK_ALERT:
         return ack_alert(u, m, reason, cap);
     case DOWNLINK_CMD_RESEND:
+        return resend(u, m->since_seq, reason, cap);
     default:
         snprintf(reason, cap, "command not supported by this gateway");
         return GL_EUNSUPPORTED;
@@ -192,8 +275,8 @@ gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int sim_until)
     u->drain_ms = sim_until ? DRAIN_SIM_MS : DRAIN_MS;
     pthread_mutex_init(&u->mu, NULL);
     g->up = u;
-    uplink_callbacks cb = {.ctx = u, .payment = on_payment, .topup = on_topup, .command = on_command,
-                           .config = on_config};
+    uplink_callbacks cb = {.ctx = u, .payment = on_payment, .topup = on_topup, .tariff = on_tariff,
+                           .command = on_command, .config = on_config};
     gl_status st = cli_open_store(g->cfg, &u->store) == CLI_OK ? GL_OK : GL_EIO;
     if (st == GL_OK)
         st = uplink_new_from_config(g->cfg, u->store, &cb, &u->up);

@@ -60,6 +60,7 @@ typedef struct transport_tls_info {
     int64_t handshake_us;     /* the last handshake's duration */
     char ciphersuite[64];     /* the last negotiated suite */
     uint32_t verify_flags;    /* mbedTLS verify flags of the last failed check */
+    char reason[96];          /* why the last handshake failed, "" after a success */
 } transport_tls_info;
 
 /* transport_tls_info_get: facts about the last handshake of a TLS transport. */

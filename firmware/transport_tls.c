@@ -10,6 +10,7 @@
  * seeded from the OS entropy source; the session kept for resumption on
  * reconnect. Every wait is bounded by the caller's timeout. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -104,6 +105,68 @@ static void set_send_timeout(int fd, int timeout_ms)
     (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
+/* Why the server's certificate failed, from mbedTLS's verify flags (x509.h);
+ * the first that applies, most telling first. */
+static const struct {
+    uint32_t flag;
+    const char *why;
+} verify_reasons[] = {
+    {MBEDTLS_X509_BADCERT_NOT_TRUSTED, "server certificate not trusted (not signed by the configured CA)"},
+    {MBEDTLS_X509_BADCERT_EXPIRED, "server certificate expired"},
+    {MBEDTLS_X509_BADCERT_FUTURE, "server certificate not yet valid"},
+    {MBEDTLS_X509_BADCERT_CN_MISMATCH, "wrong host name (the server certificate names another host)"},
+    {MBEDTLS_X509_BADCERT_REVOKED, "server certificate revoked"},
+    {MBEDTLS_X509_BADCERT_BAD_MD, "server certificate signed with a hash refused by the profile"},
+    {MBEDTLS_X509_BADCERT_BAD_PK, "server certificate signed with an algorithm refused by the profile"},
+    {MBEDTLS_X509_BADCERT_BAD_KEY, "server certificate key refused by the profile (curve or RSA size)"},
+    {MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE, "server certificate not for TLS servers"},
+    {MBEDTLS_X509_BADCERT_MISSING, "no server certificate"},
+};
+
+/* Why the peer or mbedTLS ended the handshake, from its alert or error. */
+static const char *alert_reason(int alert)
+{
+    switch (alert) {
+    case MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION:
+        return "protocol version refused by the server (TLS 1.2 only here)";
+    case MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE:
+    case MBEDTLS_SSL_ALERT_MSG_INSUFFICIENT_SECURITY:
+        return "refused by the server: no cipher suite or curve in common";
+    case MBEDTLS_SSL_ALERT_MSG_BAD_CERT:
+    case MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA:
+    case MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED:
+    case MBEDTLS_SSL_ALERT_MSG_CERT_REVOKED:
+    case MBEDTLS_SSL_ALERT_MSG_CERT_UNKNOWN:
+    case MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_CERT:
+    case MBEDTLS_SSL_ALERT_MSG_ACCESS_DENIED:
+        return "our client certificate refused by the server";
+    default:
+        return "fatal alert from the server";
+    }
+}
+
+static void note_failure(tls_ctx *c, int ret)
+{
+    uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
+    const char *why = NULL;
+    c->info.verify_flags = flags == (uint32_t)-1 ? 0 : flags;
+    for (size_t i = 0; c->info.verify_flags && why == NULL && i < sizeof verify_reasons / sizeof verify_reasons[0]; i++)
+        if (c->info.verify_flags & verify_reasons[i].flag)
+            why = verify_reasons[i].why;
+    if (why == NULL && ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && c->ssl.in_msg != NULL)
+        why = alert_reason(c->ssl.in_msg[1]);
+    if (why == NULL && ret == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION)
+        why = "protocol version: the server does not speak TLS 1.2";
+    if (why == NULL && (ret == MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE || ret == MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO))
+        why = "the server chose a cipher suite or curve outside the profile";
+    if (why == NULL && ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
+        why = "server certificate refused";
+    if (why != NULL)
+        snprintf(c->info.reason, sizeof c->info.reason, "%s", why);
+    else
+        snprintf(c->info.reason, sizeof c->info.reason, "mbedTLS error -0x%04x", (unsigned)-ret);
+}
+
 /* The handshake one step at a time, each read bounded by what is left of
  * timeout_ms. A resumed handshake never reaches the server's Certificate. */
 static gl_status handshake(tls_ctx *c, int timeout_ms)
@@ -120,13 +183,14 @@ static gl_status handshake(tls_ctx *c, int timeout_ms)
             saw_cert = 1;
         int ret = mbedtls_ssl_handshake_step(&c->ssl);
         if (ret != 0) {
-            c->info.verify_flags = mbedtls_ssl_get_verify_result(&c->ssl);
+            note_failure(c, ret);
             return ret == MBEDTLS_ERR_SSL_TIMEOUT ? GL_ETIMEOUT : tls_err(ret) == GL_ENET ? GL_ENET : GL_ETLS;
         }
     }
     c->info.resumed = !saw_cert;
     c->info.handshake_us = (transport_now_ms() - t0) * 1000;
     c->info.verify_flags = 0;
+    c->info.reason[0] = '\0';
     const char *suite = mbedtls_ssl_get_ciphersuite(&c->ssl);
     snprintf(c->info.ciphersuite, sizeof c->info.ciphersuite, "%s", suite ? suite : "?");
     return GL_OK;

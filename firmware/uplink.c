@@ -435,8 +435,8 @@ static gl_status handle_downlink(uplink *u, downlink_kind kind, const mqttpkt *p
         u->stats.duplicates++;
     else
         u->stats.refused++;
-    glog_info("uplink: downlink %s seq %lld: %s%s%s", downlink_kind_name(kind), (long long)m.seq, result,
-              reason[0] ? ": " : "", reason);
+    glog(strcmp(result, "refused") == 0 ? GLOG_WARN : GLOG_INFO, "uplink: downlink %s seq %lld: %s%s%s",
+         downlink_kind_name(kind), (long long)m.seq, result, reason[0] ? ": " : "", reason);
     char body[DOWNLINK_ACK_MAX];
     st = downlink_ack_body(kind, m.seq, result, reason, body, sizeof body);
     if (st == GL_OK)
@@ -573,7 +573,11 @@ static void connect_broker(uplink *u)
     int64_t deadline = transport_now_ms() + u->connect_timeout_ms;
     gl_status st = u->tr.ops->connect(u->tr.ctx, u->host, u->port, u->connect_timeout_ms);
     if (st != GL_OK) {
-        connection_lost(u, st == GL_ETLS ? "TLS handshake" : "connect", st);
+        transport_tls_info ti;
+        char where[sizeof u->stats.last_error_where];
+        transport_tls_info_get(&u->tr, &ti);
+        snprintf(where, sizeof where, "TLS handshake%s%s", ti.reason[0] ? ": " : "", ti.reason);
+        connection_lost(u, st == GL_ETLS ? where : "connect", st);
         return;
     }
     mqttpkt_connect c = {.client_id = u->gw, .keepalive_s = (uint16_t)(u->keepalive_ms / 1000), .clean_session = 0};

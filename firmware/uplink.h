@@ -72,7 +72,7 @@ typedef struct uplink_stats {
     int64_t oversize;         /* stored messages too large to send (deleted, counted) */
     int backoff_ms;           /* the delay before the next attempt */
     gl_status last_error;
-    char last_error_where[32];
+    char last_error_where[128];
 } uplink_stats;
 
 /* uplink_new: checks the options and takes the transport (also on failure:

@@ -40,7 +40,7 @@ bport=$(free_port); pa=$(free_port); pb=$(free_port)
 uplink_broker_conf "$OUT/pki" "$bport" server
 uplink_broker_start "$OUT/pki" >/dev/null 2>&1
 say "-- mosquitto with TLS 1.2, client certificates and a per-gateway ACL on port $bport"
-/usr/bin/python3 tools/demo/area.py "$OUT" "$bport" "$pa" "$pb" "$OUT/pki"
+/usr/bin/python3 tools/demo/area.py "$OUT" "$bport" "$pa" "$pb" "$OUT/pki" "$(uplink_bo_port "$OUT/pki")"
 "$GL" -c "$OUT/gridledger.json" check-config
 S0=$(date -d "$START" +%s)
 mapfile -t simargs <"$OUT/metersim.args"

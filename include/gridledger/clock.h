@@ -45,8 +45,10 @@ gl_status clock_set_timezone(const char *tz);
 int64_t clock_make_local(int year, int mon0, int mday, int hour, int minute, int second);
 
 /* clock_parse_local: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" in the
- * process's zone -> epoch seconds. A time in a DST gap or fold is resolved
- * by mktime (tm_isdst = -1). GL_ESYNTAX on bad text. */
+ * process's zone -> epoch seconds; with an RFC 3339 zone after the time
+ * ("...Z", "...+08:00", as metersim and the docs write it) the instant it
+ * names. A time in a DST gap or fold is resolved by mktime (tm_isdst = -1).
+ * GL_ESYNTAX on bad text. */
 gl_status clock_parse_local(const char *s, int64_t *out);
 
 /* clock_format_local: t as "YYYY-MM-DDTHH:MM:SS+08:00" in the process's zone. */

@@ -1,9 +1,10 @@
 /* jsonv.h: strict JSON with source positions, and validated field readers.
  *
  * jsonv_parse checks the text against RFC 8259 itself (so a syntax error is
- * reported at its exact line, column and JSON path, and duplicate keys are
- * refused), then builds the cJSON tree and remembers where each value and key
- * stood. The readers (jsonv_get_*) check type, presence and range and report
+ * reported at its exact line, column and JSON path; duplicate keys, text that
+ * is not UTF-8 and strings holding U+0000 (a raw NUL or "\u0000", which a C
+ * string would silently cut) are refused), then builds the cJSON tree and
+ * remembers where each value and key stood. The readers (jsonv_get_*) check type, presence and range and report
  * every problem to the diag as "FILE:LINE:COL: path: what is wrong"; they
  * return 1 when a value was read (or defaulted) and 0 otherwise, so a
  * validator can go on and report all errors in one run.

@@ -24,7 +24,8 @@
 # status, alerts, line loss arrive; a payment sent down is applied once,
 # acknowledged, its repeat acknowledged as a duplicate, a payment for an
 # unknown customer refused; a malformed and a non-UTF-8 payload published on
-# a gateway topic are rejected and counted without stopping ingest; the area
+# a gateway topic are rejected and counted without stopping ingest; a bill a
+# gateway reports for another gateway's customer and area is refused; the area
 # report (CSV and XLSX) equals the gateways' own figures.
 # E2E_SPEED (default 40000) sets the simulated clock's speed, E2E_MONTH the
 # month P (default next month); KEEP=1 keeps the temp folder (configs,
@@ -118,7 +119,7 @@ cfg = {
                "inter_frame_ms": 0}],
     "meters": meters,
     "customers": customers,
-    "tariffs": [root + "/examples/tariffs/bj-res.json", root + "/examples/tariffs/com-tou.json"],
+    "tariffs": ["bj-res.json", "com-tou.json"],  # copies: a tariff pushed down replaces its file
     "billing": {"cycle_day": 1, "due_days": 15},
     "uplink": {"host": "localhost", "port": bport, "ca": t + "/pki/ca.pem", "cert": t + "/pki/%s.pem" % gw,
                "key": t + "/pki/%s.key" % gw, "hmac_key": "gw.hmac", "batch_readings": 5, "keepalive_s": 30},
@@ -129,12 +130,13 @@ print("--tcp\n127.0.0.1:%d\n--meters\nDTSU666:1@%d" % (mp, area_w))
 for slave, profile, p in loads:
     print("--meters\n%s:%d@%d" % (profile, slave, p))
 PY
+    cp examples/tariffs/bj-res.json examples/tariffs/com-tou.json "$t/$gw/"
     mapfile -t a <"$t/$gw/simargs"
     simargs+=("${a[@]}")
 done
 for i in 1 2; do
     cat >"$t/bo$i.json" <<CONF
-{"broker": {"host": "localhost", "port": $bport, "ca": "pki/ca.pem", "cert": "pki/backoffice.pem",
+{"broker": {"host": "localhost", "port": $(uplink_bo_port "$t/pki"), "ca": "pki/ca.pem", "cert": "pki/backoffice.pem",
             "key": "pki/backoffice.key", "client_id": "gl-e2e-ingest-$i", "keepalive_s": 10},
  "keys_dir": "keys", "pg": "$PG_CONNINFO", "down_ttl_s": 31622400}
 CONF
@@ -154,6 +156,10 @@ for i in 1 2; do
 done
 for _ in $(seq 100); do [ "$(sql "SELECT count(*) FROM counters" 2>/dev/null)" = 3 ] && break; sleep 0.1; done
 sleep 0.5
+# the registry of who reports what: gw-0003's area pinned by the operator
+# (the others' are taken by the first gateway that reports them)
+"${BOC[@]}" assign gw-0003 area TQ-E2E-3 && ok "assign gw-0003 area TQ-E2E-3" || notok "assign"
+"${BOC[@]}" assign gw-0003 meter M-1 2>/dev/null; [ $? -eq 2 ] && ok "assign of an unknown kind exits 2" || notok "assign meter"
 R0=$(date +%s.%N)
 declare -A gpid
 for gw in $GWS; do
@@ -181,6 +187,19 @@ check "back office sent 3 payments down (signed, QoS 1)" "$(tr '\n' ';' <<<"$dow
 wait_sql "SELECT count(*) FROM acks WHERE gateway = 'gw-0001'" 1 100
 out=$("${BOC[@]}" pay gw-0001 C-101 100.00 --ref E2E-PAY-1 --date "$P-25" 2>&1)
 check "the same payment sent again (new seq, same ref)" "$out" "sent payments seq 2 to gw-0001"
+# issue 21.4: every documented command works or is refused with its reason:
+# a tariff pushed (its file replaced, reloaded), one the gateway does not
+# have, one the gateway's parser refuses (refused before signing), relay
+# commands for customers without a relay, resend of what the broker took
+printf '{"id": "bj-res", "versions": []}' >"$t/bad-tariff.json"
+down=$( { "${BOC[@]}" tariff push gw-0001 examples/tariffs/bj-res.json &&
+    "${BOC[@]}" tariff push gw-0002 examples/tariffs/zj-res-tou.json &&
+    "${BOC[@]}" disconnect gw-0001 C-102 && "${BOC[@]}" reconnect gw-0001 C-102 &&
+    "${BOC[@]}" resend gw-0003 1; } 2>&1)
+"${BOC[@]}" tariff push gw-0001 "$t/bad-tariff.json" >"$t/bad-tariff.out" 2>&1; rc_bad_tariff=$?
+check "back office sent 2 tariffs and 3 commands; refused a tariff the gateway's parser refuses (exit $rc_bad_tariff)" \
+    "$(tr '\n' ';' <<<"$down")$rc_bad_tariff$(grep -c 'bad-tariff.json:1:' "$t/bad-tariff.out")" \
+    "sent tariffs seq 3 to gw-0001;sent tariffs seq 2 to gw-0002;sent commands seq 4 to gw-0001;sent commands seq 5 to gw-0001;sent commands seq 2 to gw-0003;21"
 
 # ---- a malformed and a non-UTF-8 payload on a gateway's topic, as that gateway
 pub3() { mosquitto_pub -h localhost -p "$bport" --cafile "$t/pki/ca.pem" --cert "$t/pki/gw-0003.pem" \
@@ -208,6 +227,15 @@ for gw in $GWS; do
 done
 wait_sql "SELECT count(*) FROM messages WHERE gateway LIKE 'gw-%'" "$total" 300 \
     || echo "# back office has $(sql "SELECT count(*) FROM messages") of $total"
+# ---- issue 21.9: gw-0002 (its own certificate and topic) reports a bill for
+#      gw-0001's customer in gw-0001's area: refused whole, nothing merged
+printf '{"v":1,"gateway":"gw-0002","seq":999998,"ts":1,"kind":"bills","body":{"bills":[{"id":"C-101/%s","customer":"C-101","area":"TQ-E2E-1","due":"%s-15","total":"99999.99","estimated":false}]}}' "$P" "$N" >"$t/bad3"
+mosquitto_pub -h localhost -p "$bport" --cafile "$t/pki/ca.pem" --cert "$t/pki/gw-0002.pem" \
+    --key "$t/pki/gw-0002.key" -q 1 -t gl/v1/gw-0002/bills -f "$t/bad3" || notok "mosquitto_pub bad3"
+wait_sql "SELECT value FROM counters WHERE name = 'rejected'" 3 100
+foreign=$(cat "$t"/ingest*.log | grep -c 'gl/v1/gw-0002/bills: rejected: customer C-101 belongs to gateway gw-0001, not gw-0002')
+check "a bill from gw-0002 for gw-0001's customer and area refused, named in the log" \
+    "$foreign $(sql "SELECT count(*) FROM bills WHERE gateway = 'gw-0002' AND (customer = 'C-101' OR area = 'TQ-E2E-1')")" "1 0"
 kill -TERM "${ipid[1]}" "${ipid[2]}"
 wait "${ipid[1]}"; r1=$?; wait "${ipid[2]}"; r2=$?
 
@@ -222,9 +250,9 @@ if [ "$r1$r2" = 00 ] && [ "${s1:-0}" -gt 0 ] && [ "${s2:-0}" -gt 0 ] && [ $((s1 
 else
     notok "ingest shares: ${s1:-?} + ${s2:-?} of $total, exit $r1 $r2"; tail -5 "$t"/ingest*.log | sed 's/^/# /'
 fi
-check "counters: stored = message rows = $total, rejected 2" \
+check "counters: stored = message rows = $total, rejected 3" \
     "$(sql "SELECT string_agg(name || '=' || value, ' ' ORDER BY name) FROM counters WHERE name <> 'duplicates'")" \
-    "rejected=2 stored=$total"
+    "rejected=3 stored=$total"
 late=$(sql "SELECT count(*) FROM messages WHERE received > $T_BAD")
 rej=$(cat "$t"/ingest*.log | grep -c 'gl/v1/gw-0003/readings: rejected')
 utf=$(cat "$t"/ingest*.log | grep -c 'rejected: payload: not UTF-8 text')
@@ -275,10 +303,22 @@ for gw in $GWS; do res+="$gw:$(q $gw "SELECT group_concat(customer || ' ' || kin
     FROM ledger WHERE ref LIKE 'E2E-%'") "; done
 check "gateway ledgers: each payment applied exactly once, none for the unknown customer" "$res" \
     "gw-0001:C-101 payment 10000 E2E-PAY-1 $P-25 gw-0002:C-203 payment 5830 E2E-PAY-2 $P-25 gw-0003: "
-acks=$("${BOC[@]}" acks | tr -d '\r' | cut -d, -f1-6,8-9 | tail -n +2 | tr '\n' ';')
+acks=$("${BOC[@]}" acks | tr -d '\r' | cut -d, -f1-6,8-9 | tail -n +2 | grep ',payments,' | tr '\n' ';')
 check "acks: applied, duplicate (same ref), refused (unknown customer)" "$acks" \
 "gw-0001,1,payments,C-101,100.00,E2E-PAY-1,applied,;gw-0001,2,payments,C-101,100.00,E2E-PAY-1,duplicate,payment ref E2E-PAY-1 already applied;\
 gw-0002,1,payments,C-203,58.30,E2E-PAY-2,applied,;gw-0003,1,payments,C-999,5.00,E2E-PAY-3,refused,unknown customer C-999;"
+acks=$(sql "SELECT gateway, down_seq, down_kind, result, CASE WHEN reason LIKE
+    'seq 1..% acknowledged by the broker and deleted; the outbox holds seq %..%' THEN 'seq 1..K gone' ELSE reason END
+    FROM acks WHERE down_kind IN ('tariffs', 'commands') ORDER BY gateway, down_seq" | tr '\n' ';')
+check "acks (issue 21.4): tariff applied; unknown tariff, relay commands without a relay, resend of deleted seqs refused with the reason" \
+    "$acks" "gw-0001|3|tariffs|applied|;\
+gw-0001|4|commands|refused|customer C-102 has no meter with a relay: a field crew must do it;\
+gw-0001|5|commands|refused|customer C-102 has no meter with a relay: a field crew must do it;\
+gw-0002|2|tariffs|refused|tariff zj-res-tou is not one of this gateway's (add it with a config message);\
+gw-0003|2|commands|refused|seq 1..K gone;"
+pushed=$(python3 -c 'import json, sys; a, b = (open(f).read() for f in sys.argv[1:3]); print(int(json.loads(a) == json.loads(b)), int(a != b))' \
+    "$t/gw-0001/bj-res.json" examples/tariffs/bj-res.json)
+check "the pushed tariff replaced gw-0001's file (the same tariff, written by the gateway)" "$pushed" "1 1"
 
 # ---- readings, status, alerts, line loss
 res=""; want=""

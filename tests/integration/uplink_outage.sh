@@ -40,7 +40,7 @@ check "mosquitto with a TLS 1.2 listener, client certificates required" '[ -s "$
 TLS=(--host localhost --port "$PORT" --ca "$T/ca.pem" --hmac-key "$T/gw.hmac")
 GW1=(--gateway gw-0001 --cert "$T/gw-0001.pem" --key "$T/gw-0001.key")
 GW2=(--gateway gw-0002 --cert "$T/gw-0002.pem" --key "$T/gw-0002.key")
-BO=(-h 127.0.0.1 -p "$PORT" --cafile "$T/ca.pem" --cert "$T/backoffice.pem" --key "$T/backoffice.key")
+BO=(-h 127.0.0.1 -p "$(uplink_bo_port "$T")" --cafile "$T/ca.pem" --cert "$T/backoffice.pem" --key "$T/backoffice.key")
 
 # wait_until SECONDS CMD...: polls CMD every 0.1 s; 1 when time runs out.
 wait_until() {

@@ -21,6 +21,12 @@
     "\"tariff\":\"bj-res\",\"lines\":[],\"total\":\"" total "\",\"currency\":\"CNY\",\"area\":\"" area "\"," \
     "\"due\":\"2024-02-15\",\"estimated\":false}"
 
+#define BILL_DUE(id, cust, due) \
+    "{\"id\":\"" id "\",\"customer\":\"" cust "\",\"total\":\"1.00\",\"area\":\"TQ-1\",\"due\":\"" due "\"}"
+#define GRADES(cust, grade) \
+    "{\"as_of\":\"2024-04-01\",\"results\":[{\"customer\":\"" cust "\",\"arrears\":\"0.00\",\"days_overdue\":0," \
+    "\"penalty\":\"0.00\",\"grade\":\"" grade "\"}]}"
+
 struct msg_case {
     const char *topic;   /* NULL: gl/v1/GW/KIND from the envelope fields */
     const char *raw;     /* non-NULL: the payload as is */
@@ -64,7 +70,7 @@ static const struct msg_case msgs[] = {
      BO_STORED},
     /* an action with a time of day: the deadline carries the minute */
     {NULL, NULL, "gw-3", 1, "worklist",
-     "{\"date\":\"2024-03-02\",\"rows\":[{\"customer\":\"C-9\",\"name\":\"Li Si\",\"grid\":\"G-02\",\"grade\":\"D\","
+     "{\"date\":\"2024-03-02\",\"rows\":[{\"customer\":\"C-30\",\"name\":\"Li Si\",\"grid\":\"G-02\",\"grade\":\"D\","
      "\"arrears\":\"99.00\",\"penalty\":\"1.00\",\"oldest_due\":\"2024-01-15\",\"days_overdue\":47,"
      "\"action\":\"confirm_30min\",\"channel\":\"phone\",\"priority\":9,\"deadline\":\"2024-03-02T10:30\"}]}",
      BO_STORED},
@@ -94,7 +100,7 @@ static const struct msg_case msgs[] = {
     {NULL, NULL, "gw-1", 30, "lineloss", "{\"period\":\"2024-1\",\"area\":\"TQ-1\",\"supplied_kwh\":\"1\",\"sold_kwh\":\"1\",\"loss_kwh\":\"0\",\"loss_pct\":\"0\"}", BO_REJECTED},
     {NULL, NULL, "gw-1", 31, "status", "{\"uptime_s\":-1}", BO_REJECTED},
     {NULL, NULL, "gw-3", 2, "worklist",
-     "{\"date\":\"2024-03-03\",\"rows\":[{\"customer\":\"C-9\",\"name\":\"Li Si\",\"grid\":\"G-02\",\"grade\":\"D\","
+     "{\"date\":\"2024-03-03\",\"rows\":[{\"customer\":\"C-30\",\"name\":\"Li Si\",\"grid\":\"G-02\",\"grade\":\"D\","
      "\"arrears\":\"99.00\",\"penalty\":\"1.00\",\"oldest_due\":\"2024-01-15\",\"days_overdue\":47,"
      "\"action\":\"confirm_30min\",\"channel\":\"phone\",\"priority\":9,\"deadline\":\"2024-03-03T24:30\"}]}",
      BO_REJECTED},
@@ -102,6 +108,28 @@ static const struct msg_case msgs[] = {
     {NULL, NULL, "gw-1", 32, "alerts",
      "{\"kind\":\"meter_offline\",\"subject\":\"\xcc\xa8\xc7\xf8\",\"detail\":\"x\",\"ts\":1700000000,\"alert\":true}",
      BO_REJECTED},
+    /* issue 21.9: the gateway's strictness (one checker: civdate, jsonv, the grade set), both sides */
+    {NULL, NULL, "gw-1", 33, "bills", "{\"bills\":[" BILL_DUE("C-3/2024-02", "C-3", "2024-02-30") "]}", BO_REJECTED},
+    {NULL, NULL, "gw-1", 34, "bills", "{\"bills\":[" BILL_DUE("C-3/2024-02", "C-3", "2023-02-29") "]}", BO_REJECTED},
+    {NULL, NULL, "gw-1", 35, "bills", "{\"bills\":[" BILL_DUE("C-3/2024-02", "C-3", "2024-02-29") "]}", BO_STORED},
+    {NULL, NULL, "gw-1", 36, "grades", GRADES("C-1\\u0000X", "A"), BO_REJECTED},
+    {NULL, NULL, "gw-1", 37, "grades", GRADES("C-1", "Z"), BO_REJECTED},
+    {NULL, NULL, "gw-1", 38, "grades", GRADES("C-1", "AAA"), BO_STORED},
+    {"gl/v1/gw-1/bills", "{\"v\":1,\"gateway\":\"gw-1\",\"seq\":39,\"seq\":40,\"ts\":1,\"kind\":\"bills\","
+     "\"body\":{\"bills\":[]}}", NULL, 0, NULL, NULL, BO_REJECTED}, /* two "seq" members */
+    {NULL, NULL, "gw-1", 41, "worklist",
+     "{\"date\":\"2024-03-09\",\"rows\":[{\"customer\":\"C-1\",\"name\":\"Zhang San\",\"grid\":\"G-01\",\"grade\":\"Q\","
+     "\"arrears\":\"1.00\",\"penalty\":\"0.00\",\"oldest_due\":null,\"days_overdue\":0,\"action\":\"sms\","
+     "\"channel\":\"sms\",\"priority\":2}]}",
+     BO_REJECTED},
+    /* issue 21.9: gw-2 reporting gw-1's customer and area (the first to report them owns them) */
+    {NULL, NULL, "gw-2", 2, "bills", "{\"bills\":[" BILL("C-1/2024-02", "C-1", "99999.99", "TQ-2") "]}", BO_REJECTED},
+    {NULL, NULL, "gw-2", 3, "bills", "{\"bills\":[" BILL("C-50/2024-02", "C-50", "99999.99", "TQ-1") "]}", BO_REJECTED},
+    {NULL, NULL, "gw-2", 4, "lineloss",
+     "{\"period\":\"2024-02\",\"area\":\"TQ-1\",\"supplied_kwh\":\"1\",\"sold_kwh\":\"1\",\"loss_kwh\":\"0\",\"loss_pct\":\"0\"}",
+     BO_REJECTED},
+    {NULL, NULL, "gw-2", 5, "grades", GRADES("C-2", "A"), BO_REJECTED},
+    {NULL, NULL, "gw-2", 6, "bills", "{\"bills\":[" BILL("C-9/2024-02", "C-9", "0.20", "TQ-2") "]}", BO_STORED},
 };
 
 struct table_case {
@@ -110,10 +138,10 @@ struct table_case {
 };
 
 static const struct table_case tables[] = {
-    {"SELECT COUNT(*) FROM messages", "12"},
-    {"SELECT value FROM counters WHERE name = 'stored'", "12"},
+    {"SELECT COUNT(*) FROM messages", "15"},
+    {"SELECT value FROM counters WHERE name = 'stored'", "15"},
     {"SELECT value FROM counters WHERE name = 'duplicates'", "1"},
-    {"SELECT value FROM counters WHERE name = 'rejected'", "19"},
+    {"SELECT value FROM counters WHERE name = 'rejected'", "29"},
     {"SELECT total_fen FROM bills WHERE gateway = 'gw-1' AND id = 'C-1/2024-01'", "15000"},
     {"SELECT seq FROM bills WHERE gateway = 'gw-1' AND id = 'C-1/2024-01'", "5"},
     {"SELECT SUM(total_fen) FROM bills WHERE area = 'TQ-1' AND period = '2024-01'", "17000"},
@@ -127,10 +155,18 @@ static const struct table_case tables[] = {
     {"SELECT supplied_wh || ' ' || sold_wh || ' ' || loss_wh || ' ' || loss_pct FROM lineloss", "1000000 967900 32100 3.21"},
     {"SELECT kind || ' ' || subject || ' ' || alert FROM alerts", "meter_offline M-0001 1"},
     {"SELECT outbox_depth || ' ' || poll_errors || ' ' || messages || ' ' || last_seq FROM status WHERE gateway = 'gw-1'",
-     "7 1 10 12"},
+     "7 1 12 38"},
     {"SELECT last_errors FROM status WHERE gateway = 'gw-1'", "[\"M-0001: timeout\"]"},
-    {"SELECT messages FROM status WHERE gateway = 'gw-2'", "1"},
+    {"SELECT messages FROM status WHERE gateway = 'gw-2'", "2"}, /* the refused ones not counted */
     {"SELECT down_kind || ' ' || down_seq || ' ' || result FROM acks", "payments 3 applied"},
+    {"SELECT due FROM bills WHERE customer = 'C-3'", "2024-02-29"},
+    {"SELECT grade FROM grades WHERE as_of = '2024-04-01'", "AAA"},
+    {"SELECT COUNT(*) FROM grades WHERE customer LIKE 'C-1_%'", "0"},
+    {"SELECT COUNT(*) FROM bills WHERE gateway = 'gw-2' AND (customer IN ('C-1', 'C-50') OR area = 'TQ-1')", "0"},
+    {"SELECT COUNT(*) FROM lineloss WHERE gateway = 'gw-2'", "0"},
+    {"SELECT COUNT(*) FROM bills WHERE gateway = 'gw-2'", "2"},
+    {"SELECT gateway FROM owners WHERE kind = 'customer' AND id = 'C-1'", "gw-1"},
+    {"SELECT gateway FROM owners WHERE kind = 'area' AND id = 'TQ-2'", "gw-2"},
 };
 
 static void topic_of(const struct msg_case *m, char *out, size_t cap)
@@ -183,7 +219,7 @@ static void test_ingest_sqlite(void **state)
     char got[32];
     assert_int_equal(bo_db_open(&bo_db_sqlite_ops, path, &db, NULL, 0), GL_OK);
     assert_int_equal(bo_db_scalar(db, "SELECT COUNT(*) FROM messages", 0, NULL, got, sizeof got), GL_OK);
-    assert_string_equal(got, "12");
+    assert_string_equal(got, "15");
     bo_db_close(db);
     unlink(path);
     snprintf(side, sizeof side, "%s-wal", path);
@@ -236,7 +272,8 @@ static void test_validators(void **state)
     (void)state;
     static const struct valid_case cases[] = {
         {"gw-0001", 1, 0, 0}, {"C_1.x", 1, 0, 0},   {"", 0, 0, 0},          {"a b", 0, 0, 0},
-        {"a/b", 0, 0, 0},     {"2024-01", 1, 0, 1}, {"2024-13", 1, 0, 0},   {"2024-02-30", 1, 1, 0},
+        {"a/b", 0, 0, 0},     {"2024-01", 1, 0, 1}, {"2024-13", 1, 0, 0},   {"2024-02-30", 1, 0, 0},
+        {"2024-02-29", 1, 1, 0}, {"2023-02-29", 1, 0, 0}, {"2024-04-31", 1, 0, 0}, {"2024-04-30", 1, 1, 0},
         {"2024-00-10", 1, 0, 0}, {"2024-1-10", 1, 0, 0}, {"2024-01-32", 1, 0, 0}, {"20240110", 1, 0, 0},
         {"0123456789012345678901234567890123456789012345678901234567890123", 1, 0, 0}, /* 64: the most */
         {"01234567890123456789012345678901234567890123456789012345678901234", 0, 0, 0},
@@ -246,6 +283,12 @@ static void test_validators(void **state)
             bo_valid_month(cases[i].s) != cases[i].month)
             fail_msg("case %zu \"%s\"", i, cases[i].s);
     }
+    static const char *const grades_ok[] = {"AAA", "AA", "A", "B", "C", "D", "E"};
+    static const char *const grades_bad[] = {"Z", "", "a", "AAAA", "A ", "F"};
+    for (size_t i = 0; i < sizeof grades_ok / sizeof grades_ok[0]; i++)
+        assert_true(bo_valid_grade(grades_ok[i]));
+    for (size_t i = 0; i < sizeof grades_bad / sizeof grades_bad[0]; i++)
+        assert_false(bo_valid_grade(grades_bad[i]));
 }
 
 int main(void)

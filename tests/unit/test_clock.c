@@ -52,6 +52,26 @@ static void test_parse_format(void **state)
     assert_int_equal(clock_parse_local("2026-1-01", &t), GL_ESYNTAX);
     assert_int_equal(clock_parse_local("2026-01-01 08:00", &t), GL_ESYNTAX);
     assert_int_equal(clock_parse_local("2026-01-01T24:00", &t), GL_ESYNTAX);
+    /* issue 21.10: one syntax everywhere: metersim's and the docs' UTC form and RFC 3339 offsets */
+    static const struct {
+        const char *text;
+        gl_status want;
+        int64_t t;
+    } zoned[] = {
+        {"2027-03-01T00:00:00Z", GL_OK, 1803859200},    {"2027-03-01T00:00Z", GL_OK, 1803859200},
+        {"2027-03-01T08:00:00+08:00", GL_OK, 1803859200}, {"2027-02-28T19:00-05:00", GL_OK, 1803859200},
+        {"2024-02-29T23:59:59Z", GL_OK, 1709251199},    {"2027-02-29T00:00:00Z", GL_ESYNTAX, 0},
+        {"2027-03-01T00:00:00z", GL_ESYNTAX, 0},        {"2027-03-01T00:00:00+8:00", GL_ESYNTAX, 0},
+        {"2027-03-01T00:00:00+24:00", GL_ESYNTAX, 0},   {"2027-03-01T00:00:60Z", GL_ESYNTAX, 0},
+        {"2027-03-01 00:00:00Z", GL_ESYNTAX, 0},        {"2027-03-01T00:00:00ZZ", GL_ESYNTAX, 0},
+        {"2027-03-01Z", GL_ESYNTAX, 0},
+    };
+    for (size_t i = 0; i < sizeof zoned / sizeof zoned[0]; i++) {
+        t = -1;
+        gl_status st = clock_parse_local(zoned[i].text, &t);
+        if (st != zoned[i].want || (st == GL_OK && t != zoned[i].t))
+            fail_msg("%s: %s %lld", zoned[i].text, gl_status_name(st), (long long)t);
+    }
     assert_int_equal(clock_set_timezone("Mars/Olympus"), GL_ENOTFOUND);
     assert_int_equal(clock_set_timezone("../etc/passwd"), GL_EINVAL);
 }

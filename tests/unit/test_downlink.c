@@ -112,7 +112,7 @@ static void test_verify_table(void **state)
         {"duplicate seq key", NULL,
          "{\"seq\":9,\"v\":1,\"gateway\":\"gw-0001\",\"seq\":1,\"ts\":1700000000,\"expires\":1700086400,"
          "\"kind\":\"payments\",\"body\":" PAY_BODY ",\"sig\":\"3bee3a8065abf5391b26b9251ccb7080e9c7194dd5865188516b7d56f6a01874\"}",
-         DOWNLINK_PAYMENTS, 0, GL_ESYNTAX, 0, NULL, NULL},
+         DOWNLINK_PAYMENTS, 0, GL_ESYNTAX, 9, NULL, NULL}, /* the seq the ack names: the first, as cJSON reads */
         {"not JSON", NULL, "{\"v\":1,", DOWNLINK_PAYMENTS, 0, GL_ESYNTAX, 0, NULL, NULL},
         {"array", NULL, "[1]", DOWNLINK_PAYMENTS, 0, GL_ESYNTAX, 0, NULL, NULL},
         {"seq 0", ENV(0, 1700000000, 1700086400, "payments", PAY_BODY), NULL, DOWNLINK_PAYMENTS, 0, GL_ESYNTAX, 0, NULL, NULL},
@@ -152,6 +152,33 @@ static void test_verify_table(void **state)
          0, GL_ESYNTAX, 4, NULL, NULL},
         {"config", ENV(4, 1700000000, 1700086400, "config", "{\"config\":{\"gateway\":{}}}"), NULL, DOWNLINK_CONFIG,
          0, GL_OK, 4, NULL, NULL},
+        /* issue 21.3: NUL and invalid UTF-8 in signed strings, refused before anything is read */
+        {"ref with \\u0000", ENV(6, 1700000000, 1700086400, "payments",
+                                "{\"customer\":\"C-0001\",\"amount\":\"5.00\",\"ref\":\"R\\u0000X\",\"date\":\"2023-11-14\"}"),
+         NULL, DOWNLINK_PAYMENTS, 0, GL_ESYNTAX, 6, NULL, NULL},
+        {"customer with \\u0000", ENV(6, 1700000000, 1700086400, "commands",
+                                     "{\"command\":\"disconnect\",\"customer\":\"C-1\\u0000X\"}"),
+         NULL, DOWNLINK_COMMANDS, 0, GL_ESYNTAX, 6, NULL, NULL},
+        {"ref with an escaped backslash then u0000", ENV(6, 1700000000, 1700086400, "payments",
+                                "{\"customer\":\"C-0001\",\"amount\":\"5.00\",\"ref\":\"R\\\\u0000X\",\"date\":\"2023-11-14\"}"),
+         NULL, DOWNLINK_PAYMENTS, 0, GL_OK, 6, NULL, NULL},
+        {"ref with \\u0001", ENV(6, 1700000000, 1700086400, "payments",
+                                "{\"customer\":\"C-0001\",\"amount\":\"5.00\",\"ref\":\"R\\u0001X\",\"date\":\"2023-11-14\"}"),
+         NULL, DOWNLINK_PAYMENTS, 0, GL_OK, 6, NULL, NULL},
+        {"ref with invalid UTF-8", ENV(6, 1700000000, 1700086400, "payments",
+                                "{\"customer\":\"C-0001\",\"amount\":\"5.00\",\"ref\":\"R\xff\xfeX\",\"date\":\"2023-11-14\"}"),
+         NULL, DOWNLINK_PAYMENTS, 0, GL_ESYNTAX, 6, NULL, NULL},
+        {"ref with an overlong slash", ENV(6, 1700000000, 1700086400, "payments",
+                                "{\"customer\":\"C-0001\",\"amount\":\"5.00\",\"ref\":\"R\xc0\xafX\",\"date\":\"2023-11-14\"}"),
+         NULL, DOWNLINK_PAYMENTS, 0, GL_ESYNTAX, 6, NULL, NULL},
+        {"ref in Chinese", ENV(6, 1700000000, 1700086400, "payments",
+                                "{\"customer\":\"C-0001\",\"amount\":\"5.00\",\"ref\":\"\xe9\x93\xb6\xe8\xa1\x8c-1\",\"date\":\"2023-11-14\"}"),
+         NULL, DOWNLINK_PAYMENTS, 0, GL_OK, 6, NULL, NULL},
+        /* issue 21.10: an upper bound on the lifetime, both sides of 366 days */
+        {"lifetime 366 days", ENV(7, 1700000000, 1731622400, "payments", PAY_BODY), NULL, DOWNLINK_PAYMENTS, 0, GL_OK, 7,
+         NULL, NULL},
+        {"lifetime 366 days + 1 s", ENV(7, 1700000000, 1731622401, "payments", PAY_BODY), NULL, DOWNLINK_PAYMENTS, 0,
+         GL_ERANGE, 7, NULL, NULL},
         {"body missing", "{\"v\":1,\"gateway\":\"gw-0001\",\"seq\":3,\"ts\":1700000000,\"expires\":1700086400,"
                          "\"kind\":\"payments\"}", NULL, DOWNLINK_PAYMENTS, 0, GL_ESYNTAX, 3, NULL, NULL},
     };
@@ -239,6 +266,11 @@ static void test_ack_body(void **state)
     assert_int_equal(downlink_ack_body(DOWNLINK_COMMANDS, 9, "refused", "bad \"sig\"", buf, sizeof buf), GL_OK);
     assert_string_equal(buf, "{\"down_kind\":\"commands\",\"down_seq\":9,\"result\":\"refused\",\"reason\":\"bad \\\"sig\\\"\"}");
     assert_int_equal(downlink_ack_body(DOWNLINK_COMMANDS, 9, "refused", "x", buf, 20), GL_EBOUND);
+    /* issue 21.3: a reason holding bytes that are not UTF-8 (or a character
+     * cut short) goes up as valid text */
+    assert_int_equal(downlink_ack_body(DOWNLINK_PAYMENTS, 3, "refused", "ref R\xff\xfeX \xe9\x93\xb6\xe9", buf, sizeof buf),
+                     GL_OK);
+    assert_string_equal(buf, "{\"down_kind\":\"payments\",\"down_seq\":3,\"result\":\"refused\",\"reason\":\"ref R??X \xe9\x93\xb6?\"}");
     downlink_kind k;
     assert_int_equal(downlink_kind_parse("topups", 6, &k), GL_OK);
     assert_int_equal(k, DOWNLINK_TOPUPS);

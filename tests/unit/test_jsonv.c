@@ -30,6 +30,11 @@ static void test_syntax_errors(void **state)
         {"{\"名\": 1, x}", "t.json:1:10: (top): expected a key in double quotes"},
         {"{'a': 1}", "t.json:1:2: (top): expected a key in double quotes"},
         {"{\"a\": 1.}", "t.json:1:9: a: expected digits after '.'"},
+        /* issue 21.3/21.9: U+0000 and bytes that are not UTF-8 */
+        {"{\"a\": \"R\\u0000X\"}", "t.json:1:10: a: NUL (\\u0000) in string"},
+        {"{\"a\\u0000\": 1}", "t.json:1:5: (top): NUL (\\u0000) in string"},
+        {"{\"a\": \"R\xffX\"}", "t.json:1:1: : not UTF-8 text (RFC 8259 8.1)"},
+        {"{\"a\": \"\xed\xa0\x80\"}", "t.json:1:1: : not UTF-8 text (RFC 8259 8.1)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         diag d;
@@ -41,6 +46,22 @@ static void test_syntax_errors(void **state)
         assert_int_equal(d.count, 1);
         if (strcmp(d.lines[0], cases[i].line) != 0)
             fail_msg("case %zu: got \"%s\" want \"%s\"", i, d.lines[0], cases[i].line);
+    }
+}
+
+/* The other side of the NUL and UTF-8 rows: what stays accepted. */
+static void test_text_accepted(void **state)
+{
+    (void)state;
+    static const char *const ok[] = {"{\"a\": \"R\\\\u0000X\"}", "{\"a\": \"\\u0001\\u00e9\"}",
+                                     "{\"a\": \"\xe5\x90\x8d\xf0\x9f\x98\x80\"}"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        diag d;
+        jsonv_doc *doc = NULL;
+        diag_init(&d);
+        if (jsonv_parse("t.json", ok[i], strlen(ok[i]), &d, &doc) != GL_OK)
+            fail_msg("case %zu: %s", i, d.count ? d.lines[0] : "?");
+        jsonv_free(doc);
     }
 }
 
@@ -109,6 +130,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_text_accepted),
         cmocka_unit_test(test_positions_and_readers),
         cmocka_unit_test(test_depth_bound),
     };

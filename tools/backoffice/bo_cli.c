@@ -175,6 +175,30 @@ int bo_cmd_stats(bo_ctx *ctx, int argc, char **argv)
     return st == GL_OK ? CLI_OK : CLI_FAIL;
 }
 
+/* assign GATEWAY customer|area ID: who may report a customer or an area
+ * (otherwise the first gateway that reports it); moves it when it changes
+ * hands. */
+int bo_cmd_assign(bo_ctx *ctx, int argc, char **argv)
+{
+    bo_db *db = NULL;
+    if (argc != 4 || !bo_valid_id(argv[1]) || (strcmp(argv[2], "customer") != 0 && strcmp(argv[2], "area") != 0) ||
+        !bo_valid_id(argv[3])) {
+        cli_error("assign", "usage: assign GATEWAY customer|area ID (ids: 1..64 of A-Z a-z 0-9 . _ -)");
+        return CLI_USAGE;
+    }
+    if (bo_open_db(ctx, &db) != GL_OK)
+        return CLI_FAIL;
+    const char *p[] = {argv[2], argv[3], argv[1]};
+    gl_status st = bo_db_exec(db,
+                              "INSERT INTO owners (kind, id, gateway) VALUES ($1,$2,$3)"
+                              " ON CONFLICT (kind, id) DO UPDATE SET gateway = excluded.gateway",
+                              3, p, NULL);
+    if (st != GL_OK)
+        cli_error("assign", "%s", bo_db_error(db));
+    bo_db_close(db);
+    return st == GL_OK ? CLI_OK : CLI_FAIL;
+}
+
 /* import FILE|-: ingests envelope lines (one JSON message a line) as if they
  * came from the broker on gl/v1/{gateway}/{kind}: replays, tests, benches. */
 int bo_cmd_import(bo_ctx *ctx, int argc, char **argv)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BO_SCHEMA_VERSION "2"
+#define BO_SCHEMA_VERSION "3"
 
 /* The schema, identical on SQLite and PostgreSQL. Amounts are BIGINT fen,
  * energies BIGINT Wh, dates 'YYYY-MM-DD' text, timestamps epoch seconds.
@@ -47,9 +47,12 @@ static const char *const schema[] = {
     "CREATE TABLE IF NOT EXISTS counters (name TEXT NOT NULL PRIMARY KEY, value BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS bills_area_period ON bills (area, period)",
     "CREATE TABLE IF NOT EXISTS schema_version (v INTEGER NOT NULL)",
-    "INSERT INTO schema_version (v) SELECT " BO_SCHEMA_VERSION " WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
+    "CREATE TABLE IF NOT EXISTS owners (kind TEXT NOT NULL, id TEXT NOT NULL, gateway TEXT NOT NULL,"
+    " PRIMARY KEY (kind, id))",
+    "INSERT INTO schema_version (v) SELECT " BO_SCHEMA_VERSION
+    " WHERE NOT EXISTS (SELECT 1 FROM schema_version WHERE v >= " BO_SCHEMA_VERSION ")",
     "CREATE INDEX IF NOT EXISTS grades_as_of ON grades (as_of)",
-    /* version 2: the gateways' collection records ("actions" messages), one
+    /* version 3: the gateways' collection records ("actions" messages), one
      * row per gateway record id, the newest message's state */
     "CREATE TABLE IF NOT EXISTS actions (gateway TEXT NOT NULL, id BIGINT NOT NULL, customer TEXT NOT NULL,"
     " episode TEXT NOT NULL, action TEXT NOT NULL, channel TEXT NOT NULL, planned TEXT NOT NULL, taken TEXT,"

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "gridledger/fileio.h"
 #include "gridledger/money.h"
+#include "gridledger/tariff.h"
 
 #define PUBACK_WAIT_S 10
 
@@ -307,6 +308,25 @@ static int money_body(down_req *r, int argc, char **argv)
     return 0;
 }
 
+/* tariff_valid: 1 if the gateway's tariff parser accepts the file, else its
+ * problems printed (FILE:LINE:COL: path: what) and 0: nothing the gateway
+ * would refuse is signed. */
+static int tariff_valid(const char *path, const char *text, size_t len)
+{
+    diag *d = malloc(sizeof *d);
+    tariff_set *ts = malloc(sizeof *ts);
+    int ok = 0;
+    if (d != NULL && ts != NULL) {
+        diag_init(d);
+        ok = tariff_parse(path, text, len, d, ts) == GL_OK;
+        for (int i = 0; !ok && i < d->count; i++)
+            fprintf(stderr, "gridledger-backoffice: %s\n", d->lines[i]);
+    }
+    free(d);
+    free(ts);
+    return ok;
+}
+
 static int tariff_body(down_req *r, int argc, char **argv)
 {
     char *text = NULL;
@@ -315,6 +335,10 @@ static int tariff_body(down_req *r, int argc, char **argv)
         return -1;
     if (fileio_read(argv[3], BO_DOWN_MAX / 2, &text, &len) != GL_OK) {
         cli_error(argv[3], "cannot read the tariff file (at most %u bytes)", BO_DOWN_MAX / 2);
+        return -2;
+    }
+    if (!tariff_valid(argv[3], text, len)) {
+        free(text);
         return -2;
     }
     cJSON *t = cJSON_ParseWithLength(text, len);

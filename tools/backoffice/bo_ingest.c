@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gridledger/civdate.h"
+#include "gridledger/jsonv.h"
 #include "gridledger/money.h"
 #include "gridledger/utf8.h"
 
@@ -25,6 +27,10 @@ typedef struct ictx {
     char seq_s[24];
     char why[WHY_MAX]; /* reason of a rejection */
 } ictx;
+
+/* The grade names a gateway may report (credit.grades names of
+ * docs/credit.md: the default A/B/C and the usual AAA..E scales). */
+static const char *const grade_names[] = {"AAA", "AA", "A", "B", "C", "D", "E", NULL};
 
 static const char *const up_kinds[] = {"readings", "bills", "alerts", "grades", "worklist", "lineloss",
                                        "events", "status", "ack", "actions", NULL};
@@ -72,13 +78,16 @@ int bo_valid_month(const char *s)
 
 int bo_valid_date(const char *s)
 {
-    char ym[8];
-    if (!s || strlen(s) != 10 || s[7] != '-' || !digits(s + 8, 2))
-        return 0;
-    memcpy(ym, s, 7);
-    ym[7] = '\0';
-    int d = (s[8] - '0') * 10 + (s[9] - '0');
-    return bo_valid_month(ym) && d >= 1 && d <= 31;
+    int32_t d;
+    return s != NULL && civdate_parse(s, strlen(s), &d) == GL_OK; /* the gateway's own date check */
+}
+
+int bo_valid_grade(const char *s)
+{
+    for (int i = 0; s != NULL && grade_names[i]; i++)
+        if (strcmp(s, grade_names[i]) == 0)
+            return 1;
+    return 0;
 }
 
 /* bo_valid_deadline: a date, or a date and minute "YYYY-MM-DDTHH:MM" (the
@@ -171,6 +180,11 @@ static int get_deadline(ictx *c, const cJSON *o, const char *where, const char *
     return get_checked(c, o, where, "deadline", 0, bo_valid_deadline, "YYYY-MM-DD or YYYY-MM-DDTHH:MM", out);
 }
 
+static int get_grade(ictx *c, const cJSON *o, const char *where, const char **out)
+{
+    return get_checked(c, o, where, "grade", 1, bo_valid_grade, "a grade (AAA AA A B C D E)", out);
+}
+
 static int get_id(ictx *c, const cJSON *o, const char *where, const char *key, const char **out)
 {
     *out = get_str(c, o, where, key, 1);
@@ -201,6 +215,22 @@ static gl_status exec(ictx *c, const char *sql, int n, const char *const *p)
     return bo_db_exec(c->db, sql, n, p, NULL);
 }
 
+/* owned: a customer or area (what) belongs to the gateway that reported it
+ * first, or that an operator assigned it to (table owners, `assign`); a
+ * message from another gateway naming it is rejected. */
+static gl_status owned(ictx *c, const char *what, const char *id)
+{
+    char owner[BO_ID_MAX + 1];
+    const char *p[] = {what, id, c->gateway};
+    gl_status st = exec(c, "INSERT INTO owners (kind, id, gateway) VALUES ($1,$2,$3) ON CONFLICT (kind, id) DO NOTHING",
+                        3, p);
+    if (st == GL_OK)
+        st = bo_db_scalar(c->db, "SELECT gateway FROM owners WHERE kind = $1 AND id = $2", 2, p, owner, sizeof owner);
+    if (st == GL_OK && strcmp(owner, c->gateway) != 0)
+        return reject(c, "%s %s belongs to gateway %s, not %s", what, id, owner, c->gateway);
+    return st;
+}
+
 /* ---- one function per kind ---- */
 
 static gl_status derive_bills(ictx *c, const cJSON *body)
@@ -220,6 +250,11 @@ static gl_status derive_bills(ictx *c, const cJSON *body)
         if (!id || !get_id(c, b, where, "customer", &customer) || !get_id(c, b, where, "area", &area) ||
             !get_date(c, b, where, "due", 1, &due) || !get_dec(c, b, where, "total", 2, total, sizeof total))
             return GL_ESYNTAX;
+        gl_status ost = owned(c, "customer", customer);
+        if (ost == GL_OK)
+            ost = owned(c, "area", area);
+        if (ost != GL_OK)
+            return ost;
         currency = get_str(c, b, where, "currency", 0);
         period = strrchr(id, '/');
         if (!period || (size_t)(period - id) != strlen(customer) || strncmp(id, customer, strlen(customer)) != 0 ||
@@ -283,9 +318,12 @@ static gl_status derive_grades(ictx *c, const cJSON *body)
         if (!get_id(c, r, where, "customer", &customer) || !get_dec(c, r, where, "arrears", 2, arrears, sizeof arrears) ||
             !get_dec(c, r, where, "penalty", 2, penalty, sizeof penalty) ||
             !get_date(c, r, where, "oldest_due", 0, &oldest) ||
-            !get_int(c, r, where, "days_overdue", 0, 100000, &days) || !(grade = get_str(c, r, where, "grade", 1)) ||
+            !get_int(c, r, where, "days_overdue", 0, 100000, &days) || !get_grade(c, r, where, &grade) ||
             !get_score(c, r, where, score, sizeof score))
             return GL_ESYNTAX;
+        gl_status ost = owned(c, "customer", customer);
+        if (ost != GL_OK)
+            return ost;
         snprintf(days_s, sizeof days_s, "%lld", days);
         const char *p[] = {c->gateway, customer, as_of, arrears, penalty, oldest, days_s, score[0] ? score : NULL,
                            grade, c->seq_s};
@@ -312,13 +350,16 @@ static gl_status worklist_row(ictx *c, const char *date, int n, const cJSON *r)
     if (!cJSON_IsObject(r))
         return reject(c, "%s: must be an object", where);
     if (!get_id(c, r, where, "customer", &customer) || !(name = get_str(c, r, where, "name", 1)) ||
-        !(grid = get_str(c, r, where, "grid", 1)) || !(grade = get_str(c, r, where, "grade", 1)) ||
+        !(grid = get_str(c, r, where, "grid", 1)) || !get_grade(c, r, where, &grade) ||
         !get_dec(c, r, where, "arrears", 2, arrears, sizeof arrears) ||
         !get_dec(c, r, where, "penalty", 2, penalty, sizeof penalty) ||
         !get_date(c, r, where, "oldest_due", 0, &oldest) || !get_int(c, r, where, "days_overdue", 0, 100000, &days) ||
         !(action = get_str(c, r, where, "action", 1)) || !(channel = get_str(c, r, where, "channel", 1)) ||
         !get_int(c, r, where, "priority", 0, 1000, &prio) || !get_deadline(c, r, where, &deadline))
         return GL_ESYNTAX;
+    gl_status ost = owned(c, "customer", customer);
+    if (ost != GL_OK)
+        return ost;
     snprintf(days_s, sizeof days_s, "%lld", days);
     snprintf(prio_s, sizeof prio_s, "%lld", prio);
     snprintf(n_s, sizeof n_s, "%d", n);
@@ -378,6 +419,9 @@ static gl_status derive_lineloss(ictx *c, const cJSON *body)
     int64_t pct_v;
     if (money_parse(pct, 4, &pct_v) != GL_OK)
         return reject(c, "body.loss_pct: not a decimal");
+    gl_status ost = owned(c, "area", area);
+    if (ost != GL_OK)
+        return ost;
     const char *p[] = {c->gateway, area, period, sup, sold, loss, pct, c->seq_s};
     return exec(c,
                 "INSERT INTO lineloss (gateway, area, period, supplied_wh, sold_wh, loss_wh, loss_pct, seq)"
@@ -676,7 +720,9 @@ gl_status bo_ingest_message(bo_db *db, const char *topic, const void *payload, s
                             bo_outcome *outcome, char *why, size_t whycap)
 {
     ictx c;
-    cJSON *root = NULL;
+    jsonv_doc *doc = NULL;
+    diag *d = NULL;
+    const cJSON *root = NULL;
     char *body_text = NULL;
     const char *kind = NULL;
     const cJSON *body = NULL;
@@ -692,8 +738,10 @@ gl_status bo_ingest_message(bo_db *db, const char *topic, const void *payload, s
         reject(&c, "payload: larger than %u bytes", BO_MSG_MAX);
     else if (!utf8_valid(payload, len))
         reject(&c, "payload: not UTF-8 text");
-    else if (!(root = cJSON_ParseWithLength(payload, len)))
-        reject(&c, "payload: not JSON");
+    else if (!(d = malloc(sizeof *d)))
+        st = GL_ENOMEM;
+    else if (diag_init(d), jsonv_parse("payload", payload, len, d, &doc) != GL_OK || !(root = jsonv_root(doc)))
+        reject(&c, "%s", d->count ? d->lines[0] : "payload: not JSON"); /* duplicate members, \u0000 too */
     else if ((body = check_envelope(&c, topic, root, &kind)) && !(body_text = cJSON_PrintUnformatted(body)))
         st = GL_ENOMEM;
     if (st == GL_ENOMEM)
@@ -714,6 +762,7 @@ out:
     if (why && whycap && c.why[0])
         snprintf(why, whycap, "%s", c.why);
     cJSON_free(body_text);
-    cJSON_Delete(root);
+    jsonv_free(doc);
+    free(d);
     return st;
 }

@@ -38,8 +38,12 @@ gl_status bo_ingest_message(bo_db *db, const char *topic, const void *payload, s
 /* bo_valid_id: 1 if s is a gateway or customer id: 1..64 of [A-Za-z0-9._-]. */
 int bo_valid_id(const char *s);
 
-/* bo_valid_date: 1 if s is YYYY-MM-DD with a plausible month and day. */
+/* bo_valid_date: 1 if s is YYYY-MM-DD and a real date (civdate_parse, as on
+ * the gateway: 2024-02-30 is not). */
 int bo_valid_date(const char *s);
+
+/* bo_valid_grade: 1 if s is one of the grade names AAA AA A B C D E. */
+int bo_valid_grade(const char *s);
 
 /* bo_valid_month: 1 if s is YYYY-MM. */
 int bo_valid_month(const char *s);

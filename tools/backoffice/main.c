@@ -27,6 +27,7 @@ static const bo_command commands[] = {
     {"acks", bo_cmd_acks, "acks [GATEWAY]"},
     {"import", bo_cmd_import, "import FILE|-   (envelope lines, as from the broker)"},
     {"stats", bo_cmd_stats, "stats"},
+    {"assign", bo_cmd_assign, "assign GATEWAY customer|area ID   (who may report it; else the first that does)"},
 };
 
 static void usage(FILE *f)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""area.py OUT BROKER_PORT METER_PORT_A METER_PORT_B PKI: writes the demo area.
+"""area.py OUT BROKER_PORT METER_PORT_A METER_PORT_B PKI [BO_PORT]: writes the demo area.
 
 One transformer area (台区) behind gateway gw-0001: an area summary meter,
 300 residential customers (30 of them prepaid), 20 commercial customers on a
@@ -24,6 +24,7 @@ import shutil
 import sys
 
 out, broker_port, port_a, port_b, pki = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+bo_port = int(sys.argv[6]) if len(sys.argv) > 6 else broker_port  # the back office's listener (docs/deploy.md)
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 rng = random.Random(20260101)
 os.makedirs(out + "/tariffs", exist_ok=True)
@@ -94,7 +95,7 @@ json.dump(behaviour, open(out + "/behaviour.json", "w"), indent=1)
 os.makedirs(out + "/keys", exist_ok=True)
 shutil.copy(pki + "/gw.hmac", out + "/keys/gw-0001.key")
 os.chmod(out + "/keys/gw-0001.key", 0o600)
-json.dump({"broker": {"host": "localhost", "port": broker_port, "ca": pki + "/ca.pem", "cert": pki + "/backoffice.pem",
+json.dump({"broker": {"host": "localhost", "port": bo_port, "ca": pki + "/ca.pem", "cert": pki + "/backoffice.pem",
                       "key": pki + "/backoffice.key", "client_id": "demo-ingest", "keepalive_s": 30},
            "keys_dir": "keys", "db": "backoffice.db", "down_ttl_s": 86400},
           open(out + "/backoffice.json", "w"), indent=1)

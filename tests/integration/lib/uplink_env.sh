@@ -4,8 +4,13 @@
 #   uplink_certs DIR      CA (P-256), server certs (P-256 and brainpoolP256r1,
 #                         for localhost/127.0.0.1), an expired server cert,
 #                         another CA with its server cert, client certs
-#                         gw-0001, gw-0002, gw-0003 and backoffice (CN = MQTT user)
+#                         gw-0001, gw-0002, gw-0003 (CN = MQTT user = client id),
+#                         the back-office CA and its client cert backoffice
 #   uplink_broker_conf DIR PORT SERVER_CERT_BASENAME [PLAIN_PORT]
+#                         the shipped tools/broker/gridledger.conf and .acl
+#                         (docs/deploy.md) with this folder's paths: gateways on
+#                         PORT, the back office on `uplink_bo_port DIR`
+#                         (UPLINK_TLS_VERSION, UPLINK_CIPHERS: another protocol or suites)
 #   uplink_broker_start DIR  / uplink_broker_stop DIR (SIGTERM: the broker saves its state)
 #   uplink_free_port
 
@@ -41,7 +46,9 @@ uplink_certs() {
     _cert "$d" gw-0001 prime256v1 gw-0001 ca
     _cert "$d" gw-0002 prime256v1 gw-0002 ca
     _cert "$d" gw-0003 prime256v1 gw-0003 ca
-    _cert "$d" backoffice prime256v1 backoffice ca
+    _ca "$d" backoffice-ca "gridledger back-office CA"
+    _cert "$d" backoffice prime256v1 backoffice backoffice-ca
+    _cert "$d" gw-bo-ca prime256v1 gw-0009 backoffice-ca # a gateway id from the wrong CA
     # expired: valid from 2020-01-01 to 2020-02-01, signed by the CA with `openssl ca`
     mkdir -p "$d/ca-db"; : >"$d/ca-db/index.txt"; echo 1000 >"$d/ca-db/serial"
     cat >"$d/ca-db/ca.cnf" <<CNF
@@ -69,35 +76,38 @@ CNF
     # the gateway's HMAC key (key 00..1f, as in the unit tests)
     printf '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n' >"$d/gw.hmac"
     chmod 600 "$d/gw.hmac"
-    printf 'pattern readwrite gl/v1/%%u/#\n\nuser backoffice\ntopic readwrite gl/#\n' >"$d/acl"
+    cp "$UPLINK_BROKER_FILES/gridledger.acl" "$d/gridledger.acl"
+}
+
+UPLINK_BROKER_FILES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../tools/broker" && pwd)
+
+uplink_bo_port() { # DIR: the back office's listener (chosen once per folder)
+    [ -s "$1/bo_port" ] || uplink_free_port >"$1/bo_port"
+    cat "$1/bo_port"
 }
 
 uplink_broker_conf() { # DIR PORT SERVER [PLAIN_PORT]
-    local d=$1 port=$2 srv=$3 plain=${4:-}
+    local d=$1 port=$2 srv=$3 plain=${4:-} boport
+    boport=$(uplink_bo_port "$d")
     mkdir -p "$d/persist"
     {
-        echo "per_listener_settings false"
         echo "user root"
         echo "pid_file $d/mosquitto.pid"
-        echo "persistence true"
         echo "persistence_location $d/persist/"
         echo "autosave_interval 1"
         echo "log_dest file $d/mosquitto.log"
         echo "log_type error"
         echo "log_type warning"
         echo "log_type notice"
-        if [ -n "$plain" ]; then echo "allow_anonymous true"; else echo "allow_anonymous false"; fi
-        echo "max_inflight_messages 100"
-        echo "max_queued_messages 0"
-        echo "listener $port 127.0.0.1"
-        echo "cafile $d/ca.pem"
-        echo "certfile $d/$srv.pem"
-        echo "keyfile $d/$srv.key"
-        echo "require_certificate true"
-        echo "use_identity_as_username true"
-        echo "tls_version tlsv1.2"
-        if [ -n "$plain" ]; then echo "listener $plain 127.0.0.1"; else echo "acl_file $d/acl"; fi
+        sed -e "s|/etc/mosquitto/gridledger/|$d/|" -e "s|/server\.|/$srv.|" \
+            -e "s|^listener 8883\$|listener $port 127.0.0.1|" -e "s|^listener 8884 .*|listener $boport 127.0.0.1|" \
+            -e "s|^tls_version .*|tls_version ${UPLINK_TLS_VERSION:-tlsv1.2}|" \
+            -e "${UPLINK_CIPHERS:+/^use_username_as_clientid/a ciphers $UPLINK_CIPHERS}" "$UPLINK_BROKER_FILES/gridledger.conf"
+        if [ -n "$plain" ]; then echo "listener $plain 127.0.0.1"; fi
     } >"$d/mosquitto.conf"
+    if [ -n "$plain" ]; then # the bench's plain TCP listener: anonymous, no ACL
+        sed -i -e 's/^allow_anonymous false/allow_anonymous true/' -e '/^acl_file /d' "$d/mosquitto.conf"
+    fi
 }
 
 uplink_broker_start() { # DIR
