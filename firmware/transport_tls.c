@@ -23,6 +23,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "gridledger/clock.h"
 #include "transport.h"
 
 #define TLS_NAME_MAX 256
@@ -108,11 +109,11 @@ static void set_send_timeout(int fd, int timeout_ms)
  * timeout_ms. A resumed handshake never reaches the server's Certificate. */
 static gl_status handshake(tls_ctx *c, int timeout_ms)
 {
-    int64_t t0 = transport_now_ms();
+    int64_t t0 = clock_monotonic_ms();
     int64_t deadline = t0 + timeout_ms;
     int saw_cert = 0;
     while (c->ssl.state != MBEDTLS_SSL_HANDSHAKE_OVER) {
-        int64_t left = deadline - transport_now_ms();
+        int64_t left = deadline - clock_monotonic_ms();
         if (left <= 0)
             return GL_ETIMEOUT;
         mbedtls_ssl_conf_read_timeout(&c->conf, (uint32_t)left);
@@ -125,7 +126,7 @@ static gl_status handshake(tls_ctx *c, int timeout_ms)
         }
     }
     c->info.resumed = !saw_cert;
-    c->info.handshake_us = (transport_now_ms() - t0) * 1000;
+    c->info.handshake_us = (clock_monotonic_ms() - t0) * 1000;
     c->info.verify_flags = 0;
     const char *suite = mbedtls_ssl_get_ciphersuite(&c->ssl);
     snprintf(c->info.ciphersuite, sizeof c->info.ciphersuite, "%s", suite ? suite : "?");
@@ -159,7 +160,7 @@ static gl_status tls_connect(void *vctx, const char *host, int port, int timeout
 {
     tls_ctx *c = vctx;
     tls_close(c);
-    int64_t deadline = transport_now_ms() + timeout_ms;
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
     int fd;
     gl_status st = transport_tcp_connect(host, port, timeout_ms, &fd);
     if (st != GL_OK)
@@ -175,7 +176,7 @@ static gl_status tls_connect(void *vctx, const char *host, int port, int timeout
     if (c->resume && c->have_saved)
         offered = mbedtls_ssl_set_session(&c->ssl, &c->saved) == 0;
     mbedtls_ssl_set_bio(&c->ssl, &c->net, net_send_nosig, NULL, mbedtls_net_recv_timeout);
-    int64_t left = deadline - transport_now_ms();
+    int64_t left = deadline - clock_monotonic_ms();
     st = left > 0 ? handshake(c, (int)left) : GL_ETIMEOUT;
     if (st != GL_OK) {
         if (offered)
@@ -194,7 +195,7 @@ out:
 static gl_status tls_send(void *vctx, const uint8_t *buf, size_t len, int timeout_ms)
 {
     tls_ctx *c = vctx;
-    int64_t deadline = transport_now_ms() + timeout_ms;
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
     size_t done = 0;
     if (!c->connected)
         return GL_ENET;
@@ -206,7 +207,7 @@ static gl_status tls_send(void *vctx, const uint8_t *buf, size_t len, int timeou
         }
         if (ret != MBEDTLS_ERR_SSL_WANT_WRITE && ret != MBEDTLS_ERR_SSL_WANT_READ)
             return tls_err(ret) == GL_ETIMEOUT ? GL_ENET : tls_err(ret);
-        int64_t left = deadline - transport_now_ms();
+        int64_t left = deadline - clock_monotonic_ms();
         if (left <= 0)
             return GL_ETIMEOUT;
         gl_status st = transport_fd_wait(c->net.fd, ret == MBEDTLS_ERR_SSL_WANT_WRITE, (int)left);
@@ -222,6 +223,10 @@ static gl_status tls_recv(void *vctx, uint8_t *buf, size_t cap, size_t *got, int
     *got = 0;
     if (!c->connected)
         return GL_ENET;
+    /* timeout 0 and nothing decrypted or on the socket: no wait at all */
+    if (timeout_ms <= 0 && mbedtls_ssl_get_bytes_avail(&c->ssl) == 0 &&
+        transport_fd_wait(c->net.fd, 0, 0) == GL_ETIMEOUT)
+        return GL_ETIMEOUT;
     /* mbedTLS reads 0 as "wait forever": the shortest real wait instead */
     mbedtls_ssl_conf_read_timeout(&c->conf, timeout_ms > 0 ? (uint32_t)timeout_ms : 1);
     int ret = mbedtls_ssl_read(&c->ssl, buf, cap);
@@ -251,7 +256,13 @@ static void tls_destroy(void *vctx)
     free(c);
 }
 
-static const transport_ops tls_ops = {tls_connect, tls_send, tls_recv, tls_close, tls_destroy};
+static int tls_fd(void *vctx)
+{
+    const tls_ctx *c = vctx;
+    return c->connected ? c->net.fd : -1;
+}
+
+static const transport_ops tls_ops = {tls_connect, tls_send, tls_recv, tls_close, tls_destroy, tls_fd};
 
 static gl_status file_err(int ret)
 {
