@@ -499,6 +499,22 @@ static gl_status answer_downlink(uplink *u, downlink_kind kind, int64_t seq, con
     return st;
 }
 
+/* The seq a downlink claims ("seq":N among its first bytes; unverified:
+ * only for the ack of a message refused unread), 0 if none. */
+static int64_t claimed_seq(const uint8_t *b, size_t n)
+{
+    static const char key[] = "\"seq\":";
+    for (size_t i = 0; i + sizeof key - 1 < n; i++) {
+        if (memcmp(b + i, key, sizeof key - 1) != 0)
+            continue;
+        int64_t v = 0;
+        for (size_t j = i + sizeof key - 1; j < n && b[j] >= '0' && b[j] <= '9' && v < INT64_MAX / 10 - 9; j++)
+            v = v * 10 + (b[j] - '0');
+        return v;
+    }
+    return 0;
+}
+
 /* Verifies, applies through the callback, records the seq, answers on ack. */
 static gl_status handle_downlink(uplink *u, downlink_kind kind, const mqttpkt *p, int64_t now_s)
 {
@@ -526,6 +542,8 @@ static gl_status handle_downlink(uplink *u, downlink_kind kind, const mqttpkt *p
             note_error(u, "downlink seq", st);
             return st;
         }
+    } else if (st == GL_EBOUND && m.seq == 0) {
+        m.seq = claimed_seq(p->payload, p->payload_len < SEQ_SCAN ? p->payload_len : SEQ_SCAN);
     }
     return answer_downlink(u, kind, m.seq, result, reason, now_s);
 }
@@ -569,22 +587,6 @@ static gl_status handle_publish(uplink *u, const mqttpkt *p, int64_t now_s)
     }
     puback(u, p);
     return st;
-}
-
-/* The seq a downlink claims ("seq":N among its first bytes; unverified:
- * only for the ack of a message refused unread), 0 if none. */
-static int64_t claimed_seq(const uint8_t *b, size_t n)
-{
-    static const char key[] = "\"seq\":";
-    for (size_t i = 0; i + sizeof key - 1 < n; i++) {
-        if (memcmp(b + i, key, sizeof key - 1) != 0)
-            continue;
-        int64_t v = 0;
-        for (size_t j = i + sizeof key - 1; j < n && b[j] >= '0' && b[j] <= '9' && v < INT64_MAX / 10 - 9; j++)
-            v = v * 10 + (b[j] - '0');
-        return v;
-    }
-    return 0;
 }
 
 /* A PUBLISH too large to hold (head decoded, *need_more if its first
@@ -815,7 +817,7 @@ static void connect_broker(uplink *u)
 static void keepalive(uplink *u)
 {
     int64_t now = mono(u);
-    if (u->ping_pending && now - u->ping_sent_ms > u->keepalive_ms) {
+    if (u->ping_pending && now - u->ping_sent_ms >= u->keepalive_ms) {
         connection_lost(u, "keepalive", GL_ETIMEOUT); /* no PINGRESP in a keepalive period */
         return;
     }
