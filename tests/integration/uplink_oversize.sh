@@ -27,6 +27,8 @@ trap cleanup EXIT
 uplink_certs "$T"
 PORT=$(uplink_free_port)
 uplink_broker_conf "$T" "$PORT" server
+# mosquitto's default in-flight window (the shared test config widens it)
+sed -i 's/^max_inflight_messages .*/max_inflight_messages 20/' "$T/mosquitto.conf"
 uplink_broker_start "$T" >/dev/null 2>&1
 check "mosquitto with TLS and client certificates" '[ -s "$T/mosquitto.pid" ]'
 
