@@ -15,7 +15,10 @@
 #define SUB_PACKET_ID 1        /* SUBSCRIBE uses a fixed id; PUBLISH ids come from seq */
 #define RX_READS_PER_STEP 64   /* bound on reads in one step */
 #define ENVELOPE_EXTRA 256     /* envelope and topic around a body */
+#define TX_BATCH (16u * 1024u) /* PUBLISH packets gathered for one send (one TLS record) */
 #define HEAD_MAX (MQTTPKT_MAX_HEADER + 2 + TOPIC_MAX + 2) /* a PUBLISH before its payload */
+#define ACK_BATCH 512          /* PUBACKed seqs deleted in one transaction, at most (<= STORE_OUTBOX_ACK_MAX) */
+#define ACK_FLUSH_MS 20        /* ... or once the oldest of them waited this long */
 #define SEQ_SCAN 256           /* payload bytes read for an oversize downlink's claimed seq */
 
 typedef struct inflight {
@@ -45,14 +48,15 @@ struct uplink {
     int64_t max_sent_seq; /* over the process: a seq at or below it is re-sent with DUP */
     inflight fl[UPLINK_MAX_INFLIGHT];
     int nfl;
-    int64_t acks[UPLINK_MAX_INFLIGHT]; /* PUBACKed, not yet deleted from the store */
+    int64_t acks[ACK_BATCH]; /* PUBACKed, not yet deleted from the store */
     int nacks;
+    int64_t first_ack_ms;    /* when acks[0] came */
     int64_t down_seq;     /* cache of UPLINK_KV_DOWN_SEQ; -1 = not read yet */
     /* buffers */
     uint8_t *rx;
     size_t rx_len, skip_left;
-    uint8_t *tx;          /* a PUBLISH, built in place; grown up to UPLINK_MSG_MAX */
-    size_t tx_cap;
+    uint8_t *tx;          /* PUBLISH packets built in place, sent together; grown up to one message */
+    size_t tx_cap, tx_used;
     uplink_stats stats;
 };
 
@@ -128,6 +132,7 @@ static void connection_lost(uplink *u, const char *where, gl_status st)
     u->up = 0;
     u->nfl = 0;
     u->rx_len = 0;
+    u->tx_used = 0;
     u->skip_left = 0;
     u->ping_pending = 0;
     int64_t delay = u->backoff_min_ms;
@@ -232,6 +237,7 @@ void uplink_disconnect(uplink *u)
     u->up = 0;
     u->nfl = 0;
     u->rx_len = 0;
+    u->tx_used = 0;
     u->skip_left = 0;
     u->stats.disconnects++;
     u->next_attempt_ms = 0;
@@ -307,10 +313,11 @@ static int pid_busy(const uplink *u, uint16_t pid)
     return 0;
 }
 
-/* Grows a buffer to need bytes (never past UPLINK_MSG_MAX plus a head). */
+/* Grows a buffer to need bytes (never past one largest message after a
+ * batch). */
 static gl_status ensure(uint8_t **buf, size_t *cap, size_t need)
 {
-    if (need > UPLINK_MSG_MAX + HEAD_MAX)
+    if (need > TX_BATCH + UPLINK_MSG_MAX + HEAD_MAX)
         return GL_EBOUND;
     if (need <= *cap)
         return GL_OK;
@@ -322,10 +329,26 @@ static gl_status ensure(uint8_t **buf, size_t *cap, size_t need)
     return GL_OK;
 }
 
-/* The envelope of CONTRACT.md around a stored body, written once into
- * u->tx after room for the PUBLISH head, which is then put right before
- * it: *off is where the packet starts in u->tx, *len its size. */
-static gl_status encode_message(uplink *u, const store_outbox_msg *m, size_t *off, size_t *len)
+#define ENVELOPE_FMT "{\"v\":1,\"gateway\":\"%s\",\"seq\":%lld,\"ts\":%lld,\"kind\":\"%s\",\"body\":"
+
+/* Sends the PUBLISH packets gathered in u->tx (one write, one TLS record
+ * per TX_BATCH bytes rather than one per message). */
+static gl_status send_batch(uplink *u)
+{
+    if (u->tx_used == 0)
+        return GL_OK;
+    gl_status st = send_all(u, u->tx, u->tx_used);
+    u->tx_used = 0;
+    if (st != GL_OK)
+        connection_lost(u, "send", st);
+    return st;
+}
+
+/* Appends one PUBLISH with the envelope of CONTRACT.md around a stored
+ * body to u->tx, written once in place: head, envelope, body (the
+ * envelope's length is measured first so the head can go before it).
+ * A batch that would grow past TX_BATCH is sent first. *len: its size. */
+static gl_status encode_message(uplink *u, const store_outbox_msg *m, size_t *len)
 {
     char topic[TOPIC_MAX];
     gl_status st = uplink_topic(u->gw, m->kind, topic, sizeof topic);
@@ -334,77 +357,97 @@ static gl_status encode_message(uplink *u, const store_outbox_msg *m, size_t *of
     size_t body_len = strlen(m->body);
     if (body_len + ENVELOPE_EXTRA + sizeof u->gw > UPLINK_MSG_MAX)
         return GL_EBOUND;
-    if ((st = ensure(&u->tx, &u->tx_cap, HEAD_MAX + body_len + ENVELOPE_EXTRA + sizeof u->gw)) != GL_OK)
-        return st;
-    char *pl = (char *)u->tx + HEAD_MAX;
-    size_t room = u->tx_cap - HEAD_MAX;
-    int n = snprintf(pl, room, "{\"v\":1,\"gateway\":\"%s\",\"seq\":%lld,\"ts\":%lld,\"kind\":\"%s\",\"body\":", u->gw,
-                     (long long)m->seq, (long long)m->ts, m->kind);
-    if (n < 0 || (size_t)n + body_len + 1 > room)
+    int n = snprintf(NULL, 0, ENVELOPE_FMT, u->gw, (long long)m->seq, (long long)m->ts, m->kind);
+    if (n < 0 || (size_t)n > ENVELOPE_EXTRA)
         return GL_EBOUND;
-    memcpy(pl + n, m->body, body_len);
-    pl[(size_t)n + body_len] = '}';
     mqttpkt_publish p = {.topic = topic, .payload_len = (size_t)n + body_len + 1, .qos = 1,
                          .dup = m->seq <= u->max_sent_seq, .packet_id = pid_of(m->seq)};
-    uint8_t head[HEAD_MAX];
-    size_t hlen = 0;
-    if ((st = mqttpkt_encode_publish_head(&p, head, sizeof head, &hlen)) != GL_OK)
+    size_t most = HEAD_MAX + p.payload_len + 1; /* + snprintf's NUL, overwritten by the body */
+    if (u->tx_used > 0 && u->tx_used + most > TX_BATCH && send_batch(u) != GL_OK)
+        return GL_ENET;
+    if ((st = ensure(&u->tx, &u->tx_cap, u->tx_used + most)) != GL_OK)
         return st;
-    *off = HEAD_MAX - hlen;
-    memcpy(u->tx + *off, head, hlen);
+    uint8_t *w = u->tx + u->tx_used;
+    size_t hlen = 0;
+    if ((st = mqttpkt_encode_publish_head(&p, w, u->tx_cap - u->tx_used, &hlen)) != GL_OK)
+        return st;
+    snprintf((char *)w + hlen, (size_t)n + 1, ENVELOPE_FMT, u->gw, (long long)m->seq, (long long)m->ts, m->kind);
+    memcpy(w + hlen + n, m->body, body_len);
+    w[hlen + (size_t)n + body_len] = '}';
     *len = hlen + p.payload_len;
+    u->tx_used += *len;
     return GL_OK;
 }
 
-/* Sends waiting messages until the window is full or the outbox is empty. */
-static gl_status fill_window(uplink *u)
+/* A stored message that can never be sent: deleted (logged, counted)
+ * rather than blocking the queue. */
+static gl_status drop_unsendable(uplink *u, const store_outbox_msg *m, gl_status why)
 {
-    while (u->up && u->nfl < u->window) {
-        store_outbox_msg m;
-        gl_status st = store_outbox_next(u->st, u->after_seq, &m);
-        if (st == GL_ENOTFOUND)
-            return GL_OK;
-        if (st != GL_OK) {
-            note_error(u, "outbox", st);
-            return st;
-        }
-        uint16_t pid = pid_of(m.seq);
-        if (pid_busy(u, pid)) {
-            store_outbox_msg_free(&m);
-            return GL_OK; /* wait for the older one's PUBACK */
-        }
-        size_t off = 0, len = 0;
-        st = encode_message(u, &m, &off, &len);
-        if (st == GL_EBOUND || st == GL_EINVAL) {
-            glog_error("uplink: outbox message %lld (%s) cannot be sent: %s; deleted", (long long)m.seq, m.kind,
-                       gl_strerror(st));
-            u->stats.oversize++;
-            u->after_seq = m.seq;
-            store_outbox_msg_free(&m);
-            st = store_outbox_ack(u->st, u->after_seq);
-            if (st != GL_OK)
-                return st;
-            continue;
-        }
-        int64_t seq = m.seq;
-        store_outbox_msg_free(&m);
-        if (st != GL_OK)
-            return st;
-        st = send_all(u, u->tx + off, len);
-        if (st != GL_OK) {
-            connection_lost(u, "send", st);
-            return GL_OK;
-        }
-        u->fl[u->nfl].seq = seq;
+    glog_error("uplink: outbox message %lld (%s) cannot be sent: %s; deleted", (long long)m->seq, m->kind,
+               gl_strerror(why));
+    u->stats.oversize++;
+    u->after_seq = m->seq;
+    return store_outbox_ack(u->st, m->seq);
+}
+
+/* Encodes one fetched message into the batch and puts it in the window;
+ * 0 to go on, 1 to stop filling (its packet id is still in flight, or the
+ * link broke), -1 with *err on a store or memory failure. */
+static int window_add(uplink *u, const store_outbox_msg *m, gl_status *err)
+{
+    uint16_t pid = pid_of(m->seq);
+    if (pid_busy(u, pid))
+        return 1; /* wait for the older one's PUBACK */
+    size_t len = 0;
+    gl_status st = encode_message(u, m, &len);
+    if (st == GL_ENET)
+        return 1;
+    if (st == GL_EBOUND || st == GL_EINVAL)
+        st = drop_unsendable(u, m, st);
+    else if (st == GL_OK) {
+        u->fl[u->nfl].seq = m->seq;
         u->fl[u->nfl].pid = pid;
         u->nfl++;
-        u->after_seq = seq;
-        if (seq > u->max_sent_seq)
-            u->max_sent_seq = seq;
+        u->after_seq = m->seq;
+        if (m->seq > u->max_sent_seq)
+            u->max_sent_seq = m->seq;
         u->stats.published++;
         u->stats.published_bytes += (int64_t)len;
     }
-    return GL_OK;
+    *err = st;
+    return st == GL_OK ? 0 : -1;
+}
+
+/* Sends waiting messages until the window is full or the outbox is empty:
+ * the free places' worth of rows in one query, their packets in one
+ * batch. */
+static gl_status fill_window(uplink *u)
+{
+    store_outbox_msg rows[UPLINK_MAX_INFLIGHT];
+    gl_status ret = GL_OK;
+    int stop = 0;
+    while (!stop && u->up && u->nfl < u->window) {
+        size_t n = 0;
+        gl_status st = store_outbox_next_many(u->st, u->after_seq, rows, (size_t)(u->window - u->nfl), &n);
+        if (st != GL_OK) {
+            note_error(u, "outbox", st);
+            ret = st;
+            break;
+        }
+        stop = n == 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!stop && u->up) {
+                int r = window_add(u, &rows[i], &st);
+                stop = r != 0;
+                if (r < 0)
+                    ret = st;
+            }
+            store_outbox_msg_free(&rows[i]);
+        }
+    }
+    if (u->up)
+        (void)send_batch(u); /* a failure is a lost connection, not an error to return */
+    return ret;
 }
 
 /* Deletes the PUBACKed messages from the store in one transaction. On a
@@ -424,18 +467,33 @@ static gl_status flush_acks(uplink *u)
     return GL_OK;
 }
 
+/* Commits the pending acks when due: a full batch, the oldest waiting
+ * ACK_FLUSH_MS, nothing in flight (no more PUBACKs soon: the step may
+ * sleep next) or no connection. Between commits a crash only means those
+ * messages are sent again, which the back office's dedupe absorbs. */
+static gl_status flush_acks_due(uplink *u)
+{
+    if (u->nacks == 0)
+        return GL_OK;
+    if (u->nacks < ACK_BATCH && u->nfl > 0 && u->up && mono(u) - u->first_ack_ms < ACK_FLUSH_MS)
+        return GL_OK;
+    return flush_acks(u);
+}
+
 /* Moves the message of a PUBACK from the window to the pending acks;
- * flush_acks commits them once per step. */
+ * flush_acks_due commits them in batches. */
 static gl_status handle_puback(uplink *u, uint16_t pid)
 {
     for (int i = 0; i < u->nfl; i++) {
         if (u->fl[i].pid != pid)
             continue;
-        if (u->nacks == UPLINK_MAX_INFLIGHT) {
+        if (u->nacks == ACK_BATCH) {
             gl_status st = flush_acks(u);
             if (st != GL_OK)
                 return st;
         }
+        if (u->nacks == 0)
+            u->first_ack_ms = mono(u);
         u->acks[u->nacks++] = u->fl[i].seq;
         u->fl[i] = u->fl[--u->nfl];
         if (u->attempts > 0)
@@ -736,12 +794,15 @@ static int64_t keepalive_due_ms(const uplink *u)
 
 /* Reads what is there; if nothing was, sleeps (at most wait_ms, and not
  * past the keepalive's next task) until bytes come or uplink_wake, then
- * reads again. The PUBACKs read are committed together at the end. */
+ * reads again. The PUBACKs read are committed when due (flush_acks_due). */
 static gl_status receive(uplink *u, int wait_ms, int64_t now_s)
 {
     int got = 0;
     gl_status ret = read_ready(u, now_s, &got);
     if (!got && u->up) {
+        gl_status fst = flush_acks_due(u);
+        if (ret == GL_OK)
+            ret = fst;
         int64_t ka = keepalive_due_ms(u);
         if (idle_wait(u, ka < wait_ms ? ka : wait_ms) && u->up) {
             gl_status st = read_ready(u, now_s, &got);
@@ -749,7 +810,7 @@ static gl_status receive(uplink *u, int wait_ms, int64_t now_s)
                 ret = st;
         }
     }
-    gl_status ast = flush_acks(u);
+    gl_status ast = flush_acks_due(u);
     return ret != GL_OK ? ret : ast;
 }
 
@@ -840,7 +901,7 @@ gl_status uplink_step(uplink *u, int64_t now_s, int wait_ms)
 {
     if (u == NULL)
         return GL_EINVAL;
-    gl_status ast = flush_acks(u); /* left over by a failed commit */
+    gl_status ast = flush_acks_due(u); /* due, or left over by a failed commit */
     if (ast != GL_OK)
         return ast;
     if (!u->up) {
@@ -857,7 +918,7 @@ gl_status uplink_step(uplink *u, int64_t now_s, int wait_ms)
     gl_status st = GL_OK;
     if (u->rx_len > 0) {
         st = process_rx(u, now_s); /* packets that came with the CONNACK */
-        ast = flush_acks(u);
+        ast = flush_acks_due(u);
         if (st == GL_OK)
             st = ast;
     }

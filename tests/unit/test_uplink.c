@@ -324,7 +324,8 @@ static void test_backoff(void **state)
 }
 
 /* At most `window` messages in flight; each PUBACK frees a place; acked
- * messages leave the store; an unknown PUBACK changes nothing. */
+ * messages leave the store in batches (after 20 ms, or when nothing is in
+ * flight); an unknown PUBACK changes nothing. */
 static void test_window(void **state)
 {
     fixture *f = *state;
@@ -344,6 +345,13 @@ static void test_window(void **state)
     push_ack(f, MQTTPKT_PUBACK, 999);
     assert_int_equal(uplink_step(f->u, 0, 0), GL_OK);
     assert_int_equal(count_sent(f, MQTTPKT_PUBLISH), 6);
+    /* acks are deleted in batches: not yet (4 in flight, the first ack 0 ms old) */
+    assert_int_equal(outbox_depth(f), 10);
+    f->clock.now_ms += 19;
+    assert_int_equal(uplink_step(f->u, 0, 0), GL_OK);
+    assert_int_equal(outbox_depth(f), 10);
+    f->clock.now_ms += 1; /* 20 ms: due */
+    assert_int_equal(uplink_step(f->u, 0, 0), GL_OK);
     assert_int_equal(outbox_depth(f), 8);
     for (uint16_t pid = 3; pid <= 6; pid++)
         push_ack(f, MQTTPKT_PUBACK, pid);
