@@ -27,6 +27,7 @@
 #include "jobs.h"
 
 #define IDLE_MS 1000 /* longest idle sleep: the re-check of stop and the gateway clock */
+#define STOP_STEP_MS 100 /* while draining at stop: the re-check of the outbox and the deadline */
 #define DRAIN_MS 3000
 #define DRAIN_SIM_MS 60000
 #define RELAY_QUEUE 64
@@ -151,7 +152,7 @@ static void *run(void *arg)
         if (stopping && (clock_mono_ms(u->clock) >= drain_end ||
                          (store_outbox_stats_get(u->store, &os) == GL_OK && os.depth == 0)))
             break;
-        gl_status st = uplink_step(u->up, clock_now(u->clock), IDLE_MS);
+        gl_status st = uplink_step(u->up, clock_now(u->clock), stopping ? STOP_STEP_MS : IDLE_MS);
         if (st != GL_OK)
             glog_warn("uplink: %s", gl_strerror(st));
     }

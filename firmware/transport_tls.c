@@ -56,7 +56,7 @@ static const mbedtls_x509_crt_profile tls_cert_profile = {
 };
 
 typedef struct tls_ctx {
-    mbedtls_net_context net;
+    mbedtls_net_context net;   /* first: the bio context is the tls_ctx */
     mbedtls_ssl_context ssl;
     mbedtls_ssl_config conf;
     mbedtls_x509_crt ca, cert;
@@ -65,6 +65,7 @@ typedef struct tls_ctx {
     mbedtls_ctr_drbg_context drbg;
     mbedtls_ssl_session saved; /* the last session, offered on reconnect */
     int have_saved, resume, connected;
+    int nowait;                /* tls_recv with timeout 0: the bio's recv does not wait */
     char server_name[TLS_NAME_MAX];
     transport_tls_info info;
 } tls_ctx;
@@ -145,8 +146,8 @@ static void save_session(tls_ctx *c)
  * (the uplink must not depend on its caller ignoring SIGPIPE). */
 static int net_send_nosig(void *vctx, const unsigned char *buf, size_t len)
 {
-    const mbedtls_net_context *net = vctx;
-    ssize_t n = send(net->fd, buf, len, MSG_NOSIGNAL);
+    const tls_ctx *c = vctx;
+    ssize_t n = send(c->net.fd, buf, len, MSG_NOSIGNAL);
     if (n >= 0)
         return (int)n;
     if (errno == EINTR)
@@ -154,6 +155,22 @@ static int net_send_nosig(void *vctx, const unsigned char *buf, size_t len)
     if (errno == EPIPE || errno == ECONNRESET)
         return MBEDTLS_ERR_NET_CONN_RESET;
     return MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+/* mbedtls_net_recv_timeout, or while nowait is set one recv that does not
+ * wait (no select before it): nothing there is MBEDTLS_ERR_SSL_WANT_READ,
+ * and mbedTLS keeps a partial record for the next read. */
+static int net_recv_bio(void *vctx, unsigned char *buf, size_t len, uint32_t timeout)
+{
+    tls_ctx *c = vctx;
+    if (!c->nowait)
+        return mbedtls_net_recv_timeout(&c->net, buf, len, timeout);
+    ssize_t n = recv(c->net.fd, buf, len, MSG_DONTWAIT);
+    if (n >= 0)
+        return (int)n; /* 0: EOF */
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return MBEDTLS_ERR_SSL_WANT_READ;
+    return errno == ECONNRESET || errno == EPIPE ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
 static gl_status tls_connect(void *vctx, const char *host, int port, int timeout_ms)
@@ -175,7 +192,7 @@ static gl_status tls_connect(void *vctx, const char *host, int port, int timeout
     int offered = 0;
     if (c->resume && c->have_saved)
         offered = mbedtls_ssl_set_session(&c->ssl, &c->saved) == 0;
-    mbedtls_ssl_set_bio(&c->ssl, &c->net, net_send_nosig, NULL, mbedtls_net_recv_timeout);
+    mbedtls_ssl_set_bio(&c->ssl, c, net_send_nosig, NULL, net_recv_bio);
     int64_t left = deadline - clock_monotonic_ms();
     st = left > 0 ? handshake(c, (int)left) : GL_ETIMEOUT;
     if (st != GL_OK) {
@@ -223,13 +240,13 @@ static gl_status tls_recv(void *vctx, uint8_t *buf, size_t cap, size_t *got, int
     *got = 0;
     if (!c->connected)
         return GL_ENET;
-    /* timeout 0 and nothing decrypted or on the socket: no wait at all */
-    if (timeout_ms <= 0 && mbedtls_ssl_get_bytes_avail(&c->ssl) == 0 &&
-        transport_fd_wait(c->net.fd, 0, 0) == GL_ETIMEOUT)
-        return GL_ETIMEOUT;
-    /* mbedTLS reads 0 as "wait forever": the shortest real wait instead */
-    mbedtls_ssl_conf_read_timeout(&c->conf, timeout_ms > 0 ? (uint32_t)timeout_ms : 1);
+    /* timeout 0: no wait at all (one recv, no select); else mbedTLS's
+     * read timeout (which reads 0 as "wait forever") */
+    c->nowait = timeout_ms <= 0;
+    if (!c->nowait)
+        mbedtls_ssl_conf_read_timeout(&c->conf, (uint32_t)timeout_ms);
     int ret = mbedtls_ssl_read(&c->ssl, buf, cap);
+    c->nowait = 0;
     if (ret > 0) {
         *got = (size_t)ret;
         return GL_OK;
