@@ -21,6 +21,8 @@
 #define ACK_FLUSH_MS 20        /* ... or once the oldest of them waited this long */
 #define SEQ_SCAN 256           /* payload bytes read for an oversize downlink's claimed seq */
 
+_Static_assert(ACK_BATCH <= STORE_OUTBOX_ACK_MAX, "a batch of acks is one store_outbox_ack_many call");
+
 typedef struct inflight {
     int64_t seq;
     uint16_t pid;
@@ -109,14 +111,15 @@ static void note_error(uplink *u, const char *where, gl_status st)
     snprintf(u->stats.last_error_where, sizeof u->stats.last_error_where, "%s", where);
 }
 
-/* Drops the connection and schedules the next attempt: exponential
- * backoff from backoff_min_ms, capped, with "equal jitter" (half fixed,
- * half random) so that many gateways do not reconnect in step. */
+/* The uplink's clock in ms (the injected clock's mono_ms). */
 static int64_t mono(const uplink *u)
 {
     return clock_mono_ms(u->clock);
 }
 
+/* Drops the connection and schedules the next attempt: exponential
+ * backoff from backoff_min_ms, capped, with "equal jitter" (half fixed,
+ * half random) so that many gateways do not reconnect in step. */
 static void connection_lost(uplink *u, const char *where, gl_status st)
 {
     int64_t now = mono(u);
