@@ -2,6 +2,8 @@
 #include "gridledger/clock.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,9 @@
 
 #include "gridledger/civdate.h"
 
-static int64_t monotonic_ms(void)
+#define CLOCK_WAIT_FDS 8 /* bound on the fds of one wait */
+
+int64_t clock_monotonic_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -44,7 +48,7 @@ static void real_sleep_until(void *ctx, int64_t t)
 
 static int64_t sim_now_ms(const gl_clock *c)
 {
-    return c->sim_start * 1000 + (monotonic_ms() - c->real_start_ms) * c->speed;
+    return c->sim_start * 1000 + (clock_monotonic_ms() - c->real_start_ms) * c->speed;
 }
 
 static int64_t sim_now(void *ctx, int *ms)
@@ -62,8 +66,28 @@ static void sim_sleep_until(void *ctx, int64_t t)
     sleep_ms((sim_ms_left + c->speed - 1) / c->speed);
 }
 
-static const clock_ops real_ops = {real_now, real_sleep_until};
-static const clock_ops sim_ops = {sim_now, sim_sleep_until};
+static int64_t real_mono_ms(void *ctx)
+{
+    (void)ctx;
+    return clock_monotonic_ms();
+}
+
+/* poll on the fds: a signal ends the wait early (0), the caller re-checks */
+static int real_wait_ms(void *ctx, const int *fds, int n, int64_t ms)
+{
+    (void)ctx;
+    struct pollfd p[CLOCK_WAIT_FDS];
+    int k = 0;
+    for (int i = 0; i < n && k < CLOCK_WAIT_FDS; i++)
+        if (fds[i] >= 0)
+            p[k++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+    if (ms > INT_MAX)
+        ms = INT_MAX;
+    return poll(p, (nfds_t)k, ms > 0 ? (int)ms : 0) > 0;
+}
+
+static const clock_ops real_ops = {real_now, real_sleep_until, real_mono_ms, real_wait_ms};
+static const clock_ops sim_ops = {sim_now, sim_sleep_until, real_mono_ms, real_wait_ms};
 
 void clock_init_real(gl_clock *c)
 {
@@ -74,10 +98,11 @@ void clock_init_real(gl_clock *c)
 
 void clock_init_sim(gl_clock *c, int64_t start, int64_t speed)
 {
+    memset(c, 0, sizeof *c);
     c->ops = &sim_ops;
     c->sim_start = start;
     c->speed = speed < 1 ? 1 : speed;
-    c->real_start_ms = monotonic_ms();
+    c->real_start_ms = clock_monotonic_ms();
 }
 
 int64_t clock_now(const gl_clock *c)
@@ -88,6 +113,16 @@ int64_t clock_now(const gl_clock *c)
 void clock_sleep_until(gl_clock *c, int64_t t)
 {
     c->ops->sleep_until(c, t);
+}
+
+int64_t clock_mono_ms(const gl_clock *c)
+{
+    return c->ops->mono_ms((void *)(uintptr_t)c);
+}
+
+int clock_wait_ms(const gl_clock *c, const int *fds, int n, int64_t ms)
+{
+    return c->ops->wait_ms((void *)(uintptr_t)c, fds, n, ms);
 }
 
 gl_status clock_set_timezone(const char *tz)

@@ -195,7 +195,9 @@ static int goal_reached(const test_opts *o, store *st, const uplink_stats *s)
     if (o->downlinks > 0 && s->applied + s->duplicates + s->refused < o->downlinks)
         return 0;
     if (o->drain) {
-        store_outbox_stats os;
+        store_outbox_stats os; /* a count over the outbox: only once nothing is in flight */
+        if (s->inflight > 0)
+            return 0;
         if (store_outbox_stats_get(st, &os) != GL_OK || os.depth > 0)
             return 0;
     }

@@ -41,6 +41,8 @@ gl_status jobs_publish(jobs_gw *g, const char *kind, const char *body, int64_t n
     gl_status st = store_outbox_put(g->store, kind, body, now, &seq);
     if (st != GL_OK)
         jobs_error(g, "outbox: %s message not queued: %s", kind, gl_strerror(st));
+    else
+        jobs_uplink_wake(g);
     return st;
 }
 

@@ -82,6 +82,9 @@ typedef struct jobs_uplink jobs_uplink;
 gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int sim_until);
 void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed);
 void jobs_uplink_free(jobs_gw *g);
+/* jobs_uplink_wake: a message was committed to the outbox: the uplink
+ * thread stops its idle sleep and sends it. */
+void jobs_uplink_wake(jobs_gw *g);
 
 /* Billing (jobs_bill.c): the cycle close. */
 gl_status jobs_bill_init(jobs_gw *g);

@@ -10,8 +10,11 @@
  * now" are handed to the main thread (a small queue under a mutex, and
  * flags) so only the main thread touches the meters; a tariff or a config
  * replaces its file and the daemon reloads; "resend" answers from the
- * outbox. What cannot be carried out is refused with the reason. At stop the thread drains the outbox for a while
- * (DRAIN_MS; with --until on a simulated clock, DRAIN_SIM_MS) and ends. */
+ * outbox. What cannot be carried out is refused with the reason. The thread
+ * sleeps while there is nothing to do (uplink_step's idle wait, at most
+ * IDLE_MS): a message committed by the jobs (jobs_uplink_wake) or the stop
+ * wakes it. At stop the thread drains the outbox for a while (DRAIN_MS;
+ * with --until on a simulated clock, DRAIN_SIM_MS) and ends. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -27,7 +30,8 @@
 #include "jobs.h"
 #include "payment.h"
 
-#define STEP_MS 100
+#define IDLE_MS 1000 /* longest idle sleep: the re-check of stop and the gateway clock */
+#define STOP_STEP_MS 100 /* while draining at stop: the re-check of the outbox and the deadline */
 #define DRAIN_MS 3000
 #define DRAIN_SIM_MS 60000
 #define RELAY_QUEUE 64
@@ -237,13 +241,6 @@ static gl_status on_config(void *ctx, const downlink_msg *m, char *reason, size_
     return GL_OK;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void *run(void *arg)
 {
     jobs_uplink *u = arg;
@@ -252,11 +249,11 @@ static void *run(void *arg)
         int stopping = atomic_load(&u->stop);
         store_outbox_stats os;
         if (stopping && drain_end == 0)
-            drain_end = mono_ms() + u->drain_ms;
-        if (stopping && (mono_ms() >= drain_end ||
+            drain_end = clock_mono_ms(u->clock) + u->drain_ms;
+        if (stopping && (clock_mono_ms(u->clock) >= drain_end ||
                          (store_outbox_stats_get(u->store, &os) == GL_OK && os.depth == 0)))
             break;
-        gl_status st = uplink_step(u->up, clock_now(u->clock), STEP_MS);
+        gl_status st = uplink_step(u->up, clock_now(u->clock), stopping ? STOP_STEP_MS : IDLE_MS);
         if (st != GL_OK)
             glog_warn("uplink: %s", gl_strerror(st));
     }
@@ -279,7 +276,7 @@ gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int sim_until)
                            .command = on_command, .config = on_config};
     gl_status st = cli_open_store(g->cfg, &u->store) == CLI_OK ? GL_OK : GL_EIO;
     if (st == GL_OK)
-        st = uplink_new_from_config(g->cfg, u->store, &cb, &u->up);
+        st = uplink_new_from_config(g->cfg, u->store, &cb, clock, &u->up);
     if (st == GL_OK && pthread_create(&u->thread, NULL, run, u) != 0)
         st = GL_ENOMEM;
     if (st != GL_OK) {
@@ -314,7 +311,7 @@ void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed)
             jobs_error(g, "command: %s", reason);
     if (atomic_exchange(&g->poll_now, 0))
         jobs_poll(ctx, now, now);
-    if (atomic_load(&g->money_changed) && now - g->last_collect >= 3600) { /* a payment: re-plan soon, at most hourly */
+    if (atomic_load(&g->money_changed) && now - g->last_collect >= 60) { /* a payment: re-plan at once (pending steps cancelled, restoration ordered), at most once a minute */
         g->last_collect = now;
         jobs_collect(ctx, now, now);
     }
@@ -325,6 +322,12 @@ void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed)
     clock_sleep_until(&((daemon_state *)ctx)->clock, next);
 }
 
+void jobs_uplink_wake(jobs_gw *g)
+{
+    if (g->up != NULL)
+        uplink_wake(g->up->up);
+}
+
 void jobs_uplink_free(jobs_gw *g)
 {
     jobs_uplink *u = g->up;
@@ -332,6 +335,7 @@ void jobs_uplink_free(jobs_gw *g)
         return;
     if (u->up != NULL) {
         atomic_store(&u->stop, 1);
+        uplink_wake(u->up);
         pthread_join(u->thread, NULL);
         uplink_free(u->up);
     }

@@ -155,12 +155,12 @@ gl_status mqttpkt_encode_connect(const mqttpkt_connect *c, uint8_t *buf, size_t 
     return w_finish(&w, len);
 }
 
-gl_status mqttpkt_encode_publish(const mqttpkt_publish *p, uint8_t *buf, size_t cap, size_t *len)
+gl_status mqttpkt_encode_publish_head(const mqttpkt_publish *p, uint8_t *buf, size_t cap, size_t *len)
 {
     if (len == NULL)
         return GL_EINVAL;
     *len = 0;
-    if (p == NULL || buf == NULL || p->topic == NULL || (p->payload == NULL && p->payload_len > 0))
+    if (p == NULL || buf == NULL || p->topic == NULL)
         return GL_EINVAL;
     size_t tlen = p->topic_len ? p->topic_len : strlen(p->topic);
     if (!mqttpkt_topic_valid((const uint8_t *)p->topic, tlen))
@@ -179,8 +179,26 @@ gl_status mqttpkt_encode_publish(const mqttpkt_publish *p, uint8_t *buf, size_t 
     w_str(&w, p->topic, tlen);
     if (p->qos > 0)
         w_u16(&w, p->packet_id);
-    w_bytes(&w, p->payload, p->payload_len);
     return w_finish(&w, len);
+}
+
+gl_status mqttpkt_encode_publish(const mqttpkt_publish *p, uint8_t *buf, size_t cap, size_t *len)
+{
+    if (len == NULL)
+        return GL_EINVAL;
+    *len = 0;
+    if (p == NULL || (p->payload == NULL && p->payload_len > 0))
+        return GL_EINVAL;
+    size_t head = 0;
+    gl_status st = mqttpkt_encode_publish_head(p, buf, cap, &head);
+    if (st != GL_OK)
+        return st;
+    if (p->payload_len > cap - head)
+        return GL_EBOUND;
+    if (p->payload_len > 0)
+        memcpy(buf + head, p->payload, p->payload_len);
+    *len = head + p->payload_len;
+    return GL_OK;
 }
 
 gl_status mqttpkt_encode_subscribe(uint16_t packet_id, const char *const *filters, const uint8_t *qos,
@@ -494,6 +512,43 @@ static gl_status decode_body(rbuf *r, mqttpkt *m)
     default:
         return GL_EPROTO;
     }
+}
+
+gl_status mqttpkt_decode_publish_head(const uint8_t *buf, size_t len, mqttpkt *out, size_t *head_len)
+{
+    if (out == NULL || head_len == NULL || buf == NULL)
+        return GL_EINVAL;
+    memset(out, 0, sizeof *out);
+    *head_len = 0;
+    size_t total;
+    gl_status st = mqttpkt_frame(buf, len, &total);
+    if (st != GL_OK || total == 0)
+        return st;
+    if ((buf[0] >> 4) != MQTTPKT_PUBLISH)
+        return GL_EPROTO;
+    size_t hdr = 1;
+    while (buf[hdr] & 0x80)
+        hdr++;
+    hdr++;
+    out->type = MQTTPKT_PUBLISH;
+    out->flags = buf[0] & 0x0f;
+    size_t avail = (len < total ? len : total) - hdr;
+    if (avail < 2)
+        return GL_OK; /* the topic length is not there yet */
+    size_t tlen = (size_t)buf[hdr] << 8 | buf[hdr + 1];
+    size_t need = 2 + tlen + (((out->flags >> 1) & 3) > 0 ? 2 : 0);
+    if (need > total - hdr)
+        return GL_EPROTO; /* the topic runs past the packet */
+    if (avail < need)
+        return GL_OK;
+    rbuf r = {buf + hdr, need, 0, 0};
+    st = decode_publish(&r, out);
+    if (st != GL_OK)
+        return st;
+    out->payload = buf + hdr + need;
+    out->payload_len = total - hdr - need;
+    *head_len = hdr + need;
+    return GL_OK;
 }
 
 gl_status mqttpkt_decode(const uint8_t *buf, size_t len, mqttpkt *out)

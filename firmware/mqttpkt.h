@@ -112,6 +112,12 @@ typedef struct mqttpkt {
 gl_status mqttpkt_encode_connect(const mqttpkt_connect *c, uint8_t *buf, size_t cap, size_t *len);
 gl_status mqttpkt_encode_publish(const mqttpkt_publish *p, uint8_t *buf, size_t cap, size_t *len);
 
+/* mqttpkt_encode_publish_head: a PUBLISH's fixed header, topic and packet
+ * id for a payload of p->payload_len bytes (p->payload unused), so that a
+ * caller can build the payload in place right after it; *len is the head's
+ * size (at most MQTTPKT_MAX_HEADER + 2 + topic + 2). */
+gl_status mqttpkt_encode_publish_head(const mqttpkt_publish *p, uint8_t *buf, size_t cap, size_t *len);
+
 /* mqttpkt_encode_subscribe: SUBSCRIBE (3.8) for n filters (1..MQTTPKT_MAX_FILTERS),
  * each with its requested QoS 0..2; packet_id non-zero. */
 gl_status mqttpkt_encode_subscribe(uint16_t packet_id, const char *const *filters, const uint8_t *qos,
@@ -145,6 +151,14 @@ gl_status mqttpkt_frame(const uint8_t *buf, size_t len, size_t *total);
  * bits set (3.1.2.3, 3.2.2.1, 3.8.3.1), unknown return codes (3.2.2.3,
  * 3.9.3). *out is zeroed first. */
 gl_status mqttpkt_decode(const uint8_t *buf, size_t len, mqttpkt *out);
+
+/* mqttpkt_decode_publish_head: the flags, topic and packet id of a PUBLISH
+ * that starts at buf[0..len) and may be longer than len (a packet too large
+ * to hold, skipped but answered). *head_len = 0 while the head is not all
+ * there; then out->payload_len is the whole payload's size and
+ * out->payload points at its first len - *head_len bytes (when len covers
+ * them). GL_EPROTO for another packet type or a malformed head. */
+gl_status mqttpkt_decode_publish_head(const uint8_t *buf, size_t len, mqttpkt *out, size_t *head_len);
 
 /* mqttpkt_topic_valid / mqttpkt_filter_valid: a topic name (no wildcards)
  * or a topic filter ('#' last and alone in its level, '+' alone in its

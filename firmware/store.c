@@ -1213,26 +1213,51 @@ gl_status store_outbox_put(store *s, const char *kind, const char *body_json, in
     return st;
 }
 
-gl_status store_outbox_next(store *s, int64_t after_seq, store_outbox_msg *out)
+/* One outbox row into m (body copied). */
+static gl_status outbox_row(sqlite3_stmt *st, store_outbox_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    m->seq = sqlite3_column_int64(st, 0);
+    m->ts = sqlite3_column_int64(st, 1);
+    snprintf(m->kind, sizeof m->kind, "%s", (const char *)sqlite3_column_text(st, 2));
+    m->body = strdup((const char *)sqlite3_column_text(st, 3));
+    return m->body != NULL ? GL_OK : GL_ENOMEM;
+}
+
+gl_status store_outbox_next_many(store *s, int64_t after_seq, store_outbox_msg *out, size_t max, size_t *n)
 {
     sqlite3_stmt *st = NULL;
-    memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(s->db, "SELECT seq, ts, kind, body FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT 1", -1,
+    if (s == NULL || out == NULL || n == NULL || max == 0)
+        return GL_EINVAL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT seq, ts, kind, body FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2", -1,
                            &st, NULL) != SQLITE_OK)
         return GL_EDB;
     sqlite3_bind_int64(st, 1, after_seq);
-    int rc = sqlite3_step(st);
-    gl_status ret = rc == SQLITE_ROW ? GL_OK : rc == SQLITE_DONE ? GL_ENOTFOUND : status_of(rc);
-    if (rc == SQLITE_ROW) {
-        out->seq = sqlite3_column_int64(st, 0);
-        out->ts = sqlite3_column_int64(st, 1);
-        snprintf(out->kind, sizeof out->kind, "%s", (const char *)sqlite3_column_text(st, 2));
-        out->body = strdup((const char *)sqlite3_column_text(st, 3));
-        if (out->body == NULL)
-            ret = GL_ENOMEM;
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    gl_status ret = GL_OK;
+    int rc = SQLITE_DONE;
+    while (ret == GL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ret = outbox_row(st, &out[*n]);
+        (*n)++;
     }
+    if (ret == GL_OK && rc != SQLITE_DONE)
+        ret = status_of(rc);
     sqlite3_finalize(st);
+    if (ret != GL_OK) {
+        for (size_t i = 0; i < *n; i++)
+            store_outbox_msg_free(&out[i]);
+        *n = 0;
+    }
     return ret;
+}
+
+gl_status store_outbox_next(store *s, int64_t after_seq, store_outbox_msg *out)
+{
+    size_t n = 0;
+    memset(out, 0, sizeof *out);
+    gl_status st = store_outbox_next_many(s, after_seq, out, 1, &n);
+    return st == GL_OK && n == 0 ? GL_ENOTFOUND : st;
 }
 
 void store_outbox_msg_free(store_outbox_msg *m)

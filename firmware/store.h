@@ -172,6 +172,11 @@ gl_status store_outbox_put(store *s, const char *kind, const char *body_json, in
 gl_status store_outbox_next(store *s, int64_t after_seq, store_outbox_msg *out);
 void store_outbox_msg_free(store_outbox_msg *m);
 
+/* store_outbox_next_many: up to max unacknowledged messages with seq >
+ * after_seq, in seq order, in one query; *n of them (0: none). Each is
+ * freed with store_outbox_msg_free; on failure none is left to free. */
+gl_status store_outbox_next_many(store *s, int64_t after_seq, store_outbox_msg *out, size_t max, size_t *n);
+
 /* store_outbox_ack: deletes message seq (its PUBACK came); a repeat is GL_OK. */
 gl_status store_outbox_ack(store *s, int64_t seq);
 

@@ -28,6 +28,9 @@ typedef struct transport_ops {
     void (*close)(void *ctx);
     /* destroy: closes and releases ctx. */
     void (*destroy)(void *ctx);
+    /* fd: the connection's descriptor to wait on for incoming bytes (after
+     * recv with timeout 0 said GL_ETIMEOUT), -1 when not connected. */
+    int (*fd)(void *ctx);
 } transport_ops;
 
 typedef struct transport {
@@ -80,7 +83,5 @@ gl_status transport_tcp_connect(const char *host, int port, int timeout_ms, int 
  * 0) or writable. GL_OK, GL_ETIMEOUT, GL_ENET. */
 gl_status transport_fd_wait(int fd, int want_write, int timeout_ms);
 
-/* transport_now_ms: a monotonic clock in ms, for the timeouts above. */
-int64_t transport_now_ms(void);
 
 #endif

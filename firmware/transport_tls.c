@@ -24,6 +24,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "gridledger/clock.h"
 #include "transport.h"
 
 #define TLS_NAME_MAX 256
@@ -56,7 +57,7 @@ static const mbedtls_x509_crt_profile tls_cert_profile = {
 };
 
 typedef struct tls_ctx {
-    mbedtls_net_context net;
+    mbedtls_net_context net;   /* first: the bio context is the tls_ctx */
     mbedtls_ssl_context ssl;
     mbedtls_ssl_config conf;
     mbedtls_x509_crt ca, cert;
@@ -65,6 +66,7 @@ typedef struct tls_ctx {
     mbedtls_ctr_drbg_context drbg;
     mbedtls_ssl_session saved; /* the last session, offered on reconnect */
     int have_saved, resume, connected;
+    int nowait;                /* tls_recv with timeout 0: the bio's recv does not wait */
     char server_name[TLS_NAME_MAX];
     transport_tls_info info;
 } tls_ctx;
@@ -171,11 +173,11 @@ static void note_failure(tls_ctx *c, int ret)
  * timeout_ms. A resumed handshake never reaches the server's Certificate. */
 static gl_status handshake(tls_ctx *c, int timeout_ms)
 {
-    int64_t t0 = transport_now_ms();
+    int64_t t0 = clock_monotonic_ms();
     int64_t deadline = t0 + timeout_ms;
     int saw_cert = 0;
     while (c->ssl.state != MBEDTLS_SSL_HANDSHAKE_OVER) {
-        int64_t left = deadline - transport_now_ms();
+        int64_t left = deadline - clock_monotonic_ms();
         if (left <= 0)
             return GL_ETIMEOUT;
         mbedtls_ssl_conf_read_timeout(&c->conf, (uint32_t)left);
@@ -188,7 +190,7 @@ static gl_status handshake(tls_ctx *c, int timeout_ms)
         }
     }
     c->info.resumed = !saw_cert;
-    c->info.handshake_us = (transport_now_ms() - t0) * 1000;
+    c->info.handshake_us = (clock_monotonic_ms() - t0) * 1000;
     c->info.verify_flags = 0;
     c->info.reason[0] = '\0';
     const char *suite = mbedtls_ssl_get_ciphersuite(&c->ssl);
@@ -208,8 +210,8 @@ static void save_session(tls_ctx *c)
  * (the uplink must not depend on its caller ignoring SIGPIPE). */
 static int net_send_nosig(void *vctx, const unsigned char *buf, size_t len)
 {
-    const mbedtls_net_context *net = vctx;
-    ssize_t n = send(net->fd, buf, len, MSG_NOSIGNAL);
+    const tls_ctx *c = vctx;
+    ssize_t n = send(c->net.fd, buf, len, MSG_NOSIGNAL);
     if (n >= 0)
         return (int)n;
     if (errno == EINTR)
@@ -219,11 +221,27 @@ static int net_send_nosig(void *vctx, const unsigned char *buf, size_t len)
     return MBEDTLS_ERR_NET_SEND_FAILED;
 }
 
+/* mbedtls_net_recv_timeout, or while nowait is set one recv that does not
+ * wait (no select before it): nothing there is MBEDTLS_ERR_SSL_WANT_READ,
+ * and mbedTLS keeps a partial record for the next read. */
+static int net_recv_bio(void *vctx, unsigned char *buf, size_t len, uint32_t timeout)
+{
+    tls_ctx *c = vctx;
+    if (!c->nowait)
+        return mbedtls_net_recv_timeout(&c->net, buf, len, timeout);
+    ssize_t n = recv(c->net.fd, buf, len, MSG_DONTWAIT);
+    if (n >= 0)
+        return (int)n; /* 0: EOF */
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return MBEDTLS_ERR_SSL_WANT_READ;
+    return errno == ECONNRESET || errno == EPIPE ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
 static gl_status tls_connect(void *vctx, const char *host, int port, int timeout_ms)
 {
     tls_ctx *c = vctx;
     tls_close(c);
-    int64_t deadline = transport_now_ms() + timeout_ms;
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
     int fd;
     gl_status st = transport_tcp_connect(host, port, timeout_ms, &fd);
     if (st != GL_OK)
@@ -238,8 +256,8 @@ static gl_status tls_connect(void *vctx, const char *host, int port, int timeout
     int offered = 0;
     if (c->resume && c->have_saved)
         offered = mbedtls_ssl_set_session(&c->ssl, &c->saved) == 0;
-    mbedtls_ssl_set_bio(&c->ssl, &c->net, net_send_nosig, NULL, mbedtls_net_recv_timeout);
-    int64_t left = deadline - transport_now_ms();
+    mbedtls_ssl_set_bio(&c->ssl, c, net_send_nosig, NULL, net_recv_bio);
+    int64_t left = deadline - clock_monotonic_ms();
     st = left > 0 ? handshake(c, (int)left) : GL_ETIMEOUT;
     if (st != GL_OK) {
         if (offered)
@@ -258,7 +276,7 @@ out:
 static gl_status tls_send(void *vctx, const uint8_t *buf, size_t len, int timeout_ms)
 {
     tls_ctx *c = vctx;
-    int64_t deadline = transport_now_ms() + timeout_ms;
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
     size_t done = 0;
     if (!c->connected)
         return GL_ENET;
@@ -270,7 +288,7 @@ static gl_status tls_send(void *vctx, const uint8_t *buf, size_t len, int timeou
         }
         if (ret != MBEDTLS_ERR_SSL_WANT_WRITE && ret != MBEDTLS_ERR_SSL_WANT_READ)
             return tls_err(ret) == GL_ETIMEOUT ? GL_ENET : tls_err(ret);
-        int64_t left = deadline - transport_now_ms();
+        int64_t left = deadline - clock_monotonic_ms();
         if (left <= 0)
             return GL_ETIMEOUT;
         gl_status st = transport_fd_wait(c->net.fd, ret == MBEDTLS_ERR_SSL_WANT_WRITE, (int)left);
@@ -286,9 +304,13 @@ static gl_status tls_recv(void *vctx, uint8_t *buf, size_t cap, size_t *got, int
     *got = 0;
     if (!c->connected)
         return GL_ENET;
-    /* mbedTLS reads 0 as "wait forever": the shortest real wait instead */
-    mbedtls_ssl_conf_read_timeout(&c->conf, timeout_ms > 0 ? (uint32_t)timeout_ms : 1);
+    /* timeout 0: no wait at all (one recv, no select); else mbedTLS's
+     * read timeout (which reads 0 as "wait forever") */
+    c->nowait = timeout_ms <= 0;
+    if (!c->nowait)
+        mbedtls_ssl_conf_read_timeout(&c->conf, (uint32_t)timeout_ms);
     int ret = mbedtls_ssl_read(&c->ssl, buf, cap);
+    c->nowait = 0;
     if (ret > 0) {
         *got = (size_t)ret;
         return GL_OK;
@@ -315,7 +337,13 @@ static void tls_destroy(void *vctx)
     free(c);
 }
 
-static const transport_ops tls_ops = {tls_connect, tls_send, tls_recv, tls_close, tls_destroy};
+static int tls_fd(void *vctx)
+{
+    const tls_ctx *c = vctx;
+    return c->connected ? c->net.fd : -1;
+}
+
+static const transport_ops tls_ops = {tls_connect, tls_send, tls_recv, tls_close, tls_destroy, tls_fd};
 
 static gl_status file_err(int ret)
 {

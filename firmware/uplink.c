@@ -1,6 +1,7 @@
 /* uplink.c: the MQTT client over a transport; see uplink.h. */
 #include "uplink.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,13 @@
 #define SUB_PACKET_ID 1        /* SUBSCRIBE uses a fixed id; PUBLISH ids come from seq */
 #define RX_READS_PER_STEP 64   /* bound on reads in one step */
 #define ENVELOPE_EXTRA 256     /* envelope and topic around a body */
+#define TX_BATCH (16u * 1024u) /* PUBLISH packets gathered for one send (one TLS record) */
+#define HEAD_MAX (MQTTPKT_MAX_HEADER + 2 + TOPIC_MAX + 2) /* a PUBLISH before its payload */
+#define ACK_BATCH 512          /* PUBACKed seqs deleted in one transaction, at most (<= STORE_OUTBOX_ACK_MAX) */
+#define ACK_FLUSH_MS 20        /* ... or once the oldest of them waited this long */
+#define SEQ_SCAN 256           /* payload bytes read for an oversize downlink's claimed seq */
+
+_Static_assert(ACK_BATCH <= STORE_OUTBOX_ACK_MAX, "a batch of acks is one store_outbox_ack_many call");
 
 typedef struct inflight {
     int64_t seq;
@@ -21,6 +29,9 @@ typedef struct inflight {
 } inflight;
 
 struct uplink {
+    const gl_clock *clock; /* mono_ms and wait_ms: timeouts, keepalive, backoff, idle waits */
+    gl_clock real;         /* the clock when the options gave none */
+    int wake[2];           /* a pipe: uplink_wake writes, the idle wait reads */
     char gw[GW_MAX];
     char host[256];
     int port;
@@ -39,14 +50,15 @@ struct uplink {
     int64_t max_sent_seq; /* over the process: a seq at or below it is re-sent with DUP */
     inflight fl[UPLINK_MAX_INFLIGHT];
     int nfl;
-    int64_t acks[UPLINK_MAX_INFLIGHT]; /* PUBACKed, not yet deleted from the store */
+    int64_t acks[ACK_BATCH]; /* PUBACKed, not yet deleted from the store */
     int nacks;
+    int64_t first_ack_ms;    /* when acks[0] came */
     int64_t down_seq;     /* cache of UPLINK_KV_DOWN_SEQ; -1 = not read yet */
     /* buffers */
     uint8_t *rx;
     size_t rx_len, skip_left;
-    uint8_t *tx, *pl;     /* a PUBLISH, its payload; grown up to UPLINK_MSG_MAX */
-    size_t tx_cap, pl_cap;
+    uint8_t *tx;          /* PUBLISH packets built in place, sent together; grown up to one message */
+    size_t tx_cap, tx_used;
     uplink_stats stats;
 };
 
@@ -99,12 +111,18 @@ static void note_error(uplink *u, const char *where, gl_status st)
     snprintf(u->stats.last_error_where, sizeof u->stats.last_error_where, "%s", where);
 }
 
+/* The uplink's clock in ms (the injected clock's mono_ms). */
+static int64_t mono(const uplink *u)
+{
+    return clock_mono_ms(u->clock);
+}
+
 /* Drops the connection and schedules the next attempt: exponential
  * backoff from backoff_min_ms, capped, with "equal jitter" (half fixed,
  * half random) so that many gateways do not reconnect in step. */
 static void connection_lost(uplink *u, const char *where, gl_status st)
 {
-    int64_t now = transport_now_ms();
+    int64_t now = mono(u);
     if (u->up) {
         u->stats.disconnects++;
         glog_warn("uplink: %s: %s; reconnecting", where, gl_strerror(st));
@@ -117,6 +135,7 @@ static void connection_lost(uplink *u, const char *where, gl_status st)
     u->up = 0;
     u->nfl = 0;
     u->rx_len = 0;
+    u->tx_used = 0;
     u->skip_left = 0;
     u->ping_pending = 0;
     int64_t delay = u->backoff_min_ms;
@@ -129,6 +148,19 @@ static void connection_lost(uplink *u, const char *where, gl_status st)
         u->attempts++;
     u->stats.backoff_ms = (int)delay;
     u->next_attempt_ms = now + delay;
+}
+
+/* The wake pipe, both ends non-blocking and close-on-exec; 0 or -1. */
+static int wake_pipe(int fds[2])
+{
+    if (pipe(fds) != 0) {
+        fds[0] = fds[1] = -1;
+        return -1;
+    }
+    for (int i = 0; i < 2; i++)
+        if (fcntl(fds[i], F_SETFL, O_NONBLOCK) != 0 || fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0)
+            return -1;
+    return 0;
 }
 
 gl_status uplink_new(const uplink_opts *o, uplink **out)
@@ -147,10 +179,17 @@ gl_status uplink_new(const uplink_opts *o, uplink **out)
         return GL_ENOMEM;
     }
     u->tr = tr;
+    u->wake[0] = u->wake[1] = -1;
+    clock_init_real(&u->real);
+    u->clock = o->clock ? o->clock : &u->real;
     u->rx = malloc(UPLINK_RX_MAX);
     u->tx_cap = 64 * 1024;
     u->tx = malloc(u->tx_cap);
     if (u->rx == NULL || u->tx == NULL) {
+        uplink_free(u);
+        return GL_ENOMEM;
+    }
+    if (wake_pipe(u->wake) != 0) {
         uplink_free(u);
         return GL_ENOMEM;
     }
@@ -167,7 +206,7 @@ gl_status uplink_new(const uplink_opts *o, uplink **out)
         u->backoff_max_ms = u->backoff_min_ms;
     u->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
     u->io_timeout_ms = o->io_timeout_ms > 0 ? o->io_timeout_ms : 10000;
-    u->rng = o->seed ? o->seed : (uint32_t)transport_now_ms() ^ (uint32_t)getpid() << 16;
+    u->rng = o->seed ? o->seed : (uint32_t)mono(u) ^ (uint32_t)getpid() << 16;
     if (u->rng == 0)
         u->rng = 1;
     u->cb = o->cb;
@@ -182,7 +221,7 @@ static gl_status send_all(uplink *u, const uint8_t *buf, size_t len)
 {
     gl_status st = u->tr.ops->send(u->tr.ctx, buf, len, u->io_timeout_ms);
     if (st == GL_OK)
-        u->last_tx_ms = transport_now_ms();
+        u->last_tx_ms = mono(u);
     return st;
 }
 
@@ -201,6 +240,7 @@ void uplink_disconnect(uplink *u)
     u->up = 0;
     u->nfl = 0;
     u->rx_len = 0;
+    u->tx_used = 0;
     u->skip_left = 0;
     u->stats.disconnects++;
     u->next_attempt_ms = 0;
@@ -212,9 +252,11 @@ void uplink_free(uplink *u)
         return;
     uplink_disconnect(u);
     transport_free(&u->tr);
+    for (int i = 0; i < 2; i++)
+        if (u->wake[i] >= 0)
+            close(u->wake[i]);
     free(u->rx);
     free(u->tx);
-    free(u->pl);
     free(u);
 }
 
@@ -224,7 +266,39 @@ gl_status uplink_publish(uplink *u, const char *kind, const char *body_json, int
         return GL_EINVAL;
     if (strlen(body_json) + ENVELOPE_EXTRA + sizeof u->gw > UPLINK_MSG_MAX)
         return GL_EBOUND;
-    return store_outbox_put(u->st, kind, body_json, ts, seq);
+    gl_status st = store_outbox_put(u->st, kind, body_json, ts, seq);
+    if (st == GL_OK)
+        uplink_wake(u);
+    return st;
+}
+
+void uplink_wake(uplink *u)
+{
+    if (u == NULL || u->wake[1] < 0)
+        return;
+    ssize_t n = write(u->wake[1], "w", 1); /* full pipe: a wake is pending already */
+    (void)n;
+}
+
+/* Empties the wake pipe (after a wait that it ended). */
+static void wake_drain(uplink *u)
+{
+    char b[64];
+    while (read(u->wake[0], b, sizeof b) > 0)
+        ;
+}
+
+/* Sleeps up to ms on the clock: until the connection has bytes (when up),
+ * uplink_wake is called, or the time is over. 1 if woken early. */
+static int idle_wait(uplink *u, int64_t ms)
+{
+    if (ms <= 0)
+        return 0;
+    int fds[2] = {u->wake[0], u->up ? u->tr.ops->fd(u->tr.ctx) : -1};
+    int woke = clock_wait_ms(u->clock, fds, 2, ms);
+    if (woke)
+        wake_drain(u);
+    return woke;
 }
 
 /* Packet id of a seq: stable across reconnects and restarts, as
@@ -242,10 +316,11 @@ static int pid_busy(const uplink *u, uint16_t pid)
     return 0;
 }
 
-/* Grows a buffer to need bytes (never past UPLINK_MSG_MAX). */
+/* Grows a buffer to need bytes (never past one largest message after a
+ * batch). */
 static gl_status ensure(uint8_t **buf, size_t *cap, size_t need)
 {
-    if (need > UPLINK_MSG_MAX + MQTTPKT_MAX_HEADER + TOPIC_MAX)
+    if (need > TX_BATCH + UPLINK_MSG_MAX + HEAD_MAX)
         return GL_EBOUND;
     if (need <= *cap)
         return GL_OK;
@@ -257,8 +332,25 @@ static gl_status ensure(uint8_t **buf, size_t *cap, size_t need)
     return GL_OK;
 }
 
-/* The envelope of CONTRACT.md around a stored body (in u->pl), as one
- * PUBLISH in u->tx. */
+#define ENVELOPE_FMT "{\"v\":1,\"gateway\":\"%s\",\"seq\":%lld,\"ts\":%lld,\"kind\":\"%s\",\"body\":"
+
+/* Sends the PUBLISH packets gathered in u->tx (one write, one TLS record
+ * per TX_BATCH bytes rather than one per message). */
+static gl_status send_batch(uplink *u)
+{
+    if (u->tx_used == 0)
+        return GL_OK;
+    gl_status st = send_all(u, u->tx, u->tx_used);
+    u->tx_used = 0;
+    if (st != GL_OK)
+        connection_lost(u, "send", st);
+    return st;
+}
+
+/* Appends one PUBLISH with the envelope of CONTRACT.md around a stored
+ * body to u->tx, written once in place: head, envelope, body (the
+ * envelope's length is measured first so the head can go before it).
+ * A batch that would grow past TX_BATCH is sent first. *len: its size. */
 static gl_status encode_message(uplink *u, const store_outbox_msg *m, size_t *len)
 {
     char topic[TOPIC_MAX];
@@ -268,70 +360,97 @@ static gl_status encode_message(uplink *u, const store_outbox_msg *m, size_t *le
     size_t body_len = strlen(m->body);
     if (body_len + ENVELOPE_EXTRA + sizeof u->gw > UPLINK_MSG_MAX)
         return GL_EBOUND;
-    size_t need = body_len + ENVELOPE_EXTRA + sizeof u->gw;
-    if ((st = ensure(&u->pl, &u->pl_cap, need)) != GL_OK ||
-        (st = ensure(&u->tx, &u->tx_cap, need + MQTTPKT_MAX_HEADER + TOPIC_MAX + 4)) != GL_OK)
-        return st;
-    int n = snprintf((char *)u->pl, u->pl_cap, "{\"v\":1,\"gateway\":\"%s\",\"seq\":%lld,\"ts\":%lld,\"kind\":\"%s\",\"body\":",
-                     u->gw, (long long)m->seq, (long long)m->ts, m->kind);
-    if (n < 0 || (size_t)n + body_len + 1 > u->pl_cap)
+    int n = snprintf(NULL, 0, ENVELOPE_FMT, u->gw, (long long)m->seq, (long long)m->ts, m->kind);
+    if (n < 0 || (size_t)n > ENVELOPE_EXTRA)
         return GL_EBOUND;
-    memcpy(u->pl + n, m->body, body_len);
-    u->pl[(size_t)n + body_len] = '}';
-    mqttpkt_publish p = {.topic = topic, .payload = u->pl, .payload_len = (size_t)n + body_len + 1, .qos = 1,
+    mqttpkt_publish p = {.topic = topic, .payload_len = (size_t)n + body_len + 1, .qos = 1,
                          .dup = m->seq <= u->max_sent_seq, .packet_id = pid_of(m->seq)};
-    return mqttpkt_encode_publish(&p, u->tx, u->tx_cap, len);
+    size_t most = HEAD_MAX + p.payload_len + 1; /* + snprintf's NUL, overwritten by the body */
+    if (u->tx_used > 0 && u->tx_used + most > TX_BATCH && send_batch(u) != GL_OK)
+        return GL_ENET;
+    if ((st = ensure(&u->tx, &u->tx_cap, u->tx_used + most)) != GL_OK)
+        return st;
+    uint8_t *w = u->tx + u->tx_used;
+    size_t hlen = 0;
+    if ((st = mqttpkt_encode_publish_head(&p, w, u->tx_cap - u->tx_used, &hlen)) != GL_OK)
+        return st;
+    snprintf((char *)w + hlen, (size_t)n + 1, ENVELOPE_FMT, u->gw, (long long)m->seq, (long long)m->ts, m->kind);
+    memcpy(w + hlen + n, m->body, body_len);
+    w[hlen + (size_t)n + body_len] = '}';
+    *len = hlen + p.payload_len;
+    u->tx_used += *len;
+    return GL_OK;
 }
 
-/* Sends waiting messages until the window is full or the outbox is empty. */
-static gl_status fill_window(uplink *u)
+/* A stored message that can never be sent: deleted (logged, counted)
+ * rather than blocking the queue. */
+static gl_status drop_unsendable(uplink *u, const store_outbox_msg *m, gl_status why)
 {
-    while (u->up && u->nfl < u->window) {
-        store_outbox_msg m;
-        gl_status st = store_outbox_next(u->st, u->after_seq, &m);
-        if (st == GL_ENOTFOUND)
-            return GL_OK;
-        if (st != GL_OK) {
-            note_error(u, "outbox", st);
-            return st;
-        }
-        uint16_t pid = pid_of(m.seq);
-        if (pid_busy(u, pid)) {
-            store_outbox_msg_free(&m);
-            return GL_OK; /* wait for the older one's PUBACK */
-        }
-        size_t len = 0;
-        st = encode_message(u, &m, &len);
-        if (st == GL_EBOUND || st == GL_EINVAL) {
-            glog_error("uplink: outbox message %lld (%s) cannot be sent: %s; deleted", (long long)m.seq, m.kind,
-                       gl_strerror(st));
-            u->stats.oversize++;
-            u->after_seq = m.seq;
-            store_outbox_msg_free(&m);
-            st = store_outbox_ack(u->st, u->after_seq);
-            if (st != GL_OK)
-                return st;
-            continue;
-        }
-        int64_t seq = m.seq;
-        store_outbox_msg_free(&m);
-        if (st != GL_OK)
-            return st;
-        st = send_all(u, u->tx, len);
-        if (st != GL_OK) {
-            connection_lost(u, "send", st);
-            return GL_OK;
-        }
-        u->fl[u->nfl].seq = seq;
+    glog_error("uplink: outbox message %lld (%s) cannot be sent: %s; deleted", (long long)m->seq, m->kind,
+               gl_strerror(why));
+    u->stats.oversize++;
+    u->after_seq = m->seq;
+    return store_outbox_ack(u->st, m->seq);
+}
+
+/* Encodes one fetched message into the batch and puts it in the window;
+ * 0 to go on, 1 to stop filling (its packet id is still in flight, or the
+ * link broke), -1 with *err on a store or memory failure. */
+static int window_add(uplink *u, const store_outbox_msg *m, gl_status *err)
+{
+    uint16_t pid = pid_of(m->seq);
+    if (pid_busy(u, pid))
+        return 1; /* wait for the older one's PUBACK */
+    size_t len = 0;
+    gl_status st = encode_message(u, m, &len);
+    if (st == GL_ENET)
+        return 1;
+    if (st == GL_EBOUND || st == GL_EINVAL)
+        st = drop_unsendable(u, m, st);
+    else if (st == GL_OK) {
+        u->fl[u->nfl].seq = m->seq;
         u->fl[u->nfl].pid = pid;
         u->nfl++;
-        u->after_seq = seq;
-        if (seq > u->max_sent_seq)
-            u->max_sent_seq = seq;
+        u->after_seq = m->seq;
+        if (m->seq > u->max_sent_seq)
+            u->max_sent_seq = m->seq;
         u->stats.published++;
         u->stats.published_bytes += (int64_t)len;
     }
-    return GL_OK;
+    *err = st;
+    return st == GL_OK ? 0 : -1;
+}
+
+/* Sends waiting messages until the window is full or the outbox is empty:
+ * the free places' worth of rows in one query, their packets in one
+ * batch. */
+static gl_status fill_window(uplink *u)
+{
+    store_outbox_msg rows[UPLINK_MAX_INFLIGHT];
+    gl_status ret = GL_OK;
+    int stop = 0;
+    while (!stop && u->up && u->nfl < u->window) {
+        size_t n = 0;
+        gl_status st = store_outbox_next_many(u->st, u->after_seq, rows, (size_t)(u->window - u->nfl), &n);
+        if (st != GL_OK) {
+            note_error(u, "outbox", st);
+            ret = st;
+            break;
+        }
+        stop = n == 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!stop && u->up) {
+                int r = window_add(u, &rows[i], &st);
+                stop = r != 0;
+                if (r < 0)
+                    ret = st;
+            }
+            store_outbox_msg_free(&rows[i]);
+        }
+    }
+    if (u->up)
+        (void)send_batch(u); /* a failure is a lost connection, not an error to return */
+    return ret;
 }
 
 /* Deletes the PUBACKed messages from the store in one transaction. On a
@@ -351,18 +470,33 @@ static gl_status flush_acks(uplink *u)
     return GL_OK;
 }
 
+/* Commits the pending acks when due: a full batch, the oldest waiting
+ * ACK_FLUSH_MS, nothing in flight (no more PUBACKs soon: the step may
+ * sleep next) or no connection. Between commits a crash only means those
+ * messages are sent again, which the back office's dedupe absorbs. */
+static gl_status flush_acks_due(uplink *u)
+{
+    if (u->nacks == 0)
+        return GL_OK;
+    if (u->nacks < ACK_BATCH && u->nfl > 0 && u->up && mono(u) - u->first_ack_ms < ACK_FLUSH_MS)
+        return GL_OK;
+    return flush_acks(u);
+}
+
 /* Moves the message of a PUBACK from the window to the pending acks;
- * flush_acks commits them once per step. */
+ * flush_acks_due commits them in batches. */
 static gl_status handle_puback(uplink *u, uint16_t pid)
 {
     for (int i = 0; i < u->nfl; i++) {
         if (u->fl[i].pid != pid)
             continue;
-        if (u->nacks == UPLINK_MAX_INFLIGHT) {
+        if (u->nacks == ACK_BATCH) {
             gl_status st = flush_acks(u);
             if (st != GL_OK)
                 return st;
         }
+        if (u->nacks == 0)
+            u->first_ack_ms = mono(u);
         u->acks[u->nacks++] = u->fl[i].seq;
         u->fl[i] = u->fl[--u->nfl];
         if (u->attempts > 0)
@@ -401,6 +535,47 @@ static int64_t down_seq(uplink *u)
     return u->down_seq;
 }
 
+/* Counts a downlink's result, logs it (refusals at warning level) and
+ * answers it on the ack topic through the outbox. */
+static gl_status answer_downlink(uplink *u, downlink_kind kind, int64_t seq, const char *result, const char *reason,
+                                 int64_t now_s)
+{
+    if (strcmp(result, "applied") == 0)
+        u->stats.applied++;
+    else if (strcmp(result, "duplicate") == 0)
+        u->stats.duplicates++;
+    else
+        u->stats.refused++;
+    if (strcmp(result, "refused") == 0)
+        glog_warn("uplink: downlink %s seq %lld: refused: %s", downlink_kind_name(kind), (long long)seq, reason);
+    else
+        glog_info("uplink: downlink %s seq %lld: %s%s%s", downlink_kind_name(kind), (long long)seq, result,
+                  reason[0] ? ": " : "", reason);
+    char body[DOWNLINK_ACK_MAX];
+    gl_status st = downlink_ack_body(kind, seq, result, reason, body, sizeof body);
+    if (st == GL_OK)
+        st = store_outbox_put(u->st, "ack", body, now_s, NULL);
+    if (st != GL_OK)
+        note_error(u, "ack", st);
+    return st;
+}
+
+/* The seq a downlink claims ("seq":N among its first bytes; unverified:
+ * only for the ack of a message refused unread), 0 if none. */
+static int64_t claimed_seq(const uint8_t *b, size_t n)
+{
+    static const char key[] = "\"seq\":";
+    for (size_t i = 0; i + sizeof key - 1 < n; i++) {
+        if (memcmp(b + i, key, sizeof key - 1) != 0)
+            continue;
+        int64_t v = 0;
+        for (size_t j = i + sizeof key - 1; j < n && b[j] >= '0' && b[j] <= '9' && v < INT64_MAX / 10 - 9; j++)
+            v = v * 10 + (b[j] - '0');
+        return v;
+    }
+    return 0;
+}
+
 /* Verifies, applies through the callback, records the seq, answers on ack. */
 static gl_status handle_downlink(uplink *u, downlink_kind kind, const mqttpkt *p, int64_t now_s)
 {
@@ -428,48 +603,84 @@ static gl_status handle_downlink(uplink *u, downlink_kind kind, const mqttpkt *p
             note_error(u, "downlink seq", st);
             return st;
         }
+    } else if (st == GL_EBOUND && m.seq == 0) {
+        m.seq = claimed_seq(p->payload, p->payload_len < SEQ_SCAN ? p->payload_len : SEQ_SCAN);
     }
-    if (strcmp(result, "applied") == 0)
-        u->stats.applied++;
-    else if (strcmp(result, "duplicate") == 0)
-        u->stats.duplicates++;
-    else
-        u->stats.refused++;
-    glog(strcmp(result, "refused") == 0 ? GLOG_WARN : GLOG_INFO, "uplink: downlink %s seq %lld: %s%s%s",
-         downlink_kind_name(kind), (long long)m.seq, result, reason[0] ? ": " : "", reason);
-    char body[DOWNLINK_ACK_MAX];
-    st = downlink_ack_body(kind, m.seq, result, reason, body, sizeof body);
-    if (st == GL_OK)
-        st = store_outbox_put(u->st, "ack", body, now_s, NULL);
-    if (st != GL_OK)
-        note_error(u, "ack", st);
-    return st;
+    return answer_downlink(u, kind, m.seq, result, reason, now_s);
+}
+
+/* The kind of a downlink topic gl/v1/{gw}/down/{kind}; GL_ENOTFOUND for
+ * any other topic. */
+static gl_status down_topic_kind(const uplink *u, const mqttpkt *p, downlink_kind *kind)
+{
+    char prefix[TOPIC_MAX];
+    int n = snprintf(prefix, sizeof prefix, "gl/v1/%s/down/", u->gw);
+    if (n > 0 && p->topic_len > (size_t)n && memcmp(p->topic, prefix, (size_t)n) == 0 &&
+        downlink_kind_parse((const char *)p->topic + n, p->topic_len - (size_t)n, kind) == GL_OK)
+        return GL_OK;
+    return GL_ENOTFOUND;
+}
+
+/* PUBACKs a QoS 1 PUBLISH: it leaves the broker's in-flight window. */
+static void puback(uplink *u, const mqttpkt *p)
+{
+    if (p->qos != 1)
+        return;
+    uint8_t b[4];
+    size_t len;
+    if (mqttpkt_encode_ack(MQTTPKT_PUBACK, p->packet_id, b, sizeof b, &len) == GL_OK) {
+        gl_status sst = send_all(u, b, len);
+        if (sst != GL_OK)
+            connection_lost(u, "send PUBACK", sst);
+    }
 }
 
 /* A PUBLISH from the broker: only gl/v1/{gw}/down/{kind} is ours. */
 static gl_status handle_publish(uplink *u, const mqttpkt *p, int64_t now_s)
 {
-    char prefix[TOPIC_MAX];
-    int n = snprintf(prefix, sizeof prefix, "gl/v1/%s/down/", u->gw);
     downlink_kind kind;
     gl_status st = GL_OK;
-    if (n > 0 && p->topic_len > (size_t)n && memcmp(p->topic, prefix, (size_t)n) == 0 &&
-        downlink_kind_parse((const char *)p->topic + n, p->topic_len - (size_t)n, &kind) == GL_OK) {
+    if (down_topic_kind(u, p, &kind) == GL_OK) {
         st = handle_downlink(u, kind, p, now_s);
     } else {
         u->stats.refused++;
         glog_warn("uplink: message on an unknown topic %.*s ignored", (int)p->topic_len, (const char *)p->topic);
     }
-    if (p->qos == 1) {
-        uint8_t b[4];
-        size_t len;
-        if (mqttpkt_encode_ack(MQTTPKT_PUBACK, p->packet_id, b, sizeof b, &len) == GL_OK) {
-            gl_status sst = send_all(u, b, len);
-            if (sst != GL_OK)
-                connection_lost(u, "send PUBACK", sst);
-        }
-    }
+    puback(u, p);
     return st;
+}
+
+/* A PUBLISH too large to hold (head decoded, *need_more if its first
+ * bytes are not all here yet): refused with a reason on the ack topic and
+ * PUBACKed, so it never stays in the broker's in-flight window; the rest
+ * of it is skipped as it comes. */
+static gl_status refuse_oversize(uplink *u, size_t avail, size_t total, int64_t now_s, int *need_more)
+{
+    mqttpkt p;
+    size_t head = 0;
+    *need_more = 0;
+    gl_status st = mqttpkt_decode_publish_head(u->rx + (u->rx_len - avail), avail, &p, &head);
+    if (st != GL_OK)
+        return st;
+    size_t scan = p.payload_len < SEQ_SCAN ? p.payload_len : SEQ_SCAN;
+    if (head == 0 || avail - head < scan) {
+        *need_more = 1;
+        return GL_OK;
+    }
+    downlink_kind kind;
+    gl_status ret = GL_OK;
+    glog_warn("uplink: a %zu-byte packet exceeds the %u-byte bound; refused", total, UPLINK_RX_MAX);
+    if (down_topic_kind(u, &p, &kind) == GL_OK) {
+        char reason[96];
+        snprintf(reason, sizeof reason, "message of %zu bytes over the %u-byte limit", p.payload_len,
+                 DOWNLINK_MAX_TEXT);
+        u->stats.downlinks++;
+        ret = answer_downlink(u, kind, claimed_seq(p.payload, scan), "refused", reason, now_s);
+    } else {
+        u->stats.refused++;
+    }
+    puback(u, &p);
+    return ret;
 }
 
 static gl_status handle_packet(uplink *u, const uint8_t *buf, size_t len, int64_t now_s)
@@ -504,7 +715,7 @@ static gl_status handle_packet(uplink *u, const uint8_t *buf, size_t len, int64_
     }
 }
 
-/* Splits u->rx into packets; an oversize PUBLISH is skipped and PUBACKed. */
+/* Splits u->rx into packets; an oversize PUBLISH is refused, PUBACKed and skipped. */
 static gl_status process_rx(uplink *u, int64_t now_s)
 {
     size_t pos = 0;
@@ -525,8 +736,16 @@ static gl_status process_rx(uplink *u, int64_t now_s)
         if (total == 0 || (total > u->rx_len - pos && total <= UPLINK_RX_MAX))
             break; /* need more */
         if (total > UPLINK_RX_MAX) {
-            glog_error("uplink: a %zu-byte packet exceeds the %u-byte bound; skipped", total, UPLINK_RX_MAX);
-            u->stats.refused++;
+            int more = 0;
+            st = refuse_oversize(u, u->rx_len - pos, total, now_s, &more);
+            if (st == GL_EPROTO) {
+                connection_lost(u, "oversize packet", GL_EPROTO); /* only a PUBLISH may be that large */
+                return GL_OK;
+            }
+            if (more)
+                break;
+            if (st != GL_OK)
+                ret = st;
             u->skip_left = total;
             continue;
         }
@@ -544,33 +763,64 @@ static gl_status process_rx(uplink *u, int64_t now_s)
     return ret;
 }
 
-/* Reads for at most wait_ms, then whatever else is already there; the
- * PUBACKs read are committed together at the end. */
-static gl_status receive(uplink *u, int wait_ms, int64_t now_s)
+/* Reads what is there (at most RX_READS_PER_STEP reads, none waiting);
+ * *got says whether anything came. */
+static gl_status read_ready(uplink *u, int64_t now_s, int *got_any)
 {
     gl_status ret = GL_OK;
+    *got_any = 0;
     for (int i = 0; i < RX_READS_PER_STEP && u->up; i++) {
         size_t got = 0;
-        gl_status st = u->tr.ops->recv(u->tr.ctx, u->rx + u->rx_len, UPLINK_RX_MAX - u->rx_len, &got, i == 0 ? wait_ms : 0);
+        gl_status st = u->tr.ops->recv(u->tr.ctx, u->rx + u->rx_len, UPLINK_RX_MAX - u->rx_len, &got, 0);
         if (st == GL_ETIMEOUT)
             break;
         if (st != GL_OK) {
             connection_lost(u, "receive", st);
             break;
         }
+        *got_any = 1;
         u->rx_len += got;
         st = process_rx(u, now_s);
         if (st != GL_OK)
             ret = st;
     }
-    gl_status ast = flush_acks(u);
+    return ret;
+}
+
+/* How long the connection may stay quiet before keepalive has work. */
+static int64_t keepalive_due_ms(const uplink *u)
+{
+    int64_t due = u->ping_pending ? u->ping_sent_ms + u->keepalive_ms : u->last_tx_ms + u->keepalive_ms * 3 / 4;
+    int64_t left = due - mono(u);
+    return left > 0 ? left : 0;
+}
+
+/* Reads what is there; if nothing was, sleeps (at most wait_ms, and not
+ * past the keepalive's next task) until bytes come or uplink_wake, then
+ * reads again. The PUBACKs read are committed when due (flush_acks_due). */
+static gl_status receive(uplink *u, int wait_ms, int64_t now_s)
+{
+    int got = 0;
+    gl_status ret = read_ready(u, now_s, &got);
+    if (!got && u->up) {
+        gl_status fst = flush_acks_due(u);
+        if (ret == GL_OK)
+            ret = fst;
+        int64_t ka = keepalive_due_ms(u);
+        if (idle_wait(u, ka < wait_ms ? ka : wait_ms) && u->up) {
+            gl_status st = read_ready(u, now_s, &got);
+            if (ret == GL_OK)
+                ret = st;
+        }
+    }
+    gl_status ast = flush_acks_due(u);
     return ret != GL_OK ? ret : ast;
 }
 
 /* TCP (+TLS), CONNECT, CONNACK within connect_timeout_ms, SUBSCRIBE. */
 static void connect_broker(uplink *u)
 {
-    int64_t deadline = transport_now_ms() + u->connect_timeout_ms;
+    int64_t deadline = mono(u) + u->connect_timeout_ms;
     gl_status st = u->tr.ops->connect(u->tr.ctx, u->host, u->port, u->connect_timeout_ms);
     if (st != GL_OK) {
         transport_tls_info ti;
@@ -590,7 +840,7 @@ static void connect_broker(uplink *u)
     u->rx_len = 0;
     size_t total = 0;
     while (total == 0 || u->rx_len < total) {
-        int64_t left = deadline - transport_now_ms();
+        int64_t left = deadline - mono(u);
         size_t got = 0;
         st = left > 0 ? u->tr.ops->recv(u->tr.ctx, u->rx + u->rx_len, UPLINK_RX_MAX - u->rx_len, &got, (int)left)
                       : GL_ETIMEOUT;
@@ -634,8 +884,8 @@ static void connect_broker(uplink *u)
 
 static void keepalive(uplink *u)
 {
-    int64_t now = transport_now_ms();
-    if (u->ping_pending && now - u->ping_sent_ms > u->keepalive_ms) {
+    int64_t now = mono(u);
+    if (u->ping_pending && now - u->ping_sent_ms >= u->keepalive_ms) {
         connection_lost(u, "keepalive", GL_ETIMEOUT); /* no PINGRESP in a keepalive period */
         return;
     }
@@ -658,12 +908,16 @@ gl_status uplink_step(uplink *u, int64_t now_s, int wait_ms)
 {
     if (u == NULL)
         return GL_EINVAL;
-    gl_status ast = flush_acks(u); /* left over by a failed commit */
+    gl_status ast = flush_acks_due(u); /* due, or left over by a failed commit */
     if (ast != GL_OK)
         return ast;
     if (!u->up) {
-        if (transport_now_ms() < u->next_attempt_ms)
-            return GL_OK;
+        int64_t left = u->next_attempt_ms - mono(u);
+        if (left > 0) {
+            idle_wait(u, left < wait_ms ? left : wait_ms); /* backing off: sleep, woken by uplink_wake */
+            if (u->next_attempt_ms > mono(u))
+                return GL_OK;
+        }
         connect_broker(u);
         if (!u->up)
             return GL_OK;
@@ -671,7 +925,7 @@ gl_status uplink_step(uplink *u, int64_t now_s, int wait_ms)
     gl_status st = GL_OK;
     if (u->rx_len > 0) {
         st = process_rx(u, now_s); /* packets that came with the CONNACK */
-        ast = flush_acks(u);
+        ast = flush_acks_due(u);
         if (st == GL_OK)
             st = ast;
     }
@@ -705,7 +959,8 @@ void uplink_stats_get(const uplink *u, uplink_stats *out)
     out->inflight = u->nfl;
 }
 
-gl_status uplink_new_from_config(const config *cfg, store *st, const uplink_callbacks *cb, uplink **out)
+gl_status uplink_new_from_config(const config *cfg, store *st, const uplink_callbacks *cb, const gl_clock *clock,
+                                 uplink **out)
 {
     if (cfg == NULL || st == NULL || out == NULL)
         return GL_EINVAL;
@@ -719,7 +974,7 @@ gl_status uplink_new_from_config(const config *cfg, store *st, const uplink_call
     config_resolve_path(cfg, c->key, key, sizeof key);
     config_resolve_path(cfg, c->hmac_key, hmac, sizeof hmac);
     uplink_opts o = {.gateway_id = cfg->gateway.id, .host = c->host, .port = c->port, .st = st,
-                     .keepalive_s = c->keepalive_s};
+                     .keepalive_s = c->keepalive_s, .clock = clock};
     if (cb != NULL)
         o.cb = *cb;
     gl_status ret = downlink_key_load(hmac, o.hmac_key);

@@ -12,9 +12,11 @@
  * is retried with exponential backoff and jitter.
  *
  * Time: uplink_step takes the gateway's clock (epoch seconds, for downlink
- * expiry) and waits at most wait_ms; keepalive, backoff and network
- * timeouts run on the real monotonic clock, since the network does even
- * when the daemon runs on a simulated clock. One thread. */
+ * expiry) and waits at most wait_ms; keepalive, backoff, network timeouts
+ * and the idle wait run on the injected clock's mono_ms and wait_ms (real
+ * time even under a simulated clock: the network does not run faster; a
+ * fake one in the unit tests). One thread steps the uplink; uplink_wake
+ * may be called from any thread. */
 #ifndef GRIDLEDGER_UPLINK_H
 #define GRIDLEDGER_UPLINK_H
 
@@ -22,6 +24,7 @@
 #include <stdint.h>
 
 #include "downlink.h"
+#include "gridledger/clock.h"
 #include "gridledger/config.h"
 #include "gridledger/status.h"
 #include "store.h"
@@ -56,6 +59,8 @@ typedef struct uplink_opts {
     int connect_timeout_ms;   /* TCP + TLS + CONNACK; 0: 10000 */
     int io_timeout_ms;        /* one send; 0: 10000 */
     uint32_t seed;            /* jitter; 0: from the clock */
+    const gl_clock *clock;    /* mono_ms and wait_ms for timeouts, keepalive,
+                                 backoff and idle waits (not owned); NULL: real */
     uplink_callbacks cb;
 } uplink_opts;
 
@@ -89,10 +94,17 @@ void uplink_free(uplink *u);
 gl_status uplink_publish(uplink *u, const char *kind, const char *body_json, int64_t ts, int64_t *seq);
 
 /* uplink_step: does what is due: connects when the backoff has passed,
- * publishes up to the window, reads PUBACKs and downlink messages for at
- * most wait_ms, keeps the connection alive. Connection failures are not
+ * publishes up to the window, reads PUBACKs and downlink messages, keeps
+ * the connection alive. With nothing to do it sleeps (no polling) for at
+ * most wait_ms: until the next connection attempt, bytes from the broker,
+ * the keepalive's next task or uplink_wake. Connection failures are not
  * returned (they schedule a reconnect; see stats); store failures are. */
 gl_status uplink_step(uplink *u, int64_t now_s, int wait_ms);
+
+/* uplink_wake: ends uplink_step's idle wait at once (a message was
+ * committed to the outbox on another connection, or the caller wants to
+ * stop). Safe from any thread; uplink_publish calls it itself. */
+void uplink_wake(uplink *u);
 
 /* uplink_disconnect: sends DISCONNECT and closes; the next step reconnects
  * at once (reconnect command, tests). */
@@ -103,10 +115,12 @@ void uplink_stats_get(const uplink *u, uplink_stats *out);
 
 /* uplink_new_from_config: an uplink for cfg's "uplink" section: TLS with
  * its ca/cert/key (paths relative to the config file) unless "tls": false,
- * the HMAC key from hmac_key, the gateway id as client id. GL_ENOTFOUND if
+ * the HMAC key from hmac_key, the gateway id as client id, clock as in
+ * uplink_opts (NULL: real). GL_ENOTFOUND if
  * the section is absent; transport and key errors as transport_tls_new
  * and downlink_key_load give them. */
-gl_status uplink_new_from_config(const config *cfg, store *st, const uplink_callbacks *cb, uplink **out);
+gl_status uplink_new_from_config(const config *cfg, store *st, const uplink_callbacks *cb, const gl_clock *clock,
+                                 uplink **out);
 
 /* uplink_topic: "gl/v1/{gateway}/{kind}" (kind "ack" -> .../ack). */
 gl_status uplink_topic(const char *gateway, const char *kind, char *buf, size_t cap);

@@ -18,10 +18,21 @@ typedef struct clock_ops {
     int64_t (*now)(void *ctx, int *ms);
     /* sleep_until: waits until the clock reads t (returns early on a signal) */
     void (*sleep_until)(void *ctx, int64_t t);
+    /* mono_ms: a monotonic time in ms for timeouts, keepalive and backoff
+     * (real time under the simulated clock too: the network does not run
+     * faster) */
+    int64_t (*mono_ms)(void *ctx);
+    /* wait_ms: waits up to ms (on mono_ms's scale) for one of fds[0..n) to
+     * be readable (or hung up); 1 if one is, 0 after the time. Negative fds
+     * are ignored. */
+    int (*wait_ms)(void *ctx, const int *fds, int n, int64_t ms);
 } clock_ops;
 
+/* A clock: ops get the gl_clock itself as ctx. A custom clock (a test's
+ * fake) fills ops and keeps its state behind user. */
 typedef struct gl_clock {
     const clock_ops *ops;
+    void *user;             /* custom clocks: their state */
     int64_t sim_start;      /* simulated: the instant the clock started at */
     int64_t real_start_ms;  /* simulated: real monotonic ms at start */
     int64_t speed;          /* simulated: factor over real time, >= 1 */
@@ -34,6 +45,14 @@ void clock_init_sim(gl_clock *c, int64_t start, int64_t speed);
 /* clock_now / clock_sleep_until: through c's ops. */
 int64_t clock_now(const gl_clock *c);
 void clock_sleep_until(gl_clock *c, int64_t t);
+
+/* clock_mono_ms / clock_wait_ms: through c's ops (see clock_ops). */
+int64_t clock_mono_ms(const gl_clock *c);
+int clock_wait_ms(const gl_clock *c, const int *fds, int n, int64_t ms);
+
+/* clock_monotonic_ms: the process's real monotonic clock in ms (what the
+ * real and simulated clocks' mono_ms read; transports' own timeouts). */
+int64_t clock_monotonic_ms(void);
 
 /* clock_set_timezone: makes tz ("Asia/Shanghai") the process's zone for
  * civil time. GL_ENOTFOUND if the TZ database does not know it. */

@@ -1,6 +1,7 @@
 /* fuzz_mqttpkt.c: the MQTT packet framer and decoder on arbitrary bytes
  * must never crash or read out of bounds; whatever decodes must re-encode to
- * the same bytes (the codec has one encoding per packet). */
+ * the same bytes (the codec has one encoding per packet); the head reader
+ * of oversize PUBLISH packets agrees with the decoder. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,6 +72,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mqttpkt m2;
     st = mqttpkt_decode(copy, size, &m2); /* the whole input as one packet */
     if (st != GL_OK && st != GL_EPROTO && st != GL_EUNSUPPORTED && st != GL_EINVAL)
+        __builtin_trap();
+    /* the input as the first bytes of a PUBLISH too large to hold: a head
+     * read must stay inside them and agree with the full decode */
+    size_t head = 0;
+    mqttpkt m3;
+    st = mqttpkt_decode_publish_head(copy, size, &m3, &head);
+    if ((st != GL_OK && st != GL_EPROTO && st != GL_EINVAL) || head > size ||
+        (st == GL_OK && head > 0 && m3.payload != copy + head))
+        __builtin_trap();
+    if (st == GL_OK && head > 0 && mqttpkt_decode(copy, size, &m2) == GL_OK &&
+        (m2.packet_id != m3.packet_id || m2.payload_len != m3.payload_len || m2.topic_len != m3.topic_len))
         __builtin_trap();
     free(copy);
     return 0;

@@ -103,7 +103,13 @@ RATE=100
     --timeout 900 >"$T/run1.out" 2>"$T/run1.err" &
 GWP=$!
 restarts=0
+conns=0
 for i in $(seq 10); do
+    # the gateway on this broker instance first: the subscriber's session
+    # alone may bring 20 queued messages after a restart, and a broker
+    # stopped before the gateway came back would see no "reconnecting"
+    wait_until 180 more_than "$T/mosquitto.log" ' as gw-0001 ' "$conns" || break
+    conns=$(count "$T/mosquitto.log" ' as gw-0001 ')
     seen=$(count "$T/sub.out" '^gl/v1/gw-0001/readings ')
     wait_until 180 more_than "$T/sub.out" '^gl/v1/gw-0001/readings ' $((seen + 20)) || break
     alive "$GWP" || break

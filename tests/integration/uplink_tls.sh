@@ -75,8 +75,10 @@ wait_lines() { # FILE PATTERN COUNT
 }
 
 # 1. N messages, the broker stopped and restarted three times mid-run, the
-#    gateway killed with SIGKILL mid-publish and started again.
-N=3000
+#    gateway killed with SIGKILL mid-publish and started again. N is large
+#    enough that the drain (window 4) outlasts the first restart at 0.4 s
+#    (3,000 drained in less since acks are deleted in batches).
+N=8000
 "$GL" uplink-test --db "$T/gw.db" "${GW1[@]}" "${TLS[@]}" --enqueue "$N" --offline >/dev/null
 "$GL" uplink-test --db "$T/gw.db" "${GW1[@]}" "${TLS[@]}" --window 4 --drain --timeout 120 \
     >"$T/run1.out" 2>"$T/run1.err" &

@@ -223,6 +223,53 @@ struct dec_case {
     const char *why;
 };
 
+/* The head of a PUBLISH alone: encoded before a payload built in place
+ * (same bytes as the whole packet's start), and decoded from the first
+ * bytes of a packet too large to hold, with "need more" below the head. */
+static void test_publish_head(void **state)
+{
+    (void)state;
+    uint8_t payload[300], whole[400], head[64];
+    memset(payload, 'p', sizeof payload);
+    static const size_t lens[] = {0, 1, 100, 300};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        mqttpkt_publish p = {.topic = "gl/v1/gw/down/payments", .payload = payload, .payload_len = lens[i],
+                             .qos = 1, .packet_id = 77};
+        size_t wl, hl, got;
+        assert_int_equal(mqttpkt_encode_publish(&p, whole, sizeof whole, &wl), GL_OK);
+        p.payload = NULL;
+        assert_int_equal(mqttpkt_encode_publish_head(&p, head, sizeof head, &hl), GL_OK);
+        assert_int_equal(wl, hl + lens[i]);
+        assert_memory_equal(whole, head, hl);
+        mqttpkt m;
+        for (size_t cut = 0; cut < hl; cut++) { /* the head not all there yet */
+            assert_int_equal(mqttpkt_decode_publish_head(whole, cut, &m, &got), GL_OK);
+            assert_int_equal(got, 0);
+        }
+        assert_int_equal(mqttpkt_decode_publish_head(whole, hl, &m, &got), GL_OK);
+        assert_int_equal(got, hl);
+        assert_int_equal(m.packet_id, 77);
+        assert_int_equal(m.qos, 1);
+        assert_int_equal(m.payload_len, lens[i]);
+        assert_int_equal(m.topic_len, strlen("gl/v1/gw/down/payments"));
+        assert_memory_equal(m.topic, "gl/v1/gw/down/payments", m.topic_len);
+    }
+    mqttpkt_publish p = {.topic = "a", .payload_len = 1, .qos = 1, .packet_id = 0};
+    size_t hl;
+    assert_int_equal(mqttpkt_encode_publish_head(&p, head, sizeof head, &hl), GL_EINVAL); /* id 0 on QoS 1 */
+    p.packet_id = 1;
+    assert_int_equal(mqttpkt_encode_publish_head(&p, head, 3, &hl), GL_EBOUND);
+    /* not a PUBLISH; a topic running past the packet; a wildcard topic */
+    static const uint8_t puback[] = {0x40, 0x02, 0x00, 0x01};
+    static const uint8_t long_topic[] = {0x32, 0x04, 0x00, 0x09, 'a', 'b'};
+    static const uint8_t wildcard[] = {0x32, 0x07, 0x00, 0x03, 'a', '/', '#', 0x00, 0x01};
+    mqttpkt m;
+    size_t got;
+    assert_int_equal(mqttpkt_decode_publish_head(puback, sizeof puback, &m, &got), GL_EPROTO);
+    assert_int_equal(mqttpkt_decode_publish_head(long_topic, sizeof long_topic, &m, &got), GL_EPROTO);
+    assert_int_equal(mqttpkt_decode_publish_head(wildcard, sizeof wildcard, &m, &got), GL_EPROTO);
+}
+
 static void test_decode_table(void **state)
 {
     (void)state;
@@ -382,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_publish_round_trip),
         cmocka_unit_test(test_publish_encode_refuses),
         cmocka_unit_test(test_decode_table),
+        cmocka_unit_test(test_publish_head),
         cmocka_unit_test(test_subscribe_round_trip),
         cmocka_unit_test(test_topic_and_filter_rules),
     };

@@ -271,6 +271,52 @@ static void test_outbox_ack_many(void **state)
     store_close(s);
 }
 
+/* store_outbox_next_many: up to max rows after a seq, in seq order, with
+ * acknowledged ones skipped; 0 rows past the end; bad arguments refused. */
+static void test_outbox_next_many(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t after;
+        size_t max, want_n;
+        int64_t first, last;
+    } rows[] = {
+        {0, 4, 4, 1, 5},   /* 3 acked: 1, 2, 4, 5 */
+        {0, 1, 1, 1, 1},
+        {2, 3, 3, 4, 6},
+        {7, 10, 1, 8, 8},  /* the last one */
+        {8, 10, 0, 0, 0},  /* none after the end */
+        {100, 1, 0, 0, 0},
+    };
+    store *s = NULL;
+    store_outbox_msg m[10];
+    size_t n = 99;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    for (int i = 1; i <= 8; i++)
+        assert_int_equal(store_outbox_put(s, i % 2 ? "readings" : "bills", "{\"x\":1}", 100 + i, NULL), GL_OK);
+    assert_int_equal(store_outbox_ack(s, 3), GL_OK);
+    assert_int_equal(store_outbox_next_many(s, 0, m, 0, &n), GL_EINVAL);
+    assert_int_equal(store_outbox_next_many(s, 0, NULL, 1, &n), GL_EINVAL);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        assert_int_equal(store_outbox_next_many(s, rows[i].after, m, rows[i].max, &n), GL_OK);
+        if (n != rows[i].want_n)
+            fail_msg("row %zu: %zu messages, want %zu", i, n, rows[i].want_n);
+        for (size_t k = 0; k < n; k++) {
+            assert_true(k == 0 || m[k].seq > m[k - 1].seq);
+            assert_int_equal(m[k].ts, 100 + m[k].seq);
+            assert_string_equal(m[k].kind, m[k].seq % 2 ? "readings" : "bills");
+            assert_string_equal(m[k].body, "{\"x\":1}");
+        }
+        if (n > 0) {
+            assert_int_equal(m[0].seq, rows[i].first);
+            assert_int_equal(m[n - 1].seq, rows[i].last);
+        }
+        for (size_t k = 0; k < n; k++)
+            store_outbox_msg_free(&m[k]);
+    }
+    store_close(s);
+}
+
 /* Two days of 5-minute readings; compaction keeps the last value of every
  * 15 minutes in one row per meter and local day and removes the raw rows. */
 static void test_compaction(void **state)
@@ -625,6 +671,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_txn_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_sequence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_ack_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_next_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compaction_sparse_days, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert_close, setup, teardown),

@@ -22,6 +22,7 @@
 #include "bo_mqtt.h"
 #include "bo_report.h"
 #include "cli.h"
+#include "downlink.h"
 #include "gridledger/fileio.h"
 #include "gridledger/money.h"
 #include "gridledger/tariff.h"
@@ -74,6 +75,12 @@ out:
     return st;
 }
 
+/* ,"sig":"<64 hex>"} in place of the final }: what signing adds */
+#define SIG_MEMBER 73u
+/* the envelope around a body, "sig" included, at most (ids of 64, seq,
+ * ts and expires of 20 digits, the kind) */
+#define ENVELOPE_MAX 400u
+
 gl_status bo_down_sign(const unsigned char key[BO_KEY_BYTES], const char *gateway, long long seq, long long ts,
                        long long expires, const char *kind, const cJSON *body, char **out)
 {
@@ -98,8 +105,8 @@ gl_status bo_down_sign(const unsigned char key[BO_KEY_BYTES], const char *gatewa
         goto out;
     size_t len = strlen(text);
     st = GL_EBOUND;
-    if (len + 80 > BO_DOWN_MAX)
-        goto out;
+    if (len + SIG_MEMBER > DOWNLINK_MAX_TEXT)
+        goto out; /* the gateway would refuse it unread */
     st = GL_EAUTH;
     if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key, BO_KEY_BYTES, (const unsigned char *)text,
                         len, mac) != 0)
@@ -333,8 +340,8 @@ static int tariff_body(down_req *r, int argc, char **argv)
     size_t len = 0;
     if (argc != 4 || strcmp(argv[1], "push") != 0 || !bo_valid_id(argv[2]))
         return -1;
-    if (fileio_read(argv[3], BO_DOWN_MAX / 2, &text, &len) != GL_OK) {
-        cli_error(argv[3], "cannot read the tariff file (at most %u bytes)", BO_DOWN_MAX / 2);
+    if (fileio_read(argv[3], DOWNLINK_MAX_TEXT, &text, &len) != GL_OK) {
+        cli_error(argv[3], "cannot read the tariff file (at most %u bytes)", DOWNLINK_MAX_TEXT);
         return -2;
     }
     if (!tariff_valid(argv[3], text, len)) {
@@ -346,6 +353,15 @@ static int tariff_body(down_req *r, int argc, char **argv)
     if (!cJSON_IsObject(t)) {
         cJSON_Delete(t);
         cli_error(argv[3], "not a JSON object");
+        return -2;
+    }
+    char *compact = cJSON_PrintUnformatted(t);
+    size_t body_len = compact ? strlen(compact) : SIZE_MAX - ENVELOPE_MAX;
+    cJSON_free(compact);
+    if (body_len + ENVELOPE_MAX > DOWNLINK_MAX_TEXT) {
+        cJSON_Delete(t);
+        cli_error(argv[3], "the signed message would exceed the gateway's limit of %u bytes (%zu bytes of tariff)",
+                  DOWNLINK_MAX_TEXT, body_len);
         return -2;
     }
     r->gateway = argv[2];
