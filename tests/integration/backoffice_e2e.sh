@@ -151,7 +151,12 @@ check "3 gateway configs valid (9 customers each, 8 meters on metersim, 1 behind
 pids+=($!)
 for _ in $(seq 50); do grep -q ready "$t/metersim.log" && break; sleep 0.1; done
 for i in 1 2; do
-    timeout 600 "$BO" -c "$t/bo$i.json" ingest 2>"$t/ingest$i.log" & # timeout: bounds, never hangs the test
+    # timeout: bounds, never hangs the test. Under ASan the ingest runs without
+    # LeakSanitizer's exit check: twice it hung at exit after its final stats
+    # (its stop-the-world tracer child never returned), which blocked the
+    # suite; the back office's leaks are checked by its unit tests.
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+        timeout -k 20 600 "$BO" -c "$t/bo$i.json" ingest 2>"$t/ingest$i.log" &
     pids+=($!); ipid[$i]=$!
 done
 for _ in $(seq 100); do [ "$(sql "SELECT count(*) FROM counters" 2>/dev/null)" = 3 ] && break; sleep 0.1; done
@@ -237,6 +242,8 @@ foreign=$(cat "$t"/ingest*.log | grep -c 'gl/v1/gw-0002/bills: rejected: custome
 check "a bill from gw-0002 for gw-0001's customer and area refused, named in the log" \
     "$foreign $(sql "SELECT count(*) FROM bills WHERE gateway = 'gw-0002' AND (customer = 'C-101' OR area = 'TQ-E2E-1')")" "1 0"
 kill -TERM "${ipid[1]}" "${ipid[2]}"
+for _ in $(seq 600); do kill -0 "${ipid[1]}" 2>/dev/null || kill -0 "${ipid[2]}" 2>/dev/null || break; sleep 0.1; done
+pkill -KILL -P "${ipid[1]}" 2>/dev/null; pkill -KILL -P "${ipid[2]}" 2>/dev/null # stuck 60 s: fail, never hang
 wait "${ipid[1]}"; r1=$?; wait "${ipid[2]}"; r2=$?
 
 # ---- messages: seq 1..last per gateway, exactly once, both ingesters took a share

@@ -28,7 +28,7 @@ uplink_broker_start "$T" >/dev/null 2>&1
 check "mosquitto with TLS and client certificates" '[ -s "$T/mosquitto.pid" ]'
 TLS=(--host localhost --port "$PORT" --ca "$T/ca.pem" --hmac-key "$T/gw.hmac")
 GW1=(--gateway gw-0001 --cert "$T/gw-0001.pem" --key "$T/gw-0001.key")
-BO=(-h 127.0.0.1 -p "$PORT" --cafile "$T/ca.pem" --cert "$T/backoffice.pem" --key "$T/backoffice.key")
+BO=(-h 127.0.0.1 -p "$(uplink_bo_port "$T")" --cafile "$T/ca.pem" --cert "$T/backoffice.pem" --key "$T/backoffice.key")
 
 now=$(date +%s)
 sign() { # TEXT -> TEXT with ,"sig":"..." before the final }
