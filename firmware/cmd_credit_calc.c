@@ -14,6 +14,7 @@
 #include "gridledger/credit.h"
 #include "gridledger/fileio.h"
 #include "gridledger/ledgercsv.h"
+#include "measuresout.h"
 
 #define LEDGER_FILE_MAX ((size_t)1 << 30) /* 1 GiB */
 
@@ -104,11 +105,13 @@ typedef struct run_ctx {
     const creditcfg *cc;
     creditrun_worklist *w;
     int first;
+    int counts[GRADE_MAX]; /* customers per grade */
 } run_ctx;
 
 static int emit(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
 {
     run_ctx *c = ctx;
+    c->counts[r->grade.grade]++;
     if (c->o->mode == OUT_JSON)
         creditrun_print_json(stdout, c->cc, acct, r, c->first);
     else if (c->o->mode == OUT_CSV)
@@ -123,7 +126,7 @@ static int emit(void *ctx, const ledger_account *acct, const config_customer *cu
 static int run_all(const opts *o, const creditcfg *cc, const config *cfg, const ledgercsv *l, creditrun_worklist *w)
 {
     char d1[CIVDATE_FMT_MAX], err[160];
-    run_ctx c = {o, cc, w, 1};
+    run_ctx c = {o, cc, w, 1, {0}};
     if (o->mode == OUT_JSON)
         printf("{\"as_of\": \"%s\", \"customers\": [", creditrun_date(o->as_of, d1));
     else if (o->mode == OUT_CSV)
@@ -133,8 +136,11 @@ static int run_all(const opts *o, const creditcfg *cc, const config *cfg, const 
         cli_error(o->ledger, "%s", err);
         return cli_status_exit(st);
     }
-    if (o->mode == OUT_JSON)
-        printf("\n]}\n");
+    if (o->mode == OUT_JSON) {
+        printf("\n], ");
+        measuresout_population_json(stdout, cc, c.counts);
+        printf("}\n");
+    }
     return CLI_OK;
 }
 

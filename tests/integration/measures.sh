@@ -1,0 +1,77 @@
+#!/bin/bash
+# What a grade changes, at the gateway: a large industrial customer (400 kVA)
+# paying on time for a year is graded A and settles in instalments on the
+# 10th and 20th, read daily with an account manager; a residential customer
+# who pays none of six bills is graded C, singled out by the count rule (6
+# overdue bills > 5), proposed for prepayment and asked for a deposit; a grade whose
+# population leaves its configured range is reported; the daemon's grading
+# stores and sends the same measures; credit-calc agrees with grades.
+set -u
+cd "$(dirname "$0")/../.."
+GL=$PWD/${BUILD:-build}/gridledger
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "# got:  $2"; echo "# want: $3"; fi; }
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+cp -r examples/tariffs "$t/"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))
+c["uplink"]={"host": "127.0.0.1", "port": 9, "tls": False, "hmac_key": "gw.hmac"}
+c["schedule"]={"poll_interval_s": 86400}
+c["customers"].append(dict(c["customers"][0], id="C-L01", name="Steel Works", capacity_kva="400", **{"class": "industrial"}))
+c["customers"].append(dict(c["customers"][0], id="C-0002", name="Small Works", capacity_kva="314.999", **{"class": "industrial"}))
+c["credit"]={"measures": {"population": {"A": {"max": 1}, "C": {"max": 0}},
+  "table": {"residential": {"C": {"service": "collector visit within 3 days"}}}}}
+json.dump(c, open(sys.argv[2], "w"), indent=1)' examples/gridledger.json "$t/gridledger.json"
+cd "$t"
+printf '%064d\n' 7 >gw.hmac && chmod 600 gw.hmac
+"$GL" -c gridledger.json db check >/dev/null
+python3 - <<'PY' | sqlite3 gridledger.db
+rows = []
+for m in range(1, 13):
+    bill = "2025-%02d-01" % m
+    due = "2025-%02d-16" % m
+    for cust, fen in (("C-L01", 5000000), ("C-0002", 600000)):
+        rows.append("('%s', '%s', 'bill', %d, '%s/2025-%02d', '%s')" % (cust, bill, fen, cust, m, due))
+        rows.append("('%s', '%s', 'payment', %d, 'P-%s-%02d', NULL)" % (cust, due, fen, cust, m))
+    if m >= 7:  # six bills, none paid
+        rows.append("('C-0001', '%s', 'bill', 20000, 'C-0001/2025-%02d', '%s')" % (bill, m, due))
+print("INSERT INTO ledger(customer, date, kind, amount_fen, ref, due) VALUES %s;" % ",\n".join(rows))
+PY
+"$GL" -c gridledger.json grades --date 2026-01-10 --json >grades.json; rc=$?
+check "grades --json exits 0" "$rc" 0
+q() { python3 -c 'import json,sys
+d=json.load(open("grades.json")); r={c["customer"]: c for c in d["customers"]}
+print(eval(sys.argv[1]))' "$1"; }
+check "the large customer is graded A" "$(q 'r["C-L01"]["grade"]')" "A"
+check "large, A: its table cell and rule" "$(q 'r["C-L01"]["measures"]["segment"], r["C-L01"]["measures"]["rule"]')" \
+    "('large', 'credit.measures.table.large.A')"
+check "large, A: instalments on the 10th and 20th" "$(q 'r["C-L01"]["measures"]["billing"]')" \
+    "{'mode': 'instalments', 'instalment_days': [10, 20], 'change': 'none'}"
+check "large, A: read hourly, daily frozen readings" "$(q 'r["C-L01"]["measures"]["reading"]')" \
+    "{'poll_interval_s': 3600, 'quality': 'daily_frozen', 'watch_swings': False}"
+check "large, A: account manager, priority, reconnection in 2 h" \
+    "$(q '[r["C-L01"]["measures"]["service"][k] for k in ("reconnect_hours", "priority", "account_manager")]')" "[2, True, True]"
+check "314.999 kVA is not large" "$(q 'r["C-0002"]["measures"]["segment"]')" "industrial"
+check "the non-payer is graded C" "$(q 'r["C-0001"]["grade"]')" "C"
+check "C: prepayment proposed" "$(q 'r["C-0001"]["measures"]["billing"]["mode"], r["C-0001"]["measures"]["billing"]["change"]')" \
+    "('prepayment', 'propose')"
+check "C: a cash deposit of one average bill requested" \
+    "$(q '[r["C-0001"]["measures"]["deposit"][k] for k in ("kind", "required", "change", "amount")]')" \
+    "['cash', '200.00', 'propose', '200.00']"
+check "C: the configured service contents" "$(q 'r["C-0001"]["measures"]["service"]["contents"]')" "collector visit within 3 days"
+check "count rule: 6 overdue bills > 5, singled out" "$(q 'r["C-0001"]["measures"]["count_rule"]')" \
+    "{'overdue_bills': 6, 'max_per_year': 5, 'singled_out': True}"
+check "count rule: none overdue, not singled out" "$(q 'r["C-L01"]["measures"]["count_rule"]["singled_out"]')" "False"
+check "population: A (2 > 1) and C (1 > 0) above their ranges, B inside" "$(q '[(p["grade"], p["customers"], p["outside"]) for p in d["population"]]')" \
+    "[('A', 2, 'above'), ('B', 0, 'no'), ('C', 1, 'above')]"
+{ echo "customer,class,date,kind,amount,ref,due"
+  sqlite3 -csv gridledger.db "SELECT customer, CASE customer WHEN 'C-0001' THEN 'residential' ELSE 'industrial' END, date, kind,
+   printf('%d.%02d', amount_fen / 100, amount_fen % 100), ref, coalesce(due, '') FROM ledger ORDER BY customer, date, id"; } >ledger.csv
+check "grades over the store = credit-calc with the config (measures and population included)" \
+    "$("$GL" -c gridledger.json grades --date 2026-01-10 --json | md5sum)" \
+    "$("$GL" credit-calc --ledger ledger.csv --as-of 2026-01-10 --config gridledger.json --json | md5sum)"
+"$GL" -c gridledger.json run --clock sim --start 2025-12-31T23:00 --speed 100000 --until 2026-01-01T04:00 2>/dev/null
+check "the daemon's grading stored the measures" \
+    "$(sqlite3 gridledger.db "SELECT json_extract(explanation, '$.measures.billing.mode') FROM grades WHERE customer='C-L01'" 2>&1)" "instalments"
