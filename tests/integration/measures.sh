@@ -5,7 +5,10 @@
 # who pays none of six bills is graded C, singled out by the count rule (6
 # overdue bills > 5), proposed for prepayment and asked for a deposit; a grade whose
 # population leaves its configured range is reported; the daemon's grading
-# stores and sends the same measures; credit-calc agrees with grades.
+# stores and sends the same measures; credit-calc agrees with grades. Graded
+# A, the large customer's January is settled in parts on the 10th and 20th
+# (the use so far at the tariff, less the parts before) and closed on
+# 1 February with the monthly bill less the parts: to the fen.
 set -u
 cd "$(dirname "$0")/../.."
 GL=$PWD/${BUILD:-build}/gridledger
@@ -21,6 +24,8 @@ c["uplink"]={"host": "127.0.0.1", "port": 9, "tls": False, "hmac_key": "gw.hmac"
 c["schedule"]={"poll_interval_s": 86400}
 c["customers"].append(dict(c["customers"][0], id="C-L01", name="Steel Works", capacity_kva="400", **{"class": "industrial"}))
 c["customers"].append(dict(c["customers"][0], id="C-0002", name="Small Works", capacity_kva="314.999", **{"class": "industrial"}))
+c["meters"].append(dict(c["meters"][1], id="M-L01", customer="C-L01", slave_id=5))
+c["billing"]={"cycle_day": 1, "due_days": 15}
 c["credit"]={"measures": {"population": {"A": {"max": 1}, "C": {"max": 0}},
   "table": {"residential": {"C": {"service": "collector visit within 3 days"}}}}}
 json.dump(c, open(sys.argv[2], "w"), indent=1)' examples/gridledger.json "$t/gridledger.json"
@@ -75,3 +80,28 @@ check "grades over the store = credit-calc with the config (measures and populat
 "$GL" -c gridledger.json run --clock sim --start 2025-12-31T23:00 --speed 100000 --until 2026-01-01T04:00 2>/dev/null
 check "the daemon's grading stored the measures" \
     "$(sqlite3 gridledger.db "SELECT json_extract(explanation, '$.measures.billing.mode') FROM grades WHERE customer='C-L01'" 2>&1)" "instalments"
+
+# January 2026 in instalments: readings at midnight on the 1st, 10th, 20th and 1 February
+sqlite3 gridledger.db "INSERT INTO readings(meter, ts, status, present, flags, import_wh) VALUES
+ ('M-L01', 1767196800, 0, 1, 0, 1000000), ('M-L01', $((1767196800 + 9 * 86400)), 0, 1, 0, 1900000),
+ ('M-L01', $((1767196800 + 19 * 86400)), 0, 1, 0, 2900000), ('M-L01', 1769875200, 0, 1, 0, 4100000);"
+"$GL" -c gridledger.json run --clock sim --start 2026-01-09T23:00 --speed 100000 --until 2026-02-01T01:00 2>/dev/null
+parts=$(sqlite3 gridledger.db "SELECT group_concat(date || ' ' || ref || ' ' || amount_fen || ' due ' || due, '; ') FROM ledger
+  WHERE customer = 'C-L01' AND ref LIKE 'C-L01/2026-01%' ORDER BY id")
+echo "# C-L01 January: $parts; bill $(sqlite3 gridledger.db "SELECT total_fen FROM bills WHERE customer = 'C-L01' AND period = '2026-01'")"
+check "two provisional parts, each due 15 days later" \
+    "$(sqlite3 gridledger.db "SELECT group_concat(date || ' ' || ref || ' due ' || due, '; ') FROM ledger WHERE customer = 'C-L01' AND ref LIKE 'C-L01/2026-01#%'")" \
+    "2026-01-10 C-L01/2026-01#10 due 2026-01-25; 2026-01-20 C-L01/2026-01#20 due 2026-02-04"
+check "the parts are the use so far at the tariff, less the parts before" \
+    "$(sqlite3 gridledger.db "SELECT (SELECT amount_fen FROM ledger WHERE ref = 'C-L01/2026-01#10') > 0,
+       (SELECT amount_fen FROM ledger WHERE ref = 'C-L01/2026-01#20') > 0")" "1|1"
+check "parts and close add up to the monthly bill to the fen" \
+    "$(sqlite3 gridledger.db "SELECT sum(amount_fen) FROM ledger WHERE customer = 'C-L01' AND ref LIKE 'C-L01/2026-01%'")" \
+    "$(sqlite3 gridledger.db "SELECT total_fen FROM bills WHERE customer = 'C-L01' AND period = '2026-01'")"
+check "the close is the monthly bill less the parts, due on the 16th" \
+    "$(sqlite3 gridledger.db "SELECT kind, date, due FROM ledger WHERE ref = 'C-L01/2026-01'")" "bill|2026-02-01|2026-02-16"
+"$GL" -c gridledger.json run --clock sim --start 2026-01-19T23:00 --speed 100000 --until 2026-01-20T01:00 2>/dev/null
+check "a second run on an instalment day posts nothing twice" \
+    "$(sqlite3 gridledger.db "SELECT count(*) FROM ledger WHERE customer = 'C-L01' AND ref LIKE 'C-L01/2026-01%'")" 3
+check "a customer not in instalments has no parts" \
+    "$(sqlite3 gridledger.db "SELECT count(*) FROM ledger WHERE ref LIKE '%#%' AND customer <> 'C-L01'")" 0
