@@ -105,3 +105,12 @@ check "a second run on an instalment day posts nothing twice" \
     "$(sqlite3 gridledger.db "SELECT count(*) FROM ledger WHERE customer = 'C-L01' AND ref LIKE 'C-L01/2026-01%'")" 3
 check "a customer not in instalments has no parts" \
     "$(sqlite3 gridledger.db "SELECT count(*) FROM ledger WHERE ref LIKE '%#%' AND customer <> 'C-L01'")" 0
+# parts above the month (a provisional price above the monthly tiers): the close is a credit
+sqlite3 gridledger.db "INSERT INTO readings(meter, ts, status, present, flags, import_wh) VALUES ('M-L01', 1772294400, 0, 1, 0, 4200000);
+ INSERT INTO ledger(customer, date, kind, amount_fen, ref, due) VALUES ('C-L01', '2026-02-10', 'bill', 999999, 'C-L01/2026-02#10', '2026-02-25');"
+"$GL" -c gridledger.json bill --period 2026-02 >/dev/null
+feb=$(sqlite3 gridledger.db "SELECT total_fen FROM bills WHERE customer = 'C-L01' AND period = '2026-02'")
+check "parts above the monthly bill: the close is a credit adjustment of the difference" \
+    "$(sqlite3 gridledger.db "SELECT kind, amount_fen FROM ledger WHERE ref = 'C-L01/2026-02'")" "adjustment|$((feb - 999999))"
+check "and the period still adds up to the bill to the fen" \
+    "$(sqlite3 gridledger.db "SELECT sum(amount_fen) FROM ledger WHERE ref LIKE 'C-L01/2026-02%'")" "$feb"
