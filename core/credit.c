@@ -34,5 +34,19 @@ gl_status credit_eval(const creditcfg *cfg, const ledger_account *acct, int impo
     out->deposit_since = deposit_since(acct, st, as_of);
     out->deposit_refundable =
         collect_deposit_refundable(&cfg->collect, out->deposit_since, out->grade.m.late_36m, as_of);
-    return GL_OK;
+    return credit_measures(cfg, acct, 0, out);
+}
+
+gl_status credit_measures(const creditcfg *cfg, const ledger_account *acct, int64_t capacity_kva_milli,
+                          credit_result *out)
+{
+    measures_input in = {acct->klass,
+                         acct->prepaid,
+                         capacity_kva_milli,
+                         out->grade.grade,
+                         out->grade.m.overdue_bills,
+                         out->deposit_required_fen,
+                         out->arrears.deposit_fen,
+                         out->deposit_refundable};
+    return measures_eval(&cfg->measures, &in, &out->measures);
 }

@@ -18,6 +18,7 @@ void creditcfg_default(creditcfg *out)
     grade_cfg_default(&out->grade);
     collect_cfg_default(&out->collect, out->grade.ngrades);
     feectl_cfg_default(&out->fee);
+    measures_cfg_default(&out->measures, out->grade.ngrades);
 }
 
 static int get_int(jsonv_doc *doc, const cJSON *o, const char *path, const char *key, long long lo, long long hi,
@@ -143,7 +144,7 @@ int creditcfg_parse_credit(jsonv_doc *doc, const cJSON *node, const char *path, 
 {
     static const char *const keys[] = {"allocation", "due_days", "penalty", "grades", "weights", "caps",
                                        "window_months", "late_grace_days", "theft_months", "illegal_use_months",
-                                       "arrears_bills", "start_grade", "new_customer_bills", "cycle_months", NULL};
+                                       "arrears_bills", "start_grade", "new_customer_bills", "cycle_months", "measures", NULL};
     static const char *const allocs[] = {"principal_first", "penalty_first", NULL};
     int before = jsonv_errors(doc), alloc = (int)out->ledger.alloc;
     char p[JSONV_PATH_MAX], start[GRADE_NAME_MAX] = "";
@@ -190,6 +191,10 @@ int creditcfg_parse_credit(jsonv_doc *doc, const cJSON *node, const char *path, 
         c.cal = out->collect.cal;
         out->collect = c;
     }
+    if (cJSON_GetObjectItemCaseSensitive(node, "grades") != NULL)
+        measures_cfg_default(&out->measures, g->ngrades);
+    jsonv_path_key(p, sizeof p, path, "measures");
+    measures_cfg_parse(doc, cJSON_GetObjectItemCaseSensitive(node, "measures"), p, g, &out->measures);
     return jsonv_errors(doc) - before;
 }
 

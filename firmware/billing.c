@@ -10,6 +10,7 @@
 #include "gridledger/clock.h"
 #include "gridledger/fileio.h"
 #include "gridledger/money.h"
+#include "instalments.h"
 
 #define TARIFF_FILE_MAX (4u << 20)
 #define LOOKBACK_S (35 * 86400)
@@ -230,7 +231,7 @@ static gl_status post(billing *b, const config_customer *c, const billing_period
         return st;
     st = store_bill_put(b->store, c->id, p->name, b->bill.total_fen, b->json);
     if (st == GL_OK && c->payment == CONFIG_PAY_POSTPAID)
-        st = store_ledger_put(b->store, c->id, date, "bill", b->bill.total_fen, ref, p->due);
+        st = instalments_post_close(b->store, c->id, p->name, date, b->bill.total_fen, ref, p->due);
     if (st == GL_OK && tier_year > 0) {
         snprintf(pos, sizeof pos, "%d %lld", tier_year, (long long)b->bill.position_after_wh);
         st = store_kv_set(b->store, tier_key, pos);

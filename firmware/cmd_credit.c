@@ -10,12 +10,14 @@
 #include "creditrun.h"
 #include "gridledger/civdate.h"
 #include "gridledger/clock.h"
+#include "measuresout.h"
 #include "outfmt.h"
 
 typedef struct list_ctx {
     const creditcfg *cc;
     outfmt_kind k;
     int first;
+    int counts[GRADE_MAX]; /* customers per grade */
     creditrun_worklist w;
 } list_ctx;
 
@@ -23,6 +25,7 @@ static int grade_row(void *ctx, const ledger_account *acct, const config_custome
 {
     list_ctx *c = ctx;
     (void)cust;
+    c->counts[r->grade.grade]++;
     if (c->k == OUTFMT_JSON)
         creditrun_print_json(stdout, c->cc, acct, r, c->first);
     else
@@ -62,7 +65,7 @@ static int run(cli_ctx *ctx, const char *cmd, int argc, char **argv, int worklis
     store *s = NULL;
     ledgercsv *l = NULL;
     static creditcfg cc;
-    list_ctx c = {&cc, OUTFMT_TEXT, 1, {0}};
+    list_ctx c = {&cc, OUTFMT_TEXT, 1, {0}, {0}};
     diag d;
     char err[160], date[CIVDATE_FMT_MAX];
     diag_init(&d);
@@ -96,7 +99,9 @@ static int run(cli_ctx *ctx, const char *cmd, int argc, char **argv, int worklis
         } else if (worklist) {
             creditrun_print_worklist(stdout, &c.w);
         } else if (k == OUTFMT_JSON) {
-            printf("\n]}\n");
+            printf("\n], ");
+            measuresout_population_json(stdout, &cc, c.counts);
+            printf("}\n");
         }
     }
     creditrun_worklist_free(&c.w);

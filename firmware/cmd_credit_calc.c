@@ -14,6 +14,7 @@
 #include "gridledger/credit.h"
 #include "gridledger/fileio.h"
 #include "gridledger/ledgercsv.h"
+#include "measuresout.h"
 
 #define LEDGER_FILE_MAX ((size_t)1 << 30) /* 1 GiB */
 
@@ -112,11 +113,13 @@ typedef struct run_ctx {
     const creditcfg *cc;
     creditrun_worklist *w;
     int first;
+    int counts[GRADE_MAX]; /* customers per grade */
 } run_ctx;
 
 static int emit(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
 {
     run_ctx *c = ctx;
+    c->counts[r->grade.grade]++;
     if (c->o->mode == OUT_JSON)
         creditrun_print_json(c->out, c->cc, acct, r, c->first);
     else if (c->o->mode == OUT_CSV)
@@ -132,7 +135,7 @@ static int run_all(FILE *out, const opts *o, const creditcfg *cc, const config *
                    creditrun_worklist *w)
 {
     char d1[CIVDATE_FMT_MAX], err[160];
-    run_ctx c = {out, o, cc, w, 1};
+    run_ctx c = {out, o, cc, w, 1, {0}};
     if (o->mode == OUT_JSON)
         fprintf(out, "{\"as_of\": \"%s\", \"customers\": [", creditrun_date(o->as_of, d1));
     else if (o->mode == OUT_CSV)
@@ -142,10 +145,13 @@ static int run_all(FILE *out, const opts *o, const creditcfg *cc, const config *
         cli_error(o->ledger, "%s", err);
         return cli_status_exit(st);
     }
-    if (o->mode == OUT_JSON)
-        fprintf(out, "\n]}\n");
-    else if (o->mode == OUT_WORKLIST)
+    if (o->mode == OUT_JSON) {
+        fprintf(out, "\n], ");
+        measuresout_population_json(out, cc, c.counts);
+        fprintf(out, "}\n");
+    } else if (o->mode == OUT_WORKLIST) {
         creditrun_print_worklist(out, w);
+    }
     return CLI_OK;
 }
 

@@ -6,6 +6,7 @@
 
 #include "gridledger/civdate.h"
 #include "gridledger/money.h"
+#include "measuresout.h"
 #include "outfmt.h"
 
 const char *creditrun_fen(int64_t v, char *buf)
@@ -97,6 +98,8 @@ void creditrun_print_json(FILE *f, const creditcfg *cc, const ledger_account *ac
             creditrun_fen(r->deposit_required_fen, b1), creditrun_fen(a->deposit_fen, b2), r->deposit_refundable ? "true" : "false");
     if (acct->prepaid)
         fprintf(f, ", \"prepaid_balance\": \"%s\"", creditrun_fen(a->prepaid_balance_fen, b1));
+    fputs(", ", f);
+    measuresout_json(f, cc, r);
     fputc('}', f);
 }
 
@@ -209,6 +212,8 @@ gl_status creditrun_all(const creditcfg *cc, const config *cfg, const ledgercsv 
         int ci = cfg ? config_find_customer(cfg, acct->customer) : -1;
         const config_customer *cust = ci >= 0 ? &cfg->customers[ci] : NULL;
         ret = credit_eval(cc, acct, cust ? cust->important : 0, as_of, st, r);
+        if (ret == GL_OK && cust != NULL)
+            ret = credit_measures(cc, acct, cust->capacity_kva_milli, r);
         if (ret != GL_OK)
             snprintf(err, cap, "customer %s: %s", acct->customer, gl_strerror(ret));
         else if (fn(ctx, acct, cust, r) != 0)

@@ -209,6 +209,8 @@ static void add_jobs(daemon_state *d)
                            .run = jobs_status});
     add_job(d, (sched_job){.name = "bill", .kind = SCHED_MONTHLY, .day = c->billing.cycle_day, .hour = 0,
                            .minute = 10, .run = jobs_bill});
+    add_job(d, (sched_job){.name = "instalments", .kind = SCHED_DAILY, .hour = 0, .minute = 20,
+                           .run = jobs_instalments});
     add_job(d, (sched_job){.name = "collect", .kind = SCHED_DAILY, .hour = 10, .once = 1, .run = jobs_collect});
     /* the timed steps of a cut (one-hour notice, confirmation, the cut) at
      * the minute the collection asked for; once at start */

@@ -90,6 +90,8 @@ void jobs_uplink_wake(jobs_gw *g);
 gl_status jobs_bill_init(jobs_gw *g);
 void jobs_bill_free(jobs_gw *g);
 gl_status jobs_bill(void *ctx, int64_t due, int64_t now);
+/* Instalments (jobs_instal.c): daily, the parts due today (instalments.h). */
+gl_status jobs_instalments(void *ctx, int64_t due, int64_t now);
 
 /* Credit (jobs_credit.c, jobs_feectl.c): collection, worklist, grades, fee control. */
 gl_status jobs_credit_init(jobs_gw *g);

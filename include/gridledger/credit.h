@@ -16,6 +16,7 @@ typedef struct credit_result {
     int64_t deposit_required_fen; /* by class and grade, months of the average bill */
     int32_t deposit_since;        /* first deposit still held; -1 if none */
     int deposit_refundable;
+    measures_result measures;     /* what the grade changes (creditrun fills the capacity in) */
 } credit_result;
 
 /* credit_eval: the result for acct on as_of with cfg; st is caller-owned
@@ -23,5 +24,11 @@ typedef struct credit_result {
  * also go to the authority. */
 gl_status credit_eval(const creditcfg *cfg, const ledger_account *acct, int important, int32_t as_of,
                       ledger_state *st, credit_result *out);
+
+/* credit_measures: (re)sets out->measures for a customer of contracted
+ * capacity capacity_kva_milli (0: unknown; credit_eval uses 0, so large
+ * customers need the caller's capacity from the config). */
+gl_status credit_measures(const creditcfg *cfg, const ledger_account *acct, int64_t capacity_kva_milli,
+                          credit_result *out);
 
 #endif

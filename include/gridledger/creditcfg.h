@@ -19,12 +19,14 @@
 #include "gridledger/grade.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/ledger.h"
+#include "gridledger/measures.h"
 
 typedef struct creditcfg {
     ledger_cfg ledger;
     grade_cfg grade;
     collect_cfg collect;
     feectl_cfg fee;
+    measures_cfg measures; /* credit.measures: what a grade changes */
 } creditcfg;
 
 /* creditcfg_default: every default of docs/credit.md. */

@@ -69,6 +69,25 @@ for as_of_g, dist in [(a, gw.execute("SELECT grade, count(*) FROM grades WHERE a
                       for (a,) in gw.execute("SELECT DISTINCT as_of FROM grades ORDER BY as_of").fetchall()]:
     print("  graded %s: %s" % (as_of_g, ", ".join("%s %d" % g for g in dist)))
 
+
+def measures_line(results):
+    """What the grades changed (docs/credit.md "What a grade changes"), over credit results."""
+    ms = [r["measures"] for r in results if r.get("measures")]
+    count = lambda f: sum(1 for m in ms if f(m))
+    asked = sum(fen(m["deposit"]["amount"]) for m in ms if m["deposit"]["change"] == "propose")
+    return ("%d in instalments, %d read daily or closer, %d proposed for prepayment (%d already prepaid), "
+            "deposits requested from %d (%s yuan), %d to release, %d singled out by the count rule" %
+            (count(lambda m: m["billing"]["mode"] == "instalments"), count(lambda m: m["reading"]["quality"] != "monthly"),
+             count(lambda m: m["billing"]["change"] == "propose"), count(lambda m: m["billing"]["change"] == "in_force"),
+             count(lambda m: m["deposit"]["change"] == "propose"), yuan(asked),
+             count(lambda m: m["deposit"]["change"] == "release"), count(lambda m: m["count_rule"]["singled_out"])))
+
+
+print("What grades changed now: " + measures_line(credit))
+for (as_of_g,) in gw.execute("SELECT DISTINCT as_of FROM grades ORDER BY as_of").fetchall():
+    stored = [json.loads(e) for (e,) in gw.execute("SELECT explanation FROM grades WHERE as_of = ?", (as_of_g,))]
+    print("  graded %s: %s" % (as_of_g, measures_line(stored)))
+
 print("Line loss (area summary meter against customer meters):")
 for period, *_ in bills:
     row = list(csv.DictReader(run("lineloss", "--period", period, "--csv").splitlines()))[0]
