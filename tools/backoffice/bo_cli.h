@@ -54,5 +54,6 @@ int bo_cmd_down(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_acks(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_import(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_stats(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_contacts(bo_ctx *ctx, int argc, char **argv);
 
 #endif
