@@ -74,5 +74,6 @@ int bo_cmd_acks(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_import(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_stats(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_contacts(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_notices(bo_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -173,6 +173,8 @@ typedef struct down_req {
     cJSON *body;
     const char *customer, *ref, *date; /* for the record; may be NULL */
     char amount_fen[24];
+    long long seq; /* set when sent */
+    int quiet;     /* no "sent ..." line */
 } down_req;
 
 /* next_seq_and_record: takes the gateway's next downlink seq and records the
@@ -247,13 +249,30 @@ static int send_down(bo_ctx *ctx, down_req *r)
     snprintf(topic, sizeof topic, "gl/v1/%s/down/%s", r->gateway, r->kind);
     if (publish(&ctx->cfg, topic, msg) != GL_OK)
         goto out;
-    printf("sent %s seq %lld to %s\n", r->kind, seq, r->gateway);
+    if (!r->quiet)
+        printf("sent %s seq %lld to %s\n", r->kind, seq, r->gateway);
+    r->seq = seq;
     ret = CLI_OK;
 out:
     memset(key, 0, sizeof key);
     free(msg);
     bo_db_close(db);
     return ret;
+}
+
+gl_status bo_down_send(bo_ctx *ctx, const char *gateway, const char *kind, cJSON *body, const char *customer,
+                       long long *seq)
+{
+    down_req r;
+    memset(&r, 0, sizeof r);
+    r.gateway = gateway;
+    r.kind = kind;
+    r.body = body;
+    r.customer = customer;
+    r.quiet = 1;
+    int rc = send_down(ctx, &r);
+    *seq = r.seq;
+    return rc == CLI_OK ? GL_OK : rc == CLI_USAGE ? GL_EAUTH : GL_ENET;
 }
 
 /* ---- argument handling per command ---- */

@@ -27,6 +27,7 @@ static const bo_command commands[] = {
     {"acks", bo_cmd_acks, "acks [GATEWAY]"},
     {"import", bo_cmd_import, "import FILE|-   (envelope lines, as from the broker)"},
     {"stats", bo_cmd_stats, "stats"},
+    {"notices", bo_cmd_notices, "notices run [--idle-exit S] | notices list   (SMS through Kannel, proofs down)"},
     {"contacts", bo_cmd_contacts, "contacts import FILE.csv | show [CUSTOMER] | set CUSTOMER FIELD VALUE | erase CUSTOMER | audit [CUSTOMER] [--by WHO]"},
 };
 
