@@ -312,7 +312,7 @@ static int dlr_final(int type)
 /* dlr_apply: the report's effect; returns the HTTP code for Kannel. */
 static int dlr_apply(disp *d, const dlr *r, const char **why)
 {
-    char token[TOKEN_HEX + 8] = "", status[16] = "";
+    char token[TOKEN_HEX + 8] = "", status[32] = ":";
     int type = (int)strtol(r->type, NULL, 10);
     const char *p[] = {r->g, r->a};
     if (bo_db_scalar(d->db, "SELECT token FROM notices WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT)", 2,
@@ -324,10 +324,16 @@ static int dlr_apply(disp *d, const dlr *r, const char **why)
         *why = "dlr_forged";
         return 403;
     }
-    (void)bo_db_scalar(d->db, "SELECT status FROM notices WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT)",
+    (void)bo_db_scalar(d->db,
+                       "SELECT status || ':' || COALESCE(CAST(dlr_type AS TEXT), '') FROM notices WHERE gateway = $1"
+                       " AND action_id = CAST($2 AS BIGINT)",
                        2, p, status, sizeof status);
-    if (strcmp(status, "submitted") != 0) {
-        *why = "dlr_repeated"; /* after the final report: nothing changes */
+    if (strncmp(status, "submitted:", 10) != 0) {
+        /* after the outcome: nothing changes; a second final report is a
+         * repeat (counted), a late intermediate one or the SMSC's report of
+         * a submission Kannel already refused is not */
+        const char *colon = strchr(status, ':');
+        *why = dlr_final(type) && colon && colon[1] ? "dlr_repeated" : NULL;
         return 200;
     }
     const char *st = type == 1 ? "delivered" : dlr_final(type) ? "failed" : "submitted";

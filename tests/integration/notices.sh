@@ -1,0 +1,228 @@
+#!/bin/bash
+# notices: the path from a gateway's collection record to a person's phone
+# and back, with the real pieces: Kannel (bearerbox + smsbox, the fake SMSC
+# of kannel-extras as the operator), mosquitto with TLS, a gateway daemon on
+# a real store, the back office on SQLite. Two notices awaiting proof of
+# service (C-0001: a disconnection notice in Chinese; C-0002: an SMS reminder
+# in English to a number the SMSC refuses) go up as "actions" messages; the
+# dispatcher renders them from their templates, submits them to smsbox with
+# a delivery-report URL, takes Kannel's reports, and sends the delivered
+# one's proof down as a signed "served" command; the gateway marks its record
+# served with Kannel's message id. Forged, unknown and repeated reports are
+# refused and counted; nothing is sent twice.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+GL=$PWD/$BUILD/gridledger
+BO=$PWD/$BUILD/gridledger-backoffice
+FAKESMSC=/usr/lib/kannel/test/fakesmsc
+. tests/integration/lib/broker.sh
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "# got:  $2"; echo "# want: $3"; fi; }
+t=$(mktemp -d /tmp/notices.XXXXXX)
+PIDS=()
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    exec 3>&- 2>/dev/null
+    broker_stop
+    [ -n "${KEEP:-}" ] || rm -rf "$t"
+}
+trap cleanup EXIT
+if ! command -v bearerbox >/dev/null || [ ! -x "$FAKESMSC" ]; then
+    notok "Kannel: bearerbox and $FAKESMSC (packages kannel, kannel-extras: make deps)"
+    echo "1..$n"; exit 0
+fi
+
+# ---- Kannel: bearerbox, the fake SMSC (refusing +86139...), smsbox ----
+ADMIN=$(free_port); BOXP=$(free_port); SMSCP=$(free_port); SENDP=$(free_port); DLRP=$(free_port)
+cat >"$t/kannel.conf" <<CONF
+group = core
+admin-port = $ADMIN
+admin-password = gl-admin
+smsbox-port = $BOXP
+admin-interface = 127.0.0.1
+box-allow-ip = 127.0.0.1
+log-file = "$t/bearerbox.log"
+log-level = 0
+dlr-storage = internal
+
+group = smsc
+smsc = fake
+smsc-id = fake
+port = $SMSCP
+connect-allow-ip = 127.0.0.1
+denied-prefix = "+86139"
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+sendsms-port = $SENDP
+sendsms-interface = 127.0.0.1
+log-file = "$t/smsbox.log"
+log-level = 0
+
+group = sendsms-user
+username = gridledger
+password = gl-secret
+max-messages = 10
+concatenation = true
+
+group = sms-service
+keyword = default
+text = "no service"
+catch-all = true
+CONF
+wait_port() { for _ in $(seq 100); do (exec 9<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+bearerbox "$t/kannel.conf" >"$t/bearerbox.out" 2>&1 & PIDS+=($!)
+wait_port "$ADMIN" || notok "bearerbox did not start"
+mkfifo "$t/smsc.in"
+"$FAKESMSC" -H 127.0.0.1 -r "$SMSCP" -m 0 <"$t/smsc.in" >"$t/fakesmsc.out" 2>&1 & PIDS+=($!)
+exec 3>"$t/smsc.in" # keeps the fake SMSC's interactive input open
+smsbox "$t/kannel.conf" >"$t/smsbox.out" 2>&1 & PIDS+=($!)
+if wait_port "$SENDP"; then ok "Kannel: bearerbox, fakesmsc and smsbox up (sendsms on $SENDP)"; else
+    notok "smsbox: $(tail -3 "$t/smsbox.out")"; echo "1..$n"; exit 0; fi
+
+# ---- broker, gateway, back office ----
+tls_certs "$t/tls" && broker_start "$t/tls" && ok "mosquitto with TLS on $BROKER_PORT" || { notok "broker"; echo "1..$n"; exit 0; }
+chmod 0600 "$t/tls/gw.key" # the gateway refuses a private key others may read
+KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+mkdir -m 0700 "$t/keys"
+(umask 077; echo $KEY >"$t/keys/gw-0001.key"; echo $KEY >"$t/gw.hmac")
+cp -r examples/tariffs "$t/"
+python3 - examples/gridledger.json "$t/gl.json" "$BROKER_PORT" "$t" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+t = sys.argv[4]
+c["store"] = {"path": "gl.db"}
+c["customers"].append(dict(c["customers"][0], id="C-0002", name="Li Si"))
+c["schedule"] = {"poll_interval_s": 86400}
+c["uplink"] = {"host": "localhost", "port": int(sys.argv[3]), "ca": t + "/tls/ca.pem", "cert": t + "/tls/gw.pem",
+               "key": t + "/tls/gw.key", "hmac_key": t + "/gw.hmac"}
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
+cat >"$t/bo.json" <<CONF
+{"broker": {"host": "localhost", "port": $BROKER_PORT, "ca": "tls/ca.pem", "cert": "tls/bo.pem", "key": "tls/bo.key"},
+ "keys_dir": "keys", "db": "bo.db", "down_ttl_s": 3600,
+ "notices": {"sendsms_url": "http://127.0.0.1:$SENDP/cgi-bin/sendsms", "user": "gridledger", "password": "gl-secret",
+             "from": "95598", "dlr_listen": "127.0.0.1:$DLRP", "dlr_url": "http://127.0.0.1:$DLRP/dlr",
+             "templates": {"sms.en": "Dear {name} ({customer}): {principal} yuan owed plus {penalty} late fee, {total} in all."}}}
+CONF
+BOC=("$BO" -c "$t/bo.json")
+cd "$t"
+"$GL" -c gl.json db check >/dev/null || notok "gateway store"
+now=$(date +%s)
+sqlite3 gl.db "INSERT INTO collection(id, customer, episode, action, channel, planned_ts, taken_ts, status,
+  principal_fen, penalty_fen, reason, deadline_ts) VALUES
+ (1, 'C-0001', '2025-11-16', 'disconnect_notice', 'sms', $((now - 600)), $((now - 600)), 'taken', 123456, 789,
+  'principal 1234.56 over 100.00, 45 days', $((now + 8 * 86400))),
+ (2, 'C-0002', '2025-11-16', 'sms', 'sms', $((now - 600)), $((now - 600)), 'taken', 5000, 25, 'grade C', NULL),
+ (3, 'C-0001', '2025-11-16', 'disconnect', 'relay', $((now - 60)), NULL, 'planned', 123456, 789, 'cut', NULL);"
+
+cat >contacts.csv <<'CSV'
+customer,name,mobile,email,address,channel,consent_sms,consent_email,lang
+C-0001,张三,13800138000,zhang@example.cn,"北京市海淀区, 1号",sms,yes,no,zh
+C-0002,Li Si,13900139000;+4915112345678,li.si@example.com,Road 2,sms,yes,yes,en
+CSV
+printf 'customer,name,mobile,email,address,channel,consent_sms,consent_email,lang\nC-0003,X,1380013800,x@y,a,sms,yes,no,zh\n' >bad.csv
+err=$("${BOC[@]}" contacts import bad.csv 2>&1); rc=$?
+check "contacts import: a bad file is refused whole with FILE:LINE:COL (exit 2)" \
+    "$rc|$(grep -c '^gridledger: bad.csv:2:[0-9]*: ' <<<"$err")" "2|2"
+check "contacts import" "$("${BOC[@]}" contacts import contacts.csv --by tester)" "contacts: 2 read, 2 new or changed"
+check "contacts: mainland numbers kept as E.164" "$("${BOC[@]}" contacts show C-0002 | tr -d '\r' | sed -n 2p | cut -d, -f3)" \
+    "+8613900139000;+4915112345678"
+
+# the record's rows wait in the gateway's outbox as "actions" messages (the
+# body of `actions --json`, as the daemon queues them); the daemon sends them up
+"$GL" -c gl.json actions --json | python3 -c '
+import json, sys, time
+for i, a in enumerate(json.load(sys.stdin)["actions"], 1):
+    b = json.dumps(a, separators=(",", ":")).replace("\x27", "\x27\x27")
+    print("INSERT INTO outbox(seq, ts, kind, body) VALUES(%d, %d, \x27actions\x27, \x27%s\x27);" % (i, time.time(), b))
+print("INSERT INTO kv(key, val) VALUES(\x27outbox.last_seq\x27, 3) ON CONFLICT(key) DO UPDATE SET val = 3;")
+' | sqlite3 gl.db
+# ingest with a durable session: the broker keeps the gateway's messages for it between runs
+ingest() { "${BOC[@]}" ingest --client-id gl-ingest-notices --idle-exit "$1" --quiet >>ingest.out 2>&1; }
+ingest 1
+# the daemon (real clock) sends its outbox up and takes the downlink
+"$GL" -c gl.json run >daemon.log 2>&1 & DAEMON=$!; PIDS+=($DAEMON)
+for _ in $(seq 15); do
+    ingest 2
+    [ "$(sqlite3 bo.db "SELECT count(*) FROM actions WHERE gateway = 'gw-0001'")" = 3 ] && break
+done
+check "back office: the record's 3 rows came up from the gateway" \
+    "$(sqlite3 bo.db "SELECT count(*) FROM actions WHERE gateway = 'gw-0001' AND seq <= 3")" 3
+"${BOC[@]}" notices run --idle-exit 8 >dispatch.out 2>dispatch.err & DISP=$!; PIDS+=($DISP)
+status_of() { # CUSTOMER ACTION: the record's status at the gateway
+    "$GL" -c gl.json actions --customer "$1" --json 2>/dev/null | python3 -c '
+import json, sys
+print(" ".join(a["status"] for a in json.load(sys.stdin)["actions"] if a["action"] == sys.argv[1]))' "$2"
+}
+for _ in $(seq 150); do
+    [ "$(status_of C-0001 disconnect_notice)" = served ] && break
+    sleep 0.2
+done
+list=$("${BOC[@]}" notices list | tr -d '\r')
+row() { python3 -c 'import csv,sys; r=[x for x in csv.DictReader(sys.stdin) if x["customer"]==sys.argv[1]][0]; print(eval(sys.argv[2], {}, r))' "$1" "$2" <<<"$list"; }
+check "C-0001: the disconnection notice delivered, Kannel's id kept, proof sent down (commands seq 1)" \
+    "$(row C-0001 'status+"|"+dlr_type+"|"+str(len(kannel_id))+"|"+proof_seq+"|"+segments+"|"+lang')" "delivered|1|36|1|2|zh"
+kid=$(row C-0001 kannel_id)
+deadline=$("$GL" -c gl.json actions --customer C-0001 --json | python3 -c '
+import json, sys
+print([a for a in json.load(sys.stdin)["actions"] if a["action"] == "disconnect_notice"][0]["deadline"])')
+want1="【供电公司】停电通知：张三（户号C-0001）欠电费1234.56元，违约金7.89元。如${deadline}前仍未缴清，将依法中止供电。"
+check "C-0001: the text as the record has it (amounts, deadline), in Chinese" "$(row C-0001 text)" "$want1"
+# the fake SMSC prints each part: <from to udh UDH data BYTES> (UCS-2, URL-encoded)
+got=$(python3 -c '
+import re, sys, urllib.parse
+parts = []
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = re.search(r"Got message \d+: <(\S+) (\S+) udh (\S+) data (\S+)>", line)
+    if m and m.group(2) == "+8613800138000":
+        udh = urllib.parse.unquote_to_bytes(m.group(3))
+        data = urllib.parse.unquote_to_bytes(m.group(4).replace("+", "%20"))
+        parts.append((udh[-1], udh[-2], m.group(1), data))
+parts.sort()
+print(m and parts[0][2], len(parts), "/".join(str(p[1]) for p in parts), b"".join(p[3] for p in parts).decode("utf-16-be"), sep="|")
+' "$t/fakesmsc.out")
+check "the fake SMSC received it as 2 concatenated UCS-2 parts from 95598, with the same text" "$got" "95598|2|2/2|$want1"
+check "C-0002: refused by the SMSC (+86139 denied): failed, no proof" \
+    "$(row C-0002 'status+"|"+proof_seq+"|"+text')" \
+    "failed||Dear Li Si (C-0002): 50.00 yuan owed plus 0.25 late fee, 50.25 in all."
+check "the planned cut is no notice: nothing sent for it" "$(grep -c '^gw-0001,3,' <<<"$list")" 0
+
+served=$("$GL" -c gl.json actions --customer C-0001 --json | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["actions"]:
+    if a["action"] == "disconnect_notice": print(a["status"] + "|" + a["proof"] + "|" + str(a["served"] is not None))')
+check "gateway: the notice is served with the delivery report as proof" "$served" "served|sms dlr $kid|True"
+check "gateway: C-0002's SMS still awaits proof (a failed SMS serves nothing)" "$(status_of C-0002 sms)" taken
+
+# bad delivery reports, while the dispatcher runs
+tok=$(sqlite3 bo.db "SELECT token FROM notices WHERE customer = 'C-0001'")
+dlr() { python3 -c '
+import sys, urllib.request, urllib.error
+try: print(urllib.request.urlopen(sys.argv[1], timeout=10).status)
+except urllib.error.HTTPError as e: print(e.code)' "http://127.0.0.1:$DLRP/dlr?$1"; }
+check "a forged report (wrong token): 403" "$(dlr "g=gw-0001&a=1&k=0000&type=1&ts=1&id=x")" 403
+check "a report for an unknown notice: 404" "$(dlr "g=gw-0001&a=99&k=$tok&type=1&ts=1&id=x")" 404
+check "a repeated final report: accepted, changes nothing" "$(dlr "g=gw-0001&a=1&k=$tok&type=2&ts=1&id=x")" 200
+check "a malformed report: 400" "$(dlr "a=1")" 400
+wait "$DISP"; PIDS=("${PIDS[@]/$DISP}")
+check "counted: dlr_forged, dlr_unknown, dlr_repeated, dlr_malformed, notices_unsendable" \
+    "$("${BOC[@]}" stats | grep -E '^(dlr_|notices_)' | tr '\n' ' ')" "dlr_forged 1 dlr_malformed 1 dlr_repeated 1 dlr_unknown 1 "
+check "nothing sent twice: one downlink, one message at the SMSC for C-0001, still delivered" \
+    "$(sqlite3 bo.db "SELECT count(*) FROM downlink")|$(grep -c 'Got message .* +8613800138000 udh %05%00%03%00%02%01 ' "$t/fakesmsc.out")|$(sqlite3 bo.db "SELECT status FROM notices WHERE customer='C-0001'")" \
+    "1|1|delivered"
+"${BOC[@]}" notices run --idle-exit 1 >dispatch2.out 2>&1
+check "a restarted dispatcher sends nothing again" "$(grep -c 'queued\|submitted\|proof' dispatch2.out)" 0
+
+# the gateway's ack and its served row come up
+ingest 3
+check "the served command acknowledged applied" "$("${BOC[@]}" acks gw-0001 | tr -d '\r' | awk -F, 'NR == 2 {print $3 "|" $8}')" \
+    "commands|applied"
+check "back office: the record's row now served, with the proof" \
+    "$(sqlite3 bo.db "SELECT status || '|' || proof FROM actions WHERE gateway = 'gw-0001' AND id = 1")" "served|sms dlr $kid"
+echo "1..$n"
