@@ -107,7 +107,7 @@ cat >"$t/bo.json" <<CONF
 {"broker": {"host": "localhost", "port": $BROKER_PORT, "ca": "tls/ca.pem", "cert": "tls/bo.pem", "key": "tls/bo.key"},
  "keys_dir": "keys", "db": "bo.db", "down_ttl_s": 3600,
  "notices": {"sendsms_url": "http://127.0.0.1:$SENDP/cgi-bin/sendsms", "user": "gridledger", "password": "gl-secret",
-             "from": "95598", "dlr_listen": "127.0.0.1:$DLRP", "dlr_url": "http://127.0.0.1:$DLRP/dlr",
+             "from": "95598", "dlr_listen": "127.0.0.1:$DLRP", "dlr_url": "http://127.0.0.1:$DLRP/dlr", "quiet": "none",
              "templates": {"sms.en": "Dear {name} ({customer}): {principal} yuan owed plus {penalty} late fee, {total} in all."}}}
 CONF
 BOC=("$BO" -c "$t/bo.json")
@@ -154,6 +154,13 @@ for _ in $(seq 15); do
 done
 check "back office: the record's 3 rows came up from the gateway" \
     "$(sqlite3 bo.db "SELECT count(*) FROM actions WHERE gateway = 'gw-0001' AND seq <= 3")" 3
+# quiet hours around now: everything stays queued, nothing reaches the SMSC
+quiet=$(python3 -c 'import datetime as d; n=d.datetime.now(); f=lambda t: t.strftime("%H:%M"); print(f(n-d.timedelta(minutes=2)) + "-" + f(n+d.timedelta(minutes=5)))')
+sed "s/\"quiet\": \"none\"/\"quiet\": \"$quiet\"/" "$t/bo.json" >"$t/bo-quiet.json"
+"$BO" -c "$t/bo-quiet.json" notices run --idle-exit 2 >dispatch-quiet.out 2>&1
+check "quiet hours ($quiet): both notices queued, none sent" \
+    "$("${BOC[@]}" notices list | tr -d '\r' | awk -F, 'NR > 1 {print $3 ":" $8}' | tr '\n' ' ')|$(grep -c 'Got message' "$t/fakesmsc.out")" \
+    "C-0001:queued C-0002:queued |0"
 "${BOC[@]}" notices run --idle-exit 8 >dispatch.out 2>dispatch.err & DISP=$!; PIDS+=($DISP)
 status_of() { # CUSTOMER ACTION: the record's status at the gateway
     "$GL" -c gl.json actions --customer "$1" --json 2>/dev/null | python3 -c '

@@ -158,11 +158,36 @@ static void test_segments(void **state)
     assert_int_equal(bo_notice_segments("\xC3(", &s), GL_ESYNTAX);
 }
 
+static void test_quiet(void **state)
+{
+    int from = -1, to = -1;
+    (void)state;
+    assert_int_equal(bo_notice_quiet_parse("21:00-08:00", &from, &to), GL_OK);
+    assert_int_equal(from, 1260);
+    assert_int_equal(to, 480);
+    assert_int_equal(bo_notice_quiet(from, to, 1259), 0); /* 20:59 */
+    assert_int_equal(bo_notice_quiet(from, to, 1260), 1); /* 21:00 */
+    assert_int_equal(bo_notice_quiet(from, to, 0), 1);
+    assert_int_equal(bo_notice_quiet(from, to, 479), 1);  /* 07:59 */
+    assert_int_equal(bo_notice_quiet(from, to, 480), 0);  /* 08:00 */
+    assert_int_equal(bo_notice_quiet_parse("12:00-13:30", &from, &to), GL_OK);
+    assert_int_equal(bo_notice_quiet(from, to, 719), 0);
+    assert_int_equal(bo_notice_quiet(from, to, 720), 1);
+    assert_int_equal(bo_notice_quiet(from, to, 809), 1);
+    assert_int_equal(bo_notice_quiet(from, to, 810), 0);
+    assert_int_equal(bo_notice_quiet_parse("none", &from, &to), GL_OK);
+    assert_int_equal(bo_notice_quiet(from, to, 100), 0);
+    const char *bad[] = {"24:00-08:00", "21:60-08:00", "21:00-21:00", "21:00", "9:00-10:00", "21:00_08:00", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(bo_notice_quiet_parse(bad[i], &from, &to), GL_ESYNTAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mobiles), cmocka_unit_test(test_emails), cmocka_unit_test(test_fields),
         cmocka_unit_test(test_csv_split), cmocka_unit_test(test_render), cmocka_unit_test(test_segments),
+        cmocka_unit_test(test_quiet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

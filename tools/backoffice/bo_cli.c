@@ -40,6 +40,9 @@ static void defaults(bo_config *c)
     snprintf(c->notices.dlr_listen, sizeof c->notices.dlr_listen, "127.0.0.1:13080");
     snprintf(c->notices.dlr_url, sizeof c->notices.dlr_url, "http://127.0.0.1:13080/dlr");
     c->notices.per_day = 3;
+    c->notices.quiet_from = 21 * 60;
+    c->notices.quiet_to = 8 * 60;
+    c->notices.rate_per_s = 20;
 }
 
 static void load_broker(jsonv_doc *doc, const cJSON *b, bo_config *c)
@@ -90,7 +93,8 @@ static void load_templates(jsonv_doc *doc, const cJSON *t, bo_notices_cfg *n)
 static void load_notices(jsonv_doc *doc, const cJSON *o, bo_notices_cfg *n)
 {
     static const char *const keys[] = {"sendsms_url", "user", "password", "from", "smsc", "dlr_listen",
-                                       "dlr_url", "per_day", "templates", NULL};
+                                       "dlr_url", "per_day", "quiet", "rate_per_s", "templates", NULL};
+    char quiet[32] = "";
     if (!jsonv_check_object(doc, o, "notices"))
         return;
     jsonv_check_keys(doc, o, "notices", keys);
@@ -103,6 +107,11 @@ static void load_notices(jsonv_doc *doc, const cJSON *o, bo_notices_cfg *n)
     jsonv_get_string(doc, o, "notices", "dlr_listen", 0, "127.0.0.1:13080", n->dlr_listen, sizeof n->dlr_listen);
     jsonv_get_string(doc, o, "notices", "dlr_url", 0, "http://127.0.0.1:13080/dlr", n->dlr_url, sizeof n->dlr_url);
     jsonv_get_int(doc, o, "notices", "per_day", 0, 3, 1, 100, &n->per_day);
+    jsonv_get_int(doc, o, "notices", "rate_per_s", 0, 20, 1, 1000, &n->rate_per_s);
+    if (jsonv_get_string(doc, o, "notices", "quiet", 0, "21:00-08:00", quiet, sizeof quiet) &&
+        bo_notice_quiet_parse(quiet, &n->quiet_from, &n->quiet_to) != GL_OK)
+        jsonv_error(doc, jsonv_get(doc, o, "notices", "quiet", 0), "notices.quiet",
+                    "must be HH:MM-HH:MM (local time, two different times) or \"none\"");
     const cJSON *t = jsonv_get(doc, o, "notices", "templates", 0);
     if (t)
         load_templates(doc, t, n);

@@ -24,6 +24,8 @@ typedef struct bo_notices_cfg {
     char dlr_listen[128];          /* HOST:PORT the dispatcher takes delivery reports on */
     char dlr_url[BO_PATH_MAX];     /* what Kannel calls: http://HOST:PORT/dlr */
     long long per_day;             /* at most this many SMS per customer per day */
+    int quiet_from, quiet_to;      /* no SMS in [from, to) minutes of the local day; equal: none */
+    long long rate_per_s;          /* submissions per second to Kannel at most */
     int ntemplates;
     struct {
         char key[48];              /* ACTION.LANG, e.g. disconnect_notice.zh */

@@ -179,3 +179,32 @@ gl_status bo_notice_segments(const char *text, bo_notice_seg *out)
     out->segments = out->units <= single ? 1 : (out->units + part - 1) / part;
     return GL_OK;
 }
+
+static int hhmm(const char *s, int *min)
+{
+    if (s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' || s[2] != ':' || s[3] < '0' || s[3] > '5' ||
+        s[4] < '0' || s[4] > '9')
+        return 0;
+    int h = (s[0] - '0') * 10 + (s[1] - '0');
+    *min = h * 60 + (s[3] - '0') * 10 + (s[4] - '0');
+    return h < 24;
+}
+
+gl_status bo_notice_quiet_parse(const char *s, int *from_min, int *to_min)
+{
+    *from_min = *to_min = 0;
+    if (strcmp(s, "none") == 0)
+        return GL_OK;
+    if (strlen(s) != 11 || s[5] != '-' || !hhmm(s, from_min) || !hhmm(s + 6, to_min) || *from_min == *to_min)
+        return GL_ESYNTAX;
+    return GL_OK;
+}
+
+int bo_notice_quiet(int from_min, int to_min, int now_min)
+{
+    if (from_min == to_min)
+        return 0;
+    if (from_min < to_min)
+        return now_min >= from_min && now_min < to_min;
+    return now_min >= from_min || now_min < to_min;
+}

@@ -54,4 +54,12 @@ const char *bo_notice_default(const char *action, const char *lang);
  * action of the collection record), 0 for cuts and internal steps. */
 int bo_notice_is_notice(const char *action);
 
+/* bo_notice_quiet_parse: "HH:MM-HH:MM" (local time; may wrap midnight,
+ * "none" for none) into minutes of the day; GL_ESYNTAX otherwise. */
+gl_status bo_notice_quiet_parse(const char *s, int *from_min, int *to_min);
+
+/* bo_notice_quiet: 1 if minute-of-day now_min is inside [from, to) (wrapping
+ * midnight when from > to); 0 when from == to (no quiet hours). */
+int bo_notice_quiet(int from_min, int to_min, int now_min);
+
 #endif

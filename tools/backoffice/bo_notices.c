@@ -41,6 +41,7 @@ typedef struct disp {
     const bo_notices_cfg *cfg;
     long long activity; /* events this pass */
     time_t proof_retry_at;
+    long long last_submit_ms;
 } disp;
 
 /* ---- queueing ---- */
@@ -260,6 +261,24 @@ static long long sent_today(disp *d, const char *customer)
     return strtoll(n, NULL, 10);
 }
 
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* pace: at most rate_per_s submissions a second, whatever Kannel would take. */
+static void pace(disp *d)
+{
+    long long gap = 1000 / d->cfg->rate_per_s, wait = d->last_submit_ms + gap - mono_ms();
+    if (d->last_submit_ms && wait > 0) {
+        struct timespec ts = {wait / 1000, (wait % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    d->last_submit_ms = mono_ms();
+}
+
 /* submit_one: v = gateway, action_id, dest, text, token, customer. */
 static int submit_one(void *arg, int ncols, const char *const *v)
 {
@@ -269,6 +288,7 @@ static int submit_one(void *arg, int ncols, const char *const *v)
     (void)ncols;
     if (sent_today(d, v[5]) >= d->cfg->per_day)
         return 0; /* stays queued: sent on a later day */
+    pace(d);
     if (sendsms_query(d, v, q, sizeof q) != GL_OK)
         return 0;
     if (bo_http_get(d->cfg->sendsms_url, q, SUBMIT_TIMEOUT_MS, &code, body, sizeof body) != GL_OK) {
@@ -290,8 +310,19 @@ static int submit_one(void *arg, int ncols, const char *const *v)
     return 0;
 }
 
+/* quiet_now: 1 inside the configured quiet hours (the back office's local time). */
+static int quiet_now(const disp *d)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    return bo_notice_quiet(d->cfg->quiet_from, d->cfg->quiet_to, tm.tm_hour * 60 + tm.tm_min);
+}
+
 static void submit_queued(disp *d)
 {
+    if (quiet_now(d))
+        return; /* everything queued goes in the morning */
     (void)each_row(d,
                    "SELECT gateway, action_id, dest, text, token, customer FROM notices WHERE status = 'queued'"
                    " ORDER BY queued, gateway, action_id",
@@ -423,7 +454,7 @@ static void send_proofs(disp *d)
 
 static int run(bo_ctx *ctx, long long idle_exit_s)
 {
-    disp d = {ctx, NULL, &ctx->cfg.notices, 0, 0};
+    disp d = {ctx, NULL, &ctx->cfg.notices, 0, 0, 0};
     char target[2048];
     int lfd = bo_http_listen(d.cfg->dlr_listen);
     if (lfd < 0) {
