@@ -17,6 +17,7 @@ GL=$PWD/$BUILD/gridledger
 BO=$PWD/$BUILD/gridledger-backoffice
 FAKESMSC=/usr/lib/kannel/test/fakesmsc
 . tests/integration/lib/broker.sh
+. tests/integration/lib/pg.sh
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -28,6 +29,7 @@ cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
     exec 3>&- 2>/dev/null
+    pg_stop
     broker_stop
     [ -n "${KEEP:-}" ] || rm -rf "$t"
 }
@@ -232,4 +234,26 @@ check "the served command acknowledged applied" "$("${BOC[@]}" acks gw-0001 | tr
     "commands|applied"
 check "back office: the record's row now served, with the proof" \
     "$(sqlite3 bo.db "SELECT status || '|' || proof FROM actions WHERE gateway = 'gw-0001' AND id = 1")" "served|sms dlr $kid"
+
+# the same on PostgreSQL: contacts with their audit, a dispatcher pass (gw-pg: no key, so no proof down)
+if pg_start "$t/pg"; then
+    PGB=("$BO" -c "$t/bo.json" --pg "$PG_CONNINFO")
+    "${PGB[@]}" contacts import contacts.csv --by tester >/dev/null 2>&1
+    "${PGB[@]}" contacts set C-0002 lang zh --by alice >/dev/null 2>&1
+    check "postgresql: contacts and their audit" \
+        "$("${PGB[@]}" contacts audit C-0002 | tr -d '\r' | awk -F, '$2 == "alice" {print $4 "|" $5 "|" $6}')" "lang|en|zh"
+    "$GL" -c gl.json actions --json | python3 -c '
+import json, sys, time
+for i, a in enumerate(json.load(sys.stdin)["actions"], 1):
+    a["status"] = "taken" if a["action"] != "disconnect" else a["status"]
+    print(json.dumps({"v": 1, "gateway": "gw-pg", "seq": i, "ts": int(time.time()), "kind": "actions", "body": a}))
+' >actions-pg.jsonl
+    "${PGB[@]}" import actions-pg.jsonl >/dev/null 2>&1
+    "${PGB[@]}" notices run --idle-exit 3 >dispatch-pg.out 2>&1
+    check "postgresql: the dispatcher's pass (C-0001 delivered, C-0002 failed, in Chinese now)" \
+        "$("${PGB[@]}" notices list | tr -d '\r' | awk -F, 'NR > 1 {print $3 ":" $8 ":" $6}' | tr '\n' ' ')" \
+        "C-0001:delivered:zh C-0002:failed:zh "
+else
+    ok "# SKIP postgresql: $PG_SKIP"
+fi
 echo "1..$n"
