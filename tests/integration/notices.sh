@@ -15,9 +15,9 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 GL=$PWD/$BUILD/gridledger
 BO=$PWD/$BUILD/gridledger-backoffice
-FAKESMSC=/usr/lib/kannel/test/fakesmsc
 . tests/integration/lib/broker.sh
 . tests/integration/lib/pg.sh
+. tests/integration/lib/kannel.sh
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -28,64 +28,16 @@ cleanup() {
     local p
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-    exec 3>&- 2>/dev/null
+    kannel_stop
     pg_stop
     broker_stop
     [ -n "${KEEP:-}" ] || rm -rf "$t"
 }
 trap cleanup EXIT
-if ! command -v bearerbox >/dev/null || [ ! -x "$FAKESMSC" ]; then
-    notok "Kannel: bearerbox and $FAKESMSC (packages kannel, kannel-extras: make deps)"
-    echo "1..$n"; exit 0
-fi
-
 # ---- Kannel: bearerbox, the fake SMSC (refusing +86139...), smsbox ----
-ADMIN=$(free_port); BOXP=$(free_port); SMSCP=$(free_port); SENDP=$(free_port); DLRP=$(free_port)
-cat >"$t/kannel.conf" <<CONF
-group = core
-admin-port = $ADMIN
-admin-password = gl-admin
-smsbox-port = $BOXP
-admin-interface = 127.0.0.1
-box-allow-ip = 127.0.0.1
-log-file = "$t/bearerbox.log"
-log-level = 0
-dlr-storage = internal
-
-group = smsc
-smsc = fake
-smsc-id = fake
-port = $SMSCP
-connect-allow-ip = 127.0.0.1
-denied-prefix = "+86139"
-
-group = smsbox
-bearerbox-host = 127.0.0.1
-sendsms-port = $SENDP
-sendsms-interface = 127.0.0.1
-log-file = "$t/smsbox.log"
-log-level = 0
-
-group = sendsms-user
-username = gridledger
-password = gl-secret
-max-messages = 10
-concatenation = true
-
-group = sms-service
-keyword = default
-text = "no service"
-catch-all = true
-CONF
-wait_port() { for _ in $(seq 100); do (exec 9<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-bearerbox "$t/kannel.conf" >"$t/bearerbox.out" 2>&1 & PIDS+=($!)
-wait_port "$ADMIN" || notok "bearerbox did not start"
-mkfifo "$t/smsc.in"
-"$FAKESMSC" -H 127.0.0.1 -r "$SMSCP" -m 0 <"$t/smsc.in" >"$t/fakesmsc.out" 2>&1 & PIDS+=($!)
-exec 3>"$t/smsc.in" # keeps the fake SMSC's interactive input open
-smsbox "$t/kannel.conf" >"$t/smsbox.out" 2>&1 & PIDS+=($!)
-if wait_port "$SENDP"; then ok "Kannel: bearerbox, fakesmsc and smsbox up (sendsms on $SENDP)"; else
-    notok "smsbox: $(tail -3 "$t/smsbox.out")"; echo "1..$n"; exit 0; fi
+if kannel_start "$t"; then ok "Kannel: bearerbox, fakesmsc and smsbox up (sendsms on $KANNEL_SENDP)"; else
+    notok "Kannel did not start: $(tail -3 "$t/smsbox.out" 2>/dev/null)"; echo "1..$n"; exit 0; fi
+SENDP=$KANNEL_SENDP; DLRP=$(free_port)
 
 # ---- broker, gateway, back office ----
 tls_certs "$t/tls" && broker_start "$t/tls" && ok "mosquitto with TLS on $BROKER_PORT" || { notok "broker"; echo "1..$n"; exit 0; }

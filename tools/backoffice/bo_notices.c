@@ -42,6 +42,7 @@ typedef struct disp {
     long long activity; /* events this pass */
     time_t proof_retry_at;
     long long last_submit_ms;
+    int lfd; /* the delivery-report listener */
 } disp;
 
 /* ---- queueing ---- */
@@ -279,6 +280,17 @@ static void pace(disp *d)
     d->last_submit_ms = mono_ms();
 }
 
+static void take_dlr(disp *d, int fd, const char *target);
+
+/* drain_dlrs: takes the delivery reports already waiting (or arriving within
+ * wait_ms), so Kannel's callbacks never queue up behind a long submission. */
+static void drain_dlrs(disp *d, int wait_ms)
+{
+    char target[2048];
+    for (int fd; d->lfd >= 0 && (fd = bo_http_accept(d->lfd, wait_ms, target, sizeof target)) > 0;)
+        take_dlr(d, fd, target);
+}
+
 /* submit_one: v = gateway, action_id, dest, text, token, customer. */
 static int submit_one(void *arg, int ncols, const char *const *v)
 {
@@ -307,6 +319,7 @@ static int submit_one(void *arg, int ncols, const char *const *v)
                      5, p, NULL);
     printf("notice %s/%s: %s (Kannel %d: %s)\n", v[0], v[1], status, code, body);
     d->activity++;
+    drain_dlrs(d, 0);
     return 0;
 }
 
@@ -454,9 +467,8 @@ static void send_proofs(disp *d)
 
 static int run(bo_ctx *ctx, long long idle_exit_s)
 {
-    disp d = {ctx, NULL, &ctx->cfg.notices, 0, 0, 0};
-    char target[2048];
-    int lfd = bo_http_listen(d.cfg->dlr_listen);
+    disp d = {ctx, NULL, &ctx->cfg.notices, 0, 0, 0, -1};
+    int lfd = d.lfd = bo_http_listen(d.cfg->dlr_listen);
     if (lfd < 0) {
         cli_error("notices", "dlr_listen %s: cannot listen there", d.cfg->dlr_listen);
         return CLI_FAIL;
@@ -471,8 +483,7 @@ static int run(bo_ctx *ctx, long long idle_exit_s)
         d.activity = 0;
         (void)queue_new(&d);
         submit_queued(&d);
-        for (int fd; (fd = bo_http_accept(lfd, 200, target, sizeof target)) > 0;)
-            take_dlr(&d, fd, target);
+        drain_dlrs(&d, 200);
         send_proofs(&d);
         if (d.activity)
             idle_since = time(NULL);
