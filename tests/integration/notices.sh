@@ -180,8 +180,14 @@ check "nothing sent twice: one downlink, one message at the SMSC for C-0001, sti
 "${BOC[@]}" notices run --idle-exit 1 >dispatch2.out 2>&1
 check "a restarted dispatcher sends nothing again" "$(grep -c 'queued\|submitted\|proof' dispatch2.out)" 0
 
-# the gateway's ack and its served row come up
+# the failed SMS is served by a collector's call instead, entered at the gateway
+"$GL" -c gl.json served C-0002 sms --proof "collector call, Li Si answered" >/dev/null 2>&1
+check "gateway: C-0002 served by the collector's call" "$(status_of C-0002 sms)" served
+# the gateway's ack and its served rows come up
 ingest 3
+check "back office: C-0002's row served too, with the collector's proof" \
+    "$(sqlite3 bo.db "SELECT status || '|' || proof FROM actions WHERE gateway = 'gw-0001' AND id = 2")" \
+    "served|collector call, Li Si answered"
 check "the served command acknowledged applied" "$("${BOC[@]}" acks gw-0001 | tr -d '\r' | awk -F, 'NR == 2 {print $3 "|" $8}')" \
     "commands|applied"
 check "back office: the record's row now served, with the proof" \
