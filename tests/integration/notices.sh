@@ -52,6 +52,7 @@ c = json.load(open(sys.argv[1]))
 t = sys.argv[4]
 c["store"] = {"path": "gl.db"}
 c["customers"].append(dict(c["customers"][0], id="C-0002", name="Li Si"))
+c["customers"].append(dict(c["customers"][0], id="C-0003", name="Wang Wu"))
 c["schedule"] = {"poll_interval_s": 86400}
 c["uplink"] = {"host": "localhost", "port": int(sys.argv[3]), "ca": t + "/tls/ca.pem", "cert": t + "/tls/gw.pem",
                "key": t + "/tls/gw.key", "hmac_key": t + "/gw.hmac"}
@@ -73,20 +74,22 @@ sqlite3 gl.db "INSERT INTO collection(id, customer, episode, action, channel, pl
  (1, 'C-0001', '2025-11-16', 'disconnect_notice', 'sms', $((now - 600)), $((now - 600)), 'taken', 123456, 789,
   'principal 1234.56 over 100.00, 45 days', $((now + 8 * 86400))),
  (2, 'C-0002', '2025-11-16', 'sms', 'sms', $((now - 600)), $((now - 600)), 'taken', 5000, 25, 'grade C', NULL),
+ (4, 'C-0003', '2025-11-16', 'sms', 'sms', $((now - 600)), $((now - 600)), 'taken', 8000, 40, 'grade C', NULL),
  (3, 'C-0001', '2025-11-16', 'disconnect', 'relay', $((now - 60)), NULL, 'planned', 123456, 789, 'cut', NULL);"
 
 cat >contacts.csv <<'CSV'
 customer,name,mobile,email,address,channel,consent_sms,consent_email,lang
 C-0001,张三,13800138000,zhang@example.cn,"北京市海淀区, 1号",sms,yes,no,zh
-C-0002,Li Si,13900139000;+4915112345678,li.si@example.com,Road 2,sms,yes,yes,en
+C-0002,Li Si,13900139000,li.si@example.com,Road 2,sms,yes,yes,en
+C-0003,Wang Wu,13900139001;+4915112345678,,Road 3,sms,yes,no,en
 CSV
 printf 'customer,name,mobile,email,address,channel,consent_sms,consent_email,lang\nC-0003,X,1380013800,x@y,a,sms,yes,no,zh\n' >bad.csv
 err=$("${BOC[@]}" contacts import bad.csv 2>&1); rc=$?
 check "contacts import: a bad file is refused whole with FILE:LINE:COL (exit 2)" \
     "$rc|$(grep -c '^gridledger: bad.csv:2:[0-9]*: ' <<<"$err")" "2|2"
-check "contacts import" "$("${BOC[@]}" contacts import contacts.csv --by tester)" "contacts: 2 read, 2 new or changed"
-check "contacts: mainland numbers kept as E.164" "$("${BOC[@]}" contacts show C-0002 | tr -d '\r' | sed -n 2p | cut -d, -f3)" \
-    "+8613900139000;+4915112345678"
+check "contacts import" "$("${BOC[@]}" contacts import contacts.csv --by tester)" "contacts: 3 read, 3 new or changed"
+check "contacts: mainland numbers kept as E.164" "$("${BOC[@]}" contacts show C-0003 | tr -d '\r' | sed -n 2p | cut -d, -f3)" \
+    "+8613900139001;+4915112345678"
 
 # the record's rows wait in the gateway's outbox as "actions" messages (the
 # body of `actions --json`, as the daemon queues them); the daemon sends them up
@@ -95,7 +98,7 @@ import json, sys, time
 for i, a in enumerate(json.load(sys.stdin)["actions"], 1):
     b = json.dumps(a, separators=(",", ":")).replace("\x27", "\x27\x27")
     print("INSERT INTO outbox(seq, ts, kind, body) VALUES(%d, %d, \x27actions\x27, \x27%s\x27);" % (i, time.time(), b))
-print("INSERT INTO kv(key, val) VALUES(\x27outbox.last_seq\x27, 3) ON CONFLICT(key) DO UPDATE SET val = 3;")
+print("INSERT INTO kv(key, val) VALUES(\x27outbox.last_seq\x27, %d) ON CONFLICT(key) DO UPDATE SET val = %d;" % (i, i))
 ' | sqlite3 gl.db
 # ingest with a durable session: the broker keeps the gateway's messages for it between runs
 ingest() { "${BOC[@]}" ingest --client-id gl-ingest-notices --idle-exit "$1" --quiet >>ingest.out 2>&1; }
@@ -104,17 +107,17 @@ ingest 1
 "$GL" -c gl.json run >daemon.log 2>&1 & DAEMON=$!; PIDS+=($DAEMON)
 for _ in $(seq 15); do
     ingest 2
-    [ "$(sqlite3 bo.db "SELECT count(*) FROM actions WHERE gateway = 'gw-0001'")" = 3 ] && break
+    [ "$(sqlite3 bo.db "SELECT count(*) FROM actions WHERE gateway = 'gw-0001'")" = 4 ] && break
 done
-check "back office: the record's 3 rows came up from the gateway" \
-    "$(sqlite3 bo.db "SELECT count(*) FROM actions WHERE gateway = 'gw-0001' AND seq <= 3")" 3
+check "back office: the record's 4 rows came up from the gateway" \
+    "$(sqlite3 bo.db "SELECT count(*) FROM actions WHERE gateway = 'gw-0001' AND seq <= 4")" 4
 # quiet hours around now: everything stays queued, nothing reaches the SMSC
 quiet=$(python3 -c 'import datetime as d; n=d.datetime.now(); f=lambda t: t.strftime("%H:%M"); print(f(n-d.timedelta(minutes=2)) + "-" + f(n+d.timedelta(minutes=5)))')
 sed "s/\"quiet\": \"none\"/\"quiet\": \"$quiet\"/" "$t/bo.json" >"$t/bo-quiet.json"
 "$BO" -c "$t/bo-quiet.json" notices run --idle-exit 2 >dispatch-quiet.out 2>&1
 check "quiet hours ($quiet): both notices queued, none sent" \
     "$("${BOC[@]}" notices list | tr -d '\r' | awk -F, 'NR > 1 {print $3 ":" $8}' | tr '\n' ' ')|$(grep -c 'Got message' "$t/fakesmsc.out")" \
-    "C-0001:queued C-0002:queued |0"
+    "C-0001:queued C-0002:queued C-0003:queued |0"
 "${BOC[@]}" notices run --idle-exit 8 >dispatch.out 2>dispatch.err & DISP=$!; PIDS+=($DISP)
 status_of() { # CUSTOMER ACTION: the record's status at the gateway
     "$GL" -c gl.json actions --customer "$1" --json 2>/dev/null | python3 -c '
@@ -122,7 +125,7 @@ import json, sys
 print(" ".join(a["status"] for a in json.load(sys.stdin)["actions"] if a["action"] == sys.argv[1]))' "$2"
 }
 for _ in $(seq 150); do
-    [ "$(status_of C-0001 disconnect_notice)" = served ] && break
+    [ "$(status_of C-0001 disconnect_notice)|$(status_of C-0003 sms)" = "served|served" ] && break
     sleep 0.2
 done
 list=$("${BOC[@]}" notices list | tr -d '\r')
@@ -146,7 +149,7 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
         data = urllib.parse.unquote_to_bytes(m.group(4).replace("+", "%20"))
         parts.append((udh[-1], udh[-2], m.group(1), data))
 parts.sort()
-print(m and parts[0][2], len(parts), "/".join(str(p[1]) for p in parts), b"".join(p[3] for p in parts).decode("utf-16-be"), sep="|")
+print(parts and parts[0][2], len(parts), "/".join(str(p[1]) for p in parts), b"".join(p[3] for p in parts).decode("utf-16-be"), sep="|")
 ' "$t/fakesmsc.out")
 check "the fake SMSC received it as 2 concatenated UCS-2 parts from 95598, with the same text" "$got" "95598|2|2/2|$want1"
 check "C-0002: refused by the SMSC (+86139 denied): failed, no proof" \
@@ -160,6 +163,10 @@ for a in json.load(sys.stdin)["actions"]:
     if a["action"] == "disconnect_notice": print(a["status"] + "|" + a["proof"] + "|" + str(a["served"] is not None))')
 check "gateway: the notice is served with the delivery report as proof" "$served" "served|sms dlr $kid|True"
 check "gateway: C-0002's SMS still awaits proof (a failed SMS serves nothing)" "$(status_of C-0002 sms)" taken
+check "C-0003: refused at the first number, delivered at the next, proof down (seq 2)" \
+    "$(row C-0003 'status+"|"+dest+"|"+attempt+"|"+history+"|"+proof_seq')" \
+    "delivered|+4915112345678|2|+8613900139001 Not routable. Do not try again.; |2"
+check "gateway: C-0003 served by the fallback SMS" "$(status_of C-0003 sms)" served
 
 # bad delivery reports, while the dispatcher runs
 tok=$(sqlite3 bo.db "SELECT token FROM notices WHERE customer = 'C-0001'")
@@ -172,11 +179,11 @@ check "a report for an unknown notice: 404" "$(dlr "g=gw-0001&a=99&k=$tok&type=1
 check "a repeated final report: accepted, changes nothing" "$(dlr "g=gw-0001&a=1&k=$tok&type=2&ts=1&id=x")" 200
 check "a malformed report: 400" "$(dlr "a=1")" 400
 wait "$DISP"; PIDS=("${PIDS[@]/$DISP}")
-check "counted: dlr_forged, dlr_unknown, dlr_repeated, dlr_malformed, notices_unsendable" \
-    "$("${BOC[@]}" stats | grep -E '^(dlr_|notices_)' | tr '\n' ' ')" "dlr_forged 1 dlr_malformed 1 dlr_repeated 1 dlr_unknown 1 "
-check "nothing sent twice: one downlink, one message at the SMSC for C-0001, still delivered" \
+check "counted: forged, malformed, repeated, stale (C-0003's first attempt) and unknown reports" \
+    "$("${BOC[@]}" stats | grep -E '^(dlr_|notices_)' | tr '\n' ' ')" "dlr_forged 1 dlr_malformed 1 dlr_repeated 1 dlr_stale 1 dlr_unknown 1 "
+check "nothing sent twice: two downlinks (C-0001, C-0003), one message at the SMSC for C-0001, still delivered" \
     "$(sqlite3 bo.db "SELECT count(*) FROM downlink")|$(grep -c 'Got message .* +8613800138000 udh %05%00%03%00%02%01 ' "$t/fakesmsc.out")|$(sqlite3 bo.db "SELECT status FROM notices WHERE customer='C-0001'")" \
-    "1|1|delivered"
+    "2|1|delivered"
 "${BOC[@]}" notices run --idle-exit 1 >dispatch2.out 2>&1
 check "a restarted dispatcher sends nothing again" "$(grep -c 'queued\|submitted\|proof' dispatch2.out)" 0
 
@@ -210,7 +217,7 @@ for i, a in enumerate(json.load(sys.stdin)["actions"], 1):
     "${PGB[@]}" notices run --idle-exit 3 >dispatch-pg.out 2>&1
     check "postgresql: the dispatcher's pass (C-0001 delivered, C-0002 failed, in Chinese now)" \
         "$("${PGB[@]}" notices list | tr -d '\r' | awk -F, 'NR > 1 {print $3 ":" $8 ":" $6}' | tr '\n' ' ')" \
-        "C-0001:delivered:zh C-0002:failed:zh "
+        "C-0001:delivered:zh C-0002:failed:zh C-0003:delivered:en "
 else
     ok "# SKIP postgresql: $PG_SKIP"
 fi

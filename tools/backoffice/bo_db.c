@@ -66,7 +66,8 @@ static const char *const schema[] = {
     " action TEXT NOT NULL, channel TEXT NOT NULL, dest TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL,"
     " segments INTEGER NOT NULL, token TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,"
     " queued BIGINT NOT NULL, submitted BIGINT, reply TEXT, kannel_id TEXT, dlr_type INTEGER, dlr_ts BIGINT,"
-    " proof_seq BIGINT, PRIMARY KEY (gateway, action_id))",
+    " proof_seq BIGINT, attempt INTEGER NOT NULL DEFAULT 1, history TEXT NOT NULL DEFAULT '',"
+    " PRIMARY KEY (gateway, action_id))",
     "UPDATE schema_version SET v = " BO_SCHEMA_VERSION,
 };
 

@@ -220,7 +220,8 @@ static gl_status sendsms_query(const disp *d, const char *const *v, char *q, siz
     char dlr[BO_PATH_MAX + 256];
     bo_notice_seg seg;
     size_t len = 0;
-    snprintf(dlr, sizeof dlr, "%s?g=%s&a=%s&k=%s&type=%%d&ts=%%T&id=%%F", d->cfg->dlr_url, v[0], v[1], v[4]);
+    snprintf(dlr, sizeof dlr, "%s?g=%s&a=%s&n=%s&k=%s&type=%%d&ts=%%T&id=%%F", d->cfg->dlr_url, v[0], v[1], v[6],
+             v[4]);
     if (bo_notice_segments(v[3], &seg) != GL_OK)
         return GL_ESYNTAX;
     q[0] = '\0';
@@ -291,7 +292,31 @@ static void drain_dlrs(disp *d, int wait_ms)
         take_dlr(d, fd, target);
 }
 
-/* submit_one: v = gateway, action_id, dest, text, token, customer. */
+/* fallback: a failed SMS goes again to the contact's next number, if any
+ * (attempt + 1; the failed attempt kept in history). */
+static void fallback(disp *d, const char *g, const char *a, const char *customer, const char *dest, const char *why)
+{
+    bo_contact c;
+    int found = 0;
+    char next[64] = "", hist[256];
+    if (bo_contacts_find(d->db, customer, &c, &found) != GL_OK || !found)
+        return;
+    const char *at = strstr(c.v[2], dest);
+    if (at && at[strlen(dest)] == ';')
+        snprintf(next, sizeof next, "%.*s", (int)strcspn(at + strlen(dest) + 1, ";"), at + strlen(dest) + 1);
+    if (!next[0])
+        return;
+    snprintf(hist, sizeof hist, "%s %s; ", dest, why);
+    const char *p[] = {g, a, next, hist};
+    if (bo_db_exec(d->db,
+                   "UPDATE notices SET status = 'queued', dest = $3, attempt = attempt + 1, history = history || $4,"
+                   " reason = '', reply = NULL, kannel_id = NULL, dlr_type = NULL, dlr_ts = NULL, submitted = NULL"
+                   " WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT)",
+                   4, p, NULL) == GL_OK)
+        printf("notice %s/%s: %s failed (%s); next number %s\n", g, a, dest, why, next);
+}
+
+/* submit_one: v = gateway, action_id, dest, text, token, customer, attempt. */
 static int submit_one(void *arg, int ncols, const char *const *v)
 {
     disp *d = arg;
@@ -318,6 +343,8 @@ static int submit_one(void *arg, int ncols, const char *const *v)
                      " WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT) AND status = 'queued'",
                      5, p, NULL);
     printf("notice %s/%s: %s (Kannel %d: %s)\n", v[0], v[1], status, code, body);
+    if (status[0] == 'f')
+        fallback(d, v[0], v[1], v[5], v[2], body);
     d->activity++;
     drain_dlrs(d, 0);
     return 0;
@@ -337,7 +364,7 @@ static void submit_queued(disp *d)
     if (quiet_now(d))
         return; /* everything queued goes in the morning */
     (void)each_row(d,
-                   "SELECT gateway, action_id, dest, text, token, customer FROM notices WHERE status = 'queued'"
+                   "SELECT gateway, action_id, dest, text, token, customer, attempt FROM notices WHERE status = 'queued'"
                    " ORDER BY queued, gateway, action_id",
                    submit_one);
 }
@@ -345,12 +372,24 @@ static void submit_queued(disp *d)
 /* ---- delivery reports ---- */
 
 typedef struct dlr {
-    char g[72], a[24], k[TOKEN_HEX + 8], type[8], ts[24], id[80];
+    char g[72], a[24], n[12], k[TOKEN_HEX + 8], type[8], ts[24], id[80];
 } dlr;
 
 static int dlr_final(int type)
 {
     return type == 1 || type == 2 || type == 16;
+}
+
+/* fallback_after_dlr: the failed notice's customer and number, then fallback. */
+static void fallback_after_dlr(disp *d, const dlr *r, const char *why)
+{
+    char customer[72] = "", dest[64] = "";
+    const char *p[] = {r->g, r->a};
+    if (bo_db_scalar(d->db, "SELECT customer FROM notices WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT)", 2,
+                     p, customer, sizeof customer) == GL_OK &&
+        bo_db_scalar(d->db, "SELECT dest FROM notices WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT)", 2, p,
+                     dest, sizeof dest) == GL_OK)
+        fallback(d, r->g, r->a, customer, dest, why);
 }
 
 /* dlr_apply: the report's effect; returns the HTTP code for Kannel. */
@@ -367,6 +406,13 @@ static int dlr_apply(disp *d, const dlr *r, const char **why)
     if (strcmp(token, r->k) != 0) {
         *why = "dlr_forged";
         return 403;
+    }
+    char attempt[12] = "";
+    (void)bo_db_scalar(d->db, "SELECT attempt FROM notices WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT)",
+                       2, p, attempt, sizeof attempt);
+    if (strcmp(attempt, r->n) != 0) {
+        *why = "dlr_stale"; /* a report about an earlier attempt: nothing changes */
+        return 200;
     }
     (void)bo_db_scalar(d->db,
                        "SELECT status || ':' || COALESCE(CAST(dlr_type AS TEXT), '') FROM notices WHERE gateway = $1"
@@ -392,6 +438,8 @@ static int dlr_apply(disp *d, const dlr *r, const char **why)
                      7, u, NULL);
     if (dlr_final(type))
         printf("notice %s/%s: %s (dlr %d, Kannel id %s)\n", r->g, r->a, st, type, r->id);
+    if (dlr_final(type) && type != 1)
+        fallback_after_dlr(d, r, reason);
     *why = NULL;
     return 200;
 }
@@ -405,6 +453,8 @@ static void take_dlr(disp *d, int fd, const char *target)
     if (strncmp(target, "/dlr?", 5) == 0 && bo_http_param(target, "g", r.g, sizeof r.g) &&
         bo_http_param(target, "a", r.a, sizeof r.a) && bo_http_param(target, "k", r.k, sizeof r.k) &&
         bo_http_param(target, "type", r.type, sizeof r.type)) {
+        if (!bo_http_param(target, "n", r.n, sizeof r.n))
+            snprintf(r.n, sizeof r.n, "1");
         (void)bo_http_param(target, "ts", r.ts, sizeof r.ts);
         (void)bo_http_param(target, "id", r.id, sizeof r.id);
         if (strspn(r.a, "0123456789") == strlen(r.a) && strspn(r.ts, "0123456789") == strlen(r.ts))
@@ -500,7 +550,7 @@ static int list(bo_ctx *ctx)
         {"gateway", BO_COL_TEXT}, {"record_id", BO_COL_INT}, {"customer", BO_COL_TEXT}, {"action", BO_COL_TEXT},
         {"dest", BO_COL_TEXT},    {"lang", BO_COL_TEXT},     {"segments", BO_COL_INT},  {"status", BO_COL_TEXT},
         {"reason", BO_COL_TEXT},  {"kannel_id", BO_COL_TEXT}, {"dlr_type", BO_COL_INT}, {"proof_seq", BO_COL_INT},
-        {"text", BO_COL_TEXT},
+        {"text", BO_COL_TEXT},    {"attempt", BO_COL_INT},   {"history", BO_COL_TEXT},
     };
     bo_db *db = NULL;
     bo_table t;
@@ -512,7 +562,8 @@ static int list(bo_ctx *ctx)
     t.cols = cols;
     gl_status st = bo_table_fill(db, &t,
                                  "SELECT gateway, action_id, customer, action, dest, lang, segments, status, reason,"
-                                 " kannel_id, dlr_type, proof_seq, text FROM notices ORDER BY gateway, action_id",
+                                 " kannel_id, dlr_type, proof_seq, text, attempt, history FROM notices"
+                                 " ORDER BY gateway, action_id",
                                  0, NULL);
     if (st != GL_OK)
         cli_error("notices", "%s: %s", gl_strerror(st), bo_db_error(db));
