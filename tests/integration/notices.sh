@@ -200,6 +200,22 @@ check "the served command acknowledged applied" "$("${BOC[@]}" acks gw-0001 | tr
 check "back office: the record's row now served, with the proof" \
     "$(sqlite3 bo.db "SELECT status || '|' || proof FROM actions WHERE gateway = 'gw-0001' AND id = 1")" "served|sms dlr $kid"
 
+# unsendable notices and Kannel unreachable (a back office of its own, sendsms on a closed port)
+cat >bo2.json <<CONF
+{"db": "bo2.db", "notices": {"sendsms_url": "http://127.0.0.1:$(free_port)/cgi-bin/sendsms", "quiet": "none",
+ "dlr_listen": "127.0.0.1:$(free_port)"}}
+CONF
+printf 'customer,name,mobile,email,address,channel,consent_sms,consent_email,lang\nC-1,A,13800138000,,,sms,yes,no,en\nC-2,B,,a@example.com,,email,yes,yes,en\nC-4,D,13800138004,,,sms,no,no,en\n' >c2.csv
+"$BO" -c bo2.json contacts import c2.csv >/dev/null 2>&1
+for c in C-1 C-2 C-3 C-4; do
+    printf '{"v":1,"gateway":"gw-x","seq":%s,"ts":1,"kind":"actions","body":{"id":%s,"customer":"%s","episode":"2025-11-16","action":"sms","channel":"sms","planned":"2025-12-20T10:00:00+08:00","taken":"2025-12-20T10:00:00+08:00","status":"taken","served":null,"proof":null,"principal":"1.00","penalty":"0.00","reason":"r","deadline":null}}\n' "${c#C-}" "${c#C-}" "$c"
+done >a2.jsonl
+"$BO" -c bo2.json import a2.jsonl >/dev/null 2>&1
+"$BO" -c bo2.json notices run --idle-exit 3 >dispatch3.out 2>dispatch3.err
+check "no number, no contact, no consent: failed with why, counted; Kannel unreachable: stays queued" \
+    "$("$BO" -c bo2.json notices list | tr -d '\r' | awk -F, 'NR > 1 {print $3 ":" $8 ":" $9}' | tr '\n' ' ')|$("$BO" -c bo2.json stats | grep notices_unsendable)|$(grep -c 'Kannel did not answer; gw-x/1 stays queued' dispatch3.err)" \
+    "C-1:queued: C-2:failed:no mobile number C-3:failed:no contact for C-3 C-4:failed:no consent to SMS |notices_unsendable 3|1"
+
 # the same on PostgreSQL: contacts with their audit, a dispatcher pass (gw-pg: no key, so no proof down)
 if pg_start "$t/pg"; then
     PGB=("$BO" -c "$t/bo.json" --pg "$PG_CONNINFO")

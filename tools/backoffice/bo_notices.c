@@ -34,6 +34,7 @@
 #define TOKEN_HEX 32
 #define SUBMIT_TIMEOUT_MS 10000
 #define PROOF_RETRY_S 5
+#define SUBMIT_RETRY_S 5
 
 typedef struct disp {
     bo_ctx *ctx;
@@ -43,6 +44,7 @@ typedef struct disp {
     time_t proof_retry_at;
     long long last_submit_ms;
     int lfd; /* the delivery-report listener */
+    time_t submit_retry_at; /* Kannel did not answer: no submission before this */
 } disp;
 
 /* ---- queueing ---- */
@@ -329,8 +331,10 @@ static int submit_one(void *arg, int ncols, const char *const *v)
     if (sendsms_query(d, v, q, sizeof q) != GL_OK)
         return 0;
     if (bo_http_get(d->cfg->sendsms_url, q, SUBMIT_TIMEOUT_MS, &code, body, sizeof body) != GL_OK) {
-        cli_error("notices", "%s: Kannel did not answer; %s/%s stays queued", d->cfg->sendsms_url, v[0], v[1]);
-        return 1; /* stop this pass: try again later */
+        cli_error("notices", "%s: Kannel did not answer; %s/%s stays queued (again in %d s)", d->cfg->sendsms_url,
+                  v[0], v[1], SUBMIT_RETRY_S);
+        d->submit_retry_at = time(NULL) + SUBMIT_RETRY_S;
+        return 1; /* stop this pass */
     }
     body[strcspn(body, "\r\n")] = '\0';
     snprintf(now, sizeof now, "%lld", (long long)time(NULL));
@@ -361,8 +365,8 @@ static int quiet_now(const disp *d)
 
 static void submit_queued(disp *d)
 {
-    if (quiet_now(d))
-        return; /* everything queued goes in the morning */
+    if (quiet_now(d) || time(NULL) < d->submit_retry_at)
+        return; /* everything queued goes in the morning, or when Kannel answers again */
     (void)each_row(d,
                    "SELECT gateway, action_id, dest, text, token, customer, attempt FROM notices WHERE status = 'queued'"
                    " ORDER BY queued, gateway, action_id",
@@ -517,7 +521,7 @@ static void send_proofs(disp *d)
 
 static int run(bo_ctx *ctx, long long idle_exit_s)
 {
-    disp d = {ctx, NULL, &ctx->cfg.notices, 0, 0, 0, -1};
+    disp d = {ctx, NULL, &ctx->cfg.notices, 0, 0, 0, -1, 0};
     int lfd = d.lfd = bo_http_listen(d.cfg->dlr_listen);
     if (lfd < 0) {
         cli_error("notices", "dlr_listen %s: cannot listen there", d.cfg->dlr_listen);
