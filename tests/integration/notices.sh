@@ -118,7 +118,7 @@ sed "s/\"quiet\": \"none\"/\"quiet\": \"$quiet\"/" "$t/bo.json" >"$t/bo-quiet.js
 check "quiet hours ($quiet): both notices queued, none sent" \
     "$("${BOC[@]}" notices list | tr -d '\r' | awk -F, 'NR > 1 {print $3 ":" $8}' | tr '\n' ' ')|$(grep -c 'Got message' "$t/fakesmsc.out")" \
     "C-0001:queued C-0002:queued C-0003:queued |0"
-"${BOC[@]}" notices run --idle-exit 8 >dispatch.out 2>dispatch.err & DISP=$!; PIDS+=($DISP)
+"${BOC[@]}" notices run >dispatch.out 2>dispatch.err & DISP=$!; PIDS+=($DISP)
 status_of() { # CUSTOMER ACTION: the record's status at the gateway
     "$GL" -c gl.json actions --customer "$1" --json 2>/dev/null | python3 -c '
 import json, sys
@@ -178,7 +178,7 @@ check "a forged report (wrong token): 403" "$(dlr "g=gw-0001&a=1&k=0000&type=1&t
 check "a report for an unknown notice: 404" "$(dlr "g=gw-0001&a=99&k=$tok&type=1&ts=1&id=x")" 404
 check "a repeated final report: accepted, changes nothing" "$(dlr "g=gw-0001&a=1&k=$tok&type=2&ts=1&id=x")" 200
 check "a malformed report: 400" "$(dlr "a=1")" 400
-wait "$DISP"; PIDS=("${PIDS[@]/$DISP}")
+kill "$DISP"; wait "$DISP" 2>/dev/null; PIDS=("${PIDS[@]/$DISP}")
 check "counted: forged, malformed, repeated, stale (C-0003's first attempt) and unknown reports" \
     "$("${BOC[@]}" stats | grep -E '^(dlr_|notices_)' | tr '\n' ' ')" "dlr_forged 1 dlr_malformed 1 dlr_repeated 1 dlr_stale 1 dlr_unknown 1 "
 check "nothing sent twice: two downlinks (C-0001, C-0003), one message at the SMSC for C-0001, still delivered" \
@@ -187,16 +187,20 @@ check "nothing sent twice: two downlinks (C-0001, C-0003), one message at the SM
 "${BOC[@]}" notices run --idle-exit 1 >dispatch2.out 2>&1
 check "a restarted dispatcher sends nothing again" "$(grep -c 'queued\|submitted\|proof' dispatch2.out)" 0
 
-# the failed SMS is served by a collector's call instead, entered at the gateway
-"$GL" -c gl.json served C-0002 sms --proof "collector call, Li Si answered" >/dev/null 2>&1
-check "gateway: C-0002 served by the collector's call" "$(status_of C-0002 sms)" served
+# the failed SMS is served by a collector's call instead, entered at the back office and sent down
+"${BOC[@]}" served gw-0001 C-0002 sms --proof "collector call, Li Si answered" >/dev/null 2>&1
+for _ in $(seq 150); do [ "$(status_of C-0002 sms)" = served ] && break; sleep 0.2; done
+check "gateway: C-0002 served by the collector's call (back office: served)" "$(status_of C-0002 sms)" served
+err=$("${BOC[@]}" served gw-0001 C-0002 sms 2>&1); rc=$?
+check "served without --proof: usage (exit 2)" "$rc" 2
 # the gateway's ack and its served rows come up
 ingest 3
 check "back office: C-0002's row served too, with the collector's proof" \
     "$(sqlite3 bo.db "SELECT status || '|' || proof FROM actions WHERE gateway = 'gw-0001' AND id = 2")" \
     "served|collector call, Li Si answered"
-check "the served command acknowledged applied" "$("${BOC[@]}" acks gw-0001 | tr -d '\r' | awk -F, 'NR == 2 {print $3 "|" $8}')" \
-    "commands|applied"
+check "the three served commands (two delivery reports, one collector's call) acknowledged applied" \
+    "$("${BOC[@]}" acks gw-0001 | tr -d '\r' | awk -F, 'NR > 1 {print $2 ":" $3 ":" $8}' | tr '\n' ' ')" \
+    "1:commands:applied 2:commands:applied 3:commands:applied "
 check "back office: the record's row now served, with the proof" \
     "$(sqlite3 bo.db "SELECT status || '|' || proof FROM actions WHERE gateway = 'gw-0001' AND id = 1")" "served|sms dlr $kid"
 
