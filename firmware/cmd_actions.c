@@ -88,40 +88,6 @@ int cmd_actions(cli_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
-typedef struct find_ctx {
-    int64_t id;
-    store_collect_row row;
-    int found;
-} find_ctx;
-
-static int find_row(void *ctx, const store_collect_row *r)
-{
-    find_ctx *f = ctx;
-    if (r->id != f->id)
-        return 0;
-    f->row = *r;
-    f->found = 1;
-    return 1;
-}
-
-/* record_up: the served row goes up like the daemon's (kind "actions"). */
-static void record_up(store *s, const config *cfg, const char *customer, int64_t id, int64_t now)
-{
-    find_ctx f = {.id = id};
-    char *body = NULL;
-    size_t len = 0;
-    int64_t seq = 0;
-    if (!cfg->uplink.enabled || store_collect_each(s, customer, 0, INT64_MAX, find_row, &f) != GL_OK || !f.found)
-        return;
-    FILE *m = open_memstream(&body, &len);
-    if (m == NULL)
-        return;
-    collrec_json(m, &f.row);
-    if (fclose(m) == 0)
-        store_outbox_put(s, "actions", body, now, &seq);
-    free(body);
-}
-
 int cmd_served(cli_ctx *ctx, int argc, char **argv)
 {
     const char *proof = NULL, *at_s = NULL;
@@ -163,7 +129,8 @@ int cmd_served(cli_ctx *ctx, int argc, char **argv)
             cli_error("served", "%s", gl_strerror(st));
             rc = cli_status_exit(st);
         } else {
-            record_up(s, cfg, argv[1], got, now);
+            if (cfg->uplink.enabled)
+                (void)collrec_queue_up(s, argv[1], got, now);
             printf("%s %s (record %lld): served, proof \"%s\"\n", argv[1], argv[2], (long long)got, proof);
         }
     }

@@ -1,6 +1,8 @@
 /* collrec.c: the collection record's rows as text (see collrec.h). */
 #include "collrec.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gridledger/clock.h"
@@ -55,4 +57,38 @@ void collrec_json(FILE *f, const store_collect_row *r)
         outfmt_json_string(f, v[i]);
     }
     fputc('}', f);
+}
+
+typedef struct find_ctx {
+    int64_t id;
+    store_collect_row row;
+    int found;
+} find_ctx;
+
+static int find_row(void *ctx, const store_collect_row *r)
+{
+    find_ctx *f = ctx;
+    if (r->id != f->id)
+        return 0;
+    f->row = *r;
+    f->found = 1;
+    return 1;
+}
+
+gl_status collrec_queue_up(store *s, const char *customer, int64_t id, int64_t now)
+{
+    find_ctx f = {.id = id};
+    char *body = NULL;
+    size_t len = 0;
+    int64_t seq = 0;
+    gl_status st = store_collect_each(s, customer, 0, INT64_MAX, find_row, &f);
+    if (st != GL_OK || !f.found)
+        return st != GL_OK ? st : GL_ENOTFOUND;
+    FILE *m = open_memstream(&body, &len);
+    if (m == NULL)
+        return GL_ENOMEM;
+    collrec_json(m, &f.row);
+    st = fclose(m) == 0 ? store_outbox_put(s, "actions", body, now, &seq) : GL_ENOMEM;
+    free(body);
+    return st;
 }

@@ -16,7 +16,7 @@
 
 static const char *const kind_names[DOWNLINK_KIND_COUNT] = {"payments", "topups", "tariffs", "commands",
                                                             "config"};
-static const char *const command_names[] = {"disconnect", "reconnect", "poll_now", "resend", "ack_alert"};
+static const char *const command_names[] = {"disconnect", "reconnect", "poll_now", "resend", "ack_alert", "served"};
 #define SIG_TAIL ",\"sig\":\""
 #define MAX_SAFE_INT 9007199254740991.0 /* 2^53 - 1: JSON numbers as doubles stay exact */
 
@@ -209,7 +209,7 @@ static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *re
         if (strcmp(cmd, command_names[k]) == 0)
             break;
     if (k == sizeof command_names / sizeof command_names[0]) {
-        say(reason, cap, "body.command must be disconnect|reconnect|poll_now|resend|ack_alert");
+        say(reason, cap, "body.command must be disconnect|reconnect|poll_now|resend|ack_alert|served");
         return GL_ERANGE;
     }
     m->command = (downlink_command)k;
@@ -226,6 +226,12 @@ static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *re
     if (m->command == DOWNLINK_CMD_ACK_ALERT && (!get_str(body, "alert", m->ref, sizeof m->ref) ||
                                                  !get_str(body, "subject", m->customer, sizeof m->customer))) {
         say(reason, cap, "body.alert and body.subject missing");
+        return GL_ESYNTAX;
+    }
+    if (m->command == DOWNLINK_CMD_SERVED &&
+        (!has_customer || !get_str(body, "action", m->ref, sizeof m->ref) || !get_int(body, "record_id", &m->record_id) ||
+         !get_int(body, "served", &m->served_ts) || !get_str(body, "proof", m->proof, sizeof m->proof))) {
+        say(reason, cap, "served needs customer, action, proof (strings), record_id, served (integers)");
         return GL_ESYNTAX;
     }
     if (m->command == DOWNLINK_CMD_RESEND && m->since_seq < 0) {

@@ -36,7 +36,8 @@ typedef enum downlink_command {
     DOWNLINK_CMD_RECONNECT,
     DOWNLINK_CMD_POLL_NOW,
     DOWNLINK_CMD_RESEND,
-    DOWNLINK_CMD_ACK_ALERT /* the back office acknowledges an alert: body.alert (kind), body.subject */
+    DOWNLINK_CMD_ACK_ALERT, /* the back office acknowledges an alert: body.alert (kind), body.subject */
+    DOWNLINK_CMD_SERVED     /* a notice's proof of service: body.customer, action, record_id, served, proof */
 } downlink_command;
 
 typedef struct downlink_msg {
@@ -50,6 +51,8 @@ typedef struct downlink_msg {
     /* commands */
     downlink_command command;
     int64_t since_seq;              /* resend; -1 if absent */
+    int64_t record_id, served_ts;   /* served: the collection record's row (0: the newest) and when */
+    char proof[128];                /* served: the evidence ("sms dlr <Kannel id>") */
     /* tariffs: body.tariff; config: body.config; compact JSON text, owned */
     char *json;
 } downlink_msg;

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "collrec.h"
 #include "glog.h"
 #include "gridledger/clock.h"
 #include "gridledger/fileio.h"
@@ -198,6 +199,20 @@ out:
     return st;
 }
 
+/* served: a notice's proof of service from the back office (a delivery
+ * report, a collector's confirmation); the served row goes up again. */
+static gl_status served(jobs_uplink *u, const downlink_msg *m, char *reason, size_t cap)
+{
+    int64_t id = 0, now = clock_now(u->clock);
+    gl_status st = store_collect_serve(u->store, m->customer, m->ref, m->record_id, m->served_ts, m->proof, &id);
+    if (st == GL_ENOTFOUND)
+        snprintf(reason, cap, "%s: no %s (record %lld) awaiting proof of service", m->customer, m->ref,
+                 (long long)m->record_id);
+    else if (st == GL_OK && collrec_queue_up(u->store, m->customer, id, now) != GL_OK)
+        glog_warn("uplink: served record %lld not queued up", (long long)id);
+    return st;
+}
+
 static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
     jobs_uplink *u = ctx;
@@ -210,6 +225,8 @@ static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size
         return queue_relay(u, m->customer, m->command == DOWNLINK_CMD_RECONNECT, reason, cap);
     case DOWNLINK_CMD_ACK_ALERT:
         return ack_alert(u, m, reason, cap);
+    case DOWNLINK_CMD_SERVED:
+        return served(u, m, reason, cap);
     case DOWNLINK_CMD_RESEND:
         return resend(u, m->since_seq, reason, cap);
     default:

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libmodbus-dev libsqlite3-dev sqlite3 libmbedtls-dev libcjson-dev
 libcmocka-dev mosquitto mosquitto-clients libmosquitto-dev libxlsxwriter-dev libpq-dev postgresql
-clang libclang-rt-14-dev mbpoll python3-pymodbus socat openssl unzip valgrind time"
+clang libclang-rt-14-dev mbpoll python3-pymodbus socat openssl unzip valgrind time kannel kannel-extras"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "bo_ingest.h"
+#include "bo_notice.h"
 #include "cli.h"
 #include "gridledger/fileio.h"
 #include "gridledger/jsonv.h"
@@ -34,6 +35,14 @@ static void defaults(bo_config *c)
     c->keepalive_s = 30;
     snprintf(c->keys_dir, sizeof c->keys_dir, "keys");
     c->down_ttl_s = 86400;
+    snprintf(c->notices.sendsms_url, sizeof c->notices.sendsms_url, "http://127.0.0.1:13013/cgi-bin/sendsms");
+    snprintf(c->notices.from, sizeof c->notices.from, "95598");
+    snprintf(c->notices.dlr_listen, sizeof c->notices.dlr_listen, "127.0.0.1:13080");
+    snprintf(c->notices.dlr_url, sizeof c->notices.dlr_url, "http://127.0.0.1:13080/dlr");
+    c->notices.per_day = 3;
+    c->notices.quiet_from = 21 * 60;
+    c->notices.quiet_to = 8 * 60;
+    c->notices.rate_per_s = 20;
 }
 
 static void load_broker(jsonv_doc *doc, const cJSON *b, bo_config *c)
@@ -55,9 +64,62 @@ static void load_broker(jsonv_doc *doc, const cJSON *b, bo_config *c)
         c->keepalive_s = (int)ka;
 }
 
+/* load_templates: each "ACTION.LANG" of a known notice action and zh|en,
+ * checked by rendering it (an unknown field is an error at its position). */
+static void load_templates(jsonv_doc *doc, const cJSON *t, bo_notices_cfg *n)
+{
+    char path[128], why[160], action[40];
+    if (!jsonv_check_object(doc, t, "notices.templates"))
+        return;
+    for (const cJSON *e = t->child; e; e = e->next) {
+        const char *dot = strrchr(e->string, '.');
+        jsonv_path_key(path, sizeof path, "notices.templates", e->string);
+        snprintf(action, sizeof action, "%.*s", dot ? (int)(dot - e->string) : 0, e->string);
+        if (!dot || (strcmp(dot, ".zh") != 0 && strcmp(dot, ".en") != 0) || !bo_notice_is_notice(action)) {
+            jsonv_error(doc, e, path, "key must be ACTION.zh or ACTION.en of a notice action");
+        } else if (!cJSON_IsString(e) || strlen(e->valuestring) >= sizeof n->templates[0].text) {
+            jsonv_error(doc, e, path, "must be a string of at most 1023 bytes");
+        } else if (bo_notice_check(e->valuestring, why, sizeof why) != GL_OK) {
+            jsonv_error(doc, e, path, "%s", why);
+        } else if (n->ntemplates == BO_TEMPLATES_MAX) {
+            jsonv_error(doc, e, path, "at most %d templates", BO_TEMPLATES_MAX);
+        } else {
+            snprintf(n->templates[n->ntemplates].key, sizeof n->templates[0].key, "%s", e->string);
+            snprintf(n->templates[n->ntemplates++].text, sizeof n->templates[0].text, "%s", e->valuestring);
+        }
+    }
+}
+
+static void load_notices(jsonv_doc *doc, const cJSON *o, bo_notices_cfg *n)
+{
+    static const char *const keys[] = {"sendsms_url", "user", "password", "from", "smsc", "dlr_listen",
+                                       "dlr_url", "per_day", "quiet", "rate_per_s", "templates", NULL};
+    char quiet[32] = "";
+    if (!jsonv_check_object(doc, o, "notices"))
+        return;
+    jsonv_check_keys(doc, o, "notices", keys);
+    jsonv_get_string(doc, o, "notices", "sendsms_url", 0, "http://127.0.0.1:13013/cgi-bin/sendsms", n->sendsms_url,
+                     sizeof n->sendsms_url);
+    jsonv_get_string(doc, o, "notices", "user", 0, "", n->user, sizeof n->user);
+    jsonv_get_string(doc, o, "notices", "password", 0, "", n->password, sizeof n->password);
+    jsonv_get_string(doc, o, "notices", "from", 0, "95598", n->from, sizeof n->from);
+    jsonv_get_string(doc, o, "notices", "smsc", 0, "", n->smsc, sizeof n->smsc);
+    jsonv_get_string(doc, o, "notices", "dlr_listen", 0, "127.0.0.1:13080", n->dlr_listen, sizeof n->dlr_listen);
+    jsonv_get_string(doc, o, "notices", "dlr_url", 0, "http://127.0.0.1:13080/dlr", n->dlr_url, sizeof n->dlr_url);
+    jsonv_get_int(doc, o, "notices", "per_day", 0, 3, 1, 100, &n->per_day);
+    jsonv_get_int(doc, o, "notices", "rate_per_s", 0, 20, 1, 1000, &n->rate_per_s);
+    if (jsonv_get_string(doc, o, "notices", "quiet", 0, "21:00-08:00", quiet, sizeof quiet) &&
+        bo_notice_quiet_parse(quiet, &n->quiet_from, &n->quiet_to) != GL_OK)
+        jsonv_error(doc, jsonv_get(doc, o, "notices", "quiet", 0), "notices.quiet",
+                    "must be HH:MM-HH:MM (local time, two different times) or \"none\"");
+    const cJSON *t = jsonv_get(doc, o, "notices", "templates", 0);
+    if (t)
+        load_templates(doc, t, n);
+}
+
 gl_status bo_config_load(bo_ctx *ctx)
 {
-    static const char *const keys[] = {"broker", "keys_dir", "db", "pg", "down_ttl_s", NULL};
+    static const char *const keys[] = {"broker", "keys_dir", "db", "pg", "down_ttl_s", "notices", NULL};
     bo_config *c = &ctx->cfg;
     jsonv_doc *doc = NULL;
     diag d;
@@ -82,6 +144,9 @@ gl_status bo_config_load(bo_ctx *ctx)
         jsonv_get_string(doc, root, "", "db", 0, "", c->db, sizeof c->db);
         jsonv_get_string(doc, root, "", "pg", 0, "", c->pg, sizeof c->pg);
         jsonv_get_int(doc, root, "", "down_ttl_s", 0, 86400, 60, 366LL * 86400, &c->down_ttl_s);
+        const cJSON *n = jsonv_get(doc, root, "", "notices", 0);
+        if (n)
+            load_notices(doc, n, &c->notices);
     }
     if (jsonv_errors(doc) > 0) {
         st = GL_ECONFIG;

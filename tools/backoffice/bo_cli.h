@@ -11,8 +11,28 @@
 
 /* The back-office config (-c FILE), a small JSON:
  * {"broker": {"host", "port", "tls", "ca", "cert", "key", "client_id", "keepalive_s"},
- *  "keys_dir": "keys", "db": "backoffice.db" | "pg": "CONNINFO", "down_ttl_s": 86400}
+ *  "keys_dir": "keys", "db": "backoffice.db" | "pg": "CONNINFO", "down_ttl_s": 86400,
+ *  "notices": {"sendsms_url", "user", "password", "from", "smsc", "dlr_listen", "dlr_url", "per_day",
+ *              "templates": {"ACTION.LANG": "text with {fields}"}}}
  * Relative paths are taken from the config file's folder. */
+#define BO_TEMPLATES_MAX 32
+
+/* notices: the dispatcher's settings (docs/notices.md) */
+typedef struct bo_notices_cfg {
+    char sendsms_url[BO_PATH_MAX]; /* Kannel smsbox: http://HOST:PORT/cgi-bin/sendsms */
+    char user[64], password[64], from[32], smsc[64];
+    char dlr_listen[128];          /* HOST:PORT the dispatcher takes delivery reports on */
+    char dlr_url[BO_PATH_MAX];     /* what Kannel calls: http://HOST:PORT/dlr */
+    long long per_day;             /* at most this many SMS per customer per day */
+    int quiet_from, quiet_to;      /* no SMS in [from, to) minutes of the local day; equal: none */
+    long long rate_per_s;          /* submissions per second to Kannel at most */
+    int ntemplates;
+    struct {
+        char key[48];              /* ACTION.LANG, e.g. disconnect_notice.zh */
+        char text[1024];
+    } templates[BO_TEMPLATES_MAX];
+} bo_notices_cfg;
+
 typedef struct bo_config {
     char host[256];
     int port;
@@ -26,6 +46,7 @@ typedef struct bo_config {
     char db[BO_PATH_MAX];
     char pg[1024];
     long long down_ttl_s;       /* expires = ts + down_ttl_s for downlink messages */
+    bo_notices_cfg notices;
 } bo_config;
 
 typedef struct bo_ctx {
@@ -55,5 +76,7 @@ int bo_cmd_acks(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_import(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_stats(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_assign(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_contacts(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_notices(bo_ctx *ctx, int argc, char **argv);
 
 #endif

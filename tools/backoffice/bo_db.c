@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BO_SCHEMA_VERSION "3"
+#define BO_SCHEMA_VERSION "4"
 
 /* The schema, identical on SQLite and PostgreSQL. Amounts are BIGINT fen,
  * energies BIGINT Wh, dates 'YYYY-MM-DD' text, timestamps epoch seconds.
@@ -58,6 +58,19 @@ static const char *const schema[] = {
     " episode TEXT NOT NULL, action TEXT NOT NULL, channel TEXT NOT NULL, planned TEXT NOT NULL, taken TEXT,"
     " status TEXT NOT NULL, served TEXT, proof TEXT, principal_fen BIGINT NOT NULL, penalty_fen BIGINT NOT NULL,"
     " reason TEXT NOT NULL, deadline TEXT, seq BIGINT NOT NULL, PRIMARY KEY (gateway, id))",
+    /* version 4: contacts (personal data stays in the back office), who
+     * changed them, and the notices sent for the collection record */
+    "CREATE TABLE IF NOT EXISTS contacts (customer TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL,"
+    " mobile TEXT NOT NULL, email TEXT NOT NULL, address TEXT NOT NULL, channel TEXT NOT NULL,"
+    " consent_sms TEXT NOT NULL, consent_email TEXT NOT NULL, lang TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS contacts_audit (ts BIGINT NOT NULL, who TEXT NOT NULL, customer TEXT NOT NULL,"
+    " field TEXT NOT NULL, old TEXT, new TEXT)",
+    "CREATE TABLE IF NOT EXISTS notices (gateway TEXT NOT NULL, action_id BIGINT NOT NULL, customer TEXT NOT NULL,"
+    " action TEXT NOT NULL, channel TEXT NOT NULL, dest TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL,"
+    " segments INTEGER NOT NULL, token TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,"
+    " queued BIGINT NOT NULL, submitted BIGINT, reply TEXT, kannel_id TEXT, dlr_type INTEGER, dlr_ts BIGINT,"
+    " proof_seq BIGINT, attempt INTEGER NOT NULL DEFAULT 1, history TEXT NOT NULL DEFAULT '',"
+    " PRIMARY KEY (gateway, action_id))",
     "UPDATE schema_version SET v = " BO_SCHEMA_VERSION,
 };
 

@@ -181,6 +181,8 @@ typedef struct down_req {
     cJSON *body;
     const char *customer, *ref, *date; /* for the record; may be NULL */
     char amount_fen[24];
+    long long seq; /* set when sent */
+    int quiet;     /* no "sent ..." line */
 } down_req;
 
 /* next_seq_and_record: takes the gateway's next downlink seq and records the
@@ -255,13 +257,30 @@ static int send_down(bo_ctx *ctx, down_req *r)
     snprintf(topic, sizeof topic, "gl/v1/%s/down/%s", r->gateway, r->kind);
     if (publish(&ctx->cfg, topic, msg) != GL_OK)
         goto out;
-    printf("sent %s seq %lld to %s\n", r->kind, seq, r->gateway);
+    if (!r->quiet)
+        printf("sent %s seq %lld to %s\n", r->kind, seq, r->gateway);
+    r->seq = seq;
     ret = CLI_OK;
 out:
     memset(key, 0, sizeof key);
     free(msg);
     bo_db_close(db);
     return ret;
+}
+
+gl_status bo_down_send(bo_ctx *ctx, const char *gateway, const char *kind, cJSON *body, const char *customer,
+                       long long *seq)
+{
+    down_req r;
+    memset(&r, 0, sizeof r);
+    r.gateway = gateway;
+    r.kind = kind;
+    r.body = body;
+    r.customer = customer;
+    r.quiet = 1;
+    int rc = send_down(ctx, &r);
+    *seq = r.seq;
+    return rc == CLI_OK ? GL_OK : rc == CLI_USAGE ? GL_EAUTH : GL_ENET;
 }
 
 /* ---- argument handling per command ---- */
@@ -389,12 +408,52 @@ static int ack_body(down_req *r, int argc, char **argv)
     return 0;
 }
 
+/* served_body: served GATEWAY CUSTOMER ACTION --proof TEXT [--id N] [--at UNIX]: a collector's
+ * confirmation (a letter handed over, a call answered) sent down as the
+ * notice's proof of service; --id 0 (default) is the newest such notice. */
+static int served_body(down_req *r, int argc, char **argv)
+{
+    const char *proof = NULL, *id = "0", *at = NULL, *pos[3] = {NULL, NULL, NULL};
+    int np = 0;
+    for (int i = 1; i < argc; i++) {
+        int t;
+        if ((t = bo_take_opt(argc, argv, &i, "--proof", &proof)) || (t = bo_take_opt(argc, argv, &i, "--id", &id)) ||
+            (t = bo_take_opt(argc, argv, &i, "--at", &at))) {
+            if (t < 0)
+                return -1;
+        } else if (np < 3) {
+            pos[np++] = argv[i];
+        } else {
+            return -1;
+        }
+    }
+    char *e1 = NULL, *e2 = NULL;
+    long long rid = strtoll(id, &e1, 10), ts = at ? strtoll(at, &e2, 10) : (long long)time(NULL);
+    if (np != 3 || !proof || !*proof || strlen(proof) > 127 || !bo_valid_id(pos[0]) || !bo_valid_id(pos[1]) ||
+        !bo_valid_id(pos[2]) || *e1 || rid < 0 || (at && (*e2 || ts <= 0)))
+        return -1;
+    r->gateway = pos[0];
+    r->customer = pos[1];
+    r->body = cJSON_CreateObject();
+    if (!r->body)
+        return -1;
+    cJSON_AddStringToObject(r->body, "command", "served");
+    cJSON_AddStringToObject(r->body, "customer", pos[1]);
+    cJSON_AddStringToObject(r->body, "action", pos[2]);
+    cJSON_AddNumberToObject(r->body, "record_id", (double)rid);
+    cJSON_AddNumberToObject(r->body, "served", (double)ts);
+    cJSON_AddStringToObject(r->body, "proof", proof);
+    return 0;
+}
+
 static int command_body(down_req *r, int argc, char **argv)
 {
     long long since = 0;
     char *end = NULL;
     if (strcmp(argv[0], "ack-alert") == 0)
         return ack_body(r, argc, argv);
+    if (strcmp(argv[0], "served") == 0)
+        return served_body(r, argc, argv);
     if (argc != 3 || !bo_valid_id(argv[1]))
         return -1;
     r->gateway = argv[1];

@@ -25,4 +25,13 @@ gl_status bo_key_load(const char *keys_dir, const char *gateway, unsigned char k
 gl_status bo_down_sign(const unsigned char key[BO_KEY_BYTES], const char *gateway, long long seq, long long ts,
                        long long expires, const char *kind, const cJSON *body, char **out);
 
+struct bo_ctx;
+
+/* bo_down_send: signs body (not consumed) as a message of kind for gateway,
+ * records it (customer for the record, may be NULL) and publishes it; *seq
+ * gets its downlink seq. Errors are printed; GL_EAUTH for a key problem,
+ * GL_ENET for the broker or database. */
+gl_status bo_down_send(struct bo_ctx *ctx, const char *gateway, const char *kind, cJSON *body, const char *customer,
+                       long long *seq);
+
 #endif

@@ -24,10 +24,13 @@ static const bo_command commands[] = {
     {"reconnect", bo_cmd_down, "reconnect GATEWAY CUSTOMER"},
     {"resend", bo_cmd_down, "resend GATEWAY SINCE_SEQ   (ask for up messages again)"},
     {"ack-alert", bo_cmd_down, "ack-alert GATEWAY KIND SUBJECT   (acknowledge an open alert)"},
+    {"served", bo_cmd_down, "served GATEWAY CUSTOMER ACTION --proof TEXT [--id N] [--at UNIX]   (a collector's proof of service)"},
     {"acks", bo_cmd_acks, "acks [GATEWAY]"},
     {"import", bo_cmd_import, "import FILE|-   (envelope lines, as from the broker)"},
     {"stats", bo_cmd_stats, "stats"},
     {"assign", bo_cmd_assign, "assign GATEWAY customer|area ID   (who may report it; else the first that does)"},
+    {"notices", bo_cmd_notices, "notices run [--idle-exit S] | notices list   (SMS through Kannel, proofs down)"},
+    {"contacts", bo_cmd_contacts, "contacts import FILE.csv | show [CUSTOMER] | set CUSTOMER FIELD VALUE | erase CUSTOMER | audit [CUSTOMER] [--by WHO]"},
 };
 
 static void usage(FILE *f)

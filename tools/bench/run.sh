@@ -2,7 +2,8 @@
 # make bench: runs every benchmark and prints one table. Each tools/bench/NAME.sh
 # adds rows "| area | benchmark | figure | unit | peer or limit | ratio |"
 # (poll.sh: poll --once against mbpoll; daemon.sh: `run` polling 1,000
-# meters against poll --once; uplink.sh, credit.sh, tariff.sh, bench_ingest.sh).
+# meters against poll --once; uplink.sh, credit.sh, tariff.sh, bench_ingest.sh,
+# notices.sh: the notices dispatcher against Kannel).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
