@@ -442,3 +442,28 @@ int bo_cmd_acks(bo_ctx *ctx, int argc, char **argv)
     bo_db_close(db);
     return ret;
 }
+
+/* ---- for the console (bo_api.c) ---- */
+
+gl_status bo_down_send(struct bo_ctx *ctx, bo_db *db, const char *gateway, const char *kind, cJSON *body,
+                       const char *customer, long long *seq)
+{
+    unsigned char key[BO_KEY_BYTES];
+    char *msg = NULL, topic[BO_TOPIC_MAX];
+    down_req r;
+    memset(&r, 0, sizeof r);
+    r.gateway = gateway;
+    r.kind = kind;
+    r.body = body;
+    r.customer = customer;
+    gl_status st = bo_key_load(ctx->cfg.keys_dir, gateway, key);
+    if (st == GL_OK)
+        st = next_seq_and_record(db, &r, key, ctx->cfg.down_ttl_s, &msg, seq);
+    memset(key, 0, sizeof key);
+    if (st != GL_OK)
+        return st;
+    snprintf(topic, sizeof topic, "gl/v1/%s/down/%s", gateway, kind);
+    st = publish(&ctx->cfg, topic, msg);
+    free(msg);
+    return st == GL_OK ? GL_OK : GL_ENET;
+}

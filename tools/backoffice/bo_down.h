@@ -25,4 +25,14 @@ gl_status bo_key_load(const char *keys_dir, const char *gateway, unsigned char k
 gl_status bo_down_sign(const unsigned char key[BO_KEY_BYTES], const char *gateway, long long seq, long long ts,
                        long long expires, const char *kind, const cJSON *body, char **out);
 
+/* bo_down_send: signs body (not consumed) for gateway as the next downlink
+ * message of kind, records it in db (downlink) and publishes it with the
+ * broker of ctx's config, waiting for the PUBACK; *seq gets its seq. The
+ * key's errors as bo_key_load's; GL_ENET if the broker did not take it (the
+ * message stays recorded). The console's way to the gateway (bo_api.c). */
+struct bo_ctx;
+struct bo_db;
+gl_status bo_down_send(struct bo_ctx *ctx, struct bo_db *db, const char *gateway, const char *kind, cJSON *body,
+                       const char *customer, long long *seq);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bo_cli.h"
+#include "bo_http.h"
 #include "cli.h"
 
 typedef int (*bo_cmd_fn)(bo_ctx *ctx, int argc, char **argv);
@@ -27,6 +28,8 @@ static const bo_command commands[] = {
     {"acks", bo_cmd_acks, "acks [GATEWAY]"},
     {"import", bo_cmd_import, "import FILE|-   (envelope lines, as from the broker)"},
     {"stats", bo_cmd_stats, "stats"},
+    {"serve", bo_cmd_serve, "serve --listen ADDR:PORT --cert FILE --key FILE [--static DIR]   (the operators' console)"},
+    {"user", bo_cmd_user, "user add NAME --role collector|supervisor|manager|admin [--grid G]   (password on stdin)"},
 };
 
 static void usage(FILE *f)
