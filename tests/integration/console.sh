@@ -195,3 +195,44 @@ check "after logout: 401" '[[ "$r" == "401 "* ]]' "$r"
 check "refusals are logged by the server" 'grep -q "serve: 403 POST /api/served li: CSRF" "$tmp/serve.err"' "$(tail -5 "$tmp/serve.err")"
 kill $SRV; wait $SRV; rc=$?; SRV=
 check "SIGTERM stops the server (exit 0)" '[ $rc = 0 ]' "rc=$rc"
+
+# The same server on PostgreSQL: the console's tables and queries in its dialect.
+. tests/integration/lib/pg.sh
+if ! pg_start "$tmp/pg"; then
+    echo "ok $((n + 1)) - # SKIP PostgreSQL: $PG_SKIP"
+    exit 0
+fi
+trap '[ -n "$SUB" ] && kill $SUB 2>/dev/null; [ -n "$SRV" ] && kill $SRV 2>/dev/null && wait $SRV 2>/dev/null; broker_stop; pg_stop; rm -rf "$tmp"' EXIT
+BOP=("$BO" -c "$tmp/bo.json" --pg "$PG_CONNINFO")
+"${BOP[@]}" import "$tmp/in.jsonl" >/dev/null 2>&1
+echo "$PW" | "${BOP[@]}" user add li --role collector --grid G-01 >/dev/null 2>&1
+echo "$PW" | "${BOP[@]}" user add wang --role supervisor >/dev/null 2>&1
+PORT=$(free_port)
+"${BOP[@]}" serve --listen 127.0.0.1:$PORT --cert "$tmp/tls/broker.pem" --key "$tmp/tls/broker.key" \
+    >"$tmp/serve.out" 2>"$tmp/serve.err" &
+SRV=$!
+for _ in $(seq 50); do grep -q "console on" "$tmp/serve.out" && break; sleep 0.1; done
+URL=https://localhost:$PORT
+rm -f "$tmp"/*.jar
+r=$(api pli POST /api/login "{\"user\":\"li\",\"password\":\"$PW\"}")
+check "PostgreSQL: collector logs in" '[[ "$r" == "200 "* ]]' "$r $(cat "$tmp/serve.err")"
+C=$(js "$r" 'd["csrf"]')
+r=$(api pli GET /api/today)
+check "PostgreSQL: Today of grid G-01, record 1 awaiting proof" \
+    '[ "$(js "$r" "\",\".join(w[\"customer\"] for w in d[\"worklist\"]) + \"/\" + \",\".join(str(a[\"id\"]) for a in d[\"awaiting_proof\"])")" = C-2,C-1/1 ]' "$r"
+r=$(api pli GET "/api/record?gateway=gw-a&customer=C-4")
+check "PostgreSQL: another grid refused" '[[ "$r" == "403 "* ]]' "$r"
+r=$(api pli POST /api/served "$GOOD" "$C")
+check "PostgreSQL: served sent as downlink seq 1 of this store" '[[ "$r" == "200 "* ]] && [ "$(js "$r" "d[\"seq\"]")" = 1 ]' "$r"
+r=$(api pli POST /api/served "$GOOD" "$C")
+check "PostgreSQL: the CSRF token replayed: 403" '[[ "$r" == "403 "*"already used"* ]]' "$r"
+api pwang POST /api/login "{\"user\":\"wang\",\"password\":\"$PW\"}" >/dev/null
+r=$(api pwang GET /api/audit)
+check "PostgreSQL: audit log has both logins and li's served" \
+    '[ "$(js "$r" "\",\".join(a[\"who\"] + \":\" + a[\"what\"] for a in d[\"rows\"])")" = "wang:login,li:served,li:login,(cli):user_add,(cli):user_add" ]' "$r"
+r=$(api pwang GET /api/report/area)
+check "PostgreSQL: area report" '[[ "$r" == "200 "*"collection_rate_pct"* ]]' "$r"
+for i in 1 2 3 4 5; do api px POST /api/login '{"user":"wang","password":"not the password"}' >/dev/null; done
+r=$(api px POST /api/login "{\"user\":\"wang\",\"password\":\"$PW\"}")
+check "PostgreSQL: lock-out" '[[ "$r" == "423 "* ]]' "$r"
+kill $SRV; wait $SRV; SRV=
