@@ -192,6 +192,18 @@ r=$(api li POST /api/logout '{}' "$LI_CSRF")
 check "logout: 200, cookie cleared" '[[ "$r" == "200 "* ]]' "$r"
 r=$(api li GET /api/today)
 check "after logout: 401" '[[ "$r" == "401 "* ]]' "$r"
+# In a browser: Debian's chromium driven by playwright-core (tests/browser), screenshots of each page.
+if [ -x /usr/bin/chromium ] && command -v node >/dev/null && [ -d tests/browser/node_modules/playwright-core ]; then
+    mkdir -p "$BUILD/console-screenshots"
+    area=$(python3 -c "import csv,sys; print(\";\".join(\"%s,%s,%s\" % (r[\"area\"],r[\"billed\"],r[\"collected\"]) for r in csv.DictReader(open(sys.argv[1])) if r[\"area\"] and r[\"area\"]!=\"total\"))" "$tmp/area.csv")
+    while IFS= read -r l; do
+        case $l in "ok "*) ok "${l#ok * - }" ;; "not ok "*) notok "${l#not ok * - }" ;; esac
+    done < <(CONSOLE_URL=$URL CONSOLE_PW=$PW CONSOLE_AREA=$area CONSOLE_SHOTS=$PWD/$BUILD/console-screenshots \
+        HOME=$tmp timeout 120 node tests/browser/console.test.js 2>&1)
+    check "browser: five screenshots saved" '[ "$(ls "$BUILD"/console-screenshots/*.png | wc -l)" = 5 ]' "$(ls "$BUILD/console-screenshots")"
+else
+    echo "ok $((n += 1)) - # SKIP browser: needs /usr/bin/chromium, node and npm ci --prefix tests/browser (make deps)"
+fi
 check "refusals are logged by the server" 'grep -q "serve: 403 POST /api/served li: CSRF" "$tmp/serve.err"' "$(tail -5 "$tmp/serve.err")"
 kill $SRV; wait $SRV; rc=$?; SRV=
 check "SIGTERM stops the server (exit 0)" '[ $rc = 0 ]' "rc=$rc"
