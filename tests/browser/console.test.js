@@ -72,7 +72,9 @@ async function collector(page) {
     rec.length === 1 && rec[0][2] === 'disconnect_notice' && rec[0][6] === 'served' && rec[0][8] === 'visit, signed receipt',
     JSON.stringify(rec));
   await page.click('#lang');
-  check('English switch', (await page.textContent('#nav [data-view=today]')) === 'Today');
+  await page.waitForFunction(() => document.querySelector('#record th').textContent === 'Record');
+  check('English switch, tables included', (await page.textContent('#nav [data-view=today]')) === 'Today' &&
+    (await page.textContent('#record th')) === 'Record');
   await page.screenshot({ path: `${SHOTS}/record.png`, fullPage: true });
   await page.click('#logout');
   await page.waitForSelector('#login-view:not([hidden])');

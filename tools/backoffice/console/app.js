@@ -40,6 +40,7 @@ const T = {
 let lang = localStorage.getItem('lang') || 'zh';
 let me = null;
 let servedTarget = null;
+let rerender = null; // the view on screen, drawn again when the language changes
 const $ = (id) => document.getElementById(id);
 const t = (k) => T[lang][k] || k;
 
@@ -101,6 +102,7 @@ function show(view) {
 }
 
 async function today() {
+  rerender = today;
   const d = await api('GET', '/api/today');
   table($('worklist'), d.worklist, ['gateway', 'customer', 'name', 'grid', 'grade', 'arrears', 'penalty',
     'days_overdue', 'action', 'channel', 'deadline'], (cell, row) => button(cell, 'open', () => record(row)));
@@ -114,6 +116,7 @@ async function today() {
 }
 
 async function record(row) {
+  rerender = () => record(row);
   const q = '?gateway=' + encodeURIComponent(row.gateway) + '&customer=' + encodeURIComponent(row.customer);
   const d = await api('GET', '/api/record' + q);
   $('record-who').textContent = d.gateway + ' / ' + d.customer;
@@ -124,6 +127,7 @@ async function record(row) {
 }
 
 async function overview() {
+  rerender = overview;
   const [area, aging, alerts, health] = await Promise.all(['area', 'aging', 'alerts', 'health']
     .map((r) => api('GET', '/api/report/' + r)));
   table($('area'), area.rows, ['area', 'period', 'billed', 'collected', 'collection_rate_pct', 'supplied_kwh',
@@ -135,6 +139,7 @@ async function overview() {
 }
 
 async function audit() {
+  rerender = audit;
   const d = await api('GET', '/api/audit');
   table($('auditlog'), d.rows, ['ts', 'who', 'what', 'detail']);
   show('audit');
@@ -158,6 +163,7 @@ document.addEventListener('DOMContentLoaded', () => {
     lang = lang === 'zh' ? 'en' : 'zh';
     localStorage.setItem('lang', lang);
     applyLang();
+    if (me && rerender) rerender().catch((e) => say(e.message, true));
   });
   $('login').addEventListener('submit', guard(async () => {
     const f = $('login');
@@ -167,6 +173,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('logout').addEventListener('click', guard(async () => {
     await api('POST', '/api/logout', {});
     me = null;
+    rerender = null;
     $('nav').hidden = true;
     show('login');
   }));
