@@ -112,6 +112,11 @@ $(BUILD)/bench/%: $(call obj,tools/bench/%.c) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
 
+# the console's API (fuzz_console.c) links the back office's modules and libraries
+$(BUILD)/tests/fuzz/replay_console: $(call obj,tests/fuzz/fuzz_console.c) $(call obj,tests/fuzz/replay_main.c) $(BO_MOD_OBJ) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_BO) $(LDLIBS_FW)
+
 # tests/fuzz/replay_main.c is not a fuzz target itself
 $(call obj,tests/fuzz/replay_main.c): tests/fuzz/replay_main.c
 	@mkdir -p $(dir $@)
@@ -151,7 +156,8 @@ fuzz:
 	@mkdir -p build-fuzz
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  echo "clang $$n"; \
-	  clang $(FUZZ_CFLAGS) -o build-fuzz/$$n $$f $(CORE_SRC) $(HAL_SRC) $(FW_SRC) $(LDLIBS_FW) || exit 1; \
+	  extra=""; [ $$n = fuzz_console ] && extra="$(filter-out tools/backoffice/main.c,$(BO_SRC)) $(LDLIBS_BO)"; \
+	  clang $(FUZZ_CFLAGS) -o build-fuzz/$$n $$f $(CORE_SRC) $(HAL_SRC) $(FW_SRC) $$extra $(LDLIBS_FW) || exit 1; \
 	done
 
 install: all
