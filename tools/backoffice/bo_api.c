@@ -40,7 +40,8 @@ typedef struct call {
     const bo_api_req *req;
     bo_api_resp *resp;
     bo_session s;
-    cJSON *in; /* the parsed body of a POST, or NULL */
+    int csrf_out; /* 1 once the answer may carry the session's next CSRF token */
+    cJSON *in;    /* the parsed body of a POST, or NULL */
 } call;
 
 /* ---- responses ---- */
@@ -48,7 +49,7 @@ typedef struct call {
 static void reply(call *c, int status, cJSON *obj)
 {
     c->resp->status = status;
-    if (obj && c->s.name[0] && strcmp(c->req->method, "POST") == 0)
+    if (obj && c->csrf_out && c->s.name[0])
         cJSON_AddStringToObject(obj, "csrf", c->s.csrf); /* the next change's token */
     c->resp->body = obj ? cJSON_PrintUnformatted(obj) : NULL;
     cJSON_Delete(obj);
@@ -225,6 +226,7 @@ static void api_login(call *c)
     snprintf(c->resp->set_cookie, sizeof c->resp->set_cookie,
              "%s=%s; Path=/; Max-Age=%d; Secure; HttpOnly; SameSite=Strict", BO_API_COOKIE, token,
              BO_AUTH_SESSION_S);
+    c->csrf_out = 1;
     audit(c, "login", NULL);
     reply(c, 200, session_json(&c->s));
 }
@@ -636,6 +638,7 @@ static int admit(call *c, const route *r)
         fail(c, 403, "CSRF token missing, wrong or already used: reload the page");
         return 0;
     }
+    c->csrf_out = r->change; /* a change consumed its token: the answer carries the next */
     return 1;
 }
 

@@ -180,8 +180,13 @@ gl_status bo_auth_login(bo_db *db, const char *name, const char *password, long 
                                1, n, user_cb, &u);
     if (st != GL_OK)
         return st;
-    if (!u.found)
+    if (!u.found) {
+        /* as long as a wrong password, so the time does not tell which names exist */
+        static char dummy[BO_AUTH_HASH_MAX];
+        if (dummy[0] || bo_auth_hash("not a password of anyone", dummy, sizeof dummy) == GL_OK)
+            bo_auth_verify(dummy, password);
         return GL_EAUTH;
+    }
     if (u.locked_until > now)
         return GL_ESTATE;
     if (!bo_auth_verify(u.hash, password)) {
