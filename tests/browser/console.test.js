@@ -71,6 +71,15 @@ async function collector(page) {
   check('collection record shows the served notice and its proof',
     rec.length === 1 && rec[0][2] === 'disconnect_notice' && rec[0][6] === 'served' && rec[0][8] === 'visit, signed receipt',
     JSON.stringify(rec));
+  // record a payment on the record page: the amount as typed, exactly
+  await page.fill('#pay input[name=amount]', '20.00');
+  await page.fill('#pay input[name=ref]', 'WEB-1');
+  await page.fill('#pay input[name=date]', '2024-02-06');
+  await page.click('#pay button[type=submit]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#payments tr')].some((tr) => tr.textContent.includes('WEB-1')));
+  const pays = await cells(page, '#payments tr:not(:first-child)');
+  check('a payment recorded on the page shows as sent, pending the gateway',
+    pays.some((r) => r[1] === '20.00' && r[2] === 'WEB-1' && r[4] === 'pending'), JSON.stringify(pays));
   await page.click('#lang');
   await page.waitForFunction(() => document.querySelector('#record th').textContent === 'Record');
   check('English switch, tables included', (await page.textContent('#nav [data-view=today]')) === 'Today' &&

@@ -58,7 +58,7 @@ PORT=$(free_port)
 "${BOC[@]}" serve --listen 127.0.0.1:$PORT --cert "$tmp/tls/broker.pem" --key "$tmp/tls/broker.key" \
     >"$tmp/serve.out" 2>"$tmp/serve.err" &
 SRV=$!
-for _ in $(seq 50); do grep -q "console on" "$tmp/serve.out" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q "console on" "$tmp/serve.out" 2>/dev/null && break; sleep 0.1; done
 check "serve listens over HTTPS" 'grep -q "console on https://127.0.0.1:$PORT/" "$tmp/serve.out"' "$(cat "$tmp/serve.err")"
 URL=https://localhost:$PORT
 CURL=(curl -sS --cacert "$tmp/tls/ca.pem" --max-time 20)
@@ -156,6 +156,28 @@ check "its body: command served, customer, record id, action, proof, time" \
 r=$(api li POST /api/served "$GOOD" "$LI_CSRF")
 check "the same CSRF token again (a replay): 403, nothing sent" '[[ "$r" == "403 "*"already used"* ]] && [ "$(down)" = $((before + 1)) ]' "$r"
 
+# a payment taken at the back office: exact amounts only, then its acknowledgement on the record
+r=$(api li GET /api/me); LI_CSRF=$(js "$r" 'd["csrf"]')
+for bad in '"10.005"' '"-1.00"' '"1e3"' '12.5'; do
+    r=$(api li POST /api/pay "{\"gateway\":\"gw-a\",\"customer\":\"C-1\",\"amount\":$bad,\"ref\":\"BANK-9\"}" "$LI_CSRF")
+    check "pay $bad refused: 400" '[[ "$r" == "400 "*"amount"* ]]' "$r"
+    LI_CSRF=$(js "$r" 'd["csrf"]')
+done
+before=$(down)
+r=$(api li POST /api/pay '{"gateway":"gw-a","customer":"C-4","amount":"1.00","ref":"BANK-8"}' "$LI_CSRF")
+check "pay for another grid's customer: 403" '[[ "$r" == "403 "*"not in grid"* ]] && [ "$(down)" = "$before" ]' "$r"
+LI_CSRF=$(js "$r" 'd["csrf"]')
+r=$(api li POST /api/pay '{"gateway":"gw-a","customer":"C-1","amount":"100.5","ref":"BANK-9","date":"2024-02-05"}' "$LI_CSRF")
+row=$(sqlite3 -separator ' ' "$tmp/bo.db" "SELECT amount_fen, ref, date FROM downlink WHERE gateway = 'gw-a' AND seq = 2")
+check "pay 100.5: answered 100.50 as downlink seq 2, recorded as 10050 fen with its ref and date" \
+    '[[ "$r" == "200 "* ]] && [ "$(js "$r" "d[\"amount\"] + \" \" + str(d[\"seq\"])")" = "100.50 2" ] && [ "$row" = "10050 BANK-9 2024-02-05" ]' "$r / $row"
+r=$(api li GET "/api/record?gateway=gw-a&customer=C-1")
+check "the record shows the payment pending" '[ "$(js "$r" "[(p[\"seq\"], p[\"amount\"], p[\"result\"]) for p in d[\"payments\"]]")" = "[(2, '"'"'100.50'"'"', '"'"'pending'"'"')]" ]' "$r"
+envelope gw-a 104 ack '{"down_kind":"payments","down_seq":2,"result":"applied"}' >"$tmp/ack.jsonl"
+"${BOC[@]}" import "$tmp/ack.jsonl" >/dev/null 2>&1
+r=$(api li GET "/api/record?gateway=gw-a&customer=C-1")
+check "after the gateway's ack the record shows it applied" '[ "$(js "$r" "[p[\"result\"] for p in d[\"payments\"]]")" = "['"'"'applied'"'"']" ]' "$r"
+
 hdr=$("${CURL[@]}" -o "$tmp/body" -c "$tmp/wang.jar" -H 'Content-Type: application/json' \
     --data-binary "{\"user\":\"wang\",\"password\":\"$PW\"}" "$URL/api/login" -w '%{http_code}')
 r=$(api wang GET /api/today)
@@ -223,7 +245,7 @@ PORT=$(free_port)
 "${BOP[@]}" serve --listen 127.0.0.1:$PORT --cert "$tmp/tls/broker.pem" --key "$tmp/tls/broker.key" \
     >"$tmp/serve.out" 2>"$tmp/serve.err" &
 SRV=$!
-for _ in $(seq 50); do grep -q "console on" "$tmp/serve.out" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q "console on" "$tmp/serve.out" 2>/dev/null && break; sleep 0.1; done
 URL=https://localhost:$PORT
 rm -f "$tmp"/*.jar
 r=$(api pli POST /api/login "{\"user\":\"li\",\"password\":\"$PW\"}")

@@ -8,6 +8,8 @@
  *  GET  /api/record?gateway=G&customer=C             a customer's collection record, grade, worklist row
  *  POST /api/served   {"gateway","customer","id","proof"[,"at"]}  (csrf) the proof of a notice,
  *                                                    sent down as the signed command "served"
+ *  POST /api/pay      {"gateway","customer","amount","ref"[,"date"]}  (csrf) a payment, sent down
+ *                                                    signed like `pay`; the record shows its ack
  *  GET  /api/report/area|aging|grades|alerts|health  the back office's reports (supervisor, manager, admin)
  *  GET  /api/audit                                   the audit log (supervisor, admin)
  *  POST /api/users    {"user","password","role"[,"grid"]}  (csrf, admin)
@@ -281,6 +283,18 @@ static const col grade_cols[] = {
     {"as_of", C_TEXT},  {"grade", C_TEXT},        {"score", C_TEXT},
     {"arrears", C_FEN}, {"penalty", C_FEN},       {"days_overdue", C_INT}, {"oldest_due", C_TEXT},
 };
+static const col payment_cols[] = {
+    {"seq", C_INT}, {"kind", C_TEXT}, {"amount", C_FEN}, {"ref", C_TEXT}, {"date", C_TEXT}, {"sent_ts", C_INT},
+    {"result", C_TEXT}, {"reason", C_TEXT},
+};
+/* payments and top-ups sent down, each with the gateway's newest acknowledgement or "pending" */
+static const char payments_sql[] =
+    "SELECT d.seq, d.kind, d.amount_fen, d.ref, d.date, d.ts, COALESCE(k.result, 'pending'), k.reason"
+    " FROM downlink d LEFT JOIN acks k ON k.gateway = d.gateway AND k.down_kind = d.kind AND k.down_seq = d.seq"
+    " AND NOT EXISTS (SELECT 1 FROM acks n WHERE n.gateway = k.gateway AND n.down_kind = k.down_kind"
+    " AND n.down_seq = k.down_seq AND n.seq > k.seq)"
+    " WHERE d.gateway = $1 AND d.customer = $2 AND d.kind IN ('payments', 'topups') ORDER BY d.seq";
+
 static const char grades_sql[] = "SELECT as_of, grade, score, arrears_fen, penalty_fen, days_overdue, oldest_due"
                                  " FROM grades WHERE gateway = $1 AND customer = $2 ORDER BY as_of";
 
@@ -347,6 +361,8 @@ static void api_record(call *c)
         st = query_rows(c, o, "grades", grade_cols, NCOLS(grade_cols), grades_sql, 2, g);
     if (st == GL_OK)
         st = query_rows(c, o, "worklist", worklist_cols, NCOLS(worklist_cols), worklist_sql, 3, p);
+    if (st == GL_OK)
+        st = query_rows(c, o, "payments", payment_cols, NCOLS(payment_cols), payments_sql, 2, g);
     if (st != GL_OK) {
         cJSON_Delete(o);
         fail(c, 500, "store: %s", bo_db_error(c->api->db));
@@ -435,6 +451,26 @@ static cJSON *served_body(const char *cust, long long id, const char *action, co
     return b;
 }
 
+/* sent_reply: audits what was sent (detail, consumed) and answers: 200 with
+ * the seq, 502 when the broker did not take it, 500 without a usable key. */
+static void sent_reply(call *c, const char *what, gl_status st, const char *gw, long long seq, cJSON *detail)
+{
+    cJSON_AddStringToObject(detail, "gateway", gw);
+    cJSON_AddNumberToObject(detail, "seq", (double)seq);
+    cJSON_AddStringToObject(detail, "sent", st == GL_OK ? "yes" : gl_strerror(st));
+    audit(c, what, detail);
+    if (st == GL_ENET) {
+        cJSON_Delete(detail);
+        fail(c, 502, "recorded as downlink %lld to %s, but the broker did not take it", seq, gw);
+    } else if (st != GL_OK) {
+        cJSON_Delete(detail);
+        fail(c, 500, "cannot sign for %s: %s (the gateway's key)", gw, gl_strerror(st));
+    } else {
+        cJSON_DeleteItemFromObjectCaseSensitive(detail, "sent");
+        reply(c, 200, detail);
+    }
+}
+
 static void api_served(call *c)
 {
     const char *gw, *cust, *proof;
@@ -461,25 +497,57 @@ static void api_served(call *c)
     }
     cJSON *body = served_body(cust, id, a.action, proof, at);
     gl_status st = bo_down_send(c->api->ctx, c->api->db, gw, "commands", body, cust, &seq);
-    cJSON_AddStringToObject(body, "gateway", gw);
-    cJSON_AddNumberToObject(body, "seq", (double)seq);
-    cJSON_AddStringToObject(body, "sent", st == GL_OK ? "yes" : gl_strerror(st));
-    audit(c, "served", body);
-    cJSON_Delete(body);
-    if (st == GL_ENET) {
-        fail(c, 502, "recorded as downlink %lld to %s, but the broker did not take it", seq, gw);
+    sent_reply(c, "served", st, gw, seq, body);
+}
+
+/* ---- pay: a payment taken at the back office, down to the gateway ---- */
+
+/* today_local: YYYY-MM-DD of now in the server's zone. */
+static void today_local(long long now, char *out, size_t cap)
+{
+    time_t t = (time_t)now;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, cap, "%Y-%m-%d", &tm);
+}
+
+static void api_pay(call *c)
+{
+    static const char *const keys[] = {"gateway", "customer", "amount", "ref", "date", NULL};
+    int64_t fen = 0;
+    long long seq = 0;
+    char date[11], amount[MONEY_FMT_MAX];
+    if (!parse_in(c, keys, NULL))
+        return;
+    const char *gw = in_str(c, "gateway"), *cust = in_str(c, "customer"), *ref = in_str(c, "ref");
+    const char *amt = in_str(c, "amount"), *date_in = in_str(c, "date");
+    if (!bo_valid_id(gw) || !bo_valid_id(cust) || !text_ok(ref, 64)) {
+        fail(c, 400, "gateway, customer and ref (1..64 bytes of text) are required");
         return;
     }
-    if (st != GL_OK) {
-        fail(c, 500, "cannot sign for %s: %s (the gateway's key)", gw, gl_strerror(st));
+    if (!amt || money_parse(amt, 2, &fen) != GL_OK || fen <= 0 || money_format(fen, 2, amount, sizeof amount) != GL_OK) {
+        fail(c, 400, "amount: a positive decimal string with at most 2 decimals (yuan)");
         return;
     }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "gateway", gw);
-    cJSON_AddNumberToObject(o, "seq", (double)seq);
-    cJSON_AddStringToObject(o, "action", a.action);
-    cJSON_AddStringToObject(o, "at", at);
-    reply(c, 200, o);
+    if (date_in && !bo_valid_date(date_in)) {
+        fail(c, 400, "date: YYYY-MM-DD");
+        return;
+    }
+    if (!may_see(c, gw, cust)) {
+        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        return;
+    }
+    if (date_in)
+        snprintf(date, sizeof date, "%s", date_in);
+    else
+        today_local(c->req->now, date, sizeof date);
+    gl_status st = bo_down_send_payment(c->api->ctx, c->api->db, gw, cust, fen, ref, date, &seq);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "customer", cust);
+    cJSON_AddStringToObject(d, "amount", amount);
+    cJSON_AddStringToObject(d, "ref", ref);
+    cJSON_AddStringToObject(d, "date", date);
+    sent_reply(c, "pay", st, gw, seq, d);
 }
 
 /* ---- reports, audit, users ---- */
@@ -591,6 +659,7 @@ static const route routes[] = {
     {"GET", "/api/today", api_today, ROLE_ANY, 0},
     {"GET", "/api/record", api_record, ROLE_ANY, 0},
     {"POST", "/api/served", api_served, ROLE_COLLECTOR | ROLE_SUPERVISOR, 1},
+    {"POST", "/api/pay", api_pay, ROLE_ANY, 1},
     {"GET", "/api/report/", api_report, ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_ADMIN, 0},
     {"GET", "/api/audit", api_audit, ROLE_SUPERVISOR | ROLE_ADMIN, 0},
     {"POST", "/api/users", api_users, ROLE_ADMIN, 1},

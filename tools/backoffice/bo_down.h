@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gridledger/status.h"
 
@@ -34,5 +35,11 @@ struct bo_ctx;
 struct bo_db;
 gl_status bo_down_send(struct bo_ctx *ctx, struct bo_db *db, const char *gateway, const char *kind, cJSON *body,
                        const char *customer, long long *seq);
+
+/* bo_down_send_payment: a payment of amount_fen (> 0) with its ref and date
+ * (YYYY-MM-DD), sent like `pay` (recorded with its amount, ref and date, so
+ * `acks` and the area report count it) through bo_down_send's path. */
+gl_status bo_down_send_payment(struct bo_ctx *ctx, struct bo_db *db, const char *gateway, const char *customer,
+                               int64_t amount_fen, const char *ref, const char *date, long long *seq);
 
 #endif

@@ -17,7 +17,8 @@ const T = {
     loss_kwh: '损失电量(kWh)', bucket: '账龄', as_of: '日期', kind: '类型', subject: '对象', detail: '详情',
     since: '开始', last_seen: '最后消息', outbox_depth: '待发队列', who: '操作人', what: '操作', ts: '时间',
     score: '评分', oldest_due: '最早到期', open: '查看', mark: '登记送达', sent: '已发送到集中器，序号 ',
-    lang: 'English', none: '无'
+    lang: 'English', none: '无', payments: '缴费', amount: '金额(元)', ref: '凭证号', date: '日期',
+    record_payment: '登记缴费并发送到集中器', seq: '序号', result: '集中器确认', sent_ts: '发送时间'
   },
   en: {
     title: 'Operators\' console', today: 'Today', overview: 'Overview', audit: 'Audit log', logout: 'Log out',
@@ -34,13 +35,16 @@ const T = {
     sold_kwh: 'Sold (kWh)', loss_kwh: 'Lost (kWh)', bucket: 'Aging', as_of: 'As of', kind: 'Kind',
     subject: 'Subject', detail: 'Detail', since: 'Since', last_seen: 'Last message', outbox_depth: 'Outbox',
     who: 'Who', what: 'What', ts: 'When', score: 'Score', oldest_due: 'Oldest due', open: 'Open',
-    mark: 'Mark served', sent: 'Sent to the gateway, seq ', lang: '中文', none: 'none'
+    mark: 'Mark served', sent: 'Sent to the gateway, seq ', lang: '中文', none: 'none', payments: 'Payments',
+    amount: 'Amount (CNY)', ref: 'Reference', date: 'Date', record_payment: 'Record the payment and send it',
+    seq: 'Seq', result: 'Gateway\'s answer', sent_ts: 'Sent'
   }
 };
 let lang = localStorage.getItem('lang') || 'zh';
 let me = null;
 let servedTarget = null;
-let rerender = null; // the view on screen, drawn again when the language changes
+let rerender = null;
+let recordOf = null; // the customer on the record page // the view on screen, drawn again when the language changes
 const $ = (id) => document.getElementById(id);
 const t = (k) => T[lang][k] || k;
 
@@ -69,7 +73,7 @@ async function api(method, path, body) {
   return d;
 }
 
-const NUM = new Set(['arrears', 'penalty', 'principal', 'billed', 'collected', 'days_overdue', 'collection_rate_pct',
+const NUM = new Set(['amount', 'seq', 'arrears', 'penalty', 'principal', 'billed', 'collected', 'days_overdue', 'collection_rate_pct',
   'loss_pct', 'supplied_kwh', 'sold_kwh', 'loss_kwh', 'outbox_depth', 'id', 'score']);
 
 // table: rows as a table of the named columns; extra(row) may add a last cell.
@@ -123,6 +127,8 @@ async function record(row) {
   table($('grades'), d.grades, ['as_of', 'grade', 'score', 'arrears', 'penalty', 'days_overdue', 'oldest_due']);
   table($('record'), d.actions, ['id', 'episode', 'action', 'channel', 'planned', 'taken', 'status', 'served',
     'proof', 'principal', 'penalty', 'reason']);
+  table($('payments'), d.payments, ['seq', 'amount', 'ref', 'date', 'result']);
+  recordOf = row;
   show('record');
 }
 
@@ -185,6 +191,16 @@ document.addEventListener('DOMContentLoaded', () => {
     const d = await api('POST', '/api/served', body);
     f.hidden = true;
     f.proof.value = '';
+    say(t('sent') + d.seq);
+  }));
+  $('pay').addEventListener('submit', guard(async () => {
+    const f = $('pay');
+    const body = { gateway: recordOf.gateway, customer: recordOf.customer, amount: f.amount.value, ref: f.ref.value };
+    if (f.date.value) body.date = f.date.value;
+    const d = await api('POST', '/api/pay', body); // the amount goes as the string typed: exact
+    f.amount.value = '';
+    f.ref.value = '';
+    await record(recordOf);
     say(t('sent') + d.seq);
   }));
   $('served-cancel').addEventListener('click', () => { $('served').hidden = true; });
