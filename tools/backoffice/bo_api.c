@@ -260,8 +260,8 @@ static const col worklist_cols[] = {
 static const char worklist_sql[] =
     "SELECT w.gateway, w.customer, w.name, w.grid, w.grade, w.arrears_fen, w.penalty_fen, w.days_overdue,"
     " w.action, w.channel, w.deadline, w.date FROM worklist w"
-    " JOIN (SELECT gateway, MAX(date) AS d FROM worklist GROUP BY gateway) l ON l.gateway = w.gateway AND l.d = w.date"
     " WHERE ($1 = '' OR w.grid = $1) AND ($2 = '' OR w.gateway = $2) AND ($3 = '' OR w.customer = $3)"
+    " AND w.date = (SELECT MAX(x.date) FROM worklist x WHERE x.gateway = w.gateway)" /* the newest, by the key */
     " ORDER BY w.deadline, w.priority, w.gateway, w.customer";
 
 static const col action_cols[] = {
@@ -272,11 +272,13 @@ static const col action_cols[] = {
 #define ACTION_SELECT                                                                                            \
     "SELECT a.gateway, a.id, a.customer, a.episode, a.action, a.channel, a.planned, a.taken, a.status, a.served," \
     " a.proof, a.principal_fen, a.penalty_fen, a.reason, a.deadline FROM actions a"
-/* the collector's grid: a customer is theirs when a worklist of the gateway has them in it */
-#define IN_GRID " EXISTS (SELECT 1 FROM worklist w WHERE w.gateway = a.gateway AND w.customer = a.customer AND w.grid = $1)"
-
-static const char pending_sql[] = ACTION_SELECT " WHERE a.status = 'taken' AND a.served IS NULL AND ($1 = '' OR"
-                                  IN_GRID ") ORDER BY a.planned, a.gateway, a.customer, a.id";
+#define PENDING " WHERE a.status = 'taken' AND a.served IS NULL ORDER BY a.planned, a.gateway, a.customer, a.id"
+/* every notice awaiting proof; a collector's: of the customers a worklist of the gateway has in their grid
+ * (a join, so the planner goes from the grid's few customers to their rows) */
+static const char pending_all_sql[] = ACTION_SELECT PENDING;
+static const char pending_grid_sql[] = ACTION_SELECT " JOIN (SELECT DISTINCT gateway, customer FROM worklist"
+                                       " WHERE grid = $1) g ON g.gateway = a.gateway AND g.customer = a.customer"
+                                       PENDING;
 static const char record_sql[] = ACTION_SELECT " WHERE a.gateway = $2 AND a.customer = $3 ORDER BY a.id";
 
 static const col grade_cols[] = {
@@ -311,7 +313,8 @@ static void api_today(call *c)
     const char *p[] = {grid_of(c), "", ""};
     gl_status st = query_rows(c, o, "worklist", worklist_cols, NCOLS(worklist_cols), worklist_sql, 3, p);
     if (st == GL_OK)
-        st = query_rows(c, o, "awaiting_proof", action_cols, NCOLS(action_cols), pending_sql, 1, p);
+        st = query_rows(c, o, "awaiting_proof", action_cols, NCOLS(action_cols),
+                        *grid_of(c) ? pending_grid_sql : pending_all_sql, *grid_of(c) ? 1 : 0, p);
     if (st != GL_OK) {
         cJSON_Delete(o);
         fail(c, 500, "store: %s", bo_db_error(c->api->db));
@@ -709,6 +712,27 @@ static int admit(call *c, const route *r)
     }
     c->csrf_out = r->change; /* a change consumed its token: the answer carries the next */
     return 1;
+}
+
+gl_status bo_api_schema(bo_db *db)
+{
+    static const char *const sql[] = {
+        /* a collector's grid, and "is this customer in that grid" */
+        "CREATE INDEX IF NOT EXISTS console_worklist_grid ON worklist (grid, gateway, customer)",
+        /* one customer's collection record */
+        "CREATE INDEX IF NOT EXISTS console_actions_customer ON actions (gateway, customer)",
+        /* the notices awaiting proof */
+        "CREATE INDEX IF NOT EXISTS console_actions_awaiting ON actions (gateway, customer) WHERE status = 'taken'"
+        " AND served IS NULL",
+        /* one customer's payments sent down */
+        "CREATE INDEX IF NOT EXISTS console_downlink_customer ON downlink (gateway, customer)",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        gl_status st = bo_db_exec(db, sql[i], 0, NULL, NULL);
+        if (st != GL_OK)
+            return st;
+    }
+    return GL_OK;
 }
 
 void bo_api_handle(bo_api *api, const bo_api_req *req, bo_api_resp *resp)

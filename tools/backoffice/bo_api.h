@@ -41,6 +41,11 @@ typedef struct bo_api {
     bo_db *db;
 } bo_api;
 
+/* bo_api_schema: the indexes the console's queries need on the ingest's
+ * tables (worklist by grid, actions and downlink by customer), created if
+ * missing; `serve` calls it at start. */
+gl_status bo_api_schema(bo_db *db);
+
 /* bo_api_handle: answers req into *resp (free resp->body). */
 void bo_api_handle(bo_api *api, const bo_api_req *req, bo_api_resp *resp);
 

@@ -267,8 +267,8 @@ int bo_cmd_serve(bo_ctx *ctx, int argc, char **argv)
     ret = CLI_FAIL;
     if (bo_open_db(ctx, &sv.api.db) != GL_OK)
         goto out;
-    if (bo_auth_schema(sv.api.db) != GL_OK) {
-        cli_error("serve", "console tables: %s", bo_db_error(sv.api.db));
+    if (bo_auth_schema(sv.api.db) != GL_OK || bo_api_schema(sv.api.db) != GL_OK) {
+        cli_error("serve", "console tables and indexes: %s", bo_db_error(sv.api.db));
         goto out;
     }
     sv.api.ctx = ctx;
