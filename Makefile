@@ -164,6 +164,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gridledger/examples
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 examples/*.json $(DESTDIR)$(PREFIX)/share/gridledger/examples/
+	install -d $(DESTDIR)$(PREFIX)/share/gridledger/console
+	install -m 0644 tools/backoffice/console/* $(DESTDIR)$(PREFIX)/share/gridledger/console/
 
 clean:
 	rm -rf build build-san build-fuzz
