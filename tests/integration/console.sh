@@ -202,6 +202,8 @@ r=$(api root1 POST /api/users "{\"user\":\"zhou\",\"password\":\"$PW\",\"role\":
 check "the admin adds a collector: 201, audited" '[[ "$r" == "201 "* ]] && [ "$(sqlite3 "$tmp/bo.db" "SELECT who FROM console_audit WHERE what = '"'"'user_add'"'"' AND detail LIKE '"'"'%zhou%'"'"'")" = root1 ]' "$r"
 r=$(api root1 GET /api/nothing)
 check "unknown endpoint: 404" '[[ "$r" == "404 "* ]]' "$r"
+r=$(api root1 GET "/api/x%0Aforged%20line")
+check "a path with a newline: 404, logged on one line" '[[ "$r" == "404 "* ]] && grep -q "serve: 404 GET /api/x?forged line -: " "$tmp/serve.err" && ! grep -q "^forged" "$tmp/serve.err"' "$r $(tail -2 "$tmp/serve.err")"
 r=$(api root1 DELETE /api/today)
 check "wrong method: 405" '[[ "$r" == "405 "* ]]' "$r"
 

@@ -112,6 +112,9 @@ static enum MHD_Result send_api(server *sv, struct MHD_Connection *conn, const c
     q.arg_cls = conn;
     q.now = (long long)time(NULL);
     bo_api_handle(&sv->api, &q, &r);
+    for (char *p = r.log; *p; p++) /* one line in the log whatever the path held */
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     if (r.log[0])
         cli_error("serve", "%s", r.log);
     const char *body = r.body ? r.body : "{}";
