@@ -32,7 +32,7 @@ SYSROOT_CFLAGS ?= $(shell pkg-config --cflags libmodbus 2>/dev/null || echo -I/u
 ALL_CFLAGS = -std=c11 $(DEFS) $(WARN) -Iinclude -Icore -Ihal -Ifirmware $(SYSROOT_CFLAGS) \
              $(CFLAGS) $(SAN_FLAGS) -MMD -MP
 LDLIBS_FW := -lmodbus -lsqlite3 -lmbedtls -lmbedx509 -lmbedcrypto -lcjson -lpthread -lm
-LDLIBS_BO := -lmosquitto -lpq -lxlsxwriter -lsqlite3 -lmbedcrypto -lcjson -lpthread -lm
+LDLIBS_BO := -lmicrohttpd -lsodium -lmosquitto -lpq -lxlsxwriter -lsqlite3 -lmbedcrypto -lcjson -lpthread -lm
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 CORE_SRC := $(sort $(wildcard core/*.c))
@@ -114,6 +114,11 @@ $(BUILD)/bench/%: $(call obj,tools/bench/%.c) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
 
+# the console's API (fuzz_console.c) links the back office's modules and libraries
+$(BUILD)/tests/fuzz/replay_console: $(call obj,tests/fuzz/fuzz_console.c) $(call obj,tests/fuzz/replay_main.c) $(BO_MOD_OBJ) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_BO) $(LDLIBS_FW)
+
 # tests/fuzz/replay_main.c is not a fuzz target itself
 $(call obj,tests/fuzz/replay_main.c): tests/fuzz/replay_main.c
 	@mkdir -p $(dir $@)
@@ -162,8 +167,12 @@ $(FUZZ_DIR)/obj/%.o: %.c Makefile
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_FW)
+# the console's request handling links the back office's modules
+FUZZ_BO_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out tools/backoffice/main.c,$(BO_SRC)))
+$(FUZZ_DIR)/fuzz_console: tests/fuzz/fuzz_console.c $(FUZZ_BO_OBJ) $(FUZZ_LIB_OBJ)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_BO) $(LDLIBS_FW)
 
-.SECONDARY: $(FUZZ_LIB_OBJ)
+.SECONDARY: $(FUZZ_LIB_OBJ) $(FUZZ_BO_OBJ)
 .PHONY: fuzz fuzz-smoke
 fuzz: $(FUZZ_BINS)
 
@@ -175,6 +184,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gridledger/examples
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 examples/*.json $(DESTDIR)$(PREFIX)/share/gridledger/examples/
+	install -d $(DESTDIR)$(PREFIX)/share/gridledger/console
+	install -m 0644 tools/backoffice/console/* $(DESTDIR)$(PREFIX)/share/gridledger/console/
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -73,3 +73,13 @@ done
 (cd "$OUT" && "$BO" -c backoffice.json report worklist --xlsx worklist.xlsx --csv worklist-backoffice.csv >/dev/null)
 (cd "$OUT" && "$BO" -c backoffice.json report area --csv area-backoffice.csv >/dev/null)
 /usr/bin/python3 tools/demo/summary.py "$GL" "$OUT" "$UNTIL"
+
+# The operators' console on the demo's back office: a supervisor and the collector of the first
+# grid, with a password made for this run (not started here: the demo leaves nothing running).
+pw=$(od -An -tx1 -N9 /dev/urandom | tr -d ' \n')
+grid=$(sqlite3 "$OUT/backoffice.db" "SELECT grid FROM worklist ORDER BY date DESC, n LIMIT 1")
+(cd "$OUT" && echo "$pw" | "$BO" -c backoffice.json user add supervisor --role supervisor >/dev/null &&
+    echo "$pw" | "$BO" -c backoffice.json user add collector --role collector --grid "${grid:-G-01}" >/dev/null)
+(umask 077; echo "$pw" >"$OUT/console-password.txt")
+say "-- the operators' console: (cd demo-out && ../$BUILD/gridledger-backoffice -c backoffice.json serve --listen 127.0.0.1:8443 --cert pki/server.pem --key pki/server.key --static ../tools/backoffice/console)"
+say "   then https://localhost:8443/ (certificate of demo-out/pki/ca.pem); log in as supervisor, or collector (grid ${grid:-G-01}), password $pw (demo-out/console-password.txt)"

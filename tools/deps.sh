@@ -3,15 +3,25 @@
 # Idempotent and quiet when everything is there. Not root: prints the line to run.
 set -eu
 PKGS="build-essential pkg-config libmodbus-dev libsqlite3-dev sqlite3 libmbedtls-dev libcjson-dev
-libcmocka-dev mosquitto mosquitto-clients libmosquitto-dev libxlsxwriter-dev libpq-dev postgresql
-clang libclang-rt-14-dev mbpoll python3-pymodbus socat openssl unzip valgrind time kannel kannel-extras"
+libcmocka-dev libmicrohttpd-dev libsodium-dev curl mosquitto mosquitto-clients libmosquitto-dev libxlsxwriter-dev libpq-dev postgresql
+clang libclang-rt-14-dev mbpoll python3-pymodbus socat openssl unzip valgrind time kannel kannel-extras chromium fonts-noto-cjk nodejs"
+# npm comes with nodejs from other sources; Debian packages it apart
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
+# the console's browser tests (tests only): playwright-core from npm, by the lockfile
+browser_deps() {
+    local dir
+    dir="$(dirname "$0")/../tests/browser"
+    [ -d "$dir/node_modules/playwright-core" ] && return 0
+    command -v npm >/dev/null 2>&1 || return 0
+    npm ci --prefix "$dir" --no-audit --no-fund >/dev/null || echo "gridledger: deps: npm ci in tests/browser failed" >&2
+}
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && exit 0
+[ -z "$missing" ] && { browser_deps; exit 0; }
 line="apt-get install -y --no-install-recommends$missing"
 if [ "$(id -u)" != 0 ]; then
     echo "gridledger: deps: missing packages; run as root: apt-get update && $line" >&2
@@ -22,3 +32,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+browser_deps

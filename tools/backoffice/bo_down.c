@@ -268,8 +268,8 @@ out:
     return ret;
 }
 
-gl_status bo_down_send(bo_ctx *ctx, const char *gateway, const char *kind, cJSON *body, const char *customer,
-                       long long *seq)
+gl_status bo_down_send_cmd(bo_ctx *ctx, const char *gateway, const char *kind, cJSON *body, const char *customer,
+                           long long *seq)
 {
     down_req r;
     memset(&r, 0, sizeof r);
@@ -284,6 +284,19 @@ gl_status bo_down_send(bo_ctx *ctx, const char *gateway, const char *kind, cJSON
 }
 
 /* ---- argument handling per command ---- */
+
+/* payment_json: the body of a payment or top-up; NULL when out of memory. */
+static cJSON *payment_json(const char *customer, const char *amount, const char *ref, const char *date)
+{
+    cJSON *b = cJSON_CreateObject();
+    if (b) {
+        cJSON_AddStringToObject(b, "customer", customer);
+        cJSON_AddStringToObject(b, "amount", amount);
+        cJSON_AddStringToObject(b, "ref", ref);
+        cJSON_AddStringToObject(b, "date", date);
+    }
+    return b;
+}
 
 static int money_body(down_req *r, int argc, char **argv)
 {
@@ -324,14 +337,8 @@ static int money_body(down_req *r, int argc, char **argv)
     r->ref = ref;
     r->date = date;
     snprintf(r->amount_fen, sizeof r->amount_fen, "%lld", (long long)fen);
-    r->body = cJSON_CreateObject();
-    if (!r->body)
-        return -1;
-    cJSON_AddStringToObject(r->body, "customer", r->customer);
-    cJSON_AddStringToObject(r->body, "amount", amount);
-    cJSON_AddStringToObject(r->body, "ref", ref);
-    cJSON_AddStringToObject(r->body, "date", date);
-    return 0;
+    r->body = payment_json(r->customer, amount, ref, date);
+    return r->body ? 0 : -1;
 }
 
 /* tariff_valid: 1 if the gateway's tariff parser accepts the file, else its
@@ -540,4 +547,55 @@ int bo_cmd_acks(bo_ctx *ctx, int argc, char **argv)
     bo_table_free(&t);
     bo_db_close(db);
     return ret;
+}
+
+/* ---- for the console (bo_api.c) ---- */
+
+/* send_recorded: signs r, records it and publishes it (bo_down_send). */
+static gl_status send_recorded(struct bo_ctx *ctx, bo_db *db, down_req *r, long long *seq)
+{
+    unsigned char key[BO_KEY_BYTES];
+    char *msg = NULL, topic[BO_TOPIC_MAX];
+    gl_status st = bo_key_load(ctx->cfg.keys_dir, r->gateway, key);
+    if (st == GL_OK)
+        st = next_seq_and_record(db, r, key, ctx->cfg.down_ttl_s, &msg, seq);
+    memset(key, 0, sizeof key);
+    if (st != GL_OK)
+        return st;
+    snprintf(topic, sizeof topic, "gl/v1/%s/down/%s", r->gateway, r->kind);
+    st = publish(&ctx->cfg, topic, msg);
+    free(msg);
+    return st == GL_OK ? GL_OK : GL_ENET;
+}
+
+gl_status bo_down_send(struct bo_ctx *ctx, bo_db *db, const char *gateway, const char *kind, cJSON *body,
+                       const char *customer, long long *seq)
+{
+    down_req r;
+    memset(&r, 0, sizeof r);
+    r.gateway = gateway;
+    r.kind = kind;
+    r.body = body;
+    r.customer = customer;
+    return send_recorded(ctx, db, &r, seq);
+}
+
+gl_status bo_down_send_payment(struct bo_ctx *ctx, bo_db *db, const char *gateway, const char *customer,
+                               int64_t amount_fen, const char *ref, const char *date, long long *seq)
+{
+    down_req r;
+    char amount[MONEY_FMT_MAX];
+    memset(&r, 0, sizeof r);
+    if (amount_fen <= 0 || money_format(amount_fen, 2, amount, sizeof amount) != GL_OK)
+        return GL_ERANGE;
+    r.gateway = gateway;
+    r.kind = "payments";
+    r.customer = customer;
+    r.ref = ref;
+    r.date = date;
+    snprintf(r.amount_fen, sizeof r.amount_fen, "%lld", (long long)amount_fen);
+    r.body = payment_json(customer, amount, ref, date);
+    gl_status st = r.body ? send_recorded(ctx, db, &r, seq) : GL_ENOMEM;
+    cJSON_Delete(r.body);
+    return st;
 }

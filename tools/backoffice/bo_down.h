@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gridledger/status.h"
 
@@ -27,11 +28,26 @@ gl_status bo_down_sign(const unsigned char key[BO_KEY_BYTES], const char *gatewa
 
 struct bo_ctx;
 
-/* bo_down_send: signs body (not consumed) as a message of kind for gateway,
+/* bo_down_send_cmd: signs body (not consumed) as a message of kind for gateway,
  * records it (customer for the record, may be NULL) and publishes it; *seq
  * gets its downlink seq. Errors are printed; GL_EAUTH for a key problem,
  * GL_ENET for the broker or database. */
-gl_status bo_down_send(struct bo_ctx *ctx, const char *gateway, const char *kind, cJSON *body, const char *customer,
-                       long long *seq);
+gl_status bo_down_send_cmd(struct bo_ctx *ctx, const char *gateway, const char *kind, cJSON *body, const char *customer,
+                           long long *seq);
+
+/* bo_down_send: signs body (not consumed) for gateway as the next downlink
+ * message of kind, records it in db (downlink) and publishes it with the
+ * broker of ctx's config, waiting for the PUBACK; *seq gets its seq. The
+ * key's errors as bo_key_load's; GL_ENET if the broker did not take it (the
+ * message stays recorded). The console's way to the gateway (bo_api.c). */
+struct bo_db;
+gl_status bo_down_send(struct bo_ctx *ctx, struct bo_db *db, const char *gateway, const char *kind, cJSON *body,
+                       const char *customer, long long *seq);
+
+/* bo_down_send_payment: a payment of amount_fen (> 0) with its ref and date
+ * (YYYY-MM-DD), sent like `pay` (recorded with its amount, ref and date, so
+ * `acks` and the area report count it) through bo_down_send's path. */
+gl_status bo_down_send_payment(struct bo_ctx *ctx, struct bo_db *db, const char *gateway, const char *customer,
+                               int64_t amount_fen, const char *ref, const char *date, long long *seq);
 
 #endif

@@ -491,7 +491,7 @@ static int proof_one(void *arg, int ncols, const char *const *v)
     cJSON_AddNumberToObject(b, "record_id", (double)strtoll(v[1], NULL, 10));
     cJSON_AddNumberToObject(b, "served", (double)strtoll(v[5] ? v[5] : "0", NULL, 10));
     cJSON_AddStringToObject(b, "proof", proof);
-    gl_status st = bo_down_send(d->ctx, v[0], "commands", b, v[2], &seq);
+    gl_status st = bo_down_send_cmd(d->ctx, v[0], "commands", b, v[2], &seq);
     cJSON_Delete(b);
     if (st != GL_OK)
         return 1;

@@ -191,6 +191,24 @@ static const report_def reports[] = {
     {"actions", "actions", COLS(actions_cols), 0, actions_sql, NULL},
 };
 
+gl_status bo_report_fill(bo_db *db, const char *name, const char *month, bo_table *t)
+{
+    const report_def *def = NULL;
+    memset(t, 0, sizeof *t);
+    for (size_t k = 0; !def && k < sizeof reports / sizeof reports[0]; k++)
+        if (strcmp(name, reports[k].name) == 0)
+            def = &reports[k];
+    if (!def)
+        return GL_ENOTFOUND;
+    t->ncols = def->ncols;
+    t->cols = def->cols;
+    const char *p[] = {month ? month : ""};
+    gl_status st = bo_table_fill(db, t, def->sql, strstr(def->sql, "$1") ? 1 : 0, p);
+    if (st == GL_OK && def->post)
+        def->post(t);
+    return st;
+}
+
 static int write_outputs(const report_def *def, const bo_table *t, const char *csv, const char *xlsx)
 {
     gl_status st = GL_OK;
@@ -248,18 +266,12 @@ int bo_cmd_report(bo_ctx *ctx, int argc, char **argv)
     }
     if (bo_open_db(ctx, &db) != GL_OK)
         return CLI_FAIL;
-    memset(&t, 0, sizeof t);
-    t.ncols = def->ncols;
-    t.cols = def->cols;
-    const char *p[] = {month};
-    gl_status st = bo_table_fill(db, &t, def->sql, strstr(def->sql, "$1") ? 1 : 0, p);
+    gl_status st = bo_report_fill(db, def->name, month, &t);
     if (st != GL_OK) {
         cli_error("report", "%s: %s: %s", def->name, gl_strerror(st), bo_db_error(db));
         ret = CLI_FAIL;
         goto out;
     }
-    if (def->post)
-        def->post(&t);
     ret = write_outputs(def, &t, csv, xlsx);
 out:
     bo_table_free(&t);

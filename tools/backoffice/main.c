@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bo_cli.h"
+#include "bo_serve.h"
 #include "cli.h"
 
 typedef int (*bo_cmd_fn)(bo_ctx *ctx, int argc, char **argv);
@@ -31,6 +32,8 @@ static const bo_command commands[] = {
     {"assign", bo_cmd_assign, "assign GATEWAY customer|area ID   (who may report it; else the first that does)"},
     {"notices", bo_cmd_notices, "notices run [--idle-exit S] | notices list   (SMS through Kannel, proofs down)"},
     {"contacts", bo_cmd_contacts, "contacts import FILE.csv | show [CUSTOMER] | set CUSTOMER FIELD VALUE | erase CUSTOMER | audit [CUSTOMER] [--by WHO]"},
+    {"serve", bo_cmd_serve, "serve --listen ADDR:PORT --cert FILE --key FILE [--static DIR]   (the operators' console)"},
+    {"user", bo_cmd_user, "user add NAME --role collector|supervisor|manager|admin [--grid G]   (password on stdin)"},
 };
 
 static void usage(FILE *f)
