@@ -91,7 +91,7 @@ if [ -x "$BOBIN" ]; then
     mkdir -m 0700 "$T/keys"
     (umask 077; tr -d '\n' <"$T/gw.hmac" >"$T/keys/gw-0001.key")
     cat >"$T/bo.json" <<CONF
-{"broker": {"host": "localhost", "port": $PORT, "ca": "ca.pem", "cert": "backoffice.pem", "key": "backoffice.key"},
+{"broker": {"host": "localhost", "port": $(uplink_bo_port "$T"), "ca": "ca.pem", "cert": "backoffice.pem", "key": "backoffice.key"},
  "keys_dir": "keys", "db": "bo.db", "down_ttl_s": 3600}
 CONF
     "$BOBIN" -c "$T/bo.json" tariff push gw-0001 "$T/big-tariff.json" >"$T/push.out" 2>"$T/push.err"
