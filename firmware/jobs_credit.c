@@ -303,7 +303,7 @@ static void plan_cut(collect_ctx *c, const char *customer, const char *ep, const
     r.taken_ts = r.served_ts = r.deadline_ts = -1;
     r.principal_fen = a->arrears_fen;
     r.penalty_fen = a->penalty_fen;
-    gl_status st = old != NULL ? store_collect_plan(c->g->store, &r) : store_collect_add(c->g->store, &r, &r.id);
+    gl_status st = old != NULL ? store_collect_update(c->g->store, &r) : store_collect_add(c->g->store, &r, &r.id);
     if (st == GL_OK)
         jobs_action_up(c->g, &r, c->now);
 }

@@ -71,26 +71,19 @@ typedef struct fee_ctx {
     int64_t now, now_min;
 } fee_ctx;
 
-/* last_topup: the latest top-up's day (as a civil minute) and the count. */
-static int64_t last_topup(jobs_gw *g, const char *customer, long long *count)
+/* last_topup: the latest top-up's day (as a civil minute, -1 none) and the
+ * count; GL_OK or the store's error (then nothing is decided this run). */
+static gl_status last_topup(jobs_gw *g, const char *customer, int64_t *minute, long long *count)
 {
-    sqlite3_stmt *st = NULL;
-    int64_t m = -1;
-    *count = 0;
-    if (sqlite3_prepare_v2(store_db(g->store), "SELECT max(date), count(*) FROM ledger WHERE customer = ?1"
-                           " AND kind = 'topup'", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, customer, -1, SQLITE_TRANSIENT);
-        int32_t d = 0;
-        const char *t = NULL;
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            t = (const char *)sqlite3_column_text(st, 0);
-            *count = sqlite3_column_int64(st, 1);
-        }
-        if (t != NULL && civdate_parse(t, strlen(t), &d) == GL_OK)
-            m = (int64_t)d * CIVDATE_MINUTES_PER_DAY;
-    }
-    sqlite3_finalize(st);
-    return m;
+    char date[CIVDATE_FMT_MAX];
+    int64_t n = 0;
+    int32_t d = 0;
+    gl_status st = store_topups(g->store, customer, date, sizeof date, &n);
+    *count = n;
+    *minute = st == GL_OK && date[0] && civdate_parse(date, strlen(date), &d) == GL_OK
+                  ? (int64_t)d * CIVDATE_MINUTES_PER_DAY
+                  : -1;
+    return st;
 }
 
 /* record: a fee-control step in the collection record (episode "prepaid"). */
@@ -174,7 +167,9 @@ static int decide(void *ctx, const ledger_account *acct, const config_customer *
         return 0;
     long long topups = 0;
     state_get(c->g, acct->customer, &fs);
-    int64_t topup_min = last_topup(c->g, acct->customer, &topups);
+    int64_t topup_min = -1;
+    if (last_topup(c->g, acct->customer, &topup_min, &topups) != GL_OK)
+        return 0; /* the store failed: decide nothing on a guess */
     int changed = topups != fs.topups;
     feectl_input in = {r->arrears.prepaid_balance_fen, fs.supply_on, fs.warned, c->now_min, fs.notice_minute,
                        topup_min, changed};

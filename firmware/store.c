@@ -1319,6 +1319,26 @@ gl_status store_outbox_stats_get(store *s, store_outbox_stats *o)
 
 /* ---- money: payments, bills, ledger --------------------------------------- */
 
+gl_status store_topups(store *s, const char *customer, char *last_date, size_t cap, int64_t *count)
+{
+    sqlite3_stmt *st = NULL;
+    *count = 0;
+    last_date[0] = '\0';
+    int rc = sqlite3_prepare_v2(s->db, "SELECT max(date), count(*) FROM ledger WHERE customer = ?1 AND kind = 'topup'",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return status_of(rc);
+    sqlite3_bind_text(st, 1, customer, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        snprintf(last_date, cap, "%s", t ? (const char *)t : "");
+        *count = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? GL_OK : status_of(rc);
+}
+
 gl_status store_ledger_put(store *s, const char *customer, const char *date, const char *kind, int64_t amount_fen,
                            const char *ref, const char *due)
 {

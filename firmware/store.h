@@ -232,6 +232,10 @@ gl_status store_bill_put(store *s, const char *customer, const char *period, int
 gl_status store_ledger_put(store *s, const char *customer, const char *date, const char *kind,
                            int64_t amount_fen, const char *ref, const char *due);
 
+/* store_topups: a customer's top-ups: how many, and the latest one's date
+ * ("YYYY-MM-DD", "" if none) into last_date. Every database error returned. */
+gl_status store_topups(store *s, const char *customer, char *last_date, size_t cap, int64_t *count);
+
 /* store_grade_put: a grade and its explanation; a repeat for the same
  * customer and date replaces it. store_action_put: a collection action taken
  * (customer, date it was due, action); GL_EEXIST if it was recorded before,

@@ -189,19 +189,6 @@ gl_status store_collect_serve(store *s, const char *customer, const char *action
     return r;
 }
 
-gl_status store_collect_plan(store *s, const store_collect_row *r)
-{
-    int changed = 0;
-    gl_status st = exec3(s,
-                         "UPDATE collection SET planned_ts = ?3 WHERE customer = ?1 AND episode = ?2"
-                         " AND status = 'planned' AND action = 'disconnect'",
-                         r->customer, r->episode, r->planned_ts, &changed);
-    /* one planned cut per episode: the update moves it, or the insert adds it */
-    if (st != GL_OK || changed > 0)
-        return st;
-    return store_collect_add(s, r, NULL);
-}
-
 gl_status store_collect_update(store *s, const store_collect_row *r)
 {
     sqlite3_stmt *st = NULL;
@@ -225,21 +212,6 @@ gl_status store_collect_update(store *s, const store_collect_row *r)
     sqlite3_bind_text(st, 11, r->reason, -1, SQLITE_TRANSIENT);
     gl_status ret = step_done(st);
     return ret == GL_OK && sqlite3_changes(store_db(s)) == 0 ? GL_ENOTFOUND : ret;
-}
-
-gl_status store_collect_unplan(store *s, const char *customer, const char *episode, const char *action)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(store_db(s),
-                                "DELETE FROM collection WHERE customer = ?1 AND episode = ?2 AND action = ?3"
-                                " AND status = 'planned'",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return status_of(rc);
-    sqlite3_bind_text(st, 1, customer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, episode, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
-    return step_done(st);
 }
 
 gl_status store_collect_each(store *s, const char *customer, int64_t from_ts, int64_t to_ts, store_collect_fn fn,

@@ -50,17 +50,9 @@ gl_status store_collect_expire(store *s, const char *customer, const char *episo
 gl_status store_collect_serve(store *s, const char *customer, const char *action, int64_t id, int64_t served_ts,
                               const char *proof, int64_t *id_out);
 
-/* store_collect_plan: the episode's one planned row of action gets
- * planned_ts (inserted if absent). */
-gl_status store_collect_plan(store *s, const store_collect_row *r);
-
 /* store_collect_update: row r->id takes r's status, times, proof, amounts
  * and reason (a planned cut when it is carried out). GL_ENOTFOUND if absent. */
 gl_status store_collect_update(store *s, const store_collect_row *r);
-
-/* store_collect_unplan: removes the episode's planned row of action (it is
- * being taken now, as a row of its own). */
-gl_status store_collect_unplan(store *s, const char *customer, const char *episode, const char *action);
 
 typedef int (*store_collect_fn)(void *ctx, const store_collect_row *r);
 

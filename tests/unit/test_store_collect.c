@@ -114,9 +114,12 @@ static void test_serve_cancel_expire(void **state)
     assert_int_equal(id, 1);
     assert_int_equal(store_collect_serve(s, "C1", "disconnect_notice", 0, 160, "again", &id), GL_ENOTFOUND);
     assert_int_equal(store_collect_serve(s, "C9", "sms", 0, 160, "x", &id), GL_ENOTFOUND);
-    /* the planned cut moves rather than doubling */
+    /* the planned cut moves (the same row updated) rather than doubling */
     store_collect_row plan = row("C1", "disconnect", "planned", 400);
-    assert_int_equal(store_collect_plan(s, &plan), GL_OK);
+    plan.id = 4;
+    assert_int_equal(store_collect_update(s, &plan), GL_OK);
+    plan.id = 99;
+    assert_int_equal(store_collect_update(s, &plan), GL_ENOTFOUND);
     store_collect_row got[8];
     int n = 0, cancelled = 0;
     assert_int_equal(store_collect_episode(s, "C1", "2026-03-02", got, 8, &n), GL_OK);
