@@ -62,8 +62,10 @@ run_script() {
     local script=$1 name out rc p f
     name=$(basename "$script" .sh)
     out=$LOG/$name.log
+    local t0=$SECONDS
     timeout "${TEST_TIMEOUT:-1500}" bash "$script" >"$out" 2>&1 </dev/null
     rc=$?
+    local secs=$((SECONDS - t0))
     p=$(grep -cE '^ok [0-9]+' "$out")
     f=$(grep -cE '^not ok [0-9]+' "$out")
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "  (exit $rc)" >>"$out"; fi
@@ -71,11 +73,11 @@ run_script() {
     pass=$((pass + p)); fail=$((fail + f))
     if [ "$f" -gt 0 ]; then
         failed_names+=("$name")
-        echo "FAIL int   $name ($p ok, $f failed): see $out"
+        echo "FAIL int   $name ($p ok, $f failed, ${secs} s): see $out"
         grep -E '^not ok|^#' "$out" | head -30
         tail -5 "$out"
     else
-        echo "ok   int   $name ($p)"
+        echo "ok   int   $name ($p, ${secs} s)"
     fi
 }
 
