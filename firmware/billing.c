@@ -10,6 +10,7 @@
 #include "gridledger/clock.h"
 #include "gridledger/fileio.h"
 #include "gridledger/money.h"
+#include "billfrozen.h"
 #include "instalments.h"
 
 #define TARIFF_FILE_MAX (4u << 20)
@@ -154,7 +155,7 @@ static int estimate_base(billing *b, const char *customer, const billing_period 
     if (store_kv_get(b->store, key, val, sizeof val) != GL_OK || sscanf(val, "%lld %lld", &ts, &wh) != 2 ||
         ts != p->from_ts || base->ts >= ts)
         return 0;
-    *base = (store_point){ts, wh, -1, 0};
+    *base = (store_point){ts, wh, -1, 0, READING_LIVE};
     return 1;
 }
 
@@ -172,6 +173,7 @@ static gl_status usage_for(billing *b, int ci, const billing_period *p, int *nu)
         return st;
     if (n == 0)
         return GL_ENOTFOUND;
+    n = billfrozen_prefer(b->points, n, p->from_ts, p->to_ts); /* the meter's frozen values at the edges */
     while (first + 1 < n && b->points[first + 1].ts <= p->from_ts)
         first++; /* the last point at or before the start is the base */
     store_point saved = b->points[first];
@@ -179,6 +181,9 @@ static gl_status usage_for(billing *b, int ci, const billing_period *p, int *nu)
                    estimate_base(b, b->cfg->customers[ci].id, p, &b->points[first]);
     b->est_wh = b->points[first].import_wh; /* the estimate's start when no reading is in the period */
     *nu = n - first >= 2 ? to_usage(b->points + first, n - first, b->usage) : 0;
+    snprintf(b->meter_id, sizeof b->meter_id, "%s", b->cfg->meters[mi].id);
+    b->base_ts = b->points[first].ts;
+    b->end_ts = b->points[n - 1].ts;
     if (est_base)
         b->points[first] = saved;
     estimate_tail(b, b->points, n, p, nu);
@@ -213,9 +218,13 @@ static gl_status decorate(billing *b, const config_customer *c, const billing_pe
         len--;
     if (len == 0)
         return GL_EINVAL;
+    char from[sizeof b->usage_note + 64] = "";
+    if (b->usage_from[0] != '\0') /* TOU from the meter's registers, or why not (billfrozen.h) */
+        snprintf(from, sizeof from, ",\n  \"usage_from\": \"%s\"%s%s%s", b->usage_from,
+                 b->usage_note[0] ? ",\n  \"usage_note\": \"" : "", b->usage_note, b->usage_note[0] ? "\"" : "");
     int n = snprintf(b->json + len - 1, BILLING_JSON_MAX - (len - 1),
-                     ",\n  \"id\": \"%s/%s\",\n  \"area\": \"%s\",\n  \"period_name\": \"%s\",\n  \"due\": \"%s\"\n}",
-                     c->id, p->name, b->cfg->gateway.area, p->name, p->due);
+                     ",\n  \"id\": \"%s/%s\",\n  \"area\": \"%s\",\n  \"period_name\": \"%s\",\n  \"due\": \"%s\"%s\n}",
+                     c->id, p->name, b->cfg->gateway.area, p->name, p->due, from);
     return n > 0 && (size_t)n < BILLING_JSON_MAX - (len - 1) ? GL_OK : GL_EBOUND;
 }
 
@@ -278,6 +287,8 @@ static gl_status price(billing *b, int ci, const billing_period *p, char *key, s
     bill_options o;
     int nu = 0;
     gl_status st = usage_for(b, ci, p, &nu);
+    if (st == GL_OK)
+        st = billfrozen_tou(b, ci, p, &nu);
     if (st != GL_OK)
         return st;
     bill_options_init(&o);

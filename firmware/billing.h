@@ -30,6 +30,10 @@ typedef struct billing {
     char *json;               /* scratch: BILLING_JSON_MAX */
     int has_estimate;         /* the last usage ends with an estimated interval: */
     int64_t est_ts, est_wh;   /* its end and the counter it assumes there (kv bill.estimate.CUSTOMER) */
+    char meter_id[CONFIG_ID_MAX]; /* the last usage's meter, */
+    int64_t base_ts, end_ts;  /* its first and last points (billfrozen.h) */
+    char usage_from[24];      /* "meter_registers", "intervals" (registers mapped, not used) or "" */
+    char usage_note[256];     /* why the registers were not used */
 } billing;
 
 /* A period's last BILLING_ESTIMATE_GAP_S (or two poll intervals, if longer)

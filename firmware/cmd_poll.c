@@ -19,9 +19,38 @@
 
 typedef enum { OUT_TEXT, OUT_JSON, OUT_CSV } out_fmt;
 
-static void print_json(const config *cfg, const poller *p, const reading *r, const validate_event *ev)
+/* The frozen readings stored before the cycle's: JSON objects (",\n" after
+ * each) in a temporary file, or text lines printed at once. */
+typedef struct frozen_out {
+    out_fmt fmt;
+    FILE *json;
+} frozen_out;
+
+static void frozen_print(void *ctx, const reading *r)
 {
+    frozen_out *o = ctx;
+    char imp[32], ts[32];
+    if (o->fmt == OUT_JSON && o->json != NULL) {
+        fputs("  ", o->json);
+        pollstore_reading_json(o->json, r);
+        fputs(",\n", o->json);
+    } else if (o->fmt == OUT_TEXT) {
+        pollstore_fmt_milli(imp, sizeof imp, r->import_wh);
+        pollstore_fmt_ts(ts, sizeof ts, r->ts);
+        printf("%-12s %-7s import %s kWh, %s at %s\n", r->meter, "ok", imp, pollstore_source_name(r->source), ts);
+    }
+}
+
+static void print_json(const config *cfg, const poller *p, const reading *r, const validate_event *ev, FILE *frozen)
+{
+    char buf[4096];
+    size_t n;
     printf("{\"readings\": [\n");
+    if (frozen != NULL) {
+        rewind(frozen);
+        while ((n = fread(buf, 1, sizeof buf, frozen)) > 0)
+            fwrite(buf, 1, n, stdout);
+    }
     for (int i = 0; i < cfg->nmeters; i++) {
         printf("  ");
         pollstore_reading_json(stdout, &r[i]);
@@ -126,6 +155,7 @@ static int poll_and_store(const config *cfg, store *s, out_fmt fmt)
     poller *p = NULL;
     reading *r = calloc((size_t)cfg->nmeters, sizeof *r);
     validate_event *ev = calloc((size_t)cfg->nmeters, sizeof *ev);
+    frozen_out fo = {fmt, NULL};
     int ret = CLI_FAIL;
     gl_status st = r && ev ? poller_new(cfg, &p) : GL_ENOMEM;
     if (st != GL_OK) {
@@ -135,7 +165,10 @@ static int poll_and_store(const config *cfg, store *s, out_fmt fmt)
     pollstore_restore(s, cfg, p);
     pollstore_take_confirmations(s, cfg, p);
     int64_t ts = (int64_t)time(NULL);
-    st = pollstore_fill_frozen(s, cfg, p, ts, NULL); /* a missed midnight, from the meters' own registers */
+    fo.json = fmt == OUT_JSON ? tmpfile() : NULL;
+    /* missed midnights, the billing boundary, the settlement day: from the meters' own registers */
+    st = pollstore_fill_frozen(s, cfg, p, ts, NULL, frozen_print, &fo);
+    ts = (int64_t)time(NULL); /* the live cycle's own time: reading the freezes takes bus time */
     if (st == GL_OK && (st = poller_poll(p, ts, r, ev)) == GL_OK)
         st = pollstore_save(s, cfg, p, r, ev, ts);
     if (st != GL_OK) {
@@ -143,13 +176,15 @@ static int poll_and_store(const config *cfg, store *s, out_fmt fmt)
         goto out;
     }
     if (fmt == OUT_JSON)
-        print_json(cfg, p, r, ev);
+        print_json(cfg, p, r, ev, fo.json);
     else if (fmt == OUT_CSV)
         print_csv(cfg, r);
     else
         print_text(cfg, r, ev);
     ret = CLI_OK;
 out:
+    if (fo.json != NULL)
+        fclose(fo.json);
     poller_free(p);
     free(r);
     free(ev);

@@ -9,6 +9,7 @@
 #include "gridledger/fileio.h"
 #include "dlt645prof.h"
 #include "profile.h"
+#include "regtou.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +31,12 @@ static const struct {
     {"credit", creditcfg_check_credit},
     {"collection", creditcfg_check_collection},
     {"fee_control", creditcfg_check_fee_control},
+    {"register_tou", regtou_config_check},
 };
 
 static const char *const top_keys[] = {"gateway", "store", "schedule", "buses", "meters", "profiles", "dlt645_profiles",
                                        "customers", "tariffs", "billing", "credit", "collection",
-                                       "fee_control", "uplink", NULL};
+                                       "fee_control", "uplink", "register_tou", NULL};
 
 /* An id: 1..CONFIG_ID_MAX-1 characters of [A-Za-z0-9_.-]. */
 static int valid_id(const char *s)
@@ -624,6 +626,7 @@ static void parse_all(loader *L)
     jsonv_check_keys(L->doc, root, "", top_keys);
     cfg->profiles = cJSON_GetObjectItemCaseSensitive(root, "profiles");
     cfg->dlt645_profiles = cJSON_GetObjectItemCaseSensitive(root, "dlt645_profiles");
+    cfg->register_tou = cJSON_GetObjectItemCaseSensitive(root, "register_tou");
     cfg->credit = cJSON_GetObjectItemCaseSensitive(root, "credit");
     cfg->collection = cJSON_GetObjectItemCaseSensitive(root, "collection");
     cfg->fee_control = cJSON_GetObjectItemCaseSensitive(root, "fee_control");

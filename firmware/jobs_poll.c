@@ -81,7 +81,7 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
         return GL_OK;
     atomic_store(&g->poll_now, 0);
     pollstore_take_confirmations(g->store, g->cfg, g->poller);
-    gl_status st = pollstore_fill_frozen(g->store, g->cfg, g->poller, now, NULL);
+    gl_status st = pollstore_fill_frozen(g->store, g->cfg, g->poller, now, NULL, NULL, NULL);
     if (st != GL_OK)
         jobs_error(g, "poll: frozen readings: %s", gl_strerror(st));
     st = poller_poll(g->poller, now, g->readings, g->events);

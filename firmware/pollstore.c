@@ -57,6 +57,26 @@ static void json_phases(FILE *f, const char *key, const int32_t *v, int n, int d
     fprintf(f, "]");
 }
 
+const char *pollstore_source_name(reading_source src)
+{
+    return src == READING_FROZEN_DAILY ? "frozen_daily" : src == READING_FROZEN_SETTLEMENT ? "frozen_settlement" : "live";
+}
+
+/* json_source: "source", and for a frozen reading the freeze time (= ts) and when it was read. */
+static void json_source(FILE *f, const reading *r)
+{
+    char ts[32];
+    fprintf(f, ", \"source\": \"%s\"", pollstore_source_name(r->source));
+    if (r->source == READING_LIVE)
+        return;
+    pollstore_fmt_ts(ts, sizeof ts, r->ts);
+    fprintf(f, ", \"frozen_at\": \"%s\"", ts);
+    if (r->read_ts > 0) {
+        pollstore_fmt_ts(ts, sizeof ts, r->read_ts);
+        fprintf(f, ", \"read_at\": \"%s\"", ts);
+    }
+}
+
 void pollstore_reading_json(FILE *f, const reading *r)
 {
     char b[40], ts[32];
@@ -103,6 +123,7 @@ void pollstore_reading_json(FILE *f, const reading *r)
         fprintf(f, ", \"clock_drift_s\": %lld", (long long)r->clock_drift_s);
     if (r->present & READING_HAS_RELAY)
         fprintf(f, ", \"relay\": \"%s\"", r->relay_closed ? "closed" : "open");
+    json_source(f, r);
     if (r->flags) {
         fprintf(f, ", \"flags\": [\"");
         pollstore_print_flags(f, r->flags, "\", \"");
@@ -204,28 +225,62 @@ void pollstore_restore(store *s, const config *cfg, poller *p)
 }
 
 #define FROZEN_DAYS_MAX 62
+#define SETTLE_GAP_MIN_S (28 * 86400) /* two settlement days of a meter are a month apart */
 
-static int64_t last_local_midnight(int64_t now)
+static int64_t local_midnight(int64_t now, int mday)
 {
     time_t t = (time_t)now;
     struct tm tm;
     localtime_r(&t, &tm);
     tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    if (mday > 0)
+        tm.tm_mday = mday;
     tm.tm_isdst = -1;
     return (int64_t)mktime(&tm);
 }
 
-/* The freezes of meter i newer than after_ts, oldest first, into r. */
-static int frozen_since(poller *p, int i, int64_t after_ts, reading *r)
+/* last_boundary: the last billing-period start (cycle day, 00:00 local) at or before now. */
+static int64_t last_boundary(const config *cfg, int64_t now)
+{
+    int64_t b = local_midnight(now, cfg->billing.cycle_day);
+    if (b > now) {
+        time_t t = (time_t)now;
+        struct tm tm;
+        localtime_r(&t, &tm);
+        tm.tm_mon--;
+        tm.tm_mday = cfg->billing.cycle_day;
+        tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+        tm.tm_isdst = -1;
+        b = (int64_t)mktime(&tm);
+    }
+    return b;
+}
+
+/* What meter i's daily freezes must give: those after last_ts (midnights
+ * missed), and the one at the billing boundary if not stored yet. */
+typedef struct frozen_need {
+    int64_t after_ts;    /* store freezes newer than this ... */
+    int64_t boundary_ts; /* ... and the one at this time (0: none wanted) */
+    int64_t stored_ts;   /* the newest daily freeze stored (never stored twice) */
+} frozen_need;
+
+/* frozen_wanted: freezes newest first down to the oldest one needed, into
+ * r; *answered: the meter answered (with freezes or an error reply). */
+static int frozen_wanted(poller *p, int i, const frozen_need *nd, reading *r, int *answered)
 {
     int n = 0;
+    int64_t lowest = nd->boundary_ts > 0 && nd->boundary_ts <= nd->after_ts ? nd->boundary_ts : nd->after_ts + 1;
     reading tmp;
+    *answered = 0;
     for (int k = 1; k <= FROZEN_DAYS_MAX; k++) {
-        if (poller_frozen(p, i, k, &tmp) != GL_OK || tmp.ts <= after_ts)
+        gl_status st = poller_frozen(p, i, k, &tmp);
+        *answered |= st == GL_OK || st == GL_EEXCEPTION;
+        if (st != GL_OK || tmp.ts < lowest)
             break;
-        r[n++] = tmp;
+        if (tmp.ts > nd->stored_ts && (tmp.ts > nd->after_ts || tmp.ts == nd->boundary_ts))
+            r[n++] = tmp;
     }
-    for (int a = 0, b = n - 1; a < b; a++, b--) {
+    for (int a = 0, b = n - 1; a < b; a++, b--) { /* oldest first */
         tmp = r[a];
         r[a] = r[b];
         r[b] = tmp;
@@ -233,37 +288,81 @@ static int frozen_since(poller *p, int i, int64_t after_ts, reading *r)
     return n;
 }
 
-gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t now, int *filled)
+/* daily_need: what meter i needs from its daily freezes; 0 if nothing. */
+static int daily_need(store *s, const config *cfg, int i, const reading *last, int found, int64_t now,
+                      frozen_need *nd)
+{
+    int64_t midnight = local_midnight(now, 0), boundary = last_boundary(cfg, now);
+    char key[96], val[32];
+    if (store_frozen_last(s, cfg->meters[i].id, READING_FROZEN_DAILY, &nd->stored_ts) != GL_OK)
+        return 0;
+    nd->after_ts = found && last->ts < midnight ? last->ts : INT64_MAX - 1;
+    nd->boundary_ts = nd->stored_ts < boundary && boundary > now - FROZEN_DAYS_MAX * 86400 ? boundary : 0;
+    snprintf(key, sizeof key, "poll.frozen.%s", cfg->meters[i].id);
+    if (nd->boundary_ts > 0 && store_kv_get(s, key, val, sizeof val) == GL_OK && strtoll(val, NULL, 10) == boundary)
+        nd->boundary_ts = 0; /* asked already: the meter does not have it */
+    return nd->after_ts != INT64_MAX - 1 || nd->boundary_ts > 0;
+}
+
+/* fill_meter: meter i's wanted freezes (daily, settlement) into the store,
+ * each also given to each(ctx, r); *added counts them. */
+static gl_status fill_meter(store *s, const config *cfg, poller *p, int i, const reading *last, int found,
+                            int64_t now, reading *fr, pollstore_reading_fn each, void *ctx, int *added)
+{
+    frozen_need nd = {0, 0, 0};
+    int k = 0, answered = 0;
+    int64_t settled = 0;
+    if (daily_need(s, cfg, i, last, found, now, &nd))
+        k = frozen_wanted(p, i, &nd, fr, &answered);
+    if (nd.boundary_ts > 0 && answered) {
+        char key[96], val[32];
+        snprintf(key, sizeof key, "poll.frozen.%s", cfg->meters[i].id);
+        snprintf(val, sizeof val, "%lld", (long long)nd.boundary_ts);
+        store_kv_set(s, key, val);
+    }
+    gl_status st = store_frozen_last(s, cfg->meters[i].id, READING_FROZEN_SETTLEMENT, &settled);
+    if (st == GL_OK && settled <= now - SETTLE_GAP_MIN_S && poller_settlement(p, i, now, settled, &fr[k]) == GL_OK)
+        k++;
+    for (int j = 0; j < k; j++)
+        fr[j].read_ts = now;
+    if (st == GL_OK && k > 0)
+        st = store_put_readings(s, fr, (size_t)k);
+    for (int j = 0; st == GL_OK && j < k; j++) {
+        validate_state *vs = poller_state(p, i);
+        if (fr[j].ts > vs->last_ts || !vs->has_last) { /* the newest value is the next poll's baseline */
+            vs->has_last = 1;
+            vs->last_ts = fr[j].ts;
+            vs->last_import_wh = fr[j].import_wh;
+        }
+        if (each != NULL)
+            each(ctx, &fr[j]);
+    }
+    *added += st == GL_OK ? k : 0;
+    return st;
+}
+
+gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t now, int *filled,
+                                pollstore_reading_fn each, void *ctx)
 {
     size_t n = (size_t)cfg->nmeters;
-    int64_t midnight = last_local_midnight(now);
     int any = 0;
     for (int b = 0; b < cfg->nbuses; b++)
         any |= cfg->buses[b].protocol == CONFIG_PROTO_DLT645;
     if (filled != NULL)
         *filled = 0;
     if (!any)
-        return GL_OK; /* Modbus meters keep no daily freezes */
+        return GL_OK; /* Modbus meters keep no frozen registers */
     const char **ids = malloc((n ? n : 1) * sizeof *ids);
-    reading *last = malloc((n ? n : 1) * sizeof *last), *fr = malloc(FROZEN_DAYS_MAX * sizeof *fr);
+    reading *last = malloc((n ? n : 1) * sizeof *last), *fr = malloc((FROZEN_DAYS_MAX + 1) * sizeof *fr);
     int *found = calloc(n ? n : 1, sizeof *found), total = 0;
     gl_status st = ids && last && fr && found ? GL_OK : GL_ENOMEM;
     for (size_t i = 0; st == GL_OK && i < n; i++)
         ids[i] = cfg->meters[i].id;
     if (st == GL_OK)
         st = store_last_readings(s, ids, n, last, found);
-    for (int i = 0; st == GL_OK && i < cfg->nmeters; i++) {
-        if (!found[i] || last[i].ts >= midnight || poller_profile(p, i)->q[PROFILE_Q_IMPORT].present)
-            continue; /* nothing missed, or a Modbus meter (no frozen registers) */
-        int k = frozen_since(p, i, last[i].ts, fr);
-        if (k > 0 && (st = store_put_readings(s, fr, (size_t)k)) == GL_OK) {
-            validate_state *vs = poller_state(p, i);
-            vs->has_last = 1;
-            vs->last_ts = fr[k - 1].ts;
-            vs->last_import_wh = fr[k - 1].import_wh;
-            total += k;
-        }
-    }
+    for (int i = 0; st == GL_OK && i < cfg->nmeters; i++)
+        if (cfg->buses[cfg->meters[i].bus_index].protocol == CONFIG_PROTO_DLT645)
+            st = fill_meter(s, cfg, p, i, &last[i], found[i], now, fr, each, ctx, &total);
     free(ids);
     free(last);
     free(fr);

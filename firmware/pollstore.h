@@ -25,20 +25,33 @@ void pollstore_fmt_ts(char *out, size_t cap, int64_t ts);
 /* pollstore_print_flags: the names of the READING_FLAG_* set, sep between. */
 void pollstore_print_flags(FILE *f, uint32_t flags, const char *sep);
 
+/* pollstore_source_name: "live", "frozen_daily" or "frozen_settlement". */
+const char *pollstore_source_name(reading_source src);
+
 /* pollstore_reading_json: one reading as a JSON object (CONTRACT.md). */
 void pollstore_reading_json(FILE *f, const reading *r);
 
 /* pollstore_restore: the poller's validation state from the store. */
 void pollstore_restore(store *s, const config *cfg, poller *p);
 
-/* pollstore_fill_frozen: for each meter with frozen registers (DL/T 645)
- * whose last stored reading is older than the last local midnight before
- * now, stores the meter's daily freezes taken since (newest 62), flagged
- * frozen, so a day the gateway missed has the meter's own midnight
- * values, not estimates; the validation state moves to the newest one.
- * *filled (may be NULL) counts them. A meter that does not answer is left
- * to the live poll. */
-gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t now, int *filled);
+/* pollstore_reading_fn: called with each reading pollstore stores besides a cycle's. */
+typedef void (*pollstore_reading_fn)(void *ctx, const reading *r);
+
+/* pollstore_fill_frozen: for each meter with frozen registers (DL/T 645),
+ * stores as readings (source frozen, ts the freeze time, read_ts now):
+ * - the daily freezes taken since its last stored reading when that is
+ *   older than the last local midnight before now (newest 62), so a day the
+ *   gateway missed has the meter's own midnight values, not estimates;
+ * - the daily freeze at the last billing boundary (cycle day, 00:00 local),
+ *   once (kv "poll.frozen.METER" = the boundary asked, so a meter without
+ *   it is not asked again), so billing takes the period's edge from the meter;
+ * - its last settlement-day freeze (0001xx01) when newer than the last one
+ *   stored (looked for when that one is 28 days old or more).
+ * The validation state moves to the newest value. *filled (may be NULL)
+ * counts them; each (may be NULL) sees each one. A meter that does not
+ * answer is left to the live poll. */
+gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t now, int *filled,
+                                pollstore_reading_fn each, void *ctx);
 
 /* pollstore_save: a cycle's readings (one transaction), the validation
  * state, and offline/online events (offline is an alert). */

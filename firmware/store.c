@@ -42,7 +42,8 @@ enum { ST_INSERT_READING, ST_UPSERT_METER, ST_COUNT };
 static const char *const stmt_sql[ST_COUNT] = {
     "INSERT INTO readings(meter, ts, status, present, flags, import_wh, export_wh, reactive_varh,"
     " demand_w, power_w, pf_milli, freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed,"
-    " raw, error) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
+    " raw, error, source, read_ts, t1_wh, t2_wh, t3_wh, t4_wh) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+    "?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27)",
     "INSERT INTO meters(id, first_ts, last_ts, last_status) VALUES(?1, ?2, ?2, ?3)"
     " ON CONFLICT(id) DO UPDATE SET last_ts = max(last_ts, excluded.last_ts), last_status = excluded.last_status",
 };
@@ -549,6 +550,10 @@ static void bind_reading(sqlite3_stmt *st, const reading *r)
         sqlite3_bind_text(st, 21, r->error, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 21);
+    sqlite3_bind_int(st, 22, (int)r->source);
+    bind_opt(st, 23, r->source != READING_LIVE && r->read_ts > 0, r->read_ts);
+    for (int k = 0; k < READING_TARIFFS; k++)
+        bind_opt(st, 24 + k, p & READING_HAS_TARIFFS, r->tariff_wh[k]);
 }
 
 static gl_status step_reset(sqlite3_stmt *st)
@@ -664,7 +669,8 @@ size_t store_pending(const store *s, int64_t *dropped)
 /* The columns column_reading reads, in its order. */
 #define READING_SELECT                                                                                         \
     "SELECT meter, ts, status, present, flags, import_wh, export_wh, reactive_varh, demand_w, power_w, pf_milli," \
-    " freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed, raw"
+    " freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed, raw, source, read_ts, t1_wh, t2_wh, t3_wh," \
+    " t4_wh"
 
 static void column_reading(sqlite3_stmt *st, reading *out)
 {
@@ -695,6 +701,10 @@ static void column_reading(sqlite3_stmt *st, reading *out)
         memcpy(out->raw, raw, nw * sizeof out->raw[0]);
     out->nraw = (uint16_t)nw;
     out->nphases = sqlite3_column_type(st, 13) == SQLITE_NULL || sqlite3_column_type(st, 14) != SQLITE_NULL ? 3 : 1;
+    out->source = (reading_source)sqlite3_column_int(st, 20);
+    out->read_ts = sqlite3_column_int64(st, 21);
+    for (int k = 0; k < READING_TARIFFS; k++)
+        out->tariff_wh[k] = sqlite3_column_int64(st, 22 + k);
 }
 
 gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *out)
@@ -710,6 +720,41 @@ gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *o
     gl_status ret = rc == SQLITE_ROW ? GL_OK : rc == SQLITE_DONE ? GL_ENOTFOUND : status_of(rc);
     if (rc == SQLITE_ROW)
         column_reading(st, out);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+gl_status store_reading_at(store *s, const char *meter, int64_t ts, reading *out)
+{
+    sqlite3_stmt *st = NULL;
+    /* frozen first (settlement, then daily), then the newest live one */
+    const char *sql = READING_SELECT " FROM readings WHERE meter = ?1 AND ts = ?2 AND status = 0"
+                                     " AND (flags & " HELD_SQL ") = 0 ORDER BY source DESC, id DESC LIMIT 1";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return GL_EDB;
+    sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, ts);
+    int rc = sqlite3_step(st);
+    gl_status ret = rc == SQLITE_ROW ? GL_OK : rc == SQLITE_DONE ? GL_ENOTFOUND : status_of(rc);
+    if (rc == SQLITE_ROW)
+        column_reading(st, out);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+gl_status store_frozen_last(store *s, const char *meter, reading_source source, int64_t *ts)
+{
+    sqlite3_stmt *st = NULL;
+    *ts = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT max(ts) FROM readings WHERE meter = ?1 AND source = ?2", -1, &st, NULL) !=
+        SQLITE_OK)
+        return GL_EDB;
+    sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, (int)source);
+    int rc = sqlite3_step(st);
+    gl_status ret = rc == SQLITE_ROW ? GL_OK : status_of(rc);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *ts = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return ret;
 }
@@ -964,7 +1009,7 @@ static gl_status series_days(store *s, const char *meter, int64_t from, int64_t 
                 break;
             }
             pts[*n] = (store_point){ts, d.wh[i], has_r && store_slots_has(&r, i) ? r.wh[i] : -1,
-                                   (uint32_t)sqlite3_column_int64(st, 5)};
+                                   (uint32_t)sqlite3_column_int64(st, 5), READING_LIVE};
             (*n)++;
         }
     }
@@ -978,7 +1023,7 @@ static gl_status series_raw(store *s, const char *meter, int64_t from, int64_t t
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, /* READING_FLAG_HELD (an unconfirmed jump) left out */
-                           "SELECT ts, import_wh, reactive_varh, flags FROM readings WHERE ts >= ?2 AND ts < ?3"
+                           "SELECT ts, import_wh, reactive_varh, flags, source FROM readings WHERE ts >= ?2 AND ts < ?3"
                            " AND meter = ?1 AND status = 0 AND (present & 1) AND (flags & " HELD_SQL ") = 0 ORDER BY ts, id",
                            -1, &st, NULL) != SQLITE_OK)
         return GL_EDB;
@@ -994,7 +1039,7 @@ static gl_status series_raw(store *s, const char *meter, int64_t from, int64_t t
         }
         pts[(*n)++] = (store_point){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
                                    sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2),
-                                   (uint32_t)sqlite3_column_int64(st, 3)};
+                                   (uint32_t)sqlite3_column_int64(st, 3), sqlite3_column_int(st, 4)};
     }
     if (ret == GL_OK && rc != SQLITE_DONE)
         ret = status_of(rc);

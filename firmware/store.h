@@ -103,6 +103,7 @@ typedef struct store_point {
     int64_t import_wh;
     int64_t reactive_varh; /* -1 if absent */
     uint32_t flags;
+    int source;            /* reading_source of a raw reading; compacted days: READING_LIVE */
 } store_point;
 
 /* store_series: the meter's cumulative points with from_ts <= ts < to_ts in
@@ -113,6 +114,14 @@ gl_status store_series(store *s, const char *meter, int64_t from_ts, int64_t to_
 /* store_last_reading: the newest OK reading of meter at or before ts
  * (ts <= 0: the newest); GL_ENOTFOUND if none. */
 gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *out);
+
+/* store_reading_at: meter's OK, billable reading at exactly ts, a frozen
+ * one (settlement, then daily) before a live one; GL_ENOTFOUND if none. */
+gl_status store_reading_at(store *s, const char *meter, int64_t ts, reading *out);
+
+/* store_frozen_last: the time of meter's newest stored reading of `source`
+ * (a frozen kind); *ts = 0 if none. */
+gl_status store_frozen_last(store *s, const char *meter, reading_source source, int64_t *ts);
 
 /* store_last_readings: the newest OK reading of each of n meters, in one walk
  * of the readings newest first (a poll cycle holds them all), the meters not

@@ -73,7 +73,21 @@ static const char v5[] =
     "ALTER TABLE events ADD COLUMN acked_by TEXT;"
     "CREATE INDEX events_subject ON events(kind, subject) WHERE alert = 1 AND closed_ts IS NULL;";
 
-static const char *const steps[STORE_SCHEMA_VERSION] = {v1, v2, v3, v4, v5};
+/* Version 6: where a reading comes from (docs/meters.md "Frozen data"):
+ * source 0 live, 1 the meter's daily freeze, 2 its settlement-day freeze
+ * (ts the freeze time, read_ts when the gateway read it); the meter's own
+ * energy per tariff (DL/T 645 tariffs 1..4: sharp, peak, flat, valley);
+ * frozen readings indexed per meter (billing looks them up at boundaries). */
+static const char v6[] =
+    "ALTER TABLE readings ADD COLUMN source INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE readings ADD COLUMN read_ts INTEGER;"
+    "ALTER TABLE readings ADD COLUMN t1_wh INTEGER;"
+    "ALTER TABLE readings ADD COLUMN t2_wh INTEGER;"
+    "ALTER TABLE readings ADD COLUMN t3_wh INTEGER;"
+    "ALTER TABLE readings ADD COLUMN t4_wh INTEGER;"
+    "CREATE INDEX readings_frozen ON readings(meter, ts) WHERE source != 0;";
+
+static const char *const steps[STORE_SCHEMA_VERSION] = {v1, v2, v3, v4, v5, v6};
 
 int store_schema_version(sqlite3 *db)
 {

@@ -64,6 +64,9 @@
 #define DLT645_DI_STATUS3 0x04000503u           /* bit 4: relay open */
 #define DLT645_DI_FROZEN_DAY_TIME 0x05060001u   /* last daily freeze: YY MM DD hh mm */
 #define DLT645_DI_FROZEN_DAY_IMPORT 0x05060101u /* last daily freeze: import total + tariffs */
+#define DLT645_DI_SETTLE_BLOCK 0x0001FF01u      /* last settlement day: import total + tariffs 1..4 */
+#define DLT645_DI_SETTLE_TOTAL 0x00010001u      /* the same, total only (tariff k: + k x 0x100) */
+#define DLT645_DI_SETTLE_DAY 0x04000B01u        /* 1st settlement day of the month: DD hh (sent hh DD) */
 
 /* Relay commands (N1 of the 1C frame). */
 #define DLT645_RELAY_TRIP 0x1A

@@ -360,6 +360,118 @@ gl_status dlt645poll_frozen(dlt645link *l, dlt645poll_meter *m, int n, reading *
     keep_raw(r, buf, len);
     r->present |= READING_HAS_IMPORT;
     r->flags |= READING_FLAG_FROZEN;
+    r->source = READING_FROZEN_DAILY;
+    r->status = READING_OK;
+    return GL_OK;
+}
+
+/* settle_day: m's settlement day and hour (04000B01 DDhh), read once. */
+static gl_status settle_day(dlt645link *l, dlt645poll_meter *m)
+{
+    uint8_t buf[8], err = 0;
+    size_t n = 0;
+    int64_t hh = 0, dd = 0;
+    if (m->settle_dd >= 0)
+        return m->settle_dd > 0 ? GL_OK : GL_EUNSUPPORTED;
+    gl_status st = dlt645poll_read_di(l, m, DLT645_DI_SETTLE_DAY, buf, sizeof buf, &n, &err);
+    if (st == GL_EEXCEPTION) { /* the meter keeps no settlement day */
+        m->settle_dd = 0;
+        return GL_EUNSUPPORTED;
+    }
+    if (st != GL_OK)
+        return st;
+    /* DD 1..28 as the standard allows; 99 (unset) or garbage: none */
+    if (n < 2 || dlt645_bcd_get(buf, 1, 0, &hh) != GL_OK || dlt645_bcd_get(buf + 1, 1, 0, &dd) != GL_OK ||
+        dd < 1 || dd > 28 || hh > 23) {
+        m->settle_dd = 0;
+        return GL_EUNSUPPORTED;
+    }
+    m->settle_dd = (int)dd;
+    m->settle_hh = (int)hh;
+    return GL_OK;
+}
+
+/* last_settlement: the local time of day dd, hour hh at or before now. */
+static int64_t last_settlement(int dd, int hh, int64_t now)
+{
+    time_t t = (time_t)now;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    for (int back = 0; back < 2; back++) {
+        struct tm c = {0};
+        c.tm_year = tm.tm_year;
+        c.tm_mon = tm.tm_mon - back;
+        c.tm_mday = dd;
+        c.tm_hour = hh;
+        c.tm_isdst = -1;
+        int64_t ts = (int64_t)mktime(&c);
+        if (ts <= now)
+            return ts;
+    }
+    return 0;
+}
+
+/* settle_single: total, then tariffs 1..4 one DI each, into buf (*len
+ * bytes); a refused tariff DI leaves the total only. */
+static gl_status settle_single(dlt645link *l, dlt645poll_meter *m, uint8_t *buf, size_t *len, uint8_t *err)
+{
+    *len = 0;
+    for (int k = 0; k <= DLT645PROF_TARIFFS; k++) {
+        size_t one = 0;
+        gl_status st = dlt645poll_read_di(l, m, DLT645_DI_SETTLE_TOTAL + (uint32_t)k * 0x100, buf + 4 * k, 4, &one, err);
+        if (st == GL_EEXCEPTION && k > 0)
+            return GL_OK; /* the meter keeps no tariffs: total only */
+        if (st != GL_OK)
+            return st;
+        if (one < 4)
+            return GL_EPROTO;
+        *len += 4;
+    }
+    return GL_OK;
+}
+
+/* settle_energy: the last settlement's total and tariffs into r (block, or single DIs). */
+static gl_status settle_energy(dlt645link *l, dlt645poll_meter *m, reading *r, uint8_t *err)
+{
+    uint8_t buf[DLT645_READ_DATA_MAX];
+    size_t len = 0;
+    const dlt645_item *imp = &m->prof->q[PROFILE_Q_IMPORT];
+    const size_t all = 4u * (DLT645PROF_TARIFFS + 1);
+    gl_status st = GL_EEXCEPTION;
+    if (m->prof->block && m->block != 0)
+        st = dlt645poll_read_di(l, m, DLT645_DI_SETTLE_BLOCK, buf, sizeof buf, &len, err);
+    if (st == GL_EEXCEPTION)
+        st = settle_single(l, m, buf, &len, err);
+    if (st == GL_OK && (len < 4 || dlt645prof_value(imp, buf, &r->import_wh) != GL_OK))
+        st = GL_EPROTO;
+    for (int k = 0; st == GL_OK && len >= all && k < DLT645PROF_TARIFFS; k++)
+        st = dlt645prof_value(imp, buf + 4 * (k + 1), &r->tariff_wh[k]) == GL_OK ? GL_OK : GL_EPROTO;
+    if (st == GL_OK && len >= all)
+        r->present |= READING_HAS_TARIFFS;
+    if (st == GL_OK)
+        keep_raw(r, buf, len);
+    return st;
+}
+
+gl_status dlt645poll_settlement(dlt645link *l, dlt645poll_meter *m, int64_t now, int64_t after_ts, reading *r)
+{
+    uint8_t err = 0;
+    r->nphases = m->prof->nphases;
+    gl_status st = settle_day(l, m);
+    if (st != GL_OK)
+        return st;
+    r->ts = last_settlement(m->settle_dd, m->settle_hh, now);
+    if (r->ts <= after_ts)
+        return GL_ENOTFOUND;
+    st = settle_energy(l, m, r, &err);
+    if (st != GL_OK) {
+        dlt645poll_fail(r, st, err);
+        return st;
+    }
+    r->present |= READING_HAS_IMPORT;
+    r->flags |= READING_FLAG_FROZEN;
+    r->source = READING_FROZEN_SETTLEMENT;
+    r->read_ts = now;
     r->status = READING_OK;
     return GL_OK;
 }

@@ -22,6 +22,7 @@ typedef struct dlt645poll_meter {
     int retries;
     int block; /* -1 not tried yet, 1 the meter has 0001FF00, 0 it refused it */
     int relay; /* the config says the relay may be read and switched */
+    int settle_dd, settle_hh; /* settlement day (04000B01) once read: day 1..28, hour; dd -1 not read, 0 refused */
     bus_counters *c;
 } dlt645poll_meter;
 
@@ -48,6 +49,15 @@ gl_status dlt645poll_broadcast_time(dlt645link *l, const dlt645_time *t, int pre
  * 0506010n (import total + tariffs), as a reading flagged
  * READING_FLAG_FROZEN with ts the freeze time. */
 gl_status dlt645poll_frozen(dlt645link *l, dlt645poll_meter *m, int n, reading *r);
+
+/* dlt645poll_settlement: the meter's last settlement-day freeze (0001FF01,
+ * or 00010001 + 000101..04 01 where the block is refused) as a reading
+ * flagged READING_FLAG_FROZEN, source READING_FROZEN_SETTLEMENT, ts the last
+ * settlement time at or before now (local time of the day and hour of
+ * 04000B01, read once per meter and kept in m). GL_ENOTFOUND (nothing read
+ * but 04000B01) when that time is not after after_ts; GL_EUNSUPPORTED when
+ * the meter has no settlement day (refused, or not a day 1..28). */
+gl_status dlt645poll_settlement(dlt645link *l, dlt645poll_meter *m, int64_t now, int64_t after_ts, reading *r);
 
 /* dlt645poll_clock: the meter's clock (04000101 date, 04000102 time, in
  * the process's local time) as epoch seconds. */

@@ -103,6 +103,7 @@ static gl_status dlt645_slot(const config *cfg, int i, meter_slot *s)
     s->dlt.preamble = cb->preamble;
     s->dlt.retries = cb->retries;
     s->dlt.block = -1;
+    s->dlt.settle_dd = -1; /* 04000B01 not read yet */
     s->dlt.relay = cm->relay;
     s->dlt.c = &s->c;
     return GL_OK;
@@ -422,17 +423,35 @@ gl_status poller_relay(poller *p, int i, int closed)
     return on == (closed != 0) ? GL_OK : GL_ESTATE;
 }
 
-gl_status poller_frozen(poller *p, int i, int n, reading *r)
+/* frozen_slot: meter i's slot for a frozen read into r (cleared, r->meter
+ * set; retries as for a poll), or NULL with *st why not. */
+static meter_slot *frozen_slot(poller *p, int i, reading *r, gl_status *st)
 {
+    *st = GL_EINVAL;
     if (p == NULL || i < 0 || i >= p->cfg->nmeters)
-        return GL_EINVAL;
+        return NULL;
     meter_slot *s = &p->m[i];
     memset(r, 0, sizeof *r);
     snprintf(r->meter, sizeof r->meter, "%s", p->cfg->meters[i].id);
+    *st = GL_EUNSUPPORTED;
     if (s->dlt.prof == NULL)
-        return GL_EUNSUPPORTED;
+        return NULL;
     s->dlt.retries = s->vs.offline ? 0 : p->cfg->buses[p->cfg->meters[i].bus_index].retries;
-    return dlt645poll_frozen(p->links[p->cfg->meters[i].bus_index], &s->dlt, n, r);
+    return s;
+}
+
+gl_status poller_frozen(poller *p, int i, int n, reading *r)
+{
+    gl_status st;
+    meter_slot *s = frozen_slot(p, i, r, &st);
+    return s == NULL ? st : dlt645poll_frozen(p->links[p->cfg->meters[i].bus_index], &s->dlt, n, r);
+}
+
+gl_status poller_settlement(poller *p, int i, int64_t now, int64_t after_ts, reading *r)
+{
+    gl_status st;
+    meter_slot *s = frozen_slot(p, i, r, &st);
+    return s == NULL ? st : dlt645poll_settlement(p->links[p->cfg->meters[i].bus_index], &s->dlt, now, after_ts, r);
 }
 
 validate_state *poller_state(poller *p, int i)

@@ -58,6 +58,12 @@ gl_status poller_relay(poller *p, int i, int closed);
  * (Modbus profiles). */
 gl_status poller_frozen(poller *p, int i, int n, reading *r);
 
+/* poller_settlement: meter i's last settlement-day freeze if it is newer
+ * than after_ts (see dlt645poll_settlement; r->meter set): GL_ENOTFOUND
+ * when not, GL_EUNSUPPORTED for meters without one (Modbus profiles, a
+ * DL/T 645 meter without a settlement day). */
+gl_status poller_settlement(poller *p, int i, int64_t now, int64_t after_ts, reading *r);
+
 /* poller_state: meter i's validation state, to keep across processes. */
 validate_state *poller_state(poller *p, int i);
 

@@ -165,6 +165,7 @@ typedef struct config {
     /* Sections validated by their own modules; they point into `doc`. */
     const cJSON *profiles, *credit, *collection, *fee_control;
     const cJSON *dlt645_profiles; /* custom DL/T 645 profiles (hal/dlt645prof.c) */
+    const cJSON *register_tou;    /* TOU bills from meter registers (firmware/regtou.c) */
     jsonv_doc *doc;
 } config;
 

@@ -18,6 +18,15 @@ typedef enum reading_status {
     READING_ERROR,    /* answered, but with an exception, bad CRC, or invalid values */
 } reading_status;
 
+/* Where a reading's energies come from: read live, or from a register the
+ * meter froze at ts (DL/T 645: the daily freeze at midnight, 0506xxxx; the
+ * last settlement day, 0001xx01). Frozen readings also carry READING_FLAG_FROZEN. */
+typedef enum reading_source {
+    READING_LIVE = 0,
+    READING_FROZEN_DAILY = 1,
+    READING_FROZEN_SETTLEMENT = 2,
+} reading_source;
+
 /* Which quantities are present (bit flags). */
 enum {
     READING_HAS_IMPORT = 1u << 0,
@@ -66,6 +75,8 @@ typedef struct reading {
     int nphases;                /* 1 or 3 */
     int64_t tariff_wh[READING_TARIFFS]; /* forward active energy per tariff (READING_HAS_TARIFFS) */
     int64_t clock_drift_s;      /* meter clock minus the gateway's, seconds (READING_HAS_CLOCK) */
+    reading_source source;      /* live or frozen; frozen: ts is the freeze time (the meter's clock) */
+    int64_t read_ts;            /* frozen readings: when the gateway read the register (0: unknown) */
     uint16_t nraw;
     uint16_t raw[READING_RAW_MAX]; /* the register words as read */
     char error[READING_ERROR_MAX]; /* for READING_ERROR / OFFLINE: what happened */

@@ -101,8 +101,29 @@ ok = abs(line["frame_ms"] - line["bytes"] * 11 * 1000 / 2400) < 1 and conv["time
 sys.exit(0 if ok else 1)
 PY
 check $? "bus counters: frame time from frame bytes at 2400 baud; timeouts and error replies counted"
-[ "$(sqlite3 "$T/gl.db" "select count(*) from readings" 2>/dev/null)" = 14 ] && ok "14 readings stored" \
-    || notok "stored: $(sqlite3 "$T/gl.db" "select count(*) from readings" 2>&1)"
+# besides the live ones, each meter that answers gives the daily freeze at the
+# billing boundary (cycle day 1, 00:00 local) and its last settlement day
+fz=$(sqlite3 "$T/gl.db" "select group_concat(n, ' ') from (select source, count(*) n from readings group by source order by source)" 2>&1)
+bnd=$(python3 -c 'import time; t=time.localtime(); print(int(time.mktime((t.tm_year, t.tm_mon, 1, 0, 0, 0, 0, 0, -1))))')
+fts=$(sqlite3 "$T/gl.db" "select group_concat(distinct ts) from readings where source != 0" 2>&1)
+src=$(python3 -c '
+import json, sys
+rs = [r for r in json.load(open(sys.argv[1]))["readings"] if r["meter"] == "T1"]
+print(" ".join("%s:%s" % (r["source"], r.get("frozen_at", "-")[:10]) for r in rs))' "$T/p1.json")
+[ "$fz" = "14 11 11" ] && [ "$fts" = "$bnd" ] && [[ "$src" == "frozen_daily:20"*" frozen_settlement:20"*" live:-" ]] \
+    && ok "14 live readings stored, and 11 daily and 11 settlement freezes at the billing boundary (poll --json: $src)" \
+    || notok "stored by source: '$fz' at '$fts' (boundary $bnd); T1 in the JSON: $src"
+python3 - "$T/gl.db" "$T/p1.json" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("select meter, import_wh, t1_wh, t2_wh, t3_wh, t4_wh from readings where source = 0 and status = 0").fetchall()
+poll = {r["meter"]: r for r in json.load(open(sys.argv[2]))["readings"] if r["source"] == "live"}
+bad = [m for m, imp, *t in rows if "tariff_kwh" in poll[m] and [round(float(x) * 1000) for x in poll[m]["tariff_kwh"]] != t]
+bad += [m for m, imp, *t in rows if "tariff_kwh" in poll[m] and sum(t) != imp]
+print("# %d live readings with tariffs stored; mismatches %s" % (sum(1 for m, *_ in rows if "tariff_kwh" in poll[m]), bad))
+sys.exit(1 if bad else 0)
+PY
+check $? "per-tariff energies stored (readings t1_wh..t4_wh) as poll --json shows them, adding up to the total"
 "$GL" -c "$T/gl.json" poll --once --json >"$T/p2.json" 2>>"$T/err"
 grep -q '{"meter": "T8", "event": "offline"}' "$T/p2.json" && ok "offline event after offline_after=2 silent polls" \
     || notok "no offline event"
@@ -142,15 +163,15 @@ off=$(python3 -c 'import json,sys; print(abs(round([m["clock_offset_s"] for m in
 [ $rc = 0 ] && [ "$off" -le 2 ] && ok "broadcast time sets a meter 600 s ahead back (offset now ${off} s)" || notok "time-sync rc=$rc offset $off"
 
 # a gateway that missed two midnights: the meters' daily freezes fill them (flagged frozen, not estimated)
-sqlite3 "$T/gl.db" "update readings set ts = ts - 2 * 86400" 2>>"$T/err"
+sqlite3 "$T/gl.db" "delete from readings where source != 0; update readings set ts = ts - 2 * 86400" 2>>"$T/err"
 "$GL" -c "$T/gl.json" poll --once --json >"$T/p4.json" 2>>"$T/err"; rc=$?
 truth
 python3 - "$T/gl.db" "$T/truth.json" <<'PY'
 import json, sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1])
 truth = {("S%d" if m["endpoint"] else "T%d") % m["id"]: m for m in json.load(open(sys.argv[2]))["meters"]}
-rows = db.execute("select meter, ts, import_wh, flags from readings where flags & 32 order by meter, ts").fetchall()
-live = dict(db.execute("select meter, max(import_wh) from readings where not flags & 32 group by meter").fetchall())
+rows = db.execute("select meter, ts, import_wh, flags from readings where source = 1 order by meter, ts").fetchall()
+live = dict(db.execute("select meter, max(import_wh) from readings where source = 0 group by meter").fetchall())
 t = time.localtime(); midnight = int(time.mktime((t.tm_year, t.tm_mon, t.tm_mday, 0, 0, 0, 0, 0, -1)))
 by = {}
 for m, ts, wh, fl in rows:

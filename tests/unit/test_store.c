@@ -432,6 +432,8 @@ static const char *const sample_at[STORE_SCHEMA_VERSION + 1] = {
     " principal_fen, penalty_fen, reason) VALUES('C1', '2026-01-16', 'sms', 'sms', 10, 10, 'served', 11, 'dlr 1',"
     " 20000, 100, 'day 1');",
     "UPDATE events SET acked_ts = 20, acked_by = 'backoffice' WHERE alert = 1;",
+    "INSERT INTO readings(meter, ts, status, present, flags, import_wh, source, read_ts, t1_wh, t2_wh, t3_wh, t4_wh)"
+    " VALUES('M2', 20, 0, 1025, 32, 900, 1, 25, 100, 200, 300, 300);",
 };
 
 static void test_migrations_from_every_version(void **state)
@@ -452,6 +454,8 @@ static void test_migrations_from_every_version(void **state)
         assert_int_equal(count(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
         if (from >= 1)
             assert_int_equal(count(s, "SELECT import_wh FROM readings WHERE meter='M1'"), 777);
+        if (from >= 1) /* readings of earlier versions are live, without tariffs */
+            assert_int_equal(count(s, "SELECT source + (t1_wh IS NULL) FROM readings WHERE meter='M1'"), 1);
         if (from >= 2)
             assert_int_equal(count(s, "SELECT amount_fen FROM ledger WHERE ref='R1'"), 500);
         if (from >= 4)

@@ -225,6 +225,9 @@ static void read_di(answer *a, const sim_meter *m, const sim_clock *c, uint32_t 
         a->data[a->len++] = 0x00;
     } else if (di3 == 5 && di2 == 6) {
         frozen(a, m, c, di);
+    } else if (di == DLT645_DI_SETTLE_DAY) { /* DD hh = 01 00, sent hh DD: the 1st at 00:00 (settlement_time) */
+        put_units(a, 0, 1, 0);
+        put_units(a, 1, 1, 0);
     } else {
         a->err = DLT645_ERR_NO_DATA;
     }

@@ -51,12 +51,12 @@ sys.exit(1 if bad else 0)
 PY
 }
 
-# field POLL_JSON METER KEY: prints the reading's KEY (flags joined by ,)
+# field POLL_JSON METER KEY: prints the live reading's KEY (flags joined by ,)
 field() {
     python3 -c '
 import json, sys
 for r in json.load(open(sys.argv[1]))["readings"]:
-    if r["meter"] == sys.argv[2]:
+    if r["meter"] == sys.argv[2] and r.get("source", "live") == "live":
         v = r.get(sys.argv[3], "")
         print(",".join(v) if isinstance(v, list) else v)' "$1" "$2" "$3"
 }
