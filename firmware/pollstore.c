@@ -327,16 +327,11 @@ static gl_status fill_meter(store *s, const config *cfg, poller *p, int i, const
         fr[j].read_ts = now;
     if (st == GL_OK && k > 0)
         st = store_put_readings(s, fr, (size_t)k);
-    for (int j = 0; st == GL_OK && j < k; j++) {
-        validate_state *vs = poller_state(p, i);
-        if (fr[j].ts > vs->last_ts || !vs->has_last) { /* the newest value is the next poll's baseline */
-            vs->has_last = 1;
-            vs->last_ts = fr[j].ts;
-            vs->last_import_wh = fr[j].import_wh;
-        }
-        if (each != NULL)
-            each(ctx, &fr[j]);
-    }
+    /* the validation baseline stays the last live reading: a freeze is
+     * stamped by the meter's clock, the next live reading by the gateway's,
+     * and seconds apart a small disagreement would look like a jump */
+    for (int j = 0; st == GL_OK && each != NULL && j < k; j++)
+        each(ctx, &fr[j]);
     *added += st == GL_OK ? k : 0;
     return st;
 }

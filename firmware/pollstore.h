@@ -47,7 +47,7 @@ typedef void (*pollstore_reading_fn)(void *ctx, const reading *r);
  *   it is not asked again), so billing takes the period's edge from the meter;
  * - its last settlement-day freeze (0001xx01) when newer than the last one
  *   stored (looked for when that one is 28 days old or more).
- * The validation state moves to the newest value. *filled (may be NULL)
+ * The validation baseline stays the last live reading. *filled (may be NULL)
  * counts them; each (may be NULL) sees each one. A meter that does not
  * answer is left to the live poll. */
 gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t now, int *filled,

@@ -36,6 +36,7 @@ _Static_assert(READING_FLAG_HELD == 64, "HELD_SQL must equal READING_FLAG_HELD")
 #define PENDING_DEFAULT 8192
 #define KEEP_RAW_UNDER_QUOTA_S 86400   /* quota pressure: raw readings kept at least a day */
 #define KEEP_INTERVALS_S (400 * 86400) /* quota pressure: intervals older than this go */
+#define KEEP_FROZEN_S (100 * 86400)    /* frozen readings stay raw this long after their day is compacted */
 
 enum { ST_INSERT_READING, ST_UPSERT_METER, ST_COUNT };
 
@@ -928,7 +929,13 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
 {
     int64_t off = s->o.utc_offset_s;
     cutoff -= ((cutoff + off) % 86400 + 86400) % 86400; /* whole local days only */
-    int64_t lo = query_i64(s->db, "SELECT min(ts) FROM readings WHERE (flags & " HELD_SQL ") = 0", INT64_MAX);
+    /* frozen readings stay raw a while after their day is compacted (billing
+     * takes period edges from them): those of days compacted already are not
+     * a reason to compact again */
+    int64_t done = query_i64(s->db, "SELECT val FROM kv WHERE key = 'store.compacted_to'", 0);
+    int64_t lo = query_i64_at(s->db,
+                              "SELECT min(ts) FROM readings WHERE (flags & " HELD_SQL ") = 0 AND (source = 0 OR ts >= ?1)",
+                              done, INT64_MAX);
     if (compacted != NULL)
         *compacted = 0;
     if (lo >= cutoff)
@@ -944,9 +951,12 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
         st = compact_day(s, d, a);
     }
     free(a);
-    if (st == GL_OK)
-        st = run_bound(s, "DELETE FROM readings WHERE ts < ?1 AND (flags & " HELD_SQL ") = 0", cutoff, 0); /* held: kept */
+    if (st == GL_OK) /* held: kept; frozen: kept KEEP_FROZEN_S more */
+        st = run_bound(s, "DELETE FROM readings WHERE ts < ?1 AND (flags & " HELD_SQL ") = 0 AND (source = 0 OR ts < ?2)",
+                       cutoff, cutoff - KEEP_FROZEN_S);
     int64_t n = sqlite3_changes(s->db);
+    if (st == GL_OK && cutoff > done)
+        st = kv_set_i64(s, "store.compacted_to", cutoff);
     st = finish(s, st);
     if (st == GL_OK)
         st = exec(s, "PRAGMA incremental_vacuum");
