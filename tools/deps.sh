@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libmodbus-dev libsqlite3-dev sqlite3 libmbedtls-dev libcjson-dev
 libcmocka-dev libmicrohttpd-dev libsodium-dev curl mosquitto mosquitto-clients libmosquitto-dev libxlsxwriter-dev libpq-dev postgresql
-clang libclang-rt-14-dev mbpoll python3-pymodbus socat openssl unzip valgrind time kannel kannel-extras chromium fonts-noto-cjk nodejs"
+clang libclang-rt-14-dev mbpoll python3-pymodbus python3-serial-asyncio socat openssl unzip valgrind time kannel kannel-extras chromium fonts-noto-cjk nodejs"
 # npm comes with nodejs from other sources; Debian packages it apart
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 # the console's browser tests (tests only): playwright-core from npm, by the lockfile
