@@ -23,13 +23,16 @@ json.dump({"gateway": {"id": "gw-b", "area": "TQ-B"}, "store": {"path": t + "/d.
            "customers": [{"id": "C1", "name": "x", "class": "residential", "tariff": "bj-res"}],
            "tariffs": [root + "/examples/tariffs/bj-res.json"]}, open(t + "/d.json", "w"))
 PY
+# the first cycle of a new store also reads each meter's boundary and settlement freezes
+# (once a month in service): the cycle measured is the next one
+"$BUILD"/gridledger -c "$T/d.json" poll --once --json >/dev/null 2>"$T/err"
 t0=$(date +%s%N)
 "$BUILD"/gridledger -c "$T/d.json" poll --once --json >"$T/out.json" 2>"$T/err"
 wall_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 python3 - "$T/out.json" "$wall_ms" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); wall = int(sys.argv[2])
-b = d["buses"][0]; ok = sum(r["status"] == "ok" for r in d["readings"])
+b = d["buses"][0]; ok = sum(r["status"] == "ok" and r.get("source") == "live" for r in d["readings"])
 print("| meters | DL/T 645 poll --once over a 2400-baud pty (metersim), 10 DLT645-1P (5 without the block): bus frame time per meter | %.0f | ms (%d requests, %d ok) | wall per meter %.0f ms | %.2f |"
       % (b["frame_ms"] / 10, b["requests"], ok, wall / 10, wall / max(b["frame_ms"], 1)))
 PY
