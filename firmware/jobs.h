@@ -48,6 +48,10 @@ jobs_gw *jobs_of(void *ctx);
 /* jobs_error: logs a job failure and keeps it for the status message. */
 void jobs_error(jobs_gw *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* jobs_poll_frozen: stores the DL/T 645 meters' freezes the store lacks
+ * (pollstore_fill_frozen) and sends them up as readings messages. */
+gl_status jobs_poll_frozen(jobs_gw *g, int64_t now);
+
 /* jobs_publish: commits an up message (kind, body JSON) to the outbox. */
 gl_status jobs_publish(jobs_gw *g, const char *kind, const char *body, int64_t now);
 

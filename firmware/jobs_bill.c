@@ -10,7 +10,6 @@
 #include "glog.h"
 #include "gridledger/clock.h"
 #include "jobs.h"
-#include "pollstore.h"
 
 gl_status jobs_bill_init(jobs_gw *g)
 {
@@ -44,7 +43,7 @@ gl_status jobs_bill(void *ctx, int64_t due, int64_t now)
     }
     billing_period p;
     billing_period_of(g->cfg, y, m, &p);
-    if (g->poller != NULL && pollstore_fill_frozen(g->store, g->cfg, g->poller, now, NULL, NULL, NULL) != GL_OK)
+    if (jobs_poll_frozen(g, now) != GL_OK) /* the meters' edge of the period, if missed */
         glog_error("billing %s: the meters' frozen readings not stored; billed from what is", p.name);
     for (int ci = 0; ci < g->cfg->ncustomers; ci++) {
         if (daemon_stopping()) { /* each bill is its own transaction: the rest on restart */

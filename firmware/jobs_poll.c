@@ -73,6 +73,52 @@ static void count(jobs_gw *g)
     }
 }
 
+/* The frozen readings stored before a cycle, sent up in messages of batch_readings. */
+typedef struct frozen_up {
+    jobs_gw *g;
+    int64_t now;
+    int n, batch;
+    char *buf;
+    size_t len;
+    FILE *f;
+} frozen_up;
+
+static void frozen_flush(frozen_up *u)
+{
+    if (u->f == NULL)
+        return;
+    fputs("]}", u->f);
+    fclose(u->f);
+    u->f = NULL;
+    jobs_publish(u->g, "readings", u->buf, u->now);
+    free(u->buf);
+    u->buf = NULL;
+    u->n = 0;
+}
+
+static void frozen_add(void *ctx, const reading *r)
+{
+    frozen_up *u = ctx;
+    if (u->f == NULL && (u->f = open_memstream(&u->buf, &u->len)) != NULL)
+        fputs("{\"readings\":[", u->f);
+    if (u->f == NULL)
+        return;
+    if (u->n++ > 0)
+        fputc(',', u->f);
+    pollstore_reading_json(u->f, r);
+    if (u->n == u->batch)
+        frozen_flush(u);
+}
+
+gl_status jobs_poll_frozen(jobs_gw *g, int64_t now)
+{
+    frozen_up u = {g, now, 0, g->cfg->uplink.batch_readings > 0 ? g->cfg->uplink.batch_readings : 100, NULL, 0, NULL};
+    gl_status st = g->poller != NULL ? pollstore_fill_frozen(g->store, g->cfg, g->poller, now, NULL, frozen_add, &u)
+                                     : GL_OK;
+    frozen_flush(&u);
+    return st;
+}
+
 gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
 {
     (void)due;
@@ -81,9 +127,11 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
         return GL_OK;
     atomic_store(&g->poll_now, 0);
     pollstore_take_confirmations(g->store, g->cfg, g->poller);
-    gl_status st = pollstore_fill_frozen(g->store, g->cfg, g->poller, now, NULL, NULL, NULL);
+    gl_status st = jobs_poll_frozen(g, now);
     if (st != GL_OK)
         jobs_error(g, "poll: frozen readings: %s", gl_strerror(st));
+    if (g->clock != NULL)
+        now = clock_now(g->clock); /* the live cycle's own time: reading freezes takes bus time */
     st = poller_poll(g->poller, now, g->readings, g->events);
     if (st != GL_OK) {
         jobs_error(g, "poll: %s", gl_strerror(st));

@@ -52,12 +52,16 @@ cfg = {"gateway": {"id": "gw-f", "area": "TQ-F"}, "store": {"path": t + "/gl.db"
   "register_tou": [{"tariff": "sim-tou", "registers": regs, "meter_day": day},
                    {"tariff": "sim-tou-x", "registers": regs, "meter_day": day}]}
 json.dump(cfg, open(t + "/gl.json", "w"), indent=1)
+# the second run queues its messages up (no broker: the outbox keeps them)
+up = dict(cfg, uplink={"host": "127.0.0.1", "port": 9, "tls": False, "hmac_key": t + "/gw.hmac"})
+json.dump(up, open(t + "/up.json", "w"), indent=1)
 # the same gateway billed from intervals: C2 on an unmapped copy of its tariff
 cfg["customers"][1]["tariff"] = "sim-tou-iv"
 del cfg["register_tou"]
 cfg["store"]["path"] = t + "/iv.db"
 json.dump(cfg, open(t + "/iv.json", "w"), indent=1)
 PY
+printf '%064d\n' 7 >"$T/gw.hmac" && chmod 600 "$T/gw.hmac"
 S0=$(date -d 2026-01-31T06:00:00+08:00 +%s) # hours of slack: a loaded machine starts the daemon late
 start_sim --seed 5 --start "$S0" --speed $SPEED --tcp 127.0.0.1:$P1 --protocol dlt645 --addr-base 201600000000 \
     --meters DLT645-1P:1-3@1200 || exit 1
@@ -83,7 +87,12 @@ truth
 wait_s=$(python3 -c 'import json, sys, time; print(max(0, (int(sys.argv[1]) - json.load(open(sys.argv[2]))["ts"]) / int(sys.argv[3])))' \
     "$(date -d 2026-02-01T12:00:00+08:00 +%s)" "$T/truth.json" $SPEED)
 sleep "$wait_s"
-run_until 2026-02-01T13:00:00+08:00; rc2=$?
+# this time until SIGTERM (the uplink drains 3 s at stop, 60 s with --until)
+at=($(sim_at 2026-02-01T13:00:00+08:00)) && echo "# daemon from ${at[0]}, stopped after 2 s"
+"$GL" -c "$T/up.json" run --clock sim --start "${at[0]}" --speed $SPEED 2>>"$T/daemon.err" &
+dpid=$!
+sleep 2
+kill -TERM $dpid; wait $dpid; rc2=$?
 [ $rc1 = 0 ] && [ $rc2 = 0 ] && [ "$n1" -ge 6 ] && [ "$last1" -lt "$(date -d 2026-02-01T00:00:00+08:00 +%s)" ] && ok "daemon ran on Jan 31 to 22:00 ($n1 live readings) and again on Feb 1 after noon" \
     || { notok "daemon runs: rc $rc1 $rc2, $n1 readings, the last at $last1"; sed 's/^/# /' "$T/daemon.err" | tail -5; }
 
@@ -108,6 +117,20 @@ print("# C1: %s, %.3f kWh billed = frozen %d (daily and settlement: %s) - settle
 sys.exit(0 if not est and not b["estimated"] and round(kwh * 1000) == fz[0][0] - first[0] == 892800 and fz[0][0] == fz[1][0] else 1)
 PY
 check $? "a day without polling across the month's end: January billed between the meter's own settlement freezes (0001FF01, 0506), no estimated line"
+
+python3 - "$T/gl.db" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+src = {}
+for body, in db.execute("select body from outbox where kind = 'readings'"):
+    for r in json.loads(body)["body"]["readings"] if "body" in json.loads(body) else json.loads(body)["readings"]:
+        src[r["source"]] = src.get(r["source"], 0) + 1
+        if r["source"] != "live" and r.get("frozen_at") != r["ts"]:
+            src["bad"] = r
+print("# readings sent up by source: %s" % src)
+sys.exit(0 if src.get("frozen_daily", 0) >= 3 and src.get("frozen_settlement", 0) >= 3 and src.get("live", 0) > 0 and "bad" not in src else 1)
+PY
+check $? "the frozen readings go up with the live ones in readings messages (source, frozen_at)"
 
 # TOU from the meter's registers (C2), the same from intervals (C2 on a copy, unmapped tariff).
 # The copy keeps the readings at the period's edges only: live readings carry
