@@ -31,10 +31,10 @@ static int slot_of(const char *s)
 /* reg_of: a register number 1..REG_MAX from node; 0 if it is not one. */
 static int reg_of(const cJSON *node)
 {
-    if (!cJSON_IsNumber(node) || node->valuedouble != (double)(int)node->valuedouble)
-        return 0;
+    if (!cJSON_IsNumber(node) || !(node->valuedouble >= 1 && node->valuedouble <= REG_MAX))
+        return 0; /* range first: casting 1e300 to int is undefined */
     int r = (int)node->valuedouble;
-    return r >= 1 && r <= REG_MAX ? r : 0;
+    return (double)r == node->valuedouble ? r : 0;
 }
 
 static int parse_registers(jsonv_doc *doc, const cJSON *o, const char *path, regtou *out)
