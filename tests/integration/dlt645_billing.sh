@@ -88,10 +88,13 @@ wait_s=$(python3 -c 'import json, sys, time; print(max(0, (int(sys.argv[1]) - js
     "$(date -d 2026-02-01T12:00:00+08:00 +%s)" "$T/truth.json" $SPEED)
 sleep "$wait_s"
 # this time until SIGTERM (the uplink drains 3 s at stop, 60 s with --until)
-at=($(sim_at 2026-02-01T13:00:00+08:00)) && echo "# daemon from ${at[0]}, stopped after 2 s"
+at=($(sim_at 2026-02-01T13:00:00+08:00)) && echo "# daemon from ${at[0]}, stopped after its first live cycle"
 "$GL" -c "$T/up.json" run --clock sim --start "${at[0]}" --speed $SPEED 2>>"$T/daemon.err" &
 dpid=$!
-sleep 2
+for _ in $(seq 150); do
+    [ "$(sqlite3 "$T/gl.db" "select count(*) from outbox where body like '%\"source\": \"live\"%'" 2>/dev/null)" -gt 0 ] 2>/dev/null && break
+    sleep 0.1
+done
 kill -TERM $dpid; wait $dpid; rc2=$?
 [ $rc1 = 0 ] && [ $rc2 = 0 ] && [ "$n1" -ge 6 ] && [ "$last1" -lt "$(date -d 2026-02-01T00:00:00+08:00 +%s)" ] && ok "daemon ran on Jan 31 to 22:00 ($n1 live readings) and again on Feb 1 after noon" \
     || { notok "daemon runs: rc $rc1 $rc2, $n1 readings, the last at $last1"; sed 's/^/# /' "$T/daemon.err" | tail -5; }
