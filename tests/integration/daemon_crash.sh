@@ -15,10 +15,7 @@ GL=$ROOT/${BUILD:-build}/gridledger
 SIM=$ROOT/${BUILD:-build}/metersim
 KILLS=${KILLS:-200}
 SPEED=100000
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "# got:  $2"; echo "# want: $3"; fi; }
+. tests/integration/lib/tap.sh
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 t=$(mktemp -d)
 pids=()

@@ -18,10 +18,7 @@ GL=$ROOT/${BUILD:-build}/gridledger
 SIM=$ROOT/${BUILD:-build}/metersim
 SPEED=600 # simulated seconds per real second: a 900 s poll cycle every 1.5 s
 . tests/integration/lib/broker.sh
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "# got:  $2"; echo "# want: $3"; fi; }
+. tests/integration/lib/tap.sh
 t=$(mktemp -d)
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null; broker_stop; wait 2>/dev/null; rm -rf "$t"; }

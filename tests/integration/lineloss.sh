@@ -6,10 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 GL=$PWD/${BUILD:-build}/gridledger
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "# got:  $2"; echo "# want: $3"; fi; }
+. tests/integration/lib/tap.sh
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 cp -r examples/tariffs "$t/"

@@ -18,10 +18,7 @@ BO=$PWD/$BUILD/gridledger-backoffice
 . tests/integration/lib/broker.sh
 . tests/integration/lib/pg.sh
 . tests/integration/lib/kannel.sh
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "# got:  $2"; echo "# want: $3"; fi; }
+. tests/integration/lib/tap.sh
 t=$(mktemp -d /tmp/notices.XXXXXX)
 PIDS=()
 cleanup() {

@@ -9,26 +9,17 @@ set -u
 cd "$(dirname "$0")/../.."
 GL=$PWD/${BUILD:-build}/gridledger
 source tests/integration/lib/uplink_env.sh
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+. tests/integration/lib/tap_eval.sh
 
 command -v mosquitto >/dev/null || { echo "ok 1 - # SKIP mosquitto not installed"; exit 0; }
-T=$(mktemp -d /tmp/gl-replay.XXXXXX)
+T=
 cleanup() {
     uplink_broker_stop "$T"
     rm -rf "$T"
 }
 trap cleanup EXIT
-uplink_certs "$T"
-PORT=$(uplink_free_port)
-uplink_broker_conf "$T" "$PORT" server
-uplink_broker_start "$T" >/dev/null 2>&1
+uplink_test_start replay
 check "mosquitto with TLS and client certificates" '[ -s "$T/mosquitto.pid" ]'
-TLS=(--host localhost --port "$PORT" --ca "$T/ca.pem" --hmac-key "$T/gw.hmac")
-GW1=(--gateway gw-0001 --cert "$T/gw-0001.pem" --key "$T/gw-0001.key")
-BO=(-h 127.0.0.1 -p "$(uplink_bo_port "$T")" --cafile "$T/ca.pem" --cert "$T/backoffice.pem" --key "$T/backoffice.key")
 
 now=$(date +%s)
 sign() { # TEXT -> TEXT with ,"sig":"..." before the final }

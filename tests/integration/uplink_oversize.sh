@@ -10,13 +10,10 @@ cd "$(dirname "$0")/../.."
 GL=$PWD/${BUILD:-build}/gridledger
 BOBIN=$PWD/${BUILD:-build}/gridledger-backoffice
 source tests/integration/lib/uplink_env.sh
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+. tests/integration/lib/tap_eval.sh
 
 command -v mosquitto >/dev/null || { echo "ok 1 - # SKIP mosquitto not installed"; exit 0; }
-T=$(mktemp -d /tmp/gl-oversize.XXXXXX)
+T=
 SUB_PID=
 cleanup() {
     [ -n "$SUB_PID" ] && kill "$SUB_PID" 2>/dev/null
@@ -24,17 +21,11 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-uplink_certs "$T"
-PORT=$(uplink_free_port)
-uplink_broker_conf "$T" "$PORT" server
 # mosquitto's default in-flight window (the shared test config widens it)
-sed -i 's/^max_inflight_messages .*/max_inflight_messages 20/' "$T/mosquitto.conf"
-uplink_broker_start "$T" >/dev/null 2>&1
+default_window() { sed -i 's/^max_inflight_messages .*/max_inflight_messages 20/' "$T/mosquitto.conf"; }
+uplink_test_start oversize default_window
 check "mosquitto with TLS and client certificates" '[ -s "$T/mosquitto.pid" ]'
 
-TLS=(--host localhost --port "$PORT" --ca "$T/ca.pem" --hmac-key "$T/gw.hmac")
-GW1=(--gateway gw-0001 --cert "$T/gw-0001.pem" --key "$T/gw-0001.key")
-BO=(-h 127.0.0.1 -p "$(uplink_bo_port "$T")" --cafile "$T/ca.pem" --cert "$T/backoffice.pem" --key "$T/backoffice.key")
 : >"$T/sub.out"
 mosquitto_sub "${BO[@]}" -i bo-acks -q 1 -t 'gl/v1/gw-0001/ack' -v >>"$T/sub.out" 2>"$T/sub.err" &
 SUB_PID=$!

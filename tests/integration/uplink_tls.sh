@@ -7,13 +7,10 @@ set -u
 cd "$(dirname "$0")/../.."
 GL=$PWD/${BUILD:-build}/gridledger
 source tests/integration/lib/uplink_env.sh
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+. tests/integration/lib/tap_eval.sh
 
 command -v mosquitto >/dev/null || { echo "ok 1 - # SKIP mosquitto not installed"; exit 0; }
-T=$(mktemp -d /tmp/gl-uplink.XXXXXX)
+T=
 SUB_PID=
 cleanup() {
     [ -n "$SUB_PID" ] && kill "$SUB_PID" 2>/dev/null
@@ -21,15 +18,9 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-uplink_certs "$T"
-PORT=$(uplink_free_port)
-uplink_broker_conf "$T" "$PORT" server
-uplink_broker_start "$T" >/dev/null 2>&1
+uplink_test_start uplink
 check "mosquitto with a TLS 1.2 listener, client certificates required" '[ -s "$T/mosquitto.pid" ]'
 
-TLS=(--host localhost --port "$PORT" --ca "$T/ca.pem" --hmac-key "$T/gw.hmac")
-GW1=(--gateway gw-0001 --cert "$T/gw-0001.pem" --key "$T/gw-0001.key")
-BO=(-h 127.0.0.1 -p "$(uplink_bo_port "$T")" --cafile "$T/ca.pem" --cert "$T/backoffice.pem" --key "$T/backoffice.key")
 
 # The back office's subscriber: persistent session, QoS 1, reconnects by
 # itself, but libmosquitto gives up on a TLS error (a reconnect meeting a

@@ -14,37 +14,15 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "alerts.h"
 #include "store.h"
-
-static char dir[64], dbpath[128];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/gl-alerts-XXXXXX");
-    if (mkdtemp(dir) == NULL)
-        return -1;
-    snprintf(dbpath, sizeof dbpath, "%s/t.db", dir);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[400];
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(dir);
-    return 0;
+    return tmpdir_make("alerts");
 }
 
 static int64_t count(store *s, const char *sql)
@@ -128,7 +106,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kinds),
-        cmocka_unit_test_setup_teardown(test_alert_life, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_life, setup, tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,37 +14,15 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "gridledger/civdate.h"
 #include "payment.h"
-
-static char dir[64], dbpath[128];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/gl-payment-XXXXXX");
-    if (mkdtemp(dir) == NULL)
-        return -1;
-    snprintf(dbpath, sizeof dbpath, "%s/t.db", dir);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[400];
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(dir);
-    return 0;
+    return tmpdir_make("payment");
 }
 
 struct pay_case {
@@ -175,9 +153,9 @@ static void test_topup_ends_prepaid_alerts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_payment_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refusal_in_transaction, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_topup_ends_prepaid_alerts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_payment_rules, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_refusal_in_transaction, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_topup_ends_prepaid_alerts, setup, tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

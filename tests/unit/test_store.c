@@ -12,41 +12,18 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "tmpdir.h"
 #include <sqlite3.h>
 
 #include "store.h"
 #include "store_schema.h"
 #include "store_slots.h"
 
-static char dir[64];
-static char dbpath[128];
-
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/gl-store-XXXXXX");
-    if (mkdtemp(dir) == NULL)
-        return -1;
-    snprintf(dbpath, sizeof dbpath, "%s/t.db", dir);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[400];
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(dir);
-    return 0;
+    return tmpdir_make("store");
 }
 
 static int64_t count(store *s, const char *sql)
@@ -534,7 +511,7 @@ static void test_sequences_survive_the_database(void **state)
         store *s = NULL;
         int64_t seq = 0;
         int moved = 0;
-        teardown(NULL);
+        tmpdir_teardown(NULL);
         assert_int_equal(setup(NULL), 0);
         assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
         store_close(s);
@@ -670,22 +647,22 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slots_codec),
-        cmocka_unit_test_setup_teardown(test_readings_roundtrip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_money_idempotent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_txn_groups, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_outbox_sequence, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_outbox_ack_many, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_outbox_next_many, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_compaction_sparse_days, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_alert_close, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_last_readings, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_migrations_from_every_version, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sequences_survive_the_database, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_disk_full_recovers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quota_drops_readings_first, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_export_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readings_roundtrip, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_money_idempotent, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_txn_groups, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_sequence, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_ack_many, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_next_many, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_compaction, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_compaction_sparse_days, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_alert_close, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_last_readings, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_migrations_from_every_version, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_sequences_survive_the_database, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full_recovers, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_quota_drops_readings_first, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_export_csv, setup, tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -136,3 +136,22 @@ uplink_broker_stop() { # DIR [SIGNAL]
     for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     rm -f "$d/mosquitto.pid"
 }
+
+# uplink_test_start NAME [HOOK]: the uplink tests' common start: a scratch
+# folder T (/tmp/gl-NAME.*), the certificates, the shipped broker config on
+# PORT (HOOK, a function, may change "$T/mosquitto.conf" before the broker
+# starts), the broker started, and the argument arrays TLS (gateway to broker),
+# GW1 and GW2 (gateway identities) and BO (mosquitto_pub/sub as the back office).
+# The caller sets T= and its EXIT trap (which calls uplink_broker_stop "$T") first.
+uplink_test_start() {
+    T=$(mktemp -d "/tmp/gl-$1.XXXXXX")
+    uplink_certs "$T"
+    PORT=$(uplink_free_port)
+    uplink_broker_conf "$T" "$PORT" server
+    if [ -n "${2:-}" ]; then "$2"; fi
+    uplink_broker_start "$T" >/dev/null 2>&1
+    TLS=(--host localhost --port "$PORT" --ca "$T/ca.pem" --hmac-key "$T/gw.hmac")
+    GW1=(--gateway gw-0001 --cert "$T/gw-0001.pem" --key "$T/gw-0001.key")
+    GW2=(--gateway gw-0002 --cert "$T/gw-0002.pem" --key "$T/gw-0002.key")
+    BO=(-h 127.0.0.1 -p "$(uplink_bo_port "$T")" --cafile "$T/ca.pem" --cert "$T/backoffice.pem" --key "$T/backoffice.key")
+}
