@@ -258,11 +258,24 @@ static int64_t last_boundary(const config *cfg, int64_t now)
 
 /* What meter i's daily freezes must give: those after last_ts (midnights
  * missed), and the one at the billing boundary if not stored yet. */
+#define NO_MISSED (INT64_MAX - 1) /* after_ts when no midnight was missed */
+
 typedef struct frozen_need {
-    int64_t after_ts;    /* store freezes newer than this ... */
+    int64_t after_ts;    /* store freezes newer than this (NO_MISSED: none) ... */
     int64_t boundary_ts; /* ... and the one at this time (0: none wanted) */
     int64_t stored_ts;   /* the newest daily freeze stored (never stored twice) */
+    int64_t midnight;    /* the last local midnight: freeze 1 */
 } frozen_need;
+
+/* boundary_only: the boundary's freeze alone, read by its index (days
+ * back from the last midnight), not by walking every freeze since. */
+static int boundary_only(poller *p, int i, const frozen_need *nd, reading *r, int *answered)
+{
+    int k = (int)((nd->midnight - nd->boundary_ts + 43200) / 86400) + 1; /* + half a day: 23- and 25-hour days */
+    gl_status st = poller_frozen(p, i, k, r);
+    *answered = st == GL_OK || st == GL_EEXCEPTION;
+    return st == GL_OK && r->ts == nd->boundary_ts && r->ts > nd->stored_ts;
+}
 
 /* frozen_wanted: freezes newest first down to the oldest one needed, into
  * r; *answered: the meter answered (with freezes or an error reply). */
@@ -271,6 +284,8 @@ static int frozen_wanted(poller *p, int i, const frozen_need *nd, reading *r, in
     int n = 0;
     int64_t lowest = nd->boundary_ts > 0 && nd->boundary_ts <= nd->after_ts ? nd->boundary_ts : nd->after_ts + 1;
     reading tmp;
+    if (nd->after_ts == NO_MISSED)
+        return boundary_only(p, i, nd, r, answered);
     *answered = 0;
     for (int k = 1; k <= FROZEN_DAYS_MAX; k++) {
         gl_status st = poller_frozen(p, i, k, &tmp);
@@ -296,12 +311,13 @@ static int daily_need(store *s, const config *cfg, int i, const reading *last, i
     char key[96], val[32];
     if (store_frozen_last(s, cfg->meters[i].id, READING_FROZEN_DAILY, &nd->stored_ts) != GL_OK)
         return 0;
-    nd->after_ts = found && last->ts < midnight ? last->ts : INT64_MAX - 1;
+    nd->midnight = midnight;
+    nd->after_ts = found && last->ts < midnight ? last->ts : NO_MISSED;
     nd->boundary_ts = nd->stored_ts < boundary && boundary > now - FROZEN_DAYS_MAX * 86400 ? boundary : 0;
     snprintf(key, sizeof key, "poll.frozen.%s", cfg->meters[i].id);
     if (nd->boundary_ts > 0 && store_kv_get(s, key, val, sizeof val) == GL_OK && strtoll(val, NULL, 10) == boundary)
         nd->boundary_ts = 0; /* asked already: the meter does not have it */
-    return nd->after_ts != INT64_MAX - 1 || nd->boundary_ts > 0;
+    return nd->after_ts != NO_MISSED || nd->boundary_ts > 0;
 }
 
 /* fill_meter: meter i's wanted freezes (daily, settlement) into the store,
@@ -309,9 +325,11 @@ static int daily_need(store *s, const config *cfg, int i, const reading *last, i
 static gl_status fill_meter(store *s, const config *cfg, poller *p, int i, const reading *last, int found,
                             int64_t now, reading *fr, pollstore_reading_fn each, void *ctx, int *added)
 {
-    frozen_need nd = {0, 0, 0};
+    frozen_need nd = {0, 0, 0, 0};
     int k = 0, answered = 0;
     int64_t settled = 0;
+    if (poller_state(p, i)->offline)
+        return GL_OK; /* its one attempt a cycle is the live poll's: filled when it answers again */
     if (daily_need(s, cfg, i, last, found, now, &nd))
         k = frozen_wanted(p, i, &nd, fr, &answered);
     if (nd.boundary_ts > 0 && answered) {

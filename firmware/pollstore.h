@@ -43,13 +43,15 @@ typedef void (*pollstore_reading_fn)(void *ctx, const reading *r);
  *   older than the last local midnight before now (newest 62), so a day the
  *   gateway missed has the meter's own midnight values, not estimates;
  * - the daily freeze at the last billing boundary (cycle day, 00:00 local),
- *   once (kv "poll.frozen.METER" = the boundary asked, so a meter without
- *   it is not asked again), so billing takes the period's edge from the meter;
+ *   once, read by its index (days back from the last midnight; kv
+ *   "poll.frozen.METER" = the boundary asked, so a meter without it is not
+ *   asked again), so billing takes the period's edge from the meter;
  * - its last settlement-day freeze (0001xx01) when newer than the last one
  *   stored (looked for when that one is 28 days old or more).
  * The validation baseline stays the last live reading. *filled (may be NULL)
- * counts them; each (may be NULL) sees each one. A meter that does not
- * answer is left to the live poll. */
+ * counts them; each (may be NULL) sees each one. A meter known offline is
+ * skipped (the live poll's one attempt brings it back; the next cycle fills
+ * it); one that does not answer is left to the live poll. */
 gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t now, int *filled,
                                 pollstore_reading_fn each, void *ctx);
 
