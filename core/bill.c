@@ -64,6 +64,13 @@ typedef struct calc {
     part *fast_part;           /* add_energy's tier cache is valid for this part (NULL: not valid) */
     int64_t prev_end;          /* where the last interval checked ends (UTC minutes) */
     const uint8_t *day_map;    /* the energy period of each quarter hour of the day */
+    int day_mday;              /* the day's day of the month, 1..31 */
+    /* the span map: the energy period of each quarter hour of the days
+     * span_from..span_to (one calendar month, one part: one tier epoch),
+     * built once per part and month by build_span for walk_plain */
+    int32_t span_from, span_to;
+    int64_t span_min0;         /* span_from's first minute */
+    uint8_t span_map[31 * TARIFF_SLOTS_PER_DAY];
 } calc;
 
 /* bprintf: snprintf that truncates silently (descriptions and codes are bounded). */
@@ -75,6 +82,41 @@ static void bprintf(char *out, size_t cap, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(out, cap, fmt, ap);
     va_end(ap);
+}
+
+/* cat_text: the strings up to the NULL one after another into out[cap],
+ * truncated (as bprintf "%s%s...", without the printf: descriptions are
+ * written for every bill). */
+static void cat_text(char *out, size_t cap, ...)
+{
+    va_list ap;
+    size_t n = 0;
+    va_start(ap, cap);
+    for (const char *s = va_arg(ap, const char *); s != NULL; s = va_arg(ap, const char *))
+        for (; *s && n + 1 < cap; s++)
+            out[n++] = *s;
+    va_end(ap);
+    out[n] = '\0';
+}
+
+/* int_text: v in decimal (at least `width` digits, zero-padded) in buf[12]; returns buf. */
+static const char *int_text(int64_t v, int width, char buf[static 24])
+{
+    char tmp[24];
+    int n = 0, neg = v < 0;
+    uint64_t a = neg ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        tmp[n++] = (char)('0' + a % 10);
+    while ((a /= 10) != 0);
+    while (n < width)
+        tmp[n++] = '0';
+    int k = 0;
+    if (neg)
+        buf[k++] = '-';
+    while (n > 0)
+        buf[k++] = tmp[--n];
+    buf[k] = '\0';
+    return buf;
 }
 
 /* copy_text: s into out[cap], truncated (as bprintf "%s", without the printf). */
@@ -269,6 +311,18 @@ static int is_holiday(const calc *c, int32_t day)
 /* The period map of a flat rate's day: period 0 all day. */
 static const uint8_t flat_map[TARIFF_SLOTS_PER_DAY];
 
+/* The day type of day (weekday wd, 0 = Sunday): holiday, weekend or weekday. */
+static int day_type(const calc *c, int32_t day, int wd)
+{
+    return is_holiday(c, day) ? TARIFF_HOLIDAY : (wd == 0 || wd == 6) ? TARIFF_WEEKEND : TARIFF_WEEKDAY;
+}
+
+/* The energy period map of a day of version v in month m (0..11) of type dt. */
+static const uint8_t *day_period_map(const tariff_version *v, int m, int dt)
+{
+    return v->tou ? v->period_map[m][dt] : flat_map;
+}
+
 /* Looks day up once: its part, month, day type and tier epoch. */
 static void look_up_day(calc *c, int32_t day)
 {
@@ -281,12 +335,12 @@ static void look_up_day(calc *c, int32_t day)
     while (c->day_part + 1 < c->nparts && day > c->parts[c->day_part].to_day)
         c->day_part++;
     const tariff_version *v = c->parts[c->day_part].v;
-    int wd = civil_weekday(day);
     c->day_month = m - 1;
-    c->day_daytype = is_holiday(c, day) ? TARIFF_HOLIDAY : (wd == 0 || wd == 6) ? TARIFF_WEEKEND : TARIFF_WEEKDAY;
+    c->day_mday = dd;
+    c->day_daytype = day_type(c, day, civil_weekday(day));
     c->day_min0 = (int64_t)day * CIVIL_MIN_PER_DAY;
     c->fast_part = NULL; /* a new day may begin a new tier month or year, or another part */
-    c->day_map = v->tou ? v->period_map[c->day_month][c->day_daytype] : flat_map;
+    c->day_map = day_period_map(v, c->day_month, c->day_daytype);
     if (v->tier_basis == TARIFF_TIER_YEAR)
         c->day_epoch = m >= v->tier_start_month ? y : y - 1;
     else
@@ -475,6 +529,106 @@ static int walk_run(calc *c, const usage_interval *u, int n)
     return i;
 }
 
+/* The span map from the day looked up to the end of its month or its part,
+ * whichever comes first: each day's period map copied once. */
+static void build_span(calc *c)
+{
+    const part *p = &c->parts[c->day_part];
+    int y, m, d;
+    civil_from_days(c->day, &y, &m, &d);
+    int32_t last = c->day + (civil_days_in_month(y, m) - c->day_mday);
+    if (last > p->to_day)
+        last = p->to_day;
+    int wd = civil_weekday(c->day);
+    for (int32_t day = c->day; day <= last; day++, wd = wd == 6 ? 0 : wd + 1)
+        memcpy(c->span_map + (size_t)(day - c->day) * TARIFF_SLOTS_PER_DAY,
+               day_period_map(p->v, c->day_month, day_type(c, day, wd)), TARIFF_SLOTS_PER_DAY);
+    c->span_from = c->day;
+    c->span_to = last;
+    c->span_min0 = c->day_min0;
+}
+
+/* The bare interval (the usual data): energy only (no kvarh, no kW column),
+ * 15 minutes, not estimated. A run of them, each starting where the one
+ * before ended at the same UTC offset, within the span map (across days)
+ * and below the nearest tier bound, is counted in locals with one check of
+ * its fields each: the contiguous start stands for the checks of quarter
+ * hours and order, and the kvarh and kW of -1 for their ranges. The first
+ * of the run is checked in full. Returns how many intervals it took. */
+_Static_assert(offsetof(usage_interval, utc_offset_min) == offsetof(usage_interval, len_min) + sizeof(int32_t),
+               "len_min and utc_offset_min are compared as one 64-bit word");
+
+/* walk_plain's loop: u[0..end-1] while each is bare and starts where the
+ * one before ended (at the same UTC offset as u[0]), and their energy adds
+ * up to at most room; each one's energy into acc[its period in map], the
+ * highest into *maxe, the energy counted into *used. Returns how many. Kept
+ * apart from the bill so that its few values stay in registers. */
+static __attribute__((noinline)) int plain_sums(const usage_interval *u, int end, const uint8_t *map, uint64_t room,
+                                                int64_t *acc, int64_t *maxe, int64_t *used)
+{
+    int64_t len_off, t = u->start_min, top = 0;
+    uint64_t left = room;
+    memcpy(&len_off, &u->len_min, sizeof len_off);
+    int i = 0;
+    for (; i < end; i++, t += 15) {
+        const usage_interval *x = &u[i];
+        int64_t lo;
+        uint64_t e = (uint64_t)x->energy_wh; /* below 0 wraps above room */
+        memcpy(&lo, &x->len_min, sizeof lo);
+        if (((x->start_min ^ t) | (lo ^ len_off)) != 0 || (~(x->reactive_varh & x->demand_w) | x->flags) != 0 ||
+            e > left)
+            break;
+        left -= e;
+        acc[map[i]] += (int64_t)e;
+        top = (int64_t)e > top ? (int64_t)e : top;
+    }
+    *maxe = top;
+    *used = (int64_t)(room - left);
+    return i;
+}
+
+/* The bare interval (the usual data): energy only (no kvarh, no kW column),
+ * 15 minutes, not estimated. A run of them, each starting where the one
+ * before ended at the same UTC offset, within the span map (across days)
+ * and below the nearest tier bound, is counted in locals with one check of
+ * its fields each: the contiguous start stands for the checks of quarter
+ * hours and order, kvarh and kW of -1 for their ranges, and the run's
+ * energy capped at TARIFF_MAX_ENERGY_WH for each interval's (a run that
+ * reaches the cap ends, and the interval goes the checked way). The first
+ * of the run is checked in full. Returns how many intervals it took. */
+static int walk_plain(calc *c, const usage_interval *u, int n)
+{
+    part *p = c->fast_part;
+    if (n == 0 || p == NULL || p != &c->parts[c->day_part] || p->tou_demand || p->windowed || u->len_min != 15)
+        return 0;
+    if (c->day < c->span_from || c->day > c->span_to)
+        build_span(c);
+    const uint64_t rel = (uint64_t)u->start_min - (uint64_t)c->span_min0; /* before the span wraps above it */
+    const uint64_t span_min = (uint64_t)(c->span_to - c->span_from + 1) * CIVIL_MIN_PER_DAY;
+    if (rel >= span_min || rel % 15 != 0 || u->start_min - u->utc_offset_min < c->prev_end)
+        return 0;
+    const int64_t ctr0 = *p->ctr;
+    uint64_t room = (uint64_t)p->fast_limit - (uint64_t)ctr0; /* the cache holds ctr0 < fast_limit */
+    if (room > TARIFF_MAX_ENERGY_WH)
+        room = TARIFF_MAX_ENERGY_WH;
+    int64_t acc[TARIFF_MAX_PERIODS] = {0}, maxe, used;
+    int end = (uint64_t)n < (span_min - rel) / 15 ? n : (int)((span_min - rel) / 15);
+    int i = plain_sums(u, end, c->span_map + rel / 15, room, acc, &maxe, &used);
+    if (i == 0)
+        return 0;
+    *p->ctr = ctr0 + used;
+    if (p->own_counter)
+        c->counter_wh += used;
+    p->total_wh += used;
+    p->wh_m[c->day_month] += used;
+    p->max_demand_w = maxe * 4 > p->max_demand_w ? maxe * 4 : p->max_demand_w;
+    p->max_w_m[c->day_month] = maxe * 4 > p->max_w_m[c->day_month] ? maxe * 4 : p->max_w_m[c->day_month];
+    for (int per = 0; per < p->v->nperiods; per++)
+        p->energy_wh[per][p->fast_tier[per]] += acc[per];
+    c->prev_end = u->start_min + 15 * (int64_t)i - u->utc_offset_min;
+    return i;
+}
+
 /* An interval's demand x its minutes (W x min): from the meter's demand when
  * given, else its energy x 60. A window's demand is the sum over its
  * intervals / the window's minutes. */
@@ -618,7 +772,7 @@ static gl_status add_line(calc *c, const tariff_version *v, const char *code, co
 static void fmt_dec(int64_t v, int scale, char *buf, size_t cap)
 {
     if (money_format_trim(v, scale, 0, buf, cap) != GL_OK)
-        bprintf(buf, cap, "?");
+        copy_text(buf, cap, "?");
 }
 
 static void code_of(const calc *c, const part *p, const char *base, char *out, size_t cap)
@@ -629,51 +783,52 @@ static void code_of(const calc *c, const part *p, const char *base, char *out, s
         return;
     }
     civil_format_date(p->v->from_day, date, sizeof date);
-    bprintf(out, cap, "%s@%s", base, date);
+    cat_text(out, cap, base, "@", date, NULL);
 }
 
 static void tier_text(const part *p, int per, int t, char *out, size_t cap)
 {
-    char a[MONEY_FMT_MAX], z[MONEY_FMT_MAX], basis[40];
+    char a[MONEY_FMT_MAX], z[MONEY_FMT_MAX], basis[40], n1[24], n2[24];
     const tariff_version *v = p->v;
     const int64_t *bounds = p->bounds_wh[per];
     int nt = v->period_ntiers[per];
     if (p->own_counter)
-        bprintf(basis, sizeof basis, v->period_daily[per] ? "in this period, a day's x its days" : "in this period");
+        copy_text(basis, sizeof basis, v->period_daily[per] ? "in this period, a day's x its days" : "in this period");
     else if (v->tier_basis == TARIFF_TIER_MONTH)
-        bprintf(basis, sizeof basis, "a month");
+        copy_text(basis, sizeof basis, "a month");
     else
-        bprintf(basis, sizeof basis, "a year from month %d", v->tier_start_month);
+        cat_text(basis, sizeof basis, "a year from month ", int_text(v->tier_start_month, 1, n1), NULL);
+    int_text(t + 1, 1, n1);
+    int_text(nt, 1, n2);
     if (t == 0) {
         fmt_dec(bounds[0], 3, z, sizeof z);
-        bprintf(out, cap, ", tier 1 of %d (up to %s kWh %s)", nt, z, basis);
+        cat_text(out, cap, ", tier 1 of ", n2, " (up to ", z, " kWh ", basis, ")", NULL);
     } else if (t + 1 < nt) {
         fmt_dec(bounds[t - 1], 3, a, sizeof a);
         fmt_dec(bounds[t], 3, z, sizeof z);
-        bprintf(out, cap, ", tier %d of %d (%s to %s kWh %s)", t + 1, nt, a, z, basis);
+        cat_text(out, cap, ", tier ", n1, " of ", n2, " (", a, " to ", z, " kWh ", basis, ")", NULL);
     } else {
         fmt_dec(bounds[t - 1], 3, a, sizeof a);
-        bprintf(out, cap, ", tier %d of %d (above %s kWh %s)", t + 1, nt, a, basis);
+        cat_text(out, cap, ", tier ", n1, " of ", n2, " (above ", a, " kWh ", basis, ")", NULL);
     }
 }
 
 static gl_status energy_line(calc *c, const part *p, int per, int t)
 {
     const tariff_version *v = p->v;
-    char base[BILL_CODE_MAX], code[BILL_CODE_MAX], desc[BILL_DESC_MAX], tier[96] = "";
+    char base[BILL_CODE_MAX], code[BILL_CODE_MAX], desc[BILL_DESC_MAX], tier[96] = "", n[24];
     int64_t rate = v->period_tier_micro[per][t];
     int64_t wh = p->energy_wh[per][t], nano;
     if (money_mul_round(wh, rate, 0, MONEY_HALF_UP, &nano) != GL_OK)
         return GL_EOVERFLOW;
-    bprintf(base, sizeof base, "energy%s%s", v->tou ? "." : "", v->tou ? v->period_names[per] : "");
-    if (v->period_ntiers[per] > 1) {
-        size_t n = strlen(base);
-        bprintf(base + n, sizeof base - n, ".t%d", t + 1);
+    int tiered = v->period_ntiers[per] > 1;
+    cat_text(base, sizeof base, "energy", v->tou ? "." : "", v->tou ? v->period_names[per] : "", tiered ? ".t" : "",
+             tiered ? int_text(t + 1, 1, n) : "", NULL);
+    if (tiered)
         tier_text(p, per, t, tier, sizeof tier);
-    }
     code_of(c, p, base, code, sizeof code);
-    bprintf(desc, sizeof desc, "%s%s%s%s", v->tou ? v->period_names[per] : "", v->tou ? " energy" : "energy", tier,
-             p->estimated[per] ? ", estimated" : "");
+    cat_text(desc, sizeof desc, v->tou ? v->period_names[per] : "", v->tou ? " energy" : "energy", tier,
+             p->estimated[per] ? ", estimated" : "", NULL);
     return add_line(c, v, code, desc, wh, 3, "kWh", rate, 6, nano, p->estimated[per]);
 }
 
@@ -718,8 +873,8 @@ static int months_in(const part *p, int *only)
 /* Code BASE, or BASE.MM when the part spans months with their own prices. */
 static void month_code(const calc *c, const part *p, const char *base, int m, int several, char *out, size_t cap)
 {
-    char b[BILL_CODE_MAX];
-    bprintf(b, sizeof b, several ? "%s.%02d" : "%s", base, m + 1);
+    char b[BILL_CODE_MAX], n[24];
+    cat_text(b, sizeof b, base, several ? "." : "", several ? int_text(m + 1, 2, n) : "", NULL);
     code_of(c, p, b, out, cap);
 }
 
@@ -1067,14 +1222,18 @@ gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, con
     c.b = out;
     c.day = INT32_MIN;
     c.day_min0 = INT64_MIN / 2; /* no day looked up yet */
-    bprintf(out->customer, sizeof out->customer, "%s", opt->customer);
-    bprintf(out->tariff, sizeof out->tariff, "%s", ts->id);
-    bprintf(out->currency, sizeof out->currency, "%s", ts->versions[0].currency);
+    c.span_from = INT32_MAX;    /* no span map yet */
+    c.span_to = INT32_MIN;
+    copy_text(out->customer, sizeof out->customer, opt->customer);
+    copy_text(out->tariff, sizeof out->tariff, ts->id);
+    copy_text(out->currency, sizeof out->currency, ts->versions[0].currency);
     if ((ret = start_bill(&c, u, n)) != GL_OK)
         goto out;
     c.prev_end = INT64_MIN;
     for (int i = 0; i < n;) {
-        int k = walk_run(&c, u + i, n - i);
+        int k = walk_plain(&c, u + i, n - i);
+        if (k == 0)
+            k = walk_run(&c, u + i, n - i);
         if (k == 0) {
             if ((ret = check_interval(u, i, &c.prev_end, out)) != GL_OK)
                 goto out;
