@@ -30,6 +30,8 @@ typedef struct part {
     uint8_t estimated[TARIFF_MAX_PERIODS];
     int64_t total_wh;
     int64_t max_demand_w;
+    int64_t billing_w;  /* the billing demand: the own peak (or register), raised by a ratchet */
+    int64_t ratchet_w;  /* the ratchet's demand from earlier months (0: none) */
     /* by calendar month (0..11), for prices that change by month: the part's
      * length in months (over MONTH_LCM), its energy and its highest demand */
     int64_t month_num_m[12], wh_m[12], max_w_m[12];
@@ -242,6 +244,9 @@ static gl_status part_bounds(part *p, int per)
     int64_t days = p->own_counter ? (int64_t)p->to_day - p->from_day + 1 : civil_days_in_month(y, m);
     for (int t = 0; t + 1 < v->period_ntiers[per]; t++) {
         int64_t b = v->period_bounds_wh[per][t];
+        if (v->period_per_kw[per] &&
+            money_muldiv_round(b, p->billing_w, 1000, MONEY_HALF_UP, &b) != GL_OK) /* kWh/kW x kW */
+            return GL_EOVERFLOW;
         if (v->period_daily[per]) {
             if (b > INT64_MAX / 400)
                 return GL_EOVERFLOW;
@@ -878,27 +883,68 @@ static void month_code(const calc *c, const part *p, const char *base, int m, in
     code_of(c, p, b, out, cap);
 }
 
-/* Demand priced by calendar month: one line per month of the part, per kW
- * of that month's highest demand (or the register) x its share of a month. */
+/* The part of w (kW at scale 3) in tier t of a ladder of nt tiers with
+ * these bounds: between the bound below and the one above it. */
+static int64_t ladder_share(const int64_t *bounds, int nt, int t, int64_t w)
+{
+    int64_t lo = t > 0 ? bounds[t - 1] : 0;
+    int64_t hi = t + 1 < nt ? bounds[t] : w;
+    if (w < hi)
+        hi = w;
+    return hi > lo ? hi - lo : 0;
+}
+
+/* What a flat demand line says its demand is. */
+static const char *demand_source(const calc *c, const part *p, int64_t own)
+{
+    if (p->ratchet_w > own)
+        return "billing demand: ratchet on an earlier month's peak";
+    return c->opt->demand_w >= 0 ? "demand register" : "from the intervals";
+}
+
+/* One line of flat demand priced by calendar month: tier t of month m. */
+static gl_status demand_month_line(calc *c, const part *p, int m, int t, int several, int64_t own)
+{
+    const tariff_version *v = p->v;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], base[BILL_CODE_MAX], frac[MONEY_FMT_MAX], mm[24], tn[24],
+        nt_s[24], m_s[24];
+    int nt = v->demand_month_ntiers[m];
+    int64_t w = p->ratchet_w > own ? p->ratchet_w : own, x, nano, m4;
+    int64_t qty = nt > 1 ? ladder_share(v->demand_month_bounds_w[m], nt, t, w) : w;
+    int64_t price = nt > 1 ? v->demand_month_tier_micro[m][t] : v->demand_month_micro[m];
+    if (money_mul_round(price, qty, 0, MONEY_HALF_UP, &x) != GL_OK ||
+        money_muldiv_round(x, p->month_num_m[m], MONTH_LCM, MONEY_HALF_UP, &nano) != GL_OK ||
+        money_muldiv_round(p->month_num_m[m], 10000, MONTH_LCM, MONEY_HALF_UP, &m4) != GL_OK)
+        return GL_EOVERFLOW;
+    money_format(m4, 4, frac, sizeof frac);
+    int_text(m + 1, 2, mm);
+    int_text(t + 1, 1, tn);
+    cat_text(base, sizeof base, "demand", several ? "." : "", several ? mm : "", nt > 1 ? ".t" : "", nt > 1 ? tn : "",
+             NULL);
+    code_of(c, p, base, code, sizeof code);
+    cat_text(desc, sizeof desc, "maximum demand charge (", demand_source(c, p, own), ")", nt > 1 ? ", tier " : "",
+             nt > 1 ? tn : "", nt > 1 ? " of " : "", nt > 1 ? int_text(nt, 1, nt_s) : "",
+             ", per kW a month in month ", int_text(m + 1, 1, m_s), ", x ", frac, " month", NULL);
+    return add_line(c, v, code, desc, qty, 3, "kW", price, 6, nano, 0);
+}
+
+/* Demand priced by calendar month: one line per month of the part (and
+ * tier), per kW of that month's highest demand (or the register, or the
+ * ratchet's) x its share of a month. */
 static gl_status demand_month_lines(calc *c, const part *p)
 {
     const tariff_version *v = p->v;
-    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], frac[MONEY_FMT_MAX];
     int only = 0, several = months_in(p, &only) > 1;
     gl_status st = GL_OK;
     for (int m = 0; m < 12 && st == GL_OK; m++) {
-        int64_t qty = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_w_m[m], x, nano, m4;
+        int64_t own = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_w_m[m];
+        int64_t w = p->ratchet_w > own ? p->ratchet_w : own;
+        int nt = v->demand_month_ntiers[m];
         if (p->month_num_m[m] == 0)
             continue;
-        if (money_mul_round(v->demand_month_micro[m], qty, 0, MONEY_HALF_UP, &x) != GL_OK ||
-            money_muldiv_round(x, p->month_num_m[m], MONTH_LCM, MONEY_HALF_UP, &nano) != GL_OK ||
-            money_muldiv_round(p->month_num_m[m], 10000, MONTH_LCM, MONEY_HALF_UP, &m4) != GL_OK)
-            return GL_EOVERFLOW;
-        money_format(m4, 4, frac, sizeof frac);
-        month_code(c, p, "demand", m, several, code, sizeof code);
-        bprintf(desc, sizeof desc, "maximum demand charge (%s), per kW a month in month %d, x %s month",
-                c->opt->demand_w >= 0 ? "demand register" : "from the intervals", m + 1, frac);
-        st = add_line(c, v, code, desc, qty, 3, "kW", v->demand_month_micro[m], 6, nano, 0);
+        for (int t = 0; t < nt && st == GL_OK; t++)
+            if (t == 0 || ladder_share(v->demand_month_bounds_w[m], nt, t, w) > 0)
+                st = demand_month_line(c, p, m, t, several, own);
     }
     return st;
 }
@@ -921,9 +967,10 @@ static gl_status demand_line(calc *c, const part *p)
         qty = c->opt->capacity_va;
         bprintf(desc, sizeof desc, "capacity charge, per kVA a month, x %s month", months);
     } else {
-        qty = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_demand_w;
-        bprintf(desc, sizeof desc, "maximum demand charge (%s), per kW a month, x %s month",
-                 c->opt->demand_w >= 0 ? "demand register" : "from the intervals", months);
+        int64_t own = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_demand_w;
+        qty = p->billing_w;
+        cat_text(desc, sizeof desc, "maximum demand charge (", demand_source(c, p, own), "), per kW a month, x ", months,
+                 " month", NULL);
     }
     if (monthly_amount(p, v->demand_micro, qty, &nano) != GL_OK)
         return GL_EOVERFLOW;
@@ -936,11 +983,7 @@ static gl_status demand_line(calc *c, const part *p)
  * bounds below and above it. */
 static int64_t demand_in_tier(const tariff_version *v, int d, int t, int64_t w)
 {
-    int64_t lo = t > 0 ? v->demand_tier_bounds_w[d][t - 1] : 0;
-    int64_t hi = t + 1 < v->demand_period_ntiers[d] ? v->demand_tier_bounds_w[d][t] : w;
-    if (w < hi)
-        hi = w;
-    return hi > lo ? hi - lo : 0;
+    return ladder_share(v->demand_tier_bounds_w[d], v->demand_period_ntiers[d], t, w);
 }
 
 /* One demand line, tier t of demand period d of part p. */
@@ -1190,6 +1233,35 @@ static gl_status finish(calc *c)
     return GL_OK;
 }
 
+/* The annual minimum (annual_minimum of the version in force on the last
+ * day): on the bill that ends on 31 December, a line making the year's
+ * earlier bills (opt->year_billed_fen) and this bill's lines so far up to it. */
+static gl_status annual_minimum_line(calc *c)
+{
+    const tariff_version *v = c->parts[c->nparts - 1].v;
+    int y, m, d;
+    int64_t min_fen, sum = c->opt->year_billed_fen;
+    civil_from_days(c->b->to_day, &y, &m, &d);
+    if (v->annual_minimum_micro == 0 || m != 12 || d != 31)
+        return GL_OK;
+    if (!c->opt->has_year_billed) {
+        set_error(c->b, "tariff %s has an annual minimum: the bill that ends the year needs the year's earlier bills",
+                  c->ts->id);
+        return GL_EINVAL;
+    }
+    if (money_div_round(v->annual_minimum_micro, 10000, MONEY_HALF_UP, &min_fen) != GL_OK)
+        return GL_EOVERFLOW;
+    for (int i = 0; i < c->b->nlines; i++)
+        sum += c->b->lines[i].amount_fen;
+    if (sum >= min_fen)
+        return GL_OK;
+    tariff_version fen = *v;
+    fen.round_per_bill = 0;
+    fen.round_unit_fen = 1;
+    return add_line(c, &fen, "annual_minimum", "raised to the annual minimum: the year's bills come to less", 1, 0,
+                    "year", v->annual_minimum_micro, 6, (min_fen - sum) * NANO_PER_FEN, 0);
+}
+
 static gl_status adjustment_line(calc *c)
 {
     const bill_options *o = c->opt;
@@ -1200,6 +1272,116 @@ static gl_status adjustment_line(calc *c)
     fen.round_unit_fen = 1;
     return add_line(c, &fen, "adjustment", o->adjustment_text[0] ? o->adjustment_text : "adjustment", 1, 0, "",
                     o->adjustment_fen, 2, o->adjustment_fen * NANO_PER_FEN, 0);
+}
+
+/* The state of a walk over the usage, before its first interval. */
+static void begin_walk(calc *c)
+{
+    c->nparts = 0;
+    c->epoch = 0;
+    c->have_epoch = 0;
+    c->reactive_varh = 0;
+    c->has_reactive = 0;
+    c->day = INT32_MIN;
+    c->day_min0 = INT64_MIN / 2; /* no day looked up yet */
+    c->fast_part = NULL;
+    c->span_from = INT32_MAX;    /* no span map yet */
+    c->span_to = INT32_MIN;
+    c->prev_end = INT64_MIN;
+}
+
+/* Every interval into the parts, then the demand windows. */
+static gl_status walk_usage(calc *c, const usage_interval *u, int n)
+{
+    gl_status st;
+    for (int i = 0; i < n;) {
+        int k = walk_plain(c, u + i, n - i);
+        if (k == 0)
+            k = walk_run(c, u + i, n - i);
+        if (k == 0) {
+            if ((st = check_interval(u, i, &c->prev_end, c->b)) != GL_OK)
+                return st;
+            walk_interval(c, &u[i++]);
+        }
+        i += k;
+    }
+    window_demands(c, u, n);
+    return GL_OK;
+}
+
+/* The ratchet of version v for a bill whose first month is `month` (0..11):
+ * the highest earlier month's peak x its percentage (SAM's
+ * rate_data::get_billing_demand), 0 without one. */
+static int64_t ratchet_demand(const calc *c, const tariff_version *v, int month)
+{
+    int64_t best = 0;
+    for (int k = 0; k < v->ratchet_months && k < c->opt->nhistory && k < BILL_MAX_HISTORY; k++) {
+        int cal = ((month - 1 - k) % 12 + 12) % 12;
+        int64_t w = c->opt->history_w[k], x;
+        if (w < 0 || !(v->ratchet_month_mask & (1u << cal)) ||
+            money_muldiv_round(w, v->ratchet_pct_e3[cal], 100000, MONEY_HALF_UP, &x) != GL_OK)
+            continue;
+        best = x > best ? x : best;
+    }
+    return best;
+}
+
+/* Each part's billing demand: its own peak (or the register) or the
+ * ratchet's, whichever is higher; tier bounds per kW follow it. */
+static gl_status set_billing_demand(calc *c)
+{
+    int y, m, d;
+    civil_from_days(c->b->from_day, &y, &m, &d);
+    for (int i = 0; i < c->nparts; i++) {
+        part *p = &c->parts[i];
+        int64_t own = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_demand_w;
+        p->ratchet_w = ratchet_demand(c, p->v, m - 1);
+        p->billing_w = p->ratchet_w > own ? p->ratchet_w : own;
+        for (int per = 0; per < p->v->nperiods; per++)
+            if (p->v->period_per_kw[per] && part_bounds(p, per) != GL_OK)
+                return GL_EOVERFLOW;
+    }
+    return GL_OK;
+}
+
+/* 1 if a part's tier bounds are per kW: the billing demand must be known
+ * before the energy is counted. */
+static int bounds_need_demand(const calc *c)
+{
+    for (int i = 0; i < c->nparts; i++)
+        for (int per = 0; per < c->parts[i].v->nperiods; per++)
+            if (c->parts[i].v->period_per_kw[per])
+                return 1;
+    return 0;
+}
+
+/* Walks the usage; when tier bounds are per kW of a billing demand the
+ * intervals must give, walks it once for the peaks, then again with the
+ * bounds they set. */
+static gl_status walk_all(calc *c, const usage_interval *u, int n)
+{
+    gl_status st;
+    if (bounds_need_demand(c)) {
+        int64_t peak[TARIFF_MAX_VERSIONS];
+        if (c->opt->demand_w < 0) {
+            if ((st = walk_usage(c, u, n)) != GL_OK)
+                return st;
+            for (int i = 0; i < c->nparts; i++)
+                peak[i] = c->parts[i].max_demand_w;
+            begin_walk(c);
+            if ((st = make_parts(c)) != GL_OK)
+                return st;
+            for (int i = 0; i < c->nparts; i++)
+                c->parts[i].max_demand_w = peak[i];
+        }
+        if ((st = set_billing_demand(c)) != GL_OK)
+            return st;
+        for (int i = 0; i < c->nparts; i++)
+            c->parts[i].max_demand_w = 0; /* counted again by the walk */
+    }
+    if ((st = walk_usage(c, u, n)) != GL_OK)
+        return st;
+    return set_billing_demand(c);
 }
 
 gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, const bill_options *opt, bill *out)
@@ -1220,32 +1402,20 @@ gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, con
     c.ts = ts;
     c.opt = opt;
     c.b = out;
-    c.day = INT32_MIN;
-    c.day_min0 = INT64_MIN / 2; /* no day looked up yet */
-    c.span_from = INT32_MAX;    /* no span map yet */
-    c.span_to = INT32_MIN;
+    begin_walk(&c);
     copy_text(out->customer, sizeof out->customer, opt->customer);
     copy_text(out->tariff, sizeof out->tariff, ts->id);
     copy_text(out->currency, sizeof out->currency, ts->versions[0].currency);
     if ((ret = start_bill(&c, u, n)) != GL_OK)
         goto out;
-    c.prev_end = INT64_MIN;
-    for (int i = 0; i < n;) {
-        int k = walk_plain(&c, u + i, n - i);
-        if (k == 0)
-            k = walk_run(&c, u + i, n - i);
-        if (k == 0) {
-            if ((ret = check_interval(u, i, &c.prev_end, out)) != GL_OK)
-                goto out;
-            walk_interval(&c, &u[i++]);
-        }
-        i += k;
-    }
-    window_demands(&c, u, n);
+    if ((ret = walk_all(&c, u, n)) != GL_OK)
+        goto out;
     for (int i = 0; i < c.nparts; i++)
         out->energy_wh += c.parts[i].total_wh;
     for (int i = 0; i < c.nparts && ret == GL_OK; i++)
         ret = part_lines(&c, &c.parts[i]);
+    if (ret == GL_OK)
+        ret = annual_minimum_line(&c);
     if (ret == GL_OK)
         ret = adjustment_line(&c);
     if (ret == GL_OK)
@@ -1254,6 +1424,30 @@ gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, con
         set_error(out, "an amount is too large");
 out:
     return ret;
+}
+
+int bill_month_peaks(const usage_interval *u, int n, int32_t first_day, int64_t *history_w, int max)
+{
+    int y, m, d, reach = 0;
+    if (max > BILL_MAX_HISTORY)
+        max = BILL_MAX_HISTORY;
+    for (int k = 0; k < max; k++)
+        history_w[k] = -1;
+    civil_from_days(first_day, &y, &m, &d);
+    for (int i = 0; i < n; i++) {
+        const usage_interval *x = &u[i];
+        if (x->len_min <= 0 || x->start_min >= (int64_t)first_day * CIVIL_MIN_PER_DAY)
+            continue;
+        int iy, im, id;
+        civil_from_days((int32_t)floor_div(x->start_min, CIVIL_MIN_PER_DAY), &iy, &im, &id);
+        int64_t k = ((int64_t)y * 12 + m) - ((int64_t)iy * 12 + im) - 1;
+        int64_t w = x->demand_w >= 0 ? x->demand_w : x->energy_wh * 60 / x->len_min;
+        if (k < 0 || k >= max)
+            continue;
+        history_w[k] = w > history_w[k] ? w : history_w[k];
+        reach = (int)k + 1 > reach ? (int)k + 1 : reach;
+    }
+    return reach;
 }
 
 /* ---- JSON ---- */

@@ -62,6 +62,11 @@ static int parse_one(calc_args *a, const char *o, const char *v)
         return parse_day(o, v, &b->from_day);
     else if (strcmp(o, "--to") == 0)
         return parse_day(o, v, &b->to_day);
+    else if (strcmp(o, "--year-billed") == 0) {
+        if (money_parse(v, MONEY_SCALE_FEN, &b->year_billed_fen) != GL_OK || b->year_billed_fen < 0)
+            return bad_value(o, v, "must be an amount >= 0 like 1200.00");
+        b->has_year_billed = 1;
+    }
     else if (strcmp(o, "--holiday") == 0) {
         if (b->nholidays >= BILL_MAX_HOLIDAYS)
             return bad_value(o, v, "too many holidays");
@@ -179,6 +184,8 @@ int cmd_tariff_calc(cli_ctx *ctx, int argc, char **argv)
         goto out;
     if ((rc = load_inputs(&a, ts, &rows, &n)) != CLI_OK)
         goto out;
+    if (a.opt.from_day != BILL_DAY_AUTO) /* the usage's months before the bill: peaks for a ratchet */
+        a.opt.nhistory = bill_month_peaks(rows, n, a.opt.from_day, a.opt.history_w, BILL_MAX_HISTORY);
     gl_status st = bill_compute(ts, rows, n, &a.opt, b);
     if (st != GL_OK) {
         cli_error("tariff-calc", "%s", b->error);
