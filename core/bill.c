@@ -793,11 +793,15 @@ static void code_of(const calc *c, const part *p, const char *base, char *out, s
 
 static void tier_text(const part *p, int per, int t, char *out, size_t cap)
 {
-    char a[MONEY_FMT_MAX], z[MONEY_FMT_MAX], basis[40], n1[24], n2[24];
+    char a[MONEY_FMT_MAX], z[MONEY_FMT_MAX], basis[64], n1[24], n2[24];
     const tariff_version *v = p->v;
     const int64_t *bounds = p->bounds_wh[per];
     int nt = v->period_ntiers[per];
-    if (p->own_counter)
+    if (v->period_per_kw[per]) {
+        fmt_dec(p->billing_w, 3, z, sizeof z);
+        cat_text(basis, sizeof basis, p->own_counter ? "in this period: per kW x " : "a month: per kW x ", z, " kW",
+                 NULL);
+    } else if (p->own_counter)
         copy_text(basis, sizeof basis, v->period_daily[per] ? "in this period, a day's x its days" : "in this period");
     else if (v->tier_basis == TARIFF_TIER_MONTH)
         copy_text(basis, sizeof basis, "a month");
@@ -821,7 +825,7 @@ static void tier_text(const part *p, int per, int t, char *out, size_t cap)
 static gl_status energy_line(calc *c, const part *p, int per, int t)
 {
     const tariff_version *v = p->v;
-    char base[BILL_CODE_MAX], code[BILL_CODE_MAX], desc[BILL_DESC_MAX], tier[96] = "", n[24];
+    char base[BILL_CODE_MAX], code[BILL_CODE_MAX], desc[BILL_DESC_MAX], tier[128] = "", n[24];
     int64_t rate = v->period_tier_micro[per][t];
     int64_t wh = p->energy_wh[per][t], nano;
     if (money_mul_round(wh, rate, 0, MONEY_HALF_UP, &nano) != GL_OK)
