@@ -1414,8 +1414,12 @@ gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, con
         goto out;
     if ((ret = walk_all(&c, u, n)) != GL_OK)
         goto out;
-    for (int i = 0; i < c.nparts; i++)
+    for (int i = 0; i < c.nparts; i++) {
         out->energy_wh += c.parts[i].total_wh;
+        out->peak_w = c.parts[i].max_demand_w > out->peak_w ? c.parts[i].max_demand_w : out->peak_w;
+    }
+    if (opt->demand_w >= 0)
+        out->peak_w = opt->demand_w;
     for (int i = 0; i < c.nparts && ret == GL_OK; i++)
         ret = part_lines(&c, &c.parts[i]);
     if (ret == GL_OK)

@@ -77,6 +77,7 @@ typedef struct bill {
     int64_t total_fen;
     int64_t energy_wh;          /* active energy billed */
     int64_t position_after_wh;  /* tier position after this bill, to carry to the next one */
+    int64_t peak_w;             /* the bill's peak demand (the register when given), for later ratchets */
     int estimated;              /* 1 if any line is estimated */
     char error[BILL_ERROR_MAX]; /* why bill_compute failed */
 } bill;
