@@ -36,6 +36,8 @@ typedef struct part {
      * length in months (over MONTH_LCM), its energy and its highest demand */
     int64_t month_num_m[12], wh_m[12], max_w_m[12];
     int64_t max_var;   /* highest reactive demand of an interval (kvar at scale 3) */
+    int64_t export_wh[TARIFF_MAX_PERIODS]; /* energy exported, by energy period */
+    uint8_t export_est[TARIFF_MAX_PERIODS];
     int64_t tou_demand_w[TARIFF_MAX_PERIODS]; /* highest demand within each demand period */
     /* the tier each period's energy goes to while the counter stays at or
      * below fast_limit (the nearest bound above it), set by add_energy */
@@ -1164,6 +1166,31 @@ static gl_status fixed_and_surcharges(calc *c, const part *p)
     return st;
 }
 
+/* Export credits: per kWh exported in each energy period, at its sell price (negative lines). */
+static gl_status export_lines(calc *c, const part *p)
+{
+    const tariff_version *v = p->v;
+    gl_status st = GL_OK;
+    if (c->opt->nexport > 0 && !v->has_sell) {
+        set_error(c->b, "tariff %s has no sell price (energy.sell): the export cannot be credited", c->ts->id);
+        return GL_EINVAL;
+    }
+    for (int per = 0; per < v->nperiods && st == GL_OK; per++) {
+        char base[BILL_CODE_MAX], code[BILL_CODE_MAX], desc[BILL_DESC_MAX];
+        int64_t wh = p->export_wh[per], nano;
+        if (wh == 0)
+            continue;
+        if (money_mul_round(wh, -v->sell_micro[per], 0, MONEY_HALF_UP, &nano) != GL_OK)
+            return GL_EOVERFLOW;
+        cat_text(base, sizeof base, "export", v->tou ? "." : "", v->tou ? v->period_names[per] : "", NULL);
+        code_of(c, p, base, code, sizeof code);
+        cat_text(desc, sizeof desc, "export credit", v->tou ? ", " : "", v->tou ? v->period_names[per] : "",
+                 ", per kWh exported at the sell price", p->export_est[per] ? ", estimated" : "", NULL);
+        st = add_line(c, v, code, desc, wh, 3, "kWh", v->sell_micro[per], 6, nano, p->export_est[per]);
+    }
+    return st;
+}
+
 static gl_status minimum_line(calc *c, const part *p, int first_line)
 {
     const tariff_version *v = p->v;
@@ -1199,6 +1226,8 @@ static gl_status part_lines(calc *c, const part *p)
         st = pf_line(c, p, first, c->b->energy_wh);
     if (st == GL_OK)
         st = fixed_and_surcharges(c, p);
+    if (st == GL_OK)
+        st = export_lines(c, p);
     if (st == GL_OK)
         st = minimum_line(c, p, first);
     return st;
@@ -1313,6 +1342,38 @@ static gl_status walk_usage(calc *c, const usage_interval *u, int n)
     return GL_OK;
 }
 
+/* The export intervals (opt->export_u), checked as usage is, each shared
+ * over its quarter hours by time into (part, energy period): the share of
+ * quarter hour k of n is floor(E(k+1)/n) - floor(Ek/n), which adds up over a
+ * group to what the usage's groups get. */
+static gl_status walk_export(calc *c)
+{
+    const usage_interval *u = c->opt->export_u;
+    int64_t prev_end = INT64_MIN;
+    for (int i = 0; i < c->opt->nexport; i++) {
+        const usage_interval *x = &u[i];
+        char why[BILL_ERROR_MAX];
+        if (check_interval(u, i, &prev_end, c->b) != GL_OK) {
+            copy_text(why, sizeof why, c->b->error);
+            set_error(c->b, "export: %s", why);
+            return GL_EINVAL;
+        }
+        int n = x->len_min / 15, first = slot_key(c, x->start_min), split = 0;
+        for (int k = 1; k < n; k++)
+            split |= slot_key(c, x->start_min + 15 * (int64_t)k) != first;
+        for (int k = 0; k < n; k++) {
+            int key = slot_key(c, x->start_min + 15 * (int64_t)k);
+            if (key < 0)
+                continue;
+            part *p = &c->parts[key / TARIFF_MAX_PERIODS];
+            p->export_wh[key % TARIFF_MAX_PERIODS] += x->energy_wh * (k + 1) / n - x->energy_wh * k / n;
+            p->export_est[key % TARIFF_MAX_PERIODS] |= (uint8_t)(split || (x->flags & USAGE_ESTIMATED));
+        }
+    }
+    c->fast_part = NULL; /* the day looked up last may have changed */
+    return GL_OK;
+}
+
 /* The ratchet of version v for a bill whose first month is `month` (0..11):
  * the highest earlier month's peak x its percentage (SAM's
  * rate_data::get_billing_demand), 0 without one. */
@@ -1412,7 +1473,7 @@ gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, con
     copy_text(out->currency, sizeof out->currency, ts->versions[0].currency);
     if ((ret = start_bill(&c, u, n)) != GL_OK)
         goto out;
-    if ((ret = walk_all(&c, u, n)) != GL_OK)
+    if ((ret = walk_all(&c, u, n)) != GL_OK || (ret = walk_export(&c)) != GL_OK)
         goto out;
     for (int i = 0; i < c.nparts; i++) {
         out->energy_wh += c.parts[i].total_wh;

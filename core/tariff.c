@@ -563,9 +563,39 @@ static void fill_ladders(tariff_version *v)
     }
 }
 
+/* energy.sell: one price per kWh exported, or (with "tou") {"PERIOD": price, ...}; a period left out is 0. */
+static void parse_sell(parser *P, const cJSON *e, const char *path, tariff_version *v)
+{
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    const cJSON *sell = cJSON_GetObjectItemCaseSensitive(e, "sell");
+    if (sell == NULL)
+        return;
+    jsonv_path_key(p, sizeof p, path, "sell");
+    v->has_sell = 1;
+    if (!cJSON_IsObject(sell)) {
+        if (jsonv_decimal_value(P->doc, sell, p, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &v->sell_micro[0]))
+            for (int per = 1; per < v->nperiods; per++)
+                v->sell_micro[per] = v->sell_micro[0];
+        return;
+    }
+    if (!v->tou) {
+        jsonv_error(P->doc, sell, p, "prices by period need \"tou\"; a flat rate has one sell price");
+        return;
+    }
+    periods_ref R = energy_periods(v);
+    for (const cJSON *c = sell->child; c != NULL; c = c->next) {
+        jsonv_path_key(q, sizeof q, p, c->string);
+        int per = find_period(&R, c->string);
+        if (per < 0)
+            jsonv_error(P->doc, c, q, "no such energy period");
+        else
+            jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &v->sell_micro[per]);
+    }
+}
+
 static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_version *v)
 {
-    static const char *const keys[] = {"rate", "tou", "tiers", NULL};
+    static const char *const keys[] = {"rate", "tou", "tiers", "sell", NULL};
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
     const cJSON *e = jsonv_get(P->doc, obj, path, "energy", 1);
     jsonv_path_key(p, sizeof p, path, "energy");
@@ -602,6 +632,7 @@ static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_v
     }
     if (!v->period_ladders)
         fill_ladders(v);
+    parse_sell(P, e, p, v);
 }
 
 /* A list of 12 prices, January..December. */

@@ -51,6 +51,11 @@ typedef struct bill_options {
      * total in fen, given on the bill that ends on 31 December */
     int has_year_billed;
     int64_t year_billed_fen;
+    /* the energy exported to the grid (the meter's reverse active energy) as
+     * intervals of their own (energy_wh = exported Wh), or NULL: credited at
+     * the tariff's sell price of each quarter hour's period (energy.sell) */
+    const usage_interval *export_u;
+    int nexport;
 } bill_options;
 
 typedef struct bill_line {

@@ -107,6 +107,10 @@ typedef struct tariff_version {
      * "kWh/kW"), times the part's billing demand; monthly otherwise */
     uint8_t period_per_kw[TARIFF_MAX_PERIODS];
     int tier_per_kw;          /* tiers.basis "per_kw" (tier_basis is then TARIFF_TIER_MONTH) */
+    /* energy.sell: the price per kWh of exported energy by energy period (net
+     * billing: each kWh exported is credited at the sell price of its period) */
+    int has_sell;
+    int64_t sell_micro[TARIFF_MAX_PERIODS];
 
     tariff_demand_basis demand_basis;
     int64_t demand_micro;     /* per kW or kVA per month */
