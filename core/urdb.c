@@ -47,6 +47,8 @@ typedef struct {
     unsigned ratchet_mask;
     int64_t ratchet_pct[12];
     int64_t annual_min_micro; /* annualmincharge */
+    int64_t sell_micro[URDB_PERIODS][TARIFF_MAX_TIERS]; /* energy tiers' "sell" */
+    int has_sell;
     const char *fixed_unit, *minimum_unit; /* "month", "day" or "year" */
     int64_t window_min;                    /* demandwindow: 0 (none), 15, 30 or 60 */
     int64_t kvar_micro;                    /* demandreactivepowercharge, $/kVAR */
@@ -388,11 +390,12 @@ static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int
         !get_dec(C, t, path, "adj", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &adj) ||
         !get_dec(C, t, path, "sell", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &sell))
         return 0;
-    if (sell != 0) {
+    if (sell < 0) {
         sub(p, path, "sell");
-        return fail(C, cJSON_GetObjectItemCaseSensitive(t, "sell"), p,
-                    "export (sell) rates: not supported by gridledger tariffs");
+        return fail(C, cJSON_GetObjectItemCaseSensitive(t, "sell"), p, "must not be negative");
     }
+    C->sell_micro[period][tier] = sell;
+    C->has_sell |= sell != 0;
     if (rate + adj < 0 || rate + adj > TARIFF_MAX_PRICE_MICRO)
         return fail(C, t, path, "rate + adj must be 0..%lld", (long long)(TARIFF_MAX_PRICE_MICRO / 1000000));
     C->price_micro[period][tier] = rate + adj;
@@ -748,6 +751,32 @@ static int has_kwh_per_kw(const conv *C)
     return 0;
 }
 
+/* Sell rates (net billing: export credited at the sell price of its period):
+ * one per period (the same on every tier), not under net metering. */
+static int check_sell(conv *C)
+{
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(C->rate, "energyratestructure");
+    if (!C->has_sell)
+        return 1;
+    sub(p, C->path, "energyratestructure");
+    for (int per = 0; per < C->nperiods; per++)
+        for (int t = 1; t < C->ntiers[per]; t++)
+            if (C->sell_micro[per][t] != C->sell_micro[per][0]) {
+                subi(q, p, per);
+                return fail(C, cJSON_GetArrayItem(s, per), q,
+                            "sell rates that change by tier: gridledger credits export at one price a period");
+            }
+    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(C->rate, "usenetmetering");
+    if (cJSON_IsTrue(nm)) {
+        sub(q, C->path, "usenetmetering");
+        return fail(C, nm, q, "with sell rates: under net metering the export offsets use and a surplus is "
+                              "settled later (SAM's net metering); gridledger credits export at the sell price "
+                              "(net billing) only");
+    }
+    return 1;
+}
+
 /* lookbackmonths: 12 flags (true/false or 1/0), January..December, into *mask. */
 static int parse_lookback_months(conv *C, unsigned *mask)
 {
@@ -1036,6 +1065,27 @@ static int ladder_mode(conv *C, int ref)
     return 0;
 }
 
+/* ",\n    "sell": price" (one period used) or {"pN": price, ...} when the rate has sell rates. */
+static void write_sell(sbuf *s, const conv *C, int only)
+{
+    int first = 1;
+    if (!C->has_sell)
+        return;
+    sb_put(s, ",\n    \"sell\": ");
+    if (only >= 0) {
+        sb_dec(s, C->sell_micro[only][0], MONEY_SCALE_PRICE, 2);
+        return;
+    }
+    sb_put(s, "{");
+    for (int q = 0; q < C->nperiods; q++)
+        if (C->used[q]) {
+            sb_fmt(s, "%s\"p%d\": ", first ? "" : ", ", q + 1);
+            sb_dec(s, C->sell_micro[q][0], MONEY_SCALE_PRICE, 2);
+            first = 0;
+        }
+    sb_put(s, "}");
+}
+
 static int write_energy(sbuf *s, conv *C)
 {
     int nused = 0, only = -1, ref = -1, ladders = 0;
@@ -1064,6 +1114,7 @@ static int write_energy(sbuf *s, conv *C)
     }
     if (!ladders)
         write_tiers(s, C, only, ref);
+    write_sell(s, C, only);
     sb_put(s, "\n  }");
     return 1;
 }
@@ -1353,7 +1404,7 @@ static int convert(conv *C, const urdb_options *opt, sbuf *s)
         !parse_schedule(C, "energyweekdayschedule", "energyratestructure", C->nperiods, C->used, C->weekday) ||
         !parse_schedule(C, "energyweekendschedule", "energyratestructure", C->nperiods, C->used, C->weekend) ||
         !parse_fixed(C) || !parse_flat_demand(C) || !parse_tou_demand(C) || !parse_window(C) || !parse_kvar(C) ||
-        !parse_fuel(C) || !parse_unsupported(C) || !parse_ratchet(C) || !get_day(C, "startdate", 1, &C->from_day) ||
+        !parse_fuel(C) || !parse_unsupported(C) || !parse_ratchet(C) || !check_sell(C) || !get_day(C, "startdate", 1, &C->from_day) ||
         !get_day(C, "enddate", 0, &C->to_day))
         return 0;
     note_generation(C);

@@ -129,7 +129,8 @@ done <<'CASES'
 demand-kva|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}]], "demandrateunit": "kVA"}||@F@:1:132: demandrateunit: "kVA": not supported (only demand per kW is supported)
 demand-tier-max|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}, {"rate": 4}]]}||@F@:1:99: demandratestructure[0][0]: needs "max" (every tier but the last)
 demand-window-5|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandwindow": 5}||@F@:1:90: demandwindow: a 5-minute demand window: gridledger bills 15, 30 or 60
-sell|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3, "sell": 0.04}]]}||@F@:1:79: energyratestructure[0][0].sell: export (sell) rates: not supported by gridledger tariffs
+sell-by-tier|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 500, "rate": 0.3, "sell": 0.04}, {"rate": 0.4, "sell": 0.05}]]}||@F@:1:56: energyratestructure[0]: sell rates that change by tier: gridledger credits export at one price a period
+sell-net-metering|{"label": "x", "startdate": 1, "usenetmetering": true, "energyratestructure": [[{"rate": 0.3, "sell": 0.04}]]}||@F@:1:50: usenetmetering: with sell rates: under net metering the export offsets use and a surplus is settled later (SAM's net metering); gridledger credits export at the sell price (net billing) only
 tier-steps|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 500, "rate": 0.1}, {"rate": 0.2}], [{"max": 500, "rate": 0.3}, {"rate": 0.35}]], @SCHED@, "energyweekendschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]]}||@F@:1:100: energyratestructure[1]: the tier steps differ from period 0's: with time of use within a month the tier step must be the same in every period
 bad-period|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "energyweekdayschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3]]}||@F@:1:99: energyweekdayschedule: must be 12 rows (January..December) of 24 hours
 period-range|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], @SCHED@}||@F@:1:133: energyweekdayschedule[0][16]: period 1: energyratestructure has periods 0..0
@@ -317,8 +318,13 @@ CASES
 #       usage: 10 kW x 10 = 100.00; total 844.00
 #   annual-min: December 2025 at 0.5 kWh every hour: 372 x 0.30 = 111.60; the year's earlier bills
 #       1000.00: 1111.60 is below 1200: annual_minimum 88.40; total 200.00
+#   net-billing: July 2025 at 10 kWh every hour: p2 (16:00-21:00) 1550 kWh x 0.30 = 465.00, p1 5890 x
+#       0.10 = 589.00; exported 2 kWh every hour 10:00-17:00 (--export): p1 6 h x 31 = 372 kWh x 0.03 =
+#       -11.16, p2 (16:00) 62 kWh x 0.08 = -4.96; total 1037.88
 hourly 2025 12 31 0.500 >"$tmp/dec2025-0.5.csv"
 { hourly 2025 6 30 100.000; hourly 2025 7 31 10.000 | tail -n +2; } >"$tmp/junjul2025.csv"
+awk 'BEGIN { print "start,kwh"; for (i = 1; i <= 31; i++) for (h = 0; h < 24; h++)
+    printf "2025-07-%02dT%02d:00,%s\n", i, h, (h >= 10 && h < 17) ? "2.000" : "0.000" }' >"$tmp/export-jul2025.csv"
 while IFS='|' read -r name usage opts total; do
     [ -z "$name" ] && continue
     if ! "$GL" tariff import-urdb "$dir/$name.urdb.json" >"$tmp/$name.tariff.json" 2>"$tmp/err"; then
@@ -340,6 +346,7 @@ kwh-per-kw|$tmp/jul2025-10.csv||562.00
 ratchet|$tmp/junjul2025.csv|--from 2025-07-01 --to 2025-07-31|1544.00
 ratchet|$tmp/jul2025-10.csv||844.00
 annual-min|$tmp/dec2025-0.5.csv|--year-billed 1000.00|200.00
+net-billing|$tmp/jul2025-10.csv|--export $tmp/export-jul2025.csv|1037.88
 CASES
 "$GL" tariff-calc --tariff "$dir/annual-min.tariff.json" --usage "$tmp/dec2025-0.5.csv" >/dev/null 2>"$tmp/err"
 if [ $? -eq 2 ] && grep -qxF "gridledger: tariff-calc: tariff annual-min has an annual minimum: the bill that ends the year needs the year's earlier bills" "$tmp/err"; then
