@@ -103,7 +103,7 @@ static void cat_text(char *out, size_t cap, ...)
     out[n] = '\0';
 }
 
-/* int_text: v in decimal (at least `width` digits, zero-padded) in buf[12]; returns buf. */
+/* int_text: v in decimal (at least `width` digits, zero-padded) in buf; returns buf. */
 static const char *int_text(int64_t v, int width, char buf[static 24])
 {
     char tmp[24];
@@ -555,13 +555,6 @@ static void build_span(calc *c)
     c->span_min0 = c->day_min0;
 }
 
-/* The bare interval (the usual data): energy only (no kvarh, no kW column),
- * 15 minutes, not estimated. A run of them, each starting where the one
- * before ended at the same UTC offset, within the span map (across days)
- * and below the nearest tier bound, is counted in locals with one check of
- * its fields each: the contiguous start stands for the checks of quarter
- * hours and order, and the kvarh and kW of -1 for their ranges. The first
- * of the run is checked in full. Returns how many intervals it took. */
 _Static_assert(offsetof(usage_interval, utc_offset_min) == offsetof(usage_interval, len_min) + sizeof(int32_t),
                "len_min and utc_offset_min are compared as one 64-bit word");
 
@@ -602,7 +595,8 @@ static __attribute__((noinline)) int plain_sums(const usage_interval *u, int end
  * hours and order, kvarh and kW of -1 for their ranges, and the run's
  * energy capped at TARIFF_MAX_ENERGY_WH for each interval's (a run that
  * reaches the cap ends, and the interval goes the checked way). The first
- * of the run is checked in full. Returns how many intervals it took. */
+ * of the run must also start on a quarter hour of the span and after the
+ * interval before it. Returns how many intervals it took. */
 static int walk_plain(calc *c, const usage_interval *u, int n)
 {
     part *p = c->fast_part;
