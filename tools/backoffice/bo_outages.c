@@ -263,7 +263,8 @@ static int check_overlap(bo_db *db, const outage *o, long long self)
                      " AND starts < CAST($4 AS BIGINT) AND ends > CAST($3 AS BIGINT) AND id <> CAST($5 AS BIGINT)",
                      5, p, other, sizeof other) != GL_OK)
         return CLI_FAIL;
-    return other[0] ? refuse(db, "area %s overlaps planned outage %s (a duplicate?)", o->area, other) : CLI_OK;
+    /* inside the caller's transaction: counted after its rollback */
+    return other[0] ? refuse(NULL, "area %s overlaps planned outage %s (a duplicate?)", o->area, other) : CLI_OK;
 }
 
 /* check_place: the gateway has sent something up, and billed the area. */
@@ -324,6 +325,8 @@ static int plan(bo_ctx *ctx, bo_db *db, const plan_args *a)
     }
     if (rc != CLI_OK) {
         bo_db_rollback(db);
+        if (rc == CLI_USAGE)
+            (void)bo_db_counter_add(db, "outage_refused", 1);
         return rc;
     }
     print_schedule(db, o.id, ncust);
@@ -425,6 +428,8 @@ static int move(bo_ctx *ctx, bo_db *db, const plan_args *a)
         return CLI_FAIL;
     if ((rc = check_overlap(db, &o, o.id)) != CLI_OK) {
         bo_db_rollback(db);
+        if (rc == CLI_USAGE)
+            (void)bo_db_counter_add(db, "outage_refused", 1);
         return rc;
     }
     bo_outage_format_time(old[0], f0);
