@@ -109,4 +109,20 @@ check "the cancel notice delivered when the quiet hours end" "$(report)" \
 check "cancel again: refused" "$("${BOC[@]}" outage cancel 1 2>&1; echo "rc=$?")" \
     "gridledger: outage: outage 1 is cancelled: nothing to change
 rc=2"
+
+# move: the customer already told is told of the new times; the notices not
+# yet sent are replaced by the new time's schedule
+"${BOC[@]}" outage plan --gateway gw-0001 --area TQ-02 --from 2027-02-10T10:00 --to 2027-02-10T12:00 \
+    --reason "transformer works" --now "$NOW" >/dev/null
+dispatch '2027-01-26 10:00'
+out=$("${BOC[@]}" outage move 2 --from 2027-02-12T10:00 --to 2027-02-12T12:00 --now "$(at '2027-01-27 10:00')" 2>&1)
+check "move: the customer told gets a move notice" "$(head -1 <<<"$out")" \
+    "outage 2 planned: 1 customer(s) already told are told again"
+dispatch '2027-01-27 10:00'
+check "report outages: the sent notice kept, the unsent replaced, the move notice delivered, the new schedule" \
+    "$("${BOC[@]}" report outages | tr -d '\r' | awk -F, 'NR > 1 && $1 == 2 {print $9 ":" $11 ":" $14}' | tr '\n' ' ')" \
+    "notice_15d:queued:delivered notice_7d:replaced: confirm:replaced: move:queued:delivered notice_15d:scheduled: notice_7d:scheduled: confirm:scheduled: "
+check "the move notice in English with the old and new times" \
+    "$("${BOC[@]}" notices list | tr -d '\r' | python3 -c 'import csv,sys; print([r for r in csv.DictReader(sys.stdin) if r["action"] == "outage_move"][0]["text"])')" \
+    "Power company: Wang Wu (C-0003): the planned outage in TQ-02 moves from 2027-02-10 10:00-2027-02-10 12:00 to 2027-02-12 10:00-2027-02-12 12:00 (transformer works)."
 echo "1..$n"
