@@ -112,8 +112,9 @@ rc=2"
 
 # move: the customer already told is told of the new times; the notices not
 # yet sent are replaced by the new time's schedule
-"${BOC[@]}" outage plan --gateway gw-0001 --area TQ-02 --from 2027-02-10T10:00 --to 2027-02-10T12:00 \
-    --reason "transformer works" --now "$NOW" >/dev/null
+# (no --gateway: the one gateway that bills the area)
+check "plan without --gateway" "$("${BOC[@]}" outage plan --area TQ-02 --from 2027-02-10T10:00 --to 2027-02-10T12:00 \
+    --reason "transformer works" --now "$NOW" | head -1)" "outage 2: 1 large or important customer(s) to tell"
 dispatch '2027-01-26 10:00'
 out=$("${BOC[@]}" outage move 2 --from 2027-02-12T10:00 --to 2027-02-12T12:00 --now "$(at '2027-01-27 10:00')" 2>&1)
 check "move: the customer told gets a move notice" "$(head -1 <<<"$out")" \

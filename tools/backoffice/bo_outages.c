@@ -267,13 +267,31 @@ static int check_overlap(bo_db *db, const outage *o, long long self)
     return other[0] ? refuse(NULL, "area %s overlaps planned outage %s (a duplicate?)", o->area, other) : CLI_OK;
 }
 
+/* area_gateway: without --gateway, the one gateway whose bills name the area. */
+static int area_gateway(bo_db *db, plan_args *a, char *gw, size_t cap)
+{
+    char n[24] = "";
+    const char *p[] = {a->area};
+    if (bo_db_scalar(db, "SELECT COUNT(DISTINCT gateway) FROM bills WHERE area = $1", 1, p, n, sizeof n) != GL_OK ||
+        bo_db_scalar(db, "SELECT MIN(gateway) FROM bills WHERE area = $1", 1, p, gw, cap) != GL_OK)
+        return CLI_FAIL;
+    if (strcmp(n, "1") != 0)
+        return strcmp(n, "0") == 0 ? refuse(db, "unknown area %s (no bill names it)", a->area)
+                                   : refuse(db, "area %s is billed by %s gateways: give --gateway", a->area, n);
+    a->gateway = gw;
+    return CLI_OK;
+}
+
 /* check_place: the gateway has sent something up, and billed the area. */
-static int check_place(bo_db *db, const plan_args *a)
+static int check_place(bo_db *db, plan_args *a, char *gw, size_t cap)
 {
     char v[8] = "";
+    if (!a->area || !bo_valid_id(a->area) || (a->gateway && !bo_valid_id(a->gateway)))
+        return refuse(db, "--area is needed, --gateway may be (ids: 1..64 of A-Z a-z 0-9 . _ -)");
+    int rc = a->gateway ? CLI_OK : area_gateway(db, a, gw, cap);
+    if (rc != CLI_OK)
+        return rc;
     const char *p[] = {a->gateway, a->area};
-    if (!a->gateway || !a->area || !bo_valid_id(a->gateway) || !bo_valid_id(a->area))
-        return refuse(db, "--gateway and --area are needed (ids: 1..64 of A-Z a-z 0-9 . _ -)");
     if (bo_db_scalar(db, "SELECT 1 FROM messages WHERE gateway = $1 LIMIT 1", 1, p, v, sizeof v) != GL_OK)
         return CLI_FAIL;
     if (!v[0])
@@ -287,11 +305,12 @@ static int check_place(bo_db *db, const plan_args *a)
 
 /* ---- plan ---- */
 
-static int plan(bo_ctx *ctx, bo_db *db, const plan_args *a)
+static int plan(bo_ctx *ctx, bo_db *db, plan_args *a)
 {
     outage o;
+    char gw[72] = "";
     long long now = now_of(a->now);
-    int rc = check_place(db, a);
+    int rc = check_place(db, a, gw, sizeof gw);
     memset(&o, 0, sizeof o);
     if (rc == CLI_OK)
         rc = check_times(db, a, now, &o.starts, &o.ends);
@@ -608,7 +627,7 @@ static int parse(int argc, char **argv, int first, plan_args *a)
     return i == argc && (!a->now || (strspn(a->now, "0123456789") == strlen(a->now) && *a->now));
 }
 
-static const char usage[] = "usage: outage plan --gateway G --area A --from T --to T --reason TEXT"
+static const char usage[] = "usage: outage plan [--gateway G] --area A --from T --to T --reason TEXT"
                             " | move ID --from T --to T | cancel ID | class CUSTOMER --large yes|no --important"
                             " yes|no  (T: YYYY-MM-DDTHH:MM local; [--by WHO] [--now UNIX])";
 

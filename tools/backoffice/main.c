@@ -32,7 +32,7 @@ static const bo_command commands[] = {
     {"stats", bo_cmd_stats, "stats"},
     {"assign", bo_cmd_assign, "assign GATEWAY customer|area ID   (who may report it; else the first that does)"},
     {"notices", bo_cmd_notices, "notices run [--idle-exit S] [--now UNIX] | notices list   (SMS through Kannel, proofs down)"},
-    {"outage", bo_cmd_outage, "outage plan --gateway G --area A --from T --to T --reason TEXT | move ID --from T --to T | cancel ID | class CUSTOMER --large yes|no --important yes|no"},
+    {"outage", bo_cmd_outage, "outage plan [--gateway G] --area A --from T --to T --reason TEXT | move ID --from T --to T | cancel ID | class CUSTOMER --large yes|no --important yes|no"},
     {"contacts", bo_cmd_contacts, "contacts import FILE.csv | show [CUSTOMER] | set CUSTOMER FIELD VALUE | erase CUSTOMER | audit [CUSTOMER] [--by WHO]"},
     {"serve", bo_cmd_serve, "serve --listen ADDR:PORT --cert FILE --key FILE [--static DIR]   (the operators' console)"},
     {"user", bo_cmd_user, "user add NAME --role collector|supervisor|manager|admin [--grid G]   (password on stdin)"},
