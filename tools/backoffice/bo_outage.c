@@ -132,7 +132,7 @@ gl_status bo_outage_parse_time(const char *s, long long *out)
     int y, mo, d, h, mi;
     if (strlen(s) != 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
         !digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) || !digits(s + 11, 2, &h) ||
-        !digits(s + 14, 2, &mi))
+        !digits(s + 14, 2, &mi) || y < 1970)
         return GL_ESYNTAX;
     struct tm tm = {0};
     tm.tm_year = y - 1900;

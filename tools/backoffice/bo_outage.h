@@ -66,8 +66,8 @@ int bo_outage_schedule(const bo_outages_cfg *cfg, long long start, long long now
                        bo_outage_slot *out, int cap);
 
 /* bo_outage_parse_time: "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD HH:MM", local
- * time, into epoch seconds; GL_ESYNTAX for anything else or a time that does
- * not exist (2027-02-30, 24:00). */
+ * time, into epoch seconds; GL_ESYNTAX for anything else, a year before 1970,
+ * or a time that does not exist (2027-02-30, 24:00). */
 gl_status bo_outage_parse_time(const char *s, long long *out);
 
 /* bo_outage_format_time: epoch s as "YYYY-MM-DD HH:MM" local time. */
