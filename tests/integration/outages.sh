@@ -13,11 +13,13 @@ BUILD=${BUILD:-build}
 BO=$PWD/$BUILD/gridledger-backoffice
 . tests/integration/lib/broker.sh
 . tests/integration/lib/kannel.sh
+. tests/integration/lib/pg.sh
 . tests/integration/lib/tap.sh
 export TZ=Asia/Shanghai
 t=$(mktemp -d /tmp/outages.XXXXXX)
 cleanup() {
     kannel_stop
+    pg_stop
     [ -n "${KEEP:-}" ] || rm -rf "$t"
 }
 trap cleanup EXIT
@@ -126,4 +128,24 @@ check "report outages: the sent notice kept, the unsent replaced, the move notic
 check "the move notice in English with the old and new times" \
     "$("${BOC[@]}" notices list | tr -d '\r' | python3 -c 'import csv,sys; print([r for r in csv.DictReader(sys.stdin) if r["action"] == "outage_move"][0]["text"])')" \
     "Power company: Wang Wu (C-0003): the planned outage in TQ-02 moves from 2027-02-10 10:00-2027-02-10 12:00 to 2027-02-12 10:00-2027-02-12 12:00 (transformer works)."
+
+# the same on PostgreSQL: plan, a refused duplicate, the first notice delivered, move, cancel
+if pg_start "$t/pg"; then
+    PGB=("$BO" -c "$t/bo.json" --pg "$PG_CONNINFO")
+    "${PGB[@]}" import up.jsonl >/dev/null 2>&1
+    "${PGB[@]}" contacts import contacts.csv --by tester >/dev/null 2>&1
+    "${PGB[@]}" outage class C-0001 --large yes --important no >/dev/null 2>&1
+    "${PGB[@]}" outage plan --area TQ-01 --from 2027-01-20T07:00 --to 2027-01-20T17:00 --reason x --now "$NOW" >pg-plan.out 2>&1
+    "${PGB[@]}" outage plan --area TQ-01 --from 2027-01-20T08:00 --to 2027-01-20T09:00 --reason x --now "$NOW" >>pg-plan.out 2>&1
+    "${PGB[@]}" notices run --now "$(at '2027-01-04 20:59')" --idle-exit 2 >dispatch-pg.out 2>&1
+    "${PGB[@]}" outage move 1 --from 2027-01-21T07:00 --to 2027-01-21T17:00 --now "$(at '2027-01-05 10:00')" >>pg-plan.out 2>&1
+    "${PGB[@]}" notices run --now "$(at '2027-01-05 10:00')" --idle-exit 2 >>dispatch-pg.out 2>&1
+    "${PGB[@]}" outage cancel 1 --now "$(at '2027-01-05 11:00')" >>pg-plan.out 2>&1
+    "${PGB[@]}" notices run --now "$(at '2027-01-05 11:00')" --idle-exit 2 >>dispatch-pg.out 2>&1
+    check "PostgreSQL: plan, duplicate refused, notice delivered, move, cancel, report" \
+        "$("${PGB[@]}" report outages | tr -d '\r' | awk -F, 'NR > 1 {print $9 ":" $11 ":" $14}' | tr '\n' ' ')|$("${PGB[@]}" stats | grep outage_refused)" \
+        "notice_15d:queued:delivered notice_7d:replaced: confirm:replaced: move:queued:delivered notice_15d:replaced: notice_7d:replaced: confirm:replaced: cancel:queued:delivered |outage_refused 1"
+else
+    echo "# skipped PostgreSQL: $PG_SKIP"
+fi
 echo "1..$n"
