@@ -46,13 +46,13 @@ static void lld(char out[24], long long v)
     snprintf(out, 24, "%lld", v);
 }
 
-static gl_status exec_ll(bo_db *db, const char *sql, long long a, long long b, const char *c)
+/* exec_id: sql with $1 the outage id and $2 text. */
+static gl_status exec_id(bo_db *db, const char *sql, long long id, const char *text)
 {
-    char as[24], bs[24];
-    lld(as, a);
-    lld(bs, b);
-    const char *p[] = {as, bs, c ? c : ""};
-    return bo_db_exec(db, sql, 3, p, NULL);
+    char id_s[24];
+    lld(id_s, id);
+    const char *p[] = {id_s, text};
+    return bo_db_exec(db, sql, 2, p, NULL);
 }
 
 /* refuse: a clear error, counted (outage_refused); returns CLI_USAGE. */
@@ -67,6 +67,16 @@ __attribute__((format(printf, 2, 3))) static int refuse(bo_db *db, const char *f
     if (db)
         (void)bo_db_counter_add(db, "outage_refused", 1);
     return CLI_USAGE;
+}
+
+/* rollback: ends the transaction that failed with rc; a refusal (CLI_USAGE)
+ * is counted after the rollback, so the count stays. */
+static int rollback(bo_db *db, int rc)
+{
+    bo_db_rollback(db);
+    if (rc == CLI_USAGE)
+        (void)bo_db_counter_add(db, "outage_refused", 1);
+    return rc;
 }
 
 static const char *who_of(const char *by)
@@ -342,12 +352,8 @@ static int plan(bo_ctx *ctx, bo_db *db, plan_args *a)
         cli_error("outage", "%s", bo_db_error(db));
         rc = CLI_FAIL;
     }
-    if (rc != CLI_OK) {
-        bo_db_rollback(db);
-        if (rc == CLI_USAGE)
-            (void)bo_db_counter_add(db, "outage_refused", 1);
-        return rc;
-    }
+    if (rc != CLI_OK)
+        return rollback(db, rc);
     print_schedule(db, o.id, ncust);
     return CLI_OK;
 }
@@ -367,10 +373,10 @@ static gl_status tell_again(sched_ctx *s, const char *kind, const char *why, con
                              " AND status = 'queued' ORDER BY customer",
                              1, p);
     if (st == GL_OK)
-        st = exec_ll(s->db,
-                     "UPDATE outage_notices SET status = 'replaced', note = $3 WHERE outage = CAST($1 AS BIGINT)"
-                     " AND status = 'scheduled' AND CAST($2 AS BIGINT) = 0",
-                     s->o->id, 0, why);
+        st = exec_id(s->db,
+                     "UPDATE outage_notices SET status = 'replaced', note = $2 WHERE outage = CAST($1 AS BIGINT)"
+                     " AND status = 'scheduled'",
+                     s->o->id, why);
     if (st == GL_OK)
         st = max_n(s);
     for (size_t r = 0; st == GL_OK && r < told->nrows; r++)
@@ -418,8 +424,8 @@ static int cancel(bo_ctx *ctx, bo_db *db, const plan_args *a)
         return CLI_FAIL;
     sched_ctx s = {db, &ctx->cfg, &o, now, 0};
     snprintf(hist, sizeof hist, "cancelled at %lld by %s; ", now, who_of(a->by));
-    gl_status st = exec_ll(db, "UPDATE outages SET status = 'cancelled', history = history || $3 WHERE id = CAST($1 AS BIGINT)"
-                               " AND CAST($2 AS BIGINT) = 0", o.id, 0, hist);
+    gl_status st = exec_id(db, "UPDATE outages SET status = 'cancelled', history = history || $2"
+                               " WHERE id = CAST($1 AS BIGINT)", o.id, hist);
     memset(&told, 0, sizeof told);
     if (st == GL_OK)
         st = tell_again(&s, "cancel", "outage cancelled", NULL, &told);
@@ -445,22 +451,22 @@ static int move(bo_ctx *ctx, bo_db *db, const plan_args *a)
     o.ends = to;
     if (bo_db_begin(db) != GL_OK)
         return CLI_FAIL;
-    if ((rc = check_overlap(db, &o, o.id)) != CLI_OK) {
-        bo_db_rollback(db);
-        if (rc == CLI_USAGE)
-            (void)bo_db_counter_add(db, "outage_refused", 1);
-        return rc;
-    }
+    if ((rc = check_overlap(db, &o, o.id)) != CLI_OK)
+        return rollback(db, rc);
     bo_outage_format_time(old[0], f0);
     bo_outage_format_time(old[1], t0);
     snprintf(hist, sizeof hist, "moved from %s-%s at %lld by %s; ", f0, t0, now, who_of(a->by));
     sched_ctx s = {db, &ctx->cfg, &o, now, 0};
     size_t ncust = 0;
-    gl_status st = exec_ll(db, "UPDATE outages SET starts = CAST($2 AS BIGINT), history = history || $3"
-                               " WHERE id = CAST($1 AS BIGINT)", o.id, from, hist);
-    if (st == GL_OK)
-        st = exec_ll(db, "UPDATE outages SET ends = CAST($2 AS BIGINT) WHERE id = CAST($1 AS BIGINT) AND $3 = ''",
-                     o.id, to, NULL);
+    char id_s[24], f_s[24], t_s[24];
+    lld(id_s, o.id);
+    lld(f_s, from);
+    lld(t_s, to);
+    const char *p[] = {id_s, f_s, t_s, hist};
+    gl_status st = bo_db_exec(db,
+                              "UPDATE outages SET starts = CAST($2 AS BIGINT), ends = CAST($3 AS BIGINT),"
+                              " history = history || $4 WHERE id = CAST($1 AS BIGINT)",
+                              4, p, NULL);
     memset(&told, 0, sizeof told);
     if (st == GL_OK)
         st = tell_again(&s, "move", "outage moved", old, &told);
