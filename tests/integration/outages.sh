@@ -48,6 +48,13 @@ CSV
 "${BOC[@]}" contacts import contacts.csv --by tester >/dev/null
 "${BOC[@]}" outage class C-0001 --large yes --important no --by tester >/dev/null
 "${BOC[@]}" outage class C-0003 --large yes --important yes --by tester >/dev/null # another area
+printf '{"db": "bad.db",\n "outages": {"notice_days": [15, 15, 0], "confirm_minutes": -1,\n  "templates": {"notice.zh": "{start}", "sms.en": "x"}}}\n' >bad.json
+err=$("$BO" -c bad.json outage cancel 1 2>&1); rc=$?
+check "a bad outages config: each error once at FILE:LINE:COL, exit 2" "$rc|$err" "2|gridledger: bad.json:2:34: outages.notice_days[1]: 15 days given twice
+gridledger: bad.json:2:38: outages.notice_days[2]: must be a whole number of days, 1..366
+gridledger: bad.json:2:61: outages.confirm_minutes: must be 0..1440
+gridledger: bad.json:3:30: outages.templates.notice.zh: unknown field {start}
+gridledger: bad.json:3:51: outages.templates.sms.en: key must be notice|confirm|cancel|move followed by .zh or .en"
 at() { date -d "$1" +%s; }
 NOW=$(at '2027-01-01 12:00')
 out=$("${BOC[@]}" outage plan --gateway gw-0001 --area TQ-01 --from 2027-01-20T07:00 --to 2027-01-20T17:00 \

@@ -126,8 +126,9 @@ static void load_outage_days(jsonv_doc *doc, const cJSON *a, bo_outages_cfg *o)
     if (!jsonv_check_array(doc, a, "outages.notice_days", BO_OUTAGE_DAYS_MAX))
         return;
     o->ndays = 0;
-    for (const cJSON *e = a->child; e; e = e->next) {
-        jsonv_path_index(path, sizeof path, "outages.notice_days", o->ndays);
+    int at = 0;
+    for (const cJSON *e = a->child; e; e = e->next, at++) {
+        jsonv_path_index(path, sizeof path, "outages.notice_days", at);
         int d = cJSON_IsNumber(e) && e->valuedouble == (double)(int)e->valuedouble ? (int)e->valuedouble : 0;
         int k = o->ndays;
         if (d < 1 || d > 366) {
@@ -237,7 +238,7 @@ done:
 out:
     if (st != GL_OK) {
         cli_print_diag(&d);
-        if (doc)
+        if (doc && jsonv_diag(doc) != &d) /* the doc reports into d: printed once */
             cli_print_diag(jsonv_diag(doc));
     }
     jsonv_free(doc);

@@ -649,6 +649,8 @@ int bo_cmd_outage(bo_ctx *ctx, int argc, char **argv)
         cli_error("outage", "%s", usage);
         return CLI_USAGE;
     }
+    if (bo_config_load(ctx) != GL_OK)
+        return CLI_USAGE;
     if (bo_open_db(ctx, &db) != GL_OK)
         return CLI_FAIL;
     if (strcmp(sub, "class") == 0) {
