@@ -199,8 +199,15 @@ gl_status regtou_check(const regtou *m, const tariff_set *ts, int32_t from_day, 
 /* needs_intervals: a charge of v that register totals cannot price. */
 static const char *needs_intervals(const tariff_version *v)
 {
-    if (v->demand_basis == TARIFF_DEMAND_KW || v->ndemand_periods > 0 || v->kvar_micro > 0)
+    if (v->demand_basis == TARIFF_DEMAND_KW || v->ndemand_periods > 0 || v->kvar_micro > 0 || v->ratchet_months > 0)
         return "demand charges";
+    if (v->tier_per_kw)
+        return "tiers in kWh per kW of demand";
+    for (int p = 0; p < v->nperiods; p++)
+        if (v->period_per_kw[p])
+            return "tiers in kWh per kW of demand";
+    if (v->has_sell)
+        return "sell credits for exported energy";
     return v->pf_standard ? "a power-factor adjustment" : NULL;
 }
 

@@ -60,7 +60,8 @@ gl_status regtou_check(const regtou *m, const tariff_set *ts, int32_t from_day, 
  * end (both with READING_HAS_TARIFFS), as one quarter-hour interval per
  * period in its first quarter hour of from_day..to_day, into u[0..cap).
  * GL_ESTATE (why says) if a reading lacks tariffs, a register decreased or
- * the tariff has demand or power-factor charges (they need intervals). */
+ * the tariff has demand charges, kWh-per-kW tiers, sell credits or a
+ * power-factor adjustment (they need intervals). */
 gl_status regtou_usage(const regtou *m, const tariff_set *ts, int32_t from_day, int32_t to_day, const reading *base,
                        const reading *end, usage_interval *u, int cap, int *nu, char *why, size_t whycap);
 
