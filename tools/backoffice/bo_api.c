@@ -13,6 +13,12 @@
  *  GET  /api/report/area|aging|grades|alerts|health  the back office's reports (supervisor, manager, admin)
  *  GET  /api/audit                                   the audit log (supervisor, admin)
  *  POST /api/users    {"user","password","role"[,"grid"]}  (csrf, admin)
+ *  GET  /api/cutcheck?gateway=G&customer=C          the lawfulness check of a cut now, every rule
+ *  GET  /api/commands                                disconnect/reconnect requests, state and ack
+ *  POST /api/commands {"gateway","customer","command","reason"}  (csrf) a request (bo_cuts.h)
+ *  POST /api/commands/approve|reject {"id"}         (csrf, supervisor) approve: the check again, then
+ *                                                    the signed command down
+ *  POST /api/tariff   {"gateway","tariff"}           (csrf, supervisor, admin) a tariff push
  * Amounts are decimal strings (yuan, 2 decimals), energy kWh with 3. */
 #include "bo_api.h"
 
@@ -24,6 +30,7 @@
 #include <time.h>
 
 #include "bo_auth.h"
+#include "bo_cuts.h"
 #include "bo_down.h"
 #include "bo_ingest.h"
 #include "bo_report.h"
@@ -567,6 +574,230 @@ static void api_pay(call *c)
     sent_reply(c, "pay", st, gw, seq, d);
 }
 
+/* ---- commands: disconnect / reconnect with approval, tariff push ---- */
+
+/* check_of: the lawfulness check of a cut of cust at gw now, as JSON (NULL
+ * after failing the call). */
+static cJSON *check_of(call *c, const char *gw, const char *cust)
+{
+    episode_cut_check chk;
+    bo_cuts_basis b;
+    if (bo_cuts_check(c->api->db, &c->api->ctx->cfg.credit.collect, gw, cust, c->req->now, &chk, &b) != GL_OK) {
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return NULL;
+    }
+    return bo_cuts_check_json(&chk, &b);
+}
+
+static int check_lawful(const cJSON *chk)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(chk, "lawful"));
+}
+
+static void api_cutcheck(call *c)
+{
+    const char *gw = query_arg(c, "gateway"), *cust = query_arg(c, "customer");
+    if (!gw || !cust) {
+        fail(c, 400, "gateway and customer are required (1..64 of A-Z a-z 0-9 . _ -)");
+        return;
+    }
+    if (!may_see(c, gw, cust)) {
+        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        return;
+    }
+    cJSON *o = check_of(c, gw, cust);
+    if (o)
+        reply(c, 200, o);
+}
+
+static const col command_cols[] = {
+    {"id", C_INT},          {"gateway", C_TEXT},    {"customer", C_TEXT},   {"command", C_TEXT},
+    {"reason", C_TEXT},     {"requested_by", C_TEXT}, {"requested_ts", C_INT}, {"state", C_TEXT},
+    {"decided_by", C_TEXT}, {"decided_ts", C_INT},  {"down_seq", C_INT},    {"ack", C_TEXT},
+    {"ack_reason", C_TEXT}, {"check", C_TEXT},
+};
+
+/* api_commands: the requests (a collector: their own), newest first, each
+ * with its state and the gateway's acknowledgement. */
+static void api_commands(call *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    const char *p[] = {strcmp(c->s.role, "collector") == 0 ? c->s.name : ""};
+    if (query_rows(c, o, "rows", command_cols, NCOLS(command_cols), bo_cuts_list_sql, 1, p) != GL_OK) {
+        cJSON_Delete(o);
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return;
+    }
+    reply(c, 200, o);
+}
+
+/* api_command_new: {"gateway","customer","command":"disconnect"|"reconnect","reason"}:
+ * recorded as requested with the check of now; a supervisor approves it. */
+static void api_command_new(call *c)
+{
+    static const char *const keys[] = {"gateway", "customer", "command", "reason", NULL};
+    long long id = 0;
+    if (!parse_in(c, keys, NULL))
+        return;
+    const char *gw = in_str(c, "gateway"), *cust = in_str(c, "customer"), *cmd = in_str(c, "command");
+    const char *why = in_str(c, "reason");
+    if (!bo_valid_id(gw) || !bo_valid_id(cust) || !cmd || !text_ok(why, PROOF_MAX)) {
+        fail(c, 400, "gateway, customer, command and reason (1..%d bytes of text) are required", PROOF_MAX);
+        return;
+    }
+    int cut = strcmp(cmd, "disconnect") == 0;
+    if (!cut && strcmp(cmd, "reconnect") != 0) {
+        fail(c, 400, "command: disconnect|reconnect");
+        return;
+    }
+    if (!may_see(c, gw, cust)) {
+        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        return;
+    }
+    cJSON *chk = cut ? check_of(c, gw, cust) : cJSON_CreateObject();
+    if (!chk)
+        return;
+    char *text = cJSON_PrintUnformatted(chk);
+    gl_status st = text ? bo_cuts_add(c->api->db, gw, cust, cmd, why, c->s.name, c->req->now, text, &id) : GL_ENOMEM;
+    free(text);
+    if (st != GL_OK) {
+        cJSON_Delete(chk);
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return;
+    }
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "id", (double)id);
+    cJSON_AddStringToObject(d, "gateway", gw);
+    cJSON_AddStringToObject(d, "customer", cust);
+    cJSON_AddStringToObject(d, "command", cmd);
+    cJSON_AddStringToObject(d, "reason", why);
+    cJSON_AddStringToObject(d, "state", "requested");
+    audit(c, "command_request", d);
+    cJSON_AddItemToObject(d, "check", chk);
+    reply(c, 201, d);
+}
+
+/* decide_input: {"id"} of a request still "requested"; 1 with *r set. */
+static int decide_input(call *c, bo_cuts_req *r)
+{
+    static const char *const keys[] = {"id", NULL};
+    if (!parse_in(c, keys, "id"))
+        return 0;
+    const cJSON *idj = cJSON_GetObjectItemCaseSensitive(c->in, "id");
+    if (idj->valuedouble < 1 || idj->valuedouble > 1e15 || idj->valuedouble != (double)(long long)idj->valuedouble) {
+        fail(c, 400, "id: a request id, a positive integer");
+        return 0;
+    }
+    gl_status st = bo_cuts_get(c->api->db, (long long)idj->valuedouble, r);
+    if (st != GL_OK) {
+        fail(c, st == GL_ENOTFOUND ? 404 : 500, "%s", st == GL_ENOTFOUND ? "no such request" : "store error");
+        return 0;
+    }
+    if (strcmp(r->state, "requested") != 0) {
+        fail(c, 409, "request %lld is %s, not awaiting approval", r->id, r->state);
+        return 0;
+    }
+    return 1;
+}
+
+static void decided(call *c, const bo_cuts_req *r, const char *state, long long seq, cJSON *chk, gl_status sent)
+{
+    char *text = cJSON_PrintUnformatted(chk);
+    gl_status st = bo_cuts_decide(c->api->db, r->id, state, c->s.name, c->req->now, seq, text ? text : "{}");
+    free(text);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "id", (double)r->id);
+    cJSON_AddStringToObject(d, "customer", r->customer);
+    cJSON_AddStringToObject(d, "command", r->command);
+    cJSON_AddStringToObject(d, "state", state);
+    cJSON_AddItemToObject(d, "check", chk);
+    if (st != GL_OK) {
+        cJSON_Delete(d);
+        fail(c, st == GL_ESTATE ? 409 : 500, "request %lld: %s", r->id,
+             st == GL_ESTATE ? "decided meanwhile by someone else" : bo_db_error(c->api->db));
+        return;
+    }
+    if (seq > 0)
+        sent_reply(c, "command_approve", sent, r->gateway, seq, d);
+    else {
+        audit(c, "command_reject", d);
+        reply(c, 200, d);
+    }
+}
+
+/* api_command_approve: a supervisor's approval: a cut's check is run again
+ * and must be green (a refusal answers 409 with every rule); then the
+ * signed command goes down. */
+static void api_command_approve(call *c)
+{
+    bo_cuts_req r;
+    long long seq = 0;
+    if (!decide_input(c, &r))
+        return;
+    int cut = strcmp(r.command, "disconnect") == 0;
+    cJSON *chk = cut ? check_of(c, r.gateway, r.customer) : cJSON_CreateObject();
+    if (!chk)
+        return;
+    if (cut && !check_lawful(chk)) {
+        cJSON *o = cJSON_CreateObject();
+        char msg[160];
+        snprintf(msg, sizeof msg, "the lawfulness check refuses the cut of %s: it cannot be approved", r.customer);
+        cJSON_AddStringToObject(o, "error", msg);
+        cJSON_AddItemToObject(o, "check", chk);
+        snprintf(c->resp->log, sizeof c->resp->log, "409 POST /api/commands/approve %.64s: %.120s", c->s.name, msg);
+        reply(c, 409, o);
+        return;
+    }
+    cJSON *body = cJSON_CreateObject();
+    char why[120];
+    snprintf(why, sizeof why, "console request %lld approved by %s", r.id, c->s.name);
+    cJSON_AddStringToObject(body, "command", r.command);
+    cJSON_AddStringToObject(body, "customer", r.customer);
+    cJSON_AddStringToObject(body, "reason", why);
+    gl_status st = bo_down_send(c->api->ctx, c->api->db, r.gateway, "commands", body, r.customer, &seq);
+    cJSON_Delete(body);
+    if (seq <= 0) {
+        cJSON_Delete(chk);
+        fail(c, 500, "cannot sign for %s: %s (the gateway's key)", r.gateway, gl_strerror(st));
+        return;
+    }
+    decided(c, &r, "sent", seq, chk, st);
+}
+
+static void api_command_reject(call *c)
+{
+    bo_cuts_req r;
+    if (decide_input(c, &r))
+        decided(c, &r, "rejected", 0, cJSON_CreateObject(), GL_OK);
+}
+
+/* api_tariff: {"gateway","tariff": the tariff file's JSON text}: checked
+ * with the gateway's parser, then pushed like `down tariff push`. */
+static void api_tariff(call *c)
+{
+    static const char *const keys[] = {"gateway", "tariff", NULL};
+    char why[400];
+    cJSON *body = NULL;
+    long long seq = 0;
+    if (!parse_in(c, keys, NULL))
+        return;
+    const char *gw = in_str(c, "gateway"), *text = in_str(c, "tariff");
+    if (!bo_valid_id(gw) || !text) {
+        fail(c, 400, "gateway and tariff (the tariff file's JSON as a string) are required");
+        return;
+    }
+    if (bo_down_tariff_body("tariff", text, strlen(text), &body, why, sizeof why) != GL_OK) {
+        fail(c, 400, "%s", why[0] ? why : "tariff refused");
+        return;
+    }
+    gl_status st = bo_down_send(c->api->ctx, c->api->db, gw, "tariffs", body, NULL, &seq);
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "tariff"), "id");
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "tariff", cJSON_IsString(id) ? id->valuestring : "");
+    cJSON_Delete(body);
+    sent_reply(c, "tariff_push", st, gw, seq, d);
+}
+
 /* ---- reports, audit, users ---- */
 
 static col_kind kind_of(bo_col_type t)
@@ -680,6 +911,12 @@ static const route routes[] = {
     {"GET", "/api/report/", api_report, ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_ADMIN, 0},
     {"GET", "/api/audit", api_audit, ROLE_SUPERVISOR | ROLE_ADMIN, 0},
     {"POST", "/api/users", api_users, ROLE_ADMIN, 1},
+    {"GET", "/api/cutcheck", api_cutcheck, ROLE_COLLECTOR | ROLE_SUPERVISOR, 0},
+    {"GET", "/api/commands", api_commands, ROLE_COLLECTOR | ROLE_SUPERVISOR | ROLE_ADMIN, 0},
+    {"POST", "/api/commands", api_command_new, ROLE_COLLECTOR | ROLE_SUPERVISOR, 1},
+    {"POST", "/api/commands/approve", api_command_approve, ROLE_SUPERVISOR, 1},
+    {"POST", "/api/commands/reject", api_command_reject, ROLE_SUPERVISOR, 1},
+    {"POST", "/api/tariff", api_tariff, ROLE_SUPERVISOR | ROLE_ADMIN, 1},
 };
 
 static int role_bit(const char *role)
@@ -746,7 +983,7 @@ gl_status bo_api_schema(bo_db *db)
         if (st != GL_OK)
             return st;
     }
-    return GL_OK;
+    return bo_cuts_schema(db);
 }
 
 void bo_api_handle(bo_api *api, const bo_api_req *req, bo_api_resp *resp)

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "bo_db.h"
+#include "gridledger/creditcfg.h"
 #include "gridledger/status.h"
 
 #define BO_PATH_MAX 512
@@ -12,6 +13,8 @@
 /* The back-office config (-c FILE), a small JSON:
  * {"broker": {"host", "port", "tls", "ca", "cert", "key", "client_id", "keepalive_s"},
  *  "keys_dir": "keys", "db": "backoffice.db" | "pg": "CONNINFO", "down_ttl_s": 86400,
+ *  "credit": {...}, "collection": {...}  (the gateway's sections, docs/credit.md: the console's
+ *   lawfulness check of a cut uses the same thresholds as the gateways),
  *  "notices": {"sendsms_url", "user", "password", "from", "smsc", "dlr_listen", "dlr_url", "per_day",
  *              "templates": {"ACTION.LANG": "text with {fields}"}}}
  * Relative paths are taken from the config file's folder. */
@@ -47,6 +50,7 @@ typedef struct bo_config {
     char pg[1024];
     long long down_ttl_s;       /* expires = ts + down_ttl_s for downlink messages */
     bo_notices_cfg notices;
+    creditcfg credit;          /* "credit" and "collection": defaults of docs/credit.md */
 } bo_config;
 
 typedef struct bo_ctx {
