@@ -321,14 +321,26 @@ check "logout: 200, cookie cleared" '[[ "$r" == "200 "* ]]' "$r"
 r=$(api li GET /api/today)
 check "after logout: 401" '[[ "$r" == "401 "* ]]' "$r"
 # In a browser: Debian's chromium driven by playwright-core (tests/browser), screenshots of each page.
+# For the browser's Commands page: C-7 (another grid: the supervisor's), 300.00 overdue since
+# 2024-01-05 with its notices served, a lawful cut; C-2's stays refused.
+{ envelope gw-a 109 grades '{"as_of":"2024-03-01","results":[{"customer":"C-7","arrears":"300.00","oldest_due":"2024-01-05","days_overdue":56,"penalty":"1.20","score":50,"grade":"C","actions":[],"deposit_required":"0.00"}]}'
+  act_ago 110 8 C-7 sms $((20 * 1440)) | sed 's/2024-01-27/2024-01-05/'
+  act_ago 111 9 C-7 disconnect_notice $((10 * 1440)) | sed 's/2024-01-27/2024-01-05/'
+  act_ago 112 10 C-7 confirm_30min 45 | sed 's/2024-01-27/2024-01-05/'; } >"$tmp/c7.jsonl"
+"${BOC[@]}" import "$tmp/c7.jsonl" >"$tmp/c7.out" 2>&1
+check "C-7's grades and record imported" '[ "$(sqlite3 "$tmp/bo.db" "SELECT COUNT(*) FROM actions WHERE customer = '"'"'C-7'"'"'")" = 3 ]' "$(cat "$tmp/c7.out")"
 if [ -x /usr/bin/chromium ] && command -v node >/dev/null && [ -d tests/browser/node_modules/playwright-core ]; then
     mkdir -p "$BUILD/console-screenshots"
+    rm -f "$BUILD"/console-screenshots/*.png
     area=$(python3 -c "import csv,sys; print(\";\".join(\"%s,%s,%s\" % (r[\"area\"],r[\"billed\"],r[\"collected\"]) for r in csv.DictReader(open(sys.argv[1])) if r[\"area\"] and r[\"area\"]!=\"total\"))" "$tmp/area.csv")
     while IFS= read -r l; do
         case $l in "ok "*) ok "${l#ok * - }" ;; "not ok "*) notok "${l#not ok * - }" ;; esac
     done < <(CONSOLE_URL=$URL CONSOLE_PW=$PW CONSOLE_AREA=$area CONSOLE_SHOTS=$PWD/$BUILD/console-screenshots \
         HOME=$tmp timeout 120 node tests/browser/console.test.js 2>&1)
-    check "browser: five screenshots saved" '[ "$(ls "$BUILD"/console-screenshots/*.png | wc -l)" = 5 ]' "$(ls "$BUILD/console-screenshots")"
+    check "browser: eight screenshots saved (each page)" '[ "$(ls "$BUILD"/console-screenshots/*.png | wc -l)" = 8 ]' "$(ls "$BUILD/console-screenshots")"
+    check "browser: the approved cut of C-7 went down signed as a disconnect command" \
+        '[ "$(sqlite3 "$tmp/bo.db" "SELECT kind, customer FROM downlink WHERE message LIKE '"'"'%\"disconnect\"%'"'"' ORDER BY seq DESC LIMIT 1")" = "commands|C-7" ]' \
+        "$(sqlite3 "$tmp/bo.db" "SELECT seq, kind, customer FROM downlink")"
 else
     echo "ok $((n += 1)) - # SKIP browser: needs /usr/bin/chromium, node and npm ci --prefix tests/browser (make deps)"
 fi

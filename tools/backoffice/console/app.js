@@ -18,7 +18,15 @@ const T = {
     since: '开始', last_seen: '最后消息', outbox_depth: '待发队列', who: '操作人', what: '操作', ts: '时间',
     score: '评分', oldest_due: '最早到期', open: '查看', mark: '登记送达', sent: '已发送到集中器，序号 ',
     lang: 'English', none: '无', payments: '缴费', amount: '金额(元)', ref: '凭证号', date: '日期',
-    record_payment: '登记缴费并发送到集中器', seq: '序号', result: '集中器确认', sent_ts: '发送时间'
+    record_payment: '登记缴费并发送到集中器', seq: '序号', result: '集中器确认', sent_ts: '发送时间',
+    commands: '指令', cmd_request: '申请停电 / 复电', command: '指令', disconnect: '停电', reconnect: '复电',
+    check_first: '合法性检查', lawfulness: '合法性检查', confirm: '确认', reject: '驳回', requests: '指令及集中器确认',
+    tariff_push: '下发电价', tariff_json: '电价文件 (JSON)', push: '下发', rule: '规则', ok: '结果', why: '说明',
+    lawful: '合法，可执行', refused: '不合法，不能批准', review: '审核', requested_by: '申请人', state: '状态',
+    decided_by: '审批人', ack: '集中器确认', ack_reason: '确认说明', requested: '待审批', rejected: '已驳回',
+    pending: '等待集中器确认', applied: '已执行', item: '项目', value: '值', q_request: '确认提交此申请？',
+    q_approve: '确认批准并将签名指令发送到集中器？', q_tariff: '确认将电价下发到集中器 ', asked: '已提交申请，编号 ',
+    rejected_msg: '已驳回申请 ', st_requested: '待审批', st_sent: '已发送', st_rejected: '已驳回', command_t: '指令', state_t: '状态', ack_t: '集中器确认'
   },
   en: {
     title: 'Operators\' console', today: 'Today', overview: 'Overview', audit: 'Audit log', logout: 'Log out',
@@ -37,7 +45,19 @@ const T = {
     who: 'Who', what: 'What', ts: 'When', score: 'Score', oldest_due: 'Oldest due', open: 'Open',
     mark: 'Mark served', sent: 'Sent to the gateway, seq ', lang: '中文', none: 'none', payments: 'Payments',
     amount: 'Amount (CNY)', ref: 'Reference', date: 'Date', record_payment: 'Record the payment and send it',
-    seq: 'Seq', result: 'Gateway\'s answer', sent_ts: 'Sent'
+    seq: 'Seq', result: 'Gateway\'s answer', sent_ts: 'Sent',
+    commands: 'Commands', cmd_request: 'Request a disconnection / reconnection', command: 'Command',
+    disconnect: 'Disconnect', reconnect: 'Reconnect', check_first: 'Check lawfulness', lawfulness: 'Lawfulness check',
+    confirm: 'Confirm', reject: 'Reject', requests: 'Commands and the gateways\' acknowledgements',
+    tariff_push: 'Push a tariff', tariff_json: 'Tariff file (JSON)', push: 'Push', rule: 'Rule', ok: 'Result',
+    why: 'Why', lawful: 'lawful: may be approved', refused: 'refused: cannot be approved', review: 'Review',
+    requested_by: 'Requested by', state: 'State', decided_by: 'Decided by', ack: 'Gateway', ack_reason: 'Gateway says',
+    requested: 'awaiting approval', rejected: 'rejected', pending: 'pending the gateway', applied: 'applied',
+    item: 'Item', value: 'Value', q_request: 'Submit this request?',
+    q_approve: 'Approve and send the signed command to the gateway?', q_tariff: 'Push the tariff to gateway ',
+    asked: 'Requested, number ', rejected_msg: 'Rejected request ', st_requested: 'awaiting approval', st_sent: 'sent',
+    st_rejected: 'rejected', command_t: 'Command',
+    state_t: 'State', ack_t: 'Gateway'
   }
 };
 let lang = localStorage.getItem('lang') || 'zh';
@@ -102,7 +122,7 @@ function button(cell, label, fn) {
 }
 
 function show(view) {
-  ['login', 'today', 'record', 'overview', 'audit'].forEach((v) => { $(v + '-view').hidden = v !== view; });
+  ['login', 'today', 'record', 'overview', 'commands', 'audit'].forEach((v) => { $(v + '-view').hidden = v !== view; });
 }
 
 async function today() {
@@ -143,6 +163,71 @@ async function overview() {
   table($('health'), health.rows, ['gateway', 'last_seen', 'outbox_depth']);
   show('overview');
 }
+
+
+// ---- commands: a cut with the lawfulness check's verdict, then a confirmation ----
+
+let pending = null; // what the confirm button does: { fn } while the check box is open
+
+function mark(v) { return v ? '✔' : '✘'; }
+
+// showCheck: the check's rules and what it was fed; the confirm button only when lawful (or not a cut).
+function showCheck(what, chk, question, fn, canReject) {
+  $('cmd-check-what').textContent = what;
+  const rules = chk.rules || [];
+  const lawful = chk.lawful === undefined || chk.lawful;
+  $('cmd-verdict').textContent = rules.length ? t(lawful ? 'lawful' : 'refused') : '';
+  $('cmd-verdict').className = lawful ? 'good' : 'error';
+  table($('cmd-check'), rules.map((r) => ({ rule: r.rule, ok: mark(r.ok), why: r.why })), ['rule', 'ok', 'why']);
+  const basis = chk.basis || {};
+  table($('cmd-basis'), Object.keys(basis).map((k) => ({ item: k, value: String(basis[k]) })), ['item', 'value']);
+  $('cmd-question').textContent = lawful ? question : '';
+  $('cmd-confirm').hidden = !lawful;
+  $('cmd-confirm').disabled = !lawful;
+  $('cmd-reject').hidden = !canReject;
+  $('cmd-check-box').hidden = false;
+  pending = fn;
+}
+
+function closeCheck() { $('cmd-check-box').hidden = true; pending = null; }
+
+async function review(row) {
+  const q = '?gateway=' + encodeURIComponent(row.gateway) + '&customer=' + encodeURIComponent(row.customer);
+  const chk = row.command === 'disconnect' ? await api('GET', '/api/cutcheck' + q) : {};
+  pending = null;
+  showCheck('#' + row.id + ' ' + t(row.command) + ' ' + row.gateway + ' / ' + row.customer, chk, t('q_approve'),
+    async () => {
+      const d = await api('POST', '/api/commands/approve', { id: row.id });
+      say(t('sent') + d.seq);
+    }, true);
+  $('cmd-check-box').dataset.id = row.id;
+}
+
+async function commands() {
+  rerender = commands;
+  const d = await api('GET', '/api/commands');
+  const rows = d.rows.map((r) => Object.assign({}, r, { command_t: t(r.command), state_t: t('st_' + r.state),
+    seq: r.down_seq, ack_t: r.ack ? t(r.ack) : '' }));
+  table($('commands'), rows, ['id', 'gateway', 'customer', 'command_t', 'reason', 'requested_by', 'state_t',
+    'decided_by', 'seq', 'ack_t', 'ack_reason'], (cell, row) => {
+    if (me.role === 'supervisor' && row.state === 'requested') button(cell, 'review', guard(() => review(row)));
+  });
+  Array.from($('commands').rows).slice(1).forEach((tr, i) => { // for the tests and the eye: id, state, answer
+    if (!rows[i]) return;
+    tr.dataset.id = rows[i].id;
+    tr.dataset.state = rows[i].state;
+    tr.dataset.ack = rows[i].ack || '';
+  });
+  awaitingAck = rows.some((r) => r.ack === 'pending');
+  show('commands');
+}
+
+// poll: the commands page shows each command's state until the gateway answers
+let awaitingAck = false;
+setInterval(() => {
+  if (me && awaitingAck && rerender === commands && !$('commands-view').hidden && $('cmd-check-box').hidden)
+    commands().catch(() => {});
+}, 3000);
 
 async function audit() {
   rerender = audit;
@@ -204,7 +289,47 @@ document.addEventListener('DOMContentLoaded', () => {
     say(t('sent') + d.seq);
   }));
   $('served-cancel').addEventListener('click', () => { $('served').hidden = true; });
+  $('cmd-new').addEventListener('submit', guard(async () => {
+    const f = $('cmd-new');
+    const body = { gateway: f.gateway.value, customer: f.customer.value, command: f.command.value,
+      reason: f.reason.value };
+    const q = '?gateway=' + encodeURIComponent(body.gateway) + '&customer=' + encodeURIComponent(body.customer);
+    const chk = body.command === 'disconnect' ? await api('GET', '/api/cutcheck' + q) : {};
+    showCheck(t(body.command) + ' ' + body.gateway + ' / ' + body.customer, chk, t('q_request'), async () => {
+      const d = await api('POST', '/api/commands', body);
+      say(t('asked') + d.id);
+    }, false);
+  }));
+  $('cmd-confirm').addEventListener('click', guard(async () => {
+    const fn = pending;
+    closeCheck();
+    if (fn) await fn();
+    await commands();
+  }));
+  $('cmd-reject').addEventListener('click', guard(async () => {
+    const id = Number($('cmd-check-box').dataset.id);
+    closeCheck();
+    await api('POST', '/api/commands/reject', { id });
+    say(t('rejected_msg') + id);
+    await commands();
+  }));
+  $('cmd-cancel').addEventListener('click', closeCheck);
+  $('tariff').addEventListener('submit', guard(async () => {
+    const f = $('tariff');
+    let id = '?';
+    try { id = JSON.parse(f.tariff.value).id; } catch (e) { /* the server names the problem */ }
+    $('tariff-question').textContent = t('q_tariff') + f.gateway.value + ': ' + id + '?';
+    $('tariff-confirm-box').hidden = false;
+  }));
+  $('tariff-confirm').addEventListener('click', guard(async () => {
+    const f = $('tariff');
+    $('tariff-confirm-box').hidden = true;
+    const d = await api('POST', '/api/tariff', { gateway: f.gateway.value, tariff: f.tariff.value });
+    say(t('sent') + d.seq);
+    await commands();
+  }));
+  $('tariff-cancel').addEventListener('click', () => { $('tariff-confirm-box').hidden = true; });
   document.querySelectorAll('[data-view]').forEach((b) => b.addEventListener('click',
-    guard(() => ({ today, overview, audit })[b.dataset.view]())));
+    guard(() => ({ today, overview, commands, audit })[b.dataset.view]())));
   api('GET', '/api/me').then(loggedIn).catch(() => show('login'));
 });
