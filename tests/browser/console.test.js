@@ -68,6 +68,12 @@ async function collector(page) {
   await page.click('#worklist tr:nth-child(2) button');
   await page.waitForSelector('#record-view:not([hidden])');
   const rec = await cells(page, '#record tr:not(:first-child)');
+  const prompt = await page.textContent('#service');
+  const stmt = await cells(page, '#statement tr:not(:first-child)');
+  check('customer page: the grade\'s service standard as a prompt, the ledger with its balance, bills',
+    /服务标准 \(C\)/.test(prompt) && stmt.some((r) => r[1] === '账单' && r[3] === '20.00' && r[4] === '20.00') &&
+    (await cells(page, '#bills tr:not(:first-child)')).some((r) => r[0] === 'C-2/2024-01' && r[3] === '20.00'),
+    `${prompt} ${JSON.stringify(stmt)}`);
   check('collection record shows the served notice and its proof',
     rec.length === 1 && rec[0][2] === 'disconnect_notice' && rec[0][6] === 'served' && rec[0][8] === 'visit, signed receipt',
     JSON.stringify(rec));

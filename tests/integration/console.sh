@@ -48,7 +48,8 @@ act_ago() {
   act 103 3 C-4 written_notice taken
   act_ago 105 5 C-1 sms $((20 * 1440))
   act_ago 106 6 C-1 disconnect_notice $((10 * 1440))
-  act_ago 107 7 C-1 confirm_30min 45; } >"$tmp/in.jsonl"
+  act_ago 107 7 C-1 confirm_30min 45
+  envelope gw-a 113 alerts '{"kind":"tamper","subject":"C-1","detail":"cover opened","ts":1706745700,"alert":true}'; } >"$tmp/in.jsonl"
 "${BOC[@]}" import "$tmp/in.jsonl" >"$tmp/import.out" 2>&1
 check "store imported with a collection record" '[ "$(sqlite3 "$tmp/bo.db" "SELECT COUNT(*) FROM actions")" = 6 ]' "$(cat "$tmp/import.out")"
 
@@ -270,6 +271,15 @@ envelope gw-a 104 ack '{"down_kind":"payments","down_seq":3,"result":"applied"}'
 "${BOC[@]}" import "$tmp/ack.jsonl" >/dev/null 2>&1
 r=$(api li GET "/api/record?gateway=gw-a&customer=C-1")
 check "after the gateway's ack the record shows it applied" '[ "$(js "$r" "[p[\"result\"] for p in d[\"payments\"]]")" = "['"'"'applied'"'"']" ]' "$r"
+r=$(api li GET "/api/customer?gateway=gw-a&customer=C-1")
+check "customer page of C-1: its bill with lines, the statement (payment 100.50 applied, bill 149.49: balance 48.99)" \
+    '[ "$(js "$r" "([(b[\"id\"], b[\"total\"], b[\"lines\"]) for b in d[\"bills\"]], [(e[\"what\"], e[\"amount\"], e[\"balance\"]) for e in d[\"statement\"]])")" = "([('"'"'C-1/2024-01'"'"', '"'"'149.49'"'"', [])], [('"'"'payment'"'"', '"'"'-100.50'"'"', '"'"'-100.50'"'"'), ('"'"'bill'"'"', '"'"'149.49'"'"', '"'"'48.99'"'"')])" ]' "$r"
+check "customer page of C-1: grade history, the service standard of grade B, its open alert, contacts" \
+    '[ "$(js "$r" "([g[\"grade\"] for g in d[\"grades\"]], d[\"service\"][\"grade\"], len(d[\"service\"][\"standard\"]) > 0, [(a[\"kind\"], a[\"open\"]) for a in d[\"alerts\"]], d[\"contacts\"])")" = "(['"'"'A'"'"', '"'"'B'"'"'], '"'"'B'"'"', True, [('"'"'tamper'"'"', 1)], [])" ]' "$r"
+r=$(api li GET "/api/customer?gateway=gw-a&customer=C-4")
+check "customer page of another grid's customer: 403" '[[ "$r" == "403 "*"not in grid"* ]]' "$r"
+r=$(api li GET "/api/customer?gateway=gw-a&customer=C%3B1")
+check "customer page with a bad customer id: 400" '[[ "$r" == "400 "* ]]' "$r"
 r=$(api li GET "/api/cutcheck?gateway=gw-a&customer=C-1")
 check "after the payment's ack a cut of C-1 is refused: principal 149.49 less 100.50 paid is under the threshold" \
     '[ "$(js "$r" "(d[\"lawful\"], d[\"basis\"][\"principal\"], d[\"basis\"][\"paid_since\"], [x[\"rule\"] for x in d[\"rules\"] if not x[\"ok\"]])")" = "(False, '"'"'48.99'"'"', '"'"'100.50'"'"', ['"'"'threshold'"'"'])" ]' "$r"

@@ -6,6 +6,8 @@
  *  GET  /api/today                                   the worklist (a collector: their grid),
  *                                                    and the notices awaiting proof of service
  *  GET  /api/record?gateway=G&customer=C             a customer's collection record, grade, worklist row
+ *  GET  /api/customer?gateway=G&customer=C           bills with their lines, statement, grades, contacts,
+ *                                                    alerts, the grade's service standard
  *  POST /api/served   {"gateway","customer","id","proof"[,"at"]}  (csrf) the proof of a notice,
  *                                                    sent down as the signed command "served"
  *  POST /api/pay      {"gateway","customer","amount","ref"[,"date"]}  (csrf) a payment, sent down
@@ -378,6 +380,166 @@ static void api_record(call *c)
         fail(c, 500, "store: %s", bo_db_error(c->api->db));
         return;
     }
+    reply(c, 200, o);
+}
+
+/* ---- customer: bills with their lines, statement, contacts, alerts, service standard ---- */
+
+static const col bill_cols[] = {
+    {"id", C_TEXT}, {"period", C_TEXT}, {"due", C_TEXT}, {"total", C_FEN}, {"estimated", C_INT}, {"seq", C_INT},
+};
+static const char bills_sql[] = "SELECT id, period, due, total_fen, estimated, seq FROM bills"
+                                " WHERE gateway = $1 AND customer = $2 ORDER BY due, id";
+static const col contact_cols[] = {
+    {"name", C_TEXT}, {"mobile", C_TEXT}, {"email", C_TEXT}, {"address", C_TEXT}, {"channel", C_TEXT},
+    {"lang", C_TEXT},
+};
+static const col alert_cols[] = {
+    {"seq", C_INT}, {"kind", C_TEXT}, {"detail", C_TEXT}, {"ts", C_INT}, {"open", C_INT},
+};
+static const char alerts_sql[] = "SELECT seq, kind, detail, ts, alert FROM alerts WHERE gateway = $1 AND subject = $2"
+                                 " ORDER BY seq DESC LIMIT 100";
+
+/* lines_cb: the lines of the bills in one "bills" message body, attached to
+ * the bill of the same id in the array arg. */
+static int lines_cb(void *arg, int ncols, const char *const *v)
+{
+    cJSON *bills = arg, *b, *body = ncols == 1 && v[0] ? cJSON_Parse(v[0]) : NULL, *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(body, "bills"))
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+        cJSON_ArrayForEach(b, bills)
+        {
+            const cJSON *bid = cJSON_GetObjectItemCaseSensitive(b, "id");
+            cJSON *lines = cJSON_GetObjectItemCaseSensitive(m, "lines");
+            if (cJSON_IsString(id) && cJSON_IsString(bid) && strcmp(id->valuestring, bid->valuestring) == 0 &&
+                cJSON_IsArray(lines) && !cJSON_HasObjectItem(b, "lines"))
+                cJSON_AddItemToObject(b, "lines", cJSON_Duplicate(lines, 1));
+        }
+    }
+    cJSON_Delete(body);
+    return 0;
+}
+
+/* entry: one statement row; balance_fen is carried from row to row. */
+static void entry(cJSON *arr, const char *date, const char *what, const char *ref, int64_t fen, int64_t *balance_fen)
+{
+    char amt[MONEY_FMT_MAX], bal[MONEY_FMT_MAX];
+    *balance_fen += fen;
+    money_format(fen, 2, amt, sizeof amt);
+    money_format(*balance_fen, 2, bal, sizeof bal);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "date", date);
+    cJSON_AddStringToObject(o, "what", what);
+    cJSON_AddStringToObject(o, "ref", ref);
+    cJSON_AddStringToObject(o, "amount", amt);
+    cJSON_AddStringToObject(o, "balance", bal);
+    cJSON_AddItemToArray(arr, o);
+}
+
+static int64_t fen_item(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    int64_t n = 0;
+    return cJSON_IsString(v) && money_parse(v->valuestring, 2, &n) == GL_OK ? n : 0;
+}
+
+static const char *str_item(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* statement: bills (due dates) and the payments the gateway applied, merged
+ * by date with the running balance, then the penalty of the newest grade:
+ * the ledger as the back office knows it (the gateway's is the book). */
+static void statement(cJSON *o)
+{
+    const cJSON *bills = cJSON_GetObjectItemCaseSensitive(o, "bills"), *pays = cJSON_GetObjectItemCaseSensitive(o, "payments");
+    const cJSON *grades = cJSON_GetObjectItemCaseSensitive(o, "grades");
+    cJSON *arr = cJSON_AddArrayToObject(o, "statement");
+    int64_t bal = 0;
+    const cJSON *b = bills ? bills->child : NULL, *p = pays ? pays->child : NULL;
+    while (b || p) {
+        if (p && strcmp(str_item(p, "result"), "applied") != 0) {
+            p = p->next;
+            continue;
+        }
+        if (b && (!p || strcmp(str_item(b, "due"), str_item(p, "date")) <= 0)) {
+            entry(arr, str_item(b, "due"), "bill", str_item(b, "id"), fen_item(b, "total"), &bal);
+            b = b->next;
+        } else {
+            entry(arr, str_item(p, "date"), "payment", str_item(p, "ref"), -fen_item(p, "amount"), &bal);
+            p = p->next;
+        }
+    }
+    const cJSON *g = grades ? cJSON_GetArrayItem(grades, cJSON_GetArraySize(grades) - 1) : NULL;
+    if (g && fen_item(g, "penalty") > 0)
+        entry(arr, str_item(g, "as_of"), "penalty", "", fen_item(g, "penalty"), &bal);
+}
+
+/* service: the service standard owed at the customer's newest grade (the
+ * config's credit.measures, residential segment: the back office does not
+ * know the class), prompted on the page. */
+static void service(call *c, cJSON *o)
+{
+    const cJSON *grades = cJSON_GetObjectItemCaseSensitive(o, "grades");
+    const cJSON *g = grades ? cJSON_GetArrayItem(grades, cJSON_GetArraySize(grades) - 1) : NULL;
+    const creditcfg *cc = &c->api->ctx->cfg.credit;
+    int gi = g ? grade_find(&cc->grade, str_item(g, "grade")) : -1;
+    if (gi < 0) {
+        cJSON_AddNullToObject(o, "service");
+        return;
+    }
+    const measures_entry *e = &cc->measures.table[LEDGER_CLASS_RESIDENTIAL][gi];
+    cJSON *s = cJSON_AddObjectToObject(o, "service");
+    cJSON_AddStringToObject(s, "grade", str_item(g, "grade"));
+    cJSON_AddStringToObject(s, "standard", e->service);
+    cJSON_AddNumberToObject(s, "reconnect_hours", e->reconnect_hours);
+    cJSON_AddBoolToObject(s, "priority", e->priority);
+    cJSON_AddBoolToObject(s, "account_manager", e->account_manager);
+    cJSON *m = cJSON_AddArrayToObject(s, "payment_methods");
+    for (int i = 0; i < e->nmethods; i++)
+        cJSON_AddItemToArray(m, cJSON_CreateString(e->methods[i]));
+}
+
+static void api_customer(call *c)
+{
+    const char *gw = query_arg(c, "gateway"), *cust = query_arg(c, "customer");
+    if (!gw || !cust) {
+        fail(c, 400, "gateway and customer are required (1..64 of A-Z a-z 0-9 . _ -)");
+        return;
+    }
+    if (!may_see(c, gw, cust)) {
+        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "gateway", gw);
+    cJSON_AddStringToObject(o, "customer", cust);
+    const char *g[] = {gw, cust};
+    const char *one[] = {cust};
+    gl_status st = query_rows(c, o, "bills", bill_cols, NCOLS(bill_cols), bills_sql, 2, g);
+    if (st == GL_OK)
+        st = bo_db_query(c->api->db, "SELECT m.body FROM messages m WHERE m.gateway = $1 AND m.seq IN"
+                                     " (SELECT seq FROM bills WHERE gateway = $1 AND customer = $2)",
+                         2, g, lines_cb, cJSON_GetObjectItemCaseSensitive(o, "bills"));
+    if (st == GL_OK)
+        st = query_rows(c, o, "payments", payment_cols, NCOLS(payment_cols), payments_sql, 2, g);
+    if (st == GL_OK)
+        st = query_rows(c, o, "grades", grade_cols, NCOLS(grade_cols), grades_sql, 2, g);
+    if (st == GL_OK)
+        st = query_rows(c, o, "contacts", contact_cols, NCOLS(contact_cols),
+                        "SELECT name, mobile, email, address, channel, lang FROM contacts WHERE customer = $1", 1, one);
+    if (st == GL_OK)
+        st = query_rows(c, o, "alerts", alert_cols, NCOLS(alert_cols), alerts_sql, 2, g);
+    if (st != GL_OK) {
+        cJSON_Delete(o);
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return;
+    }
+    statement(o);
+    service(c, o);
     reply(c, 200, o);
 }
 
@@ -906,6 +1068,7 @@ static const route routes[] = {
     {"GET", "/api/me", api_me, ROLE_ANY, 0},
     {"GET", "/api/today", api_today, ROLE_ANY, 0},
     {"GET", "/api/record", api_record, ROLE_ANY, 0},
+    {"GET", "/api/customer", api_customer, ROLE_ANY, 0},
     {"POST", "/api/served", api_served, ROLE_COLLECTOR | ROLE_SUPERVISOR, 1},
     {"POST", "/api/pay", api_pay, ROLE_ANY, 1},
     {"GET", "/api/report/", api_report, ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_ADMIN, 0},

@@ -26,7 +26,10 @@ const T = {
     decided_by: '审批人', ack: '集中器确认', ack_reason: '确认说明', requested: '待审批', rejected: '已驳回',
     pending: '等待集中器确认', applied: '已执行', item: '项目', value: '值', q_request: '确认提交此申请？',
     q_approve: '确认批准并将签名指令发送到集中器？', q_tariff: '确认将电价下发到集中器 ', asked: '已提交申请，编号 ',
-    rejected_msg: '已驳回申请 ', st_requested: '待审批', st_sent: '已发送', st_rejected: '已驳回', command_t: '指令', state_t: '状态', ack_t: '集中器确认'
+    rejected_msg: '已驳回申请 ', st_requested: '待审批', service: '服务标准', reconnect_hours: '复电时限',
+    statement: '账务（欠费、违约金、余额）', bills: '账单及明细', grades: '信用等级及历史', contacts: '联系方式',
+    balance: '余额(元)', total: '金额(元)', due: '到期日', lines_t: '明细', open_t: '状态', open_alert: '未关闭',
+    closed: '已关闭', mobile: '手机', email: '邮箱', address: '地址', bill: '账单', payment: '缴费', what_t: '项目', st_sent: '已发送', st_rejected: '已驳回', command_t: '指令', state_t: '状态', ack_t: '集中器确认'
   },
   en: {
     title: 'Operators\' console', today: 'Today', overview: 'Overview', audit: 'Audit log', logout: 'Log out',
@@ -55,7 +58,11 @@ const T = {
     requested: 'awaiting approval', rejected: 'rejected', pending: 'pending the gateway', applied: 'applied',
     item: 'Item', value: 'Value', q_request: 'Submit this request?',
     q_approve: 'Approve and send the signed command to the gateway?', q_tariff: 'Push the tariff to gateway ',
-    asked: 'Requested, number ', rejected_msg: 'Rejected request ', st_requested: 'awaiting approval', st_sent: 'sent',
+    asked: 'Requested, number ', rejected_msg: 'Rejected request ', st_requested: 'awaiting approval', service: 'Service standard',
+    reconnect_hours: 'reconnection within', statement: 'Ledger (arrears, penalty, balance)', bills: 'Bills and lines',
+    grades: 'Grade and history', contacts: 'Contacts', balance: 'Balance (CNY)', total: 'Amount (CNY)', due: 'Due',
+    lines_t: 'Lines', open_t: 'State', open_alert: 'open', closed: 'closed', mobile: 'Mobile', email: 'Email',
+    address: 'Address', bill: 'Bill', payment: 'Payment', what_t: 'Item', st_sent: 'sent',
     st_rejected: 'rejected', command_t: 'Command',
     state_t: 'State', ack_t: 'Gateway'
   }
@@ -93,7 +100,7 @@ async function api(method, path, body) {
   return d;
 }
 
-const NUM = new Set(['amount', 'seq', 'arrears', 'penalty', 'principal', 'billed', 'collected', 'days_overdue', 'collection_rate_pct',
+const NUM = new Set(['balance', 'total', 'amount', 'seq', 'arrears', 'penalty', 'principal', 'billed', 'collected', 'days_overdue', 'collection_rate_pct',
   'loss_pct', 'supplied_kwh', 'sold_kwh', 'loss_kwh', 'outbox_depth', 'id', 'score']);
 
 // table: rows as a table of the named columns; extra(row) may add a last cell.
@@ -142,8 +149,22 @@ async function today() {
 async function record(row) {
   rerender = () => record(row);
   const q = '?gateway=' + encodeURIComponent(row.gateway) + '&customer=' + encodeURIComponent(row.customer);
-  const d = await api('GET', '/api/record' + q);
+  const [d, cu] = await Promise.all([api('GET', '/api/record' + q), api('GET', '/api/customer' + q)]);
   $('record-who').textContent = d.gateway + ' / ' + d.customer;
+  const sv = cu.service;
+  $('service').hidden = !sv;
+  if (sv) {
+    $('service').textContent = t('service') + ' (' + sv.grade + '): ' + sv.standard + ' · ' + t('reconnect_hours') +
+      ' ' + sv.reconnect_hours + ' h' + (sv.payment_methods.length ? ' · ' + sv.payment_methods.join(', ') : '');
+  }
+  table($('statement'), cu.statement.map((e) => Object.assign({}, e, { what_t: t(e.what) })),
+    ['date', 'what_t', 'ref', 'amount', 'balance']);
+  table($('bills'), cu.bills.map((b) => Object.assign({}, b, { lines_t: (b.lines || []).map((l) =>
+    Object.keys(l).map((k) => k + ' ' + (typeof l[k] === 'object' ? JSON.stringify(l[k]) : l[k])).join(', ')).join(' | ') })),
+  ['id', 'period', 'due', 'total', 'lines_t']);
+  table($('contacts'), cu.contacts, ['name', 'mobile', 'email', 'address', 'channel']);
+  table($('cust-alerts'), cu.alerts.map((a) => Object.assign({}, a, { open_t: t(a.open ? 'open_alert' : 'closed') })),
+    ['ts', 'kind', 'detail', 'open_t']);
   table($('grades'), d.grades, ['as_of', 'grade', 'score', 'arrears', 'penalty', 'days_overdue', 'oldest_due']);
   table($('record'), d.actions, ['id', 'episode', 'action', 'channel', 'planned', 'taken', 'status', 'served',
     'proof', 'principal', 'penalty', 'reason']);
