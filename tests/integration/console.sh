@@ -321,6 +321,42 @@ check "a path with a newline: 404, logged on one line" '[[ "$r" == "404 "* ]] &&
 r=$(api root1 DELETE /api/today)
 check "wrong method: 405" '[[ "$r" == "405 "* ]]' "$r"
 
+# account managers: an admin maps them to their large customers; they see only those
+ROOT_CSRF=$(api root1 GET /api/me); ROOT_CSRF=$(js "$ROOT_CSRF" 'd["csrf"]')
+r=$(api root1 POST /api/managed '{"manager":"mgr","gateway":"gw-a","customer":"C-2"}' "$ROOT_CSRF")
+check "the admin assigns C-2 to account manager mgr: 201, audited" \
+    '[[ "$r" == "201 "* ]] && [ "$(sqlite3 "$tmp/bo.db" "SELECT who FROM console_audit WHERE what = '"'"'managed_add'"'"'")" = root1 ]' "$r"
+ROOT_CSRF=$(js "$r" 'd["csrf"]')
+for bad in '{"manager":"li","gateway":"gw-a","customer":"C-1"}' '{"manager":"mgr","gateway":"gw-a"}' \
+           '{"manager":"mgr","gateway":"gw-a","customer":"C-1","grid":"G-01"}' '{"manager":"mgr","gateway":"gw a","customer":"C-1"}'; do
+    r=$(api root1 POST /api/managed "$bad" "$ROOT_CSRF")
+    check "assignment $bad: 400" '[[ "$r" == "400 "* ]]' "$r"
+    ROOT_CSRF=$(js "$r" 'd["csrf"]')
+done
+r=$(api root1 POST /api/managed '{"manager":"mgr","gateway":"gw-a","customer":"C-2"}' "$ROOT_CSRF")
+check "the same assignment again: 409" '[[ "$r" == "409 "* ]]' "$r"
+ROOT_CSRF=$(js "$r" 'd["csrf"]')
+r=$(api root1 POST /api/managed '{"manager":"mgr","gateway":"gw-a","customer":"C-1"}' "$ROOT_CSRF")
+ROOT_CSRF=$(js "$r" 'd["csrf"]')
+r=$(api wang POST /api/managed '{"manager":"mgr","gateway":"gw-a","customer":"C-4"}' "$WANG_CSRF")
+check "a supervisor may not assign: 403" '[[ "$r" == "403 "*"role supervisor"* ]]' "$r"
+api mgr POST /api/login "{\"user\":\"mgr\",\"password\":\"$PW\"}" >/dev/null
+r=$(api mgr GET /api/today)
+check "the account manager's Today: only their customers C-2 and C-1" \
+    '[ "$(js "$r" "sorted(w[\"customer\"] for w in d[\"worklist\"])")" = "['"'"'C-1'"'"', '"'"'C-2'"'"']" ]' "$r"
+r=$(api mgr GET "/api/customer?gateway=gw-a&customer=C-4")
+check "the account manager may not see another customer: 403" '[[ "$r" == "403 "*"not in the customers of mgr"* ]]' "$r"
+r=$(api mgr GET /api/report/aging)
+check "the account manager gets no report of every customer: 403" '[[ "$r" == "403 "* ]]' "$r"
+r=$(api root1 POST /api/managed/remove '{"manager":"mgr","gateway":"gw-a","customer":"C-1"}' "$ROOT_CSRF")
+check "the admin removes C-1 from mgr: 200" '[[ "$r" == "200 "* ]]' "$r"
+ROOT_CSRF=$(js "$r" 'd["csrf"]')
+r=$(api root1 POST /api/managed/remove '{"manager":"mgr","gateway":"gw-a","customer":"C-1"}' "$ROOT_CSRF")
+check "removing it again: 404" '[[ "$r" == "404 "* ]]' "$r"
+r=$(api mgr GET /api/managed)
+check "the account manager's list: C-2 only; their record of C-1 now refused" \
+    '[ "$(js "$r" "[(m[\"manager\"], m[\"customer\"]) for m in d[\"rows\"]]")" = "[('"'"'mgr'"'"', '"'"'C-2'"'"')]" ] && [[ "$(api mgr GET "/api/record?gateway=gw-a&customer=C-1")" == "403 "* ]]' "$r"
+rm -f "$tmp/mgr.jar"
 for i in 1 2 3 4 5; do api mgr POST /api/login '{"user":"mgr","password":"not the password"}' >/dev/null; done
 r=$(api mgr POST /api/login "{\"user\":\"mgr\",\"password\":\"$PW\"}")
 check "5 failed logins lock the account: the right password gets 423" '[[ "$r" == "423 "*"locked"* ]]' "$r"

@@ -12,7 +12,7 @@
  *                                                    sent down as the signed command "served"
  *  POST /api/pay      {"gateway","customer","amount","ref"[,"date"]}  (csrf) a payment, sent down
  *                                                    signed like `pay`; the record shows its ack
- *  GET  /api/report/area|aging|grades|alerts|health  the back office's reports (supervisor, manager, admin)
+ *  GET  /api/report/area|aging|grades|alerts|health  the back office's reports (supervisor, admin)
  *  GET  /api/audit                                   the audit log (supervisor, admin)
  *  POST /api/users    {"user","password","role"[,"grid"]}  (csrf, admin)
  *  GET  /api/cutcheck?gateway=G&customer=C          the lawfulness check of a cut now, every rule
@@ -21,6 +21,8 @@
  *  POST /api/commands/approve|reject {"id"}         (csrf, supervisor) approve: the check again, then
  *                                                    the signed command down
  *  POST /api/tariff   {"gateway","tariff"}           (csrf, supervisor, admin) a tariff push
+ *  GET  /api/managed                                 account managers' customers (a manager: their own)
+ *  POST /api/managed[/remove] {"manager","gateway","customer"}  (csrf, admin) assign / unassign
  * Amounts are decimal strings (yuan, 2 decimals), energy kWh with 3. */
 #include "bo_api.h"
 
@@ -271,6 +273,8 @@ static const char worklist_sql[] =
     " w.action, w.channel, w.deadline, w.date FROM worklist w"
     " WHERE ($1 = '' OR w.grid = $1) AND ($2 = '' OR w.gateway = $2) AND ($3 = '' OR w.customer = $3)"
     " AND w.date = (SELECT MAX(x.date) FROM worklist x WHERE x.gateway = w.gateway)" /* the newest, by the key */
+    " AND ($4 = '' OR EXISTS (SELECT 1 FROM console_managed m WHERE m.manager = $4 AND m.gateway = w.gateway"
+    " AND m.customer = w.customer))" /* an account manager: their customers */
     " ORDER BY w.deadline, w.priority, w.gateway, w.customer";
 
 static const col action_cols[] = {
@@ -288,6 +292,8 @@ static const char pending_all_sql[] = ACTION_SELECT PENDING;
 static const char pending_grid_sql[] = ACTION_SELECT " JOIN (SELECT DISTINCT gateway, customer FROM worklist"
                                        " WHERE grid = $1) g ON g.gateway = a.gateway AND g.customer = a.customer"
                                        PENDING;
+static const char pending_managed_sql[] = ACTION_SELECT " JOIN console_managed m ON m.gateway = a.gateway"
+                                          " AND m.customer = a.customer AND m.manager = $4" PENDING;
 static const char record_sql[] = ACTION_SELECT " WHERE a.gateway = $2 AND a.customer = $3 ORDER BY a.id";
 
 static const col grade_cols[] = {
@@ -314,14 +320,22 @@ static const char *grid_of(const call *c)
     return strcmp(c->s.role, "collector") == 0 ? c->s.grid : "";
 }
 
+/* manager_of: an account manager's name (their customers only), else "". */
+static const char *manager_of(const call *c)
+{
+    return strcmp(c->s.role, "manager") == 0 ? c->s.name : "";
+}
+
 #define NCOLS(a) (int)(sizeof a / sizeof a[0])
 
 static void api_today(call *c)
 {
     cJSON *o = cJSON_CreateObject();
-    const char *p[] = {grid_of(c), "", ""};
-    gl_status st = query_rows(c, o, "worklist", worklist_cols, NCOLS(worklist_cols), worklist_sql, 3, p);
-    if (st == GL_OK)
+    const char *p[] = {grid_of(c), "", "", manager_of(c)};
+    gl_status st = query_rows(c, o, "worklist", worklist_cols, NCOLS(worklist_cols), worklist_sql, 4, p);
+    if (st == GL_OK && *manager_of(c))
+        st = query_rows(c, o, "awaiting_proof", action_cols, NCOLS(action_cols), pending_managed_sql, 4, p);
+    else if (st == GL_OK)
         st = query_rows(c, o, "awaiting_proof", action_cols, NCOLS(action_cols),
                         *grid_of(c) ? pending_grid_sql : pending_all_sql, *grid_of(c) ? 1 : 0, p);
     if (st != GL_OK) {
@@ -333,10 +347,16 @@ static void api_today(call *c)
     reply(c, 200, o);
 }
 
-/* may_see: a collector sees only customers of their grid; others all. */
+/* may_see: a collector sees only customers of their grid, an account
+ * manager only their customers (console_managed); others all. */
 static int may_see(call *c, const char *gateway, const char *customer)
 {
     char found[8];
+    if (*manager_of(c)) {
+        const char *m[] = {c->s.name, gateway, customer};
+        return bo_db_scalar(c->api->db, "SELECT 1 FROM console_managed WHERE manager = $1 AND gateway = $2"
+                                        " AND customer = $3", 3, m, found, sizeof found) == GL_OK && found[0];
+    }
     if (strcmp(c->s.role, "collector") != 0)
         return 1;
     const char *p[] = {c->s.grid, gateway, customer};
@@ -360,19 +380,20 @@ static void api_record(call *c)
         return;
     }
     if (!may_see(c, gw, cust)) {
-        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
         return;
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "gateway", gw);
     cJSON_AddStringToObject(o, "customer", cust);
-    const char *p[] = {"", gw, cust};
+    const char *p[] = {"", gw, cust, ""};
     const char *g[] = {gw, cust};
     gl_status st = query_rows(c, o, "actions", action_cols, NCOLS(action_cols), record_sql, 3, p);
     if (st == GL_OK)
         st = query_rows(c, o, "grades", grade_cols, NCOLS(grade_cols), grades_sql, 2, g);
     if (st == GL_OK)
-        st = query_rows(c, o, "worklist", worklist_cols, NCOLS(worklist_cols), worklist_sql, 3, p);
+        st = query_rows(c, o, "worklist", worklist_cols, NCOLS(worklist_cols), worklist_sql, 4, p);
     if (st == GL_OK)
         st = query_rows(c, o, "payments", payment_cols, NCOLS(payment_cols), payments_sql, 2, g);
     if (st != GL_OK) {
@@ -511,7 +532,8 @@ static void api_customer(call *c)
         return;
     }
     if (!may_see(c, gw, cust)) {
-        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
         return;
     }
     cJSON *o = cJSON_CreateObject();
@@ -663,7 +685,8 @@ static void api_served(call *c)
     if (!served_input(c, &gw, &cust, &id, &proof, at, sizeof at))
         return;
     if (!may_see(c, gw, cust)) {
-        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
         return;
     }
     snprintf(id_s, sizeof id_s, "%lld", id);
@@ -720,7 +743,8 @@ static void api_pay(call *c)
         return;
     }
     if (!may_see(c, gw, cust)) {
-        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
         return;
     }
     if (date_in)
@@ -764,7 +788,8 @@ static void api_cutcheck(call *c)
         return;
     }
     if (!may_see(c, gw, cust)) {
-        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
         return;
     }
     cJSON *o = check_of(c, gw, cust);
@@ -813,7 +838,8 @@ static void api_command_new(call *c)
         return;
     }
     if (!may_see(c, gw, cust)) {
-        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
         return;
     }
     cJSON *chk = cut ? check_of(c, gw, cust) : cJSON_CreateObject();
@@ -1053,6 +1079,76 @@ static void api_users(call *c)
     reply(c, 201, d);
 }
 
+/* ---- account managers: their large customers (admin manages the mapping) ---- */
+
+static const col managed_cols[] = {{"manager", C_TEXT}, {"gateway", C_TEXT}, {"customer", C_TEXT}};
+
+static void api_managed(call *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    const char *p[] = {manager_of(c)};
+    if (query_rows(c, o, "rows", managed_cols, NCOLS(managed_cols),
+                   "SELECT manager, gateway, customer FROM console_managed WHERE ($1 = '' OR manager = $1)"
+                   " ORDER BY manager, gateway, customer",
+                   1, p) != GL_OK) {
+        cJSON_Delete(o);
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return;
+    }
+    reply(c, 200, o);
+}
+
+/* managed_change: {"manager","gateway","customer"} added (add 1) or removed. */
+static void managed_change(call *c, int add)
+{
+    static const char *const keys[] = {"manager", "gateway", "customer", NULL};
+    char role[16] = "";
+    long long changed = 0;
+    if (!parse_in(c, keys, NULL))
+        return;
+    const char *mgr = in_str(c, "manager"), *gw = in_str(c, "gateway"), *cust = in_str(c, "customer");
+    if (!bo_valid_id(mgr) || !bo_valid_id(gw) || !bo_valid_id(cust)) {
+        fail(c, 400, "manager, gateway and customer are required (1..64 of A-Z a-z 0-9 . _ -)");
+        return;
+    }
+    const char *p[] = {mgr, gw, cust};
+    if (bo_db_scalar(c->api->db, "SELECT role FROM console_users WHERE name = $1", 1, p, role, sizeof role) != GL_OK ||
+        strcmp(role, "manager") != 0) {
+        fail(c, 400, "%s is not an operator with the role manager", mgr);
+        return;
+    }
+    gl_status st = bo_db_exec(c->api->db,
+                              add ? "INSERT INTO console_managed (manager, gateway, customer) SELECT $1, $2, $3"
+                                    " WHERE NOT EXISTS (SELECT 1 FROM console_managed WHERE manager = $1"
+                                    " AND gateway = $2 AND customer = $3)"
+                                  : "DELETE FROM console_managed WHERE manager = $1 AND gateway = $2 AND customer = $3",
+                              3, p, &changed);
+    if (st != GL_OK) {
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return;
+    }
+    if (changed == 0) {
+        fail(c, add ? 409 : 404, "%s %s %s %s", cust, gw, add ? "is already assigned to" : "is not assigned to", mgr);
+        return;
+    }
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "manager", mgr);
+    cJSON_AddStringToObject(d, "gateway", gw);
+    cJSON_AddStringToObject(d, "customer", cust);
+    audit(c, add ? "managed_add" : "managed_remove", d);
+    reply(c, add ? 201 : 200, d);
+}
+
+static void api_managed_add(call *c)
+{
+    managed_change(c, 1);
+}
+
+static void api_managed_remove(call *c)
+{
+    managed_change(c, 0);
+}
+
 /* ---- routing ---- */
 
 typedef struct route {
@@ -1071,7 +1167,7 @@ static const route routes[] = {
     {"GET", "/api/customer", api_customer, ROLE_ANY, 0},
     {"POST", "/api/served", api_served, ROLE_COLLECTOR | ROLE_SUPERVISOR, 1},
     {"POST", "/api/pay", api_pay, ROLE_ANY, 1},
-    {"GET", "/api/report/", api_report, ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_ADMIN, 0},
+    {"GET", "/api/report/", api_report, ROLE_SUPERVISOR | ROLE_ADMIN, 0},
     {"GET", "/api/audit", api_audit, ROLE_SUPERVISOR | ROLE_ADMIN, 0},
     {"POST", "/api/users", api_users, ROLE_ADMIN, 1},
     {"GET", "/api/cutcheck", api_cutcheck, ROLE_COLLECTOR | ROLE_SUPERVISOR, 0},
@@ -1080,6 +1176,9 @@ static const route routes[] = {
     {"POST", "/api/commands/approve", api_command_approve, ROLE_SUPERVISOR, 1},
     {"POST", "/api/commands/reject", api_command_reject, ROLE_SUPERVISOR, 1},
     {"POST", "/api/tariff", api_tariff, ROLE_SUPERVISOR | ROLE_ADMIN, 1},
+    {"GET", "/api/managed", api_managed, ROLE_MANAGER | ROLE_ADMIN, 0},
+    {"POST", "/api/managed", api_managed_add, ROLE_ADMIN, 1},
+    {"POST", "/api/managed/remove", api_managed_remove, ROLE_ADMIN, 1},
 };
 
 static int role_bit(const char *role)
@@ -1140,6 +1239,9 @@ gl_status bo_api_schema(bo_db *db)
         " AND served IS NULL",
         /* one customer's payments sent down */
         "CREATE INDEX IF NOT EXISTS console_downlink_customer ON downlink (gateway, customer)",
+        /* account managers and their large customers (admin) */
+        "CREATE TABLE IF NOT EXISTS console_managed (manager TEXT NOT NULL, gateway TEXT NOT NULL,"
+        " customer TEXT NOT NULL, PRIMARY KEY (manager, gateway, customer))",
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
         gl_status st = bo_db_exec(db, sql[i], 0, NULL, NULL);
