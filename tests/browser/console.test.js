@@ -155,7 +155,7 @@ async function commandsPage(page) {
   const confirmShown = await page.isVisible('#cmd-confirm');
   check('a refused cut shows each failed rule and cannot be approved (no confirm button)',
     !confirmShown && refused.filter((r) => r[1] === '✘').length >= 2 &&
-    refused.some((r) => r[0] === 'threshold' && r[1] === '✘' && r[2].includes('20.00')), JSON.stringify(refused));
+    refused.some((r) => r[0] === '欠费本金达到停电门槛' && r[1] === '✘' && r[2].includes('20.00')), JSON.stringify(refused));
   const forced = await page.evaluate(async (id) => {
     const me = await (await fetch('/api/me')).json();
     const r = await fetch('/api/commands/approve', { method: 'POST', headers: { 'Content-Type': 'application/json',

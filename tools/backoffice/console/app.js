@@ -26,7 +26,9 @@ const T = {
     decided_by: '审批人', ack: '集中器确认', ack_reason: '确认说明', requested: '待审批', rejected: '已驳回',
     pending: '等待集中器确认', applied: '已执行', item: '项目', value: '值', q_request: '确认提交此申请？',
     q_approve: '确认批准并将签名指令发送到集中器？', q_tariff: '确认将电价下发到集中器 ', asked: '已提交申请，编号 ',
-    rejected_msg: '已驳回申请 ', st_requested: '待审批', service: '服务标准', reconnect_hours: '复电时限',
+    rejected_msg: '已驳回申请 ', st_requested: '待审批', r_threshold: '欠费本金达到停电门槛', r_overdue: '逾期超过规定天数',
+    r_window: '不在禁止停电时段', r_reminder: '催费提醒已送达', r_notice: '停电通知书已送达且有效',
+    r_notice_days: '通知书提前天数足够', r_notice_1h: '提前一小时通知已送达', r_confirm: '停电前确认已送达', managers: '客户经理', manager: '客户经理', assign: '分配', remove: '移除', service: '服务标准', reconnect_hours: '复电时限',
     statement: '账务（欠费、违约金、余额）', bills: '账单及明细', grades: '信用等级及历史', contacts: '联系方式',
     balance: '余额(元)', total: '金额(元)', due: '到期日', lines_t: '明细', open_t: '状态', open_alert: '未关闭',
     closed: '已关闭', mobile: '手机', email: '邮箱', address: '地址', bill: '账单', payment: '缴费', what_t: '项目', st_sent: '已发送', st_rejected: '已驳回', command_t: '指令', state_t: '状态', ack_t: '集中器确认'
@@ -58,7 +60,11 @@ const T = {
     requested: 'awaiting approval', rejected: 'rejected', pending: 'pending the gateway', applied: 'applied',
     item: 'Item', value: 'Value', q_request: 'Submit this request?',
     q_approve: 'Approve and send the signed command to the gateway?', q_tariff: 'Push the tariff to gateway ',
-    asked: 'Requested, number ', rejected_msg: 'Rejected request ', st_requested: 'awaiting approval', service: 'Service standard',
+    asked: 'Requested, number ', rejected_msg: 'Rejected request ', st_requested: 'awaiting approval', r_threshold: 'principal at the cut threshold',
+    r_overdue: 'overdue long enough', r_window: 'outside no-cut windows', r_reminder: 'a reminder served',
+    r_notice: 'a valid disconnection notice served', r_notice_days: 'notice served early enough',
+    r_notice_1h: 'one-hour notice served', r_confirm: 'confirmation served', managers: 'Account managers', manager: 'Account manager',
+    assign: 'Assign', remove: 'Remove', service: 'Service standard',
     reconnect_hours: 'reconnection within', statement: 'Ledger (arrears, penalty, balance)', bills: 'Bills and lines',
     grades: 'Grade and history', contacts: 'Contacts', balance: 'Balance (CNY)', total: 'Amount (CNY)', due: 'Due',
     lines_t: 'Lines', open_t: 'State', open_alert: 'open', closed: 'closed', mobile: 'Mobile', email: 'Email',
@@ -129,7 +135,7 @@ function button(cell, label, fn) {
 }
 
 function show(view) {
-  ['login', 'today', 'record', 'overview', 'commands', 'audit'].forEach((v) => { $(v + '-view').hidden = v !== view; });
+  ['login', 'today', 'record', 'overview', 'commands', 'managers', 'audit'].forEach((v) => { $(v + '-view').hidden = v !== view; });
 }
 
 async function today() {
@@ -199,7 +205,8 @@ function showCheck(what, chk, question, fn, canReject) {
   const lawful = chk.lawful === undefined || chk.lawful;
   $('cmd-verdict').textContent = rules.length ? t(lawful ? 'lawful' : 'refused') : '';
   $('cmd-verdict').className = lawful ? 'good' : 'error';
-  table($('cmd-check'), rules.map((r) => ({ rule: r.rule, ok: mark(r.ok), why: r.why })), ['rule', 'ok', 'why']);
+  table($('cmd-check'), rules.map((r) => ({ rule: t('r_' + r.rule), ok: mark(r.ok), why: r.why })),
+    ['rule', 'ok', 'why']);
   const basis = chk.basis || {};
   table($('cmd-basis'), Object.keys(basis).map((k) => ({ item: k, value: String(basis[k]) })), ['item', 'value']);
   $('cmd-question').textContent = lawful ? question : '';
@@ -249,6 +256,17 @@ setInterval(() => {
   if (me && awaitingAck && rerender === commands && !$('commands-view').hidden && $('cmd-check-box').hidden)
     commands().catch(() => {});
 }, 3000);
+
+// account managers and their large customers (admin)
+async function managers() {
+  rerender = managers;
+  const d = await api('GET', '/api/managed');
+  table($('managed'), d.rows, ['manager', 'gateway', 'customer'], (cell, row) => button(cell, 'remove', guard(async () => {
+    await api('POST', '/api/managed/remove', row);
+    await managers();
+  })));
+  show('managers');
+}
 
 async function audit() {
   rerender = audit;
@@ -351,6 +369,11 @@ document.addEventListener('DOMContentLoaded', () => {
   }));
   $('tariff-cancel').addEventListener('click', () => { $('tariff-confirm-box').hidden = true; });
   document.querySelectorAll('[data-view]').forEach((b) => b.addEventListener('click',
-    guard(() => ({ today, overview, commands, audit })[b.dataset.view]())));
+    guard(() => ({ today, overview, commands, managers, audit })[b.dataset.view]())));
+  $('managed-add').addEventListener('submit', guard(async () => {
+    const f = $('managed-add');
+    await api('POST', '/api/managed', { manager: f.manager.value, gateway: f.gateway.value, customer: f.customer.value });
+    await managers();
+  }));
   api('GET', '/api/me').then(loggedIn).catch(() => show('login'));
 });
