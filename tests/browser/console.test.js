@@ -103,6 +103,21 @@ async function supervisor(page) {
   const shown = area.map((r) => `${r[0]},${r[2]},${r[3]}`).join(';');
   check('overview: the same billed and collected as report area', shown === process.env.CONSOLE_AREA,
     `${shown} vs ${process.env.CONSOLE_AREA}`);
+  // the charts (Apache ECharts, the console's own file): the billed and collected totals drawn
+  // equal report area's, summed exactly in fen; the four charts drawn
+  const series = await page.evaluate(() => {
+    const c = window.echarts && window.echarts.getInstanceByDom(document.getElementById('chart-area'));
+    return c ? c.getOption().series.map((s) => s.data) : null;
+  });
+  const fen = (v) => { const [i, f = ''] = String(v || '0').split('.'); return Number(i) * 100 + Number((f + '00').slice(0, 2)); };
+  const want = process.env.CONSOLE_AREA.split(';').map((r) => r.split(','));
+  const sum = (a) => a.reduce((x, v) => x + fen(v), 0);
+  check('charts: the billed and collected totals drawn equal report area',
+    series && sum(series[0]) === sum(want.map((r) => r[1])) && sum(series[1]) === sum(want.map((r) => r[2])) &&
+    sum(series[0]) > 0, `${JSON.stringify(series)} vs ${process.env.CONSOLE_AREA}`);
+  const drawn = await page.$$eval('.chart canvas', (cs) => cs.length);
+  check('charts: four charts drawn, each with its table', drawn === 4 &&
+    (await page.$$('#area tr, #aging-sum tr, #grade-dist tr')).length > 3, drawn);
   await page.screenshot({ path: `${SHOTS}/overview.png`, fullPage: true });
   await page.click('#nav [data-view=audit]');
   await page.waitForSelector('#audit-view:not([hidden])');

@@ -26,7 +26,8 @@ const T = {
     decided_by: '审批人', ack: '集中器确认', ack_reason: '确认说明', requested: '待审批', rejected: '已驳回',
     pending: '等待集中器确认', applied: '已执行', item: '项目', value: '值', q_request: '确认提交此申请？',
     q_approve: '确认批准并将签名指令发送到集中器？', q_tariff: '确认将电价下发到集中器 ', asked: '已提交申请，编号 ',
-    rejected_msg: '已驳回申请 ', st_requested: '待审批', r_threshold: '欠费本金达到停电门槛', r_overdue: '逾期超过规定天数',
+    rejected_msg: '已驳回申请 ', st_requested: '待审批', chart_collection: '各台区各月应收与实收', chart_loss: '线损率趋势',
+    grade_dist: '信用等级分布', customers: '户数', r_threshold: '欠费本金达到停电门槛', r_overdue: '逾期超过规定天数',
     r_window: '不在禁止停电时段', r_reminder: '催费提醒已送达', r_notice: '停电通知书已送达且有效',
     r_notice_days: '通知书提前天数足够', r_notice_1h: '提前一小时通知已送达', r_confirm: '停电前确认已送达', managers: '客户经理', manager: '客户经理', assign: '分配', remove: '移除', service: '服务标准', reconnect_hours: '复电时限',
     statement: '账务（欠费、违约金、余额）', bills: '账单及明细', grades: '信用等级及历史', contacts: '联系方式',
@@ -60,7 +61,8 @@ const T = {
     requested: 'awaiting approval', rejected: 'rejected', pending: 'pending the gateway', applied: 'applied',
     item: 'Item', value: 'Value', q_request: 'Submit this request?',
     q_approve: 'Approve and send the signed command to the gateway?', q_tariff: 'Push the tariff to gateway ',
-    asked: 'Requested, number ', rejected_msg: 'Rejected request ', st_requested: 'awaiting approval', r_threshold: 'principal at the cut threshold',
+    asked: 'Requested, number ', rejected_msg: 'Rejected request ', st_requested: 'awaiting approval', chart_collection: 'Billed and collected by area and month',
+    chart_loss: 'Line loss trend', grade_dist: 'Grade distribution', customers: 'Customers', r_threshold: 'principal at the cut threshold',
     r_overdue: 'overdue long enough', r_window: 'outside no-cut windows', r_reminder: 'a reminder served',
     r_notice: 'a valid disconnection notice served', r_notice_days: 'notice served early enough',
     r_notice_1h: 'one-hour notice served', r_confirm: 'confirmation served', managers: 'Account managers', manager: 'Account manager',
@@ -106,7 +108,7 @@ async function api(method, path, body) {
   return d;
 }
 
-const NUM = new Set(['balance', 'total', 'amount', 'seq', 'arrears', 'penalty', 'principal', 'billed', 'collected', 'days_overdue', 'collection_rate_pct',
+const NUM = new Set(['customers', 'balance', 'total', 'amount', 'seq', 'arrears', 'penalty', 'principal', 'billed', 'collected', 'days_overdue', 'collection_rate_pct',
   'loss_pct', 'supplied_kwh', 'sold_kwh', 'loss_kwh', 'outbox_depth', 'id', 'score']);
 
 // table: rows as a table of the named columns; extra(row) may add a last cell.
@@ -179,18 +181,79 @@ async function record(row) {
   show('record');
 }
 
+// ---- charts (Apache ECharts, the console's own file): the numbers stay the API's strings ----
+
+// cents: a decimal string as whole fen (exact integer arithmetic), and back.
+function cents(v) {
+  if (v === null || v === undefined || v === '') return 0;
+  const neg = v[0] === '-';
+  const [i, f = ''] = (neg ? v.slice(1) : v).split('.');
+  const n = Number(i) * 100 + Number((f + '00').slice(0, 2));
+  return neg ? -n : n;
+}
+function yuan(n) {
+  const a = Math.abs(n);
+  return (n < 0 ? '-' : '') + Math.floor(a / 100) + '.' + String(a % 100).padStart(2, '0');
+}
+
+function chart(id, option) {
+  const el = $(id);
+  if (!window.echarts) { el.hidden = true; return; } // without the file the tables say it all
+  const c = window.echarts.getInstanceByDom(el) || window.echarts.init(el);
+  c.setOption(Object.assign({ tooltip: { trigger: 'axis', renderMode: 'richText' }, legend: {}, animation: false },
+    option), true);
+}
+
 async function overview() {
   rerender = overview;
-  const [area, aging, alerts, health] = await Promise.all(['area', 'aging', 'alerts', 'health']
+  const [area, aging, alerts, health, grades] = await Promise.all(['area', 'aging', 'alerts', 'health', 'grades']
     .map((r) => api('GET', '/api/report/' + r)));
+  show('overview'); // shown first: a chart takes the size of its box
   table($('area'), area.rows, ['area', 'period', 'billed', 'collected', 'collection_rate_pct', 'supplied_kwh',
     'sold_kwh', 'loss_kwh', 'loss_pct']);
   table($('aging'), aging.rows, ['gateway', 'customer', 'grade', 'bucket', 'days_overdue', 'arrears', 'penalty']);
   table($('alerts'), alerts.rows, ['gateway', 'kind', 'subject', 'detail', 'since']);
   table($('health'), health.rows, ['gateway', 'last_seen', 'outbox_depth']);
-  show('overview');
+  // collection by area and month: billed and collected (the area table's numbers)
+  const cats = area.rows.map((r) => r.area + ' ' + r.period);
+  chart('chart-area', {
+    title: { text: t('chart_collection'), textStyle: { fontSize: 14 } },
+    xAxis: { type: 'category', data: cats }, yAxis: { type: 'value' },
+    series: [{ name: t('billed'), type: 'bar', data: area.rows.map((r) => r.billed || '0') },
+      { name: t('collected'), type: 'bar', data: area.rows.map((r) => r.collected || '0') }]
+  });
+  // line loss trend per area
+  const periods = [...new Set(area.rows.map((r) => r.period))].sort();
+  const areas = [...new Set(area.rows.map((r) => r.area))];
+  chart('chart-loss', {
+    title: { text: t('chart_loss'), textStyle: { fontSize: 14 } },
+    xAxis: { type: 'category', data: periods }, yAxis: { type: 'value', name: '%' },
+    series: areas.map((a) => ({ name: a, type: 'line', connectNulls: true, data: periods.map((p) => {
+      const r = area.rows.find((x) => x.area === a && x.period === p);
+      return r && r.loss_pct !== null ? r.loss_pct : null;
+    }) }))
+  });
+  // arrears aging: the sum of each bucket, exact
+  const buckets = ['1-30', '31-60', '61-90', '91-180', '181+'];
+  const sums = buckets.map((b) => ({ bucket: b, arrears: yuan(aging.rows.filter((r) => r.bucket === b)
+    .reduce((s, r) => s + cents(r.arrears), 0)), customers: aging.rows.filter((r) => r.bucket === b).length }));
+  table($('aging-sum'), sums, ['bucket', 'arrears', 'customers']);
+  chart('chart-aging', {
+    title: { text: t('aging'), textStyle: { fontSize: 14 } },
+    xAxis: { type: 'category', data: buckets }, yAxis: { type: 'value' },
+    series: [{ name: t('arrears'), type: 'bar', data: sums.map((x) => x.arrears) }]
+  });
+  // grade distribution at the newest grading
+  const dist = grades.rows.filter((r) => r.kind === 'distribution');
+  const newest = dist.reduce((m, r) => (r.as_of > m ? r.as_of : m), '');
+  const now = dist.filter((r) => r.as_of === newest);
+  table($('grade-dist'), now, ['as_of', 'grade', 'customers']);
+  chart('chart-grades', {
+    title: { text: t('grade_dist') + ' ' + newest, textStyle: { fontSize: 14 } },
+    xAxis: { type: 'category', data: now.map((r) => r.grade) }, yAxis: { type: 'value', minInterval: 1 },
+    series: [{ name: t('customers'), type: 'bar', data: now.map((r) => r.customers) }]
+  });
 }
-
 
 // ---- commands: a cut with the lawfulness check's verdict, then a confirmation ----
 
