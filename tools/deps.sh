@@ -18,13 +18,12 @@ browser_deps() {
 # the console's front end: Apache ECharts from npm by its lockfile, copied into the console's folder
 # (served as the console's own file: no CDN, the CSP unchanged)
 console_deps() {
-    local dir
-    dir="$(dirname "$0")/../tools/backoffice"
+    bo_dir="$(dirname "$0")/../tools/backoffice"
     command -v npm >/dev/null 2>&1 || return 0
-    [ -f "$dir/console-npm/node_modules/echarts/dist/echarts.min.js" ] ||
-        npm ci --prefix "$dir/console-npm" --no-audit --no-fund >/dev/null ||
+    [ -f "$bo_dir/console-npm/node_modules/echarts/dist/echarts.min.js" ] ||
+        npm ci --prefix "$bo_dir/console-npm" --no-audit --no-fund >/dev/null ||
         { echo "gridledger: deps: npm ci in tools/backoffice/console-npm failed" >&2; return 0; }
-    cp "$dir/console-npm/node_modules/echarts/dist/echarts.min.js" "$dir/console/echarts.min.js"
+    cp "$bo_dir/console-npm/node_modules/echarts/dist/echarts.min.js" "$bo_dir/console/echarts.min.js"
 }
 missing=""
 for p in $PKGS; do

@@ -4,14 +4,20 @@
 # local port, logs in as the demo's supervisor in Debian's chromium (tools/demo/dashboard_shot.js,
 # playwright-core from tests/browser: `make deps`) and saves PNG (default docs/img/dashboard.png).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 OUT=${1:-demo-out}
 PNG=${2:-docs/img/dashboard.png}
 BUILD=${BUILD:-build}
 case $PNG in /*) ;; *) PNG=$ROOT/$PNG ;; esac
-[ -f "$OUT/backoffice.json" ] && [ -f "$OUT/console-password.txt" ] || { echo "dashboard_shot: run make demo first ($OUT)" >&2; exit 2; }
-[ -d tests/browser/node_modules/playwright-core ] && [ -x /usr/bin/chromium ] || { echo "dashboard_shot: needs make deps and chromium" >&2; exit 2; }
+if [ ! -f "$OUT/backoffice.json" ] || [ ! -f "$OUT/console-password.txt" ]; then
+    echo "dashboard_shot: run make demo first ($OUT)" >&2
+    exit 2
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -x /usr/bin/chromium ]; then
+    echo "dashboard_shot: needs make deps and chromium" >&2
+    exit 2
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp)
 (cd "$OUT" && exec "$ROOT/$BUILD/gridledger-backoffice" -c backoffice.json serve --listen "127.0.0.1:$port" \
