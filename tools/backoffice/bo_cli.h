@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "bo_db.h"
+#include "bo_outage.h"
 #include "gridledger/creditcfg.h"
 #include "gridledger/status.h"
 
@@ -16,7 +17,8 @@
  *  "credit": {...}, "collection": {...}  (the gateway's sections, docs/credit.md: the console's
  *   lawfulness check of a cut uses the same thresholds as the gateways),
  *  "notices": {"sendsms_url", "user", "password", "from", "smsc", "dlr_listen", "dlr_url", "per_day",
- *              "templates": {"ACTION.LANG": "text with {fields}"}}}
+ *              "templates": {"ACTION.LANG": "text with {fields}"}},
+ *  "outages": {"notice_days": [15, 7], "confirm_minutes": 30, "templates": {"KIND.LANG": "..."}}}
  * Relative paths are taken from the config file's folder. */
 #define BO_TEMPLATES_MAX 32
 
@@ -50,6 +52,7 @@ typedef struct bo_config {
     char pg[1024];
     long long down_ttl_s;       /* expires = ts + down_ttl_s for downlink messages */
     bo_notices_cfg notices;
+    bo_outages_cfg outages;     /* planned-outage notices: offsets and templates */
     creditcfg credit;          /* "credit" and "collection": defaults of docs/credit.md */
 } bo_config;
 
