@@ -2,6 +2,7 @@
  * (see episode.h). */
 #include "gridledger/episode.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,36 +112,73 @@ static int timed_ok(const collect_cfg *cfg, const episode_rec *rec, int n, colle
     return r != NULL && served_by(r, at);
 }
 
+/* rule: one rule's verdict into the check (why only when broken). */
+static void rule(episode_cut_check *chk, const char *name, int ok, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void rule(episode_cut_check *chk, const char *name, int ok, const char *fmt, ...)
+{
+    if (chk->nrules >= EPISODE_CUT_RULES)
+        return;
+    episode_cut_rule *r = &chk->rules[chk->nrules++];
+    va_list ap;
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->ok = ok;
+    va_start(ap, fmt);
+    vsnprintf(r->why, sizeof r->why, fmt, ap);
+    va_end(ap);
+    if (!ok)
+        chk->failed++;
+}
+
+void episode_cut_rules(const collect_cfg *cfg, const collect_customer *cust, const ledger_arrears *a,
+                       const episode_rec *rec, int nrec, int64_t at, episode_cut_check *out)
+{
+    char p[MONEY_FMT_MAX], m[MONEY_FMT_MAX];
+    int residential = cust->klass == LEDGER_CLASS_RESIDENTIAL, nd = notice_days(cfg, cust);
+    const episode_rec *notice = served_notice(cfg, rec, nrec, at);
+    int64_t min_cut = (unsigned)cust->klass < LEDGER_CLASS_COUNT ? cfg->min_cut_fen[cust->klass] : INT64_MAX;
+    memset(out, 0, sizeof *out);
+    fmt_fen(a->arrears_fen, p);
+    fmt_fen(min_cut, m);
+    rule(out, "threshold", a->arrears_fen > 0 && a->arrears_fen >= min_cut,
+         "principal arrears %s %s the cut threshold %s (penalty is no ground)", p,
+         a->arrears_fen > 0 && a->arrears_fen >= min_cut ? "at or over" : "under", m);
+    rule(out, "overdue", a->oldest_due >= 0 && day_of(at) - a->oldest_due > cfg->cut_after_days,
+         "%s than %d days past due", a->oldest_due >= 0 && day_of(at) - a->oldest_due > cfg->cut_after_days ? "more"
+                                                                                                            : "not more",
+         cfg->cut_after_days);
+    rule(out, "window", collect_cut_allowed(&cfg->cal, at), "%s a no-cut window",
+         collect_cut_allowed(&cfg->cal, at) ? "outside" : "inside");
+    rule(out, "reminder", reminder_served(rec, nrec, at), "%s", reminder_served(rec, nrec, at) ? "a reminder served"
+                                                                                               : "no reminder served");
+    rule(out, "notice", notice != NULL, "%s disconnection notice served in the last %d days", notice ? "a" : "no",
+         cfg->notice_valid_days);
+    rule(out, "notice_days", notice != NULL && at - notice->served_min >= (int64_t)nd * CIVDATE_MINUTES_PER_DAY,
+         "disconnection notice served %s %d days before",
+         notice != NULL && at - notice->served_min >= (int64_t)nd * CIVDATE_MINUTES_PER_DAY ? "at least" : "less than",
+         nd);
+    if (!residential) {
+        int ok = timed_ok(cfg, rec, nrec, COLLECT_NOTICE_1H, cfg->notice_minutes_other, at);
+        rule(out, "notice_1h", ok, "%s %d-minute notice served %d to %d minutes before", ok ? "a" : "no",
+             cfg->notice_minutes_other, cfg->notice_minutes_other, cfg->cut_window_minutes);
+    }
+    int ok = timed_ok(cfg, rec, nrec, COLLECT_CONFIRM_30MIN, cfg->confirm_minutes, at);
+    rule(out, "confirm", ok, "%s confirmation served %d to %d minutes before", ok ? "a" : "no", cfg->confirm_minutes,
+         cfg->cut_window_minutes);
+    out->lawful = out->failed == 0;
+}
+
 int episode_cut_lawful(const collect_cfg *cfg, const collect_customer *cust, const ledger_arrears *a,
                        const episode_rec *rec, int nrec, int64_t at, char *why, size_t cap)
 {
-    char p[MONEY_FMT_MAX], m[MONEY_FMT_MAX];
-    int residential = cust->klass == LEDGER_CLASS_RESIDENTIAL;
-    const episode_rec *notice = served_notice(cfg, rec, nrec, at);
-    int64_t min_cut = (unsigned)cust->klass < LEDGER_CLASS_COUNT ? cfg->min_cut_fen[cust->klass] : INT64_MAX;
-    fmt_fen(a->arrears_fen, p);
-    fmt_fen(min_cut, m);
-    if (a->arrears_fen <= 0 || a->arrears_fen < min_cut)
-        snprintf(why, cap, "principal arrears %s under the cut threshold %s (penalty is no ground)", p, m);
-    else if (a->oldest_due < 0 || day_of(at) - a->oldest_due <= cfg->cut_after_days)
-        snprintf(why, cap, "not more than %d days past due", cfg->cut_after_days);
-    else if (!collect_cut_allowed(&cfg->cal, at))
-        snprintf(why, cap, "inside a no-cut window");
-    else if (!reminder_served(rec, nrec, at))
-        snprintf(why, cap, "no reminder served");
-    else if (notice == NULL)
-        snprintf(why, cap, "no disconnection notice served in the last %d days", cfg->notice_valid_days);
-    else if (at - notice->served_min < (int64_t)notice_days(cfg, cust) * CIVDATE_MINUTES_PER_DAY)
-        snprintf(why, cap, "disconnection notice served less than %d days before", notice_days(cfg, cust));
-    else if (!residential && !timed_ok(cfg, rec, nrec, COLLECT_NOTICE_1H, cfg->notice_minutes_other, at))
-        snprintf(why, cap, "no %d-minute notice served %d to %d minutes before", cfg->notice_minutes_other,
-                 cfg->notice_minutes_other, cfg->cut_window_minutes);
-    else if (!timed_ok(cfg, rec, nrec, COLLECT_CONFIRM_30MIN, cfg->confirm_minutes, at))
-        snprintf(why, cap, "no confirmation served %d to %d minutes before", cfg->confirm_minutes,
-                 cfg->cut_window_minutes);
-    else
-        return 1;
-    return 0;
+    episode_cut_check chk;
+    episode_cut_rules(cfg, cust, a, rec, nrec, at, &chk);
+    for (int i = 0; i < chk.nrules; i++)
+        if (!chk.rules[i].ok) {
+            snprintf(why, cap, "%s", chk.rules[i].why);
+            return 0;
+        }
+    return 1;
 }
 
 static episode_take *take(episode_decision *d, collect_action action, const char *channel, int64_t planned)

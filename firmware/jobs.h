@@ -103,6 +103,13 @@ void jobs_credit_free(jobs_gw *g);
 gl_status jobs_evaluate(jobs_gw *g, int32_t day, int prepaid_only, creditrun_fn fn, void *ctx);
 int32_t jobs_civil_day(int64_t t);       /* local civil day (civdate) of t */
 int64_t jobs_civil_minute(int64_t t);    /* local civil minute of t */
+
+/* jobs_cut_lawful: 1 if a cut of customer at now is lawful by this
+ * gateway's own ledger and collection record (store st: the caller's
+ * connection), the rules of core/episode.c; 0 with the first broken rule,
+ * or why it cannot be checked, in why. A disconnect commanded by the back
+ * office is checked with it before the relay opens. */
+int jobs_cut_lawful(jobs_gw *g, store *st, const char *customer, int64_t now, char *why, size_t cap);
 gl_status jobs_collect(void *ctx, int64_t due, int64_t now);
 struct store_collect_row;
 /* jobs_action_up: queues a collection-record row up (kind "actions"). */

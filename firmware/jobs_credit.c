@@ -152,22 +152,30 @@ static int64_t minute_of_ts(const collect_ctx *c, int64_t ts, int up)
 static store_collect_row rows[EPISODE_MAX_RECORD];
 static int nrows;
 
+/* records: the episode's rows of store st (into buf, *nbuf of them) as
+ * core/episode.c reads them (into rec); -1 on a store error. */
+static int records(const collect_ctx *c, store *st, const char *customer, const char *ep, store_collect_row *buf,
+                   int *nbuf, episode_rec *rec)
+{
+    int n = 0, k = 0;
+    *nbuf = 0;
+    if (store_collect_episode(st, customer, ep, buf, EPISODE_MAX_RECORD, &n) != GL_OK)
+        return -1;
+    *nbuf = n;
+    for (int i = 0; i < n; i++) {
+        int a = collect_action_parse(buf[i].action), rs = episode_status_parse(buf[i].status);
+        if (a < 0 || rs < 0)
+            continue;
+        rec[k++] = (episode_rec){(collect_action)a, (episode_status)rs, minute_of_ts(c, buf[i].planned_ts, 0),
+                                 minute_of_ts(c, buf[i].taken_ts, 0), minute_of_ts(c, buf[i].served_ts, 1)};
+    }
+    return k;
+}
+
 /* load: the episode's record as core/episode.c reads it. */
 static int load(collect_ctx *c, const char *customer, const char *ep, episode_rec *rec)
 {
-    int n = 0, k = 0;
-    nrows = 0;
-    if (store_collect_episode(c->g->store, customer, ep, rows, EPISODE_MAX_RECORD, &n) != GL_OK)
-        return -1;
-    nrows = n;
-    for (int i = 0; i < n; i++) {
-        int a = collect_action_parse(rows[i].action), st = episode_status_parse(rows[i].status);
-        if (a < 0 || st < 0)
-            continue;
-        rec[k++] = (episode_rec){(collect_action)a, (episode_status)st, minute_of_ts(c, rows[i].planned_ts, 0),
-                                 minute_of_ts(c, rows[i].taken_ts, 0), minute_of_ts(c, rows[i].served_ts, 1)};
-    }
-    return k;
+    return records(c, c->g->store, customer, ep, rows, &nrows, rec);
 }
 
 /* relay_op: cut (closed 0) or restore (1): through the meter's relay, or,
@@ -474,4 +482,63 @@ gl_status jobs_grades(void *ctx, int64_t due, int64_t now)
     grades_flush(&c);
     glog_info("grades as of %s: %s", c.as_of, gl_strerror(st));
     return st;
+}
+
+/* ---- a cut commanded by the back office, checked with this record ---- */
+
+typedef struct lawful_ctx {
+    collect_ctx c;
+    store *st;
+    const char *customer;
+    int found, lawful;
+    char *why;
+    size_t cap;
+} lawful_ctx;
+
+static int lawful_one(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
+{
+    lawful_ctx *l = ctx;
+    char ep[CIVDATE_FMT_MAX + 4], key[96];
+    if (strcmp(acct->customer, l->customer) != 0)
+        return 0;
+    l->found = 1;
+    if (acct->prepaid) {
+        snprintf(l->why, l->cap, "prepaid: cut by fee control on its balance only");
+        return 1;
+    }
+    store_collect_row *buf = malloc(sizeof *buf * EPISODE_MAX_RECORD);
+    episode_rec *rec = malloc(sizeof *rec * EPISODE_MAX_RECORD);
+    int nbuf = 0, n = 0;
+    snprintf(key, sizeof key, "episode.%s", l->customer);
+    if (store_kv_get(l->st, key, ep, sizeof ep) != GL_OK)
+        ep[0] = '\0';
+    if (buf == NULL || rec == NULL)
+        snprintf(l->why, l->cap, "out of memory");
+    else if (ep[0] != '\0' && (n = records(&l->c, l->st, l->customer, ep, buf, &nbuf, rec)) < 0)
+        snprintf(l->why, l->cap, "store: the collection record cannot be read");
+    else {
+        collect_customer cc = {acct->klass, cust != NULL && cust->important, r->grade.grade};
+        l->lawful = episode_cut_lawful(&l->c.g->cc->collect, &cc, &r->arrears, rec, n, l->c.now_min, l->why, l->cap);
+    }
+    free(buf);
+    free(rec);
+    return 1;
+}
+
+int jobs_cut_lawful(jobs_gw *g, store *st, const char *customer, int64_t now, char *why, size_t cap)
+{
+    diag d;
+    ledgercsv *l = NULL;
+    char err[160];
+    lawful_ctx lc = {{g, now, jobs_civil_minute(now), INT64_MAX, 0, 0}, st, customer, 0, 0, why, cap};
+    diag_init(&d);
+    snprintf(why, cap, "no ledger account of %s", customer);
+    if (creditrun_store_ledger(st, g->cfg, 0, &l, &d) != GL_OK) {
+        snprintf(why, cap, "ledger: %s", d.count ? d.lines[0] : "cannot be read");
+        return 0;
+    }
+    if (creditrun_all(g->cc, g->cfg, l, jobs_civil_day(now), lawful_one, &lc, err, sizeof err) != GL_OK && !lc.found)
+        snprintf(why, cap, "credit: %s", err);
+    ledgercsv_free(l);
+    return lc.found && lc.lawful;
 }

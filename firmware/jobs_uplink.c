@@ -26,6 +26,7 @@
 #include "collrec.h"
 #include "glog.h"
 #include "gridledger/clock.h"
+#include "gridledger/episode.h"
 #include "gridledger/fileio.h"
 #include "gridledger/tariff.h"
 #include "jobs.h"
@@ -107,9 +108,17 @@ static gl_status has_relay(const jobs_uplink *u, const char *customer, char *rea
 
 static gl_status queue_relay(jobs_uplink *u, const char *customer, int closed, char *reason, size_t cap)
 {
+    char why[EPISODE_REASON_MAX];
     gl_status st = known(u, customer, reason, cap);
-    if (st == GL_OK)
-        st = has_relay(u, customer, reason, cap);
+    if (st != GL_OK)
+        return st;
+    /* a cut from the back office is checked again with this gateway's own
+     * ledger and collection record, whatever would carry it out */
+    if (!closed && !jobs_cut_lawful(u->g, u->store, customer, clock_now(u->clock), why, sizeof why)) {
+        snprintf(reason, cap, "not a lawful cut: %s", why);
+        return GL_ESTATE;
+    }
+    st = has_relay(u, customer, reason, cap);
     if (st != GL_OK)
         return st;
     pthread_mutex_lock(&u->mu);

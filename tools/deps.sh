@@ -15,13 +15,23 @@ browser_deps() {
     command -v npm >/dev/null 2>&1 || return 0
     npm ci --prefix "$dir" --no-audit --no-fund >/dev/null || echo "gridledger: deps: npm ci in tests/browser failed" >&2
 }
+# the console's front end: Apache ECharts from npm by its lockfile, copied into the console's folder
+# (served as the console's own file: no CDN, the CSP unchanged)
+console_deps() {
+    bo_dir="$(dirname "$0")/../tools/backoffice"
+    command -v npm >/dev/null 2>&1 || return 0
+    [ -f "$bo_dir/console-npm/node_modules/echarts/dist/echarts.min.js" ] ||
+        npm ci --prefix "$bo_dir/console-npm" --no-audit --no-fund >/dev/null ||
+        { echo "gridledger: deps: npm ci in tools/backoffice/console-npm failed" >&2; return 0; }
+    cp "$bo_dir/console-npm/node_modules/echarts/dist/echarts.min.js" "$bo_dir/console/echarts.min.js"
+}
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && { browser_deps; exit 0; }
+[ -z "$missing" ] && { browser_deps; console_deps; exit 0; }
 line="apt-get install -y --no-install-recommends$missing"
 if [ "$(id -u)" != 0 ]; then
     echo "gridledger: deps: missing packages; run as root: apt-get update && $line" >&2
@@ -33,3 +43,4 @@ apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 browser_deps
+console_deps

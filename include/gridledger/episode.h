@@ -90,6 +90,25 @@ gl_status episode_decide(const collect_cfg *cfg, const collect_customer *cust, c
 int episode_cut_lawful(const collect_cfg *cfg, const collect_customer *cust, const ledger_arrears *a,
                        const episode_rec *rec, int nrec, int64_t at, char *why, size_t cap);
 
+/* episode_cut_rules: every rule of a cut at `at`, each with its verdict and
+ * why (the console shows them all; episode_cut_lawful is its first broken
+ * rule): "threshold", "overdue", "window", "reminder", "notice",
+ * "notice_days", "notice_1h" (non-residential only), "confirm". */
+#define EPISODE_CUT_RULES 8
+typedef struct episode_cut_rule {
+    char name[16];
+    int ok;
+    char why[EPISODE_REASON_MAX];
+} episode_cut_rule;
+
+typedef struct episode_cut_check {
+    int lawful, failed, nrules;
+    episode_cut_rule rules[EPISODE_CUT_RULES];
+} episode_cut_check;
+
+void episode_cut_rules(const collect_cfg *cfg, const collect_customer *cust, const ledger_arrears *a,
+                       const episode_rec *rec, int nrec, int64_t at, episode_cut_check *out);
+
 /* episode_status_name / episode_status_parse: "planned", "taken", "served",
  * "failed", "cancelled". */
 const char *episode_status_name(episode_status s);

@@ -43,7 +43,7 @@ static void setup(void)
 {
     bo_session s;
     if (bo_auth_init() != GL_OK || bo_db_open(&bo_db_sqlite_ops, ":memory:", &db, NULL, 0) != GL_OK ||
-        bo_auth_schema(db) != GL_OK)
+        bo_auth_schema(db) != GL_OK || bo_api_schema(db) != GL_OK)
         die("setup: store", NULL);
     for (size_t i = 0; i < sizeof fixture / sizeof fixture[0]; i++)
         if (bo_db_exec(db, fixture[i], 0, NULL, NULL) != GL_OK)
@@ -52,6 +52,7 @@ static void setup(void)
         bo_auth_login(db, "fz", "fuzz password", 1, token, sizeof token, &s) != GL_OK)
         die("setup: login", NULL);
     snprintf(ctx.cfg.keys_dir, sizeof ctx.cfg.keys_dir, "/nonexistent");
+    creditcfg_default(&ctx.cfg.credit); /* the cut check's thresholds */
 }
 
 typedef struct query {

@@ -195,7 +195,8 @@ check "the same payment sent again (new seq, same ref)" "$out" "sent payments se
 # issue 21.4: every documented command works or is refused with its reason:
 # a tariff pushed (its file replaced, reloaded), one the gateway does not
 # have, one the gateway's parser refuses (refused before signing), relay
-# commands for customers without a relay, resend of what the broker took
+# commands (a cut checked with the gateway's own record first: refused as
+# unlawful; a reconnect for a customer without a relay), resend of what the broker took
 printf '{"id": "bj-res", "versions": []}' >"$t/bad-tariff.json"
 down=$( { "${BOC[@]}" tariff push gw-0001 examples/tariffs/bj-res.json &&
     "${BOC[@]}" tariff push gw-0002 examples/tariffs/zj-res-tou.json &&
@@ -319,11 +320,13 @@ check "acks: applied, duplicate (same ref), refused (unknown customer)" "$acks" 
 "gw-0001,1,payments,C-101,100.00,E2E-PAY-1,applied,;gw-0001,2,payments,C-101,100.00,E2E-PAY-1,duplicate,payment ref E2E-PAY-1 already applied;\
 gw-0002,1,payments,C-203,58.30,E2E-PAY-2,applied,;gw-0003,1,payments,C-999,5.00,E2E-PAY-3,refused,unknown customer C-999;"
 acks=$(sql "SELECT gateway, down_seq, down_kind, result, CASE WHEN reason LIKE
-    'seq 1..% acknowledged by the broker and deleted; the outbox holds seq %..%' THEN 'seq 1..K gone' ELSE reason END
+    'seq 1..% acknowledged by the broker and deleted; the outbox holds seq %..%' THEN 'seq 1..K gone'
+    WHEN reason LIKE 'not a lawful cut: principal arrears % under the cut threshold 100.00 (penalty is no ground)'
+      OR reason = 'not a lawful cut: no ledger account of C-102' THEN 'not a lawful cut: nothing owed' ELSE reason END
     FROM acks WHERE down_kind IN ('tariffs', 'commands') ORDER BY gateway, down_seq" | tr '\n' ';')
-check "acks (issue 21.4): tariff applied; unknown tariff, relay commands without a relay, resend of deleted seqs refused with the reason" \
+check "acks (issue 21.4): tariff applied; unknown tariff, a cut the gateway's own record makes unlawful, a reconnect without a relay, resend of deleted seqs refused with the reason" \
     "$acks" "gw-0001|3|tariffs|applied|;\
-gw-0001|4|commands|refused|customer C-102 has no meter with a relay: a field crew must do it;\
+gw-0001|4|commands|refused|not a lawful cut: nothing owed;\
 gw-0001|5|commands|refused|customer C-102 has no meter with a relay: a field crew must do it;\
 gw-0002|2|tariffs|refused|tariff zj-res-tou is not one of this gateway's (add it with a config message);\
 gw-0003|2|commands|refused|seq 1..K gone;"

@@ -104,6 +104,47 @@ static void test_cut_boundaries(void **state)
     assert_int_equal(lawful(&cfg, LEDGER_CLASS_COMMERCIAL, due, 49999, M(due + 31, 10, 30), 3, 30, why), 0);
 }
 
+/* every rule listed with its verdict: an empty record on a Saturday under
+ * the threshold breaks all of them; episode_cut_lawful names the first. */
+static void test_cut_rules_all_listed(void **state)
+{
+    (void)state;
+    collect_cfg cfg;
+    collect_cfg_default(&cfg, 3);
+    int32_t due = D("2026-03-02");
+    int64_t sat = M(due + 5, 10, 30); /* 2026-03-07, a Saturday, 5 days past due */
+    ledger_arrears a = owing(due, due + 5, 500, 99999);
+    struct {
+        ledger_class klass;
+        int nrules;
+    } rows[] = {{LEDGER_CLASS_RESIDENTIAL, 7}, {LEDGER_CLASS_COMMERCIAL, 8}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        collect_customer cust = {rows[i].klass, 0, 2};
+        episode_cut_check chk;
+        char why[EPISODE_REASON_MAX];
+        episode_cut_rules(&cfg, &cust, &a, NULL, 0, sat, &chk);
+        assert_int_equal(chk.nrules, rows[i].nrules);
+        assert_int_equal(chk.failed, rows[i].nrules);
+        assert_int_equal(chk.lawful, 0);
+        assert_int_equal(episode_cut_lawful(&cfg, &cust, &a, NULL, 0, sat, why, sizeof why), 0);
+        assert_string_equal(why, chk.rules[0].why);
+        assert_string_equal(chk.rules[0].name, "threshold");
+        assert_non_null(strstr(chk.rules[2].why, "inside a no-cut window"));
+    }
+    /* a lawful record passes every rule, each said in words */
+    episode_rec rec[3] = {R(COLLECT_SMS, M(due + 1, 10, 0), M(due + 1, 10, 5)),
+                          R(COLLECT_DISCONNECT_NOTICE, M(due + 23, 10, 30), M(due + 23, 10, 30)),
+                          R(COLLECT_CONFIRM_30MIN, M(due + 31, 10, 0), M(due + 31, 10, 1))};
+    ledger_arrears ok = owing(due, due + 31, 20000, 0);
+    collect_customer res = {LEDGER_CLASS_RESIDENTIAL, 0, 2};
+    episode_cut_check chk;
+    episode_cut_rules(&cfg, &res, &ok, rec, 3, M(due + 31, 10, 30), &chk);
+    assert_int_equal(chk.lawful, 1);
+    assert_int_equal(chk.failed, 0);
+    for (int i = 0; i < chk.nrules; i++)
+        assert_true(chk.rules[i].ok && chk.rules[i].why[0] && strncmp(chk.rules[i].why, "no ", 3) != 0);
+}
+
 /* ---- whole episodes, run as the daemon runs them ------------------------- */
 
 typedef struct sim {
@@ -386,6 +427,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cut_boundaries),
+        cmocka_unit_test(test_cut_rules_all_listed),
         cmocka_unit_test(test_episode_lowest_grade),
         cmocka_unit_test(test_confirmation_never_served),
         cmocka_unit_test(test_non_residential_timed_notices),

@@ -6,13 +6,23 @@
  *  GET  /api/today                                   the worklist (a collector: their grid),
  *                                                    and the notices awaiting proof of service
  *  GET  /api/record?gateway=G&customer=C             a customer's collection record, grade, worklist row
+ *  GET  /api/customer?gateway=G&customer=C           bills with their lines, statement, grades, contacts,
+ *                                                    alerts, the grade's service standard
  *  POST /api/served   {"gateway","customer","id","proof"[,"at"]}  (csrf) the proof of a notice,
  *                                                    sent down as the signed command "served"
  *  POST /api/pay      {"gateway","customer","amount","ref"[,"date"]}  (csrf) a payment, sent down
  *                                                    signed like `pay`; the record shows its ack
- *  GET  /api/report/area|aging|grades|alerts|health  the back office's reports (supervisor, manager, admin)
+ *  GET  /api/report/area|aging|grades|alerts|health  the back office's reports (supervisor, admin)
  *  GET  /api/audit                                   the audit log (supervisor, admin)
  *  POST /api/users    {"user","password","role"[,"grid"]}  (csrf, admin)
+ *  GET  /api/cutcheck?gateway=G&customer=C          the lawfulness check of a cut now, every rule
+ *  GET  /api/commands                                disconnect/reconnect requests, state and ack
+ *  POST /api/commands {"gateway","customer","command","reason"}  (csrf) a request (bo_cuts.h)
+ *  POST /api/commands/approve|reject {"id"}         (csrf, supervisor) approve: the check again, then
+ *                                                    the signed command down
+ *  POST /api/tariff   {"gateway","tariff"}           (csrf, supervisor, admin) a tariff push
+ *  GET  /api/managed                                 account managers' customers (a manager: their own)
+ *  POST /api/managed[/remove] {"manager","gateway","customer"}  (csrf, admin) assign / unassign
  * Amounts are decimal strings (yuan, 2 decimals), energy kWh with 3. */
 #include "bo_api.h"
 
@@ -24,6 +34,7 @@
 #include <time.h>
 
 #include "bo_auth.h"
+#include "bo_cuts.h"
 #include "bo_down.h"
 #include "bo_ingest.h"
 #include "bo_report.h"
@@ -262,6 +273,8 @@ static const char worklist_sql[] =
     " w.action, w.channel, w.deadline, w.date FROM worklist w"
     " WHERE ($1 = '' OR w.grid = $1) AND ($2 = '' OR w.gateway = $2) AND ($3 = '' OR w.customer = $3)"
     " AND w.date = (SELECT MAX(x.date) FROM worklist x WHERE x.gateway = w.gateway)" /* the newest, by the key */
+    " AND ($4 = '' OR EXISTS (SELECT 1 FROM console_managed m WHERE m.manager = $4 AND m.gateway = w.gateway"
+    " AND m.customer = w.customer))" /* an account manager: their customers */
     " ORDER BY w.deadline, w.priority, w.gateway, w.customer";
 
 static const col action_cols[] = {
@@ -279,6 +292,8 @@ static const char pending_all_sql[] = ACTION_SELECT PENDING;
 static const char pending_grid_sql[] = ACTION_SELECT " JOIN (SELECT DISTINCT gateway, customer FROM worklist"
                                        " WHERE grid = $1) g ON g.gateway = a.gateway AND g.customer = a.customer"
                                        PENDING;
+static const char pending_managed_sql[] = ACTION_SELECT " JOIN console_managed m ON m.gateway = a.gateway"
+                                          " AND m.customer = a.customer AND m.manager = $4" PENDING;
 static const char record_sql[] = ACTION_SELECT " WHERE a.gateway = $2 AND a.customer = $3 ORDER BY a.id";
 
 static const col grade_cols[] = {
@@ -305,14 +320,22 @@ static const char *grid_of(const call *c)
     return strcmp(c->s.role, "collector") == 0 ? c->s.grid : "";
 }
 
+/* manager_of: an account manager's name (their customers only), else "". */
+static const char *manager_of(const call *c)
+{
+    return strcmp(c->s.role, "manager") == 0 ? c->s.name : "";
+}
+
 #define NCOLS(a) (int)(sizeof a / sizeof a[0])
 
 static void api_today(call *c)
 {
     cJSON *o = cJSON_CreateObject();
-    const char *p[] = {grid_of(c), "", ""};
-    gl_status st = query_rows(c, o, "worklist", worklist_cols, NCOLS(worklist_cols), worklist_sql, 3, p);
-    if (st == GL_OK)
+    const char *p[] = {grid_of(c), "", "", manager_of(c)};
+    gl_status st = query_rows(c, o, "worklist", worklist_cols, NCOLS(worklist_cols), worklist_sql, 4, p);
+    if (st == GL_OK && *manager_of(c))
+        st = query_rows(c, o, "awaiting_proof", action_cols, NCOLS(action_cols), pending_managed_sql, 4, p);
+    else if (st == GL_OK)
         st = query_rows(c, o, "awaiting_proof", action_cols, NCOLS(action_cols),
                         *grid_of(c) ? pending_grid_sql : pending_all_sql, *grid_of(c) ? 1 : 0, p);
     if (st != GL_OK) {
@@ -324,10 +347,16 @@ static void api_today(call *c)
     reply(c, 200, o);
 }
 
-/* may_see: a collector sees only customers of their grid; others all. */
+/* may_see: a collector sees only customers of their grid, an account
+ * manager only their customers (console_managed); others all. */
 static int may_see(call *c, const char *gateway, const char *customer)
 {
     char found[8];
+    if (*manager_of(c)) {
+        const char *m[] = {c->s.name, gateway, customer};
+        return bo_db_scalar(c->api->db, "SELECT 1 FROM console_managed WHERE manager = $1 AND gateway = $2"
+                                        " AND customer = $3", 3, m, found, sizeof found) == GL_OK && found[0];
+    }
     if (strcmp(c->s.role, "collector") != 0)
         return 1;
     const char *p[] = {c->s.grid, gateway, customer};
@@ -351,19 +380,20 @@ static void api_record(call *c)
         return;
     }
     if (!may_see(c, gw, cust)) {
-        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
         return;
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "gateway", gw);
     cJSON_AddStringToObject(o, "customer", cust);
-    const char *p[] = {"", gw, cust};
+    const char *p[] = {"", gw, cust, ""};
     const char *g[] = {gw, cust};
     gl_status st = query_rows(c, o, "actions", action_cols, NCOLS(action_cols), record_sql, 3, p);
     if (st == GL_OK)
         st = query_rows(c, o, "grades", grade_cols, NCOLS(grade_cols), grades_sql, 2, g);
     if (st == GL_OK)
-        st = query_rows(c, o, "worklist", worklist_cols, NCOLS(worklist_cols), worklist_sql, 3, p);
+        st = query_rows(c, o, "worklist", worklist_cols, NCOLS(worklist_cols), worklist_sql, 4, p);
     if (st == GL_OK)
         st = query_rows(c, o, "payments", payment_cols, NCOLS(payment_cols), payments_sql, 2, g);
     if (st != GL_OK) {
@@ -371,6 +401,167 @@ static void api_record(call *c)
         fail(c, 500, "store: %s", bo_db_error(c->api->db));
         return;
     }
+    reply(c, 200, o);
+}
+
+/* ---- customer: bills with their lines, statement, contacts, alerts, service standard ---- */
+
+static const col bill_cols[] = {
+    {"id", C_TEXT}, {"period", C_TEXT}, {"due", C_TEXT}, {"total", C_FEN}, {"estimated", C_INT}, {"seq", C_INT},
+};
+static const char bills_sql[] = "SELECT id, period, due, total_fen, estimated, seq FROM bills"
+                                " WHERE gateway = $1 AND customer = $2 ORDER BY due, id";
+static const col contact_cols[] = {
+    {"name", C_TEXT}, {"mobile", C_TEXT}, {"email", C_TEXT}, {"address", C_TEXT}, {"channel", C_TEXT},
+    {"lang", C_TEXT},
+};
+static const col alert_cols[] = {
+    {"seq", C_INT}, {"kind", C_TEXT}, {"detail", C_TEXT}, {"ts", C_INT}, {"open", C_INT},
+};
+static const char alerts_sql[] = "SELECT seq, kind, detail, ts, alert FROM alerts WHERE gateway = $1 AND subject = $2"
+                                 " ORDER BY seq DESC LIMIT 100";
+
+/* lines_cb: the lines of the bills in one "bills" message body, attached to
+ * the bill of the same id in the array arg. */
+static int lines_cb(void *arg, int ncols, const char *const *v)
+{
+    cJSON *bills = arg, *b, *body = ncols == 1 && v[0] ? cJSON_Parse(v[0]) : NULL, *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(body, "bills"))
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+        cJSON_ArrayForEach(b, bills)
+        {
+            const cJSON *bid = cJSON_GetObjectItemCaseSensitive(b, "id");
+            cJSON *lines = cJSON_GetObjectItemCaseSensitive(m, "lines");
+            if (cJSON_IsString(id) && cJSON_IsString(bid) && strcmp(id->valuestring, bid->valuestring) == 0 &&
+                cJSON_IsArray(lines) && !cJSON_HasObjectItem(b, "lines"))
+                cJSON_AddItemToObject(b, "lines", cJSON_Duplicate(lines, 1));
+        }
+    }
+    cJSON_Delete(body);
+    return 0;
+}
+
+/* entry: one statement row; balance_fen is carried from row to row. */
+static void entry(cJSON *arr, const char *date, const char *what, const char *ref, int64_t fen, int64_t *balance_fen)
+{
+    char amt[MONEY_FMT_MAX], bal[MONEY_FMT_MAX];
+    *balance_fen += fen;
+    money_format(fen, 2, amt, sizeof amt);
+    money_format(*balance_fen, 2, bal, sizeof bal);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "date", date);
+    cJSON_AddStringToObject(o, "what", what);
+    cJSON_AddStringToObject(o, "ref", ref);
+    cJSON_AddStringToObject(o, "amount", amt);
+    cJSON_AddStringToObject(o, "balance", bal);
+    cJSON_AddItemToArray(arr, o);
+}
+
+static int64_t fen_item(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    int64_t n = 0;
+    return cJSON_IsString(v) && money_parse(v->valuestring, 2, &n) == GL_OK ? n : 0;
+}
+
+static const char *str_item(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* statement: bills (due dates) and the payments the gateway applied, merged
+ * by date with the running balance, then the penalty of the newest grade:
+ * the ledger as the back office knows it (the gateway's is the book). */
+static void statement(cJSON *o)
+{
+    const cJSON *bills = cJSON_GetObjectItemCaseSensitive(o, "bills"), *pays = cJSON_GetObjectItemCaseSensitive(o, "payments");
+    const cJSON *grades = cJSON_GetObjectItemCaseSensitive(o, "grades");
+    cJSON *arr = cJSON_AddArrayToObject(o, "statement");
+    int64_t bal = 0;
+    const cJSON *b = bills ? bills->child : NULL, *p = pays ? pays->child : NULL;
+    while (b || p) {
+        if (p && strcmp(str_item(p, "result"), "applied") != 0) {
+            p = p->next;
+            continue;
+        }
+        if (b && (!p || strcmp(str_item(b, "due"), str_item(p, "date")) <= 0)) {
+            entry(arr, str_item(b, "due"), "bill", str_item(b, "id"), fen_item(b, "total"), &bal);
+            b = b->next;
+        } else {
+            entry(arr, str_item(p, "date"), "payment", str_item(p, "ref"), -fen_item(p, "amount"), &bal);
+            p = p->next;
+        }
+    }
+    const cJSON *g = grades ? cJSON_GetArrayItem(grades, cJSON_GetArraySize(grades) - 1) : NULL;
+    if (g && fen_item(g, "penalty") > 0)
+        entry(arr, str_item(g, "as_of"), "penalty", "", fen_item(g, "penalty"), &bal);
+}
+
+/* service: the service standard owed at the customer's newest grade (the
+ * config's credit.measures, residential segment: the back office does not
+ * know the class), prompted on the page. */
+static void service(call *c, cJSON *o)
+{
+    const cJSON *grades = cJSON_GetObjectItemCaseSensitive(o, "grades");
+    const cJSON *g = grades ? cJSON_GetArrayItem(grades, cJSON_GetArraySize(grades) - 1) : NULL;
+    const creditcfg *cc = &c->api->ctx->cfg.credit;
+    int gi = g ? grade_find(&cc->grade, str_item(g, "grade")) : -1;
+    if (gi < 0) {
+        cJSON_AddNullToObject(o, "service");
+        return;
+    }
+    const measures_entry *e = &cc->measures.table[LEDGER_CLASS_RESIDENTIAL][gi];
+    cJSON *s = cJSON_AddObjectToObject(o, "service");
+    cJSON_AddStringToObject(s, "grade", str_item(g, "grade"));
+    cJSON_AddStringToObject(s, "standard", e->service);
+    cJSON_AddNumberToObject(s, "reconnect_hours", e->reconnect_hours);
+    cJSON_AddBoolToObject(s, "priority", e->priority);
+    cJSON_AddBoolToObject(s, "account_manager", e->account_manager);
+    cJSON *m = cJSON_AddArrayToObject(s, "payment_methods");
+    for (int i = 0; i < e->nmethods; i++)
+        cJSON_AddItemToArray(m, cJSON_CreateString(e->methods[i]));
+}
+
+static void api_customer(call *c)
+{
+    const char *gw = query_arg(c, "gateway"), *cust = query_arg(c, "customer");
+    if (!gw || !cust) {
+        fail(c, 400, "gateway and customer are required (1..64 of A-Z a-z 0-9 . _ -)");
+        return;
+    }
+    if (!may_see(c, gw, cust)) {
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "gateway", gw);
+    cJSON_AddStringToObject(o, "customer", cust);
+    const char *g[] = {gw, cust};
+    const char *one[] = {cust};
+    gl_status st = query_rows(c, o, "bills", bill_cols, NCOLS(bill_cols), bills_sql, 2, g);
+    if (st == GL_OK)
+        st = bo_db_query(c->api->db, "SELECT m.body FROM messages m WHERE m.gateway = $1 AND m.seq IN"
+                                     " (SELECT seq FROM bills WHERE gateway = $1 AND customer = $2)",
+                         2, g, lines_cb, cJSON_GetObjectItemCaseSensitive(o, "bills"));
+    if (st == GL_OK)
+        st = query_rows(c, o, "payments", payment_cols, NCOLS(payment_cols), payments_sql, 2, g);
+    if (st == GL_OK)
+        st = query_rows(c, o, "grades", grade_cols, NCOLS(grade_cols), grades_sql, 2, g);
+    if (st == GL_OK)
+        st = query_rows(c, o, "contacts", contact_cols, NCOLS(contact_cols),
+                        "SELECT name, mobile, email, address, channel, lang FROM contacts WHERE customer = $1", 1, one);
+    if (st == GL_OK)
+        st = query_rows(c, o, "alerts", alert_cols, NCOLS(alert_cols), alerts_sql, 2, g);
+    if (st != GL_OK) {
+        cJSON_Delete(o);
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return;
+    }
+    statement(o);
+    service(c, o);
     reply(c, 200, o);
 }
 
@@ -494,7 +685,8 @@ static void api_served(call *c)
     if (!served_input(c, &gw, &cust, &id, &proof, at, sizeof at))
         return;
     if (!may_see(c, gw, cust)) {
-        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
         return;
     }
     snprintf(id_s, sizeof id_s, "%lld", id);
@@ -551,7 +743,8 @@ static void api_pay(call *c)
         return;
     }
     if (!may_see(c, gw, cust)) {
-        fail(c, 403, "customer %s of %s is not in grid %s", cust, gw, c->s.grid);
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
         return;
     }
     if (date_in)
@@ -565,6 +758,232 @@ static void api_pay(call *c)
     cJSON_AddStringToObject(d, "ref", ref);
     cJSON_AddStringToObject(d, "date", date);
     sent_reply(c, "pay", st, gw, seq, d);
+}
+
+/* ---- commands: disconnect / reconnect with approval, tariff push ---- */
+
+/* check_of: the lawfulness check of a cut of cust at gw now, as JSON (NULL
+ * after failing the call). */
+static cJSON *check_of(call *c, const char *gw, const char *cust)
+{
+    episode_cut_check chk;
+    bo_cuts_basis b;
+    if (bo_cuts_check(c->api->db, &c->api->ctx->cfg.credit.collect, gw, cust, c->req->now, &chk, &b) != GL_OK) {
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return NULL;
+    }
+    return bo_cuts_check_json(&chk, &b);
+}
+
+static int check_lawful(const cJSON *chk)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(chk, "lawful"));
+}
+
+static void api_cutcheck(call *c)
+{
+    const char *gw = query_arg(c, "gateway"), *cust = query_arg(c, "customer");
+    if (!gw || !cust) {
+        fail(c, 400, "gateway and customer are required (1..64 of A-Z a-z 0-9 . _ -)");
+        return;
+    }
+    if (!may_see(c, gw, cust)) {
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
+        return;
+    }
+    cJSON *o = check_of(c, gw, cust);
+    if (o)
+        reply(c, 200, o);
+}
+
+static const col command_cols[] = {
+    {"id", C_INT},          {"gateway", C_TEXT},    {"customer", C_TEXT},   {"command", C_TEXT},
+    {"reason", C_TEXT},     {"requested_by", C_TEXT}, {"requested_ts", C_INT}, {"state", C_TEXT},
+    {"decided_by", C_TEXT}, {"decided_ts", C_INT},  {"down_seq", C_INT},    {"ack", C_TEXT},
+    {"ack_reason", C_TEXT}, {"check", C_TEXT},
+};
+
+/* api_commands: the requests (a collector: their own), newest first, each
+ * with its state and the gateway's acknowledgement. */
+static void api_commands(call *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    const char *p[] = {strcmp(c->s.role, "collector") == 0 ? c->s.name : ""};
+    if (query_rows(c, o, "rows", command_cols, NCOLS(command_cols), bo_cuts_list_sql, 1, p) != GL_OK) {
+        cJSON_Delete(o);
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return;
+    }
+    reply(c, 200, o);
+}
+
+/* api_command_new: {"gateway","customer","command":"disconnect"|"reconnect","reason"}:
+ * recorded as requested with the check of now; a supervisor approves it. */
+static void api_command_new(call *c)
+{
+    static const char *const keys[] = {"gateway", "customer", "command", "reason", NULL};
+    long long id = 0;
+    if (!parse_in(c, keys, NULL))
+        return;
+    const char *gw = in_str(c, "gateway"), *cust = in_str(c, "customer"), *cmd = in_str(c, "command");
+    const char *why = in_str(c, "reason");
+    if (!bo_valid_id(gw) || !bo_valid_id(cust) || !cmd || !text_ok(why, PROOF_MAX)) {
+        fail(c, 400, "gateway, customer, command and reason (1..%d bytes of text) are required", PROOF_MAX);
+        return;
+    }
+    int cut = strcmp(cmd, "disconnect") == 0;
+    if (!cut && strcmp(cmd, "reconnect") != 0) {
+        fail(c, 400, "command: disconnect|reconnect");
+        return;
+    }
+    if (!may_see(c, gw, cust)) {
+        fail(c, 403, "customer %s of %s is not in %s %s", cust, gw, *manager_of(c) ? "the customers of" : "grid",
+             *manager_of(c) ? c->s.name : c->s.grid);
+        return;
+    }
+    cJSON *chk = cut ? check_of(c, gw, cust) : cJSON_CreateObject();
+    if (!chk)
+        return;
+    char *text = cJSON_PrintUnformatted(chk);
+    gl_status st = text ? bo_cuts_add(c->api->db, gw, cust, cmd, why, c->s.name, c->req->now, text, &id) : GL_ENOMEM;
+    free(text);
+    if (st != GL_OK) {
+        cJSON_Delete(chk);
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return;
+    }
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "id", (double)id);
+    cJSON_AddStringToObject(d, "gateway", gw);
+    cJSON_AddStringToObject(d, "customer", cust);
+    cJSON_AddStringToObject(d, "command", cmd);
+    cJSON_AddStringToObject(d, "reason", why);
+    cJSON_AddStringToObject(d, "state", "requested");
+    audit(c, "command_request", d);
+    cJSON_AddItemToObject(d, "check", chk);
+    reply(c, 201, d);
+}
+
+/* decide_input: {"id"} of a request still "requested"; 1 with *r set. */
+static int decide_input(call *c, bo_cuts_req *r)
+{
+    static const char *const keys[] = {"id", NULL};
+    if (!parse_in(c, keys, "id"))
+        return 0;
+    const cJSON *idj = cJSON_GetObjectItemCaseSensitive(c->in, "id");
+    if (idj->valuedouble < 1 || idj->valuedouble > 1e15 || idj->valuedouble != (double)(long long)idj->valuedouble) {
+        fail(c, 400, "id: a request id, a positive integer");
+        return 0;
+    }
+    gl_status st = bo_cuts_get(c->api->db, (long long)idj->valuedouble, r);
+    if (st != GL_OK) {
+        fail(c, st == GL_ENOTFOUND ? 404 : 500, "%s", st == GL_ENOTFOUND ? "no such request" : "store error");
+        return 0;
+    }
+    if (strcmp(r->state, "requested") != 0) {
+        fail(c, 409, "request %lld is %s, not awaiting approval", r->id, r->state);
+        return 0;
+    }
+    return 1;
+}
+
+static void decided(call *c, const bo_cuts_req *r, const char *state, long long seq, cJSON *chk, gl_status sent)
+{
+    char *text = cJSON_PrintUnformatted(chk);
+    gl_status st = bo_cuts_decide(c->api->db, r->id, state, c->s.name, c->req->now, seq, text ? text : "{}");
+    free(text);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "id", (double)r->id);
+    cJSON_AddStringToObject(d, "customer", r->customer);
+    cJSON_AddStringToObject(d, "command", r->command);
+    cJSON_AddStringToObject(d, "state", state);
+    cJSON_AddItemToObject(d, "check", chk);
+    if (st != GL_OK) {
+        cJSON_Delete(d);
+        fail(c, st == GL_ESTATE ? 409 : 500, "request %lld: %s", r->id,
+             st == GL_ESTATE ? "decided meanwhile by someone else" : bo_db_error(c->api->db));
+        return;
+    }
+    if (seq > 0)
+        sent_reply(c, "command_approve", sent, r->gateway, seq, d);
+    else {
+        audit(c, "command_reject", d);
+        reply(c, 200, d);
+    }
+}
+
+/* api_command_approve: a supervisor's approval: a cut's check is run again
+ * and must be green (a refusal answers 409 with every rule); then the
+ * signed command goes down. */
+static void api_command_approve(call *c)
+{
+    bo_cuts_req r;
+    long long seq = 0;
+    if (!decide_input(c, &r))
+        return;
+    int cut = strcmp(r.command, "disconnect") == 0;
+    cJSON *chk = cut ? check_of(c, r.gateway, r.customer) : cJSON_CreateObject();
+    if (!chk)
+        return;
+    if (cut && !check_lawful(chk)) {
+        cJSON *o = cJSON_CreateObject();
+        char msg[160];
+        snprintf(msg, sizeof msg, "the lawfulness check refuses the cut of %s: it cannot be approved", r.customer);
+        cJSON_AddStringToObject(o, "error", msg);
+        cJSON_AddItemToObject(o, "check", chk);
+        snprintf(c->resp->log, sizeof c->resp->log, "409 POST /api/commands/approve %.64s: %.120s", c->s.name, msg);
+        reply(c, 409, o);
+        return;
+    }
+    cJSON *body = cJSON_CreateObject();
+    char why[120];
+    snprintf(why, sizeof why, "console request %lld approved by %s", r.id, c->s.name);
+    cJSON_AddStringToObject(body, "command", r.command);
+    cJSON_AddStringToObject(body, "customer", r.customer);
+    cJSON_AddStringToObject(body, "reason", why);
+    gl_status st = bo_down_send(c->api->ctx, c->api->db, r.gateway, "commands", body, r.customer, &seq);
+    cJSON_Delete(body);
+    if (seq <= 0) {
+        cJSON_Delete(chk);
+        fail(c, 500, "cannot sign for %s: %s (the gateway's key)", r.gateway, gl_strerror(st));
+        return;
+    }
+    decided(c, &r, "sent", seq, chk, st);
+}
+
+static void api_command_reject(call *c)
+{
+    bo_cuts_req r;
+    if (decide_input(c, &r))
+        decided(c, &r, "rejected", 0, cJSON_CreateObject(), GL_OK);
+}
+
+/* api_tariff: {"gateway","tariff": the tariff file's JSON text}: checked
+ * with the gateway's parser, then pushed like `down tariff push`. */
+static void api_tariff(call *c)
+{
+    static const char *const keys[] = {"gateway", "tariff", NULL};
+    char why[400];
+    cJSON *body = NULL;
+    long long seq = 0;
+    if (!parse_in(c, keys, NULL))
+        return;
+    const char *gw = in_str(c, "gateway"), *text = in_str(c, "tariff");
+    if (!bo_valid_id(gw) || !text) {
+        fail(c, 400, "gateway and tariff (the tariff file's JSON as a string) are required");
+        return;
+    }
+    if (bo_down_tariff_body("tariff", text, strlen(text), &body, why, sizeof why) != GL_OK) {
+        fail(c, 400, "%s", why[0] ? why : "tariff refused");
+        return;
+    }
+    gl_status st = bo_down_send(c->api->ctx, c->api->db, gw, "tariffs", body, NULL, &seq);
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "tariff"), "id");
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "tariff", cJSON_IsString(id) ? id->valuestring : "");
+    cJSON_Delete(body);
+    sent_reply(c, "tariff_push", st, gw, seq, d);
 }
 
 /* ---- reports, audit, users ---- */
@@ -660,6 +1079,76 @@ static void api_users(call *c)
     reply(c, 201, d);
 }
 
+/* ---- account managers: their large customers (admin manages the mapping) ---- */
+
+static const col managed_cols[] = {{"manager", C_TEXT}, {"gateway", C_TEXT}, {"customer", C_TEXT}};
+
+static void api_managed(call *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    const char *p[] = {manager_of(c)};
+    if (query_rows(c, o, "rows", managed_cols, NCOLS(managed_cols),
+                   "SELECT manager, gateway, customer FROM console_managed WHERE ($1 = '' OR manager = $1)"
+                   " ORDER BY manager, gateway, customer",
+                   1, p) != GL_OK) {
+        cJSON_Delete(o);
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return;
+    }
+    reply(c, 200, o);
+}
+
+/* managed_change: {"manager","gateway","customer"} added (add 1) or removed. */
+static void managed_change(call *c, int add)
+{
+    static const char *const keys[] = {"manager", "gateway", "customer", NULL};
+    char role[16] = "";
+    long long changed = 0;
+    if (!parse_in(c, keys, NULL))
+        return;
+    const char *mgr = in_str(c, "manager"), *gw = in_str(c, "gateway"), *cust = in_str(c, "customer");
+    if (!bo_valid_id(mgr) || !bo_valid_id(gw) || !bo_valid_id(cust)) {
+        fail(c, 400, "manager, gateway and customer are required (1..64 of A-Z a-z 0-9 . _ -)");
+        return;
+    }
+    const char *p[] = {mgr, gw, cust};
+    if (bo_db_scalar(c->api->db, "SELECT role FROM console_users WHERE name = $1", 1, p, role, sizeof role) != GL_OK ||
+        strcmp(role, "manager") != 0) {
+        fail(c, 400, "%s is not an operator with the role manager", mgr);
+        return;
+    }
+    gl_status st = bo_db_exec(c->api->db,
+                              add ? "INSERT INTO console_managed (manager, gateway, customer) SELECT $1, $2, $3"
+                                    " WHERE NOT EXISTS (SELECT 1 FROM console_managed WHERE manager = $1"
+                                    " AND gateway = $2 AND customer = $3)"
+                                  : "DELETE FROM console_managed WHERE manager = $1 AND gateway = $2 AND customer = $3",
+                              3, p, &changed);
+    if (st != GL_OK) {
+        fail(c, 500, "store: %s", bo_db_error(c->api->db));
+        return;
+    }
+    if (changed == 0) {
+        fail(c, add ? 409 : 404, "%s %s %s %s", cust, gw, add ? "is already assigned to" : "is not assigned to", mgr);
+        return;
+    }
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "manager", mgr);
+    cJSON_AddStringToObject(d, "gateway", gw);
+    cJSON_AddStringToObject(d, "customer", cust);
+    audit(c, add ? "managed_add" : "managed_remove", d);
+    reply(c, add ? 201 : 200, d);
+}
+
+static void api_managed_add(call *c)
+{
+    managed_change(c, 1);
+}
+
+static void api_managed_remove(call *c)
+{
+    managed_change(c, 0);
+}
+
 /* ---- routing ---- */
 
 typedef struct route {
@@ -675,11 +1164,21 @@ static const route routes[] = {
     {"GET", "/api/me", api_me, ROLE_ANY, 0},
     {"GET", "/api/today", api_today, ROLE_ANY, 0},
     {"GET", "/api/record", api_record, ROLE_ANY, 0},
+    {"GET", "/api/customer", api_customer, ROLE_ANY, 0},
     {"POST", "/api/served", api_served, ROLE_COLLECTOR | ROLE_SUPERVISOR, 1},
     {"POST", "/api/pay", api_pay, ROLE_ANY, 1},
-    {"GET", "/api/report/", api_report, ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_ADMIN, 0},
+    {"GET", "/api/report/", api_report, ROLE_SUPERVISOR | ROLE_ADMIN, 0},
     {"GET", "/api/audit", api_audit, ROLE_SUPERVISOR | ROLE_ADMIN, 0},
     {"POST", "/api/users", api_users, ROLE_ADMIN, 1},
+    {"GET", "/api/cutcheck", api_cutcheck, ROLE_COLLECTOR | ROLE_SUPERVISOR, 0},
+    {"GET", "/api/commands", api_commands, ROLE_COLLECTOR | ROLE_SUPERVISOR | ROLE_ADMIN, 0},
+    {"POST", "/api/commands", api_command_new, ROLE_COLLECTOR | ROLE_SUPERVISOR, 1},
+    {"POST", "/api/commands/approve", api_command_approve, ROLE_SUPERVISOR, 1},
+    {"POST", "/api/commands/reject", api_command_reject, ROLE_SUPERVISOR, 1},
+    {"POST", "/api/tariff", api_tariff, ROLE_SUPERVISOR | ROLE_ADMIN, 1},
+    {"GET", "/api/managed", api_managed, ROLE_MANAGER | ROLE_ADMIN, 0},
+    {"POST", "/api/managed", api_managed_add, ROLE_ADMIN, 1},
+    {"POST", "/api/managed/remove", api_managed_remove, ROLE_ADMIN, 1},
 };
 
 static int role_bit(const char *role)
@@ -740,13 +1239,16 @@ gl_status bo_api_schema(bo_db *db)
         " AND served IS NULL",
         /* one customer's payments sent down */
         "CREATE INDEX IF NOT EXISTS console_downlink_customer ON downlink (gateway, customer)",
+        /* account managers and their large customers (admin) */
+        "CREATE TABLE IF NOT EXISTS console_managed (manager TEXT NOT NULL, gateway TEXT NOT NULL,"
+        " customer TEXT NOT NULL, PRIMARY KEY (manager, gateway, customer))",
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
         gl_status st = bo_db_exec(db, sql[i], 0, NULL, NULL);
         if (st != GL_OK)
             return st;
     }
-    return GL_OK;
+    return bo_cuts_schema(db);
 }
 
 void bo_api_handle(bo_api *api, const bo_api_req *req, bo_api_resp *resp)

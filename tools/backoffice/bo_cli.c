@@ -35,6 +35,7 @@ static void defaults(bo_config *c)
     c->keepalive_s = 30;
     snprintf(c->keys_dir, sizeof c->keys_dir, "keys");
     c->down_ttl_s = 86400;
+    creditcfg_default(&c->credit);
     snprintf(c->notices.sendsms_url, sizeof c->notices.sendsms_url, "http://127.0.0.1:13013/cgi-bin/sendsms");
     snprintf(c->notices.from, sizeof c->notices.from, "95598");
     snprintf(c->notices.dlr_listen, sizeof c->notices.dlr_listen, "127.0.0.1:13080");
@@ -189,7 +190,8 @@ static void load_outages(jsonv_doc *doc, const cJSON *o, bo_outages_cfg *c)
 
 gl_status bo_config_load(bo_ctx *ctx)
 {
-    static const char *const keys[] = {"broker", "keys_dir", "db", "pg", "down_ttl_s", "notices", "outages", NULL};
+    static const char *const keys[] = {"broker",  "keys_dir", "db",     "pg",         "down_ttl_s",
+                                       "notices", "outages",  "credit", "collection", NULL};
     bo_config *c = &ctx->cfg;
     jsonv_doc *doc = NULL;
     diag d;
@@ -220,6 +222,9 @@ gl_status bo_config_load(bo_ctx *ctx)
         const cJSON *o = jsonv_get(doc, root, "", "outages", 0);
         if (o)
             load_outages(doc, o, &c->outages);
+        creditcfg_parse_credit(doc, cJSON_GetObjectItemCaseSensitive(root, "credit"), "credit", &c->credit);
+        creditcfg_parse_collection(doc, cJSON_GetObjectItemCaseSensitive(root, "collection"), "collection",
+                                   &c->credit);
     }
     if (jsonv_errors(doc) > 0) {
         st = GL_ECONFIG;

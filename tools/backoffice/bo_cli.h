@@ -6,6 +6,7 @@
 
 #include "bo_db.h"
 #include "bo_outage.h"
+#include "gridledger/creditcfg.h"
 #include "gridledger/status.h"
 
 #define BO_PATH_MAX 512
@@ -13,6 +14,8 @@
 /* The back-office config (-c FILE), a small JSON:
  * {"broker": {"host", "port", "tls", "ca", "cert", "key", "client_id", "keepalive_s"},
  *  "keys_dir": "keys", "db": "backoffice.db" | "pg": "CONNINFO", "down_ttl_s": 86400,
+ *  "credit": {...}, "collection": {...}  (the gateway's sections, docs/credit.md: the console's
+ *   lawfulness check of a cut uses the same thresholds as the gateways),
  *  "notices": {"sendsms_url", "user", "password", "from", "smsc", "dlr_listen", "dlr_url", "per_day",
  *              "templates": {"ACTION.LANG": "text with {fields}"}},
  *  "outages": {"notice_days": [15, 7], "confirm_minutes": 30, "templates": {"KIND.LANG": "..."}}}
@@ -50,6 +53,7 @@ typedef struct bo_config {
     long long down_ttl_s;       /* expires = ts + down_ttl_s for downlink messages */
     bo_notices_cfg notices;
     bo_outages_cfg outages;     /* planned-outage notices: offsets and templates */
+    creditcfg credit;          /* "credit" and "collection": defaults of docs/credit.md */
 } bo_config;
 
 typedef struct bo_ctx {

@@ -341,28 +341,44 @@ static int money_body(down_req *r, int argc, char **argv)
     return r->body ? 0 : -1;
 }
 
-/* tariff_valid: 1 if the gateway's tariff parser accepts the file, else its
- * problems printed (FILE:LINE:COL: path: what) and 0: nothing the gateway
- * would refuse is signed. */
-static int tariff_valid(const char *path, const char *text, size_t len)
+gl_status bo_down_tariff_body(const char *name, const char *text, size_t len, cJSON **body, char *why, size_t cap)
 {
     diag *d = malloc(sizeof *d);
     tariff_set *ts = malloc(sizeof *ts);
-    int ok = 0;
-    if (d != NULL && ts != NULL) {
+    gl_status st = d && ts ? GL_OK : GL_ENOMEM;
+    *body = NULL;
+    why[0] = '\0';
+    if (st == GL_OK) {
         diag_init(d);
-        ok = tariff_parse(path, text, len, d, ts) == GL_OK;
-        for (int i = 0; !ok && i < d->count; i++)
-            fprintf(stderr, "gridledger-backoffice: %s\n", d->lines[i]);
+        st = tariff_parse(name, text, len, d, ts);
+        if (st != GL_OK)
+            snprintf(why, cap, "%s", d->count ? d->lines[0] : gl_strerror(st));
     }
     free(d);
     free(ts);
-    return ok;
+    cJSON *t = st == GL_OK ? cJSON_ParseWithLength(text, len) : NULL;
+    char *compact = t ? cJSON_PrintUnformatted(t) : NULL;
+    size_t body_len = compact ? strlen(compact) : SIZE_MAX - ENVELOPE_MAX;
+    cJSON_free(compact);
+    if (st == GL_OK && !cJSON_IsObject(t)) {
+        snprintf(why, cap, "%s: not a JSON object", name);
+        st = GL_ESYNTAX;
+    } else if (st == GL_OK && body_len + ENVELOPE_MAX > DOWNLINK_MAX_TEXT) {
+        snprintf(why, cap, "%s: the signed message would exceed the gateway's limit of %u bytes (%zu bytes of tariff)",
+                 name, DOWNLINK_MAX_TEXT, body_len);
+        st = GL_EBOUND;
+    }
+    if (st == GL_OK && (*body = cJSON_CreateObject()) != NULL) {
+        cJSON_AddItemToObject(*body, "tariff", t);
+        return GL_OK;
+    }
+    cJSON_Delete(t);
+    return st == GL_OK ? GL_ENOMEM : st;
 }
 
 static int tariff_body(down_req *r, int argc, char **argv)
 {
-    char *text = NULL;
+    char *text = NULL, why[DIAG_LINE + 64];
     size_t len = 0;
     if (argc != 4 || strcmp(argv[1], "push") != 0 || !bo_valid_id(argv[2]))
         return -1;
@@ -370,33 +386,15 @@ static int tariff_body(down_req *r, int argc, char **argv)
         cli_error(argv[3], "cannot read the tariff file (at most %u bytes)", DOWNLINK_MAX_TEXT);
         return -2;
     }
-    if (!tariff_valid(argv[3], text, len)) {
-        free(text);
-        return -2;
-    }
-    cJSON *t = cJSON_ParseWithLength(text, len);
+    gl_status st = bo_down_tariff_body(argv[3], text, len, &r->body, why, sizeof why);
     free(text);
-    if (!cJSON_IsObject(t)) {
-        cJSON_Delete(t);
-        cli_error(argv[3], "not a JSON object");
-        return -2;
-    }
-    char *compact = cJSON_PrintUnformatted(t);
-    size_t body_len = compact ? strlen(compact) : SIZE_MAX - ENVELOPE_MAX;
-    cJSON_free(compact);
-    if (body_len + ENVELOPE_MAX > DOWNLINK_MAX_TEXT) {
-        cJSON_Delete(t);
-        cli_error(argv[3], "the signed message would exceed the gateway's limit of %u bytes (%zu bytes of tariff)",
-                  DOWNLINK_MAX_TEXT, body_len);
+    if (st == GL_ENOMEM)
+        return -1;
+    if (st != GL_OK) {
+        fprintf(stderr, "gridledger-backoffice: %s\n", why);
         return -2;
     }
     r->gateway = argv[2];
-    r->body = cJSON_CreateObject();
-    if (!r->body) {
-        cJSON_Delete(t);
-        return -1;
-    }
-    cJSON_AddItemToObject(r->body, "tariff", t);
     return 0;
 }
 

@@ -50,4 +50,10 @@ gl_status bo_down_send(struct bo_ctx *ctx, struct bo_db *db, const char *gateway
 gl_status bo_down_send_payment(struct bo_ctx *ctx, struct bo_db *db, const char *gateway, const char *customer,
                                int64_t amount_fen, const char *ref, const char *date, long long *seq);
 
+/* bo_down_tariff_body: the body {"tariff": ...} of a tariff push of text
+ * (len bytes, named name in messages) if the gateway's tariff parser accepts
+ * it and the signed message fits the gateway's limit; else why gets the
+ * first problem (FILE:LINE:COL: path: what) and nothing is built. */
+gl_status bo_down_tariff_body(const char *name, const char *text, size_t len, cJSON **body, char *why, size_t cap);
+
 #endif

@@ -5,7 +5,7 @@
 
 #include "bo_cli.h"
 
-#define BO_SERVE_FILE_MAX (1u << 20) /* a static file of the console */
+#define BO_SERVE_FILE_MAX (4u << 20) /* a static file of the console (echarts.min.js: 1.1 MB) */
 
 /* bo_cmd_serve: serve --listen ADDR:PORT --cert F --key F [--static DIR] */
 int bo_cmd_serve(bo_ctx *ctx, int argc, char **argv);
