@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "bo_db.h"
+#include "bo_mail.h"
 #include "gridledger/status.h"
 
 #define BO_PATH_MAX 512
@@ -13,7 +14,9 @@
  * {"broker": {"host", "port", "tls", "ca", "cert", "key", "client_id", "keepalive_s"},
  *  "keys_dir": "keys", "db": "backoffice.db" | "pg": "CONNINFO", "down_ttl_s": 86400,
  *  "notices": {"sendsms_url", "user", "password", "from", "smsc", "dlr_listen", "dlr_url", "per_day",
- *              "templates": {"ACTION.LANG": "text with {fields}"}}}
+ *              "templates": {"ACTION.LANG": "text with {fields}"}},
+ *  "mail": {"url", "user", "password", "from", "ca_file", "authority", "require_tls", "served_on_accept",
+ *           "timeout_s"}}
  * Relative paths are taken from the config file's folder. */
 #define BO_TEMPLATES_MAX 32
 
@@ -47,6 +50,7 @@ typedef struct bo_config {
     char pg[1024];
     long long down_ttl_s;       /* expires = ts + down_ttl_s for downlink messages */
     bo_notices_cfg notices;
+    bo_mail_cfg mail;           /* e-mail through an SMTP relay; url "" = none */
 } bo_config;
 
 typedef struct bo_ctx {
