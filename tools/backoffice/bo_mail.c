@@ -16,6 +16,7 @@ typedef struct session {
     char in[TRANSCRIPT_MAX]; /* the server's replies, the newest kept */
     size_t in_len;
     char last_cmd[8]; /* the verb of the last command sent (MAIL, RCPT, DATA, ...) */
+    int quit;         /* QUIT sent: its 221 and the verb are not the outcome */
 } session;
 
 static size_t read_msg(char *buf, size_t size, size_t nitems, void *arg)
@@ -34,7 +35,11 @@ static int trace(CURL *h, curl_infotype type, char *data, size_t n, void *arg)
 {
     session *s = arg;
     (void)h;
-    if (type == CURLINFO_HEADER_IN) {
+    if (s->quit)
+        return 0;
+    if (type == CURLINFO_HEADER_OUT && n >= 4 && strncasecmp(data, "QUIT", 4) == 0) {
+        s->quit = 1;
+    } else if (type == CURLINFO_HEADER_IN) {
         if (s->in_len + n >= sizeof s->in)
             s->in_len = 0; /* only the last replies matter */
         if (n < sizeof s->in) {
@@ -42,8 +47,11 @@ static int trace(CURL *h, curl_infotype type, char *data, size_t n, void *arg)
             s->in_len += n;
         }
     } else if (type == CURLINFO_HEADER_OUT) {
-        size_t k = strcspn(data, " \r\n");
-        snprintf(s->last_cmd, sizeof s->last_cmd, "%.*s", (int)(k < n ? k : n), data);
+        size_t k = 0;
+        while (k < n && k + 1 < sizeof s->last_cmd && data[k] != ' ' && data[k] != '\r' && data[k] != '\n')
+            k++;
+        memcpy(s->last_cmd, data, k);
+        s->last_cmd[k] = '\0';
     }
     return 0;
 }
@@ -125,17 +133,20 @@ gl_status bo_mail_send(const bo_mail_cfg *cfg, const char *to, const char *msg, 
     setup(h, cfg, &s, rcpt, errbuf);
     CURLcode rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    curl_easy_cleanup(h); /* QUIT */
-    curl_slist_free_all(rcpt);
+    /* the replies up to QUIT (curl sends it itself after a refusal) */
     if (!bo_mime_reply(s.in, s.in_len, &r->code, r->reply, sizeof r->reply))
         r->code = (int)code;
+    gl_status st = GL_ENET;
     if (rc == CURLE_OK && r->code == 250) {
         r->error = NULL;
         r->temporary = 0;
-        return GL_OK;
+        st = GL_OK;
+    } else {
+        classify(rc, &s, r);
+        if (r->code < 400 || !r->reply[0])
+            snprintf(r->reply, sizeof r->reply, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
     }
-    classify(rc, &s, r);
-    if (rc != CURLE_OK && (r->code < 400 || !r->reply[0]))
-        snprintf(r->reply, sizeof r->reply, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-    return GL_ENET;
+    curl_easy_cleanup(h);
+    curl_slist_free_all(rcpt);
+    return st;
 }
