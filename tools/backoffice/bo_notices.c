@@ -501,7 +501,7 @@ static int mail_one(void *arg, int ncols, const char *const *v)
 
 static void mail_queued(disp *d)
 {
-    if (time(NULL) < d->mail_retry_at)
+    if (quiet_now(d) || time(NULL) < d->mail_retry_at)
         return;
     (void)each_row(d,
                    "SELECT gateway, action_id, dest, text, token, customer, attempt, action, lang FROM notices"
