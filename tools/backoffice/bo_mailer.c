@@ -14,6 +14,7 @@
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #define XLSX_MAX (4u << 20)
+#define BO_MAILER_PATH_MAX 512
 
 int bo_mailer_wants_bill(const char *action)
 {
@@ -53,7 +54,8 @@ static gl_status bill_xlsx(bo_db *db, const char *customer, const char *bill_id,
                                   {"area", BO_COL_TEXT},     {"due", BO_COL_TEXT},  {"estimated", BO_COL_INT},
                                   {"total", BO_COL_FEN}};
     bo_table t;
-    char path[] = "/tmp/gl-bill-XXXXXX";
+    char path[BO_MAILER_PATH_MAX];
+    const char *tmp = getenv("TMPDIR");
     const char *p[] = {customer, bill_id ? bill_id : ""};
     memset(&t, 0, sizeof t);
     t.ncols = (int)(sizeof cols / sizeof cols[0]);
@@ -63,6 +65,7 @@ static gl_status bill_xlsx(bo_db *db, const char *customer, const char *bill_id,
                                  "SELECT * FROM bills WHERE customer = $1 AND ($2 = '' OR id = $2)"
                                  " ORDER BY period DESC, id LIMIT 12) b ORDER BY period, id",
                                  2, p);
+    snprintf(path, sizeof path, "%s/gl-bill-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     int fd = st == GL_OK ? mkstemp(path) : -1;
     if (st == GL_OK && fd < 0)
         st = GL_EIO;
