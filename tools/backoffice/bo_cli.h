@@ -82,5 +82,10 @@ int bo_cmd_stats(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_assign(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_contacts(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_notices(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_bills(bo_ctx *ctx, int argc, char **argv);
+
+/* bo_notices_template: the text of action in lang: the config's
+ * notices.templates, else the built-in one (NULL if none). */
+const char *bo_notices_template(const bo_notices_cfg *cfg, const char *action, const char *lang);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BO_SCHEMA_VERSION "4"
+#define BO_SCHEMA_VERSION "5"
 
 /* The schema, identical on SQLite and PostgreSQL. Amounts are BIGINT fen,
  * energies BIGINT Wh, dates 'YYYY-MM-DD' text, timestamps epoch seconds.
@@ -71,6 +71,10 @@ static const char *const schema[] = {
     " queued BIGINT NOT NULL, submitted BIGINT, reply TEXT, kannel_id TEXT, dlr_type INTEGER, dlr_ts BIGINT,"
     " proof_seq BIGINT, attempt INTEGER NOT NULL DEFAULT 1, history TEXT NOT NULL DEFAULT '',"
     " PRIMARY KEY (gateway, action_id))",
+    /* version 5: the monthly bills sent by e-mail, each once */
+    "CREATE TABLE IF NOT EXISTS bill_mails (gateway TEXT NOT NULL, bill_id TEXT NOT NULL, customer TEXT NOT NULL,"
+    " period TEXT NOT NULL, total_fen BIGINT NOT NULL, dest TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,"
+    " reply TEXT, queued BIGINT NOT NULL, sent BIGINT, PRIMARY KEY (gateway, bill_id))",
     "UPDATE schema_version SET v = " BO_SCHEMA_VERSION,
 };
 

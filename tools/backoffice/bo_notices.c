@@ -66,7 +66,7 @@ static int random_token(char out[TOKEN_HEX + 1])
     return 1;
 }
 
-static const char *template_of(const bo_notices_cfg *cfg, const char *action, const char *lang)
+const char *bo_notices_template(const bo_notices_cfg *cfg, const char *action, const char *lang)
 {
     char key[48];
     snprintf(key, sizeof key, "%s.%s", action, lang);
@@ -149,7 +149,7 @@ static void compose(disp *d, notice_row *n, const char *const *a)
     char why[160] = "";
     bo_notice_vars v = {n->customer, found ? c.v[1] : n->customer, n->action, a[7] ? a[7] : "", a[8],
                         strtoll(a[5], NULL, 10), strtoll(a[6], NULL, 10)};
-    if (bo_notice_render(template_of(d->cfg, n->action, n->lang), &v, n->text, sizeof n->text, why, sizeof why) !=
+    if (bo_notice_render(bo_notices_template(d->cfg, n->action, n->lang), &v, n->text, sizeof n->text, why, sizeof why) !=
             GL_OK ||
         bo_notice_segments(n->text, &seg) != GL_OK) {
         snprintf(n->status, sizeof n->status, "failed");
