@@ -308,6 +308,24 @@ check "the errors name the address and the relay's reply" \
     "$(grep -c 'refused@example.com: mail_refused: 550 5.1.1' dispatch-m.err)|$(grep -c 'bounce@example.com: mail_rejected: 554 5.6.0' dispatch-m.err)" "1|1"
 "$BO" -c bo3.json notices run --idle-exit 1 >dispatch-m2.out 2>&1
 check "restarted: nothing e-mailed again" "$(($(ls "$t/mail" | wc -l) - before))|$(grep -c e-mail dispatch-m2.out)" "1|0"
+# the month's bills to the customers who chose e-mail, largest first, each once
+printf '{"v":1,"gateway":"gw-m","seq":100,"ts":1,"kind":"bills","body":{"bills":[{"id":"M-3/2025-10","customer":"M-3","area":"A1","due":"2025-11-16","total":"50.25"},{"id":"M-1/2025-10","customer":"M-1","area":"A1","due":"2025-11-16","total":"98765.43"},{"id":"M-3/2025-09","customer":"M-3","area":"A1","due":"2025-10-16","total":"7.00"}]}}\n' >b3.jsonl
+"$BO" -c bo3.json import b3.jsonl >/dev/null 2>&1
+before=$(ls "$t/mail" | wc -l)
+"$BO" -c bo3.json bills mail --period 2025-10 >bills.out 2>bills.err; rc=$?
+"$BO" -c bo3.json bills mail --period 2025-10 >>bills.out 2>>bills.err
+check "bills mail: the larger bill first (refused: mail_refused), then M-3's; run again: nothing sent twice" \
+    "$rc|$("$BO" -c bo3.json bills list | tr -d '\r' | pick 'bill+":"+total+":"+status+":"+reason[:12]')|$(($(ls "$t/mail" | wc -l) - before))" \
+    "0|M-1/2025-10:98765.43:failed:mail_refused M-3/2025-10:50.25:sent:|1"
+check "the bill's e-mail: its amount and due date in the text, the bill of that month alone in the XLSX" \
+    "$(python3 - "$t/mail/$(ls "$t/mail" | sort -n | tail -1)" <<'PY'
+import email, email.policy, io, sys, zipfile
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+z = zipfile.ZipFile(io.BytesIO([p for p in m.iter_attachments()][0].get_content()))
+s = z.read("xl/sharedStrings.xml").decode()
+print(m["Subject"], m.get_body(("plain",)).get_content(), "M-3/2025-10" in s, "M-3/2025-09" in s, sep="|")
+PY
+)" "Electricity bill M-3|Power company: C (M-3): your bill for 2025-10 is 50.25 yuan, due on 2025-11-16. The bill is attached.|True|False"
 "$BO" -c bo4.json notices run --idle-exit 2 >dispatch-p.out 2>dispatch-p.err
 check "a relay without STARTTLS (require_tls): mail_tls_refused, counted, nothing sent in clear, still queued" \
     "$("$BO" -c bo4.json notices list | tr -d '\r' | pick 'status')|$("$BO" -c bo4.json stats | grep -E '^mail_')|$(ls "$t/mail-plain" | wc -l)" \
