@@ -23,6 +23,7 @@
 typedef struct bill_run {
     bo_ctx *ctx;
     bo_db *db;
+    bo_mail *sender;
     int sent, failed, stopped;
 } bill_run;
 
@@ -70,7 +71,7 @@ static int mail_bill(void *arg, int ncols, const char *const *v)
         if (*t == '/' || *t == '@')
             *t = '.';
     bo_mailer_item it = {v[5], v[2], "bill", v[7], text, token, 1, v[1]};
-    if (bo_mailer_send(&r->ctx->cfg.mail, r->db, &it, &res) == GL_OK) {
+    if (bo_mailer_send(r->sender, &r->ctx->cfg.mail, r->db, &it, &res) == GL_OK) {
         mark(r, v, "sent", "", res.reply);
         printf("bill %s: e-mailed to %s (%s)\n", v[1], v[5], res.reply);
         r->sent++;
@@ -90,13 +91,15 @@ static int mail_bill(void *arg, int ncols, const char *const *v)
 
 static int mail(bo_ctx *ctx, const char *period)
 {
-    bill_run r = {ctx, NULL, 0, 0, 0};
+    bill_run r = {ctx, NULL, NULL, 0, 0, 0};
     if (!ctx->cfg.mail.url[0]) {
         cli_error("bills", "no mail relay: set mail.url in the config");
         return CLI_USAGE;
     }
-    if (bo_mail_global() != GL_OK || bo_open_db(ctx, &r.db) != GL_OK)
+    if (bo_mail_open(&r.sender) != GL_OK || bo_open_db(ctx, &r.db) != GL_OK) {
+        bo_mail_close(r.sender);
         return CLI_FAIL;
+    }
     static const bo_col cols[] = {{"gateway", BO_COL_TEXT}, {"bill", BO_COL_TEXT},  {"customer", BO_COL_TEXT},
                                   {"period", BO_COL_TEXT},  {"total", BO_COL_TEXT}, {"dest", BO_COL_TEXT},
                                   {"name", BO_COL_TEXT},    {"lang", BO_COL_TEXT},  {"due", BO_COL_TEXT}};
@@ -125,6 +128,7 @@ static int mail(bo_ctx *ctx, const char *period)
     printf("bills %s: %d e-mailed, %d failed%s\n", period, r.sent, r.failed,
            r.stopped ? "; the relay failed: the rest stays queued" : "");
     bo_db_close(r.db);
+    bo_mail_close(r.sender);
     return st == GL_OK && !r.stopped ? CLI_OK : CLI_FAIL;
 }
 

@@ -3,12 +3,17 @@
 
 #include <curl/curl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "bo_mime.h"
 
 #define TRANSCRIPT_MAX 8192 /* the server's lines kept to read its last reply */
+
+struct bo_mail {
+    CURL *h;
+};
 
 typedef struct session {
     const char *msg;
@@ -56,9 +61,28 @@ static int trace(CURL *h, curl_infotype type, char *data, size_t n, void *arg)
     return 0;
 }
 
-gl_status bo_mail_global(void)
+gl_status bo_mail_open(bo_mail **out)
 {
-    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? GL_OK : GL_ENOMEM;
+    static int global_done;
+    *out = NULL;
+    if (!global_done && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return GL_ENOMEM;
+    global_done = 1;
+    bo_mail *m = calloc(1, sizeof *m);
+    if (!m || !(m->h = curl_easy_init())) {
+        free(m);
+        return GL_ENOMEM;
+    }
+    *out = m;
+    return GL_OK;
+}
+
+void bo_mail_close(bo_mail *m)
+{
+    if (!m)
+        return;
+    curl_easy_cleanup(m->h);
+    free(m);
 }
 
 /* classify: the named outcome of curl's result rc after the session s. */
@@ -108,9 +132,11 @@ static void setup(CURL *h, const bo_mail_cfg *cfg, session *s, struct curl_slist
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L); /* a connection per message: QUIT ends each */
 }
 
-gl_status bo_mail_send(const bo_mail_cfg *cfg, const char *to, const char *msg, size_t len, bo_mail_result *r)
+gl_status bo_mail_send(bo_mail *m, const bo_mail_cfg *cfg, const char *to, const char *msg, size_t len,
+                       bo_mail_result *r)
 {
     static session s; /* large; one send at a time (the dispatcher is one thread) */
     char rcpt_s[300], errbuf[CURL_ERROR_SIZE] = "";
@@ -122,31 +148,26 @@ gl_status bo_mail_send(const bo_mail_cfg *cfg, const char *to, const char *msg, 
     s.msg = msg;
     s.len = len;
     snprintf(rcpt_s, sizeof rcpt_s, "<%s>", to);
-    CURL *h = curl_easy_init();
     struct curl_slist *rcpt = curl_slist_append(NULL, rcpt_s);
-    if (!h || !rcpt) {
-        curl_slist_free_all(rcpt);
-        curl_easy_cleanup(h);
+    if (!rcpt) {
         snprintf(r->reply, sizeof r->reply, "out of memory");
         return GL_ENOMEM;
     }
-    setup(h, cfg, &s, rcpt, errbuf);
-    CURLcode rc = curl_easy_perform(h);
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_reset(m->h); /* options back to defaults; the CA and TLS session caches stay */
+    setup(m->h, cfg, &s, rcpt, errbuf);
+    CURLcode rc = curl_easy_perform(m->h);
+    curl_easy_getinfo(m->h, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(rcpt);
     /* the replies up to QUIT (curl sends it itself after a refusal) */
     if (!bo_mime_reply(s.in, s.in_len, &r->code, r->reply, sizeof r->reply))
         r->code = (int)code;
-    gl_status st = GL_ENET;
     if (rc == CURLE_OK && r->code == 250) {
         r->error = NULL;
         r->temporary = 0;
-        st = GL_OK;
-    } else {
-        classify(rc, &s, r);
-        if (r->code < 400 || !r->reply[0])
-            snprintf(r->reply, sizeof r->reply, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        return GL_OK;
     }
-    curl_easy_cleanup(h);
-    curl_slist_free_all(rcpt);
-    return st;
+    classify(rc, &s, r);
+    if (r->code < 400 || !r->reply[0])
+        snprintf(r->reply, sizeof r->reply, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    return GL_ENET;
 }

@@ -40,11 +40,20 @@ typedef struct bo_mail_result {
     char reply[BO_MAIL_REPLY_MAX]; /* the last reply line ("250 OK queued as X") or curl's error */
 } bo_mail_result;
 
-/* bo_mail_global: libcurl's process setup; call once before any send. */
-gl_status bo_mail_global(void);
+/* A sender: one libcurl handle kept across messages, so the relay's CA
+ * bundle is loaded once and TLS sessions are resumed; every message still
+ * has a connection of its own (EHLO .. QUIT). */
+typedef struct bo_mail bo_mail;
+
+/* bo_mail_open: a sender (libcurl's process setup on the first). GL_ENOMEM. */
+gl_status bo_mail_open(bo_mail **out);
+
+/* bo_mail_close: releases m; NULL is a no-op. */
+void bo_mail_close(bo_mail *m);
 
 /* bo_mail_send: sends msg (len octets, CRLF lines) to one recipient. GL_OK
  * when the relay took it (r->error NULL), GL_ENET with r filled otherwise. */
-gl_status bo_mail_send(const bo_mail_cfg *cfg, const char *to, const char *msg, size_t len, bo_mail_result *r);
+gl_status bo_mail_send(bo_mail *m, const bo_mail_cfg *cfg, const char *to, const char *msg, size_t len,
+                       bo_mail_result *r);
 
 #endif

@@ -80,7 +80,8 @@ static gl_status bill_xlsx(bo_db *db, const char *customer, const char *bill_id,
     return st;
 }
 
-gl_status bo_mailer_send(const bo_mail_cfg *cfg, bo_db *db, const bo_mailer_item *it, bo_mail_result *r)
+gl_status bo_mailer_send(bo_mail *mail, const bo_mail_cfg *cfg, bo_db *db, const bo_mailer_item *it,
+                         bo_mail_result *r)
 {
     char subject[256], att_name[128];
     unsigned char *att = NULL;
@@ -98,7 +99,7 @@ gl_status bo_mailer_send(const bo_mail_cfg *cfg, bo_db *db, const bo_mailer_item
     if (st == GL_OK)
         st = bo_mime_build(&m, &msg, &len);
     if (st == GL_OK)
-        st = bo_mail_send(cfg, it->to, msg, len, r);
+        st = bo_mail_send(mail, cfg, it->to, msg, len, r);
     else
         snprintf(r->reply, sizeof r->reply, "cannot make the message: %s", gl_strerror(st));
     free(att);

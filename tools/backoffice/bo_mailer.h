@@ -22,6 +22,7 @@ int bo_mailer_wants_bill(const char *action);
 /* bo_mailer_send: builds it and sends it through cfg's relay. GL_OK when
  * the relay took it; GL_ENET with r's named error otherwise; GL_EIO, GL_EDB,
  * GL_ENOMEM (r->error "mail_build") when the message could not be made. */
-gl_status bo_mailer_send(const bo_mail_cfg *cfg, bo_db *db, const bo_mailer_item *it, bo_mail_result *r);
+gl_status bo_mailer_send(bo_mail *m, const bo_mail_cfg *cfg, bo_db *db, const bo_mailer_item *it,
+                         bo_mail_result *r);
 
 #endif

@@ -42,6 +42,7 @@ typedef struct disp {
     bo_db *db;
     const bo_notices_cfg *cfg;
     const bo_mail_cfg *mail;
+    bo_mail *sender; /* the relay's client, kept across messages */
     long long activity; /* events this pass */
     time_t proof_retry_at;
     long long last_submit_ms;
@@ -479,7 +480,7 @@ static int mail_one(void *arg, int ncols, const char *const *v)
     snprintf(msgid, sizeof msgid, "%s.%s", v[4], v[6]);
     bo_mailer_item it = {v[2], v[5], v[7], v[8], v[3], msgid, bo_mailer_wants_bill(v[7]), NULL};
     d->activity++;
-    if (bo_mailer_send(d->mail, d->db, &it, &r) == GL_OK) {
+    if (bo_mailer_send(d->sender, d->mail, d->db, &it, &r) == GL_OK) {
         mail_done(d, v[0], v[1], &r);
         return 0;
     }
@@ -660,13 +661,14 @@ static void send_proofs(disp *d)
 
 static int run(bo_ctx *ctx, long long idle_exit_s)
 {
-    disp d = {ctx, NULL, &ctx->cfg.notices, &ctx->cfg.mail, 0, 0, 0, -1, 0, 0};
+    disp d = {ctx, NULL, &ctx->cfg.notices, &ctx->cfg.mail, NULL, 0, 0, 0, -1, 0, 0};
     int lfd = d.lfd = bo_http_listen(d.cfg->dlr_listen);
     if (lfd < 0) {
         cli_error("notices", "dlr_listen %s: cannot listen there", d.cfg->dlr_listen);
         return CLI_FAIL;
     }
-    if (bo_mail_global() != GL_OK || bo_open_db(ctx, &d.db) != GL_OK) {
+    if (bo_mail_open(&d.sender) != GL_OK || bo_open_db(ctx, &d.db) != GL_OK) {
+        bo_mail_close(d.sender);
         close(lfd);
         return CLI_FAIL;
     }
@@ -684,6 +686,7 @@ static int run(bo_ctx *ctx, long long idle_exit_s)
         fflush(stdout);
     }
     close(lfd);
+    bo_mail_close(d.sender);
     bo_db_close(d.db);
     return CLI_OK;
 }
