@@ -331,6 +331,12 @@ check "a relay without STARTTLS (require_tls): mail_tls_refused, counted, nothin
     "$("$BO" -c bo4.json notices list | tr -d '\r' | pick 'status')|$("$BO" -c bo4.json stats | grep -E '^mail_')|$(ls "$t/mail-plain" | wc -l)" \
     "queued queued queued|mail_tls_refused 1|0"
 
+# a bad mail block: each field named at its position, once, exit 2
+printf '{"mail": {"url": "http://relay:25",\n "from": "not-an-address", "timeout_s": 0}}\n' >bad-mail.json
+err=$("$BO" -c bad-mail.json notices list 2>&1); rc=$?
+check "a bad mail block: url, from and timeout_s refused at their positions (exit 2)" "$rc|$(tr '\n' '#' <<<"$err")" \
+    "2|gridledger: bad-mail.json:1:18: mail.url: must be smtp://HOST:PORT or smtps://HOST:PORT#gridledger: bad-mail.json:2:10: mail.from: not an RFC 5321 address#gridledger: bad-mail.json:2:41: mail.timeout_s: must be 1..600#"
+
 # the same on PostgreSQL: contacts with their audit, a dispatcher pass (gw-pg: no key, so no proof down)
 if pg_start "$t/pg"; then
     PGB=("$BO" -c "$t/bo.json" --pg "$PG_CONNINFO")
