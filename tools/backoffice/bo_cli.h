@@ -6,6 +6,7 @@
 
 #include "bo_db.h"
 #include "bo_mail.h"
+#include "bo_outage.h"
 #include "gridledger/status.h"
 
 #define BO_PATH_MAX 512
@@ -15,6 +16,7 @@
  *  "keys_dir": "keys", "db": "backoffice.db" | "pg": "CONNINFO", "down_ttl_s": 86400,
  *  "notices": {"sendsms_url", "user", "password", "from", "smsc", "dlr_listen", "dlr_url", "per_day",
  *              "templates": {"ACTION.LANG": "text with {fields}"}},
+ *  "outages": {"notice_days": [15, 7], "confirm_minutes": 30, "templates": {"KIND.LANG": "..."}},
  *  "mail": {"url", "user", "password", "from", "ca_file", "authority", "require_tls", "served_on_accept",
  *           "timeout_s"}}
  * Relative paths are taken from the config file's folder. */
@@ -50,6 +52,7 @@ typedef struct bo_config {
     char pg[1024];
     long long down_ttl_s;       /* expires = ts + down_ttl_s for downlink messages */
     bo_notices_cfg notices;
+    bo_outages_cfg outages;     /* planned-outage notices: offsets and templates */
     bo_mail_cfg mail;           /* e-mail through an SMTP relay; url "" = none */
 } bo_config;
 

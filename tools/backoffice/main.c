@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bo_cli.h"
+#include "bo_outages.h"
 #include "bo_serve.h"
 #include "cli.h"
 
@@ -17,7 +18,7 @@ typedef struct {
 
 static const bo_command commands[] = {
     {"ingest", bo_cmd_ingest, "ingest [--db PATH | --pg CONNINFO] [--max N] [--quiet]"},
-    {"report", bo_cmd_report, "report worklist|aging|grades|area|alerts|health [--xlsx FILE] [--csv FILE] [--month YYYY-MM]"},
+    {"report", bo_cmd_report, "report worklist|aging|grades|area|alerts|health|actions|outages [--xlsx FILE] [--csv FILE] [--month YYYY-MM]"},
     {"pay", bo_cmd_down, "pay GATEWAY CUSTOMER AMOUNT --ref REF [--date DATE]"},
     {"topup", bo_cmd_down, "topup GATEWAY CUSTOMER AMOUNT --ref REF [--date DATE]"},
     {"tariff", bo_cmd_down, "tariff push GATEWAY FILE"},
@@ -30,8 +31,9 @@ static const bo_command commands[] = {
     {"import", bo_cmd_import, "import FILE|-   (envelope lines, as from the broker)"},
     {"stats", bo_cmd_stats, "stats"},
     {"assign", bo_cmd_assign, "assign GATEWAY customer|area ID   (who may report it; else the first that does)"},
-    {"notices", bo_cmd_notices, "notices run [--idle-exit S] | notices list   (SMS through Kannel, e-mail, proofs down)"},
+    {"notices", bo_cmd_notices, "notices run [--idle-exit S] [--now UNIX] | notices list   (SMS through Kannel, e-mail, proofs down)"},
     {"bills", bo_cmd_bills, "bills mail --period YYYY-MM | bills list [--period YYYY-MM]   (monthly bills by e-mail)"},
+    {"outage", bo_cmd_outage, "outage plan [--gateway G] --area A --from T --to T --reason TEXT | move ID --from T --to T | cancel ID | class CUSTOMER --large yes|no --important yes|no"},
     {"contacts", bo_cmd_contacts, "contacts import FILE.csv | show [CUSTOMER] | set CUSTOMER FIELD VALUE | erase CUSTOMER | audit [CUSTOMER] [--by WHO]"},
     {"serve", bo_cmd_serve, "serve --listen ADDR:PORT --cert FILE --key FILE [--static DIR]   (the operators' console)"},
     {"user", bo_cmd_user, "user add NAME --role collector|supervisor|manager|admin [--grid G]   (password on stdin)"},
