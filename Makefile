@@ -32,7 +32,7 @@ SYSROOT_CFLAGS ?= $(shell pkg-config --cflags libmodbus 2>/dev/null || echo -I/u
 ALL_CFLAGS = -std=c11 $(DEFS) $(WARN) -Iinclude -Icore -Ihal -Ifirmware $(SYSROOT_CFLAGS) \
              $(CFLAGS) $(SAN_FLAGS) -MMD -MP
 LDLIBS_FW := -lmodbus -lsqlite3 -lmbedtls -lmbedx509 -lmbedcrypto -lcjson -lpthread -lm
-LDLIBS_BO := -lmicrohttpd -lsodium -lmosquitto -lpq -lxlsxwriter -lsqlite3 -lmbedcrypto -lcjson -lpthread -lm
+LDLIBS_BO := -lcurl -lmicrohttpd -lsodium -lmosquitto -lpq -lxlsxwriter -lsqlite3 -lmbedcrypto -lcjson -lpthread -lm
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 CORE_SRC := $(sort $(wildcard core/*.c))

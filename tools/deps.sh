@@ -3,7 +3,7 @@
 # Idempotent and quiet when everything is there. Not root: prints the line to run.
 set -eu
 PKGS="build-essential pkg-config libmodbus-dev libsqlite3-dev sqlite3 libmbedtls-dev libcjson-dev
-libcmocka-dev libmicrohttpd-dev libsodium-dev curl mosquitto mosquitto-clients libmosquitto-dev libxlsxwriter-dev libpq-dev postgresql
+libcmocka-dev libmicrohttpd-dev libsodium-dev curl mosquitto mosquitto-clients libmosquitto-dev libxlsxwriter-dev libpq-dev postgresql libcurl4-openssl-dev python3-aiosmtpd
 clang libclang-rt-14-dev mbpoll python3-pymodbus python3-serial-asyncio socat openssl unzip valgrind time kannel kannel-extras chromium fonts-noto-cjk nodejs"
 # npm comes with nodejs from other sources; Debian packages it apart
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "bo_contact.h"
 #include "bo_ingest.h"
 #include "bo_notice.h"
 #include "cli.h"
@@ -44,6 +45,9 @@ static void defaults(bo_config *c)
     c->notices.quiet_from = 21 * 60;
     c->notices.quiet_to = 8 * 60;
     c->notices.rate_per_s = 20;
+    c->mail.require_tls = 1;
+    c->mail.served_on_accept = 1;
+    c->mail.timeout_ms = 30000;
     bo_outages_defaults(&c->outages);
 }
 
@@ -90,6 +94,31 @@ static void load_templates(jsonv_doc *doc, const cJSON *t, bo_notices_cfg *n)
             snprintf(n->templates[n->ntemplates++].text, sizeof n->templates[0].text, "%s", e->valuestring);
         }
     }
+}
+
+static void load_mail(jsonv_doc *doc, const cJSON *o, bo_mail_cfg *m)
+{
+    static const char *const keys[] = {"url", "user", "password", "from", "ca_file", "authority", "require_tls",
+                                       "served_on_accept", "timeout_s", NULL};
+    long long timeout_s = 30;
+    if (!jsonv_check_object(doc, o, "mail"))
+        return;
+    jsonv_check_keys(doc, o, "mail", keys);
+    if (jsonv_get_string(doc, o, "mail", "url", 1, NULL, m->url, sizeof m->url) && strncmp(m->url, "smtp://", 7) != 0 &&
+        strncmp(m->url, "smtps://", 8) != 0)
+        jsonv_error(doc, jsonv_get(doc, o, "mail", "url", 0), "mail.url", "must be smtp://HOST:PORT or smtps://HOST:PORT");
+    jsonv_get_string(doc, o, "mail", "user", 0, "", m->user, sizeof m->user);
+    jsonv_get_string(doc, o, "mail", "password", 0, "", m->password, sizeof m->password);
+    if (jsonv_get_string(doc, o, "mail", "from", 1, NULL, m->from, sizeof m->from) && !bo_contact_email_valid(m->from))
+        jsonv_error(doc, jsonv_get(doc, o, "mail", "from", 0), "mail.from", "not an RFC 5321 address");
+    jsonv_get_string(doc, o, "mail", "ca_file", 0, "", m->ca_file, sizeof m->ca_file);
+    if (jsonv_get_string(doc, o, "mail", "authority", 0, "", m->authority, sizeof m->authority) && m->authority[0] &&
+        !bo_contact_email_valid(m->authority))
+        jsonv_error(doc, jsonv_get(doc, o, "mail", "authority", 0), "mail.authority", "not an RFC 5321 address");
+    jsonv_get_bool(doc, o, "mail", "require_tls", 0, 1, &m->require_tls);
+    jsonv_get_bool(doc, o, "mail", "served_on_accept", 0, 1, &m->served_on_accept);
+    if (jsonv_get_int(doc, o, "mail", "timeout_s", 0, 30, 1, 600, &timeout_s))
+        m->timeout_ms = timeout_s * 1000;
 }
 
 static void load_notices(jsonv_doc *doc, const cJSON *o, bo_notices_cfg *n)
@@ -191,7 +220,7 @@ static void load_outages(jsonv_doc *doc, const cJSON *o, bo_outages_cfg *c)
 gl_status bo_config_load(bo_ctx *ctx)
 {
     static const char *const keys[] = {"broker",  "keys_dir", "db",     "pg",         "down_ttl_s",
-                                       "notices", "outages",  "credit", "collection", NULL};
+                                       "notices", "outages",  "credit", "collection", "mail", NULL};
     bo_config *c = &ctx->cfg;
     jsonv_doc *doc = NULL;
     diag d;
@@ -219,6 +248,9 @@ gl_status bo_config_load(bo_ctx *ctx)
         const cJSON *n = jsonv_get(doc, root, "", "notices", 0);
         if (n)
             load_notices(doc, n, &c->notices);
+        const cJSON *m = jsonv_get(doc, root, "", "mail", 0);
+        if (m)
+            load_mail(doc, m, &c->mail);
         const cJSON *o = jsonv_get(doc, root, "", "outages", 0);
         if (o)
             load_outages(doc, o, &c->outages);
@@ -238,6 +270,7 @@ gl_status bo_config_load(bo_ctx *ctx)
     rel_path(c->key, sizeof c->key, dir, c->key);
     rel_path(c->keys_dir, sizeof c->keys_dir, dir, c->keys_dir);
     rel_path(c->db, sizeof c->db, dir, c->db);
+    rel_path(c->mail.ca_file, sizeof c->mail.ca_file, dir, c->mail.ca_file);
 done:
     ctx->cfg_loaded = 1;
 out:

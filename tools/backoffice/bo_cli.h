@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "bo_db.h"
+#include "bo_mail.h"
 #include "bo_outage.h"
 #include "gridledger/creditcfg.h"
 #include "gridledger/status.h"
@@ -18,7 +19,9 @@
  *   lawfulness check of a cut uses the same thresholds as the gateways),
  *  "notices": {"sendsms_url", "user", "password", "from", "smsc", "dlr_listen", "dlr_url", "per_day",
  *              "templates": {"ACTION.LANG": "text with {fields}"}},
- *  "outages": {"notice_days": [15, 7], "confirm_minutes": 30, "templates": {"KIND.LANG": "..."}}}
+ *  "outages": {"notice_days": [15, 7], "confirm_minutes": 30, "templates": {"KIND.LANG": "..."}},
+ *  "mail": {"url", "user", "password", "from", "ca_file", "authority", "require_tls", "served_on_accept",
+ *           "timeout_s"}}
  * Relative paths are taken from the config file's folder. */
 #define BO_TEMPLATES_MAX 32
 
@@ -54,6 +57,7 @@ typedef struct bo_config {
     bo_notices_cfg notices;
     bo_outages_cfg outages;     /* planned-outage notices: offsets and templates */
     creditcfg credit;          /* "credit" and "collection": defaults of docs/credit.md */
+    bo_mail_cfg mail;           /* e-mail through an SMTP relay; url "" = none */
 } bo_config;
 
 typedef struct bo_ctx {
@@ -85,5 +89,10 @@ int bo_cmd_stats(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_assign(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_contacts(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_notices(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_bills(bo_ctx *ctx, int argc, char **argv);
+
+/* bo_notices_template: the text of action in lang: the config's
+ * notices.templates, else the built-in one (NULL if none). */
+const char *bo_notices_template(const bo_notices_cfg *cfg, const char *action, const char *lang);
 
 #endif

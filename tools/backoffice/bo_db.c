@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BO_SCHEMA_VERSION "5"
+#define BO_SCHEMA_VERSION "6"
 
 /* The schema, identical on SQLite and PostgreSQL. Amounts are BIGINT fen,
  * energies BIGINT Wh, dates 'YYYY-MM-DD' text, timestamps epoch seconds.
@@ -83,6 +83,10 @@ static const char *const schema[] = {
     " kind TEXT NOT NULL, days INTEGER NOT NULL, planned BIGINT NOT NULL, due BIGINT NOT NULL,"
     " status TEXT NOT NULL, note TEXT NOT NULL, old_from BIGINT, old_to BIGINT, notice_id BIGINT,"
     " PRIMARY KEY (outage, n))",
+    /* version 6: the monthly bills sent by e-mail, each once */
+    "CREATE TABLE IF NOT EXISTS bill_mails (gateway TEXT NOT NULL, bill_id TEXT NOT NULL, customer TEXT NOT NULL,"
+    " period TEXT NOT NULL, total_fen BIGINT NOT NULL, dest TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,"
+    " reply TEXT, queued BIGINT NOT NULL, sent BIGINT, PRIMARY KEY (gateway, bill_id))",
     "UPDATE schema_version SET v = " BO_SCHEMA_VERSION,
 };
 

@@ -30,6 +30,14 @@ static const tmpl_def defaults[] = {
      "Power company: {name} ({customer}): {principal} yuan unpaid; supply is suspended in 30 minutes ({deadline})."},
     {"exhaustion_notice", "【供电公司】{name}（户号{customer}）：预付电费已用完，请于{deadline}前充值，以免停电。",
      "Power company: {name} ({customer}): your prepaid credit is used up; top up by {deadline} to keep supply."},
+    {"notify_authority",
+     "【供电公司】重要客户停电告知：{name}（户号{customer}）欠电费{principal}元，违约金{penalty}元，已送达停电通知，"
+     "如{deadline}前仍未缴清，将依法中止供电。",
+     "Power company: important customer {name} ({customer}) owes {principal} yuan, late fee {penalty} yuan, and has "
+     "been sent a disconnection notice; unless paid by {deadline}, supply will be suspended as the law allows."},
+    {"bill", "【供电公司】{name}（户号{customer}）：您{episode}的电费为{total}元，请于{deadline}前缴纳。账单见附件。",
+     "Power company: {name} ({customer}): your bill for {episode} is {total} yuan, due on {deadline}. "
+     "The bill is attached."},
     {"restore", "【供电公司】{name}（户号{customer}）：已恢复供电，感谢您的缴费。",
      "Power company: supply to {name} ({customer}) is restored. Thank you for your payment."},
 };
@@ -40,6 +48,28 @@ const char *bo_notice_default(const char *action, const char *lang)
         if (strcmp(defaults[i].action, action) == 0)
             return strcmp(lang, "en") == 0 ? defaults[i].en : defaults[i].zh;
     return NULL;
+}
+
+/* E-mail subjects: the notice's title, then the customer id. */
+static const tmpl_def titles[] = {
+    {"reminder", "缴费提醒", "Payment reminder"},
+    {"sms", "欠费提醒", "Arrears reminder"},
+    {"written_notice", "催费通知书", "Notice of arrears"},
+    {"disconnect_notice", "停电通知书", "Disconnection notice"},
+    {"notice_1h", "停电预告", "Supply suspended within the hour"},
+    {"confirm_30min", "停电确认", "Supply suspended in 30 minutes"},
+    {"exhaustion_notice", "预付电费用完", "Prepaid credit used up"},
+    {"notify_authority", "重要客户停电告知", "Important customer to be disconnected"},
+    {"bill", "电费账单", "Electricity bill"},
+    {"restore", "恢复供电", "Supply restored"},
+};
+
+const char *bo_notice_title(const char *action, const char *lang)
+{
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+        if (strcmp(titles[i].action, action) == 0)
+            return strcmp(lang, "en") == 0 ? titles[i].en : titles[i].zh;
+    return action;
 }
 
 int bo_notice_is_notice(const char *action)

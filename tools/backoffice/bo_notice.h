@@ -55,6 +55,10 @@ gl_status bo_notice_segments(const char *text, bo_notice_seg *out);
  * "disconnect_notice", ...) in lang ("zh" or "en"); NULL if none. */
 const char *bo_notice_default(const char *action, const char *lang);
 
+/* bo_notice_title: the title of action's e-mails in lang ("停电通知书",
+ * "Disconnection notice"); action itself if it has none. */
+const char *bo_notice_title(const char *action, const char *lang);
+
 /* bo_notice_is_notice: 1 if action is one a person is told of (a notice
  * action of the collection record), 0 for cuts and internal steps. */
 int bo_notice_is_notice(const char *action);

@@ -27,6 +27,7 @@
 #include "bo_contacts.h"
 #include "bo_down.h"
 #include "bo_http.h"
+#include "bo_mailer.h"
 #include "bo_notice.h"
 #include "bo_outages.h"
 #include "bo_report.h"
@@ -41,11 +42,14 @@ typedef struct disp {
     bo_ctx *ctx;
     bo_db *db;
     const bo_notices_cfg *cfg;
+    const bo_mail_cfg *mail;
+    bo_mail *sender; /* the relay's client, kept across messages */
     long long activity; /* events this pass */
     time_t proof_retry_at;
     long long last_submit_ms;
     int lfd; /* the delivery-report listener */
     time_t submit_retry_at; /* Kannel did not answer: no submission before this */
+    time_t mail_retry_at;   /* the relay failed for now: no e-mail before this */
     long long now_fixed; /* --now (tests): the time outage notices fall due and quiet hours are read at */
 } disp;
 
@@ -70,7 +74,7 @@ static int random_token(char out[TOKEN_HEX + 1])
     return 1;
 }
 
-static const char *template_of(const bo_notices_cfg *cfg, const char *action, const char *lang)
+const char *bo_notices_template(const bo_notices_cfg *cfg, const char *action, const char *lang)
 {
     char key[48];
     snprintf(key, sizeof key, "%s.%s", action, lang);
@@ -82,36 +86,85 @@ static const char *template_of(const bo_notices_cfg *cfg, const char *action, co
 
 typedef struct notice_row {
     const char *gateway, *id, *customer, *action;
-    char dest[64], lang[4], text[BO_NOTICE_TEXT_MAX], status[12], reason[160], segments[8];
+    char channel[8], dest[256], lang[4], text[BO_NOTICE_TEXT_MAX], status[12], reason[160], segments[8];
+    char history[200];
 } notice_row;
 
-/* compose: the notice's destination and text, or why it cannot be sent. */
+/* email_to: the contact's address if e-mail may be used (a relay is
+ * configured, the customer consented and gave one); 0 otherwise. */
+static int email_to(const disp *d, const bo_contact *c, char *dest, size_t cap)
+{
+    if (!d->mail->url[0] || !c || strcmp(c->v[7], "yes") != 0 || !c->v[3][0])
+        return 0;
+    snprintf(dest, cap, "%s", c->v[3]);
+    return 1;
+}
+
+/* route: where the notice goes. SMS rows by SMS, else (no number, no
+ * consent) down the ladder: e-mail, else the collectors' list (a letter or a
+ * visit); written notices ("letter" rows) by e-mail or the collectors; the
+ * authority's copy to the configured authority. n->reason says why not sent. */
+static void route(const disp *d, notice_row *n, const bo_contact *c, const char *row_channel)
+{
+    int authority = strcmp(n->action, "notify_authority") == 0;
+    snprintf(n->channel, sizeof n->channel, "email");
+    snprintf(n->status, sizeof n->status, "queued");
+    if (authority) {
+        snprintf(n->dest, sizeof n->dest, "%s", d->mail->authority);
+        if (d->mail->url[0] && n->dest[0])
+            return;
+        snprintf(n->reason, sizeof n->reason, "no mail relay or authority address configured");
+    } else if (strcmp(row_channel, "sms") == 0) {
+        snprintf(n->channel, sizeof n->channel, "sms");
+        if (c)
+            snprintf(n->dest, sizeof n->dest, "%.*s", (int)strcspn(c->v[2], ";"), c->v[2]);
+        if (c && strcmp(c->v[6], "yes") == 0 && n->dest[0])
+            return;
+        if (!c)
+            snprintf(n->reason, sizeof n->reason, "no contact for %s", n->customer);
+        else
+            snprintf(n->reason, sizeof n->reason, "%s", !n->dest[0] ? "no mobile number" : "no consent to SMS");
+        snprintf(n->history, sizeof n->history, "sms: %s; ", n->reason);
+        snprintf(n->channel, sizeof n->channel, "email");
+        if (email_to(d, c, n->dest, sizeof n->dest)) {
+            n->reason[0] = '\0';
+            return;
+        }
+    } else if (email_to(d, c, n->dest, sizeof n->dest)) {
+        return;
+    } else {
+        snprintf(n->reason, sizeof n->reason, "%s", !c ? "no contact" : "written notice: no e-mail consent or address");
+    }
+    snprintf(n->channel, sizeof n->channel, "letter");
+    snprintf(n->status, sizeof n->status, "collector");
+    snprintf(n->dest, sizeof n->dest, "%s", c ? c->v[4] : "");
+}
+
+/* compose: the notice's route and text, or why it cannot be sent. */
 static void compose(disp *d, notice_row *n, const char *const *a)
 {
     bo_contact c;
     bo_notice_seg seg = {0, 0, 0};
     int found = 0;
-    snprintf(n->status, sizeof n->status, "failed");
     snprintf(n->lang, sizeof n->lang, "zh");
-    if (bo_contacts_find(d->db, n->customer, &c, &found) != GL_OK || !found) {
+    if (bo_contacts_find(d->db, n->customer, &c, &found) != GL_OK)
+        found = 0;
+    if (found && strcmp(n->action, "notify_authority") != 0)
+        snprintf(n->lang, sizeof n->lang, "%.2s", c.v[8]);
+    route(d, n, found ? &c : NULL, a[4]);
+    if (!found && !n->reason[0] && strcmp(n->action, "notify_authority") != 0)
         snprintf(n->reason, sizeof n->reason, "no contact for %s", n->customer);
+    char why[160] = "";
+    bo_notice_vars v = {n->customer, found ? c.v[1] : n->customer, n->action, a[7] ? a[7] : "", a[8],
+                        strtoll(a[5], NULL, 10), strtoll(a[6], NULL, 10)};
+    if (bo_notice_render(bo_notices_template(d->cfg, n->action, n->lang), &v, n->text, sizeof n->text, why, sizeof why) !=
+            GL_OK ||
+        bo_notice_segments(n->text, &seg) != GL_OK) {
+        snprintf(n->status, sizeof n->status, "failed");
+        snprintf(n->reason, sizeof n->reason, "%s", why[0] ? why : "text not UTF-8");
         return;
     }
-    snprintf(n->lang, sizeof n->lang, "%.2s", c.v[8]);
-    snprintf(n->dest, sizeof n->dest, "%.*s", (int)strcspn(c.v[2], ";"), c.v[2]);
-    if (strcmp(c.v[6], "yes") != 0 || !n->dest[0]) {
-        snprintf(n->reason, sizeof n->reason, "%s", !n->dest[0] ? "no mobile number" : "no consent to SMS");
-        return;
-    }
-    bo_notice_vars v = {n->customer, c.v[1], n->action, a[7] ? a[7] : "", a[8], strtoll(a[5], NULL, 10),
-                        strtoll(a[6], NULL, 10)};
-    if (bo_notice_render(template_of(d->cfg, n->action, n->lang), &v, n->text, sizeof n->text, n->reason,
-                         sizeof n->reason) != GL_OK ||
-        bo_notice_segments(n->text, &seg) != GL_OK)
-        return;
-    snprintf(n->segments, sizeof n->segments, "%d", seg.segments);
-    snprintf(n->status, sizeof n->status, "queued");
-    n->reason[0] = '\0';
+    snprintf(n->segments, sizeof n->segments, "%d", strcmp(n->channel, "sms") == 0 ? seg.segments : 0);
 }
 
 /* queue_one: a row of actions (gateway, id, customer, action, channel,
@@ -134,21 +187,22 @@ static int queue_one(void *arg, int ncols, const char *const *a)
     if (!random_token(token))
         return 1;
     snprintf(now, sizeof now, "%lld", (long long)time(NULL));
-    const char *p[] = {n.gateway, n.id, n.customer, n.action, a[4], n.dest, n.lang, n.text, n.segments, token,
-                       n.status, n.reason, now};
+    const char *p[] = {n.gateway, n.id, n.customer, n.action, n.channel, n.dest, n.lang, n.text, n.segments, token,
+                       n.status, n.reason, now, n.history};
     if (bo_db_exec(d->db,
                    "INSERT INTO notices (gateway, action_id, customer, action, channel, dest, lang, text, segments,"
-                   " token, status, reason, queued) VALUES ($1, CAST($2 AS BIGINT), $3, $4, $5, $6, $7, $8,"
-                   " CAST($9 AS INTEGER), $10, $11, $12, CAST($13 AS BIGINT)) ON CONFLICT DO NOTHING",
-                   13, p, NULL) != GL_OK)
+                   " token, status, reason, queued, history) VALUES ($1, CAST($2 AS BIGINT), $3, $4, $5, $6, $7, $8,"
+                   " CAST($9 AS INTEGER), $10, $11, $12, CAST($13 AS BIGINT), $14) ON CONFLICT DO NOTHING",
+                   14, p, NULL) != GL_OK)
         return 1;
     d->activity++;
     if (n.reason[0]) {
         (void)bo_db_counter_add(d->db, "notices_unsendable", 1);
-        printf("notice %s/%s %s %s: not sent: %s\n", n.gateway, n.id, n.customer, n.action, n.reason);
+        printf("notice %s/%s %s %s: not sent: %s%s\n", n.gateway, n.id, n.customer, n.action, n.reason,
+               n.status[0] == 'c' ? " (on the collectors' list)" : "");
     } else {
-        printf("notice %s/%s %s %s: queued for %s (%s segment(s))\n", n.gateway, n.id, n.customer, n.action,
-               n.dest, n.segments);
+        printf("notice %s/%s %s %s: queued for %s by %s (%s segment(s))\n", n.gateway, n.id, n.customer, n.action,
+               n.dest, n.channel, n.segments);
     }
     return 0;
 }
@@ -204,7 +258,8 @@ static gl_status queue_new(disp *d)
 {
     return each_row(d,
                     "SELECT a.gateway, a.id, a.customer, a.action, a.channel, a.principal_fen, a.penalty_fen,"
-                    " a.deadline, a.episode FROM actions a WHERE a.status = 'taken' AND a.channel = 'sms'"
+                    " a.deadline, a.episode FROM actions a WHERE a.status = 'taken' AND (a.channel = 'sms' OR"
+                    " (a.channel = 'letter' AND a.action IN ('written_notice', 'disconnect_notice', 'notify_authority')))"
                     " AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.gateway = a.gateway AND n.action_id = a.id)"
                     " ORDER BY a.gateway, a.id",
                     queue_one);
@@ -301,28 +356,52 @@ static void drain_dlrs(disp *d, int wait_ms)
         take_dlr(d, fd, target);
 }
 
-/* fallback: a failed SMS goes again to the contact's next number, if any
- * (attempt + 1; the failed attempt kept in history). */
+/* requeue: the notice goes again by channel to next (attempt + 1, the failed
+ * attempt kept in history; its late reports no longer count). */
+static void requeue(disp *d, const char *g, const char *a, const char *channel, const char *next, const char *hist)
+{
+    const char *p[] = {g, a, next, hist, channel};
+    if (bo_db_exec(d->db,
+                   "UPDATE notices SET status = 'queued', channel = $5, dest = $3, attempt = attempt + 1,"
+                   " history = history || $4, reason = '', reply = NULL, kannel_id = NULL, dlr_type = NULL,"
+                   " dlr_ts = NULL, submitted = NULL WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT)",
+                   5, p, NULL) == GL_OK)
+        printf("notice %s/%s: next by %s to %s\n", g, a, channel, next);
+}
+
+/* to_collector: nothing left to send it by: the collectors' list (a letter or a visit). */
+static void to_collector(disp *d, const char *g, const char *a, const bo_contact *c, const char *hist)
+{
+    const char *p[] = {g, a, c ? c->v[4] : "", hist};
+    if (bo_db_exec(d->db,
+                   "UPDATE notices SET status = 'collector', channel = 'letter', dest = $3, history = history || $4,"
+                   " reason = 'not served by SMS or e-mail: a letter or a visit by a collector'"
+                   " WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT)",
+                   4, p, NULL) == GL_OK)
+        printf("notice %s/%s: on the collectors' list (letter or visit)\n", g, a);
+    (void)bo_db_counter_add(d->db, "notices_to_collector", 1);
+}
+
+/* fallback: a failed notice goes down the ladder: the contact's next mobile
+ * number, then e-mail (consent and an address), then the collectors' list.
+ * An authority's copy that failed goes to the collectors too. */
 static void fallback(disp *d, const char *g, const char *a, const char *customer, const char *dest, const char *why)
 {
     bo_contact c;
-    int found = 0;
-    char next[64] = "", hist[256];
-    if (bo_contacts_find(d->db, customer, &c, &found) != GL_OK || !found)
-        return;
-    const char *at = strstr(c.v[2], dest);
+    int found = 0, email = strchr(dest, '@') != NULL;
+    char next[256] = "", hist[512];
+    snprintf(hist, sizeof hist, "%s %s; ", dest, why);
+    if (bo_contacts_find(d->db, customer, &c, &found) != GL_OK)
+        found = 0;
+    const char *at = found && !email ? strstr(c.v[2], dest) : NULL;
     if (at && at[strlen(dest)] == ';')
         snprintf(next, sizeof next, "%.*s", (int)strcspn(at + strlen(dest) + 1, ";"), at + strlen(dest) + 1);
-    if (!next[0])
-        return;
-    snprintf(hist, sizeof hist, "%s %s; ", dest, why);
-    const char *p[] = {g, a, next, hist};
-    if (bo_db_exec(d->db,
-                   "UPDATE notices SET status = 'queued', dest = $3, attempt = attempt + 1, history = history || $4,"
-                   " reason = '', reply = NULL, kannel_id = NULL, dlr_type = NULL, dlr_ts = NULL, submitted = NULL"
-                   " WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT)",
-                   4, p, NULL) == GL_OK)
-        printf("notice %s/%s: %s failed (%s); next number %s\n", g, a, dest, why, next);
+    if (next[0])
+        requeue(d, g, a, "sms", next, hist);
+    else if (!email && found && email_to(d, &c, next, sizeof next))
+        requeue(d, g, a, "email", next, hist);
+    else
+        to_collector(d, g, a, found ? &c : NULL, hist);
 }
 
 /* submit_one: v = gateway, action_id, dest, text, token, customer, attempt,
@@ -379,10 +458,68 @@ static void submit_queued(disp *d)
      * after the outage began); the rest goes in the morning */
     (void)each_row(d,
                    quiet_now(d) ? "SELECT gateway, action_id, dest, text, token, customer, attempt, action FROM notices"
-                                  " WHERE status = 'queued' AND action = 'outage_confirm' ORDER BY queued, gateway, action_id"
+                                  " WHERE status = 'queued' AND channel = 'sms' AND action = 'outage_confirm'"
+                                  " ORDER BY queued, gateway, action_id"
                                 : "SELECT gateway, action_id, dest, text, token, customer, attempt, action FROM notices"
-                                  " WHERE status = 'queued' ORDER BY queued, gateway, action_id",
+                                  " WHERE status = 'queued' AND channel = 'sms' ORDER BY queued, gateway, action_id",
                    submit_one);
+}
+
+/* ---- e-mail ---- */
+
+/* mail_done: the relay took it: served (its 250 is the proof) or, with
+ * mail.served_on_accept false, sent and awaiting a person's confirmation. */
+static void mail_done(disp *d, const char *g, const char *a, const bo_mail_result *r)
+{
+    char now[24];
+    snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+    const char *p[] = {g, a, d->mail->served_on_accept ? "delivered" : "sent", now, r->reply};
+    (void)bo_db_exec(d->db,
+                     "UPDATE notices SET status = $3, submitted = CAST($4 AS BIGINT), dlr_ts = CAST($4 AS BIGINT),"
+                     " reply = $5, reason = '' WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT)"
+                     " AND status = 'queued'",
+                     5, p, NULL);
+    printf("notice %s/%s: e-mail %s (%s)\n", g, a, p[2], r->reply);
+}
+
+/* mail_one: v = gateway, action_id, dest, text, token, customer, attempt, action, lang. */
+static int mail_one(void *arg, int ncols, const char *const *v)
+{
+    disp *d = arg;
+    bo_mail_result r;
+    char msgid[64], reason[320];
+    (void)ncols;
+    snprintf(msgid, sizeof msgid, "%s.%s", v[4], v[6]);
+    bo_mailer_item it = {v[2], v[5], v[7], v[8], v[3], msgid, bo_mailer_wants_bill(v[7]), NULL};
+    d->activity++;
+    if (bo_mailer_send(d->sender, d->mail, d->db, &it, &r) == GL_OK) {
+        mail_done(d, v[0], v[1], &r);
+        return 0;
+    }
+    (void)bo_db_counter_add(d->db, r.error, 1);
+    cli_error("notices", "%s/%s: e-mail to %s: %s: %s%s", v[0], v[1], v[2], r.error, r.reply,
+              r.temporary ? " (stays queued)" : "");
+    snprintf(reason, sizeof reason, "%s: %s", r.error, r.reply);
+    const char *p[] = {v[0], v[1], reason, r.temporary ? "queued" : "failed"};
+    (void)bo_db_exec(d->db,
+                     "UPDATE notices SET reason = $3, status = $4 WHERE gateway = $1 AND action_id = CAST($2 AS BIGINT)",
+                     4, p, NULL);
+    if (r.temporary) {
+        d->mail_retry_at = time(NULL) + SUBMIT_RETRY_S;
+        return 1; /* the relay is the trouble, not this notice: stop this pass */
+    }
+    fallback(d, v[0], v[1], v[5], v[2], reason);
+    return 0;
+}
+
+static void mail_queued(disp *d)
+{
+    if (quiet_now(d) || time(NULL) < d->mail_retry_at)
+        return;
+    (void)each_row(d,
+                   "SELECT gateway, action_id, dest, text, token, customer, attempt, action, lang FROM notices"
+                   " WHERE status = 'queued' AND channel = 'email' ORDER BY queued, gateway, action_id",
+                   mail_one);
 }
 
 /* ---- delivery reports ---- */
@@ -486,7 +623,7 @@ static void take_dlr(disp *d, int fd, const char *target)
 
 /* ---- proof of service down to the gateway ---- */
 
-/* proof_one: v = gateway, action_id, customer, action, kannel_id, dlr_ts. */
+/* proof_one: v = gateway, action_id, customer, action, kannel_id, dlr_ts, channel, reply. */
 static int proof_one(void *arg, int ncols, const char *const *v)
 {
     disp *d = arg;
@@ -496,7 +633,10 @@ static int proof_one(void *arg, int ncols, const char *const *v)
     cJSON *b = cJSON_CreateObject();
     if (!b)
         return 1;
-    snprintf(proof, sizeof proof, "sms dlr %s", v[4] ? v[4] : "");
+    if (strcmp(v[6], "email") == 0)
+        snprintf(proof, sizeof proof, "email smtp %.100s", v[7] ? v[7] : "");
+    else
+        snprintf(proof, sizeof proof, "sms dlr %s", v[4] ? v[4] : "");
     cJSON_AddStringToObject(b, "command", "served");
     cJSON_AddStringToObject(b, "customer", v[2]);
     cJSON_AddStringToObject(b, "action", v[3]);
@@ -523,7 +663,7 @@ static void send_proofs(disp *d)
     if (time(NULL) < d->proof_retry_at)
         return;
     if (each_row(d,
-                 "SELECT gateway, action_id, customer, action, kannel_id, dlr_ts FROM notices"
+                 "SELECT gateway, action_id, customer, action, kannel_id, dlr_ts, channel, reply FROM notices"
                  " WHERE status = 'delivered' AND proof_seq IS NULL ORDER BY gateway, action_id",
                  proof_one) != GL_OK)
         d->proof_retry_at = time(NULL) + PROOF_RETRY_S;
@@ -533,13 +673,14 @@ static void send_proofs(disp *d)
 
 static int run(bo_ctx *ctx, long long idle_exit_s, long long now_fixed)
 {
-    disp d = {ctx, NULL, &ctx->cfg.notices, 0, 0, 0, -1, 0, now_fixed};
+    disp d = {ctx, NULL, &ctx->cfg.notices, &ctx->cfg.mail, NULL, 0, 0, 0, -1, 0, 0, now_fixed};
     int lfd = d.lfd = bo_http_listen(d.cfg->dlr_listen);
     if (lfd < 0) {
         cli_error("notices", "dlr_listen %s: cannot listen there", d.cfg->dlr_listen);
         return CLI_FAIL;
     }
-    if (bo_open_db(ctx, &d.db) != GL_OK) {
+    if (bo_mail_open(&d.sender) != GL_OK || bo_open_db(ctx, &d.db) != GL_OK) {
+        bo_mail_close(d.sender);
         close(lfd);
         return CLI_FAIL;
     }
@@ -549,6 +690,7 @@ static int run(bo_ctx *ctx, long long idle_exit_s, long long now_fixed)
         d.activity = bo_outages_queue_due(d.db, &ctx->cfg, (long long)now_of(&d));
         (void)queue_new(&d);
         submit_queued(&d);
+        mail_queued(&d);
         drain_dlrs(&d, 200);
         send_proofs(&d);
         if (d.activity)
@@ -556,6 +698,7 @@ static int run(bo_ctx *ctx, long long idle_exit_s, long long now_fixed)
         fflush(stdout);
     }
     close(lfd);
+    bo_mail_close(d.sender);
     bo_db_close(d.db);
     return CLI_OK;
 }
@@ -567,6 +710,7 @@ static int list(bo_ctx *ctx)
         {"dest", BO_COL_TEXT},    {"lang", BO_COL_TEXT},     {"segments", BO_COL_INT},  {"status", BO_COL_TEXT},
         {"reason", BO_COL_TEXT},  {"kannel_id", BO_COL_TEXT}, {"dlr_type", BO_COL_INT}, {"proof_seq", BO_COL_INT},
         {"text", BO_COL_TEXT},    {"attempt", BO_COL_INT},   {"history", BO_COL_TEXT},
+        {"channel", BO_COL_TEXT}, {"reply", BO_COL_TEXT},
     };
     bo_db *db = NULL;
     bo_table t;
@@ -578,7 +722,7 @@ static int list(bo_ctx *ctx)
     t.cols = cols;
     gl_status st = bo_table_fill(db, &t,
                                  "SELECT gateway, action_id, customer, action, dest, lang, segments, status, reason,"
-                                 " kannel_id, dlr_type, proof_seq, text, attempt, history FROM notices"
+                                 " kannel_id, dlr_type, proof_seq, text, attempt, history, channel, reply FROM notices"
                                  " ORDER BY gateway, action_id",
                                  0, NULL);
     if (st != GL_OK)

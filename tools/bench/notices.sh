@@ -10,18 +10,26 @@
 # HTTP client (Python, one request at a time, its reports answered by a
 # listener that keeps nothing), i.e. what Kannel and its fake SMSC take
 # without the dispatcher. rate_per_s is set to 1000 (the ceiling) for the run.
+# E-mail: M written notices (English, each with its bill as XLSX) e-mailed
+# through a real SMTP server on localhost (aiosmtpd, STARTTLS required, as
+# in the tests) until all are delivered; peer: Python's smtplib sending the
+# same messages (as the server received them) in one process, a connection
+# with STARTTLS per message, as the dispatcher does.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 BO=$PWD/$BUILD/gridledger-backoffice
 N=${BENCH_NOTICES:-400}
+M=${BENCH_MAILS:-200}
 . tests/integration/lib/broker.sh
 . tests/integration/lib/kannel.sh
+. tests/integration/lib/smtp.sh
 tmp=$(mktemp -d /tmp/bench_notices.XXXXXX)
 DISP=
 cleanup() {
     [ -n "$DISP" ] && kill "$DISP" 2>/dev/null && wait "$DISP" 2>/dev/null
     kannel_stop
+    smtp_stop
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -90,4 +98,67 @@ if [ -n "$t_sub" ] && [ -n "$t_dlr" ]; then
     row "delivery reports taken (2 per notice) until all $N delivered" "$dlr" "reports/s" "" ""
 else
     row "$N notices" "(incomplete: $(count "status = 'delivered'") delivered)" "" "plain client $peer/s" ""
+fi
+
+# ---- e-mail ----
+mkdir -p mailbench && cd mailbench
+tls_certs tls >/dev/null 2>&1
+SMTPP=$(free_port)
+if ! smtp_start "$tmp/mailbench/in" "$SMTPP" tls/broker.pem tls/broker.key; then
+    row "e-mail" "(SMTP server not started)" "" "" ""; exit 0
+fi
+cat >bo.json <<CONF
+{"db": "bo.db", "keys_dir": "keys",
+ "notices": {"dlr_listen": "127.0.0.1:$(free_port)", "quiet": "none"},
+ "mail": {"url": "smtp://localhost:$SMTPP", "from": "billing@power.example.cn", "ca_file": "tls/ca.pem"}}
+CONF
+/usr/bin/python3 - "$M" <<'PY'
+import json, sys, time
+n = int(sys.argv[1])
+with open("contacts.csv", "w") as c, open("actions.jsonl", "w") as a:
+    c.write("customer,name,mobile,email,address,channel,consent_sms,consent_email,lang\n")
+    bills = []
+    for i in range(1, n + 1):
+        cu = "C-%05d" % i
+        c.write("%s,User %d,,user%d@example.com,,email,no,yes,en\n" % (cu, i, i))
+        bills.append({"id": cu + "/2025-10", "customer": cu, "area": "A1", "due": "2025-11-16", "total": "1242.45"})
+        body = {"id": i, "customer": cu, "episode": "2025-11-16", "action": "written_notice", "channel": "letter",
+                "planned": "2025-12-20T10:00:00+08:00", "taken": "2025-12-20T10:00:00+08:00", "status": "taken",
+                "served": None, "proof": None, "principal": "1234.56", "penalty": "7.89", "reason": "bench",
+                "deadline": "2025-12-28T10:00:00+08:00"}
+        a.write(json.dumps({"v": 1, "gateway": "gw-bench", "seq": i, "ts": int(time.time()), "kind": "actions",
+                            "body": body}) + "\n")
+    a.write(json.dumps({"v": 1, "gateway": "gw-bench", "seq": n + 1, "ts": int(time.time()), "kind": "bills",
+                        "body": {"bills": bills}}) + "\n")
+PY
+"$BO" -c bo.json contacts import contacts.csv >/dev/null 2>&1
+"$BO" -c bo.json import actions.jsonl >/dev/null 2>&1
+start=$(date +%s.%N)
+${BENCH_WRAP:-} "$BO" -c bo.json notices run >dispatch.out 2>&1 & DISP=$!
+t_mail=
+for _ in $(seq 3000); do
+    [ "$(count "status = 'delivered'")" = "$M" ] && { t_mail=$(date +%s.%N); break; }
+    sleep 0.1
+done
+kill "$DISP" 2>/dev/null; wait "$DISP" 2>/dev/null; DISP=
+# the peer: the same messages again, from one Python process
+peer=$(/usr/bin/python3 - "$M" "$SMTPP" "$tmp/mailbench/in" <<'PY'
+import os, smtplib, ssl, sys, time
+n, port, d = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+msgs = [open(os.path.join(d, "%d.eml" % i), "rb").read() for i in range(1, n + 1)]
+ctx = ssl.create_default_context(cafile="tls/ca.pem")
+t = time.time()
+for i, m in enumerate(msgs, 1):
+    with smtplib.SMTP("localhost", port) as s:
+        s.starttls(context=ctx)
+        s.sendmail("billing@power.example.cn", ["user%d@example.com" % i], m)
+print("%.0f" % (n / (time.time() - t)))
+PY
+)
+if [ -n "$t_mail" ]; then
+    rate=$(python3 -c "print('%.0f' % ($M / ($t_mail - $start)))")
+    row "$M written notices rendered + e-mailed (bill as XLSX, STARTTLS) until all delivered" "$rate" "e-mails/s" \
+        "smtplib $peer/s" "$(python3 -c "print('%.2f' % ($rate / $peer))")"
+else
+    row "$M e-mails" "(incomplete: $(count "status = 'delivered'") delivered)" "" "smtplib $peer/s" ""
 fi
