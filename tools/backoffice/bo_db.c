@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BO_SCHEMA_VERSION "4"
+#define BO_SCHEMA_VERSION "5"
 
 /* The schema, identical on SQLite and PostgreSQL. Amounts are BIGINT fen,
  * energies BIGINT Wh, dates 'YYYY-MM-DD' text, timestamps epoch seconds.
@@ -71,6 +71,17 @@ static const char *const schema[] = {
     " queued BIGINT NOT NULL, submitted BIGINT, reply TEXT, kannel_id TEXT, dlr_type INTEGER, dlr_ts BIGINT,"
     " proof_seq BIGINT, attempt INTEGER NOT NULL DEFAULT 1, history TEXT NOT NULL DEFAULT '',"
     " PRIMARY KEY (gateway, action_id))",
+    /* version 5: energy of each bill (its "energy" lines in kWh), the large
+     * customers' industry and contracted capacity, and their capacity changes
+     * (ledger-like: an event id is stored once, never changed) */
+    "CREATE TABLE IF NOT EXISTS bill_energy (gateway TEXT NOT NULL, id TEXT NOT NULL, customer TEXT NOT NULL,"
+    " period TEXT NOT NULL, area TEXT NOT NULL, energy_wh BIGINT NOT NULL, seq BIGINT NOT NULL,"
+    " PRIMARY KEY (gateway, id))",
+    "CREATE TABLE IF NOT EXISTS large_customers (gateway TEXT NOT NULL, customer TEXT NOT NULL,"
+    " industry TEXT NOT NULL, capacity_va BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (gateway, customer))",
+    "CREATE TABLE IF NOT EXISTS capacity_changes (gateway TEXT NOT NULL, customer TEXT NOT NULL, id TEXT NOT NULL,"
+    " date TEXT NOT NULL, kind TEXT NOT NULL, kva_va BIGINT NOT NULL, seq BIGINT NOT NULL,"
+    " PRIMARY KEY (gateway, customer, id))",
     "UPDATE schema_version SET v = " BO_SCHEMA_VERSION,
 };
 
