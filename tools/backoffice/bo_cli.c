@@ -43,6 +43,8 @@ static void defaults(bo_config *c)
     c->notices.quiet_from = 21 * 60;
     c->notices.quiet_to = 8 * 60;
     c->notices.rate_per_s = 20;
+    c->bureau.nnotices = 1;
+    snprintf(c->bureau.notices[0], sizeof c->bureau.notices[0], "credit_report_notice");
 }
 
 static void load_broker(jsonv_doc *doc, const cJSON *b, bo_config *c)
@@ -117,9 +119,37 @@ static void load_notices(jsonv_doc *doc, const cJSON *o, bo_notices_cfg *n)
         load_templates(doc, t, n);
 }
 
+/* load_bureau: {"institution": 14 of 0-9 A-Z, "notice_actions": [action names]}. */
+static void load_bureau(jsonv_doc *doc, const cJSON *o, bo_bureau_cfg *b)
+{
+    static const char *const keys[] = {"institution", "notice_actions", NULL};
+    const cJSON *a, *e;
+    if (!jsonv_check_object(doc, o, "bureau"))
+        return;
+    jsonv_check_keys(doc, o, "bureau", keys);
+    if (jsonv_get_string(doc, o, "bureau", "institution", 0, "", b->institution, sizeof b->institution) &&
+        (strlen(b->institution) != 14 || strspn(b->institution, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 14))
+        jsonv_error(doc, jsonv_get(doc, o, "bureau", "institution", 0), "bureau.institution",
+                    "must be the 14-character institution code (0-9 A-Z)");
+    a = jsonv_get(doc, o, "bureau", "notice_actions", 0);
+    if (!a || !jsonv_check_array(doc, a, "bureau.notice_actions", BO_BUREAU_NOTICES_MAX))
+        return;
+    b->nnotices = 0;
+    cJSON_ArrayForEach(e, a)
+    {
+        char path[48];
+        snprintf(path, sizeof path, "bureau.notice_actions[%d]", b->nnotices);
+        if (!cJSON_IsString(e) || !bo_valid_id(e->valuestring) || strlen(e->valuestring) >= sizeof b->notices[0])
+            jsonv_error(doc, e, path, "must be an action name (1..31 of A-Z a-z 0-9 . _ -)");
+        else
+            snprintf(b->notices[b->nnotices], sizeof b->notices[0], "%s", e->valuestring);
+        b->nnotices++;
+    }
+}
+
 gl_status bo_config_load(bo_ctx *ctx)
 {
-    static const char *const keys[] = {"broker", "keys_dir", "db", "pg", "down_ttl_s", "notices", NULL};
+    static const char *const keys[] = {"broker", "keys_dir", "db", "pg", "down_ttl_s", "notices", "bureau", NULL};
     bo_config *c = &ctx->cfg;
     jsonv_doc *doc = NULL;
     diag d;
@@ -147,6 +177,9 @@ gl_status bo_config_load(bo_ctx *ctx)
         const cJSON *n = jsonv_get(doc, root, "", "notices", 0);
         if (n)
             load_notices(doc, n, &c->notices);
+        const cJSON *bu = jsonv_get(doc, root, "", "bureau", 0);
+        if (bu)
+            load_bureau(doc, bu, &c->bureau);
     }
     if (jsonv_errors(doc) > 0) {
         st = GL_ECONFIG;

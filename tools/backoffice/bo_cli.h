@@ -13,7 +13,8 @@
  * {"broker": {"host", "port", "tls", "ca", "cert", "key", "client_id", "keepalive_s"},
  *  "keys_dir": "keys", "db": "backoffice.db" | "pg": "CONNINFO", "down_ttl_s": 86400,
  *  "notices": {"sendsms_url", "user", "password", "from", "smsc", "dlr_listen", "dlr_url", "per_day",
- *              "templates": {"ACTION.LANG": "text with {fields}"}}}
+ *              "templates": {"ACTION.LANG": "text with {fields}"}},
+ *  "bureau": {"institution": "B1234567890123", "notice_actions": ["credit_report_notice"]}}
  * Relative paths are taken from the config file's folder. */
 #define BO_TEMPLATES_MAX 32
 
@@ -33,6 +34,14 @@ typedef struct bo_notices_cfg {
     } templates[BO_TEMPLATES_MAX];
 } bo_notices_cfg;
 
+/* bureau: the credit-bureau export (docs/bureau.md) */
+#define BO_BUREAU_NOTICES_MAX 4
+typedef struct bo_bureau_cfg {
+    char institution[32];          /* the data provider's institution code (14 of 0-9 A-Z) */
+    int nnotices;                  /* served actions that count as the notice of adverse reporting */
+    char notices[BO_BUREAU_NOTICES_MAX][32]; /* default: credit_report_notice */
+} bo_bureau_cfg;
+
 typedef struct bo_config {
     char host[256];
     int port;
@@ -47,6 +56,7 @@ typedef struct bo_config {
     char pg[1024];
     long long down_ttl_s;       /* expires = ts + down_ttl_s for downlink messages */
     bo_notices_cfg notices;
+    bo_bureau_cfg bureau;
 } bo_config;
 
 typedef struct bo_ctx {
