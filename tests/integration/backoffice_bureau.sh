@@ -11,11 +11,12 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 BO=$PWD/$BUILD/gridledger-backoffice
+. tests/integration/lib/pg.sh
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 tmp=$(mktemp -d /tmp/bo_bureau.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+trap 'pg_stop; rm -rf "$tmp"' EXIT
 M=$tmp/messages.jsonl
 seq=0
 env() { # env KIND BODY
@@ -137,4 +138,16 @@ grep -qx 'public_utility,B1100000000001,electricity,R-3,gw-x,2024-04-01,2024-06,
 printf '{"bureau": {"institution": "b11"}}\n' >"$tmp/bad.json"
 err=$("$BO" -c "$tmp/bad.json" --db "$tmp/bo.db" export credit-bureau --period 2024-06 2>&1 >/dev/null); rc=$?
 [ $rc = 2 ] && grep -q 'bad.json:1:[0-9]*: bureau.institution: must be the 14-character' <<<"$err" && ok "bad institution: named error, exit 2" || notok "bad institution ($rc): $err"
+# the same on PostgreSQL: one dialect, the same records
+if pg_start "$tmp/pg"; then
+    "$BO" --pg "$PG_CONNINFO" import "$M" >/dev/null 2>&1
+    "$BO" --pg "$PG_CONNINFO" report large-customers --period 2024-06 | tr -d '\r' >"$tmp/large.pg"
+    cmp -s "$tmp/large.want" "$tmp/large.pg" && ok "postgresql: large-customers equals the hand-derived rows" \
+        || { notok "postgresql: large-customers"; diff "$tmp/large.want" "$tmp/large.pg" | sed 's/^/# /'; }
+    "$BO" -c "$tmp/bo.json" --pg "$PG_CONNINFO" export credit-bureau --period 2024-06 2>/dev/null | tr -d '\r' >"$tmp/bureau.pg"
+    cmp -s "$tmp/bureau.want" "$tmp/bureau.pg" && ok "postgresql: credit-bureau records equal the hand-derived ones" \
+        || { notok "postgresql: credit-bureau"; diff "$tmp/bureau.want" "$tmp/bureau.pg" | sed 's/^/# /'; }
+else
+    ok "# SKIP postgresql: $PG_SKIP"
+fi
 echo "1..$n"

@@ -318,7 +318,7 @@ static gl_status derive_bills(ictx *c, const cJSON *body)
         if (!bill_energy(c, b, where, energy, sizeof energy))
             return GL_ESYNTAX;
         const char *p[] = {c->gateway, id, customer, period + 1, area, due, est, total, currency ? currency : "CNY",
-                           c->seq_s, energy};
+                           c->seq_s};
         gl_status st = exec(c,
                             "INSERT INTO bills (gateway, id, customer, period, area, due, estimated, total_fen,"
                             " currency, seq) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (gateway, id)"
@@ -327,13 +327,14 @@ static gl_status derive_bills(ictx *c, const cJSON *body)
                             " total_fen = excluded.total_fen, currency = excluded.currency, seq = excluded.seq"
                             " WHERE excluded.seq > bills.seq",
                             10, p);
-        if (st == GL_OK)
+        const char *q[] = {c->gateway, id, customer, period + 1, area, energy, c->seq_s};
+        if (st == GL_OK) /* PostgreSQL types every parameter: each statement gets only its own */
             st = exec(c,
                       "INSERT INTO bill_energy (gateway, id, customer, period, area, energy_wh, seq)"
-                      " VALUES ($1,$2,$3,$4,$5,$11,$10) ON CONFLICT (gateway, id) DO UPDATE SET"
+                      " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (gateway, id) DO UPDATE SET"
                       " customer = excluded.customer, period = excluded.period, area = excluded.area,"
                       " energy_wh = excluded.energy_wh, seq = excluded.seq WHERE excluded.seq > bill_energy.seq",
-                      11, p);
+                      7, q);
         if (st != GL_OK)
             return st;
     }
