@@ -252,14 +252,17 @@ static gl_status owned(ictx *c, const char *what, const char *id)
 
 /* ---- one function per kind ---- */
 
-/* bill_energy: the active energy of a bill, the sum of its lines whose code
- * is "energy..." (one per TOU period and tier, "@DATE" per tariff version)
- * in kWh; surcharges per kWh are not energy. As Wh text in out. */
+/* bill_energy: the active energy of a bill: its "energy_kwh" (the gateway's
+ * bills carry it), else the sum of its lines whose code is "energy..." (one
+ * per TOU period and tier, "@DATE" per tariff version) in kWh; surcharges
+ * per kWh are not energy. As Wh text in out. */
 static int bill_energy(ictx *c, const cJSON *b, const char *where, char *out, size_t cap)
 {
     const cJSON *lines = cJSON_GetObjectItemCaseSensitive(b, "lines"), *l;
     int64_t sum = 0;
     int i = 0;
+    if (cJSON_GetObjectItemCaseSensitive(b, "energy_kwh"))
+        return get_dec(c, b, where, "energy_kwh", 3, out, cap);
     if (lines && !cJSON_IsArray(lines)) {
         reject(c, "%s.lines: must be an array", where);
         return 0;
