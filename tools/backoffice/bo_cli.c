@@ -198,7 +198,7 @@ done:
 out:
     if (st != GL_OK) {
         cli_print_diag(&d);
-        if (doc)
+        if (doc && jsonv_diag(doc) != &d) /* the document reports into d: printed once */
             cli_print_diag(jsonv_diag(doc));
     }
     jsonv_free(doc);
