@@ -103,7 +103,10 @@ t2=$(grep -o '<f>[^<]*</f><v>[^<]*</v>' "$tmp/x/xl/worksheets/sheet2.xml" | past
 [ "$t2" = "<f>SUM(F2:F2)</f><v>4000</v> <f>SUM(G2:G2)</f><v>3200</v>" ] && ok "XLSX sheet F: its customer and totals" || notok "sheet2 totals: $t2"
 grep -q 'L-1' "$tmp/x/xl/sharedStrings.xml" && ! grep -q 'subtotal' "$tmp/x/xl/sharedStrings.xml" \
     && ok "XLSX: customer rows, no subtotal rows (each sheet has its Total)" || notok "XLSX strings"
-"$BO" --db "$tmp/bo.db" report large-customers 2>/dev/null; [ $? = 2 ] && ok "large-customers without --period: exit 2" || notok "no --period"
+"$BO" --db "$tmp/bo.db" report large-customers --period 2024-13 2>/dev/null; [ $? = 2 ] && ok "large-customers --period 2024-13: exit 2" || notok "bad --period"
+last=$(date -d "$(date +%Y-%m-15) -1 month" +%Y-%m)
+[ "$("$BO" --db "$tmp/bo.db" report large-customers | md5sum)" = "$("$BO" --db "$tmp/bo.db" report large-customers --period "$last" | md5sum)" ] \
+    && ok "large-customers without --period: the last month ($last), as CONTRACT.md allows" || notok "no --period"
 
 # --- export credit-bureau --period 2024-06, derived by hand ---
 # window 2022-07 .. 2024-06 (24 months, oldest first)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bo_ingest.h"
 #include "cli.h"
@@ -287,9 +288,22 @@ static int run(bo_db *db, const char *period, const char *csv, int csv_stdout, c
     return ret;
 }
 
+/* last_month: the month before the current one (local time), YYYY-MM. */
+static const char *last_month(char *out, size_t cap)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char cur[8] = "";
+    if (localtime_r(&now, &tm) == NULL || strftime(cur, sizeof cur, "%Y-%m", &tm) == 0 ||
+        bo_month_add(cur, -1, out, cap) != GL_OK)
+        return "";
+    return out;
+}
+
 int bo_large_cmd(bo_ctx *ctx, int argc, char **argv)
 {
     const char *period = "", *csv = NULL, *xlsx = NULL;
+    char prev[8];
     int csv_stdout = 0, ret;
     bo_db *db = NULL;
     for (int i = 2; i < argc; i++) {
@@ -306,8 +320,10 @@ int bo_large_cmd(bo_ctx *ctx, int argc, char **argv)
         cli_error("report", "large-customers: %s: %s", argv[i], r < 0 ? "needs a value" : "unknown option");
         return CLI_USAGE;
     }
+    if (!*period) /* CONTRACT.md: --period is optional; the last whole month */
+        period = last_month(prev, sizeof prev);
     if (!bo_valid_month(period)) {
-        cli_error("report", "large-customers: --period YYYY-MM is required (got \"%s\")", period);
+        cli_error("report", "large-customers: --period %s: not YYYY-MM", period);
         return CLI_USAGE;
     }
     if (bo_open_db(ctx, &db) != GL_OK)

@@ -16,7 +16,7 @@
  * with its own Total row). */
 gl_status bo_large_fill(bo_db *db, const char *period, int subtotals, bo_table *t);
 
-/* bo_large_cmd: `report large-customers --period P [--csv [FILE]] [--xlsx FILE]`. */
+/* bo_large_cmd: `report large-customers [--period P] [--csv [FILE]] [--xlsx FILE]` (default: the last month). */
 int bo_large_cmd(bo_ctx *ctx, int argc, char **argv);
 
 #endif
