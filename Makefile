@@ -114,8 +114,10 @@ $(BUILD)/bench/%: $(call obj,tools/bench/%.c) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_FW)
 
-# the console's API (fuzz_console.c) links the back office's modules and libraries
-$(BUILD)/tests/fuzz/replay_console: $(call obj,tests/fuzz/fuzz_console.c) $(call obj,tests/fuzz/replay_main.c) $(BO_MOD_OBJ) $(LIBS)
+# the console's API (fuzz_console.c) and the outage notices (fuzz_bo_outage.c)
+# link the back office's modules and libraries
+BO_FUZZ := console bo_outage
+$(patsubst %,$(BUILD)/tests/fuzz/replay_%,$(BO_FUZZ)): $(BUILD)/tests/fuzz/replay_%: $(call obj,tests/fuzz/fuzz_%.c) $(call obj,tests/fuzz/replay_main.c) $(BO_MOD_OBJ) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_BO) $(LDLIBS_FW)
 
@@ -167,9 +169,9 @@ $(FUZZ_DIR)/obj/%.o: %.c Makefile
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_FW)
-# the console's request handling links the back office's modules
+# the console's request handling and the outage notices link the back office's modules
 FUZZ_BO_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out tools/backoffice/main.c,$(BO_SRC)))
-$(FUZZ_DIR)/fuzz_console: tests/fuzz/fuzz_console.c $(FUZZ_BO_OBJ) $(FUZZ_LIB_OBJ)
+$(patsubst %,$(FUZZ_DIR)/fuzz_%,$(BO_FUZZ)): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BO_OBJ) $(FUZZ_LIB_OBJ)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_BO) $(LDLIBS_FW)
 
 .SECONDARY: $(FUZZ_LIB_OBJ) $(FUZZ_BO_OBJ)

@@ -30,10 +30,14 @@ typedef struct part {
     uint8_t estimated[TARIFF_MAX_PERIODS];
     int64_t total_wh;
     int64_t max_demand_w;
+    int64_t billing_w;  /* the billing demand: the own peak (or register), raised by a ratchet */
+    int64_t ratchet_w;  /* the ratchet's demand from earlier months (0: none) */
     /* by calendar month (0..11), for prices that change by month: the part's
      * length in months (over MONTH_LCM), its energy and its highest demand */
     int64_t month_num_m[12], wh_m[12], max_w_m[12];
     int64_t max_var;   /* highest reactive demand of an interval (kvar at scale 3) */
+    int64_t export_wh[TARIFF_MAX_PERIODS]; /* energy exported, by energy period */
+    uint8_t export_est[TARIFF_MAX_PERIODS];
     int64_t tou_demand_w[TARIFF_MAX_PERIODS]; /* highest demand within each demand period */
     /* the tier each period's energy goes to while the counter stays at or
      * below fast_limit (the nearest bound above it), set by add_energy */
@@ -64,6 +68,13 @@ typedef struct calc {
     part *fast_part;           /* add_energy's tier cache is valid for this part (NULL: not valid) */
     int64_t prev_end;          /* where the last interval checked ends (UTC minutes) */
     const uint8_t *day_map;    /* the energy period of each quarter hour of the day */
+    int day_mday;              /* the day's day of the month, 1..31 */
+    /* the span map: the energy period of each quarter hour of the days
+     * span_from..span_to (one calendar month, one part: one tier epoch),
+     * built once per part and month by build_span for walk_plain */
+    int32_t span_from, span_to;
+    int64_t span_min0;         /* span_from's first minute */
+    uint8_t span_map[31 * TARIFF_SLOTS_PER_DAY];
 } calc;
 
 /* bprintf: snprintf that truncates silently (descriptions and codes are bounded). */
@@ -75,6 +86,41 @@ static void bprintf(char *out, size_t cap, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(out, cap, fmt, ap);
     va_end(ap);
+}
+
+/* cat_text: the strings up to the NULL one after another into out[cap],
+ * truncated (as bprintf "%s%s...", without the printf: descriptions are
+ * written for every bill). */
+static void cat_text(char *out, size_t cap, ...)
+{
+    va_list ap;
+    size_t n = 0;
+    va_start(ap, cap);
+    for (const char *s = va_arg(ap, const char *); s != NULL; s = va_arg(ap, const char *))
+        for (; *s && n + 1 < cap; s++)
+            out[n++] = *s;
+    va_end(ap);
+    out[n] = '\0';
+}
+
+/* int_text: v in decimal (at least `width` digits, zero-padded) in buf; returns buf. */
+static const char *int_text(int64_t v, int width, char buf[static 24])
+{
+    char tmp[24];
+    int n = 0, neg = v < 0;
+    uint64_t a = neg ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        tmp[n++] = (char)('0' + a % 10);
+    while ((a /= 10) != 0);
+    while (n < width)
+        tmp[n++] = '0';
+    int k = 0;
+    if (neg)
+        buf[k++] = '-';
+    while (n > 0)
+        buf[k++] = tmp[--n];
+    buf[k] = '\0';
+    return buf;
 }
 
 /* copy_text: s into out[cap], truncated (as bprintf "%s", without the printf). */
@@ -200,6 +246,9 @@ static gl_status part_bounds(part *p, int per)
     int64_t days = p->own_counter ? (int64_t)p->to_day - p->from_day + 1 : civil_days_in_month(y, m);
     for (int t = 0; t + 1 < v->period_ntiers[per]; t++) {
         int64_t b = v->period_bounds_wh[per][t];
+        if (v->period_per_kw[per] &&
+            money_muldiv_round(b, p->billing_w, 1000, MONEY_HALF_UP, &b) != GL_OK) /* kWh/kW x kW */
+            return GL_EOVERFLOW;
         if (v->period_daily[per]) {
             if (b > INT64_MAX / 400)
                 return GL_EOVERFLOW;
@@ -269,6 +318,18 @@ static int is_holiday(const calc *c, int32_t day)
 /* The period map of a flat rate's day: period 0 all day. */
 static const uint8_t flat_map[TARIFF_SLOTS_PER_DAY];
 
+/* The day type of day (weekday wd, 0 = Sunday): holiday, weekend or weekday. */
+static int day_type(const calc *c, int32_t day, int wd)
+{
+    return is_holiday(c, day) ? TARIFF_HOLIDAY : (wd == 0 || wd == 6) ? TARIFF_WEEKEND : TARIFF_WEEKDAY;
+}
+
+/* The energy period map of a day of version v in month m (0..11) of type dt. */
+static const uint8_t *day_period_map(const tariff_version *v, int m, int dt)
+{
+    return v->tou ? v->period_map[m][dt] : flat_map;
+}
+
 /* Looks day up once: its part, month, day type and tier epoch. */
 static void look_up_day(calc *c, int32_t day)
 {
@@ -281,12 +342,12 @@ static void look_up_day(calc *c, int32_t day)
     while (c->day_part + 1 < c->nparts && day > c->parts[c->day_part].to_day)
         c->day_part++;
     const tariff_version *v = c->parts[c->day_part].v;
-    int wd = civil_weekday(day);
     c->day_month = m - 1;
-    c->day_daytype = is_holiday(c, day) ? TARIFF_HOLIDAY : (wd == 0 || wd == 6) ? TARIFF_WEEKEND : TARIFF_WEEKDAY;
+    c->day_mday = dd;
+    c->day_daytype = day_type(c, day, civil_weekday(day));
     c->day_min0 = (int64_t)day * CIVIL_MIN_PER_DAY;
     c->fast_part = NULL; /* a new day may begin a new tier month or year, or another part */
-    c->day_map = v->tou ? v->period_map[c->day_month][c->day_daytype] : flat_map;
+    c->day_map = day_period_map(v, c->day_month, c->day_daytype);
     if (v->tier_basis == TARIFF_TIER_YEAR)
         c->day_epoch = m >= v->tier_start_month ? y : y - 1;
     else
@@ -475,6 +536,100 @@ static int walk_run(calc *c, const usage_interval *u, int n)
     return i;
 }
 
+/* The span map from the day looked up to the end of its month or its part,
+ * whichever comes first: each day's period map copied once. */
+static void build_span(calc *c)
+{
+    const part *p = &c->parts[c->day_part];
+    int y, m, d;
+    civil_from_days(c->day, &y, &m, &d);
+    int32_t last = c->day + (civil_days_in_month(y, m) - c->day_mday);
+    if (last > p->to_day)
+        last = p->to_day;
+    int wd = civil_weekday(c->day);
+    for (int32_t day = c->day; day <= last; day++, wd = wd == 6 ? 0 : wd + 1)
+        memcpy(c->span_map + (size_t)(day - c->day) * TARIFF_SLOTS_PER_DAY,
+               day_period_map(p->v, c->day_month, day_type(c, day, wd)), TARIFF_SLOTS_PER_DAY);
+    c->span_from = c->day;
+    c->span_to = last;
+    c->span_min0 = c->day_min0;
+}
+
+_Static_assert(offsetof(usage_interval, utc_offset_min) == offsetof(usage_interval, len_min) + sizeof(int32_t),
+               "len_min and utc_offset_min are compared as one 64-bit word");
+
+/* walk_plain's loop: u[0..end-1] while each is bare and starts where the
+ * one before ended (at the same UTC offset as u[0]), and their energy adds
+ * up to at most room; each one's energy into acc[its period in map], the
+ * highest into *maxe, the energy counted into *used. Returns how many. Kept
+ * apart from the bill so that its few values stay in registers. */
+static __attribute__((noinline)) int plain_sums(const usage_interval *u, int end, const uint8_t *map, uint64_t room,
+                                                int64_t *acc, int64_t *maxe, int64_t *used)
+{
+    int64_t len_off, t = u->start_min, top = 0;
+    uint64_t left = room;
+    memcpy(&len_off, &u->len_min, sizeof len_off);
+    int i = 0;
+    for (; i < end; i++, t += 15) {
+        const usage_interval *x = &u[i];
+        int64_t lo;
+        uint64_t e = (uint64_t)x->energy_wh; /* below 0 wraps above room */
+        memcpy(&lo, &x->len_min, sizeof lo);
+        if (((x->start_min ^ t) | (lo ^ len_off)) != 0 || (~(x->reactive_varh & x->demand_w) | x->flags) != 0 ||
+            e > left)
+            break;
+        left -= e;
+        acc[map[i]] += (int64_t)e;
+        top = (int64_t)e > top ? (int64_t)e : top;
+    }
+    *maxe = top;
+    *used = (int64_t)(room - left);
+    return i;
+}
+
+/* The bare interval (the usual data): energy only (no kvarh, no kW column),
+ * 15 minutes, not estimated. A run of them, each starting where the one
+ * before ended at the same UTC offset, within the span map (across days)
+ * and below the nearest tier bound, is counted in locals with one check of
+ * its fields each: the contiguous start stands for the checks of quarter
+ * hours and order, kvarh and kW of -1 for their ranges, and the run's
+ * energy capped at TARIFF_MAX_ENERGY_WH for each interval's (a run that
+ * reaches the cap ends, and the interval goes the checked way). The first
+ * of the run must also start on a quarter hour of the span and after the
+ * interval before it. Returns how many intervals it took. */
+static int walk_plain(calc *c, const usage_interval *u, int n)
+{
+    part *p = c->fast_part;
+    if (n == 0 || p == NULL || p != &c->parts[c->day_part] || p->tou_demand || p->windowed || u->len_min != 15)
+        return 0;
+    if (c->day < c->span_from || c->day > c->span_to)
+        build_span(c);
+    const uint64_t rel = (uint64_t)u->start_min - (uint64_t)c->span_min0; /* before the span wraps above it */
+    const uint64_t span_min = (uint64_t)(c->span_to - c->span_from + 1) * CIVIL_MIN_PER_DAY;
+    if (rel >= span_min || rel % 15 != 0 || u->start_min - u->utc_offset_min < c->prev_end)
+        return 0;
+    const int64_t ctr0 = *p->ctr;
+    uint64_t room = (uint64_t)p->fast_limit - (uint64_t)ctr0; /* the cache holds ctr0 < fast_limit */
+    if (room > TARIFF_MAX_ENERGY_WH)
+        room = TARIFF_MAX_ENERGY_WH;
+    int64_t acc[TARIFF_MAX_PERIODS] = {0}, maxe, used;
+    int end = (uint64_t)n < (span_min - rel) / 15 ? n : (int)((span_min - rel) / 15);
+    int i = plain_sums(u, end, c->span_map + rel / 15, room, acc, &maxe, &used);
+    if (i == 0)
+        return 0;
+    *p->ctr = ctr0 + used;
+    if (p->own_counter)
+        c->counter_wh += used;
+    p->total_wh += used;
+    p->wh_m[c->day_month] += used;
+    p->max_demand_w = maxe * 4 > p->max_demand_w ? maxe * 4 : p->max_demand_w;
+    p->max_w_m[c->day_month] = maxe * 4 > p->max_w_m[c->day_month] ? maxe * 4 : p->max_w_m[c->day_month];
+    for (int per = 0; per < p->v->nperiods; per++)
+        p->energy_wh[per][p->fast_tier[per]] += acc[per];
+    c->prev_end = u->start_min + 15 * (int64_t)i - u->utc_offset_min;
+    return i;
+}
+
 /* An interval's demand x its minutes (W x min): from the meter's demand when
  * given, else its energy x 60. A window's demand is the sum over its
  * intervals / the window's minutes. */
@@ -618,7 +773,7 @@ static gl_status add_line(calc *c, const tariff_version *v, const char *code, co
 static void fmt_dec(int64_t v, int scale, char *buf, size_t cap)
 {
     if (money_format_trim(v, scale, 0, buf, cap) != GL_OK)
-        bprintf(buf, cap, "?");
+        copy_text(buf, cap, "?");
 }
 
 static void code_of(const calc *c, const part *p, const char *base, char *out, size_t cap)
@@ -629,51 +784,56 @@ static void code_of(const calc *c, const part *p, const char *base, char *out, s
         return;
     }
     civil_format_date(p->v->from_day, date, sizeof date);
-    bprintf(out, cap, "%s@%s", base, date);
+    cat_text(out, cap, base, "@", date, NULL);
 }
 
 static void tier_text(const part *p, int per, int t, char *out, size_t cap)
 {
-    char a[MONEY_FMT_MAX], z[MONEY_FMT_MAX], basis[40];
+    char a[MONEY_FMT_MAX], z[MONEY_FMT_MAX], basis[64], n1[24], n2[24];
     const tariff_version *v = p->v;
     const int64_t *bounds = p->bounds_wh[per];
     int nt = v->period_ntiers[per];
-    if (p->own_counter)
-        bprintf(basis, sizeof basis, v->period_daily[per] ? "in this period, a day's x its days" : "in this period");
+    if (v->period_per_kw[per]) {
+        fmt_dec(p->billing_w, 3, z, sizeof z);
+        cat_text(basis, sizeof basis, p->own_counter ? "in this period: per kW x " : "a month: per kW x ", z, " kW",
+                 NULL);
+    } else if (p->own_counter)
+        copy_text(basis, sizeof basis, v->period_daily[per] ? "in this period, a day's x its days" : "in this period");
     else if (v->tier_basis == TARIFF_TIER_MONTH)
-        bprintf(basis, sizeof basis, "a month");
+        copy_text(basis, sizeof basis, "a month");
     else
-        bprintf(basis, sizeof basis, "a year from month %d", v->tier_start_month);
+        cat_text(basis, sizeof basis, "a year from month ", int_text(v->tier_start_month, 1, n1), NULL);
+    int_text(t + 1, 1, n1);
+    int_text(nt, 1, n2);
     if (t == 0) {
         fmt_dec(bounds[0], 3, z, sizeof z);
-        bprintf(out, cap, ", tier 1 of %d (up to %s kWh %s)", nt, z, basis);
+        cat_text(out, cap, ", tier 1 of ", n2, " (up to ", z, " kWh ", basis, ")", NULL);
     } else if (t + 1 < nt) {
         fmt_dec(bounds[t - 1], 3, a, sizeof a);
         fmt_dec(bounds[t], 3, z, sizeof z);
-        bprintf(out, cap, ", tier %d of %d (%s to %s kWh %s)", t + 1, nt, a, z, basis);
+        cat_text(out, cap, ", tier ", n1, " of ", n2, " (", a, " to ", z, " kWh ", basis, ")", NULL);
     } else {
         fmt_dec(bounds[t - 1], 3, a, sizeof a);
-        bprintf(out, cap, ", tier %d of %d (above %s kWh %s)", t + 1, nt, a, basis);
+        cat_text(out, cap, ", tier ", n1, " of ", n2, " (above ", a, " kWh ", basis, ")", NULL);
     }
 }
 
 static gl_status energy_line(calc *c, const part *p, int per, int t)
 {
     const tariff_version *v = p->v;
-    char base[BILL_CODE_MAX], code[BILL_CODE_MAX], desc[BILL_DESC_MAX], tier[96] = "";
+    char base[BILL_CODE_MAX], code[BILL_CODE_MAX], desc[BILL_DESC_MAX], tier[128] = "", n[24];
     int64_t rate = v->period_tier_micro[per][t];
     int64_t wh = p->energy_wh[per][t], nano;
     if (money_mul_round(wh, rate, 0, MONEY_HALF_UP, &nano) != GL_OK)
         return GL_EOVERFLOW;
-    bprintf(base, sizeof base, "energy%s%s", v->tou ? "." : "", v->tou ? v->period_names[per] : "");
-    if (v->period_ntiers[per] > 1) {
-        size_t n = strlen(base);
-        bprintf(base + n, sizeof base - n, ".t%d", t + 1);
+    int tiered = v->period_ntiers[per] > 1;
+    cat_text(base, sizeof base, "energy", v->tou ? "." : "", v->tou ? v->period_names[per] : "", tiered ? ".t" : "",
+             tiered ? int_text(t + 1, 1, n) : "", NULL);
+    if (tiered)
         tier_text(p, per, t, tier, sizeof tier);
-    }
     code_of(c, p, base, code, sizeof code);
-    bprintf(desc, sizeof desc, "%s%s%s%s", v->tou ? v->period_names[per] : "", v->tou ? " energy" : "energy", tier,
-             p->estimated[per] ? ", estimated" : "");
+    cat_text(desc, sizeof desc, v->tou ? v->period_names[per] : "", v->tou ? " energy" : "energy", tier,
+             p->estimated[per] ? ", estimated" : "", NULL);
     return add_line(c, v, code, desc, wh, 3, "kWh", rate, 6, nano, p->estimated[per]);
 }
 
@@ -718,32 +878,73 @@ static int months_in(const part *p, int *only)
 /* Code BASE, or BASE.MM when the part spans months with their own prices. */
 static void month_code(const calc *c, const part *p, const char *base, int m, int several, char *out, size_t cap)
 {
-    char b[BILL_CODE_MAX];
-    bprintf(b, sizeof b, several ? "%s.%02d" : "%s", base, m + 1);
+    char b[BILL_CODE_MAX], n[24];
+    cat_text(b, sizeof b, base, several ? "." : "", several ? int_text(m + 1, 2, n) : "", NULL);
     code_of(c, p, b, out, cap);
 }
 
-/* Demand priced by calendar month: one line per month of the part, per kW
- * of that month's highest demand (or the register) x its share of a month. */
+/* The part of w (kW at scale 3) in tier t of a ladder of nt tiers with
+ * these bounds: between the bound below and the one above it. */
+static int64_t ladder_share(const int64_t *bounds, int nt, int t, int64_t w)
+{
+    int64_t lo = t > 0 ? bounds[t - 1] : 0;
+    int64_t hi = t + 1 < nt ? bounds[t] : w;
+    if (w < hi)
+        hi = w;
+    return hi > lo ? hi - lo : 0;
+}
+
+/* What a flat demand line says its demand is. */
+static const char *demand_source(const calc *c, const part *p, int64_t own)
+{
+    if (p->ratchet_w > own)
+        return "billing demand: ratchet on an earlier month's peak";
+    return c->opt->demand_w >= 0 ? "demand register" : "from the intervals";
+}
+
+/* One line of flat demand priced by calendar month: tier t of month m. */
+static gl_status demand_month_line(calc *c, const part *p, int m, int t, int several, int64_t own)
+{
+    const tariff_version *v = p->v;
+    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], base[BILL_CODE_MAX], frac[MONEY_FMT_MAX], mm[24], tn[24],
+        nt_s[24], m_s[24];
+    int nt = v->demand_month_ntiers[m];
+    int64_t w = p->ratchet_w > own ? p->ratchet_w : own, x, nano, m4;
+    int64_t qty = nt > 1 ? ladder_share(v->demand_month_bounds_w[m], nt, t, w) : w;
+    int64_t price = nt > 1 ? v->demand_month_tier_micro[m][t] : v->demand_month_micro[m];
+    if (money_mul_round(price, qty, 0, MONEY_HALF_UP, &x) != GL_OK ||
+        money_muldiv_round(x, p->month_num_m[m], MONTH_LCM, MONEY_HALF_UP, &nano) != GL_OK ||
+        money_muldiv_round(p->month_num_m[m], 10000, MONTH_LCM, MONEY_HALF_UP, &m4) != GL_OK)
+        return GL_EOVERFLOW;
+    money_format(m4, 4, frac, sizeof frac);
+    int_text(m + 1, 2, mm);
+    int_text(t + 1, 1, tn);
+    cat_text(base, sizeof base, "demand", several ? "." : "", several ? mm : "", nt > 1 ? ".t" : "", nt > 1 ? tn : "",
+             NULL);
+    code_of(c, p, base, code, sizeof code);
+    cat_text(desc, sizeof desc, "maximum demand charge (", demand_source(c, p, own), ")", nt > 1 ? ", tier " : "",
+             nt > 1 ? tn : "", nt > 1 ? " of " : "", nt > 1 ? int_text(nt, 1, nt_s) : "",
+             ", per kW a month in month ", int_text(m + 1, 1, m_s), ", x ", frac, " month", NULL);
+    return add_line(c, v, code, desc, qty, 3, "kW", price, 6, nano, 0);
+}
+
+/* Demand priced by calendar month: one line per month of the part (and
+ * tier), per kW of that month's highest demand (or the register, or the
+ * ratchet's) x its share of a month. */
 static gl_status demand_month_lines(calc *c, const part *p)
 {
     const tariff_version *v = p->v;
-    char code[BILL_CODE_MAX], desc[BILL_DESC_MAX], frac[MONEY_FMT_MAX];
     int only = 0, several = months_in(p, &only) > 1;
     gl_status st = GL_OK;
     for (int m = 0; m < 12 && st == GL_OK; m++) {
-        int64_t qty = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_w_m[m], x, nano, m4;
+        int64_t own = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_w_m[m];
+        int64_t w = p->ratchet_w > own ? p->ratchet_w : own;
+        int nt = v->demand_month_ntiers[m];
         if (p->month_num_m[m] == 0)
             continue;
-        if (money_mul_round(v->demand_month_micro[m], qty, 0, MONEY_HALF_UP, &x) != GL_OK ||
-            money_muldiv_round(x, p->month_num_m[m], MONTH_LCM, MONEY_HALF_UP, &nano) != GL_OK ||
-            money_muldiv_round(p->month_num_m[m], 10000, MONTH_LCM, MONEY_HALF_UP, &m4) != GL_OK)
-            return GL_EOVERFLOW;
-        money_format(m4, 4, frac, sizeof frac);
-        month_code(c, p, "demand", m, several, code, sizeof code);
-        bprintf(desc, sizeof desc, "maximum demand charge (%s), per kW a month in month %d, x %s month",
-                c->opt->demand_w >= 0 ? "demand register" : "from the intervals", m + 1, frac);
-        st = add_line(c, v, code, desc, qty, 3, "kW", v->demand_month_micro[m], 6, nano, 0);
+        for (int t = 0; t < nt && st == GL_OK; t++)
+            if (t == 0 || ladder_share(v->demand_month_bounds_w[m], nt, t, w) > 0)
+                st = demand_month_line(c, p, m, t, several, own);
     }
     return st;
 }
@@ -766,9 +967,10 @@ static gl_status demand_line(calc *c, const part *p)
         qty = c->opt->capacity_va;
         bprintf(desc, sizeof desc, "capacity charge, per kVA a month, x %s month", months);
     } else {
-        qty = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_demand_w;
-        bprintf(desc, sizeof desc, "maximum demand charge (%s), per kW a month, x %s month",
-                 c->opt->demand_w >= 0 ? "demand register" : "from the intervals", months);
+        int64_t own = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_demand_w;
+        qty = p->billing_w;
+        cat_text(desc, sizeof desc, "maximum demand charge (", demand_source(c, p, own), "), per kW a month, x ", months,
+                 " month", NULL);
     }
     if (monthly_amount(p, v->demand_micro, qty, &nano) != GL_OK)
         return GL_EOVERFLOW;
@@ -781,11 +983,7 @@ static gl_status demand_line(calc *c, const part *p)
  * bounds below and above it. */
 static int64_t demand_in_tier(const tariff_version *v, int d, int t, int64_t w)
 {
-    int64_t lo = t > 0 ? v->demand_tier_bounds_w[d][t - 1] : 0;
-    int64_t hi = t + 1 < v->demand_period_ntiers[d] ? v->demand_tier_bounds_w[d][t] : w;
-    if (w < hi)
-        hi = w;
-    return hi > lo ? hi - lo : 0;
+    return ladder_share(v->demand_tier_bounds_w[d], v->demand_period_ntiers[d], t, w);
 }
 
 /* One demand line, tier t of demand period d of part p. */
@@ -962,6 +1160,31 @@ static gl_status fixed_and_surcharges(calc *c, const part *p)
     return st;
 }
 
+/* Export credits: per kWh exported in each energy period, at its sell price (negative lines). */
+static gl_status export_lines(calc *c, const part *p)
+{
+    const tariff_version *v = p->v;
+    gl_status st = GL_OK;
+    if (c->opt->nexport > 0 && !v->has_sell) {
+        set_error(c->b, "tariff %s has no sell price (energy.sell): the export cannot be credited", c->ts->id);
+        return GL_EINVAL;
+    }
+    for (int per = 0; per < v->nperiods && st == GL_OK; per++) {
+        char base[BILL_CODE_MAX], code[BILL_CODE_MAX], desc[BILL_DESC_MAX];
+        int64_t wh = p->export_wh[per], nano;
+        if (wh == 0)
+            continue;
+        if (money_mul_round(wh, -v->sell_micro[per], 0, MONEY_HALF_UP, &nano) != GL_OK)
+            return GL_EOVERFLOW;
+        cat_text(base, sizeof base, "export", v->tou ? "." : "", v->tou ? v->period_names[per] : "", NULL);
+        code_of(c, p, base, code, sizeof code);
+        cat_text(desc, sizeof desc, "export credit", v->tou ? ", " : "", v->tou ? v->period_names[per] : "",
+                 ", per kWh exported at the sell price", p->export_est[per] ? ", estimated" : "", NULL);
+        st = add_line(c, v, code, desc, wh, 3, "kWh", v->sell_micro[per], 6, nano, p->export_est[per]);
+    }
+    return st;
+}
+
 static gl_status minimum_line(calc *c, const part *p, int first_line)
 {
     const tariff_version *v = p->v;
@@ -997,6 +1220,8 @@ static gl_status part_lines(calc *c, const part *p)
         st = pf_line(c, p, first, c->b->energy_wh);
     if (st == GL_OK)
         st = fixed_and_surcharges(c, p);
+    if (st == GL_OK)
+        st = export_lines(c, p);
     if (st == GL_OK)
         st = minimum_line(c, p, first);
     return st;
@@ -1035,6 +1260,35 @@ static gl_status finish(calc *c)
     return GL_OK;
 }
 
+/* The annual minimum (annual_minimum of the version in force on the last
+ * day): on the bill that ends on 31 December, a line making the year's
+ * earlier bills (opt->year_billed_fen) and this bill's lines so far up to it. */
+static gl_status annual_minimum_line(calc *c)
+{
+    const tariff_version *v = c->parts[c->nparts - 1].v;
+    int y, m, d;
+    int64_t min_fen, sum = c->opt->year_billed_fen;
+    civil_from_days(c->b->to_day, &y, &m, &d);
+    if (v->annual_minimum_micro == 0 || m != 12 || d != 31)
+        return GL_OK;
+    if (!c->opt->has_year_billed) {
+        set_error(c->b, "tariff %s has an annual minimum: the bill that ends the year needs the year's earlier bills",
+                  c->ts->id);
+        return GL_EINVAL;
+    }
+    if (money_div_round(v->annual_minimum_micro, 10000, MONEY_HALF_UP, &min_fen) != GL_OK)
+        return GL_EOVERFLOW;
+    for (int i = 0; i < c->b->nlines; i++)
+        sum += c->b->lines[i].amount_fen;
+    if (sum >= min_fen)
+        return GL_OK;
+    tariff_version fen = *v;
+    fen.round_per_bill = 0;
+    fen.round_unit_fen = 1;
+    return add_line(c, &fen, "annual_minimum", "raised to the annual minimum: the year's bills come to less", 1, 0,
+                    "year", v->annual_minimum_micro, 6, (min_fen - sum) * NANO_PER_FEN, 0);
+}
+
 static gl_status adjustment_line(calc *c)
 {
     const bill_options *o = c->opt;
@@ -1045,6 +1299,148 @@ static gl_status adjustment_line(calc *c)
     fen.round_unit_fen = 1;
     return add_line(c, &fen, "adjustment", o->adjustment_text[0] ? o->adjustment_text : "adjustment", 1, 0, "",
                     o->adjustment_fen, 2, o->adjustment_fen * NANO_PER_FEN, 0);
+}
+
+/* The state of a walk over the usage, before its first interval. */
+static void begin_walk(calc *c)
+{
+    c->nparts = 0;
+    c->epoch = 0;
+    c->have_epoch = 0;
+    c->reactive_varh = 0;
+    c->has_reactive = 0;
+    c->day = INT32_MIN;
+    c->day_min0 = INT64_MIN / 2; /* no day looked up yet */
+    c->fast_part = NULL;
+    c->span_from = INT32_MAX;    /* no span map yet */
+    c->span_to = INT32_MIN;
+    c->prev_end = INT64_MIN;
+}
+
+/* Every interval into the parts, then the demand windows. */
+static gl_status walk_usage(calc *c, const usage_interval *u, int n)
+{
+    gl_status st;
+    for (int i = 0; i < n;) {
+        int k = walk_plain(c, u + i, n - i);
+        if (k == 0)
+            k = walk_run(c, u + i, n - i);
+        if (k == 0) {
+            if ((st = check_interval(u, i, &c->prev_end, c->b)) != GL_OK)
+                return st;
+            walk_interval(c, &u[i++]);
+        }
+        i += k;
+    }
+    window_demands(c, u, n);
+    return GL_OK;
+}
+
+/* The export intervals (opt->export_u), checked as usage is, each shared
+ * over its quarter hours by time into (part, energy period): the share of
+ * quarter hour k of n is floor(E(k+1)/n) - floor(Ek/n), which adds up over a
+ * group to what the usage's groups get. */
+static gl_status walk_export(calc *c)
+{
+    const usage_interval *u = c->opt->export_u;
+    int64_t prev_end = INT64_MIN;
+    for (int i = 0; i < c->opt->nexport; i++) {
+        const usage_interval *x = &u[i];
+        char why[BILL_ERROR_MAX];
+        if (check_interval(u, i, &prev_end, c->b) != GL_OK) {
+            copy_text(why, sizeof why, c->b->error);
+            set_error(c->b, "export: %s", why);
+            return GL_EINVAL;
+        }
+        int n = x->len_min / 15, first = slot_key(c, x->start_min), split = 0;
+        for (int k = 1; k < n; k++)
+            split |= slot_key(c, x->start_min + 15 * (int64_t)k) != first;
+        for (int k = 0; k < n; k++) {
+            int key = slot_key(c, x->start_min + 15 * (int64_t)k);
+            if (key < 0)
+                continue;
+            part *p = &c->parts[key / TARIFF_MAX_PERIODS];
+            p->export_wh[key % TARIFF_MAX_PERIODS] += x->energy_wh * (k + 1) / n - x->energy_wh * k / n;
+            p->export_est[key % TARIFF_MAX_PERIODS] |= (uint8_t)(split || (x->flags & USAGE_ESTIMATED));
+        }
+    }
+    c->fast_part = NULL; /* the day looked up last may have changed */
+    return GL_OK;
+}
+
+/* The ratchet of version v for a bill whose first month is `month` (0..11):
+ * the highest earlier month's peak x its percentage (SAM's
+ * rate_data::get_billing_demand), 0 without one. */
+static int64_t ratchet_demand(const calc *c, const tariff_version *v, int month)
+{
+    int64_t best = 0;
+    for (int k = 0; k < v->ratchet_months && k < c->opt->nhistory && k < BILL_MAX_HISTORY; k++) {
+        int cal = ((month - 1 - k) % 12 + 12) % 12;
+        int64_t w = c->opt->history_w[k], x;
+        if (w < 0 || !(v->ratchet_month_mask & (1u << cal)) ||
+            money_muldiv_round(w, v->ratchet_pct_e3[cal], 100000, MONEY_HALF_UP, &x) != GL_OK)
+            continue;
+        best = x > best ? x : best;
+    }
+    return best;
+}
+
+/* Each part's billing demand: its own peak (or the register) or the
+ * ratchet's, whichever is higher; tier bounds per kW follow it. */
+static gl_status set_billing_demand(calc *c)
+{
+    int y, m, d;
+    civil_from_days(c->b->from_day, &y, &m, &d);
+    for (int i = 0; i < c->nparts; i++) {
+        part *p = &c->parts[i];
+        int64_t own = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_demand_w;
+        p->ratchet_w = ratchet_demand(c, p->v, m - 1);
+        p->billing_w = p->ratchet_w > own ? p->ratchet_w : own;
+        for (int per = 0; per < p->v->nperiods; per++)
+            if (p->v->period_per_kw[per] && part_bounds(p, per) != GL_OK)
+                return GL_EOVERFLOW;
+    }
+    return GL_OK;
+}
+
+/* 1 if a part's tier bounds are per kW: the billing demand must be known
+ * before the energy is counted. */
+static int bounds_need_demand(const calc *c)
+{
+    for (int i = 0; i < c->nparts; i++)
+        for (int per = 0; per < c->parts[i].v->nperiods; per++)
+            if (c->parts[i].v->period_per_kw[per])
+                return 1;
+    return 0;
+}
+
+/* Walks the usage; when tier bounds are per kW of a billing demand the
+ * intervals must give, walks it once for the peaks, then again with the
+ * bounds they set. */
+static gl_status walk_all(calc *c, const usage_interval *u, int n)
+{
+    gl_status st;
+    if (bounds_need_demand(c)) {
+        int64_t peak[TARIFF_MAX_VERSIONS];
+        if (c->opt->demand_w < 0) {
+            if ((st = walk_usage(c, u, n)) != GL_OK)
+                return st;
+            for (int i = 0; i < c->nparts; i++)
+                peak[i] = c->parts[i].max_demand_w;
+            begin_walk(c);
+            if ((st = make_parts(c)) != GL_OK)
+                return st;
+            for (int i = 0; i < c->nparts; i++)
+                c->parts[i].max_demand_w = peak[i];
+        }
+        if ((st = set_billing_demand(c)) != GL_OK)
+            return st;
+        for (int i = 0; i < c->nparts; i++)
+            c->parts[i].max_demand_w = 0; /* counted again by the walk */
+    }
+    if ((st = walk_usage(c, u, n)) != GL_OK)
+        return st;
+    return set_billing_demand(c);
 }
 
 gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, const bill_options *opt, bill *out)
@@ -1065,28 +1461,24 @@ gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, con
     c.ts = ts;
     c.opt = opt;
     c.b = out;
-    c.day = INT32_MIN;
-    c.day_min0 = INT64_MIN / 2; /* no day looked up yet */
-    bprintf(out->customer, sizeof out->customer, "%s", opt->customer);
-    bprintf(out->tariff, sizeof out->tariff, "%s", ts->id);
-    bprintf(out->currency, sizeof out->currency, "%s", ts->versions[0].currency);
+    begin_walk(&c);
+    copy_text(out->customer, sizeof out->customer, opt->customer);
+    copy_text(out->tariff, sizeof out->tariff, ts->id);
+    copy_text(out->currency, sizeof out->currency, ts->versions[0].currency);
     if ((ret = start_bill(&c, u, n)) != GL_OK)
         goto out;
-    c.prev_end = INT64_MIN;
-    for (int i = 0; i < n;) {
-        int k = walk_run(&c, u + i, n - i);
-        if (k == 0) {
-            if ((ret = check_interval(u, i, &c.prev_end, out)) != GL_OK)
-                goto out;
-            walk_interval(&c, &u[i++]);
-        }
-        i += k;
-    }
-    window_demands(&c, u, n);
-    for (int i = 0; i < c.nparts; i++)
+    if ((ret = walk_all(&c, u, n)) != GL_OK || (ret = walk_export(&c)) != GL_OK)
+        goto out;
+    for (int i = 0; i < c.nparts; i++) {
         out->energy_wh += c.parts[i].total_wh;
+        out->peak_w = c.parts[i].max_demand_w > out->peak_w ? c.parts[i].max_demand_w : out->peak_w;
+    }
+    if (opt->demand_w >= 0)
+        out->peak_w = opt->demand_w;
     for (int i = 0; i < c.nparts && ret == GL_OK; i++)
         ret = part_lines(&c, &c.parts[i]);
+    if (ret == GL_OK)
+        ret = annual_minimum_line(&c);
     if (ret == GL_OK)
         ret = adjustment_line(&c);
     if (ret == GL_OK)
@@ -1095,6 +1487,30 @@ gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, con
         set_error(out, "an amount is too large");
 out:
     return ret;
+}
+
+int bill_month_peaks(const usage_interval *u, int n, int32_t first_day, int64_t *history_w, int max)
+{
+    int y, m, d, reach = 0;
+    if (max > BILL_MAX_HISTORY)
+        max = BILL_MAX_HISTORY;
+    for (int k = 0; k < max; k++)
+        history_w[k] = -1;
+    civil_from_days(first_day, &y, &m, &d);
+    for (int i = 0; i < n; i++) {
+        const usage_interval *x = &u[i];
+        if (x->len_min <= 0 || x->start_min >= (int64_t)first_day * CIVIL_MIN_PER_DAY)
+            continue;
+        int iy, im, id;
+        civil_from_days((int32_t)floor_div(x->start_min, CIVIL_MIN_PER_DAY), &iy, &im, &id);
+        int64_t k = ((int64_t)y * 12 + m) - ((int64_t)iy * 12 + im) - 1;
+        int64_t w = x->demand_w >= 0 ? x->demand_w : x->energy_wh * 60 / x->len_min;
+        if (k < 0 || k >= max)
+            continue;
+        history_w[k] = w > history_w[k] ? w : history_w[k];
+        reach = (int)k + 1 > reach ? (int)k + 1 : reach;
+    }
+    return reach;
 }
 
 /* ---- JSON ---- */

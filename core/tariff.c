@@ -112,6 +112,7 @@ typedef struct periods_ref {
     /* a period may be tiered: {BOUNDS_KEY: [...], "rates": [...]} (energy: and "basis") */
     const char *bounds_key;
     uint8_t *daily; /* energy: 1 for "basis": "day"; NULL for demand */
+    uint8_t *per_kw; /* energy: 1 for "basis": "per_kw" */
     int *ntiers;
     int64_t (*bounds)[TARIFF_MAX_TIERS - 1];
     int64_t (*tier_price)[TARIFF_MAX_TIERS];
@@ -120,15 +121,15 @@ typedef struct periods_ref {
 static periods_ref energy_periods(tariff_version *v)
 {
     periods_ref r = {&v->nperiods,     v->period_names,    v->period_price_micro, v->period_map,
-                     "energy.tou.periods", "bounds_kwh", v->period_daily,       v->period_ntiers,
-                     v->period_bounds_wh,  v->period_tier_micro};
+                     "energy.tou.periods", "bounds_kwh", v->period_daily,       v->period_per_kw,
+                     v->period_ntiers,     v->period_bounds_wh, v->period_tier_micro};
     return r;
 }
 
 static periods_ref demand_periods(tariff_version *v)
 {
     periods_ref r = {&v->ndemand_periods,  v->demand_period_names, v->demand_period_micro,
-                     v->demand_period_map, "demand.tou.periods", "bounds_kw", NULL, v->demand_period_ntiers,
+                     v->demand_period_map, "demand.tou.periods", "bounds_kw", NULL, NULL, v->demand_period_ntiers,
                      v->demand_tier_bounds_w, v->demand_tier_micro};
     return r;
 }
@@ -149,12 +150,14 @@ static int parse_price_list(parser *P, const cJSON *a, const char *path, int n, 
 static void parse_period_tiers(parser *P, const cJSON *c, const char *path, const periods_ref *R, int i)
 {
     const char *const keys[] = {R->bounds_key, "rates", R->daily ? "basis" : NULL, NULL};
-    static const char *const bases[] = {"month", "day", NULL};
+    static const char *const bases[] = {"month", "day", "per_kw", NULL};
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
-    int daily = 0;
+    int basis = 0;
     jsonv_check_keys(P->doc, c, path, keys);
-    if (R->daily != NULL && jsonv_get_enum(P->doc, c, path, "basis", 0, bases, 0, &daily))
-        R->daily[i] = (uint8_t)daily;
+    if (R->daily != NULL && jsonv_get_enum(P->doc, c, path, "basis", 0, bases, 0, &basis)) {
+        R->daily[i] = (uint8_t)(basis == 1);
+        R->per_kw[i] = (uint8_t)(basis == 2);
+    }
     const cJSON *b = jsonv_get(P->doc, c, path, R->bounds_key, 1);
     jsonv_path_key(p, sizeof p, path, R->bounds_key);
     R->ntiers[i] = 1;
@@ -472,7 +475,7 @@ static int parse_bounds(parser *P, const cJSON *tiers, const char *path, tariff_
 static void parse_tiers(parser *P, const cJSON *tiers, const char *path, tariff_version *v)
 {
     static const char *const keys[] = {"basis", "start_month", "bounds_kwh", "adders", "rates", NULL};
-    static const char *const bases[] = {"month", "year", "day", NULL};
+    static const char *const bases[] = {"month", "year", "day", "per_kw", NULL};
     char p[JSONV_PATH_MAX];
     int basis = 0;
     long long start = 1;
@@ -482,6 +485,7 @@ static void parse_tiers(parser *P, const cJSON *tiers, const char *path, tariff_
     if (jsonv_get_enum(P->doc, tiers, path, "basis", 1, bases, 0, &basis))
         v->tier_basis = basis == 1 ? TARIFF_TIER_YEAR : TARIFF_TIER_MONTH;
     v->tier_daily = basis == 2;
+    v->tier_per_kw = basis == 3;
     if (jsonv_get_int(P->doc, tiers, path, "start_month", 0, 1, 1, 12, &start))
         v->tier_start_month = (int)start;
     if (!parse_bounds(P, tiers, path, v))
@@ -549,6 +553,7 @@ static void fill_ladders(tariff_version *v)
     for (int per = 0; per < v->nperiods; per++) {
         v->period_ntiers[per] = v->ntiers;
         v->period_daily[per] = (uint8_t)v->tier_daily;
+        v->period_per_kw[per] = (uint8_t)v->tier_per_kw;
         for (int t = 0; t < v->ntiers; t++) {
             if (t + 1 < v->ntiers)
                 v->period_bounds_wh[per][t] = v->tier_bounds_wh[t];
@@ -558,9 +563,39 @@ static void fill_ladders(tariff_version *v)
     }
 }
 
+/* energy.sell: one price per kWh exported, or (with "tou") {"PERIOD": price, ...}; a period left out is 0. */
+static void parse_sell(parser *P, const cJSON *e, const char *path, tariff_version *v)
+{
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    const cJSON *sell = cJSON_GetObjectItemCaseSensitive(e, "sell");
+    if (sell == NULL)
+        return;
+    jsonv_path_key(p, sizeof p, path, "sell");
+    v->has_sell = 1;
+    if (!cJSON_IsObject(sell)) {
+        if (jsonv_decimal_value(P->doc, sell, p, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &v->sell_micro[0]))
+            for (int per = 1; per < v->nperiods; per++)
+                v->sell_micro[per] = v->sell_micro[0];
+        return;
+    }
+    if (!v->tou) {
+        jsonv_error(P->doc, sell, p, "prices by period need \"tou\"; a flat rate has one sell price");
+        return;
+    }
+    periods_ref R = energy_periods(v);
+    for (const cJSON *c = sell->child; c != NULL; c = c->next) {
+        jsonv_path_key(q, sizeof q, p, c->string);
+        int per = find_period(&R, c->string);
+        if (per < 0)
+            jsonv_error(P->doc, c, q, "no such energy period");
+        else
+            jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &v->sell_micro[per]);
+    }
+}
+
 static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_version *v)
 {
-    static const char *const keys[] = {"rate", "tou", "tiers", NULL};
+    static const char *const keys[] = {"rate", "tou", "tiers", "sell", NULL};
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
     const cJSON *e = jsonv_get(P->doc, obj, path, "energy", 1);
     jsonv_path_key(p, sizeof p, path, "energy");
@@ -597,6 +632,7 @@ static void parse_energy(parser *P, const cJSON *obj, const char *path, tariff_v
     }
     if (!v->period_ladders)
         fill_ladders(v);
+    parse_sell(P, e, p, v);
 }
 
 /* A list of 12 prices, January..December. */
@@ -612,6 +648,94 @@ static void parse_month_prices(parser *P, const cJSON *a, const char *path, int6
         jsonv_path_index(q, sizeof q, path, m);
         jsonv_decimal_value(P->doc, c, q, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &out[m]);
     }
+}
+
+/* 1 if some energy period's tier bounds are per kW of the billing demand. */
+static int has_per_kw(const tariff_version *v)
+{
+    for (int per = 0; per < v->nperiods; per++)
+        if (v->period_per_kw[per] && v->period_ntiers[per] > 1)
+            return 1;
+    return 0;
+}
+
+/* Month m's flat demand price: a price or a ladder {"bounds_kw": [...], "rates": [...]}. */
+static void parse_month_demand(parser *P, const cJSON *c, const char *path, tariff_version *v, int m)
+{
+    int n = 0;
+    periods_ref R = {&n, NULL, NULL, NULL, "demand.per_kw", "bounds_kw", NULL, NULL,
+                     v->demand_month_ntiers, v->demand_month_bounds_w, v->demand_month_tier_micro};
+    v->demand_month_ntiers[m] = 1;
+    if (cJSON_IsObject(c)) {
+        parse_period_tiers(P, c, path, &R, m);
+        v->demand_month_micro[m] = v->demand_month_tier_micro[m][0];
+    } else {
+        jsonv_decimal_value(P->doc, c, path, MONEY_SCALE_PRICE, 0, TARIFF_MAX_PRICE_MICRO, &v->demand_month_micro[m]);
+        v->demand_month_tier_micro[m][0] = v->demand_month_micro[m];
+    }
+}
+
+/* demand.per_kw as a list of 12 (prices or ladders, January..December) or one ladder. */
+static void parse_flat_demand(parser *P, const cJSON *a, const char *path, tariff_version *v)
+{
+    char q[JSONV_PATH_MAX];
+    v->demand_basis = TARIFF_DEMAND_KW;
+    v->demand_by_month = 1;
+    if (cJSON_IsObject(a)) {
+        parse_month_demand(P, a, path, v, 0);
+        for (int m = 1; m < 12; m++) {
+            v->demand_month_micro[m] = v->demand_month_micro[0];
+            v->demand_month_ntiers[m] = v->demand_month_ntiers[0];
+            memcpy(v->demand_month_bounds_w[m], v->demand_month_bounds_w[0], sizeof v->demand_month_bounds_w[0]);
+            memcpy(v->demand_month_tier_micro[m], v->demand_month_tier_micro[0], sizeof v->demand_month_tier_micro[0]);
+        }
+    } else if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 12) {
+        jsonv_error(P->doc, a, path, "must be a price, a tier ladder or 12 of them (January..December)");
+        return;
+    } else {
+        int m = 0;
+        for (const cJSON *c = a->child; c != NULL; c = c->next, m++) {
+            jsonv_path_index(q, sizeof q, path, m);
+            parse_month_demand(P, c, q, v, m);
+        }
+    }
+    v->demand_micro = v->demand_month_micro[0];
+}
+
+/* demand.ratchet: {"percent": "80" or 12 (by the earlier month's calendar
+ * month), "months": 1..12 before the bill's, "only_months": [calendar months]}. */
+static void parse_ratchet(parser *P, const cJSON *d, const char *path, tariff_version *v)
+{
+    static const char *const keys[] = {"percent", "months", "only_months", NULL};
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    const cJSON *r = jsonv_get(P->doc, d, path, "ratchet", 0);
+    jsonv_path_key(p, sizeof p, path, "ratchet");
+    if (r == NULL || !jsonv_check_object(P->doc, r, p))
+        return;
+    jsonv_check_keys(P->doc, r, p, keys);
+    long long months = 0;
+    if (!jsonv_get_int(P->doc, r, p, "months", 1, 0, 1, 12, &months))
+        return;
+    const cJSON *pct = jsonv_get(P->doc, r, p, "percent", 1);
+    jsonv_path_key(q, sizeof q, p, "percent");
+    if (pct == NULL)
+        return;
+    if (cJSON_IsArray(pct) && cJSON_GetArraySize(pct) == 12) {
+        int m = 0;
+        char e[JSONV_PATH_MAX];
+        for (const cJSON *c = pct->child; c != NULL; c = c->next, m++) {
+            jsonv_path_index(e, sizeof e, q, m);
+            jsonv_decimal_value(P->doc, c, e, 3, 0, 100000, &v->ratchet_pct_e3[m]);
+        }
+    } else if (jsonv_decimal_value(P->doc, pct, q, 3, 0, 100000, &v->ratchet_pct_e3[0])) {
+        for (int m = 1; m < 12; m++)
+            v->ratchet_pct_e3[m] = v->ratchet_pct_e3[0];
+    }
+    v->ratchet_month_mask = 0xfffu;
+    unsigned mask = 0;
+    if (cJSON_GetObjectItemCaseSensitive(r, "only_months") != NULL && parse_int_list(P, r, p, "only_months", 1, 12, &mask))
+        v->ratchet_month_mask = mask >> 1; /* bit m-1: calendar month m */
+    v->ratchet_months = (int)months;
 }
 
 /* demand.window_min (15, 30 or 60) and demand.window ("block" or "rolling"). */
@@ -636,7 +760,7 @@ static void parse_window(parser *P, const cJSON *d, const char *path, tariff_ver
 /* demand: "per_kw" or "per_kva" (at most one), and/or "tou" (per kW by demand period). */
 static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_version *v)
 {
-    static const char *const keys[] = {"per_kw", "per_kva", "per_kvar", "tou", "window_min", "window", NULL};
+    static const char *const keys[] = {"per_kw", "per_kva", "per_kvar", "tou", "window_min", "window", "ratchet", NULL};
     char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
     const cJSON *d = jsonv_get(P->doc, obj, path, "demand", 0);
     jsonv_path_key(p, sizeof p, path, "demand");
@@ -656,12 +780,9 @@ static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_v
         return;
     }
     const cJSON *by_month = cJSON_GetObjectItemCaseSensitive(d, "per_kw");
-    if (kw && cJSON_IsArray(by_month)) {
-        v->demand_basis = TARIFF_DEMAND_KW;
-        v->demand_by_month = 1;
+    if (kw && (cJSON_IsArray(by_month) || cJSON_IsObject(by_month))) {
         jsonv_path_key(q, sizeof q, p, "per_kw");
-        parse_month_prices(P, by_month, q, v->demand_month_micro);
-        v->demand_micro = v->demand_month_micro[0];
+        parse_flat_demand(P, by_month, q, v);
     } else if (kw || kva) {
         v->demand_basis = kw ? TARIFF_DEMAND_KW : TARIFF_DEMAND_KVA;
         get_price(P, d, p, kw ? "per_kw" : "per_kva", 1, &v->demand_micro);
@@ -672,6 +793,9 @@ static void parse_demand(parser *P, const cJSON *obj, const char *path, tariff_v
         parse_tou(P, tou, q, &R);
     }
     parse_window(P, d, p, v);
+    parse_ratchet(P, d, p, v);
+    if (v->ratchet_months > 0 && v->demand_basis != TARIFF_DEMAND_KW && !v->tier_per_kw && !has_per_kw(v))
+        jsonv_error(P->doc, d, p, "a \"ratchet\" needs \"per_kw\" or energy tiers per kW: it sets the billing demand");
 }
 
 static void parse_power_factor(parser *P, const cJSON *obj, const char *path, tariff_version *v)
@@ -764,7 +888,8 @@ static void get_charge_unit(parser *P, const cJSON *obj, const char *path, const
 static void parse_version(parser *P, const cJSON *obj, const char *path, int top, tariff_version *v)
 {
     static const char *const keys[] = {"id", "description", "currency", "effective_from", "effective_to",
-                                       "rounding", "fixed", "fixed_unit", "minimum", "minimum_unit", "energy",
+                                       "rounding", "fixed", "fixed_unit", "minimum", "minimum_unit",
+                                       "annual_minimum", "energy",
                                        "demand", "power_factor",
                                        "surcharges", "holidays", NULL};
     memset(v, 0, sizeof *v);
@@ -794,6 +919,7 @@ static void parse_version(parser *P, const cJSON *obj, const char *path, int top
     parse_rounding(P, obj, path, v);
     get_price(P, obj, path, "fixed", 0, &v->fixed_micro);
     get_price(P, obj, path, "minimum", 0, &v->minimum_micro);
+    get_price(P, obj, path, "annual_minimum", 0, &v->annual_minimum_micro);
     get_charge_unit(P, obj, path, "fixed", &v->fixed_unit);
     get_charge_unit(P, obj, path, "minimum", &v->minimum_unit);
     parse_energy(P, obj, path, v);

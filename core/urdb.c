@@ -28,7 +28,7 @@ typedef struct {
     const cJSON *rate; /* the rate object */
     char path[JSONV_PATH_MAX];
     int nperiods, ntiers[URDB_PERIODS], used[URDB_PERIODS];
-    int unit[URDB_PERIODS]; /* the period's tier unit: 0 not given, 1 "kWh" (a month), 2 "kWh daily" */
+    int unit[URDB_PERIODS]; /* the period's tier unit: 0 not given, 1 "kWh" (a month), 2 "kWh daily", 3 "kWh/kW" */
     int64_t price_micro[URDB_PERIODS][TARIFF_MAX_TIERS];
     int64_t bound_wh[URDB_PERIODS][TARIFF_MAX_TIERS]; /* each period's tier maxima */
     uint8_t weekday[12][24], weekend[12][24];
@@ -39,6 +39,16 @@ typedef struct {
     int64_t fixed_micro, minimum_micro, demand_micro, fuel_micro;
     int demand_by_month, fuel_by_month; /* the prices change by month: demand_m, fuel_m */
     int64_t demand_m[12], fuel_m[12];
+    /* flatdemandstructure with tiers: each period's ladder, and the period of each month */
+    int fntiers[URDB_PERIODS], fmonth[12], flat_tiers;
+    int64_t fprice_micro[URDB_PERIODS][TARIFF_MAX_TIERS], fbound_w[URDB_PERIODS][TARIFF_MAX_TIERS];
+    /* a ratchet: months looked back (0: none), the calendar months looked at, percent by month (scale 3) */
+    int ratchet_months;
+    unsigned ratchet_mask;
+    int64_t ratchet_pct[12];
+    int64_t annual_min_micro; /* annualmincharge */
+    int64_t sell_micro[URDB_PERIODS][TARIFF_MAX_TIERS]; /* energy tiers' "sell" */
+    int has_sell;
     const char *fixed_unit, *minimum_unit; /* "month", "day" or "year" */
     int64_t window_min;                    /* demandwindow: 0 (none), 15, 30 or 60 */
     int64_t kvar_micro;                    /* demandreactivepowercharge, $/kVAR */
@@ -363,13 +373,15 @@ static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int
     int u = unit == NULL                                                             ? 0
             : cJSON_IsString(unit) && strcasecmp(unit->valuestring, "kWh") == 0       ? 1
             : cJSON_IsString(unit) && strcasecmp(unit->valuestring, "kWh daily") == 0 ? 2
+            : cJSON_IsString(unit) && strcasecmp(unit->valuestring, "kWh/kW") == 0    ? 3
                                                                                       : -1;
     if (u < 0)
-        return fail(C, unit, p, "%s%s%s: only \"kWh\" (a month) and \"kWh daily\" tiers are supported",
+        return fail(C, unit, p, "%s%s%s: only \"kWh\" (a month), \"kWh daily\" and \"kWh/kW\" tiers are supported",
                     cJSON_IsString(unit) ? "\"" : "", cJSON_IsString(unit) ? unit->valuestring : "unit",
                     cJSON_IsString(unit) ? "\"" : "");
     if (u != 0 && C->unit[period] != 0 && u != C->unit[period])
-        return fail(C, unit, p, "\"%s\": the tiers of one period mix \"kWh\" and \"kWh daily\"", unit->valuestring);
+        return fail(C, unit, p, "\"%s\": the tiers of one period mix units (SAM's kWh steps within kWh/kW blocks "
+                    "are not supported)", unit->valuestring);
     if (u != 0)
         C->unit[period] = u;
     if (jsonv_get(C->doc, t, path, "rate", 1) == NULL)
@@ -378,11 +390,12 @@ static int parse_tier(conv *C, const cJSON *t, const char *path, int period, int
         !get_dec(C, t, path, "adj", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &adj) ||
         !get_dec(C, t, path, "sell", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &sell))
         return 0;
-    if (sell != 0) {
+    if (sell < 0) {
         sub(p, path, "sell");
-        return fail(C, cJSON_GetObjectItemCaseSensitive(t, "sell"), p,
-                    "export (sell) rates: not supported by gridledger tariffs");
+        return fail(C, cJSON_GetObjectItemCaseSensitive(t, "sell"), p, "must not be negative");
     }
+    C->sell_micro[period][tier] = sell;
+    C->has_sell |= sell != 0;
     if (rate + adj < 0 || rate + adj > TARIFF_MAX_PRICE_MICRO)
         return fail(C, t, path, "rate + adj must be 0..%lld", (long long)(TARIFF_MAX_PRICE_MICRO / 1000000));
     C->price_micro[period][tier] = rate + adj;
@@ -523,19 +536,31 @@ static int parse_fixed(conv *C)
         return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "minmonthlycharge"), p,
                     "differs from mincharge: which one applies is unclear");
     }
-    if (annual != 0) {
-        sub(p, C->path, "annualmincharge");
-        return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "annualmincharge"), p,
-                    "an annual minimum (a true-up against the year's bills): not supported by gridledger "
-                    "tariffs, which bill one period at a time");
-    }
+    C->annual_min_micro = annual;
     C->fixed_micro = first >= 0 ? first : legacy >= 0 ? legacy : 0;
     C->minimum_micro = min >= 0 ? min : min_legacy >= 0 ? min_legacy : 0;
     return 1;
 }
 
-/* flatdemandstructure with flatdemandmonths: one price per kW of the month's
- * maximum demand, the same in every month (a seasonal one is refused). */
+/* One tier of flatdemandstructure[p]: rate + adj per kW, "max" kW on every tier but the last. */
+static int parse_flat_tier(conv *C, const cJSON *t, const char *path, int period, int tier, int last)
+{
+    static const char *const keys[] = {"rate", "adj", "max", "unit", NULL};
+    int64_t rate, adj;
+    if (!jsonv_check_object(C->doc, t, path))
+        return 0;
+    jsonv_check_keys(C->doc, t, path, keys);
+    if (!get_dec(C, t, path, "rate", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &rate) ||
+        !get_dec(C, t, path, "adj", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &adj))
+        return 0;
+    if (rate + adj < 0 || rate + adj > TARIFF_MAX_PRICE_MICRO)
+        return fail(C, t, path, "rate + adj must be 0..%lld", (long long)(TARIFF_MAX_PRICE_MICRO / 1000000));
+    C->fprice_micro[period][tier] = rate + adj;
+    return tier_max(C, t, path, tier, last, "demand", C->fbound_w[period]);
+}
+
+/* flatdemandstructure with flatdemandmonths: a price per kW of the month's
+ * maximum demand, or a ladder of them (tiers), by month. */
 static int parse_flat_demand(conv *C)
 {
     static const char *const kw[] = {"kW", NULL};
@@ -554,21 +579,10 @@ static int parse_flat_demand(conv *C)
     int i = 0;
     for (const cJSON *per = s->child; per; per = per->next, i++) {
         subi(q, p, i);
-        if (!cJSON_IsArray(per) || cJSON_GetArraySize(per) != 1)
-            return fail(C, per, q, "demand tiers: not supported (one tier per period)");
-        subi(r, q, 0);
-        int64_t rate, adj;
-        const cJSON *t = per->child;
-        if (!jsonv_check_object(C->doc, t, r))
+        if (!parse_tier_list(C, per, q, i, &C->fntiers[i], parse_flat_tier))
             return 0;
-        if (cJSON_GetObjectItemCaseSensitive(t, "max") != NULL)
-            return fail(C, t, r, "demand tiers: not supported (one tier per period)");
-        if (!get_dec(C, t, r, "rate", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &rate) ||
-            !get_dec(C, t, r, "adj", 0, MONEY_SCALE_PRICE, -TARIFF_MAX_PRICE_MICRO, TARIFF_MAX_PRICE_MICRO, &adj))
-            return 0;
-        if (rate + adj < 0)
-            return fail(C, t, r, "rate + adj must not be negative");
-        price[i] = rate + adj;
+        C->flat_tiers |= C->fntiers[i] > 1;
+        price[i] = C->fprice_micro[i][0];
     }
     if (n == 0)
         return 1;
@@ -578,8 +592,8 @@ static int parse_flat_demand(conv *C)
         if (n > 1)
             return fail(C, C->rate, C->path, "needs \"flatdemandmonths\" (flatdemandstructure has %d periods)", n);
         for (int m = 0; m < 12; m++)
-            C->demand_m[m] = price[0];
-        C->demand_micro = price[0];
+            C->demand_m[m] = price[0], C->fmonth[m] = 0;
+        C->demand_micro = price[0] | C->flat_tiers;
         return 1;
     }
     if (!cJSON_IsArray(months) || cJSON_GetArraySize(months) != 12)
@@ -592,8 +606,9 @@ static int parse_flat_demand(conv *C)
             return fail(C, c, r, "must be a period 0..%d of flatdemandstructure", n - 1);
         C->demand_by_month |= m > 0 && price[v] != C->demand_m[0];
         C->demand_m[m] = price[v];
+        C->fmonth[m] = (int)v;
     }
-    C->demand_micro = 0;
+    C->demand_micro = C->flat_tiers;
     for (m = 0; m < 12; m++) /* any price at all: the demand object is written */
         C->demand_micro |= C->demand_m[m];
     return 1;
@@ -727,6 +742,115 @@ static int get_day(conv *C, const char *key, int required, int32_t *out)
     return 1;
 }
 
+/* 1 if an energy period used has tiers per kW (URDB "kWh/kW"). */
+static int has_kwh_per_kw(const conv *C)
+{
+    for (int q = 0; q < C->nperiods; q++)
+        if (C->unit[q] == 3 && C->ntiers[q] > 1)
+            return 1;
+    return 0;
+}
+
+/* Sell rates (net billing: export credited at the sell price of its period):
+ * one per period (the same on every tier), not under net metering. */
+static int check_sell(conv *C)
+{
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(C->rate, "energyratestructure");
+    if (!C->has_sell)
+        return 1;
+    sub(p, C->path, "energyratestructure");
+    for (int per = 0; per < C->nperiods; per++)
+        for (int t = 1; t < C->ntiers[per]; t++)
+            if (C->sell_micro[per][t] != C->sell_micro[per][0]) {
+                subi(q, p, per);
+                return fail(C, cJSON_GetArrayItem(s, per), q,
+                            "sell rates that change by tier: gridledger credits export at one price a period");
+            }
+    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(C->rate, "usenetmetering");
+    if (cJSON_IsTrue(nm)) {
+        sub(q, C->path, "usenetmetering");
+        return fail(C, nm, q, "with sell rates: under net metering the export offsets use and a surplus is "
+                              "settled later (SAM's net metering); gridledger credits export at the sell price "
+                              "(net billing) only");
+    }
+    return 1;
+}
+
+/* lookbackmonths: 12 flags (true/false or 1/0), January..December, into *mask. */
+static int parse_lookback_months(conv *C, unsigned *mask)
+{
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    const cJSON *lm = cJSON_GetObjectItemCaseSensitive(C->rate, "lookbackmonths");
+    sub(p, C->path, "lookbackmonths");
+    *mask = 0;
+    if (lm == NULL || cJSON_IsNull(lm))
+        return 1;
+    if (!cJSON_IsArray(lm) || cJSON_GetArraySize(lm) != 12)
+        return fail(C, lm, p, "must be 12 flags (January..December)");
+    int m = 0;
+    for (const cJSON *c = lm->child; c; c = c->next, m++) {
+        subi(q, p, m);
+        int on = cJSON_IsTrue(c) || (cJSON_IsNumber(c) && c->valuedouble == 1);
+        if (!on && !cJSON_IsFalse(c) && !(cJSON_IsNumber(c) && c->valuedouble == 0))
+            return fail(C, c, q, "must be true or false");
+        *mask |= (unsigned)on << m;
+    }
+    return 1;
+}
+
+/* A demand ratchet: demandratchetpercentage (12 fractions, by calendar
+ * month) or lookbackpercent (one fraction) over lookbackrange months (or
+ * the year's lookbackmonths); the billing demand is the higher of the
+ * month's peak and an earlier month's peak x its fraction (docs/tariffs.md). */
+static int parse_ratchet(conv *C)
+{
+    char p[JSONV_PATH_MAX], q[JSONV_PATH_MAX];
+    int64_t pct[12] = {0}, look = 0, range = 0;
+    int by_month = 0;
+    unsigned mask = 0;
+    const cJSON *dr = cJSON_GetObjectItemCaseSensitive(C->rate, "demandratchetpercentage");
+    sub(p, C->path, "demandratchetpercentage");
+    if (dr != NULL && !cJSON_IsNull(dr)) {
+        if (!cJSON_IsArray(dr) || cJSON_GetArraySize(dr) != 12)
+            return fail(C, dr, p, "must be 12 fractions (January..December; 0.8 is 80 %%)");
+        int m = 0;
+        for (const cJSON *c = dr->child; c; c = c->next, m++) {
+            subi(q, p, m);
+            if (!get_dec_node(C, c, q, 5, 0, 100000, &pct[m]))
+                return 0;
+            by_month |= pct[m] != 0;
+        }
+    }
+    if (!get_dec(C, C->rate, C->path, "lookbackpercent", 0, 5, 0, TARIFF_MAX_ENERGY_WH, &look) ||
+        !get_dec(C, C->rate, C->path, "lookbackrange", 0, 0, 0, 12, &range) || !parse_lookback_months(C, &mask))
+        return 0;
+    if (look > 100000) {
+        sub(q, C->path, "lookbackpercent");
+        return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "lookbackpercent"), q,
+                    "must be a fraction 0..1 (0.8 is 80 %%)");
+    }
+    if (!by_month && look == 0)
+        return 1;
+    sub(q, C->path, look != 0 ? "lookbackpercent" : "demandratchetpercentage");
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(C->rate, look != 0 ? "lookbackpercent" : "demandratchetpercentage");
+    if (by_month && look != 0)
+        return fail(C, at, q, "demandratchetpercentage is set too: which percentage applies is unclear");
+    if (look != 0 && range == 0 && mask == 0)
+        return fail(C, at, q, "needs lookbackrange or lookbackmonths: which earlier months count is not given");
+    if (range != 0 && mask != 0)
+        return fail(C, cJSON_GetObjectItemCaseSensitive(C->rate, "lookbackmonths"), p,
+                    "lookbackrange is set too: URDB has one or the other");
+    if (C->demand_micro == 0 && !has_kwh_per_kw(C))
+        return fail(C, at, q, "a ratchet sets the billing demand of a flat demand charge or of kWh/kW tiers; this "
+                              "rate has neither");
+    for (int m = 0; m < 12; m++)
+        C->ratchet_pct[m] = by_month ? pct[m] : look; /* a fraction at scale 5 is a percent at scale 3 */
+    C->ratchet_months = range != 0 ? (int)range : mask != 0 ? 12 : 11;
+    C->ratchet_mask = mask != 0 ? mask : 0xfffu;
+    return 1;
+}
+
 /* Features gridledger does not bill: accepted only when all zero. */
 static int parse_unsupported(conv *C)
 {
@@ -734,8 +858,6 @@ static int parse_unsupported(conv *C)
         const char *key, *what;
     } list[] = {
         {"coincidentratestructure", "coincident demand charges"},
-        {"demandratchetpercentage", "demand ratchets"},
-        {"lookbackpercent", "demand look-back"},
     };
     char p[JSONV_PATH_MAX];
     for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
@@ -845,10 +967,16 @@ static int months_mix_periods(const conv *C)
     return 0;
 }
 
+/* The "basis" of a ladder of tier unit u ("month" for kWh or no unit). */
+static const char *tier_basis(int u)
+{
+    return u == 2 ? "day" : u == 3 ? "per_kw" : "month";
+}
+
 /* 1 if periods a and b have the same tier count and maxima. */
 static int same_bounds(const conv *C, int a, int b)
 {
-    if (C->ntiers[a] != C->ntiers[b] || (C->unit[a] == 2) != (C->unit[b] == 2))
+    if (C->ntiers[a] != C->ntiers[b] || tier_basis(C->unit[a]) != tier_basis(C->unit[b]))
         return 0;
     for (int t = 0; t + 1 < C->ntiers[a]; t++)
         if (C->bound_wh[a][t] != C->bound_wh[b][t])
@@ -883,7 +1011,7 @@ static void write_tiers(sbuf *s, const conv *C, int only, int ref)
     int q = only >= 0 ? only : ref;
     if (C->ntiers[q] == 1)
         return;
-    sb_put(s, C->unit[q] == 2 ? ",\n    \"tiers\": {\"basis\": \"day\", " : ",\n    \"tiers\": {\"basis\": \"month\", ");
+    sb_fmt(s, ",\n    \"tiers\": {\"basis\": \"%s\", ", tier_basis(C->unit[q]));
     write_bounds(s, C, q);
     sb_put(s, only >= 0 ? ", \"rates\": [" : ", \"adders\": [");
     for (int t = 0; t < C->ntiers[q]; t++) {
@@ -901,7 +1029,10 @@ static void write_period(sbuf *s, const conv *C, int q, int ladders)
         sb_dec(s, C->price_micro[q][0], MONEY_SCALE_PRICE, 2);
         return;
     }
-    sb_put(s, C->unit[q] == 2 ? "{\"basis\": \"day\", " : "{");
+    if (C->unit[q] >= 2)
+        sb_fmt(s, "{\"basis\": \"%s\", ", tier_basis(C->unit[q]));
+    else
+        sb_put(s, "{");
     write_bounds(s, C, q);
     sb_put(s, ", \"rates\": [");
     for (int t = 0; t < C->ntiers[q]; t++) {
@@ -934,6 +1065,27 @@ static int ladder_mode(conv *C, int ref)
     return 0;
 }
 
+/* ",\n    "sell": price" (one period used) or {"pN": price, ...} when the rate has sell rates. */
+static void write_sell(sbuf *s, const conv *C, int only)
+{
+    int first = 1;
+    if (!C->has_sell)
+        return;
+    sb_put(s, ",\n    \"sell\": ");
+    if (only >= 0) {
+        sb_dec(s, C->sell_micro[only][0], MONEY_SCALE_PRICE, 2);
+        return;
+    }
+    sb_put(s, "{");
+    for (int q = 0; q < C->nperiods; q++)
+        if (C->used[q]) {
+            sb_fmt(s, "%s\"p%d\": ", first ? "" : ", ", q + 1);
+            sb_dec(s, C->sell_micro[q][0], MONEY_SCALE_PRICE, 2);
+            first = 0;
+        }
+    sb_put(s, "}");
+}
+
 static int write_energy(sbuf *s, conv *C)
 {
     int nused = 0, only = -1, ref = -1, ladders = 0;
@@ -962,6 +1114,7 @@ static int write_energy(sbuf *s, conv *C)
     }
     if (!ladders)
         write_tiers(s, C, only, ref);
+    write_sell(s, C, only);
     sb_put(s, "\n  }");
     return 1;
 }
@@ -1012,6 +1165,78 @@ static void write_demand_period(sbuf *s, const conv *C, int q)
     sb_put(s, "]}");
 }
 
+/* A flat demand period's price or its ladder {"bounds_kw", "rates"}. */
+static void write_flat_period(sbuf *s, const conv *C, int q)
+{
+    int nt = C->fntiers[q];
+    if (nt == 1) {
+        sb_dec(s, C->fprice_micro[q][0], MONEY_SCALE_PRICE, 2);
+        return;
+    }
+    sb_put(s, "{\"bounds_kw\": [");
+    for (int t = 0; t + 1 < nt; t++) {
+        sb_put(s, t ? ", " : "");
+        sb_dec(s, C->fbound_w[q][t], MONEY_SCALE_WH, 0);
+    }
+    sb_put(s, "], \"rates\": [");
+    for (int t = 0; t < nt; t++) {
+        sb_put(s, t ? ", " : "");
+        sb_dec(s, C->fprice_micro[q][t], MONEY_SCALE_PRICE, 2);
+    }
+    sb_put(s, "]}");
+}
+
+/* Flat demand with tiers: one ladder when every month has the same period, else 12. */
+static void write_flat_ladders(sbuf *s, const conv *C)
+{
+    int same = 1;
+    for (int m = 1; m < 12; m++)
+        same &= C->fmonth[m] == C->fmonth[0];
+    if (same) {
+        write_flat_period(s, C, C->fmonth[0]);
+        return;
+    }
+    sb_put(s, "[");
+    for (int m = 0; m < 12; m++) {
+        sb_put(s, m ? ", " : "");
+        write_flat_period(s, C, C->fmonth[m]);
+    }
+    sb_put(s, "]");
+}
+
+/* ", "ratchet": {"percent": ..., "months": N[, "only_months": [...]]}" when the rate has one. */
+static void write_ratchet(sbuf *s, const conv *C)
+{
+    int same = 1;
+    if (C->ratchet_months == 0)
+        return;
+    for (int m = 1; m < 12; m++)
+        same &= C->ratchet_pct[m] == C->ratchet_pct[0];
+    sb_put(s, ", \"ratchet\": {\"percent\": ");
+    if (same) {
+        sb_dec(s, C->ratchet_pct[0], 3, 0);
+    } else {
+        sb_put(s, "[");
+        for (int m = 0; m < 12; m++) {
+            sb_put(s, m ? ", " : "");
+            sb_dec(s, C->ratchet_pct[m], 3, 0);
+        }
+        sb_put(s, "]");
+    }
+    sb_fmt(s, ", \"months\": %d", C->ratchet_months);
+    if (C->ratchet_mask != 0xfffu) {
+        int first = 1;
+        sb_put(s, ", \"only_months\": [");
+        for (int m = 0; m < 12; m++)
+            if (C->ratchet_mask & (1u << m)) {
+                sb_fmt(s, "%s%d", first ? "" : ", ", m + 1);
+                first = 0;
+            }
+        sb_put(s, "]");
+    }
+    sb_put(s, "}");
+}
+
 /* "demand": flat per_kw and/or tou (periods d1, d2, ... with their calendar). */
 static void write_demand(sbuf *s, const conv *C)
 {
@@ -1028,7 +1253,11 @@ static void write_demand(sbuf *s, const conv *C)
         sb_fmt(s, "\"window_min\": %lld%s", (long long)C->window_min, C->demand_micro > 0 || tou ? ", " : "");
     if (C->demand_micro > 0) {
         sb_put(s, "\"per_kw\": ");
-        write_prices(s, C->demand_by_month ? C->demand_m : NULL, C->demand_m[0]);
+        if (C->flat_tiers)
+            write_flat_ladders(s, C);
+        else
+            write_prices(s, C->demand_by_month ? C->demand_m : NULL, C->demand_m[0]);
+        write_ratchet(s, C);
     }
     if (tou) {
         int first = 1;
@@ -1100,6 +1329,7 @@ static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
     sb_put(s, ",\n  \"rounding\": {\"unit\": \"0.01\", \"mode\": \"half_up\", \"per\": \"line\"},\n");
     write_charge(s, "fixed", C->fixed_micro, C->fixed_unit);
     write_charge(s, "minimum", C->minimum_micro, C->minimum_unit);
+    write_charge(s, "annual_minimum", C->annual_min_micro, "month");
     if (!write_energy(s, C))
         return 0;
     write_demand(s, C);
@@ -1174,7 +1404,7 @@ static int convert(conv *C, const urdb_options *opt, sbuf *s)
         !parse_schedule(C, "energyweekdayschedule", "energyratestructure", C->nperiods, C->used, C->weekday) ||
         !parse_schedule(C, "energyweekendschedule", "energyratestructure", C->nperiods, C->used, C->weekend) ||
         !parse_fixed(C) || !parse_flat_demand(C) || !parse_tou_demand(C) || !parse_window(C) || !parse_kvar(C) ||
-        !parse_fuel(C) || !parse_unsupported(C) || !get_day(C, "startdate", 1, &C->from_day) ||
+        !parse_fuel(C) || !parse_unsupported(C) || !parse_ratchet(C) || !check_sell(C) || !get_day(C, "startdate", 1, &C->from_day) ||
         !get_day(C, "enddate", 0, &C->to_day))
         return 0;
     note_generation(C);

@@ -206,6 +206,66 @@ static void tier_position(billing *b, const config_customer *c, const tariff_set
         o->position_wh = pos;
 }
 
+/* 1 if a version of ts has a demand ratchet (its bills need earlier peaks). */
+static int has_ratchet(const tariff_set *ts)
+{
+    for (int i = 0; i < ts->nversions; i++)
+        if (ts->versions[i].ratchet_months > 0)
+            return 1;
+    return 0;
+}
+
+/* demand_history: the peaks of the 12 periods before p, kept in kv
+ * "peak.CUST.YYYY-MM" by post, for a demand ratchet (-1 where none is kept). */
+static void demand_history(billing *b, const config_customer *c, const tariff_set *ts, const billing_period *p,
+                           bill_options *o)
+{
+    int y = 0, m = 0;
+    if (!has_ratchet(ts) || sscanf(p->name, "%d-%d", &y, &m) != 2)
+        return;
+    for (int k = 0; k < BILL_MAX_HISTORY; k++) {
+        char key[96], val[32];
+        long long w = -1;
+        if (--m == 0)
+            m = 12, y--;
+        snprintf(key, sizeof key, "peak.%s.%04d-%02d", c->id, y, m);
+        if (store_kv_get(b->store, key, val, sizeof val) != GL_OK || sscanf(val, "%lld", &w) != 1)
+            w = -1;
+        o->history_w[k] = w;
+    }
+    o->nhistory = BILL_MAX_HISTORY;
+}
+
+/* year_billed: the total of the customer's bills of p's year before p, for
+ * an annual minimum (only asked of the bill that ends the year). */
+static gl_status year_billed(billing *b, const config_customer *c, const tariff_set *ts, const billing_period *p,
+                             bill_options *o)
+{
+    int annual = 0;
+    for (int i = 0; i < ts->nversions; i++)
+        annual |= ts->versions[i].annual_minimum_micro > 0;
+    if (!annual)
+        return GL_OK;
+    char first[12];
+    sqlite3_stmt *st = NULL;
+    snprintf(first, sizeof first, "%.4s-01", p->name);
+    if (sqlite3_prepare_v2(store_db(b->store),
+                           "SELECT COALESCE(SUM(total_fen), 0) FROM bills WHERE customer = ?1 AND period >= ?2 AND "
+                           "period < ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return GL_EIO;
+    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, first, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, p->name, -1, SQLITE_STATIC);
+    gl_status ret = sqlite3_step(st) == SQLITE_ROW ? GL_OK : GL_EIO;
+    if (ret == GL_OK) {
+        o->has_year_billed = 1;
+        o->year_billed_fen = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
 /* decorate: the bill JSON with id, area, due and period name, for the outbox and the store. */
 static gl_status decorate(billing *b, const config_customer *c, const billing_period *p, size_t len)
 {
@@ -232,6 +292,12 @@ static gl_status post(billing *b, const config_customer *c, const billing_period
     st = store_bill_put(b->store, c->id, p->name, b->bill.total_fen, b->json);
     if (st == GL_OK && c->payment == CONFIG_PAY_POSTPAID)
         st = instalments_post_close(b->store, c->id, p->name, date, b->bill.total_fen, ref, p->due);
+    if (st == GL_OK && has_ratchet(&b->tariffs[c->tariff_index])) {
+        char key[96];
+        snprintf(key, sizeof key, "peak.%s.%s", c->id, p->name);
+        snprintf(pos, sizeof pos, "%lld", (long long)b->bill.peak_w);
+        st = store_kv_set(b->store, key, pos);
+    }
     if (st == GL_OK && tier_year > 0) {
         snprintf(pos, sizeof pos, "%d %lld", tier_year, (long long)b->bill.position_after_wh);
         st = store_kv_set(b->store, tier_key, pos);
@@ -286,6 +352,9 @@ static gl_status price(billing *b, int ci, const billing_period *p, char *key, s
     o.to_day = p->to_day;
     o.capacity_va = c->capacity_kva_milli > 0 ? c->capacity_kva_milli : -1;
     tier_position(b, c, ts, p, &o, key, cap, tier_year);
+    demand_history(b, c, ts, p, &o);
+    if ((st = year_billed(b, c, ts, p, &o)) != GL_OK)
+        return st;
     return bill_compute(ts, b->usage, nu, &o, &b->bill);
 }
 

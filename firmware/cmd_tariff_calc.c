@@ -19,7 +19,7 @@
 #define BILL_JSON_MAX (64u << 10)
 
 typedef struct {
-    const char *tariff_path, *usage_path;
+    const char *tariff_path, *usage_path, *export_path;
     bill_options opt;
 } calc_args;
 
@@ -50,6 +50,8 @@ static int parse_one(calc_args *a, const char *o, const char *v)
         a->tariff_path = v;
     else if (strcmp(o, "--usage") == 0)
         a->usage_path = v;
+    else if (strcmp(o, "--export") == 0)
+        a->export_path = v;
     else if (strcmp(o, "--ytd-kwh") == 0 || strcmp(o, "--position-kwh") == 0)
         return (b->has_position = 1) && parse_qty(o, v, &b->position_wh);
     else if (strcmp(o, "--demand-kw") == 0)
@@ -62,6 +64,11 @@ static int parse_one(calc_args *a, const char *o, const char *v)
         return parse_day(o, v, &b->from_day);
     else if (strcmp(o, "--to") == 0)
         return parse_day(o, v, &b->to_day);
+    else if (strcmp(o, "--year-billed") == 0) {
+        if (money_parse(v, MONEY_SCALE_FEN, &b->year_billed_fen) != GL_OK || b->year_billed_fen < 0)
+            return bad_value(o, v, "must be an amount >= 0 like 1200.00");
+        b->has_year_billed = 1;
+    }
     else if (strcmp(o, "--holiday") == 0) {
         if (b->nholidays >= BILL_MAX_HOLIDAYS)
             return bad_value(o, v, "too many holidays");
@@ -126,7 +133,8 @@ static int count_lines(const char *s, size_t n)
     return k > USAGE_MAX_ROWS ? USAGE_MAX_ROWS : (int)k;
 }
 
-static int load_inputs(const calc_args *a, tariff_set *ts, usage_interval **rows, int *n)
+/* A usage CSV (the usage, or the export) into *rows (malloc'ed), *n of them. */
+static int load_usage(const char *path, usage_interval **rows, int *n)
 {
     char *text = NULL;
     size_t len = 0;
@@ -134,15 +142,7 @@ static int load_inputs(const calc_args *a, tariff_set *ts, usage_interval **rows
     usage_info info;
     int rc = CLI_USAGE;
     diag_init(&d);
-    if (!read_file(a->tariff_path, TARIFF_FILE_MAX, &text, &len))
-        goto out;
-    if (tariff_parse(a->tariff_path, text, len, &d, ts) != GL_OK) {
-        cli_print_diag(&d);
-        goto out;
-    }
-    free(text);
-    text = NULL;
-    if (!read_file(a->usage_path, USAGE_FILE_MAX, &text, &len))
+    if (!read_file(path, USAGE_FILE_MAX, &text, &len))
         goto out;
     int cap = count_lines(text, len);
     *rows = malloc((size_t)cap * sizeof **rows);
@@ -151,11 +151,32 @@ static int load_inputs(const calc_args *a, tariff_set *ts, usage_interval **rows
         rc = CLI_FAIL;
         goto out;
     }
-    if (usage_parse_csv(a->usage_path, text, len, *rows, cap, n, &info, &d) != GL_OK) {
+    if (usage_parse_csv(path, text, len, *rows, cap, n, &info, &d) != GL_OK) {
         cli_print_diag(&d);
         goto out;
     }
     rc = CLI_OK;
+out:
+    free(text);
+    return rc;
+}
+
+static int load_inputs(calc_args *a, tariff_set *ts, usage_interval **rows, int *n, usage_interval **exp)
+{
+    char *text = NULL;
+    size_t len = 0;
+    diag d;
+    int rc = CLI_USAGE;
+    diag_init(&d);
+    if (!read_file(a->tariff_path, TARIFF_FILE_MAX, &text, &len))
+        goto out;
+    if (tariff_parse(a->tariff_path, text, len, &d, ts) != GL_OK) {
+        cli_print_diag(&d);
+        goto out;
+    }
+    if ((rc = load_usage(a->usage_path, rows, n)) == CLI_OK && a->export_path != NULL &&
+        (rc = load_usage(a->export_path, exp, &a->opt.nexport)) == CLI_OK)
+        a->opt.export_u = *exp;
 out:
     free(text);
     return rc;
@@ -168,7 +189,7 @@ int cmd_tariff_calc(cli_ctx *ctx, int argc, char **argv)
     tariff_set *ts = malloc(sizeof *ts);
     bill *b = malloc(sizeof *b);
     char *json = malloc(BILL_JSON_MAX);
-    usage_interval *rows = NULL;
+    usage_interval *rows = NULL, *exp = NULL;
     int n = 0, rc = CLI_FAIL;
     if (ts == NULL || b == NULL || json == NULL) {
         cli_error("tariff-calc", "out of memory");
@@ -177,8 +198,10 @@ int cmd_tariff_calc(cli_ctx *ctx, int argc, char **argv)
     rc = CLI_USAGE;
     if (!parse_args(&a, argc, argv))
         goto out;
-    if ((rc = load_inputs(&a, ts, &rows, &n)) != CLI_OK)
+    if ((rc = load_inputs(&a, ts, &rows, &n, &exp)) != CLI_OK)
         goto out;
+    if (a.opt.from_day != BILL_DAY_AUTO) /* the usage's months before the bill: peaks for a ratchet */
+        a.opt.nhistory = bill_month_peaks(rows, n, a.opt.from_day, a.opt.history_w, BILL_MAX_HISTORY);
     gl_status st = bill_compute(ts, rows, n, &a.opt, b);
     if (st != GL_OK) {
         cli_error("tariff-calc", "%s", b->error);
@@ -194,6 +217,7 @@ int cmd_tariff_calc(cli_ctx *ctx, int argc, char **argv)
     rc = fwrite(json, 1, len, stdout) == len && fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
 out:
     free(rows);
+    free(exp);
     free(json);
     free(b);
     free(ts);

@@ -32,7 +32,8 @@ static const command commands[] = {
      "run [--clock real|sim --start DATE --speed N --until DATE]"},
     {"tariff-calc", cmd_tariff_calc, "compute one bill from a tariff and interval usage (pure)",
      "tariff-calc --tariff FILE --usage FILE [--ytd-kwh X] [--demand-kw X] [--kvarh X] [--json]\n"
-     "  [--customer ID] [--capacity-kva X] [--from DATE] [--to DATE] [--holiday DATE]... [--adjust AMOUNT]"},
+     "  [--customer ID] [--capacity-kva X] [--from DATE] [--to DATE] [--holiday DATE]... [--adjust AMOUNT]\n"
+     "  [--year-billed AMOUNT] [--export FILE]"},
     {"tariff", cmd_tariff, "tariff tools: convert an OpenEI URDB rate into a tariff file",
      "tariff import-urdb FILE [--id ID] [--label LABEL] [--currency CODE]"},
     {"credit-calc", cmd_credit_calc, "arrears, penalty, grade and actions from a ledger file (pure)",

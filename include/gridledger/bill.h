@@ -26,6 +26,7 @@
 #define BILL_MAX_DAYS 366
 #define BILL_MAX_HOLIDAYS 64
 #define BILL_DAY_AUTO INT32_MIN /* period bound taken from the usage */
+#define BILL_MAX_HISTORY 12     /* earlier months' peak demands a bill can be given */
 
 typedef struct bill_options {
     char customer[TARIFF_ID_MAX];
@@ -40,6 +41,21 @@ typedef struct bill_options {
     int32_t holidays[BILL_MAX_HOLIDAYS];
     int64_t adjustment_fen;     /* a credit (< 0) or debit adjustment line, 0 = none */
     char adjustment_text[64];
+    /* the customer's peak demand (kW at scale 3) in the months before the
+     * month of the bill's first day: history_w[0] the month just before,
+     * history_w[1] the one before that, ...; -1 = not known. For a demand
+     * ratchet (demand.ratchet); months beyond nhistory are not known. */
+    int nhistory;
+    int64_t history_w[BILL_MAX_HISTORY];
+    /* the year's earlier bills (an annual minimum, annual_minimum): their
+     * total in fen, given on the bill that ends on 31 December */
+    int has_year_billed;
+    int64_t year_billed_fen;
+    /* the energy exported to the grid (the meter's reverse active energy) as
+     * intervals of their own (energy_wh = exported Wh), or NULL: credited at
+     * the tariff's sell price of each quarter hour's period (energy.sell) */
+    const usage_interval *export_u;
+    int nexport;
 } bill_options;
 
 typedef struct bill_line {
@@ -66,6 +82,7 @@ typedef struct bill {
     int64_t total_fen;
     int64_t energy_wh;          /* active energy billed */
     int64_t position_after_wh;  /* tier position after this bill, to carry to the next one */
+    int64_t peak_w;             /* the bill's peak demand (the register when given), for later ratchets */
     int estimated;              /* 1 if any line is estimated */
     char error[BILL_ERROR_MAX]; /* why bill_compute failed */
 } bill;
@@ -90,5 +107,13 @@ gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, con
  * NUL-terminated in buf; *len (may be NULL) without the NUL. GL_EBOUND if
  * cap is too small. */
 gl_status bill_to_json(const bill *b, char *buf, size_t cap, size_t *len);
+
+/* bill_month_peaks: the peak demand (kW at scale 3) of each of the `max`
+ * calendar months before the month of civil day `first_day`, from the
+ * intervals u[0..n-1] (each interval's `demand_w`, else its energy / its
+ * length), into history_w[0..max-1] as bill_options wants it (-1: no interval
+ * in that month). Returns how many months back data reaches (0..max): the
+ * value for bill_options.nhistory. */
+int bill_month_peaks(const usage_interval *u, int n, int32_t first_day, int64_t *history_w, int max);
 
 #endif

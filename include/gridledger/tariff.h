@@ -103,12 +103,37 @@ typedef struct tariff_version {
     int64_t period_tier_micro[TARIFF_MAX_PERIODS][TARIFF_MAX_TIERS];
     uint8_t period_daily[TARIFF_MAX_PERIODS]; /* 1: bounds per day ("kWh daily"), times the days billed */
     int tier_daily;           /* tiers.basis "day" (tier_basis is then TARIFF_TIER_MONTH) */
+    /* 1: bounds in kWh per kW of the billing demand ("basis": "per_kw", URDB
+     * "kWh/kW"), times the part's billing demand; monthly otherwise */
+    uint8_t period_per_kw[TARIFF_MAX_PERIODS];
+    int tier_per_kw;          /* tiers.basis "per_kw" (tier_basis is then TARIFF_TIER_MONTH) */
+    /* energy.sell: the price per kWh of exported energy by energy period (net
+     * billing: each kWh exported is credited at the sell price of its period) */
+    int has_sell;
+    int64_t sell_micro[TARIFF_MAX_PERIODS];
 
     tariff_demand_basis demand_basis;
     int64_t demand_micro;     /* per kW or kVA per month */
     int64_t kvar_micro;       /* per kVAR of the highest reactive demand, per month; 0 = none */
     int demand_by_month;      /* 1: per kW at demand_month_micro[calendar month] (per_kw is a list of 12) */
     int64_t demand_month_micro[12];
+    /* flat demand tiers by calendar month (per_kw as {"bounds_kw", "rates"},
+     * alone or in the list of 12; demand_by_month is then 1): the month's
+     * billing demand split across the tiers, each part at its rate */
+    int demand_month_ntiers[12];                          /* 1: no tiers */
+    int64_t demand_month_bounds_w[12][TARIFF_MAX_TIERS - 1]; /* kW at scale 3 */
+    int64_t demand_month_tier_micro[12][TARIFF_MAX_TIERS];
+    /* demand ratchet (demand.ratchet): the billing demand is the higher of
+     * the part's own peak and, for each of the ratchet_months months before
+     * the bill's first month (only the calendar months in ratchet_month_mask
+     * when not 0xfff), that month's peak x ratchet_pct_e3[its calendar month]
+     * / 100,000 (percent at scale 3); ratchet_months 0 = none */
+    int ratchet_months;
+    unsigned ratchet_month_mask;
+    int64_t ratchet_pct_e3[12];
+    /* an annual minimum (annual_minimum): the bill whose period ends on 31
+     * December gets a line making the year's bills up to it; 0 = none */
+    int64_t annual_minimum_micro;
     /* the demand of a window of demand_window_min minutes (15, 30 or 60; 0:
      * each interval's own), clock-aligned blocks or rolling (ending at each
      * interval's end); the window's energy / its length */

@@ -52,3 +52,31 @@ check "and queued one bills message each" "$(sqlite3 gridledger.db "SELECT count
 "$GL" -c gridledger.json run --clock sim --start 2026-02-28T23:00 --speed 100000 --until 2026-03-01T01:00 2>/dev/null
 check "a second run over the same close changes nothing" \
     "$(sqlite3 gridledger.db "SELECT count(*) FROM bills")/$(sqlite3 gridledger.db "SELECT count(*) FROM ledger")" "3/3"
+
+# A demand ratchet and an annual minimum at the gateway: C-0001 on a tariff of 0.50/kWh, 10.00 per kW
+# of billing demand (80 % of the 11 months before), an annual minimum of 2000.00. November 2026:
+# 100 kWh in the hour after Nov 10 00:00 (100 kW): 100 x 0.50 = 50.00 + 100 kW x 10 = 1000.00 = 1050.00.
+# December: 10 kWh in one hour (10 kW): 5.00; billing demand max(10, 0.8 x 100) = 80 kW: 800.00; the
+# year's bills 1050.00 + 805.00 = 1855.00 < 2000.00: annual_minimum 145.00; total 950.00.
+mkdir ratchet && cd ratchet || exit 1
+cp ../gw.hmac . && mkdir tariffs
+echo '{"id": "ratch", "effective_from": "2020-01-01", "currency": "CNY", "annual_minimum": "2000", "energy": {"rate": "0.5"}, "demand": {"per_kw": "10", "ratchet": {"percent": "80", "months": 11}}}' >tariffs/ratch.json
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["tariffs"]=["tariffs/ratch.json"]
+c["customers"]=[dict(x, tariff="ratch") for x in c["customers"]]
+json.dump(c, open("gridledger.json", "w"), indent=1)' ../gridledger.json
+"$GL" -c gridledger.json db check >/dev/null || notok "ratchet store created"
+sqlite3 gridledger.db "
+INSERT INTO readings(meter, ts, status, present, flags, import_wh) VALUES
+ ('M-0001', 1793462400, 0, 1, 0, 0), ('M-0001', 1794240000, 0, 1, 0, 0), ('M-0001', 1794243600, 0, 1, 0, 100000),
+ ('M-0001', 1796054400, 0, 1, 0, 100000), ('M-0001', 1796832000, 0, 1, 0, 100000),
+ ('M-0001', 1796835600, 0, 1, 0, 110000), ('M-0001', 1798732800, 0, 1, 0, 110000);"
+"$GL" -c gridledger.json bill --period 2026-11 --csv >/dev/null
+"$GL" -c gridledger.json bill --period 2026-12 --csv >/dev/null
+check "ratchet and annual minimum: November 1050.00, December 950.00" \
+    "$(sqlite3 gridledger.db "SELECT group_concat(period || '=' || total_fen, ' ') FROM bills WHERE customer='C-0001'")" \
+    "2026-11=105000 2026-12=95000"
+check "December's lines: the ratchet's 80 kW and the true-up" \
+    "$(sqlite3 gridledger.db "SELECT group_concat(code || '=' || quantity || '/' || amount, ' ') FROM bill_lines JOIN bills ON bills.id = bill_id WHERE period = '2026-12' AND customer = 'C-0001'")" \
+    "energy=10.000/5.00 demand=80.000/800.00 annual_minimum=1/145.00"
+cd ..
+echo "1..$n"

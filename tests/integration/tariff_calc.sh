@@ -76,4 +76,11 @@ check_err "bad --ytd-kwh" "gridledger: tariff-calc: --ytd-kwh -5: must be a deci
     --tariff $ex/tariffs/bj-res.json --usage $ex/usage/bj-300.csv --ytd-kwh -5
 check_err "no version in force" "gridledger: tariff-calc: no version of tariff bj-res is in force on 2011-01-01" \
     --tariff $ex/tariffs/bj-res.json --usage $ex/usage/bj-300.csv --from 2011-01-01 --to 2011-01-31
+check_err "bad --year-billed" "gridledger: tariff-calc: --year-billed -5: must be an amount >= 0 like 1200.00" \
+    --tariff $ex/tariffs/bj-res.json --usage $ex/usage/bj-300.csv --year-billed -5
+check_err "missing --export file" "gridledger: $dir/none.csv: cannot open the file" \
+    --tariff $ex/tariffs/bj-res.json --usage $ex/usage/bj-300.csv --export $dir/none.csv
+check_err "export under a tariff without sell prices" \
+    "gridledger: tariff-calc: tariff bj-res has no sell price (energy.sell): the export cannot be credited" \
+    --tariff $ex/tariffs/bj-res.json --usage $ex/usage/bj-300.csv --export $ex/usage/bj-300.csv
 "$GL" tariff-calc --help | grep -q 'usage: gridledger' && ok "tariff-calc --help" || notok "tariff-calc --help"

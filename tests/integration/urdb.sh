@@ -128,18 +128,20 @@ while IFS='|' read -r name text opts want; do
 done <<'CASES'
 demand-kva|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}]], "demandrateunit": "kVA"}||@F@:1:132: demandrateunit: "kVA": not supported (only demand per kW is supported)
 demand-tier-max|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratestructure": [[{"rate": 5}, {"rate": 4}]]}||@F@:1:99: demandratestructure[0][0]: needs "max" (every tier but the last)
-kwh-per-kw-tiers|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 200, "unit": "kWh/kW", "rate": 0.3}, {"rate": 0.4}]]}||@F@:1:78: energyratestructure[0][0].unit: "kWh/kW": only "kWh" (a month) and "kWh daily" tiers are supported
 demand-window-5|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandwindow": 5}||@F@:1:90: demandwindow: a 5-minute demand window: gridledger bills 15, 30 or 60
-annual-min|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "annualmincharge": 100}||@F@:1:93: annualmincharge: an annual minimum (a true-up against the year's bills): not supported by gridledger tariffs, which bill one period at a time
-sell|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3, "sell": 0.04}]]}||@F@:1:79: energyratestructure[0][0].sell: export (sell) rates: not supported by gridledger tariffs
-flat-demand-tiers|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5, "max": 10}, {"rate": 4}]]}||@F@:1:98: flatdemandstructure[0]: demand tiers: not supported (one tier per period)
-ratchet|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratchetpercentage": [0,0,0,0,0,0,0.8,0,0,0,0,0]}||@F@:1:114: demandratchetpercentage[6]: demand ratchets: not supported by gridledger tariffs
+sell-by-tier|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 500, "rate": 0.3, "sell": 0.04}, {"rate": 0.4, "sell": 0.05}]]}||@F@:1:56: energyratestructure[0]: sell rates that change by tier: gridledger credits export at one price a period
+sell-net-metering|{"label": "x", "startdate": 1, "usenetmetering": true, "energyratestructure": [[{"rate": 0.3, "sell": 0.04}]]}||@F@:1:50: usenetmetering: with sell rates: under net metering the export offsets use and a surplus is settled later (SAM's net metering); gridledger credits export at the sell price (net billing) only
 tier-steps|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 500, "rate": 0.1}, {"rate": 0.2}], [{"max": 500, "rate": 0.3}, {"rate": 0.35}]], @SCHED@, "energyweekendschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]]}||@F@:1:100: energyratestructure[1]: the tier steps differ from period 0's: with time of use within a month the tier step must be the same in every period
 bad-period|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "energyweekdayschedule": [[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3]]}||@F@:1:99: energyweekdayschedule: must be 12 rows (January..December) of 24 hours
 period-range|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], @SCHED@}||@F@:1:133: energyweekdayschedule[0][16]: period 1: energyratestructure has periods 0..0
 four-decimal-max|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 9.1234, "rate": 0.3}, {"rate": 0.4}]]}||@F@:1:65: energyratestructure[0][0].max: more than 3 decimals: gridledger keeps 3
 no-startdate|{"label": "x", "energyratestructure": [[{"rate": 0.3}]]}||@F@:1:1: (top): needs "startdate" (a tariff needs the day it takes effect)
 unknown-field|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "realtimepricing": true}||@F@:1:74: realtimepricing: unknown key
+kwh-per-kw-daily|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 20, "unit": "kWh/kW daily", "rate": 0.3}, {"rate": 0.4}]]}||@F@:1:77: energyratestructure[0][0].unit: "kWh/kW daily": only "kWh" (a month), "kWh daily" and "kWh/kW" tiers are supported
+kwh-per-kw-mixed|{"label": "x", "startdate": 1, "energyratestructure": [[{"max": 200, "unit": "kWh/kW", "rate": 0.3}, {"max": 5000, "unit": "kWh", "rate": 0.2}, {"rate": 0.1}]]}||@F@:1:124: energyratestructure[0][1].unit: "kWh": the tiers of one period mix units (SAM's kWh steps within kWh/kW blocks are not supported)
+lookback-no-range|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}]], "lookbackpercent": 0.8}||@F@:1:133: lookbackpercent: needs lookbackrange or lookbackmonths: which earlier months count is not given
+ratchet-no-demand|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandratchetpercentage": [0,0,0,0,0,0,0.8,0,0,0,0,0]}||@F@:1:101: demandratchetpercentage: a ratchet sets the billing demand of a flat demand charge or of kWh/kW tiers; this rate has neither
+lookback-percent-80|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}]], "lookbackpercent": 80, "lookbackrange": 11}||@F@:1:133: lookbackpercent: must be a fraction 0..1 (0.8 is 80 %)
 two-items|{"items": [{"label": "a", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]]}, {"label": "b", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]]}]}||@F@:1:11: items: 2 rates: choose one with --label
 syntax|{"label": "x",, "startdate": 1}||@F@:1:15: (top): expected a key in double quotes
 CASES
@@ -156,6 +158,9 @@ while IFS='|' read -r what text want; do
 done <<'CASES'
 exponent numbers read exactly (1.5e-1 + 25E-3 = 0.175)|{"label": "x", "startdate": 86400, "energyratestructure": [[{"rate": 1.5e-1, "adj": 25E-3}]]}|"rate": "0.175"
 demandreactivepowercharge becomes demand.per_kvar|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "demandreactivepowercharge": 0.45}|"demand": {"per_kvar": "0.45"}
+demandratchetpercentage by month becomes a ratchet over 11 months|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}]], "demandratchetpercentage": [0.6,0.6,0.6,0.6,0.6,0.9,0.9,0.9,0.6,0.6,0.6,0.6]}|"ratchet": {"percent": ["60", "60", "60", "60", "60", "90", "90", "90", "60", "60", "60", "60"], "months": 11}
+lookbackmonths become only_months of the year before|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}]], "lookbackpercent": 0.75, "lookbackmonths": [false,false,false,false,false,true,true,true,true,false,false,false]}|"ratchet": {"percent": "75", "months": 12, "only_months": [6, 7, 8, 9]}
+flat demand tiers in a seasonal rate become 12 ladders|{"label": "x", "startdate": 1, "energyratestructure": [[{"rate": 0.3}]], "flatdemandstructure": [[{"rate": 5}], [{"max": 100, "rate": 9}, {"rate": 7}]], "flatdemandmonths": [0,0,0,0,0,1,1,1,0,0,0,0]}|"per_kw": ["5.00", "5.00", "5.00", "5.00", "5.00", {"bounds_kw": ["100"], "rates": ["9.00", "7.00"]}
 CASES
 
 # 7. accepted with a warning: float artefacts in prices rounded half-even to 6 decimals, lower-case
@@ -299,5 +304,55 @@ import_and_bill daily "daily baselines by season" <<CASES
 july|$tmp/jul2025-1.csv|321.16
 january|$tmp/jan2026-0.5.csv|141.36
 CASES
+
+# 13. the rest of NREL's fields (tests/integration/urdb/NAME.urdb.json, rates modelled on real ones,
+#     named in their "utility"): imported, compared with the golden NAME.tariff.json, billed, and the
+#     total checked against the hand computation beside it.
+#   flat-demand-tiers: July 2025 at 150 kWh every hour: 111,600 kWh x 0.08 = 8928.00; demand 150 kW
+#       split at 50 and 200 kW: 50 x 12 = 600.00 + 100 x 10 = 1000.00; total 10528.00
+#   kwh-per-kw: July 2025 at 10 kWh every hour: 7440 kWh, peak 10 kW: blocks of 200 and 400 kWh per kW
+#       are 2000 and 4000 kWh: 2000 x 0.10 = 200.00 + 2000 x 0.07 = 140.00 + 3440 x 0.05 = 172.00;
+#       demand 10 x 5 = 50.00; total 562.00
+#   ratchet: June 2025 at 100 kWh every hour, July at 10; July billed: 7440 x 0.10 = 744.00; demand
+#       max(10 kW, 0.8 x 100 kW of June) = 80 kW x 10 = 800.00; total 1544.00. Without June in the
+#       usage: 10 kW x 10 = 100.00; total 844.00
+#   annual-min: December 2025 at 0.5 kWh every hour: 372 x 0.30 = 111.60; the year's earlier bills
+#       1000.00: 1111.60 is below 1200: annual_minimum 88.40; total 200.00
+#   net-billing: July 2025 at 10 kWh every hour: p2 (16:00-21:00) 1550 kWh x 0.30 = 465.00, p1 5890 x
+#       0.10 = 589.00; exported 2 kWh every hour 10:00-17:00 (--export): p1 6 h x 31 = 372 kWh x 0.03 =
+#       -11.16, p2 (16:00) 62 kWh x 0.08 = -4.96; total 1037.88
+hourly 2025 12 31 0.500 >"$tmp/dec2025-0.5.csv"
+{ hourly 2025 6 30 100.000; hourly 2025 7 31 10.000 | tail -n +2; } >"$tmp/junjul2025.csv"
+awk 'BEGIN { print "start,kwh"; for (i = 1; i <= 31; i++) for (h = 0; h < 24; h++)
+    printf "2025-07-%02dT%02d:00,%s\n", i, h, (h >= 10 && h < 17) ? "2.000" : "0.000" }' >"$tmp/export-jul2025.csv"
+while IFS='|' read -r name usage opts total; do
+    [ -z "$name" ] && continue
+    if ! "$GL" tariff import-urdb "$dir/$name.urdb.json" >"$tmp/$name.tariff.json" 2>"$tmp/err"; then
+        notok "import $name: $(cat "$tmp/err")"
+        continue
+    fi
+    cmp -s "$tmp/$name.tariff.json" "$dir/$name.tariff.json" && ok "import $name: same bytes as $name.tariff.json" ||
+        notok "import $name: differs from $dir/$name.tariff.json"
+    # shellcheck disable=SC2086
+    "$GL" tariff-calc --tariff "$tmp/$name.tariff.json" --usage "$usage" $opts >"$tmp/bill-$name.json" 2>"$tmp/err"
+    if grep -qxF "  \"total\": \"$total\"," "$tmp/bill-$name.json"; then
+        ok "bill $name $opts: total $total as computed by hand"
+    else
+        notok "bill $name $opts: $(cat "$tmp/err") $(grep '"total"' "$tmp/bill-$name.json")"
+    fi
+done <<CASES
+flat-demand-tiers|$tmp/jul2025-150.csv||10528.00
+kwh-per-kw|$tmp/jul2025-10.csv||562.00
+ratchet|$tmp/junjul2025.csv|--from 2025-07-01 --to 2025-07-31|1544.00
+ratchet|$tmp/jul2025-10.csv||844.00
+annual-min|$tmp/dec2025-0.5.csv|--year-billed 1000.00|200.00
+net-billing|$tmp/jul2025-10.csv|--export $tmp/export-jul2025.csv|1037.88
+CASES
+"$GL" tariff-calc --tariff "$dir/annual-min.tariff.json" --usage "$tmp/dec2025-0.5.csv" >/dev/null 2>"$tmp/err"
+if [ $? -eq 2 ] && grep -qxF "gridledger: tariff-calc: tariff annual-min has an annual minimum: the bill that ends the year needs the year's earlier bills" "$tmp/err"; then
+    ok "annual minimum: the December bill without the year's bills is refused"
+else
+    notok "annual minimum without --year-billed: $(cat "$tmp/err")"
+fi
 
 echo "1..$n"

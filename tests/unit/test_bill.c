@@ -485,6 +485,30 @@ static void parse_tariff(const char *text)
         fail_msg("tariff: %s", d.count ? d.lines[0] : gl_status_name(st));
 }
 
+/* Bills case c (tariff parsed, usage built) with options o: 1 if the lines,
+ * total and position are the ones worked by hand (else says what differs). */
+static int bill_matches(size_t i, const bill_case *c, const bill_options *o, int n)
+{
+    char got[1024], total[MONEY_FMT_MAX];
+    gl_status st = bill_compute(&TS, U, n, o, &B);
+    if (st != GL_OK) {
+        print_message("case %zu %s: %s: %s\n", i, c->name, gl_status_name(st), B.error);
+        return 0;
+    }
+    lines_of(&B, got, sizeof got);
+    money_format(B.total_fen, 2, total, sizeof total);
+    int64_t sum = 0;
+    for (int k = 0; k < B.nlines; k++)
+        sum += B.lines[k].amount_fen;
+    if (strcmp(got, c->lines) != 0 || strcmp(total, c->total) != 0 || sum != B.total_fen ||
+        (c->pos_after_wh >= 0 && B.position_after_wh != c->pos_after_wh)) {
+        print_message("case %zu %s:\n got  %s total %s pos %lld\n want %s total %s pos %lld\n", i, c->name, got, total,
+                      (long long)B.position_after_wh, c->lines, c->total, (long long)c->pos_after_wh);
+        return 0;
+    }
+    return 1;
+}
+
 static void test_worked_cases(void **state)
 {
     (void)state;
@@ -492,30 +516,188 @@ static void test_worked_cases(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const bill_case *c = &cases[i];
         bill_options o;
-        char got[1024], total[MONEY_FMT_MAX];
         parse_tariff(c->tariff);
         int n = build_usage(c);
         options_of(c, &o);
-        gl_status st = bill_compute(&TS, U, n, &o, &B);
-        if (st != GL_OK) {
-            print_message("case %zu %s: %s: %s\n", i, c->name, gl_status_name(st), B.error);
-            failed++;
-            continue;
-        }
-        lines_of(&B, got, sizeof got);
-        money_format(B.total_fen, 2, total, sizeof total);
-        int64_t sum = 0;
-        for (int k = 0; k < B.nlines; k++)
-            sum += B.lines[k].amount_fen;
-        if (strcmp(got, c->lines) != 0 || strcmp(total, c->total) != 0 || sum != B.total_fen ||
-            (c->pos_after_wh >= 0 && B.position_after_wh != c->pos_after_wh)) {
-            print_message("case %zu %s:\n got  %s total %s pos %lld\n want %s total %s pos %lld\n", i, c->name, got,
-                          total, (long long)B.position_after_wh, c->lines, c->total, (long long)c->pos_after_wh);
+        failed += !bill_matches(i, c, &o, n);
+    }
+    if (failed)
+        fail_msg("%d of %zu cases failed", failed, sizeof cases / sizeof cases[0]);
+}
+
+/* Bills that need more than one period's usage: a demand ratchet (the peaks
+ * of earlier months, most recent first) and an annual minimum (the year's
+ * earlier bills). */
+typedef struct {
+    bill_case c;
+    int nhistory;
+    int64_t history_w[6];
+    int64_t year_billed_fen; /* -1: not given */
+    const char *error;       /* the refusal expected, or NULL */
+    block export;            /* exported energy (opt.export_u), or none */
+} more_case;
+
+#define KW(x) ((int64_t)(x) * 1000)
+#define T_DT(per_kw) T_BIG(", \"demand\": {\"per_kw\": " per_kw "}")
+#define LADDER_100 "{\"bounds_kw\": [\"100\"], \"rates\": [\"12\", \"9\"]}"
+#define T_RATCHET(r) T_BIG(", \"demand\": {\"per_kw\": \"10\", \"ratchet\": " r "}")
+#define T_PER_KW                                                                                              \
+    "{\"id\": \"pkw\", \"effective_from\": \"2020-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": " \
+    "\"per_kw\", \"bounds_kwh\": [\"200\"], \"rates\": [\"0.10\", \"0.05\"]}}}"
+#define JAN "2024-01-01", "2024-01-31"
+#define ONE_120KW {{"2024-01-10T12:00", 1, 15, WH(30), -1, 0, 0}}
+#define ONE_40KW {{"2024-01-10T12:00", 1, 15, WH(10), -1, 0, 0}}
+
+#define T_SELL(extra)                                                                                         \
+    "{\"id\": \"nb\", \"effective_from\": \"2020-01-01\", \"energy\": {\"rate\": \"0.5\", \"sell\": \"0.04\"}" extra "}"
+#define T_SELL_TOU                                                                                            \
+    "{\"id\": \"nbt\", \"effective_from\": \"2020-01-01\", \"energy\": {\"tou\": {\"periods\": {\"peak\": \"0.6\", "       \
+    "\"valley\": \"0.3\"}, " ZJ_CAL "}, \"sell\": {\"peak\": \"0.1\", \"valley\": \"0.02\"}}}"
+
+static const more_case more_cases[] = {
+    /* flat demand tiers (demand.per_kw as a ladder; URDB flatdemandstructure with a max): the month's
+     * peak split across the tiers, each part at its rate (SAM: the same split as TOU demand tiers) */
+    {{"flat demand tiers, 120 kW", T_DT("{\"bounds_kw\": [\"50\", \"100\"], \"rates\": [\"10\", \"8\", \"6\"]}"), JAN,
+      NOPT, ONE_120KW,
+      /* 30 kWh x 0.6 = 18.00; 30 kWh in 15 min = 120 kW: 50 x 10 = 500, 50 x 8 = 400, 20 x 6 = 120 */
+      "energy=18.00 demand.t1=500.00 demand.t2=400.00 demand.t3=120.00", "1038.00", -1}, 0, {0}, -1, NULL, {0}},
+    {{"flat demand tiers, 40 kW", T_DT("{\"bounds_kw\": [\"50\", \"100\"], \"rates\": [\"10\", \"8\", \"6\"]}"), JAN,
+      NOPT, ONE_40KW,
+      /* 10 kWh x 0.6 = 6.00; 40 kW, all in tier 1: 400.00 */
+      "energy=6.00 demand.t1=400.00", "406.00", -1}, 0, {0}, -1, NULL, {0}},
+    {{"flat demand by month, a ladder in July",
+      T_DT("[\"5\",\"5\",\"5\",\"5\",\"5\",\"5\"," LADDER_100 "," LADDER_100 "," LADDER_100 ",\"5\",\"5\",\"5\"]"),
+      "2024-07-01", "2024-07-31", NOPT, {{"2024-07-10T12:00", 1, 15, WH(37.5), -1, 0, 0}},
+      /* 37.5 x 0.6 = 22.50; 150 kW: 100 x 12 = 1200, 50 x 9 = 450 */
+      "energy=22.50 demand.t1=1200.00 demand.t2=450.00", "1672.50", -1}, 0, {0}, -1, NULL, {0}},
+    {{"flat demand by month, no ladder in January",
+      T_DT("[\"5\",\"5\",\"5\",\"5\",\"5\",\"5\"," LADDER_100 "," LADDER_100 "," LADDER_100 ",\"5\",\"5\",\"5\"]"),
+      JAN, NOPT, {{"2024-01-10T12:00", 1, 15, WH(37.5), -1, 0, 0}},
+      /* 150 kW x 5 = 750 */
+      "energy=22.50 demand=750.00", "772.50", -1}, 0, {0}, -1, NULL, {0}},
+    /* kWh/kW tiers ("basis": "per_kw"): bound = 200 kWh per kW of the month's peak; the peak comes last */
+    {{"kWh per kW, peak after the energy", T_PER_KW, JAN, NOPT,
+      {{"2024-01-01T00:00", 1000, 15, WH(20), -1, 0, 0}, {"2024-01-20T12:00", 1, 15, WH(25), -1, 0, 0}},
+      /* peak 25 kWh / 0.25 h = 100 kW: bound 20,000 kWh; 20,025 kWh: 20,000 x 0.10 = 2000, 25 x 0.05 = 1.25
+       * (the 80 kW seen before the peak would have set 16,000) */
+      "energy.t1=2000.00 energy.t2=1.25", "2001.25", -1}, 0, {0}, -1, NULL, {0}},
+    {{"kWh per kW, demand register 50 kW", T_PER_KW, JAN, -1, KW(50), -1, -1, 0, NULL,
+      {{"2024-01-01T00:00", 1000, 15, WH(20), -1, 0, 0}, {"2024-01-20T12:00", 1, 15, WH(25), -1, 0, 0}},
+      /* bound 200 x 50 = 10,000 kWh: 10,000 x 0.10 = 1000, 10,025 x 0.05 = 501.25 */
+      "energy.t1=1000.00 energy.t2=501.25", "1501.25", -1}, 0, {0}, -1, NULL, {0}},
+    {{"kWh per kW, half a month", T_PER_KW, "2024-01-01", "2024-01-15", NOPT,
+      {{"2024-01-01T00:00", 600, 15, WH(20), -1, 0, 0}},
+      /* 80 kW: 16,000 kWh a month x 15/31 = 7741.935 kWh; 12,000 kWh: 7741.935 x 0.10 = 774.1935 -> 774.19,
+       * 4258.065 x 0.05 = 212.90325 -> 212.90 */
+      "energy.t1=774.19 energy.t2=212.90", "987.09", -1}, 0, {0}, -1, NULL, {0}},
+    /* a ratchet at 10.00 per kW; this month 40 kW; history: December first */
+    {{"ratchet 80 % of 11 months", T_RATCHET("{\"percent\": \"80\", \"months\": 11}"), JAN, NOPT, ONE_40KW,
+      /* max(40, 0.8 x 60 = 48, 0.8 x 150 = 120) = 120 kW x 10 = 1200; energy 6.00 */
+      "energy=6.00 demand=1200.00", "1206.00", -1}, 2, {KW(60), KW(150)}, -1, NULL, {0}},
+    {{"ratchet over 1 month", T_RATCHET("{\"percent\": \"80\", \"months\": 1}"), JAN, NOPT, ONE_40KW,
+      /* only December: max(40, 48) = 48 kW x 10 = 480 */
+      "energy=6.00 demand=480.00", "486.00", -1}, 2, {KW(60), KW(150)}, -1, NULL, {0}},
+    {{"ratchet on summer months only", T_RATCHET("{\"percent\": \"80\", \"months\": 11, \"only_months\": [6,7,8,9]}"),
+      JAN, NOPT, ONE_40KW,
+      /* Dec 150 (not summer), Nov..Aug 0, Jul 200: 0.8 x 200 = 160 kW x 10 = 1600 */
+      "energy=6.00 demand=1600.00", "1606.00", -1}, 6, {KW(150), 0, 0, 0, 0, KW(200)}, -1, NULL, {0}},
+    {{"ratchet percent by month",
+      T_RATCHET("{\"percent\": [\"80\",\"80\",\"80\",\"80\",\"80\",\"80\",\"80\",\"80\",\"80\",\"80\",\"80\",\"50\"], \"months\": 3}"),
+      JAN, NOPT, ONE_40KW,
+      /* December's peak at December's 50 %: 0.5 x 150 = 75 kW x 10 = 750 */
+      "energy=6.00 demand=750.00", "756.00", -1}, 1, {KW(150)}, -1, NULL, {0}},
+    {{"ratchet below this month's peak", T_RATCHET("{\"percent\": \"80\", \"months\": 11}"), JAN, NOPT, ONE_120KW,
+      /* max(120, 0.8 x 100 = 80) = 120 x 10 = 1200; energy 18 */
+      "energy=18.00 demand=1200.00", "1218.00", -1}, 1, {KW(100)}, -1, NULL, {0}},
+    {{"ratchet without history", T_RATCHET("{\"percent\": \"80\", \"months\": 11}"), JAN, NOPT, ONE_40KW,
+      "energy=6.00 demand=400.00", "406.00", -1}, 0, {0}, -1, NULL, {0}},
+    {{"ratchet sizes kWh/kW tiers",
+      "{\"id\": \"pkw\", \"effective_from\": \"2020-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
+      "\"per_kw\", \"bounds_kwh\": [\"200\"], \"rates\": [\"0.10\", \"0.05\"]}}, \"demand\": {\"per_kw\": \"0\", "
+      "\"ratchet\": {\"percent\": \"50\", \"months\": 2}}}",
+      JAN, NOPT, {{"2024-01-01T00:00", 1000, 15, WH(20), -1, 0, 0}},
+      /* own 80 kW; 0.5 x 200 = 100 kW: bound 20,000 kWh, all 20,000 kWh in tier 1 = 2000; demand 0 x 100 */
+      "energy.t1=2000.00 demand=0.00", "2000.00", -1}, 2, {KW(10), KW(200)}, -1, NULL, {0}},
+    /* the annual minimum (annual_minimum "1200"): on the bill that ends on 31 December */
+    {{"annual minimum raises December", T_FLAT(", \"annual_minimum\": \"1200\""), "2024-12-01", "2024-12-31", NOPT,
+      {{"2024-12-10T12:00", 1, 15, WH(10), -1, 0, 0}},
+      /* 10 x 0.5 = 5.00; 1000.00 + 5.00 < 1200: 195.00 */
+      "energy=5.00 annual_minimum=195.00", "200.00", -1}, 0, {0}, 100000, NULL, {0}},
+    {{"annual minimum met", T_FLAT(", \"annual_minimum\": \"1200\""), "2024-12-01", "2024-12-31", NOPT,
+      {{"2024-12-10T12:00", 1, 15, WH(10), -1, 0, 0}}, "energy=5.00", "5.00", -1}, 0, {0}, 130000, NULL, {0}},
+    {{"annual minimum not in November", T_FLAT(", \"annual_minimum\": \"1200\""), "2024-11-01", "2024-11-30", NOPT,
+      {{"2024-11-10T12:00", 1, 15, WH(10), -1, 0, 0}}, "energy=5.00", "5.00", -1}, 0, {0}, -1, NULL, {0}},
+    {{"annual minimum needs the year", T_FLAT(", \"annual_minimum\": \"1200\""), "2024-12-01", "2024-12-31", NOPT,
+      {{"2024-12-10T12:00", 1, 15, WH(10), -1, 0, 0}}, "", "", -1}, 0, {0}, -1,
+     "tariff flat has an annual minimum: the bill that ends the year needs the year's earlier bills", {0}},
+    /* export (net billing, energy.sell): each kWh exported credited at its period's sell price */
+    {{"export at a flat sell price", T_SELL(""), JAN, NOPT, ONE_40KW,
+      /* 10 x 0.5 = 5.00; exported 4 x 2.5 = 10 kWh x 0.04 = -0.40 */
+      "energy=5.00 export=-0.40", "4.60", -1}, 0, {0}, -1, NULL, {"2024-01-11T12:00", 4, 15, 2500, -1, 0, 0}},
+    {{"export over a period edge", T_SELL_TOU, "2024-03-01", "2024-03-31", NOPT,
+      {{"2024-03-05T10:00", 1, 15, WH(10), -1, 0, 0}},
+      /* 10 kWh peak x 0.6 = 6.00; 4 kWh exported 21:30-22:30, shared by time: 2 peak x 0.1 = -0.20,
+       * 2 valley x 0.02 = -0.04, both estimated */
+      "energy.peak=6.00 export.peak=-0.20~ export.valley=-0.04~", "5.76", -1}, 0, {0}, -1, NULL,
+     {"2024-03-05T21:30", 1, 60, WH(4), -1, 0, 0}},
+    {{"export under a minimum", T_SELL(", \"minimum\": \"10\""), JAN, NOPT, ONE_40KW,
+      /* 5.00 - 0.40 = 4.60, raised to 10.00 by 5.40 */
+      "energy=5.00 export=-0.40 minimum=5.40", "10.00", -1}, 0, {0}, -1, NULL, {"2024-01-11T12:00", 4, 15, 2500, -1, 0, 0}},
+    {{"export without a sell price", T_FLAT(""), JAN, NOPT, ONE_40KW, "", "", -1}, 0, {0}, -1,
+     "tariff flat has no sell price (energy.sell): the export cannot be credited", {"2024-01-11T12:00", 1, 15, 100, -1, 0, 0}},
+    {{"export interval off the quarter hours", T_SELL(""), JAN, NOPT, ONE_40KW, "", "", -1}, 0, {0}, -1,
+     "export: usage interval 1: not on quarter hours", {"2024-01-11T12:05", 1, 15, 100, -1, 0, 0}},
+};
+
+static void test_more_cases(void **state)
+{
+    (void)state;
+    int failed = 0;
+    for (size_t i = 0; i < sizeof more_cases / sizeof more_cases[0]; i++) {
+        const more_case *m = &more_cases[i];
+        bill_options o;
+        parse_tariff(m->c.tariff);
+        int n = build_usage(&m->c);
+        options_of(&m->c, &o);
+        o.nhistory = m->nhistory;
+        memcpy(o.history_w, m->history_w, sizeof m->history_w);
+        o.has_year_billed = m->year_billed_fen >= 0;
+        o.year_billed_fen = m->year_billed_fen >= 0 ? m->year_billed_fen : 0;
+        usage_interval ex[8];
+        int64_t t0 = m->export.start ? minutes_of(m->export.start) : 0;
+        for (int k = 0; k < m->export.count && k < 8; k++)
+            ex[k] = (usage_interval){t0 + (int64_t)k * m->export.len_min, m->export.len_min, 0, 0, m->export.wh, -1, -1};
+        o.export_u = ex;
+        o.nexport = m->export.start ? m->export.count : 0;
+        if (m->error == NULL) {
+            failed += !bill_matches(i, &m->c, &o, n);
+        } else if (bill_compute(&TS, U, n, &o, &B) != GL_EINVAL || strcmp(B.error, m->error) != 0) {
+            print_message("case %zu %s: got \"%s\"\n", i, m->c.name, B.error);
             failed++;
         }
     }
     if (failed)
-        fail_msg("%d of %zu cases failed", failed, sizeof cases / sizeof cases[0]);
+        fail_msg("%d of %zu cases failed", failed, sizeof more_cases / sizeof more_cases[0]);
+}
+
+/* The peaks of the months before a bill, from its usage (tariff-calc's history). */
+static void test_month_peaks(void **state)
+{
+    (void)state;
+    int64_t h[BILL_MAX_HISTORY];
+    usage_interval u[4] = {
+        {minutes_of("2023-11-05T10:00"), 15, 0, 0, WH(30), -1, -1},   /* November: 120 kW */
+        {minutes_of("2023-12-05T10:00"), 60, 0, 0, WH(50), -1, -1},   /* December: 50 kW */
+        {minutes_of("2023-12-06T10:00"), 15, 0, 0, WH(1), -1, 77000}, /* December: the kw column, 77 kW */
+        {minutes_of("2024-01-05T10:00"), 15, 0, 0, WH(99), -1, -1},   /* the bill's own month: not history */
+    };
+    int32_t jan = 0;
+    civil_parse_date("2024-01-01", 10, &jan);
+    assert_int_equal(bill_month_peaks(u, 4, jan, h, BILL_MAX_HISTORY), 2);
+    assert_int_equal(h[0], 77000);
+    assert_int_equal(h[1], 120000);
+    assert_int_equal(h[2], -1);
+    assert_int_equal(bill_month_peaks(u, 4, jan, h, 1), 1);
 }
 
 /* Refusals: each gives its status and says why. */
@@ -680,6 +862,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worked_cases),
+        cmocka_unit_test(test_more_cases),
+        cmocka_unit_test(test_month_peaks),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_bad_interval_in_run),
         cmocka_unit_test(test_json),

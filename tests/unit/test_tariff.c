@@ -263,6 +263,30 @@ static void test_parse_errors(void **state)
         {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": "
          "\"year\", \"start_month\": -1e19, \"bounds_kwh\": [\"240\"], \"adders\": [\"0\", \"0.05\"]}}}",
          "t.json:1:113: energy.tiers.start_month: must be an integer"},
+        /* ratchet without a flat demand charge */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kva\": \"5\", \"ratchet\": {\"percent\": \"80\", \"months\": 11}}}",
+         "t.json:1:82: demand: a \"ratchet\" needs \"per_kw\" or energy tiers per kW: it sets the billing demand"},
+        /* ratchet over 13 months */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": \"5\", \"ratchet\": {\"percent\": \"80\", \"months\": 13}}}",
+         "t.json:1:137: demand.ratchet.months: must be 1..12"},
+        /* ratchet of 180 % */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": \"5\", \"ratchet\": {\"percent\": \"180\", \"months\": 3}}}",
+         "t.json:1:121: demand.ratchet.percent: must be 0..100"},
+        /* demand tier bounds not ascending */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": {\"bounds_kw\": [\"100\", \"50\"], \"rates\": [\"1\", \"2\", \"3\"]}}}",
+         "t.json:1:115: demand.per_kw.bounds_kw[1]: must be above the bound before it"},
+        /* per_kw neither a price, a ladder nor 12 */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": [\"1\", \"2\"]}}",
+         "t.json:1:93: demand.per_kw: must be a price, a tier ladder or 12 of them (January..December)"},
+        /* unknown tier basis */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\", \"tiers\": {\"basis\": \"kw\", \"bounds_kwh\": [\"200\"], \"rates\": [\"0.1\", \"0.05\"]}}}",
+         "t.json:1:90: energy.tiers.basis: must be one of month|year|day|per_kw"},
+        /* annual minimum as a JSON number */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"annual_minimum\": 100}",
+         "t.json:1:90: annual_minimum: must be a decimal string like \"12.5\" (not a JSON number)"},
+        /* ratchet month 13 */
+        {"{\"id\": \"a\", \"effective_from\": \"2024-01-01\", \"energy\": {\"rate\": \"0.5\"}, \"demand\": {\"per_kw\": \"5\", \"ratchet\": {\"percent\": \"80\", \"months\": 3, \"only_months\": [13]}}}",
+         "t.json:1:156: demand.ratchet.only_months[0]: must be an integer 1..12"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         diag d;

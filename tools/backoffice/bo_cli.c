@@ -45,6 +45,7 @@ static void defaults(bo_config *c)
     c->notices.rate_per_s = 20;
     c->bureau.nnotices = 1;
     snprintf(c->bureau.notices[0], sizeof c->bureau.notices[0], "credit_report_notice");
+    bo_outages_defaults(&c->outages);
 }
 
 static void load_broker(jsonv_doc *doc, const cJSON *b, bo_config *c)
@@ -147,9 +148,79 @@ static void load_bureau(jsonv_doc *doc, const cJSON *o, bo_bureau_cfg *b)
     }
 }
 
+/* load_outage_days: notice_days, 1..4 distinct whole days (1..366), kept
+ * in descending order. */
+static void load_outage_days(jsonv_doc *doc, const cJSON *a, bo_outages_cfg *o)
+{
+    char path[64];
+    if (!jsonv_check_array(doc, a, "outages.notice_days", BO_OUTAGE_DAYS_MAX))
+        return;
+    o->ndays = 0;
+    int at = 0;
+    for (const cJSON *e = a->child; e; e = e->next, at++) {
+        jsonv_path_index(path, sizeof path, "outages.notice_days", at);
+        int d = cJSON_IsNumber(e) && e->valuedouble == (double)(int)e->valuedouble ? (int)e->valuedouble : 0;
+        int k = o->ndays;
+        if (d < 1 || d > 366) {
+            jsonv_error(doc, e, path, "must be a whole number of days, 1..366");
+            continue;
+        }
+        while (k > 0 && o->days[k - 1] < d) {
+            o->days[k] = o->days[k - 1];
+            k--;
+        }
+        if (k > 0 && o->days[k - 1] == d) {
+            jsonv_error(doc, e, path, "%d days given twice", d);
+            continue;
+        }
+        o->days[k] = d;
+        o->ndays++;
+    }
+}
+
+static void load_outage_templates(jsonv_doc *doc, const cJSON *t, bo_outages_cfg *o)
+{
+    char path[128], why[160];
+    if (!jsonv_check_object(doc, t, "outages.templates"))
+        return;
+    for (const cJSON *e = t->child; e; e = e->next) {
+        jsonv_path_key(path, sizeof path, "outages.templates", e->string);
+        if (!bo_outage_template_key_ok(e->string))
+            jsonv_error(doc, e, path, "key must be notice|confirm|cancel|move followed by .zh or .en");
+        else if (!cJSON_IsString(e) || strlen(e->valuestring) >= sizeof o->templates[0].text)
+            jsonv_error(doc, e, path, "must be a string of at most 1023 bytes");
+        else if (bo_outage_check(e->valuestring, why, sizeof why) != GL_OK)
+            jsonv_error(doc, e, path, "%s", why);
+        else if (o->ntemplates == BO_OUTAGE_TEMPLATES_MAX)
+            jsonv_error(doc, e, path, "at most %d templates", BO_OUTAGE_TEMPLATES_MAX);
+        else {
+            snprintf(o->templates[o->ntemplates].key, sizeof o->templates[0].key, "%s", e->string);
+            snprintf(o->templates[o->ntemplates++].text, sizeof o->templates[0].text, "%s", e->valuestring);
+        }
+    }
+}
+
+static void load_outages(jsonv_doc *doc, const cJSON *o, bo_outages_cfg *c)
+{
+    static const char *const keys[] = {"notice_days", "confirm_minutes", "templates", NULL};
+    long long confirm = c->confirm_minutes;
+    if (!jsonv_check_object(doc, o, "outages"))
+        return;
+    jsonv_check_keys(doc, o, "outages", keys);
+    const cJSON *days = jsonv_get(doc, o, "outages", "notice_days", 0);
+    if (days)
+        load_outage_days(doc, days, c);
+    if (jsonv_get_int(doc, o, "outages", "confirm_minutes", 0, 30, 0, 24 * 60, &confirm))
+        c->confirm_minutes = (int)confirm;
+    const cJSON *t = jsonv_get(doc, o, "outages", "templates", 0);
+    if (t)
+        load_outage_templates(doc, t, c);
+}
+
 gl_status bo_config_load(bo_ctx *ctx)
 {
-    static const char *const keys[] = {"broker", "keys_dir", "db", "pg", "down_ttl_s", "notices", "bureau", NULL};
+    static const char *const keys[] = {"broker", "keys_dir", "db", "pg", "down_ttl_s", "notices", "outages", "bureau",
+                                       NULL};
     bo_config *c = &ctx->cfg;
     jsonv_doc *doc = NULL;
     diag d;
@@ -177,6 +248,9 @@ gl_status bo_config_load(bo_ctx *ctx)
         const cJSON *n = jsonv_get(doc, root, "", "notices", 0);
         if (n)
             load_notices(doc, n, &c->notices);
+        const cJSON *o = jsonv_get(doc, root, "", "outages", 0);
+        if (o)
+            load_outages(doc, o, &c->outages);
         const cJSON *bu = jsonv_get(doc, root, "", "bureau", 0);
         if (bu)
             load_bureau(doc, bu, &c->bureau);
@@ -198,7 +272,7 @@ done:
 out:
     if (st != GL_OK) {
         cli_print_diag(&d);
-        if (doc && jsonv_diag(doc) != &d) /* the document reports into d: printed once */
+        if (doc && jsonv_diag(doc) != &d) /* the doc reports into d: printed once */
             cli_print_diag(jsonv_diag(doc));
     }
     jsonv_free(doc);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "bo_db.h"
+#include "bo_outage.h"
 #include "gridledger/status.h"
 
 #define BO_PATH_MAX 512
@@ -14,6 +15,7 @@
  *  "keys_dir": "keys", "db": "backoffice.db" | "pg": "CONNINFO", "down_ttl_s": 86400,
  *  "notices": {"sendsms_url", "user", "password", "from", "smsc", "dlr_listen", "dlr_url", "per_day",
  *              "templates": {"ACTION.LANG": "text with {fields}"}},
+ *  "outages": {"notice_days": [15, 7], "confirm_minutes": 30, "templates": {"KIND.LANG": "..."}},
  *  "bureau": {"institution": "B1234567890123", "notice_actions": ["credit_report_notice"]}}
  * Relative paths are taken from the config file's folder. */
 #define BO_TEMPLATES_MAX 32
@@ -57,6 +59,7 @@ typedef struct bo_config {
     long long down_ttl_s;       /* expires = ts + down_ttl_s for downlink messages */
     bo_notices_cfg notices;
     bo_bureau_cfg bureau;
+    bo_outages_cfg outages;     /* planned-outage notices: offsets and templates */
 } bo_config;
 
 typedef struct bo_ctx {

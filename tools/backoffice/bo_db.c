@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BO_SCHEMA_VERSION "5"
+#define BO_SCHEMA_VERSION "6"
 
 /* The schema, identical on SQLite and PostgreSQL. Amounts are BIGINT fen,
  * energies BIGINT Wh, dates 'YYYY-MM-DD' text, timestamps epoch seconds.
@@ -71,7 +71,19 @@ static const char *const schema[] = {
     " queued BIGINT NOT NULL, submitted BIGINT, reply TEXT, kannel_id TEXT, dlr_type INTEGER, dlr_ts BIGINT,"
     " proof_seq BIGINT, attempt INTEGER NOT NULL DEFAULT 1, history TEXT NOT NULL DEFAULT '',"
     " PRIMARY KEY (gateway, action_id))",
-    /* version 5: energy of each bill (its "energy" lines in kWh), the large
+    /* version 5: planned outages, which customers are large or important,
+     * and each outage's notice schedule (the notices themselves go into
+     * notices under gateway '~outage') */
+    "CREATE TABLE IF NOT EXISTS outages (id BIGINT NOT NULL PRIMARY KEY, gateway TEXT NOT NULL, area TEXT NOT NULL,"
+    " starts BIGINT NOT NULL, ends BIGINT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL,"
+    " created BIGINT NOT NULL, who TEXT NOT NULL, history TEXT NOT NULL DEFAULT '')",
+    "CREATE TABLE IF NOT EXISTS outage_class (customer TEXT NOT NULL PRIMARY KEY, large INTEGER NOT NULL,"
+    " important INTEGER NOT NULL, ts BIGINT NOT NULL, who TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS outage_notices (outage BIGINT NOT NULL, n INTEGER NOT NULL, customer TEXT NOT NULL,"
+    " kind TEXT NOT NULL, days INTEGER NOT NULL, planned BIGINT NOT NULL, due BIGINT NOT NULL,"
+    " status TEXT NOT NULL, note TEXT NOT NULL, old_from BIGINT, old_to BIGINT, notice_id BIGINT,"
+    " PRIMARY KEY (outage, n))",
+    /* version 6: energy of each bill (its "energy" lines in kWh), the large
      * customers' industry and contracted capacity, and their capacity changes
      * (ledger-like: an event id is stored once, never changed) */
     "CREATE TABLE IF NOT EXISTS bill_energy (gateway TEXT NOT NULL, id TEXT NOT NULL, customer TEXT NOT NULL,"

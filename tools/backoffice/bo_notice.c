@@ -54,7 +54,8 @@ static void say(char *why, size_t cap, const char *text, const char *name)
 }
 
 /* value: the text of field name (len bytes) into buf; NULL if unknown. */
-static const char *value(const bo_notice_vars *v, const char *name, size_t len, char *buf, size_t cap)
+static const char *value(const bo_notice_vars *v, const char *const *extra, const char *name, size_t len, char *buf,
+                         size_t cap)
 {
     int64_t total = 0;
 #define IS(s) (strlen(s) == len && memcmp(name, s, len) == 0)
@@ -77,12 +78,21 @@ static const char *value(const bo_notice_vars *v, const char *name, size_t len, 
                        money_format(total, 2, buf, cap) == GL_OK
                    ? buf
                    : "?";
+    for (const char *const *e = extra; e && e[0] && e[1]; e += 2)
+        if (IS(e[0]))
+            return e[1];
 #undef IS
     return NULL;
 }
 
 gl_status bo_notice_render(const char *tmpl, const bo_notice_vars *v, char *out, size_t cap, char *why,
                            size_t whycap)
+{
+    return bo_notice_render_more(tmpl, v, NULL, out, cap, why, whycap);
+}
+
+gl_status bo_notice_render_more(const char *tmpl, const bo_notice_vars *v, const char *const *extra, char *out,
+                                size_t cap, char *why, size_t whycap)
 {
     size_t o = 0;
     for (const char *p = tmpl; *p;) {
@@ -97,7 +107,7 @@ gl_status bo_notice_render(const char *tmpl, const bo_notice_vars *v, char *out,
                 say(why, whycap, "unclosed { in the template", NULL);
                 return GL_ESYNTAX;
             }
-            put = value(v, p + 1, (size_t)(end - p - 1), buf, sizeof buf);
+            put = value(v, extra, p + 1, (size_t)(end - p - 1), buf, sizeof buf);
             if (!put) {
                 snprintf(name, sizeof name, "%.*s", (int)(end - p - 1) > 30 ? 30 : (int)(end - p - 1), p + 1);
                 say(why, whycap, "unknown field {", name);

@@ -40,6 +40,11 @@ typedef struct bo_notice_seg {
 gl_status bo_notice_render(const char *tmpl, const bo_notice_vars *v, char *out, size_t cap, char *why,
                            size_t whycap);
 
+/* bo_notice_render_more: as bo_notice_render, with more fields: extra is
+ * NULL or {"name", "value", ..., NULL} (the planned-outage notices). */
+gl_status bo_notice_render_more(const char *tmpl, const bo_notice_vars *v, const char *const *extra, char *out,
+                                size_t cap, char *why, size_t whycap);
+
 /* bo_notice_check: renders tmpl with sample values; GL_OK or as render. */
 gl_status bo_notice_check(const char *tmpl, char *why, size_t whycap);
 

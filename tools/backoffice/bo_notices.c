@@ -28,6 +28,7 @@
 #include "bo_down.h"
 #include "bo_http.h"
 #include "bo_notice.h"
+#include "bo_outages.h"
 #include "bo_report.h"
 #include "cli.h"
 
@@ -45,7 +46,13 @@ typedef struct disp {
     long long last_submit_ms;
     int lfd; /* the delivery-report listener */
     time_t submit_retry_at; /* Kannel did not answer: no submission before this */
+    long long now_fixed; /* --now (tests): the time outage notices fall due and quiet hours are read at */
 } disp;
+
+static time_t now_of(const disp *d)
+{
+    return d->now_fixed ? (time_t)d->now_fixed : time(NULL);
+}
 
 /* ---- queueing ---- */
 
@@ -318,14 +325,15 @@ static void fallback(disp *d, const char *g, const char *a, const char *customer
         printf("notice %s/%s: %s failed (%s); next number %s\n", g, a, dest, why, next);
 }
 
-/* submit_one: v = gateway, action_id, dest, text, token, customer, attempt. */
+/* submit_one: v = gateway, action_id, dest, text, token, customer, attempt,
+ * action (an outage's confirmation is not held back by the daily limit). */
 static int submit_one(void *arg, int ncols, const char *const *v)
 {
     disp *d = arg;
     char q[8192], body[512] = "", now[24], code_s[8];
     int code = 0;
     (void)ncols;
-    if (sent_today(d, v[5]) >= d->cfg->per_day)
+    if (strcmp(v[7], "outage_confirm") != 0 && sent_today(d, v[5]) >= d->cfg->per_day)
         return 0; /* stays queued: sent on a later day */
     pace(d);
     if (sendsms_query(d, v, q, sizeof q) != GL_OK)
@@ -357,7 +365,7 @@ static int submit_one(void *arg, int ncols, const char *const *v)
 /* quiet_now: 1 inside the configured quiet hours (the back office's local time). */
 static int quiet_now(const disp *d)
 {
-    time_t now = time(NULL);
+    time_t now = now_of(d);
     struct tm tm;
     localtime_r(&now, &tm);
     return bo_notice_quiet(d->cfg->quiet_from, d->cfg->quiet_to, tm.tm_hour * 60 + tm.tm_min);
@@ -365,11 +373,15 @@ static int quiet_now(const disp *d)
 
 static void submit_queued(disp *d)
 {
-    if (quiet_now(d) || time(NULL) < d->submit_retry_at)
-        return; /* everything queued goes in the morning, or when Kannel answers again */
+    if (time(NULL) < d->submit_retry_at)
+        return; /* when Kannel answers again */
+    /* in the quiet hours only an outage's confirmation goes (it would come
+     * after the outage began); the rest goes in the morning */
     (void)each_row(d,
-                   "SELECT gateway, action_id, dest, text, token, customer, attempt FROM notices WHERE status = 'queued'"
-                   " ORDER BY queued, gateway, action_id",
+                   quiet_now(d) ? "SELECT gateway, action_id, dest, text, token, customer, attempt, action FROM notices"
+                                  " WHERE status = 'queued' AND action = 'outage_confirm' ORDER BY queued, gateway, action_id"
+                                : "SELECT gateway, action_id, dest, text, token, customer, attempt, action FROM notices"
+                                  " WHERE status = 'queued' ORDER BY queued, gateway, action_id",
                    submit_one);
 }
 
@@ -519,9 +531,9 @@ static void send_proofs(disp *d)
 
 /* ---- commands ---- */
 
-static int run(bo_ctx *ctx, long long idle_exit_s)
+static int run(bo_ctx *ctx, long long idle_exit_s, long long now_fixed)
 {
-    disp d = {ctx, NULL, &ctx->cfg.notices, 0, 0, 0, -1, 0};
+    disp d = {ctx, NULL, &ctx->cfg.notices, 0, 0, 0, -1, 0, now_fixed};
     int lfd = d.lfd = bo_http_listen(d.cfg->dlr_listen);
     if (lfd < 0) {
         cli_error("notices", "dlr_listen %s: cannot listen there", d.cfg->dlr_listen);
@@ -534,7 +546,7 @@ static int run(bo_ctx *ctx, long long idle_exit_s)
     printf("notices: taking delivery reports on %s\n", d.cfg->dlr_listen);
     fflush(stdout);
     for (time_t idle_since = time(NULL); idle_exit_s <= 0 || time(NULL) - idle_since < idle_exit_s;) {
-        d.activity = 0;
+        d.activity = bo_outages_queue_due(d.db, &ctx->cfg, (long long)now_of(&d));
         (void)queue_new(&d);
         submit_queued(&d);
         drain_dlrs(&d, 200);
@@ -580,21 +592,21 @@ static int list(bo_ctx *ctx)
 
 int bo_cmd_notices(bo_ctx *ctx, int argc, char **argv)
 {
-    const char *idle = NULL;
+    const char *idle = NULL, *now = NULL;
     int i = 2;
     if (argc >= 2 && strcmp(argv[1], "run") == 0) {
         for (; i < argc; i++)
-            if (bo_take_opt(argc, argv, &i, "--idle-exit", &idle) != 1)
+            if (bo_take_opt(argc, argv, &i, "--idle-exit", &idle) != 1 && bo_take_opt(argc, argv, &i, "--now", &now) != 1)
                 break;
     }
     if (argc < 2 || i < argc || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "list") != 0) ||
-        (idle && strtoll(idle, NULL, 10) <= 0)) {
-        cli_error("notices", "usage: notices run [--idle-exit S] | notices list");
+        (idle && strtoll(idle, NULL, 10) <= 0) || (now && strtoll(now, NULL, 10) <= 0)) {
+        cli_error("notices", "usage: notices run [--idle-exit S] [--now UNIX] | notices list");
         return CLI_USAGE;
     }
     if (bo_config_load(ctx) != GL_OK)
         return CLI_USAGE;
     if (strcmp(argv[1], "list") == 0)
         return list(ctx);
-    return run(ctx, idle ? strtoll(idle, NULL, 10) : 0);
+    return run(ctx, idle ? strtoll(idle, NULL, 10) : 0, now ? strtoll(now, NULL, 10) : 0);
 }

@@ -15,6 +15,8 @@
  *  actions   the gateways' collection records: every action with its times,
  *            status, proof and the principal and penalty owed (of --month:
  *            taken or planned in it), XLSX sheet per gateway
+ *  outages   planned outages, each notice of their schedule (due, sent,
+ *            skipped or replaced) and its delivery (docs/notices.md)
  * Output: CSV on stdout unless --csv FILE and/or --xlsx FILE. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +129,23 @@ static const char actions_sql[] =
     " penalty_fen, reason, deadline FROM actions"
     " WHERE ($1 = '' OR substr(coalesce(taken, planned), 1, 7) = $1) ORDER BY gateway, id";
 
+/* outages: every planned outage, each notice of its schedule, and what
+ * became of it (the SMS's status, Kannel's id, the delivery report). */
+static const bo_col outages_cols[] = {
+    {"outage", BO_COL_INT},     {"gateway", BO_COL_TEXT},  {"area", BO_COL_TEXT},     {"from", BO_COL_TEXT},
+    {"to", BO_COL_TEXT},        {"reason", BO_COL_TEXT},   {"outage_status", BO_COL_TEXT}, {"customer", BO_COL_TEXT},
+    {"notice", BO_COL_TEXT},    {"due", BO_COL_TEXT},      {"schedule", BO_COL_TEXT}, {"note", BO_COL_TEXT},
+    {"dest", BO_COL_TEXT},      {"delivery", BO_COL_TEXT}, {"kannel_id", BO_COL_TEXT}, {"dlr_ts", BO_COL_TEXT},
+};
+static const char outages_sql[] =
+    "SELECT g.id, g.gateway, g.area, g.starts, g.ends, g.reason, g.status, o.customer,"
+    " CASE WHEN o.kind = 'notice' THEN 'notice_' || CAST(o.days AS TEXT) || 'd' ELSE o.kind END, o.due, o.status,"
+    " o.note, n.dest, CASE WHEN n.status IS NULL THEN NULL WHEN n.reason = '' THEN n.status"
+    " ELSE n.status || ': ' || n.reason END, n.kannel_id, n.dlr_ts"
+    " FROM outages g LEFT JOIN outage_notices o ON o.outage = g.id"
+    " LEFT JOIN notices n ON n.gateway = '~outage' AND n.action_id = o.notice_id"
+    " ORDER BY g.id, o.n";
+
 /* set_cell: replaces cell (r, c) with a copy of v. */
 static void set_cell(bo_table *t, size_t r, int c, const char *v)
 {
@@ -181,6 +200,19 @@ static void post_health(bo_table *t)
     }
 }
 
+/* the outage's times, each notice's due time and its report's time as local minutes */
+static void post_outages(bo_table *t)
+{
+    static const int cols[] = {3, 4, 9, 15};
+    char buf[BO_OUTAGE_TIME_MAX];
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+            if (*bo_cell(t, r, cols[k])) {
+                bo_outage_format_time(strtoll(bo_cell(t, r, cols[k]), NULL, 10), buf);
+                set_cell(t, r, cols[k], buf);
+            }
+}
+
 #define COLS(a) a, (int)(sizeof a / sizeof a[0])
 static const report_def reports[] = {
     {"worklist", "worklist", COLS(worklist_cols), 2, worklist_sql, NULL},
@@ -190,6 +222,7 @@ static const report_def reports[] = {
     {"alerts", "alerts", COLS(alerts_cols), -1, alerts_sql, post_alerts},
     {"health", "health", COLS(health_cols), -1, health_sql, post_health},
     {"actions", "actions", COLS(actions_cols), 0, actions_sql, NULL},
+    {"outages", "outages", COLS(outages_cols), -1, outages_sql, post_outages},
 };
 
 gl_status bo_report_fill(bo_db *db, const char *name, const char *month, bo_table *t)
@@ -255,12 +288,12 @@ int bo_cmd_report(bo_ctx *ctx, int argc, char **argv)
             if (strcmp(argv[i], reports[k].name) == 0)
                 def = &reports[k];
         if (!def) {
-            cli_error("report", "unknown report %s (worklist|aging|grades|area|alerts|health|actions|large-customers)", argv[i]);
+            cli_error("report", "unknown report %s (worklist|aging|grades|area|alerts|health|actions|outages|large-customers)", argv[i]);
             return CLI_USAGE;
         }
     }
     if (!def) {
-        cli_error("report", "which report? worklist|aging|grades|area|alerts|health|actions|large-customers");
+        cli_error("report", "which report? worklist|aging|grades|area|alerts|health|actions|outages|large-customers");
         return CLI_USAGE;
     }
     if (*month && !bo_valid_month(month)) {

@@ -56,7 +56,7 @@ gl_status bo_csv_write(const bo_table *t, FILE *f);
  * money and energy formatted, and a totals row under money/energy columns. */
 gl_status bo_xlsx_write(const bo_table *t, const char *path, const char *sheet, int split_col);
 
-/* bo_report_fill: the report name (worklist|aging|grades|area|alerts|health)
+/* bo_report_fill: the report name (worklist|aging|grades|area|alerts|health|actions|outages)
  * of month (YYYY-MM or "" for all) into t, as `report NAME` writes it
  * (free with bo_table_free). GL_ENOTFOUND for an unknown name. */
 gl_status bo_report_fill(bo_db *db, const char *name, const char *month, bo_table *t);

@@ -5,6 +5,7 @@
 
 #include "bo_bureau.h"
 #include "bo_cli.h"
+#include "bo_outages.h"
 #include "bo_serve.h"
 #include "cli.h"
 
@@ -18,7 +19,7 @@ typedef struct {
 
 static const bo_command commands[] = {
     {"ingest", bo_cmd_ingest, "ingest [--db PATH | --pg CONNINFO] [--max N] [--quiet]"},
-    {"report", bo_cmd_report, "report worklist|aging|grades|area|alerts|health|actions [--xlsx FILE] [--csv FILE] [--month YYYY-MM]\n"
+    {"report", bo_cmd_report, "report worklist|aging|grades|area|alerts|health|actions|outages [--xlsx FILE] [--csv FILE] [--month YYYY-MM]\n"
                               "  report large-customers [--period YYYY-MM] [--xlsx FILE] [--csv [FILE]]"},
     {"export", bo_cmd_export, "export credit-bureau --period YYYY-MM [--out FILE]   (post-paid account records, docs/bureau.md)"},
     {"pay", bo_cmd_down, "pay GATEWAY CUSTOMER AMOUNT --ref REF [--date DATE]"},
@@ -33,7 +34,8 @@ static const bo_command commands[] = {
     {"import", bo_cmd_import, "import FILE|-   (envelope lines, as from the broker)"},
     {"stats", bo_cmd_stats, "stats"},
     {"assign", bo_cmd_assign, "assign GATEWAY customer|area ID   (who may report it; else the first that does)"},
-    {"notices", bo_cmd_notices, "notices run [--idle-exit S] | notices list   (SMS through Kannel, proofs down)"},
+    {"notices", bo_cmd_notices, "notices run [--idle-exit S] [--now UNIX] | notices list   (SMS through Kannel, proofs down)"},
+    {"outage", bo_cmd_outage, "outage plan [--gateway G] --area A --from T --to T --reason TEXT | move ID --from T --to T | cancel ID | class CUSTOMER --large yes|no --important yes|no"},
     {"contacts", bo_cmd_contacts, "contacts import FILE.csv | show [CUSTOMER] | set CUSTOMER FIELD VALUE | erase CUSTOMER | audit [CUSTOMER] [--by WHO]"},
     {"serve", bo_cmd_serve, "serve --listen ADDR:PORT --cert FILE --key FILE [--static DIR]   (the operators' console)"},
     {"user", bo_cmd_user, "user add NAME --role collector|supervisor|manager|admin [--grid G]   (password on stdin)"},
