@@ -62,6 +62,16 @@ int cli_load_config(cli_ctx *ctx, config **out)
     return st == GL_ENOMEM ? CLI_FAIL : CLI_USAGE;
 }
 
+int cli_open_local(cli_ctx *ctx, config **cfg, store **s)
+{
+    int rc = cli_load_config(ctx, cfg);
+    if (rc == CLI_OK && clock_set_timezone((*cfg)->gateway.timezone) != GL_OK)
+        rc = CLI_USAGE;
+    if (rc == CLI_OK)
+        rc = cli_open_store(*cfg, s);
+    return rc;
+}
+
 /* utc_offset: the zone's offset east of UTC now, in seconds. */
 static int32_t utc_offset(const char *tz)
 {

@@ -44,6 +44,11 @@ int cli_load_config(cli_ctx *ctx, config **out);
  * file); on failure prints why and returns the exit code. */
 int cli_open_store(const config *cfg, store **out);
 
+/* cli_open_local: cli_load_config, the gateway's timezone for local dates,
+ * cli_open_store; the exit code (CLI_OK: *cfg and *s set, the caller frees
+ * both, also on failure: they may be half set). */
+int cli_open_local(cli_ctx *ctx, config **cfg, store **s);
+
 int cmd_check_config(cli_ctx *ctx, int argc, char **argv);
 int cmd_uplink_test(cli_ctx *ctx, int argc, char **argv);
 int cmd_poll(cli_ctx *ctx, int argc, char **argv);
@@ -53,6 +58,7 @@ int cmd_db(cli_ctx *ctx, int argc, char **argv);
 int cmd_outbox(cli_ctx *ctx, int argc, char **argv);
 int cmd_run(cli_ctx *ctx, int argc, char **argv);
 int cmd_lineloss(cli_ctx *ctx, int argc, char **argv);
+int cmd_report(cli_ctx *ctx, int argc, char **argv);
 int cmd_alerts(cli_ctx *ctx, int argc, char **argv);
 int cmd_actions(cli_ctx *ctx, int argc, char **argv);
 int cmd_served(cli_ctx *ctx, int argc, char **argv);

@@ -70,11 +70,7 @@ int cmd_lineloss(cli_ctx *ctx, int argc, char **argv)
     }
     config *cfg = NULL;
     store *s = NULL;
-    int rc = cli_load_config(ctx, &cfg);
-    if (rc == CLI_OK && clock_set_timezone(cfg->gateway.timezone) != GL_OK)
-        rc = CLI_USAGE;
-    if (rc == CLI_OK)
-        rc = cli_open_store(cfg, &s);
+    int rc = cli_open_local(ctx, &cfg, &s);
     if (rc == CLI_OK) {
         if (y == 0)
             last_month(&y, &m);

@@ -6,7 +6,10 @@
  * meter -> customer, customer -> tariff) are checked after all sections. */
 #include "gridledger/config.h"
 #include "gridledger/creditcfg.h"
+#include "gridledger/civdate.h"
 #include "gridledger/fileio.h"
+#include "gridledger/largecust.h"
+#include "gridledger/money.h"
 #include "dlt645prof.h"
 #include "profile.h"
 #include "regtou.h"
@@ -320,10 +323,88 @@ static void parse_meter(loader *L, const cJSON *o, const char *path, config_mete
     m->max_power_w = maxp;
 }
 
+/* parse_capacity_change: {"id", "date", "kind": new|increase|reduction, "kva"}. */
+static void parse_capacity_change(loader *L, const cJSON *o, const char *path, config_capacity_change *e)
+{
+    static const char *const keys[] = {"id", "date", "kind", "kva", NULL};
+    static const char *const kinds[] = {"new", "increase", "reduction", NULL};
+    int kind = 0;
+    int32_t day = 0;
+    if (!jsonv_check_object(L->doc, o, path))
+        return;
+    jsonv_check_keys(L->doc, o, path, keys);
+    get_id(L, o, path, "id", 1, e->id);
+    if (jsonv_get_string(L->doc, o, path, "date", 1, "", e->date, sizeof e->date) &&
+        civdate_parse(e->date, strlen(e->date), &day) != GL_OK) {
+        char p[JSONV_PATH_MAX];
+        jsonv_path_key(p, sizeof p, path, "date");
+        jsonv_error(L->doc, cJSON_GetObjectItemCaseSensitive(o, "date"), p, "must be a date YYYY-MM-DD");
+    }
+    jsonv_get_enum(L->doc, o, path, "kind", 1, kinds, 0, &kind);
+    e->kind = (config_capacity_kind)kind;
+    jsonv_get_decimal(L->doc, o, path, "kva", 1, 0, 3, 1, INT64_C(1000000000), &e->kva_milli);
+}
+
+/* check_capacity_changes: ids once, dates in order, a new connection only
+ * first, never below zero, and the sum equal to capacity_kva when given. */
+static void check_capacity_changes(loader *L, const cJSON *arr, const char *path, config_customer *c)
+{
+    int64_t kva = 0;
+    const cJSON *o = arr->child;
+    for (int i = 0; i < c->ncapacity_changes; i++, o = o->next) {
+        const config_capacity_change *e = &c->capacity_changes[i];
+        char p[JSONV_PATH_MAX];
+        jsonv_path_index(p, sizeof p, path, i);
+        for (int k = 0; k < i; k++)
+            if (strcmp(c->capacity_changes[k].id, e->id) == 0)
+                jsonv_error(L->doc, o, p, "id %s given twice (a correction is a new change)", e->id);
+        if (i > 0 && strcmp(e->date, c->capacity_changes[i - 1].date) < 0)
+            jsonv_error(L->doc, o, p, "date %s before the previous change's %s: list them in order", e->date,
+                        c->capacity_changes[i - 1].date);
+        if ((e->kind == CONFIG_CAP_NEW) != (i == 0))
+            jsonv_error(L->doc, o, p, i == 0 ? "the first change must be the new connection (kind new)"
+                                             : "kind new only for the first change");
+        kva += e->kind == CONFIG_CAP_REDUCTION ? -e->kva_milli : e->kva_milli;
+        if (kva < 0)
+            jsonv_error(L->doc, o, p, "the reduction takes the capacity below 0 kVA");
+    }
+    if (c->ncapacity_changes > 0 && c->capacity_kva_milli > 0 && kva != c->capacity_kva_milli) {
+        char p[JSONV_PATH_MAX], a[24], b[24];
+        jsonv_path_key(p, sizeof p, path, "");
+        money_format_trim(kva, 3, 0, a, sizeof a);
+        money_format_trim(c->capacity_kva_milli, 3, 0, b, sizeof b);
+        jsonv_error(L->doc, arr, path, "the changes add up to %s kVA, capacity_kva says %s", a, b);
+    }
+}
+
+/* parse_large: "industry" (GB/T 4754 section letter) and "capacity_changes". */
+static void parse_large(loader *L, const cJSON *o, const char *path, config_customer *c)
+{
+    char p[JSONV_PATH_MAX];
+    const cJSON *arr;
+    if (jsonv_get_string(L->doc, o, path, "industry", 0, "", c->industry, sizeof c->industry) && c->industry[0] &&
+        largecust_industry(c->industry) == NULL) {
+        jsonv_path_key(p, sizeof p, path, "industry");
+        jsonv_error(L->doc, cJSON_GetObjectItemCaseSensitive(o, "industry"), p,
+                    "must be a GB/T 4754 section letter A..T");
+    }
+    jsonv_path_key(p, sizeof p, path, "capacity_changes");
+    arr = jsonv_get(L->doc, o, path, "capacity_changes", 0);
+    if (arr == NULL || !jsonv_check_array(L->doc, arr, p, CONFIG_CAPACITY_CHANGES_MAX))
+        return;
+    for (const cJSON *e = arr->child; e != NULL; e = e->next) {
+        char ep[JSONV_PATH_MAX];
+        jsonv_path_index(ep, sizeof ep, p, c->ncapacity_changes);
+        parse_capacity_change(L, e, ep, &c->capacity_changes[c->ncapacity_changes++]);
+    }
+    check_capacity_changes(L, arr, p, c);
+}
+
 static void parse_customer(loader *L, const cJSON *o, const char *path, config_customer *c)
 {
     static const char *const keys[] = {"id", "name", "class", "grid", "collector", "tariff", "payment",
-                                       "deposit", "capacity_kva", "important", NULL};
+                                       "deposit", "capacity_kva", "important", "industry", "capacity_changes",
+                                       NULL};
     static const char *const classes[] = {"residential", "commercial", "industrial", "agricultural", "other",
                                           NULL};
     static const char *const payments[] = {"postpaid", "prepaid", NULL};
@@ -346,6 +427,7 @@ static void parse_customer(loader *L, const cJSON *o, const char *path, config_c
     jsonv_get_decimal(L->doc, o, path, "deposit", 0, 0, 2, 0, INT64_C(100000000000), &c->deposit_fen);
     jsonv_get_decimal(L->doc, o, path, "capacity_kva", 0, 0, 3, 0, INT64_C(1000000000), &c->capacity_kva_milli);
     jsonv_get_bool(L->doc, o, path, "important", 0, 0, &c->important);
+    parse_large(L, o, path, c);
 }
 
 /* Reads the id of a tariff file: top-level "id", or versions[0].id. */

@@ -10,6 +10,7 @@
 #include "gridledger/fileio.h"
 #include "alerts.h"
 #include "jobs.h"
+#include "largeup.h"
 #include "lineloss.h"
 #include "outfmt.h"
 
@@ -227,6 +228,21 @@ static void add_jobs(daemon_state *d)
     add_job(d, (sched_job){.name = "lineloss", .kind = SCHED_MONTHLY, .day = 1, .hour = 1, .run = jobs_lineloss});
 }
 
+/* send_large_customers: the large customers' profile and capacity changes
+ * up to the back office when they changed (largeup.h). */
+static void send_large_customers(jobs_gw *g, int64_t now)
+{
+    largeup_result r;
+    gl_status st = largeup_sync(g->store, g->cfg, now, &r);
+    if (st != GL_OK)
+        glog_warn("large customers: not queued: %s", gl_strerror(st));
+    else if (r.queued)
+        glog_info("large customers: %d sent up (%d capacity changes recorded)", r.customers, r.recorded);
+    if (r.conflicts > 0)
+        glog_warn("large customers: %d capacity changes differ from their first form: the stored form is kept,"
+                  " a correction needs a new id", r.conflicts);
+}
+
 void daemon_jobs_record_config(daemon_state *d)
 {
     jobs_gw *g = d->modules;
@@ -235,6 +251,8 @@ void daemon_jobs_record_config(daemon_state *d)
     if (g != NULL && fileio_read(d->opts.config_path, 1 << 24, &text, &len) == GL_OK)
         store_config_put(g->store, clock_now(&d->clock), text);
     free(text);
+    if (g != NULL && g->cfg->uplink.enabled)
+        send_large_customers(g, clock_now(&d->clock));
 }
 
 static void job_key(const sched_job *j, char *key, size_t cap)

@@ -48,6 +48,8 @@ static const command commands[] = {
      "actions [--customer C] [--from D] [--to D] [--json|--csv]"},
     {"served", cmd_served, "record a notice's proof of service", "served CUSTOMER ACTION --proof TEXT [--at TIME] [--id N]"},
     {"lineloss", cmd_lineloss, "area line loss", "lineloss [--period P] [--json|--csv]"},
+    {"report", cmd_report, "large customers' month: price, effect on the area's price, swing, capacity changes",
+     "report large-customers [--period P] [--json|--csv]"},
     {"outbox", cmd_outbox, "uplink queue: depth, oldest message, last acknowledged id", "outbox [--json]"},
     {"uplink-test", cmd_uplink_test, "drive the uplink against a broker (tests, docs/uplink.md)",
      "uplink-test --db PATH --gateway ID --host H --port P (--plain | --ca F --cert F --key F) --hmac-key F "

@@ -115,6 +115,18 @@ typedef enum config_customer_class {
 
 typedef enum config_payment { CONFIG_PAY_POSTPAID = 0, CONFIG_PAY_PREPAID } config_payment;
 
+/* A large customer's capacity change (新装, 增容, 减容): ledger-like, an id
+ * given once; in the order they happened. */
+#define CONFIG_CAPACITY_CHANGES_MAX 8
+typedef enum config_capacity_kind { CONFIG_CAP_NEW = 0, CONFIG_CAP_INCREASE, CONFIG_CAP_REDUCTION } config_capacity_kind;
+
+typedef struct config_capacity_change {
+    char id[CONFIG_ID_MAX];
+    char date[12];                 /* YYYY-MM-DD, a real date */
+    config_capacity_kind kind;
+    int64_t kva_milli;             /* > 0: the capacity of a new connection, or the change */
+} config_capacity_change;
+
 typedef struct config_customer {
     char id[CONFIG_ID_MAX];
     char name[CONFIG_NAME_MAX];
@@ -127,6 +139,9 @@ typedef struct config_customer {
     int64_t deposit_fen;
     int64_t capacity_kva_milli;    /* for per-kVA demand charges; 0 if none */
     int important;                 /* important customer: notices also go to the authority */
+    char industry[2];              /* GB/T 4754 section letter A..T, "" if not given */
+    int ncapacity_changes;
+    config_capacity_change capacity_changes[CONFIG_CAPACITY_CHANGES_MAX];
 } config_customer;
 
 typedef struct config_tariff_ref {

@@ -28,6 +28,11 @@ for cfg in $dir/bad/*.json; do
     fi
 done
 
+# a large customer: industry (GB/T 4754 section) and capacity changes that add up to capacity_kva
+out=$("$GL" -c $dir/good-large.json check-config 2>&1); rc=$?
+[ $rc -eq 0 ] && [[ "$out" == *"ok: gateway gw-0001"* ]] && ok "large customer with industry and capacity changes passes" \
+    || notok "good-large: rc=$rc $out"
+
 # two invalid slave ids on one bus: each reported once, and not as a duplicate of the other
 err=$("$GL" -c $dir/bad/21-two-bad-slave-ids.json check-config 2>&1)
 [ "$(grep -c 'must be 1..247' <<<"$err")" -eq 2 ] && [ "$(wc -l <<<"$err")" -eq 2 ] \

@@ -27,6 +27,17 @@
     "{\"as_of\":\"2024-04-01\",\"results\":[{\"customer\":\"" cust "\",\"arrears\":\"0.00\",\"days_overdue\":0," \
     "\"penalty\":\"0.00\",\"grade\":\"" grade "\"}]}"
 
+#define CAP(id, date, kind, kva) \
+    "{\"id\":\"" id "\",\"date\":\"" date "\",\"kind\":\"" kind "\",\"kva\":\"" kva "\"}"
+#define LARGE(cust, industry, caps) \
+    "{\"customer\":\"" cust "\",\"industry\":\"" industry "\",\"capacity_kva\":\"400\",\"capacity_changes\":[" caps "]}"
+#define LINE(code, qty, unit) \
+    "{\"code\":\"" code "\",\"description\":\"x\",\"quantity\":\"" qty "\",\"unit\":\"" unit "\",\"rate\":\"1\"," \
+    "\"amount\":\"1.00\"}"
+#define BILL_LINES(id, cust, lines) \
+    "{\"id\":\"" id "\",\"customer\":\"" cust "\",\"lines\":[" lines "],\"total\":\"7000.00\",\"area\":\"TQ-4\"," \
+    "\"due\":\"2024-07-15\"}"
+
 struct msg_case {
     const char *topic;   /* NULL: gl/v1/GW/KIND from the envelope fields */
     const char *raw;     /* non-NULL: the payload as is */
@@ -130,6 +141,31 @@ static const struct msg_case msgs[] = {
      BO_REJECTED},
     {NULL, NULL, "gw-2", 5, "grades", GRADES("C-2", "A"), BO_REJECTED},
     {NULL, NULL, "gw-2", 6, "bills", "{\"bills\":[" BILL("C-9/2024-02", "C-9", "0.20", "TQ-2") "]}", BO_STORED},
+    /* large customers (kind "customers") and the energy of a bill (its "energy" lines in kWh) */
+    {NULL, NULL, "gw-4", 1, "customers", "{\"customers\":[" LARGE("L-1", "C", CAP("CAP-1", "2019-01-01", "new", "315") ","
+     CAP("CAP-2", "2024-06-15", "increase", "85")) "]}", BO_STORED},
+    {NULL, NULL, "gw-4", 2, "customers", "{\"customers\":[" LARGE("L-1", "C", CAP("CAP-2", "2024-06-16", "increase", "99")) "]}",
+     BO_STORED}, /* CAP-2 again: stored once, never changed */
+    {NULL, NULL, "gw-4", 3, "customers", "{\"customers\":[" LARGE("L-2", "U", "") "]}", BO_REJECTED},
+    {NULL, NULL, "gw-4", 4, "customers", "{\"customers\":[" LARGE("L-2", "c", "") "]}", BO_REJECTED},
+    {NULL, NULL, "gw-4", 5, "customers", "{\"customers\":[" LARGE("L-2", "F", CAP("CAP-9", "2024-06-01", "grow", "5")) "]}",
+     BO_REJECTED},
+    {NULL, NULL, "gw-4", 6, "customers", "{\"customers\":[" LARGE("L-2", "F", CAP("CAP-9", "2024-06-01", "new", "0")) "]}",
+     BO_REJECTED},
+    {NULL, NULL, "gw-4", 7, "customers", "{\"customers\":[" LARGE("L-2", "F", CAP("CAP-9", "2023-02-29", "new", "5")) "]}",
+     BO_REJECTED},
+    {NULL, NULL, "gw-4", 8, "customers", "{\"customers\":[" LARGE("C-1", "F", "") "]}", BO_REJECTED}, /* gw-1's */
+    {NULL, NULL, "gw-4", 9, "bills", "{\"bills\":[" BILL_LINES("L-1/2024-06", "L-1", LINE("energy.peak", "6000.000", "kWh") ","
+     LINE("energy.valley@2024-06-15", "4000.5", "kWh") "," LINE("surcharge", "10000", "kWh") "," LINE("demand", "400", "kW")) "]}",
+     BO_STORED},
+    {NULL, NULL, "gw-4", 10, "bills", "{\"bills\":[" BILL_LINES("L-1/2024-07", "L-1", LINE("energy", "1.0001", "kWh")) "]}",
+     BO_REJECTED},
+    /* the gateway's bills carry energy_kwh: it wins over the lines */
+    {NULL, NULL, "gw-4", 11, "bills", "{\"bills\":[{\"id\":\"L-1/2024-08\",\"customer\":\"L-1\",\"lines\":["
+     LINE("energy", "5", "kWh") "],\"total\":\"1.00\",\"area\":\"TQ-4\",\"due\":\"2024-09-15\","
+     "\"energy_kwh\":\"1234.567\"}]}", BO_STORED},
+    {NULL, NULL, "gw-4", 12, "bills", "{\"bills\":[{\"id\":\"L-1/2024-09\",\"customer\":\"L-1\",\"total\":\"1.00\","
+     "\"area\":\"TQ-4\",\"due\":\"2024-10-15\",\"energy_kwh\":12}]}", BO_REJECTED}, /* a JSON number */
 };
 
 struct table_case {
@@ -138,10 +174,19 @@ struct table_case {
 };
 
 static const struct table_case tables[] = {
-    {"SELECT COUNT(*) FROM messages", "15"},
-    {"SELECT value FROM counters WHERE name = 'stored'", "15"},
+    {"SELECT COUNT(*) FROM messages", "19"},
+    {"SELECT value FROM counters WHERE name = 'stored'", "19"},
     {"SELECT value FROM counters WHERE name = 'duplicates'", "1"},
-    {"SELECT value FROM counters WHERE name = 'rejected'", "29"},
+    {"SELECT value FROM counters WHERE name = 'rejected'", "37"},
+    {"SELECT energy_wh FROM bill_energy WHERE id = 'L-1/2024-08'", "1234567"},
+    {"SELECT industry || ' ' || capacity_va FROM large_customers", "C 400000"},
+    {"SELECT COUNT(*) FROM large_customers WHERE customer <> 'L-1'", "0"},
+    {"SELECT id || ' ' || date || ' ' || kind || ' ' || kva_va FROM capacity_changes ORDER BY id",
+     "CAP-1 2019-01-01 new 315000"},
+    {"SELECT date || ' ' || kva_va FROM capacity_changes WHERE id = 'CAP-2'", "2024-06-15 85000"},
+    {"SELECT customer || ' ' || period || ' ' || area || ' ' || energy_wh FROM bill_energy WHERE gateway = 'gw-4'",
+     "L-1 2024-06 TQ-4 10000500"},
+    {"SELECT energy_wh FROM bill_energy WHERE id = 'C-1/2024-01'", "0"},
     {"SELECT total_fen FROM bills WHERE gateway = 'gw-1' AND id = 'C-1/2024-01'", "15000"},
     {"SELECT seq FROM bills WHERE gateway = 'gw-1' AND id = 'C-1/2024-01'", "5"},
     {"SELECT SUM(total_fen) FROM bills WHERE area = 'TQ-1' AND period = '2024-01'", "17000"},
@@ -219,7 +264,7 @@ static void test_ingest_sqlite(void **state)
     char got[32];
     assert_int_equal(bo_db_open(&bo_db_sqlite_ops, path, &db, NULL, 0), GL_OK);
     assert_int_equal(bo_db_scalar(db, "SELECT COUNT(*) FROM messages", 0, NULL, got, sizeof got), GL_OK);
-    assert_string_equal(got, "15");
+    assert_string_equal(got, "19");
     bo_db_close(db);
     unlink(path);
     snprintf(side, sizeof side, "%s-wal", path);
@@ -242,7 +287,7 @@ static void test_ingest_postgresql(void **state)
     assert_int_equal(bo_db_open(&bo_db_pg_ops, conninfo, &db, err, sizeof err), GL_OK);
     static const char *const drop =
         "DROP TABLE IF EXISTS messages, bills, grades, worklists, worklist, lineloss, alerts, status, acks,"
-        " down_seq, downlink, counters, schema_version";
+        " down_seq, downlink, counters, schema_version, bill_energy, large_customers, capacity_changes";
     assert_int_equal(bo_db_exec(db, drop, 0, NULL, NULL), GL_OK);
     bo_db_close(db);
     run_backend(&bo_db_pg_ops, conninfo);

@@ -48,6 +48,8 @@ static void defaults(bo_config *c)
     c->mail.require_tls = 1;
     c->mail.served_on_accept = 1;
     c->mail.timeout_ms = 30000;
+    c->bureau.nnotices = 1;
+    snprintf(c->bureau.notices[0], sizeof c->bureau.notices[0], "credit_report_notice");
     bo_outages_defaults(&c->outages);
 }
 
@@ -148,6 +150,34 @@ static void load_notices(jsonv_doc *doc, const cJSON *o, bo_notices_cfg *n)
         load_templates(doc, t, n);
 }
 
+/* load_bureau: {"institution": 14 of 0-9 A-Z, "notice_actions": [action names]}. */
+static void load_bureau(jsonv_doc *doc, const cJSON *o, bo_bureau_cfg *b)
+{
+    static const char *const keys[] = {"institution", "notice_actions", NULL};
+    const cJSON *a, *e;
+    if (!jsonv_check_object(doc, o, "bureau"))
+        return;
+    jsonv_check_keys(doc, o, "bureau", keys);
+    if (jsonv_get_string(doc, o, "bureau", "institution", 0, "", b->institution, sizeof b->institution) &&
+        (strlen(b->institution) != 14 || strspn(b->institution, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 14))
+        jsonv_error(doc, jsonv_get(doc, o, "bureau", "institution", 0), "bureau.institution",
+                    "must be the 14-character institution code (0-9 A-Z)");
+    a = jsonv_get(doc, o, "bureau", "notice_actions", 0);
+    if (!a || !jsonv_check_array(doc, a, "bureau.notice_actions", BO_BUREAU_NOTICES_MAX))
+        return;
+    b->nnotices = 0;
+    cJSON_ArrayForEach(e, a)
+    {
+        char path[48];
+        snprintf(path, sizeof path, "bureau.notice_actions[%d]", b->nnotices);
+        if (!cJSON_IsString(e) || !bo_valid_id(e->valuestring) || strlen(e->valuestring) >= sizeof b->notices[0])
+            jsonv_error(doc, e, path, "must be an action name (1..31 of A-Z a-z 0-9 . _ -)");
+        else
+            snprintf(b->notices[b->nnotices], sizeof b->notices[0], "%s", e->valuestring);
+        b->nnotices++;
+    }
+}
+
 /* load_outage_days: notice_days, 1..4 distinct whole days (1..366), kept
  * in descending order. */
 static void load_outage_days(jsonv_doc *doc, const cJSON *a, bo_outages_cfg *o)
@@ -219,8 +249,8 @@ static void load_outages(jsonv_doc *doc, const cJSON *o, bo_outages_cfg *c)
 
 gl_status bo_config_load(bo_ctx *ctx)
 {
-    static const char *const keys[] = {"broker",  "keys_dir", "db",     "pg",         "down_ttl_s",
-                                       "notices", "outages",  "credit", "collection", "mail", NULL};
+    static const char *const keys[] = {"broker",  "keys_dir", "db",     "pg",         "down_ttl_s", "notices",
+                                       "outages", "credit",   "collection", "mail", "bureau", NULL};
     bo_config *c = &ctx->cfg;
     jsonv_doc *doc = NULL;
     diag d;
@@ -257,6 +287,9 @@ gl_status bo_config_load(bo_ctx *ctx)
         creditcfg_parse_credit(doc, cJSON_GetObjectItemCaseSensitive(root, "credit"), "credit", &c->credit);
         creditcfg_parse_collection(doc, cJSON_GetObjectItemCaseSensitive(root, "collection"), "collection",
                                    &c->credit);
+        const cJSON *bu = jsonv_get(doc, root, "", "bureau", 0);
+        if (bu)
+            load_bureau(doc, bu, &c->bureau);
     }
     if (jsonv_errors(doc) > 0) {
         st = GL_ECONFIG;

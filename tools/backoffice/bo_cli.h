@@ -21,7 +21,8 @@
  *              "templates": {"ACTION.LANG": "text with {fields}"}},
  *  "outages": {"notice_days": [15, 7], "confirm_minutes": 30, "templates": {"KIND.LANG": "..."}},
  *  "mail": {"url", "user", "password", "from", "ca_file", "authority", "require_tls", "served_on_accept",
- *           "timeout_s"}}
+ *           "timeout_s"},
+ *  "bureau": {"institution": "B1234567890123", "notice_actions": ["credit_report_notice"]}}
  * Relative paths are taken from the config file's folder. */
 #define BO_TEMPLATES_MAX 32
 
@@ -41,6 +42,14 @@ typedef struct bo_notices_cfg {
     } templates[BO_TEMPLATES_MAX];
 } bo_notices_cfg;
 
+/* bureau: the credit-bureau export (docs/bureau.md) */
+#define BO_BUREAU_NOTICES_MAX 4
+typedef struct bo_bureau_cfg {
+    char institution[32];          /* the data provider's institution code (14 of 0-9 A-Z) */
+    int nnotices;                  /* served actions that count as the notice of adverse reporting */
+    char notices[BO_BUREAU_NOTICES_MAX][32]; /* default: credit_report_notice */
+} bo_bureau_cfg;
+
 typedef struct bo_config {
     char host[256];
     int port;
@@ -55,6 +64,7 @@ typedef struct bo_config {
     char pg[1024];
     long long down_ttl_s;       /* expires = ts + down_ttl_s for downlink messages */
     bo_notices_cfg notices;
+    bo_bureau_cfg bureau;
     bo_outages_cfg outages;     /* planned-outage notices: offsets and templates */
     creditcfg credit;          /* "credit" and "collection": defaults of docs/credit.md */
     bo_mail_cfg mail;           /* e-mail through an SMTP relay; url "" = none */

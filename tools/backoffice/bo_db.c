@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BO_SCHEMA_VERSION "6"
+#define BO_SCHEMA_VERSION "7"
 
 /* The schema, identical on SQLite and PostgreSQL. Amounts are BIGINT fen,
  * energies BIGINT Wh, dates 'YYYY-MM-DD' text, timestamps epoch seconds.
@@ -87,6 +87,17 @@ static const char *const schema[] = {
     "CREATE TABLE IF NOT EXISTS bill_mails (gateway TEXT NOT NULL, bill_id TEXT NOT NULL, customer TEXT NOT NULL,"
     " period TEXT NOT NULL, total_fen BIGINT NOT NULL, dest TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,"
     " reply TEXT, queued BIGINT NOT NULL, sent BIGINT, PRIMARY KEY (gateway, bill_id))",
+    /* version 7: energy of each bill (its "energy" lines in kWh), the large
+     * customers' industry and contracted capacity, and their capacity changes
+     * (ledger-like: an event id is stored once, never changed) */
+    "CREATE TABLE IF NOT EXISTS bill_energy (gateway TEXT NOT NULL, id TEXT NOT NULL, customer TEXT NOT NULL,"
+    " period TEXT NOT NULL, area TEXT NOT NULL, energy_wh BIGINT NOT NULL, seq BIGINT NOT NULL,"
+    " PRIMARY KEY (gateway, id))",
+    "CREATE TABLE IF NOT EXISTS large_customers (gateway TEXT NOT NULL, customer TEXT NOT NULL,"
+    " industry TEXT NOT NULL, capacity_va BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (gateway, customer))",
+    "CREATE TABLE IF NOT EXISTS capacity_changes (gateway TEXT NOT NULL, customer TEXT NOT NULL, id TEXT NOT NULL,"
+    " date TEXT NOT NULL, kind TEXT NOT NULL, kva_va BIGINT NOT NULL, seq BIGINT NOT NULL,"
+    " PRIMARY KEY (gateway, customer, id))",
     "UPDATE schema_version SET v = " BO_SCHEMA_VERSION,
 };
 

@@ -13,6 +13,7 @@
 
 #include "gridledger/civdate.h"
 #include "gridledger/jsonv.h"
+#include "gridledger/largecust.h"
 #include "gridledger/money.h"
 #include "gridledger/utf8.h"
 
@@ -33,7 +34,7 @@ typedef struct ictx {
 static const char *const grade_names[] = {"AAA", "AA", "A", "B", "C", "D", "E", NULL};
 
 static const char *const up_kinds[] = {"readings", "bills", "alerts", "grades", "worklist", "lineloss",
-                                       "events", "status", "ack", "actions", NULL};
+                                       "events", "status", "ack", "actions", "customers", NULL};
 
 static gl_status reject(ictx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static gl_status reject(ictx *c, const char *fmt, ...)
@@ -74,6 +75,24 @@ int bo_valid_month(const char *s)
         return 0;
     int m = (s[5] - '0') * 10 + (s[6] - '0');
     return m >= 1 && m <= 12;
+}
+
+int bo_month_index(const char *ym)
+{
+    if (!bo_valid_month(ym))
+        return -1;
+    return ((ym[0] - '0') * 1000 + (ym[1] - '0') * 100 + (ym[2] - '0') * 10 + (ym[3] - '0')) * 12 +
+           (ym[5] - '0') * 10 + (ym[6] - '0') - 1;
+}
+
+gl_status bo_month_add(const char *ym, int delta, char *out, size_t cap)
+{
+    int i = bo_month_index(ym);
+    if (i < 0 || i + delta < 0 || i + delta >= 10000 * 12 || cap < 8)
+        return GL_EINVAL;
+    i += delta;
+    snprintf(out, cap, "%04d-%02d", i / 12, i % 12 + 1);
+    return GL_OK;
 }
 
 int bo_valid_date(const char *s)
@@ -233,6 +252,39 @@ static gl_status owned(ictx *c, const char *what, const char *id)
 
 /* ---- one function per kind ---- */
 
+/* bill_energy: the active energy of a bill: its "energy_kwh" (the gateway's
+ * bills carry it), else the sum of its lines whose code is "energy..." (one
+ * per TOU period and tier, "@DATE" per tariff version) in kWh; surcharges
+ * per kWh are not energy. As Wh text in out. */
+static int bill_energy(ictx *c, const cJSON *b, const char *where, char *out, size_t cap)
+{
+    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(b, "lines"), *l;
+    int64_t sum = 0;
+    int i = 0;
+    if (cJSON_GetObjectItemCaseSensitive(b, "energy_kwh"))
+        return get_dec(c, b, where, "energy_kwh", 3, out, cap);
+    if (lines && !cJSON_IsArray(lines)) {
+        reject(c, "%s.lines: must be an array", where);
+        return 0;
+    }
+    cJSON_ArrayForEach(l, lines)
+    {
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(l, "code"), *unit = cJSON_GetObjectItemCaseSensitive(l, "unit");
+        const cJSON *qty = cJSON_GetObjectItemCaseSensitive(l, "quantity");
+        int64_t wh = 0;
+        i++;
+        if (!cJSON_IsString(code) || strncmp(code->valuestring, "energy", 6) != 0 || !cJSON_IsString(unit) ||
+            strcmp(unit->valuestring, "kWh") != 0)
+            continue;
+        if (!cJSON_IsString(qty) || money_parse(qty->valuestring, 3, &wh) != GL_OK || money_add(sum, wh, &sum) != GL_OK) {
+            reject(c, "%s.lines[%d].quantity: not a decimal kWh with at most 3 decimals", where, i - 1);
+            return 0;
+        }
+    }
+    snprintf(out, cap, "%lld", (long long)sum);
+    return 1;
+}
+
 static gl_status derive_bills(ictx *c, const cJSON *body)
 {
     const cJSON *a = get_array(c, body, "bills"), *b;
@@ -265,6 +317,9 @@ static gl_status derive_bills(ictx *c, const cJSON *body)
             return reject(c, "%s.estimated: must be true or false", where);
         if (cJSON_IsTrue(e))
             est[0] = '1';
+        char energy[24];
+        if (!bill_energy(c, b, where, energy, sizeof energy))
+            return GL_ESYNTAX;
         const char *p[] = {c->gateway, id, customer, period + 1, area, due, est, total, currency ? currency : "CNY",
                            c->seq_s};
         gl_status st = exec(c,
@@ -275,6 +330,14 @@ static gl_status derive_bills(ictx *c, const cJSON *body)
                             " total_fen = excluded.total_fen, currency = excluded.currency, seq = excluded.seq"
                             " WHERE excluded.seq > bills.seq",
                             10, p);
+        const char *q[] = {c->gateway, id, customer, period + 1, area, energy, c->seq_s};
+        if (st == GL_OK) /* PostgreSQL types every parameter: each statement gets only its own */
+            st = exec(c,
+                      "INSERT INTO bill_energy (gateway, id, customer, period, area, energy_wh, seq)"
+                      " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (gateway, id) DO UPDATE SET"
+                      " customer = excluded.customer, period = excluded.period, area = excluded.area,"
+                      " energy_wh = excluded.energy_wh, seq = excluded.seq WHERE excluded.seq > bill_energy.seq",
+                      7, q);
         if (st != GL_OK)
             return st;
     }
@@ -564,8 +627,88 @@ static gl_status derive_actions(ictx *c, const cJSON *body)
                 16, p);
 }
 
+/* capacity_change: one ledger-like event {"id","date","kind","kva"} of a
+ * large customer; stored once per id (a correction is a new event). */
+static gl_status capacity_change(ictx *c, const char *customer, const cJSON *e, const char *where)
+{
+    static const char *const kinds[] = {"new", "increase", "reduction", NULL};
+    const char *id, *date, *kind;
+    char va[24];
+    int ok = 0;
+    if (!cJSON_IsObject(e))
+        return reject(c, "%s: must be an object", where);
+    if (!get_id(c, e, where, "id", &id) || !get_date(c, e, where, "date", 1, &date) ||
+        !(kind = get_str(c, e, where, "kind", 1)) || !get_dec(c, e, where, "kva", 3, va, sizeof va))
+        return GL_ESYNTAX;
+    for (int i = 0; kinds[i]; i++)
+        ok |= strcmp(kind, kinds[i]) == 0;
+    if (!ok)
+        return reject(c, "%s.kind: must be new|increase|reduction", where);
+    if (va[0] == '-' || strcmp(va, "0") == 0)
+        return reject(c, "%s.kva: must be positive", where);
+    const char *p[] = {c->gateway, customer, id, date, kind, va, c->seq_s};
+    return exec(c,
+                "INSERT INTO capacity_changes (gateway, customer, id, date, kind, kva_va, seq)"
+                " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (gateway, customer, id) DO NOTHING",
+                7, p);
+}
+
+/* large_customer: {"customer","industry","capacity_kva","capacity_changes":[...]}. */
+static gl_status large_customer(ictx *c, const cJSON *r, const char *where)
+{
+    const char *customer, *industry;
+    char va[24], ewhere[64];
+    const cJSON *ch, *e;
+    int i = 0;
+    if (!cJSON_IsObject(r))
+        return reject(c, "%s: must be an object", where);
+    if (!get_id(c, r, where, "customer", &customer) || !(industry = get_str(c, r, where, "industry", 1)) ||
+        !get_dec(c, r, where, "capacity_kva", 3, va, sizeof va))
+        return GL_ESYNTAX;
+    if (!largecust_industry(industry))
+        return reject(c, "%s.industry: not a GB/T 4754 section letter A..T", where);
+    ch = cJSON_GetObjectItemCaseSensitive(r, "capacity_changes");
+    if (ch && (!cJSON_IsArray(ch) || cJSON_GetArraySize(ch) > BO_ITEMS_MAX))
+        return reject(c, "%s.capacity_changes: must be an array", where);
+    gl_status st = owned(c, "customer", customer);
+    const char *p[] = {c->gateway, customer, industry, va, c->seq_s};
+    if (st == GL_OK)
+        st = exec(c,
+                  "INSERT INTO large_customers (gateway, customer, industry, capacity_va, seq) VALUES ($1,$2,$3,$4,$5)"
+                  " ON CONFLICT (gateway, customer) DO UPDATE SET industry = excluded.industry,"
+                  " capacity_va = excluded.capacity_va, seq = excluded.seq WHERE excluded.seq > large_customers.seq",
+                  5, p);
+    cJSON_ArrayForEach(e, ch)
+    {
+        if (st != GL_OK)
+            break;
+        snprintf(ewhere, sizeof ewhere, "%s.capacity_changes[%d]", where, i++);
+        st = capacity_change(c, customer, e, ewhere);
+    }
+    return st;
+}
+
+/* derive_customers: the gateway's large customers (docs/backoffice.md). */
+static gl_status derive_customers(ictx *c, const cJSON *body)
+{
+    const cJSON *a = get_array(c, body, "customers"), *r;
+    gl_status st = a ? GL_OK : GL_ESYNTAX;
+    int i = 0;
+    cJSON_ArrayForEach(r, a)
+    {
+        char where[32];
+        if (st != GL_OK)
+            break;
+        snprintf(where, sizeof where, "customers[%d]", i++);
+        st = large_customer(c, r, where);
+    }
+    return st;
+}
+
 static gl_status derive(ictx *c, const char *kind, const cJSON *body)
 {
+    if (strcmp(kind, "customers") == 0)
+        return derive_customers(c, body);
     if (strcmp(kind, "actions") == 0)
         return derive_actions(c, body);
     if (strcmp(kind, "bills") == 0)

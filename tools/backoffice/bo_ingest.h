@@ -35,6 +35,12 @@ typedef enum bo_outcome {
 gl_status bo_ingest_message(bo_db *db, const char *topic, const void *payload, size_t len, long long now,
                             bo_outcome *outcome, char *why, size_t whycap);
 
+/* bo_month_index: YYYY-MM as a count of months (year * 12 + month - 1), -1 if not a month. */
+int bo_month_index(const char *ym);
+
+/* bo_month_add: the month delta months from ym, as YYYY-MM into out (cap >= 8). */
+gl_status bo_month_add(const char *ym, int delta, char *out, size_t cap);
+
 /* bo_valid_id: 1 if s is a gateway or customer id: 1..64 of [A-Za-z0-9._-]. */
 int bo_valid_id(const char *s);
 

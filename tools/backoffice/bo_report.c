@@ -25,6 +25,7 @@
 
 #include "bo_cli.h"
 #include "bo_ingest.h"
+#include "bo_large.h"
 #include "bo_report.h"
 #include "cli.h"
 #include "gridledger/money.h"
@@ -271,6 +272,8 @@ int bo_cmd_report(bo_ctx *ctx, int argc, char **argv)
     bo_db *db = NULL;
     bo_table t;
     int ret = CLI_USAGE;
+    if (argc > 1 && strcmp(argv[1], "large-customers") == 0)
+        return bo_large_cmd(ctx, argc, argv);
     for (int i = 1; i < argc; i++) {
         int r = 0;
         if ((r = bo_take_opt(argc, argv, &i, "--csv", &csv)) || (r = bo_take_opt(argc, argv, &i, "--xlsx", &xlsx)) ||
@@ -285,12 +288,12 @@ int bo_cmd_report(bo_ctx *ctx, int argc, char **argv)
             if (strcmp(argv[i], reports[k].name) == 0)
                 def = &reports[k];
         if (!def) {
-            cli_error("report", "unknown report %s (worklist|aging|grades|area|alerts|health|actions|outages)", argv[i]);
+            cli_error("report", "unknown report %s (worklist|aging|grades|area|alerts|health|actions|outages|large-customers)", argv[i]);
             return CLI_USAGE;
         }
     }
     if (!def) {
-        cli_error("report", "which report? worklist|aging|grades|area|alerts|health|actions|outages");
+        cli_error("report", "which report? worklist|aging|grades|area|alerts|health|actions|outages|large-customers");
         return CLI_USAGE;
     }
     if (*month && !bo_valid_month(month)) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bo_bureau.h"
 #include "bo_cli.h"
 #include "bo_outages.h"
 #include "bo_serve.h"
@@ -18,7 +19,9 @@ typedef struct {
 
 static const bo_command commands[] = {
     {"ingest", bo_cmd_ingest, "ingest [--db PATH | --pg CONNINFO] [--max N] [--quiet]"},
-    {"report", bo_cmd_report, "report worklist|aging|grades|area|alerts|health|actions|outages [--xlsx FILE] [--csv FILE] [--month YYYY-MM]"},
+    {"report", bo_cmd_report, "report worklist|aging|grades|area|alerts|health|actions|outages [--xlsx FILE] [--csv FILE] [--month YYYY-MM]\n"
+                              "  report large-customers [--period YYYY-MM] [--xlsx FILE] [--csv [FILE]]"},
+    {"export", bo_cmd_export, "export credit-bureau --period YYYY-MM [--out FILE]   (post-paid account records, docs/bureau.md)"},
     {"pay", bo_cmd_down, "pay GATEWAY CUSTOMER AMOUNT --ref REF [--date DATE]"},
     {"topup", bo_cmd_down, "topup GATEWAY CUSTOMER AMOUNT --ref REF [--date DATE]"},
     {"tariff", bo_cmd_down, "tariff push GATEWAY FILE"},
