@@ -41,8 +41,9 @@ int cli_wants_help(int argc, char **argv);
 int cli_load_config(cli_ctx *ctx, config **out);
 
 /* cli_open_store: opens the configured store (path relative to the config
- * file); on failure prints why and returns the exit code. */
-int cli_open_store(const config *cfg, store **out);
+ * file) and applies the payment modes switched by command to cfg's
+ * customers (paymode.h); on failure prints why and returns the exit code. */
+int cli_open_store(config *cfg, store **out);
 
 int cmd_check_config(cli_ctx *ctx, int argc, char **argv);
 int cmd_uplink_test(cli_ctx *ctx, int argc, char **argv);

@@ -212,8 +212,11 @@ gl_status creditrun_all(const creditcfg *cc, const config *cfg, const ledgercsv 
         int ci = cfg ? config_find_customer(cfg, acct->customer) : -1;
         const config_customer *cust = ci >= 0 ? &cfg->customers[ci] : NULL;
         ret = credit_eval(cc, acct, cust ? cust->important : 0, as_of, st, r);
-        if (ret == GL_OK && cust != NULL)
-            ret = credit_measures(cc, acct, cust->capacity_kva_milli, r);
+        if (ret == GL_OK && cust != NULL) {
+            ledger_account a = *acct; /* prepaid by the config or a switch, even before its first top-up */
+            a.prepaid |= cust->payment == CONFIG_PAY_PREPAID;
+            ret = credit_measures(cc, &a, cust->capacity_kva_milli, r);
+        }
         if (ret != GL_OK)
             snprintf(err, cap, "customer %s: %s", acct->customer, gl_strerror(ret));
         else if (fn(ctx, acct, cust, r) != 0)

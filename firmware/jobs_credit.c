@@ -355,8 +355,8 @@ static void decide_one(collect_ctx *c, const char *customer, const collect_custo
 static int collect_one(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
 {
     collect_ctx *c = ctx;
-    if (acct->prepaid)
-        return 0; /* fee control (jobs_feectl.c) */
+    if (acct->prepaid && r->arrears.arrears_fen + r->arrears.not_due_fen == 0)
+        return 0; /* fee control (jobs_feectl.c); post-paid arrears left at a switch are still chased */
     collect_customer cc = {acct->klass, cust != NULL && cust->important, r->grade.grade};
     store_txn_begin(c->g->store);
     decide_one(c, acct->customer, &cc, &r->arrears);

@@ -127,6 +127,8 @@ typedef struct config_customer {
     int64_t deposit_fen;
     int64_t capacity_kva_milli;    /* for per-kVA demand charges; 0 if none */
     int important;                 /* important customer: notices also go to the authority */
+    int64_t load_price_micro;      /* load_control.price: contracted price per kWh (micro-yuan); 0 none */
+    int load_controlled;           /* load-controlled purchase in force (the store's payment mode) */
 } config_customer;
 
 typedef struct config_tariff_ref {

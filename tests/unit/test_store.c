@@ -432,6 +432,8 @@ static const char *const sample_at[STORE_SCHEMA_VERSION + 1] = {
     " principal_fen, penalty_fen, reason) VALUES('C1', '2026-01-16', 'sms', 'sms', 10, 10, 'served', 11, 'dlr 1',"
     " 20000, 100, 'day 1');",
     "UPDATE events SET acked_ts = 20, acked_by = 'backoffice' WHERE alert = 1;",
+    "INSERT INTO payment_modes(customer, mode, ts, opening_fen, arrears_fen, who, rule, proof)"
+    " VALUES('C1', 'prepaid', 30, 0, 0, 'backoffice', 'r', 'p');",
 };
 
 static void test_migrations_from_every_version(void **state)
