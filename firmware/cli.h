@@ -52,6 +52,7 @@ int cmd_meters(cli_ctx *ctx, int argc, char **argv);
 
 int cmd_db(cli_ctx *ctx, int argc, char **argv);
 int cmd_outbox(cli_ctx *ctx, int argc, char **argv);
+int cmd_deposit(cli_ctx *ctx, int argc, char **argv);
 int cmd_run(cli_ctx *ctx, int argc, char **argv);
 int cmd_lineloss(cli_ctx *ctx, int argc, char **argv);
 int cmd_alerts(cli_ctx *ctx, int argc, char **argv);

@@ -110,6 +110,9 @@ struct store_collect_row;
 /* jobs_action_up: queues a collection-record row up (kind "actions"). */
 void jobs_action_up(jobs_gw *g, const struct store_collect_row *r, int64_t now);
 gl_status jobs_worklist(void *ctx, int64_t due, int64_t now);
+/* jobs_deposits (jobs_deposit.c): daily reminders of non-cash deposits
+ * before they expire, and their expiry. */
+gl_status jobs_deposits(void *ctx, int64_t due, int64_t now);
 gl_status jobs_grades(void *ctx, int64_t due, int64_t now);
 gl_status jobs_feectl(void *ctx, int64_t due, int64_t now);
 

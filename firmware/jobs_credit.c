@@ -69,7 +69,7 @@ static gl_status evaluate_kept(jobs_gw *g, int32_t day, int prepaid_only, credit
         jobs_error(g, "credit: ledger: %s %s", gl_strerror(st), d.count ? d.lines[0] : "");
         return st;
     }
-    st = creditrun_all(g->cc, g->cfg, l, day, fn, ctx, err, sizeof err);
+    st = creditrun_all(g->cc, g->cfg, g->store, l, day, fn, ctx, err, sizeof err);
     if (st != GL_OK)
         jobs_error(g, "credit: %s", err);
     if (kept != NULL)
