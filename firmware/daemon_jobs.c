@@ -203,9 +203,8 @@ static void add_jobs(daemon_state *d)
 {
     const config *c = d->cfg;
     d->njobs = 0;
-    const jobs_gw *g = d->modules;
-    add_job(d, (sched_job){.name = "poll", .kind = SCHED_EVERY,
-                           .interval_s = jobs_poll_interval_s(c, g->cc ? &g->cc->measures : NULL), .run = jobs_poll});
+    add_job(d, (sched_job){.name = "poll", .kind = SCHED_EVERY, .interval_s = jobs_poll_interval_s(d->modules),
+                           .run = jobs_poll});
     add_job(d, (sched_job){.name = "status", .kind = SCHED_EVERY, .interval_s = c->schedule.status_interval_s,
                            .run = jobs_status});
     add_job(d, (sched_job){.name = "bill", .kind = SCHED_MONTHLY, .day = c->billing.cycle_day, .hour = 0,

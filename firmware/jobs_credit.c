@@ -473,5 +473,11 @@ gl_status jobs_grades(void *ctx, int64_t due, int64_t now)
         st = store_txn_end(g->store, jobs_evaluate(g, jobs_civil_day(due), 0, grade_one, &c));
     grades_flush(&c);
     glog_info("grades as of %s: %s", c.as_of, gl_strerror(st));
+    if (jobs_poll_intervals(g) == GL_OK) { /* the new grades' reading intervals, from the next poll on */
+        daemon_state *d = ctx;
+        for (int i = 0; i < d->njobs; i++)
+            if (strcmp(d->jobs[i].name, "poll") == 0)
+                d->jobs[i].interval_s = jobs_poll_interval_s(g);
+    }
     return st;
 }

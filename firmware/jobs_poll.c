@@ -4,9 +4,9 @@
  * switching through the meters' relays. A meter's interval is the
  * poll_interval_s of its customer's latest stored grade's measures
  * (docs/credit.md "What a grade changes": a poorly rated large customer is
- * read every 15 minutes), else the gateway's poll_interval_s; the job runs
- * at the shortest interval of the two (jobs_poll_interval_s) and keeps
- * each meter's next due time. */
+ * read every 15 minutes), else the gateway's poll_interval_s, read at start
+ * and after each grading; the job runs at the shortest of them
+ * (jobs_poll_interval_s) and keeps each meter's next due time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +24,11 @@ gl_status jobs_poll_init(jobs_gw *g)
     g->events = calloc((size_t)c->nmeters, sizeof *g->events);
     g->poll_due = calloc((size_t)c->nmeters, sizeof *g->poll_due);
     g->poll_next = calloc((size_t)c->nmeters, sizeof *g->poll_next); /* 0: due at the first cycle */
-    if (g->readings == NULL || g->events == NULL || g->poll_due == NULL || g->poll_next == NULL)
+    g->poll_every = calloc((size_t)c->nmeters, sizeof *g->poll_every);
+    if (g->readings == NULL || g->events == NULL || g->poll_due == NULL || g->poll_next == NULL ||
+        g->poll_every == NULL)
         return GL_ENOMEM;
+    jobs_poll_intervals(g);
     gl_status st = poller_new(c, &g->poller);
     if (st == GL_OK) {
         poller_set_time_sync(g->poller, 1); /* DL/T 645 buses: broadcast time daily */
@@ -42,59 +45,56 @@ void jobs_poll_free(jobs_gw *g)
     free(g->events);
     free(g->poll_due);
     free(g->poll_next);
+    free(g->poll_every);
+    g->poll_every = NULL;
     g->readings = NULL;
     g->events = NULL;
     g->poll_due = NULL;
     g->poll_next = NULL;
 }
 
-int jobs_poll_interval_s(const config *cfg, const measures_cfg *m)
+int jobs_poll_interval_s(const jobs_gw *g)
 {
-    int every = cfg->schedule.poll_interval_s;
-    for (int s = 0; m != NULL && s < MEASURES_SEG_COUNT; s++)
-        for (int k = 0; k < GRADE_MAX; k++)
-            if (m->table[s][k].poll_interval_s > 0 && m->table[s][k].poll_interval_s < every)
-                every = m->table[s][k].poll_interval_s;
+    int every = g->cfg->schedule.poll_interval_s;
+    for (int i = 0; g->poll_every != NULL && i < g->cfg->nmeters; i++)
+        if (g->poll_every[i] > 0 && g->poll_every[i] < every)
+            every = g->poll_every[i];
     return every;
 }
 
-typedef struct interval_ctx {
-    jobs_gw *g;
-    int *every; /* per meter */
-} interval_ctx;
-
 static int set_interval(void *ctx, const char *customer, int64_t value)
 {
-    interval_ctx *c = ctx;
-    for (int i = 0; value > 0 && value <= 86400 && i < c->g->cfg->nmeters; i++)
-        if (strcmp(c->g->cfg->meters[i].customer, customer) == 0)
-            c->every[i] = (int)value;
+    jobs_gw *g = ctx;
+    for (int i = 0; value > 0 && value <= 86400 && i < g->cfg->nmeters; i++)
+        if (strcmp(g->cfg->meters[i].customer, customer) == 0)
+            g->poll_every[i] = (int)value;
     return 0;
 }
 
+gl_status jobs_poll_intervals(jobs_gw *g)
+{
+    if (g->poll_every == NULL)
+        return GL_OK;
+    for (int i = 0; i < g->cfg->nmeters; i++)
+        g->poll_every[i] = g->cfg->schedule.poll_interval_s;
+    gl_status st = store_grade_each_int(g->store, "$.measures.reading.poll_interval_s", set_interval, g);
+    if (st != GL_OK)
+        jobs_error(g, "poll: the graded reading intervals could not be read: %s", gl_strerror(st));
+    return st;
+}
+
 /* mark_due: which meters are due at `due` (their next due time has come),
- * and when each is due next; returns how many. A meter's interval is its
- * customer's graded one, read from the store each cycle (a new grading
- * takes effect at the next cycle). */
+ * and when each is due next; returns how many. */
 static int mark_due(jobs_gw *g, int64_t due)
 {
-    int n = g->cfg->nmeters, ndue = 0;
-    int *every = malloc(sizeof *every * (size_t)n);
-    if (every == NULL)
-        return -1;
-    for (int i = 0; i < n; i++)
-        every[i] = g->cfg->schedule.poll_interval_s;
-    interval_ctx c = {g, every};
-    if (store_grade_each_int(g->store, "$.measures.reading.poll_interval_s", set_interval, &c) != GL_OK)
-        jobs_error(g, "poll: the graded reading intervals could not be read: every meter at poll_interval_s");
+    int n = g->cfg->nmeters, ndue = 0, all = atomic_load(&g->poll_now); /* "poll now": every meter */
     for (int i = 0; i < n; i++) {
-        g->poll_due[i] = atomic_load(&g->poll_now) || g->poll_next[i] <= due;
+        g->poll_due[i] = all || g->poll_next[i] <= due;
         if (g->poll_due[i]) {
-            g->poll_next[i] = due - due % every[i] + every[i];
+            g->poll_next[i] = due - due % g->poll_every[i] + g->poll_every[i];
             ndue++;
         }
     }
-    free(every);
     return ndue;
 }
 
@@ -143,12 +143,14 @@ static void count(jobs_gw *g)
 gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
 {
     jobs_gw *g = jobs_of(ctx);
-    if (g->poller == NULL)
+    if (g->poller == NULL) {
+        atomic_store(&g->poll_now, 0);
         return GL_OK;
+    }
     int ndue = mark_due(g, due);
     atomic_store(&g->poll_now, 0);
-    if (ndue <= 0)
-        return ndue < 0 ? GL_ENOMEM : GL_OK;
+    if (ndue == 0)
+        return GL_OK;
     pollstore_take_confirmations(g->store, g->cfg, g->poller);
     gl_status st = pollstore_fill_frozen(g->store, g->cfg, g->poller, now, NULL);
     if (st != GL_OK)

@@ -352,7 +352,7 @@ void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed)
     while (g->up != NULL && take_relay(g->up, &r))
         if (jobs_relay(g, r.customer, r.closed, "back office command", reason, sizeof reason) != GL_OK)
             jobs_error(g, "command: %s", reason);
-    if (atomic_exchange(&g->poll_now, 0))
+    if (atomic_load(&g->poll_now)) /* jobs_poll reads every meter and clears the flag */
         jobs_poll(ctx, now, now);
     if (atomic_load(&g->money_changed) && now - g->last_collect >= 60) { /* a payment: re-plan at once (pending steps cancelled, restoration ordered), at most once a minute */
         g->last_collect = now;

@@ -53,8 +53,8 @@ check "the daemon ran to --until" "$?" 0
 check "the yearly grading stored the 900 s reading interval" \
     "$(sqlite3 gl.db "SELECT json_extract(explanation, '$.measures.reading.poll_interval_s') FROM grades WHERE customer = 'C-L01'")" 900
 count() { sqlite3 gl.db "SELECT count(*) FROM readings WHERE meter = '$1' AND status = 0 AND ts >= $(date -u -d "$2" +%s) AND ts < $(date -u -d "$3" +%s)"; }
-check "before the grading both meters are read hourly (23:00-03:00: 4 readings each)" \
-    "$(count M-L01 2025-12-31T23:00 2026-01-01T03:00) $(count M-0001 2025-12-31T23:00 2026-01-01T03:00)" "4 4"
+check "before the grading both meters are read hourly (00:00-03:00: 3 readings each)" \
+    "$(count M-L01 2026-01-01T00:00 2026-01-01T03:00) $(count M-0001 2026-01-01T00:00 2026-01-01T03:00)" "3 3"
 check "after it the C-graded large customer's meter every 15 minutes, the other hourly (04:00-09:00: 20 and 5)" \
     "$(count M-L01 2026-01-01T04:00 2026-01-01T09:00) $(count M-0001 2026-01-01T04:00 2026-01-01T09:00)" "20 5"
 echo "1..$n"
