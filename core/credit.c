@@ -47,6 +47,7 @@ gl_status credit_measures(const creditcfg *cfg, const ledger_account *acct, int6
                          out->grade.m.overdue_bills,
                          out->deposit_required_fen,
                          out->arrears.deposit_fen,
-                         out->deposit_refundable};
+                         out->deposit_refundable,
+                         out->deposit_noncash_fen};
     return measures_eval(&cfg->measures, &in, &out->measures);
 }

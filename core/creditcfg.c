@@ -195,6 +195,7 @@ int creditcfg_parse_credit(jsonv_doc *doc, const cJSON *node, const char *path, 
         measures_cfg_default(&out->measures, g->ngrades);
     jsonv_path_key(p, sizeof p, path, "measures");
     measures_cfg_parse(doc, cJSON_GetObjectItemCaseSensitive(node, "measures"), p, g, &out->measures);
+    g->max_overdue_per_year = out->measures.max_arrears_per_year; /* the count rule regrades (grade.c) */
     return jsonv_errors(doc) - before;
 }
 

@@ -12,7 +12,7 @@ static const char *const component_names[GRADE_C_COUNT] = {
 
 static const char *const reason_names[] = {
     "score", "override_theft", "override_illegal_use", "override_arrears", "new_customer", "one_step_per_cycle",
-    "rises_only_at_cycle",
+    "rises_only_at_cycle", "override_count_rule",
 };
 
 const char *grade_component_name(grade_component_id id)
@@ -52,6 +52,7 @@ void grade_cfg_default(grade_cfg *cfg)
     cfg->theft_months = 24;
     cfg->illegal_months = 12;
     cfg->arrears_bills = 3;
+    cfg->max_overdue_per_year = 5; /* the yearly grading's count rule: more than 5 overdue bills a year */
     cfg->start_grade = 1;
     cfg->new_customer_bills = 3;
     cfg->cycle_months = 6;
@@ -72,7 +73,8 @@ gl_status grade_cfg_check(const grade_cfg *cfg)
             return GL_ECONFIG;
     if (cfg->window_months < 1 || cfg->window_months > 60 || cfg->start_grade < 0 ||
         cfg->start_grade >= cfg->ngrades || cfg->cycle_months < 1 || cfg->cycle_months > 12 ||
-        12 % cfg->cycle_months != 0 || cfg->late_grace_days < 0 || cfg->late_grace_days > 90)
+        12 % cfg->cycle_months != 0 || cfg->late_grace_days < 0 || cfg->late_grace_days > 90 ||
+        cfg->max_overdue_per_year < 0 || cfg->max_overdue_per_year > 24)
         return GL_ECONFIG;
     return GL_OK;
 }
@@ -213,6 +215,9 @@ static void raw_grade(const grade_cfg *cfg, int32_t date, grade_result *r)
     } else if (cfg->arrears_bills > 0 && m->unpaid_overdue_bills >= cfg->arrears_bills) {
         r->grade = lowest;
         r->reason = GRADE_OVERRIDE_ARREARS;
+    } else if (cfg->max_overdue_per_year > 0 && m->overdue_bills > cfg->max_overdue_per_year) {
+        r->grade = lowest;
+        r->reason = GRADE_OVERRIDE_COUNT;
     } else if (m->total_bills < cfg->new_customer_bills && r->grade < cfg->start_grade) {
         r->grade = cfg->start_grade;
         r->reason = GRADE_NEW_CUSTOMER;

@@ -70,6 +70,7 @@ void measures_cfg_default(measures_cfg *cfg, int ngrades)
     memset(cfg, 0, sizeof *cfg);
     cfg->large_kva_milli = 315000; /* 315 kVA: a 10 kV connection of its own */
     cfg->max_arrears_per_year = 5;
+    cfg->deposit_reminder_days = 30;
     for (int g = 0; g < GRADE_MAX; g++) {
         cfg->pop_min[g] = -1;
         cfg->pop_max[g] = -1;
@@ -240,7 +241,8 @@ static void parse_population(jsonv_doc *doc, const cJSON *node, const char *path
 
 int measures_cfg_parse(jsonv_doc *doc, const cJSON *node, const char *path, const grade_cfg *g, measures_cfg *cfg)
 {
-    static const char *const keys[] = {"large_capacity_kva", "max_arrears_per_year", "population", "table", NULL};
+    static const char *const keys[] = {"large_capacity_kva", "max_arrears_per_year", "deposit_reminder_days",
+                                       "population", "table", NULL};
     int before = jsonv_errors(doc);
     char p[JSONV_PATH_MAX];
     if (node == NULL)
@@ -251,6 +253,7 @@ int measures_cfg_parse(jsonv_doc *doc, const cJSON *node, const char *path, cons
     jsonv_get_decimal(doc, node, path, "large_capacity_kva", 0, cfg->large_kva_milli, 3, 0, 1000000000000LL,
                       &cfg->large_kva_milli);
     get_int(doc, node, path, "max_arrears_per_year", 0, 24, &cfg->max_arrears_per_year);
+    get_int(doc, node, path, "deposit_reminder_days", 1, 365, &cfg->deposit_reminder_days);
     jsonv_path_key(p, sizeof p, path, "population");
     parse_population(doc, cJSON_GetObjectItemCaseSensitive(node, "population"), p, g, cfg);
     jsonv_path_key(p, sizeof p, path, "table");
@@ -265,16 +268,22 @@ int measures_segment(const measures_cfg *cfg, ledger_class klass, int64_t capaci
     return (unsigned)klass < LEDGER_CLASS_COUNT ? (int)klass : LEDGER_CLASS_OTHER;
 }
 
-/* The deposit: returned once the refund rule holds, else the shortfall
- * against what the class and grade require is requested. */
-static void eval_deposit(const measures_input *in, measures_result *out)
+/* The deposit: the cash held is returned once the refund rule holds, else
+ * the shortfall against what the class and grade require is requested.
+ * Non-cash deposits in force (guarantees, bonds) count toward the
+ * requirement unless the cell asks for cash; they are never "returned":
+ * they expire. */
+static void eval_deposit(const measures_entry *e, const measures_input *in, measures_result *out)
 {
-    if (in->deposit_refundable && in->deposit_held_fen > 0) {
+    int64_t cash = in->deposit_held_fen > 0 ? in->deposit_held_fen : 0;
+    int64_t noncash = e->deposit != MEASURES_DEP_CASH && in->deposit_noncash_fen > 0 ? in->deposit_noncash_fen : 0;
+    out->deposit_held_fen = cash + noncash;
+    if (in->deposit_refundable && cash > 0) {
         out->deposit = MEASURES_RELEASE;
-        out->deposit_fen = in->deposit_held_fen;
-    } else if (in->deposit_required_fen > in->deposit_held_fen) {
+        out->deposit_fen = cash;
+    } else if (in->deposit_required_fen > out->deposit_held_fen) {
         out->deposit = MEASURES_PROPOSE;
-        out->deposit_fen = in->deposit_required_fen - (in->deposit_held_fen > 0 ? in->deposit_held_fen : 0);
+        out->deposit_fen = in->deposit_required_fen - out->deposit_held_fen;
     }
 }
 
@@ -288,7 +297,7 @@ gl_status measures_eval(const measures_cfg *cfg, const measures_input *in, measu
     out->e = &cfg->table[out->segment][in->grade];
     if (out->e->billing == MEASURES_BILL_PREPAYMENT || out->e->billing == MEASURES_BILL_LOAD_CONTROLLED)
         out->payment_mode = in->prepaid ? MEASURES_IN_FORCE : MEASURES_PROPOSE;
-    eval_deposit(in, out);
+    eval_deposit(out->e, in, out);
     out->singled_out = cfg->max_arrears_per_year > 0 && in->overdue_bills > cfg->max_arrears_per_year;
     return GL_OK;
 }

@@ -369,7 +369,8 @@ static gl_status price(billing *b, int ci, const billing_period *p, char *key, s
     return bill_compute(ts, b->usage, nu, &o, &b->bill);
 }
 
-gl_status billing_cost(billing *b, int ci, int64_t from_ts, int64_t to_ts, int64_t *cost_fen)
+/* price_span: prices customer ci's use in [from_ts, to_ts) into b->bill. */
+static gl_status price_span(billing *b, int ci, int64_t from_ts, int64_t to_ts)
 {
     billing_period p = {.from_ts = from_ts, .to_ts = to_ts};
     char key[96];
@@ -379,8 +380,20 @@ gl_status billing_cost(billing *b, int ci, int64_t from_ts, int64_t to_ts, int64
     p.from_day = civil_days(y, m, d);
     clock_civil_date(to_ts - 1, &y, &m, &d);
     p.to_day = civil_days(y, m, d);
-    gl_status st = price(b, ci, &p, key, sizeof key, &ty);
+    return price(b, ci, &p, key, sizeof key, &ty);
+}
+
+gl_status billing_cost(billing *b, int ci, int64_t from_ts, int64_t to_ts, int64_t *cost_fen)
+{
+    gl_status st = price_span(b, ci, from_ts, to_ts);
     *cost_fen = st == GL_OK ? b->bill.total_fen : 0;
+    return st;
+}
+
+gl_status billing_energy(billing *b, int ci, int64_t from_ts, int64_t to_ts, int64_t *energy_wh)
+{
+    gl_status st = price_span(b, ci, from_ts, to_ts);
+    *energy_wh = st == GL_OK ? b->bill.energy_wh : 0;
     return st;
 }
 

@@ -75,4 +75,9 @@ gl_status billing_customer(billing *b, int ci, const billing_period *p, int queu
  * without readings. Nothing is posted. */
 gl_status billing_cost(billing *b, int ci, int64_t from_ts, int64_t to_ts, int64_t *cost_fen);
 
+/* billing_energy: the active energy (Wh) of customer ci's use in
+ * [from_ts, to_ts), for load-controlled purchase (priced at the contracted
+ * price, not the tariff). GL_ENOTFOUND without readings. */
+gl_status billing_energy(billing *b, int ci, int64_t from_ts, int64_t to_ts, int64_t *energy_wh);
+
 #endif

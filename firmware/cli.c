@@ -1,5 +1,6 @@
 /* cli.c: helpers shared by the gridledger commands (see cli.h). */
 #include "cli.h"
+#include "paymode.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -82,7 +83,7 @@ static int32_t utc_offset(const char *tz)
     return (int32_t)tm.tm_gmtoff;
 }
 
-int cli_open_store(const config *cfg, store **out)
+int cli_open_store(config *cfg, store **out)
 {
     char path[CONFIG_PATH_MAX];
     store_options o = {
@@ -101,5 +102,12 @@ int cli_open_store(const config *cfg, store **out)
     }
     if (moved)
         cli_error(path, "%s", store_recovered(*out));
+    st = paymode_apply(*out, cfg); /* payment modes switched by command override the config's */
+    if (st != GL_OK) {
+        cli_error(path, "cannot read the payment modes: %s", gl_strerror(st));
+        store_close(*out);
+        *out = NULL;
+        return CLI_FAIL;
+    }
     return CLI_OK;
 }

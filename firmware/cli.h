@@ -41,8 +41,9 @@ int cli_wants_help(int argc, char **argv);
 int cli_load_config(cli_ctx *ctx, config **out);
 
 /* cli_open_store: opens the configured store (path relative to the config
- * file); on failure prints why and returns the exit code. */
-int cli_open_store(const config *cfg, store **out);
+ * file) and applies the payment modes switched by command to cfg's
+ * customers (paymode.h); on failure prints why and returns the exit code. */
+int cli_open_store(config *cfg, store **out);
 
 /* cli_open_local: cli_load_config, the gateway's timezone for local dates,
  * cli_open_store; the exit code (CLI_OK: *cfg and *s set, the caller frees
@@ -56,6 +57,7 @@ int cmd_meters(cli_ctx *ctx, int argc, char **argv);
 
 int cmd_db(cli_ctx *ctx, int argc, char **argv);
 int cmd_outbox(cli_ctx *ctx, int argc, char **argv);
+int cmd_deposit(cli_ctx *ctx, int argc, char **argv);
 int cmd_run(cli_ctx *ctx, int argc, char **argv);
 int cmd_lineloss(cli_ctx *ctx, int argc, char **argv);
 int cmd_report(cli_ctx *ctx, int argc, char **argv);

@@ -88,7 +88,7 @@ static int run(cli_ctx *ctx, const char *cmd, int argc, char **argv, int worklis
             printf("{\"as_of\": \"%s\", \"customers\": [", creditrun_date(day, date));
         else if (!worklist)
             creditrun_print_csv_header(stdout);
-        gl_status st = creditrun_all(&cc, cfg, l, day, worklist ? work_row : grade_row, &c, err, sizeof err);
+        gl_status st = creditrun_all(&cc, cfg, s, l, day, worklist ? work_row : grade_row, &c, err, sizeof err);
         if (st != GL_OK) {
             cli_error(cmd, "%s", err);
             rc = CLI_FAIL;

@@ -140,7 +140,7 @@ static int run_all(FILE *out, const opts *o, const creditcfg *cc, const config *
         fprintf(out, "{\"as_of\": \"%s\", \"customers\": [", creditrun_date(o->as_of, d1));
     else if (o->mode == OUT_CSV)
         creditrun_print_csv_header(out);
-    gl_status st = creditrun_all(cc, cfg, l, o->as_of, emit, &c, err, sizeof err);
+    gl_status st = creditrun_all(cc, cfg, NULL, l, o->as_of, emit, &c, err, sizeof err);
     if (st != GL_OK) {
         cli_error(o->ledger, "%s", err);
         return cli_status_exit(st);

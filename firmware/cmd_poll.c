@@ -170,7 +170,7 @@ static int poll_and_store(const config *cfg, store *s, out_fmt fmt)
     st = pollstore_fill_frozen(s, cfg, p, ts, NULL, frozen_print, &fo);
     ts = (int64_t)time(NULL); /* the live cycle's own time: reading the freezes takes bus time */
     if (st == GL_OK && (st = poller_poll(p, ts, r, ev)) == GL_OK)
-        st = pollstore_save(s, cfg, p, r, ev, ts);
+        st = pollstore_save(s, cfg, p, r, ev, NULL, ts);
     if (st != GL_OK) {
         cli_error("poll", "%s", gl_strerror(st));
         goto out;

@@ -400,11 +400,28 @@ static void parse_large(loader *L, const cJSON *o, const char *path, config_cust
     check_capacity_changes(L, arr, p, c);
 }
 
+/* load_control: {"price": "0.85"}: load-controlled purchase (负荷控制购电):
+ * a purchase buys the energy it pays for at this contracted price per kWh
+ * (up to 6 decimals); the customer is prepaid (fee control). */
+static void parse_load_control(loader *L, const cJSON *o, const char *path, config_customer *c)
+{
+    static const char *const keys[] = {"price", NULL};
+    char p[JSONV_PATH_MAX];
+    if (o == NULL)
+        return;
+    jsonv_path_key(p, sizeof p, path, "load_control");
+    if (!jsonv_check_object(L->doc, o, p))
+        return;
+    jsonv_check_keys(L->doc, o, p, keys);
+    jsonv_get_decimal(L->doc, o, p, "price", 1, 0, 6, 1, INT64_C(100000000), &c->load_price_micro);
+    c->load_controlled = c->payment == CONFIG_PAY_PREPAID;
+}
+
 static void parse_customer(loader *L, const cJSON *o, const char *path, config_customer *c)
 {
     static const char *const keys[] = {"id", "name", "class", "grid", "collector", "tariff", "payment",
                                        "deposit", "capacity_kva", "important", "industry", "capacity_changes",
-                                       NULL};
+                                       "load_control", NULL};
     static const char *const classes[] = {"residential", "commercial", "industrial", "agricultural", "other",
                                           NULL};
     static const char *const payments[] = {"postpaid", "prepaid", NULL};
@@ -428,6 +445,7 @@ static void parse_customer(loader *L, const cJSON *o, const char *path, config_c
     jsonv_get_decimal(L->doc, o, path, "capacity_kva", 0, 0, 3, 0, INT64_C(1000000000), &c->capacity_kva_milli);
     jsonv_get_bool(L->doc, o, path, "important", 0, 0, &c->important);
     parse_large(L, o, path, c);
+    parse_load_control(L, cJSON_GetObjectItemCaseSensitive(o, "load_control"), path, c);
 }
 
 /* Reads the id of a tariff file: top-level "id", or versions[0].id. */

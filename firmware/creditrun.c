@@ -1,5 +1,6 @@
 /* creditrun.c: the credit run over a ledger (see creditrun.h). */
 #include "creditrun.h"
+#include "store_deposit.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -201,9 +202,11 @@ void creditrun_worklist_free(creditrun_worklist *w)
     memset(w, 0, sizeof *w);
 }
 
-gl_status creditrun_all(const creditcfg *cc, const config *cfg, const ledgercsv *l, int32_t as_of, creditrun_fn fn,
-                        void *ctx, char *err, size_t cap)
+gl_status creditrun_all(const creditcfg *cc, const config *cfg, store *s, const ledgercsv *l, int32_t as_of,
+                        creditrun_fn fn, void *ctx, char *err, size_t cap)
 {
+    char day[CIVDATE_FMT_MAX];
+    civdate_format(as_of, day, sizeof day);
     ledger_state *st = malloc(sizeof *st);
     credit_result *r = malloc(sizeof *r);
     gl_status ret = st && r ? GL_OK : GL_ENOMEM;
@@ -212,8 +215,13 @@ gl_status creditrun_all(const creditcfg *cc, const config *cfg, const ledgercsv 
         int ci = cfg ? config_find_customer(cfg, acct->customer) : -1;
         const config_customer *cust = ci >= 0 ? &cfg->customers[ci] : NULL;
         ret = credit_eval(cc, acct, cust ? cust->important : 0, as_of, st, r);
-        if (ret == GL_OK && cust != NULL)
-            ret = credit_measures(cc, acct, cust->capacity_kva_milli, r);
+        if (ret == GL_OK && s != NULL)
+            ret = store_deposit_in_force(s, acct->customer, day, &r->deposit_noncash_fen);
+        if (ret == GL_OK && cust != NULL) {
+            ledger_account a = *acct; /* prepaid by the config or a switch, even before its first top-up */
+            a.prepaid |= cust->payment == CONFIG_PAY_PREPAID;
+            ret = credit_measures(cc, &a, cust->capacity_kva_milli, r);
+        }
         if (ret != GL_OK)
             snprintf(err, cap, "customer %s: %s", acct->customer, gl_strerror(ret));
         else if (fn(ctx, acct, cust, r) != 0)

@@ -34,10 +34,11 @@ typedef int (*creditrun_fn)(void *ctx, const ledger_account *acct, const config_
                             const credit_result *r);
 
 /* creditrun_all: evaluates every account of l as of the civil day as_of
- * (cfg may be NULL: no names, grids or important flags). err gets the
- * customer and problem on failure. */
-gl_status creditrun_all(const creditcfg *cc, const config *cfg, const ledgercsv *l, int32_t as_of, creditrun_fn fn,
-                        void *ctx, char *err, size_t cap);
+ * (cfg may be NULL: no names, grids or important flags; s may be NULL: no
+ * non-cash deposits, else those in force on as_of count, store_deposit.h).
+ * err gets the customer and problem on failure. */
+gl_status creditrun_all(const creditcfg *cc, const config *cfg, store *s, const ledgercsv *l, int32_t as_of,
+                        creditrun_fn fn, void *ctx, char *err, size_t cap);
 
 /* The forms: JSON object per account (first: no leading comma), the CSV
  * summary (header by creditrun_print_csv_header), the worklist (CONTRACT.md

@@ -204,7 +204,7 @@ static void add_jobs(daemon_state *d)
 {
     const config *c = d->cfg;
     d->njobs = 0;
-    add_job(d, (sched_job){.name = "poll", .kind = SCHED_EVERY, .interval_s = c->schedule.poll_interval_s,
+    add_job(d, (sched_job){.name = "poll", .kind = SCHED_EVERY, .interval_s = jobs_poll_interval_s(d->modules),
                            .run = jobs_poll});
     add_job(d, (sched_job){.name = "status", .kind = SCHED_EVERY, .interval_s = c->schedule.status_interval_s,
                            .run = jobs_status});
@@ -220,6 +220,7 @@ static void add_jobs(daemon_state *d)
     add_job(d, (sched_job){.name = "feectl", .kind = SCHED_EVERY,
                            .interval_s = c->schedule.poll_interval_s > 3600 ? c->schedule.poll_interval_s : 3600,
                            .run = jobs_feectl});
+    add_job(d, (sched_job){.name = "deposits", .kind = SCHED_DAILY, .hour = 9, .once = 1, .run = jobs_deposits});
     add_job(d, (sched_job){.name = "worklist", .kind = SCHED_MONTHLY, .day = 2, .hour = 8, .run = jobs_worklist});
     add_job(d, (sched_job){.name = "grades", .kind = SCHED_YEARLY, .day = 1, .hour = 3, .months_mask = 1u | 1u << 6,
                            .run = jobs_grades});

@@ -16,7 +16,8 @@
 
 static const char *const kind_names[DOWNLINK_KIND_COUNT] = {"payments", "topups", "tariffs", "commands",
                                                             "config"};
-static const char *const command_names[] = {"disconnect", "reconnect", "poll_now", "resend", "ack_alert", "served"};
+static const char *const command_names[] = {"disconnect", "reconnect", "poll_now", "resend",
+                                            "ack_alert",  "served",    "payment_mode"};
 #define SIG_TAIL ",\"sig\":\""
 #define MAX_SAFE_INT 9007199254740991.0 /* 2^53 - 1: JSON numbers as doubles stay exact */
 
@@ -197,6 +198,32 @@ static gl_status parse_money_body(const cJSON *body, downlink_msg *m, char *reas
     return GL_OK;
 }
 
+/* payment_mode: customer, mode (prepaid|load_controlled), opening_balance
+ * (a decimal string >= 0, "0.00" if absent), rule (optional: the measure). */
+static gl_status parse_payment_mode(const cJSON *body, int has_customer, downlink_msg *m, char *reason, size_t cap)
+{
+    char amount[32] = "0.00";
+    const cJSON *ob = cJSON_GetObjectItemCaseSensitive(body, "opening_balance");
+    if (!has_customer || !get_str(body, "mode", m->mode, sizeof m->mode)) {
+        say(reason, cap, "payment_mode needs customer and mode (strings)");
+        return GL_ESYNTAX;
+    }
+    if (strcmp(m->mode, "prepaid") != 0 && strcmp(m->mode, "load_controlled") != 0) {
+        say(reason, cap, "body.mode must be prepaid|load_controlled");
+        return GL_ERANGE;
+    }
+    if ((ob != NULL && !get_str(body, "opening_balance", amount, sizeof amount)) ||
+        (cJSON_GetObjectItemCaseSensitive(body, "rule") != NULL && !get_str(body, "rule", m->proof, sizeof m->proof))) {
+        say(reason, cap, "body.opening_balance and body.rule must be strings");
+        return GL_ESYNTAX;
+    }
+    if (money_parse(amount, 2, &m->amount_fen) != GL_OK || m->amount_fen < 0) {
+        say(reason, cap, "body.opening_balance must be a decimal string >= 0 with at most 2 decimals");
+        return GL_ERANGE;
+    }
+    return GL_OK;
+}
+
 static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *reason, size_t cap)
 {
     char cmd[16];
@@ -209,7 +236,7 @@ static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *re
         if (strcmp(cmd, command_names[k]) == 0)
             break;
     if (k == sizeof command_names / sizeof command_names[0]) {
-        say(reason, cap, "body.command must be disconnect|reconnect|poll_now|resend|ack_alert|served");
+        say(reason, cap, "body.command must be disconnect|reconnect|poll_now|resend|ack_alert|served|payment_mode");
         return GL_ERANGE;
     }
     m->command = (downlink_command)k;
@@ -234,6 +261,8 @@ static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *re
         say(reason, cap, "served needs customer, action, proof (strings), record_id, served (integers)");
         return GL_ESYNTAX;
     }
+    if (m->command == DOWNLINK_CMD_PAYMENT_MODE)
+        return parse_payment_mode(body, has_customer, m, reason, cap);
     if (m->command == DOWNLINK_CMD_RESEND && m->since_seq < 0) {
         say(reason, cap, "body.since_seq missing");
         return GL_ESYNTAX;

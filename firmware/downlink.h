@@ -37,7 +37,8 @@ typedef enum downlink_command {
     DOWNLINK_CMD_POLL_NOW,
     DOWNLINK_CMD_RESEND,
     DOWNLINK_CMD_ACK_ALERT, /* the back office acknowledges an alert: body.alert (kind), body.subject */
-    DOWNLINK_CMD_SERVED     /* a notice's proof of service: body.customer, action, record_id, served, proof */
+    DOWNLINK_CMD_SERVED,    /* a notice's proof of service: body.customer, action, record_id, served, proof */
+    DOWNLINK_CMD_PAYMENT_MODE /* switch to prepayment: body.customer, mode, opening_balance, optional rule */
 } downlink_command;
 
 typedef struct downlink_msg {
@@ -52,7 +53,8 @@ typedef struct downlink_msg {
     downlink_command command;
     int64_t since_seq;              /* resend; -1 if absent */
     int64_t record_id, served_ts;   /* served: the collection record's row (0: the newest) and when */
-    char proof[128];                /* served: the evidence ("sms dlr <Kannel id>") */
+    char proof[128];                /* served: the evidence ("sms dlr <Kannel id>"); payment_mode: the rule */
+    char mode[16];                  /* payment_mode: prepaid|load_controlled; amount_fen the opening balance */
     /* tariffs: body.tariff; config: body.config; compact JSON text, owned */
     char *json;
 } downlink_msg;

@@ -27,6 +27,9 @@ typedef struct jobs_gw {
     poller *poller;            /* NULL if no meters */
     reading *readings;         /* one cycle, cfg->nmeters */
     validate_event *events;
+    unsigned char *poll_due;   /* per meter: read in this cycle */
+    int64_t *poll_next;        /* per meter: next due time */
+    int *poll_every;           /* per meter: its reading interval (its customer's grade, else poll_interval_s) */
     struct jobs_uplink *up;    /* the uplink thread; NULL if the uplink section is absent */
     billing *billing;          /* tariffs and scratch for the cycle close */
     creditcfg *cc;             /* credit, collection and fee-control settings */
@@ -71,6 +74,12 @@ void jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subjec
 
 /* Polling (jobs_poll.c): the poller and its state from the store. */
 gl_status jobs_poll_init(jobs_gw *g);
+/* jobs_poll_intervals: (re)reads each meter's reading interval from the
+ * latest stored grades (at start and after each grading).
+ * jobs_poll_interval_s: how often the poll job runs: the shortest of them
+ * (the gateway's poll_interval_s without meters). */
+gl_status jobs_poll_intervals(jobs_gw *g);
+int jobs_poll_interval_s(const jobs_gw *g);
 void jobs_poll_free(jobs_gw *g);
 gl_status jobs_poll(void *ctx, int64_t due, int64_t now);
 
@@ -115,6 +124,9 @@ struct store_collect_row;
 /* jobs_action_up: queues a collection-record row up (kind "actions"). */
 void jobs_action_up(jobs_gw *g, const struct store_collect_row *r, int64_t now);
 gl_status jobs_worklist(void *ctx, int64_t due, int64_t now);
+/* jobs_deposits (jobs_deposit.c): daily reminders of non-cash deposits
+ * before they expire, and their expiry. */
+gl_status jobs_deposits(void *ctx, int64_t due, int64_t now);
 gl_status jobs_grades(void *ctx, int64_t due, int64_t now);
 gl_status jobs_feectl(void *ctx, int64_t due, int64_t now);
 

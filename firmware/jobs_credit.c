@@ -69,7 +69,7 @@ static gl_status evaluate_kept(jobs_gw *g, int32_t day, int prepaid_only, credit
         jobs_error(g, "credit: ledger: %s %s", gl_strerror(st), d.count ? d.lines[0] : "");
         return st;
     }
-    st = creditrun_all(g->cc, g->cfg, l, day, fn, ctx, err, sizeof err);
+    st = creditrun_all(g->cc, g->cfg, g->store, l, day, fn, ctx, err, sizeof err);
     if (st != GL_OK)
         jobs_error(g, "credit: %s", err);
     if (kept != NULL)
@@ -363,8 +363,8 @@ static void decide_one(collect_ctx *c, const char *customer, const collect_custo
 static int collect_one(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
 {
     collect_ctx *c = ctx;
-    if (acct->prepaid)
-        return 0; /* fee control (jobs_feectl.c) */
+    if (acct->prepaid && r->arrears.arrears_fen + r->arrears.not_due_fen == 0)
+        return 0; /* fee control (jobs_feectl.c); post-paid arrears left at a switch are still chased */
     collect_customer cc = {acct->klass, cust != NULL && cust->important, r->grade.grade};
     store_txn_begin(c->g->store);
     decide_one(c, acct->customer, &cc, &r->arrears);
@@ -481,6 +481,12 @@ gl_status jobs_grades(void *ctx, int64_t due, int64_t now)
         st = store_txn_end(g->store, jobs_evaluate(g, jobs_civil_day(due), 0, grade_one, &c));
     grades_flush(&c);
     glog_info("grades as of %s: %s", c.as_of, gl_strerror(st));
+    if (jobs_poll_intervals(g) == GL_OK) { /* the new grades' reading intervals, from the next poll on */
+        daemon_state *d = ctx;
+        for (int i = 0; i < d->njobs; i++)
+            if (strcmp(d->jobs[i].name, "poll") == 0)
+                d->jobs[i].interval_s = jobs_poll_interval_s(g);
+    }
     return st;
 }
 
@@ -537,7 +543,7 @@ int jobs_cut_lawful(jobs_gw *g, store *st, const char *customer, int64_t now, ch
         snprintf(why, cap, "ledger: %s", d.count ? d.lines[0] : "cannot be read");
         return 0;
     }
-    if (creditrun_all(g->cc, g->cfg, l, jobs_civil_day(now), lawful_one, &lc, err, sizeof err) != GL_OK && !lc.found)
+    if (creditrun_all(g->cc, g->cfg, st, l, jobs_civil_day(now), lawful_one, &lc, err, sizeof err) != GL_OK && !lc.found)
         snprintf(why, cap, "credit: %s", err);
     ledgercsv_free(l);
     return lc.found && lc.lawful;

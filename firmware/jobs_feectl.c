@@ -1,7 +1,8 @@
 /* jobs_feectl.c: prepaid fee control (费控) in the daemon. Every hour (or
  * every poll interval if longer): each prepaid customer is charged, once per
  * day (ledger ref usage/CUSTOMER/DATE), the tariff price of each whole day
- * not charged yet; then core/feectl.c decides from the balance and the state
+ * not charged yet (load-controlled purchase: the day's energy at the
+ * contracted price); then core/feectl.c decides from the balance and the state
  * kept in kv "fee.CUSTOMER" = "SUPPLY_ON WARNED NOTICE_MINUTE": a low-balance
  * alert, the exhaustion notice, the cut (outside no-cut windows, after the
  * notice), or the reconnection after a top-up. Supply is thus limited to
@@ -43,7 +44,23 @@ static void state_set(jobs_gw *g, const char *customer, const fee_state *fs)
     store_kv_set(g->store, key, val);
 }
 
-/* charge_days: the tariff price of each whole day since the last charged one. */
+/* day_cost: what customer ci's use of [from, to) costs: the tariff price,
+ * or for load-controlled purchase (负荷控制购电) the energy at the contracted
+ * load_control price (fee control's rounding). */
+static gl_status day_cost(jobs_gw *g, int ci, int64_t from, int64_t to, int64_t *cost_fen)
+{
+    const config_customer *c = &g->cfg->customers[ci];
+    int64_t wh = 0, bal = 0;
+    if (!c->load_controlled || c->load_price_micro <= 0)
+        return billing_cost(g->billing, ci, from, to, cost_fen);
+    gl_status st = billing_energy(g->billing, ci, from, to, &wh);
+    if (st == GL_OK)
+        st = feectl_charge(&g->cc->fee, wh, c->load_price_micro, &bal);
+    *cost_fen = st == GL_OK ? -bal : 0;
+    return st;
+}
+
+/* charge_days: the price of each whole day since the last charged one. */
 static void charge_days(jobs_gw *g, int ci, int64_t now)
 {
     const char *id = g->cfg->customers[ci].id;
@@ -54,7 +71,7 @@ static void charge_days(jobs_gw *g, int ci, int64_t now)
         day = strtoll(val, NULL, 10) + 86400;
     for (; day < today; day = clock_next_local_midnight(day + 3600)) {
         int64_t next = clock_next_local_midnight(day + 3600), cost = 0;
-        if (billing_cost(g->billing, ci, day, next, &cost) == GL_OK && cost > 0) {
+        if (day_cost(g, ci, day, next, &cost) == GL_OK && cost > 0) {
             civdate_format(jobs_civil_day(day), date, sizeof date);
             snprintf(ref, sizeof ref, "usage/%s/%s", id, date);
             gl_status st = store_ledger_put(g->store, id, date, "usage", cost, ref, NULL);

@@ -1,7 +1,12 @@
-/* jobs_poll.c: the daemon's polling: every poll_interval_s all meters are
- * read (buses in parallel), validated against the state kept in the store,
+/* jobs_poll.c: the daemon's polling: each meter is read at its interval
+ * (buses in parallel), validated against the state kept in the store,
  * stored in one transaction, and queued up in batches of readings; supply
- * switching through the meters' relays. */
+ * switching through the meters' relays. A meter's interval is the
+ * poll_interval_s of its customer's latest stored grade's measures
+ * (docs/credit.md "What a grade changes": a poorly rated large customer is
+ * read every 15 minutes), else the gateway's poll_interval_s, read at start
+ * and after each grading; the job runs at the shortest of them
+ * (jobs_poll_interval_s) and keeps each meter's next due time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +22,13 @@ gl_status jobs_poll_init(jobs_gw *g)
         return GL_OK;
     g->readings = calloc((size_t)c->nmeters, sizeof *g->readings);
     g->events = calloc((size_t)c->nmeters, sizeof *g->events);
-    if (g->readings == NULL || g->events == NULL)
+    g->poll_due = calloc((size_t)c->nmeters, sizeof *g->poll_due);
+    g->poll_next = calloc((size_t)c->nmeters, sizeof *g->poll_next); /* 0: due at the first cycle */
+    g->poll_every = calloc((size_t)c->nmeters, sizeof *g->poll_every);
+    if (g->readings == NULL || g->events == NULL || g->poll_due == NULL || g->poll_next == NULL ||
+        g->poll_every == NULL)
         return GL_ENOMEM;
+    jobs_poll_intervals(g);
     gl_status st = poller_new(c, &g->poller);
     if (st == GL_OK) {
         poller_set_time_sync(g->poller, 1); /* DL/T 645 buses: broadcast time daily */
@@ -33,29 +43,84 @@ void jobs_poll_free(jobs_gw *g)
     g->poller = NULL;
     free(g->readings);
     free(g->events);
+    free(g->poll_due);
+    free(g->poll_next);
+    free(g->poll_every);
+    g->poll_every = NULL;
     g->readings = NULL;
     g->events = NULL;
+    g->poll_due = NULL;
+    g->poll_next = NULL;
+}
+
+int jobs_poll_interval_s(const jobs_gw *g)
+{
+    int every = g->cfg->schedule.poll_interval_s;
+    for (int i = 0; g->poll_every != NULL && i < g->cfg->nmeters; i++)
+        if (g->poll_every[i] > 0 && g->poll_every[i] < every)
+            every = g->poll_every[i];
+    return every;
+}
+
+static int set_interval(void *ctx, const char *customer, int64_t value)
+{
+    jobs_gw *g = ctx;
+    for (int i = 0; value > 0 && value <= 86400 && i < g->cfg->nmeters; i++)
+        if (strcmp(g->cfg->meters[i].customer, customer) == 0)
+            g->poll_every[i] = (int)value;
+    return 0;
+}
+
+gl_status jobs_poll_intervals(jobs_gw *g)
+{
+    if (g->poll_every == NULL)
+        return GL_OK;
+    for (int i = 0; i < g->cfg->nmeters; i++)
+        g->poll_every[i] = g->cfg->schedule.poll_interval_s;
+    gl_status st = store_grade_each_int(g->store, "$.measures.reading.poll_interval_s", set_interval, g);
+    if (st != GL_OK)
+        jobs_error(g, "poll: the graded reading intervals could not be read: %s", gl_strerror(st));
+    return st;
+}
+
+/* mark_due: which meters are due at `due` (their next due time has come),
+ * and when each is due next; returns how many. */
+static int mark_due(jobs_gw *g, int64_t due)
+{
+    int n = g->cfg->nmeters, ndue = 0, all = atomic_load(&g->poll_now); /* "poll now": every meter */
+    for (int i = 0; i < n; i++) {
+        g->poll_due[i] = all || g->poll_next[i] <= due;
+        if (g->poll_due[i]) {
+            g->poll_next[i] = due - due % g->poll_every[i] + g->poll_every[i];
+            ndue++;
+        }
+    }
+    return ndue;
 }
 
 /* publish_readings: the cycle's readings up, batch_readings per message. */
 static void publish_readings(jobs_gw *g, int64_t now)
 {
     int n = g->cfg->nmeters, batch = g->cfg->uplink.batch_readings > 0 ? g->cfg->uplink.batch_readings : 100;
-    for (int i = 0; i < n; i += batch) {
+    for (int i = 0; i < n;) {
         char *buf = NULL;
         size_t len = 0;
+        int put = 0;
         FILE *f = open_memstream(&buf, &len);
         if (f == NULL)
             return;
         fputs("{\"readings\":[", f);
-        for (int k = i; k < n && k < i + batch; k++) {
-            if (k > i)
+        for (; i < n && put < batch; i++) {
+            if (!g->poll_due[i])
+                continue;
+            if (put++ > 0)
                 fputc(',', f);
-            pollstore_reading_json(f, &g->readings[k]);
+            pollstore_reading_json(f, &g->readings[i]);
         }
         fputs("]}", f);
         fclose(f);
-        jobs_publish(g, "readings", buf, now);
+        if (put > 0)
+            jobs_publish(g, "readings", buf, now);
         free(buf);
     }
 }
@@ -64,6 +129,8 @@ static void count(jobs_gw *g)
 {
     g->meters_online = g->meters_offline = 0;
     for (int i = 0; i < g->cfg->nmeters; i++) {
+        if (!g->poll_due[i])
+            continue;
         if (g->readings[i].status == READING_OK)
             g->meters_online++;
         else if (g->readings[i].status == READING_OFFLINE)
@@ -121,25 +188,29 @@ gl_status jobs_poll_frozen(jobs_gw *g, int64_t now)
 
 gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
 {
-    (void)due;
     jobs_gw *g = jobs_of(ctx);
-    if (g->poller == NULL)
+    if (g->poller == NULL) {
+        atomic_store(&g->poll_now, 0);
         return GL_OK;
+    }
+    int ndue = mark_due(g, due);
     atomic_store(&g->poll_now, 0);
+    if (ndue == 0)
+        return GL_OK;
     pollstore_take_confirmations(g->store, g->cfg, g->poller);
     gl_status st = jobs_poll_frozen(g, now);
     if (st != GL_OK)
         jobs_error(g, "poll: frozen readings: %s", gl_strerror(st));
     if (g->clock != NULL)
         now = clock_now(g->clock); /* the live cycle's own time: reading freezes takes bus time */
-    st = poller_poll(g->poller, now, g->readings, g->events);
+    st = poller_poll_due(g->poller, now, g->poll_due, g->readings, g->events);
     if (st != GL_OK) {
         jobs_error(g, "poll: %s", gl_strerror(st));
         return st;
     }
     g->polls++;
     count(g);
-    st = pollstore_save(g->store, g->cfg, g->poller, g->readings, g->events, now);
+    st = pollstore_save(g->store, g->cfg, g->poller, g->readings, g->events, g->poll_due, now);
     if (st != GL_OK) {
         char why[STORE_PATH_WHY_MAX];
         store_describe_error(store_path(g->store), st, why, sizeof why);
@@ -147,6 +218,8 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
     }
     for (int i = 0; i < g->cfg->nmeters; i++) { /* pollstore_save recorded the event: only up */
         const reading *r = &g->readings[i];
+        if (!g->poll_due[i])
+            continue;
         if (r->flags & READING_FLAG_JUMP) {
             char detail[POLLSTORE_JUMP_DETAIL_MAX];
             pollstore_jump_detail(r, detail, sizeof detail);

@@ -31,6 +31,7 @@
 #include "gridledger/tariff.h"
 #include "jobs.h"
 #include "payment.h"
+#include "paymode.h"
 
 #define IDLE_MS 1000 /* longest idle sleep: the re-check of stop and the gateway clock */
 #define STOP_STEP_MS 100 /* while draining at stop: the re-check of the outbox and the deadline */
@@ -222,6 +223,29 @@ static gl_status served(jobs_uplink *u, const downlink_msg *m, char *reason, siz
     return st;
 }
 
+/* payment_mode: the back office moves a customer to prepayment or to
+ * load-controlled purchase (paymode.h), recorded with its evidence; the
+ * daemon then reloads, so every job sees the new mode (the store's mode
+ * overrides the config's at each start). */
+static gl_status payment_mode(jobs_uplink *u, const downlink_msg *m, char *reason, size_t cap)
+{
+    char who[64], proof[96];
+    int64_t now = clock_now(u->clock);
+    snprintf(who, sizeof who, "backoffice command seq %lld", (long long)m->seq);
+    snprintf(proof, sizeof proof, "signed downlink seq %lld, ts %lld", (long long)m->seq, (long long)m->ts);
+    paymode_req r = {m->customer, m->mode, m->amount_fen, who, m->proof, proof};
+    gl_status st = store_txn_begin(u->store);
+    if (st == GL_OK)
+        st = paymode_switch(u->store, u->g->cfg, &r, now, reason, cap, NULL);
+    st = store_txn_end(u->store, st);
+    if (st == GL_OK) {
+        snprintf(reason, cap, "%s is %s from now on", m->customer, m->mode);
+        atomic_store(&u->g->money_changed, 1);
+        daemon_request_reload();
+    }
+    return st;
+}
+
 static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
     jobs_uplink *u = ctx;
@@ -238,6 +262,8 @@ static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size
         return served(u, m, reason, cap);
     case DOWNLINK_CMD_RESEND:
         return resend(u, m->since_seq, reason, cap);
+    case DOWNLINK_CMD_PAYMENT_MODE:
+        return payment_mode(u, m, reason, cap);
     default:
         snprintf(reason, cap, "command not supported by this gateway");
         return GL_EUNSUPPORTED;
@@ -335,7 +361,7 @@ void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed)
     while (g->up != NULL && take_relay(g->up, &r))
         if (jobs_relay(g, r.customer, r.closed, "back office command", reason, sizeof reason) != GL_OK)
             jobs_error(g, "command: %s", reason);
-    if (atomic_exchange(&g->poll_now, 0))
+    if (atomic_load(&g->poll_now)) /* jobs_poll reads every meter and clears the flag */
         jobs_poll(ctx, now, now);
     if (atomic_load(&g->money_changed) && now - g->last_collect >= 60) { /* a payment: re-plan at once (pending steps cancelled, restoration ordered), at most once a minute */
         g->last_collect = now;

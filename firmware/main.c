@@ -46,6 +46,9 @@ static const command commands[] = {
     {"alerts", cmd_alerts, "open alerts (--all: every alert, its state and times)", "alerts [--all] [--json|--csv]"},
     {"actions", cmd_actions, "the collection record: every action taken, planned, served",
      "actions [--customer C] [--from D] [--to D] [--json|--csv]"},
+    {"deposit", cmd_deposit, "non-cash deposits: bank guarantees and insurance bonds",
+     "deposit add --customer C --kind guarantee|bond --issuer NAME --amount AMOUNT --expires DATE [--ref REF]"
+     " | deposit list [--customer C] [--date DATE] [--json|--csv]"},
     {"served", cmd_served, "record a notice's proof of service", "served CUSTOMER ACTION --proof TEXT [--at TIME] [--id N]"},
     {"lineloss", cmd_lineloss, "area line loss", "lineloss [--period P] [--json|--csv]"},
     {"report", cmd_report, "large customers' month: price, effect on the area's price, swing, capacity changes",

@@ -32,10 +32,13 @@ static void billing_json(FILE *f, const measures_entry *e, const measures_result
 
 static void deposit_json(FILE *f, const measures_entry *e, const credit_result *r)
 {
-    char b1[MONEY_FMT_MAX], b2[MONEY_FMT_MAX], b3[MONEY_FMT_MAX];
-    fprintf(f, "\"deposit\": {\"kind\": \"%s\", \"required\": \"%s\", \"held\": \"%s\", \"change\": \"%s\", \"amount\": \"%s\"}",
-            measures_deposit_name(e->deposit), fen(r->deposit_required_fen, b1), fen(r->arrears.deposit_fen, b2),
+    char b1[MONEY_FMT_MAX], b2[MONEY_FMT_MAX], b3[MONEY_FMT_MAX], b4[MONEY_FMT_MAX];
+    fprintf(f, "\"deposit\": {\"kind\": \"%s\", \"required\": \"%s\", \"held\": \"%s\", \"change\": \"%s\", \"amount\": \"%s\"",
+            measures_deposit_name(e->deposit), fen(r->deposit_required_fen, b1), fen(r->measures.deposit_held_fen, b2),
             measures_change_name(r->measures.deposit), fen(r->measures.deposit_fen, b3));
+    if (r->deposit_noncash_fen > 0) /* guarantees and bonds in force; counted in held unless the cell asks cash */
+        fprintf(f, ", \"non_cash\": \"%s\"", fen(r->deposit_noncash_fen, b4));
+    fputc('}', f);
 }
 
 static void service_json(FILE *f, const measures_entry *e)

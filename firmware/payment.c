@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "paymode.h"
 #include "gridledger/civdate.h"
 #include "gridledger/money.h"
 
@@ -102,6 +103,9 @@ gl_status payment_take(store *s, const config *cfg, const payment_req *r, int32_
         st = date_ok(s, r, today, out);
     if (st != GL_OK)
         return st;
+    int64_t owed = 0;
+    if (prepaid && !r->topup && paymode_owes_postpaid(s, r->customer, today, &owed) > 0)
+        prepaid = 0; /* switched with arrears: a plain payment pays the post-paid debt first (paymode.h) */
     out->as_prepaid = prepaid && !r->topup;
     out->kind = prepaid ? "topup" : "payment";
     st = store_ledger_put(s, r->customer, r->date, out->kind, r->amount_fen, r->ref, NULL);

@@ -11,7 +11,9 @@
  *   entry (an account with no entry yet takes any date up to today).
  * - A top-up is only for a prepaid account. A plain payment to a prepaid
  *   account is applied to its prepaid balance: it is recorded as a top-up
- *   (money is never left where the balance cannot see it). */
+ *   (money is never left where the balance cannot see it), unless the
+ *   account was switched to prepayment with post-paid debt still open
+ *   (paymode.h): then it is a payment of that debt. */
 #ifndef GRIDLEDGER_PAYMENT_H
 #define GRIDLEDGER_PAYMENT_H
 

@@ -398,10 +398,27 @@ static gl_status save_clock(store *s, const config *cfg, int i, const reading *r
     return store_event(s, ts, "meter_clock", cfg->meters[i].id, detail, 1);
 }
 
-gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
-                            int64_t ts)
+/* put_due: the readings of the meters polled this cycle. */
+static gl_status put_due(store *s, const config *cfg, const reading *r, const unsigned char *due)
 {
-    gl_status st = store_put_readings(s, r, (size_t)cfg->nmeters);
+    if (due == NULL)
+        return store_put_readings(s, r, (size_t)cfg->nmeters);
+    reading *sub = malloc(sizeof *sub * (size_t)(cfg->nmeters > 0 ? cfg->nmeters : 1));
+    size_t n = 0;
+    if (sub == NULL)
+        return GL_ENOMEM;
+    for (int i = 0; i < cfg->nmeters; i++)
+        if (due[i])
+            sub[n++] = r[i];
+    gl_status st = n > 0 ? store_put_readings(s, sub, n) : GL_OK;
+    free(sub);
+    return st;
+}
+
+gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
+                         const unsigned char *due, int64_t ts)
+{
+    gl_status st = put_due(s, cfg, r, due);
     /* the readings are their own transaction (on failure they wait in
      * memory); the meters' offline state and events go in one more */
     if (st == GL_OK)
@@ -409,6 +426,8 @@ gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *
     if (st != GL_OK)
         return st;
     for (int i = 0; st == GL_OK && i < cfg->nmeters; i++) {
+        if (due != NULL && !due[i])
+            continue;
         const validate_state *vs = poller_state(p, i);
         char key[96], val[64];
         snprintf(key, sizeof key, "poll.silent.%s", cfg->meters[i].id);

@@ -56,9 +56,10 @@ gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t 
                                 pollstore_reading_fn each, void *ctx);
 
 /* pollstore_save: a cycle's readings (one transaction), the validation
- * state, and offline/online events (offline is an alert). */
+ * state, and offline/online events (offline is an alert), for the meters
+ * whose due[i] is non-zero (due NULL: every meter). */
 gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
-                         int64_t ts);
+                         const unsigned char *due, int64_t ts);
 
 /* pollstore_jump_detail: the text of a meter_jump alert for reading r. */
 #define POLLSTORE_JUMP_DETAIL_MAX 256

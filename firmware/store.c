@@ -1552,6 +1552,26 @@ gl_status store_grade_put(store *s, const char *customer, const char *as_of, int
                      "ttitt", customer, as_of, (int64_t)score, grade, explanation_json ? explanation_json : "{}");
 }
 
+gl_status store_grade_each_int(store *s, const char *json_path, store_grade_int_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT customer, json_extract(explanation, ?1) FROM grades g WHERE as_of ="
+                                " (SELECT max(as_of) FROM grades h WHERE h.customer = g.customer)",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return store_status_of(rc);
+    sqlite3_bind_text(st, 1, json_path, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (sqlite3_column_type(st, 1) == SQLITE_INTEGER &&
+            fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1)) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? GL_OK : store_status_of(rc);
+}
+
 gl_status store_action_put(store *s, const char *customer, const char *date, const char *action, const char *channel,
                            const char *due, const char *reason)
 {

@@ -251,6 +251,11 @@ gl_status store_topups(store *s, const char *customer, char *last_date, size_t c
  * so an action is taken once. */
 gl_status store_grade_put(store *s, const char *customer, const char *as_of, int score, const char *grade,
                           const char *explanation_json);
+/* store_grade_each_int: fn(customer, value) for each customer's latest
+ * stored grade whose explanation holds an integer at json_path (e.g.
+ * "$.measures.reading.poll_interval_s"); a non-zero return stops. */
+typedef int (*store_grade_int_fn)(void *ctx, const char *customer, int64_t value);
+gl_status store_grade_each_int(store *s, const char *json_path, store_grade_int_fn fn, void *ctx);
 gl_status store_action_put(store *s, const char *customer, const char *date, const char *action,
                            const char *channel, const char *due, const char *reason);
 

@@ -86,8 +86,25 @@ static const char v6[] =
     "ALTER TABLE readings ADD COLUMN t3_wh INTEGER;"
     "ALTER TABLE readings ADD COLUMN t4_wh INTEGER;"
     "CREATE INDEX readings_frozen ON readings(meter, ts) WHERE source != 0;";
+/* Version 7: what a grade changes (docs/credit.md): each switch of a
+ * customer's payment mode with its evidence (when, who, which rule, the
+ * proof, the opening balance and the post-paid arrears left at the switch);
+ * the current mode is a customer's newest row and overrides the config's
+ * `payment`. Non-cash deposits (bank guarantees, insurance bonds) with
+ * issuer, amount and expiry. */
+static const char v7[] =
+    "CREATE TABLE payment_modes(id INTEGER PRIMARY KEY, customer TEXT NOT NULL,"
+    " mode TEXT NOT NULL CHECK(mode IN ('postpaid','prepaid','load_controlled')), ts INTEGER NOT NULL,"
+    " opening_fen INTEGER NOT NULL, arrears_fen INTEGER NOT NULL, who TEXT NOT NULL, rule TEXT NOT NULL,"
+    " proof TEXT NOT NULL);"
+    "CREATE INDEX payment_modes_customer ON payment_modes(customer, id);"
+    "CREATE TABLE deposits(id INTEGER PRIMARY KEY, customer TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK(kind IN ('guarantee','bond')), issuer TEXT NOT NULL,"
+    " amount_fen INTEGER NOT NULL CHECK(amount_fen > 0), expires TEXT NOT NULL, ref TEXT NOT NULL UNIQUE,"
+    " recorded_ts INTEGER NOT NULL);"
+    "CREATE INDEX deposits_customer ON deposits(customer, expires);";
 
-static const char *const steps[STORE_SCHEMA_VERSION] = {v1, v2, v3, v4, v5, v6};
+static const char *const steps[STORE_SCHEMA_VERSION] = {v1, v2, v3, v4, v5, v6, v7};
 
 int store_schema_version(sqlite3 *db)
 {

@@ -40,6 +40,7 @@ typedef struct {
     int bus_index;
     int64_t ts;
     reading *out;
+    const unsigned char *due; /* NULL: every meter */
 } bus_job;
 
 static gl_status plan_meter(const config_bus *b, poller_mode mode, meter_slot *s)
@@ -338,12 +339,17 @@ static void *bus_thread(void *arg)
     bus_job *j = arg;
     sync_bus_time(j->p, j->bus_index, j->ts);
     for (int i = 0; i < j->p->cfg->nmeters; i++)
-        if (j->p->cfg->meters[i].bus_index == j->bus_index)
+        if (j->p->cfg->meters[i].bus_index == j->bus_index && (j->due == NULL || j->due[i]))
             poll_meter(j->p, i, j->ts, &j->out[i]);
     return NULL;
 }
 
 gl_status poller_poll(poller *p, int64_t ts, reading *out, validate_event *events)
+{
+    return poller_poll_due(p, ts, NULL, out, events);
+}
+
+gl_status poller_poll_due(poller *p, int64_t ts, const unsigned char *due, reading *out, validate_event *events)
 {
     int nb = p->cfg->nbuses;
     gl_status ret = GL_ENOMEM;
@@ -354,7 +360,7 @@ gl_status poller_poll(poller *p, int64_t ts, reading *out, validate_event *event
         goto out;
     p->cycle_real0 = (int64_t)time(NULL);
     for (int b = 0; b < nb; b++) {
-        jobs[b] = (bus_job){p, b, ts, out};
+        jobs[b] = (bus_job){p, b, ts, out, due};
         started[b] = pthread_create(&th[b], NULL, bus_thread, &jobs[b]) == 0;
         if (!started[b])
             bus_thread(&jobs[b]); /* no thread to be had: poll this bus here */
@@ -364,6 +370,11 @@ gl_status poller_poll(poller *p, int64_t ts, reading *out, validate_event *event
             pthread_join(th[b], NULL);
     for (int i = 0; i < p->cfg->nmeters; i++) {
         const config_bus *cb = &p->cfg->buses[p->cfg->meters[i].bus_index];
+        if (due != NULL && !due[i]) {
+            if (events)
+                events[i] = VALIDATE_EVENT_NONE;
+            continue;
+        }
         validate_event ev = validate_reading(&p->m[i].vs, p->m[i].max_power_w, cb->offline_after, &out[i]);
         ev = validate_garbage(&p->m[i].vs, cb->error_after, ev, &out[i]);
         if (events)

@@ -41,6 +41,12 @@ gl_status poller_set_mode(poller *p, poller_mode mode);
  * stamped ts; events (may be NULL) gets each meter's validate_event. */
 gl_status poller_poll(poller *p, int64_t ts, reading *out, validate_event *events);
 
+/* poller_poll_due: as poller_poll for the meters whose due[i] is non-zero
+ * (due NULL: all); the others' readings are left as they were and their
+ * events are VALIDATE_EVENT_NONE (a meter read at its own interval: the
+ * reading frequency a credit grade sets). */
+gl_status poller_poll_due(poller *p, int64_t ts, const unsigned char *due, reading *out, validate_event *events);
+
 /* poller_set_time_sync: with daily set, each DL/T 645 bus gets a
  * broadcast time (08, the cycle's ts as local time) before its first
  * cycle and then once a day (the daemon; `poll --once` does not). */

@@ -142,6 +142,8 @@ typedef struct config_customer {
     char industry[2];              /* GB/T 4754 section letter A..T, "" if not given */
     int ncapacity_changes;
     config_capacity_change capacity_changes[CONFIG_CAPACITY_CHANGES_MAX];
+    int64_t load_price_micro;      /* load_control.price: contracted price per kWh (micro-yuan); 0 none */
+    int load_controlled;           /* load-controlled purchase in force (the store's payment mode) */
 } config_customer;
 
 typedef struct config_tariff_ref {

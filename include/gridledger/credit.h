@@ -16,6 +16,7 @@ typedef struct credit_result {
     int64_t deposit_required_fen; /* by class and grade, months of the average bill */
     int32_t deposit_since;        /* first deposit still held; -1 if none */
     int deposit_refundable;
+    int64_t deposit_noncash_fen;  /* non-cash deposits in force (the caller's, from its store); 0 none */
     measures_result measures;     /* what the grade changes (creditrun fills the capacity in) */
 } credit_result;
 

@@ -10,7 +10,8 @@
  * B >= 70, C below: Wuhan 2005); a five-grade scale is a config change.
  * Overrides put the customer in the lowest grade: confirmed theft in the last
  * 24 months, illegal use in the last 12, or 3 unpaid overdue bills (three
- * months of current arrears). A new customer (fewer than 3 bills) is never
+ * months of current arrears), or the yearly count rule: more than
+ * max_overdue_per_year (5) overdue bills in the window. A new customer (fewer than 3 bills) is never
  * above the configured start grade (B).
  * Cycles: grades are set on cycle dates (every 6 months from 1 January: the
  * yearly grading in January and the provisional one in July); at a cycle a
@@ -47,6 +48,7 @@ typedef enum grade_reason {
     GRADE_NEW_CUSTOMER,       /* held at the start grade: too few bills yet */
     GRADE_STEP_LIMIT,         /* the score allows more, but one step up per cycle */
     GRADE_HELD_UNTIL_CYCLE,   /* the score allows more, rises only on a cycle date */
+    GRADE_OVERRIDE_COUNT,     /* lowest: more than max_overdue_per_year overdue bills in the window */
 } grade_reason;
 
 typedef struct grade_cfg {
@@ -58,6 +60,7 @@ typedef struct grade_cfg {
     int window_months;                        /* 12 */
     int late_grace_days;                      /* a bill paid this many days after due is still on time */
     int theft_months, illegal_months, arrears_bills; /* 24, 12, 3; 0 disables */
+    int max_overdue_per_year;                 /* count rule: more overdue bills in the window -> lowest; 5; 0 off */
     int start_grade;                          /* index of new customers' grade (B = 1) */
     int new_customer_bills;                   /* 3 */
     int cycle_months;                         /* 6: 1 January and 1 July */

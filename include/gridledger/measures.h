@@ -71,6 +71,7 @@ typedef struct measures_entry {
 typedef struct measures_cfg {
     int64_t large_kva_milli;       /* capacity at or above: large customer (315 kVA); 0: none */
     int max_arrears_per_year;      /* 5: more overdue bills in the window singles out; 0: off */
+    int deposit_reminder_days;     /* a non-cash deposit is reminded this many days before it expires: 30 */
     int pop_min[GRADE_MAX];        /* customers per grade, -1: no bound */
     int pop_max[GRADE_MAX];
     measures_entry table[MEASURES_SEG_COUNT][GRADE_MAX];
@@ -84,8 +85,9 @@ typedef struct measures_input {
     int grade;                     /* index, 0 best */
     int overdue_bills;             /* overdue bills in the grading window */
     int64_t deposit_required_fen;  /* collect_deposit_required */
-    int64_t deposit_held_fen;
+    int64_t deposit_held_fen;      /* cash held (the ledger's deposits) */
     int deposit_refundable;        /* collect_deposit_refundable */
+    int64_t deposit_noncash_fen;   /* bank guarantees and insurance bonds in force (not expired) */
 } measures_input;
 
 typedef enum measures_change {
@@ -101,7 +103,8 @@ typedef struct measures_result {
     const measures_entry *e;       /* the table cell applied (into cfg) */
     measures_change payment_mode;  /* for prepayment / load-controlled billing */
     measures_change deposit;
-    int64_t deposit_fen;           /* requested (required - held) or released (held) */
+    int64_t deposit_fen;           /* requested (required - held) or released (cash held) */
+    int64_t deposit_held_fen;      /* what counts toward the requirement: cash, and non-cash unless the cell asks cash */
     int singled_out;               /* the count rule */
 } measures_result;
 

@@ -74,7 +74,7 @@ check "population: A (2 > 1) and C (1 > 0) above their ranges, B inside" "$(q '[
 check "grades over the store = credit-calc with the config (measures and population included)" \
     "$("$GL" -c gridledger.json grades --date 2026-01-10 --json | md5sum)" \
     "$("$GL" credit-calc --ledger ledger.csv --as-of 2026-01-10 --config gridledger.json --json | md5sum)"
-"$GL" -c gridledger.json run --clock sim --start 2025-12-31T23:00 --speed 100000 --until 2026-01-01T04:00 2>/dev/null
+"$GL" -c gridledger.json run --clock sim --start 2025-12-31T23:00 --speed 20000 --until 2026-01-01T04:00 2>/dev/null
 check "the daemon's grading stored the measures" \
     "$(sqlite3 gridledger.db "SELECT json_extract(explanation, '$.measures.billing.mode') FROM grades WHERE customer='C-L01'" 2>&1)" "instalments"
 

@@ -19,6 +19,7 @@ static const uint8_t KEY[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 
                                 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
 #define NOW 1700000100
 #define PAY_BODY "{\"customer\":\"C-0001\",\"amount\":\"100.00\",\"ref\":\"BANK-123\",\"date\":\"2023-11-14\"}"
+#define PM_BODY(fields) "{\"command\":\"payment_mode\",\"customer\":\"C-L01\"," fields "}"
 #define SERVED_BODY(record)                                                                             \
     "{\"command\":\"served\",\"customer\":\"C-0001\",\"action\":\"disconnect_notice\"," record             \
     "\"served\":1699990000,\"proof\":\"sms dlr 00ebd7b8-7b08-4530-a742-1759a89c76b1\"}"
@@ -155,6 +156,24 @@ static void test_verify_table(void **state)
          DOWNLINK_COMMANDS, 2, GL_ESYNTAX, 3, NULL, NULL},
         {"served record_id as string", ENV(3, 1700000000, 1700086400, "commands", SERVED_BODY("\"record_id\":\"7\",")),
          NULL, DOWNLINK_COMMANDS, 2, GL_ESYNTAX, 3, NULL, NULL},
+        {"payment_mode", ENV(3, 1700000000, 1700086400, "commands", PM_BODY("\"mode\":\"prepaid\",\"opening_balance\":\"0.00\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_OK, 3, NULL, NULL},
+        {"payment_mode without opening_balance", ENV(3, 1700000000, 1700086400, "commands",
+                                                     PM_BODY("\"mode\":\"load_controlled\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_OK, 3, NULL, NULL},
+        {"payment_mode postpaid", ENV(3, 1700000000, 1700086400, "commands", PM_BODY("\"mode\":\"postpaid\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_ERANGE, 3, NULL, NULL},
+        {"payment_mode without mode", ENV(3, 1700000000, 1700086400, "commands", PM_BODY("\"opening_balance\":\"1\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_ESYNTAX, 3, NULL, NULL},
+        {"payment_mode opening -0.01", ENV(3, 1700000000, 1700086400, "commands",
+                                           PM_BODY("\"mode\":\"prepaid\",\"opening_balance\":\"-0.01\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_ERANGE, 3, NULL, NULL},
+        {"payment_mode opening 3 decimals", ENV(3, 1700000000, 1700086400, "commands",
+                                                PM_BODY("\"mode\":\"prepaid\",\"opening_balance\":\"1.005\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_ERANGE, 3, NULL, NULL},
+        {"payment_mode opening as number", ENV(3, 1700000000, 1700086400, "commands",
+                                               PM_BODY("\"mode\":\"prepaid\",\"opening_balance\":5")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_ESYNTAX, 3, NULL, NULL},
         {"tariff", ENV(4, 1700000000, 1700086400, "tariffs", "{\"tariff\":{\"id\":\"bj-res\"}}"), NULL, DOWNLINK_TARIFFS,
          0, GL_OK, 4, NULL, NULL},
         {"tariff not object", ENV(4, 1700000000, 1700086400, "tariffs", "{\"tariff\":\"x\"}"), NULL, DOWNLINK_TARIFFS,
@@ -209,6 +228,23 @@ static void test_served_body(void **state)
     assert_int_equal(m.record_id, 7);
     assert_int_equal(m.served_ts, 1699990000);
     assert_string_equal(m.proof, "sms dlr 00ebd7b8-7b08-4530-a742-1759a89c76b1");
+    downlink_msg_free(&m);
+}
+
+static void test_payment_mode_body(void **state)
+{
+    (void)state;
+    char text[2048];
+    downlink_msg m;
+    const char *t = ENV(3, 1700000000, 1700086400, "commands",
+                        PM_BODY("\"mode\":\"load_controlled\",\"opening_balance\":\"120.50\",\"rule\":\"credit.measures.table.large.C\""));
+    assert_int_equal(downlink_sign(KEY, t, strlen(t), text, sizeof text), GL_OK);
+    assert_int_equal(downlink_verify(KEY, "gw-0001", DOWNLINK_COMMANDS, text, strlen(text), 0, NOW, &m, NULL, 0), GL_OK);
+    assert_int_equal(m.command, DOWNLINK_CMD_PAYMENT_MODE);
+    assert_string_equal(m.customer, "C-L01");
+    assert_string_equal(m.mode, "load_controlled");
+    assert_int_equal(m.amount_fen, 12050);
+    assert_string_equal(m.proof, "credit.measures.table.large.C");
     downlink_msg_free(&m);
 }
 
@@ -311,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_verify_table),
         cmocka_unit_test(test_bodies_and_whitespace),
         cmocka_unit_test(test_served_body),
+        cmocka_unit_test(test_payment_mode_body),
         cmocka_unit_test(test_key_file),
         cmocka_unit_test(test_ack_body),
     };

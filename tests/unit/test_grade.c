@@ -65,7 +65,8 @@ static void test_grades(void **state)
         {"new customer paying on time stays at the start grade", "2025-11-01", 2, -5, {0}, {NULL}, "2026-01-10", "B",
          GRADE_NEW_CUSTOMER},
         {"often late (6 bills, 12 days each): C", "2024-01-01", 24, -5,
-         {[12] = 12, [14] = 12, [16] = 12, [18] = 12, [20] = 12, [22] = 12}, {NULL}, "2026-01-10", "C", GRADE_BY_SCORE},
+         {[12] = 12, [14] = 12, [16] = 12, [18] = 12, [20] = 12, [22] = 12}, {NULL}, "2026-01-10", "C",
+         GRADE_OVERRIDE_COUNT},
         {"one bill 3 days late: still A", "2024-01-01", 24, -5, {[20] = 3}, {NULL}, "2026-01-01", "A", GRADE_BY_SCORE},
         {"two bills a few days late: B (89.50)", "2024-01-01", 24, -5, {[20] = 3, [22] = 2}, {NULL}, "2026-01-01", "B",
          GRADE_BY_SCORE},
@@ -94,6 +95,38 @@ static void test_grades(void **state)
     assert_int_equal(grade_cfg_check(&g), GL_OK);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check(&cases[i], &g);
+}
+
+/* The yearly count rule: more than max_overdue_per_year overdue bills in
+ * the window puts the customer in the lowest grade, whatever the score
+ * (here an overdue bill costs 1 point, so the score alone says A). */
+static void test_count_rule(void **state)
+{
+    (void)state;
+    static const struct {
+        int max, nlate;
+        const char *grade;
+        grade_reason reason;
+    } rows[] = {
+        {5, 5, "A", GRADE_BY_SCORE},       {5, 6, "C", GRADE_OVERRIDE_COUNT}, {5, 7, "C", GRADE_OVERRIDE_COUNT},
+        {0, 8, "A", GRADE_BY_SCORE},       {3, 3, "A", GRADE_BY_SCORE},       {3, 4, "C", GRADE_OVERRIDE_COUNT},
+        {5, 0, "A", GRADE_BY_SCORE},
+    };
+    grade_cfg g;
+    grade_cfg_default(&g);
+    g.weight_cp[GRADE_C_OVERDUE_BILLS] = 100;
+    g.weight_cp[GRADE_C_DAYS_LATE] = 0;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct grade_case c = {"count rule", "2024-01-01", 24, -5, {0}, {NULL}, "2026-01-10", rows[i].grade,
+                               rows[i].reason};
+        for (int k = 0; k < rows[i].nlate; k++)
+            c.late[23 - k] = 2; /* the latest bills, each 2 days late, paid */
+        g.max_overdue_per_year = rows[i].max;
+        assert_int_equal(grade_cfg_check(&g), GL_OK);
+        check(&c, &g);
+    }
+    g.max_overdue_per_year = 25;
+    assert_int_equal(grade_cfg_check(&g), GL_ECONFIG);
 }
 
 /* From the lowest grade, never straight to the top: after theft ends the
@@ -191,6 +224,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grades),
         cmocka_unit_test(test_no_jump_from_lowest_to_top),
+        cmocka_unit_test(test_count_rule),
         cmocka_unit_test(test_five_grades_by_config),
         cmocka_unit_test(test_score_components),
     };

@@ -88,7 +88,7 @@ static void test_segment_boundary(void **state)
 
 static measures_input input(int grade, int overdue, int prepaid)
 {
-    measures_input in = {LEDGER_CLASS_RESIDENTIAL, prepaid, 0, grade, overdue, 0, 0, 0};
+    measures_input in = {LEDGER_CLASS_RESIDENTIAL, prepaid, 0, grade, overdue, 0, 0, 0, 0};
     return in;
 }
 
@@ -147,6 +147,44 @@ static void test_deposit_and_payment_mode(void **state)
     }
     measures_input bad = input(GRADE_MAX, 0, 0);
     assert_int_equal(measures_eval(&cfg, &bad, &r), GL_EINVAL);
+}
+
+/* Non-cash deposits (guarantees, bonds) in force count toward the
+ * requirement, one fen short or enough, with cash or alone; the lowest
+ * grade's cell asks cash: there they do not count; they are never released. */
+static void test_noncash_deposit(void **state)
+{
+    (void)state;
+    static measures_cfg cfg;
+    measures_result r;
+    measures_cfg_default(&cfg, 3);
+    static const struct {
+        int grade;
+        int64_t required, cash, noncash;
+        int refundable;
+        measures_change dep;
+        int64_t amount, held;
+    } rows[] = {
+        {1, 30000, 0, 30000, 0, MEASURES_NONE, 0, 30000},         /* a guarantee covers it */
+        {1, 30000, 0, 29999, 0, MEASURES_PROPOSE, 1, 29999},      /* one fen short */
+        {1, 30000, 10000, 20000, 0, MEASURES_NONE, 0, 30000},     /* cash and a bond together */
+        {1, 30000, 10000, 19999, 0, MEASURES_PROPOSE, 1, 29999},
+        {2, 60000, 0, 60000, 0, MEASURES_PROPOSE, 60000, 0},      /* lowest grade: cash only */
+        {2, 60000, 60000, 60000, 0, MEASURES_NONE, 0, 60000},
+        {0, 0, 0, 50000, 1, MEASURES_NONE, 0, 50000},             /* refund rule: nothing cash to return */
+        {0, 0, 20000, 50000, 1, MEASURES_RELEASE, 20000, 70000},  /* only the cash is returned */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        measures_input in = input(rows[i].grade, 0, 0);
+        in.deposit_required_fen = rows[i].required;
+        in.deposit_held_fen = rows[i].cash;
+        in.deposit_noncash_fen = rows[i].noncash;
+        in.deposit_refundable = rows[i].refundable;
+        assert_int_equal(measures_eval(&cfg, &in, &r), GL_OK);
+        if (r.deposit != rows[i].dep || r.deposit_fen != rows[i].amount || r.deposit_held_fen != rows[i].held)
+            fail_msg("row %zu: deposit %s %lld, held %lld", i, measures_change_name(r.deposit),
+                     (long long)r.deposit_fen, (long long)r.deposit_held_fen);
+    }
 }
 
 static void test_population(void **state)
@@ -334,6 +372,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_table),  cmocka_unit_test(test_segment_boundary),
         cmocka_unit_test(test_count_rule),     cmocka_unit_test(test_deposit_and_payment_mode),
+        cmocka_unit_test(test_noncash_deposit),
         cmocka_unit_test(test_population),     cmocka_unit_test(test_instalments),
         cmocka_unit_test(test_config_errors),  cmocka_unit_test(test_config_good),
     };

@@ -411,6 +411,8 @@ static const char *const sample_at[STORE_SCHEMA_VERSION + 1] = {
     "UPDATE events SET acked_ts = 20, acked_by = 'backoffice' WHERE alert = 1;",
     "INSERT INTO readings(meter, ts, status, present, flags, import_wh, source, read_ts, t1_wh, t2_wh, t3_wh, t4_wh)"
     " VALUES('M2', 20, 0, 1025, 32, 900, 1, 25, 100, 200, 300, 300);",
+    "INSERT INTO payment_modes(customer, mode, ts, opening_fen, arrears_fen, who, rule, proof)"
+    " VALUES('C1', 'prepaid', 30, 0, 0, 'backoffice', 'r', 'p');",
 };
 
 static void test_migrations_from_every_version(void **state)

@@ -1,0 +1,174 @@
+/* test_paymode.c: switching a customer's payment mode (firmware/paymode.c)
+ * on a real store file: each refusal (unknown customer, postpaid asked,
+ * load-controlled without a contracted price, a negative opening balance,
+ * the mode already in force), the evidence recorded, the opening balance
+ * as a top-up, fee control's charging from the billing period in progress,
+ * the stored mode over the config (restart), and the post-paid arrears left
+ * at the switch: a plain payment pays them, a top-up goes to the balance. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gridledger/civdate.h"
+#include "gridledger/clock.h"
+#include "payment.h"
+#include "paymode.h"
+#include "store_paymode.h"
+
+static char dir[64], dbpath[128];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/gl-paymode-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(dbpath, sizeof dbpath, "%s/t.db", dir);
+    return clock_set_timezone("UTC") == GL_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[400];
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    if (d != NULL)
+        closedir(d);
+    rmdir(dir);
+    return 0;
+}
+
+#define NOW 1773568800 /* 2026-03-15 10:00 UTC */
+
+static void test_switch_rules(void **state)
+{
+    (void)state;
+    config_customer custs[3] = {{.id = "L1", .load_price_micro = 800000}, {.id = "R1"},
+                                {.id = "P1", .payment = CONFIG_PAY_PREPAID}};
+    config cfg = {.ncustomers = 3, .customers = custs, .billing = {.cycle_day = 1, .due_days = 15}};
+    static const struct {
+        const char *what, *customer, *mode;
+        int64_t opening_fen;
+        gl_status want;
+        const char *why;
+    } rows[] = {
+        {"unknown customer", "X9", "prepaid", 0, GL_ENOTFOUND, "unknown customer X9"},
+        {"postpaid is not done by command", "R1", "postpaid", 0, GL_EINVAL, "mode must be prepaid or load_controlled"},
+        {"load-controlled without a contracted price", "R1", "load_controlled", 0, GL_EUNSUPPORTED,
+         "R1 has no load_control price in the config: load-controlled purchase needs one"},
+        {"a negative opening balance", "R1", "prepaid", -1, GL_EINVAL, "opening balance below 0"},
+        {"already prepaid", "P1", "prepaid", 0, GL_EEXIST, "P1 is already prepaid"},
+        {"prepaid customer to load-controlled", "P1", "load_controlled", 0, GL_EUNSUPPORTED, "P1 has no load_control"},
+        {"postpaid to prepaid, 0.00 opening", "R1", "prepaid", 0, GL_OK, ""},
+        {"postpaid to load-controlled, 50.00 opening", "L1", "load_controlled", 5000, GL_OK, ""},
+    };
+    store *s = NULL;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char why[256] = "";
+        int64_t id = 0;
+        paymode_req r = {rows[i].customer, rows[i].mode, rows[i].opening_fen, "backoffice command seq 4",
+                         "credit.measures.table.large.C", "signed downlink seq 4"};
+        gl_status st = paymode_switch(s, &cfg, &r, NOW, why, sizeof why, &id);
+        if (st != rows[i].want || strncmp(why, rows[i].why, strlen(rows[i].why)) != 0)
+            fail_msg("%s: %s (%s), want %s (%s)", rows[i].what, gl_strerror(st), why, gl_strerror(rows[i].want),
+                     rows[i].why);
+    }
+    store_paymode_row row;
+    assert_int_equal(store_paymode_of(s, "L1", &row), GL_OK);
+    assert_string_equal(row.mode, "load_controlled");
+    assert_string_equal(row.who, "backoffice command seq 4");
+    assert_string_equal(row.rule, "credit.measures.table.large.C");
+    assert_string_equal(row.proof, "signed downlink seq 4");
+    assert_int_equal(row.ts, NOW);
+    assert_int_equal(row.opening_fen, 5000);
+    assert_int_equal(store_paymode_of(s, "P1", &row), GL_ENOTFOUND);
+    ledger_entry *e = NULL;
+    int n = 0;
+    assert_int_equal(store_ledger_entries(s, "L1", &e, &n), GL_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(e[0].kind, LEDGER_TOPUP);
+    assert_int_equal(e[0].amount_fen, 5000);
+    free(e);
+    assert_int_equal(store_ledger_entries(s, "R1", &e, &n), GL_OK);
+    assert_int_equal(n, 0); /* 0.00 opening: no top-up */
+    free(e);
+    char val[32];
+    assert_int_equal(store_kv_get(s, "fee.charged.R1", val, sizeof val), GL_OK);
+    assert_int_equal(strtoll(val, NULL, 10), 1772323200 - 86400); /* charged from 2026-03-01, the period's start */
+    /* a restart: the stored modes over the config's */
+    config_customer fresh[3] = {{.id = "L1", .load_price_micro = 800000}, {.id = "R1"}, {.id = "P1"}};
+    config cfg2 = {.ncustomers = 3, .customers = fresh};
+    assert_int_equal(paymode_apply(s, &cfg2), GL_OK);
+    assert_int_equal(fresh[0].payment, CONFIG_PAY_PREPAID);
+    assert_int_equal(fresh[0].load_controlled, 1);
+    assert_int_equal(fresh[1].payment, CONFIG_PAY_PREPAID);
+    assert_int_equal(fresh[1].load_controlled, 0);
+    assert_int_equal(fresh[2].payment, CONFIG_PAY_POSTPAID); /* never switched: the config's */
+    store_close(s);
+}
+
+/* Arrears at the switch stay post-paid debt: recorded with the switch, a
+ * plain payment pays them, a top-up goes to the prepaid balance; once paid,
+ * a plain payment is a top-up again. */
+static void test_arrears_stay_postpaid(void **state)
+{
+    (void)state;
+    config_customer custs[1] = {{.id = "D1"}};
+    config cfg = {.ncustomers = 1, .customers = custs, .billing = {.cycle_day = 1, .due_days = 15}};
+    store *s = NULL;
+    char why[256] = "";
+    int64_t owed = 0;
+    unlink(dbpath);
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    assert_int_equal(store_ledger_put(s, "D1", "2026-02-01", "bill", 12000, "D1/2026-01", "2026-02-16"), GL_OK);
+    paymode_req r = {"D1", "prepaid", 0, "operator", "credit.measures.table.residential.C", "test"};
+    assert_int_equal(paymode_switch(s, &cfg, &r, NOW, why, sizeof why, NULL), GL_OK);
+    store_paymode_row row;
+    assert_int_equal(store_paymode_of(s, "D1", &row), GL_OK);
+    assert_int_equal(row.arrears_fen, 12000);
+    assert_int_equal(paymode_apply(s, &cfg), GL_OK);
+    int32_t today = civdate_from_ymd(2026, 3, 15);
+    payment_req pay = {"D1", "2026-03-15", "CASH-1", 5000, 0};
+    payment_result res;
+    assert_int_equal(payment_take(s, &cfg, &pay, today, NOW, &res), GL_OK);
+    assert_string_equal(res.kind, "payment");
+    assert_int_equal(paymode_owes_postpaid(s, "D1", today, &owed), 1);
+    assert_int_equal(owed, 7000);
+    payment_req top = {"D1", "2026-03-15", "CASH-2", 2000, 1};
+    assert_int_equal(payment_take(s, &cfg, &top, today, NOW, &res), GL_OK);
+    assert_string_equal(res.kind, "topup");
+    payment_req rest = {"D1", "2026-03-15", "CASH-3", 7000, 0};
+    assert_int_equal(payment_take(s, &cfg, &rest, today, NOW, &res), GL_OK);
+    assert_string_equal(res.kind, "payment");
+    assert_int_equal(paymode_owes_postpaid(s, "D1", today, &owed), 0);
+    payment_req after = {"D1", "2026-03-15", "CASH-4", 1000, 0};
+    assert_int_equal(payment_take(s, &cfg, &after, today, NOW, &res), GL_OK);
+    assert_string_equal(res.kind, "topup");
+    assert_int_equal(res.as_prepaid, 1);
+    store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_switch_rules),
+        cmocka_unit_test(test_arrears_stay_postpaid),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
