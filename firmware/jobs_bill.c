@@ -44,7 +44,7 @@ gl_status jobs_bill(void *ctx, int64_t due, int64_t now)
     billing_period p;
     billing_period_of(g->cfg, y, m, &p);
     for (int ci = 0; ci < g->cfg->ncustomers; ci++) {
-        if (daemon_stopping()) { /* each bill is its own transaction: the rest on restart */
+        if (*g->stop) { /* each bill is its own transaction: the rest on restart */
             glog_info("billing %s: stopped after %d bills; the rest when restarted", p.name, posted);
             return GL_EINTERRUPTED;
         }
