@@ -201,6 +201,20 @@ static int sign_ok(ledger_kind k, int64_t a)
     }
 }
 
+const char *ledgercsv_entry_problem(const ledger_entry *e, const char **column)
+{
+    *column = "amount";
+    if (!sign_ok(e->kind, e->amount_fen))
+        return "must be positive for this kind";
+    *column = "due";
+    if (e->due != 0 && e->kind != LEDGER_BILL)
+        return "only bills have a due date";
+    if (e->due != 0 && e->due < e->date)
+        return "before the bill's date";
+    *column = NULL;
+    return NULL;
+}
+
 /* Checks one field into the row; reports and returns 0 on a problem. */
 static int take_field(reader *r, int line, int colkind, const field *f, row *w, int32_t *due)
 {
@@ -299,16 +313,12 @@ static int parse_row(reader *r, const int *map, int nmap, row *w)
     }
     if (!ok)
         return 0;
-    if (!sign_ok(w->e.kind, w->e.amount_fen)) {
-        report(r, line, amount_col, "amount", "must be positive for this kind");
-        return 0;
-    }
-    if (due != 0 && (w->e.kind != LEDGER_BILL || due < w->e.date)) {
-        report(r, line, due_col, "due", w->e.kind != LEDGER_BILL ? "only bills have a due date"
-                                                                  : "before the bill's date");
-        return 0;
-    }
+    const char *column = NULL, *why;
     w->e.due = due;
+    if ((why = ledgercsv_entry_problem(&w->e, &column)) != NULL) {
+        report(r, line, strcmp(column, "amount") == 0 ? amount_col : due_col, column, why);
+        return 0;
+    }
     return 1;
 }
 

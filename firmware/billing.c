@@ -12,6 +12,7 @@
 #include "gridledger/money.h"
 #include "billfrozen.h"
 #include "instalments.h"
+#include "store_bills.h"
 
 #define TARIFF_FILE_MAX (4u << 20)
 #define LOOKBACK_S (35 * 86400)
@@ -252,23 +253,10 @@ static gl_status year_billed(billing *b, const config_customer *c, const tariff_
     if (!annual)
         return GL_OK;
     char first[12];
-    sqlite3_stmt *st = NULL;
     snprintf(first, sizeof first, "%.4s-01", p->name);
-    if (sqlite3_prepare_v2(store_db(b->store),
-                           "SELECT COALESCE(SUM(total_fen), 0) FROM bills WHERE customer = ?1 AND period >= ?2 AND "
-                           "period < ?3",
-                           -1, &st, NULL) != SQLITE_OK)
-        return GL_EIO;
-    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, first, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, p->name, -1, SQLITE_STATIC);
-    gl_status ret = sqlite3_step(st) == SQLITE_ROW ? GL_OK : GL_EIO;
-    if (ret == GL_OK) {
-        o->has_year_billed = 1;
-        o->year_billed_fen = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return ret;
+    gl_status st = store_bills_between(b->store, c->id, first, p->name, &o->year_billed_fen);
+    o->has_year_billed = st == GL_OK;
+    return st;
 }
 
 /* decorate: the bill JSON with id, area, due and period name, for the outbox and the store. */
@@ -298,7 +286,7 @@ static gl_status post(billing *b, const config_customer *c, const billing_period
     gl_status st = store_txn_begin(b->store);
     if (st != GL_OK)
         return st;
-    st = store_bill_put(b->store, c->id, p->name, b->bill.total_fen, b->json);
+    st = store_bill_put(b->store, p->name, &b->bill, b->json);
     if (st == GL_OK && c->payment == CONFIG_PAY_POSTPAID)
         st = instalments_post_close(b->store, c->id, p->name, date, b->bill.total_fen, ref, p->due);
     if (st == GL_OK && has_ratchet(&b->tariffs[c->tariff_index])) {
@@ -328,20 +316,6 @@ static gl_status post(billing *b, const config_customer *c, const billing_period
         free(body);
     }
     return store_txn_end(b->store, st);
-}
-
-static int billed(billing *b, const char *customer, const char *period)
-{
-    sqlite3_stmt *st = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(store_db(b->store), "SELECT 1 FROM bills WHERE customer = ?1 AND period = ?2", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-        found = sqlite3_step(st) == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
-    return found;
 }
 
 /* price: computes b->bill for customer ci over p (tier position from kv
@@ -403,11 +377,13 @@ gl_status billing_customer(billing *b, int ci, const billing_period *p, int queu
     char key[96];
     int tier_year = 0;
     size_t len = 0;
+    int billed = 0;
     *outcome = BILLING_EXISTS;
-    if (billed(b, c->id, p->name))
-        return GL_OK;
+    gl_status st = store_bill_exists(b->store, c->id, p->name, &billed);
+    if (st != GL_OK || billed)
+        return st;
     *outcome = BILLING_NO_DATA;
-    gl_status st = price(b, ci, p, key, sizeof key, &tier_year);
+    st = price(b, ci, p, key, sizeof key, &tier_year);
     if (st == GL_ENOTFOUND)
         return GL_OK;
     if (st == GL_OK)

@@ -8,53 +8,56 @@
 #include "cli.h"
 #include "gridledger/clock.h"
 #include "outfmt.h"
+#include "store_alerts.h"
 
 #define NCOLS 10
 
-static const char *iso(sqlite3_stmt *st, int col, char *buf, size_t cap)
+static const char *iso(int64_t ts, char *buf, size_t cap)
 {
-    if (sqlite3_column_type(st, col) == SQLITE_NULL || clock_format_local(sqlite3_column_int64(st, col), buf, cap) != GL_OK)
+    if (ts == 0 || clock_format_local(ts, buf, cap) != GL_OK)
         return NULL;
     return buf;
 }
 
-static const char *state_of(sqlite3_stmt *st)
+static const char *state_of(const store_alert *a)
 {
-    if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+    if (a->closed_ts != 0)
         return "closed";
-    return sqlite3_column_type(st, 5) != SQLITE_NULL ? "acknowledged" : "open";
+    return a->acked_ts != 0 ? "acknowledged" : "open";
+}
+
+/* row: one alert as a line of the listing. */
+static gl_status row(void *ctx, const store_alert *a)
+{
+    char id[24], ts[24], opened[40], acked[40], closed[40];
+    snprintf(id, sizeof id, "%lld", (long long)a->id);
+    snprintf(ts, sizeof ts, "%lld", (long long)a->ts);
+    const char *cells[NCOLS] = {id,
+                                ts,
+                                a->kind,
+                                a->subject,
+                                a->detail,
+                                state_of(a),
+                                iso(a->ts, opened, sizeof opened),
+                                iso(a->acked_ts, acked, sizeof acked),
+                                a->acked_ts != 0 ? a->acked_by : NULL,
+                                iso(a->closed_ts, closed, sizeof closed)};
+    outfmt_row(ctx, cells);
+    return GL_OK;
 }
 
 static int list(store *s, int all, outfmt_kind k)
 {
     static const char *const cols[NCOLS] = {"id#", "ts#", "kind", "subject", "detail", "state", "opened", "acknowledged",
                                             "acknowledged_by", "closed"};
-    sqlite3_stmt *st = NULL;
-    char opened[40], acked[40], closed[40];
-    if (sqlite3_prepare_v2(store_db(s),
-                           all ? "SELECT id, ts, kind, subject, detail, acked_ts, closed_ts, acked_by FROM events"
-                                 " WHERE alert = 1 ORDER BY ts DESC, id DESC"
-                               : "SELECT id, ts, kind, subject, detail, acked_ts, closed_ts, acked_by FROM events"
-                                 " WHERE alert = 1 AND closed_ts IS NULL ORDER BY ts DESC, id DESC",
-                           -1, &st, NULL) != SQLITE_OK) {
-        cli_error("alerts", "cannot read the store");
-        return CLI_FAIL;
-    }
     outfmt o;
     outfmt_begin(&o, k, stdout, "alerts", cols, NCOLS);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *row[NCOLS];
-        for (int i = 0; i < 5; i++)
-            row[i] = (const char *)sqlite3_column_text(st, i);
-        row[5] = state_of(st);
-        row[6] = iso(st, 1, opened, sizeof opened);
-        row[7] = iso(st, 5, acked, sizeof acked);
-        row[8] = (const char *)sqlite3_column_text(st, 7);
-        row[9] = iso(st, 6, closed, sizeof closed);
-        outfmt_row(&o, row);
-    }
+    gl_status st = store_alerts_each(s, all, row, &o);
     outfmt_end(&o);
-    sqlite3_finalize(st);
+    if (st != GL_OK) {
+        cli_error("alerts", "cannot read the store: %s", gl_strerror(st));
+        return CLI_FAIL;
+    }
     return CLI_OK;
 }
 

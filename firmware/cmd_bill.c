@@ -9,6 +9,7 @@
 #include "gridledger/clock.h"
 #include "gridledger/money.h"
 #include "outfmt.h"
+#include "store_bills.h"
 
 static const char *outcome_name(billing_outcome o)
 {
@@ -16,23 +17,17 @@ static const char *outcome_name(billing_outcome o)
 }
 
 /* stored: the stored bill of customer for period (total text and JSON). */
-static int stored(store *s, const char *customer, const char *period, char *total, size_t cap, FILE *json_out)
+static gl_status stored(store *s, const char *customer, const char *period, char *total, size_t cap, FILE *json_out)
 {
-    sqlite3_stmt *st = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(store_db(s), "SELECT total_fen, json FROM bills WHERE customer = ?1 AND period = ?2", -1,
-                           &st, NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        found = 1;
-        money_format(sqlite3_column_int64(st, 0), MONEY_SCALE_FEN, total, cap);
+    store_bill b;
+    gl_status st = store_bill_get(s, customer, period, &b);
+    if (st == GL_OK) {
+        money_format(b.total_fen, MONEY_SCALE_FEN, total, cap);
         if (json_out != NULL)
-            fputs((const char *)sqlite3_column_text(st, 1), json_out);
+            fputs(b.json, json_out);
     }
-    sqlite3_finalize(st);
-    return found;
+    store_bill_free(&b);
+    return st;
 }
 
 static int run(billing *b, const billing_period *p, outfmt_kind k)
@@ -49,20 +44,19 @@ static int run(billing *b, const billing_period *p, outfmt_kind k)
         billing_outcome oc;
         char total[MONEY_FMT_MAX] = "";
         gl_status st = billing_customer(b, ci, p, b->cfg->uplink.enabled, &oc);
+        int shown = st == GL_OK && oc != BILLING_NO_DATA;
+        if (shown && k == OUTFMT_JSON && njson++)
+            fputs(",\n", stdout);
+        if (shown)
+            st = stored(b->store, id, p->name, total, sizeof total, k == OUTFMT_JSON ? stdout : NULL);
         if (st != GL_OK) {
             cli_error("bill", "%s %s: %s%s%s", id, p->name, gl_strerror(st), b->bill.error[0] ? ": " : "",
                       b->bill.error);
             failures++;
             continue;
         }
-        if (k == OUTFMT_JSON) {
-            if (oc != BILLING_NO_DATA && njson++)
-                fputs(",\n", stdout);
-            if (oc != BILLING_NO_DATA)
-                stored(b->store, id, p->name, total, sizeof total, stdout);
+        if (k == OUTFMT_JSON)
             continue;
-        }
-        stored(b->store, id, p->name, total, sizeof total, NULL);
         const char *row[] = {id, p->name, oc == BILLING_NO_DATA ? NULL : total, outcome_name(oc)};
         outfmt_row(&o, row);
     }

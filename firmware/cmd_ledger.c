@@ -18,6 +18,7 @@
 #include "gridledger/money.h"
 #include "outfmt.h"
 #include "payment.h"
+#include "store_ledger.h"
 
 /* The account of one customer from the store, replayed up to a day. */
 typedef struct counter_acct {

@@ -9,6 +9,7 @@
 #include "gridledger/money.h"
 #include "measuresout.h"
 #include "outfmt.h"
+#include "store_ledger.h"
 
 const char *creditrun_fen(int64_t v, char *buf)
 {
@@ -238,46 +239,90 @@ static const char *class_name(config_customer_class k)
     return (unsigned)k < 5 ? names[k] : "other";
 }
 
-/* ledger_csv: the store's ledger as CSV text (malloc'd into *text). */
-static gl_status ledger_csv(store *s, const config *cfg, int prepaid_only, char **text, size_t *len)
+/* The book being built from the store's ledger: entries grouped by
+ * customer (the store gives them in customer, date, recorded order). */
+typedef struct book {
+    const config *cfg;
+    int prepaid_only;
+    ledgercsv *l;
+    int cap;
+    diag *d;
+} book;
+
+static ledger_class class_of(const config *cfg, int ci)
 {
-    sqlite3_stmt *st = NULL;
-    FILE *f = open_memstream(text, len);
-    if (f == NULL)
+    const char *name = ci >= 0 ? class_name(cfg->customers[ci].klass) : "other";
+    int k = ledger_class_parse(name, strlen(name));
+    return k >= 0 ? (ledger_class)k : LEDGER_CLASS_OTHER;
+}
+
+/* book_grow: room for one more entry (and account). */
+static gl_status book_grow(book *b)
+{
+    ledgercsv *l = b->l;
+    if (l->nentries < b->cap)
+        return GL_OK;
+    if (b->cap >= LEDGERCSV_MAX_ROWS)
+        return GL_EBOUND;
+    int ncap = b->cap ? b->cap * 2 : 1024;
+    ncap = ncap > LEDGERCSV_MAX_ROWS ? LEDGERCSV_MAX_ROWS : ncap;
+    ledger_entry *ne = realloc(l->entries, sizeof *ne * (size_t)ncap);
+    if (ne != NULL)
+        l->entries = ne;
+    ledger_account *na = ne ? realloc(l->accounts, sizeof *na * (size_t)ncap) : NULL;
+    if (na == NULL)
         return GL_ENOMEM;
-    fputs("customer,class,date,kind,amount,ref,due\n", f);
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT customer, date, kind, amount_fen, ref, due FROM ledger ORDER BY customer, date, id",
-                           -1, &st, NULL) != SQLITE_OK) {
-        fclose(f);
-        return GL_EDB;
+    l->accounts = na;
+    b->cap = ncap;
+    return GL_OK;
+}
+
+/* book_add: one stored entry into the book (an account opened per customer;
+ * entries pointers are set once the book is complete). */
+static gl_status book_add(void *ctx, const char *customer, const ledger_entry *e)
+{
+    book *b = ctx;
+    ledgercsv *l = b->l;
+    const char *column = NULL, *why = ledgercsv_entry_problem(e, &column);
+    int ci = config_find_customer(b->cfg, customer);
+    if (b->prepaid_only && (ci < 0 || b->cfg->customers[ci].payment != CONFIG_PAY_PREPAID))
+        return GL_OK;
+    if (why != NULL) {
+        diag_add(b->d, "store ledger: customer %s, %s %s: %s: %s", customer, ledger_kind_name(e->kind), e->ref,
+                 column, why);
+        return GL_ECORRUPT;
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *cust = (const char *)sqlite3_column_text(st, 0);
-        const char *ref = (const char *)sqlite3_column_text(st, 4), *due = (const char *)sqlite3_column_text(st, 5);
-        int ci = config_find_customer(cfg, cust);
-        char amount[MONEY_FMT_MAX];
-        if (prepaid_only && (ci < 0 || cfg->customers[ci].payment != CONFIG_PAY_PREPAID))
-            continue;
-        money_format(sqlite3_column_int64(st, 3), MONEY_SCALE_FEN, amount, sizeof amount);
-        csv_str(f, cust);
-        fprintf(f, ",%s,%s,%s,%s,", ci >= 0 ? class_name(cfg->customers[ci].klass) : "other",
-                (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2), amount);
-        csv_str(f, ref ? ref : "");
-        fprintf(f, ",%s\n", due ? due : "");
+    gl_status st = book_grow(b);
+    if (st != GL_OK)
+        return st;
+    ledger_account *a = l->naccounts ? &l->accounts[l->naccounts - 1] : NULL;
+    if (a == NULL || strcmp(a->customer, customer) != 0) {
+        a = &l->accounts[l->naccounts++];
+        memset(a, 0, sizeof *a);
+        snprintf(a->customer, sizeof a->customer, "%s", customer);
+        a->klass = class_of(b->cfg, ci);
     }
-    sqlite3_finalize(st);
-    return fclose(f) == 0 ? GL_OK : GL_ENOMEM;
+    if (a->nentries == LEDGER_MAX_ENTRIES) {
+        diag_add(b->d, "store ledger: customer %s: more than %d entries", customer, LEDGER_MAX_ENTRIES);
+        return GL_EBOUND;
+    }
+    a->nentries++;
+    a->prepaid |= e->kind == LEDGER_TOPUP || e->kind == LEDGER_USAGE;
+    l->entries[l->nentries++] = *e;
+    return GL_OK;
 }
 
 gl_status creditrun_store_ledger(store *s, const config *cfg, int prepaid_only, ledgercsv **out, diag *d)
 {
-    char *text = NULL;
-    size_t len = 0;
-    gl_status st = ledger_csv(s, cfg, prepaid_only, &text, &len);
-    if (st == GL_OK)
-        st = ledgercsv_parse("store ledger", text, len, d, out);
-    free(text);
+    book b = {cfg, prepaid_only, calloc(1, sizeof(ledgercsv)), 0, d};
+    gl_status st = b.l ? store_ledger_each(s, book_add, &b) : GL_ENOMEM;
+    for (int i = 0, at = 0; st == GL_OK && i < b.l->naccounts; at += b.l->accounts[i++].nentries)
+        b.l->accounts[i].entries = &b.l->entries[at];
+    if (st != GL_OK) {
+        ledgercsv_free(b.l);
+        b.l = NULL;
+    }
+    *out = b.l;
     return st;
 }
 

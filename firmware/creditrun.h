@@ -2,8 +2,9 @@
  * (core/credit.h) as of a date, printed as the CONTRACT.md credit result
  * (JSON), a CSV summary, or gathered into the collection worklist. Shared by
  * `credit-calc` (a ledger file), `grades` / `worklist` and the daemon (the
- * store's ledger, exported as the same CSV, so the gateway and credit-calc
- * give the same answer for the same ledger). */
+ * store's ledger entries read straight into the same core structs, checked
+ * by the same rules, so the gateway and credit-calc give the same answer for
+ * the same ledger). */
 #ifndef GRIDLEDGER_CREDITRUN_H
 #define GRIDLEDGER_CREDITRUN_H
 
@@ -55,9 +56,12 @@ void creditrun_worklist_free(creditrun_worklist *w);
 /* creditrun_print_worklist_json: the same rows as a JSON array (uplink). */
 void creditrun_print_worklist_json(FILE *f, creditrun_worklist *w);
 
-/* creditrun_store_ledger: the store's ledger as ledger CSV (customer class
- * from the config; prepaid_only: only prepaid customers'), parsed; d gets
- * problems. */
+/* creditrun_store_ledger: the store's ledger as core ledger accounts
+ * (customer class from the config; prepaid_only: only prepaid customers'),
+ * in the order ledgercsv_parse gives (customer, date, recorded order);
+ * freed with ledgercsv_free. An entry ledgercsv_entry_problem refuses is
+ * GL_ECORRUPT with a line in d; GL_EBOUND past LEDGER_MAX_ENTRIES for one
+ * customer; every database error returned. */
 gl_status creditrun_store_ledger(store *s, const config *cfg, int prepaid_only, ledgercsv **out, diag *d);
 
 /* Helpers for other listings: fen and civil day as text. */

@@ -24,14 +24,14 @@ static void on_signal(int sig)
         daemon_stop = 1;
 }
 
-void daemon_request_reload(void)
+volatile sig_atomic_t *daemon_stop_flag(void)
 {
-    daemon_reload = 1;
+    return &daemon_stop;
 }
 
-int daemon_stopping(void)
+volatile sig_atomic_t *daemon_reload_flag(void)
 {
-    return daemon_stop != 0;
+    return &daemon_reload;
 }
 
 static void install_signals(void)

@@ -8,6 +8,7 @@
 #ifndef GRIDLEDGER_DAEMON_H
 #define GRIDLEDGER_DAEMON_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "gridledger/clock.h"
@@ -53,11 +54,11 @@ void daemon_jobs_record_config(daemon_state *d);
 void daemon_jobs_start(daemon_state *d, int64_t now);
 void daemon_jobs_saved(daemon_state *d);
 
-/* daemon_request_reload: asks the loop to re-read the config (as SIGHUP). */
-void daemon_request_reload(void);
-
-/* daemon_stopping: 1 once SIGTERM/SIGINT came. */
-int daemon_stopping(void);
+/* daemon_stop_flag / daemon_reload_flag: the flags the signal handlers set
+ * (stop: SIGTERM/SIGINT; reload: SIGHUP, or 1 stored to ask for one), handed
+ * to the jobs through their context (jobs_gw). */
+volatile sig_atomic_t *daemon_stop_flag(void);
+volatile sig_atomic_t *daemon_reload_flag(void);
 
 /* daemon_parse_args: reads run's options; 0 on success, else prints usage and returns 2. */
 int daemon_parse_args(int argc, char **argv, daemon_opts *o);

@@ -306,6 +306,30 @@ static void alert_recovered(jobs_gw *g)
     store_kv_set(g->store, STORE_KV_RECOVERED, "");
 }
 
+/* idle: between jobs, what downlink messages asked of the main thread
+ * (relay commands, "poll now", a collection re-plan after a payment), then
+ * sleep until the next due job. */
+static void idle(void *ctx, int64_t now, int64_t next, int64_t speed)
+{
+    jobs_gw *g = jobs_of(ctx);
+    char customer[DOWNLINK_ID_MAX], reason[160];
+    int closed = 0;
+    while (jobs_uplink_take_relay(g, customer, sizeof customer, &closed))
+        if (jobs_relay(g, customer, closed, "back office command", reason, sizeof reason) != GL_OK)
+            jobs_error(g, "command: %s", reason);
+    if (atomic_load(&g->poll_now)) /* jobs_poll reads every meter and clears the flag */
+        jobs_poll(ctx, now, now);
+    if (atomic_load(&g->money_changed) && now - g->last_collect >= 60) { /* a payment: re-plan at once (pending steps cancelled, restoration ordered), at most once a minute */
+        g->last_collect = now;
+        jobs_collect(ctx, now, now);
+    }
+    /* wake at least once a real second so a relay command or "poll now"
+     * from the back office waits no longer than that */
+    if (g->up != NULL && next > now + speed)
+        next = now + speed;
+    clock_sleep_until(&((daemon_state *)ctx)->clock, next);
+}
+
 gl_status daemon_jobs_init(daemon_state *d)
 {
     jobs_gw *g = calloc(1, sizeof *g);
@@ -315,6 +339,9 @@ gl_status daemon_jobs_init(daemon_state *d)
     g->started = clock_now(&d->clock);
     g->collect_wake = g->started; /* a timed step the last run planned is found again at start */
     g->clock = &d->clock;
+    g->stop = daemon_stop_flag();
+    g->reload = daemon_reload_flag();
+    g->sim = d->opts.sim;
     if (cli_open_store(d->cfg, &g->store) != CLI_OK) {
         free(g);
         return GL_EIO;
@@ -333,7 +360,7 @@ gl_status daemon_jobs_init(daemon_state *d)
     }
     alert_recovered(g);
     add_jobs(d);
-    d->idle = jobs_uplink_idle;
+    d->idle = idle;
     return GL_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <mbedtls/md.h>
 
+#include "gridledger/civdate.h"
 #include "gridledger/fileio.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/money.h"
@@ -161,21 +162,11 @@ static int get_str(const cJSON *obj, const char *key, char *out, size_t cap)
     return 1;
 }
 
+/* date_valid: d is a real calendar date YYYY-MM-DD (the one calendar's check). */
 static int date_valid(const char *d)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
-            return 0;
-    int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
-    int m = (d[5] - '0') * 10 + (d[6] - '0');
-    int day = (d[8] - '0') * 10 + (d[9] - '0');
-    if (m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return !(m == 2 && day == 29 && !leap);
+    int32_t day = 0;
+    return civdate_parse(d, strlen(d), &day) == GL_OK;
 }
 
 static gl_status parse_money_body(const cJSON *body, downlink_msg *m, char *reason, size_t cap)

@@ -6,6 +6,7 @@
 #ifndef GRIDLEDGER_JOBS_H
 #define GRIDLEDGER_JOBS_H
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -43,6 +44,10 @@ typedef struct jobs_gw {
     int meters_online, meters_offline;
     char last_errors[JOBS_ERRORS_KEPT][128];
     int nerrors;
+    /* What the daemon gives the jobs (so no job calls back into daemon.c): */
+    const volatile sig_atomic_t *stop; /* nonzero once SIGTERM/SIGINT came: stop between transactions */
+    volatile sig_atomic_t *reload;     /* set to 1 to ask for a config reload (as SIGHUP) */
+    int sim;                           /* the clock is simulated */
 } jobs_gw;
 
 /* jobs_of: the shared state of the daemon ctx. */
@@ -89,11 +94,13 @@ gl_status jobs_relay(jobs_gw *g, const char *customer, int closed, const char *w
 
 /* The uplink (jobs_uplink.c): a thread with its own store connection, set
  * up from the config's uplink section (sim_until: a simulated run with an
- * end, drained longer at stop); idle: what downlink messages asked of the
- * main thread, then sleep until the next due job; free: drain and join. */
+ * end, drained longer at stop); free: drain and join.
+ * jobs_uplink_take_relay: the oldest relay command a downlink message
+ * handed to the main thread (customer, closed = on); 0 if none. The daemon's
+ * idle hook (daemon_jobs.c) takes them. */
 typedef struct jobs_uplink jobs_uplink;
 gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int sim_until);
-void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed);
+int jobs_uplink_take_relay(jobs_gw *g, char *customer, size_t cap, int *closed);
 void jobs_uplink_free(jobs_gw *g);
 /* jobs_uplink_wake: a message was committed to the outbox: the uplink
  * thread stops its idle sleep and sends it. */

@@ -46,7 +46,7 @@ gl_status jobs_bill(void *ctx, int64_t due, int64_t now)
     if (jobs_poll_frozen(g, now) != GL_OK) /* the meters' edge of the period, if missed */
         glog_error("billing %s: the meters' frozen readings not stored; billed from what is", p.name);
     for (int ci = 0; ci < g->cfg->ncustomers; ci++) {
-        if (daemon_stopping()) { /* each bill is its own transaction: the rest on restart */
+        if (*g->stop) { /* each bill is its own transaction: the rest on restart */
             glog_info("billing %s: stopped after %d bills; the rest when restarted", p.name, posted);
             return GL_EINTERRUPTED;
         }

@@ -378,7 +378,7 @@ gl_status jobs_collect(void *ctx, int64_t due, int64_t now)
     /* On a simulated clock the steps are taken at the minute they were due:
      * the clock runs on while the gateway works (at x400,000 a millisecond
      * is almost 7 minutes), which would put every timed step hours late. */
-    if (((daemon_state *)ctx)->opts.sim && due <= now && due > now - 86400)
+    if (g->sim && due <= now && due > now - 86400)
         now = due;
     now -= ((now % 60) + 60) % 60; /* the run takes its steps at a whole minute */
     collect_ctx c = {g, now, jobs_civil_minute(now), INT64_MAX, 0, 0};

@@ -202,7 +202,7 @@ static gl_status on_tariff(void *ctx, const downlink_msg *m, char *reason, size_
         snprintf(reason, cap, "cannot write %s: %s", u->g->cfg->tariffs[i].path, gl_strerror(st));
         goto out;
     }
-    daemon_request_reload();
+    *u->g->reload = 1;
 out:
     free(d);
     free(ts);
@@ -241,7 +241,7 @@ static gl_status payment_mode(jobs_uplink *u, const downlink_msg *m, char *reaso
     if (st == GL_OK) {
         snprintf(reason, cap, "%s is %s from now on", m->customer, m->mode);
         atomic_store(&u->g->money_changed, 1);
-        daemon_request_reload();
+        *u->g->reload = 1;
     }
     return st;
 }
@@ -289,7 +289,7 @@ static gl_status on_config(void *ctx, const downlink_msg *m, char *reason, size_
         snprintf(reason, cap, "cannot write %s: %s", u->g->cfg->file, gl_strerror(st));
         return st;
     }
-    daemon_request_reload();
+    *u->g->reload = 1;
     return GL_OK;
 }
 
@@ -340,38 +340,21 @@ gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int sim_until)
 }
 
 /* take_relay: the next queued relay command, 0 if none. */
-static int take_relay(jobs_uplink *u, relay_req *out)
+int jobs_uplink_take_relay(jobs_gw *g, char *customer, size_t cap, int *closed)
 {
+    jobs_uplink *u = g->up;
     int got = 0;
+    if (u == NULL)
+        return 0;
     pthread_mutex_lock(&u->mu);
     if (u->nqueue > 0) {
-        *out = u->queue[0];
+        snprintf(customer, cap, "%s", u->queue[0].customer);
+        *closed = u->queue[0].closed;
         memmove(u->queue, u->queue + 1, sizeof u->queue[0] * (size_t)--u->nqueue);
         got = 1;
     }
     pthread_mutex_unlock(&u->mu);
     return got;
-}
-
-void jobs_uplink_idle(void *ctx, int64_t now, int64_t next, int64_t speed)
-{
-    jobs_gw *g = jobs_of(ctx);
-    relay_req r;
-    char reason[160];
-    while (g->up != NULL && take_relay(g->up, &r))
-        if (jobs_relay(g, r.customer, r.closed, "back office command", reason, sizeof reason) != GL_OK)
-            jobs_error(g, "command: %s", reason);
-    if (atomic_load(&g->poll_now)) /* jobs_poll reads every meter and clears the flag */
-        jobs_poll(ctx, now, now);
-    if (atomic_load(&g->money_changed) && now - g->last_collect >= 60) { /* a payment: re-plan at once (pending steps cancelled, restoration ordered), at most once a minute */
-        g->last_collect = now;
-        jobs_collect(ctx, now, now);
-    }
-    /* wake at least once a real second so a relay command or "poll now"
-     * from the back office waits no longer than that */
-    if (g->up != NULL && next > now + speed)
-        next = now + speed;
-    clock_sleep_until(&((daemon_state *)ctx)->clock, next);
 }
 
 void jobs_uplink_wake(jobs_gw *g)

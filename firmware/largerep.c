@@ -5,36 +5,7 @@
 #include <string.h>
 
 #include "gridledger/money.h"
-
-/* month_sum: the customer's (or, customer NULL, every) bills of period:
- * energy (the bill's energy_kwh) and amount; *count bills. */
-static gl_status month_sum(store *s, const char *customer, const char *period, int64_t *wh, int64_t *fen, int *count)
-{
-    sqlite3_stmt *st = NULL;
-    gl_status ret = GL_EDB;
-    *wh = *fen = 0;
-    *count = 0;
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT json_extract(json, '$.energy_kwh'), total_fen FROM bills"
-                           " WHERE period = ?1 AND (?2 IS NULL OR customer = ?2)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return ret;
-    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    if (customer != NULL)
-        sqlite3_bind_text(st, 2, customer, -1, SQLITE_STATIC);
-    ret = GL_OK;
-    while (ret == GL_OK && sqlite3_step(st) == SQLITE_ROW) {
-        const char *e = (const char *)sqlite3_column_text(st, 0);
-        int64_t v = 0;
-        if (e != NULL && money_parse(e, 3, &v) != GL_OK)
-            ret = GL_ECORRUPT;
-        *wh += v;
-        *fen += sqlite3_column_int64(st, 1);
-        (*count)++;
-    }
-    sqlite3_finalize(st);
-    return ret;
-}
+#include "store_bills.h"
 
 static void month_before(const char *period, int back, char *out, size_t cap)
 {
@@ -53,7 +24,7 @@ static gl_status swing(store *s, const char *period, largerep_row *r)
     for (int k = 1; st == GL_OK && k <= 3; k++) {
         char p[16];
         month_before(period, k, p, sizeof p);
-        st = month_sum(s, r->c->id, p, &wh, &fen, &count);
+        st = store_bills_month(s, r->c->id, p, &wh, &fen, &count);
         if (st == GL_OK && count > 0) {
             prev[r->nprev++] = wh;
             sum += wh;
@@ -70,7 +41,7 @@ gl_status largerep_month(store *s, const config *cfg, const char *period, larger
 {
     int64_t area_wh = 0, area_fen = 0;
     int count = 0;
-    gl_status st = month_sum(s, NULL, period, &area_wh, &area_fen, &count);
+    gl_status st = store_bills_month(s, NULL, period, &area_wh, &area_fen, &count);
     *n = 0;
     for (int i = 0; st == GL_OK && i < cfg->ncustomers; i++) {
         const config_customer *c = &cfg->customers[i];
@@ -81,7 +52,7 @@ gl_status largerep_month(store *s, const config *cfg, const char *period, larger
         largerep_row *r = &rows[(*n)++];
         memset(r, 0, sizeof *r);
         r->c = c;
-        st = month_sum(s, c->id, period, &r->energy_wh, &r->amount_fen, &r->billed);
+        st = store_bills_month(s, c->id, period, &r->energy_wh, &r->amount_fen, &r->billed);
         if (st != GL_OK || !r->billed)
             continue;
         r->has_price = largecust_price(r->amount_fen, r->energy_wh, &r->price_micro) == GL_OK;

@@ -7,6 +7,8 @@
 
 #include "gridledger/clock.h"
 #include "gridledger/money.h"
+#include "store_bills.h"
+#include "store_ledger.h"
 
 #define LARGE_KVA_MILLI 100000 /* 100 kVA and above, or industrial: a large customer */
 
@@ -15,28 +17,15 @@ static int64_t month_start(int year, int month)
     return clock_make_local(year, month - 1, 1, 0, 0, 0);
 }
 
-/* use_in: a meter's use in month (year, month + delta); -1 if no data. */
-static int64_t use_in(store *s, const char *meter, int year, int month, int delta)
+/* use_in: a meter's use in month (year, month + delta) into *wh, -1 if the
+ * meter has no data then; a database error is returned, not read as "no data". */
+static gl_status use_in(store *s, const char *meter, int year, int month, int delta, int64_t *wh)
 {
-    int64_t wh = 0;
     int64_t from = month_start(year, month + delta), to = month_start(year, month + delta + 1);
-    return store_meter_use(s, meter, from, to, &wh, NULL) == GL_OK ? wh : -1;
-}
-
-/* sum_i64: the single integer sql gives with text parameters a and b (b may be NULL). */
-static int64_t sum_i64(store *s, const char *sql, const char *a, const char *b)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = 0;
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-        if (b != NULL)
-            sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return v;
+    gl_status st = store_meter_use(s, meter, from, to, wh, NULL);
+    if (st == GL_ENOTFOUND)
+        *wh = -1;
+    return st == GL_ENOTFOUND ? GL_OK : st;
 }
 
 static int large(const config_customer *c)
@@ -65,10 +54,12 @@ static gl_status figures(store *s, const config *cfg, const area_limits *lim, in
     int64_t *sold = malloc(sizeof *sold * (size_t)(cfg->nmeters + 1));
     if (sold == NULL)
         return GL_ENOMEM;
+    gl_status st = GL_OK;
     *missing = 0;
-    for (int i = 0; i < cfg->nmeters; i++) {
+    for (int i = 0; st == GL_OK && i < cfg->nmeters; i++) {
         const config_meter *m = &cfg->meters[i];
-        int64_t u = use_in(s, m->id, year, month, 0);
+        int64_t u = -1;
+        st = use_in(s, m->id, year, month, 0, &u);
         uses[i] = u;
         if (m->role == CONFIG_ROLE_AREA_SUMMARY)
             supplied += u > 0 ? u : 0;
@@ -82,13 +73,13 @@ static gl_status figures(store *s, const config *cfg, const area_limits *lim, in
     snprintf(period, sizeof period, "%04u-%02u", (unsigned)year % 10000, (unsigned)month % 100);
     snprintf(lo, sizeof lo, "%04u-%02u-01", (unsigned)year % 10000, (unsigned)month % 100);
     snprintf(hi, sizeof hi, "%04u-%02u-01", (unsigned)ny % 10000, (unsigned)nm % 100);
-    area_in in = {supplied, sold, nsold,
-                  sum_i64(s, "SELECT coalesce(sum(total_fen), 0) FROM bills WHERE period = ?1", period, NULL), 0};
-    in.collected_fen = sum_i64(s,
-                               "SELECT coalesce(sum(amount_fen), 0) FROM ledger WHERE kind IN ('payment', 'topup')"
-                               " AND date >= ?1 AND date < ?2",
-                               lo, hi);
-    gl_status st = area_compute(&in, lim, fig);
+    area_in in = {supplied, sold, nsold, 0, 0};
+    if (st == GL_OK)
+        st = store_bills_total(s, period, &in.billed_fen);
+    if (st == GL_OK)
+        st = store_ledger_collected(s, lo, hi, &in.collected_fen);
+    if (st == GL_OK)
+        st = area_compute(&in, lim, fig);
     free(sold);
     return st;
 }
@@ -98,21 +89,24 @@ const char *lineloss_signal_name(int kind)
     return kind == LINELOSS_SWING ? "swing" : kind == LINELOSS_STUCK ? "stuck" : "suspect";
 }
 
-static void signals(store *s, const config *cfg, const area_limits *lim, int year, int month, const int64_t *uses,
-                    lineloss_result *r)
+static gl_status signals(store *s, const config *cfg, const area_limits *lim, int year, int month,
+                         const int64_t *uses, lineloss_result *r)
 {
-    for (int i = 0; i < cfg->nmeters; i++) {
+    gl_status st = GL_OK;
+    for (int i = 0; st == GL_OK && i < cfg->nmeters; i++) {
         const config_meter *m = &cfg->meters[i];
         if (m->role != CONFIG_ROLE_CUSTOMER || uses[i] < 0)
             continue;
-        int64_t prev[3];
+        int64_t prev[3] = {-1, -1, -1};
         int64_t base = 0;
         int nb = 0;
-        for (int k = 0; k < 3; k++) {
-            prev[k] = use_in(s, m->id, year, month, -1 - k);
+        for (int k = 0; st == GL_OK && k < 3; k++) {
+            st = use_in(s, m->id, year, month, -1 - k, &prev[k]);
             if (prev[k] >= 0)
                 base += prev[k], nb++;
         }
+        if (st != GL_OK)
+            break;
         int32_t change = 0;
         int swing = area_swing(uses[i], prev, lim, &change);
         if (area_stuck(uses[i], r->fig.supplied_wh))
@@ -122,6 +116,7 @@ static void signals(store *s, const config *cfg, const area_limits *lim, int yea
         else if (nb > 0 && area_suspect(uses[i], base / nb, r->fig.loss_bp, r->prev_loss_bp, lim))
             add_signal(r, m, LINELOSS_SUSPECT, uses[i], change);
     }
+    return st;
 }
 
 gl_status lineloss_month(store *s, const config *cfg, const area_limits *lim, int year, int month,
@@ -140,7 +135,7 @@ gl_status lineloss_month(store *s, const config *cfg, const area_limits *lim, in
         st = figures(s, cfg, lim, year, month, uses, &out->fig, &out->meters_missing);
     }
     if (st == GL_OK)
-        signals(s, cfg, lim, year, month, uses, out);
+        st = signals(s, cfg, lim, year, month, uses, out);
     free(uses);
     return st;
 }

@@ -10,6 +10,7 @@
 #include "paymode.h"
 #include "gridledger/civdate.h"
 #include "gridledger/money.h"
+#include "store_ledger.h"
 
 /* same_ref: the ref was used before; GL_EEXIST for the same money (the
  * repeat), GL_ESTATE for other money, GL_OK if unused. */

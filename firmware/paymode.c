@@ -9,6 +9,7 @@
 #include "account.h"
 #include "gridledger/civdate.h"
 #include "gridledger/clock.h"
+#include "store_ledger.h"
 #include "store_paymode.h"
 
 int paymode_owes_postpaid(store *s, const char *customer, int32_t today, int64_t *principal_fen)

@@ -19,9 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
-#include "gridledger/civdate.h"
+#include "store_internal.h"
 #include "store_schema.h"
 #include "store_seq.h"
 #include "store_slots.h"
@@ -89,9 +87,23 @@ gl_status store_status_of(int rc)
     case SQLITE_NOMEM:
         return GL_ENOMEM;
     case SQLITE_CONSTRAINT:
-        return GL_EEXIST;
+        return store_constraint_status(rc);
     default:
         return GL_EDB;
+    }
+}
+
+gl_status store_constraint_status(int rc)
+{
+    switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+    case SQLITE_CONSTRAINT_ROWID:
+        return GL_EEXIST; /* the same identity again: a duplicate */
+    case SQLITE_CONSTRAINT: /* a primary code only: extended codes were not enabled */
+        return GL_EDB;
+    default:
+        return GL_EINVAL; /* NOT NULL, CHECK, FOREIGN KEY...: a value the schema refuses */
     }
 }
 
@@ -106,43 +118,55 @@ static gl_status exec(store *s, const char *sql)
 }
 
 /* query_i64_at: the first column of the first row of sql (with ?1 bound to
- * a if sql has it), or def if there is no row or the value is NULL (min()
- * over an empty table). */
-static int64_t query_i64_at(sqlite3 *db, const char *sql, int64_t a, int64_t def)
+ * a if sql has it) into *out, or def if there is no row or the value is NULL
+ * (min() over an empty table). Every database error is returned (*out is
+ * def then), never read as "no row". */
+static gl_status query_i64_at(sqlite3 *db, const char *sql, int64_t a, int64_t def, int64_t *out)
 {
     sqlite3_stmt *st = NULL;
-    int64_t v = def;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+    *out = def;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
         if (sqlite3_bind_parameter_count(st) > 0)
             sqlite3_bind_int64(st, 1, a);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-            v = sqlite3_column_int64(st, 0);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+            *out = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
-    return v;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? GL_OK : status_of(rc);
 }
 
 /* query_text_i64: the first column of the first row of sql with text
- * parameters ?1..?3 (c may be NULL: two), or -1 on an error. */
-static int64_t query_text_i64(store *s, const char *sql, const char *a, const char *b, const char *c)
+ * parameters ?1..?3 (c may be NULL: two) into *out (0 without a row);
+ * every database error returned. */
+static gl_status query_text_i64(store *s, const char *sql, const char *a, const char *b, const char *c, int64_t *out)
 {
     sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+    *out = 0;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
         if (c != NULL)
             sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int64(st, 0);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *out = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
-    return v;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? GL_OK : status_of(rc);
 }
 
-static int64_t query_i64(sqlite3 *db, const char *sql, int64_t def)
+/* query_i64: query_i64_at without a parameter; the first error is kept in
+ * *err (left alone on success), so a series of reads reports the first. */
+static int64_t query_i64(sqlite3 *db, const char *sql, int64_t def, gl_status *err)
 {
-    return query_i64_at(db, sql, 0, def);
+    int64_t v = def;
+    gl_status st = query_i64_at(db, sql, 0, def, &v);
+    if (st != GL_OK && *err == GL_OK)
+        *err = st;
+    return v;
 }
 
 /* begin: opens a transaction, or joins the one a caller opened with
@@ -232,6 +256,8 @@ static gl_status open_db(const char *path, sqlite3 **out)
     const char *vfs = store_vfs_register();
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
     gl_status st = status_of(rc);
+    if (st == GL_OK) /* SQLITE_CONSTRAINT_UNIQUE apart from other constraints */
+        st = status_of(sqlite3_extended_result_codes(db, 1));
     if (st == GL_OK)
         st = setup_pragmas(db, fresh);
     if (st == GL_OK && !quick_ok(db))
@@ -594,15 +620,19 @@ static void pending_push(store *s, const reading *r)
     s->pending_n++;
 }
 
-static int64_t used_bytes(store *s)
+/* used_bytes: pages in use times the page size; a database that cannot
+ * say counts as over any quota (*err set). */
+static int64_t used_bytes(store *s, gl_status *err)
 {
-    int64_t ps = query_i64(s->db, "PRAGMA page_size", 4096);
-    return (query_i64(s->db, "PRAGMA page_count", 0) - query_i64(s->db, "PRAGMA freelist_count", 0)) * ps;
+    int64_t ps = query_i64(s->db, "PRAGMA page_size", 4096, err);
+    int64_t used = query_i64(s->db, "PRAGMA page_count", 0, err) - query_i64(s->db, "PRAGMA freelist_count", 0, err);
+    return *err == GL_OK ? used * ps : INT64_MAX;
 }
 
 static int over_quota(store *s)
 {
-    return s->o.quota_mb > 0 && used_bytes(s) > s->o.quota_mb * 1024 * 1024;
+    gl_status err = GL_OK;
+    return s->o.quota_mb > 0 && used_bytes(s, &err) > s->o.quota_mb * 1024 * 1024;
 }
 
 static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted);
@@ -932,23 +962,28 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
     /* frozen readings stay raw a while after their day is compacted (billing
      * takes period edges from them): those of days compacted already are not
      * a reason to compact again */
-    int64_t done = query_i64(s->db, "SELECT val FROM kv WHERE key = 'store.compacted_to'", 0);
-    int64_t lo = query_i64_at(s->db,
-                              "SELECT min(ts) FROM readings WHERE (flags & " HELD_SQL ") = 0 AND (source = 0 OR ts >= ?1)",
-                              done, INT64_MAX);
+    gl_status err = GL_OK;
+    int64_t done = query_i64(s->db, "SELECT val FROM kv WHERE key = 'store.compacted_to'", 0, &err);
+    int64_t lo = INT64_MAX;
+    if (err == GL_OK)
+        err = query_i64_at(s->db,
+                           "SELECT min(ts) FROM readings WHERE (flags & " HELD_SQL ") = 0 AND (source = 0 OR ts >= ?1)",
+                           done, INT64_MAX, &lo);
     if (compacted != NULL)
         *compacted = 0;
-    if (lo >= cutoff)
-        return GL_OK;
+    if (err != GL_OK || lo >= cutoff)
+        return err;
     day_acc *a = malloc(sizeof *a);
     if (a == NULL)
         return GL_ENOMEM;
     gl_status st = begin(s);
     /* day by day, skipping days without readings (a gateway that booted with
      * its clock at 1970 before time sync must not cost 20,000 empty days) */
-    for (int64_t d = lo; st == GL_OK && d < cutoff; d = query_i64_at(s->db, NEXT_TS_SQL, d + 86400, cutoff)) {
+    for (int64_t d = lo; st == GL_OK && d < cutoff;) {
         d -= ((d + off) % 86400 + 86400) % 86400;
         st = compact_day(s, d, a);
+        if (st == GL_OK)
+            st = query_i64_at(s->db, NEXT_TS_SQL, d + 86400, cutoff, &d);
     }
     free(a);
     if (st == GL_OK) /* held: kept; frozen: kept KEEP_FROZEN_S more */
@@ -1110,12 +1145,10 @@ gl_status store_meter_use(store *s, const char *meter, int64_t from_ts, int64_t 
 
 /* ---- events, key-value --------------------------------------------------- */
 
-static gl_status exec_bindv(store *s, const char *sql, const char *fmt, va_list ap)
+/* bindv: binds parameters ?1.. of st as fmt describes ('t' text or NULL,
+ * 'i' int64). */
+static void bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return status_of(rc);
     for (int i = 0; fmt[i] != '\0'; i++) {
         if (fmt[i] == 'i') {
             sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
@@ -1127,9 +1160,58 @@ static gl_status exec_bindv(store *s, const char *sql, const char *fmt, va_list 
                 sqlite3_bind_text(st, i + 1, t, -1, SQLITE_TRANSIENT);
         }
     }
+}
+
+gl_status store_prepare(store *s, sqlite3_stmt **out, const char *sql, const char *fmt, ...)
+{
+    *out = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, out, NULL);
+    if (rc != SQLITE_OK)
+        return status_of(rc);
+    va_list ap;
+    va_start(ap, fmt);
+    bindv(*out, fmt, ap);
+    va_end(ap);
+    return GL_OK;
+}
+
+static gl_status exec_bindv(store *s, const char *sql, const char *fmt, va_list ap)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return status_of(rc);
+    bindv(st, fmt, ap);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? GL_OK : status_of(rc);
+}
+
+gl_status store_exec(store *s, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gl_status st = exec_bindv(s, sql, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+gl_status store_query_i64(store *s, int64_t *out, int64_t def, const char *sql, const char *fmt, ...)
+{
+    sqlite3_stmt *st = NULL;
+    *out = def;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        va_list ap;
+        va_start(ap, fmt);
+        bindv(st, fmt, ap);
+        va_end(ap);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+            *out = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? GL_OK : status_of(rc);
 }
 
 /* exec_bind: runs sql with parameters described by fmt ('t' text or NULL,
@@ -1161,10 +1243,14 @@ gl_status store_alert_open(store *s, int64_t ts, const char *kind, const char *s
     if (s == NULL || kind == NULL || subject == NULL)
         return GL_EINVAL;
     detail = detail ? detail : "";
-    if (query_text_i64(s, "SELECT count(*) FROM events WHERE alert = 1 AND closed_ts IS NULL AND kind = ?1"
-                          " AND subject = ?2 AND detail = ?3", kind, subject, detail) > 0)
+    int64_t open_n = 0;
+    gl_status st = query_text_i64(s, "SELECT count(*) FROM events WHERE alert = 1 AND closed_ts IS NULL AND kind = ?1"
+                                     " AND subject = ?2 AND detail = ?3", kind, subject, detail, &open_n);
+    if (st != GL_OK)
+        return st;
+    if (open_n > 0)
         return GL_EEXIST;
-    gl_status st = begin(s);
+    st = begin(s);
     if (st == GL_OK)
         st = store_alert_close(s, ts, kind, subject);
     if (st == GL_OK)
@@ -1362,14 +1448,15 @@ gl_status store_outbox_ack_many(store *s, const int64_t *seqs, size_t n)
 
 gl_status store_outbox_stats_get(store *s, store_outbox_stats *o)
 {
+    gl_status err = GL_OK;
     memset(o, 0, sizeof *o);
-    o->depth = query_i64(s->db, "SELECT count(*) FROM outbox", 0);
-    o->oldest_ts = query_i64(s->db, "SELECT ts FROM outbox ORDER BY seq LIMIT 1", 0);
-    o->oldest_seq = query_i64(s->db, "SELECT min(seq) FROM outbox", 0);
+    o->depth = query_i64(s->db, "SELECT count(*) FROM outbox", 0, &err);
+    o->oldest_ts = query_i64(s->db, "SELECT ts FROM outbox ORDER BY seq LIMIT 1", 0, &err);
+    o->oldest_seq = query_i64(s->db, "SELECT min(seq) FROM outbox", 0, &err);
     o->last_seq = kv_i64(s, "outbox.last_seq");
     o->last_acked = kv_i64(s, "outbox.last_acked");
     o->dropped = kv_i64(s, "outbox.dropped");
-    return GL_OK;
+    return err;
 }
 
 /* ---- money: payments, bills, ledger --------------------------------------- */
@@ -1410,8 +1497,7 @@ gl_status store_payment_put(store *s, const char *customer, int64_t amount_fen, 
     return store_ledger_put(s, customer, date, "payment", amount_fen, ref, NULL);
 }
 
-/* copy_col: column col of the current row as text into buf ("" for NULL). */
-static void copy_col(sqlite3_stmt *st, int col, char *buf, size_t cap)
+void store_copy_col(sqlite3_stmt *st, int col, char *buf, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
     snprintf(buf, cap, "%s", t ? (const char *)t : "");
@@ -1431,118 +1517,13 @@ gl_status store_payment_find(store *s, const char *ref, store_payment *out)
         ret = rc == SQLITE_ROW ? GL_OK : rc == SQLITE_DONE ? GL_ENOTFOUND : status_of(rc);
     }
     if (ret == GL_OK) {
-        copy_col(st, 0, out->customer, sizeof out->customer);
-        copy_col(st, 1, out->kind, sizeof out->kind);
-        copy_col(st, 2, out->date, sizeof out->date);
+        store_copy_col(st, 0, out->customer, sizeof out->customer);
+        store_copy_col(st, 1, out->kind, sizeof out->kind);
+        store_copy_col(st, 2, out->date, sizeof out->date);
         out->amount_fen = sqlite3_column_int64(st, 3);
     }
     sqlite3_finalize(st);
     return ret;
-}
-
-/* ledger_row: the current row (date, kind, amount_fen, ref, due) as a
- * ledger entry; GL_ECORRUPT for a date or kind the store should not hold. */
-static gl_status ledger_row(sqlite3_stmt *st, ledger_entry *e)
-{
-    char date[16], due[16], kind[24];
-    copy_col(st, 0, date, sizeof date);
-    copy_col(st, 1, kind, sizeof kind);
-    copy_col(st, 4, due, sizeof due);
-    copy_col(st, 3, e->ref, sizeof e->ref);
-    int k = ledger_kind_parse(kind, strlen(kind));
-    e->amount_fen = sqlite3_column_int64(st, 2);
-    e->due = 0;
-    if (k < 0 || civdate_parse(date, strlen(date), &e->date) != GL_OK ||
-        (due[0] != '\0' && civdate_parse(due, strlen(due), &e->due) != GL_OK))
-        return GL_ECORRUPT;
-    e->kind = (ledger_kind)k;
-    return GL_OK;
-}
-
-gl_status store_ledger_entries(store *s, const char *customer, ledger_entry **out, int *n)
-{
-    sqlite3_stmt *st = NULL;
-    ledger_entry *e = NULL;
-    int cap = 0, rc = SQLITE_ROW;
-    if (s == NULL || customer == NULL || out == NULL || n == NULL)
-        return GL_EINVAL;
-    *out = NULL;
-    *n = 0;
-    gl_status ret = status_of(sqlite3_prepare_v2(s->db, "SELECT date, kind, amount_fen, ref, due FROM ledger"
-                                                        " WHERE customer = ?1 ORDER BY date, id", -1, &st, NULL));
-    if (ret == GL_OK)
-        sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
-    while (ret == GL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            ledger_entry *ne = NULL;
-            cap = cap ? cap * 2 : 64;
-            if (cap > LEDGER_MAX_ENTRIES || (ne = realloc(e, sizeof *e * (size_t)cap)) == NULL) {
-                ret = cap > LEDGER_MAX_ENTRIES ? GL_EBOUND : GL_ENOMEM;
-                break;
-            }
-            e = ne;
-        }
-        ret = ledger_row(st, &e[*n]);
-        *n += ret == GL_OK;
-    }
-    if (ret == GL_OK && rc != SQLITE_DONE)
-        ret = status_of(rc);
-    sqlite3_finalize(st);
-    if (ret != GL_OK) {
-        free(e);
-        *n = 0;
-        return ret;
-    }
-    *out = e;
-    return GL_OK;
-}
-
-static const char *json_str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* put_lines: the bill's lines (from its JSON) under bill_id. */
-static gl_status put_lines(store *s, int64_t bill_id, const char *bill_json)
-{
-    cJSON *doc = cJSON_Parse(bill_json);
-    if (doc == NULL)
-        return GL_EINVAL;
-    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(doc, "lines");
-    const cJSON *ln;
-    int64_t n = 0;
-    gl_status st = GL_OK;
-    cJSON_ArrayForEach(ln, lines)
-    {
-        const char *code = json_str(ln, "code"), *amount = json_str(ln, "amount");
-        if (code == NULL || amount == NULL) {
-            st = GL_EINVAL;
-            break;
-        }
-        st = exec_bind(s,
-                       "INSERT INTO bill_lines(bill_id, n, code, quantity, unit, rate, amount)"
-                       " VALUES(?1,?2,?3,?4,?5,?6,?7)",
-                       "iittttt", bill_id, ++n, code, json_str(ln, "quantity"), json_str(ln, "unit"),
-                       json_str(ln, "rate"), amount);
-        if (st != GL_OK)
-            break;
-    }
-    cJSON_Delete(doc);
-    return st;
-}
-
-gl_status store_bill_put(store *s, const char *customer, const char *period, int64_t total_fen, const char *bill_json)
-{
-    if (s == NULL || customer == NULL || period == NULL || bill_json == NULL)
-        return GL_EINVAL;
-    gl_status st = begin(s);
-    if (st == GL_OK)
-        st = exec_bind(s, "INSERT INTO bills(customer, period, total_fen, json, created_ts) VALUES(?1,?2,?3,?4,?5)",
-                       "ttiti", customer, period, total_fen, bill_json, (int64_t)time(NULL));
-    if (st == GL_OK)
-        st = put_lines(s, sqlite3_last_insert_rowid(s->db), bill_json);
-    return finish(s, st);
 }
 
 gl_status store_grade_put(store *s, const char *customer, const char *as_of, int score, const char *grade,
@@ -1623,21 +1604,22 @@ static int64_t table_bytes(store *s, const char *table)
     return b;
 }
 
-static void table_rows(store *s, store_table_stats *t)
+static void table_rows(store *s, store_table_stats *t, gl_status *err)
 {
     char sql[96];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", t->name);
-    t->rows = query_i64(s->db, sql, -1);
+    t->rows = query_i64(s->db, sql, -1, err);
     t->bytes = table_bytes(s, t->name);
 }
 
 gl_status store_stats_get(store *s, store_stats *o)
 {
+    gl_status err = GL_OK;
     memset(o, 0, sizeof *o);
-    int64_t ps = query_i64(s->db, "PRAGMA page_size", 4096);
+    int64_t ps = query_i64(s->db, "PRAGMA page_size", 4096, &err);
     o->schema_version = store_schema_version(s->db);
-    o->file_bytes = query_i64(s->db, "PRAGMA page_count", 0) * ps;
-    o->free_bytes = query_i64(s->db, "PRAGMA freelist_count", 0) * ps;
+    o->file_bytes = query_i64(s->db, "PRAGMA page_count", 0, &err) * ps;
+    o->free_bytes = query_i64(s->db, "PRAGMA freelist_count", 0, &err) * ps;
     char wal[PATH_MAX_STORE + 8];
     struct stat sb;
     snprintf(wal, sizeof wal, "%s-wal", s->path);
@@ -1654,10 +1636,10 @@ gl_status store_stats_get(store *s, store_stats *o)
     while (sqlite3_step(st) == SQLITE_ROW && o->ntables < STORE_TABLES_MAX) {
         store_table_stats *t = &o->tables[o->ntables++];
         snprintf(t->name, sizeof t->name, "%s", (const char *)sqlite3_column_text(st, 0));
-        table_rows(s, t);
+        table_rows(s, t, &err);
     }
     sqlite3_finalize(st);
-    return GL_OK;
+    return err;
 }
 
 static int known_table(store *s, const char *table)

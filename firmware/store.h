@@ -225,15 +225,8 @@ typedef struct store_payment {
 } store_payment;
 gl_status store_payment_find(store *s, const char *ref, store_payment *out);
 
-/* store_ledger_entries: customer's ledger entries in date order (then the
- * order they were recorded) as core ledger entries, malloc'd into *out
- * (free() it; NULL when there are none), *n the count. GL_EBOUND past
- * LEDGER_MAX_ENTRIES, GL_ECORRUPT for a row with a bad date or kind. */
-gl_status store_ledger_entries(store *s, const char *customer, ledger_entry **out, int *n);
-
-/* store_bill_put: records a bill; GL_EEXIST if customer+period exists. */
-gl_status store_bill_put(store *s, const char *customer, const char *period, int64_t total_fen,
-                         const char *bill_json);
+/* Bills: store_bills.h; ledger queries beyond these: store_ledger.h;
+ * alerts listed: store_alerts.h. */
 
 /* store_ledger_put: a ledger entry (kind bill|payment|adjustment|penalty|
  * deposit|refund|theft|illegal_use|bounce|topup); ref may be NULL; a repeated
@@ -293,9 +286,6 @@ gl_status store_export_csv(store *s, const char *table, FILE *out);
 /* store_status_of: an SQLite result code as a gl_status (the store's
  * modules translate through this one mapping). */
 gl_status store_status_of(int rc);
-
-/* store_db: the SQLite handle, for tests and read-only queries of the CLI. */
-sqlite3 *store_db(store *s);
 
 /* store_set_max_pages: limits the file to n pages (0: SQLite's maximum): the
  * disk-full test's way to fill a disk. */

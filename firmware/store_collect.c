@@ -1,6 +1,8 @@
 /* store_collect.c: the collection record (see store_collect.h). */
 #include "store_collect.h"
 
+#include "store_internal.h"
+
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,6 @@
 /* store_deposit.c: non-cash deposits (see store_deposit.h). */
 #include "store_deposit.h"
+#include "store_internal.h"
 
 #include <stdio.h>
 #include <string.h>

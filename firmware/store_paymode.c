@@ -1,5 +1,6 @@
 /* store_paymode.c: payment-mode switches (see store_paymode.h). */
 #include "store_paymode.h"
+#include "store_internal.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -41,6 +41,13 @@ typedef struct ledgercsv {
  * 4096 bytes", COL the first byte past the bound), GL_ENOMEM. */
 gl_status ledgercsv_parse(const char *file, const char *text, size_t len, diag *d, ledgercsv **out);
 
+/* ledgercsv_entry_problem: what is wrong with entry e by the rules above
+ * (amount's sign for its kind, due only on bills and not before the date),
+ * NULL if nothing; *column gets the column it concerns ("amount", "due").
+ * The gateway checks its stored ledger with it (creditrun.c), so a ledger
+ * refused as CSV is refused from the store too. */
+const char *ledgercsv_entry_problem(const ledger_entry *e, const char **column);
+
 /* ledgercsv_free: releases l; NULL is a no-op. */
 void ledgercsv_free(ledgercsv *l);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_bills.h"
 
 #define METERS 10
 
@@ -51,7 +52,10 @@ static void money(store *s, int fd, long long k)
     char cust[24], period[24], ref[32];
     snprintf(cust, sizeof cust, "C%lld", k % 7);
     snprintf(period, sizeof period, "P%lld", k / 5);
-    gl_status st = store_bill_put(s, cust, period, 100 + k, "{\"lines\":[{\"code\":\"energy\",\"amount\":\"1.00\"}]}");
+    bill b = {.nlines = 1, .total_fen = 100 + k};
+    snprintf(b.customer, sizeof b.customer, "%s", cust);
+    b.lines[0] = (bill_line){.code = "energy", .unit = "kWh", .amount_fen = 100};
+    gl_status st = store_bill_put(s, period, &b, "{\"lines\":[{\"code\":\"energy\",\"amount\":\"1.00\"}]}");
     if (st == GL_OK || st == GL_EEXIST)
         journal(fd, 'B', k % 7, k / 5);
     snprintf(ref, sizeof ref, "REF-%lld", k);

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "../unit/store_peek.h"
 
 #define METERS 20
 
@@ -31,13 +32,7 @@ static gl_status cycle(store *s, long long k)
 
 static long long stored(store *s)
 {
-    sqlite3_stmt *st = NULL;
-    long long n = -1;
-    if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM readings", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return (long long)store_peek(s, "SELECT count(*) FROM readings", NULL, 0);
 }
 
 int main(int argc, char **argv)

@@ -18,6 +18,7 @@
 
 #include "alerts.h"
 #include "store.h"
+#include "store_peek.h"
 
 static int setup(void **state)
 {
@@ -27,13 +28,7 @@ static int setup(void **state)
 
 static int64_t count(store *s, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    int64_t n = -1;
-    assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return store_peek(s, sql, NULL, 0);
 }
 
 #define OPEN_SQL(kind) "SELECT count(*) FROM events WHERE alert = 1 AND closed_ts IS NULL AND kind = '" kind "'"

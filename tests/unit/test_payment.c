@@ -18,6 +18,7 @@
 
 #include "gridledger/civdate.h"
 #include "payment.h"
+#include "store_peek.h"
 
 static int setup(void **state)
 {
@@ -88,13 +89,8 @@ static void test_payment_rules(void **state)
             fail_msg("%s: kind %s why \"%s\", want %s \"%s\"", c->what, res.kind, res.why, c->kind, c->why);
         recorded += st == GL_OK;
     }
-    sqlite3_stmt *q = NULL;
-    assert_int_equal(sqlite3_prepare_v2(store_db(s), "SELECT count(*), sum(kind = 'topup') FROM ledger WHERE kind != 'bill'",
-                                        -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), recorded);
-    assert_int_equal(sqlite3_column_int(q, 1), 2);
-    sqlite3_finalize(q);
+    assert_int_equal(store_peek(s, "SELECT count(*) FROM ledger WHERE kind != 'bill'", NULL, 0), recorded);
+    assert_int_equal(store_peek(s, "SELECT count(*) FROM ledger WHERE kind = 'topup'", NULL, 0), 2);
     store_close(s);
 }
 
@@ -131,7 +127,6 @@ static void test_topup_ends_prepaid_alerts(void **state)
     config cfg = {.ncustomers = 2, .customers = custs};
     store *s = NULL;
     payment_result res;
-    sqlite3_stmt *q = NULL;
     assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
     assert_int_equal(store_alert_open(s, 10, "prepaid_low", "PP", "20.00"), GL_OK);
     assert_int_equal(store_alert_open(s, 20, "prepaid_exhausted", "PP", "notice"), GL_OK);
@@ -141,12 +136,10 @@ static void test_topup_ends_prepaid_alerts(void **state)
     assert_int_equal(payment_take(s, &cfg, &pay, civdate_from_ymd(2026, 1, 5), 1000, &res), GL_OK);
     payment_req top = {"PP", "2026-01-05", "T1", 5000, 1};
     assert_int_equal(payment_take(s, &cfg, &top, civdate_from_ymd(2026, 1, 5), 1000, &res), GL_OK);
-    assert_int_equal(sqlite3_prepare_v2(store_db(s), "SELECT group_concat(kind || '/' || subject, ' ') FROM"
-                                        " (SELECT kind, subject FROM events WHERE alert = 1 AND closed_ts IS NULL"
-                                        " ORDER BY kind, subject)", -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(q, 0), "meter_offline/PP prepaid_low/P1");
-    sqlite3_finalize(q);
+    char open_alerts[128];
+    store_peek(s, "SELECT group_concat(kind || '/' || subject, ' ') FROM (SELECT kind, subject FROM events"
+                  " WHERE alert = 1 AND closed_ts IS NULL ORDER BY kind, subject)", open_alerts, sizeof open_alerts);
+    assert_string_equal(open_alerts, "meter_offline/PP prepaid_low/P1");
     store_close(s);
 }
 

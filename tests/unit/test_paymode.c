@@ -21,6 +21,7 @@
 #include "gridledger/clock.h"
 #include "payment.h"
 #include "paymode.h"
+#include "store_ledger.h"
 #include "store_paymode.h"
 
 static char dir[64], dbpath[128];

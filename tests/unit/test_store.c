@@ -17,8 +17,12 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_bills.h"
+#include "store_internal.h"
+#include "store_ledger.h"
 #include "store_schema.h"
 #include "store_slots.h"
+#include "store_peek.h"
 
 static int setup(void **state)
 {
@@ -28,13 +32,7 @@ static int setup(void **state)
 
 static int64_t count(store *s, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    int64_t n = -1;
-    assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return store_peek(s, sql, NULL, 0);
 }
 
 /* Slot days: encode/decode round trips, decreasing counters, malformed blobs. */
@@ -126,25 +124,139 @@ static void test_readings_roundtrip(void **state)
     store_close(s);
 }
 
+/* a_bill: customer's bill of two lines (energy 300 kWh at 0.4883, tier2
+ * 32.30), total the lines' sum in fen. */
+static bill a_bill(const char *customer)
+{
+    bill b;
+    memset(&b, 0, sizeof b);
+    snprintf(b.customer, sizeof b.customer, "%s", customer);
+    b.nlines = 2;
+    b.lines[0] = (bill_line){"energy", "energy", 300000, 3, "kWh", 488300, 6, 0, 11719, 0};
+    b.lines[1] = (bill_line){"tier2", "tier 2", 0, 0, "", 0, 0, 0, 3230, 0};
+    b.total_fen = 14949;
+    return b;
+}
+
 static void test_money_idempotent(void **state)
 {
     (void)state;
     store *s = NULL;
-    const char *bill = "{\"customer\":\"C1\",\"lines\":[{\"code\":\"energy\",\"quantity\":\"300\",\"unit\":\"kWh\","
-                       "\"rate\":\"0.4883\",\"amount\":\"117.19\"},{\"code\":\"tier2\",\"amount\":\"32.30\"}],"
-                       "\"total\":\"149.49\"}";
+    const char *json = "{\"customer\":\"C1\",\"total\":\"149.49\"}";
+    bill b = a_bill("C1"), nocode = a_bill("C2");
+    nocode.lines[1].code[0] = '\0';
     assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
     assert_int_equal(store_payment_put(s, "C1", 10000, "BANK-1", "2026-01-05"), GL_OK);
     assert_int_equal(store_payment_put(s, "C1", 10000, "BANK-1", "2026-01-05"), GL_EEXIST);
     assert_int_equal(store_payment_put(s, "C1", 10000, "", "2026-01-05"), GL_EINVAL);
-    assert_int_equal(store_bill_put(s, "C1", "2026-01", 14949, bill), GL_OK);
-    assert_int_equal(store_bill_put(s, "C1", "2026-01", 14949, bill), GL_EEXIST);
-    assert_int_equal(store_bill_put(s, "C2", "2026-01", 1, "{\"lines\":[{}]}"), GL_EINVAL);
+    assert_int_equal(store_bill_put(s, "2026-01", &b, json), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-01", &b, json), GL_EEXIST);
+    assert_int_equal(store_bill_put(s, "2026-01", &nocode, json), GL_EINVAL);
     store_close(s);
     assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
     assert_int_equal(count(s, "SELECT count(*) FROM ledger WHERE kind='payment'"), 1);
     assert_int_equal(count(s, "SELECT count(*) FROM bills"), 1);
     assert_int_equal(count(s, "SELECT count(*) FROM bill_lines"), 2);
+    char text[64];
+    store_peek(s, "SELECT group_concat(code || ' ' || quantity || ' ' || rate || ' ' || amount, '; ') FROM bill_lines",
+               text, sizeof text);
+    assert_string_equal(text, "energy 300.000 0.4883 117.19; tier2 0 0 32.30");
+    store_close(s);
+}
+
+/* Bills read back as stored: exists, get, a period's total; a missing one
+ * is GL_ENOTFOUND, and a database error is returned, never "no bill". */
+static void test_bills_read(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    bill b1 = a_bill("C1"), b2 = a_bill("C2");
+    store_bill got;
+    int exists = -1;
+    int64_t total = -1;
+    b2.total_fen = 51;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-01", &b1, "{\"a\":1}"), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-01", &b2, "{\"a\":2}"), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-02", &b2, "{\"a\":3}"), GL_OK);
+    assert_int_equal(store_bill_exists(s, "C1", "2026-01", &exists), GL_OK);
+    assert_int_equal(exists, 1);
+    assert_int_equal(store_bill_exists(s, "C1", "2026-02", &exists), GL_OK);
+    assert_int_equal(exists, 0);
+    assert_int_equal(store_bill_get(s, "C2", "2026-02", &got), GL_OK);
+    assert_int_equal(got.total_fen, 51);
+    assert_string_equal(got.json, "{\"a\":3}");
+    store_bill_free(&got);
+    assert_int_equal(store_bill_get(s, "C1", "2026-02", &got), GL_ENOTFOUND);
+    assert_int_equal(store_bills_total(s, "2026-01", &total), GL_OK);
+    assert_int_equal(total, 14949 + 51);
+    assert_int_equal(store_bills_total(s, "2025-12", &total), GL_OK);
+    assert_int_equal(total, 0);
+    /* another connection drops the table: an error, not "not billed" */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE bill_lines; DROP TABLE bills", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_bill_exists(s, "C1", "2026-01", &exists), GL_EDB);
+    assert_int_equal(exists, 0);
+    assert_int_equal(store_bills_total(s, "2026-01", &total), GL_EDB);
+    assert_int_equal(store_bill_get(s, "C1", "2026-01", &got), GL_EDB);
+    store_close(s);
+}
+
+/* Constraint violations are told apart by SQLite's extended code: a
+ * duplicate (UNIQUE) is GL_EEXIST, a value the schema refuses (NOT NULL)
+ * GL_EINVAL. */
+static void test_constraints_told_apart(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    assert_int_equal(store_ledger_put(s, "C1", "2026-01-01", "payment", 100, "R1", NULL), GL_OK);
+    assert_int_equal(store_ledger_put(s, "C1", "2026-01-01", "payment", 100, "R1", NULL), GL_EEXIST);
+    assert_int_equal(store_event(s, 1, NULL, "M1", "x", 0), GL_EINVAL); /* kind NOT NULL */
+    assert_int_equal(store_constraint_status(SQLITE_CONSTRAINT_UNIQUE), GL_EEXIST);
+    assert_int_equal(store_constraint_status(SQLITE_CONSTRAINT_PRIMARYKEY), GL_EEXIST);
+    assert_int_equal(store_constraint_status(SQLITE_CONSTRAINT_NOTNULL), GL_EINVAL);
+    assert_int_equal(store_constraint_status(SQLITE_CONSTRAINT_CHECK), GL_EINVAL);
+    assert_int_equal(store_constraint_status(SQLITE_CONSTRAINT_FOREIGNKEY), GL_EINVAL);
+    store_close(s);
+}
+
+static gl_status collect_entry(void *ctx, const char *customer, const ledger_entry *e)
+{
+    char *out = ctx;
+    size_t len = strlen(out);
+    snprintf(out + len, 256 - len, "%s%s/%s/%lld", len ? " " : "", customer, ledger_kind_name(e->kind),
+             (long long)e->amount_fen);
+    return GL_OK;
+}
+
+/* The ledger read back: every entry by customer, date, recorded order;
+ * instalment parts by ref prefix; money collected in a date range. */
+static void test_ledger_read(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    char seen[256] = "";
+    int64_t sum = -1;
+    int has = -1;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    assert_int_equal(store_ledger_put(s, "C2", "2026-01-09", "payment", 500, "P1", NULL), GL_OK);
+    assert_int_equal(store_ledger_put(s, "C1", "2026-01-05", "bill", 300, "C1/2026-01#05", "2026-01-20"), GL_OK);
+    assert_int_equal(store_ledger_put(s, "C1", "2026-01-02", "bill", 200, "C1/2026-01#02", "2026-01-17"), GL_OK);
+    assert_int_equal(store_ledger_put(s, "C1", "2026-01-05", "topup", 700, "T1", NULL), GL_OK);
+    assert_int_equal(store_ledger_put(s, "C1", "2026-02-01", "payment", 900, "P2", NULL), GL_OK);
+    assert_int_equal(store_ledger_each(s, collect_entry, seen), GL_OK);
+    assert_string_equal(seen, "C1/bill/200 C1/bill/300 C1/topup/700 C1/payment/900 C2/payment/500");
+    assert_int_equal(store_ledger_parts(s, "C1", "C1/2026-01#", "C1/2026-01#05", &sum, &has), GL_OK);
+    assert_int_equal(sum, 500);
+    assert_int_equal(has, 1);
+    assert_int_equal(store_ledger_parts(s, "C1", "C1/2026-02#", "C1/2026-02#05", &sum, &has), GL_OK);
+    assert_int_equal(sum, 0);
+    assert_int_equal(has, 0);
+    assert_int_equal(store_ledger_collected(s, "2026-01-01", "2026-02-01", &sum), GL_OK);
+    assert_int_equal(sum, 1200);
     store_close(s);
 }
 
@@ -153,11 +265,12 @@ static void test_txn_groups(void **state)
 {
     (void)state;
     store *s = NULL;
-    const char *bill = "{\"lines\":[{\"code\":\"energy\",\"amount\":\"1.00\"}]}";
+    const char *json = "{}";
+    bill b = a_bill("C1");
     assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
     assert_int_equal(store_ledger_put(s, "C1", "2026-01-01", "bill", 100, "C1/2026-01", "2026-01-16"), GL_OK);
     assert_int_equal(store_txn_begin(s), GL_OK);
-    gl_status st = store_bill_put(s, "C1", "2026-01", 100, bill);
+    gl_status st = store_bill_put(s, "2026-01", &b, json);
     int64_t seq = 0;
     if (st == GL_OK)
         st = store_outbox_put(s, "bills", "{}", 1, &seq);
@@ -169,7 +282,7 @@ static void test_txn_groups(void **state)
     assert_int_equal(count(s, "SELECT count(*) FROM outbox"), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM bill_lines"), 0);
     assert_int_equal(store_txn_begin(s), GL_OK);
-    st = store_bill_put(s, "C1", "2026-02", 100, bill);
+    st = store_bill_put(s, "2026-02", &b, json);
     if (st == GL_OK)
         st = store_outbox_put(s, "bills", "{}", 1, &seq);
     assert_int_equal(store_txn_end(s, st), GL_OK);
@@ -651,6 +764,9 @@ int main(void)
         cmocka_unit_test(test_slots_codec),
         cmocka_unit_test_setup_teardown(test_readings_roundtrip, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_money_idempotent, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_bills_read, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_constraints_told_apart, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_ledger_read, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_txn_groups, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_outbox_sequence, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_outbox_ack_many, setup, tmpdir_teardown),

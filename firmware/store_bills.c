@@ -1,0 +1,131 @@
+/* store_bills.c: bills in the store (see store_bills.h). */
+#include "store_bills.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gridledger/money.h"
+#include "store_internal.h"
+
+/* line_texts: a line's quantity, rate and amount as the bill's JSON shows
+ * them (bill_to_json: rate trimmed to at least two decimals). */
+static gl_status line_texts(const bill_line *l, char *qty, char *rate, char *amount)
+{
+    gl_status st = money_format(l->quantity, l->quantity_scale, qty, MONEY_FMT_MAX);
+    if (st == GL_OK)
+        st = money_format_trim(l->rate, l->rate_scale, l->rate_scale < 2 ? l->rate_scale : 2, rate, MONEY_FMT_MAX);
+    if (st == GL_OK)
+        st = money_format(l->amount_fen, MONEY_SCALE_FEN, amount, MONEY_FMT_MAX);
+    return st;
+}
+
+/* put_lines: the bill's lines under bill_id, numbered from 1. */
+static gl_status put_lines(store *s, int64_t bill_id, const bill *b)
+{
+    gl_status st = GL_OK;
+    for (int i = 0; st == GL_OK && i < b->nlines; i++) {
+        const bill_line *l = &b->lines[i];
+        char qty[MONEY_FMT_MAX], rate[MONEY_FMT_MAX], amount[MONEY_FMT_MAX];
+        if (l->code[0] == '\0')
+            return GL_EINVAL;
+        st = line_texts(l, qty, rate, amount);
+        if (st == GL_OK)
+            st = store_exec(s,
+                            "INSERT INTO bill_lines(bill_id, n, code, quantity, unit, rate, amount)"
+                            " VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                            "iittttt", bill_id, (int64_t)i + 1, l->code, qty, l->unit, rate, amount);
+    }
+    return st;
+}
+
+gl_status store_bill_put(store *s, const char *period, const bill *b, const char *bill_json)
+{
+    if (s == NULL || period == NULL || b == NULL || bill_json == NULL || b->customer[0] == '\0')
+        return GL_EINVAL;
+    gl_status st = store_txn_begin(s);
+    if (st != GL_OK)
+        return st;
+    st = store_exec(s, "INSERT INTO bills(customer, period, total_fen, json, created_ts) VALUES(?1,?2,?3,?4,?5)",
+                    "ttiti", b->customer, period, b->total_fen, bill_json, (int64_t)time(NULL));
+    if (st == GL_OK)
+        st = put_lines(s, sqlite3_last_insert_rowid(store_db(s)), b);
+    return store_txn_end(s, st);
+}
+
+gl_status store_bill_exists(store *s, const char *customer, const char *period, int *exists)
+{
+    int64_t n = 0;
+    gl_status st = store_query_i64(s, &n, 0, "SELECT count(*) FROM bills WHERE customer = ?1 AND period = ?2", "tt",
+                                   customer, period);
+    *exists = st == GL_OK && n > 0;
+    return st;
+}
+
+gl_status store_bill_get(store *s, const char *customer, const char *period, store_bill *out)
+{
+    sqlite3_stmt *st = NULL;
+    memset(out, 0, sizeof *out);
+    gl_status ret = store_prepare(s, &st, "SELECT total_fen, json FROM bills WHERE customer = ?1 AND period = ?2",
+                                  "tt", customer, period);
+    if (ret == GL_OK) {
+        int rc = sqlite3_step(st);
+        ret = rc == SQLITE_ROW ? GL_OK : rc == SQLITE_DONE ? GL_ENOTFOUND : store_status_of(rc);
+    }
+    if (ret == GL_OK) {
+        const char *json = (const char *)sqlite3_column_text(st, 1);
+        out->total_fen = sqlite3_column_int64(st, 0);
+        out->json = strdup(json ? json : "");
+        ret = out->json ? GL_OK : GL_ENOMEM;
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+void store_bill_free(store_bill *b)
+{
+    if (b == NULL)
+        return;
+    free(b->json);
+    b->json = NULL;
+}
+
+gl_status store_bills_total(store *s, const char *period, int64_t *total_fen)
+{
+    return store_query_i64(s, total_fen, 0, "SELECT coalesce(sum(total_fen), 0) FROM bills WHERE period = ?1", "t",
+                           period);
+}
+
+gl_status store_bills_between(store *s, const char *customer, const char *from, const char *to, int64_t *total_fen)
+{
+    return store_query_i64(s, total_fen, 0,
+                           "SELECT coalesce(sum(total_fen), 0) FROM bills WHERE customer = ?1 AND period >= ?2 AND"
+                           " period < ?3",
+                           "ttt", customer, from, to);
+}
+
+gl_status store_bills_month(store *s, const char *customer, const char *period, int64_t *wh, int64_t *fen,
+                            int *count)
+{
+    sqlite3_stmt *st = NULL;
+    *wh = *fen = 0;
+    *count = 0;
+    gl_status ret = store_prepare(s, &st,
+                                  "SELECT json_extract(json, '$.energy_kwh'), total_fen FROM bills"
+                                  " WHERE period = ?1 AND (?2 IS NULL OR customer = ?2)",
+                                  "tt", period, customer);
+    int rc = SQLITE_DONE;
+    while (ret == GL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *e = (const char *)sqlite3_column_text(st, 0);
+        int64_t v = 0;
+        if (e != NULL && money_parse(e, 3, &v) != GL_OK)
+            ret = GL_ECORRUPT;
+        *wh += v;
+        *fen += sqlite3_column_int64(st, 1);
+        (*count)++;
+    }
+    if (ret == GL_OK && rc != SQLITE_DONE)
+        ret = GL_EDB;
+    sqlite3_finalize(st);
+    return ret;
+}
