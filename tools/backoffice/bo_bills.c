@@ -139,27 +139,12 @@ static int list(bo_ctx *ctx, const char *period)
         {"total", BO_COL_FEN},    {"dest", BO_COL_TEXT},   {"status", BO_COL_TEXT},   {"reason", BO_COL_TEXT},
         {"reply", BO_COL_TEXT},   {"sent", BO_COL_INT},
     };
-    bo_db *db = NULL;
-    bo_table t;
-    int ret = CLI_FAIL;
     const char *p[] = {period ? period : ""};
-    if (bo_open_db(ctx, &db) != GL_OK)
-        return CLI_FAIL;
-    memset(&t, 0, sizeof t);
-    t.ncols = (int)(sizeof cols / sizeof cols[0]);
-    t.cols = cols;
-    gl_status st = bo_table_fill(db, &t,
-                                 "SELECT gateway, bill_id, customer, period, total_fen, dest, status, reason, reply, sent"
-                                 " FROM bill_mails WHERE $1 = '' OR period = $1 ORDER BY period, total_fen DESC,"
-                                 " gateway, bill_id",
-                                 1, p);
-    if (st != GL_OK)
-        cli_error("bills", "%s: %s", gl_strerror(st), bo_db_error(db));
-    else if (bo_csv_write(&t, stdout) == GL_OK)
-        ret = CLI_OK;
-    bo_table_free(&t);
-    bo_db_close(db);
-    return ret;
+    return bo_print_query(ctx, "bills",
+                          "SELECT gateway, bill_id, customer, period, total_fen, dest, status, reason, reply, sent"
+                          " FROM bill_mails WHERE $1 = '' OR period = $1 ORDER BY period, total_fen DESC,"
+                          " gateway, bill_id",
+                          cols, (int)(sizeof cols / sizeof cols[0]), 1, p);
 }
 
 int bo_cmd_bills(bo_ctx *ctx, int argc, char **argv)

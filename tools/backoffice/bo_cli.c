@@ -459,3 +459,24 @@ out:
     bo_db_close(db);
     return ret;
 }
+
+int bo_print_query(bo_ctx *ctx, const char *what, const char *sql, const bo_col *cols, int ncols, int np,
+                   const char *const *p)
+{
+    bo_db *db = NULL;
+    bo_table t;
+    int ret = CLI_FAIL;
+    if (bo_open_db(ctx, &db) != GL_OK)
+        return CLI_FAIL;
+    memset(&t, 0, sizeof t);
+    t.ncols = ncols;
+    t.cols = cols;
+    gl_status st = bo_table_fill(db, &t, sql, np, p);
+    if (st != GL_OK)
+        cli_error(what, "%s: %s", gl_strerror(st), bo_db_error(db));
+    else if (bo_csv_write(&t, stdout) == GL_OK)
+        ret = CLI_OK;
+    bo_table_free(&t);
+    bo_db_close(db);
+    return ret;
+}

@@ -7,6 +7,7 @@
 #include "bo_db.h"
 #include "bo_mail.h"
 #include "bo_outage.h"
+#include "bo_report.h"
 #include "gridledger/creditcfg.h"
 #include "gridledger/status.h"
 
@@ -85,6 +86,11 @@ gl_status bo_config_load(bo_ctx *ctx);
 /* bo_open_db: opens --pg, --db, the config's pg or db, or ./backoffice.db,
  * in that order. Prints the error. */
 gl_status bo_open_db(bo_ctx *ctx, bo_db **out);
+
+/* bo_print_query: the rows of sql (parameters p[0..np-1]) as CSV on stdout
+ * under cols' header; a database error named after the command what. */
+int bo_print_query(bo_ctx *ctx, const char *what, const char *sql, const bo_col *cols, int ncols, int np,
+                   const char *const *p);
 
 /* bo_take_opt: if argv[*i] is name, stores the next argument in *val and
  * advances *i; returns 1 if taken, -1 if the value is missing, 0 otherwise. */

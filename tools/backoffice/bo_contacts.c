@@ -237,33 +237,13 @@ out:
 
 /* ---- show, set, erase, audit ---- */
 
-static int print_table(bo_ctx *ctx, const char *sql, const bo_col *cols, int ncols, int np, const char *const *p)
-{
-    bo_db *db = NULL;
-    bo_table t;
-    int ret = CLI_FAIL;
-    if (bo_open_db(ctx, &db) != GL_OK)
-        return CLI_FAIL;
-    memset(&t, 0, sizeof t);
-    t.ncols = ncols;
-    t.cols = cols;
-    gl_status st = bo_table_fill(db, &t, sql, np, p);
-    if (st != GL_OK)
-        cli_error("contacts", "%s: %s", gl_strerror(st), bo_db_error(db));
-    else if (bo_csv_write(&t, stdout) == GL_OK)
-        ret = CLI_OK;
-    bo_table_free(&t);
-    bo_db_close(db);
-    return ret;
-}
-
 static int cmd_show(bo_ctx *ctx, const char *customer)
 {
     static bo_col cols[BO_CONTACT_NFIELDS];
     for (int i = 0; i < BO_CONTACT_NFIELDS; i++)
         cols[i] = (bo_col){bo_contact_fields()[i], BO_COL_TEXT};
     const char *p[] = {customer ? customer : ""};
-    return print_table(ctx,
+    return bo_print_query(ctx, "contacts",
                        "SELECT customer, name, mobile, email, address, channel, consent_sms, consent_email, lang"
                        " FROM contacts WHERE ($1 = '' OR customer = $1) ORDER BY customer",
                        cols, BO_CONTACT_NFIELDS, 1, p);
@@ -274,7 +254,7 @@ static int cmd_audit(bo_ctx *ctx, const char *customer)
     static const bo_col cols[] = {{"ts", BO_COL_INT},    {"who", BO_COL_TEXT}, {"customer", BO_COL_TEXT},
                                   {"field", BO_COL_TEXT}, {"old", BO_COL_TEXT}, {"new", BO_COL_TEXT}};
     const char *p[] = {customer ? customer : ""};
-    return print_table(ctx,
+    return bo_print_query(ctx, "contacts",
                        "SELECT ts, who, customer, field, old, new FROM contacts_audit"
                        " WHERE ($1 = '' OR customer = $1) ORDER BY ts, customer",
                        cols, 6, 1, p);

@@ -579,35 +579,20 @@ static const bo_col acks_cols[] = {
  * "pending" while none came back. */
 int bo_cmd_acks(bo_ctx *ctx, int argc, char **argv)
 {
-    bo_db *db = NULL;
-    bo_table t;
     const char *gw = argc > 1 ? argv[1] : "";
-    int ret = CLI_FAIL;
     if (argc > 2 || (*gw && !bo_valid_id(gw))) {
         cli_error("acks", "usage: acks [GATEWAY]");
         return CLI_USAGE;
     }
-    if (bo_open_db(ctx, &db) != GL_OK)
-        return CLI_FAIL;
-    memset(&t, 0, sizeof t);
-    t.ncols = (int)(sizeof acks_cols / sizeof acks_cols[0]);
-    t.cols = acks_cols;
     const char *p[] = {gw};
-    gl_status st = bo_table_fill(db, &t,
-                                 "SELECT d.gateway, d.seq, d.kind, d.customer, d.amount_fen, d.ref, d.ts,"
-                                 " COALESCE(a.result, 'pending'), a.reason, a.seq FROM downlink d"
-                                 " LEFT JOIN acks a ON a.gateway = d.gateway AND a.down_kind = d.kind"
-                                 " AND a.down_seq = d.seq AND a.seq = (SELECT MAX(b.seq) FROM acks b"
-                                 " WHERE b.gateway = d.gateway AND b.down_kind = d.kind AND b.down_seq = d.seq)"
-                                 " WHERE ($1 = '' OR d.gateway = $1) ORDER BY d.gateway, d.seq",
-                                 1, p);
-    if (st != GL_OK)
-        cli_error("acks", "%s: %s", gl_strerror(st), bo_db_error(db));
-    else if (bo_csv_write(&t, stdout) == GL_OK)
-        ret = CLI_OK;
-    bo_table_free(&t);
-    bo_db_close(db);
-    return ret;
+    return bo_print_query(ctx, "acks",
+                          "SELECT d.gateway, d.seq, d.kind, d.customer, d.amount_fen, d.ref, d.ts,"
+                          " COALESCE(a.result, 'pending'), a.reason, a.seq FROM downlink d"
+                          " LEFT JOIN acks a ON a.gateway = d.gateway AND a.down_kind = d.kind"
+                          " AND a.down_seq = d.seq AND a.seq = (SELECT MAX(b.seq) FROM acks b"
+                          " WHERE b.gateway = d.gateway AND b.down_kind = d.kind AND b.down_seq = d.seq)"
+                          " WHERE ($1 = '' OR d.gateway = $1) ORDER BY d.gateway, d.seq",
+                          acks_cols, (int)(sizeof acks_cols / sizeof acks_cols[0]), 1, p);
 }
 
 /* ---- for the console (bo_api.c) ---- */

@@ -712,26 +712,11 @@ static int list(bo_ctx *ctx)
         {"text", BO_COL_TEXT},    {"attempt", BO_COL_INT},   {"history", BO_COL_TEXT},
         {"channel", BO_COL_TEXT}, {"reply", BO_COL_TEXT},
     };
-    bo_db *db = NULL;
-    bo_table t;
-    int ret = CLI_FAIL;
-    if (bo_open_db(ctx, &db) != GL_OK)
-        return CLI_FAIL;
-    memset(&t, 0, sizeof t);
-    t.ncols = (int)(sizeof cols / sizeof cols[0]);
-    t.cols = cols;
-    gl_status st = bo_table_fill(db, &t,
-                                 "SELECT gateway, action_id, customer, action, dest, lang, segments, status, reason,"
-                                 " kannel_id, dlr_type, proof_seq, text, attempt, history, channel, reply FROM notices"
-                                 " ORDER BY gateway, action_id",
-                                 0, NULL);
-    if (st != GL_OK)
-        cli_error("notices", "%s: %s", gl_strerror(st), bo_db_error(db));
-    else if (bo_csv_write(&t, stdout) == GL_OK)
-        ret = CLI_OK;
-    bo_table_free(&t);
-    bo_db_close(db);
-    return ret;
+    return bo_print_query(ctx, "notices",
+                          "SELECT gateway, action_id, customer, action, dest, lang, segments, status, reason,"
+                          " kannel_id, dlr_type, proof_seq, text, attempt, history, channel, reply FROM notices"
+                          " ORDER BY gateway, action_id",
+                          cols, (int)(sizeof cols / sizeof cols[0]), 0, NULL);
 }
 
 int bo_cmd_notices(bo_ctx *ctx, int argc, char **argv)
