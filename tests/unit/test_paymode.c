@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "gridledger/civdate.h"
 #include "gridledger/clock.h"
 #include "payment.h"
@@ -24,34 +26,12 @@
 #include "store_ledger.h"
 #include "store_paymode.h"
 
-static char dir[64], dbpath[128];
-
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/gl-paymode-XXXXXX");
-    if (mkdtemp(dir) == NULL)
+    if (tmpdir_make("paymode") != 0)
         return -1;
-    snprintf(dbpath, sizeof dbpath, "%s/t.db", dir);
     return clock_set_timezone("UTC") == GL_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[400];
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(dir);
-    return 0;
 }
 
 #define NOW 1773568800 /* 2026-03-15 10:00 UTC */
@@ -171,5 +151,5 @@ int main(void)
         cmocka_unit_test(test_switch_rules),
         cmocka_unit_test(test_arrears_stay_postpaid),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
 }
