@@ -4,7 +4,7 @@
 #   fuzz replay: $BUILD/tests/fuzz/replay_NAME over tests/fuzz/corpus/NAME/*
 #   integration: tests/integration/*.sh; each "ok N - name" / "not ok N - name" line counts
 #   fuzz smoke:  `make fuzz-smoke` (clang libFuzzer, UBSan aborting): every fuzz target for
-#                FUZZ_SMOKE_S seconds (20); FUZZ_SMOKE=0 or no clang skips it
+#                FUZZ_SMOKE_S seconds (10 here, 20 for `make fuzz-smoke`); FUZZ_SMOKE=0 or no clang skips it
 # A program that crashes or exits non-zero without reporting a failure counts as one failure.
 # TESTS=pattern limits the run to files whose name matches.
 set -u
@@ -97,7 +97,7 @@ run_fuzz_smoke() {
         echo "skip fuzz-smoke (FUZZ_SMOKE=0 or no clang)"
         return
     fi
-    make --no-print-directory -j2 fuzz-smoke FUZZ_SMOKE_S="${FUZZ_SMOKE_S:-20}" >"$out" 2>&1
+    make --no-print-directory -j2 fuzz-smoke FUZZ_SMOKE_S="${FUZZ_SMOKE_S:-10}" >"$out" 2>&1
     p=$(grep -cE '^ok [0-9]+' "$out")
     f=$(grep -cE '^not ok [0-9]+' "$out")
     if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi

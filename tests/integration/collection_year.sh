@@ -1,7 +1,7 @@
 #!/bin/bash
-# Half a year of collection on the real pieces (metersim over Modbus TCP, the
+# Four months of collection on the real pieces (metersim over Modbus TCP, the
 # gateway daemon on a simulated clock, mosquitto with TLS, the back office):
-# the demo's area of 322 customers from 2025-01-01 to 2025-07-01, then every
+# the demo's area of 322 customers from 2025-01-01 to 2025-05-01, then every
 # cut is checked against the store's own collection record by
 # tools/demo/audit_cuts.py (rules written apart from the C code): served
 # notice age, confirmation gap, principal threshold, no-cut windows and PRC
@@ -18,14 +18,14 @@ trap 'rm -rf "$t"' EXIT
 # loaded machine, slower still under the sanitizers.
 speed=100000
 [ "${SANITIZE:-0}" = 1 ] && speed=40000
-DEMO_OUT=$t DEMO_SPEED=$speed DEMO_UNTIL=2025-07-01T12:00 BUILD=${BUILD:-build} tools/demo.sh >"$t.log" 2>&1
+DEMO_OUT=$t DEMO_SPEED=$speed DEMO_UNTIL=2025-05-01T12:00 BUILD=${BUILD:-build} tools/demo.sh >"$t.log" 2>&1
 rc=$?
 grep -E "Lawfulness|UNLAWFUL|DISAGREEMENT" "$t.log" | sed 's/^/# /'
 audit=$(/usr/bin/python3 tools/demo/audit_cuts.py "$t/gridledger.json" "$t/gateway.db")
 check "every cut of the year passes the audit against the collection record" "$?" 0
 echo "# $audit"
 cuts=$(sqlite3 "$t/gateway.db" "SELECT count(*) FROM collection WHERE action='disconnect' AND status='taken'")
-if [ "$cuts" -gt 5 ]; then ok "the half year had cuts to check ($cuts)"; else notok "too few cuts to check: $cuts"; fi
+if [ "$cuts" -gt 5 ]; then ok "the four months had cuts to check ($cuts)"; else notok "too few cuts to check: $cuts"; fi
 check "no confirmation at the same instant as its cut" "$(sqlite3 "$t/gateway.db" "SELECT count(*) FROM collection c
   WHERE c.action='disconnect' AND EXISTS (SELECT 1 FROM collection k WHERE k.customer=c.customer
   AND k.action='confirm_30min' AND k.taken_ts = c.taken_ts)")" 0
