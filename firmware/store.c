@@ -738,29 +738,11 @@ static void column_reading(sqlite3_stmt *st, reading *out)
         out->tariff_wh[k] = sqlite3_column_int64(st, 22 + k);
 }
 
-gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *out)
+/* one_reading: the first row of sql (?1 the meter, ?2 a time) into *out;
+ * GL_ENOTFOUND without a row, every database error returned. */
+static gl_status one_reading(store *s, const char *sql, const char *meter, int64_t ts, reading *out)
 {
     sqlite3_stmt *st = NULL;
-    const char *sql =
-        READING_SELECT " FROM readings WHERE meter = ?1 AND status = 0 AND ts <= ?2 ORDER BY ts DESC, id DESC LIMIT 1";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return GL_EDB;
-    sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, ts > 0 ? ts : INT64_MAX);
-    int rc = sqlite3_step(st);
-    gl_status ret = rc == SQLITE_ROW ? GL_OK : rc == SQLITE_DONE ? GL_ENOTFOUND : status_of(rc);
-    if (rc == SQLITE_ROW)
-        column_reading(st, out);
-    sqlite3_finalize(st);
-    return ret;
-}
-
-gl_status store_reading_at(store *s, const char *meter, int64_t ts, reading *out)
-{
-    sqlite3_stmt *st = NULL;
-    /* frozen first (settlement, then daily), then the newest live one */
-    const char *sql = READING_SELECT " FROM readings WHERE meter = ?1 AND ts = ?2 AND status = 0"
-                                     " AND (flags & " HELD_SQL ") = 0 ORDER BY source DESC, id DESC LIMIT 1";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return GL_EDB;
     sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
@@ -771,6 +753,23 @@ gl_status store_reading_at(store *s, const char *meter, int64_t ts, reading *out
         column_reading(st, out);
     sqlite3_finalize(st);
     return ret;
+}
+
+gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *out)
+{
+    return one_reading(s,
+                       READING_SELECT " FROM readings WHERE meter = ?1 AND status = 0 AND ts <= ?2"
+                                      " ORDER BY ts DESC, id DESC LIMIT 1",
+                       meter, ts > 0 ? ts : INT64_MAX, out);
+}
+
+gl_status store_reading_at(store *s, const char *meter, int64_t ts, reading *out)
+{
+    /* frozen first (settlement, then daily), then the newest live one */
+    return one_reading(s,
+                       READING_SELECT " FROM readings WHERE meter = ?1 AND ts = ?2 AND status = 0"
+                                      " AND (flags & " HELD_SQL ") = 0 ORDER BY source DESC, id DESC LIMIT 1",
+                       meter, ts, out);
 }
 
 gl_status store_frozen_last(store *s, const char *meter, reading_source source, int64_t *ts)
