@@ -196,16 +196,23 @@ static void test_config_errors(void **state)
     }
 }
 
-static void test_day_table_checked_against_tariff(void **state)
+/* A config with the register maps of two tariffs. */
+static config *load_two_maps(const char *first, const char *second)
 {
-    (void)state;
     char entries[2048], a[700], b[700];
-    snprintf(a, sizeof a, map_of, "same");
-    snprintf(b, sizeof b, map_of, "weekend");
+    snprintf(a, sizeof a, map_of, first);
+    snprintf(b, sizeof b, map_of, second);
     snprintf(entries, sizeof entries, "%s, %s", a, b);
     diag d;
     config *cfg = load(entries, &d);
     assert_non_null(cfg);
+    return cfg;
+}
+
+static void test_day_table_checked_against_tariff(void **state)
+{
+    (void)state;
+    config *cfg = load_two_maps("same", "weekend");
     regtou m;
     tariff_set ts;
     char why[256];
@@ -229,13 +236,7 @@ static void test_day_table_checked_against_tariff(void **state)
 static void test_usage_from_registers(void **state)
 {
     (void)state;
-    char entries[1600], a[700], b[700];
-    snprintf(a, sizeof a, map_of, "same");
-    snprintf(b, sizeof b, map_of, "demand");
-    snprintf(entries, sizeof entries, "%s, %s", a, b);
-    diag d;
-    config *cfg = load(entries, &d);
-    assert_non_null(cfg);
+    config *cfg = load_two_maps("same", "demand");
     regtou m;
     tariff_set ts;
     reading base = {.present = READING_HAS_IMPORT | READING_HAS_TARIFFS, .tariff_wh = {100, 200, 300, 400}};

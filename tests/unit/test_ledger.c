@@ -10,44 +10,10 @@
 
 #include <cmocka.h>
 
-#include "gridledger/civdate.h"
 #include "gridledger/ledger.h"
+#include "ledger_rows.h"
 
 #define MAXE 16
-
-static int32_t D(const char *s)
-{
-    int32_t d = 0;
-    if (civdate_parse(s, strlen(s), &d) != GL_OK)
-        fail_msg("bad date %s", s);
-    return d;
-}
-
-static int64_t F(const char *s)
-{
-    int64_t v = 0;
-    if (money_parse(s, 2, &v) != GL_OK)
-        fail_msg("bad amount %s", s);
-    return v;
-}
-
-/* "DATE KIND AMOUNT [REF [DUE]]" */
-static void entry_of(const char *line, ledger_entry *e)
-{
-    char date[16], kind[16], amount[24], ref[LEDGER_REF_MAX] = "", due[16] = "";
-    int n = sscanf(line, "%15s %15s %23s %47s %15s", date, kind, amount, ref, due);
-    if (n < 3)
-        fail_msg("bad row %s", line);
-    memset(e, 0, sizeof *e);
-    e->date = D(date);
-    int k = ledger_kind_parse(kind, strlen(kind));
-    if (k < 0)
-        fail_msg("bad kind %s", kind);
-    e->kind = (ledger_kind)k;
-    e->amount_fen = F(amount);
-    snprintf(e->ref, sizeof e->ref, "%s", ref);
-    e->due = due[0] ? D(due) : 0;
-}
 
 struct arrears_case {
     const char *what;
