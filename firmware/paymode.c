@@ -37,16 +37,30 @@ int paymode_owes_postpaid(store *s, const char *customer, int32_t today, int64_t
     return owes;
 }
 
-/* The first second of the billing period in progress at now. */
-static int64_t period_start(const config *cfg, int64_t now)
+/* charge_from: the first second prepaid charging covers at the switch of
+ * customer at now: the start of the billing period in progress, or, when
+ * instalment parts of that period were issued (ref CUST/PERIOD#DD, each the
+ * use before its date), the start of the latest part's date, so that no
+ * day is billed twice. */
+static gl_status charge_from(store *s, const config *cfg, const char *customer, int64_t now, int64_t *from)
 {
     int y = 0, m = 0, d = 0;
+    int64_t part_day = -1;
+    char prefix[CONFIG_ID_MAX + 16];
     clock_civil_date(now, &y, &m, &d);
     if (d < cfg->billing.cycle_day && --m == 0) {
         m = 12;
         y--;
     }
-    return clock_make_local(y, m - 1, cfg->billing.cycle_day, 0, 0, 0);
+    *from = clock_make_local(y, m - 1, cfg->billing.cycle_day, 0, 0, 0);
+    snprintf(prefix, sizeof prefix, "%s/%04d-%02d#", customer, y, m);
+    gl_status st = store_ledger_last_part(s, customer, prefix, &part_day);
+    if (st == GL_OK && part_day >= 0) {
+        civdate_to_ymd((int32_t)part_day, &y, &m, &d);
+        int64_t t = clock_make_local(y, m - 1, d, 0, 0, 0);
+        *from = t > *from ? t : *from;
+    }
+    return st;
 }
 
 /* check: the request can be carried out for customer ci. */
@@ -110,9 +124,12 @@ gl_status paymode_switch(store *s, const config *cfg, const paymode_req *r, int6
     snprintf(ref, sizeof ref, "opening/%s/%lld", r->customer, (long long)rowid);
     if (st == GL_OK && r->opening_fen > 0)
         st = store_ledger_put(s, r->customer, date, "topup", r->opening_fen, ref, NULL);
-    /* fee control charges from the period in progress on: the day before it is "charged" */
+    /* fee control charges from charge_from on: the day before it is "charged" */
+    int64_t from = 0;
+    if (st == GL_OK)
+        st = charge_from(s, cfg, r->customer, now, &from);
     snprintf(key, sizeof key, "fee.charged.%s", r->customer);
-    snprintf(val, sizeof val, "%lld", (long long)(period_start(cfg, now) - 86400));
+    snprintf(val, sizeof val, "%lld", (long long)(from - 86400));
     if (st == GL_OK)
         st = store_kv_set(s, key, val);
     if (st != GL_OK)

@@ -6,7 +6,8 @@
  * `payment_mode` command. The switch is recorded in the store with its
  * evidence (store_paymode.h), the opening balance is credited as a top-up
  * (ref `opening/CUSTOMER/ID`), and prepaid charging (fee control) starts at
- * the beginning of the billing period in progress, so the period's use is
+ * the beginning of the billing period in progress (or at the date of its
+ * latest instalment part, which paid for the days before it), so the period's use is
  * neither lost nor billed twice. Arrears at the switch stay post-paid debt:
  * the bills keep their due dates and penalty clocks, the collection ladder
  * goes on chasing them, and a plain payment pays them (a top-up goes to the

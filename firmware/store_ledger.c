@@ -105,6 +105,14 @@ gl_status store_ledger_parts(store *s, const char *customer, const char *prefix,
     return ret;
 }
 
+gl_status store_ledger_last_part(store *s, const char *customer, const char *prefix, int64_t *day)
+{
+    return store_query_i64(s, day, -1,
+                           "SELECT CAST(julianday(max(date)) - 2440587.5 AS INTEGER) FROM ledger"
+                           " WHERE customer = ?1 AND kind = 'bill' AND substr(ref, 1, length(?2)) = ?2",
+                           "tt", customer, prefix);
+}
+
 gl_status store_ledger_collected(store *s, const char *from_date, const char *to_date, int64_t *fen)
 {
     return store_query_i64(s, fen, 0,
