@@ -189,8 +189,9 @@ static gl_status parse_money_body(const cJSON *body, downlink_msg *m, char *reas
     return GL_OK;
 }
 
-/* payment_mode: customer, mode (prepaid|load_controlled), opening_balance
- * (a decimal string >= 0, "0.00" if absent), rule (optional: the measure). */
+/* payment_mode: customer, mode (prepaid|load_controlled|postpaid),
+ * opening_balance (a decimal string >= 0, "0.00" if absent; none back to
+ * postpaid), rule (optional: the measure). */
 static gl_status parse_payment_mode(const cJSON *body, int has_customer, downlink_msg *m, char *reason, size_t cap)
 {
     char amount[32] = "0.00";
@@ -199,8 +200,8 @@ static gl_status parse_payment_mode(const cJSON *body, int has_customer, downlin
         say(reason, cap, "payment_mode needs customer and mode (strings)");
         return GL_ESYNTAX;
     }
-    if (strcmp(m->mode, "prepaid") != 0 && strcmp(m->mode, "load_controlled") != 0) {
-        say(reason, cap, "body.mode must be prepaid|load_controlled");
+    if (strcmp(m->mode, "prepaid") != 0 && strcmp(m->mode, "load_controlled") != 0 && strcmp(m->mode, "postpaid") != 0) {
+        say(reason, cap, "body.mode must be prepaid|load_controlled|postpaid");
         return GL_ERANGE;
     }
     if ((ob != NULL && !get_str(body, "opening_balance", amount, sizeof amount)) ||

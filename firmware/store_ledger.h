@@ -37,6 +37,12 @@ gl_status store_ledger_parts(store *s, const char *customer, const char *prefix,
  * none. */
 gl_status store_ledger_last_part(store *s, const char *customer, const char *prefix, int64_t *day);
 
+/* store_ledger_usage: the sum of customer's prepaid charging (usage
+ * entries of fee control, ref "usage/CUSTOMER/DATE") dated from from_date
+ * up to, not including, to_date (YYYY-MM-DD). */
+gl_status store_ledger_usage(store *s, const char *customer, const char *from_date, const char *to_date,
+                             int64_t *fen);
+
 /* store_ledger_collected: money received (payments and top-ups) dated in
  * [from_date, to_date) (YYYY-MM-DD), over every customer. */
 gl_status store_ledger_collected(store *s, const char *from_date, const char *to_date, int64_t *fen);

@@ -11,7 +11,8 @@
  * is the bill less every part, so the period adds up to the monthly bill to
  * the fen. Then the switch to prepayment after a part: fee control charges
  * from the day the last part ends, not from the period's start, so no day
- * is billed twice. */
+ * is billed twice; and back to post-paid mid-month: the close takes off
+ * what fee control charged. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -273,11 +274,54 @@ static void test_switch_after_part(void **state)
     unlink(dbpath);
 }
 
+/* Back to post-paid on the 12th after fee control charged 1..11 March day by
+ * day: the monthly close is the bill less that charging (a carry at the
+ * switch is not charging), so the month adds up to the bill to the fen. */
+static void test_switch_back_close(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    billing b;
+    diag d;
+    char path[160];
+    int64_t charged = 0;
+    const int ci = 3; /* the TOU tariff */
+    diag_init(&d);
+    snprintf(path, sizeof path, "%s/back.db", dir);
+    assert_int_equal(store_open(path, NULL, &s), GL_OK);
+    assert_int_equal(billing_init(&b, &cfg, s, &d), GL_OK);
+    put_readings(s, meters[ci].id);
+    for (int day = 1; day <= 11; day++) { /* as jobs_feectl.c charges each whole day */
+        int64_t from = MAR1 + (int64_t)(day - 1) * 86400, cost = 0;
+        char date[12], ref[96];
+        assert_int_equal(billing_cost(&b, ci, from, from + 86400, &cost), GL_OK);
+        civil_format_date(civil_days(2026, 3, day), date, sizeof date);
+        snprintf(ref, sizeof ref, "usage/%s/%s", custs[ci].id, date);
+        assert_int_equal(store_ledger_put(s, custs[ci].id, date, "usage", cost, ref, NULL), GL_OK);
+        charged += cost;
+    }
+    assert_int_equal(store_ledger_put(s, custs[ci].id, "2026-03-12", "usage", 4321, "carry/L3/1", NULL), GL_OK);
+    assert_int_equal(store_ledger_put(s, custs[ci].id, "2026-03-12", "adjustment", -4321, "carry/L3/1", NULL), GL_OK);
+    billing_period p;
+    billing_outcome out;
+    billing_period_of(&cfg, 2026, 3, &p);
+    assert_int_equal(billing_customer(&b, ci, &p, 0, &out), GL_OK);
+    assert_int_equal(out, BILLING_POSTED);
+    int64_t close = ledger_sum(s, custs[ci].id, "L3/2026-03");
+    assert_true(charged > 0 && close > 0);
+    if (charged + close != b.bill.total_fen)
+        fail_msg("charged %lld + close %lld != bill %lld", (long long)charged, (long long)close,
+                 (long long)b.bill.total_fen);
+    billing_free(&b);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parts_add_up),
         cmocka_unit_test(test_switch_after_part),
+        cmocka_unit_test(test_switch_back_close),
     };
     return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
 }

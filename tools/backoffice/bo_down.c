@@ -505,7 +505,8 @@ int bo_cmd_down(bo_ctx *ctx, int argc, char **argv)
 }
 
 /* prepay_body: prepay GATEWAY CUSTOMER --opening AMOUNT [--mode prepaid|load_controlled] [--rule RULE]
- * -> {"command":"payment_mode","customer","mode","opening_balance","rule"}. */
+ * or prepay GATEWAY CUSTOMER --mode postpaid [--rule RULE] (back to post-paid: no opening, the
+ * prepaid balance is carried) -> {"command":"payment_mode","customer","mode","opening_balance","rule"}. */
 static cJSON *prepay_body(int argc, char **argv, const char **gw, const char **customer)
 {
     const char *opening = NULL, *mode = "prepaid", *rule = NULL, *pos[2] = {NULL, NULL};
@@ -524,9 +525,12 @@ static cJSON *prepay_body(int argc, char **argv, const char **gw, const char **c
             return NULL;
         }
     }
-    if (np != 2 || !opening || !bo_valid_id(pos[0]) || !bo_valid_id(pos[1]) ||
-        (strcmp(mode, "prepaid") != 0 && strcmp(mode, "load_controlled") != 0) || (rule && strlen(rule) > 127))
+    int post = strcmp(mode, "postpaid") == 0;
+    if (np != 2 || (post ? opening != NULL : opening == NULL) || !bo_valid_id(pos[0]) || !bo_valid_id(pos[1]) ||
+        (strcmp(mode, "prepaid") != 0 && strcmp(mode, "load_controlled") != 0 && !post) || (rule && strlen(rule) > 127))
         return NULL;
+    if (post)
+        opening = "0";
     if (money_parse(opening, 2, &fen) != GL_OK || fen < 0 || money_format(fen, 2, amount, sizeof amount) != GL_OK) {
         cli_error("prepay", "--opening %s: a decimal >= 0 with at most 2 decimals", opening);
         return NULL;
@@ -556,7 +560,7 @@ int bo_cmd_prepay(bo_ctx *ctx, int argc, char **argv)
         return CLI_USAGE;
     cJSON *b = prepay_body(argc, argv, &gw, &customer);
     if (b == NULL) {
-        cli_error("prepay", "usage: prepay GATEWAY CUSTOMER --opening AMOUNT [--mode prepaid|load_controlled] [--rule RULE]");
+        cli_error("prepay", "usage: prepay GATEWAY CUSTOMER (--opening AMOUNT [--mode prepaid|load_controlled] | --mode postpaid) [--rule RULE]");
         return CLI_USAGE;
     }
     gl_status st = bo_down_send_cmd(ctx, gw, "commands", b, customer, &seq);
