@@ -9,7 +9,9 @@
 # evidence, credits the opening balance, acknowledges it (and refuses the same
 # for a customer without a contracted price), charges the day's energy at the
 # contracted price, alerts, serves the exhaustion notice and cuts the supply
-# at exhaustion after the notice. The switch survives the restart.
+# at exhaustion after the notice. The switch survives the restart. Then the
+# back office switches it back to post-paid (`prepay --mode postpaid`): what
+# is left of the prepaid balance is carried to the ledger to the fen.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -134,4 +136,28 @@ check "the other customer stays post-paid: not charged, not cut" \
 check "after the restart the switch holds: the measure is in force" \
     "$(grade 'r["measures"]["billing"]["mode"], r["measures"]["billing"]["change"], r["grade"]')" \
     "('load_controlled', 'in_force', 'C')"
+
+# back to post-paid by command: what is left of the prepaid balance carried to the ledger exactly
+prepaid() { sqlite3 gl.db "SELECT coalesce(sum(CASE kind WHEN 'topup' THEN amount_fen ELSE -amount_fen END), 0) FROM ledger
+  WHERE customer = 'C-L01' AND kind IN ('topup', 'usage')"; }
+E1=$(date -u -d "$UNTIL" +%s)
+"$GL" -c gl.json run --clock sim --start "$UNTIL" --speed $SPEED --until "$(date -u -d "@$((E1 + 3600))" +%Y-%m-%dT%H:%M)" \
+    >daemon2.log 2>&1 & DAEMON=$!; PIDS+=($DAEMON)
+sleep 1
+bal=$(prepaid)
+out=$("${BOC[@]}" prepay gw-0001 C-L01 --mode postpaid --rule manual 2>&1)
+check "back office: prepay --mode postpaid sends the command" "$out" "sent commands seq 3 to gw-0001 (payment_mode C-L01)"
+"${BOC[@]}" prepay gw-0001 C-L01 --mode postpaid --opening 5.00 >/dev/null 2>&1
+check "back office: no opening balance back to post-paid (exit 2)" "$?" 2
+wait $DAEMON
+ingest 2
+echo "# C-L01's prepaid balance at the switch back: $bal fen"
+check "acks: back to post-paid applied" "$("${BOC[@]}" acks gw-0001 | tr -d '\r' | awk -F, '$2 == 3 {print $8 ":" $9}')" \
+    "applied:C-L01 is postpaid from now on"
+check "the switch back is recorded with the balance carried" \
+    "$(sqlite3 gl.db "SELECT mode, who, rule, opening_fen FROM payment_modes ORDER BY id DESC LIMIT 1")" \
+    "postpaid|backoffice command seq 3|manual|$bal"
+check "the prepaid balance is 0.00 after the carry, and the carry's adjustment is the balance, to the fen" \
+    "$(prepaid)|$(sqlite3 gl.db "SELECT sum(amount_fen) FROM ledger WHERE ref LIKE 'carry/C-L01/%' AND kind = 'adjustment'")" \
+    "0|$((-bal))"
 echo "1..$n"
