@@ -12,9 +12,7 @@
 #include "store_ledger.h"
 #include "store_paymode.h"
 
-/* ledger_now: customer's arrears as of today from the store's ledger;
- * GL_OK or the store's or the ledger's error. */
-static gl_status ledger_now(store *s, const char *customer, int32_t today, ledger_arrears *out)
+gl_status paymode_account_now(store *s, const char *customer, int32_t today, ledger_arrears *out, int *run_dry)
 {
     ledger_entry *e = NULL;
     ledger_account acct;
@@ -34,6 +32,8 @@ static gl_status ledger_now(store *s, const char *customer, int32_t today, ledge
     st = account_view_build(&lc, &acct, today, &v);
     if (st == GL_OK)
         *out = v.owed;
+    if (st == GL_OK && run_dry != NULL)
+        *run_dry = v.st->nrun_dry;
     account_view_free(&v);
     free(e);
     return st;
@@ -43,7 +43,7 @@ int paymode_owes_postpaid(store *s, const char *customer, int32_t today, int64_t
 {
     ledger_arrears a;
     *principal_fen = 0;
-    if (ledger_now(s, customer, today, &a) != GL_OK)
+    if (paymode_account_now(s, customer, today, &a, NULL) != GL_OK)
         return -1;
     *principal_fen = a.arrears_fen + a.not_due_fen;
     return *principal_fen > 0;
@@ -187,7 +187,7 @@ gl_status paymode_switch(store *s, const config *cfg, const paymode_req *r, int6
         return st;
     clock_civil_date(now, &y, &m, &d);
     int32_t today = civdate_from_ymd(y, m, d);
-    if (ledger_now(s, r->customer, today, &a) != GL_OK) {
+    if (paymode_account_now(s, r->customer, today, &a, NULL) != GL_OK) {
         snprintf(why, cap, "store: cannot read %s's ledger", r->customer);
         return GL_EDB;
     }

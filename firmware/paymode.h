@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "gridledger/config.h"
+#include "gridledger/ledger.h"
 #include "store.h"
 
 typedef struct paymode_req {
@@ -45,6 +46,12 @@ gl_status paymode_switch(store *s, const config *cfg, const paymode_req *r, int6
  * load_controlled); a stored row of a customer no longer configured is
  * ignored. Store errors returned. */
 gl_status paymode_apply(store *s, config *cfg);
+
+/* paymode_account_now: customer's account as of today from the store's
+ * ledger (default ledger rules: principal and balances do not depend on
+ * penalty rates or allocation); *run_dry (may be NULL) gets the times the
+ * prepaid balance ran dry. GL_OK or the store's or the ledger's error. */
+gl_status paymode_account_now(store *s, const char *customer, int32_t today, ledger_arrears *out, int *run_dry);
 
 /* paymode_owes_postpaid: 1 if customer's ledger (as of today) still holds
  * post-paid principal (overdue or not yet due), 0 if not; -1 on a store or

@@ -34,6 +34,19 @@ static ledger_arrears overdue(int32_t oldest_due, int32_t as_of, int64_t fen)
     return a;
 }
 
+/* owing: overdue(...) with a penalty; no principal: a penalty left since due. */
+static ledger_arrears owing(int32_t due, int32_t as_of, int64_t principal, int64_t penalty)
+{
+    ledger_arrears a = overdue(due, as_of, principal);
+    a.penalty_fen = penalty;
+    a.balance_fen += penalty;
+    if (principal == 0) {
+        a.oldest_due = -1;
+        a.penalty_since = due;
+    }
+    return a;
+}
+
 static const collect_item *find(const collect_plan *p, collect_action act, int next)
 {
     for (int i = 0; i < p->nitems; i++)
@@ -215,13 +228,7 @@ static void test_thresholds_in_plans(void **state)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         int seen_cut = 0, seen_public = 0, seen_legal = 0;
         for (int day = 1; day <= 200; day++) {
-            ledger_arrears a = overdue(due, due + day, rows[i].principal);
-            a.penalty_fen = rows[i].penalty;
-            a.balance_fen += rows[i].penalty;
-            if (rows[i].principal == 0) {
-                a.oldest_due = -1;
-                a.penalty_since = due;
-            }
+            ledger_arrears a = owing(due, due + day, rows[i].principal, rows[i].penalty);
             collect_plan p;
             assert_int_equal(collect_plan_for(&cfg, &res, &a, due + day, &p), GL_OK);
             seen_cut |= find(&p, COLLECT_DISCONNECT, 0) != NULL || find(&p, COLLECT_DISCONNECT_NOTICE, 0) != NULL;
@@ -260,13 +267,7 @@ static void test_credit_report_notice(void **state)
         {15, 0, 1239, 0, 0},  /* a penalty alone never is */
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        ledger_arrears a = overdue(due, due + rows[i].day, rows[i].principal);
-        a.penalty_fen = rows[i].penalty;
-        a.balance_fen += rows[i].penalty;
-        if (rows[i].principal == 0) {
-            a.oldest_due = -1;
-            a.penalty_since = due;
-        }
+        ledger_arrears a = owing(due, due + rows[i].day, rows[i].principal, rows[i].penalty);
         collect_plan p;
         assert_int_equal(collect_plan_for(&cfg, &c, &a, due + rows[i].day, &p), GL_OK);
         const collect_item *cur = find(&p, COLLECT_CREDIT_REPORT_NOTICE, 0), *nx = find(&p, COLLECT_CREDIT_REPORT_NOTICE, 1);

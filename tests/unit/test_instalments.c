@@ -130,6 +130,16 @@ static void put_readings(store *s, const char *meter)
     assert_int_equal(store_put_readings(s, r, N), GL_OK);
 }
 
+/* open_billing: a fresh store file NAME in the scratch folder and billing over it. */
+static void open_billing(const char *name, store **s, billing *b, diag *d)
+{
+    char path[160];
+    diag_init(d);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(store_open(path, NULL, s), GL_OK);
+    assert_int_equal(billing_init(b, &cfg, *s, d), GL_OK);
+}
+
 static int64_t ledger_sum(store *s, const char *customer, const char *like)
 {
     char sql[256];
@@ -155,9 +165,7 @@ static void test_parts_add_up(void **state)
     store *s = NULL;
     billing b;
     diag d;
-    diag_init(&d);
-    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
-    assert_int_equal(billing_init(&b, &cfg, s, &d), GL_OK);
+    open_billing("parts.db", &s, &b, &d);
     for (int ci = 0; ci < NCUST; ci++) {
         put_readings(s, meters[ci].id);
         assert_int_equal(store_grade_put(s, custs[ci].id, "2026-02-28", 90, "?", grades[ci % NGRADES].first), GL_OK);
@@ -225,7 +233,6 @@ static void test_parts_add_up(void **state)
     billing_free(&b);
     store_close(s);
 
-    unlink(dbpath);
 }
 
 #define MAR12 (MAR1 + 11 * 86400 + 10 * 3600) /* 2026-03-12 10:00 */
@@ -238,11 +245,7 @@ static void test_switch_after_part(void **state)
     store *s = NULL;
     billing b;
     diag d;
-    char path[160];
-    diag_init(&d);
-    snprintf(path, sizeof path, "%s/switch.db", dir);
-    assert_int_equal(store_open(path, NULL, &s), GL_OK);
-    assert_int_equal(billing_init(&b, &cfg, s, &d), GL_OK);
+    open_billing("switch.db", &s, &b, &d);
     static const struct {
         const char *what;
         int ci, part_day;    /* 0: no part */
@@ -271,7 +274,6 @@ static void test_switch_after_part(void **state)
     billing_free(&b);
     store_close(s);
 
-    unlink(dbpath);
 }
 
 /* Back to post-paid on the 12th after fee control charged 1..11 March day by
@@ -283,13 +285,9 @@ static void test_switch_back_close(void **state)
     store *s = NULL;
     billing b;
     diag d;
-    char path[160];
     int64_t charged = 0;
     const int ci = 3; /* the TOU tariff */
-    diag_init(&d);
-    snprintf(path, sizeof path, "%s/back.db", dir);
-    assert_int_equal(store_open(path, NULL, &s), GL_OK);
-    assert_int_equal(billing_init(&b, &cfg, s, &d), GL_OK);
+    open_billing("back.db", &s, &b, &d);
     put_readings(s, meters[ci].id);
     for (int day = 1; day <= 11; day++) { /* as jobs_feectl.c charges each whole day */
         int64_t from = MAR1 + (int64_t)(day - 1) * 86400, cost = 0;

@@ -24,7 +24,6 @@
 
 #include "store_peek.h"
 
-#include "account.h"
 #include "gridledger/civdate.h"
 #include "gridledger/clock.h"
 #include "payment.h"
@@ -153,29 +152,6 @@ static void test_arrears_stay_postpaid(void **state)
     store_close(s);
 }
 
-/* The account of customer as of today: arrears and the run-dry count. */
-static ledger_arrears owed_now(store *s, const char *customer, int32_t today, int *run_dry)
-{
-    ledger_entry *e = NULL;
-    ledger_account acct;
-    account_view v;
-    ledger_cfg lc;
-    int n = 0;
-    memset(&acct, 0, sizeof acct);
-    memset(&v, 0, sizeof v);
-    assert_int_equal(store_ledger_entries(s, customer, &e, &n), GL_OK);
-    snprintf(acct.customer, sizeof acct.customer, "%s", customer);
-    acct.entries = e;
-    acct.nentries = n;
-    ledger_cfg_default(&lc);
-    assert_int_equal(account_view_build(&lc, &acct, today, &v), GL_OK);
-    ledger_arrears a = v.owed;
-    *run_dry = v.st->nrun_dry;
-    account_view_free(&v);
-    free(e);
-    return a;
-}
-
 static void test_switch_back(void **state)
 {
     (void)state;
@@ -208,7 +184,8 @@ static void test_switch_back(void **state)
         assert_int_equal(store_ledger_put(s, "B1", "2026-02-20", "topup", rows[i].topup, "T-1", NULL), GL_OK);
         assert_int_equal(store_ledger_put(s, "B1", "2026-03-10", "usage", rows[i].usage, "usage/B1/2026-03-10", NULL),
                          GL_OK);
-        owed_now(s, "B1", today, &dry_before);
+        ledger_arrears a;
+        assert_int_equal(paymode_account_now(s, "B1", today, &a, &dry_before), GL_OK);
         paymode_req r = {"B1", "postpaid", 0, "backoffice command seq 9", "credit.measures.table.large.A", "test"};
         assert_int_equal(paymode_switch(s, &cfg, &r, NOW, why, sizeof why, &id), GL_OK);
         store_paymode_row row;
@@ -218,7 +195,7 @@ static void test_switch_back(void **state)
         snprintf(sql, sizeof sql, "SELECT group_concat(kind || ' ' || amount_fen, '; ') FROM (SELECT kind, amount_fen"
                                   " FROM ledger WHERE ref = 'carry/B1/%lld' ORDER BY id)", (long long)id);
         store_peek(s, sql, kinds, sizeof kinds);
-        ledger_arrears a = owed_now(s, "B1", today, &dry_after);
+        assert_int_equal(paymode_account_now(s, "B1", today, &a, &dry_after), GL_OK);
         if (strcmp(kinds, rows[i].carry_kinds) != 0 || a.prepaid_balance_fen != 0 ||
             a.arrears_fen + a.not_due_fen != rows[i].owed || a.credit_fen != rows[i].credit || dry_after != dry_before)
             fail_msg("%s: carry \"%s\", prepaid %lld, owed %lld, credit %lld, run-dry %d -> %d", rows[i].what, kinds,
