@@ -18,7 +18,7 @@
 static const char *const kind_names[DOWNLINK_KIND_COUNT] = {"payments", "topups", "tariffs", "commands",
                                                             "config"};
 static const char *const command_names[] = {"disconnect", "reconnect", "poll_now", "resend",
-                                            "ack_alert",  "served",    "payment_mode"};
+                                            "ack_alert",  "served",    "payment_mode", "deposit"};
 #define SIG_TAIL ",\"sig\":\""
 #define MAX_SAFE_INT 9007199254740991.0 /* 2^53 - 1: JSON numbers as doubles stay exact */
 
@@ -216,6 +216,30 @@ static gl_status parse_payment_mode(const cJSON *body, int has_customer, downlin
     return GL_OK;
 }
 
+/* deposit: customer, op (request|record|release), amount (a decimal string
+ * > 0; none for release), ref (record, release), rule (optional). */
+static gl_status parse_deposit(const cJSON *body, int has_customer, downlink_msg *m, char *reason, size_t cap)
+{
+    char amount[32] = "0";
+    const cJSON *am = cJSON_GetObjectItemCaseSensitive(body, "amount");
+    if (!has_customer || !get_str(body, "op", m->mode, sizeof m->mode) ||
+        (am != NULL && !get_str(body, "amount", amount, sizeof amount)) ||
+        (cJSON_GetObjectItemCaseSensitive(body, "ref") != NULL && !get_str(body, "ref", m->ref, sizeof m->ref)) ||
+        (cJSON_GetObjectItemCaseSensitive(body, "rule") != NULL && !get_str(body, "rule", m->proof, sizeof m->proof))) {
+        say(reason, cap, "deposit needs customer and op; amount, ref and rule are strings");
+        return GL_ESYNTAX;
+    }
+    if (strcmp(m->mode, "request") != 0 && strcmp(m->mode, "record") != 0 && strcmp(m->mode, "release") != 0) {
+        say(reason, cap, "body.op must be request|record|release");
+        return GL_ERANGE;
+    }
+    if (money_parse(amount, 2, &m->amount_fen) != GL_OK || m->amount_fen < 0) {
+        say(reason, cap, "body.amount must be a decimal string > 0 with at most 2 decimals");
+        return GL_ERANGE;
+    }
+    return GL_OK;
+}
+
 static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *reason, size_t cap)
 {
     char cmd[16];
@@ -228,7 +252,7 @@ static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *re
         if (strcmp(cmd, command_names[k]) == 0)
             break;
     if (k == sizeof command_names / sizeof command_names[0]) {
-        say(reason, cap, "body.command must be disconnect|reconnect|poll_now|resend|ack_alert|served|payment_mode");
+        say(reason, cap, "body.command must be disconnect|reconnect|poll_now|resend|ack_alert|served|payment_mode|deposit");
         return GL_ERANGE;
     }
     m->command = (downlink_command)k;
@@ -255,6 +279,8 @@ static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *re
     }
     if (m->command == DOWNLINK_CMD_PAYMENT_MODE)
         return parse_payment_mode(body, has_customer, m, reason, cap);
+    if (m->command == DOWNLINK_CMD_DEPOSIT)
+        return parse_deposit(body, has_customer, m, reason, cap);
     if (m->command == DOWNLINK_CMD_RESEND && m->since_seq < 0) {
         say(reason, cap, "body.since_seq missing");
         return GL_ESYNTAX;

@@ -30,6 +30,7 @@ static const bo_command commands[] = {
     {"resend", bo_cmd_down, "resend GATEWAY SINCE_SEQ   (ask for up messages again)"},
     {"ack-alert", bo_cmd_down, "ack-alert GATEWAY KIND SUBJECT   (acknowledge an open alert)"},
     {"served", bo_cmd_down, "served GATEWAY CUSTOMER ACTION --proof TEXT [--id N] [--at UNIX]   (a collector's proof of service)"},
+    {"deposit", bo_cmd_deposit, "deposit GATEWAY CUSTOMER (--request AMOUNT | --record AMOUNT --ref REF | --release --ref REF) [--rule RULE]   (a cash deposit, by command)"},
     {"prepay", bo_cmd_prepay, "prepay GATEWAY CUSTOMER (--opening AMOUNT [--mode prepaid|load_controlled] | --mode postpaid) [--rule RULE]   (move to prepayment, or back)"},
     {"acks", bo_cmd_acks, "acks [GATEWAY]"},
     {"import", bo_cmd_import, "import FILE|-   (envelope lines, as from the broker)"},
