@@ -11,9 +11,10 @@
 static const char *const action_names[COLLECT_ACTION_COUNT] = {
     "reminder", "sms", "phone", "written_notice", "disconnect_notice", "disconnect",
     "public_notice", "legal", "notice_1h", "confirm_30min", "notify_authority", "restore", "exhaustion_notice",
+    "credit_report_notice",
 };
 
-static const int action_priority[COLLECT_ACTION_COUNT] = {5, 4, 3, 2, 2, 1, 2, 1, 1, 1, 2, 1, 2};
+static const int action_priority[COLLECT_ACTION_COUNT] = {5, 4, 3, 2, 2, 1, 2, 1, 1, 1, 2, 1, 2, 2};
 
 static const char *const service_names[COLLECT_SERVICE_COUNT] = {"receipt", "posted", "on_send"};
 
@@ -307,6 +308,8 @@ int collect_step_applies(const collect_cfg *cfg, ledger_class klass, const ledge
         return principal >= cfg->min_public_notice_fen && principal > 0;
     case COLLECT_LEGAL:
         return principal >= cfg->min_legal_fen && principal > 0;
+    case COLLECT_CREDIT_REPORT_NOTICE: /* overdue principal is what would be reported */
+        return principal > 0;
     default:
         return (unsigned)klass < LEDGER_CLASS_COUNT && principal >= cfg->min_cut_fen[klass] && principal > 0;
     }

@@ -215,7 +215,7 @@ static void parse_step(jsonv_doc *doc, const cJSON *o, const char *p, collect_st
 {
     static const char *const keys[] = {"day", "action", "channel", "min_amount", NULL};
     static const char *const actions[] = {"reminder", "sms", "phone", "written_notice", "disconnect_notice",
-                                          "disconnect", "public_notice", "legal", NULL};
+                                          "disconnect", "public_notice", "legal", "credit_report_notice", NULL};
     long long day = 0;
     int action = 0;
     memset(s, 0, sizeof *s);
@@ -229,7 +229,9 @@ static void parse_step(jsonv_doc *doc, const cJSON *o, const char *p, collect_st
                      s->channel, sizeof s->channel);
     jsonv_get_decimal(doc, o, p, "min_amount", 0, 1, 2, 1, LEDGER_MAX_AMOUNT_FEN, &s->min_amount_fen);
     s->day = (int)day;
-    s->action = (collect_action)action;
+    /* the names follow the enum up to legal; credit_report_notice is appended to it */
+    s->action = strcmp(actions[action], "credit_report_notice") == 0 ? COLLECT_CREDIT_REPORT_NOTICE
+                                                                      : (collect_action)action;
 }
 
 /* Steps in rising day order; a disconnection after a reminder and a written notice. */

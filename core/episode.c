@@ -224,8 +224,8 @@ static void position(const collect_cfg *cfg, const collect_customer *cust, const
     }
 }
 
-/* steps_once: the newest reminder, public notice and legal action due, each
- * once per episode. */
+/* steps_once: the newest reminder, public notice, legal action and notice
+ * of adverse reporting due, each once per episode. */
 static void steps_once(const collect_cfg *cfg, const collect_customer *cust, const episode_input *in,
                        const ladder_pos *lp, episode_decision *d)
 {
@@ -234,7 +234,8 @@ static void steps_once(const collect_cfg *cfg, const collect_customer *cust, con
     fmt_fen(in->arrears->arrears_fen + in->arrears->penalty_fen, owed);
     for (int i = 0; i < l->nsteps; i++) {
         const collect_step *s = &l->steps[i];
-        int once = i == lp->info || s->action == COLLECT_PUBLIC_NOTICE || s->action == COLLECT_LEGAL;
+        int once = i == lp->info || s->action == COLLECT_PUBLIC_NOTICE || s->action == COLLECT_LEGAL ||
+                   s->action == COLLECT_CREDIT_REPORT_NOTICE;
         if (!once || s->day > lp->days || !collect_step_applies(cfg, cust->klass, in->arrears, s) ||
             ever_taken(in->rec, in->nrec, s->action))
             continue;

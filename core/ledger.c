@@ -304,7 +304,8 @@ static gl_status apply(ledger_state *st, int idx)
     case LEDGER_USAGE: {
         int64_t before = st->prepaid_balance_fen;
         st->prepaid_balance_fen -= a;
-        if (before > 0 && st->prepaid_balance_fen <= 0)
+        if (before > 0 && st->prepaid_balance_fen <= 0 &&
+            strncmp(e->ref, LEDGER_CARRY_PREFIX, sizeof LEDGER_CARRY_PREFIX - 1) != 0)
             push_event(st->run_dry, &st->nrun_dry, e->date);
         return GL_OK;
     }

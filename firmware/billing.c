@@ -288,7 +288,7 @@ static gl_status post(billing *b, const config_customer *c, const billing_period
         return st;
     st = store_bill_put(b->store, p->name, &b->bill, b->json);
     if (st == GL_OK && c->payment == CONFIG_PAY_POSTPAID)
-        st = instalments_post_close(b->store, c->id, p->name, date, b->bill.total_fen, ref, p->due);
+        st = instalments_post_close(b->store, c->id, p, date, b->bill.total_fen, ref);
     if (st == GL_OK && has_ratchet(&b->tariffs[c->tariff_index])) {
         char key[96];
         snprintf(key, sizeof key, "peak.%s.%s", c->id, p->name);

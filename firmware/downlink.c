@@ -18,7 +18,7 @@
 static const char *const kind_names[DOWNLINK_KIND_COUNT] = {"payments", "topups", "tariffs", "commands",
                                                             "config"};
 static const char *const command_names[] = {"disconnect", "reconnect", "poll_now", "resend",
-                                            "ack_alert",  "served",    "payment_mode"};
+                                            "ack_alert",  "served",    "payment_mode", "deposit"};
 #define SIG_TAIL ",\"sig\":\""
 #define MAX_SAFE_INT 9007199254740991.0 /* 2^53 - 1: JSON numbers as doubles stay exact */
 
@@ -189,8 +189,9 @@ static gl_status parse_money_body(const cJSON *body, downlink_msg *m, char *reas
     return GL_OK;
 }
 
-/* payment_mode: customer, mode (prepaid|load_controlled), opening_balance
- * (a decimal string >= 0, "0.00" if absent), rule (optional: the measure). */
+/* payment_mode: customer, mode (prepaid|load_controlled|postpaid),
+ * opening_balance (a decimal string >= 0, "0.00" if absent; none back to
+ * postpaid), rule (optional: the measure). */
 static gl_status parse_payment_mode(const cJSON *body, int has_customer, downlink_msg *m, char *reason, size_t cap)
 {
     char amount[32] = "0.00";
@@ -199,8 +200,8 @@ static gl_status parse_payment_mode(const cJSON *body, int has_customer, downlin
         say(reason, cap, "payment_mode needs customer and mode (strings)");
         return GL_ESYNTAX;
     }
-    if (strcmp(m->mode, "prepaid") != 0 && strcmp(m->mode, "load_controlled") != 0) {
-        say(reason, cap, "body.mode must be prepaid|load_controlled");
+    if (strcmp(m->mode, "prepaid") != 0 && strcmp(m->mode, "load_controlled") != 0 && strcmp(m->mode, "postpaid") != 0) {
+        say(reason, cap, "body.mode must be prepaid|load_controlled|postpaid");
         return GL_ERANGE;
     }
     if ((ob != NULL && !get_str(body, "opening_balance", amount, sizeof amount)) ||
@@ -210,6 +211,30 @@ static gl_status parse_payment_mode(const cJSON *body, int has_customer, downlin
     }
     if (money_parse(amount, 2, &m->amount_fen) != GL_OK || m->amount_fen < 0) {
         say(reason, cap, "body.opening_balance must be a decimal string >= 0 with at most 2 decimals");
+        return GL_ERANGE;
+    }
+    return GL_OK;
+}
+
+/* deposit: customer, op (request|record|release), amount (a decimal string
+ * > 0; none for release), ref (record, release), rule (optional). */
+static gl_status parse_deposit(const cJSON *body, int has_customer, downlink_msg *m, char *reason, size_t cap)
+{
+    char amount[32] = "0";
+    const cJSON *am = cJSON_GetObjectItemCaseSensitive(body, "amount");
+    if (!has_customer || !get_str(body, "op", m->mode, sizeof m->mode) ||
+        (am != NULL && !get_str(body, "amount", amount, sizeof amount)) ||
+        (cJSON_GetObjectItemCaseSensitive(body, "ref") != NULL && !get_str(body, "ref", m->ref, sizeof m->ref)) ||
+        (cJSON_GetObjectItemCaseSensitive(body, "rule") != NULL && !get_str(body, "rule", m->proof, sizeof m->proof))) {
+        say(reason, cap, "deposit needs customer and op; amount, ref and rule are strings");
+        return GL_ESYNTAX;
+    }
+    if (strcmp(m->mode, "request") != 0 && strcmp(m->mode, "record") != 0 && strcmp(m->mode, "release") != 0) {
+        say(reason, cap, "body.op must be request|record|release");
+        return GL_ERANGE;
+    }
+    if (money_parse(amount, 2, &m->amount_fen) != GL_OK || m->amount_fen < 0) {
+        say(reason, cap, "body.amount must be a decimal string > 0 with at most 2 decimals");
         return GL_ERANGE;
     }
     return GL_OK;
@@ -227,7 +252,7 @@ static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *re
         if (strcmp(cmd, command_names[k]) == 0)
             break;
     if (k == sizeof command_names / sizeof command_names[0]) {
-        say(reason, cap, "body.command must be disconnect|reconnect|poll_now|resend|ack_alert|served|payment_mode");
+        say(reason, cap, "body.command must be disconnect|reconnect|poll_now|resend|ack_alert|served|payment_mode|deposit");
         return GL_ERANGE;
     }
     m->command = (downlink_command)k;
@@ -254,6 +279,8 @@ static gl_status parse_command_body(const cJSON *body, downlink_msg *m, char *re
     }
     if (m->command == DOWNLINK_CMD_PAYMENT_MODE)
         return parse_payment_mode(body, has_customer, m, reason, cap);
+    if (m->command == DOWNLINK_CMD_DEPOSIT)
+        return parse_deposit(body, has_customer, m, reason, cap);
     if (m->command == DOWNLINK_CMD_RESEND && m->since_seq < 0) {
         say(reason, cap, "body.since_seq missing");
         return GL_ESYNTAX;

@@ -38,7 +38,8 @@ typedef enum downlink_command {
     DOWNLINK_CMD_RESEND,
     DOWNLINK_CMD_ACK_ALERT, /* the back office acknowledges an alert: body.alert (kind), body.subject */
     DOWNLINK_CMD_SERVED,    /* a notice's proof of service: body.customer, action, record_id, served, proof */
-    DOWNLINK_CMD_PAYMENT_MODE /* switch to prepayment: body.customer, mode, opening_balance, optional rule */
+    DOWNLINK_CMD_PAYMENT_MODE, /* switch to prepayment: body.customer, mode, opening_balance, optional rule */
+    DOWNLINK_CMD_DEPOSIT      /* a cash deposit: body.customer, op (request|record|release), amount, ref, rule */
 } downlink_command;
 
 typedef struct downlink_msg {
@@ -53,8 +54,9 @@ typedef struct downlink_msg {
     downlink_command command;
     int64_t since_seq;              /* resend; -1 if absent */
     int64_t record_id, served_ts;   /* served: the collection record's row (0: the newest) and when */
-    char proof[128];                /* served: the evidence ("sms dlr <Kannel id>"); payment_mode: the rule */
-    char mode[16];                  /* payment_mode: prepaid|load_controlled; amount_fen the opening balance */
+    char proof[128];                /* served: the evidence ("sms dlr <Kannel id>"); payment_mode, deposit: the rule */
+    char mode[16];                  /* payment_mode: prepaid|load_controlled|postpaid; amount_fen the opening balance;
+                                     * deposit: the op; amount_fen its amount (0 if none), ref its ref */
     /* tariffs: body.tariff; config: body.config; compact JSON text, owned */
     char *json;
 } downlink_msg;

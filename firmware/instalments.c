@@ -20,19 +20,23 @@ static gl_status parts(store *s, const char *customer, const char *period, const
     return store_ledger_parts(s, customer, prefix, want, sum_fen, has_want);
 }
 
-gl_status instalments_post_close(store *s, const char *customer, const char *period, const char *date,
-                                 int64_t total_fen, const char *ref, const char *due)
+gl_status instalments_post_close(store *s, const char *customer, const billing_period *p, const char *date,
+                                 int64_t total_fen, const char *ref)
 {
-    int64_t settled = 0, close_fen = 0;
+    int64_t settled = 0, prepaid = 0, close_fen = 0;
     int dummy = 0;
-    gl_status st = parts(s, customer, period, NULL, &settled, &dummy);
+    char from[12];
+    civil_format_date(p->from_day, from, sizeof from);
+    gl_status st = parts(s, customer, p->name, NULL, &settled, &dummy);
+    if (st == GL_OK)
+        st = store_ledger_usage(s, customer, from, date, &prepaid);
     if (st != GL_OK)
         return st;
-    if (__builtin_sub_overflow(total_fen, settled, &close_fen))
+    if (__builtin_sub_overflow(total_fen, settled, &close_fen) || __builtin_sub_overflow(close_fen, prepaid, &close_fen))
         return GL_EOVERFLOW;
     if (close_fen < 0) /* the parts came to more than the month: the rest is a credit */
         return store_ledger_put(s, customer, date, "adjustment", close_fen, ref, NULL);
-    return store_ledger_put(s, customer, date, "bill", close_fen, ref, due);
+    return store_ledger_put(s, customer, date, "bill", close_fen, ref, p->due);
 }
 
 /* The billing period that holds the civil day today. */

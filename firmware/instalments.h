@@ -8,18 +8,22 @@
  * parts already posted; at the cycle close the monthly bill is posted less
  * the parts (ref CUSTOMER/PERIOD as ever, or, when the parts came to more,
  * a credit adjustment), so the parts and the close add up to the monthly
- * bill to the fen. */
+ * bill to the fen. A customer switched back from prepaid to post-paid
+ * during the period was charged its days before the switch by fee control
+ * (usage entries): the close takes those off as well, so no day is billed
+ * twice. */
 #ifndef GRIDLEDGER_INSTALMENTS_H
 #define GRIDLEDGER_INSTALMENTS_H
 
 #include "billing.h"
 #include "store.h"
 
-/* instalments_post_close: posts the ledger entry of a monthly bill of
- * total_fen for customer and period on date, due on due (the close less the
- * parts; see above). Inside the caller's transaction. */
-gl_status instalments_post_close(store *s, const char *customer, const char *period, const char *date,
-                                 int64_t total_fen, const char *ref, const char *due);
+/* instalments_post_close: posts the ledger entry of customer's monthly bill
+ * of total_fen for period p on date (the close less the parts and the
+ * period's prepaid charging; see above), due on p->due. Inside the caller's
+ * transaction. */
+gl_status instalments_post_close(store *s, const char *customer, const billing_period *p, const char *date,
+                                 int64_t total_fen, const char *ref);
 
 /* instalments_day: posts customer ci's part due on the civil day today, if
  * today is one of its instalment days (nothing otherwise, nothing twice).

@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "collrec.h"
+#include "deposits.h"
 #include "glog.h"
 #include "gridledger/clock.h"
 #include "gridledger/episode.h"
@@ -246,6 +247,28 @@ static gl_status payment_mode(jobs_uplink *u, const downlink_msg *m, char *reaso
     return st;
 }
 
+/* deposit: the back office requests, records or releases a cash deposit
+ * (deposits.h); a request goes up as a collection action. */
+static gl_status deposit(jobs_uplink *u, const downlink_msg *m, char *reason, size_t cap)
+{
+    char who[64], proof[96];
+    int64_t now = clock_now(u->clock);
+    store_collect_row row;
+    memset(&row, 0, sizeof row);
+    snprintf(who, sizeof who, "backoffice command seq %lld", (long long)m->seq);
+    snprintf(proof, sizeof proof, "signed downlink seq %lld, ts %lld", (long long)m->seq, (long long)m->ts);
+    deposits_req r = {m->customer, m->mode, m->amount_fen, m->ref, who, m->proof, proof};
+    gl_status st = store_txn_begin(u->store);
+    if (st == GL_OK)
+        st = deposits_apply(u->store, u->g->cfg, &r, now, &row, reason, cap);
+    st = store_txn_end(u->store, st);
+    if (st == GL_OK && row.id > 0)
+        jobs_action_up(u->g, &row, now);
+    if (st == GL_OK)
+        atomic_store(&u->g->money_changed, 1);
+    return st;
+}
+
 static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size_t cap)
 {
     jobs_uplink *u = ctx;
@@ -264,6 +287,8 @@ static gl_status on_command(void *ctx, const downlink_msg *m, char *reason, size
         return resend(u, m->since_seq, reason, cap);
     case DOWNLINK_CMD_PAYMENT_MODE:
         return payment_mode(u, m, reason, cap);
+    case DOWNLINK_CMD_DEPOSIT:
+        return deposit(u, m, reason, cap);
     default:
         snprintf(reason, cap, "command not supported by this gateway");
         return GL_EUNSUPPORTED;

@@ -6,7 +6,8 @@
  * `payment_mode` command. The switch is recorded in the store with its
  * evidence (store_paymode.h), the opening balance is credited as a top-up
  * (ref `opening/CUSTOMER/ID`), and prepaid charging (fee control) starts at
- * the beginning of the billing period in progress, so the period's use is
+ * the beginning of the billing period in progress (or at the date of its
+ * latest instalment part, which paid for the days before it), so the period's use is
  * neither lost nor billed twice. Arrears at the switch stay post-paid debt:
  * the bills keep their due dates and penalty clocks, the collection ladder
  * goes on chasing them, and a plain payment pays them (a top-up goes to the
@@ -20,6 +21,7 @@
 #include <stdint.h>
 
 #include "gridledger/config.h"
+#include "gridledger/ledger.h"
 #include "store.h"
 
 typedef struct paymode_req {
@@ -44,6 +46,12 @@ gl_status paymode_switch(store *s, const config *cfg, const paymode_req *r, int6
  * load_controlled); a stored row of a customer no longer configured is
  * ignored. Store errors returned. */
 gl_status paymode_apply(store *s, config *cfg);
+
+/* paymode_account_now: customer's account as of today from the store's
+ * ledger (default ledger rules: principal and balances do not depend on
+ * penalty rates or allocation); *run_dry (may be NULL) gets the times the
+ * prepaid balance ran dry. GL_OK or the store's or the ledger's error. */
+gl_status paymode_account_now(store *s, const char *customer, int32_t today, ledger_arrears *out, int *run_dry);
 
 /* paymode_owes_postpaid: 1 if customer's ledger (as of today) still holds
  * post-paid principal (overdue or not yet due), 0 if not; -1 on a store or

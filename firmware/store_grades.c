@@ -1,6 +1,7 @@
 /* store_grades.c: reading the stored grades (see store_grades.h). */
 #include "store_grades.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -20,6 +21,23 @@ static gl_status days_of(const char *json, int *days, int max, int *n)
     }
     cJSON_Delete(arr);
     return GL_OK;
+}
+
+gl_status store_grade_deposit_change(store *s, const char *customer, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    out[0] = '\0';
+    gl_status ret = store_prepare(s, &st,
+                                  "SELECT json_extract(explanation, '$.measures.deposit.change') FROM grades"
+                                  " WHERE customer = ?1 ORDER BY as_of DESC LIMIT 1",
+                                  "t", customer);
+    int rc = ret == GL_OK ? sqlite3_step(st) : SQLITE_DONE;
+    if (ret == GL_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        ret = store_status_of(rc);
+    if (ret == GL_OK && rc == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return ret;
 }
 
 gl_status store_grade_instalment_days(store *s, const char *customer, int *days, int max, int *n)

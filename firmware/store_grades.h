@@ -9,4 +9,9 @@
  * days; *n = 0 when it is not (or the customer has no grade yet). */
 gl_status store_grade_instalment_days(store *s, const char *customer, int *days, int max, int *n);
 
+/* store_grade_deposit_change: the deposit measure's change ("none",
+ * "propose", "release") of customer's latest grade into out ("" when the
+ * customer has no grade or its explanation holds none). */
+gl_status store_grade_deposit_change(store *s, const char *customer, char *out, size_t cap);
+
 #endif

@@ -105,10 +105,27 @@ gl_status store_ledger_parts(store *s, const char *customer, const char *prefix,
     return ret;
 }
 
+gl_status store_ledger_last_part(store *s, const char *customer, const char *prefix, int64_t *day)
+{
+    return store_query_i64(s, day, -1,
+                           "SELECT CAST(julianday(max(date)) - 2440587.5 AS INTEGER) FROM ledger"
+                           " WHERE customer = ?1 AND kind = 'bill' AND substr(ref, 1, length(?2)) = ?2",
+                           "tt", customer, prefix);
+}
+
+gl_status store_ledger_usage(store *s, const char *customer, const char *from_date, const char *to_date,
+                             int64_t *fen)
+{
+    return store_query_i64(s, fen, 0,
+                           "SELECT coalesce(sum(amount_fen), 0) FROM ledger WHERE customer = ?1 AND kind = 'usage'"
+                           " AND substr(ref, 1, 6) = 'usage/' AND date >= ?2 AND date < ?3",
+                           "ttt", customer, from_date, to_date);
+}
+
 gl_status store_ledger_collected(store *s, const char *from_date, const char *to_date, int64_t *fen)
 {
     return store_query_i64(s, fen, 0,
                            "SELECT coalesce(sum(amount_fen), 0) FROM ledger WHERE kind IN ('payment', 'topup')"
-                           " AND date >= ?1 AND date < ?2",
+                           " AND date >= ?1 AND date < ?2 AND coalesce(substr(ref, 1, 6), '') <> 'carry/'",
                            "tt", from_date, to_date);
 }

@@ -32,6 +32,17 @@ gl_status store_ledger_each(store *s, store_ledger_fn fn, void *ctx);
 gl_status store_ledger_parts(store *s, const char *customer, const char *prefix, const char *want, int64_t *sum_fen,
                              int *has_want);
 
+/* store_ledger_last_part: the civil day (days since 1970-01-01) of the
+ * latest of customer's bill entries whose ref starts with prefix, -1 if
+ * none. */
+gl_status store_ledger_last_part(store *s, const char *customer, const char *prefix, int64_t *day);
+
+/* store_ledger_usage: the sum of customer's prepaid charging (usage
+ * entries of fee control, ref "usage/CUSTOMER/DATE") dated from from_date
+ * up to, not including, to_date (YYYY-MM-DD). */
+gl_status store_ledger_usage(store *s, const char *customer, const char *from_date, const char *to_date,
+                             int64_t *fen);
+
 /* store_ledger_collected: money received (payments and top-ups) dated in
  * [from_date, to_date) (YYYY-MM-DD), over every customer. */
 gl_status store_ledger_collected(store *s, const char *from_date, const char *to_date, int64_t *fen);

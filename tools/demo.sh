@@ -73,6 +73,10 @@ done
 (cd "$OUT" && "$BO" -c backoffice.json report worklist --xlsx worklist.xlsx --csv worklist-backoffice.csv >/dev/null)
 (cd "$OUT" && "$BO" -c backoffice.json report area --csv area-backoffice.csv >/dev/null)
 /usr/bin/python3 tools/demo/summary.py "$GL" "$OUT" "$UNTIL"
+# the credit-bureau export (docs/bureau.md) of the last whole month
+period=$(date -d "${UNTIL%T*} -1 month" +%Y-%m)
+(cd "$OUT" && "$BO" -c backoffice.json export credit-bureau --period "$period" --out "bureau-$period.csv" 2>bureau.log)
+say "Credit-bureau export (demo-out/bureau-$period.csv): $(tail -1 "$OUT/bureau.log" | sed 's/^gridledger-backoffice: export: //')"
 
 # The operators' console on the demo's back office: a supervisor and the collector of the first
 # grid, with a password made for this run (not started here: the demo leaves nothing running).

@@ -48,6 +48,8 @@ typedef enum collect_action {
     COLLECT_NOTIFY_AUTHORITY, /* important customers: copy of the notice */
     COLLECT_RESTORE,         /* supply restored after payment (the gateway's record) */
     COLLECT_EXHAUSTION_NOTICE, /* prepaid: the balance is exhausted, cut to follow */
+    COLLECT_CREDIT_REPORT_NOTICE, /* notice of adverse reporting to the credit reference centre
+                                   * (征信业管理条例 art. 15): before overdue months are exported */
     COLLECT_ACTION_COUNT
 } collect_action;
 

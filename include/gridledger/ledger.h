@@ -58,6 +58,11 @@ typedef enum ledger_alloc {
     LEDGER_ALLOC_PENALTY_FIRST,       /* per debt oldest first: its penalty, then its principal */
 } ledger_alloc;
 
+/* A usage entry whose ref starts with this moves what was left of the
+ * prepaid balance to the post-paid side at a switch back to post-paid
+ * (firmware/paymode.c): not consumption, so never a run-dry. */
+#define LEDGER_CARRY_PREFIX "carry/"
+
 typedef struct ledger_entry {
     int32_t date;       /* civdate day number */
     int32_t due;        /* bills: the due date; 0 = date + cfg due_days */

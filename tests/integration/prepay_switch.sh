@@ -9,7 +9,10 @@
 # evidence, credits the opening balance, acknowledges it (and refuses the same
 # for a customer without a contracted price), charges the day's energy at the
 # contracted price, alerts, serves the exhaustion notice and cuts the supply
-# at exhaustion after the notice. The switch survives the restart.
+# at exhaustion after the notice. The switch survives the restart. Then the
+# back office switches it back to post-paid (`prepay --mode postpaid`): what
+# is left of the prepaid balance is carried to the ledger to the fen; and a
+# deposit is requested, recorded when paid and released by command.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -134,4 +137,51 @@ check "the other customer stays post-paid: not charged, not cut" \
 check "after the restart the switch holds: the measure is in force" \
     "$(grade 'r["measures"]["billing"]["mode"], r["measures"]["billing"]["change"], r["grade"]')" \
     "('load_controlled', 'in_force', 'C')"
+
+# back to post-paid by command: what is left of the prepaid balance carried to the ledger exactly
+prepaid() { sqlite3 gl.db "SELECT coalesce(sum(CASE kind WHEN 'topup' THEN amount_fen ELSE -amount_fen END), 0) FROM ledger
+  WHERE customer = 'C-L01' AND kind IN ('topup', 'usage')"; }
+E1=$(date -u -d "$UNTIL" +%s)
+"$GL" -c gl.json run --clock sim --start "$UNTIL" --speed $SPEED --until "$(date -u -d "@$((E1 + 6 * 3600))" +%Y-%m-%dT%H:%M)" \
+    >daemon2.log 2>&1 & DAEMON=$!; PIDS+=($DAEMON)
+# C-0001's latest grade (stored as the daemon's grading stores it) says its deposit's refund rule holds
+sqlite3 gl.db "INSERT INTO grades(customer, as_of, score, grade, explanation) VALUES ('C-0001', '$(date -u -d "$UNTIL" +%Y-%m-%d)',
+  95, 'A', '{\"measures\": {\"deposit\": {\"kind\": \"cash\", \"change\": \"release\"}}}')"
+sleep 1
+bal=$(prepaid)
+out=$("${BOC[@]}" prepay gw-0001 C-L01 --mode postpaid --rule manual 2>&1)
+check "back office: prepay --mode postpaid sends the command" "$out" "sent commands seq 3 to gw-0001 (payment_mode C-L01)"
+"${BOC[@]}" prepay gw-0001 C-L01 --mode postpaid --opening 5.00 >/dev/null 2>&1
+check "back office: no opening balance back to post-paid (exit 2)" "$?" 2
+# deposits by command: requested, recorded when paid, released (the refund rule holds)
+"${BOC[@]}" deposit gw-0001 C-0001 --request 150.00 --rule credit.measures.table.residential.B >/dev/null
+"${BOC[@]}" deposit gw-0001 C-0001 --record 150.00 --ref DEP-1 >/dev/null
+out=$("${BOC[@]}" deposit gw-0001 C-0001 --release --ref REL-1 2>&1)
+check "back office: deposit sends signed deposit commands" "$out" "sent commands seq 6 to gw-0001 (deposit C-0001)"
+"${BOC[@]}" deposit gw-0001 C-0001 --record 150.00 >/dev/null 2>&1
+check "back office: a deposit recorded without its ref is refused (exit 2)" "$?" 2
+wait $DAEMON
+ingest 2
+echo "# C-L01's prepaid balance at the switch back: $bal fen"
+check "acks: back to post-paid applied" "$("${BOC[@]}" acks gw-0001 | tr -d '\r' | awk -F, '$2 == 3 {print $8 ":" $9}')" \
+    "applied:C-L01 is postpaid from now on"
+check "the switch back is recorded with the balance carried" \
+    "$(sqlite3 gl.db "SELECT mode, who, rule, opening_fen FROM payment_modes ORDER BY id DESC LIMIT 1")" \
+    "postpaid|backoffice command seq 3|manual|$bal"
+check "the prepaid balance is 0.00 after the carry, and the carry's adjustment is the balance, to the fen" \
+    "$(prepaid)|$(sqlite3 gl.db "SELECT sum(amount_fen) FROM ledger WHERE ref LIKE 'carry/C-L01/%' AND kind = 'adjustment'")" \
+    "0|$((-bal))"
+check "acks: the deposit requested, recorded and released, each saying what was done" \
+    "$("${BOC[@]}" acks gw-0001 | tr -d '\r' | awk -F, 'NR > 1 && $2 >= 4 {print $2 ":" $8 ":" $9}')" \
+    "4:applied:C-0001: deposit of 150.00 requested
+5:applied:C-0001: deposit of 150.00 recorded
+6:applied:C-0001: deposit of 150.00 released"
+check "the ledger holds the deposit and its refund" \
+    "$(sqlite3 gl.db "SELECT group_concat(kind || ' ' || amount_fen || ' ' || ref, '; ') FROM ledger WHERE customer = 'C-0001'")" \
+    "deposit 15000 DEP-1; refund 15000 REL-1"
+check "the request is in the collection record with its evidence, and in the back office's copy" \
+    "$(sqlite3 gl.db "SELECT action, channel, status, principal_fen, proof LIKE '%backoffice command seq 4%', reason
+       FROM collection WHERE customer = 'C-0001'")|$(sqlite3 bo.db "SELECT count(*) FROM actions WHERE customer = 'C-0001'
+       AND action = 'deposit_request'")" \
+    "deposit_request|letter|served|15000|1|deposit of 150.00 requested (credit.measures.table.residential.B)|1"
 echo "1..$n"

@@ -34,6 +34,19 @@ static ledger_arrears overdue(int32_t oldest_due, int32_t as_of, int64_t fen)
     return a;
 }
 
+/* owing: overdue(...) with a penalty; no principal: a penalty left since due. */
+static ledger_arrears owing(int32_t due, int32_t as_of, int64_t principal, int64_t penalty)
+{
+    ledger_arrears a = overdue(due, as_of, principal);
+    a.penalty_fen = penalty;
+    a.balance_fen += penalty;
+    if (principal == 0) {
+        a.oldest_due = -1;
+        a.penalty_since = due;
+    }
+    return a;
+}
+
 static const collect_item *find(const collect_plan *p, collect_action act, int next)
 {
     for (int i = 0; i < p->nitems; i++)
@@ -215,13 +228,7 @@ static void test_thresholds_in_plans(void **state)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         int seen_cut = 0, seen_public = 0, seen_legal = 0;
         for (int day = 1; day <= 200; day++) {
-            ledger_arrears a = overdue(due, due + day, rows[i].principal);
-            a.penalty_fen = rows[i].penalty;
-            a.balance_fen += rows[i].penalty;
-            if (rows[i].principal == 0) {
-                a.oldest_due = -1;
-                a.penalty_since = due;
-            }
+            ledger_arrears a = owing(due, due + day, rows[i].principal, rows[i].penalty);
             collect_plan p;
             assert_int_equal(collect_plan_for(&cfg, &res, &a, due + day, &p), GL_OK);
             seen_cut |= find(&p, COLLECT_DISCONNECT, 0) != NULL || find(&p, COLLECT_DISCONNECT_NOTICE, 0) != NULL;
@@ -231,6 +238,48 @@ static void test_thresholds_in_plans(void **state)
         if (seen_cut != rows[i].cut || seen_public != rows[i].public_notice || seen_legal != rows[i].legal)
             fail_msg("row %zu: cut %d public %d legal %d", i, seen_cut, seen_public, seen_legal);
     }
+}
+
+/* The notice of adverse reporting (征信业管理条例 art. 15) as a ladder step:
+ * planned on its day like any notice (the day before it is the next step),
+ * for overdue principal only (a penalty-only balance is never reported), its
+ * name read and written back. */
+static void test_credit_report_notice(void **state)
+{
+    (void)state;
+    collect_cfg cfg;
+    collect_cfg_default(&cfg, 3);
+    collect_ladder *l = &cfg.ladder[1];
+    /* B's ladder with the notice inserted at day 15, between phone (10) and written notice (20) */
+    memmove(&l->steps[3], &l->steps[2], (size_t)(l->nsteps - 2) * sizeof l->steps[0]);
+    l->steps[2] = (collect_step){15, 1, COLLECT_CREDIT_REPORT_NOTICE, "letter"};
+    l->nsteps++;
+    collect_customer c = {LEDGER_CLASS_COMMERCIAL, 0, 1};
+    int32_t due = D("2026-03-02");
+    static const struct {
+        int day;
+        int64_t principal, penalty;
+        int current, next; /* credit_report_notice planned as the current step / as the next one */
+    } rows[] = {
+        {14, 50000, 0, 0, 1}, {15, 50000, 0, 1, 0}, {19, 50000, 0, 1, 0},
+        {20, 50000, 0, 0, 0}, /* the written notice is current, the notice was the step before */
+        {15, 1, 0, 1, 0},     /* one fen of principal is reported */
+        {15, 0, 1239, 0, 0},  /* a penalty alone never is */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        ledger_arrears a = owing(due, due + rows[i].day, rows[i].principal, rows[i].penalty);
+        collect_plan p;
+        assert_int_equal(collect_plan_for(&cfg, &c, &a, due + rows[i].day, &p), GL_OK);
+        const collect_item *cur = find(&p, COLLECT_CREDIT_REPORT_NOTICE, 0), *nx = find(&p, COLLECT_CREDIT_REPORT_NOTICE, 1);
+        if ((cur != NULL) != rows[i].current || (nx != NULL) != rows[i].next)
+            fail_msg("row %zu (day %d): current %d next %d", i, rows[i].day, cur != NULL, nx != NULL);
+        if (cur != NULL) {
+            assert_int_equal(cur->due_minute, (int64_t)(due + 15) * CIVDATE_MINUTES_PER_DAY);
+            assert_string_equal(cur->channel, "letter");
+        }
+    }
+    assert_string_equal(collect_action_name(COLLECT_CREDIT_REPORT_NOTICE), "credit_report_notice");
+    assert_int_equal(collect_action_parse("credit_report_notice"), COLLECT_CREDIT_REPORT_NOTICE);
 }
 
 /* Plans from real ledgers: payment and credit clear, partial payment re-plans. */
@@ -339,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_make_up_working_days),
         cmocka_unit_test(test_plans_from_ledgers),
         cmocka_unit_test(test_restore_and_deposit),
+        cmocka_unit_test(test_credit_report_notice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@ static const uint8_t KEY[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 
                                 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
 #define NOW 1700000100
 #define PAY_BODY "{\"customer\":\"C-0001\",\"amount\":\"100.00\",\"ref\":\"BANK-123\",\"date\":\"2023-11-14\"}"
+#define DEP_BODY(fields) "{\"command\":\"deposit\",\"customer\":\"C-0001\"," fields "}"
 #define PM_BODY(fields) "{\"command\":\"payment_mode\",\"customer\":\"C-L01\"," fields "}"
 #define SERVED_BODY(record)                                                                             \
     "{\"command\":\"served\",\"customer\":\"C-0001\",\"action\":\"disconnect_notice\"," record             \
@@ -167,8 +168,27 @@ static void test_verify_table(void **state)
         {"payment_mode without opening_balance", ENV(3, 1700000000, 1700086400, "commands",
                                                      PM_BODY("\"mode\":\"load_controlled\"")),
          NULL, DOWNLINK_COMMANDS, 2, GL_OK, 3, NULL, NULL},
-        {"payment_mode postpaid", ENV(3, 1700000000, 1700086400, "commands", PM_BODY("\"mode\":\"postpaid\"")),
+        {"payment_mode postpaid (back, the balance carried)", ENV(3, 1700000000, 1700086400, "commands",
+                                                                  PM_BODY("\"mode\":\"postpaid\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_OK, 3, NULL, NULL},
+        {"payment_mode credit", ENV(3, 1700000000, 1700086400, "commands", PM_BODY("\"mode\":\"credit\"")),
          NULL, DOWNLINK_COMMANDS, 2, GL_ERANGE, 3, NULL, NULL},
+        {"deposit record", ENV(3, 1700000000, 1700086400, "commands",
+                               DEP_BODY("\"op\":\"record\",\"amount\":\"150.00\",\"ref\":\"DEP-1\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_OK, 3, NULL, NULL},
+        {"deposit release without amount", ENV(3, 1700000000, 1700086400, "commands",
+                                               DEP_BODY("\"op\":\"release\",\"ref\":\"REL-1\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_OK, 3, NULL, NULL},
+        {"deposit unknown op", ENV(3, 1700000000, 1700086400, "commands", DEP_BODY("\"op\":\"keep\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_ERANGE, 3, NULL, NULL},
+        {"deposit amount as number", ENV(3, 1700000000, 1700086400, "commands",
+                                         DEP_BODY("\"op\":\"record\",\"amount\":150")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_ESYNTAX, 3, NULL, NULL},
+        {"deposit amount 3 decimals", ENV(3, 1700000000, 1700086400, "commands",
+                                          DEP_BODY("\"op\":\"request\",\"amount\":\"1.001\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_ERANGE, 3, NULL, NULL},
+        {"deposit without op", ENV(3, 1700000000, 1700086400, "commands", DEP_BODY("\"amount\":\"1.00\"")),
+         NULL, DOWNLINK_COMMANDS, 2, GL_ESYNTAX, 3, NULL, NULL},
         {"payment_mode without mode", ENV(3, 1700000000, 1700086400, "commands", PM_BODY("\"opening_balance\":\"1\"")),
          NULL, DOWNLINK_COMMANDS, 2, GL_ESYNTAX, 3, NULL, NULL},
         {"payment_mode opening -0.01", ENV(3, 1700000000, 1700086400, "commands",

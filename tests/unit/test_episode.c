@@ -309,6 +309,37 @@ static void test_penalty_only_reminded_never_cut(void **state)
     assert_int_equal(s.ntaken[COLLECT_LEGAL], 0);
 }
 
+/* The notice of adverse reporting as a ladder step (C's ladder with it at
+ * day 15): taken once in the episode, on its day, and not for a penalty
+ * alone (only overdue principal is reported). */
+static void with_credit_report_notice(sim *s)
+{
+    collect_ladder *l = &s->cfg.ladder[2];
+    int at = 0;
+    while (at < l->nsteps && l->steps[at].day < 15)
+        at++;
+    memmove(&l->steps[at + 1], &l->steps[at], (size_t)(l->nsteps - at) * sizeof l->steps[0]);
+    l->steps[at] = (collect_step){15, 1, COLLECT_CREDIT_REPORT_NOTICE, "letter"};
+    l->nsteps++;
+}
+
+static void test_credit_report_notice_once(void **state)
+{
+    (void)state;
+    sim s;
+    sim_init(&s, LEDGER_CLASS_RESIDENTIAL, 2);
+    with_credit_report_notice(&s);
+    run(&s, DUE - 5, DUE + 60, unpaid_200, 1);
+    assert_int_equal(s.ntaken[COLLECT_CREDIT_REPORT_NOTICE], 1);
+    assert_int_equal(s.first_taken[COLLECT_CREDIT_REPORT_NOTICE], M(DUE + 15, 10, 0));
+    check_cut(&s, 20000); /* the cut's rules are as before */
+    assert_int_equal(s.cut_min, M(DUE + 31, 10, 30));
+    sim_init(&s, LEDGER_CLASS_RESIDENTIAL, 2);
+    with_credit_report_notice(&s);
+    run(&s, DUE + 1, DUE + 60, penalty_only, 0);
+    assert_int_equal(s.ntaken[COLLECT_CREDIT_REPORT_NOTICE], 0);
+}
+
 static void one_fen_short(sim *s, int32_t day, int64_t now, ledger_arrears *a)
 {
     (void)s;
@@ -437,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_payment_between_confirmation_and_cut),
         cmocka_unit_test(test_restoration),
         cmocka_unit_test(test_stale_notice_served_again),
+        cmocka_unit_test(test_credit_report_notice_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

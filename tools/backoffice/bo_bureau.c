@@ -55,7 +55,7 @@ typedef struct account {
     int first;                   /* month index of the window's first month */
     bo_bureau_month m[BO_BUREAU_MONTHS];
     int opened_idx, last_idx;    /* first bill; last bill or grading with arrears */
-    long long arrears_fen;       /* the newest grading up to the period */
+    long long arrears_fen;       /* the newest grading or worklist up to the period */
     int have_arrears;
 } account;
 
@@ -72,12 +72,13 @@ static int bill_row(void *arg, int ncols, const char *const *v)
     return 0;
 }
 
-/* grade_row: as_of, arrears_fen, days_overdue, in as_of order: the month's newest wins. */
-static int grade_row(void *arg, int ncols, const char *const *v)
+/* seen_row: date, arrears_fen, days_overdue of a grading or a worklist, in
+ * date order: the month's newest wins. */
+static int seen_row(void *arg, int ncols, const char *const *v)
 {
     account *a = arg;
     char ym[8];
-    if (ncols != 3 || strlen(v[0]) < 7)
+    if (ncols < 3 || strlen(v[0]) < 7)
         return 1;
     snprintf(ym, sizeof ym, "%.7s", v[0]);
     int i = bo_month_index(ym);
@@ -106,11 +107,16 @@ static gl_status load_account(account *a, const char *gw, const char *customer)
                                "SELECT period FROM bills WHERE gateway = $1 AND customer = $2 AND period <= $3"
                                " ORDER BY period",
                                3, p, bill_row, a);
+    /* what the gateway said of the account: its gradings, and each monthly
+     * worklist (a customer not on it owed nothing overdue that day) */
     if (st == GL_OK)
         st = bo_db_query(a->db,
-                         "SELECT as_of, arrears_fen, days_overdue FROM grades WHERE gateway = $1 AND customer = $2"
-                         " AND as_of <= $3 ORDER BY as_of",
-                         3, q, grade_row, a);
+                         "SELECT as_of, arrears_fen, days_overdue, 0 FROM grades WHERE gateway = $1 AND customer = $2"
+                         " AND as_of <= $3"
+                         " UNION ALL SELECT w.date, coalesce(max(x.arrears_fen), 0), coalesce(max(x.days_overdue), 0), 1"
+                         " FROM worklists w LEFT JOIN worklist x ON x.gateway = w.gateway AND x.date = w.date"
+                         " AND x.customer = $2 WHERE w.gateway = $1 AND w.date <= $3 GROUP BY w.date ORDER BY 1, 4",
+                         3, q, seen_row, a);
     for (int k = 0; k < BO_BUREAU_MONTHS; k++)
         a->m[k].opened = a->first + k >= a->opened_idx;
     return st;

@@ -19,9 +19,9 @@
 typedef struct bo_bureau_month {
     int opened;             /* at or after the month of the first bill */
     int billed;             /* a bill of this month */
-    int graded;             /* a grading (grades message) dated in this month */
-    long long days_overdue; /* of the month's newest grading */
-    long long arrears_fen;  /* of the month's newest grading */
+    int graded;             /* a grading (grades message) or a worklist dated in this month */
+    long long days_overdue; /* of the month's newest grading or worklist */
+    long long arrears_fen;  /* of the month's newest grading or worklist */
 } bo_bureau_month;
 
 /* bo_bureau_status: the month's payment-status code: '/' not opened yet,

@@ -101,6 +101,7 @@ int bo_cmd_report(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_down(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_acks(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_prepay(bo_ctx *ctx, int argc, char **argv);
+int bo_cmd_deposit(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_import(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_stats(bo_ctx *ctx, int argc, char **argv);
 int bo_cmd_assign(bo_ctx *ctx, int argc, char **argv);

@@ -505,7 +505,8 @@ int bo_cmd_down(bo_ctx *ctx, int argc, char **argv)
 }
 
 /* prepay_body: prepay GATEWAY CUSTOMER --opening AMOUNT [--mode prepaid|load_controlled] [--rule RULE]
- * -> {"command":"payment_mode","customer","mode","opening_balance","rule"}. */
+ * or prepay GATEWAY CUSTOMER --mode postpaid [--rule RULE] (back to post-paid: no opening, the
+ * prepaid balance is carried) -> {"command":"payment_mode","customer","mode","opening_balance","rule"}. */
 static cJSON *prepay_body(int argc, char **argv, const char **gw, const char **customer)
 {
     const char *opening = NULL, *mode = "prepaid", *rule = NULL, *pos[2] = {NULL, NULL};
@@ -524,9 +525,12 @@ static cJSON *prepay_body(int argc, char **argv, const char **gw, const char **c
             return NULL;
         }
     }
-    if (np != 2 || !opening || !bo_valid_id(pos[0]) || !bo_valid_id(pos[1]) ||
-        (strcmp(mode, "prepaid") != 0 && strcmp(mode, "load_controlled") != 0) || (rule && strlen(rule) > 127))
+    int post = strcmp(mode, "postpaid") == 0;
+    if (np != 2 || (post ? opening != NULL : opening == NULL) || !bo_valid_id(pos[0]) || !bo_valid_id(pos[1]) ||
+        (strcmp(mode, "prepaid") != 0 && strcmp(mode, "load_controlled") != 0 && !post) || (rule && strlen(rule) > 127))
         return NULL;
+    if (post)
+        opening = "0";
     if (money_parse(opening, 2, &fen) != GL_OK || fen < 0 || money_format(fen, 2, amount, sizeof amount) != GL_OK) {
         cli_error("prepay", "--opening %s: a decimal >= 0 with at most 2 decimals", opening);
         return NULL;
@@ -548,23 +552,92 @@ static cJSON *prepay_body(int argc, char **argv, const char **gw, const char **c
 /* prepay: carries out the grade's "move to prepayment" measure: a signed
  * payment_mode command; the gateway's answer comes back on its ack topic
  * (`acks`). */
-int bo_cmd_prepay(bo_ctx *ctx, int argc, char **argv)
+/* send_body: a measure's command body (NULL: the usage) sent signed on
+ * "commands" to gw. */
+static int send_body(bo_ctx *ctx, const char *name, const char *usage, cJSON *b, const char *gw, const char *customer)
 {
-    const char *gw = NULL, *customer = NULL;
     long long seq = 0;
-    if (bo_config_load(ctx) != GL_OK)
-        return CLI_USAGE;
-    cJSON *b = prepay_body(argc, argv, &gw, &customer);
     if (b == NULL) {
-        cli_error("prepay", "usage: prepay GATEWAY CUSTOMER --opening AMOUNT [--mode prepaid|load_controlled] [--rule RULE]");
+        cli_error(name, "usage: %s", usage);
         return CLI_USAGE;
     }
     gl_status st = bo_down_send_cmd(ctx, gw, "commands", b, customer, &seq);
+    if (st == GL_OK)
+        printf("sent commands seq %lld to %s (%s %s)\n", seq, gw,
+               cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "command")), customer);
     cJSON_Delete(b);
     if (st != GL_OK)
         return st == GL_EAUTH ? CLI_USAGE : CLI_FAIL;
-    printf("sent commands seq %lld to %s (payment_mode %s)\n", seq, gw, customer);
     return CLI_OK;
+}
+
+int bo_cmd_prepay(bo_ctx *ctx, int argc, char **argv)
+{
+    const char *gw = NULL, *customer = NULL;
+    if (bo_config_load(ctx) != GL_OK)
+        return CLI_USAGE;
+    cJSON *b = prepay_body(argc, argv, &gw, &customer);
+    return send_body(ctx, "prepay", "prepay GATEWAY CUSTOMER (--opening AMOUNT [--mode prepaid|load_controlled] | "
+                     "--mode postpaid) [--rule RULE]", b, gw, customer);
+}
+
+/* deposit_body: deposit GATEWAY CUSTOMER (--request AMOUNT | --record AMOUNT --ref REF | --release --ref REF)
+ * [--rule RULE] -> {"command":"deposit","customer","op","amount","ref","rule"}. */
+static cJSON *deposit_body(int argc, char **argv, const char **gw, const char **customer)
+{
+    const char *req = NULL, *rec = NULL, *ref = NULL, *rule = NULL, *pos[2] = {NULL, NULL};
+    char amount[MONEY_FMT_MAX] = "";
+    int64_t fen = 0;
+    int np = 0, rel = 0;
+    for (int i = 1; i < argc; i++) {
+        int t;
+        if ((t = bo_take_opt(argc, argv, &i, "--request", &req)) || (t = bo_take_opt(argc, argv, &i, "--record", &rec)) ||
+            (t = bo_take_opt(argc, argv, &i, "--ref", &ref)) || (t = bo_take_opt(argc, argv, &i, "--rule", &rule))) {
+            if (t < 0)
+                return NULL;
+        } else if (strcmp(argv[i], "--release") == 0) {
+            rel = 1;
+        } else if (np < 2) {
+            pos[np++] = argv[i];
+        } else {
+            return NULL;
+        }
+    }
+    const char *money = req ? req : rec;
+    if (np != 2 || (req != NULL) + (rec != NULL) + rel != 1 || (req != NULL) == (ref != NULL) || !bo_valid_id(pos[0]) ||
+        !bo_valid_id(pos[1]) || (ref && (strlen(ref) == 0 || strlen(ref) > 47)) || (rule && strlen(rule) > 127))
+        return NULL;
+    if (money && (money_parse(money, 2, &fen) != GL_OK || fen <= 0 || money_format(fen, 2, amount, sizeof amount) != GL_OK)) {
+        cli_error("deposit", "%s: a decimal > 0 with at most 2 decimals", money);
+        return NULL;
+    }
+    cJSON *b = cJSON_CreateObject();
+    if (b == NULL)
+        return NULL;
+    cJSON_AddStringToObject(b, "command", "deposit");
+    cJSON_AddStringToObject(b, "customer", pos[1]);
+    cJSON_AddStringToObject(b, "op", req ? "request" : rec ? "record" : "release");
+    if (money)
+        cJSON_AddStringToObject(b, "amount", amount);
+    if (ref)
+        cJSON_AddStringToObject(b, "ref", ref);
+    if (rule)
+        cJSON_AddStringToObject(b, "rule", rule);
+    *gw = pos[0];
+    *customer = pos[1];
+    return b;
+}
+
+/* deposit: carries out the grade's deposit measure: request, record or
+ * release a cash deposit by a signed deposit command (answer on `acks`). */
+int bo_cmd_deposit(bo_ctx *ctx, int argc, char **argv)
+{
+    const char *gw = NULL, *customer = NULL;
+    if (bo_config_load(ctx) != GL_OK)
+        return CLI_USAGE;
+    cJSON *b = deposit_body(argc, argv, &gw, &customer);
+    return send_body(ctx, "deposit", "deposit GATEWAY CUSTOMER (--request AMOUNT | --record AMOUNT --ref REF | "
+                     "--release --ref REF) [--rule RULE]", b, gw, customer);
 }
 
 /* ---- acks ---- */

@@ -35,6 +35,12 @@ static const tmpl_def defaults[] = {
      "如{deadline}前仍未缴清，将依法中止供电。",
      "Power company: important customer {name} ({customer}) owes {principal} yuan, late fee {penalty} yuan, and has "
      "been sent a disconnection notice; unless paid by {deadline}, supply will be suspended as the law allows."},
+    {"credit_report_notice",
+     "【供电公司】征信告知：{name}（户号{customer}）欠电费{principal}元，违约金{penalty}元。如{deadline}前仍未缴清，"
+     "逾期记录将依法报送金融信用信息基础数据库。",
+     "Power company: notice of credit reporting to {name} ({customer}): {principal} yuan owed, late fee {penalty} "
+     "yuan. Unless paid by {deadline}, the overdue record will be reported to the credit reference centre as the "
+     "law allows."},
     {"bill", "【供电公司】{name}（户号{customer}）：您{episode}的电费为{total}元，请于{deadline}前缴纳。账单见附件。",
      "Power company: {name} ({customer}): your bill for {episode} is {total} yuan, due on {deadline}. "
      "The bill is attached."},
@@ -60,6 +66,7 @@ static const tmpl_def titles[] = {
     {"confirm_30min", "停电确认", "Supply suspended in 30 minutes"},
     {"exhaustion_notice", "预付电费用完", "Prepaid credit used up"},
     {"notify_authority", "重要客户停电告知", "Important customer to be disconnected"},
+    {"credit_report_notice", "征信报送告知书", "Notice of credit reporting"},
     {"bill", "电费账单", "Electricity bill"},
     {"restore", "恢复供电", "Supply restored"},
 };

@@ -259,7 +259,8 @@ static gl_status queue_new(disp *d)
     return each_row(d,
                     "SELECT a.gateway, a.id, a.customer, a.action, a.channel, a.principal_fen, a.penalty_fen,"
                     " a.deadline, a.episode FROM actions a WHERE a.status = 'taken' AND (a.channel = 'sms' OR"
-                    " (a.channel = 'letter' AND a.action IN ('written_notice', 'disconnect_notice', 'notify_authority')))"
+                    " (a.channel = 'letter' AND a.action IN ('written_notice', 'disconnect_notice', 'notify_authority',"
+                    " 'credit_report_notice')))"
                     " AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.gateway = a.gateway AND n.action_id = a.id)"
                     " ORDER BY a.gateway, a.id",
                     queue_one);

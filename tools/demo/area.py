@@ -68,6 +68,22 @@ theft = "C-0117"
 behaviour[theft] = "on_time"
 area_w = int(sum(p for _, _, _, p in loads) * 1.055)
 
+def step(day, action, channel="letter"):
+    return {"day": day, "action": action, "channel": channel}
+
+
+CRN = step(15, "credit_report_notice")
+ladders = {
+    "A": [step(7, "sms", "sms"), CRN, step(20, "phone", "phone"), step(30, "disconnect_notice"),
+          step(40, "disconnect", "field"), step(180, "legal", "legal")],
+    "B": [step(1, "sms", "sms"), step(10, "phone", "phone"), CRN, step(20, "written_notice"),
+          step(25, "disconnect_notice"), step(35, "disconnect", "field"), step(60, "public_notice", "notice_board"),
+          step(120, "legal", "legal")],
+    "C": [step(-3, "reminder", "sms"), step(1, "sms", "sms"), step(5, "phone", "phone"), step(10, "written_notice"),
+          CRN, step(20, "disconnect_notice"), step(31, "disconnect", "field"),
+          step(45, "public_notice", "notice_board"), step(90, "legal", "legal")],
+}
+
 cfg = {
     "gateway": {"id": "gw-0001", "area": "TQ-DEMO-01", "timezone": "Asia/Shanghai"},
     "store": {"path": "gateway.db", "compact_after_days": 7},
@@ -84,7 +100,11 @@ cfg = {
     # confirmations count as served when the gateway sends them (a real
     # deployment keeps the default "receipt": served on a delivery report or
     # a collector's confirmation, see docs/credit.md)
+    # the default ladders (docs/credit.md) with the notice of adverse reporting
+    # (征信业管理条例 art. 15) at 15 days overdue, a posted letter: the back
+    # office's credit-bureau export sends overdue months only once it is served
     "collection": {"service": {"sms": "on_send", "phone": "on_send"},
+                   "ladders": ladders,
                    "holidays": json.load(open(f"{root}/examples/holidays-cn.json"))["holidays"],
                    "workdays": json.load(open(f"{root}/examples/holidays-cn.json"))["workdays"]},
     "uplink": {"host": "localhost", "port": broker_port, "ca": pki + "/ca.pem", "cert": pki + "/gw-0001.pem",
@@ -97,7 +117,8 @@ shutil.copy(pki + "/gw.hmac", out + "/keys/gw-0001.key")
 os.chmod(out + "/keys/gw-0001.key", 0o600)
 json.dump({"broker": {"host": "localhost", "port": bo_port, "ca": pki + "/ca.pem", "cert": pki + "/backoffice.pem",
                       "key": pki + "/backoffice.key", "client_id": "demo-ingest", "keepalive_s": 30},
-           "keys_dir": "keys", "db": "backoffice.db", "down_ttl_s": 86400},
+           "keys_dir": "keys", "db": "backoffice.db", "down_ttl_s": 86400,
+           "bureau": {"institution": "B1100000000001"}},
           open(out + "/backoffice.json", "w"), indent=1)
 
 args = ["--tcp", "127.0.0.1:%d" % port_a, "--meters", "DTSU666:1@%d" % area_w]

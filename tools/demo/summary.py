@@ -87,6 +87,14 @@ print("What grades changed now: " + measures_line(credit))
 for (as_of_g,) in gw.execute("SELECT DISTINCT as_of FROM grades ORDER BY as_of").fetchall():
     stored = [json.loads(e) for (e,) in gw.execute("SELECT explanation FROM grades WHERE as_of = ?", (as_of_g,))]
     print("  graded %s: %s" % (as_of_g, measures_line(stored)))
+n, fen_parts, who = gw.execute("SELECT count(*), coalesce(sum(amount_fen), 0), count(DISTINCT customer) FROM ledger"
+                               " WHERE kind = 'bill' AND ref LIKE '%#%'").fetchone()
+print("  instalments issued: %d parts to %d customers, %s yuan (each reconciled at its month's close)" %
+      (n, who, yuan(fen_parts)))
+sw = gw.execute("SELECT mode, count(*) FROM payment_modes GROUP BY mode ORDER BY mode").fetchall()
+print("  payment modes switched by command: " + (", ".join("%s %d" % s for s in sw) or "none"))
+crn = gw.execute("SELECT count(*), sum(status = 'served') FROM collection WHERE action = 'credit_report_notice'").fetchone()
+print("  notices of adverse reporting (credit_report_notice): %d taken, %d served" % (crn[0], crn[1] or 0))
 
 print("Line loss (area summary meter against customer meters):")
 for period, *_ in bills:
