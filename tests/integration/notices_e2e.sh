@@ -265,10 +265,12 @@ print(" ".join("%s:%s:%s:%d" % (r["action"], r["dest"], r["dlr_type"], len(r["ka
     "outage_notice:+8613800138003:1:36 outage_notice:+8613800138003:1:36 outage_confirm:+8613800138003:1:36"
 
 # ---- segment C: the simulated clock from the present, to the cuts ----
+# (--until 24 days leaves room for weekends and a long holiday; the daemon
+# is stopped as soon as both cuts are in the record)
 read -r START_C START_C_S UNTIL_C < <(python3 -c '
 import datetime as d
 s = (d.datetime.now().astimezone() + d.timedelta(minutes=1)).replace(second=0, microsecond=0)
-print(s.isoformat(), int(s.timestamp()), (s + d.timedelta(days=16)).isoformat())')
+print(s.isoformat(), int(s.timestamp()), (s + d.timedelta(days=24)).isoformat())')
 T2=$((START_C_S + 86400)) # the collector's visit to C-0002: a day into segment C
 "$GL" -c gl.json run --clock sim --start "$START_C" --speed "$SPEED_C" --until "$UNTIL_C" >daemon-c.log 2>&1 & GWPID=$!
 PIDS+=($GWPID)
