@@ -264,6 +264,34 @@ print(" ".join("%s:%s:%s:%d" % (r["action"], r["dest"], r["dlr_type"], len(r["ka
                for r in csv.DictReader(sys.stdin) if r["gateway"] == "~outage"))')" \
     "outage_notice:+8613800138003:1:36 outage_notice:+8613800138003:1:36 outage_confirm:+8613800138003:1:36"
 
+# the console's report of it: the numbers reach only the roles that may read reports
+# (supervisor, admin); a collector and an account manager are refused
+PW=e2e-console-pass-$$
+for u in "sup --role supervisor" "col --role collector --grid G-01" "mgr --role manager"; do
+    echo "$PW" | "${BOC[@]}" user add $u >/dev/null 2>&1
+done
+WEBP=$(free_port)
+"${BOC[@]}" serve --listen "127.0.0.1:$WEBP" --cert tls/broker.pem --key tls/broker.key >serve.out 2>serve.err & WEB=$!
+PIDS+=($WEB)
+for _ in $(seq 100); do grep -q "console on" serve.out 2>/dev/null && break; sleep 0.1; done
+report_as() { # USER: the status of GET /api/report/outages and C-0003's notices in it
+    local jar="$t/$1.jar"
+    curl -sS --cacert tls/ca.pem --max-time 20 -c "$jar" -o /dev/null -H 'Content-Type: application/json' \
+        --data-binary "{\"user\":\"$1\",\"password\":\"$PW\"}" "https://localhost:$WEBP/api/login"
+    curl -sS --cacert tls/ca.pem --max-time 20 -b "$jar" -o "$t/$1.json" -w '%{http_code}' \
+        "https://localhost:$WEBP/api/report/outages"
+    python3 -c '
+import json, sys
+try: rows = json.load(open(sys.argv[1])).get("rows", [])
+except Exception: rows = []
+print("", " ".join("%s:%s:%s" % (r["notice"], r["dest"], r["delivery"]) for r in rows))' "$t/$1.json"
+}
+check "console /api/report/outages: a supervisor sees the three notices with the number and delivery" "$(report_as sup)" \
+    "200 notice_15d:+8613800138003:delivered notice_7d:+8613800138003:delivered confirm:+8613800138003:delivered"
+check "console /api/report/outages: a collector and an account manager are refused (no numbers)" \
+    "$(report_as col)|$(report_as mgr)" "403 |403 "
+stop "$WEB"
+
 # ---- segment C: the simulated clock from the present, to the cuts ----
 # (--until 24 days leaves room for weekends and a long holiday; the daemon
 # is stopped as soon as both cuts are in the record)

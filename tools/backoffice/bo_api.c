@@ -1013,7 +1013,7 @@ static void api_report(call *c)
     bo_table t;
     gl_status st = bo_report_fill(c->api->db, name, "", &t);
     if (st == GL_ENOTFOUND) {
-        fail(c, 404, "no report %.40s (area|aging|grades|alerts|health|worklist)", name);
+        fail(c, 404, "no report %.40s (area|aging|grades|alerts|health|worklist|actions|outages)", name);
         return;
     }
     if (st != GL_OK) {
