@@ -12,7 +12,8 @@
  *                                                    sent down as the signed command "served"
  *  POST /api/pay      {"gateway","customer","amount","ref"[,"date"]}  (csrf) a payment, sent down
  *                                                    signed like `pay`; the record shows its ack
- *  GET  /api/report/area|aging|grades|alerts|health  the back office's reports (supervisor, admin)
+ *  GET  /api/report/NAME                            the back office's reports (supervisor, admin):
+ *                                                    area|aging|grades|alerts|health|worklist|actions|outages
  *  GET  /api/audit                                   the audit log (supervisor, admin)
  *  POST /api/users    {"user","password","role"[,"grid"]}  (csrf, admin)
  *  GET  /api/cutcheck?gateway=G&customer=C          the lawfulness check of a cut now, every rule
