@@ -12,7 +12,8 @@
  *                                                    sent down as the signed command "served"
  *  POST /api/pay      {"gateway","customer","amount","ref"[,"date"]}  (csrf) a payment, sent down
  *                                                    signed like `pay`; the record shows its ack
- *  GET  /api/report/area|aging|grades|alerts|health  the back office's reports (supervisor, admin)
+ *  GET  /api/report/NAME                            the back office's reports (supervisor, admin):
+ *                                                    area|aging|grades|alerts|health|worklist|actions|outages
  *  GET  /api/audit                                   the audit log (supervisor, admin)
  *  POST /api/users    {"user","password","role"[,"grid"]}  (csrf, admin)
  *  GET  /api/cutcheck?gateway=G&customer=C          the lawfulness check of a cut now, every rule
@@ -1013,7 +1014,7 @@ static void api_report(call *c)
     bo_table t;
     gl_status st = bo_report_fill(c->api->db, name, "", &t);
     if (st == GL_ENOTFOUND) {
-        fail(c, 404, "no report %.40s (area|aging|grades|alerts|health|worklist)", name);
+        fail(c, 404, "no report %.40s (area|aging|grades|alerts|health|worklist|actions|outages)", name);
         return;
     }
     if (st != GL_OK) {

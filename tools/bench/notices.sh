@@ -7,9 +7,9 @@
 # submitted per second (first submission to the last), and delivery reports
 # processed per second (until every notice is delivered). Peer: the same N
 # texts with the same dlr-mask and a dlr-url sent to sendsms by a plain
-# HTTP client (Python, one request at a time, its reports answered by a
-# listener that keeps nothing), i.e. what Kannel and its fake SMSC take
-# without the dispatcher. rate_per_s is set to 1000 (the ceiling) for the run.
+# HTTP client (Python, one request at a time, its reports answered and
+# counted by a listener that keeps nothing, until all 2N came), i.e. what
+# Kannel and its fake SMSC take and report back without the dispatcher. rate_per_s is set to 1000 (the ceiling) for the run.
 # E-mail: M written notices (English, each with its bill as XLSX) e-mailed
 # through a real SMTP server on localhost (aiosmtpd, STARTTLS required, as
 # in the tests) until all are delivered; peer: Python's smtplib sending the
@@ -74,8 +74,12 @@ text=$(sqlite3 bo.db "SELECT text FROM notices LIMIT 1")
 peer=$(/usr/bin/python3 - "$N" "$KANNEL_SENDP" "$text" <<'PY'
 import http.server, sys, threading, time, urllib.parse, urllib.request
 n, port, text = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+got = [0]
+lock = threading.Lock()
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        with lock:
+            got[0] += 1
         self.send_response(200); self.end_headers(); self.wfile.write(b"ok")
     def log_message(self, *a): pass
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
@@ -87,15 +91,21 @@ for i in range(n):
                                 "to": "+86137%08d" % i, "text": text, "charset": "UTF-8", "coding": "2",
                                 "dlr-mask": "31", "dlr-url": dlr})
     urllib.request.urlopen("http://127.0.0.1:%s/cgi-bin/sendsms?%s" % (port, q), timeout=10).read()
-print("%.0f" % (n / (time.time() - t)))
+sub = n / (time.time() - t)
+end = time.time() + 300
+while got[0] < 2 * n and time.time() < end:
+    time.sleep(0.05)
+print("%.0f %s" % (sub, "%.0f" % (2 * n / (time.time() - t)) if got[0] >= 2 * n else "-"))
 PY
 )
+read -r peer peer_dlr <<<"$peer"
 if [ -n "$t_sub" ] && [ -n "$t_dlr" ]; then
     sub=$(python3 -c "print('%.0f' % ($N / ($t_sub - $start)))")
     dlr=$(python3 -c "print('%.0f' % (2 * $N / ($t_dlr - $start)))")
     row "$N notices rendered + submitted to Kannel sendsms" "$sub" "notices/s" "plain client $peer/s" \
         "$(python3 -c "print('%.2f' % ($sub / $peer))")"
-    row "delivery reports taken (2 per notice) until all $N delivered" "$dlr" "reports/s" "" ""
+    row "delivery reports taken (2 per notice) until all $N delivered" "$dlr" "reports/s" \
+        "plain client's listener $peer_dlr/s" "$(python3 -c "print('%.2f' % ($dlr / $peer_dlr))" 2>/dev/null)"
 else
     row "$N notices" "(incomplete: $(count "status = 'delivered'") delivered)" "" "plain client $peer/s" ""
 fi
