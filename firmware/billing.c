@@ -83,7 +83,7 @@ static int to_usage(const store_point *p, size_t n, usage_interval *u)
 {
     int nu = 0;
     int32_t off = 0;
-    int64_t prev_q = n ? local_quarter(p[0].ts, &off) : 0;
+    int64_t prev_q = n ? local_quarter(p[0].ts, &off) : 0, early_wh = 0, early_varh = 0;
     for (size_t i = 1; i < n; i++) {
         int64_t q = local_quarter(p[i].ts, &off);
         int64_t e = p[i].import_wh - p[i - 1].import_wh;
@@ -96,10 +96,15 @@ static int to_usage(const store_point *p, size_t n, usage_interval *u)
                 u[nu - 1].energy_wh += e;
                 if (u[nu - 1].reactive_varh >= 0 && r > 0)
                     u[nu - 1].reactive_varh += r;
+            } else { /* before the first interval: it belongs to the first */
+                early_wh += e;
+                early_varh += r > 0 ? r : 0;
             }
             continue;
         }
-        u[nu++] = (usage_interval){prev_q, (int32_t)(q - prev_q), off, 0, e, r < 0 ? -1 : r, -1};
+        u[nu++] = (usage_interval){prev_q, (int32_t)(q - prev_q), off, 0, e + early_wh,
+                                   r < 0 ? -1 : r + early_varh, -1};
+        early_wh = early_varh = 0;
         prev_q = q;
     }
     return nu;

@@ -18,6 +18,7 @@
 #include "store_collect.h"
 
 #define FEE_CATCHUP_DAYS 31
+#define FEE_SETTLE_S 60 /* beyond a poll interval, for the day's closing reading to be stored */
 
 /* kv "fee.CUSTOMER" = "SUPPLY_ON WARNED NOTICE_MINUTE TOPUPS": TOPUPS is the
  * number of top-ups seen; a new one resets the warnings and voids the
@@ -60,13 +61,18 @@ static gl_status day_cost(jobs_gw *g, int ci, int64_t from, int64_t to, int64_t 
     return st;
 }
 
-/* charge_days: the price of each whole day since the last charged one. */
+/* charge_days: the price of each whole day since the last charged one. A
+ * day is charged once its closing reading has had a poll interval (and a
+ * minute) to arrive: charged at the stroke of midnight, the day would miss
+ * the reading taken at midnight, and the next day starts from that reading,
+ * so the energy between would never be charged. */
 static void charge_days(jobs_gw *g, int ci, int64_t now)
 {
     const char *id = g->cfg->customers[ci].id;
     char key[96], val[32], ref[128], date[CIVDATE_FMT_MAX];
     snprintf(key, sizeof key, "fee.charged.%s", id);
-    int64_t today = clock_next_local_midnight(now) - 86400, day = today - FEE_CATCHUP_DAYS * 86400;
+    int64_t settled = now - (int64_t)g->cfg->schedule.poll_interval_s - FEE_SETTLE_S;
+    int64_t today = clock_next_local_midnight(settled) - 86400, day = today - FEE_CATCHUP_DAYS * 86400;
     if (store_kv_get(g->store, key, val, sizeof val) == GL_OK && strtoll(val, NULL, 10) + 86400 > day)
         day = strtoll(val, NULL, 10) + 86400;
     for (; day < today; day = clock_next_local_midnight(day + 3600)) {

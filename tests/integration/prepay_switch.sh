@@ -90,7 +90,7 @@ check "large, C: load-controlled purchase proposed" "$(grade 'r["measures"]["bil
 
 # the simulated clock starts now (commands are signed with the real time), meters draw 2 kW
 S0=$(date -u +%Y-%m-%dT%H:%M); E0=$(date -u -d "$S0" +%s)
-UNTIL=$(date -u -d "@$((E0 / 86400 * 86400 + 86400 + 5400))" +%Y-%m-%dT%H:%M) # 01:30 tomorrow
+UNTIL=$(date -u -d "@$((E0 / 86400 * 86400 + 86400 + 9000))" +%Y-%m-%dT%H:%M) # 02:30 tomorrow (a day is charged at the first fee run an interval after midnight)
 SPEED=3000
 [ "${SANITIZE:-0}" = 1 ] && SPEED=1500
 # ingest with a durable session: the broker keeps the gateway's acks for it
