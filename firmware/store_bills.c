@@ -8,33 +8,31 @@
 #include "gridledger/money.h"
 #include "store_internal.h"
 
-/* line_texts: a line's quantity, rate and amount as the bill's JSON shows
- * them (bill_to_json: rate trimmed to at least two decimals). */
-static gl_status line_texts(const bill_line *l, char *qty, char *rate, char *amount)
+/* line_texts: a line's quantity and rate as the bill's JSON shows them
+ * (bill_to_json: rate trimmed to at least two decimals). */
+static gl_status line_texts(const bill_line *l, char *qty, char *rate)
 {
     gl_status st = money_format(l->quantity, l->quantity_scale, qty, MONEY_FMT_MAX);
     if (st == GL_OK)
         st = money_format_trim(l->rate, l->rate_scale, l->rate_scale < 2 ? l->rate_scale : 2, rate, MONEY_FMT_MAX);
-    if (st == GL_OK)
-        st = money_format(l->amount_fen, MONEY_SCALE_FEN, amount, MONEY_FMT_MAX);
     return st;
 }
 
-/* put_lines: the bill's lines under bill_id, numbered from 1. */
+/* put_lines: the bill's lines under bill_id, numbered from 1, amounts in fen. */
 static gl_status put_lines(store *s, int64_t bill_id, const bill *b)
 {
     gl_status st = GL_OK;
     for (int i = 0; st == GL_OK && i < b->nlines; i++) {
         const bill_line *l = &b->lines[i];
-        char qty[MONEY_FMT_MAX], rate[MONEY_FMT_MAX], amount[MONEY_FMT_MAX];
+        char qty[MONEY_FMT_MAX], rate[MONEY_FMT_MAX];
         if (l->code[0] == '\0')
             return GL_EINVAL;
-        st = line_texts(l, qty, rate, amount);
+        st = line_texts(l, qty, rate);
         if (st == GL_OK)
             st = store_exec(s,
-                            "INSERT INTO bill_lines(bill_id, n, code, quantity, unit, rate, amount)"
+                            "INSERT INTO bill_lines(bill_id, n, code, quantity, unit, rate, amount_fen)"
                             " VALUES(?1,?2,?3,?4,?5,?6,?7)",
-                            "iittttt", bill_id, (int64_t)i + 1, l->code, qty, l->unit, rate, amount);
+                            "iitttti", bill_id, (int64_t)i + 1, l->code, qty, l->unit, rate, l->amount_fen);
     }
     return st;
 }

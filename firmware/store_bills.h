@@ -1,8 +1,9 @@
 /* store_bills.h: bills in the store (tables bills and bill_lines).
  *
  * A bill is stored from core's `bill` struct: its total in integer fen, one
- * bill_lines row per line (code, quantity, unit, rate, amount as the decimal
- * strings of the bill's JSON), and the JSON document the gateway sent and
+ * bill_lines row per line (code; quantity, unit and rate as the decimal
+ * strings of the bill's JSON; amount_fen in integer fen), and the JSON
+ * document the gateway sent and
  * prints (rendered once, by the caller, from the same struct). Every
  * database error is returned, never read as "no bill". */
 #ifndef GRIDLEDGER_STORE_BILLS_H

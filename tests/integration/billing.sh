@@ -33,8 +33,14 @@ C-0001,2026-01,149.49,closed
 C-0002,2026-01,,no readings"
 check "the bill's ledger debt is due on the 16th" \
     "$(sqlite3 gridledger.db "SELECT date, kind, amount_fen, ref, due FROM ledger")" "2026-02-01|bill|14949|C-0001/2026-01|2026-02-16"
-check "bill lines stored" "$(sqlite3 gridledger.db "SELECT group_concat(code || '=' || amount, ' ') FROM bill_lines")" \
-    "energy.t1=117.19 energy.t2=32.30"
+check "bill lines stored in integer fen" \
+    "$(sqlite3 gridledger.db "SELECT group_concat(code || '=' || amount_fen || ':' || typeof(amount_fen), ' ') FROM bill_lines")" \
+    "energy.t1=11719:integer energy.t2=3230:integer"
+check "db export bill_lines shows the amounts as decimal strings" \
+    "$("$GL" -c gridledger.json db export bill_lines --csv | tr -d '\r' | cut -d, -f1,2,3,7)" \
+"bill_id,n,code,amount
+1,1,energy.t1,117.19
+1,2,energy.t2,32.30"
 out2=$("$GL" -c gridledger.json bill --period 2026-01 --csv | tr -d '\r' | sed -n 2p)
 check "run again: the bill exists, nothing added" "$out2|$(sqlite3 gridledger.db 'SELECT count(*) FROM ledger')|$(sqlite3 gridledger.db 'SELECT count(*) FROM outbox')" \
     "C-0001,2026-01,149.49,existing|1|1"
@@ -76,7 +82,7 @@ check "ratchet and annual minimum: November 1050.00, December 950.00" \
     "$(sqlite3 gridledger.db "SELECT group_concat(period || '=' || total_fen, ' ') FROM bills WHERE customer='C-0001'")" \
     "2026-11=105000 2026-12=95000"
 check "December's lines: the ratchet's 80 kW and the true-up" \
-    "$(sqlite3 gridledger.db "SELECT group_concat(code || '=' || quantity || '/' || amount, ' ') FROM bill_lines JOIN bills ON bills.id = bill_id WHERE period = '2026-12' AND customer = 'C-0001'")" \
-    "energy=10.000/5.00 demand=80.000/800.00 annual_minimum=1/145.00"
+    "$(sqlite3 gridledger.db "SELECT group_concat(code || '=' || quantity || '/' || amount_fen, ' ') FROM bill_lines JOIN bills ON bills.id = bill_id WHERE period = '2026-12' AND customer = 'C-0001'")" \
+    "energy=10.000/500 demand=80.000/80000 annual_minimum=1/14500"
 cd ..
 echo "1..$n"
