@@ -171,6 +171,13 @@ gl_status textbuf_json_str(textbuf *t, const char *s)
     return textbuf_json_strn(t, s, strlen(s));
 }
 
+gl_status textbuf_fail(textbuf *t, gl_status st)
+{
+    if (t->err == GL_OK && st != GL_OK)
+        t->err = st;
+    return t->err;
+}
+
 const char *textbuf_str(const textbuf *t)
 {
     return t->buf != NULL && t->alloc > 0 ? t->buf : empty;

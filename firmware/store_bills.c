@@ -37,17 +37,39 @@ static gl_status put_lines(store *s, int64_t bill_id, const bill *b)
     return st;
 }
 
-gl_status store_bill_put(store *s, const char *period, const bill *b, const char *bill_json)
+/* put_bill: the bills row (json_len bytes of bill_json); its id in *id. */
+static gl_status put_bill(store *s, const char *period, const bill *b, const char *bill_json, size_t json_len,
+                          int64_t *id)
 {
+    sqlite3_stmt *st = NULL;
+    if (json_len > INT32_MAX)
+        return GL_EBOUND;
+    gl_status ret = store_prepare(s, &st,
+                                  "INSERT INTO bills(customer, period, total_fen, json, created_ts)"
+                                  " VALUES(?1,?2,?3,?4,?5)",
+                                  "ttiti", b->customer, period, b->total_fen, "", (int64_t)time(NULL));
+    if (ret == GL_OK && sqlite3_bind_text(st, 4, bill_json, (int)json_len, SQLITE_STATIC) != SQLITE_OK)
+        ret = GL_EDB;
+    if (ret == GL_OK) {
+        int rc = sqlite3_step(st);
+        ret = rc == SQLITE_DONE ? GL_OK : store_status_of(rc);
+    }
+    *id = sqlite3_last_insert_rowid(store_db(s));
+    sqlite3_finalize(st);
+    return ret;
+}
+
+gl_status store_bill_put(store *s, const char *period, const bill *b, const char *bill_json, size_t json_len)
+{
+    int64_t id = 0;
     if (s == NULL || period == NULL || b == NULL || bill_json == NULL || b->customer[0] == '\0')
         return GL_EINVAL;
     gl_status st = store_txn_begin(s);
     if (st != GL_OK)
         return st;
-    st = store_exec(s, "INSERT INTO bills(customer, period, total_fen, json, created_ts) VALUES(?1,?2,?3,?4,?5)",
-                    "ttiti", b->customer, period, b->total_fen, bill_json, (int64_t)time(NULL));
+    st = put_bill(s, period, b, bill_json, json_len, &id);
     if (st == GL_OK)
-        st = put_lines(s, sqlite3_last_insert_rowid(store_db(s)), b);
+        st = put_lines(s, id, b);
     return store_txn_end(s, st);
 }
 

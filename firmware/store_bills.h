@@ -9,16 +9,18 @@
 #ifndef GRIDLEDGER_STORE_BILLS_H
 #define GRIDLEDGER_STORE_BILLS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gridledger/bill.h"
 #include "store.h"
 
 /* store_bill_put: records bill b of b->customer for period (YYYY-MM), its
- * lines and bill_json, in one transaction (joins an open store_txn_begin).
- * GL_EEXIST if customer+period is stored already (nothing changes),
- * GL_EINVAL for a line without a code. */
-gl_status store_bill_put(store *s, const char *period, const bill *b, const char *bill_json);
+ * lines and its JSON document (json_len bytes at bill_json, which need not
+ * end there: billing passes the document inside its bills message), in one
+ * transaction (joins an open store_txn_begin). GL_EEXIST if customer+period
+ * is stored already (nothing changes), GL_EINVAL for a line without a code. */
+gl_status store_bill_put(store *s, const char *period, const bill *b, const char *bill_json, size_t json_len);
 
 /* store_bill_exists: *exists = 1 if customer has a bill for period. */
 gl_status store_bill_exists(store *s, const char *customer, const char *period, int *exists);

@@ -59,6 +59,10 @@ gl_status textbuf_json_strn(textbuf *t, const char *s, size_t n);
 /* textbuf_json_len: the length textbuf_json_strn would append for s[0..n). */
 size_t textbuf_json_len(const char *s, size_t n);
 
+/* textbuf_fail: records st (not GL_OK) as t's error if it has none yet, for
+ * a value the caller could not render; returns t's error. */
+gl_status textbuf_fail(textbuf *t, gl_status st);
+
 /* textbuf_str: the text ("" while empty; never NULL). */
 const char *textbuf_str(const textbuf *t);
 

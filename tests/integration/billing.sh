@@ -6,7 +6,11 @@
 set -u
 cd "$(dirname "$0")/../.."
 GL=$PWD/${BUILD:-build}/gridledger
+GOLDEN=$PWD/tests/integration/golden
 . tests/integration/lib/tap.sh
+same_bytes() { # NAME FILE GOLDEN: byte for byte (the bill's JSON is rendered once; CONTRACT.md)
+    if cmp -s "$2" "$3"; then ok "$1"; else notok "$1"; diff "$3" "$2" | head -20 | sed 's/^/# /'; fi
+}
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 cp -r examples/tariffs "$t/"
@@ -58,6 +62,12 @@ check "and queued one bills message each" "$(sqlite3 gridledger.db "SELECT count
 "$GL" -c gridledger.json run --clock sim --start 2026-02-28T23:00 --speed 100000 --until 2026-03-01T01:00 2>/dev/null
 check "a second run over the same close changes nothing" \
     "$(sqlite3 gridledger.db "SELECT count(*) FROM bills")/$(sqlite3 gridledger.db "SELECT count(*) FROM ledger")" "3/3"
+"$GL" -c gridledger.json bill --period 2026-01 --json >bills-2026-01.json
+"$GL" -c gridledger.json bill --period 2026-02 --json >bills-2026-02.json
+same_bytes "bill --json for January, byte for byte" bills-2026-01.json "$GOLDEN/bills-2026-01.json"
+same_bytes "bill --json for February, byte for byte" bills-2026-02.json "$GOLDEN/bills-2026-02.json"
+sqlite3 gridledger.db "SELECT seq || ' ' || body FROM outbox WHERE kind = 'bills' ORDER BY seq" >outbox-bills.txt
+same_bytes "the uplink's bills messages, byte for byte" outbox-bills.txt "$GOLDEN/outbox-bills.txt"
 
 # A demand ratchet and an annual minimum at the gateway: C-0001 on a tariff of 0.50/kWh, 10.00 per kW
 # of billing demand (80 % of the 11 months before), an annual minimum of 2000.00. November 2026:

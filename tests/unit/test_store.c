@@ -149,9 +149,9 @@ static void test_money_idempotent(void **state)
     assert_int_equal(store_payment_put(s, "C1", 10000, "BANK-1", "2026-01-05"), GL_OK);
     assert_int_equal(store_payment_put(s, "C1", 10000, "BANK-1", "2026-01-05"), GL_EEXIST);
     assert_int_equal(store_payment_put(s, "C1", 10000, "", "2026-01-05"), GL_EINVAL);
-    assert_int_equal(store_bill_put(s, "2026-01", &b, json), GL_OK);
-    assert_int_equal(store_bill_put(s, "2026-01", &b, json), GL_EEXIST);
-    assert_int_equal(store_bill_put(s, "2026-01", &nocode, json), GL_EINVAL);
+    assert_int_equal(store_bill_put(s, "2026-01", &b, json, strlen(json)), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-01", &b, json, strlen(json)), GL_EEXIST);
+    assert_int_equal(store_bill_put(s, "2026-01", &nocode, json, strlen(json)), GL_EINVAL);
     store_close(s);
     assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
     assert_int_equal(count(s, "SELECT count(*) FROM ledger WHERE kind='payment'"), 1);
@@ -178,9 +178,9 @@ static void test_bills_read(void **state)
     int64_t total = -1;
     b2.total_fen = 51;
     assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
-    assert_int_equal(store_bill_put(s, "2026-01", &b1, "{\"a\":1}"), GL_OK);
-    assert_int_equal(store_bill_put(s, "2026-01", &b2, "{\"a\":2}"), GL_OK);
-    assert_int_equal(store_bill_put(s, "2026-02", &b2, "{\"a\":3}"), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-01", &b1, "{\"a\":1}", 7), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-01", &b2, "{\"a\":2}", 7), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-02", &b2, "{\"bills\":[{\"a\":3}]}" + 10, 7) /* a document inside its message */, GL_OK);
     assert_int_equal(store_bill_exists(s, "C1", "2026-01", &exists), GL_OK);
     assert_int_equal(exists, 1);
     assert_int_equal(store_bill_exists(s, "C1", "2026-02", &exists), GL_OK);
@@ -272,7 +272,7 @@ static void test_txn_groups(void **state)
     assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
     assert_int_equal(store_ledger_put(s, "C1", "2026-01-01", "bill", 100, "C1/2026-01", "2026-01-16"), GL_OK);
     assert_int_equal(store_txn_begin(s), GL_OK);
-    gl_status st = store_bill_put(s, "2026-01", &b, json);
+    gl_status st = store_bill_put(s, "2026-01", &b, json, strlen(json));
     int64_t seq = 0;
     if (st == GL_OK)
         st = store_outbox_put(s, "bills", "{}", 1, &seq);
@@ -284,7 +284,7 @@ static void test_txn_groups(void **state)
     assert_int_equal(count(s, "SELECT count(*) FROM outbox"), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM bill_lines"), 0);
     assert_int_equal(store_txn_begin(s), GL_OK);
-    st = store_bill_put(s, "2026-02", &b, json);
+    st = store_bill_put(s, "2026-02", &b, json, strlen(json));
     if (st == GL_OK)
         st = store_outbox_put(s, "bills", "{}", 1, &seq);
     assert_int_equal(store_txn_end(s, st), GL_OK);

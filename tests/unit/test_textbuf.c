@@ -66,6 +66,10 @@ static void test_all_or_nothing(void **state)
     assert_int_equal(textbuf_puts(&t, "abcdef"), GL_OK);
     assert_int_equal(textbuf_json_str(&t, "a\""), GL_EBOUND); /* "a\"" is 6 */
     assert_string_equal(textbuf_str(&t), "abcdef");
+    textbuf_reset(&t);
+    assert_int_equal(textbuf_fail(&t, GL_ERANGE), GL_ERANGE); /* a value the caller could not render */
+    assert_int_equal(textbuf_fail(&t, GL_EBOUND), GL_ERANGE); /* the first error stays */
+    assert_int_equal(textbuf_puts(&t, "x"), GL_ERANGE);
     textbuf_free(&t);
     textbuf_free(NULL);
 }
