@@ -44,7 +44,7 @@ void outfmt_json_string(FILE *f, const char *s)
     textbuf_free(&t);
 }
 
-static void csv_value(FILE *f, const char *v)
+void outfmt_csv_string(FILE *f, const char *v)
 {
     if (v == NULL)
         return;
@@ -104,7 +104,7 @@ void outfmt_row(outfmt *o, const char *const *vals)
         for (int i = 0; i < o->ncols; i++) {
             if (i)
                 fputc(',', o->f);
-            csv_value(o->f, vals[i]);
+            outfmt_csv_string(o->f, vals[i]);
         }
         fputs("\r\n", o->f);
     } else {

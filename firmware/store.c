@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "gridledger/money.h"
+#include "outfmt.h"
 #include "store_internal.h"
 #include "store_schema.h"
 #include "store_seq.h"
@@ -1673,18 +1674,7 @@ static void csv_field(FILE *out, sqlite3_stmt *st, int col)
             fprintf(out, "%02x", b[i]);
         return;
     }
-    const char *t = (const char *)sqlite3_column_text(st, col);
-    if (strpbrk(t, ",\"\r\n") == NULL) {
-        fputs(t, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *t; t++) {
-        if (*t == '"')
-            fputc('"', out);
-        fputc(*t, out);
-    }
-    fputc('"', out);
+    outfmt_csv_string(out, (const char *)sqlite3_column_text(st, col));
 }
 
 /* fen_text(x): an integer amount in fen as its decimal string ("-0.05"). */
