@@ -45,9 +45,10 @@ static gl_status put_bill(store *s, const char *period, const bill *b, const cha
     if (json_len > INT32_MAX)
         return GL_EBOUND;
     gl_status ret = store_prepare(s, &st,
-                                  "INSERT INTO bills(customer, period, total_fen, json, created_ts)"
-                                  " VALUES(?1,?2,?3,?4,?5)",
-                                  "ttiti", b->customer, period, b->total_fen, "", (int64_t)time(NULL));
+                                  "INSERT INTO bills(customer, period, total_fen, json, created_ts, energy_wh)"
+                                  " VALUES(?1,?2,?3,?4,?5,?6)",
+                                  "ttitii", b->customer, period, b->total_fen, "", (int64_t)time(NULL),
+                                  b->energy_wh);
     if (ret == GL_OK && sqlite3_bind_text(st, 4, bill_json, (int)json_len, SQLITE_STATIC) != SQLITE_OK)
         ret = GL_EDB;
     if (ret == GL_OK) {
@@ -131,16 +132,12 @@ gl_status store_bills_month(store *s, const char *customer, const char *period, 
     *wh = *fen = 0;
     *count = 0;
     gl_status ret = store_prepare(s, &st,
-                                  "SELECT json_extract(json, '$.energy_kwh'), total_fen FROM bills"
+                                  "SELECT coalesce(energy_wh, 0), total_fen FROM bills"
                                   " WHERE period = ?1 AND (?2 IS NULL OR customer = ?2)",
                                   "tt", period, customer);
     int rc = SQLITE_DONE;
     while (ret == GL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *e = (const char *)sqlite3_column_text(st, 0);
-        int64_t v = 0;
-        if (e != NULL && money_parse(e, 3, &v) != GL_OK)
-            ret = GL_ECORRUPT;
-        *wh += v;
+        *wh += sqlite3_column_int64(st, 0);
         *fen += sqlite3_column_int64(st, 1);
         (*count)++;
     }

@@ -2,7 +2,8 @@
  *
  * A bill is stored from core's `bill` struct: its total in integer fen, one
  * bill_lines row per line (code; quantity, unit and rate as the decimal
- * strings of the bill's JSON; amount_fen in integer fen), and the JSON
+ * strings of the bill's JSON; amount_fen in integer fen), its energy in Wh
+ * (energy_wh), and the JSON
  * document the gateway sent and
  * prints (rendered once, by the caller, from the same struct). Every
  * database error is returned, never read as "no bill". */
@@ -43,8 +44,8 @@ gl_status store_bills_total(store *s, const char *period, int64_t *total_fen);
 gl_status store_bills_between(store *s, const char *customer, const char *from, const char *to, int64_t *total_fen);
 
 /* store_bills_month: the bills of period of customer (NULL: every
- * customer): their energy (each bill's energy_kwh, in Wh) and amount, and
- * how many; a stored energy that is not a decimal is GL_ECORRUPT. */
+ * customer): their energy (bills.energy_wh, the bill's energy_kwh in Wh;
+ * 0 for one without) and amount, and how many. */
 gl_status store_bills_month(store *s, const char *customer, const char *period, int64_t *wh, int64_t *fen,
                             int *count);
 

@@ -108,11 +108,14 @@ static const char v7[] =
     "CREATE INDEX deposits_customer ON deposits(customer, expires);";
 
 /* Version 8: a bill line's amount in integer fen (amount_fen), like
- * bills.total_fen, instead of the decimal text of the bill's JSON. The table
- * is rebuilt: every stored amount is converted exactly by v8_amounts; a row
- * whose amount is not an exact decimal in fen stops the migration (the file
- * stays at version 7, nothing changed) and is named by bill and line. */
+ * bills.total_fen, instead of the decimal text of the bill's JSON, and a
+ * bill's energy in Wh (bills.energy_wh) instead of reading it back from the
+ * JSON. bill_lines is rebuilt: every stored amount (and energy) is converted
+ * exactly by v8_amounts; a value that is not an exact decimal stops the
+ * migration (the file stays at version 7, nothing changed) and is named by
+ * bill and line. */
 static const char v8_create[] =
+    "ALTER TABLE bills ADD COLUMN energy_wh INTEGER;"
     "CREATE TABLE bill_lines_v8(bill_id INTEGER NOT NULL REFERENCES bills(id), n INTEGER NOT NULL,"
     " code TEXT NOT NULL, quantity TEXT, unit TEXT, rate TEXT, amount_fen INTEGER NOT NULL,"
     " PRIMARY KEY(bill_id, n)) WITHOUT ROWID;";
@@ -141,7 +144,52 @@ static gl_status v8_line(sqlite3_stmt *sel, sqlite3_stmt *ins, char *msg, size_t
     return rc == SQLITE_DONE ? GL_OK : GL_EDB;
 }
 
-/* v8_amounts: every bill_lines row into bill_lines_v8 (see v8_create). */
+/* v8_energy: the current row of sel (id, energy_kwh text) into bills.energy_wh by upd. */
+static gl_status v8_energy(sqlite3_stmt *sel, sqlite3_stmt *upd, char *msg, size_t cap)
+{
+    const char *kwh = (const char *)sqlite3_column_text(sel, 1);
+    int64_t wh = 0;
+    gl_status st = kwh != NULL ? money_parse(kwh, MONEY_SCALE_WH, &wh) : GL_OK;
+    if (st != GL_OK) {
+        if (msg != NULL)
+            snprintf(msg, cap, "migration to version 8: bills id %lld: energy_kwh \"%.40s\" is not an exact decimal"
+                     " in Wh (%s)", (long long)sqlite3_column_int64(sel, 0), kwh, gl_status_name(st));
+        return st;
+    }
+    if (kwh == NULL)
+        return GL_OK;
+    sqlite3_bind_int64(upd, 1, wh);
+    sqlite3_bind_int64(upd, 2, sqlite3_column_int64(sel, 0));
+    int rc = sqlite3_step(upd);
+    sqlite3_reset(upd);
+    return rc == SQLITE_DONE ? GL_OK : GL_EDB;
+}
+
+/* v8_energies: each bill's energy_kwh (JSON text) into energy_wh. */
+static gl_status v8_energies(sqlite3 *db, char *msg, size_t cap)
+{
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    gl_status st = GL_EDB;
+    int rc = SQLITE_DONE;
+    if (sqlite3_prepare_v2(db, "SELECT id, CASE WHEN json_valid(json) THEN json_extract(json, '$.energy_kwh') END"
+                               " FROM bills ORDER BY id", -1, &sel, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "UPDATE bills SET energy_wh = ?1 WHERE id = ?2", -1, &upd, NULL) != SQLITE_OK)
+        goto out;
+    st = GL_OK;
+    while (st == GL_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW)
+        st = v8_energy(sel, upd, msg, cap);
+    if (st == GL_OK && rc != SQLITE_DONE)
+        st = GL_EDB;
+out:
+    if (st == GL_EDB && msg != NULL)
+        snprintf(msg, cap, "migration to version 8: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    return st;
+}
+
+/* v8_amounts: every bill_lines row into bill_lines_v8 (see v8_create), then
+ * the bills' energies. */
 static gl_status v8_amounts(sqlite3 *db, char *msg, size_t cap)
 {
     sqlite3_stmt *sel = NULL, *ins = NULL;
@@ -162,7 +210,7 @@ out:
         snprintf(msg, cap, "migration to version 8: %s", sqlite3_errmsg(db));
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);
-    return st;
+    return st == GL_OK ? v8_energies(db, msg, cap) : st;
 }
 
 /* A step: SQL, then (if any) a function for what SQL cannot check, then more SQL. */

@@ -519,7 +519,8 @@ static const char *const sample_at[STORE_SCHEMA_VERSION + 1] = {
     "INSERT INTO readings(meter, ts, status, present, flags, import_wh) VALUES('M1', 10, 0, 1, 0, 777);"
     "INSERT INTO outbox(seq, ts, kind, body) VALUES(1, 10, 'readings', '{}');",
     "INSERT INTO ledger(customer, date, kind, amount_fen, ref) VALUES('C1', '2026-01-01', 'payment', 500, 'R1');"
-    "INSERT INTO bills(id, customer, period, total_fen, json, created_ts) VALUES(7, 'C1', '2025-12', 14919, '{}', 1);"
+    "INSERT INTO bills(id, customer, period, total_fen, json, created_ts) VALUES(7, 'C1', '2025-12', 14919,"
+    " '{\"energy_kwh\": \"300.000\"}', 1);"
     "INSERT INTO bill_lines(bill_id, n, code, quantity, unit, rate, amount) VALUES(7, 1, 'energy', '300.000', 'kWh',"
     " '0.4883', '117.19'), (7, 2, 'tier2', '0', 'kWh', '0', '32.3'), (7, 3, 'pf', NULL, NULL, NULL, '-0.30'),"
     " (7, 4, 'round', NULL, NULL, NULL, '+0.000');",
@@ -563,6 +564,11 @@ static void test_migrations_from_every_version(void **state)
             store_peek(s, "SELECT group_concat(n || '=' || amount_fen || ' ' || typeof(amount_fen), ', ')"
                           " FROM bill_lines WHERE bill_id = 7", text, sizeof text);
             assert_string_equal(text, "1=11719 integer, 2=3230 integer, 3=-30 integer, 4=0 integer");
+            assert_int_equal(count(s, "SELECT energy_wh FROM bills WHERE id = 7"), 300000);
+            int64_t wh = 0, fen = 0;
+            int nb = 0;
+            assert_int_equal(store_bills_month(s, "C1", "2025-12", &wh, &fen, &nb), GL_OK);
+            assert_true(wh == 300000 && fen == 14919 && nb == 1);
         }
         if (from >= 4)
             assert_int_equal(count(s, "SELECT principal_fen FROM collection WHERE proof='dlr 1'"), 20000);
@@ -618,6 +624,22 @@ static void test_migration_refuses_inexact_amounts(void **state)
         assert_int_equal(count(s, "SELECT sum(amount_fen) FROM bill_lines"), 100 + 250);
         store_close(s);
     }
+    /* a bill whose energy_kwh is not an exact decimal in Wh */
+    unlink(dbpath);
+    sqlite3 *db = NULL;
+    char why[STORE_PATH_WHY_MAX];
+    store *s = NULL;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(store_schema_migrate(db, 7, NULL, 0), GL_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO bills(id, customer, period, total_fen, json, created_ts) VALUES(4, 'C1',"
+                                  " '2026-01', 1, '{\"energy_kwh\": \"1.2345\"}', 1)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_ERANGE);
+    store_describe_error(dbpath, GL_ERANGE, why, sizeof why);
+    assert_non_null(strstr(why, "bills id 4: energy_kwh \"1.2345\" is not an exact decimal in Wh"));
 }
 
 static int corrupt_copies(void)
