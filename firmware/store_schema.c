@@ -121,96 +121,102 @@ static const char v8_create[] =
     " PRIMARY KEY(bill_id, n)) WITHOUT ROWID;";
 static const char v8_swap[] = "DROP TABLE bill_lines; ALTER TABLE bill_lines_v8 RENAME TO bill_lines;";
 
+/* v8_decimal: text (a stored decimal) in units of 10^-scale into *out; if
+ * it is not an exact one, msg says so naming the row (where, field, unit). */
+static gl_status v8_decimal(const char *text, int scale, int64_t *out, const char *where, const char *field,
+                            const char *unit, char *msg, size_t cap)
+{
+    gl_status st = text != NULL ? money_parse(text, scale, out) : GL_ESYNTAX;
+    if (st != GL_OK && msg != NULL)
+        snprintf(msg, cap, "migration to version 8: %s: %s \"%.40s\" is not an exact decimal in %s (%s)", where,
+                 field, text ? text : "", unit, gl_status_name(st));
+    return st;
+}
+
+/* v8_step: steps out (bound) once and resets it. */
+static gl_status v8_step(sqlite3_stmt *out)
+{
+    int rc = sqlite3_step(out);
+    sqlite3_reset(out);
+    return rc == SQLITE_DONE ? GL_OK : GL_EDB;
+}
+
 /* v8_line: copies the current row of sel (bill_id, n, code, quantity, unit,
- * rate, amount) into ins with its amount in fen; GL_ESYNTAX/GL_ERANGE (msg
- * names the row) if the amount is not an exact decimal in fen. */
+ * rate, amount) into ins with its amount in fen; GL_ESYNTAX/GL_ERANGE/
+ * GL_EOVERFLOW (msg names the row) if the amount is not an exact decimal in fen. */
 static gl_status v8_line(sqlite3_stmt *sel, sqlite3_stmt *ins, char *msg, size_t cap)
 {
-    const char *amount = (const char *)sqlite3_column_text(sel, 6);
+    char where[80];
     int64_t fen = 0;
-    gl_status st = amount != NULL ? money_parse(amount, MONEY_SCALE_FEN, &fen) : GL_ESYNTAX;
-    if (st != GL_OK) {
-        if (msg != NULL)
-            snprintf(msg, cap, "migration to version 8: bill_lines bill %lld line %lld: amount \"%.40s\" is not an"
-                     " exact decimal in fen (%s)", (long long)sqlite3_column_int64(sel, 0),
-                     (long long)sqlite3_column_int64(sel, 1), amount ? amount : "", gl_status_name(st));
+    snprintf(where, sizeof where, "bill_lines bill %lld line %lld", (long long)sqlite3_column_int64(sel, 0),
+             (long long)sqlite3_column_int64(sel, 1));
+    gl_status st = v8_decimal((const char *)sqlite3_column_text(sel, 6), MONEY_SCALE_FEN, &fen, where, "amount",
+                              "fen", msg, cap);
+    if (st != GL_OK)
         return st;
-    }
     for (int c = 0; c < 6; c++)
         sqlite3_bind_value(ins, c + 1, sqlite3_column_value(sel, c));
     sqlite3_bind_int64(ins, 7, fen);
-    int rc = sqlite3_step(ins);
-    sqlite3_reset(ins);
-    return rc == SQLITE_DONE ? GL_OK : GL_EDB;
+    return v8_step(ins);
 }
 
-/* v8_energy: the current row of sel (id, energy_kwh text) into bills.energy_wh by upd. */
+/* v8_energy: the current row of sel (id, energy_kwh text or NULL) into
+ * bills.energy_wh by upd; refused as v8_line refuses. */
 static gl_status v8_energy(sqlite3_stmt *sel, sqlite3_stmt *upd, char *msg, size_t cap)
 {
-    const char *kwh = (const char *)sqlite3_column_text(sel, 1);
+    char where[48];
     int64_t wh = 0;
-    gl_status st = kwh != NULL ? money_parse(kwh, MONEY_SCALE_WH, &wh) : GL_OK;
-    if (st != GL_OK) {
-        if (msg != NULL)
-            snprintf(msg, cap, "migration to version 8: bills id %lld: energy_kwh \"%.40s\" is not an exact decimal"
-                     " in Wh (%s)", (long long)sqlite3_column_int64(sel, 0), kwh, gl_status_name(st));
+    if (sqlite3_column_type(sel, 1) == SQLITE_NULL)
+        return GL_OK; /* no energy_kwh: energy_wh stays NULL (counted as 0) */
+    snprintf(where, sizeof where, "bills id %lld", (long long)sqlite3_column_int64(sel, 0));
+    gl_status st = v8_decimal((const char *)sqlite3_column_text(sel, 1), MONEY_SCALE_WH, &wh, where, "energy_kwh",
+                              "Wh", msg, cap);
+    if (st != GL_OK)
         return st;
-    }
-    if (kwh == NULL)
-        return GL_OK;
     sqlite3_bind_int64(upd, 1, wh);
     sqlite3_bind_int64(upd, 2, sqlite3_column_int64(sel, 0));
-    int rc = sqlite3_step(upd);
-    sqlite3_reset(upd);
-    return rc == SQLITE_DONE ? GL_OK : GL_EDB;
+    return v8_step(upd);
 }
 
-/* v8_energies: each bill's energy_kwh (JSON text) into energy_wh. */
-static gl_status v8_energies(sqlite3 *db, char *msg, size_t cap)
+/* A row converter: reads sel's current row, writes through out; msg names a refused row. */
+typedef gl_status (*row_fn)(sqlite3_stmt *sel, sqlite3_stmt *out, char *msg, size_t cap);
+
+/* each_row: runs fn on every row of sel_sql with out_sql prepared for it;
+ * the first error stops (GL_EDB with SQLite's message in msg). */
+static gl_status each_row(sqlite3 *db, const char *sel_sql, const char *out_sql, row_fn fn, char *msg, size_t cap)
 {
-    sqlite3_stmt *sel = NULL, *upd = NULL;
+    sqlite3_stmt *sel = NULL, *out = NULL;
     gl_status st = GL_EDB;
     int rc = SQLITE_DONE;
-    if (sqlite3_prepare_v2(db, "SELECT id, CASE WHEN json_valid(json) THEN json_extract(json, '$.energy_kwh') END"
-                               " FROM bills ORDER BY id", -1, &sel, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "UPDATE bills SET energy_wh = ?1 WHERE id = ?2", -1, &upd, NULL) != SQLITE_OK)
-        goto out;
-    st = GL_OK;
+    if (sqlite3_prepare_v2(db, sel_sql, -1, &sel, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, out_sql, -1, &out, NULL) == SQLITE_OK)
+        st = GL_OK;
     while (st == GL_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW)
-        st = v8_energy(sel, upd, msg, cap);
+        st = fn(sel, out, msg, cap);
     if (st == GL_OK && rc != SQLITE_DONE)
         st = GL_EDB;
-out:
     if (st == GL_EDB && msg != NULL)
         snprintf(msg, cap, "migration to version 8: %s", sqlite3_errmsg(db));
     sqlite3_finalize(sel);
-    sqlite3_finalize(upd);
+    sqlite3_finalize(out);
     return st;
 }
 
 /* v8_amounts: every bill_lines row into bill_lines_v8 (see v8_create), then
- * the bills' energies. */
+ * each bill's energy_kwh (JSON text) into energy_wh. */
 static gl_status v8_amounts(sqlite3 *db, char *msg, size_t cap)
 {
-    sqlite3_stmt *sel = NULL, *ins = NULL;
-    gl_status st = GL_EDB;
-    int rc = SQLITE_DONE;
-    if (sqlite3_prepare_v2(db, "SELECT bill_id, n, code, quantity, unit, rate, amount FROM bill_lines"
-                               " ORDER BY bill_id, n", -1, &sel, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO bill_lines_v8(bill_id, n, code, quantity, unit, rate, amount_fen)"
-                               " VALUES(?1,?2,?3,?4,?5,?6,?7)", -1, &ins, NULL) != SQLITE_OK)
-        goto out;
-    st = GL_OK;
-    while (st == GL_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW)
-        st = v8_line(sel, ins, msg, cap);
-    if (st == GL_OK && rc != SQLITE_DONE)
-        st = GL_EDB;
-out:
-    if (st == GL_EDB && msg != NULL)
-        snprintf(msg, cap, "migration to version 8: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(sel);
-    sqlite3_finalize(ins);
-    return st == GL_OK ? v8_energies(db, msg, cap) : st;
+    gl_status st = each_row(db,
+                            "SELECT bill_id, n, code, quantity, unit, rate, amount FROM bill_lines ORDER BY bill_id, n",
+                            "INSERT INTO bill_lines_v8(bill_id, n, code, quantity, unit, rate, amount_fen)"
+                            " VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                            v8_line, msg, cap);
+    if (st == GL_OK)
+        st = each_row(db,
+                      "SELECT id, CASE WHEN json_valid(json) THEN json_extract(json, '$.energy_kwh') END FROM bills"
+                      " ORDER BY id",
+                      "UPDATE bills SET energy_wh = ?1 WHERE id = ?2", v8_energy, msg, cap);
+    return st;
 }
 
 /* A step: SQL, then (if any) a function for what SQL cannot check, then more SQL. */
