@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gridledger/civil.h"
+#include "gridledger/textbuf.h"
 
 #define MONTH_LCM 377580LL     /* lcm(28, 29, 30, 31): months as an exact fraction of days */
 #define NANO_PER_FEN 10000000LL /* amounts: 1e-9 yuan -> 0.01 yuan */
@@ -1515,118 +1516,105 @@ int bill_month_peaks(const usage_interval *u, int n, int32_t first_day, int64_t 
 
 /* ---- JSON ---- */
 
-typedef struct jw {
-    char *buf;
-    size_t cap, len;
-    int full;
-} jw;
-
-static void jw_raw(jw *w, const char *s, size_t n)
-{
-    if (w->full || w->len + n + 1 > w->cap) {
-        w->full = 1;
-        return;
-    }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
-    w->buf[w->len] = '\0';
-}
-
-static void jw_puts(jw *w, const char *s)
-{
-    jw_raw(w, s, strlen(s));
-}
-
-static void jw_str(jw *w, const char *s)
-{
-    jw_raw(w, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        char esc[8];
-        if (*p == '"' || *p == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)*p;
-            jw_raw(w, esc, 2);
-        } else if (*p < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", *p);
-            jw_raw(w, esc, 6);
-        } else {
-            jw_raw(w, (const char *)p, 1);
-        }
-    }
-    jw_raw(w, "\"", 1);
-}
-
-static void jw_dec(jw *w, int64_t v, int scale, int trim)
+/* jw_dec: v (units of 10^-scale) as a JSON string; trim: at least two decimals kept. */
+static void jw_dec(textbuf *w, int64_t v, int scale, int trim)
 {
     char s[MONEY_FMT_MAX];
     gl_status st = trim ? money_format_trim(v, scale, 2 < scale ? 2 : scale, s, sizeof s)
                         : money_format(v, scale, s, sizeof s);
     if (st != GL_OK) {
-        w->full = 1;
+        textbuf_fail(w, st);
         return;
     }
-    jw_str(w, s);
+    textbuf_json_str(w, s);
 }
 
-static void jw_date(jw *w, int32_t d)
+static void jw_date(textbuf *w, int32_t d)
 {
     char s[CIVIL_DATE_MAX];
     if (civil_format_date(d, s, sizeof s) != GL_OK) {
-        w->full = 1;
+        textbuf_fail(w, GL_ERANGE);
         return;
     }
-    jw_str(w, s);
+    textbuf_json_str(w, s);
 }
 
-static void jw_line(jw *w, const bill_line *l, int last)
+static void jw_line(textbuf *w, const bill_line *l, int last)
 {
-    jw_puts(w, "    {\"code\": ");
-    jw_str(w, l->code);
-    jw_puts(w, ", \"description\": ");
-    jw_str(w, l->description);
-    jw_puts(w, ", \"quantity\": ");
+    textbuf_puts(w, "    {\"code\": ");
+    textbuf_json_str(w, l->code);
+    textbuf_puts(w, ", \"description\": ");
+    textbuf_json_str(w, l->description);
+    textbuf_puts(w, ", \"quantity\": ");
     jw_dec(w, l->quantity, l->quantity_scale, 0);
-    jw_puts(w, ", \"unit\": ");
-    jw_str(w, l->unit);
-    jw_puts(w, ", \"rate\": ");
+    textbuf_puts(w, ", \"unit\": ");
+    textbuf_json_str(w, l->unit);
+    textbuf_puts(w, ", \"rate\": ");
     jw_dec(w, l->rate, l->rate_scale, 1);
-    jw_puts(w, ", \"amount\": ");
+    textbuf_puts(w, ", \"amount\": ");
     jw_dec(w, l->amount_fen, 2, 0);
     if (l->estimated)
-        jw_puts(w, ", \"estimated\": true");
-    jw_puts(w, last ? "}\n" : "},\n");
+        textbuf_puts(w, ", \"estimated\": true");
+    textbuf_puts(w, last ? "}\n" : "},\n");
+}
+
+/* jw_member: ",\n  \"KEY\": \"VALUE\"" (NULL as ""). */
+static void jw_member(textbuf *w, const char *key, const char *val)
+{
+    textbuf_printf(w, ",\n  \"%s\": ", key);
+    textbuf_json_str(w, val != NULL ? val : "");
+}
+
+gl_status bill_json_write(const bill *b, const bill_json_extra *x, textbuf *w)
+{
+    if (b == NULL || w == NULL)
+        return GL_EINVAL;
+    textbuf_puts(w, "{\n  \"customer\": ");
+    textbuf_json_str(w, b->customer);
+    textbuf_puts(w, ",\n  \"period\": {\"from\": ");
+    jw_date(w, b->from_day);
+    textbuf_puts(w, ", \"to\": ");
+    jw_date(w, b->to_day);
+    textbuf_puts(w, "},\n  \"tariff\": ");
+    textbuf_json_str(w, b->tariff);
+    textbuf_puts(w, b->nlines ? ",\n  \"lines\": [\n" : ",\n  \"lines\": [");
+    for (int i = 0; i < b->nlines; i++)
+        jw_line(w, &b->lines[i], i + 1 == b->nlines);
+    textbuf_puts(w, b->nlines ? "  ],\n  \"total\": " : "],\n  \"total\": ");
+    jw_dec(w, b->total_fen, 2, 0);
+    textbuf_puts(w, ",\n  \"currency\": ");
+    textbuf_json_str(w, b->currency);
+    textbuf_puts(w, ",\n  \"energy_kwh\": ");
+    jw_dec(w, b->energy_wh, 3, 0);
+    textbuf_puts(w, b->estimated ? ",\n  \"estimated\": true" : ",\n  \"estimated\": false");
+    textbuf_puts(w, ",\n  \"tier_position_kwh\": ");
+    jw_dec(w, b->position_after_wh, 3, 0);
+    if (x == NULL)
+        return textbuf_puts(w, "\n}");
+    textbuf_puts(w, "\n"); /* the posted bill's members follow on their own line, as gateways always sent them */
+    jw_member(w, "id", x->id);
+    jw_member(w, "area", x->area);
+    jw_member(w, "period_name", x->period_name);
+    jw_member(w, "due", x->due);
+    if (x->usage_from != NULL && x->usage_from[0] != '\0') {
+        jw_member(w, "usage_from", x->usage_from);
+        if (x->usage_note != NULL && x->usage_note[0] != '\0')
+            jw_member(w, "usage_note", x->usage_note);
+    }
+    return textbuf_puts(w, "\n}");
 }
 
 gl_status bill_to_json(const bill *b, char *buf, size_t cap, size_t *len)
 {
     if (b == NULL || buf == NULL || cap == 0)
         return GL_EINVAL;
-    jw w = {buf, cap, 0, 0};
-    buf[0] = '\0';
-    jw_puts(&w, "{\n  \"customer\": ");
-    jw_str(&w, b->customer);
-    jw_puts(&w, ",\n  \"period\": {\"from\": ");
-    jw_date(&w, b->from_day);
-    jw_puts(&w, ", \"to\": ");
-    jw_date(&w, b->to_day);
-    jw_puts(&w, "},\n  \"tariff\": ");
-    jw_str(&w, b->tariff);
-    jw_puts(&w, b->nlines ? ",\n  \"lines\": [\n" : ",\n  \"lines\": [");
-    for (int i = 0; i < b->nlines; i++)
-        jw_line(&w, &b->lines[i], i + 1 == b->nlines);
-    jw_puts(&w, b->nlines ? "  ],\n  \"total\": " : "],\n  \"total\": ");
-    jw_dec(&w, b->total_fen, 2, 0);
-    jw_puts(&w, ",\n  \"currency\": ");
-    jw_str(&w, b->currency);
-    jw_puts(&w, ",\n  \"energy_kwh\": ");
-    jw_dec(&w, b->energy_wh, 3, 0);
-    jw_puts(&w, b->estimated ? ",\n  \"estimated\": true" : ",\n  \"estimated\": false");
-    jw_puts(&w, ",\n  \"tier_position_kwh\": ");
-    jw_dec(&w, b->position_after_wh, 3, 0);
-    jw_puts(&w, "\n}\n");
-    if (w.full)
-        return GL_EBOUND;
+    textbuf w;
+    textbuf_init_fixed(&w, buf, cap);
+    bill_json_write(b, NULL, &w);
+    gl_status st = textbuf_puts(&w, "\n");
+    if (st != GL_OK)
+        return st;
     if (len)
-        *len = w.len;
+        *len = textbuf_len(&w);
     return GL_OK;
 }

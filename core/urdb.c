@@ -11,17 +11,14 @@
 #include "gridledger/civil.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/money.h"
+#include "gridledger/textbuf.h"
 
 #define URDB_PERIODS TARIFF_MAX_PERIODS
 #define URDB_NUM_TEXT 64
 #define URDB_SECONDS_PER_DAY 86400LL
 
-/* Output text with a hard cap; past it, `overflow` is set and nothing more is written. */
-typedef struct {
-    char *buf;
-    size_t cap, len;
-    int overflow;
-} sbuf;
+/* Output text: a textbuf over the caller's storage (its cap is the bound). */
+typedef textbuf sbuf;
 
 typedef struct {
     jsonv_doc *doc;
@@ -75,58 +72,15 @@ static const char *const known_keys[] = {
 
 /* ---- output ---------------------------------------------------------- */
 
-static void sb_put(sbuf *s, const char *t)
-{
-    size_t n = strlen(t);
-    if (s->overflow || n >= s->cap - s->len) {
-        s->overflow = 1;
-        return;
-    }
-    memcpy(s->buf + s->len, t, n + 1);
-    s->len += n;
-}
-
-static void sb_fmt(sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_fmt(sbuf *s, const char *fmt, ...)
-{
-    char t[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t, sizeof t, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof t)
-        s->overflow = 1;
-    else
-        sb_put(s, t);
-}
-
-/* A JSON string: quotes, backslash and control characters escaped; other bytes as they are. */
-static void sb_str(sbuf *s, const char *t)
-{
-    char c[8];
-    sb_put(s, "\"");
-    for (; *t; t++) {
-        unsigned char ch = (unsigned char)*t;
-        if (ch == '"' || ch == '\\')
-            snprintf(c, sizeof c, "\\%c", ch);
-        else if (ch < 0x20)
-            snprintf(c, sizeof c, "\\u%04x", ch);
-        else
-            snprintf(c, sizeof c, "%c", ch);
-        sb_put(s, c);
-    }
-    sb_put(s, "\"");
-}
-
 /* A decimal string: v in units of 10^-scale, trailing zeros trimmed (at least min decimals). */
 static void sb_dec(sbuf *s, int64_t v, int scale, int min_decimals)
 {
     char t[MONEY_FMT_MAX];
     if (money_format_trim(v, scale, min_decimals, t, sizeof t) != GL_OK) {
-        s->overflow = 1;
+        textbuf_fail(s, GL_EBOUND);
         return;
     }
-    sb_str(s, t);
+    textbuf_json_str(s, t);
 }
 
 /* ---- reading --------------------------------------------------------- */
@@ -895,26 +849,26 @@ static void note_generation(conv *C)
 static void write_hours(sbuf *s, const uint8_t row[24], char prefix)
 {
     int start = 0;
-    sb_put(s, "[");
+    textbuf_puts(s, "[");
     for (int h = 1; h <= 24; h++) {
         if (h < 24 && row[h] == row[start])
             continue;
-        sb_fmt(s, "%s[\"%02d:00\", \"%02d:00\", \"%c%d\"]", start ? ", " : "", start, h, prefix, row[start] + 1);
+        textbuf_printf(s, "%s[\"%02d:00\", \"%02d:00\", \"%c%d\"]", start ? ", " : "", start, h, prefix, row[start] + 1);
         start = h;
     }
-    sb_put(s, "]");
+    textbuf_puts(s, "]");
 }
 
 static void write_months(sbuf *s, const int *group, int g)
 {
     int first = 1;
-    sb_put(s, "\"months\": [");
+    textbuf_puts(s, "\"months\": [");
     for (int m = 0; m < 12; m++)
         if (group[m] == g) {
-            sb_fmt(s, "%s%d", first ? "" : ", ", m + 1);
+            textbuf_printf(s, "%s%d", first ? "" : ", ", m + 1);
             first = 0;
         }
-    sb_put(s, "]");
+    textbuf_puts(s, "]");
 }
 
 /* Months with the same weekday and weekend rows share calendar entries;
@@ -933,27 +887,27 @@ static void write_calendar(sbuf *s, const uint8_t weekday[12][24], const uint8_t
         if (group[m] == ngroups)
             ngroups++;
     }
-    sb_put(s, "\"calendar\": [");
+    textbuf_puts(s, "\"calendar\": [");
     for (int g = 0; g < ngroups; g++) {
         int m = 0;
         while (group[m] != g)
             m++;
         int same = memcmp(weekday[m], weekend[m], 24) == 0;
-        sb_put(s, first ? "\n        {" : ",\n        {");
+        textbuf_puts(s, first ? "\n        {" : ",\n        {");
         first = 0;
         write_months(s, group, g);
-        sb_put(s, same ? ", \"hours\": " : ", \"days\": [\"weekday\"], \"hours\": ");
+        textbuf_puts(s, same ? ", \"hours\": " : ", \"days\": [\"weekday\"], \"hours\": ");
         write_hours(s, weekday[m], prefix);
-        sb_put(s, "}");
+        textbuf_puts(s, "}");
         if (!same) {
-            sb_put(s, ",\n        {");
+            textbuf_puts(s, ",\n        {");
             write_months(s, group, g);
-            sb_put(s, ", \"days\": [\"weekend\", \"holiday\"], \"hours\": ");
+            textbuf_puts(s, ", \"days\": [\"weekend\", \"holiday\"], \"hours\": ");
             write_hours(s, weekend[m], prefix);
-            sb_put(s, "}");
+            textbuf_puts(s, "}");
         }
     }
-    sb_put(s, "\n      ]");
+    textbuf_puts(s, "\n      ]");
 }
 
 /* 1 if some month uses more than one period (time of use within the month);
@@ -996,12 +950,12 @@ static int same_steps(const conv *C, int a, int b)
 /* "bounds_kwh": [...] of period q's ladder. */
 static void write_bounds(sbuf *s, const conv *C, int q)
 {
-    sb_put(s, "\"bounds_kwh\": [");
+    textbuf_puts(s, "\"bounds_kwh\": [");
     for (int t = 0; t + 1 < C->ntiers[q]; t++) {
-        sb_put(s, t ? ", " : "");
+        textbuf_puts(s, t ? ", " : "");
         sb_dec(s, C->bound_wh[q][t], MONEY_SCALE_WH, 0);
     }
-    sb_put(s, "]");
+    textbuf_puts(s, "]");
 }
 
 /* The tiers of a flat rate (period `only`) as per-tier rates, of a TOU rate
@@ -1011,15 +965,15 @@ static void write_tiers(sbuf *s, const conv *C, int only, int ref)
     int q = only >= 0 ? only : ref;
     if (C->ntiers[q] == 1)
         return;
-    sb_fmt(s, ",\n    \"tiers\": {\"basis\": \"%s\", ", tier_basis(C->unit[q]));
+    textbuf_printf(s, ",\n    \"tiers\": {\"basis\": \"%s\", ", tier_basis(C->unit[q]));
     write_bounds(s, C, q);
-    sb_put(s, only >= 0 ? ", \"rates\": [" : ", \"adders\": [");
+    textbuf_puts(s, only >= 0 ? ", \"rates\": [" : ", \"adders\": [");
     for (int t = 0; t < C->ntiers[q]; t++) {
-        sb_put(s, t ? ", " : "");
+        textbuf_puts(s, t ? ", " : "");
         sb_dec(s, only >= 0 ? C->price_micro[q][t] : C->price_micro[q][t] - C->price_micro[q][0], MONEY_SCALE_PRICE,
                2);
     }
-    sb_put(s, "]}");
+    textbuf_puts(s, "]}");
 }
 
 /* A period's price, or its own ladder {"bounds_kwh", "rates"} (a seasonal rate). */
@@ -1030,16 +984,16 @@ static void write_period(sbuf *s, const conv *C, int q, int ladders)
         return;
     }
     if (C->unit[q] >= 2)
-        sb_fmt(s, "{\"basis\": \"%s\", ", tier_basis(C->unit[q]));
+        textbuf_printf(s, "{\"basis\": \"%s\", ", tier_basis(C->unit[q]));
     else
-        sb_put(s, "{");
+        textbuf_puts(s, "{");
     write_bounds(s, C, q);
-    sb_put(s, ", \"rates\": [");
+    textbuf_puts(s, ", \"rates\": [");
     for (int t = 0; t < C->ntiers[q]; t++) {
-        sb_put(s, t ? ", " : "");
+        textbuf_puts(s, t ? ", " : "");
         sb_dec(s, C->price_micro[q][t], MONEY_SCALE_PRICE, 2);
     }
-    sb_put(s, "]}");
+    textbuf_puts(s, "]}");
 }
 
 /* Several periods: 0 when they share one ladder and its steps (adders), 1
@@ -1071,19 +1025,19 @@ static void write_sell(sbuf *s, const conv *C, int only)
     int first = 1;
     if (!C->has_sell)
         return;
-    sb_put(s, ",\n    \"sell\": ");
+    textbuf_puts(s, ",\n    \"sell\": ");
     if (only >= 0) {
         sb_dec(s, C->sell_micro[only][0], MONEY_SCALE_PRICE, 2);
         return;
     }
-    sb_put(s, "{");
+    textbuf_puts(s, "{");
     for (int q = 0; q < C->nperiods; q++)
         if (C->used[q]) {
-            sb_fmt(s, "%s\"p%d\": ", first ? "" : ", ", q + 1);
+            textbuf_printf(s, "%s\"p%d\": ", first ? "" : ", ", q + 1);
             sb_dec(s, C->sell_micro[q][0], MONEY_SCALE_PRICE, 2);
             first = 0;
         }
-    sb_put(s, "}");
+    textbuf_puts(s, "}");
 }
 
 static int write_energy(sbuf *s, conv *C)
@@ -1092,30 +1046,30 @@ static int write_energy(sbuf *s, conv *C)
     for (int q = 0; q < C->nperiods; q++)
         if (C->used[q])
             nused++, only = q, ref = ref < 0 ? q : ref;
-    sb_put(s, "  \"energy\": {\n    ");
+    textbuf_puts(s, "  \"energy\": {\n    ");
     if (nused == 1) {
-        sb_put(s, "\"rate\": ");
+        textbuf_puts(s, "\"rate\": ");
         sb_dec(s, C->price_micro[only][0], MONEY_SCALE_PRICE, 2);
     } else {
         only = -1;
         if ((ladders = ladder_mode(C, ref)) < 0)
             return 0;
-        sb_put(s, "\"tou\": {\n      \"periods\": {");
+        textbuf_puts(s, "\"tou\": {\n      \"periods\": {");
         int first = 1;
         for (int q = 0; q < C->nperiods; q++)
             if (C->used[q]) {
-                sb_fmt(s, "%s\"p%d\": ", first ? "" : ", ", q + 1);
+                textbuf_printf(s, "%s\"p%d\": ", first ? "" : ", ", q + 1);
                 write_period(s, C, q, ladders);
                 first = 0;
             }
-        sb_put(s, "},\n      ");
+        textbuf_puts(s, "},\n      ");
         write_calendar(s, (const uint8_t(*)[24])C->weekday, (const uint8_t(*)[24])C->weekend, 'p');
-        sb_put(s, "\n    }");
+        textbuf_puts(s, "\n    }");
     }
     if (!ladders)
         write_tiers(s, C, only, ref);
     write_sell(s, C, only);
-    sb_put(s, "\n  }");
+    textbuf_puts(s, "\n  }");
     return 1;
 }
 
@@ -1126,12 +1080,12 @@ static void write_prices(sbuf *s, const int64_t *months, int64_t one)
         sb_dec(s, one, MONEY_SCALE_PRICE, 2);
         return;
     }
-    sb_put(s, "[");
+    textbuf_puts(s, "[");
     for (int m = 0; m < 12; m++) {
-        sb_put(s, m ? ", " : "");
+        textbuf_puts(s, m ? ", " : "");
         sb_dec(s, months[m], MONEY_SCALE_PRICE, 2);
     }
-    sb_put(s, "]");
+    textbuf_puts(s, "]");
 }
 
 /* 1 if some period of the demand schedules has a price. */
@@ -1152,17 +1106,17 @@ static void write_demand_period(sbuf *s, const conv *C, int q)
         sb_dec(s, C->dprice_micro[q][0], MONEY_SCALE_PRICE, 2);
         return;
     }
-    sb_put(s, "{\"bounds_kw\": [");
+    textbuf_puts(s, "{\"bounds_kw\": [");
     for (int t = 0; t + 1 < nt; t++) {
-        sb_put(s, t ? ", " : "");
+        textbuf_puts(s, t ? ", " : "");
         sb_dec(s, C->dbound_w[q][t], MONEY_SCALE_WH, 0);
     }
-    sb_put(s, "], \"rates\": [");
+    textbuf_puts(s, "], \"rates\": [");
     for (int t = 0; t < nt; t++) {
-        sb_put(s, t ? ", " : "");
+        textbuf_puts(s, t ? ", " : "");
         sb_dec(s, C->dprice_micro[q][t], MONEY_SCALE_PRICE, 2);
     }
-    sb_put(s, "]}");
+    textbuf_puts(s, "]}");
 }
 
 /* A flat demand period's price or its ladder {"bounds_kw", "rates"}. */
@@ -1173,17 +1127,17 @@ static void write_flat_period(sbuf *s, const conv *C, int q)
         sb_dec(s, C->fprice_micro[q][0], MONEY_SCALE_PRICE, 2);
         return;
     }
-    sb_put(s, "{\"bounds_kw\": [");
+    textbuf_puts(s, "{\"bounds_kw\": [");
     for (int t = 0; t + 1 < nt; t++) {
-        sb_put(s, t ? ", " : "");
+        textbuf_puts(s, t ? ", " : "");
         sb_dec(s, C->fbound_w[q][t], MONEY_SCALE_WH, 0);
     }
-    sb_put(s, "], \"rates\": [");
+    textbuf_puts(s, "], \"rates\": [");
     for (int t = 0; t < nt; t++) {
-        sb_put(s, t ? ", " : "");
+        textbuf_puts(s, t ? ", " : "");
         sb_dec(s, C->fprice_micro[q][t], MONEY_SCALE_PRICE, 2);
     }
-    sb_put(s, "]}");
+    textbuf_puts(s, "]}");
 }
 
 /* Flat demand with tiers: one ladder when every month has the same period, else 12. */
@@ -1196,12 +1150,12 @@ static void write_flat_ladders(sbuf *s, const conv *C)
         write_flat_period(s, C, C->fmonth[0]);
         return;
     }
-    sb_put(s, "[");
+    textbuf_puts(s, "[");
     for (int m = 0; m < 12; m++) {
-        sb_put(s, m ? ", " : "");
+        textbuf_puts(s, m ? ", " : "");
         write_flat_period(s, C, C->fmonth[m]);
     }
-    sb_put(s, "]");
+    textbuf_puts(s, "]");
 }
 
 /* ", "ratchet": {"percent": ..., "months": N[, "only_months": [...]]}" when the rate has one. */
@@ -1212,29 +1166,29 @@ static void write_ratchet(sbuf *s, const conv *C)
         return;
     for (int m = 1; m < 12; m++)
         same &= C->ratchet_pct[m] == C->ratchet_pct[0];
-    sb_put(s, ", \"ratchet\": {\"percent\": ");
+    textbuf_puts(s, ", \"ratchet\": {\"percent\": ");
     if (same) {
         sb_dec(s, C->ratchet_pct[0], 3, 0);
     } else {
-        sb_put(s, "[");
+        textbuf_puts(s, "[");
         for (int m = 0; m < 12; m++) {
-            sb_put(s, m ? ", " : "");
+            textbuf_puts(s, m ? ", " : "");
             sb_dec(s, C->ratchet_pct[m], 3, 0);
         }
-        sb_put(s, "]");
+        textbuf_puts(s, "]");
     }
-    sb_fmt(s, ", \"months\": %d", C->ratchet_months);
+    textbuf_printf(s, ", \"months\": %d", C->ratchet_months);
     if (C->ratchet_mask != 0xfffu) {
         int first = 1;
-        sb_put(s, ", \"only_months\": [");
+        textbuf_puts(s, ", \"only_months\": [");
         for (int m = 0; m < 12; m++)
             if (C->ratchet_mask & (1u << m)) {
-                sb_fmt(s, "%s%d", first ? "" : ", ", m + 1);
+                textbuf_printf(s, "%s%d", first ? "" : ", ", m + 1);
                 first = 0;
             }
-        sb_put(s, "]");
+        textbuf_puts(s, "]");
     }
-    sb_put(s, "}");
+    textbuf_puts(s, "}");
 }
 
 /* "demand": flat per_kw and/or tou (periods d1, d2, ... with their calendar). */
@@ -1243,16 +1197,16 @@ static void write_demand(sbuf *s, const conv *C)
     int tou = has_tou_demand(C);
     if (C->demand_micro == 0 && !tou && C->kvar_micro == 0)
         return;
-    sb_put(s, ",\n  \"demand\": {");
+    textbuf_puts(s, ",\n  \"demand\": {");
     if (C->kvar_micro > 0) {
-        sb_put(s, "\"per_kvar\": ");
+        textbuf_puts(s, "\"per_kvar\": ");
         sb_dec(s, C->kvar_micro, MONEY_SCALE_PRICE, 2);
-        sb_put(s, C->demand_micro > 0 || tou || C->window_min > 0 ? ", " : "");
+        textbuf_puts(s, C->demand_micro > 0 || tou || C->window_min > 0 ? ", " : "");
     }
     if (C->window_min > 0)
-        sb_fmt(s, "\"window_min\": %lld%s", (long long)C->window_min, C->demand_micro > 0 || tou ? ", " : "");
+        textbuf_printf(s, "\"window_min\": %lld%s", (long long)C->window_min, C->demand_micro > 0 || tou ? ", " : "");
     if (C->demand_micro > 0) {
-        sb_put(s, "\"per_kw\": ");
+        textbuf_puts(s, "\"per_kw\": ");
         if (C->flat_tiers)
             write_flat_ladders(s, C);
         else
@@ -1261,25 +1215,25 @@ static void write_demand(sbuf *s, const conv *C)
     }
     if (tou) {
         int first = 1;
-        sb_put(s, C->demand_micro > 0 ? ",\n    \"tou\": {\n      \"periods\": {" : "\n    \"tou\": {\n      \"periods\": {");
+        textbuf_puts(s, C->demand_micro > 0 ? ",\n    \"tou\": {\n      \"periods\": {" : "\n    \"tou\": {\n      \"periods\": {");
         for (int q = 0; q < C->dnperiods; q++)
             if (C->dused[q]) {
-                sb_fmt(s, "%s\"d%d\": ", first ? "" : ", ", q + 1);
+                textbuf_printf(s, "%s\"d%d\": ", first ? "" : ", ", q + 1);
                 write_demand_period(s, C, q);
                 first = 0;
             }
-        sb_put(s, "},\n      ");
+        textbuf_puts(s, "},\n      ");
         write_calendar(s, (const uint8_t(*)[24])C->dweekday, (const uint8_t(*)[24])C->dweekend, 'd');
-        sb_put(s, "\n    }\n  ");
+        textbuf_puts(s, "\n    }\n  ");
     }
-    sb_put(s, "}");
+    textbuf_puts(s, "}");
 }
 
 static void write_text_member(sbuf *s, const conv *C, const char *key)
 {
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(C->rate, key);
     if (cJSON_IsString(n) && n->valuestring[0] != '\0') {
-        sb_put(s, n->valuestring);
+        textbuf_puts(s, n->valuestring);
     }
 }
 
@@ -1288,45 +1242,46 @@ static void write_charge(sbuf *s, const char *key, int64_t micro, const char *un
 {
     if (micro <= 0)
         return;
-    sb_fmt(s, "  \"%s\": ", key);
+    textbuf_printf(s, "  \"%s\": ", key);
     sb_dec(s, micro, MONEY_SCALE_PRICE, 2);
     if (strcmp(unit, "month") != 0)
-        sb_fmt(s, ", \"%s_unit\": \"%s\"", key, unit);
-    sb_put(s, ",\n");
+        textbuf_printf(s, ", \"%s_unit\": \"%s\"", key, unit);
+    textbuf_puts(s, ",\n");
 }
 
 static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
 {
     char day[CIVIL_DATE_MAX];
-    sb_put(s, "{\n  \"id\": ");
-    sb_str(s, id);
+    textbuf_puts(s, "{\n  \"id\": ");
+    textbuf_json_str(s, id);
     /* "description": "UTILITY: NAME (URDB LABEL)", escaped through a bounded scratch buffer */
     char d[512];
-    sbuf ds = {d, sizeof d, 0, 0};
+    sbuf ds;
+    textbuf_init_fixed(&ds, d, sizeof d);
     write_text_member(&ds, C, "utility");
-    sb_put(&ds, ds.len ? ": " : "");
+    textbuf_puts(&ds, textbuf_len(&ds) ? ": " : "");
     write_text_member(&ds, C, "name");
     const cJSON *label = cJSON_GetObjectItemCaseSensitive(C->rate, "label");
     if (cJSON_IsString(label)) {
-        sb_put(&ds, ds.len ? " (URDB " : "(URDB ");
-        sb_put(&ds, label->valuestring);
-        sb_put(&ds, ")");
+        textbuf_puts(&ds, textbuf_len(&ds) ? " (URDB " : "(URDB ");
+        textbuf_puts(&ds, label->valuestring);
+        textbuf_puts(&ds, ")");
     }
-    if (ds.overflow)
+    if (textbuf_status(&ds) != GL_OK)
         snprintf(d, sizeof d, "(imported from URDB)");
-    sb_put(s, ",\n  \"description\": ");
-    sb_str(s, d);
-    sb_put(s, ",\n  \"currency\": ");
-    sb_str(s, currency[0] ? currency : "USD");
-    sb_put(s, ",\n  \"effective_from\": ");
+    textbuf_puts(s, ",\n  \"description\": ");
+    textbuf_json_str(s, d);
+    textbuf_puts(s, ",\n  \"currency\": ");
+    textbuf_json_str(s, currency[0] ? currency : "USD");
+    textbuf_puts(s, ",\n  \"effective_from\": ");
     civil_format_date(C->from_day, day, sizeof day);
-    sb_str(s, day);
+    textbuf_json_str(s, day);
     if (C->to_day != TARIFF_NO_END) {
         civil_format_date(C->to_day, day, sizeof day);
-        sb_put(s, ",\n  \"effective_to\": ");
-        sb_str(s, day);
+        textbuf_puts(s, ",\n  \"effective_to\": ");
+        textbuf_json_str(s, day);
     }
-    sb_put(s, ",\n  \"rounding\": {\"unit\": \"0.01\", \"mode\": \"half_up\", \"per\": \"line\"},\n");
+    textbuf_puts(s, ",\n  \"rounding\": {\"unit\": \"0.01\", \"mode\": \"half_up\", \"per\": \"line\"},\n");
     write_charge(s, "fixed", C->fixed_micro, C->fixed_unit);
     write_charge(s, "minimum", C->minimum_micro, C->minimum_unit);
     write_charge(s, "annual_minimum", C->annual_min_micro, "month");
@@ -1334,11 +1289,11 @@ static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
         return 0;
     write_demand(s, C);
     if (C->fuel_micro > 0) {
-        sb_put(s, ",\n  \"surcharges\": {\"fuel_adjustment\": ");
+        textbuf_puts(s, ",\n  \"surcharges\": {\"fuel_adjustment\": ");
         write_prices(s, C->fuel_by_month ? C->fuel_m : NULL, C->fuel_m[0]);
-        sb_put(s, "}");
+        textbuf_puts(s, "}");
     }
-    sb_put(s, "\n}\n");
+    textbuf_puts(s, "\n}\n");
     return 1;
 }
 
@@ -1431,12 +1386,12 @@ gl_status urdb_convert(const char *file, const char *text, size_t len, const urd
     conv *C = NULL;
     static conv zero;
     conv c = zero;
-    sbuf s = {out, cap, 0, 0};
+    sbuf s;
     if (out_len)
         *out_len = 0;
     if (file == NULL || (text == NULL && len > 0) || opt == NULL || out == NULL || cap == 0)
         goto out;
-    out[0] = '\0';
+    textbuf_init_fixed(&s, out, cap);
     C = &c;
     ret = jsonv_parse(file, text, len, d, &C->doc);
     if (ret != GL_OK)
@@ -1445,13 +1400,13 @@ gl_status urdb_convert(const char *file, const char *text, size_t len, const urd
     C->rate = pick_rate(C, opt);
     if (C->rate == NULL || !convert(C, opt, &s) || jsonv_errors(C->doc) > 0)
         goto out;
-    if (s.overflow) {
+    if (textbuf_status(&s) != GL_OK) {
         ret = GL_EBOUND;
         out[0] = '\0';
         goto out;
     }
     if (out_len)
-        *out_len = s.len;
+        *out_len = textbuf_len(&s);
     ret = GL_OK;
 out:
     if (C != NULL)

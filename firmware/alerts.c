@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "outfmt.h"
+#include "gridledger/textbuf.h"
+#include "uplink.h"
 
 static const char *const event_kinds[] = {"supply_cut", "supply_restored", "payment", "topup"};
 
@@ -40,21 +41,16 @@ const char *const *alerts_ended_by(const char *kind)
 
 char *alerts_body(const char *kind, const char *subject, const char *detail, int64_t ts, int open)
 {
-    char *body = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&body, &len);
-    if (f == NULL)
-        return NULL;
-    fputs("{\"kind\":", f);
-    outfmt_json_string(f, kind);
-    fputs(",\"subject\":", f);
-    outfmt_json_string(f, subject);
-    fputs(",\"detail\":", f);
-    outfmt_json_string(f, detail);
-    fprintf(f, ",\"ts\":%lld,\"alert\":%s}", (long long)ts, open ? "true" : "false");
-    if (fclose(f) != 0) {
-        free(body);
-        return NULL;
-    }
+    textbuf t;
+    textbuf_init(&t, UPLINK_BODY_MAX);
+    textbuf_puts(&t, "{\"kind\":");
+    textbuf_json_str(&t, kind);
+    textbuf_puts(&t, ",\"subject\":");
+    textbuf_json_str(&t, subject);
+    textbuf_puts(&t, ",\"detail\":");
+    textbuf_json_str(&t, detail);
+    textbuf_printf(&t, ",\"ts\":%lld,\"alert\":%s}", (long long)ts, open ? "true" : "false");
+    char *body = textbuf_take(&t);
+    textbuf_free(&t);
     return body;
 }

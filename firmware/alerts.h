@@ -23,8 +23,8 @@ int alerts_is_event(const char *kind);
 const char *const *alerts_ended_by(const char *kind);
 
 /* alerts_body: the up body of an alert or event, {"kind", "subject",
- * "detail", "ts", "alert"} (strings through the JSON string writer),
- * malloc'd (free it); NULL when out of memory. */
+ * "detail", "ts", "alert"} (strings through textbuf's JSON escaping),
+ * malloc'd (free it); NULL when out of memory or over UPLINK_BODY_MAX. */
 char *alerts_body(const char *kind, const char *subject, const char *detail, int64_t ts, int open);
 
 #endif

@@ -53,9 +53,6 @@ static void refuse(billing *b, const char *customer, const billing_period *p, co
 {
     snprintf(b->usage_from, sizeof b->usage_from, "intervals");
     snprintf(b->usage_note, sizeof b->usage_note, "meter registers not used: %s", why);
-    for (char *q = b->usage_note; *q != '\0'; q++) /* a JSON string in the bill as it is */
-        if (*q == '"' || *q == '\\' || (unsigned char)*q < 0x20)
-            *q = '\'';
     store_alert_open(b->store, p->to_ts, "tou_registers", customer, b->usage_note); /* once while it lasts */
 }
 

@@ -10,6 +10,7 @@
 #include "gridledger/clock.h"
 #include "gridledger/fileio.h"
 #include "gridledger/money.h"
+#include "gridledger/textbuf.h"
 #include "billfrozen.h"
 #include "instalments.h"
 #include "store_bills.h"
@@ -264,26 +265,30 @@ static gl_status year_billed(billing *b, const config_customer *c, const tariff_
     return st;
 }
 
-/* decorate: the bill JSON with id, area, due and period name, for the outbox and the store. */
-static gl_status decorate(billing *b, const config_customer *c, const billing_period *p, size_t len)
+/* The bills message of one bill, rendered once: {"bills":[DOC]}, where DOC
+ * (doc_at, doc_len bytes into text) is the document the store keeps. */
+typedef struct bill_text {
+    const char *text;
+    size_t doc_at, doc_len;
+} bill_text;
+
+/* render: the bill's one text into b->json (see bill_text). */
+static gl_status render(billing *b, const billing_period *p, const char *id, bill_text *out)
 {
-    while (len > 0 && b->json[len - 1] != '}')
-        len--;
-    if (len == 0)
-        return GL_EINVAL;
-    char from[sizeof b->usage_note + 64] = "";
-    if (b->usage_from[0] != '\0') /* TOU from the meter's registers, or why not (billfrozen.h) */
-        snprintf(from, sizeof from, ",\n  \"usage_from\": \"%s\"%s%s%s", b->usage_from,
-                 b->usage_note[0] ? ",\n  \"usage_note\": \"" : "", b->usage_note, b->usage_note[0] ? "\"" : "");
-    int n = snprintf(b->json + len - 1, BILLING_JSON_MAX - (len - 1),
-                     ",\n  \"id\": \"%s/%s\",\n  \"area\": \"%s\",\n  \"period_name\": \"%s\",\n  \"due\": \"%s\"%s\n}",
-                     c->id, p->name, b->cfg->gateway.area, p->name, p->due, from);
-    return n > 0 && (size_t)n < BILLING_JSON_MAX - (len - 1) ? GL_OK : GL_EBOUND;
+    textbuf t;
+    bill_json_extra x = {id, b->cfg->gateway.area, p->name, p->due, b->usage_from, b->usage_note};
+    textbuf_init_fixed(&t, b->json, BILLING_JSON_MAX);
+    textbuf_puts(&t, "{\"bills\":[");
+    out->doc_at = textbuf_len(&t);
+    bill_json_write(&b->bill, &x, &t);
+    out->doc_len = textbuf_len(&t) - out->doc_at;
+    out->text = textbuf_str(&t);
+    return textbuf_puts(&t, "]}");
 }
 
 /* post: the bill, its ledger entry and its outbox message in one transaction. */
-static gl_status post(billing *b, const config_customer *c, const billing_period *p, int queue_up,
-                      const char *tier_key, int tier_year)
+static gl_status post(billing *b, const config_customer *c, const billing_period *p, const bill_text *bt,
+                      int queue_up, const char *tier_key, int tier_year)
 {
     char ref[2 * CONFIG_ID_MAX], date[12], pos[64];
     snprintf(ref, sizeof ref, "%s/%s", c->id, p->name);
@@ -291,7 +296,7 @@ static gl_status post(billing *b, const config_customer *c, const billing_period
     gl_status st = store_txn_begin(b->store);
     if (st != GL_OK)
         return st;
-    st = store_bill_put(b->store, p->name, &b->bill, b->json);
+    st = store_bill_put(b->store, p->name, &b->bill, bt->text + bt->doc_at, bt->doc_len);
     if (st == GL_OK && c->payment == CONFIG_PAY_POSTPAID)
         st = instalments_post_close(b->store, c->id, p, date, b->bill.total_fen, ref);
     if (st == GL_OK && has_ratchet(&b->tariffs[c->tariff_index])) {
@@ -310,16 +315,8 @@ static gl_status post(billing *b, const config_customer *c, const billing_period
         snprintf(pos, sizeof pos, "%lld %lld", (long long)b->est_ts, (long long)b->est_wh);
         st = store_kv_set(b->store, key, pos);
     }
-    if (st == GL_OK && queue_up) {
-        size_t need = strlen(b->json) + 16;
-        char *body = malloc(need);
-        st = body ? GL_OK : GL_ENOMEM;
-        if (body != NULL) {
-            snprintf(body, need, "{\"bills\":[%s]}", b->json);
-            st = store_outbox_put(b->store, "bills", body, p->to_ts, NULL);
-        }
-        free(body);
-    }
+    if (st == GL_OK && queue_up)
+        st = store_outbox_put(b->store, "bills", bt->text, p->to_ts, NULL);
     return store_txn_end(b->store, st);
 }
 
@@ -379,10 +376,10 @@ gl_status billing_energy(billing *b, int ci, int64_t from_ts, int64_t to_ts, int
 gl_status billing_customer(billing *b, int ci, const billing_period *p, int queue_up, billing_outcome *outcome)
 {
     const config_customer *c = &b->cfg->customers[ci];
-    char key[96];
+    char key[96], id[2 * CONFIG_ID_MAX];
     int tier_year = 0;
-    size_t len = 0;
     int billed = 0;
+    bill_text bt;
     *outcome = BILLING_EXISTS;
     gl_status st = store_bill_exists(b->store, c->id, p->name, &billed);
     if (st != GL_OK || billed)
@@ -391,12 +388,11 @@ gl_status billing_customer(billing *b, int ci, const billing_period *p, int queu
     st = price(b, ci, p, key, sizeof key, &tier_year);
     if (st == GL_ENOTFOUND)
         return GL_OK;
+    snprintf(id, sizeof id, "%s/%s", c->id, p->name);
     if (st == GL_OK)
-        st = bill_to_json(&b->bill, b->json, BILLING_JSON_MAX - 256, &len);
+        st = render(b, p, id, &bt);
     if (st == GL_OK)
-        st = decorate(b, c, p, len);
-    if (st == GL_OK)
-        st = post(b, c, p, queue_up, key, tier_year);
+        st = post(b, c, p, &bt, queue_up, key, tier_year);
     if (st == GL_EEXIST) /* billed meanwhile by another process: nothing changed */
         return *outcome = BILLING_EXISTS, GL_OK;
     if (st == GL_OK)

@@ -27,7 +27,7 @@ typedef struct billing {
     usage_interval *usage;    /* scratch: BILLING_USAGE_MAX */
     store_point *points;      /* scratch */
     bill bill;                /* the last bill computed */
-    char *json;               /* scratch: BILLING_JSON_MAX */
+    char *json;               /* the last bill's text: its bills message (BILLING_JSON_MAX) */
     int has_estimate;         /* the last usage ends with an estimated interval: */
     int64_t est_ts, est_wh;   /* its end and the counter it assumes there (kv bill.estimate.CUSTOMER) */
     char meter_id[CONFIG_ID_MAX]; /* the last usage's meter, */
@@ -67,7 +67,10 @@ typedef enum billing_outcome { BILLING_POSTED = 0, BILLING_EXISTS, BILLING_NO_DA
 
 /* billing_customer: bills customer ci for p and posts it (see above);
  * *outcome says what happened; queue_up: also put the bill in the outbox.
- * On GL_OK with BILLING_POSTED, b->bill and b->json hold it. */
+ * On GL_OK with BILLING_POSTED, b->bill and b->json hold it. The bill
+ * becomes text once (bill_json_write, with its id, area, period name, due
+ * date and usage source): that text is the outbox's bills message and, as
+ * it is inside it, the document the store keeps and `bill --json` prints. */
 gl_status billing_customer(billing *b, int ci, const billing_period *p, int queue_up, billing_outcome *outcome);
 
 /* billing_cost: the tariff price of customer ci's use in [from_ts, to_ts)

@@ -7,7 +7,9 @@
 
 #include "gridledger/clock.h"
 #include "gridledger/money.h"
+#include "capstream.h"
 #include "outfmt.h"
+#include "uplink.h"
 
 static const char *const cols[COLLREC_NCOLS] = {"id#",      "customer", "episode", "action",  "channel",
                                                 "planned",  "taken",    "status",  "served",  "proof",
@@ -78,17 +80,18 @@ static int find_row(void *ctx, const store_collect_row *r)
 gl_status collrec_queue_up(store *s, const char *customer, int64_t id, int64_t now)
 {
     find_ctx f = {.id = id};
-    char *body = NULL;
-    size_t len = 0;
+    textbuf body;
     int64_t seq = 0;
     gl_status st = store_collect_each(s, customer, 0, INT64_MAX, find_row, &f);
     if (st != GL_OK || !f.found)
         return st != GL_OK ? st : GL_ENOTFOUND;
-    FILE *m = open_memstream(&body, &len);
-    if (m == NULL)
-        return GL_ENOMEM;
-    collrec_json(m, &f.row);
-    st = fclose(m) == 0 ? store_outbox_put(s, "actions", body, now, &seq) : GL_ENOMEM;
-    free(body);
+    textbuf_init(&body, UPLINK_BODY_MAX);
+    FILE *m = capstream_open(&body);
+    if (m != NULL)
+        collrec_json(m, &f.row);
+    st = capstream_close(m, &body);
+    if (st == GL_OK)
+        st = store_outbox_put(s, "actions", textbuf_str(&body), now, &seq);
+    textbuf_free(&body);
     return st;
 }

@@ -36,20 +36,7 @@ static const char *item_due(const collect_item *it, char *buf)
 
 #define json_str outfmt_json_string
 
-static void csv_str(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
+#define csv_str outfmt_csv_string
 
 static void print_json_actions(FILE *f, const collect_plan *p)
 {

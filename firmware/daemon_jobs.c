@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "glog.h"
 #include "gridledger/fileio.h"
+#include "gridledger/textbuf.h"
 #include "alerts.h"
 #include "jobs.h"
 #include "largeup.h"
@@ -60,42 +61,37 @@ gl_status jobs_compact(void *ctx, int64_t due, int64_t now)
     return st;
 }
 
-/* status_body: the status message of messages.md into buf. */
-static void status_body(jobs_gw *g, int64_t now, char *buf, size_t cap)
+/* status_body: the status message of messages.md into t. */
+static gl_status status_body(jobs_gw *g, int64_t now, textbuf *t)
 {
     store_stats ss;
     store_outbox_stats os;
     store_stats_get(g->store, &ss);
     store_outbox_stats_get(g->store, &os);
-    size_t n = (size_t)snprintf(buf, cap,
-                                "{\"uptime_s\":%lld,\"polls\":%lld,\"poll_errors\":%lld,\"meters_online\":%d,"
-                                "\"meters_offline\":%d,\"outbox_depth\":%lld,\"outbox_dropped\":%lld,"
-                                "\"db_bytes\":%lld,\"last_errors\":[",
-                                (long long)(now - g->started), (long long)g->polls, (long long)g->poll_errors,
-                                g->meters_online, g->meters_offline, (long long)os.depth, (long long)os.dropped,
-                                (long long)ss.file_bytes);
-    for (int i = 0; i < g->nerrors && n < cap; i++) {
-        char esc[260];
-        size_t k = 0;
-        for (const char *p = g->last_errors[i]; *p && k + 2 < sizeof esc; p++) {
-            if (*p == '"' || *p == '\\')
-                esc[k++] = '\\';
-            esc[k++] = (unsigned char)*p < 0x20 ? ' ' : *p;
-        }
-        esc[k] = '\0';
-        n += (size_t)snprintf(buf + n, cap - n, "%s\"%s\"", i ? "," : "", esc);
+    textbuf_printf(t,
+                   "{\"uptime_s\":%lld,\"polls\":%lld,\"poll_errors\":%lld,\"meters_online\":%d,"
+                   "\"meters_offline\":%d,\"outbox_depth\":%lld,\"outbox_dropped\":%lld,"
+                   "\"db_bytes\":%lld,\"last_errors\":[",
+                   (long long)(now - g->started), (long long)g->polls, (long long)g->poll_errors, g->meters_online,
+                   g->meters_offline, (long long)os.depth, (long long)os.dropped, (long long)ss.file_bytes);
+    for (int i = 0; i < g->nerrors; i++) {
+        textbuf_puts(t, i ? "," : "");
+        textbuf_json_str(t, g->last_errors[i]);
     }
-    if (n < cap)
-        snprintf(buf + n, cap - n, "]}");
+    return textbuf_puts(t, "]}");
 }
 
 gl_status jobs_status(void *ctx, int64_t due, int64_t now)
 {
     (void)due;
     jobs_gw *g = jobs_of(ctx);
-    char body[1024];
-    status_body(g, now, body, sizeof body);
-    return jobs_publish(g, "status", body, now);
+    textbuf body;
+    textbuf_init(&body, UPLINK_BODY_MAX);
+    gl_status st = status_body(g, now, &body);
+    if (st == GL_OK)
+        st = jobs_publish(g, "status", textbuf_str(&body), now);
+    textbuf_free(&body);
+    return st;
 }
 
 static const char *signal_alert(int kind)

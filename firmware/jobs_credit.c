@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capstream.h"
 #include "creditrun.h"
 #include "glog.h"
 #include "gridledger/civdate.h"
@@ -259,15 +260,17 @@ static void take_one(collect_ctx *c, const char *customer, const char *ep, const
 
 void jobs_action_up(jobs_gw *g, const store_collect_row *r, int64_t now)
 {
-    char *body = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&body, &len);
-    if (f == NULL)
-        return;
-    collrec_json(f, r);
-    if (fclose(f) == 0)
-        jobs_publish(g, "actions", body, now);
-    free(body);
+    textbuf body;
+    textbuf_init(&body, UPLINK_BODY_MAX);
+    FILE *f = capstream_open(&body);
+    if (f != NULL)
+        collrec_json(f, r);
+    gl_status st = capstream_close(f, &body);
+    if (st == GL_OK)
+        jobs_publish(g, "actions", textbuf_str(&body), now);
+    else
+        jobs_error(g, "actions message of %s not queued: %s", r->customer, gl_strerror(st));
+    textbuf_free(&body);
 }
 
 static int timed_notice(const store_collect_row *r)
@@ -407,18 +410,21 @@ gl_status jobs_worklist(void *ctx, int64_t due, int64_t now)
     ledgercsv *l = NULL;
     creditrun_worklist_free(&g->worklist);
     gl_status st = evaluate_kept(g, jobs_civil_day(due), 0, add_row, &c, &l);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = st == GL_OK ? open_memstream(&buf, &len) : NULL;
+    textbuf body;
+    textbuf_init(&body, UPLINK_BODY_MAX);
+    FILE *f = st == GL_OK ? capstream_open(&body) : NULL;
     if (f != NULL) {
         fprintf(f, "{\"date\":\"%s\",\"rows\":", creditrun_date(jobs_civil_day(due), date));
         creditrun_print_worklist_json(f, &g->worklist);
         fputc('}', f);
-        fclose(f);
-        st = jobs_publish(g, "worklist", buf, now);
+        st = capstream_close(f, &body);
+        if (st == GL_OK)
+            st = jobs_publish(g, "worklist", textbuf_str(&body), now);
+        else
+            jobs_error(g, "worklist message of %zu actions not queued: %s", g->worklist.n, gl_strerror(st));
         glog_info("worklist %s: %zu actions", date, g->worklist.n);
     }
-    free(buf);
+    textbuf_free(&body);
     creditrun_worklist_free(&g->worklist);
     ledgercsv_free(l);
     return st;
@@ -428,44 +434,43 @@ typedef struct grades_ctx {
     jobs_gw *g;
     int64_t now;
     char as_of[CIVDATE_FMT_MAX];
-    FILE *msg;
-    char *buf;
-    size_t len;
+    textbuf msg;  /* the grades message being filled (GRADES_PER_MESSAGE results) */
+    textbuf one;  /* one customer's result */
     int inmsg;
 } grades_ctx;
 
 static void grades_flush(grades_ctx *c)
 {
-    if (c->msg == NULL)
+    if (c->inmsg == 0)
         return;
-    fputs("]}", c->msg);
-    fclose(c->msg);
-    jobs_publish(c->g, "grades", c->buf, c->now);
-    free(c->buf);
-    c->msg = NULL;
-    c->buf = NULL;
+    if (textbuf_puts(&c->msg, "]}") == GL_OK)
+        jobs_publish(c->g, "grades", textbuf_str(&c->msg), c->now);
+    else
+        jobs_error(c->g, "grades message of %d results not queued: %s", c->inmsg, gl_strerror(textbuf_status(&c->msg)));
+    textbuf_reset(&c->msg);
     c->inmsg = 0;
 }
 
 static int grade_one(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
 {
     grades_ctx *c = ctx;
-    char *one = NULL;
-    size_t n = 0;
     (void)cust;
-    FILE *f = open_memstream(&one, &n);
-    if (f == NULL)
+    textbuf_reset(&c->one);
+    FILE *f = capstream_open(&c->one);
+    if (f != NULL)
+        creditrun_print_json(f, c->g->cc, acct, r, 1);
+    gl_status st = capstream_close(f, &c->one);
+    if (st != GL_OK) {
+        jobs_error(c->g, "grade of %s not kept: %s", acct->customer, gl_strerror(st));
         return 1;
-    creditrun_print_json(f, c->g->cc, acct, r, 1);
-    fclose(f);
-    const char *obj = one + strspn(one, " \n");
+    }
+    const char *obj = textbuf_str(&c->one) + strspn(textbuf_str(&c->one), " \n");
     store_grade_put(c->g->store, acct->customer, c->as_of, (int)(r->grade.score_cp / 100),
                     c->g->cc->grade.names[r->grade.grade], obj);
-    if (c->msg == NULL && (c->msg = open_memstream(&c->buf, &c->len)) != NULL)
-        fprintf(c->msg, "{\"as_of\":\"%s\",\"results\":[", c->as_of);
-    if (c->msg != NULL)
-        fprintf(c->msg, "%s%s", c->inmsg++ ? "," : "", obj);
-    free(one);
+    if (c->inmsg == 0)
+        textbuf_printf(&c->msg, "{\"as_of\":\"%s\",\"results\":[", c->as_of);
+    textbuf_puts(&c->msg, c->inmsg++ ? "," : "");
+    textbuf_puts(&c->msg, obj);
     if (c->inmsg == GRADES_PER_MESSAGE)
         grades_flush(c);
     return 0;
@@ -475,11 +480,15 @@ gl_status jobs_grades(void *ctx, int64_t due, int64_t now)
 {
     jobs_gw *g = jobs_of(ctx);
     grades_ctx c = {.g = g, .now = now};
+    textbuf_init(&c.msg, UPLINK_BODY_MAX);
+    textbuf_init(&c.one, UPLINK_BODY_MAX);
     creditrun_date(jobs_civil_day(due), c.as_of);
     gl_status st = store_txn_begin(g->store);
     if (st == GL_OK)
         st = store_txn_end(g->store, jobs_evaluate(g, jobs_civil_day(due), 0, grade_one, &c));
     grades_flush(&c);
+    textbuf_free(&c.msg);
+    textbuf_free(&c.one);
     glog_info("grades as of %s: %s", c.as_of, gl_strerror(st));
     if (jobs_poll_intervals(g) == GL_OK) { /* the new grades' reading intervals, from the next poll on */
         daemon_state *d = ctx;

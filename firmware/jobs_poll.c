@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capstream.h"
 #include "glog.h"
 #include "jobs.h"
 #include "pollstore.h"
@@ -103,10 +104,10 @@ static void publish_readings(jobs_gw *g, int64_t now)
 {
     int n = g->cfg->nmeters, batch = g->cfg->uplink.batch_readings > 0 ? g->cfg->uplink.batch_readings : 100;
     for (int i = 0; i < n;) {
-        char *buf = NULL;
-        size_t len = 0;
+        textbuf body;
         int put = 0;
-        FILE *f = open_memstream(&buf, &len);
+        textbuf_init(&body, UPLINK_BODY_MAX);
+        FILE *f = capstream_open(&body);
         if (f == NULL)
             return;
         fputs("{\"readings\":[", f);
@@ -118,10 +119,12 @@ static void publish_readings(jobs_gw *g, int64_t now)
             pollstore_reading_json(f, &g->readings[i]);
         }
         fputs("]}", f);
-        fclose(f);
-        if (put > 0)
-            jobs_publish(g, "readings", buf, now);
-        free(buf);
+        gl_status st = capstream_close(f, &body);
+        if (st != GL_OK)
+            jobs_error(g, "readings message of %d readings not queued: %s", put, gl_strerror(st));
+        else if (put > 0)
+            jobs_publish(g, "readings", textbuf_str(&body), now);
+        textbuf_free(&body);
     }
 }
 
@@ -145,8 +148,7 @@ typedef struct frozen_up {
     jobs_gw *g;
     int64_t now;
     int n, batch;
-    char *buf;
-    size_t len;
+    textbuf body;
     FILE *f;
 } frozen_up;
 
@@ -155,19 +157,24 @@ static void frozen_flush(frozen_up *u)
     if (u->f == NULL)
         return;
     fputs("]}", u->f);
-    fclose(u->f);
+    gl_status st = capstream_close(u->f, &u->body);
     u->f = NULL;
-    jobs_publish(u->g, "readings", u->buf, u->now);
-    free(u->buf);
-    u->buf = NULL;
+    if (st != GL_OK)
+        jobs_error(u->g, "readings message of %d frozen readings not queued: %s", u->n, gl_strerror(st));
+    else
+        jobs_publish(u->g, "readings", textbuf_str(&u->body), u->now);
+    textbuf_free(&u->body);
     u->n = 0;
 }
 
 static void frozen_add(void *ctx, const reading *r)
 {
     frozen_up *u = ctx;
-    if (u->f == NULL && (u->f = open_memstream(&u->buf, &u->len)) != NULL)
-        fputs("{\"readings\":[", u->f);
+    if (u->f == NULL) {
+        textbuf_init(&u->body, UPLINK_BODY_MAX);
+        if ((u->f = capstream_open(&u->body)) != NULL)
+            fputs("{\"readings\":[", u->f);
+    }
     if (u->f == NULL)
         return;
     if (u->n++ > 0)
@@ -179,7 +186,7 @@ static void frozen_add(void *ctx, const reading *r)
 
 gl_status jobs_poll_frozen(jobs_gw *g, int64_t now)
 {
-    frozen_up u = {g, now, 0, g->cfg->uplink.batch_readings > 0 ? g->cfg->uplink.batch_readings : 100, NULL, 0, NULL};
+    frozen_up u = {g, now, 0, g->cfg->uplink.batch_readings > 0 ? g->cfg->uplink.batch_readings : 100, {0}, NULL};
     gl_status st = g->poller != NULL ? pollstore_fill_frozen(g->store, g->cfg, g->poller, now, NULL, frozen_add, &u)
                                      : GL_OK;
     frozen_flush(&u);

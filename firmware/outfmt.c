@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "gridledger/textbuf.h"
+
 int outfmt_flag(const char *arg, outfmt_kind *k)
 {
     if (strcmp(arg, "--json") == 0)
@@ -28,19 +30,21 @@ static int numeric(const char *c)
 
 void outfmt_json_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
+    char small[256];
+    textbuf t;
+    size_t n = strlen(s), need = textbuf_json_len(s, n);
+    if (need < sizeof small)
+        textbuf_init_fixed(&t, small, sizeof small);
+    else
+        textbuf_init(&t, need);
+    if (textbuf_json_strn(&t, s, n) == GL_OK)
+        fwrite(textbuf_str(&t), 1, textbuf_len(&t), f);
+    else
+        fputs("\"\"", f); /* out of memory: an empty string, the document stays JSON */
+    textbuf_free(&t);
 }
 
-static void csv_value(FILE *f, const char *v)
+void outfmt_csv_string(FILE *f, const char *v)
 {
     if (v == NULL)
         return;
@@ -100,7 +104,7 @@ void outfmt_row(outfmt *o, const char *const *vals)
         for (int i = 0; i < o->ncols; i++) {
             if (i)
                 fputc(',', o->f);
-            csv_value(o->f, vals[i]);
+            outfmt_csv_string(o->f, vals[i]);
         }
         fputs("\r\n", o->f);
     } else {

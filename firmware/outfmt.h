@@ -30,7 +30,12 @@ void outfmt_begin(outfmt *o, outfmt_kind kind, FILE *f, const char *root, const 
 void outfmt_row(outfmt *o, const char *const *vals);
 void outfmt_end(outfmt *o);
 
-/* outfmt_json_string: writes s as a JSON string literal (quotes included). */
+/* outfmt_csv_string: writes v as one RFC 4180 field (quoted when it holds
+ * , " CR or LF; NULL writes nothing). */
+void outfmt_csv_string(FILE *f, const char *v);
+
+/* outfmt_json_string: writes s as a JSON string literal (quotes included),
+ * escaped as textbuf_json_str does (the one JSON string escaping). */
 void outfmt_json_string(FILE *f, const char *s);
 
 #endif

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "outfmt.h"
+
 const char *pollstore_status_name(reading_status st)
 {
     return st == READING_OK ? "ok" : st == READING_OFFLINE ? "offline" : "error";
@@ -82,7 +84,9 @@ void pollstore_reading_json(FILE *f, const reading *r)
     char b[40], ts[32];
     int n = r->nphases == 3 ? 3 : 1;
     pollstore_fmt_ts(ts, sizeof ts, r->ts);
-    fprintf(f, "{\"meter\": \"%s\", \"ts\": \"%s\", \"status\": \"%s\"", r->meter, ts, pollstore_status_name(r->status));
+    fputs("{\"meter\": ", f);
+    outfmt_json_string(f, r->meter);
+    fprintf(f, ", \"ts\": \"%s\", \"status\": \"%s\"", ts, pollstore_status_name(r->status));
     if (r->present & READING_HAS_IMPORT) {
         pollstore_fmt_milli(b, sizeof b, r->import_wh);
         fprintf(f, ", \"import_kwh\": \"%s\"", b);
@@ -135,8 +139,10 @@ void pollstore_reading_json(FILE *f, const reading *r)
             fprintf(f, "%s%u", i ? ", " : "", r->raw[i]);
         fprintf(f, "]");
     }
-    if (r->error[0])
-        fprintf(f, ", \"error\": \"%s\"", r->error);
+    if (r->error[0]) {
+        fputs(", \"error\": ", f);
+        outfmt_json_string(f, r->error);
+    }
     fprintf(f, "}");
 }
 

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gridledger/money.h"
+#include "outfmt.h"
 #include "store_internal.h"
 #include "store_schema.h"
 #include "store_seq.h"
@@ -247,6 +249,9 @@ static int quick_ok(sqlite3 *db)
     return ok;
 }
 
+/* Why this thread's last open failed in a migration (store_describe_error). */
+static _Thread_local char open_why[STORE_PATH_WHY_MAX / 2];
+
 /* open_db: opens path and makes it a current, checked store database. */
 static gl_status open_db(const char *path, sqlite3 **out)
 {
@@ -262,8 +267,9 @@ static gl_status open_db(const char *path, sqlite3 **out)
         st = setup_pragmas(db, fresh);
     if (st == GL_OK && !quick_ok(db))
         st = GL_ECORRUPT;
+    open_why[0] = '\0';
     if (st == GL_OK)
-        st = store_schema_migrate(db, STORE_SCHEMA_VERSION, NULL, 0);
+        st = store_schema_migrate(db, STORE_SCHEMA_VERSION, open_why, sizeof open_why);
     if (st != GL_OK) {
         sqlite3_close(db);
         return st;
@@ -487,6 +493,8 @@ void store_describe_error(const char *path, gl_status st, char *out, size_t cap)
     int have_vfs = statvfs(dir, &vfs) == 0;
     if (st == GL_ECORRUPT)
         snprintf(out, cap, "corrupt: not a database or it fails its integrity check");
+    else if ((st == GL_ESYNTAX || st == GL_ERANGE || st == GL_EOVERFLOW || st == GL_EDB) && open_why[0] != '\0')
+        snprintf(out, cap, "%s", open_why);
     else if (have_vfs && (vfs.f_flag & ST_RDONLY))
         snprintf(out, cap, "read-only: the file system of %s is mounted read-only", dir);
     else if (access(dir, W_OK) != 0 || (access(path, F_OK) == 0 && access(path, W_OK) != 0))
@@ -1666,28 +1674,51 @@ static void csv_field(FILE *out, sqlite3_stmt *st, int col)
             fprintf(out, "%02x", b[i]);
         return;
     }
-    const char *t = (const char *)sqlite3_column_text(st, col);
-    if (strpbrk(t, ",\"\r\n") == NULL) {
-        fputs(t, out);
+    outfmt_csv_string(out, (const char *)sqlite3_column_text(st, col));
+}
+
+/* fen_text(x): an integer amount in fen as its decimal string ("-0.05"). */
+static void fen_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char t[MONEY_FMT_MAX];
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
         return;
-    }
-    fputc('"', out);
-    for (; *t; t++) {
-        if (*t == '"')
-            fputc('"', out);
-        fputc(*t, out);
-    }
-    fputc('"', out);
+    if (money_format(sqlite3_value_int64(argv[0]), MONEY_SCALE_FEN, t, sizeof t) != GL_OK)
+        sqlite3_result_error(ctx, "fen_text: amount out of range", -1);
+    else
+        sqlite3_result_text(ctx, t, -1, SQLITE_TRANSIENT);
+}
+
+/* Tables exported in another shape than SELECT *: bill_lines keeps its
+ * amount column as the decimal string it was before version 8. */
+static const struct {
+    const char *table, *sql;
+} export_as[] = {
+    {"bill_lines", "SELECT bill_id, n, code, quantity, unit, rate, fen_text(amount_fen) AS amount FROM bill_lines"},
+};
+
+static gl_status export_prepare(store *s, const char *table, sqlite3_stmt **st)
+{
+    char sql[64];
+    const char *q = sql;
+    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", table);
+    for (size_t i = 0; i < sizeof export_as / sizeof export_as[0]; i++)
+        if (strcmp(table, export_as[i].table) == 0)
+            q = export_as[i].sql;
+    int rc = sqlite3_create_function(s->db, "fen_text", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fen_text_fn,
+                                     NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db, q, -1, st, NULL);
+    return rc == SQLITE_OK ? GL_OK : GL_EDB;
 }
 
 gl_status store_export_csv(store *s, const char *table, FILE *out)
 {
     if (!known_table(s, table))
         return GL_ENOTFOUND;
-    char sql[64];
     sqlite3_stmt *st = NULL;
-    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", table);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (export_prepare(s, table, &st) != GL_OK)
         return GL_EDB;
     int nc = sqlite3_column_count(st);
     for (int c = 0; c < nc; c++)

@@ -53,7 +53,8 @@ const char *store_recovered(const store *s);
 
 /* store_describe_error: what an error st of the store at path means, naming
  * read-only (file system or permissions), full (disk or quota) and corrupt
- * where that is the cause; else gl_strerror(st). */
+ * where that is the cause, and a schema migration this thread's last open
+ * could not do (naming the version and the row); else gl_strerror(st). */
 #define STORE_PATH_WHY_MAX 700
 const char *store_path(const store *s); /* the database's path */
 void store_describe_error(const char *path, gl_status st, char *out, size_t cap);
@@ -280,7 +281,8 @@ typedef struct store_stats {
 gl_status store_stats_get(store *s, store_stats *st);
 
 /* store_export_csv: writes TABLE (one of the store's tables) as RFC 4180
- * CSV with a header row. GL_ENOTFOUND for an unknown table. */
+ * CSV with a header row. GL_ENOTFOUND for an unknown table. bill_lines
+ * shows its amount as the decimal string (column amount) it always did. */
 gl_status store_export_csv(store *s, const char *table, FILE *out);
 
 /* store_status_of: an SQLite result code as a gl_status (the store's

@@ -8,48 +8,69 @@
 #include "gridledger/money.h"
 #include "store_internal.h"
 
-/* line_texts: a line's quantity, rate and amount as the bill's JSON shows
- * them (bill_to_json: rate trimmed to at least two decimals). */
-static gl_status line_texts(const bill_line *l, char *qty, char *rate, char *amount)
+/* line_texts: a line's quantity and rate as the bill's JSON shows them
+ * (bill_to_json: rate trimmed to at least two decimals). */
+static gl_status line_texts(const bill_line *l, char *qty, char *rate)
 {
     gl_status st = money_format(l->quantity, l->quantity_scale, qty, MONEY_FMT_MAX);
     if (st == GL_OK)
         st = money_format_trim(l->rate, l->rate_scale, l->rate_scale < 2 ? l->rate_scale : 2, rate, MONEY_FMT_MAX);
-    if (st == GL_OK)
-        st = money_format(l->amount_fen, MONEY_SCALE_FEN, amount, MONEY_FMT_MAX);
     return st;
 }
 
-/* put_lines: the bill's lines under bill_id, numbered from 1. */
+/* put_lines: the bill's lines under bill_id, numbered from 1, amounts in fen. */
 static gl_status put_lines(store *s, int64_t bill_id, const bill *b)
 {
     gl_status st = GL_OK;
     for (int i = 0; st == GL_OK && i < b->nlines; i++) {
         const bill_line *l = &b->lines[i];
-        char qty[MONEY_FMT_MAX], rate[MONEY_FMT_MAX], amount[MONEY_FMT_MAX];
+        char qty[MONEY_FMT_MAX], rate[MONEY_FMT_MAX];
         if (l->code[0] == '\0')
             return GL_EINVAL;
-        st = line_texts(l, qty, rate, amount);
+        st = line_texts(l, qty, rate);
         if (st == GL_OK)
             st = store_exec(s,
-                            "INSERT INTO bill_lines(bill_id, n, code, quantity, unit, rate, amount)"
+                            "INSERT INTO bill_lines(bill_id, n, code, quantity, unit, rate, amount_fen)"
                             " VALUES(?1,?2,?3,?4,?5,?6,?7)",
-                            "iittttt", bill_id, (int64_t)i + 1, l->code, qty, l->unit, rate, amount);
+                            "iitttti", bill_id, (int64_t)i + 1, l->code, qty, l->unit, rate, l->amount_fen);
     }
     return st;
 }
 
-gl_status store_bill_put(store *s, const char *period, const bill *b, const char *bill_json)
+/* put_bill: the bills row (json_len bytes of bill_json); its id in *id. */
+static gl_status put_bill(store *s, const char *period, const bill *b, const char *bill_json, size_t json_len,
+                          int64_t *id)
 {
+    sqlite3_stmt *st = NULL;
+    if (json_len > INT32_MAX)
+        return GL_EBOUND;
+    gl_status ret = store_prepare(s, &st,
+                                  "INSERT INTO bills(customer, period, total_fen, json, created_ts, energy_wh)"
+                                  " VALUES(?1,?2,?3,?4,?5,?6)",
+                                  "ttitii", b->customer, period, b->total_fen, "", (int64_t)time(NULL),
+                                  b->energy_wh);
+    if (ret == GL_OK && sqlite3_bind_text(st, 4, bill_json, (int)json_len, SQLITE_STATIC) != SQLITE_OK)
+        ret = GL_EDB;
+    if (ret == GL_OK) {
+        int rc = sqlite3_step(st);
+        ret = rc == SQLITE_DONE ? GL_OK : store_status_of(rc);
+    }
+    *id = sqlite3_last_insert_rowid(store_db(s));
+    sqlite3_finalize(st);
+    return ret;
+}
+
+gl_status store_bill_put(store *s, const char *period, const bill *b, const char *bill_json, size_t json_len)
+{
+    int64_t id = 0;
     if (s == NULL || period == NULL || b == NULL || bill_json == NULL || b->customer[0] == '\0')
         return GL_EINVAL;
     gl_status st = store_txn_begin(s);
     if (st != GL_OK)
         return st;
-    st = store_exec(s, "INSERT INTO bills(customer, period, total_fen, json, created_ts) VALUES(?1,?2,?3,?4,?5)",
-                    "ttiti", b->customer, period, b->total_fen, bill_json, (int64_t)time(NULL));
+    st = put_bill(s, period, b, bill_json, json_len, &id);
     if (st == GL_OK)
-        st = put_lines(s, sqlite3_last_insert_rowid(store_db(s)), b);
+        st = put_lines(s, id, b);
     return store_txn_end(s, st);
 }
 
@@ -111,16 +132,12 @@ gl_status store_bills_month(store *s, const char *customer, const char *period, 
     *wh = *fen = 0;
     *count = 0;
     gl_status ret = store_prepare(s, &st,
-                                  "SELECT json_extract(json, '$.energy_kwh'), total_fen FROM bills"
+                                  "SELECT coalesce(energy_wh, 0), total_fen FROM bills"
                                   " WHERE period = ?1 AND (?2 IS NULL OR customer = ?2)",
                                   "tt", period, customer);
     int rc = SQLITE_DONE;
     while (ret == GL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *e = (const char *)sqlite3_column_text(st, 0);
-        int64_t v = 0;
-        if (e != NULL && money_parse(e, 3, &v) != GL_OK)
-            ret = GL_ECORRUPT;
-        *wh += v;
+        *wh += sqlite3_column_int64(st, 0);
         *fen += sqlite3_column_int64(st, 1);
         (*count)++;
     }

@@ -1,23 +1,27 @@
 /* store_bills.h: bills in the store (tables bills and bill_lines).
  *
  * A bill is stored from core's `bill` struct: its total in integer fen, one
- * bill_lines row per line (code, quantity, unit, rate, amount as the decimal
- * strings of the bill's JSON), and the JSON document the gateway sent and
+ * bill_lines row per line (code; quantity, unit and rate as the decimal
+ * strings of the bill's JSON; amount_fen in integer fen), its energy in Wh
+ * (energy_wh), and the JSON
+ * document the gateway sent and
  * prints (rendered once, by the caller, from the same struct). Every
  * database error is returned, never read as "no bill". */
 #ifndef GRIDLEDGER_STORE_BILLS_H
 #define GRIDLEDGER_STORE_BILLS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gridledger/bill.h"
 #include "store.h"
 
 /* store_bill_put: records bill b of b->customer for period (YYYY-MM), its
- * lines and bill_json, in one transaction (joins an open store_txn_begin).
- * GL_EEXIST if customer+period is stored already (nothing changes),
- * GL_EINVAL for a line without a code. */
-gl_status store_bill_put(store *s, const char *period, const bill *b, const char *bill_json);
+ * lines and its JSON document (json_len bytes at bill_json, which need not
+ * end there: billing passes the document inside its bills message), in one
+ * transaction (joins an open store_txn_begin). GL_EEXIST if customer+period
+ * is stored already (nothing changes), GL_EINVAL for a line without a code. */
+gl_status store_bill_put(store *s, const char *period, const bill *b, const char *bill_json, size_t json_len);
 
 /* store_bill_exists: *exists = 1 if customer has a bill for period. */
 gl_status store_bill_exists(store *s, const char *customer, const char *period, int *exists);
@@ -40,8 +44,8 @@ gl_status store_bills_total(store *s, const char *period, int64_t *total_fen);
 gl_status store_bills_between(store *s, const char *customer, const char *from, const char *to, int64_t *total_fen);
 
 /* store_bills_month: the bills of period of customer (NULL: every
- * customer): their energy (each bill's energy_kwh, in Wh) and amount, and
- * how many; a stored energy that is not a decimal is GL_ECORRUPT. */
+ * customer): their energy (bills.energy_wh, the bill's energy_kwh in Wh;
+ * 0 for one without) and amount, and how many. */
 gl_status store_bills_month(store *s, const char *customer, const char *period, int64_t *wh, int64_t *fen,
                             int *count);
 

@@ -5,7 +5,10 @@
  * appended: a released step is never edited. */
 #include "store_schema.h"
 
+#include <stdint.h>
 #include <stdio.h>
+
+#include "gridledger/money.h"
 
 /* Version 1: readings, events, outbox, key-value state. */
 static const char v1[] =
@@ -104,7 +107,129 @@ static const char v7[] =
     " recorded_ts INTEGER NOT NULL);"
     "CREATE INDEX deposits_customer ON deposits(customer, expires);";
 
-static const char *const steps[STORE_SCHEMA_VERSION] = {v1, v2, v3, v4, v5, v6, v7};
+/* Version 8: a bill line's amount in integer fen (amount_fen), like
+ * bills.total_fen, instead of the decimal text of the bill's JSON, and a
+ * bill's energy in Wh (bills.energy_wh) instead of reading it back from the
+ * JSON. bill_lines is rebuilt: every stored amount (and energy) is converted
+ * exactly by v8_amounts; a value that is not an exact decimal stops the
+ * migration (the file stays at version 7, nothing changed) and is named by
+ * bill and line. */
+static const char v8_create[] =
+    "ALTER TABLE bills ADD COLUMN energy_wh INTEGER;"
+    "CREATE TABLE bill_lines_v8(bill_id INTEGER NOT NULL REFERENCES bills(id), n INTEGER NOT NULL,"
+    " code TEXT NOT NULL, quantity TEXT, unit TEXT, rate TEXT, amount_fen INTEGER NOT NULL,"
+    " PRIMARY KEY(bill_id, n)) WITHOUT ROWID;";
+static const char v8_swap[] = "DROP TABLE bill_lines; ALTER TABLE bill_lines_v8 RENAME TO bill_lines;";
+
+/* v8_decimal: text (a stored decimal) in units of 10^-scale into *out; if
+ * it is not an exact one, msg says so naming the row (where, field, unit). */
+static gl_status v8_decimal(const char *text, int scale, int64_t *out, const char *where, const char *field,
+                            const char *unit, char *msg, size_t cap)
+{
+    gl_status st = text != NULL ? money_parse(text, scale, out) : GL_ESYNTAX;
+    if (st != GL_OK && msg != NULL)
+        snprintf(msg, cap, "migration to version 8: %s: %s \"%.40s\" is not an exact decimal in %s (%s)", where,
+                 field, text ? text : "", unit, gl_status_name(st));
+    return st;
+}
+
+/* v8_step: steps out (bound) once and resets it. */
+static gl_status v8_step(sqlite3_stmt *out)
+{
+    int rc = sqlite3_step(out);
+    sqlite3_reset(out);
+    return rc == SQLITE_DONE ? GL_OK : GL_EDB;
+}
+
+/* v8_line: copies the current row of sel (bill_id, n, code, quantity, unit,
+ * rate, amount) into ins with its amount in fen; GL_ESYNTAX/GL_ERANGE/
+ * GL_EOVERFLOW (msg names the row) if the amount is not an exact decimal in fen. */
+static gl_status v8_line(sqlite3_stmt *sel, sqlite3_stmt *ins, char *msg, size_t cap)
+{
+    char where[80];
+    int64_t fen = 0;
+    snprintf(where, sizeof where, "bill_lines bill %lld line %lld", (long long)sqlite3_column_int64(sel, 0),
+             (long long)sqlite3_column_int64(sel, 1));
+    gl_status st = v8_decimal((const char *)sqlite3_column_text(sel, 6), MONEY_SCALE_FEN, &fen, where, "amount",
+                              "fen", msg, cap);
+    if (st != GL_OK)
+        return st;
+    for (int c = 0; c < 6; c++)
+        sqlite3_bind_value(ins, c + 1, sqlite3_column_value(sel, c));
+    sqlite3_bind_int64(ins, 7, fen);
+    return v8_step(ins);
+}
+
+/* v8_energy: the current row of sel (id, energy_kwh text or NULL) into
+ * bills.energy_wh by upd; refused as v8_line refuses. */
+static gl_status v8_energy(sqlite3_stmt *sel, sqlite3_stmt *upd, char *msg, size_t cap)
+{
+    char where[48];
+    int64_t wh = 0;
+    if (sqlite3_column_type(sel, 1) == SQLITE_NULL)
+        return GL_OK; /* no energy_kwh: energy_wh stays NULL (counted as 0) */
+    snprintf(where, sizeof where, "bills id %lld", (long long)sqlite3_column_int64(sel, 0));
+    gl_status st = v8_decimal((const char *)sqlite3_column_text(sel, 1), MONEY_SCALE_WH, &wh, where, "energy_kwh",
+                              "Wh", msg, cap);
+    if (st != GL_OK)
+        return st;
+    sqlite3_bind_int64(upd, 1, wh);
+    sqlite3_bind_int64(upd, 2, sqlite3_column_int64(sel, 0));
+    return v8_step(upd);
+}
+
+/* A row converter: reads sel's current row, writes through out; msg names a refused row. */
+typedef gl_status (*row_fn)(sqlite3_stmt *sel, sqlite3_stmt *out, char *msg, size_t cap);
+
+/* each_row: runs fn on every row of sel_sql with out_sql prepared for it;
+ * the first error stops (GL_EDB with SQLite's message in msg). */
+static gl_status each_row(sqlite3 *db, const char *sel_sql, const char *out_sql, row_fn fn, char *msg, size_t cap)
+{
+    sqlite3_stmt *sel = NULL, *out = NULL;
+    gl_status st = GL_EDB;
+    int rc = SQLITE_DONE;
+    if (sqlite3_prepare_v2(db, sel_sql, -1, &sel, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, out_sql, -1, &out, NULL) == SQLITE_OK)
+        st = GL_OK;
+    while (st == GL_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW)
+        st = fn(sel, out, msg, cap);
+    if (st == GL_OK && rc != SQLITE_DONE)
+        st = GL_EDB;
+    if (st == GL_EDB && msg != NULL)
+        snprintf(msg, cap, "migration to version 8: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(sel);
+    sqlite3_finalize(out);
+    return st;
+}
+
+/* v8_amounts: every bill_lines row into bill_lines_v8 (see v8_create), then
+ * each bill's energy_kwh (JSON text) into energy_wh. */
+static gl_status v8_amounts(sqlite3 *db, char *msg, size_t cap)
+{
+    gl_status st = each_row(db,
+                            "SELECT bill_id, n, code, quantity, unit, rate, amount FROM bill_lines ORDER BY bill_id, n",
+                            "INSERT INTO bill_lines_v8(bill_id, n, code, quantity, unit, rate, amount_fen)"
+                            " VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                            v8_line, msg, cap);
+    if (st == GL_OK)
+        st = each_row(db,
+                      "SELECT id, CASE WHEN json_valid(json) THEN json_extract(json, '$.energy_kwh') END FROM bills"
+                      " ORDER BY id",
+                      "UPDATE bills SET energy_wh = ?1 WHERE id = ?2", v8_energy, msg, cap);
+    return st;
+}
+
+/* A step: SQL, then (if any) a function for what SQL cannot check, then more SQL. */
+typedef struct schema_step {
+    const char *sql;
+    gl_status (*convert)(sqlite3 *db, char *msg, size_t cap);
+    const char *after;
+} schema_step;
+
+static const schema_step steps[STORE_SCHEMA_VERSION] = {
+    {v1, NULL, NULL}, {v2, NULL, NULL}, {v3, NULL, NULL}, {v4, NULL, NULL},
+    {v5, NULL, NULL}, {v6, NULL, NULL}, {v7, NULL, NULL}, {v8_create, v8_amounts, v8_swap},
+};
 
 int store_schema_version(sqlite3 *db)
 {
@@ -116,15 +241,24 @@ int store_schema_version(sqlite3 *db)
     return v;
 }
 
-/* apply_step: runs migration `to` (1-based) and sets user_version, in one transaction. */
+/* apply_step: runs migration `to` (1-based) and sets user_version, in one
+ * transaction; a step's convert function's error is returned as it is. */
 static gl_status apply_step(sqlite3 *db, int to, char *msg, size_t cap)
 {
+    const schema_step *step = &steps[to - 1];
     char setv[48];
     char *err = NULL;
+    gl_status conv = GL_OK;
     snprintf(setv, sizeof setv, "PRAGMA user_version=%d;", to);
     int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &err);
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, steps[to - 1], NULL, NULL, &err);
+        rc = sqlite3_exec(db, step->sql, NULL, NULL, &err);
+    if (rc == SQLITE_OK && step->convert != NULL && (conv = step->convert(db, msg, cap)) != GL_OK) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return conv;
+    }
+    if (rc == SQLITE_OK && step->after != NULL)
+        rc = sqlite3_exec(db, step->after, NULL, NULL, &err);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, setv, NULL, NULL, &err);
     if (rc == SQLITE_OK)

@@ -32,6 +32,7 @@
 
 #define UPLINK_MAX_INFLIGHT 64              /* bound on the window */
 #define UPLINK_MSG_MAX (1024u * 1024u)      /* a PUBLISH larger than this is never sent */
+#define UPLINK_BODY_MAX (UPLINK_MSG_MAX - 1024u) /* the largest body the gateway writes (envelope and topic around it) */
 #define UPLINK_RX_MAX (DOWNLINK_MAX_TEXT + 1024u)
 #define UPLINK_KV_DOWN_SEQ "uplink.down_seq" /* the last accepted downlink seq */
 

@@ -108,6 +108,23 @@ gl_status bill_compute(const tariff_set *ts, const usage_interval *u, int n, con
  * cap is too small. */
 gl_status bill_to_json(const bill *b, char *buf, size_t cap, size_t *len);
 
+/* What a posted bill adds after its priced members (firmware's billing):
+ * its id (CUSTOMER/PERIOD), the area, the period's name and due date, and
+ * where its time-of-use split came from ("meter_registers", "intervals"; NULL
+ * or "" leaves usage_from and usage_note out). */
+typedef struct bill_json_extra {
+    const char *id, *area, *period_name, *due;
+    const char *usage_from, *usage_note;
+} bill_json_extra;
+
+struct textbuf;
+
+/* bill_json_write: the bill's JSON document (as bill_to_json, without its
+ * final newline), with x's members when x is not NULL, appended to w: the
+ * one place a bill becomes text. The textbuf's error (GL_EBOUND past its cap)
+ * is returned. */
+gl_status bill_json_write(const bill *b, const bill_json_extra *x, struct textbuf *w);
+
 /* bill_month_peaks: the peak demand (kW at scale 3) of each of the `max`
  * calendar months before the month of civil day `first_day`, from the
  * intervals u[0..n-1] (each interval's `demand_w`, else its energy / its

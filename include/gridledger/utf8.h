@@ -11,6 +11,10 @@
 #include <stdint.h>
 
 /* utf8_valid: 1 if the n bytes at s are well-formed UTF-8 without U+0000. */
+/* utf8_next: the length (1..4) of the well-formed code point at s[0..n)
+ * (U+0000 included), *cp its value; 0 if the bytes there are ill-formed. */
+size_t utf8_next(const uint8_t *s, size_t n, uint32_t *cp);
+
 int utf8_valid(const uint8_t *s, size_t n);
 
 #endif

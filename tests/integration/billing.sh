@@ -6,7 +6,11 @@
 set -u
 cd "$(dirname "$0")/../.."
 GL=$PWD/${BUILD:-build}/gridledger
+GOLDEN=$PWD/tests/integration/golden
 . tests/integration/lib/tap.sh
+same_bytes() { # NAME FILE GOLDEN: byte for byte (the bill's JSON is rendered once; CONTRACT.md)
+    if cmp -s "$2" "$3"; then ok "$1"; else notok "$1"; diff "$3" "$2" | head -20 | sed 's/^/# /'; fi
+}
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 cp -r examples/tariffs "$t/"
@@ -33,8 +37,14 @@ C-0001,2026-01,149.49,closed
 C-0002,2026-01,,no readings"
 check "the bill's ledger debt is due on the 16th" \
     "$(sqlite3 gridledger.db "SELECT date, kind, amount_fen, ref, due FROM ledger")" "2026-02-01|bill|14949|C-0001/2026-01|2026-02-16"
-check "bill lines stored" "$(sqlite3 gridledger.db "SELECT group_concat(code || '=' || amount, ' ') FROM bill_lines")" \
-    "energy.t1=117.19 energy.t2=32.30"
+check "bill lines stored in integer fen" \
+    "$(sqlite3 gridledger.db "SELECT group_concat(code || '=' || amount_fen || ':' || typeof(amount_fen), ' ') FROM bill_lines")" \
+    "energy.t1=11719:integer energy.t2=3230:integer"
+check "db export bill_lines shows the amounts as decimal strings" \
+    "$("$GL" -c gridledger.json db export bill_lines --csv | tr -d '\r' | cut -d, -f1,2,3,7)" \
+"bill_id,n,code,amount
+1,1,energy.t1,117.19
+1,2,energy.t2,32.30"
 out2=$("$GL" -c gridledger.json bill --period 2026-01 --csv | tr -d '\r' | sed -n 2p)
 check "run again: the bill exists, nothing added" "$out2|$(sqlite3 gridledger.db 'SELECT count(*) FROM ledger')|$(sqlite3 gridledger.db 'SELECT count(*) FROM outbox')" \
     "C-0001,2026-01,149.49,existing|1|1"
@@ -52,6 +62,12 @@ check "and queued one bills message each" "$(sqlite3 gridledger.db "SELECT count
 "$GL" -c gridledger.json run --clock sim --start 2026-02-28T23:00 --speed 100000 --until 2026-03-01T01:00 2>/dev/null
 check "a second run over the same close changes nothing" \
     "$(sqlite3 gridledger.db "SELECT count(*) FROM bills")/$(sqlite3 gridledger.db "SELECT count(*) FROM ledger")" "3/3"
+"$GL" -c gridledger.json bill --period 2026-01 --json >bills-2026-01.json
+"$GL" -c gridledger.json bill --period 2026-02 --json >bills-2026-02.json
+same_bytes "bill --json for January, byte for byte" bills-2026-01.json "$GOLDEN/bills-2026-01.json"
+same_bytes "bill --json for February, byte for byte" bills-2026-02.json "$GOLDEN/bills-2026-02.json"
+sqlite3 gridledger.db "SELECT seq || ' ' || body FROM outbox WHERE kind = 'bills' ORDER BY seq" >outbox-bills.txt
+same_bytes "the uplink's bills messages, byte for byte" outbox-bills.txt "$GOLDEN/outbox-bills.txt"
 
 # A demand ratchet and an annual minimum at the gateway: C-0001 on a tariff of 0.50/kWh, 10.00 per kW
 # of billing demand (80 % of the 11 months before), an annual minimum of 2000.00. November 2026:
@@ -76,7 +92,7 @@ check "ratchet and annual minimum: November 1050.00, December 950.00" \
     "$(sqlite3 gridledger.db "SELECT group_concat(period || '=' || total_fen, ' ') FROM bills WHERE customer='C-0001'")" \
     "2026-11=105000 2026-12=95000"
 check "December's lines: the ratchet's 80 kW and the true-up" \
-    "$(sqlite3 gridledger.db "SELECT group_concat(code || '=' || quantity || '/' || amount, ' ') FROM bill_lines JOIN bills ON bills.id = bill_id WHERE period = '2026-12' AND customer = 'C-0001'")" \
-    "energy=10.000/5.00 demand=80.000/800.00 annual_minimum=1/145.00"
+    "$(sqlite3 gridledger.db "SELECT group_concat(code || '=' || quantity || '/' || amount_fen, ' ') FROM bill_lines JOIN bills ON bills.id = bill_id WHERE period = '2026-12' AND customer = 'C-0001'")" \
+    "energy=10.000/500 demand=80.000/80000 annual_minimum=1/14500"
 cd ..
 echo "1..$n"

@@ -66,14 +66,15 @@ check "back office: the large customer" "$(sqlite3 bo.db "SELECT customer || ' '
     "C-L01 C 350000"
 check "back office: its capacity changes" "$(sqlite3 bo.db "SELECT id || ' ' || date || ' ' || kind || ' ' || kva_va FROM capacity_changes ORDER BY id" | paste -sd,)" \
     "CAP-1 2019-01-01 new 315000,CAP-2 2024-06-15 increase 85000,CAP-3 2024-09-01 reduction 50000"
-# the gateway's own report of the month from its bills (figures derived by hand):
+# the gateway's own report of the month from its bills (figures derived by hand; the
+# energy in Wh beside the JSON, as the gateway stores it):
 # area (this gateway) in June: 7000.00 + 3700.00 = 10700.00 yuan, 10000 + 5000 = 15000 kWh -> 0.713333
 # C-L01: 7000 / 10000 = 0.700000; without it 3700 / 5000 = 0.740000; effect -0.026667;
 # prev3 (8000 + 9000 + 10000) / 3 = 9000 kWh; swing +11.11 %; June's change CAP-2
 { for b in "C-L01 2024-03 560000 8000.000" "C-L01 2024-04 630000 9000.000" "C-L01 2024-05 700000 10000.000" \
            "C-L01 2024-06 700000 10000.000" "C-0001 2024-06 370000 5000.000"; do
       set -- $b
-      echo "INSERT INTO bills(customer, period, total_fen, json, created_ts) VALUES ('$1', '$2', $3, '{\"energy_kwh\": \"$4\"}', 0);"
+      echo "INSERT INTO bills(customer, period, total_fen, json, created_ts, energy_wh) VALUES ('$1', '$2', $3, '{\"energy_kwh\": \"$4\"}', 0, ${4/./});"
   done; } | sqlite3 gridledger.db
 check "gridledger report large-customers: by hand" "$("$GL" -c gridledger.json report large-customers --period 2024-06 --csv 2>&1 | tr -d '\r')" \
 "industry,customer,capacity_kva,energy_kwh,amount,avg_price,area_avg_price,area_avg_without,price_effect,prev3_avg_kwh,swing_pct,capacity_changes

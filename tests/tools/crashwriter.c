@@ -55,7 +55,8 @@ static void money(store *s, int fd, long long k)
     bill b = {.nlines = 1, .total_fen = 100 + k};
     snprintf(b.customer, sizeof b.customer, "%s", cust);
     b.lines[0] = (bill_line){.code = "energy", .unit = "kWh", .amount_fen = 100};
-    gl_status st = store_bill_put(s, period, &b, "{\"lines\":[{\"code\":\"energy\",\"amount\":\"1.00\"}]}");
+    static const char doc[] = "{\"lines\":[{\"code\":\"energy\",\"amount\":\"1.00\"}]}";
+    gl_status st = store_bill_put(s, period, &b, doc, sizeof doc - 1);
     if (st == GL_OK || st == GL_EEXIST)
         journal(fd, 'B', k % 7, k / 5);
     snprintf(ref, sizeof ref, "REF-%lld", k);

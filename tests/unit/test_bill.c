@@ -16,6 +16,7 @@
 
 #include "gridledger/bill.h"
 #include "gridledger/civil.h"
+#include "gridledger/textbuf.h"
 
 /* Beijing residential, monthly tiers (DOMAIN.md) */
 #define T_BJ                                                                                                  \
@@ -818,6 +819,43 @@ static void test_json(void **state)
     assert_non_null(strstr(buf, "\"customer\": \"a\\\"b\\\\c\\u000a\""));
 }
 
+/* A posted bill's members (bill_json_write with extras) follow the priced
+ * ones, each value escaped; usage_note only with usage_from; the textbuf's
+ * cap is the bound. */
+static void test_json_extras(void **state)
+{
+    (void)state;
+    bill_options o;
+    char buf[4096];
+    textbuf t;
+    parse_tariff(T_BJ);
+    options_of(&cases[0], &o);
+    int n = build_usage(&cases[0]);
+    assert_int_equal(bill_compute(&TS, U, n, &o, &B), GL_OK);
+    static const struct {
+        bill_json_extra x;
+        const char *tail;
+    } rows[] = {
+        {{"C-1/2024-01", "TQ-1", "2024-01", "2024-02-16", NULL, "unused"},
+         "\"tier_position_kwh\": \"300.000\"\n,\n  \"id\": \"C-1/2024-01\",\n  \"area\": \"TQ-1\",\n"
+         "  \"period_name\": \"2024-01\",\n  \"due\": \"2024-02-16\"\n}"},
+        {{"C-1/2024-01", "", "2024-01", "2024-02-16", "intervals", "meter registers not used: \"x\"\\\t"},
+         "\"area\": \"\",\n  \"period_name\": \"2024-01\",\n  \"due\": \"2024-02-16\",\n  \"usage_from\": "
+         "\"intervals\",\n  \"usage_note\": \"meter registers not used: \\\"x\\\"\\\\\\u0009\"\n}"},
+        {{"C-1/2024-01", "TQ-1", "2024-01", "2024-02-16", "meter_registers", ""},
+         "\"due\": \"2024-02-16\",\n  \"usage_from\": \"meter_registers\"\n}"},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        textbuf_init_fixed(&t, buf, sizeof buf);
+        assert_int_equal(bill_json_write(&B, &rows[r].x, &t), GL_OK);
+        size_t lt = strlen(rows[r].tail);
+        assert_true(textbuf_len(&t) > lt);
+        assert_string_equal(textbuf_str(&t) + textbuf_len(&t) - lt, rows[r].tail);
+    }
+    textbuf_init_fixed(&t, buf, 300);
+    assert_int_equal(bill_json_write(&B, &rows[0].x, &t), GL_EBOUND);
+}
+
 /* A month of 15-minute TOU usage billed whole and day by day, the tier
  * position carried from each day's bill to the next, agrees to the
  * rounding: at most half a fen per line of each daily bill. */
@@ -867,6 +905,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_bad_interval_in_run),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_json_extras),
         cmocka_unit_test(test_whole_month_equals_daily_pieces),
     };
     return cmocka_run_group_tests_name("bill", tests, NULL, NULL);

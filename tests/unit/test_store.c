@@ -149,18 +149,20 @@ static void test_money_idempotent(void **state)
     assert_int_equal(store_payment_put(s, "C1", 10000, "BANK-1", "2026-01-05"), GL_OK);
     assert_int_equal(store_payment_put(s, "C1", 10000, "BANK-1", "2026-01-05"), GL_EEXIST);
     assert_int_equal(store_payment_put(s, "C1", 10000, "", "2026-01-05"), GL_EINVAL);
-    assert_int_equal(store_bill_put(s, "2026-01", &b, json), GL_OK);
-    assert_int_equal(store_bill_put(s, "2026-01", &b, json), GL_EEXIST);
-    assert_int_equal(store_bill_put(s, "2026-01", &nocode, json), GL_EINVAL);
+    assert_int_equal(store_bill_put(s, "2026-01", &b, json, strlen(json)), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-01", &b, json, strlen(json)), GL_EEXIST);
+    assert_int_equal(store_bill_put(s, "2026-01", &nocode, json, strlen(json)), GL_EINVAL);
     store_close(s);
     assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
     assert_int_equal(count(s, "SELECT count(*) FROM ledger WHERE kind='payment'"), 1);
     assert_int_equal(count(s, "SELECT count(*) FROM bills"), 1);
     assert_int_equal(count(s, "SELECT count(*) FROM bill_lines"), 2);
     char text[64];
-    store_peek(s, "SELECT group_concat(code || ' ' || quantity || ' ' || rate || ' ' || amount, '; ') FROM bill_lines",
+    store_peek(s,
+               "SELECT group_concat(code || ' ' || quantity || ' ' || rate || ' ' || amount_fen || ' '"
+               " || typeof(amount_fen), '; ') FROM bill_lines",
                text, sizeof text);
-    assert_string_equal(text, "energy 300.000 0.4883 117.19; tier2 0 0 32.30");
+    assert_string_equal(text, "energy 300.000 0.4883 11719 integer; tier2 0 0 3230 integer");
     store_close(s);
 }
 
@@ -176,9 +178,9 @@ static void test_bills_read(void **state)
     int64_t total = -1;
     b2.total_fen = 51;
     assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
-    assert_int_equal(store_bill_put(s, "2026-01", &b1, "{\"a\":1}"), GL_OK);
-    assert_int_equal(store_bill_put(s, "2026-01", &b2, "{\"a\":2}"), GL_OK);
-    assert_int_equal(store_bill_put(s, "2026-02", &b2, "{\"a\":3}"), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-01", &b1, "{\"a\":1}", 7), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-01", &b2, "{\"a\":2}", 7), GL_OK);
+    assert_int_equal(store_bill_put(s, "2026-02", &b2, "{\"bills\":[{\"a\":3}]}" + 10, 7) /* a document inside its message */, GL_OK);
     assert_int_equal(store_bill_exists(s, "C1", "2026-01", &exists), GL_OK);
     assert_int_equal(exists, 1);
     assert_int_equal(store_bill_exists(s, "C1", "2026-02", &exists), GL_OK);
@@ -270,7 +272,7 @@ static void test_txn_groups(void **state)
     assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
     assert_int_equal(store_ledger_put(s, "C1", "2026-01-01", "bill", 100, "C1/2026-01", "2026-01-16"), GL_OK);
     assert_int_equal(store_txn_begin(s), GL_OK);
-    gl_status st = store_bill_put(s, "2026-01", &b, json);
+    gl_status st = store_bill_put(s, "2026-01", &b, json, strlen(json));
     int64_t seq = 0;
     if (st == GL_OK)
         st = store_outbox_put(s, "bills", "{}", 1, &seq);
@@ -282,7 +284,7 @@ static void test_txn_groups(void **state)
     assert_int_equal(count(s, "SELECT count(*) FROM outbox"), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM bill_lines"), 0);
     assert_int_equal(store_txn_begin(s), GL_OK);
-    st = store_bill_put(s, "2026-02", &b, json);
+    st = store_bill_put(s, "2026-02", &b, json, strlen(json));
     if (st == GL_OK)
         st = store_outbox_put(s, "bills", "{}", 1, &seq);
     assert_int_equal(store_txn_end(s, st), GL_OK);
@@ -516,7 +518,12 @@ static const char *const sample_at[STORE_SCHEMA_VERSION + 1] = {
     "",
     "INSERT INTO readings(meter, ts, status, present, flags, import_wh) VALUES('M1', 10, 0, 1, 0, 777);"
     "INSERT INTO outbox(seq, ts, kind, body) VALUES(1, 10, 'readings', '{}');",
-    "INSERT INTO ledger(customer, date, kind, amount_fen, ref) VALUES('C1', '2026-01-01', 'payment', 500, 'R1');",
+    "INSERT INTO ledger(customer, date, kind, amount_fen, ref) VALUES('C1', '2026-01-01', 'payment', 500, 'R1');"
+    "INSERT INTO bills(id, customer, period, total_fen, json, created_ts) VALUES(7, 'C1', '2025-12', 14919,"
+    " '{\"energy_kwh\": \"300.000\"}', 1);"
+    "INSERT INTO bill_lines(bill_id, n, code, quantity, unit, rate, amount) VALUES(7, 1, 'energy', '300.000', 'kWh',"
+    " '0.4883', '117.19'), (7, 2, 'tier2', '0', 'kWh', '0', '32.3'), (7, 3, 'pf', NULL, NULL, NULL, '-0.30'),"
+    " (7, 4, 'round', NULL, NULL, NULL, '+0.000');",
     "INSERT INTO grades(customer, as_of, score, grade, explanation) VALUES('C1', '2026-01-01', 95, 'A', '{}');",
     "INSERT INTO collection(customer, episode, action, channel, planned_ts, taken_ts, status, served_ts, proof,"
     " principal_fen, penalty_fen, reason) VALUES('C1', '2026-01-16', 'sms', 'sms', 10, 10, 'served', 11, 'dlr 1',"
@@ -526,6 +533,8 @@ static const char *const sample_at[STORE_SCHEMA_VERSION + 1] = {
     " VALUES('M2', 20, 0, 1025, 32, 900, 1, 25, 100, 200, 300, 300);",
     "INSERT INTO payment_modes(customer, mode, ts, opening_fen, arrears_fen, who, rule, proof)"
     " VALUES('C1', 'prepaid', 30, 0, 0, 'backoffice', 'r', 'p');",
+    "INSERT INTO bills(id, customer, period, total_fen, json, created_ts) VALUES(8, 'C2', '2025-12', 5, '{}', 1);"
+    "INSERT INTO bill_lines(bill_id, n, code, amount_fen) VALUES(8, 1, 'fixed', 5);",
 };
 
 static void test_migrations_from_every_version(void **state)
@@ -550,6 +559,17 @@ static void test_migrations_from_every_version(void **state)
             assert_int_equal(count(s, "SELECT source + (t1_wh IS NULL) FROM readings WHERE meter='M1'"), 1);
         if (from >= 2)
             assert_int_equal(count(s, "SELECT amount_fen FROM ledger WHERE ref='R1'"), 500);
+        if (from >= 2) { /* version 8: the lines' decimal amounts in exact fen */
+            char text[96];
+            store_peek(s, "SELECT group_concat(n || '=' || amount_fen || ' ' || typeof(amount_fen), ', ')"
+                          " FROM bill_lines WHERE bill_id = 7", text, sizeof text);
+            assert_string_equal(text, "1=11719 integer, 2=3230 integer, 3=-30 integer, 4=0 integer");
+            assert_int_equal(count(s, "SELECT energy_wh FROM bills WHERE id = 7"), 300000);
+            int64_t wh = 0, fen = 0;
+            int nb = 0;
+            assert_int_equal(store_bills_month(s, "C1", "2025-12", &wh, &fen, &nb), GL_OK);
+            assert_true(wh == 300000 && fen == 14919 && nb == 1);
+        }
         if (from >= 4)
             assert_int_equal(count(s, "SELECT principal_fen FROM collection WHERE proof='dlr 1'"), 20000);
         assert_int_equal(store_payment_put(s, "C1", 500, "R1", "2026-01-02"), from >= 2 ? GL_EEXIST : GL_OK);
@@ -561,6 +581,65 @@ static void test_migrations_from_every_version(void **state)
     sqlite3_close(db);
     store *s = NULL;
     assert_int_equal(store_open(dbpath, NULL, &s), GL_EUNSUPPORTED);
+}
+
+static int corrupt_copies(void);
+
+/* Version 8 refuses a bill line whose amount is not an exact decimal in fen:
+ * the open fails naming the row, the file stays at version 7 as it was (not
+ * moved aside as corrupt), and opens once the row is put right. */
+static void test_migration_refuses_inexact_amounts(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *amount;
+        gl_status st;
+    } cases[] = {{"1.234", GL_ERANGE}, {"12,30", GL_ESYNTAX}, {"", GL_ESYNTAX},
+                 {"1e2", GL_ESYNTAX}, {".5", GL_ESYNTAX}, {"99999999999999999999", GL_EOVERFLOW}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        unlink(dbpath);
+        sqlite3 *db = NULL;
+        char sql[512], why[STORE_PATH_WHY_MAX], want[128];
+        assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+        assert_int_equal(store_schema_migrate(db, 7, NULL, 0), GL_OK);
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO bills(id, customer, period, total_fen, json, created_ts) VALUES(3, 'C1', '2026-01', 1,"
+                 " '{}', 1); INSERT INTO bill_lines(bill_id, n, code, amount) VALUES(3, 1, 'energy', '1.00'),"
+                 " (3, 2, 'fixed', '%s');", cases[c].amount);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        store *s = NULL;
+        assert_int_equal(store_open(dbpath, NULL, &s), cases[c].st);
+        store_describe_error(dbpath, cases[c].st, why, sizeof why);
+        snprintf(want, sizeof want, "bill_lines bill 3 line 2: amount \"%s\" is not an exact decimal in fen",
+                 cases[c].amount);
+        assert_non_null(strstr(why, want));
+        assert_int_equal(corrupt_copies(), 0);
+        assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+        assert_int_equal(store_schema_version(db), 7);
+        assert_int_equal(sqlite3_exec(db, "UPDATE bill_lines SET amount = '2.5' WHERE n = 2", NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(db);
+        assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+        assert_int_equal(count(s, "SELECT sum(amount_fen) FROM bill_lines"), 100 + 250);
+        store_close(s);
+    }
+    /* a bill whose energy_kwh is not an exact decimal in Wh */
+    unlink(dbpath);
+    sqlite3 *db = NULL;
+    char why[STORE_PATH_WHY_MAX];
+    store *s = NULL;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(store_schema_migrate(db, 7, NULL, 0), GL_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO bills(id, customer, period, total_fen, json, created_ts) VALUES(4, 'C1',"
+                                  " '2026-01', 1, '{\"energy_kwh\": \"1.2345\"}', 1)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_ERANGE);
+    store_describe_error(dbpath, GL_ERANGE, why, sizeof why);
+    assert_non_null(strstr(why, "bills id 4: energy_kwh \"1.2345\" is not an exact decimal in Wh"));
 }
 
 static int corrupt_copies(void)
@@ -776,6 +855,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alert_close, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_last_readings, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_migrations_from_every_version, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_migration_refuses_inexact_amounts, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_sequences_survive_the_database, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_recovers, setup, tmpdir_teardown),
