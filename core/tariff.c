@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
 #include "gridledger/jsonv.h"
 
 #define NO_PERIOD 0xFF
@@ -58,7 +58,7 @@ static int get_price(parser *P, const cJSON *obj, const char *path, const char *
 
 static int date_value(parser *P, const cJSON *node, const char *path, int32_t *out)
 {
-    if (!cJSON_IsString(node) || civil_parse_date(node->valuestring, strlen(node->valuestring), out) != GL_OK) {
+    if (!cJSON_IsString(node) || civdate_parse(node->valuestring, strlen(node->valuestring), out) != GL_OK) {
         jsonv_error(P->doc, node, path, "must be a date \"YYYY-MM-DD\"");
         return 0;
     }
@@ -220,7 +220,7 @@ static int quarter_time(parser *P, const cJSON *node, const char *path, int *slo
 {
     int min = 0;
     if (!cJSON_IsString(node) ||
-        civil_parse_time(node->valuestring, strlen(node->valuestring), &min) != GL_OK) {
+        civdate_parse_time(node->valuestring, strlen(node->valuestring), &min) != GL_OK) {
         jsonv_error(P->doc, node, path, "must be a time \"HH:MM\" (00:00..24:00)");
         return 0;
     }
@@ -1072,9 +1072,9 @@ int tariff_period_at(const tariff_version *v, int32_t day, int slot, int holiday
     if (!v->tou)
         return 0;
     int y, m, dd;
-    civil_from_days(day, &y, &m, &dd);
-    int wd = civil_weekday(day);
-    int t = holiday ? TARIFF_HOLIDAY : (wd == 0 || wd == 6) ? TARIFF_WEEKEND : TARIFF_WEEKDAY;
+    civdate_to_ymd(day, &y, &m, &dd);
+    int wd = civdate_weekday(day);
+    int t = holiday ? TARIFF_HOLIDAY : wd >= CIVDATE_SATURDAY ? TARIFF_WEEKEND : TARIFF_WEEKDAY;
     return v->period_map[m - 1][t][slot];
 }
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/money.h"
 
@@ -731,14 +731,14 @@ static int get_day(conv *C, const char *key, int required, int32_t *out)
         return 1;
     }
     if (cJSON_IsString(n)) {
-        if (strlen(n->valuestring) < 10 || civil_parse_date(n->valuestring, 10, out) != GL_OK)
+        if (strlen(n->valuestring) < 10 || civdate_parse(n->valuestring, 10, out) != GL_OK)
             return fail(C, n, p, "must be Unix seconds or \"YYYY-MM-DD\"");
         return 1;
     }
     int64_t secs;
     if (!get_dec_node(C, n, p, 0, 0, 4102444800LL, &secs)) /* up to 2100-01-01 */
         return 0;
-    *out = civil_days(1970, 1, 1) + (int32_t)(secs / URDB_SECONDS_PER_DAY);
+    *out = civdate_from_ymd(1970, 1, 1) + (int32_t)(secs / URDB_SECONDS_PER_DAY);
     return 1;
 }
 
@@ -1297,7 +1297,7 @@ static void write_charge(sbuf *s, const char *key, int64_t micro, const char *un
 
 static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
 {
-    char day[CIVIL_DATE_MAX];
+    char day[CIVDATE_FMT_MAX];
     sb_put(s, "{\n  \"id\": ");
     sb_str(s, id);
     /* "description": "UTILITY: NAME (URDB LABEL)", escaped through a bounded scratch buffer */
@@ -1319,10 +1319,10 @@ static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
     sb_put(s, ",\n  \"currency\": ");
     sb_str(s, currency[0] ? currency : "USD");
     sb_put(s, ",\n  \"effective_from\": ");
-    civil_format_date(C->from_day, day, sizeof day);
+    civdate_format(C->from_day, day, sizeof day);
     sb_str(s, day);
     if (C->to_day != TARIFF_NO_END) {
-        civil_format_date(C->to_day, day, sizeof day);
+        civdate_format(C->to_day, day, sizeof day);
         sb_put(s, ",\n  \"effective_to\": ");
         sb_str(s, day);
     }

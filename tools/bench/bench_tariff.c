@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "gridledger/bill.h"
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
 #include "gridledger/tariff.h"
 
 #define N_INTERVALS (31 * 96)
@@ -45,7 +45,7 @@ static double seconds(void)
 /* Customer k's month: the same shape, its own energies. */
 static void fill_usage(int k)
 {
-    int64_t t0 = (int64_t)civil_days(2024, 1, 1) * CIVIL_MIN_PER_DAY;
+    int64_t t0 = (int64_t)civdate_from_ymd(2024, 1, 1) * CIVDATE_MINUTES_PER_DAY;
     for (int i = 0; i < N_INTERVALS; i++)
         u[i] = (usage_interval){t0 + 15 * i, 15, 0, 0, 200 + ((i + k) * 7919) % 900, -1, -1};
 }
