@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "gridledger/civdate.h"
-#include "gridledger/clock.h"
-#include "gridledger/fileio.h"
+#include "clock.h"
+#include "fileio.h"
 #include "gridledger/money.h"
 #include "billfrozen.h"
 #include "instalments.h"

@@ -1,5 +1,5 @@
 /* clock.c: real and simulated clocks, civil time in the gateway's zone (see clock.h). */
-#include "gridledger/clock.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <limits.h>

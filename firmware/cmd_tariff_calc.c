@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "gridledger/bill.h"
 #include "gridledger/civdate.h"
-#include "gridledger/fileio.h"
+#include "fileio.h"
 #include "gridledger/money.h"
 #include "gridledger/tariff.h"
 #include "gridledger/usage.h"

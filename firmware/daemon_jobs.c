@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "glog.h"
-#include "gridledger/fileio.h"
+#include "fileio.h"
 #include "alerts.h"
 #include "jobs.h"
 #include "largeup.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "gridledger/civdate.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "gridledger/measures.h"
 #include "store_grades.h"
 #include "store_ledger.h"

@@ -29,7 +29,7 @@ gl_status jobs_poll_init(jobs_gw *g)
         g->poll_every == NULL)
         return GL_ENOMEM;
     jobs_poll_intervals(g);
-    gl_status st = poller_new(c, &g->poller);
+    gl_status st = poller_new(&c->poll, &g->poller);
     if (st == GL_OK) {
         poller_set_time_sync(g->poller, 1); /* DL/T 645 buses: broadcast time daily */
         pollstore_restore(g->store, c, g->poller);

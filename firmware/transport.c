@@ -3,7 +3,7 @@
  * translated into gl_status, nowhere above. */
 #include "transport.h"
 
-#include "gridledger/clock.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "transport.h"
 
 typedef struct plain_ctx {

@@ -24,7 +24,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "transport.h"
 
 #define TLS_NAME_MAX 256

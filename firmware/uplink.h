@@ -24,8 +24,8 @@
 #include <stdint.h>
 
 #include "downlink.h"
-#include "gridledger/clock.h"
-#include "gridledger/config.h"
+#include "clock.h"
+#include "config.h"
 #include "gridledger/status.h"
 #include "store.h"
 #include "transport.h"

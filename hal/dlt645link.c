@@ -18,7 +18,7 @@
 #define RX_CAP (2 * DLT645_FRAME_MAX)
 
 struct dlt645link {
-    config_bus cfg;
+    bus_cfg cfg;
     int fd;
     int64_t last_frame_us; /* when the previous exchange ended */
     bus_counters c;
@@ -41,7 +41,7 @@ static void sleep_us(int64_t us)
         ;
 }
 
-gl_status dlt645link_open(const config_bus *cfg, dlt645link **out)
+gl_status dlt645link_open(const bus_cfg *cfg, dlt645link **out)
 {
     dlt645link *l = calloc(1, sizeof *l);
     if (l == NULL)
@@ -174,7 +174,7 @@ static gl_status ensure_connected(dlt645link *l)
 {
     if (l->fd >= 0)
         return GL_OK;
-    gl_status st = l->cfg.type == CONFIG_BUS_RTU ? open_serial(l) : open_tcp(l);
+    gl_status st = l->cfg.type == BUS_RTU ? open_serial(l) : open_tcp(l);
     if (st == GL_OK)
         l->c.reconnects++;
     return st;
@@ -182,7 +182,7 @@ static gl_status ensure_connected(dlt645link *l)
 
 int64_t dlt645link_frame_us(const dlt645link *l, size_t n)
 {
-    return l->cfg.type == CONFIG_BUS_RTU ? (int64_t)n * coalesce_char_us(l->cfg.baud) : 0;
+    return l->cfg.type == BUS_RTU ? (int64_t)n * coalesce_char_us(l->cfg.baud) : 0;
 }
 
 static gl_status write_all(dlt645link *l, const uint8_t *p, size_t n)
@@ -295,7 +295,7 @@ static gl_status exchange(dlt645link *l, const uint8_t *req, size_t n, const dlt
     gap(l);
     l->nrx = 0;
     l->rx_bytes = 0;
-    if (l->cfg.type == CONFIG_BUS_RTU)
+    if (l->cfg.type == BUS_RTU)
         tcflush(l->fd, TCIFLUSH); /* late bytes of an earlier exchange */
     st = write_all(l, req, n);
     if (st == GL_OK && func != 0) {

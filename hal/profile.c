@@ -360,9 +360,9 @@ int profile_parse(jsonv_doc *doc, const cJSON *obj, const char *path, profile *o
     return jsonv_errors(doc) - before;
 }
 
-int profile_config_check(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg)
+int profile_config_check(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root)
 {
-    (void)cfg;
+    (void)root;
     int before = jsonv_errors(doc);
     if (node == NULL || !jsonv_check_array(doc, node, path, PROFILE_MAX_CUSTOM))
         return jsonv_errors(doc) - before;
@@ -391,23 +391,23 @@ int profile_config_check(jsonv_doc *doc, const cJSON *node, const char *path, co
     return jsonv_errors(doc) - before;
 }
 
-gl_status profile_resolve(const config *cfg, const char *name, profile *out)
+gl_status profile_resolve(jsonv_doc *doc, const cJSON *profiles, const char *name, profile *out)
 {
     const profile *b = profile_builtin(name);
     if (b != NULL) {
         *out = *b;
         return GL_OK;
     }
-    if (cfg == NULL || cfg->profiles == NULL || !cJSON_IsArray(cfg->profiles))
+    if (profiles == NULL || !cJSON_IsArray(profiles))
         return GL_ENOTFOUND;
     int i = 0;
-    for (const cJSON *o = cfg->profiles->child; o != NULL; o = o->next, i++) {
+    for (const cJSON *o = profiles->child; o != NULL; o = o->next, i++) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name");
         if (!cJSON_IsString(n) || strcmp(n->valuestring, name) != 0)
             continue;
         char p[JSONV_PATH_MAX];
         jsonv_path_index(p, sizeof p, "profiles", i);
-        return profile_parse(cfg->doc, o, p, out) == 0 ? GL_OK : GL_ECONFIG;
+        return profile_parse(doc, o, p, out) == 0 ? GL_OK : GL_ECONFIG;
     }
     return GL_ENOTFOUND;
 }

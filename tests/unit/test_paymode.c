@@ -20,7 +20,7 @@
 #include "tmpdir.h"
 
 #include "gridledger/civdate.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "payment.h"
 #include "paymode.h"
 #include "store_ledger.h"

@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "mqttpkt.h"
 #include "store.h"
 #include "transport.h"
