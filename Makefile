@@ -36,7 +36,7 @@ SYSROOT_CFLAGS ?= $(shell pkg-config --cflags libmodbus 2>/dev/null || echo -I/u
 # (`make check-layers` proves it).
 INC_CORE := -Iinclude
 INC_HAL := -Iinclude -Ihal
-INC_FW := -Iinclude -Icore -Ihal -Ifirmware
+INC_FW := -Iinclude -Ihal -Ifirmware
 LAYER_INC = $(INC_FW)
 ALL_CFLAGS = -std=c11 $(DEFS) $(WARN) $(LAYER_INC) $(SYSROOT_CFLAGS) \
              $(CFLAGS) $(SAN_FLAGS) -MMD -MP
