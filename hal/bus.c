@@ -11,6 +11,7 @@
 #include <modbus.h>
 
 #include "coalesce.h"
+#include "monotime.h"
 
 struct bus {
     bus_cfg cfg;
@@ -32,22 +33,6 @@ typedef struct {
     uint8_t bit;
     uint16_t value;
 } bus_req;
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static void sleep_us(int64_t us)
-{
-    if (us <= 0)
-        return;
-    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 gl_status bus_open(const bus_cfg *cfg, bus **out)
 {
@@ -296,19 +281,19 @@ static int do_op(bus *b, const bus_req *q)
 
 static gl_status attempt(bus *b, const bus_req *q, bus_counters *m, int *exc)
 {
-    int64_t t0 = now_us();
+    int64_t t0 = monotime_us();
     gl_status st = connect_bus(b);
     if (st != GL_OK) {
-        count(b, m, q, st, now_us() - t0);
+        count(b, m, q, st, monotime_us() - t0);
         return st;
     }
     /* the silence the bus wants between frames (also after a slave id change) */
-    int64_t wait = b->last_frame_us + (int64_t)b->cfg.inter_frame_ms * 1000 - now_us();
-    sleep_us(wait);
+    int64_t wait = b->last_frame_us + (int64_t)b->cfg.inter_frame_ms * 1000 - monotime_us();
+    monotime_sleep_us(wait);
     modbus_set_slave(b->ctx, q->slave);
     b->wrong_unit = 0;
     st = do_op(b, q) >= 0 ? GL_OK : from_errno(errno, exc);
-    b->last_frame_us = now_us();
+    b->last_frame_us = monotime_us();
     count(b, m, q, st, b->last_frame_us - t0);
     if (st == GL_ENET || st == GL_EDEVICE || st == GL_EIO) {
         disconnect(b); /* reconnect on the next attempt: replugged adapter, reset connection */

@@ -29,6 +29,7 @@
 
 #include "sim.h"
 #include "simdlt.h"
+#include "monotime.h"
 
 #define MAX_CLIENTS 64
 #define MAX_METERS 20000
@@ -77,13 +78,6 @@ static void on_term(int sig)
 {
     (void)sig;
     stop_requested = 1;
-}
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void sleep_ms(double ms)
@@ -518,7 +512,7 @@ static void dlt_pty_readable(sim *s, endpoint *e)
 {
     uint8_t b[DLT645_FRAME_MAX];
     ssize_t n = read(e->master_fd, b, sizeof b);
-    double now = mono_s();
+    double now = monotime_s();
     if (n <= 0)
         return;
     if (now - e->last_byte_s > 0.5) /* a long silence ends any partial frame */
@@ -554,7 +548,7 @@ static void rtu_readable(sim *s, endpoint *e)
     }
     uint8_t b[256];
     ssize_t n = read(e->master_fd, b, sizeof b);
-    double now = mono_s();
+    double now = monotime_s();
     if (n <= 0)
         return;
     if (now - e->last_byte_s > 0.005) /* a silence ends any partial frame */
@@ -754,7 +748,7 @@ int main(int argc, char **argv)
     s.seed = 1;
     s.clock.speed = 1;
     s.clock.start_s = (double)time(NULL);
-    s.clock.real0_s = mono_s();
+    s.clock.real0_s = monotime_s();
     s.meters = calloc(MAX_METERS, sizeof *s.meters);
     if (s.meters == NULL)
         return 1;
