@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "gridledger/civdate.h"
+#include "gridledger/ident.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/money.h"
 
@@ -1386,8 +1387,7 @@ static int pick_id(conv *C, const urdb_options *opt, char *id, size_t cap)
     char p[JSONV_PATH_MAX];
     sub(p, C->path, "label");
     for (const char *c = src; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
-              *c == '-' || *c == '.'))
+        if (!ident_char(*c))
             return fail(C, opt->id[0] ? C->rate : label, opt->id[0] ? C->path : p,
                         "\"%s\" cannot be a tariff id (letters, digits, '_', '-' and '.'): give one with --id", src);
     snprintf(id, cap, "%s", src);

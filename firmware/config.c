@@ -6,6 +6,7 @@
  * meter -> customer, customer -> tariff) are checked after all sections. */
 #include "config.h"
 #include "gridledger/creditcfg.h"
+#include "gridledger/ident.h"
 #include "gridledger/civdate.h"
 #include "fileio.h"
 #include "gridledger/largecust.h"
@@ -49,15 +50,7 @@ static const char *const top_keys[] = {"gateway", "store", "schedule", "buses", 
 /* An id: 1..CONFIG_ID_MAX-1 characters of [A-Za-z0-9_.-]. */
 static int valid_id(const char *s)
 {
-    if (s[0] == '\0')
-        return 0;
-    for (; *s; s++) {
-        char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-              c == '-' || c == '.'))
-            return 0;
-    }
-    return 1;
+    return ident_valid(s, CONFIG_ID_MAX - 1);
 }
 
 static int get_id(loader *L, const cJSON *obj, const char *path, const char *key, int required, char *out)

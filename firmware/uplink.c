@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "glog.h"
+#include "gridledger/ident.h"
 #include "mqttpkt.h"
 
 #define GW_MAX 65
@@ -62,20 +63,6 @@ struct uplink {
     uplink_stats stats;
 };
 
-static int id_valid(const char *s, size_t max)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n >= max)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.'))
-            return 0;
-    }
-    return 1;
-}
-
 static int kind_valid(const char *k)
 {
     size_t n = k ? strlen(k) : 0;
@@ -89,7 +76,7 @@ static int kind_valid(const char *k)
 
 gl_status uplink_topic(const char *gateway, const char *kind, char *buf, size_t cap)
 {
-    if (!id_valid(gateway, GW_MAX) || !kind_valid(kind) || buf == NULL)
+    if (!ident_valid(gateway, GW_MAX - 1) || !kind_valid(kind) || buf == NULL)
         return GL_EINVAL;
     int n = snprintf(buf, cap, "gl/v1/%s/%s", gateway, kind);
     return n > 0 && (size_t)n < cap ? GL_OK : GL_EBOUND;
@@ -166,7 +153,7 @@ static int wake_pipe(int fds[2])
 gl_status uplink_new(const uplink_opts *o, uplink **out)
 {
     transport tr = o ? o->tr : (transport){0};
-    if (out == NULL || o == NULL || !id_valid(o->gateway_id, GW_MAX) || o->host == NULL ||
+    if (out == NULL || o == NULL || !ident_valid(o->gateway_id, GW_MAX - 1) || o->host == NULL ||
         strlen(o->host) >= 256 || o->port < 1 || o->port > 65535 || o->st == NULL || tr.ops == NULL ||
         o->window < 0 || o->window > UPLINK_MAX_INFLIGHT || o->keepalive_s < 0 || o->keepalive_s > 65535) {
         transport_free(&tr);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gridledger/civdate.h"
+#include "gridledger/ident.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/largecust.h"
 #include "gridledger/money.h"
@@ -48,17 +49,7 @@ static gl_status reject(ictx *c, const char *fmt, ...)
 
 int bo_valid_id(const char *s)
 {
-    size_t n = 0;
-    if (!s)
-        return 0;
-    for (; s[n]; n++) {
-        char ch = s[n];
-        int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-                 ch == '_' || ch == '-';
-        if (!ok || n >= BO_ID_MAX)
-            return 0;
-    }
-    return n > 0;
+    return ident_valid(s, BO_ID_MAX); /* the gateway's own check */
 }
 
 static int digits(const char *s, int n)
