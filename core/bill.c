@@ -413,7 +413,8 @@ static int slot_key(calc *c, int64_t t_min)
     if (day < c->b->from_day || day > c->b->to_day)
         return -1;
     look_up_day(c, day);
-    return c->day_part * TARIFF_MAX_PERIODS + period_of(c, (int)((t_min - (int64_t)day * CIVDATE_MINUTES_PER_DAY) / 15));
+    return c->day_part * TARIFF_MAX_PERIODS +
+           period_of(c, (int)((t_min - (int64_t)day * CIVDATE_MINUTES_PER_DAY) / 15));
 }
 
 /* The interval's demand counts toward the part's maximum and toward the
@@ -502,8 +503,8 @@ static int walk_run(calc *c, const usage_interval *u, int n)
         /* anything else (and anything check_interval would refuse) is left to the caller */
         /* e <= max, kvarh and kW -1..max - 1 (the OR of the three is at least each of them) */
         uint64_t range = (uint64_t)e | ((uint64_t)x->reactive_varh + 1) | ((uint64_t)x->demand_w + 1);
-        if (x->len_min != 15 || rel >= CIVDATE_MINUTES_PER_DAY || slot * 15u != rel || range > max || start < prev_end ||
-            ctr + e > limit)
+        if (x->len_min != 15 || rel >= CIVDATE_MINUTES_PER_DAY || slot * 15u != rel || range > max ||
+            start < prev_end || ctr + e > limit)
             break;
         prev_end = start + 15;
         int per = map[slot];

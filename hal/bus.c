@@ -11,6 +11,7 @@
 #include <modbus.h>
 
 #include "coalesce.h"
+#include "modbusfn.h"
 #include "monotime.h"
 
 struct bus {
@@ -325,9 +326,10 @@ static gl_status run(bus *b, const bus_req *q, int retries, bus_counters *m, int
 gl_status bus_read_registers(bus *b, int slave, int fn, uint16_t addr, uint16_t count_regs, uint16_t *dst,
                              int retries, bus_counters *meter, int *exc)
 {
-    if (dst == NULL || count_regs == 0 || count_regs > COALESCE_MAX_REGS || (fn != 3 && fn != 4))
+    if (dst == NULL || count_regs == 0 || count_regs > COALESCE_MAX_REGS ||
+        (fn != MODBUSFN_READ_HOLDING && fn != MODBUSFN_READ_INPUT))
         return GL_EINVAL;
-    bus_req q = {fn == 3 ? OP_READ_HOLDING : OP_READ_INPUT, slave, addr, count_regs, dst, 0, 0};
+    bus_req q = {fn == MODBUSFN_READ_HOLDING ? OP_READ_HOLDING : OP_READ_INPUT, slave, addr, count_regs, dst, 0, 0};
     return run(b, &q, retries, meter, exc);
 }
 

@@ -72,7 +72,7 @@ gl_status bus_open(const bus_cfg *cfg, bus **out);
 void bus_close(bus *b);
 
 /* bus_read_registers: reads count (1..125) registers at addr with function
- * fn (3 or 4) from slave into dst. On GL_EEXCEPTION *exc is the exception
+ * fn (MODBUSFN_READ_HOLDING or _READ_INPUT, modbusfn.h) from slave into dst. On GL_EEXCEPTION *exc is the exception
  * code. meter (may be NULL) gets the same counts as the bus. */
 gl_status bus_read_registers(bus *b, int slave, int fn, uint16_t addr, uint16_t count, uint16_t *dst, int retries,
                              bus_counters *meter, int *exc);

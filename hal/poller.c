@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "decode.h"
+#include "modbusfn.h"
 #include "dlt645poll.h"
 
 #define RELAY_EXPIRY_S 600 /* a DL/T 645 relay command is refused by the meter after this */
@@ -134,7 +135,8 @@ gl_status poller_new(const poller_cfg *cfg, poller **out)
         if (cfg->meters[i].bus_index >= 0 && p->links[cfg->meters[i].bus_index] != NULL) {
             if ((ret = dlt645_slot(cfg, i, s)) != GL_OK)
                 goto out;
-        } else if (profile_resolve(cfg->doc, cfg->profiles, cfg->meters[i].profile, &s->prof) != GL_OK || cfg->meters[i].bus_index < 0) {
+        } else if (profile_resolve(cfg->doc, cfg->profiles, cfg->meters[i].profile, &s->prof) != GL_OK ||
+                   cfg->meters[i].bus_index < 0) {
             ret = GL_ECONFIG;
             goto out;
         }
@@ -306,7 +308,8 @@ static void poll_meter(poller *p, int i, int64_t ts, reading *r)
             st = bus_read_bit(b, cm->slave_id, s->prof.relay_addr, &on, retries, &s->c, &exc);
         } else {
             uint16_t v = 0;
-            st = bus_read_registers(b, cm->slave_id, 3, s->prof.relay_addr, 1, &v, retries, &s->c, &exc);
+            st = bus_read_registers(b, cm->slave_id, MODBUSFN_READ_HOLDING, s->prof.relay_addr, 1, &v, retries, &s->c,
+                                    &exc);
             on = v == s->prof.relay_on;
         }
         if (st == GL_OK) {
@@ -426,7 +429,8 @@ gl_status poller_relay(poller *p, int i, int closed)
         uint16_t v = closed ? s->prof.relay_on : s->prof.relay_off;
         st = bus_write_register(b, cm->slave_id, s->prof.relay_addr, v, retries, &s->c, &exc);
         if (st == GL_OK)
-            st = bus_read_registers(b, cm->slave_id, 3, s->prof.relay_addr, 1, &v, retries, &s->c, &exc);
+            st = bus_read_registers(b, cm->slave_id, MODBUSFN_READ_HOLDING, s->prof.relay_addr, 1, &v, retries, &s->c,
+                                    &exc);
         on = v == s->prof.relay_on;
     }
     if (st != GL_OK)

@@ -63,7 +63,7 @@ typedef enum profile_relay_kind {
 
 typedef struct profile_reg {
     int present;          /* 0: the meter does not have this quantity */
-    int fn;               /* 3 (holding) or 4 (input registers) */
+    int fn;               /* MODBUSFN_READ_HOLDING or MODBUSFN_READ_INPUT (modbusfn.h) */
     uint16_t addr;        /* 0-based register address */
     profile_type type;
     profile_order order;
