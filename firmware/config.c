@@ -14,6 +14,7 @@
 #include "dlt645prof.h"
 #include "profile.h"
 #include "regtou.h"
+#include "uplink.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,7 +163,7 @@ static void parse_uplink(loader *L, const cJSON *node)
     const char *p = "uplink";
     u->port = CONFIG_DEFAULT_UPLINK_PORT;
     u->tls = 1;
-    u->keepalive_s = CONFIG_DEFAULT_KEEPALIVE_S;
+    u->keepalive_s = UPLINK_DEFAULT_KEEPALIVE_S;
     u->batch_readings = CONFIG_DEFAULT_BATCH_READINGS;
     if (node == NULL || !jsonv_check_object(L->doc, node, p))
         return;
@@ -175,7 +176,7 @@ static void parse_uplink(loader *L, const cJSON *node)
     jsonv_get_string(L->doc, node, p, "cert", u->tls, "", u->cert, sizeof u->cert);
     jsonv_get_string(L->doc, node, p, "key", u->tls, "", u->key, sizeof u->key);
     jsonv_get_string(L->doc, node, p, "hmac_key", 1, NULL, u->hmac_key, sizeof u->hmac_key);
-    get_intv(L, node, p, "keepalive_s", 0, CONFIG_DEFAULT_KEEPALIVE_S, 5, 3600, &u->keepalive_s);
+    get_intv(L, node, p, "keepalive_s", 0, UPLINK_DEFAULT_KEEPALIVE_S, 5, 3600, &u->keepalive_s);
     get_intv(L, node, p, "batch_readings", 0, CONFIG_DEFAULT_BATCH_READINGS, 1, 5000, &u->batch_readings);
 }
 

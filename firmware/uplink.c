@@ -185,14 +185,14 @@ gl_status uplink_new(const uplink_opts *o, uplink **out)
     u->port = o->port;
     u->st = o->st;
     memcpy(u->key, o->hmac_key, sizeof u->key);
-    u->keepalive_ms = (o->keepalive_s ? o->keepalive_s : 60) * 1000;
-    u->window = o->window ? o->window : 16;
-    u->backoff_min_ms = o->backoff_min_ms > 0 ? o->backoff_min_ms : 1000;
-    u->backoff_max_ms = o->backoff_max_ms > 0 ? o->backoff_max_ms : 300000;
+    u->keepalive_ms = (o->keepalive_s ? o->keepalive_s : UPLINK_DEFAULT_KEEPALIVE_S) * 1000;
+    u->window = o->window ? o->window : UPLINK_DEFAULT_WINDOW;
+    u->backoff_min_ms = o->backoff_min_ms > 0 ? o->backoff_min_ms : UPLINK_DEFAULT_BACKOFF_MIN_MS;
+    u->backoff_max_ms = o->backoff_max_ms > 0 ? o->backoff_max_ms : UPLINK_DEFAULT_BACKOFF_MAX_MS;
     if (u->backoff_max_ms < u->backoff_min_ms)
         u->backoff_max_ms = u->backoff_min_ms;
-    u->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
-    u->io_timeout_ms = o->io_timeout_ms > 0 ? o->io_timeout_ms : 10000;
+    u->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : UPLINK_DEFAULT_TIMEOUT_MS;
+    u->io_timeout_ms = o->io_timeout_ms > 0 ? o->io_timeout_ms : UPLINK_DEFAULT_TIMEOUT_MS;
     u->rng = o->seed ? o->seed : (uint32_t)mono(u) ^ (uint32_t)getpid() << 16;
     if (u->rng == 0)
         u->rng = 1;
