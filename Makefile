@@ -7,6 +7,7 @@
 #   make demo       the main job on the embedded default
 #   make fuzz       libFuzzer targets (clang, ASan + UBSan aborting) in build-fuzz/
 #   make fuzz-smoke each fuzz target for FUZZ_SMOKE_S (20) seconds from its corpus
+#   make check-layers  the per-layer include paths refuse core -> hal/firmware, hal -> firmware
 #   make install PREFIX=/usr DESTDIR=/tmp/pkg
 
 PREFIX ?= /usr/local
@@ -29,7 +30,15 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
         -Wvla -Wpointer-arith -Wcast-qual -Wundef
 DEFS := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 SYSROOT_CFLAGS ?= $(shell pkg-config --cflags libmodbus 2>/dev/null || echo -I/usr/include/modbus)
-ALL_CFLAGS = -std=c11 $(DEFS) $(WARN) -Iinclude -Icore -Ihal -Ifirmware $(SYSROOT_CFLAGS) \
+# Include paths per layer, so the compiler holds core <- hal <- firmware: core
+# sees only include/, hal include/ and hal/, firmware (and tools, tests)
+# everything. A core file including a hal or firmware header does not compile
+# (`make check-layers` proves it).
+INC_CORE := -Iinclude
+INC_HAL := -Iinclude -Ihal
+INC_FW := -Iinclude -Ihal -Ifirmware
+LAYER_INC = $(INC_FW)
+ALL_CFLAGS = -std=c11 $(DEFS) $(WARN) $(LAYER_INC) $(SYSROOT_CFLAGS) \
              $(CFLAGS) $(SAN_FLAGS) -MMD -MP
 LDLIBS_FW := -lmodbus -lsqlite3 -lmbedtls -lmbedx509 -lmbedcrypto -lcjson -lpthread -lm
 LDLIBS_BO := -lcurl -lmicrohttpd -lsodium -lmosquitto -lpq -lxlsxwriter -lsqlite3 -lmbedcrypto -lcjson -lpthread -lm
@@ -68,6 +77,10 @@ all: $(PROGRAMS)
 $(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(BUILD)/obj/core/%.o: LAYER_INC = $(INC_CORE)
+$(BUILD)/obj/hal/%.o: LAYER_INC = $(INC_HAL)
+# the meter simulator links hal and core only
+$(BUILD)/obj/tools/metersim/%.o: LAYER_INC = $(INC_HAL)
 
 $(CORE_LIB): $(call obj,$(CORE_SRC))
 	@mkdir -p $(dir $@)
@@ -159,7 +172,7 @@ demo: deps
 # compiled once into build-fuzz/obj; each target links them.
 FUZZ_DIR := build-fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_CFLAGS := -std=c11 $(DEFS) -Iinclude -Icore -Ihal -Ifirmware $(SYSROOT_CFLAGS) -g -O1 $(FUZZ_SAN)
+FUZZ_CFLAGS = -std=c11 $(DEFS) $(LAYER_INC) $(SYSROOT_CFLAGS) -g -O1 $(FUZZ_SAN)
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRC) $(HAL_SRC) $(FW_SRC))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
 FUZZ_SMOKE_S ?= 20
@@ -167,6 +180,8 @@ FUZZ_SMOKE_S ?= 20
 $(FUZZ_DIR)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_DIR)/obj/core/%.o: LAYER_INC = $(INC_CORE)
+$(FUZZ_DIR)/obj/hal/%.o: LAYER_INC = $(INC_HAL)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_FW)
 # the console's request handling and the outage notices link the back office's modules
@@ -181,6 +196,17 @@ fuzz: $(FUZZ_BINS)
 # every target for FUZZ_SMOKE_S seconds from its saved corpus (CI: tests/run.sh)
 fuzz-smoke: $(FUZZ_BINS)
 	@tests/fuzz/smoke.sh $(FUZZ_SMOKE_S) $(FUZZ_BINS)
+
+# check-layers: the include paths hold the layers (tests/integration/layers.sh:
+# a core file including a hal or firmware header, or a hal file including a
+# firmware one, fails to compile; every public and hal header compiles alone)
+.PHONY: check-layers print-cc-core print-cc-hal print-cc-firmware
+check-layers:
+	@BUILD=$(BUILD) tests/integration/layers.sh
+print-cc-core: LAYER_INC = $(INC_CORE)
+print-cc-hal: LAYER_INC = $(INC_HAL)
+print-cc-core print-cc-hal print-cc-firmware:
+	@echo '$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS))'
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gridledger/examples

@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
 #include "gridledger/textbuf.h"
 
 #define MONTH_LCM 377580LL     /* lcm(28, 29, 30, 31): months as an exact fraction of days */
 #define NANO_PER_FEN 10000000LL /* amounts: 1e-9 yuan -> 0.01 yuan */
-#define MAX_SPAN_MIN ((int64_t)(BILL_MAX_DAYS + 31) * CIVIL_MIN_PER_DAY)
+#define MAX_SPAN_MIN ((int64_t)(BILL_MAX_DAYS + 31) * CIVDATE_MINUTES_PER_DAY)
 
 typedef struct part {
     const tariff_version *v;
@@ -225,10 +225,10 @@ static gl_status set_period(calc *c, const usage_interval *u, int n)
         return GL_ERANGE;
     }
     b->from_day = c->opt->from_day != BILL_DAY_AUTO ? c->opt->from_day
-                                                    : (int32_t)floor_div(u[0].start_min, CIVIL_MIN_PER_DAY);
+                                                    : (int32_t)floor_div(u[0].start_min, CIVDATE_MINUTES_PER_DAY);
     b->to_day = c->opt->to_day != BILL_DAY_AUTO
                     ? c->opt->to_day
-                    : (int32_t)floor_div(u[n - 1].start_min + u[n - 1].len_min - 1, CIVIL_MIN_PER_DAY);
+                    : (int32_t)floor_div(u[n - 1].start_min + u[n - 1].len_min - 1, CIVDATE_MINUTES_PER_DAY);
     if (b->to_day < b->from_day || (int64_t)b->to_day - b->from_day + 1 > BILL_MAX_DAYS) {
         set_error(b, "the period must be 1..%d days", BILL_MAX_DAYS);
         return GL_ERANGE;
@@ -243,8 +243,8 @@ static gl_status part_bounds(part *p, int per)
 {
     const tariff_version *v = p->v;
     int y, m, d;
-    civil_from_days(p->from_day, &y, &m, &d);
-    int64_t days = p->own_counter ? (int64_t)p->to_day - p->from_day + 1 : civil_days_in_month(y, m);
+    civdate_to_ymd(p->from_day, &y, &m, &d);
+    int64_t days = p->own_counter ? (int64_t)p->to_day - p->from_day + 1 : civdate_days_in_month(y, m);
     for (int t = 0; t + 1 < v->period_ntiers[per]; t++) {
         int64_t b = v->period_bounds_wh[per][t];
         if (v->period_per_kw[per] &&
@@ -271,9 +271,9 @@ static gl_status make_parts(calc *c)
     int last = -1;
     for (int32_t d = b->from_day; d <= b->to_day; d++) {
         int vi = tariff_find_version(c->ts, d);
-        char date[CIVIL_DATE_MAX];
+        char date[CIVDATE_FMT_MAX];
         if (vi < 0) {
-            civil_format_date(d, date, sizeof date);
+            civdate_format(d, date, sizeof date);
             set_error(b, "no version of tariff %s is in force on %s", c->ts->id, date);
             return GL_ENOTFOUND;
         }
@@ -286,10 +286,10 @@ static gl_status make_parts(calc *c)
         }
         part *p = &c->parts[c->nparts - 1];
         int y, m, dd;
-        civil_from_days(d, &y, &m, &dd);
+        civdate_to_ymd(d, &y, &m, &dd);
         p->to_day = d;
-        p->month_num += MONTH_LCM / civil_days_in_month(y, m);
-        p->month_num_m[m - 1] += MONTH_LCM / civil_days_in_month(y, m);
+        p->month_num += MONTH_LCM / civdate_days_in_month(y, m);
+        p->month_num_m[m - 1] += MONTH_LCM / civdate_days_in_month(y, m);
     }
     for (int i = 0; i < c->nparts; i++) {
         part *p = &c->parts[i];
@@ -319,10 +319,10 @@ static int is_holiday(const calc *c, int32_t day)
 /* The period map of a flat rate's day: period 0 all day. */
 static const uint8_t flat_map[TARIFF_SLOTS_PER_DAY];
 
-/* The day type of day (weekday wd, 0 = Sunday): holiday, weekend or weekday. */
+/* The day type of day (weekday wd, 0 = Monday, civdate.h): holiday, weekend or weekday. */
 static int day_type(const calc *c, int32_t day, int wd)
 {
-    return is_holiday(c, day) ? TARIFF_HOLIDAY : (wd == 0 || wd == 6) ? TARIFF_WEEKEND : TARIFF_WEEKDAY;
+    return is_holiday(c, day) ? TARIFF_HOLIDAY : wd >= CIVDATE_SATURDAY ? TARIFF_WEEKEND : TARIFF_WEEKDAY;
 }
 
 /* The energy period map of a day of version v in month m (0..11) of type dt. */
@@ -338,15 +338,15 @@ static void look_up_day(calc *c, int32_t day)
         return;
     c->day = day;
     int y, m, dd;
-    civil_from_days(day, &y, &m, &dd);
+    civdate_to_ymd(day, &y, &m, &dd);
     c->day_part = 0;
     while (c->day_part + 1 < c->nparts && day > c->parts[c->day_part].to_day)
         c->day_part++;
     const tariff_version *v = c->parts[c->day_part].v;
     c->day_month = m - 1;
     c->day_mday = dd;
-    c->day_daytype = day_type(c, day, civil_weekday(day));
-    c->day_min0 = (int64_t)day * CIVIL_MIN_PER_DAY;
+    c->day_daytype = day_type(c, day, civdate_weekday(day));
+    c->day_min0 = (int64_t)day * CIVDATE_MINUTES_PER_DAY;
     c->fast_part = NULL; /* a new day may begin a new tier month or year, or another part */
     c->day_map = day_period_map(v, c->day_month, c->day_daytype);
     if (v->tier_basis == TARIFF_TIER_YEAR)
@@ -410,11 +410,12 @@ static void add_energy(calc *c, part *p, int per, int64_t e, int estimated)
 /* The key of a quarter hour: its part and period, or -1 outside the period. */
 static int slot_key(calc *c, int64_t t_min)
 {
-    int32_t day = (int32_t)floor_div(t_min, CIVIL_MIN_PER_DAY);
+    int32_t day = (int32_t)floor_div(t_min, CIVDATE_MINUTES_PER_DAY);
     if (day < c->b->from_day || day > c->b->to_day)
         return -1;
     look_up_day(c, day);
-    return c->day_part * TARIFF_MAX_PERIODS + period_of(c, (int)((t_min - (int64_t)day * CIVIL_MIN_PER_DAY) / 15));
+    return c->day_part * TARIFF_MAX_PERIODS +
+           period_of(c, (int)((t_min - (int64_t)day * CIVDATE_MINUTES_PER_DAY) / 15));
 }
 
 /* The interval's demand counts toward the part's maximum and toward the
@@ -451,7 +452,7 @@ static void note_demand(const calc *c, const usage_interval *x, part *p, int slo
 /* The quarter hour of its day that minute t_min starts. */
 static int slot_of(int64_t t_min)
 {
-    return (int)((t_min - floor_div(t_min, CIVIL_MIN_PER_DAY) * CIVIL_MIN_PER_DAY) / 15);
+    return (int)((t_min - floor_div(t_min, CIVDATE_MINUTES_PER_DAY) * CIVDATE_MINUTES_PER_DAY) / 15);
 }
 
 /* The usual interval, one quarter hour: it lies in one day, part and period,
@@ -460,8 +461,8 @@ static int slot_of(int64_t t_min)
 static void walk_quarter(calc *c, const usage_interval *x)
 {
     uint64_t rel = (uint64_t)x->start_min - (uint64_t)c->day_min0; /* below the day wraps above it */
-    if (rel >= CIVIL_MIN_PER_DAY) {
-        int32_t day = (int32_t)floor_div(x->start_min, CIVIL_MIN_PER_DAY);
+    if (rel >= CIVDATE_MINUTES_PER_DAY) {
+        int32_t day = (int32_t)floor_div(x->start_min, CIVDATE_MINUTES_PER_DAY);
         if (day < c->b->from_day || day > c->b->to_day)
             return;
         look_up_day(c, day);
@@ -503,8 +504,8 @@ static int walk_run(calc *c, const usage_interval *u, int n)
         /* anything else (and anything check_interval would refuse) is left to the caller */
         /* e <= max, kvarh and kW -1..max - 1 (the OR of the three is at least each of them) */
         uint64_t range = (uint64_t)e | ((uint64_t)x->reactive_varh + 1) | ((uint64_t)x->demand_w + 1);
-        if (x->len_min != 15 || rel >= CIVIL_MIN_PER_DAY || slot * 15u != rel || range > max || start < prev_end ||
-            ctr + e > limit)
+        if (x->len_min != 15 || rel >= CIVDATE_MINUTES_PER_DAY || slot * 15u != rel || range > max ||
+            start < prev_end || ctr + e > limit)
             break;
         prev_end = start + 15;
         int per = map[slot];
@@ -543,11 +544,11 @@ static void build_span(calc *c)
 {
     const part *p = &c->parts[c->day_part];
     int y, m, d;
-    civil_from_days(c->day, &y, &m, &d);
-    int32_t last = c->day + (civil_days_in_month(y, m) - c->day_mday);
+    civdate_to_ymd(c->day, &y, &m, &d);
+    int32_t last = c->day + (civdate_days_in_month(y, m) - c->day_mday);
     if (last > p->to_day)
         last = p->to_day;
-    int wd = civil_weekday(c->day);
+    int wd = civdate_weekday(c->day);
     for (int32_t day = c->day; day <= last; day++, wd = wd == 6 ? 0 : wd + 1)
         memcpy(c->span_map + (size_t)(day - c->day) * TARIFF_SLOTS_PER_DAY,
                day_period_map(p->v, c->day_month, day_type(c, day, wd)), TARIFF_SLOTS_PER_DAY);
@@ -606,7 +607,7 @@ static int walk_plain(calc *c, const usage_interval *u, int n)
     if (c->day < c->span_from || c->day > c->span_to)
         build_span(c);
     const uint64_t rel = (uint64_t)u->start_min - (uint64_t)c->span_min0; /* before the span wraps above it */
-    const uint64_t span_min = (uint64_t)(c->span_to - c->span_from + 1) * CIVIL_MIN_PER_DAY;
+    const uint64_t span_min = (uint64_t)(c->span_to - c->span_from + 1) * CIVDATE_MINUTES_PER_DAY;
     if (rel >= span_min || rel % 15 != 0 || u->start_min - u->utc_offset_min < c->prev_end)
         return 0;
     const int64_t ctr0 = *p->ctr;
@@ -658,7 +659,7 @@ static void window_demands(calc *c, const usage_interval *u, int n)
         part *p = NULL;
         int W = 0;
         if (x != NULL) {
-            int32_t day = (int32_t)floor_div(x->start_min, CIVIL_MIN_PER_DAY);
+            int32_t day = (int32_t)floor_div(x->start_min, CIVDATE_MINUTES_PER_DAY);
             if (day >= c->b->from_day && day <= c->b->to_day) {
                 look_up_day(c, day);
                 p = &c->parts[c->day_part];
@@ -669,13 +670,13 @@ static void window_demands(calc *c, const usage_interval *u, int n)
                         ? floor_div(x->start_min, W) : INT64_MIN;
         if (bp != NULL && k != key) { /* the block before ends */
             int bw = bp->v->demand_window_min;
-            look_up_day(c, (int32_t)floor_div(key * bw, CIVIL_MIN_PER_DAY));
+            look_up_day(c, (int32_t)floor_div(key * bw, CIVDATE_MINUTES_PER_DAY));
             note_power(c, bp, sum / bw, slot_of(key * bw), bw / 15);
             bp = NULL;
         }
         if (p == NULL || !p->windowed)
             continue;
-        look_up_day(c, (int32_t)floor_div(x->start_min, CIVIL_MIN_PER_DAY));
+        look_up_day(c, (int32_t)floor_div(x->start_min, CIVDATE_MINUTES_PER_DAY));
         if (x->len_min >= W) {
             note_power(c, p, power_minutes(x) / x->len_min, slot_of(x->start_min), x->len_min / 15);
         } else if (k != INT64_MIN) {
@@ -779,12 +780,12 @@ static void fmt_dec(int64_t v, int scale, char *buf, size_t cap)
 
 static void code_of(const calc *c, const part *p, const char *base, char *out, size_t cap)
 {
-    char date[CIVIL_DATE_MAX] = "";
+    char date[CIVDATE_FMT_MAX] = "";
     if (c->nparts == 1) {
         copy_text(out, cap, base);
         return;
     }
-    civil_format_date(p->v->from_day, date, sizeof date);
+    civdate_format(p->v->from_day, date, sizeof date);
     cat_text(out, cap, base, "@", date, NULL);
 }
 
@@ -1269,7 +1270,7 @@ static gl_status annual_minimum_line(calc *c)
     const tariff_version *v = c->parts[c->nparts - 1].v;
     int y, m, d;
     int64_t min_fen, sum = c->opt->year_billed_fen;
-    civil_from_days(c->b->to_day, &y, &m, &d);
+    civdate_to_ymd(c->b->to_day, &y, &m, &d);
     if (v->annual_minimum_micro == 0 || m != 12 || d != 31)
         return GL_OK;
     if (!c->opt->has_year_billed) {
@@ -1391,7 +1392,7 @@ static int64_t ratchet_demand(const calc *c, const tariff_version *v, int month)
 static gl_status set_billing_demand(calc *c)
 {
     int y, m, d;
-    civil_from_days(c->b->from_day, &y, &m, &d);
+    civdate_to_ymd(c->b->from_day, &y, &m, &d);
     for (int i = 0; i < c->nparts; i++) {
         part *p = &c->parts[i];
         int64_t own = c->opt->demand_w >= 0 ? c->opt->demand_w : p->max_demand_w;
@@ -1497,13 +1498,13 @@ int bill_month_peaks(const usage_interval *u, int n, int32_t first_day, int64_t 
         max = BILL_MAX_HISTORY;
     for (int k = 0; k < max; k++)
         history_w[k] = -1;
-    civil_from_days(first_day, &y, &m, &d);
+    civdate_to_ymd(first_day, &y, &m, &d);
     for (int i = 0; i < n; i++) {
         const usage_interval *x = &u[i];
-        if (x->len_min <= 0 || x->start_min >= (int64_t)first_day * CIVIL_MIN_PER_DAY)
+        if (x->len_min <= 0 || x->start_min >= (int64_t)first_day * CIVDATE_MINUTES_PER_DAY)
             continue;
         int iy, im, id;
-        civil_from_days((int32_t)floor_div(x->start_min, CIVIL_MIN_PER_DAY), &iy, &im, &id);
+        civdate_to_ymd((int32_t)floor_div(x->start_min, CIVDATE_MINUTES_PER_DAY), &iy, &im, &id);
         int64_t k = ((int64_t)y * 12 + m) - ((int64_t)iy * 12 + im) - 1;
         int64_t w = x->demand_w >= 0 ? x->demand_w : x->energy_wh * 60 / x->len_min;
         if (k < 0 || k >= max)
@@ -1531,8 +1532,8 @@ static void jw_dec(textbuf *w, int64_t v, int scale, int trim)
 
 static void jw_date(textbuf *w, int32_t d)
 {
-    char s[CIVIL_DATE_MAX];
-    if (civil_format_date(d, s, sizeof s) != GL_OK) {
+    char s[CIVDATE_FMT_MAX];
+    if (civdate_format(d, s, sizeof s) != GL_OK) {
         textbuf_fail(w, GL_ERANGE);
         return;
     }

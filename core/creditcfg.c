@@ -482,21 +482,11 @@ int creditcfg_parse_fee_control(jsonv_doc *doc, const cJSON *node, const char *p
     return jsonv_errors(doc) - before;
 }
 
-int creditcfg_from_config(const config *cfg, creditcfg *out)
-{
-    creditcfg_default(out);
-    if (cfg == NULL || cfg->doc == NULL)
-        return 0;
-    int n = creditcfg_parse_credit(cfg->doc, cfg->credit, "credit", out);
-    n += creditcfg_parse_collection(cfg->doc, cfg->collection, "collection", out);
-    n += creditcfg_parse_fee_control(cfg->doc, cfg->fee_control, "fee_control", out);
-    return n;
-}
-
 /* The grade names of a credit section without reporting (its own hook does). */
-static void quiet_grades(const config *cfg, creditcfg *out)
+static void quiet_grades(const cJSON *root, creditcfg *out)
 {
-    const cJSON *grades = cfg && cfg->credit ? cJSON_GetObjectItemCaseSensitive(cfg->credit, "grades") : NULL;
+    const cJSON *credit = cJSON_GetObjectItemCaseSensitive(root, "credit");
+    const cJSON *grades = credit ? cJSON_GetObjectItemCaseSensitive(credit, "grades") : NULL;
     int n = 0;
     if (!cJSON_IsArray(grades) || cJSON_GetArraySize(grades) < 2 || cJSON_GetArraySize(grades) > GRADE_MAX)
         return;
@@ -522,9 +512,9 @@ static creditcfg *scratch(void)
     return c;
 }
 
-int creditcfg_check_credit(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg)
+int creditcfg_check_credit(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root)
 {
-    (void)cfg;
+    (void)root;
     creditcfg *c = scratch();
     if (c == NULL) {
         jsonv_error(doc, node, path, "out of memory");
@@ -535,22 +525,22 @@ int creditcfg_check_credit(jsonv_doc *doc, const cJSON *node, const char *path, 
     return n;
 }
 
-int creditcfg_check_collection(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg)
+int creditcfg_check_collection(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root)
 {
     creditcfg *c = scratch();
     if (c == NULL) {
         jsonv_error(doc, node, path, "out of memory");
         return 1;
     }
-    quiet_grades(cfg, c);
+    quiet_grades(root, c);
     int n = creditcfg_parse_collection(doc, node, path, c);
     free(c);
     return n;
 }
 
-int creditcfg_check_fee_control(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg)
+int creditcfg_check_fee_control(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root)
 {
-    (void)cfg;
+    (void)root;
     creditcfg *c = scratch();
     if (c == NULL) {
         jsonv_error(doc, node, path, "out of memory");

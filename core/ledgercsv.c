@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gridledger/civdate.h"
+#include "gridledger/ident.h"
 #include "gridledger/money.h"
 
 enum { COL_CUSTOMER, COL_CLASS, COL_DATE, COL_KIND, COL_AMOUNT, COL_REF, COL_DUE, NCOLS };
@@ -131,19 +132,6 @@ static int read_record(reader *r, field *fields, int max)
     return n;
 }
 
-static int valid_id(const char *s)
-{
-    if (s[0] == '\0')
-        return 0;
-    for (; *s; s++) {
-        char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-              c == '.'))
-            return 0;
-    }
-    return 1;
-}
-
 static int parse_header(reader *r, int *map, int *nmap)
 {
     field f[NCOLS + 1];
@@ -225,7 +213,7 @@ static int take_field(reader *r, int line, int colkind, const field *f, row *w, 
     }
     switch (colkind) {
     case COL_CUSTOMER:
-        if (f->len >= LEDGER_ID_MAX || !valid_id(f->text)) {
+        if (!ident_valid(f->text, LEDGER_ID_MAX - 1)) {
             report(r, line, f->col, name, "must be 1-47 letters, digits, '_', '-' or '.'");
             return 0;
         }

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
+#include "gridledger/ident.h"
 #include "gridledger/jsonv.h"
 
 #define NO_PERIOD 0xFF
@@ -22,25 +23,12 @@ typedef struct {
 
 static const char *const daytype_names[] = {"weekday", "weekend", "holiday", NULL};
 
-static int valid_name(const char *s)
-{
-    if (s[0] == '\0')
-        return 0;
-    for (; *s; s++) {
-        char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-              c == '-' || c == '.'))
-            return 0;
-    }
-    return 1;
-}
-
 static int get_name(parser *P, const cJSON *obj, const char *path, const char *key, int required, char *out,
                     size_t cap)
 {
     if (!jsonv_get_string(P->doc, obj, path, key, required, "", out, cap))
         return 0;
-    if (out[0] != '\0' && !valid_name(out)) {
+    if (out[0] != '\0' && !ident_valid(out, cap - 1)) {
         char p[JSONV_PATH_MAX];
         jsonv_path_key(p, sizeof p, path, key);
         jsonv_error(P->doc, cJSON_GetObjectItemCaseSensitive(obj, key), p,
@@ -58,7 +46,7 @@ static int get_price(parser *P, const cJSON *obj, const char *path, const char *
 
 static int date_value(parser *P, const cJSON *node, const char *path, int32_t *out)
 {
-    if (!cJSON_IsString(node) || civil_parse_date(node->valuestring, strlen(node->valuestring), out) != GL_OK) {
+    if (!cJSON_IsString(node) || civdate_parse(node->valuestring, strlen(node->valuestring), out) != GL_OK) {
         jsonv_error(P->doc, node, path, "must be a date \"YYYY-MM-DD\"");
         return 0;
     }
@@ -195,7 +183,7 @@ static void parse_periods(parser *P, const cJSON *periods, const char *path, con
     for (const cJSON *c = periods->child; c != NULL; c = c->next) {
         char p[JSONV_PATH_MAX];
         jsonv_path_key(p, sizeof p, path, c->string);
-        if (strlen(c->string) >= TARIFF_NAME_MAX || !valid_name(c->string)) {
+        if (!ident_valid(c->string, TARIFF_NAME_MAX - 1)) {
             jsonv_error(P->doc, c, p, "period name must be 1..%d letters, digits, '_', '-' or '.'",
                         TARIFF_NAME_MAX - 1);
             continue;
@@ -220,7 +208,7 @@ static int quarter_time(parser *P, const cJSON *node, const char *path, int *slo
 {
     int min = 0;
     if (!cJSON_IsString(node) ||
-        civil_parse_time(node->valuestring, strlen(node->valuestring), &min) != GL_OK) {
+        civdate_parse_time(node->valuestring, strlen(node->valuestring), &min) != GL_OK) {
         jsonv_error(P->doc, node, path, "must be a time \"HH:MM\" (00:00..24:00)");
         return 0;
     }
@@ -835,7 +823,7 @@ static void parse_surcharges(parser *P, const cJSON *obj, const char *path, tari
     }
     for (const cJSON *c = s->child; c != NULL; c = c->next) {
         jsonv_path_key(q, sizeof q, p, c->string);
-        if (strlen(c->string) >= TARIFF_NAME_MAX || !valid_name(c->string)) {
+        if (!ident_valid(c->string, TARIFF_NAME_MAX - 1)) {
             jsonv_error(P->doc, c, q, "surcharge name must be 1..%d letters, digits, '_', '-' or '.'",
                         TARIFF_NAME_MAX - 1);
             continue;
@@ -1072,9 +1060,9 @@ int tariff_period_at(const tariff_version *v, int32_t day, int slot, int holiday
     if (!v->tou)
         return 0;
     int y, m, dd;
-    civil_from_days(day, &y, &m, &dd);
-    int wd = civil_weekday(day);
-    int t = holiday ? TARIFF_HOLIDAY : (wd == 0 || wd == 6) ? TARIFF_WEEKEND : TARIFF_WEEKDAY;
+    civdate_to_ymd(day, &y, &m, &dd);
+    int wd = civdate_weekday(day);
+    int t = holiday ? TARIFF_HOLIDAY : wd >= CIVDATE_SATURDAY ? TARIFF_WEEKEND : TARIFF_WEEKDAY;
     return v->period_map[m - 1][t][slot];
 }
 

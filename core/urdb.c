@@ -8,7 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
+#include "gridledger/ident.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/money.h"
 #include "gridledger/textbuf.h"
@@ -685,14 +686,14 @@ static int get_day(conv *C, const char *key, int required, int32_t *out)
         return 1;
     }
     if (cJSON_IsString(n)) {
-        if (strlen(n->valuestring) < 10 || civil_parse_date(n->valuestring, 10, out) != GL_OK)
+        if (strlen(n->valuestring) < 10 || civdate_parse(n->valuestring, 10, out) != GL_OK)
             return fail(C, n, p, "must be Unix seconds or \"YYYY-MM-DD\"");
         return 1;
     }
     int64_t secs;
     if (!get_dec_node(C, n, p, 0, 0, 4102444800LL, &secs)) /* up to 2100-01-01 */
         return 0;
-    *out = civil_days(1970, 1, 1) + (int32_t)(secs / URDB_SECONDS_PER_DAY);
+    *out = civdate_from_ymd(1970, 1, 1) + (int32_t)(secs / URDB_SECONDS_PER_DAY);
     return 1;
 }
 
@@ -1251,7 +1252,7 @@ static void write_charge(sbuf *s, const char *key, int64_t micro, const char *un
 
 static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
 {
-    char day[CIVIL_DATE_MAX];
+    char day[CIVDATE_FMT_MAX];
     textbuf_puts(s, "{\n  \"id\": ");
     textbuf_json_str(s, id);
     /* "description": "UTILITY: NAME (URDB LABEL)", escaped through a bounded scratch buffer */
@@ -1274,10 +1275,10 @@ static int write_tariff(sbuf *s, conv *C, const char *id, const char *currency)
     textbuf_puts(s, ",\n  \"currency\": ");
     textbuf_json_str(s, currency[0] ? currency : "USD");
     textbuf_puts(s, ",\n  \"effective_from\": ");
-    civil_format_date(C->from_day, day, sizeof day);
+    civdate_format(C->from_day, day, sizeof day);
     textbuf_json_str(s, day);
     if (C->to_day != TARIFF_NO_END) {
-        civil_format_date(C->to_day, day, sizeof day);
+        civdate_format(C->to_day, day, sizeof day);
         textbuf_puts(s, ",\n  \"effective_to\": ");
         textbuf_json_str(s, day);
     }
@@ -1341,8 +1342,7 @@ static int pick_id(conv *C, const urdb_options *opt, char *id, size_t cap)
     char p[JSONV_PATH_MAX];
     sub(p, C->path, "label");
     for (const char *c = src; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
-              *c == '-' || *c == '.'))
+        if (!ident_char(*c))
             return fail(C, opt->id[0] ? C->rate : label, opt->id[0] ? C->path : p,
                         "\"%s\" cannot be a tariff id (letters, digits, '_', '-' and '.'): give one with --id", src);
     snprintf(id, cap, "%s", src);

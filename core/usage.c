@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
 #include "gridledger/money.h"
 
 enum { COL_START, COL_KWH, COL_KVARH, COL_KW, NCOLS };
@@ -97,8 +97,8 @@ static gl_status parse_start(reader *R, const field *f, int64_t *wall, int *offs
     int32_t day;
     int hm, sec = 0, oh, om;
     size_t n = f->n, i = 16;
-    if (n < 16 || f->p[10] != 'T' || civil_parse_date(f->p, 10, &day) != GL_OK ||
-        civil_parse_time(f->p + 11, 5, &hm) != GL_OK || hm >= CIVIL_MIN_PER_DAY)
+    if (n < 16 || f->p[10] != 'T' || civdate_parse(f->p, 10, &day) != GL_OK ||
+        civdate_parse_time(f->p + 11, 5, &hm) != GL_OK || hm >= CIVDATE_MINUTES_PER_DAY)
         return fail(R, f->col, "start", "must be a local time \"YYYY-MM-DDTHH:MM\"", GL_ESYNTAX);
     if (n >= 19 && f->p[16] == ':') {
         if (!two(f->p + 17, &sec) || sec != 0)
@@ -118,7 +118,7 @@ static gl_status parse_start(reader *R, const field *f, int64_t *wall, int *offs
     }
     if (hm % 15 != 0)
         return fail(R, f->col, "start", "must be on a quarter hour (:00, :15, :30, :45)", GL_ERANGE);
-    *wall = (int64_t)day * CIVIL_MIN_PER_DAY + hm;
+    *wall = (int64_t)day * CIVDATE_MINUTES_PER_DAY + hm;
     return GL_OK;
 }
 
@@ -213,7 +213,7 @@ static gl_status lay_out(usage_interval *rows, int n, usage_info *info, int *bad
         int64_t s = i ? instant(&rows[i]) - instant(&rows[i - 1]) : step;
         *bad = i;
         *msg = s % step != 0 ? "not on the grid of the intervals" : "a gap of more than 400 days";
-        if (s % step != 0 || s > (int64_t)400 * CIVIL_MIN_PER_DAY)
+        if (s % step != 0 || s > (int64_t)400 * CIVDATE_MINUTES_PER_DAY)
             return GL_ERANGE;
         rows[i].len_min = (int32_t)s;
         rows[i].start_min -= s - step; /* back over the gap, if any */

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "gridledger/civil.h"
-#include "gridledger/clock.h"
-#include "gridledger/fileio.h"
+#include "gridledger/civdate.h"
+#include "clock.h"
+#include "fileio.h"
 #include "gridledger/money.h"
 #include "gridledger/textbuf.h"
 #include "billfrozen.h"
@@ -62,9 +62,9 @@ void billing_period_of(const config *cfg, int year, int month, billing_period *p
     snprintf(p->name, sizeof p->name, "%04u-%02u", (unsigned)year % 10000, (unsigned)month % 100);
     p->from_ts = clock_make_local(year, month - 1, cd, 0, 0, 0);
     p->to_ts = clock_make_local(ny, nm - 1, cd, 0, 0, 0);
-    p->from_day = civil_days(year, month, cd);
-    p->to_day = civil_days(ny, nm, cd) - 1;
-    civil_format_date(p->to_day + 1 + cfg->billing.due_days, p->due, sizeof p->due);
+    p->from_day = civdate_from_ymd(year, month, cd);
+    p->to_day = civdate_from_ymd(ny, nm, cd) - 1;
+    civdate_format(p->to_day + 1 + cfg->billing.due_days, p->due, sizeof p->due);
 }
 
 /* local_quarter: t as local wall-clock minutes, rounded to the nearest quarter hour. */
@@ -73,7 +73,7 @@ static int64_t local_quarter(int64_t t, int32_t *offset_min)
     time_t tt = (time_t)t;
     struct tm tm;
     localtime_r(&tt, &tm);
-    int64_t secs = (int64_t)civil_days(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 + tm.tm_hour * 3600 +
+    int64_t secs = (int64_t)civdate_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 + tm.tm_hour * 3600 +
                    tm.tm_min * 60 + tm.tm_sec;
     *offset_min = (int32_t)(tm.tm_gmtoff / 60);
     return (secs + 450) / 900 * 15;
@@ -207,7 +207,7 @@ static void tier_position(billing *b, const config_customer *c, const tariff_set
     *tier_year = 0;
     if (v->tier_basis != TARIFF_TIER_YEAR)
         return;
-    civil_from_days(p->from_day, &y, &m, &d);
+    civdate_to_ymd(p->from_day, &y, &m, &d);
     *tier_year = m >= v->tier_start_month ? y : y - 1;
     char val[64];
     long long ty = 0, pos = 0;
@@ -292,7 +292,7 @@ static gl_status post(billing *b, const config_customer *c, const billing_period
 {
     char ref[2 * CONFIG_ID_MAX], date[12], pos[64];
     snprintf(ref, sizeof ref, "%s/%s", c->id, p->name);
-    civil_format_date(p->to_day + 1, date, sizeof date);
+    civdate_format(p->to_day + 1, date, sizeof date);
     gl_status st = store_txn_begin(b->store);
     if (st != GL_OK)
         return st;
@@ -353,9 +353,9 @@ static gl_status price_span(billing *b, int ci, int64_t from_ts, int64_t to_ts)
     int ty = 0;
     int y = 0, m = 0, d = 0;
     clock_civil_date(from_ts, &y, &m, &d);
-    p.from_day = civil_days(y, m, d);
+    p.from_day = civdate_from_ymd(y, m, d);
     clock_civil_date(to_ts - 1, &y, &m, &d);
-    p.to_day = civil_days(y, m, d);
+    p.to_day = civdate_from_ymd(y, m, d);
     return price(b, ci, &p, key, sizeof key, &ty);
 }
 

@@ -15,7 +15,7 @@
 #define GRIDLEDGER_BILLING_H
 
 #include "gridledger/bill.h"
-#include "gridledger/config.h"
+#include "config.h"
 #include "gridledger/tariff.h"
 #include "store.h"
 

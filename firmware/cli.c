@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "gridledger/clock.h"
+#include "clock.h"
 
 void cli_error(const char *where, const char *fmt, ...)
 {

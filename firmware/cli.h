@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "gridledger/diag.h"
-#include "gridledger/config.h"
+#include "config.h"
 #include "gridledger/status.h"
 #include "store.h"
 

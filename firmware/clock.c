@@ -1,5 +1,5 @@
 /* clock.c: real and simulated clocks, civil time in the gateway's zone (see clock.h). */
-#include "gridledger/clock.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,15 +11,9 @@
 #include <unistd.h>
 
 #include "gridledger/civdate.h"
+#include "monotime.h"
 
 #define CLOCK_WAIT_FDS 8 /* bound on the fds of one wait */
-
-int64_t clock_monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(int64_t ms)
 {
@@ -48,7 +42,7 @@ static void real_sleep_until(void *ctx, int64_t t)
 
 static int64_t sim_now_ms(const gl_clock *c)
 {
-    return c->sim_start * 1000 + (clock_monotonic_ms() - c->real_start_ms) * c->speed;
+    return c->sim_start * 1000 + (monotime_ms() - c->real_start_ms) * c->speed;
 }
 
 static int64_t sim_now(void *ctx, int *ms)
@@ -69,7 +63,7 @@ static void sim_sleep_until(void *ctx, int64_t t)
 static int64_t real_mono_ms(void *ctx)
 {
     (void)ctx;
-    return clock_monotonic_ms();
+    return monotime_ms();
 }
 
 /* poll on the fds: a signal ends the wait early (0), the caller re-checks */
@@ -102,7 +96,7 @@ void clock_init_sim(gl_clock *c, int64_t start, int64_t speed)
     c->ops = &sim_ops;
     c->sim_start = start;
     c->speed = speed < 1 ? 1 : speed;
-    c->real_start_ms = clock_monotonic_ms();
+    c->real_start_ms = monotime_ms();
 }
 
 int64_t clock_now(const gl_clock *c)

@@ -11,7 +11,7 @@
 
 #include "cli.h"
 #include "collrec.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "outfmt.h"
 #include "store_collect.h"
 

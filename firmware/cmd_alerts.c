@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "outfmt.h"
 #include "store_alerts.h"
 

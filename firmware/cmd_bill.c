@@ -6,7 +6,7 @@
 
 #include "billing.h"
 #include "cli.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "gridledger/money.h"
 #include "outfmt.h"
 #include "store_bills.h"

@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "gridledger/config.h"
+#include "config.h"
 
 int cmd_check_config(cli_ctx *ctx, int argc, char **argv)
 {

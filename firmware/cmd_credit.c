@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "creditrun.h"
 #include "gridledger/civdate.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "measuresout.h"
 #include "outfmt.h"
 
@@ -75,7 +75,7 @@ static int run(cli_ctx *ctx, const char *cmd, int argc, char **argv, int worklis
     if (rc == CLI_OK && !parse(cmd, argc, argv, &day, &k))
         rc = CLI_USAGE;
     c.k = k;
-    if (rc == CLI_OK && creditcfg_from_config(cfg, &cc) != 0)
+    if (rc == CLI_OK && config_credit(cfg, &cc) != 0)
         rc = CLI_USAGE;
     if (rc == CLI_OK)
         rc = cli_open_store(cfg, &s);

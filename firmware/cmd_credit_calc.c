@@ -10,9 +10,9 @@
 #include "cli.h"
 #include "creditrun.h"
 #include "gridledger/civdate.h"
-#include "gridledger/config.h"
+#include "config.h"
 #include "gridledger/credit.h"
-#include "gridledger/fileio.h"
+#include "fileio.h"
 #include "gridledger/ledgercsv.h"
 #include "measuresout.h"
 
@@ -71,7 +71,7 @@ static int load_config(const char *path, config **cfg, creditcfg *cc)
         cli_print_diag(&d);
         return st == GL_ENOMEM ? CLI_FAIL : CLI_USAGE;
     }
-    if (creditcfg_from_config(*cfg, cc) != 0) {
+    if (config_credit(*cfg, cc) != 0) {
         cli_print_diag(jsonv_diag((*cfg)->doc));
         return CLI_USAGE;
     }

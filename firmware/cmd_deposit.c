@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "gridledger/civdate.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "gridledger/money.h"
 #include "outfmt.h"
 #include "store_deposit.h"

@@ -50,7 +50,7 @@ static gl_status counter_load(store *s, const config *cfg, const char *customer,
     memset(a, 0, sizeof *a);
     const config_customer *c = &cfg->customers[config_find_customer(cfg, customer)];
     gl_status st = (a->cc = malloc(sizeof *a->cc)) ? GL_OK : GL_ENOMEM;
-    if (st == GL_OK && creditcfg_from_config(cfg, a->cc) != 0)
+    if (st == GL_OK && config_credit(cfg, a->cc) != 0)
         st = GL_ECONFIG;
     if (st == GL_OK)
         st = store_ledger_entries(s, customer, &a->entries, &a->acct.nentries);

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "gridledger/money.h"
 #include "lineloss.h"
 #include "outfmt.h"

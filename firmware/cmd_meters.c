@@ -14,8 +14,8 @@
 
 #include "cli.h"
 #include "dlt645poll.h"
-#include "gridledger/clock.h"
-#include "gridledger/config.h"
+#include "clock.h"
+#include "config.h"
 #include "poller.h"
 
 #define SCAN_BAUDS 4
@@ -27,9 +27,9 @@ typedef struct scan_row {
     dlt645_addr got;
 } scan_row;
 
-static gl_status scan_at(const config *cfg, const config_bus *cb, int baud, scan_row *rows, int n)
+static gl_status scan_at(const config *cfg, const bus_cfg *cb, int baud, scan_row *rows, int n)
 {
-    config_bus at = *cb;
+    bus_cfg at = *cb;
     dlt645link *l = NULL;
     at.baud = baud;
     gl_status st = dlt645link_open(&at, &l);
@@ -41,13 +41,13 @@ static gl_status scan_at(const config *cfg, const config_bus *cb, int baud, scan
             continue;
         rows[k].st = dlt645poll_probe(l, &m, &rows[k].got);
         if (rows[k].st == GL_OK || rows[k].st == GL_EEXCEPTION)
-            rows[k].baud = cb->type == CONFIG_BUS_RTU ? baud : -1;
+            rows[k].baud = cb->type == BUS_RTU ? baud : -1;
     }
     dlt645link_close(l);
     return GL_OK;
 }
 
-static void print_scan(const config *cfg, const config_bus *cb, const scan_row *rows, int n, int json)
+static void print_scan(const config *cfg, const bus_cfg *cb, const scan_row *rows, int n, int json)
 {
     if (json)
         printf("{\"bus\": \"%s\", \"meters\": [", cb->name);
@@ -75,7 +75,7 @@ static void print_scan(const config *cfg, const config_bus *cb, const scan_row *
 static int scan(const config *cfg, int b, int json)
 {
     static const int bauds[SCAN_BAUDS] = {2400, 1200, 4800, 9600};
-    const config_bus *cb = &cfg->buses[b];
+    const bus_cfg *cb = &cfg->buses[b];
     scan_row *rows = calloc((size_t)cfg->nmeters + 1, sizeof *rows);
     int n = 0, found = 0;
     if (rows == NULL)
@@ -84,7 +84,7 @@ static int scan(const config *cfg, int b, int json)
         if (cfg->meters[i].bus_index == b)
             rows[n++] = (scan_row){i, 0, GL_ETIMEOUT, {{0}}};
     gl_status st = scan_at(cfg, cb, cb->baud, rows, n);
-    for (int k = 0; k < SCAN_BAUDS && st == GL_OK && cb->type == CONFIG_BUS_RTU; k++)
+    for (int k = 0; k < SCAN_BAUDS && st == GL_OK && cb->type == BUS_RTU; k++)
         if (bauds[k] != cb->baud)
             st = scan_at(cfg, cb, bauds[k], rows, n);
     if (st == GL_OK)
@@ -146,7 +146,7 @@ static int relay(const config *cfg, const char *meter, const char *state)
         cli_error("meters relay", i < 0 ? "no meter named %s" : "say open or close, not %s", i < 0 ? meter : state);
         return CLI_USAGE;
     }
-    gl_status st = poller_new(cfg, &p);
+    gl_status st = poller_new(&cfg->poll, &p);
     if (st == GL_OK)
         st = poller_relay(p, i, closed);
     poller_free(p);
@@ -173,7 +173,7 @@ static int dlt645_bus(const config *cfg, int argc, char **argv, int *json, int *
         else
             return -2;
     }
-    return b >= 0 && cfg->buses[b].protocol == CONFIG_PROTO_DLT645 ? b : -1;
+    return b >= 0 && cfg->buses[b].protocol == BUS_PROTO_DLT645 ? b : -1;
 }
 
 int cmd_meters(cli_ctx *ctx, int argc, char **argv)

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "gridledger/config.h"
+#include "config.h"
 #include "poller.h"
 #include "pollstore.h"
 #include "store.h"
@@ -157,7 +157,7 @@ static int poll_and_store(const config *cfg, store *s, out_fmt fmt)
     validate_event *ev = calloc((size_t)cfg->nmeters, sizeof *ev);
     frozen_out fo = {fmt, NULL};
     int ret = CLI_FAIL;
-    gl_status st = r && ev ? poller_new(cfg, &p) : GL_ENOMEM;
+    gl_status st = r && ev ? poller_new(&cfg->poll, &p) : GL_ENOMEM;
     if (st != GL_OK) {
         cli_error("poll", "%s", gl_strerror(st));
         goto out;

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "gridledger/money.h"
 #include "largerep.h"
 #include "outfmt.h"

@@ -1,7 +1,7 @@
 /* cmd_run.c: `gridledger run`: the daemon (see daemon.h). */
 #include "cli.h"
 #include "daemon.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 
 int cmd_run(cli_ctx *ctx, int argc, char **argv)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "gridledger/fileio.h"
+#include "fileio.h"
 #include "gridledger/tariff.h"
 #include "gridledger/urdb.h"
 

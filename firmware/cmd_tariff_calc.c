@@ -8,8 +8,8 @@
 
 #include "cli.h"
 #include "gridledger/bill.h"
-#include "gridledger/civil.h"
-#include "gridledger/fileio.h"
+#include "gridledger/civdate.h"
+#include "fileio.h"
 #include "gridledger/money.h"
 #include "gridledger/tariff.h"
 #include "gridledger/usage.h"
@@ -38,7 +38,7 @@ static int parse_qty(const char *opt, const char *val, int64_t *out)
 
 static int parse_day(const char *opt, const char *val, int32_t *out)
 {
-    if (civil_parse_date(val, strlen(val), out) != GL_OK)
+    if (civdate_parse(val, strlen(val), out) != GL_OK)
         return bad_value(opt, val, "must be a date YYYY-MM-DD");
     return 1;
 }

@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "store.h"
 #include "uplink.h"
+#include "monotime.h"
 
 typedef struct test_opts {
     const char *db, *gateway, *host, *ca, *cert, *key, *server_name, *hmac, *kind;
@@ -161,13 +162,6 @@ static gl_status make_uplink(const test_opts *o, store *st, uplink **u)
     return ret;
 }
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Commits messages f->done+1 .. upto (bounded by --enqueue). */
 static gl_status enqueue(uplink *u, const test_opts *o, test_feed *f, long upto)
 {
@@ -207,10 +201,10 @@ static int goal_reached(const test_opts *o, store *st, const uplink_stats *s)
 static int drive(uplink *u, store *st, const test_opts *o, test_feed *f)
 {
     time_t deadline = time(NULL) + (o->timeout_s ? o->timeout_s : 60);
-    double t0 = mono_s();
+    double t0 = monotime_s();
     uplink_stats s;
     for (;;) {
-        if (f->done < o->enqueue && enqueue(u, o, f, (long)((mono_s() - t0) * (double)o->rate) + 1) != GL_OK)
+        if (f->done < o->enqueue && enqueue(u, o, f, (long)((monotime_s() - t0) * (double)o->rate) + 1) != GL_OK)
             return CLI_FAIL;
         gl_status ret = uplink_step(u, test_now(o), 50);
         uplink_stats_get(u, &s);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "gridledger/money.h"
 #include "capstream.h"
 #include "outfmt.h"

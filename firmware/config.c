@@ -4,15 +4,17 @@
  * below reports through jsonv and returns 0 on a problem, and the loader
  * fails at the end if any was reported. Cross references (meter -> bus,
  * meter -> customer, customer -> tariff) are checked after all sections. */
-#include "gridledger/config.h"
+#include "config.h"
 #include "gridledger/creditcfg.h"
+#include "gridledger/ident.h"
 #include "gridledger/civdate.h"
-#include "gridledger/fileio.h"
+#include "fileio.h"
 #include "gridledger/largecust.h"
 #include "gridledger/money.h"
 #include "dlt645prof.h"
 #include "profile.h"
 #include "regtou.h"
+#include "uplink.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,17 +26,22 @@ typedef struct {
     config *cfg;
 } loader;
 
-/* Sections validated by the modules that own them (NULL: none yet in this build). */
+/* A section validated by the hal or core module that owns it: it sees the
+ * section (node, NULL if absent) and the document's root, never the config. */
+typedef int (*section_check)(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root);
+
+/* Sections validated by the modules that own them (NULL: none yet in this
+ * build); register_tou, firmware's, is checked after them against the
+ * tariffs (run_section_hooks). */
 static const struct {
     const char *key;
-    config_section_fn fn;
+    section_check fn;
 } section_hooks[] = {
     {"profiles", profile_config_check},
     {"dlt645_profiles", dlt645prof_config_check},
     {"credit", creditcfg_check_credit},
     {"collection", creditcfg_check_collection},
     {"fee_control", creditcfg_check_fee_control},
-    {"register_tou", regtou_config_check},
 };
 
 static const char *const top_keys[] = {"gateway", "store", "schedule", "buses", "meters", "profiles", "dlt645_profiles",
@@ -44,15 +51,7 @@ static const char *const top_keys[] = {"gateway", "store", "schedule", "buses", 
 /* An id: 1..CONFIG_ID_MAX-1 characters of [A-Za-z0-9_.-]. */
 static int valid_id(const char *s)
 {
-    if (s[0] == '\0')
-        return 0;
-    for (; *s; s++) {
-        char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-              c == '-' || c == '.'))
-            return 0;
-    }
-    return 1;
+    return ident_valid(s, CONFIG_ID_MAX - 1);
 }
 
 static int get_id(loader *L, const cJSON *obj, const char *path, const char *key, int required, char *out)
@@ -164,7 +163,7 @@ static void parse_uplink(loader *L, const cJSON *node)
     const char *p = "uplink";
     u->port = CONFIG_DEFAULT_UPLINK_PORT;
     u->tls = 1;
-    u->keepalive_s = CONFIG_DEFAULT_KEEPALIVE_S;
+    u->keepalive_s = UPLINK_DEFAULT_KEEPALIVE_S;
     u->batch_readings = CONFIG_DEFAULT_BATCH_READINGS;
     if (node == NULL || !jsonv_check_object(L->doc, node, p))
         return;
@@ -177,7 +176,7 @@ static void parse_uplink(loader *L, const cJSON *node)
     jsonv_get_string(L->doc, node, p, "cert", u->tls, "", u->cert, sizeof u->cert);
     jsonv_get_string(L->doc, node, p, "key", u->tls, "", u->key, sizeof u->key);
     jsonv_get_string(L->doc, node, p, "hmac_key", 1, NULL, u->hmac_key, sizeof u->hmac_key);
-    get_intv(L, node, p, "keepalive_s", 0, CONFIG_DEFAULT_KEEPALIVE_S, 5, 3600, &u->keepalive_s);
+    get_intv(L, node, p, "keepalive_s", 0, UPLINK_DEFAULT_KEEPALIVE_S, 5, 3600, &u->keepalive_s);
     get_intv(L, node, p, "batch_readings", 0, CONFIG_DEFAULT_BATCH_READINGS, 1, 5000, &u->batch_readings);
 }
 
@@ -192,11 +191,11 @@ static void refuse_key(loader *L, const cJSON *obj, const char *path, const char
     jsonv_error(L->doc, v, p, "%s", why);
 }
 
-static void parse_bus_rtu(loader *L, const cJSON *o, const char *path, config_bus *b)
+static void parse_bus_rtu(loader *L, const cJSON *o, const char *path, bus_cfg *b)
 {
     static const char *const parities[] = {"N", "E", "O", NULL};
     static const int bauds[] = {1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200};
-    int dlt = b->protocol == CONFIG_PROTO_DLT645, parity = 0, ok_baud = 0;
+    int dlt = b->protocol == BUS_PROTO_DLT645, parity = 0, ok_baud = 0;
     int nbauds = dlt ? 4 : (int)(sizeof bauds / sizeof bauds[0]); /* DL/T 645-2007: 1200..9600 */
     jsonv_get_string(L->doc, o, path, "device", 1, NULL, b->device, sizeof b->device);
     if (get_intv(L, o, path, "baud", 0, dlt ? CONFIG_DLT645_DEFAULT_BAUD : 9600, 300, 115200, &b->baud)) {
@@ -219,17 +218,17 @@ static void parse_bus_rtu(loader *L, const cJSON *o, const char *path, config_bu
     refuse_key(L, o, path, "port", "only for type tcp");
 }
 
-static void parse_bus_tcp(loader *L, const cJSON *o, const char *path, config_bus *b)
+static void parse_bus_tcp(loader *L, const cJSON *o, const char *path, bus_cfg *b)
 {
     static const char *const rtu_only[] = {"device", "baud", "parity", "data_bits", "stop_bits", "rs485", NULL};
     jsonv_get_string(L->doc, o, path, "host", 1, NULL, b->host, sizeof b->host);
     /* converters have no standard port for DL/T 645: it must be given */
-    get_intv(L, o, path, "port", b->protocol == CONFIG_PROTO_DLT645, 502, 1, 65535, &b->port);
+    get_intv(L, o, path, "port", b->protocol == BUS_PROTO_DLT645, 502, 1, 65535, &b->port);
     for (int i = 0; rtu_only[i] != NULL; i++)
         refuse_key(L, o, path, rtu_only[i], "only for type rtu");
 }
 
-static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b)
+static void parse_bus(loader *L, const cJSON *o, const char *path, bus_cfg *b)
 {
     static const char *const keys[] = {"name", "type", "device", "baud", "parity", "data_bits", "stop_bits",
                                        "rs485", "host", "port", "timeout_ms", "byte_timeout_ms", "retries",
@@ -243,9 +242,9 @@ static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b
     jsonv_check_keys(L->doc, o, path, keys);
     get_id(L, o, path, "name", 1, b->name);
     jsonv_get_enum(L->doc, o, path, "protocol", 0, protocols, 0, &proto);
-    b->protocol = (config_bus_protocol)proto;
+    b->protocol = (bus_protocol)proto;
     b->preamble = CONFIG_DLT645_DEFAULT_PREAMBLE;
-    if (b->protocol == CONFIG_PROTO_DLT645) {
+    if (b->protocol == BUS_PROTO_DLT645) {
         get_intv(L, o, path, "preamble", 0, CONFIG_DLT645_DEFAULT_PREAMBLE, 0, 4, &b->preamble);
         get_intv(L, o, path, "clock_limit_s", 0, CONFIG_DLT645_DEFAULT_CLOCK_LIMIT_S, 0, 86400, &b->clock_limit_s);
     } else {
@@ -253,18 +252,18 @@ static void parse_bus(loader *L, const cJSON *o, const char *path, config_bus *b
         refuse_key(L, o, path, "clock_limit_s", "only for protocol dlt645");
     }
     if (jsonv_get_enum(L->doc, o, path, "type", 1, types, 0, &type)) {
-        b->type = (config_bus_type)type;
-        if (b->type == CONFIG_BUS_RTU)
+        b->type = (bus_type)type;
+        if (b->type == BUS_RTU)
             parse_bus_rtu(L, o, path, b);
         else
             parse_bus_tcp(L, o, path, b);
     }
-    get_intv(L, o, path, "timeout_ms", 0, CONFIG_DEFAULT_TIMEOUT_MS, 10, 60000, &b->timeout_ms);
-    get_intv(L, o, path, "byte_timeout_ms", 0, CONFIG_DEFAULT_BYTE_TIMEOUT_MS, 0, 10000, &b->byte_timeout_ms);
-    get_intv(L, o, path, "retries", 0, CONFIG_DEFAULT_RETRIES, 0, 10, &b->retries);
-    get_intv(L, o, path, "inter_frame_ms", 0, CONFIG_DEFAULT_INTER_FRAME_MS, 0, 5000, &b->inter_frame_ms);
-    get_intv(L, o, path, "offline_after", 0, CONFIG_DEFAULT_OFFLINE_AFTER, 1, 1000, &b->offline_after);
-    get_intv(L, o, path, "error_after", 0, CONFIG_DEFAULT_ERROR_AFTER, 1, 1000, &b->error_after);
+    get_intv(L, o, path, "timeout_ms", 0, BUS_DEFAULT_TIMEOUT_MS, 10, 60000, &b->timeout_ms);
+    get_intv(L, o, path, "byte_timeout_ms", 0, BUS_DEFAULT_BYTE_TIMEOUT_MS, 0, 10000, &b->byte_timeout_ms);
+    get_intv(L, o, path, "retries", 0, BUS_DEFAULT_RETRIES, 0, 10, &b->retries);
+    get_intv(L, o, path, "inter_frame_ms", 0, BUS_DEFAULT_INTER_FRAME_MS, 0, 5000, &b->inter_frame_ms);
+    get_intv(L, o, path, "offline_after", 0, BUS_DEFAULT_OFFLINE_AFTER, 1, 1000, &b->offline_after);
+    get_intv(L, o, path, "error_after", 0, BUS_DEFAULT_ERROR_AFTER, 1, 1000, &b->error_after);
 }
 
 /* A string of exactly `digits` characters from `set` into out (or def). */
@@ -614,7 +613,7 @@ static void check_dlt645_meter(loader *L, int i)
     char p[JSONV_PATH_MAX];
     const cJSON *v;
     check_addressing(L, i, "address", m->address[0] != '\0', "slave_id", "a meter on a modbus bus");
-    if (m->profile[0] && !dlt645prof_known(cfg, m->profile) &&
+    if (m->profile[0] && !dlt645prof_known(cfg->dlt645_profiles, m->profile) &&
         (v = item_field(L, "meters", i, "profile", p, sizeof p)))
         jsonv_error(L->doc, v, p,
                     "unknown DL/T 645 profile \"%s\" (built in: DLT645-1P DLT645-3P, or a dlt645_profiles[].name)",
@@ -651,7 +650,7 @@ static void check_meter_refs(loader *L, int i, int *area_meters)
     if (m->role == CONFIG_ROLE_AREA_SUMMARY && ++*area_meters > 1 &&
         (v = item_field(L, "meters", i, "role", p, sizeof p)))
         jsonv_error(L->doc, v, p, "only one area_summary meter per gateway");
-    if (m->bus_index >= 0 && cfg->buses[m->bus_index].protocol == CONFIG_PROTO_DLT645) {
+    if (m->bus_index >= 0 && cfg->buses[m->bus_index].protocol == BUS_PROTO_DLT645) {
         check_dlt645_meter(L, i);
         return;
     }
@@ -700,10 +699,28 @@ static void run_section_hooks(loader *L)
     for (size_t i = 0; i < sizeof section_hooks / sizeof section_hooks[0]; i++) {
         const cJSON *node = cJSON_GetObjectItemCaseSensitive(jsonv_root(L->doc), section_hooks[i].key);
         if (section_hooks[i].fn != NULL)
-            section_hooks[i].fn(L->doc, node, section_hooks[i].key, L->cfg);
+            section_hooks[i].fn(L->doc, node, section_hooks[i].key, jsonv_root(L->doc));
         else if (node != NULL)
             jsonv_error(L->doc, node, section_hooks[i].key, "section not supported by this build");
     }
+    regtou_config_check(L->doc, L->cfg->register_tou, "register_tou", L->cfg);
+}
+
+/* fill_poll: what hal's poller reads with, pointing into cfg. */
+static gl_status fill_poll(config *cfg)
+{
+    cfg->poll_meters = calloc((size_t)cfg->nmeters + 1, sizeof *cfg->poll_meters);
+    if (cfg->poll_meters == NULL)
+        return GL_ENOMEM;
+    for (int i = 0; i < cfg->nmeters; i++) {
+        const config_meter *m = &cfg->meters[i];
+        cfg->poll_meters[i] = (poller_meter){m->id,       m->profile,      m->address,       m->bus_index,
+                                             m->slave_id, m->password_level, m->password, m->operator_code,
+                                             m->relay,    m->max_power_w};
+    }
+    cfg->poll = (poller_cfg){cfg->nbuses, cfg->nmeters, cfg->buses, cfg->poll_meters,
+                             cfg->doc,    cfg->profiles, cfg->dlt645_profiles};
+    return GL_OK;
 }
 
 static void set_dir(config *cfg, const char *file)
@@ -764,6 +781,8 @@ static gl_status config_build(jsonv_doc *doc, const char *file, config **out)
     parse_all(&L);
     if (jsonv_errors(cfg->doc) > 0)
         goto out;
+    if ((ret = fill_poll(cfg)) != GL_OK)
+        goto out;
     *out = cfg;
     cfg = NULL;
     ret = GL_OK;
@@ -800,6 +819,7 @@ void config_free(config *cfg)
     free(cfg->meters);
     free(cfg->customers);
     free(cfg->tariffs);
+    free(cfg->poll_meters);
     jsonv_free(cfg->doc);
     free(cfg);
 }
@@ -843,4 +863,15 @@ void config_resolve_path(const config *cfg, const char *path, char *out, size_t 
         out[nd++] = '/';
     }
     memcpy(out + nd, path, np + 1);
+}
+
+int config_credit(const config *cfg, creditcfg *out)
+{
+    creditcfg_default(out);
+    if (cfg == NULL || cfg->doc == NULL)
+        return 0;
+    int n = creditcfg_parse_credit(cfg->doc, cfg->credit, "credit", out);
+    n += creditcfg_parse_collection(cfg->doc, cfg->collection, "collection", out);
+    n += creditcfg_parse_fee_control(cfg->doc, cfg->fee_control, "fee_control", out);
+    return n;
 }

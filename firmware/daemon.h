@@ -11,8 +11,8 @@
 #include <signal.h>
 #include <stdint.h>
 
-#include "gridledger/clock.h"
-#include "gridledger/config.h"
+#include "clock.h"
+#include "config.h"
 #include "sched.h"
 
 #define DAEMON_MAX_JOBS 16

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "glog.h"
-#include "gridledger/fileio.h"
+#include "fileio.h"
 #include "gridledger/textbuf.h"
 #include "alerts.h"
 #include "jobs.h"
@@ -196,33 +196,58 @@ static void add_job(daemon_state *d, sched_job j)
         d->jobs[d->njobs++] = j;
 }
 
+/* The job schedule, in the gateway's local civil time (docs/daemon.md lists
+ * it); the poll and status intervals and the billing day are the config's. */
+enum {
+    JOB_BILL_HOUR = 0, /* on billing.cycle_day */
+    JOB_BILL_MINUTE = 10,
+    JOB_INSTALMENTS_HOUR = 0,
+    JOB_INSTALMENTS_MINUTE = 20,
+    JOB_LINELOSS_DAY = 1, /* last month's area figures */
+    JOB_LINELOSS_HOUR = 1,
+    JOB_COMPACT_HOUR = 2,
+    JOB_COMPACT_MINUTE = 30,
+    JOB_GRADES_DAY = 1, /* of JOB_GRADES_MONTHS */
+    JOB_GRADES_HOUR = 3,
+    JOB_WORKLIST_DAY = 2,
+    JOB_WORKLIST_HOUR = 8,
+    JOB_DEPOSITS_HOUR = 9,
+    JOB_COLLECT_HOUR = 10,
+    JOB_FEECTL_MIN_INTERVAL_S = 3600, /* at most hourly: each day is charged once anyway */
+};
+#define JOB_GRADES_MONTHS (1u << 0 | 1u << 6) /* January (final) and July (provisional) */
+
 static void add_jobs(daemon_state *d)
 {
     const config *c = d->cfg;
+    int feectl_s = c->schedule.poll_interval_s > JOB_FEECTL_MIN_INTERVAL_S ? c->schedule.poll_interval_s
+                                                                           : JOB_FEECTL_MIN_INTERVAL_S;
     d->njobs = 0;
     add_job(d, (sched_job){.name = "poll", .kind = SCHED_EVERY, .interval_s = jobs_poll_interval_s(d->modules),
                            .run = jobs_poll});
     add_job(d, (sched_job){.name = "status", .kind = SCHED_EVERY, .interval_s = c->schedule.status_interval_s,
                            .run = jobs_status});
-    add_job(d, (sched_job){.name = "bill", .kind = SCHED_MONTHLY, .day = c->billing.cycle_day, .hour = 0,
-                           .minute = 10, .run = jobs_bill});
-    add_job(d, (sched_job){.name = "instalments", .kind = SCHED_DAILY, .hour = 0, .minute = 20,
-                           .run = jobs_instalments});
-    add_job(d, (sched_job){.name = "collect", .kind = SCHED_DAILY, .hour = 10, .once = 1, .run = jobs_collect});
+    add_job(d, (sched_job){.name = "bill", .kind = SCHED_MONTHLY, .day = c->billing.cycle_day, .hour = JOB_BILL_HOUR,
+                           .minute = JOB_BILL_MINUTE, .run = jobs_bill});
+    add_job(d, (sched_job){.name = "instalments", .kind = SCHED_DAILY, .hour = JOB_INSTALMENTS_HOUR,
+                           .minute = JOB_INSTALMENTS_MINUTE, .run = jobs_instalments});
+    add_job(d, (sched_job){.name = "collect", .kind = SCHED_DAILY, .hour = JOB_COLLECT_HOUR, .once = 1,
+                           .run = jobs_collect});
     /* the timed steps of a cut (one-hour notice, confirmation, the cut) at
      * the minute the collection asked for; once at start */
     add_job(d, (sched_job){.name = "collect_timed", .kind = SCHED_AT, .at = &((jobs_gw *)d->modules)->collect_wake,
                            .run = jobs_collect});
-    add_job(d, (sched_job){.name = "feectl", .kind = SCHED_EVERY,
-                           .interval_s = c->schedule.poll_interval_s > 3600 ? c->schedule.poll_interval_s : 3600,
-                           .run = jobs_feectl});
-    add_job(d, (sched_job){.name = "deposits", .kind = SCHED_DAILY, .hour = 9, .once = 1, .run = jobs_deposits});
-    add_job(d, (sched_job){.name = "worklist", .kind = SCHED_MONTHLY, .day = 2, .hour = 8, .run = jobs_worklist});
-    add_job(d, (sched_job){.name = "grades", .kind = SCHED_YEARLY, .day = 1, .hour = 3, .months_mask = 1u | 1u << 6,
-                           .run = jobs_grades});
-    add_job(d, (sched_job){.name = "compact", .kind = SCHED_DAILY, .hour = 2, .minute = 30, .once = 1,
-                           .run = jobs_compact});
-    add_job(d, (sched_job){.name = "lineloss", .kind = SCHED_MONTHLY, .day = 1, .hour = 1, .run = jobs_lineloss});
+    add_job(d, (sched_job){.name = "feectl", .kind = SCHED_EVERY, .interval_s = feectl_s, .run = jobs_feectl});
+    add_job(d, (sched_job){.name = "deposits", .kind = SCHED_DAILY, .hour = JOB_DEPOSITS_HOUR, .once = 1,
+                           .run = jobs_deposits});
+    add_job(d, (sched_job){.name = "worklist", .kind = SCHED_MONTHLY, .day = JOB_WORKLIST_DAY,
+                           .hour = JOB_WORKLIST_HOUR, .run = jobs_worklist});
+    add_job(d, (sched_job){.name = "grades", .kind = SCHED_YEARLY, .day = JOB_GRADES_DAY, .hour = JOB_GRADES_HOUR,
+                           .months_mask = JOB_GRADES_MONTHS, .run = jobs_grades});
+    add_job(d, (sched_job){.name = "compact", .kind = SCHED_DAILY, .hour = JOB_COMPACT_HOUR,
+                           .minute = JOB_COMPACT_MINUTE, .once = 1, .run = jobs_compact});
+    add_job(d, (sched_job){.name = "lineloss", .kind = SCHED_MONTHLY, .day = JOB_LINELOSS_DAY,
+                           .hour = JOB_LINELOSS_HOUR, .run = jobs_lineloss});
 }
 
 /* send_large_customers: the large customers' profile and capacity changes

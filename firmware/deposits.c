@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "gridledger/civdate.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "gridledger/money.h"
 #include "paymode.h"
 #include "store_grades.h"

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gridledger/config.h"
+#include "config.h"
 #include "store.h"
 #include "store_collect.h"
 

@@ -9,7 +9,7 @@
 #include <mbedtls/md.h>
 
 #include "gridledger/civdate.h"
-#include "gridledger/fileio.h"
+#include "fileio.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/money.h"
 #include "gridledger/utf8.h"

@@ -1,5 +1,5 @@
 /* fileio.c: bounded whole-file reads and crash-safe writes (see fileio.h). */
-#include "gridledger/fileio.h"
+#include "fileio.h"
 
 #include <fcntl.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gridledger/civil.h"
-#include "gridledger/clock.h"
+#include "gridledger/civdate.h"
+#include "clock.h"
 #include "gridledger/measures.h"
 #include "store_grades.h"
 #include "store_ledger.h"
@@ -26,7 +26,7 @@ gl_status instalments_post_close(store *s, const char *customer, const billing_p
     int64_t settled = 0, prepaid = 0, close_fen = 0;
     int dummy = 0;
     char from[12];
-    civil_format_date(p->from_day, from, sizeof from);
+    civdate_format(p->from_day, from, sizeof from);
     gl_status st = parts(s, customer, p->name, NULL, &settled, &dummy);
     if (st == GL_OK)
         st = store_ledger_usage(s, customer, from, date, &prepaid);
@@ -43,7 +43,7 @@ gl_status instalments_post_close(store *s, const char *customer, const billing_p
 static void period_holding(const config *cfg, int32_t today, billing_period *p)
 {
     int y, m, d;
-    civil_from_days(today, &y, &m, &d);
+    civdate_to_ymd(today, &y, &m, &d);
     if (d < cfg->billing.cycle_day && --m == 0) {
         m = 12;
         y--;
@@ -64,7 +64,7 @@ gl_status instalments_day(billing *b, int ci, int32_t today, int64_t *posted_fen
     gl_status st = store_grade_instalment_days(b->store, c->id, days, MEASURES_MAX_INSTALMENTS - 1, &n);
     if (st != GL_OK || n == 0)
         return st;
-    civil_from_days(today, &y, &m, &d);
+    civdate_to_ymd(today, &y, &m, &d);
     for (k = 0; k < n && days[k] != d; k++)
         ;
     period_holding(b->cfg, today, &p);
@@ -79,8 +79,8 @@ gl_status instalments_day(billing *b, int ci, int32_t today, int64_t *posted_fen
         return GL_OK; /* no readings yet, or nothing more to settle */
     if (st != GL_OK)
         return st;
-    civil_format_date(today, date, sizeof date);
-    civil_format_date(today + b->cfg->billing.due_days, due, sizeof due);
+    civdate_format(today, date, sizeof date);
+    civdate_format(today + b->cfg->billing.due_days, due, sizeof due);
     st = store_ledger_put(b->store, c->id, date, "bill", cost - settled, ref, due);
     if (st == GL_OK)
         *posted_fen = cost - settled;

@@ -8,7 +8,7 @@
 #include "billing.h"
 #include "daemon.h"
 #include "glog.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "jobs.h"
 
 gl_status jobs_bill_init(jobs_gw *g)

@@ -20,7 +20,7 @@
 #include "creditrun.h"
 #include "glog.h"
 #include "gridledger/civdate.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "gridledger/episode.h"
 #include "jobs.h"
 #include "collrec.h"
@@ -33,7 +33,7 @@ gl_status jobs_credit_init(jobs_gw *g)
     g->cc = malloc(sizeof *g->cc);
     if (g->cc == NULL)
         return GL_ENOMEM;
-    return creditcfg_from_config(g->cfg, g->cc) == 0 ? GL_OK : GL_ECONFIG;
+    return config_credit(g->cfg, g->cc) == 0 ? GL_OK : GL_ECONFIG;
 }
 
 void jobs_credit_free(jobs_gw *g)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "gridledger/civdate.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "gridledger/feectl.h"
 #include "jobs.h"
 #include "store_collect.h"

@@ -30,7 +30,7 @@ gl_status jobs_poll_init(jobs_gw *g)
         g->poll_every == NULL)
         return GL_ENOMEM;
     jobs_poll_intervals(g);
-    gl_status st = poller_new(c, &g->poller);
+    gl_status st = poller_new(&c->poll, &g->poller);
     if (st == GL_OK) {
         poller_set_time_sync(g->poller, 1); /* DL/T 645 buses: broadcast time daily */
         pollstore_restore(g->store, c, g->poller);
@@ -99,10 +99,17 @@ static int mark_due(jobs_gw *g, int64_t due)
     return ndue;
 }
 
+/* batch_readings: readings per uplink message (the config's, always set by
+ * config_load; its default otherwise). */
+static int batch_readings(const jobs_gw *g)
+{
+    return g->cfg->uplink.batch_readings > 0 ? g->cfg->uplink.batch_readings : CONFIG_DEFAULT_BATCH_READINGS;
+}
+
 /* publish_readings: the cycle's readings up, batch_readings per message. */
 static void publish_readings(jobs_gw *g, int64_t now)
 {
-    int n = g->cfg->nmeters, batch = g->cfg->uplink.batch_readings > 0 ? g->cfg->uplink.batch_readings : 100;
+    int n = g->cfg->nmeters, batch = batch_readings(g);
     for (int i = 0; i < n;) {
         textbuf body;
         int put = 0;
@@ -186,7 +193,7 @@ static void frozen_add(void *ctx, const reading *r)
 
 gl_status jobs_poll_frozen(jobs_gw *g, int64_t now)
 {
-    frozen_up u = {g, now, 0, g->cfg->uplink.batch_readings > 0 ? g->cfg->uplink.batch_readings : 100, {0}, NULL};
+    frozen_up u = {g, now, 0, batch_readings(g), {0}, NULL};
     gl_status st = g->poller != NULL ? pollstore_fill_frozen(g->store, g->cfg, g->poller, now, NULL, frozen_add, &u)
                                      : GL_OK;
     frozen_flush(&u);

@@ -7,7 +7,7 @@
 #ifndef LARGEREP_H
 #define LARGEREP_H
 
-#include "gridledger/config.h"
+#include "config.h"
 #include "gridledger/largecust.h"
 #include "store.h"
 

@@ -12,7 +12,7 @@
 #ifndef LARGEUP_H
 #define LARGEUP_H
 
-#include "gridledger/config.h"
+#include "config.h"
 #include "store.h"
 
 typedef struct largeup_result {

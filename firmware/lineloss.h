@@ -6,7 +6,7 @@
 #define GRIDLEDGER_LINELOSS_H
 
 #include "gridledger/area.h"
-#include "gridledger/config.h"
+#include "config.h"
 #include "store.h"
 
 #define LINELOSS_SIGNALS_MAX 64

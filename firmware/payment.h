@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gridledger/config.h"
+#include "config.h"
 #include "store.h"
 
 typedef struct payment_req {

@@ -8,7 +8,7 @@
 
 #include "account.h"
 #include "gridledger/civdate.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "store_ledger.h"
 #include "store_paymode.h"
 

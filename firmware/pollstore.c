@@ -366,7 +366,7 @@ gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t 
     size_t n = (size_t)cfg->nmeters;
     int any = 0;
     for (int b = 0; b < cfg->nbuses; b++)
-        any |= cfg->buses[b].protocol == CONFIG_PROTO_DLT645;
+        any |= cfg->buses[b].protocol == BUS_PROTO_DLT645;
     if (filled != NULL)
         *filled = 0;
     if (!any)
@@ -380,7 +380,7 @@ gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t 
     if (st == GL_OK)
         st = store_last_readings(s, ids, n, last, found);
     for (int i = 0; st == GL_OK && i < cfg->nmeters; i++)
-        if (cfg->buses[cfg->meters[i].bus_index].protocol == CONFIG_PROTO_DLT645)
+        if (cfg->buses[cfg->meters[i].bus_index].protocol == BUS_PROTO_DLT645)
             st = fill_meter(s, cfg, p, i, &last[i], found[i], now, fr, each, ctx, &total);
     free(ids);
     free(last);

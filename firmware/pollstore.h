@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "gridledger/config.h"
+#include "config.h"
 #include "poller.h"
 #include "store.h"
 

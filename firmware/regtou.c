@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
 
 #define REG_MAX 4 /* DL/T 645 tariffs 1..4 (READING_TARIFFS) */
 _Static_assert(REG_MAX == READING_TARIFFS, "one register per reading tariff");
@@ -171,10 +171,10 @@ static int reg_named(const regtou *m, const char *name)
 gl_status regtou_check(const regtou *m, const tariff_set *ts, int32_t from_day, int32_t to_day, char *why,
                        size_t cap)
 {
-    char date[CIVIL_DATE_MAX];
+    char date[CIVDATE_FMT_MAX];
     for (int32_t d = from_day; d <= to_day; d++) {
         int vi = tariff_find_version(ts, d), hol = tariff_is_holiday(ts, d);
-        civil_format_date(d, date, sizeof date);
+        civdate_format(d, date, sizeof date);
         if (vi < 0 || !ts->versions[vi].tou) {
             snprintf(why, cap, "tariff %s on %s: %s", ts->id, date, vi < 0 ? "no version in force" : "not time of use");
             return GL_ESTATE;

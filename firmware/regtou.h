@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gridledger/config.h"
+#include "config.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/reading.h"
 #include "gridledger/tariff.h"

@@ -1,7 +1,7 @@
 /* sched.c: due times of the daemon's jobs (see sched.h). */
 #include "sched.h"
 
-#include "gridledger/clock.h"
+#include "clock.h"
 
 #include <time.h>
 

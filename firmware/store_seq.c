@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gridledger/fileio.h"
+#include "fileio.h"
 
 #define SEQ_FILE_MAX 256
 

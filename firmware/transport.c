@@ -3,7 +3,7 @@
  * translated into gl_status, nowhere above. */
 #include "transport.h"
 
-#include "gridledger/clock.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,10 +29,10 @@ void transport_free(transport *t)
 
 gl_status transport_fd_wait(int fd, int want_write, int timeout_ms)
 {
-    int64_t deadline = clock_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = monotime_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
         struct pollfd p = {.fd = fd, .events = (short)(want_write ? POLLOUT : POLLIN)};
-        int64_t left = deadline - clock_monotonic_ms();
+        int64_t left = deadline - monotime_ms();
         int r = poll(&p, 1, left > 0 ? (int)left : 0);
         if (r > 0)
             return (p.revents & (POLLIN | POLLOUT)) || (p.revents & POLLHUP) ? GL_OK : GL_ENET;
@@ -93,9 +93,9 @@ gl_status transport_tcp_connect(const char *host, int port, int timeout_ms, int 
     if (getaddrinfo(host, service, &hints, &res) != 0)
         return GL_ENET;
     gl_status st = GL_ENET;
-    int64_t deadline = clock_monotonic_ms() + timeout_ms;
+    int64_t deadline = monotime_ms() + timeout_ms;
     for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-        int64_t left = deadline - clock_monotonic_ms();
+        int64_t left = deadline - monotime_ms();
         if (left <= 0) {
             st = GL_ETIMEOUT;
             break;

@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "gridledger/clock.h"
+#include "monotime.h"
 #include "transport.h"
 
 typedef struct plain_ctx {
@@ -30,7 +30,7 @@ static gl_status plain_connect(void *vctx, const char *host, int port, int timeo
 static gl_status plain_send(void *vctx, const uint8_t *buf, size_t len, int timeout_ms)
 {
     plain_ctx *c = vctx;
-    int64_t deadline = clock_monotonic_ms() + timeout_ms;
+    int64_t deadline = monotime_ms() + timeout_ms;
     size_t done = 0;
     if (c->fd < 0)
         return GL_ENET;
@@ -43,7 +43,7 @@ static gl_status plain_send(void *vctx, const uint8_t *buf, size_t len, int time
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int64_t left = deadline - clock_monotonic_ms();
+            int64_t left = deadline - monotime_ms();
             if (left <= 0)
                 return GL_ETIMEOUT;
             gl_status st = transport_fd_wait(c->fd, 1, (int)left);

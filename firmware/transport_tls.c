@@ -24,7 +24,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
-#include "gridledger/clock.h"
+#include "monotime.h"
 #include "transport.h"
 
 #define TLS_NAME_MAX 256
@@ -173,11 +173,11 @@ static void note_failure(tls_ctx *c, int ret)
  * timeout_ms. A resumed handshake never reaches the server's Certificate. */
 static gl_status handshake(tls_ctx *c, int timeout_ms)
 {
-    int64_t t0 = clock_monotonic_ms();
+    int64_t t0 = monotime_ms();
     int64_t deadline = t0 + timeout_ms;
     int saw_cert = 0;
     while (c->ssl.state != MBEDTLS_SSL_HANDSHAKE_OVER) {
-        int64_t left = deadline - clock_monotonic_ms();
+        int64_t left = deadline - monotime_ms();
         if (left <= 0)
             return GL_ETIMEOUT;
         mbedtls_ssl_conf_read_timeout(&c->conf, (uint32_t)left);
@@ -190,7 +190,7 @@ static gl_status handshake(tls_ctx *c, int timeout_ms)
         }
     }
     c->info.resumed = !saw_cert;
-    c->info.handshake_us = (clock_monotonic_ms() - t0) * 1000;
+    c->info.handshake_us = (monotime_ms() - t0) * 1000;
     c->info.verify_flags = 0;
     c->info.reason[0] = '\0';
     const char *suite = mbedtls_ssl_get_ciphersuite(&c->ssl);
@@ -241,7 +241,7 @@ static gl_status tls_connect(void *vctx, const char *host, int port, int timeout
 {
     tls_ctx *c = vctx;
     tls_close(c);
-    int64_t deadline = clock_monotonic_ms() + timeout_ms;
+    int64_t deadline = monotime_ms() + timeout_ms;
     int fd;
     gl_status st = transport_tcp_connect(host, port, timeout_ms, &fd);
     if (st != GL_OK)
@@ -257,7 +257,7 @@ static gl_status tls_connect(void *vctx, const char *host, int port, int timeout
     if (c->resume && c->have_saved)
         offered = mbedtls_ssl_set_session(&c->ssl, &c->saved) == 0;
     mbedtls_ssl_set_bio(&c->ssl, c, net_send_nosig, NULL, net_recv_bio);
-    int64_t left = deadline - clock_monotonic_ms();
+    int64_t left = deadline - monotime_ms();
     st = left > 0 ? handshake(c, (int)left) : GL_ETIMEOUT;
     if (st != GL_OK) {
         if (offered)
@@ -276,7 +276,7 @@ out:
 static gl_status tls_send(void *vctx, const uint8_t *buf, size_t len, int timeout_ms)
 {
     tls_ctx *c = vctx;
-    int64_t deadline = clock_monotonic_ms() + timeout_ms;
+    int64_t deadline = monotime_ms() + timeout_ms;
     size_t done = 0;
     if (!c->connected)
         return GL_ENET;
@@ -288,7 +288,7 @@ static gl_status tls_send(void *vctx, const uint8_t *buf, size_t len, int timeou
         }
         if (ret != MBEDTLS_ERR_SSL_WANT_WRITE && ret != MBEDTLS_ERR_SSL_WANT_READ)
             return tls_err(ret) == GL_ETIMEOUT ? GL_ENET : tls_err(ret);
-        int64_t left = deadline - clock_monotonic_ms();
+        int64_t left = deadline - monotime_ms();
         if (left <= 0)
             return GL_ETIMEOUT;
         gl_status st = transport_fd_wait(c->net.fd, ret == MBEDTLS_ERR_SSL_WANT_WRITE, (int)left);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "glog.h"
+#include "gridledger/ident.h"
 #include "mqttpkt.h"
 
 #define GW_MAX 65
@@ -62,20 +63,6 @@ struct uplink {
     uplink_stats stats;
 };
 
-static int id_valid(const char *s, size_t max)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n >= max)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.'))
-            return 0;
-    }
-    return 1;
-}
-
 static int kind_valid(const char *k)
 {
     size_t n = k ? strlen(k) : 0;
@@ -89,7 +76,7 @@ static int kind_valid(const char *k)
 
 gl_status uplink_topic(const char *gateway, const char *kind, char *buf, size_t cap)
 {
-    if (!id_valid(gateway, GW_MAX) || !kind_valid(kind) || buf == NULL)
+    if (!ident_valid(gateway, GW_MAX - 1) || !kind_valid(kind) || buf == NULL)
         return GL_EINVAL;
     int n = snprintf(buf, cap, "gl/v1/%s/%s", gateway, kind);
     return n > 0 && (size_t)n < cap ? GL_OK : GL_EBOUND;
@@ -166,7 +153,7 @@ static int wake_pipe(int fds[2])
 gl_status uplink_new(const uplink_opts *o, uplink **out)
 {
     transport tr = o ? o->tr : (transport){0};
-    if (out == NULL || o == NULL || !id_valid(o->gateway_id, GW_MAX) || o->host == NULL ||
+    if (out == NULL || o == NULL || !ident_valid(o->gateway_id, GW_MAX - 1) || o->host == NULL ||
         strlen(o->host) >= 256 || o->port < 1 || o->port > 65535 || o->st == NULL || tr.ops == NULL ||
         o->window < 0 || o->window > UPLINK_MAX_INFLIGHT || o->keepalive_s < 0 || o->keepalive_s > 65535) {
         transport_free(&tr);
@@ -198,14 +185,14 @@ gl_status uplink_new(const uplink_opts *o, uplink **out)
     u->port = o->port;
     u->st = o->st;
     memcpy(u->key, o->hmac_key, sizeof u->key);
-    u->keepalive_ms = (o->keepalive_s ? o->keepalive_s : 60) * 1000;
-    u->window = o->window ? o->window : 16;
-    u->backoff_min_ms = o->backoff_min_ms > 0 ? o->backoff_min_ms : 1000;
-    u->backoff_max_ms = o->backoff_max_ms > 0 ? o->backoff_max_ms : 300000;
+    u->keepalive_ms = (o->keepalive_s ? o->keepalive_s : UPLINK_DEFAULT_KEEPALIVE_S) * 1000;
+    u->window = o->window ? o->window : UPLINK_DEFAULT_WINDOW;
+    u->backoff_min_ms = o->backoff_min_ms > 0 ? o->backoff_min_ms : UPLINK_DEFAULT_BACKOFF_MIN_MS;
+    u->backoff_max_ms = o->backoff_max_ms > 0 ? o->backoff_max_ms : UPLINK_DEFAULT_BACKOFF_MAX_MS;
     if (u->backoff_max_ms < u->backoff_min_ms)
         u->backoff_max_ms = u->backoff_min_ms;
-    u->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
-    u->io_timeout_ms = o->io_timeout_ms > 0 ? o->io_timeout_ms : 10000;
+    u->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : UPLINK_DEFAULT_TIMEOUT_MS;
+    u->io_timeout_ms = o->io_timeout_ms > 0 ? o->io_timeout_ms : UPLINK_DEFAULT_TIMEOUT_MS;
     u->rng = o->seed ? o->seed : (uint32_t)mono(u) ^ (uint32_t)getpid() << 16;
     if (u->rng == 0)
         u->rng = 1;

@@ -24,8 +24,8 @@
 #include <stdint.h>
 
 #include "downlink.h"
-#include "gridledger/clock.h"
-#include "gridledger/config.h"
+#include "clock.h"
+#include "config.h"
 #include "gridledger/status.h"
 #include "store.h"
 #include "transport.h"
@@ -35,6 +35,14 @@
 #define UPLINK_BODY_MAX (UPLINK_MSG_MAX - 1024u) /* the largest body the gateway writes (envelope and topic around it) */
 #define UPLINK_RX_MAX (DOWNLINK_MAX_TEXT + 1024u)
 #define UPLINK_KV_DOWN_SEQ "uplink.down_seq" /* the last accepted downlink seq */
+
+/* What a zero field of uplink_opts means (docs/uplink.md); the config's
+ * `uplink.keepalive_s` defaults to UPLINK_DEFAULT_KEEPALIVE_S too. */
+#define UPLINK_DEFAULT_KEEPALIVE_S 60
+#define UPLINK_DEFAULT_WINDOW 16
+#define UPLINK_DEFAULT_BACKOFF_MIN_MS 1000
+#define UPLINK_DEFAULT_BACKOFF_MAX_MS 300000
+#define UPLINK_DEFAULT_TIMEOUT_MS 10000 /* connect (TCP + TLS + CONNACK) and one send */
 
 /* The daemon's side of downlink messages. Each callback applies a verified
  * message and returns GL_OK (applied), GL_EEXIST (already applied: nothing
@@ -53,12 +61,12 @@ typedef struct uplink_opts {
     transport tr;             /* connected by the uplink; owned by it from uplink_new on */
     store *st;                /* the outbox and the kv (not owned) */
     uint8_t hmac_key[DOWNLINK_KEY_BYTES];
-    int keepalive_s;          /* 0: 60 */
-    int window;               /* in-flight messages 1..UPLINK_MAX_INFLIGHT; 0: 16 */
-    int backoff_min_ms;       /* 0: 1000 */
-    int backoff_max_ms;       /* 0: 300000 */
-    int connect_timeout_ms;   /* TCP + TLS + CONNACK; 0: 10000 */
-    int io_timeout_ms;        /* one send; 0: 10000 */
+    int keepalive_s;          /* 0: UPLINK_DEFAULT_KEEPALIVE_S */
+    int window;               /* in-flight messages 1..UPLINK_MAX_INFLIGHT; 0: UPLINK_DEFAULT_WINDOW */
+    int backoff_min_ms;       /* 0: UPLINK_DEFAULT_BACKOFF_MIN_MS */
+    int backoff_max_ms;       /* 0: UPLINK_DEFAULT_BACKOFF_MAX_MS */
+    int connect_timeout_ms;   /* TCP + TLS + CONNACK; 0: UPLINK_DEFAULT_TIMEOUT_MS */
+    int io_timeout_ms;        /* one send; 0: UPLINK_DEFAULT_TIMEOUT_MS */
     uint32_t seed;            /* jitter; 0: from the clock */
     const gl_clock *clock;    /* mono_ms and wait_ms for timeouts, keepalive,
                                  backoff and idle waits (not owned); NULL: real */

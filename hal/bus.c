@@ -11,9 +11,11 @@
 #include <modbus.h>
 
 #include "coalesce.h"
+#include "modbusfn.h"
+#include "monotime.h"
 
 struct bus {
-    config_bus cfg;
+    bus_cfg cfg;
     modbus_t *ctx;
     int connected;
     int64_t last_frame_us; /* monotonic end of the last exchange */
@@ -33,23 +35,7 @@ typedef struct {
     uint16_t value;
 } bus_req;
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static void sleep_us(int64_t us)
-{
-    if (us <= 0)
-        return;
-    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-gl_status bus_open(const config_bus *cfg, bus **out)
+gl_status bus_open(const bus_cfg *cfg, bus **out)
 {
     if (cfg == NULL || out == NULL)
         return GL_EINVAL;
@@ -84,7 +70,7 @@ const bus_counters *bus_counters_of(const bus *b)
     return &b->c;
 }
 
-const config_bus *bus_config(const bus *b)
+const bus_cfg *bus_config(const bus *b)
 {
     return &b->cfg;
 }
@@ -130,7 +116,7 @@ static gl_status from_errno(int e, int *exc)
 
 static void set_timeouts(bus *b)
 {
-    int t = b->cfg.timeout_ms > 0 ? b->cfg.timeout_ms : CONFIG_DEFAULT_TIMEOUT_MS;
+    int t = b->cfg.timeout_ms > 0 ? b->cfg.timeout_ms : BUS_DEFAULT_TIMEOUT_MS;
     modbus_set_response_timeout(b->ctx, (uint32_t)(t / 1000), (uint32_t)(t % 1000) * 1000);
     if (b->cfg.byte_timeout_ms > 0)
         modbus_set_byte_timeout(b->ctx, (uint32_t)(b->cfg.byte_timeout_ms / 1000),
@@ -144,7 +130,7 @@ static gl_status connect_bus(bus *b)
     if (b->connected)
         return GL_OK;
     disconnect(b);
-    if (b->cfg.type == CONFIG_BUS_RTU) {
+    if (b->cfg.type == BUS_RTU) {
         b->ctx = modbus_new_rtu(b->cfg.device, b->cfg.baud, b->cfg.parity, b->cfg.data_bits, b->cfg.stop_bits);
     } else {
         snprintf(port, sizeof port, "%d", b->cfg.port);
@@ -159,7 +145,7 @@ static gl_status connect_bus(bus *b)
         return st == GL_ETIMEOUT ? GL_ENET : st;
     }
     /* RS-485 mode where the driver has it; a pty or a plain UART refuses: ignored */
-    if (b->cfg.type == CONFIG_BUS_RTU && b->cfg.rs485)
+    if (b->cfg.type == BUS_RTU && b->cfg.rs485)
         (void)modbus_rtu_set_serial_mode(b->ctx, MODBUS_RTU_RS485);
     b->connected = 1;
     return GL_OK;
@@ -168,7 +154,7 @@ static gl_status connect_bus(bus *b)
 /* Frame bytes of one exchange (request, response). */
 static void frame_bytes(const bus *b, const bus_req *q, gl_status st, int *tx, int *rx)
 {
-    int rtu = b->cfg.type == CONFIG_BUS_RTU;
+    int rtu = b->cfg.type == BUS_RTU;
     int pdu_rx;
     switch (q->op) {
     case OP_READ_HOLDING:
@@ -195,7 +181,7 @@ static void count(bus *b, bus_counters *m, const bus_req *q, gl_status st, int64
     int tx, rx;
     frame_bytes(b, q, st, &tx, &rx);
     int64_t f = 0;
-    if (b->cfg.type == CONFIG_BUS_RTU)
+    if (b->cfg.type == BUS_RTU)
         f = (int64_t)(tx + rx) * coalesce_char_us(b->cfg.baud) + (rx ? 2 : 1) * coalesce_silence_us(b->cfg.baud);
     bus_counters *cs[2] = {&b->c, m};
     for (int i = 0; i < 2; i++) {
@@ -274,11 +260,11 @@ static int do_op(bus *b, const bus_req *q)
 {
     switch (q->op) {
     case OP_READ_HOLDING:
-        if (b->cfg.type == CONFIG_BUS_TCP)
+        if (b->cfg.type == BUS_TCP)
             return tcp_read(b, q);
         return modbus_read_registers(b->ctx, q->addr, q->count, q->regs);
     case OP_READ_INPUT:
-        if (b->cfg.type == CONFIG_BUS_TCP)
+        if (b->cfg.type == BUS_TCP)
             return tcp_read(b, q);
         return modbus_read_input_registers(b->ctx, q->addr, q->count, q->regs);
     case OP_READ_BIT: {
@@ -296,19 +282,19 @@ static int do_op(bus *b, const bus_req *q)
 
 static gl_status attempt(bus *b, const bus_req *q, bus_counters *m, int *exc)
 {
-    int64_t t0 = now_us();
+    int64_t t0 = monotime_us();
     gl_status st = connect_bus(b);
     if (st != GL_OK) {
-        count(b, m, q, st, now_us() - t0);
+        count(b, m, q, st, monotime_us() - t0);
         return st;
     }
     /* the silence the bus wants between frames (also after a slave id change) */
-    int64_t wait = b->last_frame_us + (int64_t)b->cfg.inter_frame_ms * 1000 - now_us();
-    sleep_us(wait);
+    int64_t wait = b->last_frame_us + (int64_t)b->cfg.inter_frame_ms * 1000 - monotime_us();
+    monotime_sleep_us(wait);
     modbus_set_slave(b->ctx, q->slave);
     b->wrong_unit = 0;
     st = do_op(b, q) >= 0 ? GL_OK : from_errno(errno, exc);
-    b->last_frame_us = now_us();
+    b->last_frame_us = monotime_us();
     count(b, m, q, st, b->last_frame_us - t0);
     if (st == GL_ENET || st == GL_EDEVICE || st == GL_EIO) {
         disconnect(b); /* reconnect on the next attempt: replugged adapter, reset connection */
@@ -340,9 +326,10 @@ static gl_status run(bus *b, const bus_req *q, int retries, bus_counters *m, int
 gl_status bus_read_registers(bus *b, int slave, int fn, uint16_t addr, uint16_t count_regs, uint16_t *dst,
                              int retries, bus_counters *meter, int *exc)
 {
-    if (dst == NULL || count_regs == 0 || count_regs > COALESCE_MAX_REGS || (fn != 3 && fn != 4))
+    if (dst == NULL || count_regs == 0 || count_regs > COALESCE_MAX_REGS ||
+        (fn != MODBUSFN_READ_HOLDING && fn != MODBUSFN_READ_INPUT))
         return GL_EINVAL;
-    bus_req q = {fn == 3 ? OP_READ_HOLDING : OP_READ_INPUT, slave, addr, count_regs, dst, 0, 0};
+    bus_req q = {fn == MODBUSFN_READ_HOLDING ? OP_READ_HOLDING : OP_READ_INPUT, slave, addr, count_regs, dst, 0, 0};
     return run(b, &q, retries, meter, exc);
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modbusfn.h"
+
 #define RTU_REQ_BYTES 8  /* slave, fn, start(2), count(2), crc(2) */
 #define RTU_RESP_BYTES 5 /* slave, fn, byte count, crc(2) + 2 per register */
 
@@ -120,7 +122,7 @@ gl_status coalesce_plan(const coalesce_span *spans, int n, const coalesce_link *
 int64_t coalesce_limit_us(const coalesce_span *spans, int n, const coalesce_link *link)
 {
     /* registers asked per function code, each counted once */
-    static const int fns[] = {3, 4};
+    static const int fns[] = {MODBUSFN_READ_HOLDING, MODBUSFN_READ_INPUT};
     int64_t total = 0;
     for (size_t f = 0; f < sizeof fns / sizeof fns[0]; f++) {
         long regs = 0, last_end = -1;

@@ -21,7 +21,7 @@
 #define COALESCE_MAX_SPANS 64
 
 typedef struct coalesce_span {
-    uint8_t fn;     /* 3 or 4 */
+    uint8_t fn;     /* MODBUSFN_READ_HOLDING or _READ_INPUT */
     uint16_t addr;
     uint16_t count; /* registers */
 } coalesce_span;

@@ -14,11 +14,12 @@
 #include <unistd.h>
 
 #include "coalesce.h"
+#include "monotime.h"
 
 #define RX_CAP (2 * DLT645_FRAME_MAX)
 
 struct dlt645link {
-    config_bus cfg;
+    bus_cfg cfg;
     int fd;
     int64_t last_frame_us; /* when the previous exchange ended */
     bus_counters c;
@@ -27,21 +28,7 @@ struct dlt645link {
     uint64_t rx_bytes; /* received in the current exchange */
 };
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static void sleep_us(int64_t us)
-{
-    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-    while (us > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-gl_status dlt645link_open(const config_bus *cfg, dlt645link **out)
+gl_status dlt645link_open(const bus_cfg *cfg, dlt645link **out)
 {
     dlt645link *l = calloc(1, sizeof *l);
     if (l == NULL)
@@ -124,7 +111,7 @@ static gl_status open_serial(dlt645link *l)
 static gl_status wait_fd(int fd, short events, int64_t deadline_us)
 {
     for (;;) {
-        int64_t left = deadline_us - now_us();
+        int64_t left = deadline_us - monotime_us();
         struct pollfd p = {fd, events, 0};
         if (left <= 0)
             return GL_ETIMEOUT;
@@ -156,7 +143,7 @@ static gl_status open_tcp(dlt645link *l)
         int soerr = 0;
         socklen_t len = sizeof soerr;
         if (rc != 0 && errno == EINPROGRESS &&
-            wait_fd(fd, POLLOUT, now_us() + (int64_t)l->cfg.timeout_ms * 1000) == GL_OK &&
+            wait_fd(fd, POLLOUT, monotime_us() + (int64_t)l->cfg.timeout_ms * 1000) == GL_OK &&
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0)
             rc = 0;
         if (rc == 0) {
@@ -174,7 +161,7 @@ static gl_status ensure_connected(dlt645link *l)
 {
     if (l->fd >= 0)
         return GL_OK;
-    gl_status st = l->cfg.type == CONFIG_BUS_RTU ? open_serial(l) : open_tcp(l);
+    gl_status st = l->cfg.type == BUS_RTU ? open_serial(l) : open_tcp(l);
     if (st == GL_OK)
         l->c.reconnects++;
     return st;
@@ -182,12 +169,12 @@ static gl_status ensure_connected(dlt645link *l)
 
 int64_t dlt645link_frame_us(const dlt645link *l, size_t n)
 {
-    return l->cfg.type == CONFIG_BUS_RTU ? (int64_t)n * coalesce_char_us(l->cfg.baud) : 0;
+    return l->cfg.type == BUS_RTU ? (int64_t)n * coalesce_char_us(l->cfg.baud) : 0;
 }
 
 static gl_status write_all(dlt645link *l, const uint8_t *p, size_t n)
 {
-    int64_t deadline = now_us() + (int64_t)l->cfg.timeout_ms * 1000 + dlt645link_frame_us(l, n);
+    int64_t deadline = monotime_us() + (int64_t)l->cfg.timeout_ms * 1000 + dlt645link_frame_us(l, n);
     while (n > 0) {
         ssize_t w = write(l->fd, p, n);
         if (w > 0) {
@@ -205,9 +192,9 @@ static gl_status write_all(dlt645link *l, const uint8_t *p, size_t n)
 
 static void gap(dlt645link *l)
 {
-    int64_t wait = l->last_frame_us + (int64_t)l->cfg.inter_frame_ms * 1000 - now_us();
+    int64_t wait = l->last_frame_us + (int64_t)l->cfg.inter_frame_ms * 1000 - monotime_us();
     if (l->last_frame_us > 0 && wait > 0)
-        sleep_us(wait);
+        monotime_sleep_us(wait);
 }
 
 /* Takes the next frame out of l->rx: GL_OK, GL_ETIMEOUT when it needs
@@ -281,7 +268,7 @@ static void count(dlt645link *l, bus_counters *m, gl_status st, int retry, size_
         cs[i]->bytes_tx += tx;
         cs[i]->bytes_rx += rx;
         cs[i]->frame_us += dlt645link_frame_us(l, tx + (size_t)rx);
-        cs[i]->wall_us += now_us() - t0;
+        cs[i]->wall_us += monotime_us() - t0;
     }
 }
 
@@ -295,14 +282,14 @@ static gl_status exchange(dlt645link *l, const uint8_t *req, size_t n, const dlt
     gap(l);
     l->nrx = 0;
     l->rx_bytes = 0;
-    if (l->cfg.type == CONFIG_BUS_RTU)
+    if (l->cfg.type == BUS_RTU)
         tcflush(l->fd, TCIFLUSH); /* late bytes of an earlier exchange */
     st = write_all(l, req, n);
     if (st == GL_OK && func != 0) {
         int64_t line = dlt645link_frame_us(l, n + DLT645_PREAMBLE_MAX + DLT645_OVERHEAD + DLT645_READ_DATA_MAX);
-        st = await_reply(l, addr, func, now_us() + (int64_t)l->cfg.timeout_ms * 1000 + line, reply, err);
+        st = await_reply(l, addr, func, monotime_us() + (int64_t)l->cfg.timeout_ms * 1000 + line, reply, err);
     }
-    l->last_frame_us = now_us();
+    l->last_frame_us = monotime_us();
     if (st == GL_ENET || st == GL_EDEVICE)
         disconnect(l);
     return st;
@@ -314,7 +301,7 @@ gl_status dlt645link_request(dlt645link *l, const uint8_t *req, size_t n, const 
     gl_status st = GL_ETIMEOUT;
     *err = 0;
     for (int attempt = 0; attempt <= retries; attempt++) {
-        int64_t t0 = now_us();
+        int64_t t0 = monotime_us();
         st = exchange(l, req, n, addr, func, reply, err);
         count(l, meter, st, attempt, n, t0);
         if (st == GL_OK || st == GL_EEXCEPTION)
@@ -326,7 +313,7 @@ gl_status dlt645link_request(dlt645link *l, const uint8_t *req, size_t n, const 
 gl_status dlt645link_send(dlt645link *l, const uint8_t *req, size_t n, bus_counters *meter)
 {
     uint8_t err;
-    int64_t t0 = now_us();
+    int64_t t0 = monotime_us();
     gl_status st = exchange(l, req, n, NULL, 0, NULL, &err);
     count(l, meter, st, 0, n, t0);
     return st;

@@ -16,12 +16,11 @@
 
 #include "bus.h"
 #include "dlt645.h"
-#include "gridledger/config.h"
 
 typedef struct dlt645link dlt645link;
 
 /* dlt645link_open: a link for cfg (copied); does not connect yet. */
-gl_status dlt645link_open(const config_bus *cfg, dlt645link **out);
+gl_status dlt645link_open(const bus_cfg *cfg, dlt645link **out);
 
 /* dlt645link_close: disconnects and frees; NULL is a no-op. */
 void dlt645link_close(dlt645link *l);

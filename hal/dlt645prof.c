@@ -89,11 +89,11 @@ void dlt645prof_as_profile(const dlt645prof *d, profile *out)
     out->max_power_w = d->max_power_w;
 }
 
-int dlt645prof_known(const config *cfg, const char *name)
+int dlt645prof_known(const cJSON *profiles, const char *name)
 {
     if (dlt645prof_builtin(name) != NULL)
         return 1;
-    for (const cJSON *p = cfg->dlt645_profiles ? cfg->dlt645_profiles->child : NULL; p != NULL; p = p->next) {
+    for (const cJSON *p = profiles ? profiles->child : NULL; p != NULL; p = p->next) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(p, "name");
         if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
             return 1;
@@ -205,9 +205,9 @@ int dlt645prof_parse(jsonv_doc *doc, const cJSON *obj, const char *path, dlt645p
     return jsonv_errors(doc) - before;
 }
 
-int dlt645prof_config_check(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg)
+int dlt645prof_config_check(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root)
 {
-    (void)cfg;
+    (void)root;
     int before = jsonv_errors(doc), i = 0;
     if (node == NULL || !jsonv_check_array(doc, node, path, DLT645PROF_MAX_CUSTOM))
         return jsonv_errors(doc) - before;
@@ -234,7 +234,7 @@ int dlt645prof_config_check(jsonv_doc *doc, const cJSON *node, const char *path,
     return jsonv_errors(doc) - before;
 }
 
-gl_status dlt645prof_resolve(const config *cfg, const char *name, dlt645prof *out)
+gl_status dlt645prof_resolve(jsonv_doc *doc, const cJSON *profiles, const char *name, dlt645prof *out)
 {
     const dlt645prof *b = dlt645prof_builtin(name);
     int i = 0;
@@ -242,15 +242,15 @@ gl_status dlt645prof_resolve(const config *cfg, const char *name, dlt645prof *ou
         *out = *b;
         return GL_OK;
     }
-    if (cfg == NULL || cfg->dlt645_profiles == NULL || !cJSON_IsArray(cfg->dlt645_profiles))
+    if (profiles == NULL || !cJSON_IsArray(profiles))
         return GL_ENOTFOUND;
-    for (const cJSON *o = cfg->dlt645_profiles->child; o != NULL; o = o->next, i++) {
+    for (const cJSON *o = profiles->child; o != NULL; o = o->next, i++) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name");
         char p[JSONV_PATH_MAX];
         if (!cJSON_IsString(n) || strcmp(n->valuestring, name) != 0)
             continue;
         jsonv_path_index(p, sizeof p, "dlt645_profiles", i);
-        return dlt645prof_parse(cfg->doc, o, p, out) == 0 ? GL_OK : GL_ECONFIG;
+        return dlt645prof_parse(doc, o, p, out) == 0 ? GL_OK : GL_ECONFIG;
     }
     return GL_ENOTFOUND;
 }

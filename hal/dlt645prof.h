@@ -13,7 +13,6 @@
 
 #include <stdint.h>
 
-#include "gridledger/config.h"
 #include "gridledger/jsonv.h"
 #include "dlt645.h"
 #include "profile.h"
@@ -44,19 +43,22 @@ const dlt645prof *dlt645prof_builtin(const char *name);
 
 #define DLT645PROF_MAX_CUSTOM 64
 
-/* dlt645prof_known: name is built in or a `dlt645_profiles[].name` of cfg. */
-int dlt645prof_known(const config *cfg, const char *name);
+/* dlt645prof_known: name is built in or a `dlt645_profiles[].name` of
+ * profiles (the config's section, may be NULL). */
+int dlt645prof_known(const cJSON *profiles, const char *name);
 
 /* dlt645prof_parse: one custom profile object at path into *out (from its
  * "base", default DLT645-1P); returns the number of problems reported. */
 int dlt645prof_parse(jsonv_doc *doc, const cJSON *obj, const char *path, dlt645prof *out);
 
-/* dlt645prof_config_check: the config_section_fn of `dlt645_profiles`. */
-int dlt645prof_config_check(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg);
+/* dlt645prof_config_check: the check of the config's `dlt645_profiles`
+ * section (root: the document's root, unused). */
+int dlt645prof_config_check(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root);
 
-/* dlt645prof_resolve: the profile a meter names, built in or custom.
+/* dlt645prof_resolve: the profile a meter names, built in or custom from
+ * profiles (the `dlt645_profiles` section of doc, may be NULL).
  * GL_ENOTFOUND if neither; GL_ECONFIG if the custom one is invalid. */
-gl_status dlt645prof_resolve(const config *cfg, const char *name, dlt645prof *out);
+gl_status dlt645prof_resolve(jsonv_doc *doc, const cJSON *profiles, const char *name, dlt645prof *out);
 
 /* dlt645prof_value: the item's value from its `width` bytes at p, in the
  * reading's unit. GL_ERANGE for bytes that are not BCD. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "decode.h"
+#include "modbusfn.h"
 #include "dlt645poll.h"
 
 #define RELAY_EXPIRY_S 600 /* a DL/T 645 relay command is refused by the meter after this */
@@ -25,7 +26,7 @@ typedef struct {
 } meter_slot;
 
 struct poller {
-    const config *cfg;
+    const poller_cfg *cfg;
     poller_mode mode;
     bus **buses;          /* Modbus buses (NULL for dlt645 ones) */
     dlt645link **links;   /* DL/T 645 buses (NULL for Modbus ones) */
@@ -43,7 +44,7 @@ typedef struct {
     const unsigned char *due; /* NULL: every meter */
 } bus_job;
 
-static gl_status plan_meter(const config_bus *b, poller_mode mode, meter_slot *s)
+static gl_status plan_meter(const bus_cfg *b, poller_mode mode, meter_slot *s)
 {
     coalesce_span spans[PROFILE_Q_COUNT];
     int n = 0;
@@ -61,7 +62,7 @@ static gl_status plan_meter(const config_bus *b, poller_mode mode, meter_slot *s
         s->nreq = n;
         return GL_OK;
     }
-    coalesce_link l = {b->type == CONFIG_BUS_RTU ? b->baud : 0, (int64_t)b->inter_frame_ms * 1000};
+    coalesce_link l = {b->type == BUS_RTU ? b->baud : 0, (int64_t)b->inter_frame_ms * 1000};
     return coalesce_plan(spans, n, &l, s->req, POLLER_MAX_REQUESTS, &s->nreq, NULL);
 }
 
@@ -92,11 +93,11 @@ void poller_free(poller *p)
 }
 
 /* A meter on a dlt645 bus: its DL/T 645 profile and address. */
-static gl_status dlt645_slot(const config *cfg, int i, meter_slot *s)
+static gl_status dlt645_slot(const poller_cfg *cfg, int i, meter_slot *s)
 {
-    const config_meter *cm = &cfg->meters[i];
-    const config_bus *cb = &cfg->buses[cm->bus_index];
-    if (dlt645prof_resolve(cfg, cm->profile, &s->dprof) != GL_OK ||
+    const poller_meter *cm = &cfg->meters[i];
+    const bus_cfg *cb = &cfg->buses[cm->bus_index];
+    if (dlt645prof_resolve(cfg->doc, cfg->dlt645_profiles, cm->profile, &s->dprof) != GL_OK ||
         dlt645_addr_parse(cm->address, &s->dlt.addr) != GL_OK)
         return GL_ECONFIG;
     s->dlt.prof = &s->dprof;
@@ -110,7 +111,7 @@ static gl_status dlt645_slot(const config *cfg, int i, meter_slot *s)
     return GL_OK;
 }
 
-gl_status poller_new(const config *cfg, poller **out)
+gl_status poller_new(const poller_cfg *cfg, poller **out)
 {
     gl_status ret = GL_ENOMEM;
     poller *p = calloc(1, sizeof *p);
@@ -124,7 +125,7 @@ gl_status poller_new(const config *cfg, poller **out)
     if (p->buses == NULL || p->links == NULL || p->next_sync == NULL || p->m == NULL)
         goto out;
     for (int b = 0; b < cfg->nbuses; b++) {
-        ret = cfg->buses[b].protocol == CONFIG_PROTO_DLT645 ? dlt645link_open(&cfg->buses[b], &p->links[b])
+        ret = cfg->buses[b].protocol == BUS_PROTO_DLT645 ? dlt645link_open(&cfg->buses[b], &p->links[b])
                                                              : bus_open(&cfg->buses[b], &p->buses[b]);
         if (ret != GL_OK)
             goto out;
@@ -134,7 +135,8 @@ gl_status poller_new(const config *cfg, poller **out)
         if (cfg->meters[i].bus_index >= 0 && p->links[cfg->meters[i].bus_index] != NULL) {
             if ((ret = dlt645_slot(cfg, i, s)) != GL_OK)
                 goto out;
-        } else if (profile_resolve(cfg, cfg->meters[i].profile, &s->prof) != GL_OK || cfg->meters[i].bus_index < 0) {
+        } else if (profile_resolve(cfg->doc, cfg->profiles, cfg->meters[i].profile, &s->prof) != GL_OK ||
+                   cfg->meters[i].bus_index < 0) {
             ret = GL_ECONFIG;
             goto out;
         }
@@ -244,7 +246,7 @@ static void decode_q(const meter_slot *s, uint16_t blocks[][COALESCE_MAX_REGS], 
 
 static void poll_dlt645(poller *p, int i, int64_t ts, reading *r)
 {
-    const config_meter *cm = &p->cfg->meters[i];
+    const poller_meter *cm = &p->cfg->meters[i];
     meter_slot *s = &p->m[i];
     memset(r, 0, sizeof *r);
     snprintf(r->meter, sizeof r->meter, "%s", cm->id);
@@ -264,7 +266,7 @@ static void poll_dlt645(poller *p, int i, int64_t ts, reading *r)
 
 static void poll_meter(poller *p, int i, int64_t ts, reading *r)
 {
-    const config_meter *cm = &p->cfg->meters[i];
+    const poller_meter *cm = &p->cfg->meters[i];
     meter_slot *s = &p->m[i];
     bus *b = p->buses[cm->bus_index];
     int retries = s->vs.offline ? 0 : p->cfg->buses[cm->bus_index].retries;
@@ -306,7 +308,8 @@ static void poll_meter(poller *p, int i, int64_t ts, reading *r)
             st = bus_read_bit(b, cm->slave_id, s->prof.relay_addr, &on, retries, &s->c, &exc);
         } else {
             uint16_t v = 0;
-            st = bus_read_registers(b, cm->slave_id, 3, s->prof.relay_addr, 1, &v, retries, &s->c, &exc);
+            st = bus_read_registers(b, cm->slave_id, MODBUSFN_READ_HOLDING, s->prof.relay_addr, 1, &v, retries, &s->c,
+                                    &exc);
             on = v == s->prof.relay_on;
         }
         if (st == GL_OK) {
@@ -369,7 +372,7 @@ gl_status poller_poll_due(poller *p, int64_t ts, const unsigned char *due, readi
         if (started[b])
             pthread_join(th[b], NULL);
     for (int i = 0; i < p->cfg->nmeters; i++) {
-        const config_bus *cb = &p->cfg->buses[p->cfg->meters[i].bus_index];
+        const bus_cfg *cb = &p->cfg->buses[p->cfg->meters[i].bus_index];
         if (due != NULL && !due[i]) {
             if (events)
                 events[i] = VALIDATE_EVENT_NONE;
@@ -391,7 +394,7 @@ out:
 /* 1C trip or direct close, valid for RELAY_EXPIRY_S from the wall clock. */
 static gl_status relay_dlt645(poller *p, int i, int closed)
 {
-    const config_meter *cm = &p->cfg->meters[i];
+    const poller_meter *cm = &p->cfg->meters[i];
     meter_slot *s = &p->m[i];
     time_t until = time(NULL) + RELAY_EXPIRY_S;
     struct tm tm;
@@ -409,7 +412,7 @@ gl_status poller_relay(poller *p, int i, int closed)
 {
     if (p == NULL || i < 0 || i >= p->cfg->nmeters)
         return GL_EINVAL;
-    const config_meter *cm = &p->cfg->meters[i];
+    const poller_meter *cm = &p->cfg->meters[i];
     meter_slot *s = &p->m[i];
     bus *b = p->buses[cm->bus_index];
     int retries = p->cfg->buses[cm->bus_index].retries, exc = 0, on = -1;
@@ -426,7 +429,8 @@ gl_status poller_relay(poller *p, int i, int closed)
         uint16_t v = closed ? s->prof.relay_on : s->prof.relay_off;
         st = bus_write_register(b, cm->slave_id, s->prof.relay_addr, v, retries, &s->c, &exc);
         if (st == GL_OK)
-            st = bus_read_registers(b, cm->slave_id, 3, s->prof.relay_addr, 1, &v, retries, &s->c, &exc);
+            st = bus_read_registers(b, cm->slave_id, MODBUSFN_READ_HOLDING, s->prof.relay_addr, 1, &v, retries, &s->c,
+                                    &exc);
         on = v == s->prof.relay_on;
     }
     if (st != GL_OK)

@@ -11,14 +11,42 @@
 
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "bus.h"
 #include "coalesce.h"
-#include "gridledger/config.h"
+#include "gridledger/jsonv.h"
 #include "gridledger/reading.h"
 #include "profile.h"
 #include "validate.h"
 
 #define POLLER_MAX_REQUESTS 16 /* per meter per cycle */
+
+/* poller_meter: what the poller needs of one configured meter; the strings
+ * are the caller's (firmware/config.c points them into its config_meter). */
+typedef struct poller_meter {
+    const char *id;
+    const char *profile;    /* built-in or custom profile name */
+    const char *address;    /* DL/T 645: 12 digits ("" on a Modbus bus) */
+    int bus_index;          /* index into poller_cfg.buses */
+    int slave_id;           /* Modbus: 1..247 (0 on a dlt645 bus) */
+    int password_level;     /* DL/T 645 relay control: PA */
+    uint32_t password;      /* DL/T 645: P2 P1 P0 */
+    uint32_t operator_code; /* DL/T 645: C3..C0 */
+    int relay;              /* has a controllable relay */
+    int64_t max_power_w;    /* for jump validation; 0 = profile default */
+} poller_meter;
+
+/* poller_cfg: the buses, the meters and the custom profiles (the config's
+ * `profiles` and `dlt645_profiles` sections, NULL if absent) a poller reads
+ * with; filled by firmware/config.c, which owns everything it points to. */
+typedef struct poller_cfg {
+    int nbuses, nmeters;
+    const bus_cfg *buses;
+    const poller_meter *meters;
+    jsonv_doc *doc; /* the document the sections are in */
+    const cJSON *profiles, *dlt645_profiles;
+} poller_cfg;
 
 typedef enum poller_mode {
     POLLER_COALESCE = 0,     /* the planned requests (default) */
@@ -28,8 +56,9 @@ typedef enum poller_mode {
 typedef struct poller poller;
 
 /* poller_new: resolves every meter's profile and plans its requests.
- * Buses connect on first use. GL_ECONFIG if a profile cannot be resolved. */
-gl_status poller_new(const config *cfg, poller **out);
+ * Buses connect on first use. GL_ECONFIG if a profile cannot be resolved.
+ * cfg must outlive the poller. */
+gl_status poller_new(const poller_cfg *cfg, poller **out);
 
 /* poller_free: closes the buses; NULL is a no-op. */
 void poller_free(poller *p);

@@ -20,6 +20,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modbusfn.h"
+
+#define HOLD MODBUSFN_READ_HOLDING /* the tables below */
+#define INPUT MODBUSFN_READ_INPUT
 #define F32(fn_, addr_, unit_, scale_, mult_)                                                        \
     {                                                                                                \
         1, fn_, addr_, PROFILE_T_FLOAT32, PROFILE_WO_ABCD, scale_, mult_, unit_                      \
@@ -38,15 +42,15 @@ static const profile builtin[] = {
         .max_power_w = 12000, /* 45 A max x 264 V */
         .q =
             {
-                [PROFILE_Q_IMPORT] = F32(4, 0x0048, "kWh", ONE, 1000),
-                [PROFILE_Q_EXPORT] = F32(4, 0x004A, "kWh", ONE, 1000),
-                [PROFILE_Q_REACTIVE] = F32(4, 0x004C, "kvarh", ONE, 1000),
-                [PROFILE_Q_DEMAND] = F32(4, 0x0056, "W", ONE, 1), /* max total system power demand */
-                [PROFILE_Q_VOLTAGE_L1] = F32(4, 0x0000, "V", ONE, 10),
-                [PROFILE_Q_CURRENT_L1] = F32(4, 0x0006, "A", ONE, 1000),
-                [PROFILE_Q_POWER] = F32(4, 0x000C, "W", ONE, 1),
-                [PROFILE_Q_PF] = F32(4, 0x001E, "1", ONE, 1000),
-                [PROFILE_Q_FREQ] = F32(4, 0x0046, "Hz", ONE, 100),
+                [PROFILE_Q_IMPORT] = F32(INPUT, 0x0048, "kWh", ONE, 1000),
+                [PROFILE_Q_EXPORT] = F32(INPUT, 0x004A, "kWh", ONE, 1000),
+                [PROFILE_Q_REACTIVE] = F32(INPUT, 0x004C, "kvarh", ONE, 1000),
+                [PROFILE_Q_DEMAND] = F32(INPUT, 0x0056, "W", ONE, 1), /* max total system power demand */
+                [PROFILE_Q_VOLTAGE_L1] = F32(INPUT, 0x0000, "V", ONE, 10),
+                [PROFILE_Q_CURRENT_L1] = F32(INPUT, 0x0006, "A", ONE, 1000),
+                [PROFILE_Q_POWER] = F32(INPUT, 0x000C, "W", ONE, 1),
+                [PROFILE_Q_PF] = F32(INPUT, 0x001E, "1", ONE, 1000),
+                [PROFILE_Q_FREQ] = F32(INPUT, 0x0046, "Hz", ONE, 100),
             },
     },
     {
@@ -56,19 +60,19 @@ static const profile builtin[] = {
         .max_power_w = 80000, /* 100 A x 3 x 264 V */
         .q =
             {
-                [PROFILE_Q_IMPORT] = F32(4, 0x0048, "kWh", ONE, 1000),
-                [PROFILE_Q_EXPORT] = F32(4, 0x004A, "kWh", ONE, 1000),
-                [PROFILE_Q_REACTIVE] = F32(4, 0x004C, "kvarh", ONE, 1000),
-                [PROFILE_Q_DEMAND] = F32(4, 0x0056, "W", ONE, 1),
-                [PROFILE_Q_VOLTAGE_L1] = F32(4, 0x0000, "V", ONE, 10),
-                [PROFILE_Q_VOLTAGE_L2] = F32(4, 0x0002, "V", ONE, 10),
-                [PROFILE_Q_VOLTAGE_L3] = F32(4, 0x0004, "V", ONE, 10),
-                [PROFILE_Q_CURRENT_L1] = F32(4, 0x0006, "A", ONE, 1000),
-                [PROFILE_Q_CURRENT_L2] = F32(4, 0x0008, "A", ONE, 1000),
-                [PROFILE_Q_CURRENT_L3] = F32(4, 0x000A, "A", ONE, 1000),
-                [PROFILE_Q_POWER] = F32(4, 0x0034, "W", ONE, 1),
-                [PROFILE_Q_PF] = F32(4, 0x003E, "1", ONE, 1000),
-                [PROFILE_Q_FREQ] = F32(4, 0x0046, "Hz", ONE, 100),
+                [PROFILE_Q_IMPORT] = F32(INPUT, 0x0048, "kWh", ONE, 1000),
+                [PROFILE_Q_EXPORT] = F32(INPUT, 0x004A, "kWh", ONE, 1000),
+                [PROFILE_Q_REACTIVE] = F32(INPUT, 0x004C, "kvarh", ONE, 1000),
+                [PROFILE_Q_DEMAND] = F32(INPUT, 0x0056, "W", ONE, 1),
+                [PROFILE_Q_VOLTAGE_L1] = F32(INPUT, 0x0000, "V", ONE, 10),
+                [PROFILE_Q_VOLTAGE_L2] = F32(INPUT, 0x0002, "V", ONE, 10),
+                [PROFILE_Q_VOLTAGE_L3] = F32(INPUT, 0x0004, "V", ONE, 10),
+                [PROFILE_Q_CURRENT_L1] = F32(INPUT, 0x0006, "A", ONE, 1000),
+                [PROFILE_Q_CURRENT_L2] = F32(INPUT, 0x0008, "A", ONE, 1000),
+                [PROFILE_Q_CURRENT_L3] = F32(INPUT, 0x000A, "A", ONE, 1000),
+                [PROFILE_Q_POWER] = F32(INPUT, 0x0034, "W", ONE, 1),
+                [PROFILE_Q_PF] = F32(INPUT, 0x003E, "1", ONE, 1000),
+                [PROFILE_Q_FREQ] = F32(INPUT, 0x0046, "Hz", ONE, 100),
             },
     },
     {
@@ -79,13 +83,13 @@ static const profile builtin[] = {
         .max_power_w = 25000, /* 80 A x 264 V + margin */
         .q =
             {
-                [PROFILE_Q_IMPORT] = F32(3, 0x4000, "kWh", ONE, 1000),
-                [PROFILE_Q_EXPORT] = F32(3, 0x400A, "kWh", ONE, 1000),
-                [PROFILE_Q_VOLTAGE_L1] = F32(3, 0x2000, "V", ONE, 10),
-                [PROFILE_Q_CURRENT_L1] = F32(3, 0x2002, "A", ONE, 1000),
-                [PROFILE_Q_POWER] = F32(3, 0x2004, "kW", ONE, 1000),
-                [PROFILE_Q_PF] = F32(3, 0x200A, "1", ONE, 1000),
-                [PROFILE_Q_FREQ] = F32(3, 0x200E, "Hz", ONE, 100),
+                [PROFILE_Q_IMPORT] = F32(HOLD, 0x4000, "kWh", ONE, 1000),
+                [PROFILE_Q_EXPORT] = F32(HOLD, 0x400A, "kWh", ONE, 1000),
+                [PROFILE_Q_VOLTAGE_L1] = F32(HOLD, 0x2000, "V", ONE, 10),
+                [PROFILE_Q_CURRENT_L1] = F32(HOLD, 0x2002, "A", ONE, 1000),
+                [PROFILE_Q_POWER] = F32(HOLD, 0x2004, "kW", ONE, 1000),
+                [PROFILE_Q_PF] = F32(HOLD, 0x200A, "1", ONE, 1000),
+                [PROFILE_Q_FREQ] = F32(HOLD, 0x200E, "Hz", ONE, 100),
             },
     },
     {
@@ -96,17 +100,17 @@ static const profile builtin[] = {
         .max_power_w = 500000, /* area summary meter behind CTs */
         .q =
             {
-                [PROFILE_Q_IMPORT] = F32(3, 0x101E, "kWh", ONE, 1000),
-                [PROFILE_Q_EXPORT] = F32(3, 0x1028, "kWh", ONE, 1000),
-                [PROFILE_Q_VOLTAGE_L1] = F32(3, 0x2006, "V", 100000, 10), /* raw 0.1 V */
-                [PROFILE_Q_VOLTAGE_L2] = F32(3, 0x2008, "V", 100000, 10),
-                [PROFILE_Q_VOLTAGE_L3] = F32(3, 0x200A, "V", 100000, 10),
-                [PROFILE_Q_CURRENT_L1] = F32(3, 0x200C, "A", 1000, 1000), /* raw 0.001 A */
-                [PROFILE_Q_CURRENT_L2] = F32(3, 0x200E, "A", 1000, 1000),
-                [PROFILE_Q_CURRENT_L3] = F32(3, 0x2010, "A", 1000, 1000),
-                [PROFILE_Q_POWER] = F32(3, 0x2012, "W", 100000, 1),       /* raw 0.1 W */
-                [PROFILE_Q_PF] = F32(3, 0x202A, "1", 1000, 1000),         /* raw 0.001 */
-                [PROFILE_Q_FREQ] = F32(3, 0x2044, "Hz", 10000, 100),      /* raw 0.01 Hz */
+                [PROFILE_Q_IMPORT] = F32(HOLD, 0x101E, "kWh", ONE, 1000),
+                [PROFILE_Q_EXPORT] = F32(HOLD, 0x1028, "kWh", ONE, 1000),
+                [PROFILE_Q_VOLTAGE_L1] = F32(HOLD, 0x2006, "V", 100000, 10), /* raw 0.1 V */
+                [PROFILE_Q_VOLTAGE_L2] = F32(HOLD, 0x2008, "V", 100000, 10),
+                [PROFILE_Q_VOLTAGE_L3] = F32(HOLD, 0x200A, "V", 100000, 10),
+                [PROFILE_Q_CURRENT_L1] = F32(HOLD, 0x200C, "A", 1000, 1000), /* raw 0.001 A */
+                [PROFILE_Q_CURRENT_L2] = F32(HOLD, 0x200E, "A", 1000, 1000),
+                [PROFILE_Q_CURRENT_L3] = F32(HOLD, 0x2010, "A", 1000, 1000),
+                [PROFILE_Q_POWER] = F32(HOLD, 0x2012, "W", 100000, 1),       /* raw 0.1 W */
+                [PROFILE_Q_PF] = F32(HOLD, 0x202A, "1", 1000, 1000),         /* raw 0.001 */
+                [PROFILE_Q_FREQ] = F32(HOLD, 0x2044, "Hz", 10000, 100),      /* raw 0.01 Hz */
             },
     },
     {
@@ -116,15 +120,15 @@ static const profile builtin[] = {
         .max_power_w = 100000,
         .q =
             {
-                [PROFILE_Q_IMPORT] = INT(3, 0x0000, PROFILE_T_UINT32, "kWh", 10000, 1000), /* 0.01 kWh */
-                [PROFILE_Q_EXPORT] = INT(3, 0x0002, PROFILE_T_UINT32, "kWh", 10000, 1000),
-                [PROFILE_Q_REACTIVE] = INT(3, 0x0004, PROFILE_T_UINT32, "kvarh", 10000, 1000),
-                [PROFILE_Q_DEMAND] = INT(3, 0x0006, PROFILE_T_INT32, "W", ONE, 1),
-                [PROFILE_Q_VOLTAGE_L1] = INT(3, 0x0010, PROFILE_T_UINT16, "V", 100000, 10), /* 0.1 V */
-                [PROFILE_Q_CURRENT_L1] = INT(3, 0x0011, PROFILE_T_UINT16, "A", 10000, 1000), /* 0.01 A */
-                [PROFILE_Q_POWER] = INT(3, 0x0012, PROFILE_T_INT32, "W", ONE, 1),
-                [PROFILE_Q_PF] = INT(3, 0x0014, PROFILE_T_INT16, "1", 1000, 1000),
-                [PROFILE_Q_FREQ] = INT(3, 0x0015, PROFILE_T_UINT16, "Hz", 10000, 100),
+                [PROFILE_Q_IMPORT] = INT(HOLD, 0x0000, PROFILE_T_UINT32, "kWh", 10000, 1000), /* 0.01 kWh */
+                [PROFILE_Q_EXPORT] = INT(HOLD, 0x0002, PROFILE_T_UINT32, "kWh", 10000, 1000),
+                [PROFILE_Q_REACTIVE] = INT(HOLD, 0x0004, PROFILE_T_UINT32, "kvarh", 10000, 1000),
+                [PROFILE_Q_DEMAND] = INT(HOLD, 0x0006, PROFILE_T_INT32, "W", ONE, 1),
+                [PROFILE_Q_VOLTAGE_L1] = INT(HOLD, 0x0010, PROFILE_T_UINT16, "V", 100000, 10), /* 0.1 V */
+                [PROFILE_Q_CURRENT_L1] = INT(HOLD, 0x0011, PROFILE_T_UINT16, "A", 10000, 1000), /* 0.01 A */
+                [PROFILE_Q_POWER] = INT(HOLD, 0x0012, PROFILE_T_INT32, "W", ONE, 1),
+                [PROFILE_Q_PF] = INT(HOLD, 0x0014, PROFILE_T_INT16, "1", 1000, 1000),
+                [PROFILE_Q_FREQ] = INT(HOLD, 0x0015, PROFILE_T_UINT16, "Hz", 10000, 100),
             },
         .relay = PROFILE_RELAY_COIL,
         .relay_addr = 0x0000,
@@ -235,7 +239,7 @@ static void err_at(jsonv_doc *doc, const cJSON *obj, const char *path, const cha
 static int get_fn(jsonv_doc *doc, const cJSON *o, const char *path, int def, int *fn)
 {
     long long v = def;
-    if (!jsonv_get_int(doc, o, path, "function", 0, def, 3, 4, &v))
+    if (!jsonv_get_int(doc, o, path, "function", 0, def, MODBUSFN_READ_HOLDING, MODBUSFN_READ_INPUT, &v))
         return 0;
     *fn = (int)v;
     return 1;
@@ -333,7 +337,7 @@ int profile_parse(jsonv_doc *doc, const cJSON *obj, const char *path, profile *o
         else
             *out = *b;
         phases = out->nphases;
-        d.fn = b && b->q[PROFILE_Q_IMPORT].present ? b->q[PROFILE_Q_IMPORT].fn : 3;
+        d.fn = b && b->q[PROFILE_Q_IMPORT].present ? b->q[PROFILE_Q_IMPORT].fn : MODBUSFN_READ_HOLDING;
     }
     jsonv_get_string(doc, obj, path, "name", 1, NULL, out->name, sizeof out->name);
     jsonv_get_string(doc, obj, path, "source", 0, out->source[0] ? out->source : "config", out->source,
@@ -360,9 +364,9 @@ int profile_parse(jsonv_doc *doc, const cJSON *obj, const char *path, profile *o
     return jsonv_errors(doc) - before;
 }
 
-int profile_config_check(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg)
+int profile_config_check(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root)
 {
-    (void)cfg;
+    (void)root;
     int before = jsonv_errors(doc);
     if (node == NULL || !jsonv_check_array(doc, node, path, PROFILE_MAX_CUSTOM))
         return jsonv_errors(doc) - before;
@@ -391,23 +395,23 @@ int profile_config_check(jsonv_doc *doc, const cJSON *node, const char *path, co
     return jsonv_errors(doc) - before;
 }
 
-gl_status profile_resolve(const config *cfg, const char *name, profile *out)
+gl_status profile_resolve(jsonv_doc *doc, const cJSON *profiles, const char *name, profile *out)
 {
     const profile *b = profile_builtin(name);
     if (b != NULL) {
         *out = *b;
         return GL_OK;
     }
-    if (cfg == NULL || cfg->profiles == NULL || !cJSON_IsArray(cfg->profiles))
+    if (profiles == NULL || !cJSON_IsArray(profiles))
         return GL_ENOTFOUND;
     int i = 0;
-    for (const cJSON *o = cfg->profiles->child; o != NULL; o = o->next, i++) {
+    for (const cJSON *o = profiles->child; o != NULL; o = o->next, i++) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name");
         if (!cJSON_IsString(n) || strcmp(n->valuestring, name) != 0)
             continue;
         char p[JSONV_PATH_MAX];
         jsonv_path_index(p, sizeof p, "profiles", i);
-        return profile_parse(cfg->doc, o, p, out) == 0 ? GL_OK : GL_ECONFIG;
+        return profile_parse(doc, o, p, out) == 0 ? GL_OK : GL_ECONFIG;
     }
     return GL_ENOTFOUND;
 }

@@ -11,11 +11,12 @@
 
 #include <stdint.h>
 
-#include "gridledger/config.h"
+#include <cjson/cJSON.h>
+
 #include "gridledger/jsonv.h"
 #include "gridledger/status.h"
 
-#define PROFILE_NAME_MAX CONFIG_ID_MAX
+#define PROFILE_NAME_MAX 48 /* the config's ids (firmware/config.h CONFIG_ID_MAX) */
 #define PROFILE_SOURCE_MAX 200
 #define PROFILE_MAX_CUSTOM 64
 #define PROFILE_SCALE_ONE 1000000 /* scale_micro of a scale of 1 */
@@ -62,7 +63,7 @@ typedef enum profile_relay_kind {
 
 typedef struct profile_reg {
     int present;          /* 0: the meter does not have this quantity */
-    int fn;               /* 3 (holding) or 4 (input registers) */
+    int fn;               /* MODBUSFN_READ_HOLDING or MODBUSFN_READ_INPUT (modbusfn.h) */
     uint16_t addr;        /* 0-based register address */
     profile_type type;
     profile_order order;
@@ -99,18 +100,20 @@ int profile_type_words(profile_type t);
  * GL_EINVAL if unit is not one q can have. */
 gl_status profile_unit_mult(profile_q q, const char *unit, int64_t *mult);
 
-/* profile_config_check: the config_section_fn of the `profiles` section:
- * an array of custom profiles; reports every problem through jsonv and
- * returns their number. node may be NULL (no custom profiles). */
-int profile_config_check(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg);
+/* profile_config_check: the check of the config's `profiles` section (root:
+ * the document's root, unused): an array of custom profiles; reports every
+ * problem through jsonv and returns their number. node may be NULL (no
+ * custom profiles). */
+int profile_config_check(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root);
 
 /* profile_parse: one custom profile object at path into *out; returns the
  * number of problems reported (0: *out is complete). */
 int profile_parse(jsonv_doc *doc, const cJSON *obj, const char *path, profile *out);
 
 /* profile_resolve: the profile a meter names: built in, or custom from
- * cfg->profiles. GL_ENOTFOUND if neither; GL_ECONFIG if the custom one is
- * invalid (cannot happen for a config that passed config_load). */
-gl_status profile_resolve(const config *cfg, const char *name, profile *out);
+ * profiles (the `profiles` section of doc, may be NULL). GL_ENOTFOUND if
+ * neither; GL_ECONFIG if the custom one is invalid (cannot happen for a
+ * config that passed config_load). */
+gl_status profile_resolve(jsonv_doc *doc, const cJSON *profiles, const char *name, profile *out);
 
 #endif

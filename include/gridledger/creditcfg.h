@@ -4,8 +4,8 @@
  * documented default (docs/credit.md lists every key). The parse functions
  * read a section into the core structs and report every problem through
  * jsonv ("FILE:LINE:COL: credit.grades[1].min_score: ..."), returning the
- * number of problems. The check functions are the config_section_fn hooks
- * of firmware/config.c: they parse into a scratch struct and discard it.
+ * number of problems. Knows no config file: firmware/config.c hands it the
+ * sections (config_credit) and runs the check functions as its hooks.
  * Legal floors are ranges, not defaults: a config may be stricter than
  * DOMAIN.md's disconnection rules, never laxer. */
 #ifndef GRIDLEDGER_CREDITCFG_H
@@ -14,7 +14,6 @@
 #include <cjson/cJSON.h>
 
 #include "gridledger/collect.h"
-#include "gridledger/config.h"
 #include "gridledger/feectl.h"
 #include "gridledger/grade.h"
 #include "gridledger/jsonv.h"
@@ -40,14 +39,12 @@ int creditcfg_parse_credit(jsonv_doc *doc, const cJSON *node, const char *path, 
 int creditcfg_parse_collection(jsonv_doc *doc, const cJSON *node, const char *path, creditcfg *out);
 int creditcfg_parse_fee_control(jsonv_doc *doc, const cJSON *node, const char *path, creditcfg *out);
 
-/* creditcfg_from_config: all three sections of a loaded config (cfg may be
- * NULL: defaults). Returns the number of problems (0 for a config that
- * config_load accepted). */
-int creditcfg_from_config(const config *cfg, creditcfg *out);
-
-/* The config_section_fn hooks for firmware/config.c. */
-int creditcfg_check_credit(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg);
-int creditcfg_check_collection(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg);
-int creditcfg_check_fee_control(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg);
+/* The checks of the three sections for firmware/config.c (its
+ * config_credit fills a creditcfg from a loaded config): each parses into a
+ * scratch struct and discards it. root is the document's root: the
+ * collection ladders are keyed by the grade names of its `credit`. */
+int creditcfg_check_credit(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root);
+int creditcfg_check_collection(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root);
+int creditcfg_check_fee_control(jsonv_doc *doc, const cJSON *node, const char *path, const cJSON *root);
 
 #endif

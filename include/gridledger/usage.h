@@ -2,7 +2,7 @@
  *
  * An interval is a span of local wall-clock time with the active energy
  * measured in it (and optionally reactive energy and demand). Times are
- * local civil minutes (gridledger/civil.h): a TOU calendar is in local time,
+ * local civil minutes (gridledger/civdate.h): a TOU calendar is in local time,
  * so no time zone is needed. Pure: no I/O; the caller owns every array. */
 #ifndef GRIDLEDGER_USAGE_H
 #define GRIDLEDGER_USAGE_H

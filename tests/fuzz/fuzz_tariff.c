@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "gridledger/bill.h"
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
 #include "gridledger/tariff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,7 +26,7 @@ static void bill_it(void)
     o.has_position = 1;
     o.position_wh = 2500000;
     for (int i = 0; i < 192; i++) {
-        u[i].start_min = (int64_t)day * CIVIL_MIN_PER_DAY + 15 * i;
+        u[i].start_min = (int64_t)day * CIVDATE_MINUTES_PER_DAY + 15 * i;
         u[i].len_min = 15;
         u[i].utc_offset_min = 0;
         u[i].flags = i == 100 ? USAGE_ESTIMATED : 0;

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "gridledger/bill.h"
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
 #include "gridledger/textbuf.h"
 
 /* Beijing residential, monthly tiers (DOMAIN.md) */
@@ -420,9 +420,9 @@ static int64_t minutes_of(const char *s)
 {
     int32_t day = 0;
     int hm = 0;
-    assert_int_equal(civil_parse_date(s, 10, &day), GL_OK);
-    assert_int_equal(civil_parse_time(s + 11, 5, &hm), GL_OK);
-    return (int64_t)day * CIVIL_MIN_PER_DAY + hm;
+    assert_int_equal(civdate_parse(s, 10, &day), GL_OK);
+    assert_int_equal(civdate_parse_time(s + 11, 5, &hm), GL_OK);
+    return (int64_t)day * CIVDATE_MINUTES_PER_DAY + hm;
 }
 
 static int build_usage(const bill_case *c)
@@ -450,9 +450,9 @@ static void options_of(const bill_case *c, bill_options *o)
     bill_options_init(o);
     snprintf(o->customer, sizeof o->customer, "C-1");
     if (c->from)
-        assert_int_equal(civil_parse_date(c->from, 10, &o->from_day), GL_OK);
+        assert_int_equal(civdate_parse(c->from, 10, &o->from_day), GL_OK);
     if (c->to)
-        assert_int_equal(civil_parse_date(c->to, 10, &o->to_day), GL_OK);
+        assert_int_equal(civdate_parse(c->to, 10, &o->to_day), GL_OK);
     o->has_position = c->pos_wh >= 0;
     o->position_wh = c->pos_wh >= 0 ? c->pos_wh : 0;
     o->demand_w = c->demand_w;
@@ -460,7 +460,7 @@ static void options_of(const bill_case *c, bill_options *o)
     o->reactive_varh = c->varh;
     o->adjustment_fen = c->adjust_fen;
     if (c->holiday) {
-        assert_int_equal(civil_parse_date(c->holiday, 10, &o->holidays[0]), GL_OK);
+        assert_int_equal(civdate_parse(c->holiday, 10, &o->holidays[0]), GL_OK);
         o->nholidays = 1;
     }
 }
@@ -693,7 +693,7 @@ static void test_month_peaks(void **state)
         {minutes_of("2024-01-05T10:00"), 15, 0, 0, WH(99), -1, -1},   /* the bill's own month: not history */
     };
     int32_t jan = 0;
-    civil_parse_date("2024-01-01", 10, &jan);
+    civdate_parse("2024-01-01", 10, &jan);
     assert_int_equal(bill_month_peaks(u, 4, jan, h, BILL_MAX_HISTORY), 2);
     assert_int_equal(h[0], 77000);
     assert_int_equal(h[1], 120000);
@@ -730,8 +730,8 @@ static void test_refusals(void **state)
         bill_options_init(&o);
         parse_tariff(rows[i].tariff);
         if (rows[i].from) {
-            civil_parse_date(rows[i].from, 10, &o.from_day);
-            civil_parse_date(rows[i].to, 10, &o.to_day);
+            civdate_parse(rows[i].from, 10, &o.from_day);
+            civdate_parse(rows[i].to, 10, &o.to_day);
         }
         int64_t base = minutes_of("2024-01-10T12:00");
         usage_interval u[2] = {{base + rows[i].start_a, 15, 0, 0, 1000, -1, -1},
@@ -883,7 +883,7 @@ static void test_whole_month_equals_daily_pieces(void **state)
     int64_t daily = 0, pos = WH(2000), slack = 0;
     for (int d = 0; d < 31; d++) {
         o.position_wh = pos;
-        o.from_day = o.to_day = civil_days(2024, 1, 1 + d);
+        o.from_day = o.to_day = civdate_from_ymd(2024, 1, 1 + d);
         assert_int_equal(bill_compute(&TS, U + d * 96, 96, &o, &B), GL_OK);
         daily += B.total_fen;
         pos = B.position_after_wh;

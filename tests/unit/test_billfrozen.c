@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "billfrozen.h"
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
 #include "regtou.h"
 
 #define L READING_LIVE
@@ -216,7 +216,7 @@ static void test_day_table_checked_against_tariff(void **state)
     regtou m;
     tariff_set ts;
     char why[256];
-    int32_t mon = civil_days(2026, 1, 5), sat = civil_days(2026, 1, 10); /* a Monday, a Saturday */
+    int32_t mon = civdate_from_ymd(2026, 1, 5), sat = civdate_from_ymd(2026, 1, 10); /* a Monday, a Saturday */
     assert_int_equal(regtou_find(cfg, "same", &m), GL_OK);
     assert_int_equal(m.slot_reg[0], 4);
     assert_int_equal(m.slot_reg[19 * 4], 1);
@@ -244,7 +244,7 @@ static void test_usage_from_registers(void **state)
     usage_interval u[8];
     int nu = 0;
     char why[256];
-    int32_t day = civil_days(2026, 1, 5);
+    int32_t day = civdate_from_ymd(2026, 1, 5);
     assert_int_equal(regtou_find(cfg, "same", &m), GL_OK);
     tariff_of("same", &ts);
     assert_int_equal(regtou_usage(&m, &ts, day, day + 30, &base, &end, u, 8, &nu, why, sizeof why), GL_OK);

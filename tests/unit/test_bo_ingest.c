@@ -320,6 +320,7 @@ static void test_validators(void **state)
         {"a/b", 0, 0, 0},     {"2024-01", 1, 0, 1}, {"2024-13", 1, 0, 0},   {"2024-02-30", 1, 0, 0},
         {"2024-02-29", 1, 1, 0}, {"2023-02-29", 1, 0, 0}, {"2024-04-31", 1, 0, 0}, {"2024-04-30", 1, 1, 0},
         {"2024-00-10", 1, 0, 0}, {"2024-1-10", 1, 0, 0}, {"2024-01-32", 1, 0, 0}, {"20240110", 1, 0, 0},
+        {"2026-02-31", 1, 0, 0}, {"2026-02-28", 1, 1, 0},
         {"0123456789012345678901234567890123456789012345678901234567890123", 1, 0, 0}, /* 64: the most */
         {"01234567890123456789012345678901234567890123456789012345678901234", 0, 0, 0},
     };
@@ -328,6 +329,14 @@ static void test_validators(void **state)
             bo_valid_month(cases[i].s) != cases[i].month)
             fail_msg("case %zu \"%s\"", i, cases[i].s);
     }
+    static const char *const minutes_ok[] = {"2026-02-28T23:59", "2024-02-29T00:00"};
+    static const char *const minutes_bad[] = {"2026-02-31T10:00", "2026-02-28T24:00", "2026-02-28T10:60",
+                                              "2026-02-28 10:00", "2026-02-28T10:00:00", "2026-02-28"};
+    for (size_t i = 0; i < sizeof minutes_ok / sizeof minutes_ok[0]; i++)
+        assert_true(bo_valid_minute(minutes_ok[i]));
+    for (size_t i = 0; i < sizeof minutes_bad / sizeof minutes_bad[0]; i++)
+        if (bo_valid_minute(minutes_bad[i]))
+            fail_msg("accepted %s", minutes_bad[i]);
     static const char *const grades_ok[] = {"AAA", "AA", "A", "B", "C", "D", "E"};
     static const char *const grades_bad[] = {"Z", "", "a", "AAAA", "A ", "F"};
     for (size_t i = 0; i < sizeof grades_ok / sizeof grades_ok[0]; i++)

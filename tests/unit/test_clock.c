@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "gridledger/clock.h"
+#include "clock.h"
 
 struct day_case {
     const char *tz, *day;

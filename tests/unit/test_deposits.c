@@ -20,7 +20,7 @@
 #include "store_peek.h"
 
 #include "deposits.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "paymode.h"
 
 #define NOW 1773568800 /* 2026-03-15 10:00 UTC */

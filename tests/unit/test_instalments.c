@@ -28,8 +28,8 @@
 
 #include "store_peek.h"
 
-#include "gridledger/civil.h"
-#include "gridledger/clock.h"
+#include "gridledger/civdate.h"
+#include "clock.h"
 #include "billing.h"
 #include "instalments.h"
 #include "paymode.h"
@@ -171,9 +171,9 @@ static void test_parts_add_up(void **state)
         assert_int_equal(store_grade_put(s, custs[ci].id, "2026-02-28", 90, "?", grades[ci % NGRADES].first), GL_OK);
     }
     int64_t expect_part[NCUST][2] = {{0}}, done[NCUST] = {0};
-    for (int32_t today = civil_days(2026, 3, 2); today <= civil_days(2026, 4, 1); today++) {
+    for (int32_t today = civdate_from_ymd(2026, 3, 2); today <= civdate_from_ymd(2026, 4, 1); today++) {
         int y, m, dd;
-        civil_from_days(today, &y, &m, &dd);
+        civdate_to_ymd(today, &y, &m, &dd);
         for (int ci = 0; ci < NCUST; ci++) {
             const char *mid = grades[ci % NGRADES].mid;
             if (dd == 15 && m == 3 && mid != NULL) /* the grading of the 15th */
@@ -211,7 +211,7 @@ static void test_parts_add_up(void **state)
             int dd = grades[ci % NGRADES].parts[k];
             char due[12];
             size_t len = strlen(want);
-            civil_format_date(civil_days(2026, 3, dd) + cfg.billing.due_days, due, sizeof due);
+            civdate_format(civdate_from_ymd(2026, 3, dd) + cfg.billing.due_days, due, sizeof due);
             snprintf(want + len, sizeof want - len, "%s%02d:%s", k ? ";" : "", dd, due);
             assert_true(expect_part[ci][k] > 0);
         }
@@ -261,7 +261,7 @@ static void test_switch_after_part(void **state)
         put_readings(s, meters[rows[i].ci].id);
         assert_int_equal(store_grade_put(s, id, "2026-02-28", 90, "A", GRADE_A), GL_OK);
         if (rows[i].part_day) {
-            assert_int_equal(instalments_day(&b, rows[i].ci, civil_days(2026, 3, rows[i].part_day), &fen), GL_OK);
+            assert_int_equal(instalments_day(&b, rows[i].ci, civdate_from_ymd(2026, 3, rows[i].part_day), &fen), GL_OK);
             assert_true(fen > 0);
         }
         paymode_req r = {id, "prepaid", 0, "test", "credit.measures.table.large.C", "test"};
@@ -293,7 +293,7 @@ static void test_switch_back_close(void **state)
         int64_t from = MAR1 + (int64_t)(day - 1) * 86400, cost = 0;
         char date[12], ref[96];
         assert_int_equal(billing_cost(&b, ci, from, from + 86400, &cost), GL_OK);
-        civil_format_date(civil_days(2026, 3, day), date, sizeof date);
+        civdate_format(civdate_from_ymd(2026, 3, day), date, sizeof date);
         snprintf(ref, sizeof ref, "usage/%s/%s", custs[ci].id, date);
         assert_int_equal(store_ledger_put(s, custs[ci].id, date, "usage", cost, ref, NULL), GL_OK);
         charged += cost;

@@ -25,7 +25,7 @@
 #include "store_peek.h"
 
 #include "gridledger/civdate.h"
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "payment.h"
 #include "paymode.h"
 #include "store_ledger.h"

@@ -1,5 +1,6 @@
 /* test_penalty.c: 供电营业规则 art. 98 penalty rows (DOMAIN.md worked examples
- * first), rates by year, grace, waiver, minimum, rounding, civil dates. */
+ * first), rates by year, grace, waiver, minimum, rounding (civil dates:
+ * test_civdate). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -108,57 +109,12 @@ static void test_penalty_bounds(void **state)
     assert_int_equal(micro, 0);
 }
 
-struct date_case {
-    const char *text;
-    gl_status st;
-    int weekday; /* 0 Monday */
-};
-
-static void test_civdate(void **state)
-{
-    (void)state;
-    static const struct date_case cases[] = {
-        {"1970-01-01", GL_OK, 3}, {"2026-01-01", GL_OK, 3},   {"2024-02-29", GL_OK, 3}, {"2026-11-23", GL_OK, 0},
-        {"2000-02-29", GL_OK, 1}, {"2100-02-29", GL_ESYNTAX, 0}, {"2026-02-29", GL_ESYNTAX, 0},
-        {"2026-13-01", GL_ESYNTAX, 0}, {"2026-1-01", GL_ESYNTAX, 0}, {"2026-01-01T", GL_ESYNTAX, 0},
-        {"20260101", GL_ESYNTAX, 0}, {"2026-00-10", GL_ESYNTAX, 0}, {"2026-04-31", GL_ESYNTAX, 0},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int32_t d = -99;
-        char buf[CIVDATE_FMT_MAX];
-        gl_status st = civdate_parse(cases[i].text, strlen(cases[i].text), &d);
-        if (st != cases[i].st)
-            fail_msg("%s: status %d", cases[i].text, st);
-        if (st != GL_OK)
-            continue;
-        assert_int_equal(civdate_format(d, buf, sizeof buf), GL_OK);
-        assert_string_equal(buf, cases[i].text);
-        assert_int_equal(civdate_weekday(d), cases[i].weekday);
-    }
-    assert_int_equal(D("1970-01-01"), 0);
-    assert_int_equal(civdate_add_months(D("2026-01-31"), 1), D("2026-02-28"));
-    assert_int_equal(civdate_add_months(D("2024-03-31"), -1), D("2024-02-29"));
-    assert_int_equal(civdate_add_months(D("2026-05-15"), -24), D("2024-05-15"));
-    assert_int_equal(civdate_add_months(D("2026-11-15"), 2), D("2027-01-15"));
-    /* every day for 400 years round-trips */
-    for (int32_t d = D("1900-01-01"); d < D("2300-01-01"); d++) {
-        int y, m, dd;
-        civdate_to_ymd(d, &y, &m, &dd);
-        if (!civdate_valid(y, m, dd) || civdate_from_ymd(y, m, dd) != d)
-            fail_msg("day %d", d);
-    }
-    char mb[CIVDATE_MINUTE_FMT_MAX];
-    assert_int_equal(civdate_format_minute((int64_t)D("2026-03-02") * 1440 + 9 * 60 + 5, mb, sizeof mb), GL_OK);
-    assert_string_equal(mb, "2026-03-02T09:05");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_penalty_rows),
         cmocka_unit_test(test_penalty_accrues_in_pieces),
         cmocka_unit_test(test_penalty_bounds),
-        cmocka_unit_test(test_civdate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

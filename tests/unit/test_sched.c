@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "gridledger/clock.h"
+#include "clock.h"
 #include "sched.h"
 
 static int64_t at(const char *local)

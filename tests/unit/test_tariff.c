@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
 #include "gridledger/tariff.h"
 
 static tariff_set TS; /* large: keep off the stack */
@@ -47,7 +47,7 @@ static void test_parse_beijing(void **state)
     assert_string_equal(TS.id, "bj-res");
     assert_int_equal(TS.nversions, 1);
     assert_string_equal(v->currency, "CNY");
-    assert_int_equal(v->from_day, civil_days(2012, 7, 1));
+    assert_int_equal(v->from_day, civdate_from_ymd(2012, 7, 1));
     assert_int_equal(v->to_day, TARIFF_NO_END);
     assert_int_equal(v->tou, 0);
     assert_int_equal(v->period_price_micro[0], 488300);
@@ -72,7 +72,7 @@ static void test_parse_tou_calendar(void **state)
     static const struct {
         int slot, period;
     } rows[] = {{0, 1}, {31, 1}, {32, 0}, {87, 0}, {88, 1}, {95, 1}};
-    int32_t day = civil_days(2024, 3, 5);
+    int32_t day = civdate_from_ymd(2024, 3, 5);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         assert_int_equal(tariff_period_at(v, day, rows[i].slot, 0), rows[i].period);
 }
@@ -96,9 +96,9 @@ static void test_parse_daytypes(void **state)
     parse_ok(text);
     const tariff_version *v = &TS.versions[0];
     assert_int_equal(TS.nholidays, 2);
-    assert_int_equal(TS.holidays[0], civil_days(2024, 5, 1));
-    assert_true(tariff_is_holiday(&TS, civil_days(2024, 10, 1)));
-    assert_false(tariff_is_holiday(&TS, civil_days(2024, 10, 2)));
+    assert_int_equal(TS.holidays[0], civdate_from_ymd(2024, 5, 1));
+    assert_true(tariff_is_holiday(&TS, civdate_from_ymd(2024, 10, 1)));
+    assert_false(tariff_is_holiday(&TS, civdate_from_ymd(2024, 10, 2)));
     static const struct {
         int y, m, d, slot, holiday;
         const char *period;
@@ -110,7 +110,7 @@ static void test_parse_daytypes(void **state)
         {2024, 3, 4, 79, 0, "peak"},       {2024, 3, 4, 80, 0, "valley"},      {2024, 10, 1, 40, 1, "flat"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        int p = tariff_period_at(v, civil_days(rows[i].y, rows[i].m, rows[i].d), rows[i].slot, rows[i].holiday);
+        int p = tariff_period_at(v, civdate_from_ymd(rows[i].y, rows[i].m, rows[i].d), rows[i].slot, rows[i].holiday);
         if (strcmp(v->period_names[p], rows[i].period) != 0)
             fail_msg("row %zu: %s, want %s", i, v->period_names[p], rows[i].period);
     }
@@ -127,12 +127,12 @@ static void test_parse_versions(void **state)
         "  \"surcharges\": {\"renewable\": \"0.019\", \"reservoir\": \"0.0062\"}}]}";
     parse_ok(text);
     assert_int_equal(TS.nversions, 2);
-    assert_int_equal(TS.versions[0].to_day, civil_days(2024, 6, 30));
-    assert_int_equal(TS.versions[1].to_day, civil_days(2024, 12, 31));
-    assert_int_equal(tariff_find_version(&TS, civil_days(2022, 12, 31)), -1);
-    assert_int_equal(tariff_find_version(&TS, civil_days(2024, 6, 30)), 0);
-    assert_int_equal(tariff_find_version(&TS, civil_days(2024, 7, 1)), 1);
-    assert_int_equal(tariff_find_version(&TS, civil_days(2025, 1, 1)), -1);
+    assert_int_equal(TS.versions[0].to_day, civdate_from_ymd(2024, 6, 30));
+    assert_int_equal(TS.versions[1].to_day, civdate_from_ymd(2024, 12, 31));
+    assert_int_equal(tariff_find_version(&TS, civdate_from_ymd(2022, 12, 31)), -1);
+    assert_int_equal(tariff_find_version(&TS, civdate_from_ymd(2024, 6, 30)), 0);
+    assert_int_equal(tariff_find_version(&TS, civdate_from_ymd(2024, 7, 1)), 1);
+    assert_int_equal(tariff_find_version(&TS, civdate_from_ymd(2025, 1, 1)), -1);
     const tariff_version *v = &TS.versions[1];
     assert_int_equal(v->fixed_micro, 10000000);
     assert_int_equal(v->minimum_micro, 5000000);
@@ -343,29 +343,13 @@ static void test_pf_value(void **state)
     }
 }
 
-static void test_civil(void **state)
-{
-    (void)state;
-    int32_t d;
-    int y, m, dd;
-    assert_int_equal(civil_days(1970, 1, 1), 0);
-    assert_int_equal(civil_days(2024, 2, 29) + 1, civil_days(2024, 3, 1));
-    assert_int_equal(civil_weekday(civil_days(2024, 7, 6)), 6);
-    civil_from_days(civil_days(2100, 2, 28) + 1, &y, &m, &dd);
-    assert_true(y == 2100 && m == 3 && dd == 1);
-    assert_int_equal(civil_parse_date("2024-02-29", 10, &d), GL_OK);
-    assert_int_equal(civil_parse_date("2023-02-29", 10, &d), GL_ESYNTAX);
-    assert_int_equal(civil_days_in_month(2000, 2), 29);
-    assert_int_equal(civil_days_in_month(1900, 2), 28);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_beijing),  cmocka_unit_test(test_parse_tou_calendar),
         cmocka_unit_test(test_parse_daytypes), cmocka_unit_test(test_parse_versions),
         cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_pf_tables),
-        cmocka_unit_test(test_pf_value),       cmocka_unit_test(test_civil),
+        cmocka_unit_test(test_pf_value),
     };
     return cmocka_run_group_tests_name("tariff", tests, NULL, NULL);
 }

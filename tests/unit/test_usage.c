@@ -8,14 +8,14 @@
 
 #include <cmocka.h>
 
-#include "gridledger/civil.h"
+#include "gridledger/civdate.h"
 #include "gridledger/usage.h"
 
 static usage_interval R[64];
 
 static int64_t at(int y, int mo, int d, int h, int mi)
 {
-    return (int64_t)civil_days(y, mo, d) * CIVIL_MIN_PER_DAY + h * 60 + mi;
+    return (int64_t)civdate_from_ymd(y, mo, d) * CIVDATE_MINUTES_PER_DAY + h * 60 + mi;
 }
 
 static int parse(const char *text, usage_info *info, diag *d, gl_status want)

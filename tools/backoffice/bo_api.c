@@ -582,21 +582,6 @@ static int state_cb(void *arg, int ncols, const char *const *v)
     return 0;
 }
 
-/* at_ok: YYYY-MM-DDTHH:MM, the gateway's `served --at` form. */
-static int at_ok(const char *s)
-{
-    static const char shape[] = "dddd-dd-ddTdd:dd";
-    if (strlen(s) != sizeof shape - 1)
-        return 0;
-    for (size_t i = 0; shape[i]; i++)
-        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-            return 0;
-    char date[11];
-    memcpy(date, s, 10);
-    date[10] = '\0';
-    return bo_valid_date(date) && (s[11] - '0') * 10 + (s[12] - '0') < 24 && s[14] < '6';
-}
-
 /* served_input: validates the body; 1 with gw, cust, id, proof and at set. */
 static int served_input(call *c, const char **gw, const char **cust, long long *id, const char **proof,
                         char *at, size_t atcap)
@@ -618,7 +603,7 @@ static int served_input(call *c, const char **gw, const char **cust, long long *
         fail(c, 400, "proof: 1..%d bytes of text without control characters", PROOF_MAX);
         return 0;
     }
-    if (at_in && !at_ok(at_in)) {
+    if (at_in && !bo_valid_minute(at_in)) { /* the gateway's `served --at` form */
         fail(c, 400, "at: YYYY-MM-DDTHH:MM");
         return 0;
     }

@@ -12,7 +12,7 @@
 #include "bo_ingest.h"
 #include "bo_notice.h"
 #include "cli.h"
-#include "gridledger/fileio.h"
+#include "fileio.h"
 #include "gridledger/jsonv.h"
 
 /* rel_path: dir/path unless path is absolute or empty. */

@@ -14,7 +14,7 @@
 #include "bo_contacts.h"
 #include "bo_report.h"
 #include "cli.h"
-#include "gridledger/fileio.h"
+#include "fileio.h"
 
 #define IMPORT_MAX_BYTES (64u << 20)
 

@@ -37,15 +37,13 @@ static int32_t day_of_text(const char *v)
  * local time as it wrote it); -1 when empty or malformed. */
 static int64_t minute_of_text(const char *v)
 {
+    int64_t min = -1;
     int32_t d = day_of_text(v);
     if (d < 0)
         return -1;
     if (strlen(v) < 16 || v[10] != 'T' || v[13] != ':')
         return (int64_t)d * CIVDATE_MINUTES_PER_DAY;
-    int hh = (v[11] - '0') * 10 + (v[12] - '0'), mm = (v[14] - '0') * 10 + (v[15] - '0');
-    if (hh < 0 || hh > 23 || mm < 0 || mm > 59)
-        return -1;
-    return (int64_t)d * CIVDATE_MINUTES_PER_DAY + hh * 60 + mm;
+    return civdate_parse_minute(v, 16, &min) == GL_OK ? min : -1;
 }
 
 static int arrears_cb(void *arg, int ncols, const char *const *v)

@@ -23,7 +23,7 @@
 #include "bo_report.h"
 #include "cli.h"
 #include "downlink.h"
-#include "gridledger/fileio.h"
+#include "fileio.h"
 #include "gridledger/money.h"
 #include "gridledger/tariff.h"
 

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
+
 gl_status bo_http_urlencode(const char *s, char *out, size_t cap, size_t *len)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -67,13 +69,6 @@ static int tcp_connect(const char *host, const char *port)
     return fd;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* read_all: reads until EOF, cap, the deadline or (headers_only) the end of
  * the headers; returns bytes read or -1. */
 static ssize_t read_all(int fd, char *buf, size_t cap, long long deadline, int headers_only)
@@ -81,7 +76,7 @@ static ssize_t read_all(int fd, char *buf, size_t cap, long long deadline, int h
     size_t n = 0;
     while (n + 1 < cap) {
         struct pollfd p = {fd, POLLIN, 0};
-        long long left = deadline - now_ms();
+        long long left = deadline - monotime_ms();
         if (left <= 0 || poll(&p, 1, (int)left) <= 0)
             return -1;
         ssize_t r = read(fd, buf + n, cap - 1 - n);
@@ -124,7 +119,7 @@ gl_status bo_http_get(const char *url, const char *query, int timeout_ms, int *c
     if (!req)
         return GL_ENOMEM;
     snprintf(req, rl, "GET %s?%s HTTP/1.0\r\nHost: %s\r\n\r\n", path, query, host);
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = monotime_ms() + timeout_ms;
     int fd = tcp_connect(host, port);
     st = GL_ENET;
     if (fd < 0 || !write_all(fd, req, strlen(req)))
@@ -176,7 +171,7 @@ int bo_http_accept(int lfd, int wait_ms, char *target, size_t cap)
     int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0)
         return 0;
-    ssize_t n = read_all(fd, req, sizeof req, now_ms() + 2000, 1);
+    ssize_t n = read_all(fd, req, sizeof req, monotime_ms() + 2000, 1);
     const char *sp = n > 0 ? strchr(req, ' ') : NULL, *end = sp ? strchr(sp + 1, ' ') : NULL;
     if (!end || strncmp(req, "GET ", 4) != 0) {
         bo_http_reply(fd, 400, "bad request");

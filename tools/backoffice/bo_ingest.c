@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gridledger/civdate.h"
+#include "gridledger/ident.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/largecust.h"
 #include "gridledger/money.h"
@@ -48,17 +49,7 @@ static gl_status reject(ictx *c, const char *fmt, ...)
 
 int bo_valid_id(const char *s)
 {
-    size_t n = 0;
-    if (!s)
-        return 0;
-    for (; s[n]; n++) {
-        char ch = s[n];
-        int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-                 ch == '_' || ch == '-';
-        if (!ok || n >= BO_ID_MAX)
-            return 0;
-    }
-    return n > 0;
+    return ident_valid(s, BO_ID_MAX); /* the gateway's own check */
 }
 
 static int digits(const char *s, int n)
@@ -109,20 +100,18 @@ int bo_valid_grade(const char *s)
     return 0;
 }
 
+int bo_valid_minute(const char *s)
+{
+    int64_t min;
+    return s != NULL && civdate_parse_minute(s, strlen(s), &min) == GL_OK;
+}
+
 /* bo_valid_deadline: a date, or a date and minute "YYYY-MM-DDTHH:MM" (the
  * gateway gives the minute for actions with a time, as a 30-minute
  * confirmation before a disconnection). */
 static int bo_valid_deadline(const char *s)
 {
-    char day[11];
-    if (s && strlen(s) == 16) {
-        int h = (s[11] - '0') * 10 + (s[12] - '0'), m = (s[14] - '0') * 10 + (s[15] - '0');
-        memcpy(day, s, 10);
-        day[10] = '\0';
-        return s[10] == 'T' && s[13] == ':' && digits(s + 11, 2) && digits(s + 14, 2) && h < 24 && m < 60 &&
-               bo_valid_date(day);
-    }
-    return bo_valid_date(s);
+    return bo_valid_date(s) || bo_valid_minute(s);
 }
 
 /* ---- field readers: each reports into c->why and returns 0 when wrong ---- */

@@ -48,6 +48,10 @@ int bo_valid_id(const char *s);
  * the gateway: 2024-02-30 is not). */
 int bo_valid_date(const char *s);
 
+/* bo_valid_minute: 1 if s is "YYYY-MM-DDTHH:MM" on a real date, HH 00..23
+ * (civdate_parse_minute, as on the gateway). */
+int bo_valid_minute(const char *s);
+
 /* bo_valid_grade: 1 if s is one of the grade names AAA AA A B C D E. */
 int bo_valid_grade(const char *s);
 

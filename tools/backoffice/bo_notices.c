@@ -32,6 +32,7 @@
 #include "bo_outages.h"
 #include "bo_report.h"
 #include "cli.h"
+#include "monotime.h"
 
 #define TOKEN_HEX 32
 #define SUBMIT_TIMEOUT_MS 10000
@@ -328,22 +329,15 @@ static long long sent_today(disp *d, const char *customer)
     return strtoll(n, NULL, 10);
 }
 
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* pace: at most rate_per_s submissions a second, whatever Kannel would take. */
 static void pace(disp *d)
 {
-    long long gap = 1000 / d->cfg->rate_per_s, wait = d->last_submit_ms + gap - mono_ms();
+    long long gap = 1000 / d->cfg->rate_per_s, wait = d->last_submit_ms + gap - monotime_ms();
     if (d->last_submit_ms && wait > 0) {
         struct timespec ts = {wait / 1000, (wait % 1000) * 1000000};
         nanosleep(&ts, NULL);
     }
-    d->last_submit_ms = mono_ms();
+    d->last_submit_ms = monotime_ms();
 }
 
 static void take_dlr(disp *d, int fd, const char *target);

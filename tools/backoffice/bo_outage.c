@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "bo_notice.h"
+#include "gridledger/civdate.h"
 
 typedef struct outage_tmpl {
     const char *kind, *zh, *en;
@@ -116,23 +117,21 @@ int bo_outage_schedule(const bo_outages_cfg *cfg, long long start, long long now
     return n;
 }
 
-static int digits(const char *s, int n, int *out)
-{
-    *out = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        *out = *out * 10 + (s[i] - '0');
-    }
-    return 1;
-}
-
 gl_status bo_outage_parse_time(const char *s, long long *out)
 {
-    int y, mo, d, h, mi;
-    if (strlen(s) != 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
-        !digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) || !digits(s + 11, 2, &h) ||
-        !digits(s + 14, 2, &mi) || y < 1970)
+    char t16[17];
+    int64_t min;
+    int y, mo, d;
+    if (strlen(s) != 16 || (s[10] != 'T' && s[10] != ' '))
+        return GL_ESYNTAX;
+    memcpy(t16, s, sizeof t16);
+    t16[10] = 'T';
+    if (civdate_parse_minute(t16, 16, &min) != GL_OK) /* the gateway's calendar: 02-31 is no date */
+        return GL_ESYNTAX;
+    int32_t day = (int32_t)(min / CIVDATE_MINUTES_PER_DAY);
+    int h = (int)(min % CIVDATE_MINUTES_PER_DAY) / 60, mi = (int)(min % 60);
+    civdate_to_ymd(day, &y, &mo, &d);
+    if (y < 1970)
         return GL_ESYNTAX;
     struct tm tm = {0};
     tm.tm_year = y - 1900;
@@ -142,9 +141,8 @@ gl_status bo_outage_parse_time(const char *s, long long *out)
     tm.tm_min = mi;
     tm.tm_isdst = -1;
     time_t t = mktime(&tm);
-    /* mktime normalises 02-30 to 03-02: a time that does not exist is refused */
-    if (t == (time_t)-1 || tm.tm_year != y - 1900 || tm.tm_mon != mo - 1 || tm.tm_mday != d || tm.tm_hour != h ||
-        tm.tm_min != mi)
+    /* a local time skipped by a DST change is normalised by mktime: refused */
+    if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_hour != h || tm.tm_min != mi)
         return GL_ESYNTAX;
     *out = (long long)t;
     return GL_OK;

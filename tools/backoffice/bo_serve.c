@@ -22,7 +22,7 @@
 #include "bo_auth.h"
 #include "bo_ingest.h"
 #include "cli.h"
-#include "gridledger/fileio.h"
+#include "fileio.h"
 
 /* Only the console's own files: no inline script or style, no other origin. */
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self';" \

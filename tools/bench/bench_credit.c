@@ -16,16 +16,10 @@
 #include "gridledger/civdate.h"
 #include "gridledger/credit.h"
 #include "gridledger/ledgercsv.h"
+#include "monotime.h"
 
 #define MONTHS 24
 #define MAXE 128
-
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint32_t rng(uint64_t *s)
 {
@@ -116,9 +110,9 @@ static double bench_csv(int customers)
     diag dg;
     ledgercsv *l = NULL;
     diag_init(&dg);
-    double t0 = seconds();
+    double t0 = monotime_s();
     gl_status st = ledgercsv_parse("bench.csv", buf, len, &dg, &l);
-    double t1 = seconds();
+    double t1 = monotime_s();
     ledgercsv_free(l);
     free(buf);
     return st == GL_OK ? rows / (t1 - t0) : 0;
@@ -142,11 +136,11 @@ int main(int argc, char **argv)
     double gen = 0, eval = 0;
     for (long c = 0; c < customers; c++) {
         ledger_account acct = {.entries = e};
-        double t0 = seconds();
+        double t0 = monotime_s();
         acct.nentries = generate((int)c, start, e, &acct.klass);
-        double t1 = seconds();
+        double t1 = monotime_s();
         failures += credit_eval(cc, &acct, 0, as_of, st, r) != GL_OK;
-        double t2 = seconds();
+        double t2 = monotime_s();
         gen += t1 - t0;
         eval += t2 - t1;
         entries += acct.nentries;

@@ -6,32 +6,26 @@
 #include <time.h>
 
 #include "gridledger/money.h"
-
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "monotime.h"
 
 int main(void)
 {
     const int n = 20000000;
     volatile int64_t sink = 0;
     int64_t acc = 0, v;
-    double t0 = seconds();
+    double t0 = monotime_s();
     for (int i = 0; i < n; i++) {
         money_mul_round(240000 + i % 1000, 488300 + i % 7, 7, MONEY_HALF_UP, &v);
         acc += v;
     }
-    double t1 = seconds();
+    double t1 = monotime_s();
     sink = acc;
     acc = 0;
     for (int i = 0; i < n; i++) {
         volatile int64_t a = 240000 + i % 1000, b = 488300 + i % 7;
         acc += (a * b + 5000000) / 10000000;
     }
-    double t2 = seconds();
+    double t2 = monotime_s();
     sink += acc;
     (void)sink;
     double ours = n / (t1 - t0) / 1e6, peer = n / (t2 - t1) / 1e6;

@@ -18,16 +18,10 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "monotime.h"
 
 #define METERS 1000
 #define T0 1767196800LL /* 2026-01-01T00:00+08:00 */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void cycle(store *s, reading *rs, long long k)
 {
@@ -59,12 +53,12 @@ static double fsync_rate(const char *dir)
     char p[300];
     snprintf(p, sizeof p, "%s/sync.tmp", dir);
     int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    double t = now_s();
+    double t = monotime_s();
     int n = 0;
-    for (; n < 200 && now_s() - t < 2.0; n++)
+    for (; n < 200 && monotime_s() - t < 2.0; n++)
         if (write(fd, "x", 1) != 1 || fdatasync(fd) != 0)
             break;
-    double r = n / (now_s() - t);
+    double r = n / (monotime_s() - t);
     close(fd);
     unlink(p);
     return r;
@@ -93,9 +87,9 @@ int main(void)
             store_stats_get(s, &st);
             bytes0 = st.bytes_written;
         }
-        double c = now_s();
+        double c = monotime_s();
         cycle(s, rs, k);
-        store_time += now_s() - c;
+        store_time += monotime_s() - c;
         if (k % per_day == per_day - 1)
             store_compact(s, T0 + (k + 1) * 900, NULL);
     }

@@ -14,13 +14,7 @@
 #include "store.h"
 #include "transport.h"
 #include "uplink.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "monotime.h"
 
 static int make_transport(const char *dir, int tls, int resume, transport *t)
 {
@@ -52,19 +46,19 @@ static int drain(const char *dir, int tls, int port, int n)
     memset(body, 0, sizeof body);
     int blen = snprintf(body, sizeof body, "{\"readings\":[{\"meter\":\"M-0001\",\"ts\":1700000000,\"status\":\"ok\","
                                            "\"import_kwh\":\"1234.567\",\"export_kwh\":\"0.000\",\"power_w\":\"1520\"}]}");
-    double t0 = now_s();
+    double t0 = monotime_s();
     for (int i = 0; i < n; i++)
         if (uplink_publish(u, "readings", body, 1700000000, NULL) != GL_OK)
             return -1;
-    double t1 = now_s();
+    double t1 = monotime_s();
     uplink_stats s;
     store_outbox_stats os;
     do {
         uplink_step(u, 1700000000, 20);
         uplink_stats_get(u, &s);
         store_outbox_stats_get(st, &os);
-    } while (os.depth > 0 && now_s() - t1 < 600);
-    double t2 = now_s();
+    } while (os.depth > 0 && monotime_s() - t1 < 600);
+    double t2 = monotime_s();
     const char *name = tls ? "TLS 1.2" : "plain TCP";
     double rate = n / (t2 - t1);
     printf("| uplink | store commit, %d messages | %.0f | msg/s | | |\n", n, n / (t1 - t0));

@@ -29,6 +29,8 @@
 
 #include "sim.h"
 #include "simdlt.h"
+#include "modbusfn.h"
+#include "monotime.h"
 
 #define MAX_CLIENTS 64
 #define MAX_METERS 20000
@@ -77,13 +79,6 @@ static void on_term(int sig)
 {
     (void)sig;
     stop_requested = 1;
-}
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void sleep_ms(double ms)
@@ -277,13 +272,14 @@ static void reply_bad_crc(const sim *s, endpoint *e, const uint8_t *req, const s
 static void reply_registers(sim *s, endpoint *e, const uint8_t *req, int len, sim_meter *m, int fn, uint16_t addr,
                             uint16_t n)
 {
-    modbus_mapping_t *map = modbus_mapping_new_start_address(0, 0, 0, 0, fn == 3 ? addr : 0, fn == 3 ? n : 0,
-                                                             fn == 4 ? addr : 0, fn == 4 ? n : 0);
+    modbus_mapping_t *map = modbus_mapping_new_start_address(
+        0, 0, 0, 0, fn == MODBUSFN_READ_HOLDING ? addr : 0, fn == MODBUSFN_READ_HOLDING ? n : 0,
+        fn == MODBUSFN_READ_INPUT ? addr : 0, fn == MODBUSFN_READ_INPUT ? n : 0);
     if (map == NULL)
         return;
-    uint16_t *tab = fn == 3 ? map->tab_registers : map->tab_input_registers;
+    uint16_t *tab = fn == MODBUSFN_READ_HOLDING ? map->tab_registers : map->tab_input_registers;
     int hits = sim_fill(m, &s->clock, fn, addr, n, tab);
-    if (fn == 3 && m->prof->relay == PROFILE_RELAY_REGISTER && m->prof->relay_addr >= addr &&
+    if (fn == MODBUSFN_READ_HOLDING && m->prof->relay == PROFILE_RELAY_REGISTER && m->prof->relay_addr >= addr &&
         m->prof->relay_addr < addr + n) {
         tab[m->prof->relay_addr - addr] = m->relay_closed ? m->prof->relay_on : m->prof->relay_off;
         hits++;
@@ -298,7 +294,7 @@ static void reply_registers(sim *s, endpoint *e, const uint8_t *req, int len, si
 static void reply_relay(endpoint *e, const uint8_t *req, int len, sim_meter *m, int fn, uint16_t addr,
                         uint16_t value)
 {
-    int coil = fn == 1 || fn == 5;
+    int coil = fn == MODBUSFN_READ_COILS || fn == MODBUSFN_WRITE_COIL;
     const profile *p = m->prof;
     if ((coil ? PROFILE_RELAY_COIL : PROFILE_RELAY_REGISTER) != p->relay || addr != p->relay_addr) {
         modbus_reply_exception(e->ctx, req, MODBUS_EXCEPTION_ILLEGAL_DATA_ADDRESS);
@@ -313,7 +309,7 @@ static void reply_relay(endpoint *e, const uint8_t *req, int len, sim_meter *m, 
     else
         map->tab_registers[0] = m->relay_closed ? p->relay_on : p->relay_off;
     modbus_reply(e->ctx, req, len, map);
-    if (m->fault != SIM_RELAY_STUCK && (fn == 5 || fn == 6))
+    if (m->fault != SIM_RELAY_STUCK && (fn == MODBUSFN_WRITE_COIL || fn == MODBUSFN_WRITE_REGISTER))
         m->relay_closed = coil ? map->tab_bits[0] != 0 : value == p->relay_on;
     modbus_mapping_free(map);
 }
@@ -337,25 +333,28 @@ static void handle(sim *s, endpoint *e, const uint8_t *req_in, int len, int off)
     if (m->fault == SIM_SLOW)
         sleep_ms((double)m->fault_arg);
     if (!e->is_tcp && e->baud > 0) /* the line's pace: request + response frames */
-        sleep_ms((8.0 + ((fn == 3 || fn == 4) ? 5 + 2 * n : 8)) * 11 * 1000 / e->baud + 2 * 3.5 * 11 * 1000 / e->baud);
+        sleep_ms((8.0 + ((fn == MODBUSFN_READ_HOLDING || fn == MODBUSFN_READ_INPUT) ? 5 + 2 * n : 8)) * 11 * 1000 /
+                     e->baud +
+                 2 * 3.5 * 11 * 1000 / e->baud);
     if (m->fault == SIM_EXCEPTION) {
         modbus_reply_exception(e->ctx, req, (unsigned)m->fault_arg);
         return;
     }
-    if ((fn == 3 || fn == 4) && (n == 0 || n > 125)) {
+    if ((fn == MODBUSFN_READ_HOLDING || fn == MODBUSFN_READ_INPUT) && (n == 0 || n > 125)) {
         modbus_reply_exception(e->ctx, req, MODBUS_EXCEPTION_ILLEGAL_DATA_VALUE);
         return;
     }
-    if (m->fault == SIM_CRC && !e->is_tcp && (fn == 3 || fn == 4)) {
+    if (m->fault == SIM_CRC && !e->is_tcp && (fn == MODBUSFN_READ_HOLDING || fn == MODBUSFN_READ_INPUT)) {
         reply_bad_crc(s, e, req, m, addr, n);
         return;
     }
-    if (fn == 3 || fn == 4) {
-        if (fn == 3 && m->prof->relay == PROFILE_RELAY_REGISTER && n == 1 && addr == m->prof->relay_addr)
+    if (fn == MODBUSFN_READ_HOLDING || fn == MODBUSFN_READ_INPUT) {
+        if (fn == MODBUSFN_READ_HOLDING && m->prof->relay == PROFILE_RELAY_REGISTER && n == 1 &&
+            addr == m->prof->relay_addr)
             reply_relay(e, req, len, m, fn, addr, 0);
         else
             reply_registers(s, e, req, len, m, fn, addr, n);
-    } else if (fn == 1 || fn == 5 || fn == 6) {
+    } else if (fn == MODBUSFN_READ_COILS || fn == MODBUSFN_WRITE_COIL || fn == MODBUSFN_WRITE_REGISTER) {
         reply_relay(e, req, len, m, fn, addr, n);
     } else {
         modbus_reply_exception(e->ctx, req, MODBUS_EXCEPTION_ILLEGAL_FUNCTION);
@@ -518,7 +517,7 @@ static void dlt_pty_readable(sim *s, endpoint *e)
 {
     uint8_t b[DLT645_FRAME_MAX];
     ssize_t n = read(e->master_fd, b, sizeof b);
-    double now = mono_s();
+    double now = monotime_s();
     if (n <= 0)
         return;
     if (now - e->last_byte_s > 0.5) /* a long silence ends any partial frame */
@@ -554,7 +553,7 @@ static void rtu_readable(sim *s, endpoint *e)
     }
     uint8_t b[256];
     ssize_t n = read(e->master_fd, b, sizeof b);
-    double now = mono_s();
+    double now = monotime_s();
     if (n <= 0)
         return;
     if (now - e->last_byte_s > 0.005) /* a silence ends any partial frame */
@@ -754,7 +753,7 @@ int main(int argc, char **argv)
     s.seed = 1;
     s.clock.speed = 1;
     s.clock.start_s = (double)time(NULL);
-    s.clock.real0_s = mono_s();
+    s.clock.real0_s = monotime_s();
     s.meters = calloc(MAX_METERS, sizeof *s.meters);
     if (s.meters == NULL)
         return 1;

@@ -7,13 +7,11 @@
 #include <time.h>
 
 #include "decode.h"
+#include "monotime.h"
 
 double sim_now(const sim_clock *c)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double real = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-    return c->start_s + (real - c->real0_s) * c->speed;
+    return c->start_s + (monotime_s() - c->real0_s) * c->speed;
 }
 
 double sim_import_wh(const sim_meter *m, const sim_clock *c, double t)

@@ -89,7 +89,7 @@ static int32_t days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int32_t z, int *y, int *m, int *d)
+static void civdate_to_ymd(int32_t z, int *y, int *m, int *d)
 {
     z += 719468;
     int era = (z >= 0 ? z : z - 146096) / 146097;
@@ -105,7 +105,7 @@ static void civil_from_days(int32_t z, int *y, int *m, int *d)
 static int year_of(int32_t day)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    civdate_to_ymd(day, &y, &m, &d);
     return y;
 }
 
@@ -118,7 +118,7 @@ static int32_t month_first(int k)
 static void fmt_date(int32_t day, char *buf, size_t n)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    civdate_to_ymd(day, &y, &m, &d);
     snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
 }
 
@@ -518,7 +518,7 @@ int main(int argc, char **argv)
     tl.first_month = end_index - tl.months + 1;
     tl.as_of = month_first(end_index + 1) - 1;
     int y, m, d;
-    civil_from_days(tl.as_of, &y, &m, &d);
+    civdate_to_ymd(tl.as_of, &y, &m, &d);
     tl.window_from = days_from_civil(y - 1, m, d > 28 && m == 2 ? 28 : d);
 
     int rc = 1;

@@ -50,10 +50,6 @@ void clock_sleep_until(gl_clock *c, int64_t t);
 int64_t clock_mono_ms(const gl_clock *c);
 int clock_wait_ms(const gl_clock *c, const int *fds, int n, int64_t ms);
 
-/* clock_monotonic_ms: the process's real monotonic clock in ms (what the
- * real and simulated clocks' mono_ms read; transports' own timeouts). */
-int64_t clock_monotonic_ms(void);
-
 /* clock_set_timezone: makes tz ("Asia/Shanghai") the process's zone for
  * civil time. GL_ENOTFOUND if the TZ database does not know it. */
 gl_status clock_set_timezone(const char *tz);

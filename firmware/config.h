@@ -14,9 +14,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "bus.h"
+#include "gridledger/creditcfg.h"
 #include "gridledger/diag.h"
 #include "gridledger/jsonv.h"
 #include "gridledger/status.h"
+#include "poller.h"
 
 #define CONFIG_ID_MAX 48
 #define CONFIG_NAME_MAX 96
@@ -28,18 +31,11 @@
 
 /* Defaults (documented in docs/configuration.md) */
 #define CONFIG_DEFAULT_POLL_INTERVAL_S 900
-#define CONFIG_DEFAULT_TIMEOUT_MS 1000
-#define CONFIG_DEFAULT_BYTE_TIMEOUT_MS 100
-#define CONFIG_DEFAULT_RETRIES 2
-#define CONFIG_DEFAULT_INTER_FRAME_MS 20
-#define CONFIG_DEFAULT_OFFLINE_AFTER 3
-#define CONFIG_DEFAULT_ERROR_AFTER 4
 #define CONFIG_DEFAULT_CYCLE_DAY 1
 #define CONFIG_DEFAULT_DUE_DAYS 15
 #define CONFIG_DEFAULT_QUOTA_MB 256
 #define CONFIG_DEFAULT_COMPACT_AFTER_DAYS 7
 #define CONFIG_DEFAULT_UPLINK_PORT 8883
-#define CONFIG_DEFAULT_KEEPALIVE_S 60
 #define CONFIG_DEFAULT_STATUS_INTERVAL_S 300
 #define CONFIG_DEFAULT_BATCH_READINGS 200
 
@@ -60,31 +56,9 @@ typedef struct config_schedule {
     int status_interval_s;
 } config_schedule;
 
-typedef enum config_bus_type { CONFIG_BUS_RTU = 0, CONFIG_BUS_TCP } config_bus_type;
-
-typedef enum config_bus_protocol { CONFIG_PROTO_MODBUS = 0, CONFIG_PROTO_DLT645 } config_bus_protocol;
-
 #define CONFIG_DLT645_DEFAULT_BAUD 2400   /* DL/T 645-2007: 8E1 */
 #define CONFIG_DLT645_DEFAULT_PREAMBLE 4  /* FE bytes sent before a frame */
 #define CONFIG_DLT645_DEFAULT_CLOCK_LIMIT_S 300
-
-typedef struct config_bus {
-    char name[CONFIG_ID_MAX];
-    config_bus_type type;
-    config_bus_protocol protocol; /* modbus (default) or dlt645 */
-    int preamble;                 /* dlt645: FE bytes sent before each frame, 0..4 */
-    int clock_limit_s;            /* dlt645: meters' clocks read daily; drift beyond this is an alert (0: off) */
-    char device[CONFIG_PATH_MAX]; /* rtu */
-    int baud;                     /* rtu: 1200..115200 (dlt645: 1200..9600) */
-    char parity;                  /* rtu: 'N', 'E', 'O' */
-    int data_bits, stop_bits;     /* rtu */
-    int rs485;                    /* rtu: switch the port to RS-485 mode */
-    char host[CONFIG_NAME_MAX];   /* tcp */
-    int port;                     /* tcp */
-    int timeout_ms, byte_timeout_ms, retries, inter_frame_ms;
-    int offline_after;            /* silent polls before a meter is offline */
-    int error_after;              /* error answers in a row before a meter_garbage alert */
-} config_bus;
 
 typedef enum config_meter_role { CONFIG_ROLE_CUSTOMER = 0, CONFIG_ROLE_AREA_SUMMARY } config_meter_role;
 
@@ -175,7 +149,7 @@ typedef struct config {
     config_billing billing;
     config_uplink uplink;
     int nbuses, nmeters, ncustomers, ntariffs;
-    config_bus *buses;
+    bus_cfg *buses;
     config_meter *meters;
     config_customer *customers;
     config_tariff_ref *tariffs;
@@ -184,6 +158,10 @@ typedef struct config {
     const cJSON *dlt645_profiles; /* custom DL/T 645 profiles (hal/dlt645prof.c) */
     const cJSON *register_tou;    /* TOU bills from meter registers (firmware/regtou.c) */
     jsonv_doc *doc;
+    /* What hal's poller reads with: the buses, the meters (poll_meters,
+     * pointing into `meters`) and the custom profiles. */
+    poller_cfg poll;
+    poller_meter *poll_meters;
 } config;
 
 /* config_load: reads and validates path into *out (free with config_free).
@@ -205,9 +183,9 @@ int config_find_tariff(const config *cfg, const char *id);
 /* config_resolve_path: out = path if absolute, else cfg->dir/path. */
 void config_resolve_path(const config *cfg, const char *path, char *out, size_t cap);
 
-/* A validator for a section owned by another module: reads `node` (the
- * section's value, or NULL if absent) at `path`, reports problems through
- * jsonv_error, and returns the number of problems found. */
-typedef int (*config_section_fn)(jsonv_doc *doc, const cJSON *node, const char *path, const config *cfg);
+/* config_credit: the credit, collection and fee_control sections as core's
+ * creditcfg (cfg may be NULL: every default). Returns the number of
+ * problems (0 for a config that config_load accepted). */
+int config_credit(const config *cfg, creditcfg *out);
 
 #endif
