@@ -401,18 +401,10 @@ static gl_status save_clock(store *s, const config *cfg, int i, const reading *r
 /* put_due: the readings of the meters polled this cycle. */
 static gl_status put_due(store *s, const config *cfg, const reading *r, const unsigned char *due)
 {
-    if (due == NULL)
-        return store_put_readings(s, r, (size_t)cfg->nmeters);
-    reading *sub = malloc(sizeof *sub * (size_t)(cfg->nmeters > 0 ? cfg->nmeters : 1));
-    size_t n = 0;
-    if (sub == NULL)
-        return GL_ENOMEM;
-    for (int i = 0; i < cfg->nmeters; i++)
-        if (due[i])
-            sub[n++] = r[i];
-    gl_status st = n > 0 ? store_put_readings(s, sub, n) : GL_OK;
-    free(sub);
-    return st;
+    int any = due == NULL;
+    for (int i = 0; !any && i < cfg->nmeters; i++)
+        any = due[i];
+    return any ? store_put_readings_sel(s, r, (size_t)cfg->nmeters, due) : GL_OK;
 }
 
 gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
