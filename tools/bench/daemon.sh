@@ -83,3 +83,37 @@ awk -v c="$cycles" -v ts0="$ts0" -v ts1="$ts1" -v sp="$SPEED" -v rw="$run_wall" 
     printf "| daemon | run, peak RSS over %d cycles (max RSS, /usr/bin/time) | %d | KiB | poll --once: %d KiB | %.2f |\n", c, rr, pr, rr / pr
     printf "| daemon | run, wall of the whole run / cycles (start-up and stop included) | %.0f | ms | | |\n", rw / c * 1000
 }'
+
+# The same run on aarch64 under qemu-user: the cross build (tools/cross.sh
+# build aarch64, BENCH_CROSS_BUILD), a fresh store, BENCH_DAEMON_QEMU_S (4 h)
+# of simulated time. qemu's own memory (its translator, the translated code)
+# is not the gateway's, so the guest's resident set is counted: the pages of
+# the mappings in the guest's address space (qemu-user places the guest
+# below 1 TiB, its own mappings lie above), sampled every 0.1 s, the largest
+# sum shown; qemu's whole peak RSS is given beside it.
+XB=${BENCH_CROSS_BUILD:-build-cross-aarch64}
+QSIM_S=${BENCH_DAEMON_QEMU_S:-14400}
+guest_rss_kib() { # the guest's resident KiB in qemu process $1
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { split($1, a, "-"); guest = length(a[1]) <= 10 }
+         /^Rss:/ && guest { s += $2 } END { print s + 0 }' "/proc/$1/smaps" 2>/dev/null
+}
+if [ -x "$XB/gridledger" ] && command -v qemu-aarch64 >/dev/null && [ -d sysroot/aarch64 ]; then
+    sed "s|$T/d.db|$T/q.db|" "$T/d.json" >"$T/q.json"
+    QUNTIL=$(date -d @$((S0 + QSIM_S)) +%Y-%m-%dT%H:%M:%S)
+    QEMU_LD_PREFIX=$PWD/sysroot/aarch64 /usr/bin/time -f '%M' -o "$T/q.time" qemu-aarch64 "$XB/gridledger" \
+        -c "$T/q.json" run --clock sim --start "$START" --speed "$SPEED" --until "$QUNTIL" 2>"$T/q.err" &
+    QT=$!
+    peak=0
+    while kill -0 $QT 2>/dev/null; do
+        q=$(pgrep -P $QT -x qemu-aarch64 | head -1)
+        k=$([ -n "$q" ] && guest_rss_kib "$q" || echo 0)
+        [ "${k:-0}" -gt "$peak" ] && peak=$k
+        sleep 0.1
+    done
+    wait $QT || fail "qemu run failed: $(tail -1 "$T/q.err")"
+    qc=$(sqlite3 "$T/q.db" 'SELECT count(DISTINCT ts) FROM readings')
+    printf "| daemon | run on aarch64 under qemu-user (%s cycles), the guest's peak resident set (sampled every 0.1 s; qemu's whole process: %s KiB) | %d | KiB | x86_64 native, same run: %d KiB | %.2f |\n" \
+        "$qc" "$(cat "$T/q.time")" "$peak" "$run_rss" "$(awk -v a="$peak" -v b="$run_rss" 'BEGIN { print a / b }')"
+else
+    echo "| daemon | run on aarch64 under qemu-user | (skipped: no $XB/gridledger, qemu-aarch64 or sysroot/aarch64; tools/cross.sh build aarch64) | | | |"
+fi
