@@ -5,7 +5,7 @@
  * payment or an outbox acknowledgement must not be lost once reported done,
  * so every commit is synced. The cost is one fsync per transaction, which is
  * why readings go in one transaction per poll cycle.
- * Wear: auto_vacuum=INCREMENTAL (free pages returned after compaction),
+ * Wear: auto_vacuum=INCREMENTAL (free pages returned under quota pressure),
  * secure_delete off (Debian builds SQLite with it on: it rewrites every freed
  * page with zeros), a bounded WAL (journal_size_limit). */
 #include "store.h"
@@ -38,6 +38,21 @@ _Static_assert(READING_FLAG_HELD == 64, "HELD_SQL must equal READING_FLAG_HELD")
 #ifndef STORE_CACHE_KIB_TEXT
 #define STORE_CACHE_KIB_TEXT "512"
 #endif
+/* Flash wear (docs/store.md "Bytes written"): each choice below was measured
+ * with the counting VFS (tools/bench/store_choices.sh builds the store with
+ * the others and prints bytes written a day for each). */
+#ifndef STORE_PAGE_SIZE
+#define STORE_PAGE_SIZE 4096 /* a fresh store's page size */
+#endif
+#ifndef STORE_CHECKPOINT_PAGES
+#define STORE_CHECKPOINT_PAGES 1000 /* wal_autocheckpoint */
+#endif
+#ifndef STORE_VACUUM_AT_COMPACT
+#define STORE_VACUUM_AT_COMPACT 0 /* incremental_vacuum after each compaction: 15.5 MB a day more; the freed
+                                   * pages take the next day's readings, the quota still vacuums */
+#endif
+#define STORE_STR_(x) #x
+#define STORE_STR(x) STORE_STR_(x)
 #define PENDING_DEFAULT 8192 /* readings waiting in memory at most, when opts say 0 */
 #define KEEP_RAW_UNDER_QUOTA_S 86400   /* quota pressure: raw readings kept at least a day */
 #define KEEP_INTERVALS_S (400 * 86400) /* quota pressure: intervals older than this go */
@@ -227,13 +242,14 @@ gl_status store_txn_end(store *s, gl_status st)
 
 static gl_status setup_pragmas(sqlite3 *db, int fresh)
 {
-    const char *sql = fresh ? "PRAGMA auto_vacuum=INCREMENTAL;" : "";
+    const char *sql = fresh ? "PRAGMA page_size=" STORE_STR(STORE_PAGE_SIZE) "; PRAGMA auto_vacuum=INCREMENTAL;" : "";
     int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=OFF;"
                           " PRAGMA journal_size_limit=4194304; PRAGMA foreign_keys=ON;"
-                          " PRAGMA cache_size=-" STORE_CACHE_KIB_TEXT ";",
+                          " PRAGMA cache_size=-" STORE_CACHE_KIB_TEXT ";"
+                          " PRAGMA wal_autocheckpoint=" STORE_STR(STORE_CHECKPOINT_PAGES) ";",
                           NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_busy_timeout(db, 5000);
@@ -1000,7 +1016,7 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
     if (st == GL_OK && cutoff > done)
         st = kv_set_i64(s, "store.compacted_to", cutoff);
     st = finish(s, st);
-    if (st == GL_OK)
+    if (st == GL_OK && STORE_VACUUM_AT_COMPACT)
         st = exec(s, "PRAGMA incremental_vacuum");
     if (st == GL_OK)
         kv_set_i64(s, "store.bytes_written", s->bytes_total_at_open + bytes_written_now(s));

@@ -96,8 +96,9 @@ size_t store_pending(const store *s, int64_t *dropped);
 /* store_compact: raw readings of whole local days older than
  * compact_after_days before now become one intervals row per meter and day
  * (the last good cumulative value in each 15-minute slot, and the day's
- * closing total), then are deleted, and free pages are returned with an
- * incremental vacuum. Idempotent; late readings for a compacted day are
+ * closing total), then are deleted; their pages stay free in the file for
+ * the next readings (the quota's policy returns them with an incremental
+ * vacuum: docs/store.md "Bytes written"). Idempotent; late readings for a compacted day are
  * merged in at the next run. *compacted (may be NULL) gets the count of raw
  * readings removed. */
 gl_status store_compact(store *s, int64_t now, int64_t *compacted);
