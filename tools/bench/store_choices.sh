@@ -31,3 +31,6 @@ choice "no vacuum, checkpoint 4000 pages" -DSTORE_VACUUM_AT_COMPACT=0 -DSTORE_CH
 choice "no vacuum, page 2048" -DSTORE_VACUUM_AT_COMPACT=0 -DSTORE_PAGE_SIZE=2048
 choice "no vacuum, page 1024" -DSTORE_VACUUM_AT_COMPACT=0 -DSTORE_PAGE_SIZE=1024
 choice "no vacuum, page 8192" -DSTORE_VACUUM_AT_COMPACT=0 -DSTORE_PAGE_SIZE=8192
+# what is kept raw: the register words of each reading (the rows above keep 8)
+BENCH_STORE_NRAW=0 choice "as built, no register words kept" "$@"
+BENCH_STORE_NRAW=88 choice "as built, 88 register words (an SDM120's cycle)" "$@"
