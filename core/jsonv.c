@@ -401,6 +401,41 @@ void jsonv_free(jsonv_doc *doc)
     free(doc);
 }
 
+#define SPAN_FORGOTTEN UINT32_MAX /* val_off of a dropped node's span (the order by node stays for bsearch) */
+
+/* forget_spans: marks the spans of n, its siblings after it and all they
+ * hold; jsonv_parse bounds the nesting depth. */
+static void forget_spans(jsonv_doc *doc, const cJSON *n)
+{
+    for (; n != NULL; n = n->next) {
+        jsonv_span key = {n, 0, 0};
+        jsonv_span *sp = bsearch(&key, doc->spans, doc->nspans, sizeof *doc->spans, span_cmp);
+        if (sp != NULL)
+            sp->val_off = SPAN_FORGOTTEN;
+        forget_spans(doc, n->child);
+    }
+}
+
+void jsonv_drop(jsonv_doc *doc, const char *key)
+{
+    cJSON *item = doc != NULL && cJSON_IsObject(doc->root) ? cJSON_DetachItemFromObjectCaseSensitive(doc->root, key)
+                                                            : NULL;
+    if (item == NULL)
+        return;
+    forget_spans(doc, item); /* detached: no siblings */
+    size_t kept = 0;
+    for (size_t i = 0; i < doc->nspans; i++) /* the order (by address) stays */
+        if (doc->spans[i].val_off != SPAN_FORGOTTEN)
+            doc->spans[kept++] = doc->spans[i];
+    doc->nspans = kept;
+    jsonv_span *fit = realloc(doc->spans, (kept ? kept : 1) * sizeof *fit);
+    if (fit != NULL) {
+        doc->spans = fit;
+        doc->capspans = kept ? kept : 1;
+    }
+    cJSON_Delete(item);
+}
+
 const cJSON *jsonv_root(const jsonv_doc *doc)
 {
     return doc->root;

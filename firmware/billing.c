@@ -145,7 +145,9 @@ static void estimate_tail(billing *b, const store_point *pts, size_t n, const bi
     int64_t q0 = local_quarter(from, &off), q1 = local_quarter(p->to_ts, &off);
     if (q1 <= q0)
         return;
-    int64_t e = (int64_t)((__int128)wh * (p->to_ts - from) / secs);
+    int64_t e = 0; /* toward zero, as the division did; 32-bit ARM has no __int128 */
+    if (money_muldiv_round(wh, p->to_ts - from, secs, MONEY_DOWN, &e) != GL_OK)
+        return;
     b->usage[(*nu)++] = (usage_interval){q0, (int32_t)(q1 - q0), off, USAGE_ESTIMATED, e, -1, -1};
     b->has_estimate = 1;
     b->est_ts = p->to_ts;

@@ -90,6 +90,7 @@ int cli_open_store(config *cfg, store **out)
         .quota_mb = cfg->store.quota_mb,
         .compact_after_days = cfg->store.compact_after_days,
         .utc_offset_s = utc_offset(cfg->gateway.timezone),
+        .pending_max = (size_t)cfg->store.pending_cycles * (size_t)(cfg->nmeters > 0 ? cfg->nmeters : 1),
     };
     config_resolve_path(cfg, cfg->store.path, path, sizeof path);
     int moved = 0;

@@ -35,6 +35,7 @@
 #define CONFIG_DEFAULT_DUE_DAYS 15
 #define CONFIG_DEFAULT_QUOTA_MB 256
 #define CONFIG_DEFAULT_COMPACT_AFTER_DAYS 7
+#define CONFIG_DEFAULT_PENDING_CYCLES 8 /* poll cycles of readings held in memory while the disk refuses writes */
 #define CONFIG_DEFAULT_UPLINK_PORT 8883
 #define CONFIG_DEFAULT_STATUS_INTERVAL_S 300
 #define CONFIG_DEFAULT_BATCH_READINGS 200
@@ -49,6 +50,7 @@ typedef struct config_store {
     char path[CONFIG_PATH_MAX];   /* required */
     int quota_mb;                 /* database size bound */
     int compact_after_days;       /* raw readings older than this become intervals */
+    int pending_cycles;           /* the memory queue holds this many cycles of every meter's readings */
 } config_store;
 
 typedef struct config_schedule {

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 #include "glog.h"
@@ -182,8 +185,23 @@ static void wait_for_clock(daemon_state *d)
     }
 }
 
+/* Buffers of 64 KiB and more (a cycle's readings JSON, a bill's usage)
+ * come from mmap and go back to the system when freed. glibc's default
+ * threshold rises to the largest buffer freed so far, after which such
+ * buffers are carved from the heap and their pages stay resident for good
+ * (docs/daemon.md "Memory"). */
+#define DAEMON_MMAP_THRESHOLD (64 * 1024)
+
+static void tune_malloc(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, DAEMON_MMAP_THRESHOLD); /* also stops the threshold from rising */
+#endif
+}
+
 int daemon_main(daemon_state *d)
 {
+    tune_malloc();
     gl_status st = clock_set_timezone(d->cfg->gateway.timezone);
     if (st != GL_OK) {
         cli_error("run", "time zone %s: %s", d->cfg->gateway.timezone, gl_strerror(st));

@@ -5,25 +5,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* first_cap: the buffer for a file of (stat) size: its size and the NUL, at
+ * most max + 1 (one byte past max tells an oversized file); 4 KiB when the
+ * size is unknown (a pipe). Never max up front: a 16 MiB bound would be a
+ * 16 MiB allocation, and glibc's malloc keeps buffers that large resident. */
+static size_t first_cap(FILE *f, size_t max)
+{
+    struct stat sb;
+    size_t cap = 4096;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= 0)
+        cap = (size_t)sb.st_size + 1;
+    return cap > max ? max + 1 : cap + 1; /* + 1: a file grown since the stat is seen at once */
+}
 
 gl_status fileio_read(const char *path, size_t max, char **buf, size_t *len)
 {
     gl_status ret = GL_EIO;
     char *data = NULL;
+    size_t n = 0;
     *buf = NULL;
     *len = 0;
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return GL_EIO;
-    data = malloc(max + 1);
-    if (data == NULL) {
-        ret = GL_ENOMEM;
-        goto out;
+    for (size_t cap = first_cap(f, max);; cap = cap > max / 2 ? max + 1 : cap * 2) {
+        char *grown = realloc(data, cap);
+        if (grown == NULL) {
+            ret = GL_ENOMEM;
+            goto out;
+        }
+        data = grown;
+        n += fread(data + n, 1, cap - n, f);
+        if (ferror(f))
+            goto out;
+        if (n < cap || cap == max + 1)
+            break;
     }
-    size_t n = fread(data, 1, max + 1, f);
-    if (ferror(f))
-        goto out;
     if (n > max) {
         ret = GL_EBOUND;
         goto out;

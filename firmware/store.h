@@ -26,7 +26,8 @@ typedef struct store_options {
     int64_t quota_mb;           /* 0: no quota */
     int compact_after_days;     /* raw readings older than this become intervals; 0: never */
     int32_t utc_offset_s;       /* local time offset for daily totals (Asia/Shanghai: 28800) */
-    size_t pending_max;         /* readings held in memory while the disk refuses writes; 0: 8192 */
+    size_t pending_max;         /* readings held in memory while the disk refuses writes; 0: 8192
+                                 * (the CLI and daemon: store.pending_cycles x meters) */
 } store_options;
 
 #define STORE_INTERVAL_S 900    /* compacted interval length: 15 minutes */
@@ -82,6 +83,10 @@ gl_status store_txn_end(store *s, gl_status st);
  * pending reading is dropped and counted. */
 gl_status store_put_readings(store *s, const reading *r, size_t n);
 
+/* store_put_readings_sel: as store_put_readings, for the r[i] whose sel[i]
+ * is non-zero (sel NULL: all), without copying them out first. */
+gl_status store_put_readings_sel(store *s, const reading *r, size_t n, const unsigned char *sel);
+
 /* store_flush: writes pending readings; GL_OK when none remain. */
 gl_status store_flush(store *s);
 
@@ -92,8 +97,9 @@ size_t store_pending(const store *s, int64_t *dropped);
 /* store_compact: raw readings of whole local days older than
  * compact_after_days before now become one intervals row per meter and day
  * (the last good cumulative value in each 15-minute slot, and the day's
- * closing total), then are deleted, and free pages are returned with an
- * incremental vacuum. Idempotent; late readings for a compacted day are
+ * closing total), then are deleted; their pages stay free in the file for
+ * the next readings (the quota's policy returns them with an incremental
+ * vacuum: docs/store.md "Bytes written"). Idempotent; late readings for a compacted day are
  * merged in at the next run. *compacted (may be NULL) gets the count of raw
  * readings removed. */
 gl_status store_compact(store *s, int64_t now, int64_t *compacted);

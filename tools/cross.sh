@@ -49,10 +49,20 @@ make_sysroot() {
 build() {
     host_tools
     make_sysroot
-    local libdir=$root/usr/lib/$triple
+    local libdir=$root/usr/lib/$triple flags="-Os -g -ffunction-sections -fdata-sections"
+    # make tracks sources, not flags: objects built with other flags go
+    if [ "$(cat "$build/.cflags" 2>/dev/null)" != "$flags" ]; then
+        rm -rf "$build/obj" "$build"/lib*.a "$build/gridledger"
+        mkdir -p "$build"
+        echo "$flags" >"$build/.cflags"
+    fi
+    # the release build for the gateway's flash: -Os, and every function and
+    # object in its own section so the linker drops what nothing calls
+    # (aarch64: 529,032 bytes stripped at -O2, 463,504 so; README, benchmarks)
     make --no-print-directory BUILD="$build" CC="$triple-gcc" AR="$triple-ar" SANITIZE=0 \
+        CFLAGS="$flags" \
         SYSROOT_CFLAGS="-I$root/usr/include -I$root/usr/include/modbus -I$root/usr/include/$triple" \
-        LDFLAGS="-L$libdir -Wl,-rpath-link,$libdir -Wl,-rpath-link,$root/lib/$triple" \
+        LDFLAGS="-L$libdir -Wl,-rpath-link,$libdir -Wl,-rpath-link,$root/lib/$triple -Wl,--gc-sections" \
         "$build/gridledger" build-gw-unit-tests
     "$triple-strip" -o "$build/gridledger.stripped" "$build/gridledger"
     echo "cross $arch: $build/gridledger stripped $(stat -c %s "$build/gridledger.stripped") bytes"

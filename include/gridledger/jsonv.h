@@ -35,6 +35,12 @@ gl_status jsonv_parse(const char *file, const char *text, size_t len, diag *d, j
 /* jsonv_free: releases doc; NULL is a no-op. */
 void jsonv_free(jsonv_doc *doc);
 
+/* jsonv_drop: removes member key of the top-level object, and everything
+ * in it, from doc (a section its reader has copied into structs, so a
+ * long-lived doc does not hold it twice); no-op if absent. Positions of what
+ * remains are kept. */
+void jsonv_drop(jsonv_doc *doc, const char *key);
+
 /* jsonv_root: the top-level value. */
 const cJSON *jsonv_root(const jsonv_doc *doc);
 

@@ -126,6 +126,42 @@ static void test_depth_bound(void **state)
     jsonv_free(doc);
 }
 
+/* jsonv_drop: a converted section leaves the tree; what remains keeps its
+ * positions, its exact numbers, and a second drop or an unknown key is a no-op. */
+static void test_drop_keeps_the_rest(void **state)
+{
+    (void)state;
+    const char *text = "{\n  \"meters\": [{\"id\": \"M1\", \"x\": [1, 2, {\"y\": null}]}, {\"id\": \"M2\"}],\n"
+                       "  \"price\": \"0.48835\",\n  \"list\": [1, {\"z\": 7}],\n  \"amt\": 1.50\n}";
+    struct {
+        const char *key;
+        int line, col;
+    } kept[] = {{"price", 3, 12}, {"list", 4, 11}, {"amt", 5, 10}};
+    diag d;
+    jsonv_doc *doc = NULL;
+    diag_init(&d);
+    assert_int_equal(jsonv_parse("c.json", text, strlen(text), &d, &doc), GL_OK);
+    jsonv_drop(doc, "meters");
+    jsonv_drop(doc, "meters");
+    jsonv_drop(doc, "absent");
+    const cJSON *root = jsonv_root(doc);
+    assert_null(cJSON_GetObjectItem(root, "meters"));
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        int line = 0, col = 0;
+        jsonv_pos(doc, cJSON_GetObjectItem(root, kept[i].key), 0, &line, &col);
+        assert_int_equal(line, kept[i].line);
+        assert_int_equal(col, kept[i].col);
+    }
+    int line = 0, col = 0;
+    jsonv_pos(doc, cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "list"), 1), "z"), 0, &line, &col);
+    assert_int_equal(line, 4);
+    assert_int_equal(col, 21);
+    char num[16];
+    assert_int_equal(jsonv_number_text(doc, cJSON_GetObjectItem(root, "amt"), num, sizeof num), 1);
+    assert_string_equal(num, "1.50");
+    jsonv_free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_text_accepted),
         cmocka_unit_test(test_positions_and_readers),
         cmocka_unit_test(test_depth_bound),
+        cmocka_unit_test(test_drop_keeps_the_rest),
     };
     return cmocka_run_group_tests_name("jsonv", tests, NULL, NULL);
 }

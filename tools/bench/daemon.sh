@@ -64,6 +64,9 @@ read -r cycles ts0 ts1 bad < <(sqlite3 -separator ' ' "$T/d.db" \
     "SELECT count(DISTINCT ts), min(ts), max(ts), (SELECT count(*) FROM readings WHERE status != 0) FROM readings")
 [ "${cycles:-0}" -ge 3 ] || fail "run: only ${cycles:-0} poll cycles"
 n=$(sqlite3 "$T/d.db" 'SELECT count(*) FROM readings')
+# flash: what SQLite wrote through the store's counting VFS over the run
+# (kv store.bytes_written, saved at close), per poll cycle
+wrote=$(sqlite3 "$T/d.db" "SELECT val FROM kv WHERE key = 'store.bytes_written'")
 
 # the peer: poll --once on the same config (and the same store)
 for i in $(seq 1 "$PEER"); do
@@ -75,11 +78,46 @@ read -r peer_wall peer_user peer_sys peer_rss <"$T/peer.time"
 
 awk -v c="$cycles" -v ts0="$ts0" -v ts1="$ts1" -v sp="$SPEED" -v rw="$run_wall" -v ru="$run_user" -v rs="$run_sys" \
     -v rr="$run_rss" -v pw="$peer_wall" -v pu="$peer_user" -v ps="$peer_sys" -v pr="$peer_rss" -v n="$n" -v bad="$bad" \
-    -v np="$PEER" 'BEGIN {
+    -v np="$PEER" -v wrote="${wrote:-0}" 'BEGIN {
     wall = (ts1 - ts0) / sp / (c - 1) * 1000; cpu = (ru + rs) / c * 1000
     pwall = pw * 1000; pcpu = (pu + ps) * 1000
     printf "| daemon | run, 1000 SDM120 over TCP (5 ports x 200), wall per poll cycle (%d cycles back to back, %d readings, %d not ok) | %.0f | ms | poll --once, same config (median of %d): %.0f ms | %.2f |\n", c, n, bad, wall, np, pwall, wall / pwall
     printf "| daemon | run, CPU (user+sys) per poll cycle | %.0f | ms | poll --once: %.0f ms | %.2f |\n", cpu, pcpu, cpu / (pcpu > 0 ? pcpu : 1)
     printf "| daemon | run, peak RSS over %d cycles (max RSS, /usr/bin/time) | %d | KiB | poll --once: %d KiB | %.2f |\n", c, rr, pr, rr / pr
     printf "| daemon | run, wall of the whole run / cycles (start-up and stop included) | %.0f | ms | | |\n", rw / c * 1000
+    printf "| daemon | run, bytes SQLite wrote per poll cycle (counting VFS, start-up included), x 96 cycles = a day at 15 min without compaction | %.1f | MB/day | limit with compaction: 10 MB/day | %.2f |\n", wrote / c * 96 / 1048576, wrote / c * 96 / 1048576 / 10
 }'
+
+# The same run on aarch64 under qemu-user: the cross build (tools/cross.sh
+# build aarch64, BENCH_CROSS_BUILD), a fresh store, BENCH_DAEMON_QEMU_S (4 h)
+# of simulated time. qemu's own memory (its translator, the translated code)
+# is not the gateway's, so the guest's resident set is counted: the pages of
+# the mappings in the guest's address space (qemu-user places the guest
+# below 1 TiB, its own mappings lie above), sampled every 0.1 s, the largest
+# sum shown; qemu's whole peak RSS is given beside it.
+XB=${BENCH_CROSS_BUILD:-build-cross-aarch64}
+QSIM_S=${BENCH_DAEMON_QEMU_S:-14400}
+guest_rss_kib() { # the guest's resident KiB in qemu process $1
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { split($1, a, "-"); guest = length(a[1]) <= 10 }
+         /^Rss:/ && guest { s += $2 } END { print s + 0 }' "/proc/$1/smaps" 2>/dev/null
+}
+if [ -x "$XB/gridledger" ] && command -v qemu-aarch64 >/dev/null && [ -d sysroot/aarch64 ]; then
+    sed "s|$T/d.db|$T/q.db|" "$T/d.json" >"$T/q.json"
+    QUNTIL=$(date -d @$((S0 + QSIM_S)) +%Y-%m-%dT%H:%M:%S)
+    QEMU_LD_PREFIX=$PWD/sysroot/aarch64 /usr/bin/time -f '%M' -o "$T/q.time" qemu-aarch64 "$XB/gridledger" \
+        -c "$T/q.json" run --clock sim --start "$START" --speed "$SPEED" --until "$QUNTIL" 2>"$T/q.err" &
+    QT=$!
+    peak=0
+    while kill -0 $QT 2>/dev/null; do
+        q=$(pgrep -P $QT -x qemu-aarch64 | head -1)
+        k=$([ -n "$q" ] && guest_rss_kib "$q" || echo 0)
+        [ "${k:-0}" -gt "$peak" ] && peak=$k
+        sleep 0.1
+    done
+    wait $QT || fail "qemu run failed: $(tail -1 "$T/q.err")"
+    qc=$(sqlite3 "$T/q.db" 'SELECT count(DISTINCT ts) FROM readings')
+    printf "| daemon | run on aarch64 under qemu-user (%s cycles), the guest's peak resident set (sampled every 0.1 s; qemu's whole process: %s KiB) | %d | KiB | x86_64 native, same run: %d KiB | %.2f |\n" \
+        "$qc" "$(cat "$T/q.time")" "$peak" "$run_rss" "$(awk -v a="$peak" -v b="$run_rss" 'BEGIN { print a / b }')"
+else
+    echo "| daemon | run on aarch64 under qemu-user | (skipped: no $XB/gridledger, qemu-aarch64 or sysroot/aarch64; tools/cross.sh build aarch64) | | | |"
+fi
