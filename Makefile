@@ -35,8 +35,8 @@ SYSROOT_CFLAGS ?= $(shell pkg-config --cflags libmodbus 2>/dev/null || echo -I/u
 # everything. A core file including a hal or firmware header does not compile
 # (`make check-layers` proves it).
 INC_CORE := -Iinclude
-INC_HAL := -Iinclude -Ihal
-INC_FW := -Iinclude -Ihal -Ifirmware
+INC_HAL := -Iinclude -iquote hal
+INC_FW := -Iinclude -iquote hal -iquote firmware
 LAYER_INC = $(INC_FW)
 ALL_CFLAGS = -std=c11 $(DEFS) $(WARN) $(LAYER_INC) $(SYSROOT_CFLAGS) \
              $(CFLAGS) $(SAN_FLAGS) -MMD -MP

@@ -68,11 +68,22 @@ allowed firmware "$CC_FW" poller.h
 check "no firmware header in include/gridledger" \
     "$(ls include/gridledger/config.h include/gridledger/clock.h include/gridledger/fileio.h 2>/dev/null | wc -l)" 0
 line=$(make -n -B --no-print-directory "$BUILD/obj/core/money.o" | grep -- 'core/money.c')
-[[ "$line" == *" -Iinclude "* && "$line" != *"-Ihal"* && "$line" != *"-Ifirmware"* ]] \
+[[ "$line" == *" -Iinclude "* && "$line" != *"hal"* && "$line" != *"firmware"* ]] \
     && ok "the build compiles core/money.c with -Iinclude only" || { notok "core/money.c's command"; echo "# $line"; }
 line=$(make -n -B --no-print-directory "$BUILD/obj/hal/poller.o" | grep -- 'hal/poller.c')
-[[ "$line" == *"-Ihal"* && "$line" != *"-Ifirmware"* && "$line" != *"-Icore"* ]] \
+[[ "$line" == *"-iquote hal"* && "$line" != *"firmware"* && "$line" != *"-Icore"* ]] \
     && ok "the build compiles hal/poller.c without firmware's path" || { notok "hal/poller.c's command"; echo "# $line"; }
+
+# hal's and firmware's folders are searched for "quoted" headers only: with
+# -Ifirmware, pthread.h's <sched.h> found firmware/sched.h, and the compiler's
+# dependency lists then left out every firmware header (a changed header
+# rebuilt nothing)
+line=$(make -n -B --no-print-directory "$BUILD/obj/firmware/jobs_uplink.o" | grep -- 'firmware/jobs_uplink.c')
+[[ "$line" == *"-iquote firmware"* && "$line" != *"-Ifirmware"* && "$line" != *"-Ihal"* ]] \
+    && ok "the build searches hal/ and firmware/ for quoted includes only" || { notok "firmware/jobs_uplink.c's command"; echo "# $line"; }
+deps=$($CC_FW -MM firmware/jobs_uplink.c 2>&1)
+[[ "$deps" == *"firmware/cli.h"* && "$deps" == *"hal/poller.h"* ]] \
+    && ok "a firmware object depends on the firmware and hal headers it includes" || { notok "dependencies of jobs_uplink.o"; echo "# $deps" | head -3; }
 
 # sources: no core or hal file names a header of a layer above it (whatever the path)
 fw_headers=$(cd firmware && ls ./*.h | sed 's#^\./##' | paste -sd'|')

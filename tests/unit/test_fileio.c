@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "gridledger/fileio.h"
+#include "fileio.h"
 #include "tmpdir.h"
 
 static int setup(void **state)

@@ -12,7 +12,7 @@ make --no-print-directory -s BUILD="$BUILD" "$BUILD/bench/bench_store" >/dev/nul
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 CFLAGS_STORE="-std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
- -Iinclude -Icore -Ihal -Ifirmware -O2"
+ -Iinclude -iquote hal -iquote firmware -O2"
 choice() { # name, then -D flags
     local name=$1
     shift
