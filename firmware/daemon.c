@@ -60,7 +60,9 @@ static int parse_when(const char *opt, const char *s, int64_t *out)
 int daemon_parse_args(int argc, char **argv, daemon_opts *o)
 {
     const char *start = NULL, *until = NULL;
+    char *end;
     o->speed = 1;
+    o->drain_ms = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--clock") == 0 && v && (strcmp(v, "sim") == 0 || strcmp(v, "real") == 0))
@@ -74,9 +76,12 @@ int daemon_parse_args(int argc, char **argv, daemon_opts *o)
             continue;
         else if (strcmp(a, "--user") == 0 && v)
             o->user = argv[++i];
+        else if (strcmp(a, "--drain") == 0 && v && (o->drain_ms = strtoll(argv[++i], &end, 10)) >= 0 &&
+                 o->drain_ms <= 3600 && *end == '\0' && end != argv[i])
+            o->drain_ms *= 1000;
         else {
             cli_error("run", "bad option %s (usage: run [--clock real|sim --start DATE --speed N] "
-                             "[--until DATE] [--user NAME])", a);
+                             "[--until DATE] [--drain S] [--user NAME])", a);
             return CLI_USAGE;
         }
     }
@@ -87,6 +92,16 @@ int daemon_parse_args(int argc, char **argv, daemon_opts *o)
     if ((start && !parse_when("--start", start, &o->start)) || (until && !parse_when("--until", until, &o->until)))
         return CLI_USAGE;
     return CLI_OK;
+}
+
+#define DRAIN_MS 3000
+#define DRAIN_SIM_UNTIL_MS 60000
+
+int64_t daemon_drain_ms(const daemon_opts *o)
+{
+    if (o->drain_ms >= 0)
+        return o->drain_ms;
+    return o->sim && o->until ? DRAIN_SIM_UNTIL_MS : DRAIN_MS;
 }
 
 static gl_status drop_privileges(const char *user)

@@ -24,6 +24,7 @@ typedef struct daemon_opts {
     int64_t speed;      /* --speed N (sim) */
     int64_t until;      /* --until DATE: stop when the clock passes it; 0 = never */
     const char *user;   /* --user NAME: drop privileges */
+    int64_t drain_ms;   /* --drain S: longest wait at stop for the outbox to empty; -1 = the default */
 } daemon_opts;
 
 typedef struct daemon_state {
@@ -62,6 +63,11 @@ volatile sig_atomic_t *daemon_reload_flag(void);
 
 /* daemon_parse_args: reads run's options; 0 on success, else prints usage and returns 2. */
 int daemon_parse_args(int argc, char **argv, daemon_opts *o);
+
+/* daemon_drain_ms: how long the uplink drains the outbox at stop: --drain S,
+ * else 3 s, or 60 s for a simulated run with --until (the demo's and the
+ * tests' runs end there and want their messages delivered). */
+int64_t daemon_drain_ms(const daemon_opts *o);
 
 /* daemon_main: runs until stopped or --until; returns the exit status. */
 int daemon_main(daemon_state *d);

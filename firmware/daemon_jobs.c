@@ -374,7 +374,7 @@ gl_status daemon_jobs_init(daemon_state *d)
     if (st == GL_OK)
         st = jobs_credit_init(g);
     if (st == GL_OK)
-        st = jobs_uplink_init(g, &d->clock, d->opts.sim && d->opts.until);
+        st = jobs_uplink_init(g, &d->clock, daemon_drain_ms(&d->opts));
     if (st != GL_OK) {
         daemon_jobs_free(d);
         return st;

@@ -93,13 +93,13 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now);
 gl_status jobs_relay(jobs_gw *g, const char *customer, int closed, const char *why, char *reason, size_t cap);
 
 /* The uplink (jobs_uplink.c): a thread with its own store connection, set
- * up from the config's uplink section (sim_until: a simulated run with an
- * end, drained longer at stop); free: drain and join.
+ * up from the config's uplink section (drain_ms: the longest wait at stop
+ * for the outbox to empty, daemon_drain_ms); free: drain and join.
  * jobs_uplink_take_relay: the oldest relay command a downlink message
  * handed to the main thread (customer, closed = on); 0 if none. The daemon's
  * idle hook (daemon_jobs.c) takes them. */
 typedef struct jobs_uplink jobs_uplink;
-gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int sim_until);
+gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int64_t drain_ms);
 int jobs_uplink_take_relay(jobs_gw *g, char *customer, size_t cap, int *closed);
 void jobs_uplink_free(jobs_gw *g);
 /* jobs_uplink_wake: a message was committed to the outbox: the uplink

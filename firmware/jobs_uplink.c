@@ -13,8 +13,8 @@
  * outbox. What cannot be carried out is refused with the reason. The thread
  * sleeps while there is nothing to do (uplink_step's idle wait, at most
  * IDLE_MS): a message committed by the jobs (jobs_uplink_wake) or the stop
- * wakes it. At stop the thread drains the outbox for a while (DRAIN_MS;
- * with --until on a simulated clock, DRAIN_SIM_MS) and ends. */
+ * wakes it. At stop the thread drains the outbox for a while (drain_ms,
+ * see daemon_drain_ms) and ends. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -36,8 +36,6 @@
 
 #define IDLE_MS 1000 /* longest idle sleep: the re-check of stop and the gateway clock */
 #define STOP_STEP_MS 100 /* while draining at stop: the re-check of the outbox and the deadline */
-#define DRAIN_MS 3000
-#define DRAIN_SIM_MS 60000
 #define RELAY_QUEUE 64
 
 typedef struct relay_req {
@@ -337,7 +335,7 @@ static void *run(void *arg)
     return NULL;
 }
 
-gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int sim_until)
+gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int64_t drain_ms)
 {
     if (!g->cfg->uplink.enabled)
         return GL_OK;
@@ -346,7 +344,7 @@ gl_status jobs_uplink_init(jobs_gw *g, const gl_clock *clock, int sim_until)
         return GL_ENOMEM;
     u->g = g;
     u->clock = clock;
-    u->drain_ms = sim_until ? DRAIN_SIM_MS : DRAIN_MS;
+    u->drain_ms = drain_ms;
     pthread_mutex_init(&u->mu, NULL);
     g->up = u;
     uplink_callbacks cb = {.ctx = u, .payment = on_payment, .topup = on_topup, .tariff = on_tariff,

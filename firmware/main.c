@@ -29,7 +29,7 @@ static const command commands[] = {
     {"meters", cmd_meters, "DL/T 645 meters: who answers, clock broadcast; relay of any meter",
      "meters scan --bus B [--json|--discover] | meters time-sync --bus B | meters relay METER open|close"},
     {"run", cmd_run, "the daemon: polling, billing, credit, fee control, uplink",
-     "run [--clock real|sim --start DATE --speed N --until DATE]"},
+     "run [--clock real|sim --start DATE --speed N --until DATE] [--drain S]"},
     {"tariff-calc", cmd_tariff_calc, "compute one bill from a tariff and interval usage (pure)",
      "tariff-calc --tariff FILE --usage FILE [--ytd-kwh X] [--demand-kw X] [--kvarh X] [--json]\n"
      "  [--customer ID] [--capacity-kva X] [--from DATE] [--to DATE] [--holiday DATE]... [--adjust AMOUNT]\n"

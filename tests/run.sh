@@ -4,9 +4,13 @@
 #   fuzz replay: $BUILD/tests/fuzz/replay_NAME over tests/fuzz/corpus/NAME/*
 #   integration: tests/integration/*.sh; each "ok N - name" / "not ok N - name" line counts
 #   fuzz smoke:  `make fuzz-smoke` (clang libFuzzer, UBSan aborting): every fuzz target for
-#                FUZZ_SMOKE_S seconds (10 here, 20 for `make fuzz-smoke`); FUZZ_SMOKE=0 or no clang skips it
+#                FUZZ_SMOKE_S seconds (10 here, 20 for `make fuzz-smoke`), FUZZ_SMOKE_JOBS (2 here, 1
+#                for `make fuzz-smoke`) at a time; FUZZ_SMOKE=0 or no clang skips it
 # A program that crashes or exits non-zero without reporting a failure counts as one failure.
-# TESTS=pattern limits the run to files whose name matches.
+# TESTS="pattern..." limits the run to files whose name matches one of the patterns.
+# TEST_JOBS=N runs N integration scripts at a time (default 2, or 1 with TESTS=): each script
+# picks free ports and its own temporary folder; the lines below stay in the scripts' order.
+# Each phase ends with "time PHASE: N s"; each script's line gives its own wall time.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -18,7 +22,12 @@ failed_names=()
 LOG=$BUILD/test-logs
 mkdir -p "$LOG"
 
-selected() { [ -z "$PATTERN" ] || [[ "$1" == *$PATTERN* ]]; }
+selected() { # any of the space-separated patterns of TESTS
+    local p
+    [ -z "$PATTERN" ] && return 0
+    for p in $PATTERN; do [[ "$1" == *"$p"* ]] && return 0; done
+    return 1
+}
 
 run_cmocka() {
     local bin=$1 name out rc p f
@@ -58,14 +67,27 @@ run_replay() {
     fi
 }
 
-run_script() {
-    local script=$1 name out rc p f
+# start_script SCRIPT: runs it in the background; its TAP output goes to its log,
+# its exit status and wall time to LOG/NAME.done when it ends.
+start_script() {
+    local script=$1 name
+    name=$(basename "$script" .sh)
+    rm -f "$LOG/$name.done"
+    (
+        t0=$SECONDS
+        timeout "${TEST_TIMEOUT:-1500}" bash "$script" >"$LOG/$name.log" 2>&1 </dev/null
+        rc=$?
+        echo "$rc $((SECONDS - t0))" >"$LOG/$name.done.tmp" && mv "$LOG/$name.done.tmp" "$LOG/$name.done"
+    ) &
+}
+
+# report_script SCRIPT: counts and prints the result of a script that has ended.
+report_script() {
+    local script=$1 name out rc secs p f
     name=$(basename "$script" .sh)
     out=$LOG/$name.log
-    local t0=$SECONDS
-    timeout "${TEST_TIMEOUT:-1500}" bash "$script" >"$out" 2>&1 </dev/null
-    rc=$?
-    local secs=$((SECONDS - t0))
+    read -r rc secs <"$LOG/$name.done"
+    rm -f "$LOG/$name.done"
     p=$(grep -cE '^ok [0-9]+' "$out")
     f=$(grep -cE '^not ok [0-9]+' "$out")
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "  (exit $rc)" >>"$out"; fi
@@ -81,15 +103,44 @@ run_script() {
     fi
 }
 
+# run_scripts SCRIPT...: TEST_JOBS at a time; reports each in the given order
+# as soon as it and every one before it have ended.
+run_scripts() {
+    local scripts=("$@") jobs next=0 shown=0 running=0
+    jobs=${TEST_JOBS:-$([ -n "$PATTERN" ] && echo 1 || echo 2)}
+    [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "TEST_JOBS must be a positive number: $jobs"; jobs=1; }
+    while [ "$shown" -lt ${#scripts[@]} ]; do
+        while [ "$running" -lt "$jobs" ] && [ "$next" -lt ${#scripts[@]} ]; do
+            start_script "${scripts[$next]}"
+            next=$((next + 1)); running=$((running + 1))
+        done
+        wait -n || [ $? -ne 127 ] || running=1 # 127: no child left (never expected)
+        running=$((running - 1))
+        while [ "$shown" -lt "$next" ] && [ -f "$LOG/$(basename "${scripts[$shown]}" .sh).done" ]; do
+            report_script "${scripts[$shown]}"
+            shown=$((shown + 1))
+        done
+    done
+}
+
+# phase NAME T0: the phase's wall time since T0 (from $SECONDS)
+phase() { echo "time $1: $((SECONDS - $2)) s"; }
+
+t_all=$SECONDS t=$SECONDS
 for bin in "$BUILD"/tests/unit/test_*; do
     [ -x "$bin" ] && selected "$bin" && run_cmocka "$bin"
 done
+phase unit "$t"; t=$SECONDS
 for bin in "$BUILD"/tests/fuzz/replay_*; do
     [ -x "$bin" ] && selected "$bin" && run_replay "$bin"
 done
+phase "fuzz replay" "$t"; t=$SECONDS
+scripts=()
 for script in tests/integration/*.sh; do
-    [ -f "$script" ] && selected "$script" && run_script "$script"
+    [ -f "$script" ] && selected "$script" && scripts+=("$script")
 done
+[ ${#scripts[@]} -gt 0 ] && run_scripts "${scripts[@]}"
+phase "integration (${#scripts[@]} scripts)" "$t"; t=$SECONDS
 
 run_fuzz_smoke() {
     local out=$LOG/fuzz-smoke.log p f
@@ -97,7 +148,7 @@ run_fuzz_smoke() {
         echo "skip fuzz-smoke (FUZZ_SMOKE=0 or no clang)"
         return
     fi
-    make --no-print-directory -j2 fuzz-smoke FUZZ_SMOKE_S="${FUZZ_SMOKE_S:-10}" >"$out" 2>&1
+    FUZZ_SMOKE_JOBS=${FUZZ_SMOKE_JOBS:-2} make --no-print-directory -j2 fuzz-smoke FUZZ_SMOKE_S="${FUZZ_SMOKE_S:-10}" >"$out" 2>&1
     p=$(grep -cE '^ok [0-9]+' "$out")
     f=$(grep -cE '^not ok [0-9]+' "$out")
     if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
@@ -111,7 +162,8 @@ run_fuzz_smoke() {
         echo "ok   fuzz-smoke ($p targets)"
     fi
 }
-selected "fuzz-smoke" && run_fuzz_smoke
+selected "fuzz-smoke" && { run_fuzz_smoke; phase fuzz-smoke "$t"; }
+phase all "$t_all"
 
 [ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
 echo "$pass passed, $fail failed"

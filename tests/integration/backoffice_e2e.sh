@@ -203,6 +203,8 @@ down=$( { "${BOC[@]}" tariff push gw-0001 examples/tariffs/bj-res.json &&
     "${BOC[@]}" disconnect gw-0001 C-102 && "${BOC[@]}" reconnect gw-0001 C-102 &&
     "${BOC[@]}" resend gw-0003 1; } 2>&1)
 "${BOC[@]}" tariff push gw-0001 "$t/bad-tariff.json" >"$t/bad-tariff.out" 2>&1; rc_bad_tariff=$?
+# the 2 tariffs and 3 commands answered while the gateways still run (checked below)
+wait_sql "SELECT count(*) FROM acks WHERE down_kind IN ('tariffs', 'commands')" 5 150
 check "back office sent 2 tariffs and 3 commands; refused a tariff the gateway's parser refuses (exit $rc_bad_tariff)" \
     "$(tr '\n' ';' <<<"$down")$rc_bad_tariff$(grep -c 'bad-tariff.json:1:' "$t/bad-tariff.out")" \
     "sent tariffs seq 3 to gw-0001;sent tariffs seq 2 to gw-0002;sent commands seq 4 to gw-0001;sent commands seq 5 to gw-0001;sent commands seq 2 to gw-0003;21"

@@ -67,8 +67,9 @@ publish_all() {
     done
 }
 count() { "$BO" "${DB[@]}" stats 2>/dev/null | awk -v k="$1" '$1 == k {print $2}'; }
-wait_for() { # wait_for NAME VALUE
-    for _ in $(seq 150); do [ "$(count "$1")" = "$2" ] && return 0; sleep 0.2; done
+wait_for() { # wait_for NAME VALUE: at most 60 s of wall time (each count is a process start)
+    local end=$((SECONDS + 60))
+    while [ $SECONDS -lt $end ]; do [ "$(count "$1")" = "$2" ] && return 0; sleep 0.2; done
     return 1
 }
 

@@ -2,7 +2,7 @@
 # Power loss, whole gateway: `gridledger run` on a simulated clock (100,000x)
 # polls 20 metersim meters over Modbus TCP, closes billing cycles and sends
 # everything to a real mosquitto, while `pay` takes payments beside it; the
-# daemon is killed with SIGKILL at random moments KILLS times (default 200)
+# daemon is killed with SIGKILL at random moments of its work KILLS times (default 200)
 # and restarted where the clock has got to. Afterwards: integrity_check ok;
 # every reading committed before each kill is still there; no bill,
 # ledger entry or payment twice; each bill posted with its ledger debt and
@@ -25,14 +25,14 @@ trap cleanup EXIT
 export TZ=Asia/Shanghai
 mp=$(free_port); bp=$(free_port)
 S0=$(date -d 2026-01-25T00:00 +%s)
-R0=$(date +%s.%N)
+R0=${EPOCHREALTIME/./} # microseconds
 "$SIM" --tcp 127.0.0.1:$mp --meters SDM120:1-20@2000 --meters DTSU666:21@45000 --start "$S0" --speed $SPEED \
     >"$t/sim.log" 2>&1 &
 pids+=($!)
 printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$bp" >"$t/mq.conf"
 mosquitto -c "$t/mq.conf" >"$t/mq.log" 2>&1 &
 pids+=($!)
-sleep 0.5
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$bp") 2>/dev/null && break; sleep 0.05; done # the broker listens
 mosquitto_sub -h 127.0.0.1 -p "$bp" -t 'gl/v1/#' -q 1 -v >"$t/sub.out" 2>/dev/null &
 pids+=($!)
 python3 - "$t" "$mp" "$bp" "$ROOT" <<'PY'
@@ -55,17 +55,25 @@ json.dump({
 PY
 cd "$t"
 printf '%064d\n' 5 >gw.hmac && chmod 600 gw.hmac
-simnow() { python3 -c "import time; print(int($S0 + (time.time() - $R0) * $SPEED))"; }
+simnow() { echo $((S0 + (${EPOCHREALTIME/./} - R0) * SPEED / 1000000)); } # the clock both run on, without a python start a kill
 RANDOM=7
 for i in $(seq 1 "$KILLS"); do
     start=$(date -d @"$(simnow)" +%Y-%m-%dT%H:%M)
+    before=$(sqlite3 gl.db "SELECT coalesce(max(id), 0) FROM readings" 2>/dev/null || echo 0)
     "$GL" -c gl.json run --clock sim --start "$start" --speed $SPEED 2>>daemon.log &
     gp=$!
     if [ $((i % 5)) -eq 0 ]; then # a payment at the counter beside the daemon, sometimes a repeated one
         ref=R-$((i % 15 == 0 ? i - 5 : i))
         "$GL" -c gl.json pay C-$(printf %02d $((i % 20 + 1))) 50.00 --ref "$ref" --date 2026-02-01 >>pay.log 2>&1
     fi
-    sleep "0.$((RANDOM % 4))$((RANDOM % 10))$((RANDOM % 10))"
+    # the kill falls at a random moment of the daemon's work, counted from its first committed
+    # poll: under load a sanitized start alone could outlast a window counted from the launch
+    for _ in $(seq 250); do
+        [ "$(sqlite3 -cmd ".timeout 1000" gl.db "SELECT coalesce(max(id), 0) FROM readings" 2>/dev/null || echo 0)" -gt "$before" ] && break
+        kill -0 $gp 2>/dev/null || break
+        sleep 0.02
+    done
+    sleep "0.$((RANDOM % 3))$((RANDOM % 10))$((RANDOM % 10))"
     kill -9 $gp 2>/dev/null
     wait $gp 2>/dev/null
     sqlite3 gl.db "SELECT coalesce(max(id), 0), count(*) FROM readings" >>snapshots 2>/dev/null
@@ -80,7 +88,9 @@ for _ in $(seq 300); do
     sleep 0.1
 done
 kill $gp 2>/dev/null; wait $gp 2>/dev/null
-sleep 1
+# until the subscriber has written what the broker delivered (at most 10 s)
+last=$(sqlite3 gl.db "SELECT val FROM kv WHERE key='outbox.last_seq'")
+for _ in $(seq 100); do grep -q "\"seq\":\s*$last\b" sub.out && break; sleep 0.1; done
 q() { sqlite3 -batch gl.db "$@"; }
 readings=$(q 'SELECT count(*) FROM readings'); bills=$(q 'SELECT count(*) FROM bills')
 periods=$(q 'SELECT count(DISTINCT period) FROM bills')

@@ -45,15 +45,18 @@ check "worklist header is the contract's" "$("$GL" -c gridledger.json worklist -
 pen=$("$GL" -c gridledger.json grades --date 2025-12-06 --json | python3 -c 'import json,sys
 r={c["customer"]: c for c in json.load(sys.stdin)["customers"]}; print(r["C-0002"]["penalty"], r["C-0002"]["days_overdue"])')
 check "non-residential 10,000.00 overdue 20 days: penalty 400.00" "$pen" "400.00 20"
-"$GL" -c gridledger.json run --clock sim --start 2025-12-09T09:00 --speed 100000 --until 2025-12-11T11:00 2>/dev/null
+"$GL" -c gridledger.json run --clock sim --start 2025-12-09T09:00 --drain 5s 2>/dev/null
+check "run --drain takes whole seconds: 5s is a usage error" "$?" 2
+# the uplink is a closed port: nothing can be delivered, so no drain at the end (--drain 0)
+"$GL" -c gridledger.json run --clock sim --start 2025-12-09T09:00 --speed 100000 --drain 0 --until 2025-12-11T11:00 2>/dev/null
 acts=$(sqlite3 gridledger.db "SELECT count(*) FROM collection")
 if [ "$acts" -gt 0 ]; then ok "the daemon recorded $acts due collection actions"; else notok "no collection action recorded"; fi
 ev=$(sqlite3 gridledger.db "SELECT count(*) FROM outbox WHERE kind='actions'")
 check "each action reported once" "$ev" "$acts"
-"$GL" -c gridledger.json run --clock sim --start 2025-12-11T09:00 --speed 100000 --until 2025-12-11T11:00 2>/dev/null
+"$GL" -c gridledger.json run --clock sim --start 2025-12-11T09:00 --speed 100000 --drain 0 --until 2025-12-11T11:00 2>/dev/null
 check "a second run over the same day records nothing new" "$(sqlite3 gridledger.db "SELECT count(*) FROM collection")" "$acts"
 check "actions lists the record" "$("$GL" -c gridledger.json actions --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["actions"]))')" "$acts"
-"$GL" -c gridledger.json run --clock sim --start 2025-12-31T23:00 --speed 100000 --until 2026-01-01T04:00 2>/dev/null
+"$GL" -c gridledger.json run --clock sim --start 2025-12-31T23:00 --speed 100000 --drain 0 --until 2026-01-01T04:00 2>/dev/null
 check "grading on 1 January stored a grade per customer" \
     "$(sqlite3 gridledger.db "SELECT group_concat(customer || ':' || as_of, ' ') FROM grades")" "C-0001:2026-01-01 C-0002:2026-01-01"
 check "and queued the grades message" "$(sqlite3 gridledger.db "SELECT count(*) FROM outbox WHERE kind='grades'")" 1

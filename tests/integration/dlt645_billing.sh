@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.."
 . tests/integration/lib/poll_lib.sh
 export TZ=Asia/Shanghai # metersim's meters keep the gateway's local time
 SPEED=7200
-P1=$((20000 + RANDOM % 20000))
+P1=$(free_port)
 python3 - "$T" "$P1" <<'PY'
 import json, os, sys
 t, p1 = sys.argv[1], int(sys.argv[2])

@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib/poll_lib.sh
-P=$((20000 + RANDOM % 20000))
+P=$(free_port)
 python3 - "$T" "$P" <<'PY'
 import json, os, sys
 t, p = sys.argv[1], int(sys.argv[2])

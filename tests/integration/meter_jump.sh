@@ -14,7 +14,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib/poll_lib.sh
-P=$((20000 + RANDOM % 20000))
+P=$(free_port)
 SPEED=50000
 python3 - "$T" "$P" <<'PY'
 import json, os, sys
@@ -32,7 +32,8 @@ json.dump({"gateway": {"id": "gw-j", "area": "TQ-J", "timezone": "Asia/Shanghai"
 PY
 printf '%064d\n' 7 >"$T/gw.hmac" && chmod 600 "$T/gw.hmac"
 q() { sqlite3 "$T/gl.db" "$1" 2>&1; }
-run_daemon() { "$GL" -c "$T/gl.json" run --clock sim --start "$1" --speed $SPEED --until "$2" >>"$T/daemon.log" 2>&1; }
+# the uplink is a closed port: nothing can be delivered, so no drain at the end (--drain 0)
+run_daemon() { "$GL" -c "$T/gl.json" run --clock sim --start "$1" --speed $SPEED --drain 0 --until "$2" >>"$T/daemon.log" 2>&1; }
 epoch() { TZ=Asia/Shanghai date -d "$1" +%s; }
 
 start_sim --seed 3 --start "$(epoch '2026-03-01 00:00')" --speed $SPEED --tcp 127.0.0.1:$P --meters SDM120:1-3@1000 || exit 1

@@ -7,7 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib/poll_lib.sh
-P1=$((20000 + RANDOM % 20000)); P2=$((P1 + 1))
+read -r P1 P2 <<<"$(free_port 2)"
 python3 - "$T" "$P1" "$P2" <<'PY'
 import json, sys
 t, p1, p2 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -25,6 +25,7 @@ PY
 SIMARGS=(--seed 42 --tcp 127.0.0.1:$P1 --meters SDM120:1-50 --meters SDM630:51-100 --meters DDSU666:101-150
          --meters DTSU666:151-190 --meters generic:191-200 --tcp 127.0.0.1:$P2 --meters SDM120:1-10@800)
 start_sim "${SIMARGS[@]}" --fault 1:silent --fault 2:exception:2 --fault 3:swap || exit 1
+S0=$(sed -n 's/.*ready, start \([0-9]*\).*/\1/p' "$T/sim.out") # the restart goes on from these counters
 
 t0=$(date +%s%N)
 "$GL" -c "$T/gl.json" poll --once --json >"$T/p1.json" 2>"$T/err"; rc=$?
@@ -53,7 +54,7 @@ python3 -c "import sys; sys.exit(0 if abs(float('$mb') - float('$want')) < 0.05 
 
 # the meter comes back: online event; then a replaced meter and a jump
 stop_sim
-start_sim "${SIMARGS[@]}" --fault 5:reset --fault 6:jump:5000 || exit 1
+start_sim "${SIMARGS[@]}" --since "$S0" --fault 5:reset --fault 6:jump:5000 || exit 1
 "$GL" -c "$T/gl.json" poll --once --json >"$T/p3.json" 2>>"$T/err"
 grep -q '{"meter": "F1", "event": "online"}' "$T/p3.json" && ok "online event when the meter answers again" || notok "no online event"
 [[ "$(field "$T/p3.json" F5 flags)" == *decrease* ]] && ok "meter replaced (counter reset): decrease flagged" \

@@ -51,7 +51,8 @@ for how in corrupt moved; do
     out=$("$GL" -c "$t/gl.json" db check 2>&1); rc=$?
     [ $rc -eq 0 ] && [ "$out" = ok ] && ok "$how: the next db check is ok (the alert stays open)" || notok "$how: again rc=$rc $out"
     if [ $how = corrupt ]; then # the daemon sends the alert up at start, once
-        "$GL" -c "$t/gl.json" run --clock sim --start 2026-03-01T00:00 --speed 100000 --until 2026-03-01T00:30 \
+        # the uplink is a closed port: nothing can be delivered, so no drain at the end (--drain 0)
+        "$GL" -c "$t/gl.json" run --clock sim --start 2026-03-01T00:00 --speed 100000 --drain 0 --until 2026-03-01T00:30 \
             >"$t/daemon.log" 2>&1
         up=$(q "SELECT seq || ' ' || body FROM outbox WHERE kind='alerts' AND body LIKE '%store_corrupt%'")
         [ "$(echo "$up" | grep -c store_corrupt)" = 1 ] && [ "${up%% *}" -gt 500 ] \

@@ -5,7 +5,8 @@
  * from one single-threaded poll loop. Energy counters follow a simulated
  * clock: t = start + (real time since launch) x speed, the same --start and
  * --speed the gateway's simulated clock takes, so both see the same
- * counters; each meter's import is base + power x (t - start). Faults are
+ * counters; each meter's import is base + power x (t - since), since = start
+ * unless --since says otherwise. Faults are
  * injected per meter. An endpoint may speak DL/T 645-2007 instead
  * (--protocol dlt645: raw frames over TCP as behind a transparent RS-485
  * converter, or over the pty), its meters addressed base + id. SIGUSR1 writes the true state (--state FILE) for
@@ -122,9 +123,11 @@ static void usage(FILE *f)
             "clock and state:\n"
             "  --seed N              initial counters and loads (default 1)\n"
             "  --start EPOCH|YYYY-MM-DDTHH:MM:SSZ   simulated time at launch (default: now)\n"
+            "  --since EPOCH|YYYY-MM-DDTHH:MM:SSZ   the counters count from then (default --start): a\n"
+            "       simulator started again goes on from the counters of the one before\n"
             "  --speed N             simulated seconds per real second (default 1)\n"
             "  --state FILE          on SIGUSR1 write the true state (energy per meter) as JSON\n"
-            "  --config FILE         the same as JSON: {\"seed\", \"start\", \"speed\", \"state\",\n"
+            "  --config FILE         the same as JSON: {\"seed\", \"start\", \"since\", \"speed\", \"state\",\n"
             "       \"endpoints\": [{\"tcp\": \"HOST:PORT\" | \"rtu\": \"pty\", \"link\", \"baud\",\n"
             "       \"meters\": [SPEC...], \"faults\": [SPEC...]}]}\n"
             "  --help\n");
@@ -686,6 +689,8 @@ static int option(sim *s, const char *opt, const char *val)
         return s->seed = strtoull(val, NULL, 10), 0;
     if (strcmp(opt, "--start") == 0)
         return parse_time(val, &s->clock.start_s);
+    if (strcmp(opt, "--since") == 0)
+        return s->clock.has_since = 1, parse_time(val, &s->clock.since_s);
     if (strcmp(opt, "--speed") == 0)
         return (s->clock.speed = strtod(val, NULL)) > 0 ? 0 : -1;
     if (strcmp(opt, "--state") == 0)
@@ -715,7 +720,7 @@ static int load_config(sim *s, const char *path)
     buf[n] = '\0';
     cJSON *root = cJSON_Parse(buf), *v;
     int rc = root ? 0 : -1;
-    static const char *const top[] = {"seed", "start", "speed", "state"};
+    static const char *const top[] = {"seed", "start", "since", "speed", "state"};
     for (size_t i = 0; rc == 0 && i < sizeof top / sizeof top[0]; i++) {
         char opt[16], num[32];
         snprintf(opt, sizeof opt, "--%s", top[i]);
@@ -779,6 +784,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (!s.clock.has_since)
+        s.clock.since_s = s.clock.start_s;
     signal(SIGUSR1, on_usr1);
     signal(SIGTERM, on_term);
     signal(SIGINT, on_term);

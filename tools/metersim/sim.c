@@ -16,7 +16,7 @@ double sim_now(const sim_clock *c)
 
 double sim_import_wh(const sim_meter *m, const sim_clock *c, double t)
 {
-    double used = m->power_w * (t - c->start_s) / 3600.0;
+    double used = m->power_w * (t - c->since_s) / 3600.0;
     switch (m->fault) {
     case SIM_STUCK:
         return m->base_wh;

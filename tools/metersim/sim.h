@@ -50,6 +50,8 @@ typedef struct sim_clock {
     double start_s;  /* simulated epoch seconds at launch */
     double speed;    /* simulated seconds per real second */
     double real0_s;  /* monotonic seconds at launch */
+    double since_s;  /* simulated epoch seconds the counters count from (--since; default start_s) */
+    int has_since;
 } sim_clock;
 
 /* sim_now: the simulated time in epoch seconds. */

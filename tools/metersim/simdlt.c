@@ -63,7 +63,7 @@ void simdlt_tariff_units(const sim_meter *m, const sim_clock *c, double t, int64
     units[0] = (int64_t)floor(sim_import_wh(m, c, t) / 10.0);
     int64_t rest = units[0];
     for (int k = 1; k <= 3; k++) {
-        double secs = t >= c->start_s ? seconds_in(k, c->start_s, t) : -seconds_in(k, t, c->start_s);
+        double secs = t >= c->since_s ? seconds_in(k, c->since_s, t) : -seconds_in(k, t, c->since_s);
         units[k] = (int64_t)floor((m->base_wh * base_share[k] + m->power_w * secs / 3600.0) / 10.0);
         if (units[k] < 0)
             units[k] = 0;
