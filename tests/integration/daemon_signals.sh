@@ -178,7 +178,7 @@ closed() { [ "$(bills "$1")" -ge "$2" ] 2>/dev/null && [ "$(q "$1" 'SELECT count
 # interrupted_close SIGNAL CONFIG STORE GATEWAY CUSTOMERS LOG
 interrupted_close() {
     local sig=$1 conf=$2 db=$3 gw=$4 nc=$5 log=$6 got
-    start "$conf" "$log" 2026-01-31T23:20
+    start "$conf" "$log" 2026-01-31T22:20 # 110 simulated minutes of January polls (over 4 cycles; a loaded, sanitized poller reads fewer), enough for a base and an end
     if ! wait_for 60 billing_started "$db"; then
         notok "$sig: the cycle close did not start"; stop KILL; return
     fi
