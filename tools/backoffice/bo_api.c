@@ -182,6 +182,18 @@ static const char *in_str(call *c, const char *name)
     return cJSON_IsString(m) ? m->valuestring : NULL;
 }
 
+/* in_id: the body's member `name` as a record id (a positive integer, at
+ * most 1e15); 0 if it is missing or not one. */
+static int in_id(call *c, const char *name, long long *out)
+{
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(c->in, name);
+    if (!cJSON_IsNumber(j) || j->valuedouble < 1 || j->valuedouble > 1e15 ||
+        j->valuedouble != (double)(long long)j->valuedouble)
+        return 0;
+    *out = (long long)j->valuedouble;
+    return 1;
+}
+
 /* text_ok: 1..max bytes of valid UTF-8 without control characters. */
 static int text_ok(const char *s, size_t max)
 {
@@ -589,13 +601,11 @@ static int served_input(call *c, const char **gw, const char **cust, long long *
     static const char *const keys[] = {"gateway", "customer", "id", "proof", "at", NULL};
     if (!parse_in(c, keys, "id"))
         return 0;
-    const cJSON *idj = cJSON_GetObjectItemCaseSensitive(c->in, "id");
     *gw = in_str(c, "gateway");
     *cust = in_str(c, "customer");
     *proof = in_str(c, "proof");
     const char *at_in = in_str(c, "at");
-    if (!bo_valid_id(*gw) || !bo_valid_id(*cust) || !cJSON_IsNumber(idj) || idj->valuedouble < 1 ||
-        idj->valuedouble > 1e15 || idj->valuedouble != (double)(long long)idj->valuedouble) {
+    if (!bo_valid_id(*gw) || !bo_valid_id(*cust) || !in_id(c, "id", id)) {
         fail(c, 400, "gateway, customer and id (a record id, a positive integer) are required");
         return 0;
     }
@@ -607,7 +617,6 @@ static int served_input(call *c, const char **gw, const char **cust, long long *
         fail(c, 400, "at: YYYY-MM-DDTHH:MM");
         return 0;
     }
-    *id = (long long)idj->valuedouble;
     if (at_in) {
         snprintf(at, atcap, "%s", at_in);
     } else {
@@ -857,12 +866,12 @@ static int decide_input(call *c, bo_cuts_req *r)
     static const char *const keys[] = {"id", NULL};
     if (!parse_in(c, keys, "id"))
         return 0;
-    const cJSON *idj = cJSON_GetObjectItemCaseSensitive(c->in, "id");
-    if (idj->valuedouble < 1 || idj->valuedouble > 1e15 || idj->valuedouble != (double)(long long)idj->valuedouble) {
+    long long id = 0;
+    if (!in_id(c, "id", &id)) { /* missing, or not a positive integer */
         fail(c, 400, "id: a request id, a positive integer");
         return 0;
     }
-    gl_status st = bo_cuts_get(c->api->db, (long long)idj->valuedouble, r);
+    gl_status st = bo_cuts_get(c->api->db, id, r);
     if (st != GL_OK) {
         fail(c, st == GL_ENOTFOUND ? 404 : 500, "%s", st == GL_ENOTFOUND ? "no such request" : "store error");
         return 0;
