@@ -184,4 +184,9 @@ check "the request is in the collection record with its evidence, and in the bac
        FROM collection WHERE customer = 'C-0001'")|$(sqlite3 bo.db "SELECT count(*) FROM actions WHERE customer = 'C-0001'
        AND action = 'deposit_request'")" \
     "deposit_request|letter|served|15000|1|deposit of 150.00 requested (credit.measures.table.residential.B)|1"
+if [ "$(sqlite3 bo.db "SELECT count(*) FROM actions WHERE customer = 'C-0001'")" != 1 ]; then # what to look at
+    tail -20 ingest.out | sed 's/^/# ingest: /'
+    sqlite3 gl.db "SELECT seq, kind, length(body) FROM outbox" | sed 's/^/# still queued: /'
+    grep -iE 'uplink|drain' daemon2.log | tail -5 | sed 's/^/# daemon: /'
+fi
 echo "1..$n"
