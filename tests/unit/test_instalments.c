@@ -314,12 +314,40 @@ static void test_switch_back_close(void **state)
     store_close(s);
 }
 
+/* Two readings in the same quarter hour before a span's first interval (a
+ * restart's poll beside the scheduled one): the energy between them counts
+ * (it was dropped, and the day was charged less than the meter counted). */
+static void test_early_readings_counted(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    billing b;
+    diag d;
+    open_billing("early.db", &s, &b, &d);
+    static const struct {
+        int64_t at_s, wh;
+    } pts[] = {{60, 1000}, {360, 1600}, {3600, 2000}, {7200, 3000}}; /* 00:01, 00:06, 01:00, 02:00 */
+    reading r[4];
+    for (int i = 0; i < 4; i++) {
+        r[i] = (reading){.ts = MAR1 + pts[i].at_s, .status = READING_OK, .present = READING_HAS_IMPORT,
+                         .import_wh = pts[i].wh};
+        snprintf(r[i].meter, sizeof r[i].meter, "%s", meters[0].id);
+    }
+    assert_int_equal(store_put_readings(s, r, 4), GL_OK);
+    int64_t wh = 0;
+    assert_int_equal(billing_energy(&b, 0, MAR1, MAR1 + 7200, &wh), GL_OK);
+    assert_int_equal(wh, pts[3].wh - pts[0].wh);
+    billing_free(&b);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parts_add_up),
         cmocka_unit_test(test_switch_after_part),
         cmocka_unit_test(test_switch_back_close),
+        cmocka_unit_test(test_early_readings_counted),
     };
     return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
 }
