@@ -259,9 +259,12 @@ static gl_status deposit(jobs_uplink *u, const downlink_msg *m, char *reason, si
     gl_status st = store_txn_begin(u->store);
     if (st == GL_OK)
         st = deposits_apply(u->store, u->g->cfg, &r, now, &row, reason, cap);
-    st = store_txn_end(u->store, st);
+    /* the request's record goes up on this thread's connection, in the same
+     * transaction: through the jobs' connection (in use by their thread) the
+     * message could fail ("database error") and be lost */
     if (st == GL_OK && row.id > 0)
-        jobs_action_up(u->g, &row, now);
+        st = collrec_queue_up(u->store, row.customer, row.id, now);
+    st = store_txn_end(u->store, st);
     if (st == GL_OK)
         atomic_store(&u->g->money_changed, 1);
     return st;
