@@ -353,11 +353,8 @@ static gl_status price_span(billing *b, int ci, int64_t from_ts, int64_t to_ts)
     billing_period p = {.from_ts = from_ts, .to_ts = to_ts};
     char key[96];
     int ty = 0;
-    int y = 0, m = 0, d = 0;
-    clock_civil_date(from_ts, &y, &m, &d);
-    p.from_day = civdate_from_ymd(y, m, d);
-    clock_civil_date(to_ts - 1, &y, &m, &d);
-    p.to_day = civdate_from_ymd(y, m, d);
+    p.from_day = clock_civil_day(from_ts);
+    p.to_day = clock_civil_day(to_ts - 1);
     return price(b, ci, &p, key, sizeof key, &ty);
 }
 

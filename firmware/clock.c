@@ -258,3 +258,10 @@ void clock_civil_date(int64_t t, int *year, int *month, int *day)
     *month = tm.tm_mon + 1;
     *day = tm.tm_mday;
 }
+
+int32_t clock_civil_day(int64_t t)
+{
+    int y = 0, m = 0, d = 0;
+    clock_civil_date(t, &y, &m, &d);
+    return civdate_from_ymd(y, m, d);
+}

@@ -76,4 +76,7 @@ int64_t clock_next_local_midnight(int64_t t);
 /* clock_civil_date: the local civil date of t (month 1-12). */
 void clock_civil_date(int64_t t, int *year, int *month, int *day);
 
+/* clock_civil_day: the local civil date of t as a civdate day number. */
+int32_t clock_civil_day(int64_t t);
+
 #endif

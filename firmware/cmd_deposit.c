@@ -98,9 +98,7 @@ static int list(store *s, const dep_args *a)
 {
     static const char *const cols[] = {"customer", "kind", "issuer", "amount", "expires", "ref", "state"};
     char today[CIVDATE_FMT_MAX];
-    int y = 0, m = 0, d = 0;
-    clock_civil_date((int64_t)time(NULL), &y, &m, &d);
-    civdate_format(civdate_from_ymd(y, m, d), today, sizeof today);
+    civdate_format(clock_civil_day((int64_t)time(NULL)), today, sizeof today);
     list_ctx c = {a->date ? a->date : today, {0}};
     outfmt_begin(&c.o, a->k, stdout, "deposits", cols, 7);
     gl_status st = store_deposit_each(s, a->customer, print_one, &c);

@@ -88,13 +88,11 @@ static gl_status check(const config *cfg, const deposits_req *r, char *why, size
 gl_status deposits_apply(store *s, const config *cfg, const deposits_req *r, int64_t now, store_collect_row *row,
                          char *why, size_t cap)
 {
-    int y = 0, m = 0, d = 0;
     char date[CIVDATE_FMT_MAX], amount[MONEY_FMT_MAX];
     gl_status st = check(cfg, r, why, cap);
     if (st != GL_OK)
         return st;
-    clock_civil_date(now, &y, &m, &d);
-    int32_t today = civdate_from_ymd(y, m, d);
+    int32_t today = clock_civil_day(now);
     civdate_format(today, date, sizeof date);
     if (strcmp(r->op, "request") == 0)
         return request(s, r, now, date, row, why, cap);

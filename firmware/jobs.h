@@ -117,7 +117,6 @@ gl_status jobs_instalments(void *ctx, int64_t due, int64_t now);
 gl_status jobs_credit_init(jobs_gw *g);
 void jobs_credit_free(jobs_gw *g);
 gl_status jobs_evaluate(jobs_gw *g, int32_t day, int prepaid_only, creditrun_fn fn, void *ctx);
-int32_t jobs_civil_day(int64_t t);       /* local civil day (civdate) of t */
 int64_t jobs_civil_minute(int64_t t);    /* local civil minute of t */
 
 /* jobs_cut_lawful: 1 if a cut of customer at now is lawful by this

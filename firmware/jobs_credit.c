@@ -42,17 +42,10 @@ void jobs_credit_free(jobs_gw *g)
     g->cc = NULL;
 }
 
-int32_t jobs_civil_day(int64_t t)
-{
-    int y = 0, m = 0, d = 0;
-    clock_civil_date(t, &y, &m, &d);
-    return civdate_from_ymd(y, m, d);
-}
-
 int64_t jobs_civil_minute(int64_t t)
 {
     int64_t midnight = clock_next_local_midnight(t) - 86400;
-    return (int64_t)jobs_civil_day(t) * CIVDATE_MINUTES_PER_DAY + (t - midnight) / 60;
+    return (int64_t)clock_civil_day(t) * CIVDATE_MINUTES_PER_DAY + (t - midnight) / 60;
 }
 
 /* evaluate_kept: the credit run over the store's ledger as of day; the
@@ -207,7 +200,7 @@ static void served_now(collect_ctx *c, store_collect_row *r)
     char date[CIVDATE_FMT_MAX];
     switch (collect_service_of(&c->g->cc->collect, r->channel)) {
     case COLLECT_SERVICE_POSTED:
-        civdate_format(jobs_civil_day(c->now), date, sizeof date);
+        civdate_format(clock_civil_day(c->now), date, sizeof date);
         snprintf(r->proof, sizeof r->proof, "posted %s", date);
         break;
     case COLLECT_SERVICE_ON_SEND:
@@ -329,7 +322,7 @@ static void decide_one(collect_ctx *c, const char *customer, const collect_custo
     if (!open && !cut && (ref < 0 || (a->arrears_fen <= 0 && a->penalty_fen <= 0 && a->not_due_fen <= 0)))
         return; /* nothing owed: no episode */
     if (!open)
-        civdate_format(ref >= 0 ? ref : jobs_civil_day(c->now), ep, sizeof ep);
+        civdate_format(ref >= 0 ? ref : clock_civil_day(c->now), ep, sizeof ep);
     const collect_cfg *cfg = &c->g->cc->collect;
     if (open)
         store_collect_expire(c->g->store, customer, ep,
@@ -387,7 +380,7 @@ gl_status jobs_collect(void *ctx, int64_t due, int64_t now)
     collect_ctx c = {g, now, jobs_civil_minute(now), INT64_MAX, 0, 0};
     atomic_store(&g->money_changed, 0);
     g->last_collect = now;
-    gl_status st = jobs_evaluate(g, jobs_civil_day(now), 0, collect_one, &c);
+    gl_status st = jobs_evaluate(g, clock_civil_day(now), 0, collect_one, &c);
     g->collect_wake = c.wake;
     glog_debug("collection at %lld (due %lld): next timed step %lld", (long long)now, (long long)due,
                (long long)(c.wake == INT64_MAX ? -1 : c.wake));
@@ -409,12 +402,12 @@ gl_status jobs_worklist(void *ctx, int64_t due, int64_t now)
     char date[CIVDATE_FMT_MAX];
     ledgercsv *l = NULL;
     creditrun_worklist_free(&g->worklist);
-    gl_status st = evaluate_kept(g, jobs_civil_day(due), 0, add_row, &c, &l);
+    gl_status st = evaluate_kept(g, clock_civil_day(due), 0, add_row, &c, &l);
     textbuf body;
     textbuf_init(&body, UPLINK_BODY_MAX);
     FILE *f = st == GL_OK ? capstream_open(&body) : NULL;
     if (f != NULL) {
-        fprintf(f, "{\"date\":\"%s\",\"rows\":", creditrun_date(jobs_civil_day(due), date));
+        fprintf(f, "{\"date\":\"%s\",\"rows\":", creditrun_date(clock_civil_day(due), date));
         creditrun_print_worklist_json(f, &g->worklist);
         fputc('}', f);
         st = capstream_close(f, &body);
@@ -482,10 +475,10 @@ gl_status jobs_grades(void *ctx, int64_t due, int64_t now)
     grades_ctx c = {.g = g, .now = now};
     textbuf_init(&c.msg, UPLINK_BODY_MAX);
     textbuf_init(&c.one, UPLINK_BODY_MAX);
-    creditrun_date(jobs_civil_day(due), c.as_of);
+    creditrun_date(clock_civil_day(due), c.as_of);
     gl_status st = store_txn_begin(g->store);
     if (st == GL_OK)
-        st = store_txn_end(g->store, jobs_evaluate(g, jobs_civil_day(due), 0, grade_one, &c));
+        st = store_txn_end(g->store, jobs_evaluate(g, clock_civil_day(due), 0, grade_one, &c));
     grades_flush(&c);
     textbuf_free(&c.msg);
     textbuf_free(&c.one);
@@ -552,7 +545,7 @@ int jobs_cut_lawful(jobs_gw *g, store *st, const char *customer, int64_t now, ch
         snprintf(why, cap, "ledger: %s", d.count ? d.lines[0] : "cannot be read");
         return 0;
     }
-    if (creditrun_all(g->cc, g->cfg, st, l, jobs_civil_day(now), lawful_one, &lc, err, sizeof err) != GL_OK && !lc.found)
+    if (creditrun_all(g->cc, g->cfg, st, l, clock_civil_day(now), lawful_one, &lc, err, sizeof err) != GL_OK && !lc.found)
         snprintf(why, cap, "credit: %s", err);
     ledgercsv_free(l);
     return lc.found && lc.lawful;

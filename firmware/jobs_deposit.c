@@ -42,7 +42,7 @@ gl_status jobs_deposits(void *ctx, int64_t due, int64_t now)
 {
     (void)due;
     jobs_gw *g = jobs_of(ctx);
-    dep_ctx c = {g, now, jobs_civil_day(now), g->cc->measures.deposit_reminder_days};
+    dep_ctx c = {g, now, clock_civil_day(now), g->cc->measures.deposit_reminder_days};
     gl_status st = store_deposit_each(g->store, NULL, remind, &c);
     if (st != GL_OK)
         jobs_error(g, "deposits: %s", gl_strerror(st));

@@ -78,7 +78,7 @@ static void charge_days(jobs_gw *g, int ci, int64_t now)
     for (; day < today; day = clock_next_local_midnight(day + 3600)) {
         int64_t next = clock_next_local_midnight(day + 3600), cost = 0;
         if (day_cost(g, ci, day, next, &cost) == GL_OK && cost > 0) {
-            civdate_format(jobs_civil_day(day), date, sizeof date);
+            civdate_format(clock_civil_day(day), date, sizeof date);
             snprintf(ref, sizeof ref, "usage/%s/%s", id, date);
             gl_status st = store_ledger_put(g->store, id, date, "usage", cost, ref, NULL);
             if (st != GL_OK && st != GL_EEXIST)
@@ -226,5 +226,5 @@ gl_status jobs_feectl(void *ctx, int64_t due, int64_t now)
     if (!any)
         return GL_OK;
     fee_ctx c = {g, now, jobs_civil_minute(now)};
-    return jobs_evaluate(g, jobs_civil_day(now), 1, decide, &c);
+    return jobs_evaluate(g, clock_civil_day(now), 1, decide, &c);
 }

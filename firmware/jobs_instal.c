@@ -9,7 +9,7 @@
 gl_status jobs_instalments(void *ctx, int64_t due, int64_t now)
 {
     jobs_gw *g = jobs_of(ctx);
-    int32_t today = jobs_civil_day(due);
+    int32_t today = clock_civil_day(due);
     int posted = 0, failed = 0;
     (void)now;
     if (g->billing == NULL)

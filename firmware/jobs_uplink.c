@@ -73,7 +73,7 @@ static gl_status apply_money(jobs_uplink *u, const downlink_msg *m, int topup, c
     payment_result res = {"payment", 0, ""};
     gl_status st = store_txn_begin(u->store);
     if (st == GL_OK)
-        st = payment_take(u->store, u->g->cfg, &r, jobs_civil_day(clock_now(u->clock)), clock_now(u->clock), &res);
+        st = payment_take(u->store, u->g->cfg, &r, clock_civil_day(clock_now(u->clock)), clock_now(u->clock), &res);
     st = store_txn_end(u->store, st);
     if (st == GL_EEXIST)
         snprintf(reason, cap, "%s ref %s already applied", res.kind, m->ref);

@@ -178,15 +178,14 @@ static gl_status start_prepaid(store *s, const config *cfg, const paymode_req *r
 gl_status paymode_switch(store *s, const config *cfg, const paymode_req *r, int64_t now, char *why, size_t cap,
                          int64_t *id)
 {
-    int ci = -1, y = 0, m = 0, d = 0;
+    int ci = -1;
     int64_t rowid = 0;
     char date[CIVDATE_FMT_MAX];
     ledger_arrears a;
     gl_status st = check(cfg, r, &ci, why, cap);
     if (st != GL_OK)
         return st;
-    clock_civil_date(now, &y, &m, &d);
-    int32_t today = civdate_from_ymd(y, m, d);
+    int32_t today = clock_civil_day(now);
     if (paymode_account_now(s, r->customer, today, &a, NULL) != GL_OK) {
         snprintf(why, cap, "store: cannot read %s's ledger", r->customer);
         return GL_EDB;
