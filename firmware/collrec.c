@@ -77,21 +77,26 @@ static int find_row(void *ctx, const store_collect_row *r)
     return 1;
 }
 
-gl_status collrec_queue_up(store *s, const char *customer, int64_t id, int64_t now)
+gl_status collrec_put_up(store *s, const store_collect_row *r, int64_t now)
 {
-    find_ctx f = {.id = id};
     textbuf body;
     int64_t seq = 0;
-    gl_status st = store_collect_each(s, customer, 0, INT64_MAX, find_row, &f);
-    if (st != GL_OK || !f.found)
-        return st != GL_OK ? st : GL_ENOTFOUND;
     textbuf_init(&body, UPLINK_BODY_MAX);
     FILE *m = capstream_open(&body);
     if (m != NULL)
-        collrec_json(m, &f.row);
-    st = capstream_close(m, &body);
+        collrec_json(m, r);
+    gl_status st = capstream_close(m, &body);
     if (st == GL_OK)
         st = store_outbox_put(s, "actions", textbuf_str(&body), now, &seq);
     textbuf_free(&body);
     return st;
+}
+
+gl_status collrec_queue_up(store *s, const char *customer, int64_t id, int64_t now)
+{
+    find_ctx f = {.id = id};
+    gl_status st = store_collect_each(s, customer, 0, INT64_MAX, find_row, &f);
+    if (st != GL_OK || !f.found)
+        return st != GL_OK ? st : GL_ENOTFOUND;
+    return collrec_put_up(s, &f.row, now);
 }

@@ -21,6 +21,10 @@ void collrec_values(const store_collect_row *r, char buf[][40], const char **val
 /* collrec_json: one row as a JSON object. */
 void collrec_json(FILE *f, const store_collect_row *r);
 
+/* collrec_put_up: row r goes up as an "actions" message (queued in the
+ * store's outbox at now, in the caller's transaction if one is open). */
+gl_status collrec_put_up(store *s, const store_collect_row *r, int64_t now);
+
 /* collrec_queue_up: row id of customer goes up again as an "actions"
  * message (queued in the store's outbox at now), as the daemon sends it. */
 gl_status collrec_queue_up(store *s, const char *customer, int64_t id, int64_t now);

@@ -263,7 +263,7 @@ static gl_status deposit(jobs_uplink *u, const downlink_msg *m, char *reason, si
      * transaction: through the jobs' connection (in use by their thread) the
      * message could fail ("database error") and be lost */
     if (st == GL_OK && row.id > 0)
-        st = collrec_queue_up(u->store, row.customer, row.id, now);
+        st = collrec_put_up(u->store, &row, now);
     st = store_txn_end(u->store, st);
     if (st == GL_OK)
         atomic_store(&u->g->money_changed, 1);
