@@ -24,6 +24,7 @@
 #include "readq.h"
 #include "store_internal.h"
 #include "store_schema.h"
+#include "store_blocks.h"
 #include "store_seq.h"
 #include "store_slots.h"
 #include "store_vfs.h"
@@ -60,22 +61,12 @@ _Static_assert(READING_FLAG_HELD == 64, "HELD_SQL must equal READING_FLAG_HELD")
 #define KEEP_INTERVALS_S (400 * 86400) /* quota pressure: intervals older than this go */
 #define KEEP_FROZEN_S (100 * 86400)    /* frozen readings stay raw this long after their day is compacted */
 
-enum { ST_INSERT_READING, ST_UPSERT_METER, ST_COUNT };
-
-static const char *const stmt_sql[ST_COUNT] = {
-    "INSERT INTO readings(meter, ts, status, present, flags, import_wh, export_wh, reactive_varh,"
-    " demand_w, power_w, pf_milli, freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed,"
-    " raw, error, source, read_ts, t1_wh, t2_wh, t3_wh, t4_wh) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-    "?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27)",
-    "INSERT INTO meters(id, first_ts, last_ts, last_status) VALUES(?1, ?2, ?2, ?3)"
-    " ON CONFLICT(id) DO UPDATE SET last_ts = max(last_ts, excluded.last_ts), last_status = excluded.last_status",
-};
-
 struct store {
     sqlite3 *db;
     char path[PATH_MAX_STORE];
     store_options o;
-    sqlite3_stmt *stmt[ST_COUNT];
+    int ready;       /* opened through: close records the bytes written */
+    store_meters *meters; /* meter numbers (store_readings.c) */
     readq pending;   /* readings waiting while the disk refuses writes (at most o.pending_max) */
     long long bytes_at_open;
     int64_t bytes_total_at_open;
@@ -225,6 +216,7 @@ static gl_status finish(store *s, gl_status st)
         }
     }
     s->down_dirty = 0;
+    store_readings_forget(s); /* numbers given in the rolled back transaction */
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return st;
@@ -319,9 +311,7 @@ static gl_status move_aside(const char *path, char *moved, size_t cap)
 
 static gl_status prepare_all(store *s)
 {
-    for (int i = 0; i < ST_COUNT; i++)
-        if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK)
-            return GL_EDB;
+    s->ready = 1;
     return GL_OK;
 }
 
@@ -544,10 +534,9 @@ void store_close(store *s)
 {
     if (s == NULL)
         return;
-    if (s->db != NULL && s->stmt[0] != NULL)
+    if (s->db != NULL && s->ready)
         kv_set_i64(s, "store.bytes_written", s->bytes_total_at_open + bytes_written_now(s));
-    for (int i = 0; i < ST_COUNT; i++)
-        sqlite3_finalize(s->stmt[i]);
+    store_readings_forget(s);
     sqlite3_close(s->db);
     readq_clear(&s->pending);
     free(s);
@@ -558,6 +547,16 @@ sqlite3 *store_db(store *s)
     return s->db;
 }
 
+store_meters **store_meters_ref(store *s)
+{
+    return &s->meters;
+}
+
+int32_t store_utc_offset(const store *s)
+{
+    return s->o.utc_offset_s;
+}
+
 gl_status store_set_max_pages(store *s, int64_t n)
 {
     char sql[64];
@@ -566,69 +565,6 @@ gl_status store_set_max_pages(store *s, int64_t n)
 }
 
 /* ---- readings ------------------------------------------------------------ */
-
-static void bind_opt(sqlite3_stmt *st, int col, int present, int64_t v)
-{
-    if (present)
-        sqlite3_bind_int64(st, col, v);
-    else
-        sqlite3_bind_null(st, col);
-}
-
-static void bind_reading(sqlite3_stmt *st, const reading *r)
-{
-    uint32_t p = r->present;
-    sqlite3_bind_text(st, 1, r->meter, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, r->ts);
-    sqlite3_bind_int(st, 3, (int)r->status);
-    sqlite3_bind_int64(st, 4, p);
-    sqlite3_bind_int64(st, 5, r->flags);
-    bind_opt(st, 6, p & READING_HAS_IMPORT, r->import_wh);
-    bind_opt(st, 7, p & READING_HAS_EXPORT, r->export_wh);
-    bind_opt(st, 8, p & READING_HAS_REACTIVE, r->reactive_varh);
-    bind_opt(st, 9, p & READING_HAS_DEMAND, r->demand_w);
-    bind_opt(st, 10, p & READING_HAS_POWER, r->power_w);
-    bind_opt(st, 11, p & READING_HAS_PF, r->pf_milli);
-    bind_opt(st, 12, p & READING_HAS_FREQ, r->freq_chz);
-    for (int i = 0; i < 3; i++) {
-        bind_opt(st, 13 + i, (p & READING_HAS_VOLTAGE) && i < r->nphases, r->voltage_dv[i]);
-        bind_opt(st, 16 + i, (p & READING_HAS_CURRENT) && i < r->nphases, r->current_ma[i]);
-    }
-    bind_opt(st, 19, p & READING_HAS_RELAY, r->relay_closed);
-    if (r->nraw > 0)
-        sqlite3_bind_blob(st, 20, r->raw, (int)(r->nraw * sizeof r->raw[0]), SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 20);
-    if (r->error[0] != '\0')
-        sqlite3_bind_text(st, 21, r->error, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 21);
-    sqlite3_bind_int(st, 22, (int)r->source);
-    bind_opt(st, 23, r->source != READING_LIVE && r->read_ts > 0, r->read_ts);
-    for (int k = 0; k < READING_TARIFFS; k++)
-        bind_opt(st, 24 + k, p & READING_HAS_TARIFFS, r->tariff_wh[k]);
-}
-
-static gl_status step_reset(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc == SQLITE_DONE ? GL_OK : status_of(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
-}
-
-static gl_status insert_reading(store *s, const reading *r)
-{
-    bind_reading(s->stmt[ST_INSERT_READING], r);
-    gl_status st = step_reset(s->stmt[ST_INSERT_READING]);
-    if (st != GL_OK)
-        return st;
-    sqlite3_stmt *m = s->stmt[ST_UPSERT_METER];
-    sqlite3_bind_text(m, 1, r->meter, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(m, 2, r->ts);
-    sqlite3_bind_int(m, 3, (int)r->status);
-    return step_reset(m);
-}
 
 /* used_bytes: pages in use times the page size; a database that cannot
  * say counts as over any quota (*err set). */
@@ -667,18 +603,36 @@ static gl_status enforce_quota(store *s, int64_t now)
     return over_quota(s) ? GL_EFULL : GL_OK;
 }
 
-/* write_batch: pending readings then the selected of r[0..n), one transaction. */
+/* write_batch: pending readings then the selected of r[0..n), one
+ * transaction (pending ones a chunk at a time: each is a whole reading). */
+#define PENDING_CHUNK 64
 static gl_status write_batch(store *s, const reading *r, size_t n, const unsigned char *sel)
 {
-    gl_status st = begin(s);
-    reading w;
-    for (size_t i = 0; st == GL_OK && i < s->pending.n; i++) {
-        readq_get(&s->pending, i, &w);
-        st = insert_reading(s, &w);
+    size_t cap = n > PENDING_CHUNK ? n : PENDING_CHUNK;
+    const reading **list = malloc(cap * sizeof *list);
+    reading *chunk = s->pending.n > 0 ? malloc(PENDING_CHUNK * sizeof *chunk) : NULL;
+    if (list == NULL || (s->pending.n > 0 && chunk == NULL)) {
+        free(list);
+        free(chunk);
+        return GL_ENOMEM;
     }
-    for (size_t i = 0; st == GL_OK && i < n; i++)
+    gl_status st = begin(s);
+    for (size_t i = 0; st == GL_OK && i < s->pending.n; i += PENDING_CHUNK) {
+        size_t k = 0;
+        for (; k < PENDING_CHUNK && i + k < s->pending.n; k++) {
+            readq_get(&s->pending, i + k, &chunk[k]);
+            list[k] = &chunk[k];
+        }
+        st = store_readings_insert(s, list, k);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
         if (sel == NULL || sel[i])
-            st = insert_reading(s, &r[i]);
+            list[k++] = &r[i];
+    if (st == GL_OK)
+        st = store_readings_insert(s, list, k);
+    free(list);
+    free(chunk);
     return finish(s, st);
 }
 
@@ -729,81 +683,6 @@ size_t store_pending(const store *s, int64_t *dropped)
     return s->pending.n;
 }
 
-/* The columns column_reading reads, in its order. */
-#define READING_SELECT                                                                                         \
-    "SELECT meter, ts, status, present, flags, import_wh, export_wh, reactive_varh, demand_w, power_w, pf_milli," \
-    " freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed, raw, source, read_ts, t1_wh, t2_wh, t3_wh," \
-    " t4_wh"
-
-static void column_reading(sqlite3_stmt *st, reading *out)
-{
-    memset(out, 0, sizeof *out);
-    snprintf(out->meter, sizeof out->meter, "%s", (const char *)sqlite3_column_text(st, 0));
-    out->ts = sqlite3_column_int64(st, 1);
-    out->status = (reading_status)sqlite3_column_int(st, 2);
-    out->present = (uint32_t)sqlite3_column_int64(st, 3);
-    out->flags = (uint32_t)sqlite3_column_int64(st, 4);
-    out->import_wh = sqlite3_column_int64(st, 5);
-    out->export_wh = sqlite3_column_int64(st, 6);
-    out->reactive_varh = sqlite3_column_int64(st, 7);
-    out->demand_w = sqlite3_column_int64(st, 8);
-    out->power_w = sqlite3_column_int64(st, 9);
-    out->pf_milli = sqlite3_column_int(st, 10);
-    out->freq_chz = sqlite3_column_int(st, 11);
-    for (int i = 0; i < 3; i++) {
-        out->voltage_dv[i] = sqlite3_column_int(st, 12 + i);
-        out->current_ma[i] = sqlite3_column_int(st, 15 + i);
-    }
-    out->relay_closed = sqlite3_column_int(st, 18);
-    int nb = sqlite3_column_bytes(st, 19);
-    const void *raw = sqlite3_column_blob(st, 19);
-    size_t nw = (size_t)nb / sizeof out->raw[0];
-    if (nw > READING_RAW_MAX)
-        nw = READING_RAW_MAX;
-    if (raw != NULL)
-        memcpy(out->raw, raw, nw * sizeof out->raw[0]);
-    out->nraw = (uint16_t)nw;
-    out->nphases = sqlite3_column_type(st, 13) == SQLITE_NULL || sqlite3_column_type(st, 14) != SQLITE_NULL ? 3 : 1;
-    out->source = (reading_source)sqlite3_column_int(st, 20);
-    out->read_ts = sqlite3_column_int64(st, 21);
-    for (int k = 0; k < READING_TARIFFS; k++)
-        out->tariff_wh[k] = sqlite3_column_int64(st, 22 + k);
-}
-
-/* one_reading: the first row of sql (?1 the meter, ?2 a time) into *out;
- * GL_ENOTFOUND without a row, every database error returned. */
-static gl_status one_reading(store *s, const char *sql, const char *meter, int64_t ts, reading *out)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return GL_EDB;
-    sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, ts);
-    int rc = sqlite3_step(st);
-    gl_status ret = rc == SQLITE_ROW ? GL_OK : rc == SQLITE_DONE ? GL_ENOTFOUND : status_of(rc);
-    if (rc == SQLITE_ROW)
-        column_reading(st, out);
-    sqlite3_finalize(st);
-    return ret;
-}
-
-gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *out)
-{
-    return one_reading(s,
-                       READING_SELECT " FROM readings WHERE meter = ?1 AND status = 0 AND ts <= ?2"
-                                      " ORDER BY ts DESC, id DESC LIMIT 1",
-                       meter, ts > 0 ? ts : INT64_MAX, out);
-}
-
-gl_status store_reading_at(store *s, const char *meter, int64_t ts, reading *out)
-{
-    /* frozen first (settlement, then daily), then the newest live one */
-    return one_reading(s,
-                       READING_SELECT " FROM readings WHERE meter = ?1 AND ts = ?2 AND status = 0"
-                                      " AND (flags & " HELD_SQL ") = 0 ORDER BY source DESC, id DESC LIMIT 1",
-                       meter, ts, out);
-}
-
 gl_status store_frozen_last(store *s, const char *meter, reading_source source, int64_t *ts)
 {
     sqlite3_stmt *st = NULL;
@@ -821,87 +700,25 @@ gl_status store_frozen_last(store *s, const char *meter, reading_source source, 
     return ret;
 }
 
-typedef struct meter_key {
-    const char *id;
-    size_t i;
-} meter_key;
-
-static int meter_key_cmp(const void *a, const void *b)
-{
-    return strcmp(((const meter_key *)a)->id, ((const meter_key *)b)->id);
-}
-
-/* walk_newest: out[i] from the newest readings, up to max rows; the number found. */
-static size_t walk_newest(store *s, meter_key *keys, size_t n, size_t max, reading *out, int *found)
-{
-    sqlite3_stmt *st = NULL;
-    size_t got = 0, rows = 0;
-    const char *sql = READING_SELECT " FROM readings WHERE status = 0 ORDER BY ts DESC, id DESC";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return 0;
-    while (got < n && rows++ < max && sqlite3_step(st) == SQLITE_ROW) {
-        meter_key k = {(const char *)sqlite3_column_text(st, 0), 0};
-        const meter_key *hit = bsearch(&k, keys, n, sizeof *keys, meter_key_cmp);
-        if (hit != NULL && !found[hit->i]) {
-            column_reading(st, &out[hit->i]);
-            found[hit->i] = 1;
-            got++;
-        }
-    }
-    sqlite3_finalize(st);
-    return got;
-}
-
-gl_status store_last_readings(store *s, const char *const *meters, size_t n, reading *out, int *found)
-{
-    meter_key *keys = malloc((n ? n : 1) * sizeof *keys);
-    if (keys == NULL)
-        return GL_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        keys[i] = (meter_key){meters[i], i};
-        found[i] = 0;
-    }
-    qsort(keys, n, sizeof *keys, meter_key_cmp);
-    size_t got = walk_newest(s, keys, n, 64 * n, out, found);
-    free(keys);
-    for (size_t i = 0; got < n && i < n; i++) /* silent for long, or never read */
-        if (!found[i])
-            found[i] = store_last_reading(s, meters[i], 0, &out[i]) == GL_OK;
-    return GL_OK;
-}
-
 /* ---- compaction ---------------------------------------------------------- */
 
-static gl_status run_bound(store *s, const char *sql, int64_t a, int64_t b)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return GL_EDB;
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? GL_OK : status_of(rc);
-}
-
-/* A meter-day being compacted. */
+/* A meter-day being compacted: the last good counter in each slot and when
+ * it was read (rows and packed readings arrive in two passes). */
 typedef struct day_acc {
-    char meter[READING_ID_MAX];
     store_day imp, rea;
-    int has_rea;
+    int64_t at[STORE_SLOTS];
+    int has, has_rea;
     uint32_t flags;
 } day_acc;
 
 /* merge_existing: slots already compacted for this meter-day (late raw
  * readings arriving after a compaction) are kept where the new ones are absent. */
-static void merge_existing(store *s, int64_t day, day_acc *a)
+static void merge_existing(store *s, int64_t day, const char *meter, day_acc *a)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT start_wh, slots, rstart, rslots, flags FROM intervals WHERE meter = ?1 AND day = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (store_prepare(s, &st, "SELECT start_wh, slots, rstart, rslots, flags FROM intervals WHERE day = ?2 AND meter = ?1",
+                      "ti", meter, day) != GL_OK)
         return;
-    sqlite3_bind_text(st, 1, a->meter, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, day);
     store_day old;
     if (sqlite3_step(st) == SQLITE_ROW &&
         store_slots_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_int64(st, 0),
@@ -914,77 +731,76 @@ static void merge_existing(store *s, int64_t day, day_acc *a)
     sqlite3_finalize(st);
 }
 
-static gl_status put_day(store *s, int64_t day, day_acc *a)
+static gl_status put_day(store *s, int64_t day, const char *meter, day_acc *a)
 {
     uint8_t blob[STORE_SLOTS_BLOB_MAX], rblob[STORE_SLOTS_BLOB_MAX];
     int64_t first = 0, last = 0, rfirst = 0, rlast = 0;
-    merge_existing(s, day, a);
+    merge_existing(s, day, meter, a);
     size_t n = store_slots_encode(&a->imp, blob, &first, &last);
     size_t rn = a->has_rea ? store_slots_encode(&a->rea, rblob, &rfirst, &rlast) : 0;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db,
-                                "INSERT OR REPLACE INTO intervals(meter, day, start_wh, end_wh, slots, rstart, rslots, flags)"
-                                " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return status_of(rc);
-    sqlite3_bind_text(st, 1, a->meter, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, day);
-    sqlite3_bind_int64(st, 3, first);
-    sqlite3_bind_int64(st, 4, last);
+    gl_status ret = store_prepare(s, &st,
+                                  "INSERT OR REPLACE INTO intervals(meter, day, start_wh, end_wh, slots, rstart, rslots,"
+                                  " flags) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+                                  "tiii", meter, day, first, last);
+    if (ret != GL_OK)
+        return ret;
     sqlite3_bind_blob(st, 5, blob, (int)n, SQLITE_STATIC);
     if (rn > 0) {
         sqlite3_bind_int64(st, 6, rfirst);
         sqlite3_bind_blob(st, 7, rblob, (int)rn, SQLITE_STATIC);
     }
     sqlite3_bind_int64(st, 8, a->flags);
-    rc = sqlite3_step(st);
+    int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? GL_OK : status_of(rc);
 }
 
-/* compact_day: the raw readings of the local day starting at day_start
- * into one intervals row per meter. */
-static gl_status compact_day(store *s, int64_t day_start, day_acc *a)
+/* One block's meters of one local day. */
+typedef struct day_feed {
+    int64_t day_start;
+    day_acc *a; /* STORE_BLOCK_METERS of them */
+} day_feed;
+
+static void day_take(void *ctx, int idx, const reading *r)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db,
-                                /* READING_FLAG_HELD: never billed nor compacted */
-                                "SELECT meter, ts, import_wh, reactive_varh, flags FROM readings WHERE ts >= ?1 AND ts < ?2"
-                                " AND status = 0 AND (present & 1) AND (flags & " HELD_SQL ") = 0 ORDER BY meter, ts, id",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return status_of(rc);
-    sqlite3_bind_int64(st, 1, day_start);
-    sqlite3_bind_int64(st, 2, day_start + 86400);
-    int64_t day = (day_start + s->o.utc_offset_s) / 86400;
-    gl_status ret = GL_OK;
-    a->meter[0] = '\0';
-    while (ret == GL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *m = (const char *)sqlite3_column_text(st, 0);
-        if (strcmp(m, a->meter) != 0) {
-            if (a->meter[0] != '\0')
-                ret = put_day(s, day, a);
-            memset(a, 0, sizeof *a);
-            snprintf(a->meter, sizeof a->meter, "%s", m);
-        }
-        int slot = (int)((sqlite3_column_int64(st, 1) - day_start) / STORE_INTERVAL_S);
-        store_slots_set(&a->imp, slot, sqlite3_column_int64(st, 2));
-        if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
-            store_slots_set(&a->rea, slot, sqlite3_column_int64(st, 3));
-            a->has_rea = 1;
-        }
-        a->flags |= (uint32_t)sqlite3_column_int64(st, 4);
+    day_feed *f = ctx;
+    day_acc *a = &f->a[idx];
+    int64_t slot = (r->ts - f->day_start) / STORE_INTERVAL_S;
+    if (slot < 0 || slot >= STORE_SLOTS || (store_slots_has(&a->imp, (int)slot) && a->at[slot] > r->ts))
+        return; /* a later reading holds the slot */
+    a->at[slot] = r->ts;
+    store_slots_set(&a->imp, (int)slot, r->import_wh);
+    if (r->present & READING_HAS_REACTIVE) {
+        store_slots_set(&a->rea, (int)slot, r->reactive_varh);
+        a->has_rea = 1;
     }
-    if (ret == GL_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-        ret = status_of(rc);
-    if (ret == GL_OK && a->meter[0] != '\0')
-        ret = put_day(s, day, a);
-    sqlite3_finalize(st);
-    return ret;
+    a->flags |= r->flags;
+    a->has = 1;
 }
 
-#define NEXT_TS_SQL "SELECT min(ts) FROM readings WHERE ts >= ?1"
+/* compact_day: the raw readings of the local day starting at day_start
+ * into one intervals row per meter, a block of meters at a time (acc holds
+ * STORE_BLOCK_METERS); *packed_n counts the packed readings met. */
+static gl_status compact_day(store *s, int64_t day_start, day_acc *acc, int64_t *packed_n)
+{
+    int64_t day = (day_start + s->o.utc_offset_s) / 86400;
+    gl_status st = store_readings_number_rows(s, day_start, day_start + 86400);
+    int nblk = st == GL_OK ? store_readings_blocks(s) : 0;
+    for (int b = 0; st == GL_OK && b < nblk; b++) {
+        memset(acc, 0, STORE_BLOCK_METERS * sizeof *acc);
+        day_feed f = {day_start, acc};
+        st = store_readings_feed(s, day_start, day_start + 86400, b, day_take, &f, packed_n);
+        for (int i = 0; st == GL_OK && i < STORE_BLOCK_METERS; i++) {
+            const char *m = acc[i].has ? store_readings_meter(s, b * STORE_BLOCK_METERS + i) : "";
+            if (m == NULL)
+                st = GL_ECORRUPT;
+            else if (acc[i].has)
+                st = put_day(s, day, m, &acc[i]);
+        }
+    }
+    return st;
+}
 
 static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
 {
@@ -997,30 +813,27 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
     int64_t done = query_i64(s->db, "SELECT val FROM kv WHERE key = 'store.compacted_to'", 0, &err);
     int64_t lo = INT64_MAX;
     if (err == GL_OK)
-        err = query_i64_at(s->db,
-                           "SELECT min(ts) FROM readings WHERE (flags & " HELD_SQL ") = 0 AND (source = 0 OR ts >= ?1)",
-                           done, INT64_MAX, &lo);
+        err = store_readings_first(s, done, &lo);
     if (compacted != NULL)
         *compacted = 0;
     if (err != GL_OK || lo >= cutoff)
         return err;
-    day_acc *a = malloc(sizeof *a);
+    day_acc *a = malloc(STORE_BLOCK_METERS * sizeof *a);
     if (a == NULL)
         return GL_ENOMEM;
+    int64_t packed_n = 0, rows = 0;
     gl_status st = begin(s);
     /* day by day, skipping days without readings (a gateway that booted with
      * its clock at 1970 before time sync must not cost 20,000 empty days) */
     for (int64_t d = lo; st == GL_OK && d < cutoff;) {
         d -= ((d + off) % 86400 + 86400) % 86400;
-        st = compact_day(s, d, a);
+        st = compact_day(s, d, a, &packed_n);
         if (st == GL_OK)
-            st = query_i64_at(s->db, NEXT_TS_SQL, d + 86400, cutoff, &d);
+            st = store_readings_next(s, d + 86400, cutoff, &d);
     }
     free(a);
     if (st == GL_OK) /* held: kept; frozen: kept KEEP_FROZEN_S more */
-        st = run_bound(s, "DELETE FROM readings WHERE ts < ?1 AND (flags & " HELD_SQL ") = 0 AND (source = 0 OR ts < ?2)",
-                       cutoff, cutoff - KEEP_FROZEN_S);
-    int64_t n = sqlite3_changes(s->db);
+        st = store_readings_drop(s, cutoff, cutoff - KEEP_FROZEN_S, &rows);
     if (st == GL_OK && cutoff > done)
         st = kv_set_i64(s, "store.compacted_to", cutoff);
     st = finish(s, st);
@@ -1029,7 +842,7 @@ static gl_status compact_before(store *s, int64_t cutoff, int64_t *compacted)
     if (st == GL_OK)
         kv_set_i64(s, "store.bytes_written", s->bytes_total_at_open + bytes_written_now(s));
     if (compacted != NULL)
-        *compacted = st == GL_OK ? n : 0;
+        *compacted = st == GL_OK ? rows + packed_n : 0;
     return st;
 }
 
@@ -1052,81 +865,81 @@ gl_status store_readings_release(store *s, const char *meter, uint32_t flag, int
     return finish(s, st);
 }
 
-/* series_days: points from the compacted days overlapping [from, to). */
+/* day_points: the points of one compacted day's row st in [from, to). */
+static gl_status day_points(store *s, sqlite3_stmt *st, int64_t day, int64_t from, int64_t to, store_point *pts,
+                            size_t cap, size_t *n)
+{
+    int64_t day_start = day * 86400 - s->o.utc_offset_s;
+    int has_r = sqlite3_column_type(st, 3) != SQLITE_NULL;
+    store_day d, r;
+    gl_status ret = store_slots_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+                                       sqlite3_column_int64(st, 0), &d);
+    if (ret == GL_OK && has_r)
+        ret = store_slots_decode(sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3),
+                                 sqlite3_column_int64(st, 2), &r);
+    for (int i = 0; ret == GL_OK && i < STORE_SLOTS; i++) {
+        int64_t ts = day_start + (int64_t)i * STORE_INTERVAL_S + STORE_INTERVAL_S - 1;
+        if (!store_slots_has(&d, i) || ts < from || ts >= to)
+            continue;
+        if (*n == cap)
+            return GL_EBOUND;
+        pts[*n] = (store_point){ts, d.wh[i], has_r && store_slots_has(&r, i) ? r.wh[i] : -1,
+                               (uint32_t)sqlite3_column_int64(st, 4), READING_LIVE};
+        (*n)++;
+    }
+    return ret;
+}
+
+/* series_days: points from the compacted days overlapping [from, to), a day
+ * at a time (intervals are keyed by day, then meter: a day's compaction
+ * appends its rows instead of touching one page per meter). */
 static gl_status series_days(store *s, const char *meter, int64_t from, int64_t to, store_point *pts, size_t cap,
                              size_t *n)
 {
-    int64_t off = s->o.utc_offset_s;
+    int64_t off = s->o.utc_offset_s, lo = 0, hi = -1;
+    gl_status ret = store_query_i64(s, &lo, 0, "SELECT min(day) FROM intervals", "");
+    if (ret == GL_OK)
+        ret = store_query_i64(s, &hi, -1, "SELECT max(day) FROM intervals", "");
+    if (lo < (from + off) / 86400 - 1)
+        lo = (from + off) / 86400 - 1;
+    if (hi > (to + off) / 86400 + 1)
+        hi = (to + off) / 86400 + 1;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT day, start_wh, slots, rstart, rslots, flags FROM intervals WHERE meter = ?1"
-                           " AND day >= ?2 AND day <= ?3 ORDER BY day",
-                           -1, &st, NULL) != SQLITE_OK)
-        return GL_EDB;
-    sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (from + off) / 86400 - 1);
-    sqlite3_bind_int64(st, 3, (to + off) / 86400 + 1);
-    gl_status ret = GL_OK;
-    store_day d, r;
-    while (ret == GL_OK && sqlite3_step(st) == SQLITE_ROW) {
-        int64_t day_start = sqlite3_column_int64(st, 0) * 86400 - off;
-        int has_r = sqlite3_column_type(st, 4) != SQLITE_NULL;
-        ret = store_slots_decode(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
-                                 sqlite3_column_int64(st, 1), &d);
-        if (ret == GL_OK && has_r)
-            ret = store_slots_decode(sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4),
-                                     sqlite3_column_int64(st, 3), &r);
-        for (int i = 0; ret == GL_OK && i < STORE_SLOTS; i++) {
-            int64_t ts = day_start + (int64_t)i * STORE_INTERVAL_S + STORE_INTERVAL_S - 1;
-            if (!store_slots_has(&d, i) || ts < from || ts >= to)
-                continue;
-            if (*n == cap) {
-                ret = GL_EBOUND;
-                break;
-            }
-            pts[*n] = (store_point){ts, d.wh[i], has_r && store_slots_has(&r, i) ? r.wh[i] : -1,
-                                   (uint32_t)sqlite3_column_int64(st, 5), READING_LIVE};
-            (*n)++;
-        }
+    if (ret == GL_OK && lo <= hi)
+        ret = store_prepare(s, &st, "SELECT start_wh, slots, rstart, rslots, flags FROM intervals WHERE day = ?2"
+                                    " AND meter = ?1", "t", meter);
+    for (int64_t day = lo; ret == GL_OK && st != NULL && day <= hi; day++) {
+        sqlite3_bind_int64(st, 2, day);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            ret = day_points(s, st, day, from, to, pts, cap, n);
+        else if (rc != SQLITE_DONE)
+            ret = status_of(rc);
+        sqlite3_reset(st);
     }
     sqlite3_finalize(st);
     return ret;
 }
 
-/* series_raw: points from raw readings in [from, to). */
-static gl_status series_raw(store *s, const char *meter, int64_t from, int64_t to, store_point *pts, size_t cap,
-                            size_t *n)
+/* points_sort: pts[0..n) in time order, points of equal time left in the
+ * order they were found (a frozen reading after the live one of the same
+ * second, as they were stored). A merge sort: qsort is not stable. */
+static gl_status points_sort(store_point *pts, size_t n)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, /* READING_FLAG_HELD (an unconfirmed jump) left out */
-                           "SELECT ts, import_wh, reactive_varh, flags, source FROM readings WHERE ts >= ?2 AND ts < ?3"
-                           " AND meter = ?1 AND status = 0 AND (present & 1) AND (flags & " HELD_SQL ") = 0 ORDER BY ts, id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return GL_EDB;
-    sqlite3_bind_text(st, 1, meter, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from);
-    sqlite3_bind_int64(st, 3, to);
-    gl_status ret = GL_OK;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            ret = GL_EBOUND;
-            break;
+    store_point *tmp = malloc(n * sizeof *tmp);
+    if (tmp == NULL)
+        return GL_ENOMEM;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid || b < hi)
+                tmp[k++] = b >= hi || (a < mid && pts[a].ts <= pts[b].ts) ? pts[a++] : pts[b++];
         }
-        pts[(*n)++] = (store_point){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                   sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2),
-                                   (uint32_t)sqlite3_column_int64(st, 3), sqlite3_column_int(st, 4)};
+        memcpy(pts, tmp, n * sizeof *pts);
     }
-    if (ret == GL_OK && rc != SQLITE_DONE)
-        ret = status_of(rc);
-    sqlite3_finalize(st);
-    return ret;
-}
-
-static int point_cmp(const void *a, const void *b)
-{
-    int64_t x = ((const store_point *)a)->ts, y = ((const store_point *)b)->ts;
-    return (x > y) - (x < y);
+    free(tmp);
+    return GL_OK;
 }
 
 gl_status store_series(store *s, const char *meter, int64_t from_ts, int64_t to_ts, store_point *pts, size_t cap,
@@ -1134,11 +947,10 @@ gl_status store_series(store *s, const char *meter, int64_t from_ts, int64_t to_
 {
     *n = 0;
     gl_status st = series_days(s, meter, from_ts, to_ts, pts, cap, n);
-    size_t ndays = *n;
     if (st == GL_OK)
-        st = series_raw(s, meter, from_ts, to_ts, pts, cap, n);
-    if (st == GL_OK && ndays > 0 && *n > ndays)
-        qsort(pts, *n, sizeof *pts, point_cmp);
+        st = store_readings_series(s, meter, from_ts, to_ts, pts, cap, n);
+    if (st == GL_OK && *n > 1) /* days, rows and packed readings: each in time order */
+        st = points_sort(pts, *n);
     return st;
 }
 
@@ -1737,6 +1549,17 @@ static gl_status export_prepare(store *s, const char *table, sqlite3_stmt **st)
     return rc == SQLITE_OK ? GL_OK : GL_EDB;
 }
 
+/* export_packed: the packed readings under the columns of st (a SELECT *
+ * FROM readings). */
+static gl_status export_packed(store *s, sqlite3_stmt *st, FILE *out)
+{
+    int nc = sqlite3_column_count(st);
+    const char *cols[64];
+    for (int c = 0; c < nc && c < 64; c++)
+        cols[c] = sqlite3_column_name(st, c);
+    return store_readings_export_packed(s, cols, nc < 64 ? nc : 64, out);
+}
+
 gl_status store_export_csv(store *s, const char *table, FILE *out)
 {
     if (!known_table(s, table))
@@ -1757,6 +1580,9 @@ gl_status store_export_csv(store *s, const char *table, FILE *out)
         }
         fputs("\r\n", out);
     }
+    gl_status ret = rc == SQLITE_DONE ? GL_OK : status_of(rc);
+    if (ret == GL_OK && strcmp(table, "readings") == 0) /* then the packed ones, with the same columns */
+        ret = export_packed(s, st, out);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? GL_OK : status_of(rc);
+    return ret;
 }

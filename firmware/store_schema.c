@@ -121,6 +121,27 @@ static const char v8_create[] =
     " PRIMARY KEY(bill_id, n)) WITHOUT ROWID;";
 static const char v8_swap[] = "DROP TABLE bill_lines; ALTER TABLE bill_lines_v8 RENAME TO bill_lines;";
 
+/* Version 9: flash wear (docs/store.md "Readings on flash"). Meters get a
+ * number (meters.n) at first sight; routine readings are packed 64 meters
+ * to a row of reading_blocks, keyed by slot, block and part (store_blocks.h);
+ * rows of readings keep the rest and are looked up per meter by an index
+ * that replaces the frozen-only one (few rows a day are written now);
+ * intervals are keyed by day, then meter, so a day's compaction appends
+ * instead of touching one page per meter (rebuilt, every row copied). */
+static const char v9[] =
+    "ALTER TABLE meters ADD COLUMN n INTEGER;"
+    "CREATE UNIQUE INDEX meters_n ON meters(n) WHERE n IS NOT NULL;"
+    "CREATE TABLE reading_blocks(k INTEGER PRIMARY KEY, body BLOB NOT NULL);"
+    "DROP INDEX readings_frozen;"
+    "CREATE INDEX readings_meter ON readings(meter, ts);"
+    "CREATE TABLE intervals_v9(day INTEGER NOT NULL, meter TEXT NOT NULL, start_wh INTEGER NOT NULL,"
+    " end_wh INTEGER NOT NULL, slots BLOB NOT NULL, rstart INTEGER, rslots BLOB, flags INTEGER NOT NULL,"
+    " PRIMARY KEY(day, meter)) WITHOUT ROWID;"
+    "INSERT INTO intervals_v9(day, meter, start_wh, end_wh, slots, rstart, rslots, flags)"
+    " SELECT day, meter, start_wh, end_wh, slots, rstart, rslots, flags FROM intervals ORDER BY day, meter;"
+    "DROP TABLE intervals;"
+    "ALTER TABLE intervals_v9 RENAME TO intervals;";
+
 /* v8_decimal: text (a stored decimal) in units of 10^-scale into *out; if
  * it is not an exact one, msg says so naming the row (where, field, unit). */
 static gl_status v8_decimal(const char *text, int scale, int64_t *out, const char *where, const char *field,
@@ -229,6 +250,7 @@ typedef struct schema_step {
 static const schema_step steps[STORE_SCHEMA_VERSION] = {
     {v1, NULL, NULL}, {v2, NULL, NULL}, {v3, NULL, NULL}, {v4, NULL, NULL},
     {v5, NULL, NULL}, {v6, NULL, NULL}, {v7, NULL, NULL}, {v8_create, v8_amounts, v8_swap},
+    {v9, NULL, NULL},
 };
 
 int store_schema_version(sqlite3 *db)

@@ -10,7 +10,7 @@
 #include "gridledger/status.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 /* store_schema_migrate: brings db from its user_version up to target
  * (1..STORE_SCHEMA_VERSION), one transaction per step, so a power cut leaves

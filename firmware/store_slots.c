@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "varint.h"
+
 void store_slots_set(store_day *d, int i, int64_t v)
 {
     d->present[i / 8] |= (uint8_t)(1u << (i % 8));
@@ -13,32 +15,6 @@ void store_slots_set(store_day *d, int i, int64_t v)
 int store_slots_has(const store_day *d, int i)
 {
     return (d->present[i / 8] >> (i % 8)) & 1;
-}
-
-static size_t put_varint(uint8_t *p, int64_t v)
-{
-    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); /* zigzag */
-    size_t n = 0;
-    do {
-        uint8_t b = z & 0x7f;
-        z >>= 7;
-        p[n++] = (uint8_t)(b | (z ? 0x80 : 0));
-    } while (z);
-    return n;
-}
-
-/* get_varint: reads one varint at p (at most end); returns bytes used, 0 if malformed. */
-static size_t get_varint(const uint8_t *p, const uint8_t *end, int64_t *v)
-{
-    uint64_t z = 0;
-    for (size_t n = 0; n < 10 && p + n < end; n++) {
-        z |= (uint64_t)(p[n] & 0x7f) << (7 * n);
-        if (!(p[n] & 0x80)) {
-            *v = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
-            return n + 1;
-        }
-    }
-    return 0;
 }
 
 size_t store_slots_encode(const store_day *d, uint8_t *blob, int64_t *first, int64_t *last)
@@ -53,7 +29,7 @@ size_t store_slots_encode(const store_day *d, uint8_t *blob, int64_t *first, int
         if (!seen)
             *first = d->wh[i];
         else
-            len += put_varint(blob + len, (int64_t)((uint64_t)d->wh[i] - (uint64_t)prev));
+            len += varint_put(blob + len, (int64_t)((uint64_t)d->wh[i] - (uint64_t)prev));
         seen = 1;
         prev = d->wh[i];
         *last = prev;
@@ -75,7 +51,7 @@ gl_status store_slots_decode(const uint8_t *blob, size_t len, int64_t first, sto
             continue;
         if (seen) {
             int64_t delta = 0;
-            size_t n = get_varint(p, end, &delta);
+            size_t n = varint_get(p, end, &delta);
             if (n == 0)
                 return GL_ECORRUPT;
             p += n;
