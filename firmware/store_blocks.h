@@ -24,7 +24,9 @@
 #include "gridledger/reading.h"
 #include "gridledger/status.h"
 
-#define STORE_BLOCK_METERS 64
+#ifndef STORE_BLOCK_METERS
+#define STORE_BLOCK_METERS 64 /* measured against 32 and 128: docs/store.md "Bytes written" */
+#endif
 #define STORE_BLOCK_MAX 256        /* blocks: meters numbered up to 16,383 go in blocks */
 #define STORE_BLOCK_PARTS 256      /* rows of one slot and block */
 #define STORE_BLOCK_FORMAT 1

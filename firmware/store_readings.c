@@ -2,7 +2,7 @@
  * back (docs/store.md "Readings on flash").
  *
  * Routine readings (store_blocks_routine) are packed 64 meters to a row of
- * `reading_blocks` (store_blocks.h): about 20 bytes a reading where a row of
+ * their day's table `reading_blocks_DAY` (store_blocks.h): about 20 bytes a reading where a row of
  * `readings` with its time index took 87, and flash wear follows the bytes.
  * Everything else stays a row of `readings` with its register words, as
  * evidence: failed and offline readings, flagged and held ones, frozen ones,
@@ -23,8 +23,12 @@
 #define HELD_SQL "64"
 _Static_assert(READING_FLAG_HELD == 64, "HELD_SQL must equal READING_FLAG_HELD");
 
-#define BODY_READINGS 128 /* readings in one row of reading_blocks at most */
-#define BODY_MAX (1 + BODY_READINGS * STORE_BLOCK_ENTRY_MAX)
+/* A row's body at most: one row fills one 4 KiB page (SQLite keeps up to
+ * 4,061 bytes of a row on a table page), so compaction frees whole pages
+ * instead of rewriting half-emptied ones (docs/store.md "Bytes written"). */
+#ifndef BODY_MAX
+#define BODY_MAX 4000
+#endif
 
 typedef struct meter_num {
     char id[READING_ID_MAX];
@@ -201,6 +205,65 @@ static gl_status number_meter(store *s, const reading *r, meter_num **out)
     return st == GL_OK && e == NULL ? GL_EDB : st;
 }
 
+/* ---- day tables ---------------------------------------------------------- */
+
+/* The packed readings of a local day are a table of their own,
+ * "reading_blocks_DAY" (DAY: days since the epoch, local time): compaction
+ * drops a day's table whole, which writes a few pages, where deleting its
+ * rows rewrote most of them (docs/store.md "Bytes written"). Readers take
+ * the tables of the days around what they look for (a changed utc offset
+ * moves a day's edges by hours) and select by key. */
+#define DAY_TABLE "reading_blocks_%lld"
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* day_of: the local day of a slot's start. */
+static int64_t day_of(store *s, int64_t slot)
+{
+    return floor_div(slot * STORE_BLOCK_SLOT_S + store_utc_offset(s), 86400);
+}
+
+static int day_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* block_days: the days that have a table, ascending, into *out (malloc'd,
+ * freed by the caller), *n of them. */
+static gl_status block_days(store *s, int64_t **out, size_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 16;
+    *n = 0;
+    *out = malloc(cap * sizeof **out);
+    gl_status ret = *out == NULL ? GL_ENOMEM
+                                 : store_prepare(s, &st, "SELECT substr(name, 16) FROM sqlite_schema WHERE type = 'table'"
+                                                         " AND name GLOB 'reading_blocks_*'", "");
+    int rc = SQLITE_DONE;
+    while (ret == GL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            int64_t *p = realloc(*out, cap * 2 * sizeof *p);
+            if (p == NULL) {
+                ret = GL_ENOMEM;
+                break;
+            }
+            *out = p;
+            cap *= 2;
+        }
+        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    if (ret == GL_OK && rc != SQLITE_DONE)
+        ret = store_status_of(rc);
+    sqlite3_finalize(st);
+    if (ret == GL_OK)
+        qsort(*out, *n, sizeof **out, day_cmp);
+    return ret;
+}
+
 /* ---- writing ------------------------------------------------------------- */
 
 static void bind_opt(sqlite3_stmt *st, int col, int present, int64_t v)
@@ -290,16 +353,22 @@ static int keep_as_row(store *s, const reading *r, int n)
 
 static gl_status put_body(store *s, int64_t slot, int blk, const uint8_t *body, size_t len)
 {
-    int64_t k = -1;
-    gl_status st = store_query_i64(s, &k, -1, "SELECT max(k) FROM reading_blocks WHERE k BETWEEN ?1 AND ?2", "ii",
-                                   STORE_BLOCK_KEY(slot, blk, 0), STORE_BLOCK_KEY(slot, blk, STORE_BLOCK_PARTS - 1));
+    char sql[160];
+    int64_t day = day_of(s, slot), k = -1;
+    snprintf(sql, sizeof sql, "CREATE TABLE IF NOT EXISTS \"" DAY_TABLE "\"(k INTEGER PRIMARY KEY, body BLOB NOT NULL)",
+             (long long)day);
+    gl_status st = store_exec(s, sql, "");
+    snprintf(sql, sizeof sql, "SELECT max(k) FROM \"" DAY_TABLE "\" WHERE k BETWEEN ?1 AND ?2", (long long)day);
+    if (st == GL_OK)
+        st = store_query_i64(s, &k, -1, sql, "ii", STORE_BLOCK_KEY(slot, blk, 0),
+                             STORE_BLOCK_KEY(slot, blk, STORE_BLOCK_PARTS - 1));
     int64_t part = k < 0 ? 0 : (k & 0xff) + 1;
     if (st == GL_OK && part >= STORE_BLOCK_PARTS)
         return GL_EBOUND;
     sqlite3_stmt *ins = NULL;
+    snprintf(sql, sizeof sql, "INSERT INTO \"" DAY_TABLE "\"(k, body) VALUES(?1, ?2)", (long long)day);
     if (st == GL_OK)
-        st = store_prepare(s, &ins, "INSERT INTO reading_blocks(k, body) VALUES(?1, ?2)", "i",
-                           STORE_BLOCK_KEY(slot, blk, part));
+        st = store_prepare(s, &ins, sql, "i", STORE_BLOCK_KEY(slot, blk, part));
     if (st != GL_OK)
         return st;
     sqlite3_bind_blob(ins, 2, body, (int)len, SQLITE_STATIC);
@@ -309,14 +378,14 @@ static gl_status put_body(store *s, int64_t slot, int blk, const uint8_t *body, 
 }
 
 /* put_packed: p[0..n) (sorted) as rows of reading_blocks, one per slot and
- * block (more when one would pass BODY_READINGS readings). */
+ * block (more when one would pass BODY_MAX bytes). */
 static gl_status put_packed(store *s, const packed *p, size_t n, uint8_t *body)
 {
     gl_status st = GL_OK;
     for (size_t i = 0; st == GL_OK && i < n;) {
         size_t len = store_blocks_start(body), j = i;
         int64_t slot_start = p[i].slot * STORE_BLOCK_SLOT_S;
-        for (; j < n && j - i < BODY_READINGS && p[j].slot == p[i].slot && p[j].blk == p[i].blk; j++)
+        for (; j < n && len + STORE_BLOCK_ENTRY_MAX <= BODY_MAX && p[j].slot == p[i].slot && p[j].blk == p[i].blk; j++)
             store_blocks_put(body, &len, p[j].idx, slot_start, p[j].r);
         st = put_body(s, p[i].slot, p[i].blk, body, len);
         i = j;
@@ -414,15 +483,16 @@ static gl_status one_row(store *s, const char *sql, const char *meter, int64_t t
  * every meter) passed to fn, which returns 1 to stop. */
 typedef int (*block_fn)(void *ctx, int idx, const reading *r);
 
-static gl_status walk_rows(store *s, int blk, int64_t lo, int64_t hi, int desc, int idx, block_fn fn, void *ctx)
+static gl_status walk_table(store *s, int64_t day, int blk, int64_t lo, int64_t hi, int desc, int idx, block_fn fn,
+                            void *ctx, int *stop)
 {
+    char sql[128];
     sqlite3_stmt *st = NULL;
-    gl_status ret = store_prepare(s, &st,
-                                  desc ? "SELECT k, body FROM reading_blocks WHERE k BETWEEN ?1 AND ?2 ORDER BY k DESC"
-                                       : "SELECT k, body FROM reading_blocks WHERE k BETWEEN ?1 AND ?2 ORDER BY k",
-                                  "ii", lo, hi);
-    int rc = SQLITE_DONE, stop = 0;
-    while (ret == GL_OK && !stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    snprintf(sql, sizeof sql, "SELECT k, body FROM \"" DAY_TABLE "\" WHERE k BETWEEN ?1 AND ?2 ORDER BY k%s",
+             (long long)day, desc ? " DESC" : "");
+    gl_status ret = store_prepare(s, &st, sql, "ii", lo, hi);
+    int rc = SQLITE_DONE;
+    while (ret == GL_OK && !*stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t k = sqlite3_column_int64(st, 0);
         if (blk >= 0 && STORE_BLOCK_KEY_BLK(k) != blk)
             continue;
@@ -432,8 +502,8 @@ static gl_status walk_rows(store *s, int blk, int64_t lo, int64_t hi, int desc, 
         ret = store_blocks_open(body, len, &pos);
         reading r;
         int at = -1;
-        while (ret == GL_OK && !stop && pos < len && (ret = store_blocks_get(body, len, &pos, slot_start, &at, &r)) ==
-                                                             GL_OK)
+        while (ret == GL_OK && !*stop && pos < len &&
+               (ret = store_blocks_get(body, len, &pos, slot_start, &at, &r)) == GL_OK)
             if (idx < 0 || at == idx) {
                 const char *m = meter_of(s, STORE_BLOCK_KEY_BLK(k) * STORE_BLOCK_METERS + at);
                 if (m == NULL) {
@@ -441,12 +511,28 @@ static gl_status walk_rows(store *s, int blk, int64_t lo, int64_t hi, int desc, 
                     break;
                 }
                 snprintf(r.meter, sizeof r.meter, "%s", m);
-                stop = fn(ctx, at, &r);
+                *stop = fn(ctx, at, &r);
             }
     }
-    if (ret == GL_OK && !stop && rc != SQLITE_DONE)
+    if (ret == GL_OK && !*stop && rc != SQLITE_DONE)
         ret = store_status_of(rc);
     sqlite3_finalize(st);
+    return ret;
+}
+
+static gl_status walk_rows(store *s, int blk, int64_t lo, int64_t hi, int desc, int idx, block_fn fn, void *ctx)
+{
+    int64_t *days = NULL;
+    size_t nd = 0;
+    gl_status ret = block_days(s, &days, &nd);
+    int64_t dlo = day_of(s, STORE_BLOCK_KEY_SLOT(lo)) - 1, dhi = day_of(s, STORE_BLOCK_KEY_SLOT(hi)) + 1;
+    int stop = 0;
+    for (size_t i = 0; ret == GL_OK && !stop && i < nd; i++) {
+        int64_t d = days[desc ? nd - 1 - i : i];
+        if (d >= dlo && d <= dhi)
+            ret = walk_table(s, d, blk, lo, hi, desc, idx, fn, ctx, &stop);
+    }
+    free(days);
     return ret;
 }
 
@@ -477,27 +563,41 @@ static int take_newest(void *ctx, int idx, const reading *r)
     return 0; /* the rest of this row may hold a later one */
 }
 
-/* newest_packed: meter n's newest packed reading with after < ts <= until,
- * walking its block's rows back from until's slot to after's. */
-static gl_status newest_packed(store *s, int n, int64_t after, int64_t until, reading *out, int *found)
+/* newest_in_day: meter n's newest packed reading in day's table with
+ * slots in [lo, hi], a slot at a time from the newest. */
+static gl_status newest_in_day(store *s, int64_t day, int n, int64_t lo, int64_t hi, newest *w)
 {
-    newest w = {until, after, out, 0};
-    int blk = n / STORE_BLOCK_METERS, idx = n % STORE_BLOCK_METERS;
-    int64_t lo = slot_of(after), hi = slot_of(until);
+    char sql[160];
+    int blk = n / STORE_BLOCK_METERS;
     gl_status st = GL_OK;
-    /* a slot at a time from the newest: the first slot with one is the answer */
-    for (int64_t k = STORE_BLOCK_KEY(hi + 1, 0, 0); st == GL_OK && !w.found && k > STORE_BLOCK_KEY(lo, 0, 0);) {
+    snprintf(sql, sizeof sql, "SELECT max(k) FROM \"" DAY_TABLE "\" WHERE k < ?1 AND k >= ?2 AND (k >> 8) & 255 = ?3",
+             (long long)day);
+    for (int64_t k = STORE_BLOCK_KEY(hi + 1, 0, 0); st == GL_OK && !w->found && k > STORE_BLOCK_KEY(lo, 0, 0);) {
         int64_t prev = -1;
-        st = store_query_i64(s, &prev, -1,
-                             "SELECT max(k) FROM reading_blocks WHERE k < ?1 AND k >= ?2 AND (k >> 8) & 255 = ?3", "iii",
-                             k, STORE_BLOCK_KEY(lo, 0, 0), (int64_t)blk);
+        st = store_query_i64(s, &prev, -1, sql, "iii", k, STORE_BLOCK_KEY(lo, 0, 0), (int64_t)blk);
         if (st != GL_OK || prev < 0)
             break;
         int64_t slot = STORE_BLOCK_KEY_SLOT(prev);
-        st = walk_rows(s, blk, STORE_BLOCK_KEY(slot, blk, 0), STORE_BLOCK_KEY(slot, blk, STORE_BLOCK_PARTS - 1), 0, idx,
-                       take_newest, &w);
+        int stop = 0;
+        st = walk_table(s, day, blk, STORE_BLOCK_KEY(slot, blk, 0), STORE_BLOCK_KEY(slot, blk, STORE_BLOCK_PARTS - 1), 0,
+                        n % STORE_BLOCK_METERS, take_newest, w, &stop);
         k = STORE_BLOCK_KEY(slot, 0, 0);
     }
+    return st;
+}
+
+/* newest_packed: meter n's newest packed reading with after < ts <= until,
+ * the days' tables from the newest. */
+static gl_status newest_packed(store *s, int n, int64_t after, int64_t until, reading *out, int *found)
+{
+    newest w = {until, after, out, 0};
+    int64_t lo = slot_of(after), hi = slot_of(until), *days = NULL;
+    size_t nd = 0;
+    gl_status st = block_days(s, &days, &nd);
+    for (size_t i = nd; st == GL_OK && !w.found && i-- > 0;)
+        if (days[i] >= day_of(s, lo) - 1 && days[i] <= day_of(s, hi) + 1)
+            st = newest_in_day(s, days[i], n, lo, hi, &w);
+    free(days);
     *found = w.found;
     return st;
 }
@@ -719,32 +819,63 @@ gl_status store_readings_feed(store *s, int64_t from, int64_t to, int blk, store
     return st;
 }
 
+/* packed_from: the start of the first slot at or after key `from` that
+ * holds packed readings (def: none). */
+static gl_status packed_from(store *s, int64_t from, int64_t def, int64_t *ts)
+{
+    int64_t *days = NULL, k = -1;
+    size_t nd = 0;
+    char sql[96];
+    gl_status st = block_days(s, &days, &nd);
+    for (size_t i = 0; st == GL_OK && k < 0 && i < nd; i++) {
+        if (days[i] < day_of(s, STORE_BLOCK_KEY_SLOT(from)) - 1)
+            continue;
+        snprintf(sql, sizeof sql, "SELECT min(k) FROM \"" DAY_TABLE "\" WHERE k >= ?1", (long long)days[i]);
+        st = store_query_i64(s, &k, -1, sql, "i", from);
+    }
+    free(days);
+    *ts = k < 0 ? def : STORE_BLOCK_KEY_SLOT(k) * STORE_BLOCK_SLOT_S;
+    return st;
+}
+
 gl_status store_readings_first(store *s, int64_t frozen_from, int64_t *ts)
 {
-    int64_t row = INT64_MAX, k = -1;
+    int64_t row = INT64_MAX, pk = INT64_MAX;
     gl_status st = store_query_i64(s, &row, INT64_MAX,
                                    "SELECT min(ts) FROM readings WHERE (flags & " HELD_SQL ") = 0"
                                    " AND (source = 0 OR ts >= ?1)",
                                    "i", frozen_from);
     if (st == GL_OK)
-        st = store_query_i64(s, &k, -1, "SELECT min(k) FROM reading_blocks", "");
-    int64_t blk_ts = k < 0 ? INT64_MAX : STORE_BLOCK_KEY_SLOT(k) * STORE_BLOCK_SLOT_S;
-    *ts = row < blk_ts ? row : blk_ts;
+        st = packed_from(s, 0, INT64_MAX, &pk);
+    *ts = row < pk ? row : pk;
     return st;
 }
 
 gl_status store_readings_next(store *s, int64_t from, int64_t def, int64_t *ts)
 {
-    int64_t row = def, k = -1;
+    int64_t row = def, pk = def;
     gl_status st = store_query_i64(s, &row, def, "SELECT min(ts) FROM readings WHERE ts >= ?1", "i", from);
     if (st == GL_OK)
-        st = store_query_i64(s, &k, -1, "SELECT min(k) FROM reading_blocks WHERE k >= ?1", "i",
-                             STORE_BLOCK_KEY(slot_of(from), 0, 0));
-    int64_t blk_ts = k < 0 ? def : STORE_BLOCK_KEY_SLOT(k) * STORE_BLOCK_SLOT_S;
-    if (blk_ts < from)
-        blk_ts = from;
-    *ts = row < blk_ts ? row : blk_ts;
+        st = packed_from(s, STORE_BLOCK_KEY(slot_of(from), 0, 0), def, &pk);
+    if (pk < from)
+        pk = from;
+    *ts = row < pk ? row : pk;
     return st;
+}
+
+/* drop_day: day's table without what is older than key cut: dropped whole
+ * when nothing newer is in it (the usual case), else those rows deleted. */
+static gl_status drop_day(store *s, int64_t day, int64_t cut)
+{
+    char sql[96];
+    int64_t top = -1;
+    snprintf(sql, sizeof sql, "SELECT max(k) FROM \"" DAY_TABLE "\"", (long long)day);
+    gl_status st = store_query_i64(s, &top, -1, sql, "");
+    if (st == GL_OK && top < cut)
+        snprintf(sql, sizeof sql, "DROP TABLE \"" DAY_TABLE "\"", (long long)day);
+    else
+        snprintf(sql, sizeof sql, "DELETE FROM \"" DAY_TABLE "\" WHERE k < ?1", (long long)day);
+    return st == GL_OK ? store_exec(s, sql, "i", cut) : st;
 }
 
 gl_status store_readings_drop(store *s, int64_t cutoff, int64_t frozen_cutoff, int64_t *rows)
@@ -754,8 +885,13 @@ gl_status store_readings_drop(store *s, int64_t cutoff, int64_t frozen_cutoff, i
                               " AND (source = 0 OR ts < ?2)",
                               "ii", cutoff, frozen_cutoff);
     *rows = st == GL_OK ? sqlite3_changes(store_db(s)) : 0;
-    if (st == GL_OK) /* whole slots: cutoff is a local day's start, a slot's too */
-        st = store_exec(s, "DELETE FROM reading_blocks WHERE k < ?1", "i", STORE_BLOCK_KEY(slot_of(cutoff), 0, 0));
+    int64_t *days = NULL, cut = STORE_BLOCK_KEY(slot_of(cutoff), 0, 0);
+    size_t nd = 0;
+    if (st == GL_OK)
+        st = block_days(s, &days, &nd);
+    for (size_t i = 0; st == GL_OK && i < nd && days[i] <= day_of(s, slot_of(cutoff)); i++)
+        st = drop_day(s, days[i], cut);
+    free(days);
     return st;
 }
 

@@ -123,7 +123,8 @@ static const char v8_swap[] = "DROP TABLE bill_lines; ALTER TABLE bill_lines_v8 
 
 /* Version 9: flash wear (docs/store.md "Readings on flash"). Meters get a
  * number (meters.n) at first sight; routine readings are packed 64 meters
- * to a row of reading_blocks, keyed by slot, block and part (store_blocks.h);
+ * to a row, keyed by slot, block and part (store_blocks.h), in a table per
+ * local day created when its first reading comes (reading_blocks_DAY);
  * rows of readings keep the rest and are looked up per meter by an index
  * that replaces the frozen-only one (few rows a day are written now);
  * intervals are keyed by day, then meter, so a day's compaction appends
@@ -131,7 +132,6 @@ static const char v8_swap[] = "DROP TABLE bill_lines; ALTER TABLE bill_lines_v8 
 static const char v9[] =
     "ALTER TABLE meters ADD COLUMN n INTEGER;"
     "CREATE UNIQUE INDEX meters_n ON meters(n) WHERE n IS NOT NULL;"
-    "CREATE TABLE reading_blocks(k INTEGER PRIMARY KEY, body BLOB NOT NULL);"
     "DROP INDEX readings_frozen;"
     "CREATE INDEX readings_meter ON readings(meter, ts);"
     "CREATE TABLE intervals_v9(day INTEGER NOT NULL, meter TEXT NOT NULL, start_wh INTEGER NOT NULL,"
