@@ -625,24 +625,6 @@ gl_status store_last_reading(store *s, const char *meter, int64_t ts, reading *o
     return found ? GL_OK : st;
 }
 
-/* An exact time. */
-typedef struct at_ts {
-    int64_t ts;
-    reading *out;
-    int found;
-} at_ts;
-
-static int take_at(void *ctx, int idx, const reading *r)
-{
-    at_ts *w = ctx;
-    (void)idx;
-    if (r->ts == w->ts) {
-        *w->out = *r;
-        w->found = 1;
-    }
-    return 0;
-}
-
 gl_status store_reading_at(store *s, const char *meter, int64_t ts, reading *out)
 {
     /* frozen first (settlement, then daily), then the newest live one */
@@ -653,10 +635,10 @@ gl_status store_reading_at(store *s, const char *meter, int64_t ts, reading *out
     int n = st == GL_ENOTFOUND && ts >= 0 ? number_of(s, meter) : -1;
     if (n < 0)
         return st;
-    at_ts w = {ts, out, 0};
+    newest w = {ts, ts - 1, out, 0}; /* the last one written at ts */
     int64_t slot = slot_of(ts), blk = n / STORE_BLOCK_METERS;
     st = walk_rows(s, (int)blk, STORE_BLOCK_KEY(slot, blk, 0), STORE_BLOCK_KEY(slot, blk, STORE_BLOCK_PARTS - 1), 0,
-                   n % STORE_BLOCK_METERS, take_at, &w);
+                   n % STORE_BLOCK_METERS, take_newest, &w);
     return st == GL_OK && !w.found ? GL_ENOTFOUND : st;
 }
 
