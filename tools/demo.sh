@@ -35,6 +35,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 say "== gridledger demo: transformer area TQ-DEMO-01, $START to ${UNTIL%T*}, clock x$SPEED (output in demo-out/)"
 source tests/integration/lib/uplink_env.sh
+source tests/integration/lib/readings.sh # the gateway's readings through `db export readings --csv`
 uplink_certs "$OUT/pki" >/dev/null 2>&1
 bport=$(free_port); pa=$(free_port); pb=$(free_port)
 uplink_broker_conf "$OUT/pki" "$bport" server
@@ -57,7 +58,7 @@ gw=$!
 bank=$!
 while kill -0 "$gw" 2>/dev/null; do
     sleep 5
-    d=$(sqlite3 -cmd ".timeout 2000" "$OUT/gateway.db" "SELECT datetime(max(ts), 'unixepoch', '+8 hours') FROM readings" 2>/dev/null || true)
+    d=$(readings_sql "$GL" "$OUT/gridledger.json" "SELECT datetime(max(ts), 'unixepoch', '+8 hours') FROM readings" 2>/dev/null || true)
     say "   $(($(date +%s) - t0)) s: gateway clock at ${d:-starting}"
 done
 wait "$gw" || { say "gateway failed: see demo-out/gateway.log"; exit 1; }

@@ -40,6 +40,7 @@ SIM=$ROOT/$BUILD/metersim
 SPEED=${E2E_SPEED:-40000}
 . tests/integration/lib/uplink_env.sh
 . tests/integration/lib/pg.sh
+. tests/integration/lib/readings.sh
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -337,16 +338,19 @@ pushed=$(python3 -c 'import json, sys; a, b = (open(f).read() for f in sys.argv[
 check "the pushed tariff replaced gw-0001's file (the same tariff, written by the gateway)" "$pushed" "1 1"
 
 # ---- readings, status, alerts, line loss
+# a gateway's readings through its `db export readings --csv` (routine ones are not rows of the table)
+rq() { sqlite3 -batch "$t/$1/readings.db" "$2"; }
+for gw in $GWS; do readings_snapshot "$GL" "$t/$gw/gl.json" "$t/$gw/readings.db" || notok "$gw: readings not exported"; done
 res=""; want=""
 for gw in $GWS; do
-    want+="$gw $(q $gw "SELECT count(*) FROM readings") "
+    want+="$gw $(rq $gw "SELECT count(*) FROM readings") "
     res+="$gw $(sql "SELECT sum(json_array_length(CAST(body AS json)->'readings')) FROM messages
         WHERE gateway = '$gw' AND kind = 'readings'") "
 done
 check "readings: every reading stored at a gateway arrived (counts per gateway)" "$res" "$want"
 res=""; want=""
 for gw in $GWS; do
-    want+="$(q $gw "SELECT meter || '|' || max(import_wh) FROM readings WHERE status = 0 GROUP BY meter ORDER BY meter" | tr '\n' ' ')"
+    want+="$(rq $gw "SELECT meter || '|' || max(import_wh) FROM readings WHERE status = 0 GROUP BY meter ORDER BY meter" | tr '\n' ' ')"
     res+="$(sql "SELECT meter || '|' || max(wh) FROM (SELECT r->>'meter' AS meter,
         CAST(CAST(r->>'import_kwh' AS numeric) * 1000 AS bigint) AS wh
         FROM messages m, json_array_elements(CAST(m.body AS json)->'readings') r

@@ -16,6 +16,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib/poll_lib.sh
+. tests/integration/lib/readings.sh
 export TZ=Asia/Shanghai # metersim's meters keep the gateway's local time
 SPEED=7200
 P1=$(free_port)
@@ -80,8 +81,10 @@ run_until() { # run_until UNTIL: the daemon from metersim's time now (its clock 
     "$GL" -c "$T/gl.json" run --clock sim --start "${at[0]}" --speed $SPEED --until "${at[1]}" 2>>"$T/daemon.err"
 }
 run_until 2026-01-31T22:00:00+08:00; rc1=$?
-n1=$(sqlite3 "$T/gl.db" "select count(*) from readings where source = 0 and status = 0")
-last1=$(sqlite3 "$T/gl.db" "select max(ts) from readings where source = 0")
+# the live readings through `db export readings --csv` (lib/readings.sh: routine ones are not rows of the table)
+readings_snapshot "$GL" "$T/gl.json" "$T/r1.db" || notok "the readings cannot be exported"
+n1=$(sqlite3 "$T/r1.db" "select count(*) from readings where source = 0 and status = 0")
+last1=$(sqlite3 "$T/r1.db" "select max(ts) from readings where source = 0")
 # the gateway is off until February 1st, 12:00 (metersim runs on)
 truth
 wait_s=$(python3 -c 'import json, sys, time; print(max(0, (int(sys.argv[1]) - json.load(open(sys.argv[2]))["ts"]) / int(sys.argv[3])))' \

@@ -14,6 +14,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib/poll_lib.sh
+. tests/integration/lib/readings.sh
 P=$(free_port)
 SPEED=50000
 python3 - "$T" "$P" <<'PY'
@@ -32,6 +33,8 @@ json.dump({"gateway": {"id": "gw-j", "area": "TQ-J", "timezone": "Asia/Shanghai"
 PY
 printf '%064d\n' 7 >"$T/gw.hmac" && chmod 600 "$T/gw.hmac"
 q() { sqlite3 "$T/gl.db" "$1" 2>&1; }
+# rq SQL: on the readings as `db export readings --csv` prints them (lib/readings.sh)
+rq() { readings_sql "$GL" "$T/gl.json" "$1" 2>&1; }
 # the uplink is a closed port: nothing can be delivered, so no drain at the end (--drain 0)
 run_daemon() { "$GL" -c "$T/gl.json" run --clock sim --start "$1" --speed $SPEED --drain 0 --until "$2" >>"$T/daemon.log" 2>&1; }
 epoch() { TZ=Asia/Shanghai date -d "$1" +%s; }
@@ -46,12 +49,12 @@ run_daemon 2026-03-10T00:00 2026-04-01T02:00; rc=$?
 stop_sim
 check $rc "the daemon ran March 10 - April 1 (cycle close)"
 
-jumps=$(q "SELECT count(*) FROM readings WHERE meter='M2' AND (flags & 2)")
-held=$(q "SELECT count(*) FROM readings WHERE meter='M2' AND (flags & 64)")
+jumps=$(rq "SELECT count(*) FROM readings WHERE meter='M2' AND (flags & 2)")
+held=$(rq "SELECT count(*) FROM readings WHERE meter='M2' AND (flags & 64)")
 [ "$jumps" -ge 1 ] && [ "$held" -ge 400 ] && ok "M2: the jump flagged and all $held later readings held" \
     || notok "M2: $jumps jump readings, $held held"
-[ "$(q "SELECT count(*) FROM readings WHERE meter='M1' AND flags != 0")" = 0 ] && ok "M1: nothing flagged" \
-    || notok "M1 flags: $(q "SELECT DISTINCT flags FROM readings WHERE meter='M1'")"
+[ "$(rq "SELECT count(*) FROM readings WHERE meter='M1' AND flags != 0")" = 0 ] && ok "M1: nothing flagged" \
+    || notok "M1 flags: $(rq "SELECT DISTINCT flags FROM readings WHERE meter='M1'")"
 alert=$(q "SELECT detail FROM events WHERE kind='meter_jump' AND subject='M2' AND alert=1 AND closed_ts IS NULL")
 [[ "$alert" == *"held out of billing until confirmed (gridledger poll --confirm M2)"* ]] \
     && ok "meter_jump alert open: $alert" || notok "alert: '$alert'"
@@ -76,9 +79,9 @@ read -r e1 t1 est1 <<<"$b1"; read -r e2 t2 est2 <<<"$b2"; read -r e3 t3 est3 <<<
 out=$("$GL" -c "$T/gl.json" poll --confirm M2 2>&1); rc=$?
 [ $rc = 0 ] && [[ "$out" == *"jump confirmed, $held held readings released"* ]] && ok "poll --confirm M2: $out" \
     || notok "confirm: rc=$rc $out"
-[ "$(q "SELECT count(*) FROM readings WHERE (flags & 64)")" = 0 ] \
+[ "$(rq "SELECT count(*) FROM readings WHERE (flags & 64)")" = 0 ] \
     && [ "$(q "SELECT count(*) FROM events WHERE kind='meter_jump' AND alert=1 AND closed_ts IS NULL")" = 0 ] \
-    && ok "readings released, alert closed" || notok "after confirm: $(q "SELECT count(*) FROM readings WHERE (flags & 64)") held"
+    && ok "readings released, alert closed" || notok "after confirm: $(rq "SELECT count(*) FROM readings WHERE (flags & 64)") held"
 out=$("$GL" -c "$T/gl.json" poll --confirm M1 2>&1); rc=$?
 [ $rc = 1 ] && [[ "$out" == *"no readings held"* ]] && ok "confirm of a meter without a jump: exit 1, $out" \
     || notok "confirm M1: rc=$rc $out"

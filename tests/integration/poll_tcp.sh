@@ -7,6 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib/poll_lib.sh
+. tests/integration/lib/readings.sh
 read -r P1 P2 <<<"$(free_port 2)"
 python3 - "$T" "$P1" "$P2" <<'PY'
 import json, sys
@@ -43,8 +44,8 @@ grep -q '"events": \[\]' "$T/p1.json" && ok "no offline event after 1 silent pol
 "$GL" -c "$T/gl.json" poll --once --json >"$T/p2.json" 2>>"$T/err"
 grep -q '{"meter": "F1", "event": "offline"}' "$T/p2.json" && ok "offline event after offline_after=2 silent polls" \
     || notok "no offline event: $(grep -o '"events.*' "$T/p2.json" | head -c 200)"
-[ "$(sqlite3 "$T/gl.db" "select count(*) from readings" 2>/dev/null)" = 420 ] && ok "420 readings stored" \
-    || notok "stored readings: $(sqlite3 "$T/gl.db" "select count(*) from readings" 2>&1)"
+stored=$(readings_sql "$GL" "$T/gl.json" "select count(*) from readings" 2>&1) # through `db export readings --csv`
+[ "$stored" = 420 ] && ok "420 readings stored" || notok "stored readings: $stored"
 
 # mbpoll, Debian's Modbus client, reads the same register as the peer
 want=$(field "$T/p2.json" A1 import_kwh)

@@ -20,6 +20,7 @@ GL=$PWD/$BUILD/gridledger
 BO=$PWD/$BUILD/gridledger-backoffice
 SIM=$PWD/$BUILD/metersim
 . tests/integration/lib/broker.sh
+. tests/integration/lib/readings.sh
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -118,7 +119,7 @@ check "the switch is recorded with its evidence (who, rule, proof, opening balan
     "C-L01|load_controlled|backoffice command seq 1|credit.measures.table.large.C|1|1000|0|1"
 check "the opening balance is a top-up" "$(sqlite3 gl.db "SELECT kind, amount_fen FROM ledger WHERE ref LIKE 'opening/C-L01/%'")" "topup|1000"
 day=$(date -u -d "$S0" +%Y-%m-%d)
-kwh=$(sqlite3 gl.db "SELECT (max(import_wh) - min(import_wh)) FROM readings WHERE meter = 'M-L01' AND ts <= $((E0 / 86400 * 86400 + 86400))")
+kwh=$(readings_sql "$GL" gl.json "SELECT (max(import_wh) - min(import_wh)) FROM readings WHERE meter = 'M-L01' AND ts <= $((E0 / 86400 * 86400 + 86400))")
 charged=$(sqlite3 gl.db "SELECT amount_fen FROM ledger WHERE ref = 'usage/C-L01/$day'")
 echo "# C-L01 drew $kwh Wh on $day, charged $charged fen"
 check "the day is charged at the contracted 0.80/kWh (not the tariff), to the fen" \

@@ -12,6 +12,7 @@ BUILD=${BUILD:-build}
 GL=$PWD/$BUILD/gridledger
 SIM=$PWD/$BUILD/metersim
 . tests/integration/lib/broker.sh # free_port
+. tests/integration/lib/readings.sh
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -52,7 +53,9 @@ sleep 0.5
 check "the daemon ran to --until" "$?" 0
 check "the yearly grading stored the 900 s reading interval" \
     "$(sqlite3 gl.db "SELECT json_extract(explanation, '$.measures.reading.poll_interval_s') FROM grades WHERE customer = 'C-L01'")" 900
-count() { sqlite3 gl.db "SELECT count(*) FROM readings WHERE meter = '$1' AND status = 0 AND ts >= $(date -u -d "$2" +%s) AND ts < $(date -u -d "$3" +%s)"; }
+# the readings through `db export readings --csv` (routine ones are not rows of the table)
+readings_snapshot "$GL" gl.json readings.db || notok "the readings cannot be exported"
+count() { sqlite3 readings.db "SELECT count(*) FROM readings WHERE meter = '$1' AND status = 0 AND ts >= $(date -u -d "$2" +%s) AND ts < $(date -u -d "$3" +%s)"; }
 check "before the grading both meters are read hourly (00:00-03:00: 3 readings each)" \
     "$(count M-L01 2026-01-01T00:00 2026-01-01T03:00) $(count M-0001 2026-01-01T00:00 2026-01-01T03:00)" "3 3"
 check "after it the C-graded large customer's meter every 15 minutes, the other hourly (04:00-09:00: 20 and 5)" \

@@ -26,6 +26,7 @@ T=$(mktemp -d)
 SIM=
 trap '[ -n "$SIM" ] && kill $SIM 2>/dev/null; rm -rf "$T"' EXIT
 export TZ=Asia/Shanghai
+. tests/integration/lib/readings.sh
 START=2026-01-15T03:00
 S0=$(date -d "$START" +%s)
 UNTIL=$(date -d @$((S0 + SIM_S)) +%Y-%m-%dT%H:%M:%S)
@@ -60,10 +61,12 @@ fail() { echo "| daemon | $1 | | | | |"; exit 1; }
 /usr/bin/time -f '%e %U %S %M' -o "$T/run.time" "$GL" -c "$T/d.json" run --clock sim --start "$START" \
     --speed "$SPEED" --until "$UNTIL" 2>"$T/run.err" || fail "run failed: $(tail -1 "$T/run.err")"
 read -r run_wall run_user run_sys run_rss <"$T/run.time"
-read -r cycles ts0 ts1 bad < <(sqlite3 -separator ' ' "$T/d.db" \
+# the readings through `db export readings --csv` (routine ones are not rows of the table)
+readings_snapshot "$GL" "$T/d.json" "$T/r.db" || fail "the readings cannot be exported"
+read -r cycles ts0 ts1 bad < <(sqlite3 -separator ' ' "$T/r.db" \
     "SELECT count(DISTINCT ts), min(ts), max(ts), (SELECT count(*) FROM readings WHERE status != 0) FROM readings")
 [ "${cycles:-0}" -ge 3 ] || fail "run: only ${cycles:-0} poll cycles"
-n=$(sqlite3 "$T/d.db" 'SELECT count(*) FROM readings')
+n=$(sqlite3 "$T/r.db" 'SELECT count(*) FROM readings')
 # flash: what SQLite wrote through the store's counting VFS over the run
 # (kv store.bytes_written, saved at close), per poll cycle
 wrote=$(sqlite3 "$T/d.db" "SELECT val FROM kv WHERE key = 'store.bytes_written'")
@@ -115,7 +118,8 @@ if [ -x "$XB/gridledger" ] && command -v qemu-aarch64 >/dev/null && [ -d sysroot
         sleep 0.1
     done
     wait $QT || fail "qemu run failed: $(tail -1 "$T/q.err")"
-    qc=$(sqlite3 "$T/q.db" 'SELECT count(DISTINCT ts) FROM readings')
+    readings_snapshot "$GL" "$T/q.json" "$T/rq.db" || fail "the qemu run's readings cannot be exported"
+    qc=$(sqlite3 "$T/rq.db" 'SELECT count(DISTINCT ts) FROM readings')
     printf "| daemon | run on aarch64 under qemu-user (%s cycles), the guest's peak resident set (sampled every 0.1 s; qemu's whole process: %s KiB) | %d | KiB | x86_64 native, same run: %d KiB | %.2f |\n" \
         "$qc" "$(cat "$T/q.time")" "$peak" "$run_rss" "$(awk -v a="$peak" -v b="$run_rss" 'BEGIN { print a / b }')"
 else

@@ -5,7 +5,9 @@ While the gateway (process PID) runs on its simulated clock, this reads the
 gateway's store (read only) for bills and prepaid balances and, as each
 customer's behaviour says, takes payments and top-ups at the gateway's own
 counter with `gridledger pay --batch` (one process per round). The simulated
-date is the newest reading's. Deterministic per bill, so two runs agree.
+date is the newest reading's, read through `gridledger db export readings
+--csv` (routine readings are not rows of the store's table). Deterministic
+per bill, so two runs agree.
 
   on_time      pays 1..10 days before the due date
   late         pays 5..45 days after the due date
@@ -13,8 +15,10 @@ date is the newest reading's. Deterministic per bill, so two runs agree.
   prepaid      tops up 200.00 whenever the balance falls below 30.00
   prepaid_dry  tops up 150.00 only once the balance is below zero, 2 days later
 """
+import csv
 import datetime
 import hashlib
+import io
 import json
 import os
 import sqlite3
@@ -42,6 +46,16 @@ def alive():
         return True
     except OSError:
         return False
+
+
+def newest_reading_ts():
+    """The ts of the gateway's newest reading (None: no reading yet), from its CSV export."""
+    out = subprocess.run([gl, "-c", cfg, "db", "export", "readings", "--csv"], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("db export readings: %s" % out.stderr.strip())
+    rows = csv.reader(io.StringIO(out.stdout, newline=""))
+    col = next(rows).index("ts")
+    return max((int(r[col]) for r in rows), default=None)
 
 
 def bills_due(db, today, lines):
@@ -100,17 +114,16 @@ def main():
     while alive():
         time.sleep(0.3)
         try:
-            db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True, timeout=5)
-            ts = db.execute("SELECT max(ts) FROM readings").fetchone()[0]
+            ts = newest_reading_ts()
             if ts is None:
-                db.close()
                 continue
             today = datetime.datetime.fromtimestamp(ts, TZ).date()
+            db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True, timeout=5)
             lines = []
             bills_due(db, today, lines)
             prepaid(db, today, lines)
             db.close()
-        except sqlite3.Error as e:
+        except (sqlite3.Error, RuntimeError) as e:
             print("bank: %s" % e, file=log)
             continue
         if lines:
