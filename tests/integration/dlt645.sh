@@ -166,7 +166,7 @@ off=$(python3 -c 'import json,sys; print(abs(round([m["clock_offset_s"] for m in
 [ $rc = 0 ] && [ "$off" -le 2 ] && ok "broadcast time sets a meter 600 s ahead back (offset now ${off} s)" || notok "time-sync rc=$rc offset $off"
 
 # a gateway that missed two midnights: the meters' daily freezes fill them (flagged frozen, not estimated)
-sqlite3 "$T/gl.db" "delete from readings where source != 0; update readings set ts = ts - 2 * 86400" 2>>"$T/err"
+readings_shift "$GL" "$T/gl.json" "$T/gl.db" "-2 * 86400" 2>>"$T/err" || notok "the live readings cannot be moved back"
 "$GL" -c "$T/gl.json" poll --once --json >"$T/p4.json" 2>>"$T/err"; rc=$?
 truth
 readings_snapshot "$GL" "$T/gl.json" "$T/r4.db" || notok "the readings cannot be exported"

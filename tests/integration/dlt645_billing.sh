@@ -145,7 +145,7 @@ check $? "the frozen readings go up with the live ones in readings messages (sou
 # the two edges the intervals share the energy by time, exact at metersim's
 # constant load, so the two methods must agree to the registers' 0.01 kWh.
 sqlite3 "$T/gl.db" ".backup '$T/iv.db'" && sqlite3 "$T/iv.db" "delete from bill_lines; delete from bills; delete from ledger;
-    delete from outbox; delete from readings where source = 0; delete from intervals"
+    delete from outbox; delete from readings where source = 0; delete from intervals; $(readings_drop_packed "$T/iv.db")"
 "$GL" -c "$T/iv.json" bill --period 2026-01 --json >"$T/bills_iv.json" 2>>"$T/err"
 python3 - "$T/bills.json" "$T/bills_iv.json" "$T/gl.db" <<'PY'
 import json, sqlite3, sys, time

@@ -121,3 +121,32 @@ readings_keys() {
     rm -f "$err"
     return $rc
 }
+
+# readings_drop_packed DB: SQL that removes every packed reading of the store
+# file DB (the tables reading_blocks_DAY: routine live readings, docs/store.md
+# "Readings on flash"), for a script that rewrites a store's live readings
+# with SQL; empty when there are none. Printed, to run in the script's own
+# transaction.
+readings_drop_packed() {
+    sqlite3 "$1" "SELECT 'DROP TABLE \"' || name || '\";' FROM sqlite_schema WHERE type = 'table'
+        AND name GLOB 'reading_blocks_*'" || { echo "readings_drop_packed: cannot read $1" >&2; return 1; }
+}
+
+# readings_shift GL CONFIG DB SECONDS: moves every live reading of the store
+# file DB by SECONDS (a gateway that missed midnights), rows and packed ones:
+# the live readings are exported, the packed ones dropped, and all come back
+# as rows at their new time (without register words). Frozen rows are deleted.
+readings_shift() {
+    local snap drop
+    snap=$(mktemp --suffix=.db) || return 1
+    readings_snapshot "$1" "$2" "$snap" || { rm -f "$snap"; return 1; }
+    drop=$(readings_drop_packed "$3") || { rm -f "$snap"; return 1; }
+    sqlite3 "$3" "ATTACH '$snap' AS s; BEGIN; DELETE FROM readings; $drop
+        INSERT INTO readings(meter, ts, status, present, flags, import_wh, export_wh, reactive_varh, demand_w, power_w,
+            pf_milli, freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed, error, source, t1_wh, t2_wh,
+            t3_wh, t4_wh)
+        SELECT meter, ts + ($4), status, present, flags, import_wh, export_wh, reactive_varh, demand_w, power_w,
+            pf_milli, freq_chz, v1_dv, v2_dv, v3_dv, i1_ma, i2_ma, i3_ma, relay_closed, error, source, t1_wh, t2_wh,
+            t3_wh, t4_wh FROM s.readings WHERE source = 0; COMMIT;" || { rm -f "$snap"; return 1; }
+    rm -f "$snap"
+}
