@@ -240,7 +240,9 @@ gl_status store_txn_end(store *s, gl_status st)
 static gl_status setup_pragmas(sqlite3 *db, int fresh)
 {
     const char *sql = fresh ? "PRAGMA page_size=" STORE_STR(STORE_PAGE_SIZE) "; PRAGMA auto_vacuum=" STORE_AUTO_VACUUM ";" : "";
-    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    int rc = sqlite3_busy_timeout(db, 5000); /* first: another process may be creating the same file */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=OFF;"
@@ -248,8 +250,6 @@ static gl_status setup_pragmas(sqlite3 *db, int fresh)
                           " PRAGMA cache_size=-" STORE_CACHE_KIB_TEXT ";"
                           " PRAGMA wal_autocheckpoint=" STORE_STR(STORE_CHECKPOINT_PAGES) ";",
                           NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_busy_timeout(db, 5000);
     return status_of(rc);
 }
 

@@ -264,7 +264,9 @@ int store_schema_version(sqlite3 *db)
 }
 
 /* apply_step: runs migration `to` (1-based) and sets user_version, in one
- * transaction; a step's convert function's error is returned as it is. */
+ * transaction; a step's convert function's error is returned as it is. The
+ * version is read again inside the transaction: two processes opening a
+ * fresh store at once take each step once. */
 static gl_status apply_step(sqlite3 *db, int to, char *msg, size_t cap)
 {
     const schema_step *step = &steps[to - 1];
@@ -273,6 +275,8 @@ static gl_status apply_step(sqlite3 *db, int to, char *msg, size_t cap)
     gl_status conv = GL_OK;
     snprintf(setv, sizeof setv, "PRAGMA user_version=%d;", to);
     int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &err);
+    if (rc == SQLITE_OK && store_schema_version(db) >= to) /* another process took this step meanwhile */
+        return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? GL_OK : GL_EDB;
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, step->sql, NULL, NULL, &err);
     if (rc == SQLITE_OK && step->convert != NULL && (conv = step->convert(db, msg, cap)) != GL_OK) {

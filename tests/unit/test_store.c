@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -579,6 +580,38 @@ static const char *const sample_at[STORE_SCHEMA_VERSION + 1] = {
     "INSERT INTO reading_blocks_0(k, body) VALUES(1, x'01');",
 };
 
+/* Processes opening a fresh store at the same moment each take it through
+ * every migration or find it done: none fails (the version is read again
+ * inside each step's transaction). */
+static void test_concurrent_first_open(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 8; round++) {
+        unlink(dbpath);
+        pid_t kids[4];
+        for (int k = 0; k < 4; k++) {
+            kids[k] = fork();
+            assert_true(kids[k] >= 0);
+            if (kids[k] == 0) {
+                store *s = NULL;
+                gl_status st = store_open(dbpath, NULL, &s);
+                if (st != GL_OK) {
+                    char why[STORE_PATH_WHY_MAX];
+                    store_describe_error(dbpath, st, why, sizeof why);
+                    fprintf(stderr, "open: %s: %s\n", gl_status_name(st), why);
+                }
+                store_close(s);
+                _exit(st == GL_OK ? 0 : 1);
+            }
+        }
+        for (int k = 0; k < 4; k++) {
+            int ws = 0;
+            assert_int_equal(waitpid(kids[k], &ws, 0), kids[k]);
+            assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+        }
+    }
+}
+
 static void test_migrations_from_every_version(void **state)
 {
     (void)state;
@@ -905,6 +938,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alert_close, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_last_readings, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_migrations_from_every_version, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_first_open, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_migration_refuses_inexact_amounts, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_sequences_survive_the_database, setup, tmpdir_teardown),
