@@ -88,9 +88,9 @@ gl_status jobs_txn_end(jobs_gw *g, gl_status st);
 gl_status jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail);
 gl_status jobs_alert_end(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *why);
 
-/* jobs_alert_up: queues an alert up only, for one the caller has recorded
- * already (a meter going offline: pollstore_save stores the event); open 0
- * tells the back office the alert is over. */
+/* jobs_alert_up: queues an alert up only, for one the caller records in
+ * the same transaction (a meter going offline: pollstore_save_state stores
+ * the event); open 0 tells the back office the alert is over. */
 gl_status jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail,
                         int open);
 
