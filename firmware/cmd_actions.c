@@ -121,7 +121,12 @@ int cmd_served(cli_ctx *ctx, int argc, char **argv)
     }
     if (rc == CLI_OK) {
         int64_t now = time(NULL), got = 0;
-        gl_status st = store_collect_serve(s, argv[1], argv[2], id, at_s ? at : now, proof, &got);
+        gl_status st = store_txn_begin(s); /* the served row and its actions message together */
+        if (st == GL_OK)
+            st = store_collect_serve(s, argv[1], argv[2], id, at_s ? at : now, proof, &got);
+        if (st == GL_OK && cfg->uplink.enabled)
+            st = collrec_queue_up(s, argv[1], got, now);
+        st = store_txn_end(s, st);
         if (st == GL_ENOTFOUND) {
             cli_error("served", "%s: no %s awaiting proof of service", argv[1], argv[2]);
             rc = CLI_USAGE;
@@ -129,8 +134,6 @@ int cmd_served(cli_ctx *ctx, int argc, char **argv)
             cli_error("served", "%s", gl_strerror(st));
             rc = cli_status_exit(st);
         } else {
-            if (cfg->uplink.enabled)
-                (void)collrec_queue_up(s, argv[1], got, now);
             printf("%s %s (record %lld): served, proof \"%s\"\n", argv[1], argv[2], (long long)got, proof);
         }
     }

@@ -48,6 +48,19 @@ gl_status jobs_publish(jobs_gw *g, const char *kind, const char *body, int64_t n
     return st;
 }
 
+gl_status jobs_txn_begin(jobs_gw *g)
+{
+    return store_txn_begin(g->store);
+}
+
+gl_status jobs_txn_end(jobs_gw *g, gl_status st)
+{
+    st = store_txn_end(g->store, st);
+    if (st == GL_OK)
+        jobs_uplink_wake(g); /* the messages of the transaction are committed now */
+    return st;
+}
+
 gl_status jobs_compact(void *ctx, int64_t due, int64_t now)
 {
     (void)due;
@@ -102,25 +115,42 @@ static const char *signal_alert(int kind)
 /* lineloss_alerts: an alert per signal (a stuck counter: suspected_bypass,
  * one alert while it stays stuck; suspicion only, no grade changes); each
  * customer meter's signal alerts not raised this month are ended. */
-static void lineloss_alerts(jobs_gw *g, int64_t now, const lineloss_result *r)
+static gl_status lineloss_alerts(jobs_gw *g, int64_t now, const lineloss_result *r)
 {
     static const int kinds[] = {LINELOSS_SWING, LINELOSS_SUSPECT, LINELOSS_STUCK};
-    for (int i = 0; i < r->nsignals; i++)
-        jobs_alert(g, now, signal_alert(r->signals[i].kind), r->signals[i].meter,
-                   r->signals[i].kind == LINELOSS_STUCK ? "counter stood still while the area drew power" : r->period);
-    if (store_txn_begin(g->store) != GL_OK)
-        return;
-    for (int m = 0; m < g->cfg->nmeters; m++) {
+    gl_status st = GL_OK;
+    for (int i = 0; st == GL_OK && i < r->nsignals; i++)
+        st = jobs_alert(g, now, signal_alert(r->signals[i].kind), r->signals[i].meter,
+                        r->signals[i].kind == LINELOSS_STUCK ? "counter stood still while the area drew power"
+                                                             : r->period);
+    for (int m = 0; st == GL_OK && m < g->cfg->nmeters; m++) {
         const char *id = g->cfg->meters[m].id;
-        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        for (size_t k = 0; st == GL_OK && k < sizeof kinds / sizeof kinds[0]; k++) {
             int raised = 0;
             for (int i = 0; i < r->nsignals && !raised; i++)
                 raised = r->signals[i].kind == kinds[k] && strcmp(r->signals[i].meter, id) == 0;
             if (!raised)
-                jobs_alert_end(g, now, signal_alert(kinds[k]), id, r->period);
+                st = jobs_alert_end(g, now, signal_alert(kinds[k]), id, r->period);
         }
     }
-    store_txn_end(g->store, GL_OK);
+    return st;
+}
+
+/* lineloss_up: the month's figures, its alert and its signals' alerts, in
+ * one transaction (a failure sends none of them; the job reports it). */
+static gl_status lineloss_up(jobs_gw *g, int64_t now, const lineloss_result *r, const char *body)
+{
+    gl_status st = jobs_txn_begin(g);
+    if (st != GL_OK)
+        return st;
+    st = jobs_publish(g, "lineloss", body, now);
+    if (st == GL_OK && r->fig.alert != AREA_ALERT_NONE)
+        st = jobs_alert(g, now, "lineloss", g->cfg->gateway.area, area_alert_name(r->fig.alert));
+    else if (st == GL_OK)
+        st = jobs_alert_end(g, now, "lineloss", g->cfg->gateway.area, r->period);
+    if (st == GL_OK)
+        st = lineloss_alerts(g, now, r);
+    return jobs_txn_end(g, st);
 }
 
 /* jobs_lineloss: on the 1st, last month's area figures go up, with an
@@ -136,57 +166,62 @@ gl_status jobs_lineloss(void *ctx, int64_t due, int64_t now)
     char body[1024];
     if (st == GL_OK)
         st = lineloss_body(&r, g->cfg->gateway.area, body, sizeof body);
-    if (st != GL_OK) {
+    if (st == GL_OK)
+        st = lineloss_up(g, now, &r, body);
+    if (st != GL_OK)
         jobs_error(g, "lineloss %04d-%02d: %s", y, m, gl_strerror(st));
-        return st;
-    }
-    jobs_publish(g, "lineloss", body, now);
-    if (r.fig.alert != AREA_ALERT_NONE)
-        jobs_alert(g, now, "lineloss", g->cfg->gateway.area, area_alert_name(r.fig.alert));
-    else
-        jobs_alert_end(g, now, "lineloss", g->cfg->gateway.area, r.period);
-    lineloss_alerts(g, now, &r);
-    return GL_OK;
+    return st;
 }
 
 /* publish_record: an alert or event body up on topic (alerts|events). */
-static void publish_record(jobs_gw *g, int64_t now, const char *topic, const char *kind, const char *subject,
-                           const char *detail, int open)
+static gl_status publish_record(jobs_gw *g, int64_t now, const char *topic, const char *kind, const char *subject,
+                                const char *detail, int open)
 {
     char *body = alerts_body(kind, subject, detail, now, open);
-    if (body != NULL)
-        jobs_publish(g, topic, body, now);
+    gl_status st = body != NULL ? jobs_publish(g, topic, body, now) : GL_ENOMEM;
     free(body);
+    return st;
 }
 
-void jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail, int open)
+gl_status jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail, int open)
 {
-    publish_record(g, now, "alerts", kind, subject, detail, open);
+    return publish_record(g, now, "alerts", kind, subject, detail, open);
 }
 
-void jobs_alert_end(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *why)
+gl_status jobs_alert_end(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *why)
 {
     int64_t n = 0;
-    if (store_alert_end(g->store, now, kind, subject, &n) == GL_OK && n > 0)
-        jobs_alert_up(g, now, kind, subject, why, 0);
+    gl_status st = jobs_txn_begin(g);
+    if (st != GL_OK)
+        return st;
+    st = store_alert_end(g->store, now, kind, subject, &n);
+    if (st == GL_OK && n > 0)
+        st = jobs_alert_up(g, now, kind, subject, why, 0);
+    return jobs_txn_end(g, st);
 }
 
 /* record_event: an event (recorded closed from the start, sent up as
  * events); it ends the alerts alerts.h says it ends for its subject. */
-static void record_event(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail)
+static gl_status record_event(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail)
 {
-    store_event(g->store, now, kind, subject, detail, 0);
-    for (const char *const *end = alerts_ended_by(kind); *end != NULL; end++)
-        jobs_alert_end(g, now, *end, subject, kind);
-    publish_record(g, now, "events", kind, subject, detail, 0);
+    gl_status st = store_event(g->store, now, kind, subject, detail, 0);
+    for (const char *const *end = alerts_ended_by(kind); st == GL_OK && *end != NULL; end++)
+        st = jobs_alert_end(g, now, *end, subject, kind);
+    return st == GL_OK ? publish_record(g, now, "events", kind, subject, detail, 0) : st;
 }
 
-void jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail)
+gl_status jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail)
 {
+    gl_status st = jobs_txn_begin(g);
+    if (st != GL_OK)
+        return st;
     if (alerts_is_event(kind))
-        record_event(g, now, kind, subject, detail);
-    else if (store_alert_open(g->store, now, kind, subject, detail) == GL_OK)
-        jobs_alert_up(g, now, kind, subject, detail, 1); /* GL_EEXIST: open already, nothing new */
+        st = record_event(g, now, kind, subject, detail);
+    else if ((st = store_alert_open(g->store, now, kind, subject, detail)) == GL_OK)
+        st = jobs_alert_up(g, now, kind, subject, detail, 1);
+    else if (st == GL_EEXIST)
+        st = GL_OK; /* open already: nothing new */
+    return jobs_txn_end(g, st);
 }
 
 /* add_job: appends a job to d's table. */
@@ -323,8 +358,13 @@ static void alert_recovered(jobs_gw *g)
     if (store_kv_get(g->store, STORE_KV_RECOVERED, detail, sizeof detail) != GL_OK || detail[0] == '\0')
         return;
     glog_error("store: %s", detail);
-    jobs_alert_up(g, g->started, "store_corrupt", g->cfg->store.path, detail, 1);
-    store_kv_set(g->store, STORE_KV_RECOVERED, "");
+    gl_status st = jobs_txn_begin(g); /* the alert queued and the mark cleared together */
+    if (st == GL_OK)
+        st = jobs_alert_up(g, g->started, "store_corrupt", g->cfg->store.path, detail, 1);
+    if (st == GL_OK)
+        st = store_kv_set(g->store, STORE_KV_RECOVERED, "");
+    if (jobs_txn_end(g, st) != GL_OK)
+        jobs_error(g, "store_corrupt alert not queued: %s; queued at the next start", gl_strerror(st));
 }
 
 /* idle: between jobs, what downlink messages asked of the main thread

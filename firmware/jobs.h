@@ -60,22 +60,39 @@ void jobs_error(jobs_gw *g, const char *fmt, ...) __attribute__((format(printf, 
  * (pollstore_fill_frozen) and sends them up as readings messages. */
 gl_status jobs_poll_frozen(jobs_gw *g, int64_t now);
 
-/* jobs_publish: commits an up message (kind, body JSON) to the outbox. */
+/* jobs_publish: queues an up message (kind, body JSON) in the outbox, in
+ * the caller's transaction if one is open (jobs_txn_begin): a row a job
+ * writes and the message that reports it commit together or not at all.
+ * A failure is logged (jobs_error) and returned: the caller's transaction
+ * then rolls back (the store marks it failed) and the job reports it, so
+ * its next run does the work again. The outbox's rules hold: the seq moves
+ * in kv in the same transaction; under the quota only readings messages
+ * are dropped (store_outbox_put). */
 gl_status jobs_publish(jobs_gw *g, const char *kind, const char *body, int64_t now);
 
-/* jobs_alert: records an open alert and queues it up, once while it stays
- * open (the same kind, subject and detail again is nothing new); for the
- * kinds alerts.h calls events (supply_cut, supply_restored, ...) records an
- * event instead, closes the alerts it ends and queues it up as events.
- * jobs_alert_end: closes the open alerts of kind about subject (the
- * condition ended) and tells the back office (alert false, detail why). */
-void jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail);
-void jobs_alert_end(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *why);
+/* jobs_txn_begin / jobs_txn_end: a job's transaction on its store
+ * (store_txn_begin/end, nestable); jobs_txn_end commits if st is GL_OK and
+ * everything inside succeeded, else rolls back, returns the final status
+ * and, once committed, wakes the uplink for the messages queued in it. */
+gl_status jobs_txn_begin(jobs_gw *g);
+gl_status jobs_txn_end(jobs_gw *g, gl_status st);
 
-/* jobs_alert_up: queues an alert up only, for one the caller has recorded
- * already (a meter going offline: pollstore_save stores the event); open 0
- * tells the back office the alert is over. */
-void jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail, int open);
+/* jobs_alert: records an open alert and queues it up, once while it stays
+ * open (the same kind, subject and detail again is nothing new: GL_OK); for
+ * the kinds alerts.h calls events (supply_cut, supply_restored, ...) records
+ * an event instead, closes the alerts it ends and queues it up as events.
+ * jobs_alert_end: closes the open alerts of kind about subject (the
+ * condition ended) and tells the back office (alert false, detail why).
+ * Each in one transaction (nested in the caller's if open): the record and
+ * its message land together; the store's or the outbox's error returned. */
+gl_status jobs_alert(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail);
+gl_status jobs_alert_end(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *why);
+
+/* jobs_alert_up: queues an alert up only, for one the caller records in
+ * the same transaction (a meter going offline: pollstore_save_state stores
+ * the event); open 0 tells the back office the alert is over. */
+gl_status jobs_alert_up(jobs_gw *g, int64_t now, const char *kind, const char *subject, const char *detail,
+                        int open);
 
 /* Polling (jobs_poll.c): the poller and its state from the store. */
 gl_status jobs_poll_init(jobs_gw *g);
@@ -127,8 +144,9 @@ int64_t jobs_civil_minute(int64_t t);    /* local civil minute of t */
 int jobs_cut_lawful(jobs_gw *g, store *st, const char *customer, int64_t now, char *why, size_t cap);
 gl_status jobs_collect(void *ctx, int64_t due, int64_t now);
 struct store_collect_row;
-/* jobs_action_up: queues a collection-record row up (kind "actions"). */
-void jobs_action_up(jobs_gw *g, const struct store_collect_row *r, int64_t now);
+/* jobs_action_up: queues a collection-record row up (kind "actions"), in
+ * the transaction that writes the row (jobs_publish); its error returned. */
+gl_status jobs_action_up(jobs_gw *g, const struct store_collect_row *r, int64_t now);
 gl_status jobs_worklist(void *ctx, int64_t due, int64_t now);
 /* jobs_deposits (jobs_deposit.c): daily reminders of non-cash deposits
  * before they expire, and their expiry. */

@@ -56,8 +56,8 @@ gl_status jobs_bill(void *ctx, int64_t due, int64_t now)
             jobs_error(g, "bill %s %s: %s %s", g->cfg->customers[ci].id, p.name, gl_strerror(st),
                        g->billing->bill.error);
             failed++;
-        } else if (oc == BILLING_NO_DATA) {
-            jobs_alert(g, now, "no_reading", g->cfg->customers[ci].id, p.name);
+        } else if (oc == BILLING_NO_DATA && jobs_alert(g, now, "no_reading", g->cfg->customers[ci].id, p.name) != GL_OK) {
+            failed++; /* the alert and its message not kept: again at the next run */
         }
         posted += oc == BILLING_POSTED && st == GL_OK;
     }

@@ -79,20 +79,31 @@ gl_status jobs_evaluate(jobs_gw *g, int32_t day, int prepaid_only, creditrun_fn 
     return evaluate_kept(g, day, prepaid_only, fn, ctx, NULL);
 }
 
+/* A customer whose decisions could not be committed is looked at again this
+ * long after (the collect_timed job), not only at the next day's run. */
+#define COLLECT_RETRY_S 300
+
 typedef struct collect_ctx {
     jobs_gw *g;
     int64_t now, now_min;
     int64_t wake;       /* the earliest timed step of any customer (Unix time) */
     int cuts, restores; /* this run's, for the log */
+    int failed;         /* customers whose transaction rolled back */
+    int opened;         /* this customer's relay opened in the transaction in hand */
 } collect_ctx;
 
-static int cut_state(jobs_gw *g, const char *customer, const char *set)
+static int cut_state(jobs_gw *g, const char *customer)
 {
     char key[96], val[32];
     snprintf(key, sizeof key, "cut.%s", customer);
-    if (set != NULL)
-        return store_kv_set(g->store, key, set) == GL_OK;
     return store_kv_get(g->store, key, val, sizeof val) == GL_OK && val[0] != '\0';
+}
+
+static gl_status cut_set(jobs_gw *g, const char *customer, const char *val)
+{
+    char key[96];
+    snprintf(key, sizeof key, "cut.%s", customer);
+    return store_kv_set(g->store, key, val);
 }
 
 static int has_relay(const jobs_gw *g, const char *customer)
@@ -113,11 +124,11 @@ static int episode_get(jobs_gw *g, const char *customer, char *ep, size_t cap)
     return store_kv_get(g->store, key, ep, cap) == GL_OK && ep[0] != '\0';
 }
 
-static void episode_set(jobs_gw *g, const char *customer, const char *ep)
+static gl_status episode_set(jobs_gw *g, const char *customer, const char *ep)
 {
     char key[96];
     snprintf(key, sizeof key, "episode.%s", customer);
-    store_kv_set(g->store, key, ep);
+    return store_kv_set(g->store, key, ep);
 }
 
 /* Civil minutes and Unix time around now: zone offsets are whole minutes,
@@ -173,25 +184,25 @@ static int load(collect_ctx *c, const char *customer, const char *ep, episode_re
 }
 
 /* relay_op: cut (closed 0) or restore (1): through the meter's relay, or,
- * without one, a work order for the field crew. Sets status and proof. */
-static void relay_op(collect_ctx *c, const char *customer, int closed, const char *why, store_collect_row *r)
+ * without one, a work order for the field crew. Sets status and proof;
+ * returns the store's error. */
+static gl_status relay_op(collect_ctx *c, const char *customer, int closed, const char *why, store_collect_row *r)
 {
     char reason[160];
     snprintf(r->status, sizeof r->status, "taken");
     if (!has_relay(c->g, customer)) {
         snprintf(r->channel, sizeof r->channel, "field");
         snprintf(r->proof, sizeof r->proof, "work order to the field crew");
-        cut_state(c->g, customer, closed ? "" : "field");
-        return;
+        return cut_set(c->g, customer, closed ? "" : "field");
     }
     if (jobs_relay(c->g, customer, closed, why, reason, sizeof reason) != GL_OK) {
         snprintf(r->status, sizeof r->status, "failed");
         snprintf(r->proof, sizeof r->proof, "relay: %.100s", reason);
-        jobs_alert(c->g, c->now, closed ? "restore_failed" : "cut_failed", customer, reason);
-        return;
+        return jobs_alert(c->g, c->now, closed ? "restore_failed" : "cut_failed", customer, reason);
     }
+    c->opened |= !closed;
     snprintf(r->proof, sizeof r->proof, "relay %s, confirmed by the meter", closed ? "closed" : "opened");
-    cut_state(c->g, customer, closed ? "" : "1");
+    return cut_set(c->g, customer, closed ? "" : "1");
 }
 
 /* served_now: how a notice taken now counts as served (collect_service). */
@@ -214,8 +225,9 @@ static void served_now(collect_ctx *c, store_collect_row *r)
     r->served_ts = c->now;
 }
 
-/* take_one: carries out one step and records it; the record goes up. */
-static void take_one(collect_ctx *c, const char *customer, const char *ep, const ledger_arrears *a,
+/* take_one: carries out one step and records it; the record goes up (in
+ * the customer's transaction); returns the store's or the outbox's error. */
+static gl_status take_one(collect_ctx *c, const char *customer, const char *ep, const ledger_arrears *a,
                      const episode_take *t)
 {
     store_collect_row r;
@@ -231,13 +243,14 @@ static void take_one(collect_ctx *c, const char *customer, const char *ep, const
     r.deadline_ts = t->deadline_min >= 0 ? ts_of_minute(c, t->deadline_min) : -1;
     r.principal_fen = a->arrears_fen;
     r.penalty_fen = a->penalty_fen;
+    gl_status st = GL_OK;
     if (t->action == COLLECT_DISCONNECT || t->action == COLLECT_RESTORE) {
         int restore = t->action == COLLECT_RESTORE;
-        relay_op(c, customer, restore, restore ? "arrears paid" : "arrears: lawful cut (collection record)", &r);
-        if (r.status[0] == 't') {
+        st = relay_op(c, customer, restore, restore ? "arrears paid" : "arrears: lawful cut (collection record)", &r);
+        if (st == GL_OK && r.status[0] == 't') {
             if (strcmp(r.channel, "field") == 0) /* the relay's own switching is recorded by jobs_relay */
-                store_event(c->g->store, c->now, restore ? "supply_restored" : "supply_cut", customer,
-                            restore ? "work order: restore" : "work order: cut", 0);
+                st = store_event(c->g->store, c->now, restore ? "supply_restored" : "supply_cut", customer,
+                                 restore ? "work order: restore" : "work order: cut", 0);
             c->cuts += !restore;
             c->restores += restore;
         }
@@ -247,23 +260,19 @@ static void take_one(collect_ctx *c, const char *customer, const char *ep, const
     for (int i = 0; i < nrows && t->action == COLLECT_DISCONNECT; i++)
         if (strcmp(rows[i].action, "disconnect") == 0 && strcmp(rows[i].status, "planned") == 0)
             r.id = rows[i].id; /* the planned cut, carried out */
-    if ((r.id > 0 ? store_collect_update(c->g->store, &r) : store_collect_add(c->g->store, &r, &r.id)) == GL_OK)
-        jobs_action_up(c->g, &r, c->now);
+    if (st == GL_OK)
+        st = r.id > 0 ? store_collect_update(c->g->store, &r) : store_collect_add(c->g->store, &r, &r.id);
+    return st == GL_OK ? jobs_action_up(c->g, &r, c->now) : st;
 }
 
-void jobs_action_up(jobs_gw *g, const store_collect_row *r, int64_t now)
+gl_status jobs_action_up(jobs_gw *g, const store_collect_row *r, int64_t now)
 {
-    textbuf body;
-    textbuf_init(&body, UPLINK_BODY_MAX);
-    FILE *f = capstream_open(&body);
-    if (f != NULL)
-        collrec_json(f, r);
-    gl_status st = capstream_close(f, &body);
-    if (st == GL_OK)
-        jobs_publish(g, "actions", textbuf_str(&body), now);
-    else
+    if (!g->cfg->uplink.enabled)
+        return GL_OK; /* no back office: nothing to queue */
+    gl_status st = collrec_put_up(g->store, r, now);
+    if (st != GL_OK)
         jobs_error(g, "actions message of %s not queued: %s", r->customer, gl_strerror(st));
-    textbuf_free(&body);
+    return st;
 }
 
 static int timed_notice(const store_collect_row *r)
@@ -272,27 +281,29 @@ static int timed_notice(const store_collect_row *r)
 }
 
 /* cancelled_up: the rows store_collect_cancel_pending just cancelled go up. */
-static void cancelled_up(collect_ctx *c)
+static gl_status cancelled_up(collect_ctx *c)
 {
-    for (int i = 0; i < nrows; i++) {
+    gl_status st = GL_OK;
+    for (int i = 0; st == GL_OK && i < nrows; i++) {
         store_collect_row *r = &rows[i];
         if (strcmp(r->status, "planned") != 0 && !(strcmp(r->status, "taken") == 0 && timed_notice(r)))
             continue;
         snprintf(r->status, sizeof r->status, "cancelled");
-        jobs_action_up(c->g, r, c->now);
+        st = jobs_action_up(c->g, r, c->now);
     }
+    return st;
 }
 
 /* plan_cut: the planned cut in the record (one row, moved when the plan
  * moves), sent up when new or moved. */
-static void plan_cut(collect_ctx *c, const char *customer, const char *ep, const ledger_arrears *a, int64_t at)
+static gl_status plan_cut(collect_ctx *c, const char *customer, const char *ep, const ledger_arrears *a, int64_t at)
 {
     store_collect_row *old = NULL;
     for (int i = 0; i < nrows; i++)
         if (strcmp(rows[i].action, "disconnect") == 0 && strcmp(rows[i].status, "planned") == 0)
             old = &rows[i];
     if (old != NULL && old->planned_ts == at)
-        return;
+        return GL_OK;
     store_collect_row r;
     memset(&r, 0, sizeof r);
     if (old != NULL)
@@ -308,52 +319,70 @@ static void plan_cut(collect_ctx *c, const char *customer, const char *ep, const
     r.principal_fen = a->arrears_fen;
     r.penalty_fen = a->penalty_fen;
     gl_status st = old != NULL ? store_collect_update(c->g->store, &r) : store_collect_add(c->g->store, &r, &r.id);
-    if (st == GL_OK)
-        jobs_action_up(c->g, &r, c->now);
+    return st == GL_OK ? jobs_action_up(c->g, &r, c->now) : st;
 }
 
-/* decide_one: one customer's episode, decided and carried out. */
-static void decide_one(collect_ctx *c, const char *customer, const collect_customer *cc, const ledger_arrears *a)
+/* decide_one: one customer's episode, decided and carried out (in the
+ * customer's transaction); returns the store's or the outbox's error. */
+static gl_status decide_one(collect_ctx *c, const char *customer, const collect_customer *cc,
+                            const ledger_arrears *a)
 {
     static episode_rec rec[EPISODE_MAX_RECORD];
     char ep[CIVDATE_FMT_MAX + 4];
-    int open = episode_get(c->g, customer, ep, sizeof ep), cut = cut_state(c->g, customer, NULL);
+    int open = episode_get(c->g, customer, ep, sizeof ep), cut = cut_state(c->g, customer);
     int32_t ref = a->oldest_due >= 0 ? a->oldest_due : a->penalty_since >= 0 ? a->penalty_since : a->next_due;
     if (!open && !cut && (ref < 0 || (a->arrears_fen <= 0 && a->penalty_fen <= 0 && a->not_due_fen <= 0)))
-        return; /* nothing owed: no episode */
+        return GL_OK; /* nothing owed: no episode */
     if (!open)
         civdate_format(ref >= 0 ? ref : clock_civil_day(c->now), ep, sizeof ep);
     const collect_cfg *cfg = &c->g->cc->collect;
-    if (open)
-        store_collect_expire(c->g->store, customer, ep,
-                             c->now - (int64_t)cfg->notice_valid_days * 86400);
+    gl_status st = open ? store_collect_expire(c->g->store, customer, ep,
+                                               c->now - (int64_t)cfg->notice_valid_days * 86400)
+                        : GL_OK;
     nrows = 0;
-    int n = open ? load(c, customer, ep, rec) : 0;
-    if (n < 0)
-        return;
+    int n = open && st == GL_OK ? load(c, customer, ep, rec) : 0;
+    if (st != GL_OK || n < 0)
+        return st != GL_OK ? st : GL_EDB;
     episode_input in = {a, c->now_min, cut, rec, n};
     episode_decision d;
     if (episode_decide(cfg, cc, &in, &d) != GL_OK)
-        return;
+        return GL_OK; /* nothing decided: nothing written */
     int cancelled = 0, cut_now = 0;
-    if (open && d.cancel_pending && store_collect_cancel_pending(c->g->store, customer, ep, c->now, &cancelled) == GL_OK &&
-        cancelled > 0)
-        cancelled_up(c);
-    if (d.ntake > 0 && !open)
-        episode_set(c->g, customer, ep);
-    for (int i = 0; i < d.ntake; i++) {
-        take_one(c, customer, ep, a, &d.take[i]);
+    if (open && d.cancel_pending)
+        st = store_collect_cancel_pending(c->g->store, customer, ep, c->now, &cancelled);
+    if (st == GL_OK && cancelled > 0)
+        st = cancelled_up(c);
+    if (st == GL_OK && d.ntake > 0 && !open)
+        st = episode_set(c->g, customer, ep);
+    for (int i = 0; st == GL_OK && i < d.ntake; i++) {
+        st = take_one(c, customer, ep, a, &d.take[i]);
         cut_now |= d.take[i].action == COLLECT_DISCONNECT;
     }
-    if (d.cut_at_min >= 0 && !cut_now && !d.cancel_pending)
-        plan_cut(c, customer, ep, a, ts_of_minute(c, d.cut_at_min));
-    if (d.over && open)
-        episode_set(c->g, customer, "");
+    if (st == GL_OK && d.cut_at_min >= 0 && !cut_now && !d.cancel_pending)
+        st = plan_cut(c, customer, ep, a, ts_of_minute(c, d.cut_at_min));
+    if (st == GL_OK && d.over && open)
+        st = episode_set(c->g, customer, "");
     if (d.why_no_cut[0] != '\0' || d.wake_min >= 0)
         glog_debug("collect %s: %s; next look %lld", customer, d.why_no_cut[0] ? d.why_no_cut : "cut planned",
                    (long long)(d.wake_min >= 0 ? ts_of_minute(c, d.wake_min) : -1));
     if (d.wake_min >= 0 && ts_of_minute(c, d.wake_min) < c->wake)
         c->wake = ts_of_minute(c, d.wake_min);
+    return st;
+}
+
+/* collect_failed: a customer's transaction rolled back: nothing of it is
+ * recorded or sent; a cut the record of which was lost is undone (no cut
+ * without its evidence), and the customer is looked at again soon. */
+static void collect_failed(collect_ctx *c, const char *customer, gl_status st)
+{
+    char reason[160];
+    c->failed++;
+    jobs_error(c->g, "collect %s: nothing recorded (%s); again at %lld", customer, gl_strerror(st),
+               (long long)(c->now + COLLECT_RETRY_S));
+    if (c->opened && jobs_relay(c->g, customer, 1, "the cut could not be recorded", reason, sizeof reason) != GL_OK)
+        jobs_error(c->g, "collect %s: unrecorded cut not undone: %s", customer, reason);
+    if (c->now + COLLECT_RETRY_S < c->wake)
+        c->wake = c->now + COLLECT_RETRY_S;
 }
 
 static int collect_one(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
@@ -362,9 +391,12 @@ static int collect_one(void *ctx, const ledger_account *acct, const config_custo
     if (acct->prepaid && r->arrears.arrears_fen + r->arrears.not_due_fen == 0)
         return 0; /* fee control (jobs_feectl.c); post-paid arrears left at a switch are still chased */
     collect_customer cc = {acct->klass, cust != NULL && cust->important, r->grade.grade};
-    store_txn_begin(c->g->store);
-    decide_one(c, acct->customer, &cc, &r->arrears);
-    store_txn_end(c->g->store, GL_OK);
+    c->opened = 0;
+    gl_status st = jobs_txn_begin(c->g);
+    if (st == GL_OK)
+        st = jobs_txn_end(c->g, decide_one(c, acct->customer, &cc, &r->arrears));
+    if (st != GL_OK)
+        collect_failed(c, acct->customer, st);
     return 0;
 }
 
@@ -377,7 +409,7 @@ gl_status jobs_collect(void *ctx, int64_t due, int64_t now)
     if (g->sim && due <= now && due > now - 86400)
         now = due;
     now -= ((now % 60) + 60) % 60; /* the run takes its steps at a whole minute */
-    collect_ctx c = {g, now, jobs_civil_minute(now), INT64_MAX, 0, 0};
+    collect_ctx c = {g, now, jobs_civil_minute(now), INT64_MAX, 0, 0, 0, 0};
     atomic_store(&g->money_changed, 0);
     g->last_collect = now;
     gl_status st = jobs_evaluate(g, clock_civil_day(now), 0, collect_one, &c);
@@ -386,7 +418,7 @@ gl_status jobs_collect(void *ctx, int64_t due, int64_t now)
                (long long)(c.wake == INT64_MAX ? -1 : c.wake));
     if (c.cuts || c.restores)
         glog_info("collection: %d cut, %d restored", c.cuts, c.restores);
-    return st;
+    return st == GL_OK && c.failed > 0 ? GL_EDB : st;
 }
 
 static int add_row(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
@@ -398,7 +430,7 @@ static int add_row(void *ctx, const ledger_account *acct, const config_customer 
 gl_status jobs_worklist(void *ctx, int64_t due, int64_t now)
 {
     jobs_gw *g = jobs_of(ctx);
-    collect_ctx c = {g, now, jobs_civil_minute(now), INT64_MAX, 0, 0};
+    collect_ctx c = {g, now, jobs_civil_minute(now), INT64_MAX, 0, 0, 0, 0};
     char date[CIVDATE_FMT_MAX];
     ledgercsv *l = NULL;
     creditrun_worklist_free(&g->worklist);
@@ -430,18 +462,22 @@ typedef struct grades_ctx {
     textbuf msg;  /* the grades message being filled (GRADES_PER_MESSAGE results) */
     textbuf one;  /* one customer's result */
     int inmsg;
+    gl_status st; /* the first failure: the grading rolls back */
 } grades_ctx;
 
-static void grades_flush(grades_ctx *c)
+/* grades_flush: the message filled so far goes up (in the grading's transaction). */
+static gl_status grades_flush(grades_ctx *c)
 {
     if (c->inmsg == 0)
-        return;
-    if (textbuf_puts(&c->msg, "]}") == GL_OK)
-        jobs_publish(c->g, "grades", textbuf_str(&c->msg), c->now);
+        return GL_OK;
+    gl_status st = textbuf_puts(&c->msg, "]}");
+    if (st == GL_OK)
+        st = jobs_publish(c->g, "grades", textbuf_str(&c->msg), c->now);
     else
-        jobs_error(c->g, "grades message of %d results not queued: %s", c->inmsg, gl_strerror(textbuf_status(&c->msg)));
+        jobs_error(c->g, "grades message of %d results not queued: %s", c->inmsg, gl_strerror(st));
     textbuf_reset(&c->msg);
     c->inmsg = 0;
+    return st;
 }
 
 static int grade_one(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
@@ -453,33 +489,43 @@ static int grade_one(void *ctx, const ledger_account *acct, const config_custome
     if (f != NULL)
         creditrun_print_json(f, c->g->cc, acct, r, 1);
     gl_status st = capstream_close(f, &c->one);
+    const char *obj = textbuf_str(&c->one) + strspn(textbuf_str(&c->one), " \n");
+    if (st == GL_OK)
+        st = store_grade_put(c->g->store, acct->customer, c->as_of, (int)(r->grade.score_cp / 100),
+                             c->g->cc->grade.names[r->grade.grade], obj);
     if (st != GL_OK) {
         jobs_error(c->g, "grade of %s not kept: %s", acct->customer, gl_strerror(st));
+        c->st = st;
         return 1;
     }
-    const char *obj = textbuf_str(&c->one) + strspn(textbuf_str(&c->one), " \n");
-    store_grade_put(c->g->store, acct->customer, c->as_of, (int)(r->grade.score_cp / 100),
-                    c->g->cc->grade.names[r->grade.grade], obj);
     if (c->inmsg == 0)
         textbuf_printf(&c->msg, "{\"as_of\":\"%s\",\"results\":[", c->as_of);
     textbuf_puts(&c->msg, c->inmsg++ ? "," : "");
     textbuf_puts(&c->msg, obj);
     if (c->inmsg == GRADES_PER_MESSAGE)
-        grades_flush(c);
-    return 0;
+        c->st = grades_flush(c);
+    return c->st != GL_OK;
 }
 
+/* jobs_grades: every customer's grade stored and sent up, all in one
+ * transaction: a failure keeps none of them (and sends none); the job
+ * reports it and runs again (sched.h). */
 gl_status jobs_grades(void *ctx, int64_t due, int64_t now)
 {
     jobs_gw *g = jobs_of(ctx);
-    grades_ctx c = {.g = g, .now = now};
+    grades_ctx c = {.g = g, .now = now, .st = GL_OK};
     textbuf_init(&c.msg, UPLINK_BODY_MAX);
     textbuf_init(&c.one, UPLINK_BODY_MAX);
     creditrun_date(clock_civil_day(due), c.as_of);
-    gl_status st = store_txn_begin(g->store);
-    if (st == GL_OK)
-        st = store_txn_end(g->store, jobs_evaluate(g, clock_civil_day(due), 0, grade_one, &c));
-    grades_flush(&c);
+    gl_status st = jobs_txn_begin(g);
+    if (st == GL_OK) {
+        gl_status run = jobs_evaluate(g, clock_civil_day(due), 0, grade_one, &c);
+        if (run == GL_OK)
+            run = c.st;
+        if (run == GL_OK)
+            run = grades_flush(&c);
+        st = jobs_txn_end(g, run);
+    }
     textbuf_free(&c.msg);
     textbuf_free(&c.one);
     glog_info("grades as of %s: %s", c.as_of, gl_strerror(st));
@@ -538,7 +584,7 @@ int jobs_cut_lawful(jobs_gw *g, store *st, const char *customer, int64_t now, ch
     diag d;
     ledgercsv *l = NULL;
     char err[160];
-    lawful_ctx lc = {{g, now, jobs_civil_minute(now), INT64_MAX, 0, 0}, st, customer, 0, 0, why, cap};
+    lawful_ctx lc = {{g, now, jobs_civil_minute(now), INT64_MAX, 0, 0, 0, 0}, st, customer, 0, 0, why, cap};
     diag_init(&d);
     snprintf(why, cap, "no ledger account of %s", customer);
     if (creditrun_store_ledger(st, g->cfg, 0, &l, &d) != GL_OK) {

@@ -18,6 +18,7 @@ typedef struct dep_ctx {
     int64_t now;
     int32_t today;
     int days;
+    gl_status st; /* the first alert not kept (with its message): the job reports it */
 } dep_ctx;
 
 static int remind(void *ctx, const store_deposit_row *r)
@@ -29,12 +30,16 @@ static int remind(void *ctx, const store_deposit_row *r)
         return 0;
     money_format(r->amount_fen, MONEY_SCALE_FEN, amount, sizeof amount);
     snprintf(detail, sizeof detail, "%s %s by %s, %s, expires %s", r->kind, r->ref, r->issuer, amount, r->expires);
+    gl_status st = GL_OK;
     if (expires < c->today) {
-        jobs_alert_end(c->g, c->now, "deposit_expiring", r->customer, "expired");
-        jobs_alert(c->g, c->now, "deposit_expired", r->customer, detail);
+        st = jobs_alert_end(c->g, c->now, "deposit_expiring", r->customer, "expired");
+        if (st == GL_OK)
+            st = jobs_alert(c->g, c->now, "deposit_expired", r->customer, detail);
     } else if (expires - c->today <= c->days) {
-        jobs_alert(c->g, c->now, "deposit_expiring", r->customer, detail);
+        st = jobs_alert(c->g, c->now, "deposit_expiring", r->customer, detail);
     }
+    if (c->st == GL_OK)
+        c->st = st;
     return 0;
 }
 
@@ -42,8 +47,10 @@ gl_status jobs_deposits(void *ctx, int64_t due, int64_t now)
 {
     (void)due;
     jobs_gw *g = jobs_of(ctx);
-    dep_ctx c = {g, now, clock_civil_day(now), g->cc->measures.deposit_reminder_days};
+    dep_ctx c = {g, now, clock_civil_day(now), g->cc->measures.deposit_reminder_days, GL_OK};
     gl_status st = store_deposit_each(g->store, NULL, remind, &c);
+    if (st == GL_OK)
+        st = c.st;
     if (st != GL_OK)
         jobs_error(g, "deposits: %s", gl_strerror(st));
     return st;

@@ -37,12 +37,12 @@ static void state_get(jobs_gw *g, const char *customer, fee_state *fs)
         sscanf(val, "%d %d %lld %lld", &fs->supply_on, &fs->warned, &fs->notice_minute, &fs->topups);
 }
 
-static void state_set(jobs_gw *g, const char *customer, const fee_state *fs)
+static gl_status state_set(jobs_gw *g, const char *customer, const fee_state *fs)
 {
     char key[96], val[96];
     snprintf(key, sizeof key, "fee.%s", customer);
     snprintf(val, sizeof val, "%d %d %lld %lld", fs->supply_on, fs->warned, fs->notice_minute, fs->topups);
-    store_kv_set(g->store, key, val);
+    return store_kv_set(g->store, key, val);
 }
 
 /* day_cost: what customer ci's use of [from, to) costs: the tariff price,
@@ -92,6 +92,8 @@ static void charge_days(jobs_gw *g, int ci, int64_t now)
 typedef struct fee_ctx {
     jobs_gw *g;
     int64_t now, now_min;
+    int failed; /* customers whose transaction rolled back */
+    int opened; /* this customer's relay opened in the transaction in hand */
 } fee_ctx;
 
 /* last_topup: the latest top-up's day (as a civil minute, -1 none) and the
@@ -109,8 +111,9 @@ static gl_status last_topup(jobs_gw *g, const char *customer, int64_t *minute, l
     return st;
 }
 
-/* record: a fee-control step in the collection record (episode "prepaid"). */
-static void record(fee_ctx *c, const char *customer, collect_action a, const char *channel, int64_t balance,
+/* record: a fee-control step in the collection record (episode "prepaid"),
+ * and its actions message, in the customer's transaction. */
+static gl_status record(fee_ctx *c, const char *customer, collect_action a, const char *channel, int64_t balance,
                    const char *status, const char *proof, const char *reason)
 {
     store_collect_row r;
@@ -126,8 +129,8 @@ static void record(fee_ctx *c, const char *customer, collect_action a, const cha
     r.served_ts = strcmp(status, "served") == 0 ? c->now : -1;
     r.deadline_ts = -1;
     r.principal_fen = balance < 0 ? -balance : 0;
-    if (store_collect_add(c->g->store, &r, &r.id) == GL_OK)
-        jobs_action_up(c->g, &r, c->now);
+    gl_status st = store_collect_add(c->g->store, &r, &r.id);
+    return st == GL_OK ? jobs_action_up(c->g, &r, c->now) : st;
 }
 
 /* notice_served: the newest exhaustion notice, taken at or after since,
@@ -145,71 +148,98 @@ static int notice_served(fee_ctx *c, const char *customer, int64_t since)
     return 0;
 }
 
-static void act(fee_ctx *c, const char *customer, const feectl_decision *dc, fee_state *fs, int64_t balance)
+/* act: the decision carried out and recorded; the store's or the outbox's
+ * error returned (a relay that does not answer is no error: nothing done). */
+static gl_status act(fee_ctx *c, const char *customer, const feectl_decision *dc, fee_state *fs, int64_t balance)
 {
     char reason[128], lvl[16];
     int sent = collect_service_of(&c->g->cc->collect, "sms") != COLLECT_SERVICE_RECEIPT;
+    gl_status st = GL_OK;
     switch (dc->action) {
     case FEECTL_WARN:
         snprintf(lvl, sizeof lvl, "level %d", dc->level);
-        jobs_alert(c->g, c->now, "prepaid_low", customer, lvl);
+        st = jobs_alert(c->g, c->now, "prepaid_low", customer, lvl);
         fs->warned = dc->level;
         break;
     case FEECTL_NOTICE:
-        record(c, customer, COLLECT_EXHAUSTION_NOTICE, "sms", balance, sent ? "served" : "taken",
-               sent ? "sent by the gateway (sms)" : "", "prepaid balance exhausted: supply will be cut");
-        jobs_alert(c->g, c->now, "prepaid_exhausted", customer, "notice");
+        st = record(c, customer, COLLECT_EXHAUSTION_NOTICE, "sms", balance, sent ? "served" : "taken",
+                    sent ? "sent by the gateway (sms)" : "", "prepaid balance exhausted: supply will be cut");
+        if (st == GL_OK)
+            st = jobs_alert(c->g, c->now, "prepaid_exhausted", customer, "notice");
         fs->notice_minute = c->now_min;
         break;
     case FEECTL_DISCONNECT:
         if (dc->at_minute > c->now_min || !notice_served(c, customer, c->now - (c->now_min - fs->notice_minute) * 60 - 60))
             break; /* not yet, or the notice has no proof of service yet */
         if (jobs_relay(c->g, customer, 0, "prepaid balance exhausted", reason, sizeof reason) == GL_OK) {
+            c->opened = 1;
             fs->supply_on = 0;
-            record(c, customer, COLLECT_DISCONNECT, "relay", balance, "taken", "relay opened, confirmed by the meter",
-                   "prepaid balance exhausted, exhaustion notice served");
+            st = record(c, customer, COLLECT_DISCONNECT, "relay", balance, "taken",
+                        "relay opened, confirmed by the meter", "prepaid balance exhausted, exhaustion notice served");
         }
         break;
     case FEECTL_RECONNECT:
         if (jobs_relay(c->g, customer, 1, "topped up", reason, sizeof reason) == GL_OK) {
             *fs = (fee_state){1, 0, -1, fs->topups};
-            record(c, customer, COLLECT_RESTORE, "relay", balance, "taken", "relay closed, confirmed by the meter",
-                   "topped up");
+            st = record(c, customer, COLLECT_RESTORE, "relay", balance, "taken", "relay closed, confirmed by the meter",
+                        "topped up");
         }
         break;
     default:
         break;
     }
+    return st;
 }
 
-static int decide(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
+/* decide_one: one prepaid customer decided and carried out, its state,
+ * records, alerts and their messages in the caller's transaction. */
+static gl_status decide_one(fee_ctx *c, const ledger_account *acct, const credit_result *r)
 {
-    fee_ctx *c = ctx;
     fee_state fs;
-    if (cust == NULL || cust->payment != CONFIG_PAY_PREPAID)
-        return 0;
     long long topups = 0;
     state_get(c->g, acct->customer, &fs);
     int64_t topup_min = -1;
-    if (last_topup(c->g, acct->customer, &topup_min, &topups) != GL_OK)
-        return 0; /* the store failed: decide nothing on a guess */
+    gl_status st = last_topup(c->g, acct->customer, &topup_min, &topups);
+    if (st != GL_OK)
+        return st; /* the store failed: decide nothing on a guess */
     int changed = topups != fs.topups;
     feectl_input in = {r->arrears.prepaid_balance_fen, fs.supply_on, fs.warned, c->now_min, fs.notice_minute,
                        topup_min, changed};
     fs.topups = topups;
     feectl_decision dc;
     if (feectl_decide(&c->g->cc->fee, &c->g->cc->collect.cal, &in, &dc) != GL_OK)
-        return 0;
+        return GL_OK;
     if (dc.reset) { /* a top-up: warnings again, and a fresh notice before any cut */
         fs.warned = 0;
         fs.notice_minute = -1;
     }
     if (dc.action != FEECTL_NONE) {
-        act(c, acct->customer, &dc, &fs, r->arrears.prepaid_balance_fen);
+        st = act(c, acct->customer, &dc, &fs, r->arrears.prepaid_balance_fen);
         changed = 1;
     }
-    if (changed)
-        state_set(c->g, acct->customer, &fs);
+    return st == GL_OK && changed ? state_set(c->g, acct->customer, &fs) : st;
+}
+
+/* decide: one customer in its own transaction; rolled back, nothing of it
+ * is kept or sent (the next run decides again), and a cut whose record was
+ * lost is undone: no cut without its evidence. */
+static int decide(void *ctx, const ledger_account *acct, const config_customer *cust, const credit_result *r)
+{
+    fee_ctx *c = ctx;
+    char reason[128];
+    if (cust == NULL || cust->payment != CONFIG_PAY_PREPAID)
+        return 0;
+    c->opened = 0;
+    gl_status st = jobs_txn_begin(c->g);
+    if (st == GL_OK)
+        st = jobs_txn_end(c->g, decide_one(c, acct, r));
+    if (st == GL_OK)
+        return 0;
+    c->failed++;
+    jobs_error(c->g, "fee control %s: nothing recorded (%s); again at the next run", acct->customer,
+               gl_strerror(st));
+    if (c->opened && jobs_relay(c->g, acct->customer, 1, "the cut could not be recorded", reason, sizeof reason) != GL_OK)
+        jobs_error(c->g, "fee control %s: unrecorded cut not undone: %s", acct->customer, reason);
     return 0;
 }
 
@@ -225,6 +255,7 @@ gl_status jobs_feectl(void *ctx, int64_t due, int64_t now)
         }
     if (!any)
         return GL_OK;
-    fee_ctx c = {g, now, jobs_civil_minute(now)};
-    return jobs_evaluate(g, clock_civil_day(now), 1, decide, &c);
+    fee_ctx c = {g, now, jobs_civil_minute(now), 0, 0};
+    gl_status st = jobs_evaluate(g, clock_civil_day(now), 1, decide, &c);
+    return st == GL_OK && c.failed > 0 ? GL_EDB : st;
 }

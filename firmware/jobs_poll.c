@@ -200,6 +200,51 @@ gl_status jobs_poll_frozen(jobs_gw *g, int64_t now)
     return st;
 }
 
+/* events_up: the alerts of the cycle's events (recorded by
+ * pollstore_save_state in the same transaction). */
+static gl_status events_up(jobs_gw *g, int64_t now)
+{
+    gl_status st = GL_OK;
+    for (int i = 0; st == GL_OK && i < g->cfg->nmeters; i++) {
+        const reading *r = &g->readings[i];
+        if (!g->poll_due[i])
+            continue;
+        if (r->flags & READING_FLAG_JUMP) {
+            char detail[POLLSTORE_JUMP_DETAIL_MAX];
+            pollstore_jump_detail(r, detail, sizeof detail);
+            st = jobs_alert_up(g, now, "meter_jump", r->meter, detail, 1);
+        }
+        if (st != GL_OK)
+            break;
+        if (g->events[i] == VALIDATE_EVENT_OFFLINE)
+            st = jobs_alert_up(g, now, "meter_offline", r->meter, r->error[0] ? r->error : "no answer", 1);
+        else if (g->events[i] == VALIDATE_EVENT_ONLINE) /* closes the alert at the back office */
+            st = jobs_alert_up(g, now, "meter_offline", r->meter, "answering again", 0);
+        else if (g->events[i] == VALIDATE_EVENT_GARBAGE)
+            st = jobs_alert_up(g, now, "meter_garbage", r->meter, r->error, 1);
+        else if (g->events[i] == VALIDATE_EVENT_SANE)
+            st = jobs_alert_up(g, now, "meter_garbage", r->meter, "good readings again", 0);
+    }
+    return st;
+}
+
+/* meter_events: the cycle's validation state and events recorded and their
+ * alerts queued, in one transaction (also when the readings wait in memory:
+ * the validators have moved on, this cycle is their one chance). */
+static gl_status meter_events(jobs_gw *g, int64_t now)
+{
+    gl_status st = jobs_txn_begin(g);
+    if (st != GL_OK)
+        return st;
+    st = pollstore_save_state(g->store, g->cfg, g->poller, g->readings, g->events, g->poll_due, now);
+    if (st == GL_OK)
+        st = events_up(g, now);
+    st = jobs_txn_end(g, st);
+    if (st != GL_OK)
+        jobs_error(g, "poll: meter events and their alerts not recorded: %s", gl_strerror(st));
+    return st;
+}
+
 gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
 {
     jobs_gw *g = jobs_of(ctx);
@@ -224,32 +269,15 @@ gl_status jobs_poll(void *ctx, int64_t due, int64_t now)
     }
     g->polls++;
     count(g);
-    st = pollstore_save(g->store, g->cfg, g->poller, g->readings, g->events, g->poll_due, now);
+    st = pollstore_save_readings(g->store, g->cfg, g->readings, g->poll_due);
     if (st != GL_OK) {
         char why[STORE_PATH_WHY_MAX];
         store_describe_error(store_path(g->store), st, why, sizeof why);
         jobs_error(g, "poll: readings kept in memory (%zu waiting): %s", store_pending(g->store, NULL), why);
     }
-    for (int i = 0; i < g->cfg->nmeters; i++) { /* pollstore_save recorded the event: only up */
-        const reading *r = &g->readings[i];
-        if (!g->poll_due[i])
-            continue;
-        if (r->flags & READING_FLAG_JUMP) {
-            char detail[POLLSTORE_JUMP_DETAIL_MAX];
-            pollstore_jump_detail(r, detail, sizeof detail);
-            jobs_alert_up(g, now, "meter_jump", r->meter, detail, 1);
-        }
-        if (g->events[i] == VALIDATE_EVENT_OFFLINE)
-            jobs_alert_up(g, now, "meter_offline", r->meter, r->error[0] ? r->error : "no answer", 1);
-        else if (g->events[i] == VALIDATE_EVENT_ONLINE) /* closes the alert at the back office */
-            jobs_alert_up(g, now, "meter_offline", r->meter, "answering again", 0);
-        else if (g->events[i] == VALIDATE_EVENT_GARBAGE)
-            jobs_alert_up(g, now, "meter_garbage", r->meter, r->error, 1);
-        else if (g->events[i] == VALIDATE_EVENT_SANE)
-            jobs_alert_up(g, now, "meter_garbage", r->meter, "good readings again", 0);
-    }
+    gl_status ev = meter_events(g, now);
     publish_readings(g, now);
-    return st;
+    return st != GL_OK ? st : ev;
 }
 
 /* meter_of: the index of the customer's meter with a relay, or -1. */

@@ -213,12 +213,17 @@ out:
 static gl_status served(jobs_uplink *u, const downlink_msg *m, char *reason, size_t cap)
 {
     int64_t id = 0, now = clock_now(u->clock);
-    gl_status st = store_collect_serve(u->store, m->customer, m->ref, m->record_id, m->served_ts, m->proof, &id);
+    gl_status st = store_txn_begin(u->store); /* the served row and its actions message together */
+    if (st == GL_OK)
+        st = store_collect_serve(u->store, m->customer, m->ref, m->record_id, m->served_ts, m->proof, &id);
+    if (st == GL_OK)
+        st = collrec_queue_up(u->store, m->customer, id, now);
+    st = store_txn_end(u->store, st);
     if (st == GL_ENOTFOUND)
         snprintf(reason, cap, "%s: no %s (record %lld) awaiting proof of service", m->customer, m->ref,
                  (long long)m->record_id);
-    else if (st == GL_OK && collrec_queue_up(u->store, m->customer, id, now) != GL_OK)
-        glog_warn("uplink: served record %lld not queued up", (long long)id);
+    else if (st != GL_OK)
+        snprintf(reason, cap, "%s: proof of service not recorded: %s", m->customer, gl_strerror(st));
     return st;
 }
 

@@ -427,11 +427,21 @@ static gl_status put_due(store *s, const config *cfg, const reading *r, const un
 gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
                          const unsigned char *due, int64_t ts)
 {
-    gl_status st = put_due(s, cfg, r, due);
     /* the readings are their own transaction (on failure they wait in
      * memory); the meters' offline state and events go in one more */
-    if (st == GL_OK)
-        st = store_txn_begin(s);
+    gl_status st = pollstore_save_readings(s, cfg, r, due);
+    return st == GL_OK ? pollstore_save_state(s, cfg, p, r, ev, due, ts) : st;
+}
+
+gl_status pollstore_save_readings(store *s, const config *cfg, const reading *r, const unsigned char *due)
+{
+    return put_due(s, cfg, r, due);
+}
+
+gl_status pollstore_save_state(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
+                               const unsigned char *due, int64_t ts)
+{
+    gl_status st = store_txn_begin(s);
     if (st != GL_OK)
         return st;
     for (int i = 0; st == GL_OK && i < cfg->nmeters; i++) {

@@ -57,7 +57,15 @@ gl_status pollstore_fill_frozen(store *s, const config *cfg, poller *p, int64_t 
 
 /* pollstore_save: a cycle's readings (one transaction), the validation
  * state, and offline/online events (offline is an alert), for the meters
- * whose due[i] is non-zero (due NULL: every meter). */
+ * whose due[i] is non-zero (due NULL: every meter): the two parts below,
+ * the second once the first succeeded.
+ * pollstore_save_readings: the readings (pending in memory on failure).
+ * pollstore_save_state: the validation state and the events, in one
+ * transaction (nested in the caller's if one is open: the daemon queues
+ * the events' alerts in it). */
+gl_status pollstore_save_readings(store *s, const config *cfg, const reading *r, const unsigned char *due);
+gl_status pollstore_save_state(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
+                               const unsigned char *due, int64_t ts);
 gl_status pollstore_save(store *s, const config *cfg, poller *p, const reading *r, const validate_event *ev,
                          const unsigned char *due, int64_t ts);
 

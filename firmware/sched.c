@@ -51,12 +51,31 @@ void sched_start(sched_job *jobs, size_t n, int64_t now)
         jobs[i].next_due = sched_next_after(&jobs[i], now);
 }
 
-/* due_of: a job's due time; a SCHED_AT job's follows what its job set. */
+/* due_of: when a job runs next; a SCHED_AT job's follows what its job set,
+ * a calendar job waiting to retry waits until its retry time. */
 static int64_t due_of(const sched_job *job)
 {
     if (job->kind == SCHED_AT)
         return job->at != NULL && *job->at > job->ran_at && *job->at < job->next_due ? *job->at : job->next_due;
-    return job->next_due;
+    return job->retry_at > job->next_due ? job->retry_at : job->next_due;
+}
+
+/* retry_later: a calendar job's failed occurrence (due) is kept for a retry
+ * after the back-off (sched.h); 0 when it is to move on instead. */
+static int retry_later(sched_job *job, int64_t due, int64_t now)
+{
+    if (job->kind == SCHED_EVERY || job->kind == SCHED_AT || job->retries >= SCHED_RETRIES)
+        return 0;
+    int64_t wait = SCHED_RETRY_MIN_S;
+    for (int i = 0; i < job->retries && wait < SCHED_RETRY_MAX_S; i++)
+        wait *= 2;
+    if (wait > SCHED_RETRY_MAX_S)
+        wait = SCHED_RETRY_MAX_S;
+    if (now + wait >= sched_next_after(job, job->once ? now : due))
+        return 0; /* the next occurrence comes first: it does the work */
+    job->retries++;
+    job->retry_at = now + wait;
+    return 1;
 }
 
 int64_t sched_earliest(const sched_job *jobs, size_t n)
@@ -90,7 +109,7 @@ int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile si
     int runs = 0;
     sched_job *job;
     while ((stop == NULL || !*stop) && (job = earliest_due(jobs, n, now)) != NULL) {
-        int64_t due = due_of(job);
+        int64_t due = job->kind == SCHED_AT ? due_of(job) : job->next_due; /* a retry: its occurrence's */
         if (job->kind == SCHED_EVERY) /* catch-up: once, now */
             due = now;
         job->last_status = job->run ? job->run(ctx, due, now) : GL_OK;
@@ -99,6 +118,10 @@ int sched_run_due(sched_job *jobs, size_t n, int64_t now, void *ctx, volatile si
         if (job->last_status == GL_EINTERRUPTED)
             break; /* stopped part way: still due, resumed on the next run */
         job->failures += job->last_status != GL_OK;
+        if (job->last_status != GL_OK && retry_later(job, due, now))
+            continue; /* the same occurrence again, later */
+        job->retry_at = 0;
+        job->retries = 0;
         if (job->kind == SCHED_AT)
             job->ran_at = now; /* until the job (or another) sets *at again */
         job->next_due = sched_next_after(job, job->kind == SCHED_EVERY || job->once ? now : due);

@@ -9,7 +9,15 @@
  * missed occurrence in order, each with its own due time, so no day's
  * penalty and no month's bill is skipped; the periodic catch-up runs after them.
  * A calendar job marked `once` (it works from the time it runs, not the time
- * it was due: collection, compaction) runs once for all it missed. */
+ * it was due: collection, compaction) runs once for all it missed.
+ * Retry rule: a calendar job that fails (any status but GL_OK and
+ * GL_EINTERRUPTED: its transaction rolled back, nothing of it kept) keeps
+ * its due time and runs again, with that due time, after SCHED_RETRY_MIN_S,
+ * then twice as long each time (at most SCHED_RETRY_MAX_S, SCHED_RETRIES
+ * times), so a day's work a full disk or a busy store refused is done later,
+ * not skipped; it moves on (failure counted) when its next occurrence would
+ * come first or the retries are spent. A periodic job retries at its next
+ * interval anyway; a SCHED_AT job at the time its job sets. */
 #ifndef GRIDLEDGER_SCHED_H
 #define GRIDLEDGER_SCHED_H
 
@@ -22,6 +30,12 @@
 /* SCHED_AT: at the time a job sets in *at (the collection's timed steps:
  * the confirmation 30 minutes before a cut, the cut); INT64_MAX or a past
  * time already run: nothing. */
+enum {
+    SCHED_RETRY_MIN_S = 60,
+    SCHED_RETRY_MAX_S = 86400,
+    SCHED_RETRIES = 12, /* 1 minute to ~2.8 days after the first failure */
+};
+
 typedef enum sched_kind { SCHED_EVERY = 0, SCHED_DAILY, SCHED_MONTHLY, SCHED_YEARLY, SCHED_AT } sched_kind;
 
 typedef gl_status (*sched_fn)(void *ctx, int64_t due, int64_t now);
@@ -40,6 +54,8 @@ typedef struct sched_job {
     int64_t next_due;     /* set by sched_start, advanced by sched_run_due */
     int64_t runs, failures;
     gl_status last_status;
+    int64_t retry_at;     /* calendar job that failed: not run again before this (0: none) */
+    int retries;          /* failed runs of the occurrence next_due */
 } sched_job;
 
 /* sched_next_after: the first due time of job strictly after t. */

@@ -143,6 +143,71 @@ static void test_interrupted_keeps_due(void **state)
     assert_int_equal(jobs[0].next_due, at("2026-04-01T00:10"));
 }
 
+/* A job that fails the first g_fail_left runs (its transaction rolled back). */
+static int g_fail_left;
+
+static gl_status flaky(void *ctx, int64_t due, int64_t now)
+{
+    record(ctx, due, now);
+    if (g_fail_left == 0)
+        return GL_OK;
+    g_fail_left -= g_fail_left > 0;
+    return GL_EFULL;
+}
+
+/* A calendar job that fails runs again with the same due time after 1, then
+ * 2, 4 ... minutes (not the next day or month); one that keeps failing moves
+ * on after SCHED_RETRIES retries or when its next occurrence comes first; a
+ * catch-up over missed days does not retry (the next occurrence is due). */
+static void test_failed_retried(void **state)
+{
+    (void)state;
+    assert_int_equal(clock_set_timezone("Asia/Shanghai"), GL_OK);
+    recorder rec = {0};
+    sched_job j = {.name = "grades", .kind = SCHED_YEARLY, .day = 1, .hour = 3, .months_mask = 1u << 0 | 1u << 6,
+                   .run = flaky};
+    g_fail_left = 2;
+    sched_start(&j, 1, at("2026-12-31T12:00"));
+    assert_int_equal(sched_run_due(&j, 1, at("2027-01-01T03:00"), &rec, NULL), 1);
+    assert_int_equal(sched_earliest(&j, 1), at("2027-01-01T03:01"));
+    assert_int_equal(sched_run_due(&j, 1, at("2027-01-01T03:00:59"), &rec, NULL), 0);
+    assert_int_equal(sched_run_due(&j, 1, at("2027-01-01T03:01"), &rec, NULL), 1);
+    assert_int_equal(sched_earliest(&j, 1), at("2027-01-01T03:03"));
+    assert_int_equal(sched_run_due(&j, 1, at("2027-01-01T03:03"), &rec, NULL), 1);
+    assert_int_equal(rec.n, 3);
+    for (int i = 0; i < 3; i++) /* every run is the 1 January occurrence */
+        assert_int_equal(rec.dues[i], at("2027-01-01T03:00"));
+    assert_int_equal(j.failures, 2);
+    assert_int_equal(j.next_due, at("2027-07-01T03:00"));
+    assert_int_equal(sched_earliest(&j, 1), at("2027-07-01T03:00"));
+
+    /* failing for good: SCHED_RETRIES retries, then the next occurrence */
+    g_fail_left = -1;
+    rec.n = 0;
+    int64_t t = at("2027-07-01T03:00");
+    int runs = 0;
+    while (j.next_due == at("2027-07-01T03:00") && runs < 100) {
+        runs += sched_run_due(&j, 1, t, &rec, NULL);
+        t = sched_earliest(&j, 1);
+    }
+    assert_int_equal(runs, 1 + SCHED_RETRIES);
+    assert_int_equal(j.next_due, at("2028-01-01T03:00"));
+    assert_true(t - at("2027-07-01T03:00") >= 2 * 86400); /* days of retries, not minutes */
+
+    /* a daily job retries only until its next occurrence; missed days catch up without retries */
+    sched_job d = {.name = "daily", .kind = SCHED_DAILY, .hour = 0, .minute = 20, .run = flaky};
+    rec.n = 0;
+    sched_start(&d, 1, at("2026-03-01T00:00"));
+    assert_int_equal(sched_run_due(&d, 1, at("2026-03-04T00:19:30"), &rec, NULL), 3);
+    assert_int_equal(d.next_due, at("2026-03-04T00:20"));
+    runs = 0;
+    for (t = at("2026-03-04T00:20"); d.next_due == at("2026-03-04T00:20") && runs < 100; t = sched_earliest(&d, 1))
+        runs += sched_run_due(&d, 1, t, &rec, NULL);
+    assert_int_equal(runs, 1 + 10); /* 1 + 2 + ... + 512 minutes fit in the day, 1024 not */
+    assert_int_equal(d.next_due, at("2026-03-05T00:20"));
+    g_fail_left = 0;
+}
+
 /* SCHED_AT: the job runs at the time its context asks for (the collection's
  * confirmation and cut), once, at start when asked for then, and follows
  * a time another job moves earlier; a time already run is spent. */
@@ -191,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_interrupted_keeps_due),
         cmocka_unit_test(test_once_catch_up),
         cmocka_unit_test(test_at_job),
+        cmocka_unit_test(test_failed_retried),
     };
     return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
 }
