@@ -1168,12 +1168,13 @@ static gl_status drop_oldest_readings_msgs(store *s, int64_t count)
                        "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE kind = 'readings'"
                        " ORDER BY seq LIMIT ?1)",
                        "i", count);
-    int64_t n = sqlite3_changes(s->db);
-    if (st == GL_OK && n == 0)
-        st = GL_ENOTFOUND;
-    if (st == GL_OK)
+    int64_t n = st == GL_OK ? sqlite3_changes(s->db) : 0;
+    if (st == GL_OK && n > 0)
         st = kv_set_i64(s, "outbox.dropped", kv_i64(s, "outbox.dropped") + n);
-    return finish(s, st);
+    /* nothing left to drop is no failure of the caller's transaction (a bill
+     * or an action queued above the quota must still commit) */
+    st = finish(s, st);
+    return st == GL_OK && n == 0 ? GL_ENOTFOUND : st;
 }
 
 gl_status store_outbox_put(store *s, const char *kind, const char *body_json, int64_t ts, int64_t *seq)

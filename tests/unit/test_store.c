@@ -894,6 +894,30 @@ static void test_quota_drops_readings_first(void **state)
     store_close(s);
 }
 
+/* Over the quota with no readings message left to drop, a bill's message
+ * queued inside a transaction still commits with it (nothing dropped is no
+ * failure of the transaction). */
+static void test_quota_full_of_bills_commits(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    store_options o = {.quota_mb = 1};
+    char body[4096];
+    memset(body, 'x', sizeof body - 1);
+    body[sizeof body - 1] = '\0';
+    assert_int_equal(store_open(dbpath, &o, &s), GL_OK);
+    for (int i = 0; i < 400; i++) /* bills only: above the quota, never dropped */
+        assert_int_equal(store_outbox_put(s, "bills", body, i, NULL), GL_OK);
+    int64_t before = count(s, "SELECT count(*) FROM outbox");
+    assert_int_equal(store_txn_begin(s), GL_OK);
+    assert_int_equal(store_event(s, 500, "note", "C1", "bill C1 2026-01", 0), GL_OK);
+    assert_int_equal(store_outbox_put(s, "bills", body, 500, NULL), GL_OK);
+    assert_int_equal(store_txn_end(s, GL_OK), GL_OK);
+    assert_int_equal(count(s, "SELECT count(*) FROM outbox"), before + 1);
+    assert_int_equal(count(s, "SELECT count(*) FROM events WHERE ts = 500"), 1);
+    store_close(s);
+}
+
 static void test_export_csv(void **state)
 {
     (void)state;
@@ -944,6 +968,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sequences_survive_the_database, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_recovers, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_quota_drops_readings_first, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_quota_full_of_bills_commits, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_export_csv, setup, tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
