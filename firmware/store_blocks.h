@@ -4,8 +4,8 @@
  * A routine reading (read live, valid, unflagged: store_blocks_routine) is
  * not a row of its own: the readings of one 15-minute slot from one block of
  * STORE_BLOCK_METERS meters (meter number n / STORE_BLOCK_METERS), written in
- * one transaction, are one row of `reading_blocks`, keyed by
- * STORE_BLOCK_KEY(slot, block, part). The row's body is a format byte
+ * one transaction, are one row of the day's table, keyed by
+ * STORE_BLOCK_KEY(slot, part, block). The row's body is a format byte
  * (STORE_BLOCK_FORMAT) and then, per reading:
  *   - the meter's index in the block (n % STORE_BLOCK_METERS), one byte;
  *   - seconds since the slot's start, then the READING_HAS_* bits;
@@ -28,15 +28,20 @@
 #define STORE_BLOCK_METERS 64 /* measured against 32 and 128: docs/store.md "Bytes written" */
 #endif
 #define STORE_BLOCK_MAX 256        /* blocks: meters numbered up to 16,383 go in blocks */
-#define STORE_BLOCK_PARTS 256      /* rows of one slot and block */
+#define STORE_BLOCK_PARTS 4096     /* rows of one slot and block: a write every 0.2 s */
 #define STORE_BLOCK_FORMAT 1
 #define STORE_BLOCK_ENTRY_MAX 160  /* bytes one reading takes at most */
 #define STORE_BLOCK_SLOT_S 900     /* a slot: 15 minutes */
 
-/* The row key: slot (ts / 900), block, part (0.. in write order). */
-#define STORE_BLOCK_KEY(slot, blk, part) (((int64_t)(slot) << 16) | ((int64_t)(blk) << 8) | (int64_t)(part))
-#define STORE_BLOCK_KEY_SLOT(k) ((k) >> 16)
-#define STORE_BLOCK_KEY_BLK(k) ((int)(((k) >> 8) & 0xff))
+/* The row key: slot (ts / 900), part (the slot's writes, in order), block.
+ * Time first: a poll cycle's rows go after everything stored before them
+ * (appended), however often the meters are read. */
+#define STORE_BLOCK_KEY(slot, part, blk) (((int64_t)(slot) << 20) | ((int64_t)(part) << 8) | (int64_t)(blk))
+#define STORE_BLOCK_KEY_SLOT(k) ((k) >> 20)
+#define STORE_BLOCK_KEY_PART(k) ((int)(((k) >> 8) & 0xfff))
+#define STORE_BLOCK_KEY_BLK(k) ((int)((k) & 0xff))
+#define STORE_BLOCK_SLOT_FIRST(slot) STORE_BLOCK_KEY(slot, 0, 0)
+#define STORE_BLOCK_SLOT_LAST(slot) STORE_BLOCK_KEY(slot, STORE_BLOCK_PARTS - 1, STORE_BLOCK_MAX - 1)
 
 /* store_blocks_routine: 1 if r goes into a block (status OK, live, no
  * flags, no error, a time at or after the epoch); else it is kept as a row

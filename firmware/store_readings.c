@@ -351,7 +351,9 @@ static int keep_as_row(store *s, const reading *r, int n)
            ((local % 86400) + 86400) % 86400 < STORE_BLOCK_SLOT_S;
 }
 
-static gl_status put_body(store *s, int64_t slot, int blk, const uint8_t *body, size_t len)
+/* next_part: the first part of slot not used yet in its day's table (made
+ * here if it is the day's first), -1 when the slot has every part taken. */
+static gl_status next_part(store *s, int64_t slot, int64_t *part)
 {
     char sql[160];
     int64_t day = day_of(s, slot), k = -1;
@@ -360,15 +362,20 @@ static gl_status put_body(store *s, int64_t slot, int blk, const uint8_t *body, 
     gl_status st = store_exec(s, sql, "");
     snprintf(sql, sizeof sql, "SELECT max(k) FROM \"" DAY_TABLE "\" WHERE k BETWEEN ?1 AND ?2", (long long)day);
     if (st == GL_OK)
-        st = store_query_i64(s, &k, -1, sql, "ii", STORE_BLOCK_KEY(slot, blk, 0),
-                             STORE_BLOCK_KEY(slot, blk, STORE_BLOCK_PARTS - 1));
-    int64_t part = k < 0 ? 0 : (k & 0xff) + 1;
-    if (st == GL_OK && part >= STORE_BLOCK_PARTS)
-        return GL_EBOUND;
+        st = store_query_i64(s, &k, -1, sql, "ii", STORE_BLOCK_SLOT_FIRST(slot), STORE_BLOCK_SLOT_LAST(slot));
+    *part = k < 0 ? 0 : STORE_BLOCK_KEY_PART(k) + 1;
+    if (*part >= STORE_BLOCK_PARTS)
+        *part = -1;
+    return st;
+}
+
+static gl_status put_body(store *s, int64_t key, const uint8_t *body, size_t len)
+{
+    char sql[96];
     sqlite3_stmt *ins = NULL;
-    snprintf(sql, sizeof sql, "INSERT INTO \"" DAY_TABLE "\"(k, body) VALUES(?1, ?2)", (long long)day);
-    if (st == GL_OK)
-        st = store_prepare(s, &ins, sql, "i", STORE_BLOCK_KEY(slot, blk, part));
+    snprintf(sql, sizeof sql, "INSERT INTO \"" DAY_TABLE "\"(k, body) VALUES(?1, ?2)",
+             (long long)day_of(s, STORE_BLOCK_KEY_SLOT(key)));
+    gl_status st = store_prepare(s, &ins, sql, "i", key);
     if (st != GL_OK)
         return st;
     sqlite3_bind_blob(ins, 2, body, (int)len, SQLITE_STATIC);
@@ -377,17 +384,44 @@ static gl_status put_body(store *s, int64_t slot, int blk, const uint8_t *body, 
     return rc == SQLITE_DONE ? GL_OK : store_status_of(rc);
 }
 
-/* put_packed: p[0..n) (sorted) as rows of reading_blocks, one per slot and
- * block (more when one would pass BODY_MAX bytes). */
+/* put_block: one block's readings p[0..n) of a slot as rows from part on
+ * (a row holds BODY_MAX bytes at most; a long backlog takes the next parts);
+ * past the last part they are kept as rows. */
+static gl_status put_block(store *s, const packed *p, size_t n, int64_t part, uint8_t *body)
+{
+    gl_status st = GL_OK;
+    int64_t slot_start = p[0].slot * STORE_BLOCK_SLOT_S;
+    for (size_t i = 0; st == GL_OK && i < n; part++) {
+        size_t len = store_blocks_start(body), j = i;
+        for (; j < n && len + STORE_BLOCK_ENTRY_MAX <= BODY_MAX; j++)
+            store_blocks_put(body, &len, p[j].idx, slot_start, p[j].r);
+        if (part < 0 || part >= STORE_BLOCK_PARTS)
+            for (size_t k = i; st == GL_OK && k < j; k++)
+                st = insert_row(s, p[k].r); /* a slot written to 4,096 times: rows */
+        else
+            st = put_body(s, STORE_BLOCK_KEY(p[0].slot, part, p[0].blk), body, len);
+        i = j;
+    }
+    return st;
+}
+
+/* put_packed: p[0..n) (sorted by slot, block, order) as rows of the days'
+ * tables: each slot's blocks under the slot's next part, so a write's rows
+ * follow everything stored before them in the slot. */
 static gl_status put_packed(store *s, const packed *p, size_t n, uint8_t *body)
 {
     gl_status st = GL_OK;
     for (size_t i = 0; st == GL_OK && i < n;) {
-        size_t len = store_blocks_start(body), j = i;
-        int64_t slot_start = p[i].slot * STORE_BLOCK_SLOT_S;
-        for (; j < n && len + STORE_BLOCK_ENTRY_MAX <= BODY_MAX && p[j].slot == p[i].slot && p[j].blk == p[i].blk; j++)
-            store_blocks_put(body, &len, p[j].idx, slot_start, p[j].r);
-        st = put_body(s, p[i].slot, p[i].blk, body, len);
+        int64_t part = -1;
+        st = next_part(s, p[i].slot, &part);
+        size_t j = i;
+        while (st == GL_OK && j < n && p[j].slot == p[i].slot) {
+            size_t b = j;
+            while (b < n && p[b].slot == p[j].slot && p[b].blk == p[j].blk)
+                b++;
+            st = put_block(s, &p[j], b - j, part, body);
+            j = b;
+        }
         i = j;
     }
     return st;
@@ -538,11 +572,11 @@ static gl_status walk_rows(store *s, int blk, int64_t lo, int64_t hi, int desc, 
 
 /* slot_of: the slot holding ts, within what a key can hold (before the
  * epoch: slot 0; the far future: the last slot). */
-#define SLOT_LAST ((INT64_MAX >> 16) - 2)
+#define SLOT_KEYED_MAX ((INT64_MAX >> 20) - 2)
 static int64_t slot_of(int64_t ts)
 {
     int64_t slot = (ts < 0 ? 0 : ts) / STORE_BLOCK_SLOT_S;
-    return slot > SLOT_LAST ? SLOT_LAST : slot;
+    return slot > SLOT_KEYED_MAX ? SLOT_KEYED_MAX : slot;
 }
 
 /* The newest packed reading at or before `until`, newer than `after`. */
@@ -570,18 +604,18 @@ static gl_status newest_in_day(store *s, int64_t day, int n, int64_t lo, int64_t
     char sql[160];
     int blk = n / STORE_BLOCK_METERS;
     gl_status st = GL_OK;
-    snprintf(sql, sizeof sql, "SELECT max(k) FROM \"" DAY_TABLE "\" WHERE k < ?1 AND k >= ?2 AND (k >> 8) & 255 = ?3",
+    snprintf(sql, sizeof sql, "SELECT max(k) FROM \"" DAY_TABLE "\" WHERE k < ?1 AND k >= ?2 AND (k & 255) = ?3",
              (long long)day);
-    for (int64_t k = STORE_BLOCK_KEY(hi + 1, 0, 0); st == GL_OK && !w->found && k > STORE_BLOCK_KEY(lo, 0, 0);) {
+    for (int64_t k = STORE_BLOCK_SLOT_FIRST(hi + 1); st == GL_OK && !w->found && k > STORE_BLOCK_SLOT_FIRST(lo);) {
         int64_t prev = -1;
-        st = store_query_i64(s, &prev, -1, sql, "iii", k, STORE_BLOCK_KEY(lo, 0, 0), (int64_t)blk);
+        st = store_query_i64(s, &prev, -1, sql, "iii", k, STORE_BLOCK_SLOT_FIRST(lo), (int64_t)blk);
         if (st != GL_OK || prev < 0)
             break;
         int64_t slot = STORE_BLOCK_KEY_SLOT(prev);
         int stop = 0;
-        st = walk_table(s, day, blk, STORE_BLOCK_KEY(slot, blk, 0), STORE_BLOCK_KEY(slot, blk, STORE_BLOCK_PARTS - 1), 0,
+        st = walk_table(s, day, blk, STORE_BLOCK_SLOT_FIRST(slot), STORE_BLOCK_SLOT_LAST(slot), 0,
                         n % STORE_BLOCK_METERS, take_newest, w, &stop);
-        k = STORE_BLOCK_KEY(slot, 0, 0);
+        k = STORE_BLOCK_SLOT_FIRST(slot);
     }
     return st;
 }
@@ -637,7 +671,7 @@ gl_status store_reading_at(store *s, const char *meter, int64_t ts, reading *out
         return st;
     newest w = {ts, ts - 1, out, 0}; /* the last one written at ts */
     int64_t slot = slot_of(ts), blk = n / STORE_BLOCK_METERS;
-    st = walk_rows(s, (int)blk, STORE_BLOCK_KEY(slot, blk, 0), STORE_BLOCK_KEY(slot, blk, STORE_BLOCK_PARTS - 1), 0,
+    st = walk_rows(s, (int)blk, STORE_BLOCK_SLOT_FIRST(slot), STORE_BLOCK_SLOT_LAST(slot), 0,
                    n % STORE_BLOCK_METERS, take_newest, &w);
     return st == GL_OK && !w.found ? GL_ENOTFOUND : st;
 }
@@ -709,8 +743,8 @@ gl_status store_readings_series(store *s, const char *meter, int64_t from, int64
     int num = st == GL_OK && !w.full && to > 0 ? number_of(s, meter) : -1;
     if (num >= 0) {
         int64_t blk = num / STORE_BLOCK_METERS;
-        st = walk_rows(s, (int)blk, STORE_BLOCK_KEY(slot_of(from), blk, 0),
-                       STORE_BLOCK_KEY(slot_of(to - 1), blk, STORE_BLOCK_PARTS - 1), 0, num % STORE_BLOCK_METERS,
+        st = walk_rows(s, (int)blk, STORE_BLOCK_SLOT_FIRST(slot_of(from)),
+                       STORE_BLOCK_SLOT_LAST(slot_of(to - 1)), 0, num % STORE_BLOCK_METERS,
                        take_point, &w);
     }
     return st == GL_OK && w.full ? GL_EBOUND : st;
@@ -794,8 +828,8 @@ gl_status store_readings_feed(store *s, int64_t from, int64_t to, int blk, store
     feed f = {fn, ctx, 0};
     gl_status st = feed_rows(s, from, to, blk, &f);
     if (st == GL_OK && to > 0 && blk < STORE_BLOCK_MAX)
-        st = walk_rows(s, blk, STORE_BLOCK_KEY(slot_of(from), blk, 0),
-                       STORE_BLOCK_KEY(slot_of(to - 1), blk, STORE_BLOCK_PARTS - 1), 0, -1, feed_one, &f);
+        st = walk_rows(s, blk, STORE_BLOCK_SLOT_FIRST(slot_of(from)),
+                       STORE_BLOCK_SLOT_LAST(slot_of(to - 1)), 0, -1, feed_one, &f);
     if (packed_n != NULL)
         *packed_n += f.count;
     return st;
@@ -838,7 +872,7 @@ gl_status store_readings_next(store *s, int64_t from, int64_t def, int64_t *ts)
     int64_t row = def, pk = def;
     gl_status st = store_query_i64(s, &row, def, "SELECT min(ts) FROM readings WHERE ts >= ?1", "i", from);
     if (st == GL_OK)
-        st = packed_from(s, STORE_BLOCK_KEY(slot_of(from), 0, 0), def, &pk);
+        st = packed_from(s, STORE_BLOCK_SLOT_FIRST(slot_of(from)), def, &pk);
     if (pk < from)
         pk = from;
     *ts = row < pk ? row : pk;
@@ -867,7 +901,7 @@ gl_status store_readings_drop(store *s, int64_t cutoff, int64_t frozen_cutoff, i
                               " AND (source = 0 OR ts < ?2)",
                               "ii", cutoff, frozen_cutoff);
     *rows = st == GL_OK ? sqlite3_changes(store_db(s)) : 0;
-    int64_t *days = NULL, cut = STORE_BLOCK_KEY(slot_of(cutoff), 0, 0);
+    int64_t *days = NULL, cut = STORE_BLOCK_SLOT_FIRST(slot_of(cutoff));
     size_t nd = 0;
     if (st == GL_OK)
         st = block_days(s, &days, &nd);

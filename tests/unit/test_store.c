@@ -158,6 +158,39 @@ static void test_readings_roundtrip(void **state)
     store_close(s);
 }
 
+/* Meters read twice in one slot, in two blocks: the second write's rows come
+ * after the first's (time first in the key: appended, not slotted between),
+ * and each reading is found by its time. */
+static void test_packed_rows_append(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    assert_int_equal(store_open(dbpath, NULL, &s), GL_OK);
+    static reading rs[70];
+    for (int pass = 0; pass < 2; pass++) {
+        for (int m = 0; m < 70; m++) {
+            char id[8];
+            snprintf(id, sizeof id, "M%02d", m);
+            rs[m] = mk(id, 2000 + pass * 60, 1000 * m + pass);
+        }
+        assert_int_equal(store_put_readings(s, rs, 70), GL_OK);
+    }
+    assert_int_equal(count(s, "SELECT count(*) FROM reading_blocks_0"), 4); /* 2 blocks x 2 writes */
+    assert_int_equal(count(s, "SELECT count(*) FROM reading_blocks_0 WHERE (k >> 8) & 4095 = 0"), 2);
+    assert_int_equal(count(s, "SELECT min(k) FROM reading_blocks_0 WHERE (k >> 8) & 4095 = 1") >
+                         count(s, "SELECT max(k) FROM reading_blocks_0 WHERE (k >> 8) & 4095 = 0"),
+                     1);
+    reading got;
+    assert_int_equal(store_last_reading(s, "M69", 0, &got), GL_OK);
+    assert_int_equal(got.import_wh, 69001);
+    assert_int_equal(store_reading_at(s, "M69", 2000, &got), GL_OK);
+    assert_int_equal(got.import_wh, 69000);
+    assert_int_equal(store_last_reading(s, "M00", 2030, &got), GL_OK);
+    assert_int_equal(got.import_wh, 0);
+    assert_int_equal(npoints(s, "M65", 0, 86400), 2);
+    store_close(s);
+}
+
 /* a_bill: customer's bill of two lines (energy 300 kWh at 0.4883, tier2
  * 32.30), total the lines' sum in fen. */
 static bill a_bill(const char *customer)
@@ -957,6 +990,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outbox_sequence, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_outbox_ack_many, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_outbox_next_many, setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_packed_rows_append, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_compaction, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_compaction_sparse_days, setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_alert_close, setup, tmpdir_teardown),
