@@ -23,6 +23,10 @@ c["meters"].append(dict(c["meters"][1], id="M-0002", slave_id=3, customer="C-000
 c["schedule"] = {"poll_interval_s": 86400}
 json.dump(c, open(sys.argv[2], "w"), indent=1)' examples/gridledger.json "$t/gl.json"
 cd "$t"
+# "today" is the gateway's (its config's timezone), not this machine's: from
+# 16:00 UTC on, Asia/Shanghai is a day ahead
+TZ=$(python3 -c 'import json; print(json.load(open("gl.json"))["gateway"]["timezone"])')
+export TZ
 "$GL" -c gl.json db check >/dev/null
 q() { sqlite3 gl.db "$1"; }
 # C-0001: three bills of 100.00; the first two paid in full 20 and 10 days late
