@@ -39,16 +39,8 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-    char p[200];
     (void)state;
-    if (tmpdir_make("jobspub") != 0)
-        return -1;
-    snprintf(p, sizeof p, "%s/t.json", dir);
-    FILE *f = fopen(p, "w");
-    if (f == NULL)
-        return -1;
-    fputs("{\"id\": \"t1\", \"currency\": \"CNY\", \"effective_from\": \"2012-01-01\", \"energy\": {\"rate\": \"0.5\"}}", f);
-    return fclose(f);
+    return tmpdir_make("jobspub") != 0 ? -1 : tmpdir_file("t.json", TMPDIR_FLAT_TARIFF);
 }
 
 /* open_jobs: the jobs' shared state over a fresh store with the ledger of

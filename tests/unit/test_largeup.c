@@ -42,16 +42,8 @@ static const char *const none_large = "{\"id\": \"R-1\", \"name\": \"Home\", \"t
 
 static int setup(void **state)
 {
-    char p[200];
     (void)state;
-    if (tmpdir_make("largeup") != 0)
-        return -1;
-    snprintf(p, sizeof p, "%s/t.json", dir);
-    FILE *f = fopen(p, "w");
-    if (f == NULL)
-        return -1;
-    fputs("{\"id\": \"t1\", \"currency\": \"CNY\", \"effective_from\": \"2012-01-01\", \"energy\": {\"rate\": \"0.5\"}}", f);
-    return fclose(f);
+    return tmpdir_make("largeup") != 0 ? -1 : tmpdir_file("t.json", TMPDIR_FLAT_TARIFF);
 }
 
 static config *load(const char *customers)

@@ -904,16 +904,23 @@ static void test_disk_full_recovers(void **state)
     store_close(s);
 }
 
+/* quota_store: a store with a 1 MB quota and body a 4 KiB message text. */
+static store *quota_store(char *body, size_t cap)
+{
+    store *s = NULL;
+    store_options o = {.quota_mb = 1};
+    memset(body, 'x', cap - 1);
+    body[cap - 1] = '\0';
+    assert_int_equal(store_open(dbpath, &o, &s), GL_OK);
+    return s;
+}
+
 /* The quota drops the oldest readings messages, never bills. */
 static void test_quota_drops_readings_first(void **state)
 {
     (void)state;
-    store *s = NULL;
-    store_options o = {.quota_mb = 1};
     char body[4096];
-    memset(body, 'x', sizeof body - 1);
-    body[sizeof body - 1] = '\0';
-    assert_int_equal(store_open(dbpath, &o, &s), GL_OK);
+    store *s = quota_store(body, sizeof body);
     for (int i = 0; i < 600; i++) {
         int64_t seq;
         gl_status st = store_outbox_put(s, i % 10 == 0 ? "bills" : "readings", body, i, &seq);
@@ -933,12 +940,8 @@ static void test_quota_drops_readings_first(void **state)
 static void test_quota_full_of_bills_commits(void **state)
 {
     (void)state;
-    store *s = NULL;
-    store_options o = {.quota_mb = 1};
     char body[4096];
-    memset(body, 'x', sizeof body - 1);
-    body[sizeof body - 1] = '\0';
-    assert_int_equal(store_open(dbpath, &o, &s), GL_OK);
+    store *s = quota_store(body, sizeof body);
     for (int i = 0; i < 400; i++) /* bills only: above the quota, never dropped */
         assert_int_equal(store_outbox_put(s, "bills", body, i, NULL), GL_OK);
     int64_t before = count(s, "SELECT count(*) FROM outbox");

@@ -19,6 +19,22 @@ static int tmpdir_make(const char *name)
     return 0;
 }
 
+/* tmpdir_file: writes text to the file `name` in the scratch folder. */
+static inline int tmpdir_file(const char *name, const char *text)
+{
+    char p[200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    if (f == NULL)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+/* A one-rate tariff (0.5 a kWh, id t1) for tmpdir_file. */
+#define TMPDIR_FLAT_TARIFF \
+    "{\"id\": \"t1\", \"currency\": \"CNY\", \"effective_from\": \"2012-01-01\", \"energy\": {\"rate\": \"0.5\"}}"
+
 static int tmpdir_teardown(void **state)
 {
     (void)state;
