@@ -280,6 +280,40 @@ static int timed_notice(const store_collect_row *r)
     return strcmp(r->action, "notice_1h") == 0 || strcmp(r->action, "confirm_30min") == 0;
 }
 
+/* expiring: into ids (EPISODE_MAX_RECORD), the rows of the loaded record
+ * store_collect_expire is about to fail: taken before `before`, never
+ * served, not a cut or a restore; their count. */
+static int expiring(int64_t before, int64_t *ids)
+{
+    int n = 0;
+    for (int i = 0; i < nrows && n < EPISODE_MAX_RECORD; i++) {
+        const store_collect_row *r = &rows[i];
+        if (strcmp(r->status, "taken") == 0 && r->taken_ts < before && strcmp(r->action, "disconnect") != 0 &&
+            strcmp(r->action, "restore") != 0)
+            ids[n++] = r->id;
+    }
+    return n;
+}
+
+/* expire: the episode's notices without proof of service in time become
+ * "failed", and each goes up as it now stands (the back office's copy of
+ * the record must not keep them "taken"). Leaves the record loaded. */
+static gl_status expire(collect_ctx *c, const char *customer, const char *ep, episode_rec *rec, int *n)
+{
+    int64_t ids[EPISODE_MAX_RECORD];
+    int64_t before = c->now - (int64_t)c->g->cc->collect.notice_valid_days * 86400;
+    *n = load(c, customer, ep, rec);
+    int nids = *n >= 0 ? expiring(before, ids) : 0;
+    gl_status st = *n < 0 ? GL_EDB : nids > 0 ? store_collect_expire(c->g->store, customer, ep, before) : GL_OK;
+    if (st == GL_OK && nids > 0)
+        *n = load(c, customer, ep, rec);
+    for (int i = 0; st == GL_OK && *n >= 0 && i < nrows; i++)
+        for (int k = 0; k < nids; k++)
+            if (rows[i].id == ids[k])
+                st = jobs_action_up(c->g, &rows[i], c->now);
+    return st == GL_OK && *n < 0 ? GL_EDB : st;
+}
+
 /* cancelled_up: the rows store_collect_cancel_pending just cancelled go up. */
 static gl_status cancelled_up(collect_ctx *c)
 {
@@ -336,13 +370,11 @@ static gl_status decide_one(collect_ctx *c, const char *customer, const collect_
     if (!open)
         civdate_format(ref >= 0 ? ref : clock_civil_day(c->now), ep, sizeof ep);
     const collect_cfg *cfg = &c->g->cc->collect;
-    gl_status st = open ? store_collect_expire(c->g->store, customer, ep,
-                                               c->now - (int64_t)cfg->notice_valid_days * 86400)
-                        : GL_OK;
+    int n = 0;
     nrows = 0;
-    int n = open && st == GL_OK ? load(c, customer, ep, rec) : 0;
-    if (st != GL_OK || n < 0)
-        return st != GL_OK ? st : GL_EDB;
+    gl_status st = open ? expire(c, customer, ep, rec, &n) : GL_OK;
+    if (st != GL_OK)
+        return st;
     episode_input in = {a, c->now_min, cut, rec, n};
     episode_decision d;
     if (episode_decide(cfg, cc, &in, &d) != GL_OK)

@@ -206,6 +206,29 @@ static void test_collect(void **state)
     close_jobs(x);
 }
 
+/* A notice taken and never served fails after notice_valid_days (30), and
+ * goes up as failed: the back office's copy of the record does not keep it
+ * "taken". Each failed row's newest actions message says failed. */
+static void test_collect_expired(void **state)
+{
+    (void)state;
+    assert_int_equal(clock_set_timezone("Asia/Shanghai"), GL_OK);
+    fixture *x = open_jobs();
+    int64_t t = at("2026-03-10T10:00");
+    for (int day = 0; day < 75; day++) /* nobody serves the notices: they fail */
+        assert_int_equal(jobs_collect(&x->d, t + day * 86400, t + day * 86400), GL_OK);
+    int64_t failed = sql_count("SELECT count(*) FROM collection WHERE customer = 'P1' AND status = 'failed'");
+    if (failed <= 0)
+        fail_msg("no notice failed: %lld rows, %lld taken", (long long)sql_count("SELECT count(*) FROM collection"),
+                 (long long)sql_count("SELECT count(*) FROM collection WHERE status = 'taken'"));
+    /* every failed row's last actions message carries its failure */
+    assert_int_equal(sql_count("SELECT count(*) FROM collection c WHERE c.status = 'failed' AND"
+                               " (SELECT json_extract(body, '$.status') FROM outbox WHERE kind = 'actions'"
+                               " AND json_extract(body, '$.id') = c.id ORDER BY seq DESC LIMIT 1) IS NOT 'failed'"),
+                     0);
+    close_jobs(x);
+}
+
 static void test_grades(void **state)
 {
     (void)state;
@@ -228,6 +251,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_feectl),
         cmocka_unit_test(test_collect),
+        cmocka_unit_test(test_collect_expired),
         cmocka_unit_test(test_grades),
     };
     return cmocka_run_group_tests_name("jobs_publish", tests, setup, tmpdir_teardown);
