@@ -66,9 +66,13 @@ wait "$bank" || true
 say "-- the gateway stopped at $UNTIL after $(($(date +%s) - t0)) s; waiting for the back office to catch up"
 last=$(sqlite3 "$OUT/gateway.db" "SELECT val FROM kv WHERE key='outbox.last_seq'")
 left=$(sqlite3 "$OUT/gateway.db" "SELECT count(*) FROM outbox")
-for _ in $(seq 100); do
+# as long as the back office keeps taking messages (a sanitized build ingests
+# slowly): given up after 10 s without progress
+prev=-1 stall=0
+while [ "$stall" -lt 50 ]; do
     got=$(sqlite3 "$OUT/backoffice.db" "SELECT count(*) FROM messages WHERE gateway='gw-0001'" 2>/dev/null || echo 0)
     [ "$got" -ge $((last - left)) ] && break
+    if [ "$got" -gt "$prev" ]; then prev=$got stall=0; else stall=$((stall + 1)); fi
     sleep 0.2
 done
 (cd "$OUT" && "$BO" -c backoffice.json report worklist --xlsx worklist.xlsx --csv worklist-backoffice.csv >/dev/null)
