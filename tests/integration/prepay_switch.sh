@@ -169,8 +169,9 @@ check "acks: back to post-paid applied" "$("${BOC[@]}" acks gw-0001 | tr -d '\r'
 check "the switch back is recorded with the balance carried" \
     "$(sqlite3 gl.db "SELECT mode, who, rule, opening_fen FROM payment_modes ORDER BY id DESC LIMIT 1")" \
     "postpaid|backoffice command seq 3|manual|$bal"
+# a balance of exactly 0.00 at the switch (the day charged it all) carries nothing: no adjustment row
 check "the prepaid balance is 0.00 after the carry, and the carry's adjustment is the balance, to the fen" \
-    "$(prepaid)|$(sqlite3 gl.db "SELECT sum(amount_fen) FROM ledger WHERE ref LIKE 'carry/C-L01/%' AND kind = 'adjustment'")" \
+    "$(prepaid)|$(sqlite3 gl.db "SELECT coalesce(sum(amount_fen), 0) FROM ledger WHERE ref LIKE 'carry/C-L01/%' AND kind = 'adjustment'")" \
     "0|$((-bal))"
 check "acks: the deposit requested, recorded and released, each saying what was done" \
     "$("${BOC[@]}" acks gw-0001 | tr -d '\r' | awk -F, 'NR > 1 && $2 >= 4 {print $2 ":" $8 ":" $9}')" \
