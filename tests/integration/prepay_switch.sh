@@ -94,6 +94,13 @@ S0=$(date -u +%Y-%m-%dT%H:%M); E0=$(date -u -d "$S0" +%s)
 UNTIL=$(date -u -d "@$((E0 / 86400 * 86400 + 86400 + 9000))" +%Y-%m-%dT%H:%M) # 02:30 tomorrow (a day is charged at the first fee run an interval after midnight)
 SPEED=3000
 [ "${SANITIZE:-0}" = 1 ] && SPEED=1500
+# the opening balance: half of what today (UTC) still draws at 2 kW and 0.80/kWh, at most 10.00, so
+# the day's charge after midnight exhausts it whatever the hour the test runs (from 10.00 fixed, a
+# run after 17:00 UTC drew too little before midnight and nothing was exhausted)
+OPEN_FEN=$(( (E0 / 86400 * 86400 + 86400 - E0) * 2000 * 80 / 3600 / 1000 / 2 ))
+[ "$OPEN_FEN" -gt 1000 ] && OPEN_FEN=1000
+[ "$OPEN_FEN" -lt 1 ] && OPEN_FEN=1
+OPEN=$(printf '%d.%02d' $((OPEN_FEN / 100)) $((OPEN_FEN % 100)))
 # ingest with a durable session: the broker keeps the gateway's acks for it
 ingest() { "${BOC[@]}" ingest --client-id gl-ingest-prepay --idle-exit "$1" --quiet >>ingest.out 2>&1; }
 ingest 1
@@ -101,7 +108,7 @@ ingest 1
 sleep 0.5
 "$GL" -c gl.json run --clock sim --start "$S0" --speed $SPEED --until "$UNTIL" >daemon.log 2>&1 & DAEMON=$!; PIDS+=($DAEMON)
 sleep 1
-out=$("${BOC[@]}" prepay gw-0001 C-L01 --opening 10.00 --mode load_controlled --rule credit.measures.table.large.C 2>&1)
+out=$("${BOC[@]}" prepay gw-0001 C-L01 --opening "$OPEN" --mode load_controlled --rule credit.measures.table.large.C 2>&1)
 check "back office: prepay sends a signed payment_mode command" "$out" "sent commands seq 1 to gw-0001 (payment_mode C-L01)"
 "${BOC[@]}" prepay gw-0001 C-0001 --opening 0 --mode load_controlled >/dev/null 2>&1
 "${BOC[@]}" prepay gw-0001 C-0001 --opening -1 >/dev/null 2>&1
@@ -116,8 +123,8 @@ check "acks: the switch applied, the one without a contracted price refused with
 check "the switch is recorded with its evidence (who, rule, proof, opening balance, arrears left)" \
     "$(sqlite3 gl.db "SELECT customer, mode, who, rule, proof LIKE 'signed downlink seq 1, ts %', opening_fen, arrears_fen,
        abs(ts - $E0) < 86400 FROM payment_modes")" \
-    "C-L01|load_controlled|backoffice command seq 1|credit.measures.table.large.C|1|1000|0|1"
-check "the opening balance is a top-up" "$(sqlite3 gl.db "SELECT kind, amount_fen FROM ledger WHERE ref LIKE 'opening/C-L01/%'")" "topup|1000"
+    "C-L01|load_controlled|backoffice command seq 1|credit.measures.table.large.C|1|$OPEN_FEN|0|1"
+check "the opening balance is a top-up" "$(sqlite3 gl.db "SELECT kind, amount_fen FROM ledger WHERE ref LIKE 'opening/C-L01/%'")" "topup|$OPEN_FEN"
 day=$(date -u -d "$S0" +%Y-%m-%d)
 kwh=$(readings_sql "$GL" gl.json "SELECT (max(import_wh) - min(import_wh)) FROM readings WHERE meter = 'M-L01' AND ts <= $((E0 / 86400 * 86400 + 86400))")
 charged=$(sqlite3 gl.db "SELECT amount_fen FROM ledger WHERE ref = 'usage/C-L01/$day'")
